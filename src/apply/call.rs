@@ -1,0 +1,438 @@
+//! One operation, one AWS call (or a short sequence for tags). Deletes treat NotFound as done.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use aws_sdk_apigatewayv2::types::{AuthorizationType, IntegrationType, ProtocolType, RouteSettings};
+use aws_sdk_iam::types::Tag;
+
+use super::Resolved;
+use crate::aws::Clients;
+use crate::error::AwsError;
+use crate::plan::{ApiRef, IntegrationRef, Op, RoleRef};
+use crate::stack::desired::DesiredStage;
+use crate::stack::rules::OWNER_TAG;
+
+impl Op {
+    /// A short human description, e.g. `create integration POST /new-user`.
+    pub fn label(&self) -> String {
+        match self {
+            Op::CreateApi { name, .. } => format!("create api {name}"),
+            Op::UpdateApi { id, .. } => format!("update api {id}"),
+            Op::TagApiResource { stage: None, .. } => "tag api".into(),
+            Op::TagApiResource { stage: Some(s), .. } => format!("tag stage {s}"),
+            Op::DeleteApi { id } => format!("delete api {id}"),
+            Op::CreateRole { name, .. } => format!("create role {name}"),
+            Op::TagRole { name, .. } => format!("tag role {name}"),
+            Op::UpdateTrust { name, .. } => format!("update trust policy of role {name}"),
+            Op::PutRolePolicy { policy_name, .. } => format!("put role policy {policy_name}"),
+            Op::DeleteRolePolicy { policy_name, .. } => format!("delete role policy {policy_name}"),
+            Op::AttachRolePolicy { arn, .. } => format!("attach managed policy {arn}"),
+            Op::DetachRolePolicy { arn, .. } => format!("detach managed policy {arn}"),
+            Op::DeleteRole { name } => format!("delete role {name}"),
+            Op::CreateIntegration { route_key, .. } => format!("create integration {route_key}"),
+            Op::UpdateIntegration { route_key, .. } => format!("update integration {route_key}"),
+            Op::DeleteIntegration { id, .. } => format!("delete integration {id}"),
+            Op::CreateRoute { key, .. } => format!("create route {key}"),
+            Op::UpdateRoute { key, .. } => format!("update route {key}"),
+            Op::DeleteRoute { key, .. } => format!("delete route {key}"),
+            Op::CreateStage { spec, .. } => format!("create stage {}", spec.name),
+            Op::UpdateStage { spec, .. } => format!("update stage {}", spec.name),
+            Op::DeleteStage { name, .. } => format!("delete stage {name}"),
+        }
+    }
+}
+
+fn lock(ctx: &Mutex<Resolved>) -> std::sync::MutexGuard<'_, Resolved> {
+    // A poisoned lock only means another task panicked mid-update of plain ids; the data is usable.
+    ctx.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn api_id(ctx: &Mutex<Resolved>, api: &ApiRef) -> Result<String, AwsError> {
+    match api {
+        ApiRef::Existing(id) => Ok(id.clone()),
+        ApiRef::New => lock(ctx)
+            .api_id
+            .clone()
+            .ok_or_else(|| AwsError::invalid("CreateApi", "api", "the API was not created")),
+    }
+}
+
+fn role_arn(ctx: &Mutex<Resolved>, role: &RoleRef) -> Result<String, AwsError> {
+    match role {
+        RoleRef::Existing(arn) => Ok(arn.clone()),
+        RoleRef::New(name) => lock(ctx).role_arn.clone().ok_or_else(|| {
+            AwsError::invalid("CreateRole", format!("role {name}"), "the role was not created")
+        }),
+    }
+}
+
+fn integration_id(ctx: &Mutex<Resolved>, integration: &IntegrationRef) -> Result<String, AwsError> {
+    match integration {
+        IntegrationRef::Existing(id) => Ok(id.clone()),
+        IntegrationRef::New(key) => lock(ctx).integrations.get(key).cloned().ok_or_else(|| {
+            AwsError::invalid(
+                "CreateIntegration",
+                format!("integration {key}"),
+                "the integration was not created",
+            )
+        }),
+    }
+}
+
+fn to_hash(tags: &std::collections::BTreeMap<String, String>) -> HashMap<String, String> {
+    tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+}
+
+fn route_settings(spec: &DesiredStage) -> RouteSettings {
+    RouteSettings::builder()
+        .set_throttling_burst_limit(spec.throttling_burst_limit)
+        .set_throttling_rate_limit(spec.throttling_rate_limit)
+        .build()
+}
+
+/// True when an error says the thing is already gone.
+fn gone<E: aws_smithy_types::error::metadata::ProvideErrorMetadata>(e: &E) -> bool {
+    matches!(e.code(), Some("NotFoundException" | "NoSuchEntity"))
+}
+
+/// Performs one operation.
+pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Result<(), AwsError> {
+    let gw = &clients.apigw;
+    let iam = &clients.iam;
+    match op {
+        Op::CreateApi { name, tags } => {
+            let out = gw
+                .create_api()
+                .name(name)
+                .protocol_type(ProtocolType::Http)
+                .set_tags(Some(to_hash(tags)))
+                .send()
+                .await
+                .map_err(|e| AwsError::new("CreateApi", format!("api {name}"), e))?;
+            let mut r = lock(ctx);
+            r.api_id = out.api_id().map(str::to_string);
+            r.api_endpoint = out.api_endpoint().map(str::to_string);
+        }
+        Op::UpdateApi { id, name } => {
+            gw.update_api()
+                .api_id(id)
+                .name(name)
+                .send()
+                .await
+                .map_err(|e| AwsError::new("UpdateApi", format!("api {id}"), e))?;
+        }
+        Op::TagApiResource {
+            api,
+            stage,
+            set,
+            remove,
+        } => {
+            let id = api_id(ctx, api)?;
+            let arn = match stage {
+                None => format!("arn:aws:apigateway:{}::/apis/{id}", clients.region),
+                Some(s) => format!("arn:aws:apigateway:{}::/apis/{id}/stages/{s}", clients.region),
+            };
+            if !set.is_empty() {
+                gw.tag_resource()
+                    .resource_arn(&arn)
+                    .set_tags(Some(to_hash(set)))
+                    .send()
+                    .await
+                    .map_err(|e| AwsError::new("TagResource", &arn, e))?;
+            }
+            if !remove.is_empty() {
+                gw.untag_resource()
+                    .resource_arn(&arn)
+                    .set_tag_keys(Some(remove.clone()))
+                    .send()
+                    .await
+                    .map_err(|e| AwsError::new("UntagResource", &arn, e))?;
+            }
+        }
+        Op::DeleteApi { id } => match gw.delete_api().api_id(id).send().await {
+            Ok(_) => {}
+            Err(e) if e.as_service_error().is_some_and(gone) => {}
+            Err(e) => return Err(AwsError::new("DeleteApi", format!("api {id}"), e)),
+        },
+        Op::CreateRole { name, trust, tags } => {
+            let iam_tags: Vec<Tag> = tags
+                .iter()
+                .filter_map(|(k, v)| Tag::builder().key(k).value(v).build().ok())
+                .collect();
+            let out = iam
+                .create_role()
+                .role_name(name)
+                .assume_role_policy_document(trust.to_string())
+                .description("API Gateway assumes this role to call Step Functions (managed by provision)")
+                .set_tags(Some(iam_tags))
+                .send()
+                .await;
+            let arn = match out {
+                Ok(out) => out.role().map(|r| r.arn().to_string()),
+                Err(e)
+                    if e.as_service_error()
+                        .is_some_and(|s| s.is_entity_already_exists_exception()) =>
+                {
+                    adopt_created_role(clients, name, tags.get(OWNER_TAG)).await?
+                }
+                Err(e) => return Err(AwsError::new("CreateRole", format!("role {name}"), e)),
+            };
+            lock(ctx).role_arn = arn;
+        }
+        Op::TagRole { name, set, remove } => {
+            if !set.is_empty() {
+                let iam_tags: Vec<Tag> = set
+                    .iter()
+                    .filter_map(|(k, v)| Tag::builder().key(k).value(v).build().ok())
+                    .collect();
+                iam.tag_role()
+                    .role_name(name)
+                    .set_tags(Some(iam_tags))
+                    .send()
+                    .await
+                    .map_err(|e| AwsError::new("TagRole", format!("role {name}"), e))?;
+            }
+            if !remove.is_empty() {
+                iam.untag_role()
+                    .role_name(name)
+                    .set_tag_keys(Some(remove.clone()))
+                    .send()
+                    .await
+                    .map_err(|e| AwsError::new("UntagRole", format!("role {name}"), e))?;
+            }
+        }
+        Op::UpdateTrust { name, trust } => {
+            iam.update_assume_role_policy()
+                .role_name(name)
+                .policy_document(trust.to_string())
+                .send()
+                .await
+                .map_err(|e| AwsError::new("UpdateAssumeRolePolicy", format!("role {name}"), e))?;
+        }
+        Op::PutRolePolicy {
+            role,
+            policy_name,
+            document,
+        } => {
+            iam.put_role_policy()
+                .role_name(role)
+                .policy_name(policy_name)
+                .policy_document(document.to_string())
+                .send()
+                .await
+                .map_err(|e| {
+                    AwsError::new("PutRolePolicy", format!("policy {policy_name} of role {role}"), e)
+                })?;
+        }
+        Op::DeleteRolePolicy { role, policy_name } => {
+            match iam
+                .delete_role_policy()
+                .role_name(role)
+                .policy_name(policy_name)
+                .send()
+                .await
+            {
+                Ok(_) => {}
+                Err(e) if e.as_service_error().is_some_and(gone) => {}
+                Err(e) => {
+                    return Err(AwsError::new(
+                        "DeleteRolePolicy",
+                        format!("policy {policy_name} of role {role}"),
+                        e,
+                    ));
+                }
+            }
+        }
+        Op::AttachRolePolicy { role, arn } => {
+            iam.attach_role_policy()
+                .role_name(role)
+                .policy_arn(arn)
+                .send()
+                .await
+                .map_err(|e| AwsError::new("AttachRolePolicy", format!("{arn} on role {role}"), e))?;
+        }
+        Op::DetachRolePolicy { role, arn } => {
+            match iam
+                .detach_role_policy()
+                .role_name(role)
+                .policy_arn(arn)
+                .send()
+                .await
+            {
+                Ok(_) => {}
+                Err(e) if e.as_service_error().is_some_and(gone) => {}
+                Err(e) => {
+                    return Err(AwsError::new(
+                        "DetachRolePolicy",
+                        format!("{arn} on role {role}"),
+                        e,
+                    ));
+                }
+            }
+        }
+        Op::DeleteRole { name } => match iam.delete_role().role_name(name).send().await {
+            Ok(_) => {}
+            Err(e) if e.as_service_error().is_some_and(gone) => {}
+            Err(e) => return Err(AwsError::new("DeleteRole", format!("role {name}"), e)),
+        },
+        Op::CreateIntegration {
+            api,
+            route_key,
+            spec,
+            role,
+        } => {
+            let (api, credentials) = (api_id(ctx, api)?, role_arn(ctx, role)?);
+            let out = gw
+                .create_integration()
+                .api_id(&api)
+                .integration_type(IntegrationType::AwsProxy)
+                .integration_subtype(&spec.subtype)
+                .payload_format_version("1.0")
+                .credentials_arn(credentials)
+                .set_request_parameters(Some(to_hash(&spec.parameters)))
+                .send()
+                .await
+                .map_err(|e| {
+                    AwsError::new(
+                        "CreateIntegration",
+                        format!("integration for route {route_key}"),
+                        e,
+                    )
+                })?;
+            let id = out.integration_id().unwrap_or_default().to_string();
+            lock(ctx).integrations.insert(route_key.clone(), id);
+        }
+        Op::UpdateIntegration {
+            api_id,
+            id,
+            route_key,
+            spec,
+            role,
+        } => {
+            let credentials = role_arn(ctx, role)?;
+            // The whole map every time: AWS rejects or half-applies partial parameter updates.
+            gw.update_integration()
+                .api_id(api_id)
+                .integration_id(id)
+                .integration_type(IntegrationType::AwsProxy)
+                .integration_subtype(&spec.subtype)
+                .payload_format_version("1.0")
+                .credentials_arn(credentials)
+                .set_request_parameters(Some(to_hash(&spec.parameters)))
+                .send()
+                .await
+                .map_err(|e| {
+                    AwsError::new(
+                        "UpdateIntegration",
+                        format!("integration {id} of route {route_key}"),
+                        e,
+                    )
+                })?;
+        }
+        Op::DeleteIntegration { api_id, id } => {
+            match gw
+                .delete_integration()
+                .api_id(api_id)
+                .integration_id(id)
+                .send()
+                .await
+            {
+                Ok(_) => {}
+                Err(e) if e.as_service_error().is_some_and(gone) => {}
+                Err(e) => return Err(AwsError::new("DeleteIntegration", format!("integration {id}"), e)),
+            }
+        }
+        Op::CreateRoute {
+            api,
+            key,
+            authorization,
+            integration,
+        } => {
+            let (api, target) = (api_id(ctx, api)?, integration_id(ctx, integration)?);
+            gw.create_route()
+                .api_id(api)
+                .route_key(key)
+                .target(format!("integrations/{target}"))
+                .authorization_type(AuthorizationType::from(authorization.as_str()))
+                .send()
+                .await
+                .map_err(|e| AwsError::new("CreateRoute", format!("route {key}"), e))?;
+        }
+        Op::UpdateRoute {
+            api_id,
+            id,
+            key,
+            authorization,
+            integration,
+            ..
+        } => {
+            let target = integration_id(ctx, integration)?;
+            gw.update_route()
+                .api_id(api_id)
+                .route_id(id)
+                .target(format!("integrations/{target}"))
+                .authorization_type(AuthorizationType::from(authorization.as_str()))
+                .send()
+                .await
+                .map_err(|e| AwsError::new("UpdateRoute", format!("route {key}"), e))?;
+        }
+        Op::DeleteRoute { api_id, id, key, .. } => {
+            match gw.delete_route().api_id(api_id).route_id(id).send().await {
+                Ok(_) => {}
+                Err(e) if e.as_service_error().is_some_and(gone) => {}
+                Err(e) => return Err(AwsError::new("DeleteRoute", format!("route {key}"), e)),
+            }
+        }
+        Op::CreateStage { api, spec, tags } => {
+            let api = api_id(ctx, api)?;
+            // Never a DeploymentId: auto-deploy stages reject it.
+            gw.create_stage()
+                .api_id(api)
+                .stage_name(&spec.name)
+                .auto_deploy(spec.auto_deploy)
+                .default_route_settings(route_settings(spec))
+                .set_tags(Some(to_hash(tags)))
+                .send()
+                .await
+                .map_err(|e| AwsError::new("CreateStage", format!("stage {}", spec.name), e))?;
+        }
+        Op::UpdateStage { api_id, spec } => {
+            gw.update_stage()
+                .api_id(api_id)
+                .stage_name(&spec.name)
+                .auto_deploy(spec.auto_deploy)
+                .default_route_settings(route_settings(spec))
+                .send()
+                .await
+                .map_err(|e| AwsError::new("UpdateStage", format!("stage {}", spec.name), e))?;
+        }
+        Op::DeleteStage { api_id, name } => {
+            match gw.delete_stage().api_id(api_id).stage_name(name).send().await {
+                Ok(_) => {}
+                Err(e) if e.as_service_error().is_some_and(gone) => {}
+                Err(e) => return Err(AwsError::new("DeleteStage", format!("stage {name}"), e)),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// CreateRole said the role exists: another run of this stack may have just made it, or an
+/// earlier attempt of this very call succeeded with its answer lost. Take it if it is ours.
+async fn adopt_created_role(
+    clients: &Clients,
+    name: &str,
+    owner: Option<&String>,
+) -> Result<Option<String>, AwsError> {
+    match crate::live::read_role(clients, name).await? {
+        crate::live::RoleState::Present(role) if owner.is_some_and(|o| role.owned_by(o)) => {
+            Ok(Some(role.arn))
+        }
+        _ => Err(AwsError::invalid(
+            "CreateRole",
+            format!("role {name}"),
+            "a role with this name appeared that this stack does not own",
+        )),
+    }
+}

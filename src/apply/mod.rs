@@ -1,0 +1,227 @@
+//! The executor: runs a plan's operations in dependency order, independent ones concurrently,
+//! and reports each as it completes. Stops starting new work at the first failure or on Ctrl-C,
+//! lets what is in flight finish, and says what was done.
+
+mod call;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::task::JoinSet;
+
+use crate::aws::Clients;
+use crate::error::AwsError;
+use crate::plan::{Key, Op, Plan};
+
+/// At most this many AWS calls at once: the API Gateway control plane shares about 10 requests
+/// per second per account.
+const CONCURRENCY: usize = 4;
+
+/// Ids learned while applying: what creates returned, seeded with what already existed.
+#[derive(Debug, Clone, Default)]
+pub struct Resolved {
+    /// The stack's API id.
+    pub api_id: Option<String>,
+    /// The API's endpoint.
+    pub api_endpoint: Option<String>,
+    /// The role's ARN.
+    pub role_arn: Option<String>,
+    /// Integration ids by route key, for integrations this run created.
+    pub integrations: HashMap<String, String>,
+}
+
+/// One operation that finished.
+#[derive(Debug, Clone)]
+pub struct Completed {
+    /// What was done, e.g. `create integration POST /new-user`.
+    pub label: String,
+    /// How long the call took, retries included.
+    pub elapsed: Duration,
+}
+
+/// How an apply ended when it did not finish.
+#[derive(Debug)]
+pub enum Stopped {
+    /// An AWS call failed.
+    Failed(AwsError),
+    /// The user pressed Ctrl-C.
+    Interrupted,
+}
+
+/// The outcome of an apply.
+#[derive(Debug)]
+pub struct Outcome {
+    /// Operations that completed, in completion order.
+    pub completed: Vec<Completed>,
+    /// Operations that were planned but never started.
+    pub not_started: Vec<String>,
+    /// Why the apply stopped early, if it did.
+    pub stopped: Option<Stopped>,
+    /// Ids known at the end.
+    pub resolved: Resolved,
+}
+
+/// Runs every operation of `plan`. `on_done` is called as each completes.
+pub async fn apply(
+    clients: &Clients,
+    plan: &Plan,
+    seed: Resolved,
+    mut on_done: impl FnMut(&Completed),
+) -> Outcome {
+    let ops: Vec<Op> = plan.changes.iter().flat_map(|c| c.ops.iter().cloned()).collect();
+    let deps = dependencies(&ops);
+    let ctx = Arc::new(Mutex::new(seed));
+    let mut done: HashSet<usize> = HashSet::new();
+    let mut started: HashSet<usize> = HashSet::new();
+    let mut running = JoinSet::new();
+    let mut completed = Vec::new();
+    let mut stopped: Option<Stopped> = None;
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+
+    loop {
+        if stopped.is_none() {
+            for (i, op) in ops.iter().enumerate() {
+                if running.len() >= CONCURRENCY {
+                    break;
+                }
+                if started.contains(&i) || !deps[i].iter().all(|d| done.contains(d)) {
+                    continue;
+                }
+                started.insert(i);
+                let (clients, ctx, op) = (clients.clone(), ctx.clone(), op.clone());
+                running.spawn(async move {
+                    let start = Instant::now();
+                    let result = call::run(&clients, &ctx, &op).await;
+                    (i, op.label(), start.elapsed(), result)
+                });
+            }
+        }
+        if running.is_empty() {
+            break;
+        }
+        tokio::select! {
+            joined = running.join_next() => {
+                let Some(joined) = joined else { break };
+                match joined {
+                    Ok((i, label, elapsed, Ok(()))) => {
+                        done.insert(i);
+                        let c = Completed { label, elapsed };
+                        on_done(&c);
+                        completed.push(c);
+                    }
+                    Ok((_, _, _, Err(e))) => {
+                        if stopped.is_none() {
+                            stopped = Some(Stopped::Failed(e));
+                        }
+                    }
+                    Err(join) => {
+                        if stopped.is_none() {
+                            stopped = Some(Stopped::Failed(AwsError::invalid("apply", "executor", join.to_string())));
+                        }
+                    }
+                }
+            }
+            _ = &mut ctrl_c, if stopped.is_none() => {
+                stopped = Some(Stopped::Interrupted);
+            }
+        }
+    }
+
+    let not_started = ops
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !started.contains(i))
+        .map(|(_, op)| op.label())
+        .collect();
+    let resolved = ctx.lock().map(|r| r.clone()).unwrap_or_default();
+    Outcome {
+        completed,
+        not_started,
+        stopped,
+        resolved,
+    }
+}
+
+/// For each operation, the indices of the operations it must wait for.
+fn dependencies(ops: &[Op]) -> Vec<Vec<usize>> {
+    let mut providers: HashMap<Key, Vec<usize>> = HashMap::new();
+    for (i, op) in ops.iter().enumerate() {
+        for key in op.provides() {
+            providers.entry(key).or_default().push(i);
+        }
+    }
+    ops.iter()
+        .enumerate()
+        .map(|(i, op)| {
+            let mut deps: Vec<usize> = op
+                .needs()
+                .iter()
+                .flat_map(|k| providers.get(k).cloned().unwrap_or_default())
+                .filter(|d| *d != i)
+                .collect();
+            deps.sort_unstable();
+            deps.dedup();
+            deps
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{ApiRef, IntegrationRef, RoleRef};
+    use crate::stack::desired::DesiredIntegration;
+
+    fn spec() -> DesiredIntegration {
+        DesiredIntegration {
+            subtype: "StepFunctions-StartExecution".into(),
+            parameters: Default::default(),
+        }
+    }
+
+    #[test]
+    fn integrations_wait_for_api_and_role_routes_for_their_integration() {
+        let ops = vec![
+            Op::CreateRoute {
+                api: ApiRef::New,
+                key: "POST /a".into(),
+                authorization: "NONE".into(),
+                integration: IntegrationRef::New("POST /a".into()),
+            },
+            Op::CreateIntegration {
+                api: ApiRef::New,
+                route_key: "POST /a".into(),
+                spec: spec(),
+                role: RoleRef::New("r".into()),
+            },
+            Op::CreateApi {
+                name: "a".into(),
+                tags: Default::default(),
+            },
+            Op::CreateRole {
+                name: "r".into(),
+                trust: serde_json::Value::Null,
+                tags: Default::default(),
+            },
+            Op::DeleteIntegration {
+                api_id: "x".into(),
+                id: "old".into(),
+            },
+            Op::UpdateRoute {
+                api_id: "x".into(),
+                id: "r1".into(),
+                key: "GET /b".into(),
+                authorization: "NONE".into(),
+                integration: IntegrationRef::Existing("i".into()),
+                previous: Some("old".into()),
+            },
+        ];
+        let deps = dependencies(&ops);
+        assert_eq!(deps[0], vec![1, 2]);
+        assert_eq!(deps[1], vec![2, 3]);
+        assert!(deps[2].is_empty() && deps[3].is_empty());
+        assert_eq!(deps[4], vec![5]);
+    }
+}

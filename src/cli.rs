@@ -1,0 +1,112 @@
+//! The command line: parsing, logging set-up and exit codes.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::aws::AwsSettings;
+use crate::commands;
+use crate::render::{Format, Printer};
+
+/// Expose a Step Functions workflow over an API Gateway HTTP API, from one TOML stack.
+///
+/// AWS is the source of truth: there is no state file. Everything the tool creates carries the
+/// tag provision:stack=<stack name>, and only what carries it is ever changed or deleted.
+#[derive(Debug, Parser)]
+#[command(name = "provision", version, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+
+    /// AWS profile to use (default: AWS_PROFILE, then `default`).
+    #[arg(long, global = true, value_name = "NAME")]
+    profile: Option<String>,
+
+    /// AWS region (default: the stack's `region`, then AWS_REGION or the profile's region).
+    #[arg(long, global = true, value_name = "REGION")]
+    region: Option<String>,
+
+    /// Send every AWS call to this endpoint (also: AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>).
+    #[arg(long, global = true, value_name = "URL")]
+    endpoint_url: Option<String>,
+
+    /// Output format: text for people, json for programs (stdout holds one JSON document).
+    #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
+    output: Format,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check a stack file offline: no AWS call, no credentials needed.
+    Validate {
+        /// Stack file (default: the only *.toml in ./stacks).
+        stack: Option<PathBuf>,
+        /// Fail (exit 1) on warnings too.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Show what `up` would change, drift included.
+    Diff {
+        /// Stack file (default: the only *.toml in ./stacks).
+        stack: Option<PathBuf>,
+        /// Exit 0 when there are no changes, 2 when there are, 1 on error.
+        #[arg(long)]
+        exit_code: bool,
+    },
+    /// Create or update the stack so AWS matches the file. Safe to re-run.
+    Up {
+        /// Stack file (default: the only *.toml in ./stacks).
+        stack: Option<PathBuf>,
+        /// Take over a same-named role that lacks the stack's tag: tag it and manage it.
+        #[arg(long)]
+        adopt: bool,
+    },
+    /// Delete everything the stack owns, and nothing else.
+    Down {
+        /// Stack file (default: the only *.toml in ./stacks).
+        stack: Option<PathBuf>,
+        /// Do not ask for confirmation (required when not on a terminal).
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("PROVISION_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+    let printer = Printer::new(cli.output);
+    let settings = AwsSettings {
+        profile: cli.profile,
+        region: cli.region,
+        endpoint_url: cli.endpoint_url,
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            printer.error(&format!("cannot start the async runtime: {e}"));
+            return ExitCode::from(1);
+        }
+    };
+    let code = runtime.block_on(async {
+        match cli.command {
+            Command::Validate { stack, deny_warnings } => {
+                commands::validate::run(&printer, stack, deny_warnings)
+            }
+            Command::Diff { stack, exit_code } => {
+                commands::diff::run(&printer, &settings, stack, exit_code).await
+            }
+            Command::Up { stack, adopt } => commands::up::run(&printer, &settings, stack, adopt).await,
+            Command::Down { stack, yes } => commands::down::run(&printer, &settings, stack, yes).await,
+        }
+    });
+    ExitCode::from(code)
+}

@@ -1,0 +1,183 @@
+//! `provision up`: plan, then apply in dependency order.
+
+use std::path::PathBuf;
+
+use serde_json::{Value, json};
+
+use super::{FAILED, OK};
+use crate::apply::{self, Resolved, Stopped};
+use crate::aws::AwsSettings;
+use crate::live::{Live, RoleState};
+use crate::plan::{self, Kind, Plan, PlanOptions};
+use crate::render::Printer;
+use crate::stack::Desired;
+
+/// Creates or updates the stack. A second run with nothing changed makes no mutating call.
+pub async fn run(printer: &Printer, settings: &AwsSettings, given: Option<PathBuf>, adopt: bool) -> u8 {
+    let (_, desired) = match super::load(printer, given) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let (clients, live) = match super::connect_and_read(printer, settings, &desired).await {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let plan = match plan::plan(&desired, &live, PlanOptions { adopt }) {
+        Ok(p) => p,
+        Err(e) => {
+            printer.error(&e.to_string());
+            return FAILED;
+        }
+    };
+    if plan.is_empty() {
+        printer.progress(&format!("No changes: stack {} is up to date.", desired.stack));
+    } else {
+        printer.progress(&format!(
+            "Applying {} change(s) to stack {}:",
+            plan.changes.len(),
+            desired.stack
+        ));
+    }
+    let seed = seed(&live);
+    let outcome = apply::apply(&clients, &plan, seed, |done| {
+        printer.step(&done.label, done.elapsed)
+    })
+    .await;
+    let report = json!({
+        "stack": desired.stack,
+        "changes": serde_json::to_value(&plan.changes).unwrap_or_default(),
+        "completed": outcome.completed.iter().map(|c| &c.label).collect::<Vec<_>>(),
+    });
+    if let Some(stopped) = &outcome.stopped {
+        let reason = match stopped {
+            Stopped::Failed(e) => format!("{} failed on {}: {}", e.call, e.resource, e.message),
+            Stopped::Interrupted => "interrupted by Ctrl-C".to_string(),
+        };
+        printer.error(&format!(
+            "up stopped: {reason}\n  completed: {} step(s){}\n  not started: {}\n  re-running `provision up` is safe: it reads what exists and finishes the job",
+            outcome.completed.len(),
+            outcome.completed.iter().map(|c| format!("\n    ✓ {}", c.label)).collect::<String>(),
+            if outcome.not_started.is_empty() { "nothing".to_string() } else { outcome.not_started.join(", ") },
+        ));
+        let mut report = report;
+        report["error"] = json!(reason);
+        report["not_started"] = json!(outcome.not_started);
+        printer.json(&report);
+        return FAILED;
+    }
+    if touches_iam(&plan) {
+        printer.note(
+            "IAM changes can take up to a minute to reach API Gateway; until then the route may answer 500",
+        );
+    }
+    let outputs = outputs(&desired, &outcome.resolved, &clients.region);
+    print_outputs(printer, &outputs);
+    let mut report = report;
+    report["outputs"] = outputs;
+    printer.json(&report);
+    OK
+}
+
+/// What already exists, so operations on existing resources need no lookup.
+fn seed(live: &Live) -> Resolved {
+    let mut apis: Vec<_> = live.apis.iter().collect();
+    apis.sort_by(|a, b| (a.created, &a.id).cmp(&(b.created, &b.id)));
+    Resolved {
+        api_id: apis.first().map(|a| a.id.clone()),
+        api_endpoint: apis.first().and_then(|a| a.endpoint.clone()),
+        role_arn: match &live.role {
+            RoleState::Present(r) => Some(r.arn.clone()),
+            RoleState::Absent => None,
+        },
+        integrations: Default::default(),
+    }
+}
+
+fn touches_iam(plan: &Plan) -> bool {
+    plan.changes
+        .iter()
+        .any(|c| matches!(c.kind, Kind::Role | Kind::RolePolicy | Kind::ManagedPolicy))
+}
+
+/// The walkthrough's sample user, wrapped for the `$request.body.input` mapping.
+fn sample_body() -> Value {
+    json!({"input": {"user": {
+        "userId": "user-88888",
+        "email": "api-gateway@example.com",
+        "name": "API Gateway User",
+        "signupDate": "2025-11-10T10:30:00Z",
+        "source": "web",
+        "metadata": {"referralCode": "FRIEND2025", "country": "US"}
+    }}})
+}
+
+fn outputs(desired: &Desired, resolved: &Resolved, region: &str) -> Value {
+    let api_id = resolved.api_id.clone().unwrap_or_default();
+    let endpoint = resolved
+        .api_endpoint
+        .clone()
+        .unwrap_or_else(|| format!("https://{api_id}.execute-api.{region}.amazonaws.com"));
+    let base = if desired.stage.name == "$default" {
+        endpoint
+    } else {
+        format!("{endpoint}/{}", desired.stage.name)
+    };
+    let routes: Vec<Value> = desired
+        .routes
+        .iter()
+        .map(|r| {
+            let (method, path) = r.key.split_once(' ').unwrap_or(("ANY", "/"));
+            let url = format!("{base}{path}");
+            let body = r.integration.parameters.get("Input").map(|input| {
+                if input == "$request.body.input" {
+                    sample_body()
+                } else {
+                    sample_body()["input"].clone()
+                }
+            });
+            let curl = match (&body, method) {
+                (Some(b), "POST" | "PUT" | "PATCH" | "ANY") => format!(
+                    "curl -X {} '{url}' -H 'content-type: application/json' -d '{b}'",
+                    if method == "ANY" { "POST" } else { method }
+                ),
+                _ => format!("curl -X {} '{url}'", if method == "ANY" { "GET" } else { method }),
+            };
+            json!({"route": r.key, "invoke_url": url, "curl": curl})
+        })
+        .collect();
+    json!({
+        "api_id": api_id,
+        "role_arn": resolved.role_arn,
+        "stage": desired.stage.name,
+        "routes": routes,
+    })
+}
+
+fn print_outputs(printer: &Printer, outputs: &Value) {
+    printer.line("Outputs:");
+    printer.line(&format!(
+        "  api_id      {}",
+        outputs["api_id"].as_str().unwrap_or("")
+    ));
+    printer.line(&format!(
+        "  role_arn    {}",
+        outputs["role_arn"].as_str().unwrap_or("")
+    ));
+    printer.line(&format!(
+        "  stage       {}",
+        outputs["stage"].as_str().unwrap_or("")
+    ));
+    let routes = outputs["routes"].as_array().cloned().unwrap_or_default();
+    for r in &routes {
+        printer.line(&format!(
+            "  invoke_url  {}  {}",
+            r["route"].as_str().unwrap_or(""),
+            r["invoke_url"].as_str().unwrap_or("")
+        ));
+    }
+    for r in &routes {
+        printer.line("");
+        printer.line(&format!("Try {}:", r["route"].as_str().unwrap_or("")));
+        printer.line(&format!("  {}", r["curl"].as_str().unwrap_or("")));
+    }
+}

@@ -1,0 +1,127 @@
+//! Live state: what exists in AWS, read into plain structs that the planner compares.
+
+mod machines;
+mod read;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+pub use machines::check_state_machines;
+pub use read::{read, read_api_children, read_role};
+
+/// Everything the stack could own, as it is now.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Live {
+    /// APIs carrying the stack's ownership tag. More than one only after a duplicate was made.
+    pub apis: Vec<LiveApi>,
+    /// The role named in the stack.
+    pub role: RoleState,
+}
+
+/// An HTTP API and everything inside it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LiveApi {
+    /// API id.
+    pub id: String,
+    /// API name.
+    pub name: String,
+    /// `https://{id}.execute-api.{region}.amazonaws.com`.
+    pub endpoint: Option<String>,
+    /// Creation time, seconds since the epoch: the oldest of duplicates is kept.
+    pub created: Option<i64>,
+    /// Tags.
+    pub tags: BTreeMap<String, String>,
+    /// Routes.
+    pub routes: Vec<LiveRoute>,
+    /// Integrations.
+    pub integrations: Vec<LiveIntegration>,
+    /// Stages.
+    pub stages: Vec<LiveStage>,
+}
+
+/// A route.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LiveRoute {
+    /// Route id.
+    pub id: String,
+    /// Route key.
+    pub key: String,
+    /// `integrations/{id}`, when attached.
+    pub target: Option<String>,
+    /// `NONE`, `AWS_IAM`, `JWT`, `CUSTOM`.
+    pub authorization: String,
+}
+
+impl LiveRoute {
+    /// The integration id the route targets.
+    pub fn integration_id(&self) -> Option<&str> {
+        self.target.as_deref()?.strip_prefix("integrations/")
+    }
+}
+
+/// An integration.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LiveIntegration {
+    /// Integration id.
+    pub id: String,
+    /// `AWS_PROXY`, ...
+    pub integration_type: String,
+    /// `StepFunctions-StartExecution`, ...
+    pub subtype: Option<String>,
+    /// `1.0` for service integrations.
+    pub payload_format_version: Option<String>,
+    /// Role ARN API Gateway assumes.
+    pub credentials_arn: Option<String>,
+    /// Request parameters.
+    pub parameters: BTreeMap<String, String>,
+}
+
+/// A stage.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LiveStage {
+    /// Stage name.
+    pub name: String,
+    /// Auto-deploy.
+    pub auto_deploy: bool,
+    /// Default route throttling burst.
+    pub throttling_burst_limit: Option<i32>,
+    /// Default route throttling rate.
+    pub throttling_rate_limit: Option<f64>,
+    /// Tags, when the listing returned them (`None`: not known, not compared).
+    pub tags: Option<BTreeMap<String, String>>,
+}
+
+/// The stack's role, as found by name.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum RoleState {
+    /// No role with that name.
+    #[default]
+    Absent,
+    /// A role with that name exists.
+    Present(LiveRole),
+}
+
+/// An IAM role with its policies.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LiveRole {
+    /// Role name.
+    pub name: String,
+    /// Role ARN.
+    pub arn: String,
+    /// Tags.
+    pub tags: BTreeMap<String, String>,
+    /// Trust policy, normalised.
+    pub trust: Value,
+    /// Inline policies by name, normalised.
+    pub inline: BTreeMap<String, Value>,
+    /// Attached managed policy ARNs.
+    pub attached: BTreeSet<String>,
+}
+
+impl LiveRole {
+    /// True when the role carries `provision:stack = stack`.
+    pub fn owned_by(&self, stack: &str) -> bool {
+        self.tags.get(crate::stack::rules::OWNER_TAG).map(String::as_str) == Some(stack)
+    }
+}

@@ -1,0 +1,278 @@
+//! Reads live state with list calls: one paginated call per collection, never per-item gets.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_iam::operation::get_role::GetRoleError;
+
+use super::{Live, LiveApi, LiveIntegration, LiveRole, LiveRoute, LiveStage, RoleState};
+use crate::aws::Clients;
+use crate::error::AwsError;
+use crate::policy;
+use crate::stack::rules::OWNER_TAG;
+
+/// Reads the APIs tagged for `stack` (with their routes, integrations and stages) and the role
+/// named `role_name`, concurrently.
+pub async fn read(clients: &Clients, stack: &str, role_name: &str) -> Result<Live, AwsError> {
+    let (apis, role) = tokio::join!(read_apis(clients, stack), read_role(clients, role_name));
+    Ok(Live {
+        apis: apis?,
+        role: role?,
+    })
+}
+
+async fn read_apis(clients: &Clients, stack: &str) -> Result<Vec<LiveApi>, AwsError> {
+    let mut owned = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = clients
+            .apigw
+            .get_apis()
+            .set_next_token(token.clone())
+            .send()
+            .await
+            .map_err(|e| AwsError::new("GetApis", format!("APIs tagged {OWNER_TAG}={stack}"), e))?;
+        for api in page.items() {
+            let tags: BTreeMap<String, String> = api
+                .tags()
+                .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                .unwrap_or_default();
+            if tags.get(OWNER_TAG).map(String::as_str) != Some(stack) {
+                continue;
+            }
+            owned.push(LiveApi {
+                id: api.api_id().unwrap_or_default().to_string(),
+                name: api.name().unwrap_or_default().to_string(),
+                endpoint: api.api_endpoint().map(str::to_string),
+                created: api.created_date().map(|d| d.secs()),
+                tags,
+                ..LiveApi::default()
+            });
+        }
+        token = page.next_token().filter(|t| !t.is_empty()).map(str::to_string);
+        if token.is_none() {
+            break;
+        }
+    }
+    // Usually one API; duplicates are rare and read one after the other to spare the shared
+    // control-plane rate limit.
+    for api in &mut owned {
+        let (routes, integrations, stages) = read_api_children(clients, &api.id).await?;
+        api.routes = routes;
+        api.integrations = integrations;
+        api.stages = stages;
+    }
+    Ok(owned)
+}
+
+/// Routes, integrations and stages of one API, read concurrently.
+pub async fn read_api_children(
+    clients: &Clients,
+    api_id: &str,
+) -> Result<(Vec<LiveRoute>, Vec<LiveIntegration>, Vec<LiveStage>), AwsError> {
+    let (r, i, s) = tokio::join!(
+        read_routes(clients, api_id),
+        read_integrations(clients, api_id),
+        read_stages(clients, api_id)
+    );
+    Ok((r?, i?, s?))
+}
+
+async fn read_routes(clients: &Clients, api_id: &str) -> Result<Vec<LiveRoute>, AwsError> {
+    let mut out = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = clients
+            .apigw
+            .get_routes()
+            .api_id(api_id)
+            .set_next_token(token.clone())
+            .send()
+            .await
+            .map_err(|e| AwsError::new("GetRoutes", format!("API {api_id}"), e))?;
+        out.extend(page.items().iter().map(|r| {
+            LiveRoute {
+                id: r.route_id().unwrap_or_default().to_string(),
+                key: r.route_key().unwrap_or_default().to_string(),
+                target: r.target().map(str::to_string),
+                authorization: r
+                    .authorization_type()
+                    .map_or_else(|| "NONE".to_string(), |a| a.as_str().to_string()),
+            }
+        }));
+        token = page.next_token().filter(|t| !t.is_empty()).map(str::to_string);
+        if token.is_none() {
+            return Ok(out);
+        }
+    }
+}
+
+async fn read_integrations(clients: &Clients, api_id: &str) -> Result<Vec<LiveIntegration>, AwsError> {
+    let mut out = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = clients
+            .apigw
+            .get_integrations()
+            .api_id(api_id)
+            .set_next_token(token.clone())
+            .send()
+            .await
+            .map_err(|e| AwsError::new("GetIntegrations", format!("API {api_id}"), e))?;
+        out.extend(page.items().iter().map(|i| {
+            LiveIntegration {
+                id: i.integration_id().unwrap_or_default().to_string(),
+                integration_type: i
+                    .integration_type()
+                    .map(|t| t.as_str().to_string())
+                    .unwrap_or_default(),
+                subtype: i.integration_subtype().map(str::to_string),
+                payload_format_version: i.payload_format_version().map(str::to_string),
+                credentials_arn: i.credentials_arn().map(str::to_string),
+                parameters: i
+                    .request_parameters()
+                    .map(|p| p.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                    .unwrap_or_default(),
+            }
+        }));
+        token = page.next_token().filter(|t| !t.is_empty()).map(str::to_string);
+        if token.is_none() {
+            return Ok(out);
+        }
+    }
+}
+
+async fn read_stages(clients: &Clients, api_id: &str) -> Result<Vec<LiveStage>, AwsError> {
+    let mut out = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = clients
+            .apigw
+            .get_stages()
+            .api_id(api_id)
+            .set_next_token(token.clone())
+            .send()
+            .await
+            .map_err(|e| AwsError::new("GetStages", format!("API {api_id}"), e))?;
+        out.extend(page.items().iter().map(|s| {
+            let settings = s.default_route_settings();
+            LiveStage {
+                name: s.stage_name().unwrap_or_default().to_string(),
+                auto_deploy: s.auto_deploy().unwrap_or(false),
+                throttling_burst_limit: settings.and_then(|r| r.throttling_burst_limit()),
+                throttling_rate_limit: settings.and_then(|r| r.throttling_rate_limit()),
+                tags: s
+                    .tags()
+                    .filter(|t| !t.is_empty())
+                    .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
+            }
+        }));
+        token = page.next_token().filter(|t| !t.is_empty()).map(str::to_string);
+        if token.is_none() {
+            return Ok(out);
+        }
+    }
+}
+
+/// The role by name with its trust policy, tags, inline and attached policies.
+pub async fn read_role(clients: &Clients, name: &str) -> Result<RoleState, AwsError> {
+    let resource = format!("role {name}");
+    let role = match clients.iam.get_role().role_name(name).send().await {
+        Ok(out) => out.role,
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(GetRoleError::is_no_such_entity_exception) =>
+        {
+            return Ok(RoleState::Absent);
+        }
+        Err(e) => return Err(AwsError::new("GetRole", resource, e)),
+    };
+    let Some(role) = role else {
+        return Ok(RoleState::Absent);
+    };
+    let trust = match role.assume_role_policy_document() {
+        Some(doc) => policy::parse_returned(doc)
+            .map_err(|e| AwsError::invalid("GetRole", &resource, format!("trust policy is not JSON: {e}")))?,
+        None => serde_json::Value::Null,
+    };
+    let tags = role
+        .tags()
+        .iter()
+        .map(|t| (t.key().to_string(), t.value().to_string()))
+        .collect();
+
+    let (names, attached) = tokio::join!(
+        list_inline_policies(clients, name),
+        list_attached_policies(clients, name)
+    );
+    let mut inline = BTreeMap::new();
+    for policy_name in names? {
+        let out = clients
+            .iam
+            .get_role_policy()
+            .role_name(name)
+            .policy_name(&policy_name)
+            .send()
+            .await
+            .map_err(|e| AwsError::new("GetRolePolicy", format!("policy {policy_name} of role {name}"), e))?;
+        let doc = policy::parse_returned(out.policy_document()).map_err(|e| {
+            AwsError::invalid(
+                "GetRolePolicy",
+                format!("policy {policy_name}"),
+                format!("not JSON: {e}"),
+            )
+        })?;
+        inline.insert(policy_name, doc);
+    }
+    Ok(RoleState::Present(LiveRole {
+        name: role.role_name().to_string(),
+        arn: role.arn().to_string(),
+        tags,
+        trust,
+        inline,
+        attached: attached?.into_iter().collect(),
+    }))
+}
+
+async fn list_inline_policies(clients: &Clients, role: &str) -> Result<Vec<String>, AwsError> {
+    let mut out = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let page = clients
+            .iam
+            .list_role_policies()
+            .role_name(role)
+            .set_marker(marker.clone())
+            .send()
+            .await
+            .map_err(|e| AwsError::new("ListRolePolicies", format!("role {role}"), e))?;
+        out.extend(page.policy_names().iter().cloned());
+        marker = page.marker().filter(|_| page.is_truncated()).map(str::to_string);
+        if marker.is_none() {
+            return Ok(out);
+        }
+    }
+}
+
+async fn list_attached_policies(clients: &Clients, role: &str) -> Result<Vec<String>, AwsError> {
+    let mut out = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let page = clients
+            .iam
+            .list_attached_role_policies()
+            .role_name(role)
+            .set_marker(marker.clone())
+            .send()
+            .await
+            .map_err(|e| AwsError::new("ListAttachedRolePolicies", format!("role {role}"), e))?;
+        out.extend(
+            page.attached_policies()
+                .iter()
+                .filter_map(|p| p.policy_arn().map(str::to_string)),
+        );
+        marker = page.marker().filter(|_| page.is_truncated()).map(str::to_string);
+        if marker.is_none() {
+            return Ok(out);
+        }
+    }
+}

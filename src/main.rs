@@ -1,0 +1,5 @@
+//! The `provision` command line.
+
+fn main() -> std::process::ExitCode {
+    provision::cli::main()
+}

@@ -1,0 +1,905 @@
+//! The planner: a pure function from desired and live state to the changes that reconcile them.
+//!
+//! Live items are claimed as desired items match them; whatever the stack owns and nothing
+//! claimed is deleted. No SDK types here: the planner is tested on plain structs.
+
+pub mod op;
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::live::{Live, LiveApi, LiveIntegration, LiveRole, LiveStage, RoleState};
+use crate::stack::Desired;
+use crate::stack::desired::{DesiredIntegration, DesiredRoute, DesiredStage};
+use crate::stack::rules::OWNER_TAG;
+pub use op::{ApiRef, IntegrationRef, Key, Op, RoleRef};
+
+/// What a change does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    /// Made from nothing.
+    Create,
+    /// Changed in place.
+    Update,
+    /// Removed.
+    Delete,
+    /// Made anew and the old one removed, because AWS cannot change it in place.
+    Replace,
+}
+
+/// What kind of resource a change is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// The HTTP API.
+    Api,
+    /// A route.
+    Route,
+    /// An integration.
+    Integration,
+    /// A stage.
+    Stage,
+    /// The IAM role.
+    Role,
+    /// An inline policy of the role.
+    RolePolicy,
+    /// A managed policy attached to the role.
+    ManagedPolicy,
+}
+
+/// One field's before and after; `null` where absent.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldChange {
+    /// Field name, e.g. `request_parameters.Input`.
+    pub field: String,
+    /// Live value.
+    pub before: Value,
+    /// Desired value.
+    pub after: Value,
+}
+
+/// One resource's change, as shown to people, with the operations that make it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Change {
+    /// Create, update, delete or replace.
+    pub action: Action,
+    /// Resource kind.
+    pub kind: Kind,
+    /// Resource name: route key, API name, role name, ...
+    pub name: String,
+    /// Changed fields (for updates and replaces; for creates the new values).
+    pub fields: Vec<FieldChange>,
+    /// The AWS mutations that carry it out, in order within this change.
+    #[serde(skip)]
+    pub ops: Vec<Op>,
+}
+
+/// Everything `up` (or `down`) would do.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Plan {
+    /// Stack name.
+    pub stack: String,
+    /// Changes, in the order they are shown.
+    pub changes: Vec<Change>,
+}
+
+impl Plan {
+    /// True when there is nothing to do.
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+
+    /// (create, update, delete) counts; a replace counts as one create and one delete.
+    pub fn counts(&self) -> (usize, usize, usize) {
+        self.changes
+            .iter()
+            .fold((0, 0, 0), |(c, u, d), ch| match ch.action {
+                Action::Create => (c + 1, u, d),
+                Action::Update => (c, u + 1, d),
+                Action::Delete => (c, u, d + 1),
+                Action::Replace => (c + 1, u, d + 1),
+            })
+    }
+}
+
+/// Options that change what the planner may do.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PlanOptions {
+    /// Take over a same-named role that lacks the ownership tag.
+    pub adopt: bool,
+}
+
+/// Why no plan can be made.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PlanError {
+    /// A role with the stack's role name exists and is not the stack's.
+    #[error(
+        "role {name} exists but is not owned by stack {stack} (it has no {OWNER_TAG}={stack} tag); nothing was changed\n  \
+         to manage it with this stack, run `provision up --adopt`: it tags the role and from then on manages it\n  \
+         otherwise choose another [role] name"
+    )]
+    UnownedRole {
+        /// Role name.
+        name: String,
+        /// Stack name.
+        stack: String,
+    },
+    /// The role belongs to another stack.
+    #[error("role {name} belongs to stack {owner}, not {stack}; choose another [role] name")]
+    OtherStacksRole {
+        /// Role name.
+        name: String,
+        /// Owning stack.
+        owner: String,
+        /// This stack.
+        stack: String,
+    },
+}
+
+/// Computes what `up` must do to make live state match the stack.
+pub fn plan(desired: &Desired, live: &Live, options: PlanOptions) -> Result<Plan, PlanError> {
+    let mut changes = Vec::new();
+    let role_ref = plan_role(desired, &live.role, options, &mut changes)?;
+
+    let mut apis: Vec<&LiveApi> = live.apis.iter().collect();
+    // The oldest API wins, so every run (and every concurrent run) keeps the same one.
+    apis.sort_by(|a, b| (a.created, &a.id).cmp(&(b.created, &b.id)));
+    let kept = apis.first().copied();
+    let api_ref = match kept {
+        Some(api) => {
+            plan_api_update(desired, api, &mut changes);
+            ApiRef::Existing(api.id.clone())
+        }
+        None => {
+            changes.push(Change {
+                action: Action::Create,
+                kind: Kind::Api,
+                name: desired.api.name.clone(),
+                fields: vec![
+                    created("name", json!(desired.api.name)),
+                    created("protocol_type", json!("HTTP")),
+                    created("tags", json!(desired.tags)),
+                ],
+                ops: vec![Op::CreateApi {
+                    name: desired.api.name.clone(),
+                    tags: desired.tags.clone(),
+                }],
+            });
+            ApiRef::New
+        }
+    };
+    let empty = LiveApi::default();
+    let api = kept.unwrap_or(&empty);
+    plan_routes(desired, api, &api_ref, &role_ref, &mut changes);
+    plan_stages(desired, api, &api_ref, &mut changes);
+    for duplicate in apis.iter().skip(1) {
+        changes.push(Change {
+            action: Action::Delete,
+            kind: Kind::Api,
+            name: format!("{} ({}, duplicate)", duplicate.name, duplicate.id),
+            fields: Vec::new(),
+            ops: vec![Op::DeleteApi {
+                id: duplicate.id.clone(),
+            }],
+        });
+    }
+    Ok(Plan {
+        stack: desired.stack.clone(),
+        changes,
+    })
+}
+
+/// Computes what `down` must do: delete everything the stack owns, children first.
+pub fn plan_down(desired: &Desired, live: &Live) -> Plan {
+    let mut changes = Vec::new();
+    for api in &live.apis {
+        for route in &api.routes {
+            changes.push(delete(
+                Kind::Route,
+                &route.key,
+                Op::DeleteRoute {
+                    api_id: api.id.clone(),
+                    id: route.id.clone(),
+                    key: route.key.clone(),
+                    target: route.target.clone(),
+                },
+            ));
+        }
+        for integration in &api.integrations {
+            changes.push(delete(
+                Kind::Integration,
+                &integration_label(api, integration),
+                Op::DeleteIntegration {
+                    api_id: api.id.clone(),
+                    id: integration.id.clone(),
+                },
+            ));
+        }
+        for stage in &api.stages {
+            changes.push(delete(
+                Kind::Stage,
+                &stage.name,
+                Op::DeleteStage {
+                    api_id: api.id.clone(),
+                    name: stage.name.clone(),
+                },
+            ));
+        }
+        changes.push(delete(
+            Kind::Api,
+            &format!("{} ({})", api.name, api.id),
+            Op::DeleteApi { id: api.id.clone() },
+        ));
+    }
+    if let RoleState::Present(role) = &live.role
+        && role.owned_by(&desired.stack)
+    {
+        for name in role.inline.keys() {
+            changes.push(delete(
+                Kind::RolePolicy,
+                name,
+                Op::DeleteRolePolicy {
+                    role: role.name.clone(),
+                    policy_name: name.clone(),
+                },
+            ));
+        }
+        for arn in &role.attached {
+            changes.push(delete(
+                Kind::ManagedPolicy,
+                arn,
+                Op::DetachRolePolicy {
+                    role: role.name.clone(),
+                    arn: arn.clone(),
+                },
+            ));
+        }
+        changes.push(delete(
+            Kind::Role,
+            &role.name,
+            Op::DeleteRole {
+                name: role.name.clone(),
+            },
+        ));
+    }
+    Plan {
+        stack: desired.stack.clone(),
+        changes,
+    }
+}
+
+fn delete(kind: Kind, name: &str, op: Op) -> Change {
+    Change {
+        action: Action::Delete,
+        kind,
+        name: name.to_string(),
+        fields: Vec::new(),
+        ops: vec![op],
+    }
+}
+
+fn created(field: &str, after: Value) -> FieldChange {
+    FieldChange {
+        field: field.to_string(),
+        before: Value::Null,
+        after,
+    }
+}
+
+fn changed(field: &str, before: Value, after: Value) -> Option<FieldChange> {
+    (before != after).then(|| FieldChange {
+        field: field.to_string(),
+        before,
+        after,
+    })
+}
+
+/// Tag differences: what to set, what to remove (never `aws:` keys, which nobody can remove),
+/// and the field changes that show it.
+fn tag_diff(
+    live: &BTreeMap<String, String>,
+    desired: &BTreeMap<String, String>,
+) -> (BTreeMap<String, String>, Vec<String>, Vec<FieldChange>) {
+    let mut set = BTreeMap::new();
+    let mut fields = Vec::new();
+    for (k, v) in desired {
+        if live.get(k) != Some(v) {
+            set.insert(k.clone(), v.clone());
+            fields.push(FieldChange {
+                field: format!("tags.{k}"),
+                before: live.get(k).map_or(Value::Null, |v| json!(v)),
+                after: json!(v),
+            });
+        }
+    }
+    let remove: Vec<String> = live
+        .keys()
+        .filter(|k| !desired.contains_key(*k) && !k.starts_with("aws:"))
+        .cloned()
+        .collect();
+    for k in &remove {
+        fields.push(FieldChange {
+            field: format!("tags.{k}"),
+            before: json!(live[k]),
+            after: Value::Null,
+        });
+    }
+    (set, remove, fields)
+}
+
+fn plan_role(
+    desired: &Desired,
+    live: &RoleState,
+    options: PlanOptions,
+    changes: &mut Vec<Change>,
+) -> Result<RoleRef, PlanError> {
+    let want = &desired.role;
+    let role = match live {
+        RoleState::Absent => {
+            let mut ops = vec![
+                Op::CreateRole {
+                    name: want.name.clone(),
+                    trust: want.trust.clone(),
+                    tags: desired.tags.clone(),
+                },
+                Op::PutRolePolicy {
+                    role: want.name.clone(),
+                    policy_name: want.policy_name.clone(),
+                    document: want.policy.clone(),
+                },
+            ];
+            ops.extend(want.managed_policies.iter().map(|arn| Op::AttachRolePolicy {
+                role: want.name.clone(),
+                arn: arn.clone(),
+            }));
+            changes.push(Change {
+                action: Action::Create,
+                kind: Kind::Role,
+                name: want.name.clone(),
+                fields: vec![
+                    created("trust", want.trust.clone()),
+                    created("tags", json!(desired.tags)),
+                ],
+                ops: ops.drain(..1).collect(),
+            });
+            changes.push(Change {
+                action: Action::Create,
+                kind: Kind::RolePolicy,
+                name: want.policy_name.clone(),
+                fields: vec![created("document", want.policy.clone())],
+                ops: ops.drain(..1).collect(),
+            });
+            for op in ops {
+                if let Op::AttachRolePolicy { arn, .. } = &op {
+                    changes.push(Change {
+                        action: Action::Create,
+                        kind: Kind::ManagedPolicy,
+                        name: arn.clone(),
+                        fields: Vec::new(),
+                        ops: vec![op.clone()],
+                    });
+                }
+            }
+            return Ok(RoleRef::New(want.name.clone()));
+        }
+        RoleState::Present(role) => role,
+    };
+    match role.tags.get(OWNER_TAG) {
+        Some(owner) if owner == &desired.stack => {}
+        Some(owner) => {
+            return Err(PlanError::OtherStacksRole {
+                name: role.name.clone(),
+                owner: owner.clone(),
+                stack: desired.stack.clone(),
+            });
+        }
+        None if options.adopt => {}
+        None => {
+            return Err(PlanError::UnownedRole {
+                name: role.name.clone(),
+                stack: desired.stack.clone(),
+            });
+        }
+    }
+    plan_role_update(desired, role, changes);
+    Ok(RoleRef::Existing(role.arn.clone()))
+}
+
+fn plan_role_update(desired: &Desired, role: &LiveRole, changes: &mut Vec<Change>) {
+    let want = &desired.role;
+    let mut fields = Vec::new();
+    let mut ops = Vec::new();
+    if let Some(f) = changed("trust", role.trust.clone(), want.trust.clone()) {
+        fields.push(f);
+        ops.push(Op::UpdateTrust {
+            name: role.name.clone(),
+            trust: want.trust.clone(),
+        });
+    }
+    let (set, remove, tag_fields) = tag_diff(&role.tags, &desired.tags);
+    if !tag_fields.is_empty() {
+        fields.extend(tag_fields);
+        ops.push(Op::TagRole {
+            name: role.name.clone(),
+            set,
+            remove,
+        });
+    }
+    if !ops.is_empty() {
+        changes.push(Change {
+            action: Action::Update,
+            kind: Kind::Role,
+            name: role.name.clone(),
+            fields,
+            ops,
+        });
+    }
+
+    match role.inline.get(&want.policy_name) {
+        Some(doc) if *doc == want.policy => {}
+        before => changes.push(Change {
+            action: if before.is_some() {
+                Action::Update
+            } else {
+                Action::Create
+            },
+            kind: Kind::RolePolicy,
+            name: want.policy_name.clone(),
+            fields: vec![FieldChange {
+                field: "document".into(),
+                before: before.cloned().unwrap_or(Value::Null),
+                after: want.policy.clone(),
+            }],
+            ops: vec![Op::PutRolePolicy {
+                role: role.name.clone(),
+                policy_name: want.policy_name.clone(),
+                document: want.policy.clone(),
+            }],
+        }),
+    }
+    for name in role.inline.keys().filter(|n| **n != want.policy_name) {
+        changes.push(delete(
+            Kind::RolePolicy,
+            name,
+            Op::DeleteRolePolicy {
+                role: role.name.clone(),
+                policy_name: name.clone(),
+            },
+        ));
+    }
+    for arn in want.managed_policies.difference(&role.attached) {
+        changes.push(Change {
+            action: Action::Create,
+            kind: Kind::ManagedPolicy,
+            name: arn.clone(),
+            fields: Vec::new(),
+            ops: vec![Op::AttachRolePolicy {
+                role: role.name.clone(),
+                arn: arn.clone(),
+            }],
+        });
+    }
+    for arn in role.attached.difference(&want.managed_policies) {
+        changes.push(delete(
+            Kind::ManagedPolicy,
+            arn,
+            Op::DetachRolePolicy {
+                role: role.name.clone(),
+                arn: arn.clone(),
+            },
+        ));
+    }
+}
+
+fn plan_api_update(desired: &Desired, api: &LiveApi, changes: &mut Vec<Change>) {
+    let mut fields = Vec::new();
+    let mut ops = Vec::new();
+    if let Some(f) = changed("name", json!(api.name), json!(desired.api.name)) {
+        fields.push(f);
+        ops.push(Op::UpdateApi {
+            id: api.id.clone(),
+            name: desired.api.name.clone(),
+        });
+    }
+    let (set, remove, tag_fields) = tag_diff(&api.tags, &desired.tags);
+    if !tag_fields.is_empty() {
+        fields.extend(tag_fields);
+        ops.push(Op::TagApiResource {
+            api: ApiRef::Existing(api.id.clone()),
+            stage: None,
+            set,
+            remove,
+        });
+    }
+    if !ops.is_empty() {
+        changes.push(Change {
+            action: Action::Update,
+            kind: Kind::Api,
+            name: desired.api.name.clone(),
+            fields,
+            ops,
+        });
+    }
+}
+
+/// How the credentials of an integration are shown and compared: by role name, since the ARN
+/// of a role that does not exist yet is not known, and a recreated role keeps its ARN.
+fn role_name_of(arn: &str) -> &str {
+    arn.rsplit('/').next().unwrap_or(arn)
+}
+
+fn role_display(role: &RoleRef) -> Value {
+    match role {
+        RoleRef::Existing(arn) => json!(arn),
+        RoleRef::New(name) => json!(format!("role/{name} (known after up)")),
+    }
+}
+
+fn plan_routes(
+    desired: &Desired,
+    api: &LiveApi,
+    api_ref: &ApiRef,
+    role: &RoleRef,
+    changes: &mut Vec<Change>,
+) {
+    let role_name = match role {
+        RoleRef::Existing(arn) => role_name_of(arn).to_string(),
+        RoleRef::New(name) => name.clone(),
+    };
+    let integrations: BTreeMap<&str, &LiveIntegration> =
+        api.integrations.iter().map(|i| (i.id.as_str(), i)).collect();
+    let mut claimed_routes: HashSet<&str> = HashSet::new();
+    let mut claimed_integrations: HashSet<&str> = HashSet::new();
+
+    for want in &desired.routes {
+        let live_route = api
+            .routes
+            .iter()
+            .filter(|r| r.key == want.key && !claimed_routes.contains(r.id.as_str()))
+            .min_by(|a, b| a.id.cmp(&b.id));
+        let Some(live_route) = live_route else {
+            changes.push(create_integration(want, api_ref, role));
+            changes.push(Change {
+                action: Action::Create,
+                kind: Kind::Route,
+                name: want.key.clone(),
+                fields: vec![
+                    created("authorization_type", json!(want.authorization)),
+                    created("target", json!("integrations/(known after up)")),
+                ],
+                ops: vec![Op::CreateRoute {
+                    api: api_ref.clone(),
+                    key: want.key.clone(),
+                    authorization: want.authorization.clone(),
+                    integration: IntegrationRef::New(want.key.clone()),
+                }],
+            });
+            continue;
+        };
+        claimed_routes.insert(&live_route.id);
+        let api_id = api.id.clone();
+
+        let current = live_route
+            .integration_id()
+            .filter(|id| !claimed_integrations.contains(id))
+            .and_then(|id| integrations.get(id).copied());
+        let target = match current {
+            Some(live) => {
+                claimed_integrations.insert(&live.id);
+                let diff = integration_diff(live, &want.integration, &role_name, role);
+                if diff.fields.is_empty() {
+                    IntegrationRef::Existing(live.id.clone())
+                } else if diff.replace {
+                    changes.push(Change {
+                        action: Action::Replace,
+                        kind: Kind::Integration,
+                        name: want.key.clone(),
+                        fields: diff.fields,
+                        // The old integration goes once the route has moved off it.
+                        ops: vec![
+                            create_integration_op(want, api_ref, role),
+                            Op::DeleteIntegration {
+                                api_id: api_id.clone(),
+                                id: live.id.clone(),
+                            },
+                        ],
+                    });
+                    IntegrationRef::New(want.key.clone())
+                } else {
+                    changes.push(Change {
+                        action: Action::Update,
+                        kind: Kind::Integration,
+                        name: want.key.clone(),
+                        fields: diff.fields,
+                        ops: vec![Op::UpdateIntegration {
+                            api_id: api_id.clone(),
+                            id: live.id.clone(),
+                            route_key: want.key.clone(),
+                            spec: want.integration.clone(),
+                            role: role.clone(),
+                        }],
+                    });
+                    IntegrationRef::Existing(live.id.clone())
+                }
+            }
+            None => {
+                changes.push(create_integration(want, api_ref, role));
+                IntegrationRef::New(want.key.clone())
+            }
+        };
+
+        let mut fields = Vec::new();
+        if let Some(f) = changed(
+            "authorization_type",
+            json!(live_route.authorization),
+            json!(want.authorization),
+        ) {
+            fields.push(f);
+        }
+        if let IntegrationRef::New(_) = &target {
+            fields.push(FieldChange {
+                field: "target".into(),
+                before: live_route.target.as_ref().map_or(Value::Null, |t| json!(t)),
+                after: json!("integrations/(known after up)"),
+            });
+        }
+        if !fields.is_empty() {
+            changes.push(Change {
+                action: Action::Update,
+                kind: Kind::Route,
+                name: want.key.clone(),
+                fields,
+                ops: vec![Op::UpdateRoute {
+                    api_id,
+                    id: live_route.id.clone(),
+                    key: want.key.clone(),
+                    authorization: want.authorization.clone(),
+                    integration: target,
+                    previous: live_route.integration_id().map(str::to_string),
+                }],
+            });
+        }
+    }
+
+    for route in api
+        .routes
+        .iter()
+        .filter(|r| !claimed_routes.contains(r.id.as_str()))
+    {
+        changes.push(delete(
+            Kind::Route,
+            &route.key,
+            Op::DeleteRoute {
+                api_id: api.id.clone(),
+                id: route.id.clone(),
+                key: route.key.clone(),
+                target: route.target.clone(),
+            },
+        ));
+    }
+    for integration in api
+        .integrations
+        .iter()
+        .filter(|i| !claimed_integrations.contains(i.id.as_str()))
+    {
+        changes.push(delete(
+            Kind::Integration,
+            &integration_label(api, integration),
+            Op::DeleteIntegration {
+                api_id: api.id.clone(),
+                id: integration.id.clone(),
+            },
+        ));
+    }
+}
+
+fn integration_label(api: &LiveApi, integration: &LiveIntegration) -> String {
+    let keys: Vec<&str> = api
+        .routes
+        .iter()
+        .filter(|r| r.integration_id() == Some(integration.id.as_str()))
+        .map(|r| r.key.as_str())
+        .collect();
+    if keys.is_empty() {
+        format!("{} (no route)", integration.id)
+    } else {
+        format!("{} ({})", integration.id, keys.join(", "))
+    }
+}
+
+fn create_integration_op(want: &DesiredRoute, api_ref: &ApiRef, role: &RoleRef) -> Op {
+    Op::CreateIntegration {
+        api: api_ref.clone(),
+        route_key: want.key.clone(),
+        spec: want.integration.clone(),
+        role: role.clone(),
+    }
+}
+
+fn create_integration(want: &DesiredRoute, api_ref: &ApiRef, role: &RoleRef) -> Change {
+    let mut fields = vec![
+        created("integration_type", json!("AWS_PROXY")),
+        created("integration_subtype", json!(want.integration.subtype)),
+        created("payload_format_version", json!("1.0")),
+        created("credentials_arn", role_display(role)),
+    ];
+    fields.extend(
+        want.integration
+            .parameters
+            .iter()
+            .map(|(k, v)| created(&format!("request_parameters.{k}"), json!(v))),
+    );
+    Change {
+        action: Action::Create,
+        kind: Kind::Integration,
+        name: want.key.clone(),
+        fields,
+        ops: vec![create_integration_op(want, api_ref, role)],
+    }
+}
+
+struct IntegrationDiff {
+    fields: Vec<FieldChange>,
+    replace: bool,
+}
+
+fn integration_diff(
+    live: &LiveIntegration,
+    want: &DesiredIntegration,
+    role_name: &str,
+    role: &RoleRef,
+) -> IntegrationDiff {
+    let mut fields = Vec::new();
+    let mut replace = false;
+    if let Some(f) = changed(
+        "integration_type",
+        json!(live.integration_type),
+        json!("AWS_PROXY"),
+    ) {
+        fields.push(f);
+        replace = true;
+    }
+    if let Some(f) = changed("integration_subtype", json!(live.subtype), json!(want.subtype)) {
+        fields.push(f);
+        replace = true;
+    }
+    if let Some(f) = changed(
+        "payload_format_version",
+        json!(live.payload_format_version),
+        json!("1.0"),
+    ) {
+        fields.push(f);
+    }
+    let live_role = live.credentials_arn.as_deref().map(role_name_of);
+    if live_role != Some(role_name) {
+        fields.push(FieldChange {
+            field: "credentials_arn".into(),
+            before: json!(live.credentials_arn),
+            after: role_display(role),
+        });
+    }
+    let keys: BTreeSet<&String> = live.parameters.keys().chain(want.parameters.keys()).collect();
+    for k in keys {
+        let before = live.parameters.get(k);
+        let after = want.parameters.get(k);
+        if before != after {
+            fields.push(FieldChange {
+                field: format!("request_parameters.{k}"),
+                before: json!(before),
+                after: json!(after),
+            });
+            // AWS merges an updated map into the old one, so a key can only go by replacement.
+            if after.is_none() {
+                replace = true;
+            }
+        }
+    }
+    if replace {
+        fields.insert(
+            0,
+            FieldChange {
+                field: "id".into(),
+                before: json!(live.id),
+                after: json!("(known after up)"),
+            },
+        );
+    }
+    IntegrationDiff { fields, replace }
+}
+
+fn plan_stages(desired: &Desired, api: &LiveApi, api_ref: &ApiRef, changes: &mut Vec<Change>) {
+    let want = &desired.stage;
+    match api.stages.iter().find(|s| s.name == want.name) {
+        None => changes.push(Change {
+            action: Action::Create,
+            kind: Kind::Stage,
+            name: want.name.clone(),
+            fields: stage_fields(None, want),
+            ops: vec![Op::CreateStage {
+                api: api_ref.clone(),
+                spec: want.clone(),
+                tags: desired.tags.clone(),
+            }],
+        }),
+        Some(live) => {
+            let mut fields = stage_fields(Some(live), want);
+            let mut ops = Vec::new();
+            if !fields.is_empty() {
+                ops.push(Op::UpdateStage {
+                    api_id: api.id.clone(),
+                    spec: want.clone(),
+                });
+            }
+            // Stage tags are compared only when the listing returned them.
+            if let Some(tags) = &live.tags {
+                let (set, remove, tag_fields) = tag_diff(tags, &desired.tags);
+                if !tag_fields.is_empty() {
+                    fields.extend(tag_fields);
+                    ops.push(Op::TagApiResource {
+                        api: api_ref.clone(),
+                        stage: Some(want.name.clone()),
+                        set,
+                        remove,
+                    });
+                }
+            }
+            if !ops.is_empty() {
+                changes.push(Change {
+                    action: Action::Update,
+                    kind: Kind::Stage,
+                    name: want.name.clone(),
+                    fields,
+                    ops,
+                });
+            }
+        }
+    }
+    for stage in api.stages.iter().filter(|s| s.name != want.name) {
+        changes.push(delete(
+            Kind::Stage,
+            &stage.name,
+            Op::DeleteStage {
+                api_id: api.id.clone(),
+                name: stage.name.clone(),
+            },
+        ));
+    }
+}
+
+fn stage_fields(live: Option<&LiveStage>, want: &DesiredStage) -> Vec<FieldChange> {
+    let before = |v: Value| if live.is_some() { v } else { Value::Null };
+    let mut fields = Vec::new();
+    let pairs = [
+        (
+            "auto_deploy",
+            json!(live.map(|l| l.auto_deploy)),
+            json!(want.auto_deploy),
+        ),
+        (
+            "throttling_burst_limit",
+            json!(live.and_then(|l| l.throttling_burst_limit)),
+            json!(want.throttling_burst_limit),
+        ),
+        (
+            "throttling_rate_limit",
+            json!(live.and_then(|l| l.throttling_rate_limit)),
+            json!(want.throttling_rate_limit),
+        ),
+    ];
+    for (field, b, a) in pairs {
+        if live.is_none() {
+            if !a.is_null() {
+                fields.push(created(field, a));
+            }
+        } else if let Some(f) = changed(field, before(b), a) {
+            fields.push(f);
+        }
+    }
+    fields
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,234 @@
+//! The operations a plan is made of: plain data the executor turns into AWS calls.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::stack::desired::{DesiredIntegration, DesiredStage};
+
+/// Which API an operation acts on.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiRef {
+    /// An API that exists, by id.
+    Existing(String),
+    /// The API this plan creates.
+    New,
+}
+
+/// Which integration a route should target.
+#[derive(Debug, Clone, PartialEq)]
+pub enum IntegrationRef {
+    /// An integration that exists, by id.
+    Existing(String),
+    /// The integration this plan creates for the route key.
+    New(String),
+}
+
+/// The role integrations use as credentials.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RoleRef {
+    /// A role that exists, by ARN.
+    Existing(String),
+    /// The role this plan creates, by name.
+    New(String),
+}
+
+/// One AWS mutation.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Op {
+    /// CreateApi with the ownership tag.
+    CreateApi {
+        name: String,
+        tags: BTreeMap<String, String>,
+    },
+    /// UpdateApi (name).
+    UpdateApi { id: String, name: String },
+    /// TagResource / UntagResource on an API or stage ARN path.
+    TagApiResource {
+        /// The API.
+        api: ApiRef,
+        /// `None` for the API itself, else the stage name.
+        stage: Option<String>,
+        /// Tags to set.
+        set: BTreeMap<String, String>,
+        /// Tag keys to remove.
+        remove: Vec<String>,
+    },
+    /// DeleteApi.
+    DeleteApi { id: String },
+    /// CreateRole with trust policy and tags.
+    CreateRole {
+        name: String,
+        trust: Value,
+        tags: BTreeMap<String, String>,
+    },
+    /// TagRole / UntagRole.
+    TagRole {
+        name: String,
+        set: BTreeMap<String, String>,
+        remove: Vec<String>,
+    },
+    /// UpdateAssumeRolePolicy.
+    UpdateTrust { name: String, trust: Value },
+    /// PutRolePolicy.
+    PutRolePolicy {
+        role: String,
+        policy_name: String,
+        document: Value,
+    },
+    /// DeleteRolePolicy.
+    DeleteRolePolicy { role: String, policy_name: String },
+    /// AttachRolePolicy.
+    AttachRolePolicy { role: String, arn: String },
+    /// DetachRolePolicy.
+    DetachRolePolicy { role: String, arn: String },
+    /// DeleteRole.
+    DeleteRole { name: String },
+    /// CreateIntegration for a route key.
+    CreateIntegration {
+        api: ApiRef,
+        route_key: String,
+        spec: DesiredIntegration,
+        role: RoleRef,
+    },
+    /// UpdateIntegration, always with the whole parameter map.
+    UpdateIntegration {
+        api_id: String,
+        id: String,
+        route_key: String,
+        spec: DesiredIntegration,
+        role: RoleRef,
+    },
+    /// DeleteIntegration.
+    DeleteIntegration { api_id: String, id: String },
+    /// CreateRoute.
+    CreateRoute {
+        api: ApiRef,
+        key: String,
+        authorization: String,
+        integration: IntegrationRef,
+    },
+    /// UpdateRoute (target, authorization).
+    UpdateRoute {
+        api_id: String,
+        id: String,
+        key: String,
+        authorization: String,
+        integration: IntegrationRef,
+        /// The integration it targeted before, freed by this change.
+        previous: Option<String>,
+    },
+    /// DeleteRoute.
+    DeleteRoute {
+        api_id: String,
+        id: String,
+        key: String,
+        target: Option<String>,
+    },
+    /// CreateStage with tags, never with a deployment id.
+    CreateStage {
+        api: ApiRef,
+        spec: DesiredStage,
+        tags: BTreeMap<String, String>,
+    },
+    /// UpdateStage, never with a deployment id.
+    UpdateStage { api_id: String, spec: DesiredStage },
+    /// DeleteStage.
+    DeleteStage { api_id: String, name: String },
+}
+
+/// What an operation makes available or waits for; the executor orders operations by these.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Key {
+    /// The stack's API exists.
+    Api,
+    /// The stack's role exists.
+    Role,
+    /// The integration for a route key exists.
+    Integration(String),
+    /// No route targets this integration any more.
+    Detached(String),
+    /// A child of this API is gone.
+    ApiChild(String),
+    /// A policy of this role is gone.
+    RolePolicyGone(String),
+}
+
+impl Op {
+    /// What this operation provides once done.
+    pub fn provides(&self) -> Vec<Key> {
+        match self {
+            Op::CreateApi { .. } => vec![Key::Api],
+            Op::CreateRole { .. } => vec![Key::Role],
+            Op::CreateIntegration { route_key, .. } => vec![Key::Integration(route_key.clone())],
+            Op::UpdateRoute {
+                previous: Some(p), ..
+            } => vec![Key::Detached(p.clone())],
+            Op::DeleteRoute { api_id, target, .. } => {
+                let mut keys = vec![Key::ApiChild(api_id.clone())];
+                if let Some(t) = target.as_deref().and_then(|t| t.strip_prefix("integrations/")) {
+                    keys.push(Key::Detached(t.to_string()));
+                }
+                keys
+            }
+            Op::DeleteIntegration { api_id, .. } | Op::DeleteStage { api_id, .. } => {
+                vec![Key::ApiChild(api_id.clone())]
+            }
+            Op::DeleteRolePolicy { role, .. } | Op::DetachRolePolicy { role, .. } => {
+                vec![Key::RolePolicyGone(role.clone())]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// What this operation waits for. A key nobody in the plan provides is already satisfied.
+    pub fn needs(&self) -> Vec<Key> {
+        let api = |a: &ApiRef| match a {
+            ApiRef::New => vec![Key::Api],
+            ApiRef::Existing(_) => Vec::new(),
+        };
+        let role = |r: &RoleRef| match r {
+            RoleRef::New(_) => vec![Key::Role],
+            RoleRef::Existing(_) => Vec::new(),
+        };
+        match self {
+            Op::TagRole { .. }
+            | Op::UpdateTrust { .. }
+            | Op::PutRolePolicy { .. }
+            | Op::AttachRolePolicy { .. } => vec![Key::Role],
+            Op::CreateIntegration { api: a, role: r, .. } => [api(a), role(r)].concat(),
+            Op::UpdateIntegration { role: r, .. } => role(r),
+            Op::CreateRoute {
+                api: a, integration, ..
+            } => {
+                let mut keys = api(a);
+                if let IntegrationRef::New(k) = integration {
+                    keys.push(Key::Integration(k.clone()));
+                }
+                keys
+            }
+            Op::UpdateRoute {
+                integration: IntegrationRef::New(k),
+                ..
+            } => vec![Key::Integration(k.clone())],
+            Op::DeleteIntegration { id, .. } => vec![Key::Detached(id.clone())],
+            Op::CreateStage { api: a, .. } => api(a),
+            Op::TagApiResource { api: a, .. } => api(a),
+            Op::DeleteApi { id } => vec![Key::ApiChild(id.clone())],
+            Op::DeleteRole { name } => vec![Key::RolePolicyGone(name.clone())],
+            _ => Vec::new(),
+        }
+    }
+
+    /// True for operations that create something AWS does not deduplicate.
+    pub fn is_create(&self) -> bool {
+        matches!(
+            self,
+            Op::CreateApi { .. }
+                | Op::CreateRole { .. }
+                | Op::CreateIntegration { .. }
+                | Op::CreateRoute { .. }
+                | Op::CreateStage { .. }
+        )
+    }
+}

@@ -1,0 +1,109 @@
+//! IAM policy documents compared by meaning, not by bytes.
+//!
+//! IAM returns documents URL-encoded, reorders nothing but keeps whatever shape was sent, and a
+//! string `Action` means the same as a one-element list. Comparing raw text diffs forever.
+
+use serde_json::{Map, Value, json};
+
+/// The trust policy that lets API Gateway assume the role.
+pub fn api_gateway_trust() -> Value {
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": { "Service": "apigateway.amazonaws.com" },
+            "Action": "sts:AssumeRole"
+        }]
+    })
+}
+
+/// A canonical form of a policy document: `Statement` always a list, every string-or-list field a
+/// sorted de-duplicated list, statements sorted. Two documents that IAM treats alike normalise
+/// to equal values.
+pub fn normalize(doc: &Value) -> Value {
+    let Value::Object(map) = doc else {
+        return doc.clone();
+    };
+    let mut out = Map::new();
+    for (k, v) in map {
+        if k == "Statement" {
+            let mut statements: Vec<Value> = match v {
+                Value::Array(items) => items.iter().map(normalize_statement).collect(),
+                other => vec![normalize_statement(other)],
+            };
+            statements.sort_by_key(|s| s.to_string());
+            statements.dedup();
+            out.insert(k.clone(), Value::Array(statements));
+        } else {
+            out.insert(k.clone(), v.clone());
+        }
+    }
+    Value::Object(out)
+}
+
+fn normalize_statement(statement: &Value) -> Value {
+    let Value::Object(map) = statement else {
+        return statement.clone();
+    };
+    let mut out = Map::new();
+    for (k, v) in map {
+        let v = match k.as_str() {
+            "Action" | "NotAction" | "Resource" | "NotResource" => string_set(v),
+            "Principal" | "NotPrincipal" => match v {
+                Value::Object(p) => {
+                    Value::Object(p.iter().map(|(pk, pv)| (pk.clone(), string_set(pv))).collect())
+                }
+                other => other.clone(),
+            },
+            // Sids carry no meaning for access; the console and other tools add them freely.
+            "Sid" => continue,
+            _ => v.clone(),
+        };
+        out.insert(k.clone(), v);
+    }
+    Value::Object(out)
+}
+
+fn string_set(v: &Value) -> Value {
+    let mut items: Vec<Value> = match v {
+        Value::Array(items) => items.clone(),
+        other => vec![other.clone()],
+    };
+    items.sort_by_key(|i| i.to_string());
+    items.dedup();
+    Value::Array(items)
+}
+
+/// Decodes a document as IAM returns it (URL-encoded JSON) and normalises it.
+pub fn parse_returned(encoded: &str) -> Result<Value, serde_json::Error> {
+    let decoded = percent_encoding::percent_decode_str(encoded).decode_utf8_lossy();
+    let doc: Value = serde_json::from_str(&decoded)?;
+    Ok(normalize(&doc))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equal_meaning_normalises_equal() {
+        let sent = json!({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["states:StartSyncExecution","states:StartExecution"],"Resource":"arn:x"}]});
+        let returned = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%7B%22Sid%22%3A%22a%22%2C%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%5B%22states%3AStartExecution%22%2C%22states%3AStartSyncExecution%22%5D%2C%22Resource%22%3A%5B%22arn%3Ax%22%5D%7D%7D";
+        assert_eq!(normalize(&sent), parse_returned(returned).unwrap());
+    }
+
+    #[test]
+    fn a_widened_policy_differs() {
+        let a = json!({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"states:StartExecution","Resource":"arn:x"}]});
+        let b = json!({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"states:*","Resource":"*"}]});
+        assert_ne!(normalize(&a), normalize(&b));
+    }
+
+    #[test]
+    fn trust_policy_round_trips() {
+        let text = serde_json::to_string(&api_gateway_trust()).unwrap();
+        let encoded =
+            percent_encoding::utf8_percent_encode(&text, percent_encoding::NON_ALPHANUMERIC).to_string();
+        assert_eq!(parse_returned(&encoded).unwrap(), normalize(&api_gateway_trust()));
+    }
+}

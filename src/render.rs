@@ -1,0 +1,220 @@
+//! All output goes through one [`Printer`]: progress and diagnostics to stderr, results to
+//! stdout, as text for people or JSON for programs.
+
+use std::io::{IsTerminal, Write};
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use serde_json::Value;
+
+use crate::plan::{Action, Change, Plan};
+use crate::stack::{Diagnostic, Loaded, Severity};
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    /// For people.
+    #[default]
+    Text,
+    /// One JSON document on stdout.
+    Json,
+}
+
+/// Where every command writes.
+#[derive(Debug, Clone)]
+pub struct Printer {
+    format: Format,
+    color: bool,
+}
+
+const RESET: &str = "\x1b[0m";
+const GREEN: &str = "\x1b[32m";
+const RED: &str = "\x1b[31m";
+const YELLOW: &str = "\x1b[33m";
+const DIM: &str = "\x1b[2m";
+const BOLD: &str = "\x1b[1m";
+
+impl Printer {
+    /// A printer; colour only on a terminal and when `NO_COLOR` is unset.
+    pub fn new(format: Format) -> Self {
+        let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        Self { format, color }
+    }
+
+    /// The output format.
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("{code}{text}{RESET}")
+        } else {
+            text.to_string()
+        }
+    }
+
+    /// A progress line on stderr (text mode only).
+    pub fn progress(&self, line: &str) {
+        if self.format == Format::Text {
+            eprintln!("{line}");
+        }
+    }
+
+    /// A result line on stdout (text mode only).
+    pub fn line(&self, line: &str) {
+        if self.format == Format::Text {
+            println!("{line}");
+        }
+    }
+
+    /// A JSON document on stdout (JSON mode only).
+    pub fn json(&self, value: &Value) {
+        if self.format == Format::Json {
+            let mut out = std::io::stdout().lock();
+            let _ = serde_json::to_writer_pretty(&mut out, value);
+            let _ = writeln!(out);
+        }
+    }
+
+    /// An error on stderr, in both modes (JSON consumers read stdout).
+    pub fn error(&self, message: &str) {
+        eprintln!("{} {message}", self.paint(RED, "error:"));
+    }
+
+    /// A warning or note on stderr.
+    pub fn note(&self, message: &str) {
+        eprintln!("{} {message}", self.paint(YELLOW, "note:"));
+    }
+
+    /// A stack file's diagnostics on stderr, each pointing into the file.
+    pub fn diagnostics(&self, loaded: &Loaded) {
+        let text = render_diagnostics(loaded, self.color);
+        if !text.is_empty() {
+            eprint!("{text}");
+        }
+    }
+
+    /// One completed step, e.g. `  ✓ create route POST /new-user  0.21s`.
+    pub fn step(&self, label: &str, elapsed: std::time::Duration) {
+        let time = self.paint(DIM, &format!("{:.2}s", elapsed.as_secs_f64()));
+        self.progress(&format!("  {} {label}  {time}", self.paint(GREEN, "✓")));
+    }
+
+    /// A plan, Terraform-style.
+    pub fn plan(&self, plan: &Plan) {
+        for change in &plan.changes {
+            self.line(&self.change(change));
+        }
+        if !plan.changes.is_empty() {
+            self.line("");
+        }
+        let (c, u, d) = plan.counts();
+        if plan.is_empty() {
+            self.line(&format!("No changes: stack {} matches its file.", plan.stack));
+        } else {
+            self.line(&format!(
+                "{} {c} to create, {u} to update, {d} to delete.",
+                self.paint(BOLD, "Plan:")
+            ));
+        }
+    }
+
+    fn change(&self, change: &Change) -> String {
+        let (sign, color) = match change.action {
+            Action::Create => ("  +", GREEN),
+            Action::Update => ("  ~", YELLOW),
+            Action::Delete => ("  -", RED),
+            Action::Replace => ("-/+", YELLOW),
+        };
+        let kind = serde_json::to_value(change.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let mut out = format!(
+            "{} {kind} {}",
+            self.paint(color, sign),
+            self.paint(BOLD, &change.name)
+        );
+        for f in &change.fields {
+            let line = match change.action {
+                Action::Create => format!("      {}: {}", f.field, short(&f.after)),
+                _ => format!("      {}: {} → {}", f.field, short(&f.before), short(&f.after)),
+            };
+            out.push('\n');
+            out.push_str(&self.paint(DIM, &line));
+        }
+        out
+    }
+}
+
+fn short(v: &Value) -> String {
+    match v {
+        Value::Null => "(none)".into(),
+        other => other.to_string(),
+    }
+}
+
+/// Renders diagnostics as miette reports: `file:line:col`, the source line, the span underlined
+/// with its label, and the help line.
+pub fn render_diagnostics(loaded: &Loaded, color: bool) -> String {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
+    let name = loaded.path.display().to_string();
+    let mut out = String::new();
+    for d in &loaded.diagnostics {
+        let report = Report {
+            diagnostic: d,
+            source: NamedSource::new(&name, loaded.source.clone()),
+        };
+        let _ = handler.render_report(&mut out, &report);
+        out.push('\n');
+    }
+    out
+}
+
+#[derive(Debug)]
+struct Report<'a> {
+    diagnostic: &'a Diagnostic,
+    source: NamedSource<String>,
+}
+
+impl std::fmt::Display for Report<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.diagnostic.message)
+    }
+}
+
+impl std::error::Error for Report<'_> {}
+
+impl miette::Diagnostic for Report<'_> {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.diagnostic.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        self.diagnostic
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.diagnostic
+            .span
+            .as_ref()
+            .map(|_| &self.source as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let span = self.diagnostic.span.clone()?;
+        let label = LabeledSpan::new_with_span(Some(self.diagnostic.label.clone()), span);
+        Some(Box::new(std::iter::once(label)))
+    }
+}

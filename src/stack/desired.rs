@@ -1,0 +1,306 @@
+//! The desired state: a validated stack file with every default filled in. Plain data, no spans.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Value, json};
+
+use super::model::StackFile;
+use super::rules::{self, OWNER_TAG};
+use crate::policy;
+
+/// Everything one stack declares, ready to compare with live state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Desired {
+    /// `stack.name`, the value of the ownership tag.
+    pub stack: String,
+    /// `stack.region`, if written.
+    pub region: Option<String>,
+    /// The HTTP API.
+    pub api: DesiredApi,
+    /// The role API Gateway assumes.
+    pub role: DesiredRole,
+    /// Routes in file order, each with its own integration.
+    pub routes: Vec<DesiredRoute>,
+    /// The one stage.
+    pub stage: DesiredStage,
+    /// User tags plus the ownership tag, for everything taggable.
+    pub tags: BTreeMap<String, String>,
+}
+
+/// The HTTP API.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DesiredApi {
+    /// API name.
+    pub name: String,
+}
+
+/// The IAM role and its policies.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DesiredRole {
+    /// Role name.
+    pub name: String,
+    /// Inline policy name.
+    pub policy_name: String,
+    /// Inline policy document, normalised.
+    pub policy: Value,
+    /// Trust policy, normalised.
+    pub trust: Value,
+    /// ARNs of managed policies to attach.
+    pub managed_policies: BTreeSet<String>,
+}
+
+/// A route and the integration behind it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DesiredRoute {
+    /// `METHOD /path` or `$default`.
+    pub key: String,
+    /// `NONE` or `AWS_IAM`.
+    pub authorization: String,
+    /// The state machine the route acts on.
+    pub state_machine: String,
+    /// The Step Functions integration.
+    pub integration: DesiredIntegration,
+}
+
+/// An `AWS_PROXY` Step Functions integration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DesiredIntegration {
+    /// `StepFunctions-StartExecution` and so on.
+    pub subtype: String,
+    /// Request parameters, `StateMachineArn` included.
+    pub parameters: BTreeMap<String, String>,
+}
+
+/// The stage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DesiredStage {
+    /// Stage name.
+    pub name: String,
+    /// Auto-deploy.
+    pub auto_deploy: bool,
+    /// Default route throttling burst.
+    pub throttling_burst_limit: Option<i32>,
+    /// Default route throttling rate.
+    pub throttling_rate_limit: Option<f64>,
+}
+
+impl DesiredIntegration {
+    /// The Step Functions action, e.g. `StartExecution`.
+    pub fn action(&self) -> &str {
+        self.subtype.trim_start_matches("StepFunctions-")
+    }
+}
+
+/// Fills in defaults. Call only on a file that validated without errors; returns `None` when a
+/// required field is missing (which validation reports).
+pub fn desired(file: &StackFile) -> Option<Desired> {
+    let stack = file.stack.name.as_ref()?.value.clone();
+    let mut routes = Vec::new();
+    let mut machines: Vec<(String, rules::StateMachineArn)> = Vec::new();
+    for r in &file.routes {
+        let action = r.action.as_ref()?.value.clone();
+        let machine_arn = r.state_machine.as_ref()?.value.clone();
+        let machine = rules::parse_state_machine_arn(&machine_arn).ok()?;
+        let mut parameters: BTreeMap<String, String> = match &r.parameters {
+            Some(p) => p
+                .iter()
+                .map(|(k, v)| (k.value.clone(), v.value.clone()))
+                .collect(),
+            None if action == "StopExecution" => BTreeMap::new(),
+            None => BTreeMap::from([("Input".to_string(), "$request.body.input".to_string())]),
+        };
+        if action != "StopExecution" {
+            parameters.insert("StateMachineArn".into(), machine_arn.clone());
+        }
+        machines.push((action.clone(), machine));
+        routes.push(DesiredRoute {
+            key: r.key.as_ref()?.value.clone(),
+            authorization: r
+                .authorization
+                .as_ref()
+                .map_or_else(|| "NONE".to_string(), |a| a.value.clone()),
+            state_machine: machine_arn,
+            integration: DesiredIntegration {
+                subtype: format!("StepFunctions-{action}"),
+                parameters,
+            },
+        });
+    }
+
+    let actions: Option<Vec<String>> = file
+        .role
+        .actions
+        .as_ref()
+        .map(|a| a.iter().map(|s| s.value.clone()).collect());
+    let role = DesiredRole {
+        name: file.role.name.as_ref()?.value.clone(),
+        policy_name: file.role.policy_name.as_ref()?.value.clone(),
+        policy: policy::normalize(&least_privilege(&machines, actions.as_deref())),
+        trust: policy::normalize(&policy::api_gateway_trust()),
+        managed_policies: file
+            .role
+            .managed_policies
+            .iter()
+            .map(|m| m.value.clone())
+            .collect(),
+    };
+
+    let stage = match &file.stage {
+        Some(s) => DesiredStage {
+            name: s
+                .name
+                .as_ref()
+                .map_or_else(|| "$default".into(), |n| n.value.clone()),
+            auto_deploy: s.auto_deploy.as_ref().is_none_or(|a| a.value),
+            throttling_burst_limit: s
+                .throttling_burst_limit
+                .as_ref()
+                .and_then(|b| i32::try_from(b.value).ok()),
+            throttling_rate_limit: s.throttling_rate_limit.as_ref().map(|r| r.value),
+        },
+        None => DesiredStage {
+            name: "$default".into(),
+            auto_deploy: true,
+            throttling_burst_limit: None,
+            throttling_rate_limit: None,
+        },
+    };
+
+    let mut tags: BTreeMap<String, String> = file
+        .tags
+        .iter()
+        .map(|(k, v)| (k.value.clone(), v.value.clone()))
+        .collect();
+    tags.insert(OWNER_TAG.into(), stack.clone());
+
+    Some(Desired {
+        stack,
+        region: file.stack.region.as_ref().map(|r| r.value.clone()),
+        api: DesiredApi {
+            name: file.api.name.as_ref()?.value.clone(),
+        },
+        role,
+        routes,
+        stage,
+        tags,
+    })
+}
+
+/// The inline policy: each action on exactly the resources it acts on, never `*`.
+///
+/// Without `actions`, each route grants its own action on its own machine. With `actions`, every
+/// listed action applies to all the routes' machines (StopExecution to their executions).
+fn least_privilege(machines: &[(String, rules::StateMachineArn)], actions: Option<&[String]>) -> Value {
+    let resource = |action: &str, m: &rules::StateMachineArn| {
+        if action == "StopExecution" {
+            m.executions()
+        } else {
+            format!(
+                "arn:{}:states:{}:{}:stateMachine:{}",
+                m.partition, m.region, m.account, m.name
+            )
+        }
+    };
+    let mut grants: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    match actions {
+        None => {
+            for (action, m) in machines {
+                grants
+                    .entry(format!("states:{action}"))
+                    .or_default()
+                    .insert(resource(action, m));
+            }
+        }
+        Some(actions) => {
+            for full in actions {
+                let action = full.trim_start_matches("states:");
+                for (_, m) in machines {
+                    grants
+                        .entry(full.clone())
+                        .or_default()
+                        .insert(resource(action, m));
+                }
+            }
+        }
+    }
+    // One statement per distinct resource set keeps the document short and readable.
+    let mut by_resources: BTreeMap<Vec<String>, Vec<String>> = BTreeMap::new();
+    for (action, resources) in grants {
+        by_resources
+            .entry(resources.into_iter().collect())
+            .or_default()
+            .push(action);
+    }
+    let statements: Vec<Value> = by_resources
+        .into_iter()
+        .map(|(resources, actions)| json!({"Effect": "Allow", "Action": actions, "Resource": resources}))
+        .collect();
+    json!({"Version": "2012-10-17", "Statement": statements})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stack::load::parse;
+
+    fn desired_of(source: &str) -> Desired {
+        let (file, diags) = parse(source);
+        assert!(diags.is_empty(), "{diags:?}");
+        desired(&file).unwrap()
+    }
+
+    const BASE: &str = r#"
+[stack]
+name = "s"
+[api]
+name = "a"
+[role]
+name = "r"
+policy_name = "p"
+"#;
+
+    #[test]
+    fn onboarding_defaults() {
+        let d = desired_of(include_str!("../../stacks/onboarding.toml"));
+        assert_eq!(d.stage.name, "$default");
+        assert!(d.stage.auto_deploy);
+        let route = &d.routes[0];
+        assert_eq!(route.integration.subtype, "StepFunctions-StartExecution");
+        assert_eq!(route.integration.parameters["Input"], "$request.body.input");
+        assert_eq!(
+            route.integration.parameters["StateMachineArn"],
+            "arn:aws:states:ap-southeast-2:189107071895:stateMachine:user-onboarding"
+        );
+        assert_eq!(d.tags[OWNER_TAG], "user-onboarding");
+        let expected = json!({"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+            "Action":["states:StartExecution","states:StartSyncExecution"],
+            "Resource":["arn:aws:states:ap-southeast-2:189107071895:stateMachine:user-onboarding"]}]});
+        assert_eq!(d.role.policy, policy::normalize(&expected));
+    }
+
+    #[test]
+    fn derived_policy_is_least_privilege_per_route() {
+        let source = format!(
+            "{BASE}{}",
+            r#"
+[[route]]
+key = "POST /start"
+action = "StartExecution"
+state_machine = "arn:aws:states:ap-southeast-2:189107071895:stateMachine:one"
+[[route]]
+key = "DELETE /run"
+action = "StopExecution"
+state_machine = "arn:aws:states:ap-southeast-2:189107071895:stateMachine:two"
+parameters = { ExecutionArn = "$request.querystring.arn" }
+"#
+        );
+        let d = desired_of(&source);
+        let expected = json!({"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":"states:StartExecution","Resource":"arn:aws:states:ap-southeast-2:189107071895:stateMachine:one"},
+            {"Effect":"Allow","Action":"states:StopExecution","Resource":"arn:aws:states:ap-southeast-2:189107071895:execution:two:*"}]});
+        assert_eq!(d.role.policy, policy::normalize(&expected));
+        assert!(!d.role.policy.to_string().contains("\"*\""));
+        assert!(!d.routes[1].integration.parameters.contains_key("StateMachineArn"));
+        assert!(!d.routes[1].integration.parameters.contains_key("Input"));
+    }
+}

@@ -1,0 +1,100 @@
+//! Problems found in a stack file, each pointing at a span of the source.
+
+use std::ops::Range;
+
+/// A byte range into the stack file's source text.
+pub type Span = Range<usize>;
+
+/// How bad a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// Worth knowing; `--deny-warnings` turns it into a failure.
+    Warning,
+    /// The stack cannot be deployed as written.
+    Error,
+}
+
+/// One problem in a stack file: a message, where it is, what is wrong there and how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// The headline, e.g. `unknown action "StartExecutions"`.
+    pub message: String,
+    /// Where in the file; `None` when the problem is about the file as a whole.
+    pub span: Option<Span>,
+    /// What is wrong at the span, shown under it.
+    pub label: String,
+    /// A known fix, e.g. `did you mean "StartExecution"?`.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// An error at `span`.
+    pub fn error(span: Span, message: impl Into<String>, label: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Error,
+            message: message.into(),
+            span: Some(span),
+            label: label.into(),
+            help: None,
+        }
+    }
+
+    /// A warning at `span`.
+    pub fn warning(span: Span, message: impl Into<String>, label: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Warning,
+            ..Self::error(span, message, label)
+        }
+    }
+
+    /// The same problem with a help line.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// True for errors.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// The closest candidate to `input`, if it is close enough to be a likely typo.
+pub fn did_you_mean<'a>(input: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let lower = input.to_ascii_lowercase();
+    candidates
+        .iter()
+        .map(|c| (levenshtein(&lower, &c.to_ascii_lowercase()), *c))
+        .filter(|(d, c)| *d <= (c.len() / 3).max(2))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_names_only() {
+        let actions = ["StartExecution", "StartSyncExecution", "StopExecution"];
+        assert_eq!(did_you_mean("StartExecutions", &actions), Some("StartExecution"));
+        assert_eq!(did_you_mean("startexecution", &actions), Some("StartExecution"));
+        assert_eq!(did_you_mean("Invoke", &actions), None);
+    }
+}

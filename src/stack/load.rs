@@ -1,0 +1,363 @@
+//! TOML text to [`StackFile`], reporting every syntax and shape problem at once.
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use super::diagnostic::{Diagnostic, Span, did_you_mean};
+use super::model::*;
+
+const TOP_KEYS: &[&str] = &["stack", "api", "role", "route", "stage", "tags"];
+const STACK_KEYS: &[&str] = &["name", "region"];
+const API_KEYS: &[&str] = &["name"];
+const ROLE_KEYS: &[&str] = &["name", "policy_name", "actions", "managed_policies"];
+const ROUTE_KEYS: &[&str] = &["key", "action", "state_machine", "parameters", "authorization"];
+const STAGE_KEYS: &[&str] = &[
+    "name",
+    "auto_deploy",
+    "throttling_burst_limit",
+    "throttling_rate_limit",
+];
+
+/// Parses stack source text. The model holds whatever could be read; the diagnostics say what
+/// could not. Never panics, whatever the input.
+pub fn parse(source: &str) -> (StackFile, Vec<Diagnostic>) {
+    let (root, errors) = DeTable::parse_recoverable(source);
+    let mut diags: Vec<Diagnostic> = errors
+        .iter()
+        .map(|e| {
+            let span = e.span().unwrap_or(0..0);
+            Diagnostic::error(span, "invalid TOML", first_line(e.message()))
+        })
+        .collect();
+    if !diags.is_empty() {
+        // A recovered tree after a syntax error produces misleading follow-on errors.
+        return (StackFile::default(), diags);
+    }
+    let mut reader = Reader { diags: &mut diags };
+    let file = reader.file(&root);
+    (file, diags)
+}
+
+fn first_line(message: &str) -> String {
+    message.lines().next().unwrap_or(message).trim().to_string()
+}
+
+struct Reader<'d> {
+    diags: &'d mut Vec<Diagnostic>,
+}
+
+type Value<'i> = Spanned<DeValue<'i>>;
+
+impl Reader<'_> {
+    fn file(&mut self, root: &Spanned<DeTable<'_>>) -> StackFile {
+        let table = root.get_ref();
+        self.check_keys(table, TOP_KEYS, "the stack file");
+        let mut file = StackFile::default();
+        let whole = root.span();
+
+        match self.table(table, "stack") {
+            Some((t, span)) => {
+                self.check_keys(t, STACK_KEYS, "[stack]");
+                file.stack = StackSection {
+                    name: self.required_string(t, "name", &span, "[stack]"),
+                    region: self.string(t, "region"),
+                    span,
+                };
+            }
+            None => self.missing_table("stack", &whole),
+        }
+        match self.table(table, "api") {
+            Some((t, span)) => {
+                self.check_keys(t, API_KEYS, "[api]");
+                file.api = ApiSection {
+                    name: self.required_string(t, "name", &span, "[api]"),
+                    span,
+                };
+            }
+            None => self.missing_table("api", &whole),
+        }
+        match self.table(table, "role") {
+            Some((t, span)) => {
+                self.check_keys(t, ROLE_KEYS, "[role]");
+                file.role = RoleSection {
+                    name: self.required_string(t, "name", &span, "[role]"),
+                    policy_name: self.required_string(t, "policy_name", &span, "[role]"),
+                    actions: self.string_array(t, "actions"),
+                    managed_policies: self.string_array(t, "managed_policies").unwrap_or_default(),
+                    span,
+                };
+            }
+            None => self.missing_table("role", &whole),
+        }
+        file.routes = self.routes(table, &whole);
+        if let Some((t, span)) = self.table(table, "stage") {
+            self.check_keys(t, STAGE_KEYS, "[stage]");
+            file.stage = Some(StageSection {
+                name: self.string(t, "name"),
+                auto_deploy: self.bool(t, "auto_deploy"),
+                throttling_burst_limit: self.integer(t, "throttling_burst_limit"),
+                throttling_rate_limit: self.float(t, "throttling_rate_limit"),
+                span,
+            });
+        }
+        if let Some((t, span)) = self.table(table, "tags") {
+            file.tags = self.string_map(t);
+            file.tags_span = Some(span);
+        }
+        file
+    }
+
+    fn routes(&mut self, table: &DeTable<'_>, whole: &Span) -> Vec<RouteSection> {
+        let Some(value) = get(table, "route") else {
+            self.diags.push(
+                Diagnostic::error(
+                    whole.start..whole.start,
+                    "the stack declares no route",
+                    "no [[route]] table in this file",
+                )
+                .with_help("add a [[route]] with key, action and state_machine"),
+            );
+            return Vec::new();
+        };
+        let DeValue::Array(items) = value.get_ref() else {
+            self.type_error(value, "route", "an array of tables ([[route]])");
+            return Vec::new();
+        };
+        let mut routes = Vec::new();
+        for item in items {
+            let DeValue::Table(t) = item.get_ref() else {
+                self.type_error(item, "route", "a table");
+                continue;
+            };
+            let span = item.span();
+            self.check_keys(t, ROUTE_KEYS, "[[route]]");
+            let parameters = match get(t, "parameters") {
+                None => None,
+                Some(v) => match v.get_ref() {
+                    DeValue::Table(p) => Some(self.string_map(p)),
+                    _ => {
+                        self.type_error(v, "parameters", "a table of strings");
+                        None
+                    }
+                },
+            };
+            routes.push(RouteSection {
+                key: self.required_string(t, "key", &span, "[[route]]"),
+                action: self.required_string(t, "action", &span, "[[route]]"),
+                state_machine: self.required_string(t, "state_machine", &span, "[[route]]"),
+                authorization: self.string(t, "authorization"),
+                parameters,
+                span,
+            });
+        }
+        routes
+    }
+
+    fn table<'a, 'i>(&mut self, table: &'a DeTable<'i>, key: &str) -> Option<(&'a DeTable<'i>, Span)> {
+        let value = get(table, key)?;
+        match value.get_ref() {
+            DeValue::Table(t) => Some((t, value.span())),
+            _ => {
+                self.type_error(value, key, "a table");
+                None
+            }
+        }
+    }
+
+    fn missing_table(&mut self, key: &str, whole: &Span) {
+        self.diags.push(
+            Diagnostic::error(
+                whole.start..whole.start,
+                format!("missing [{key}] table"),
+                format!("this file has no [{key}]"),
+            )
+            .with_help(format!("add a [{key}] table; the README lists its fields")),
+        );
+    }
+
+    fn check_keys(&mut self, table: &DeTable<'_>, allowed: &[&str], context: &str) {
+        for key in table.keys() {
+            let name = key.get_ref().as_ref();
+            if allowed.contains(&name) {
+                continue;
+            }
+            let mut d = Diagnostic::error(
+                key.span(),
+                format!("unknown key `{name}` in {context}"),
+                "not a field of this table",
+            );
+            d = match did_you_mean(name, allowed) {
+                Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                None => d.with_help(format!("expected one of: {}", allowed.join(", "))),
+            };
+            self.diags.push(d);
+        }
+    }
+
+    fn required_string(
+        &mut self,
+        t: &DeTable<'_>,
+        key: &str,
+        span: &Span,
+        context: &str,
+    ) -> Option<Sp<String>> {
+        if get(t, key).is_none() {
+            self.diags.push(
+                Diagnostic::error(
+                    header(span),
+                    format!("missing required field `{key}` in {context}"),
+                    format!("this table has no `{key}`"),
+                )
+                .with_help(format!("add `{key} = \"...\"`")),
+            );
+            return None;
+        }
+        self.string(t, key)
+    }
+
+    fn string(&mut self, t: &DeTable<'_>, key: &str) -> Option<Sp<String>> {
+        let value = get(t, key)?;
+        match value.get_ref() {
+            DeValue::String(s) => Some(Sp::new(s.to_string(), value.span())),
+            _ => {
+                self.type_error(value, key, "a string");
+                None
+            }
+        }
+    }
+
+    fn bool(&mut self, t: &DeTable<'_>, key: &str) -> Option<Sp<bool>> {
+        let value = get(t, key)?;
+        match value.get_ref() {
+            DeValue::Boolean(b) => Some(Sp::new(*b, value.span())),
+            _ => {
+                self.type_error(value, key, "true or false");
+                None
+            }
+        }
+    }
+
+    fn integer(&mut self, t: &DeTable<'_>, key: &str) -> Option<Sp<i64>> {
+        let value = get(t, key)?;
+        let parsed = match value.get_ref() {
+            DeValue::Integer(i) => i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()).ok(),
+            _ => None,
+        };
+        if parsed.is_none() {
+            self.type_error(value, key, "a whole number");
+        }
+        parsed.map(|n| Sp::new(n, value.span()))
+    }
+
+    fn float(&mut self, t: &DeTable<'_>, key: &str) -> Option<Sp<f64>> {
+        let value = get(t, key)?;
+        let parsed = match value.get_ref() {
+            DeValue::Integer(i) => i64::from_str_radix(&i.as_str().replace('_', ""), i.radix())
+                .ok()
+                .map(|n| n as f64),
+            DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
+            _ => None,
+        };
+        if parsed.is_none() {
+            self.type_error(value, key, "a number");
+        }
+        parsed.map(|n| Sp::new(n, value.span()))
+    }
+
+    fn string_array(&mut self, t: &DeTable<'_>, key: &str) -> Option<Vec<Sp<String>>> {
+        let value = get(t, key)?;
+        let DeValue::Array(items) = value.get_ref() else {
+            self.type_error(value, key, "an array of strings");
+            return None;
+        };
+        let mut out = Vec::new();
+        for item in items {
+            match item.get_ref() {
+                DeValue::String(s) => out.push(Sp::new(s.to_string(), item.span())),
+                _ => self.type_error(item, key, "a string"),
+            }
+        }
+        Some(out)
+    }
+
+    fn string_map(&mut self, t: &DeTable<'_>) -> Vec<(Sp<String>, Sp<String>)> {
+        let mut out = Vec::new();
+        for (k, v) in t.iter() {
+            let name = k.get_ref().to_string();
+            match v.get_ref() {
+                DeValue::String(s) => out.push((Sp::new(name, k.span()), Sp::new(s.to_string(), v.span()))),
+                _ => self.type_error(v, &name, "a string"),
+            }
+        }
+        out
+    }
+
+    fn type_error(&mut self, value: &Value<'_>, key: &str, expected: &str) {
+        self.diags.push(Diagnostic::error(
+            value.span(),
+            format!("`{key}` must be {expected}"),
+            format!("this is {}", type_name(value.get_ref())),
+        ));
+    }
+}
+
+fn get<'a, 'i>(table: &'a DeTable<'i>, key: &str) -> Option<&'a Value<'i>> {
+    table
+        .iter()
+        .find(|(k, _)| k.get_ref().as_ref() == key)
+        .map(|(_, v)| v)
+}
+
+/// The first line of a table's span: its `[header]`, the place to point at for a missing field.
+fn header(span: &Span) -> Span {
+    span.start..span.start
+}
+
+fn type_name(value: &DeValue<'_>) -> &'static str {
+    match value {
+        DeValue::String(_) => "a string",
+        DeValue::Integer(_) => "an integer",
+        DeValue::Float(_) => "a float",
+        DeValue::Boolean(_) => "a boolean",
+        DeValue::Datetime(_) => "a date-time",
+        DeValue::Array(_) => "an array",
+        DeValue::Table(_) => "a table",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_onboarding_stack_without_problems() {
+        let source = include_str!("../../stacks/onboarding.toml");
+        let (file, diags) = parse(source);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(file.stack.name.unwrap().value, "user-onboarding");
+        assert_eq!(file.routes.len(), 1);
+        let params = file.routes[0].parameters.clone().unwrap();
+        assert_eq!(params[0].0.value, "Input");
+        assert_eq!(&source[params[0].1.span.clone()], "\"$request.body.input\"");
+    }
+
+    #[test]
+    fn reports_every_shape_problem_in_one_pass() {
+        let source = "[stack]\nnme = \"x\"\n[api]\nname = 3\n[role]\nname = \"r\"\n";
+        let (_, diags) = parse(source);
+        let messages: Vec<_> = diags.iter().map(|d| d.message.as_str()).collect();
+        assert!(messages.contains(&"unknown key `nme` in [stack]"), "{messages:?}");
+        assert!(messages.contains(&"missing required field `name` in [stack]"));
+        assert!(messages.contains(&"`name` must be a string"));
+        assert!(messages.contains(&"missing required field `policy_name` in [role]"));
+        assert!(messages.contains(&"the stack declares no route"));
+    }
+
+    #[test]
+    fn syntax_errors_point_into_the_text() {
+        let (_, diags) = parse("[stack]\nname = \n");
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].message, "invalid TOML");
+        assert!(diags[0].span.clone().unwrap().start >= 8);
+    }
+}

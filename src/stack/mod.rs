@@ -1,0 +1,133 @@
+//! The stack file: TOML model, loading and validation. Pure: no AWS.
+
+pub mod desired;
+pub mod diagnostic;
+pub mod load;
+pub mod model;
+pub mod rules;
+pub mod validate;
+
+use std::path::{Path, PathBuf};
+
+pub use desired::Desired;
+pub use diagnostic::{Diagnostic, Severity};
+
+/// A stack file read from disk with everything found in it.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The path as given.
+    pub path: PathBuf,
+    /// The file's text (empty when it could not be read).
+    pub source: String,
+    /// Errors and warnings, in file order.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The desired state, when the file has no errors.
+    pub desired: Option<Desired>,
+}
+
+impl Loaded {
+    /// True when any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    /// Number of warnings.
+    pub fn warnings(&self) -> usize {
+        self.diagnostics.iter().filter(|d| !d.is_error()).count()
+    }
+}
+
+/// Reads, parses and validates a stack file. Never fails: a missing, unreadable or binary file
+/// is a diagnostic like any other.
+pub fn load(path: &Path) -> Loaded {
+    let unreadable = |message: String, help: &str| Loaded {
+        path: path.to_path_buf(),
+        source: String::new(),
+        diagnostics: vec![Diagnostic {
+            severity: Severity::Error,
+            message,
+            span: None,
+            label: String::new(),
+            help: Some(help.to_string()),
+        }],
+        desired: None,
+    };
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return unreadable(
+                format!("stack file {} does not exist", path.display()),
+                "pass the path of a stack file, or run from a directory with stacks/*.toml",
+            );
+        }
+        Err(e) => {
+            return unreadable(
+                format!("cannot read stack file {}: {e}", path.display()),
+                "check the path and its permissions",
+            );
+        }
+    };
+    let source = match String::from_utf8(bytes) {
+        Ok(s) if !s.contains('\0') => s,
+        _ => {
+            return unreadable(
+                format!("{} is not a text file", path.display()),
+                "a stack file is UTF-8 TOML text",
+            );
+        }
+    };
+    let loaded = from_source(&source);
+    Loaded {
+        path: path.to_path_buf(),
+        source,
+        ..loaded
+    }
+}
+
+/// Parses and validates stack text.
+pub fn from_source(source: &str) -> Loaded {
+    let (file, mut diagnostics) = load::parse(source);
+    if diagnostics.iter().all(|d| d.message != "invalid TOML") {
+        diagnostics.extend(validate::validate(&file));
+    }
+    diagnostics.sort_by_key(|d| d.span.as_ref().map_or(0, |s| s.start));
+    let desired = if diagnostics.iter().any(Diagnostic::is_error) {
+        None
+    } else {
+        desired::desired(&file)
+    };
+    Loaded {
+        path: PathBuf::new(),
+        source: source.to_string(),
+        diagnostics,
+        desired,
+    }
+}
+
+/// Picks the stack file when none is named: the only `*.toml` in `dir`.
+pub fn discover(dir: &Path) -> Result<PathBuf, String> {
+    let entries = std::fs::read_dir(dir).map_err(|_| {
+        format!(
+            "no stack file given and no {} directory here; pass the path of a stack file",
+            dir.display()
+        )
+    })?;
+    let mut found: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    found.sort();
+    match found.len() {
+        0 => Err(format!("no stack file given and no *.toml in {}", dir.display())),
+        1 => Ok(found.remove(0)),
+        _ => Err(format!(
+            "no stack file given and {} has several; name one:\n{}",
+            dir.display(),
+            found
+                .iter()
+                .map(|p| format!("  {}", p.display()))
+                .collect::<Vec<_>>()
+                .join("\n")
+        )),
+    }
+}

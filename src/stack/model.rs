@@ -1,0 +1,108 @@
+//! The stack file as written, every value with its span, so that any later check can point at it.
+//!
+//! Required fields are `Option`s here: the loader reports a missing one, and validation goes on
+//! checking everything else so that one run shows every problem of the file.
+
+use super::diagnostic::Span;
+
+/// A value and where it was written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sp<T> {
+    /// The value.
+    pub value: T,
+    /// Its byte range in the source.
+    pub span: Span,
+}
+
+impl<T> Sp<T> {
+    /// Pairs a value with its span.
+    pub fn new(value: T, span: Span) -> Self {
+        Self { value, span }
+    }
+}
+
+/// A whole stack file.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StackFile {
+    /// `[stack]`.
+    pub stack: StackSection,
+    /// `[api]`.
+    pub api: ApiSection,
+    /// `[role]`.
+    pub role: RoleSection,
+    /// Every `[[route]]`, in file order.
+    pub routes: Vec<RouteSection>,
+    /// `[stage]`, when written.
+    pub stage: Option<StageSection>,
+    /// `[tags]`: user tags for everything taggable, in file order.
+    pub tags: Vec<(Sp<String>, Sp<String>)>,
+    /// Span of the `[tags]` table, for the count limit.
+    pub tags_span: Option<Span>,
+}
+
+/// `[stack]`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StackSection {
+    /// Span of the table, for missing fields.
+    pub span: Span,
+    /// `name`: the ownership tag's value.
+    pub name: Option<Sp<String>>,
+    /// `region`.
+    pub region: Option<Sp<String>>,
+}
+
+/// `[api]`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ApiSection {
+    /// Span of the table.
+    pub span: Span,
+    /// `name`.
+    pub name: Option<Sp<String>>,
+}
+
+/// `[role]`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RoleSection {
+    /// Span of the table.
+    pub span: Span,
+    /// `name`: the IAM role.
+    pub name: Option<Sp<String>>,
+    /// `policy_name`: the inline policy.
+    pub policy_name: Option<Sp<String>>,
+    /// `actions`: when absent the policy is derived from the routes.
+    pub actions: Option<Vec<Sp<String>>>,
+    /// `managed_policies`: ARNs of managed policies to attach.
+    pub managed_policies: Vec<Sp<String>>,
+}
+
+/// One `[[route]]`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RouteSection {
+    /// Span of the table.
+    pub span: Span,
+    /// `key`, e.g. `POST /new-user`.
+    pub key: Option<Sp<String>>,
+    /// `action`: StartExecution, StartSyncExecution or StopExecution.
+    pub action: Option<Sp<String>>,
+    /// `state_machine`: the workflow ARN.
+    pub state_machine: Option<Sp<String>>,
+    /// `parameters`: integration request parameters, in file order.
+    pub parameters: Option<Vec<(Sp<String>, Sp<String>)>>,
+    /// `authorization`: `NONE` (default) or `AWS_IAM`.
+    pub authorization: Option<Sp<String>>,
+}
+
+/// `[stage]`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StageSection {
+    /// Span of the table.
+    pub span: Span,
+    /// `name`, `$default` when absent.
+    pub name: Option<Sp<String>>,
+    /// `auto_deploy`, true when absent.
+    pub auto_deploy: Option<Sp<bool>>,
+    /// `throttling_burst_limit`: default route burst.
+    pub throttling_burst_limit: Option<Sp<i64>>,
+    /// `throttling_rate_limit`: default route requests per second.
+    pub throttling_rate_limit: Option<Sp<f64>>,
+}

@@ -1,0 +1,523 @@
+//! Offline checks of a parsed stack against AWS's rules. Pure: no network, no credentials.
+
+use std::collections::HashSet;
+
+use super::diagnostic::{Diagnostic, did_you_mean};
+use super::model::{RouteSection, StackFile};
+use super::rules::{self, Mapping, OWNER_TAG};
+
+const ROLE_ACTIONS: &[&str] = &[
+    "states:StartExecution",
+    "states:StartSyncExecution",
+    "states:StopExecution",
+    "states:DescribeExecution",
+    "states:DescribeStateMachine",
+    "states:GetExecutionHistory",
+    "states:ListExecutions",
+];
+
+/// Every semantic problem of the file, errors and warnings, in file order.
+pub fn validate(file: &StackFile) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    names(file, &mut out);
+    routes(file, &mut out);
+    role_actions(file, &mut out);
+    stage(file, &mut out);
+    tags(file, &mut out);
+    out.sort_by_key(|d| d.span.as_ref().map_or(0, |s| s.start));
+    out
+}
+
+fn names(file: &StackFile, out: &mut Vec<Diagnostic>) {
+    if let Some(name) = &file.stack.name {
+        let ok = !name.value.is_empty()
+            && name.value.len() <= 128
+            && name
+                .value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+        if !ok {
+            out.push(
+                Diagnostic::error(
+                    name.span.clone(),
+                    "invalid stack name",
+                    "1-128 of A-Z a-z 0-9 - _ .",
+                )
+                .with_help("the stack name is written as a tag value on everything the stack creates"),
+            );
+        }
+    }
+    if let Some(region) = &file.stack.region
+        && !rules::is_region(&region.value)
+    {
+        out.push(
+            Diagnostic::error(
+                region.span.clone(),
+                format!("`{}` is not an AWS region", region.value),
+                "not a region name",
+            )
+            .with_help("regions look like ap-southeast-2 or us-east-1"),
+        );
+    }
+    if let Some(name) = &file.api.name
+        && (name.value.is_empty() || name.value.chars().count() > 128)
+    {
+        out.push(Diagnostic::error(
+            name.span.clone(),
+            "invalid API name",
+            "an API name is 1-128 characters",
+        ));
+    }
+    if let Some(name) = &file.role.name
+        && !rules::is_iam_name(&name.value, 64)
+    {
+        out.push(
+            Diagnostic::error(
+                name.span.clone(),
+                "invalid IAM role name",
+                "1-64 of A-Z a-z 0-9 + = , . @ _ -",
+            )
+            .with_help(iam_help(&name.value, 64)),
+        );
+    }
+    if let Some(name) = &file.role.policy_name
+        && !rules::is_iam_name(&name.value, 128)
+    {
+        out.push(
+            Diagnostic::error(
+                name.span.clone(),
+                "invalid IAM policy name",
+                "1-128 of A-Z a-z 0-9 + = , . @ _ -",
+            )
+            .with_help(iam_help(&name.value, 128)),
+        );
+    }
+    for arn in &file.role.managed_policies {
+        let ok = arn.value.starts_with("arn:")
+            && arn.value.split(':').nth(2) == Some("iam")
+            && arn.value.contains(":policy/");
+        if !ok {
+            out.push(
+                Diagnostic::error(arn.span.clone(), "not a managed policy ARN", "expected arn:aws:iam::ACCOUNT:policy/NAME")
+                    .with_help("for the console's default write \"arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs\""),
+            );
+        }
+    }
+}
+
+fn iam_help(value: &str, max: usize) -> String {
+    if value.len() > max {
+        format!(
+            "this name is {} characters long; shorten it to {max}",
+            value.len()
+        )
+    } else if value.is_empty() {
+        "give it a name".into()
+    } else {
+        let bad: String = value
+            .chars()
+            .filter(|c| !(c.is_ascii_alphanumeric() || "+=,.@_-".contains(*c)))
+            .collect();
+        format!("remove or replace {bad:?}")
+    }
+}
+
+fn routes(file: &StackFile, out: &mut Vec<Diagnostic>) {
+    let mut seen: HashSet<&str> = HashSet::new();
+    for route in &file.routes {
+        let parsed_key = route.key.as_ref().and_then(|key| {
+            if !seen.insert(&key.value) {
+                out.push(
+                    Diagnostic::error(
+                        key.span.clone(),
+                        format!("duplicate route key `{}`", key.value),
+                        "declared again here",
+                    )
+                    .with_help("each route key may appear once: remove this route or change its key"),
+                );
+            }
+            match rules::parse_route_key(&key.value) {
+                Ok(k) => Some(k),
+                Err(e) => {
+                    let mut d = Diagnostic::error(
+                        key.span.clone(),
+                        format!("invalid route key `{}`", key.value),
+                        e.reason,
+                    );
+                    if let Some(h) = e.help {
+                        d = d.with_help(h);
+                    }
+                    out.push(d);
+                    None
+                }
+            }
+        });
+
+        let action = route.action.as_ref().and_then(|action| {
+            if rules::ACTIONS.contains(&action.value.as_str()) {
+                Some(action.value.as_str())
+            } else {
+                let mut d = Diagnostic::error(
+                    action.span.clone(),
+                    format!("unknown action \"{}\"", action.value),
+                    "expected StartExecution, StartSyncExecution or StopExecution",
+                );
+                if let Some(s) = did_you_mean(&action.value, rules::ACTIONS) {
+                    d = d.with_help(format!("did you mean \"{s}\"?"));
+                }
+                out.push(d);
+                None
+            }
+        });
+
+        if let Some(machine) = &route.state_machine
+            && let Err(reason) = rules::parse_state_machine_arn(&machine.value)
+        {
+            out.push(
+                Diagnostic::error(machine.span.clone(), "not a Step Functions state machine ARN", reason)
+                    .with_help("copy the ARN from the Step Functions console: arn:aws:states:REGION:ACCOUNT:stateMachine:NAME"),
+            );
+        }
+
+        if let Some(auth) = &route.authorization
+            && !rules::AUTHORIZATIONS.contains(&auth.value.as_str())
+        {
+            let mut d = Diagnostic::error(
+                auth.span.clone(),
+                format!("unknown authorization `{}`", auth.value),
+                "expected NONE or AWS_IAM",
+            );
+            if let Some(s) = did_you_mean(&auth.value, rules::AUTHORIZATIONS) {
+                d = d.with_help(format!("did you mean \"{s}\"?"));
+            }
+            out.push(d);
+        }
+        let open = route.authorization.as_ref().is_none_or(|a| a.value == "NONE");
+        if open && let Some(key) = &route.key {
+            out.push(
+                Diagnostic::warning(
+                    key.span.clone(),
+                    format!("route `{}` has no authorization", key.value),
+                    "anyone on the internet can start executions",
+                )
+                .with_help(
+                    "set authorization = \"AWS_IAM\" on the route, and throttling limits on the stage",
+                ),
+            );
+        }
+        if action == Some("StartSyncExecution") {
+            let span = route
+                .action
+                .as_ref()
+                .map_or(route.span.clone(), |a| a.span.clone());
+            out.push(
+                Diagnostic::warning(
+                    span,
+                    "synchronous execution through API Gateway",
+                    "API Gateway gives up after 30 s while Express runs may last 5 minutes",
+                )
+                .with_help(
+                    "a failed execution still answers 200: clients must read `status` in the response",
+                ),
+            );
+        }
+
+        if let Some(action) = action {
+            parameters(route, action, parsed_key.as_ref(), out);
+        }
+    }
+}
+
+fn parameters(route: &RouteSection, action: &str, key: Option<&rules::RouteKey>, out: &mut Vec<Diagnostic>) {
+    let (required, optional) = rules::parameters_for(action);
+    let empty = Vec::new();
+    let params = route.parameters.as_ref().unwrap_or(&empty);
+    let allowed: Vec<&str> = required
+        .iter()
+        .chain(optional)
+        .copied()
+        .filter(|k| *k != "StateMachineArn")
+        .collect();
+    for (name, value) in params {
+        if name.value == "StateMachineArn" && action != "StopExecution" {
+            out.push(
+                Diagnostic::error(
+                    name.span.clone(),
+                    "`StateMachineArn` comes from `state_machine`",
+                    "do not set it in parameters",
+                )
+                .with_help("remove this key; the route's state_machine fills it"),
+            );
+        } else if !allowed.contains(&name.value.as_str()) {
+            let mut d = Diagnostic::error(
+                name.span.clone(),
+                format!("`{}` is not a parameter of {action}", name.value),
+                format!("{action} takes {}", allowed.join(", ")),
+            );
+            if let Some(s) = did_you_mean(&name.value, &allowed) {
+                d = d.with_help(format!("did you mean `{s}`? keys are PascalCase"));
+            }
+            out.push(d);
+        }
+        match rules::parse_mapping(&value.value) {
+            Ok(Mapping::Path(p)) => {
+                if let Some(k) = key
+                    && !k.path_parameters().contains(&p)
+                {
+                    let have = k.path_parameters();
+                    let mut d = Diagnostic::error(
+                        value.span.clone(),
+                        format!("`$request.path.{p}` is not a parameter of this route's path"),
+                        match k.path() {
+                            Some(path) => format!("{path} has no {{{p}}}"),
+                            None => "$default has no path parameters".into(),
+                        },
+                    );
+                    let names: Vec<&str> = have.iter().map(String::as_str).collect();
+                    if let Some(s) = did_you_mean(&p, &names) {
+                        d = d.with_help(format!("did you mean `$request.path.{s}`?"));
+                    }
+                    out.push(d);
+                }
+            }
+            Ok(Mapping::BodyPath(_)) => out.push(
+                Diagnostic::warning(value.span.clone(), "body path mapping", "bodies over 100 KB are cut before this path is read")
+                    .with_help("for large payloads map `$request.body` and select inside the workflow"),
+            ),
+            Ok(Mapping::Static(_)) if name.value == "Name" && action != "StopExecution" => out.push(
+                Diagnostic::warning(value.span.clone(), "static execution `Name`", "every execution after the first fails on a STANDARD machine")
+                    .with_help("execution names are unique per machine for 90 days: map it from the request, e.g. $context.requestId, or leave it out"),
+            ),
+            Ok(_) => {}
+            Err(e) => {
+                let mut d = Diagnostic::error(value.span.clone(), format!("invalid mapping expression `{}`", value.value), e.reason);
+                if let Some(h) = e.help {
+                    d = d.with_help(h);
+                }
+                out.push(d);
+            }
+        }
+    }
+    for req in required.iter().filter(|r| **r != "StateMachineArn") {
+        if !params.iter().any(|(k, _)| k.value == *req) {
+            let span = route
+                .action
+                .as_ref()
+                .map_or(route.span.clone(), |a| a.span.clone());
+            out.push(
+                Diagnostic::error(
+                    span,
+                    format!("{action} needs `{req}` in parameters"),
+                    format!("no `{req}` is mapped"),
+                )
+                .with_help(format!(
+                    "add parameters = {{ {req} = \"$request.querystring.executionArn\" }} or another mapping"
+                )),
+            );
+        }
+    }
+}
+
+fn role_actions(file: &StackFile, out: &mut Vec<Diagnostic>) {
+    let Some(actions) = &file.role.actions else {
+        return;
+    };
+    for a in actions {
+        if a.value.contains('*') {
+            out.push(
+                Diagnostic::error(a.span.clone(), "wildcard action", "grant named actions only")
+                    .with_help("list the actions the routes call, or leave `actions` out to derive them"),
+            );
+        } else if !ROLE_ACTIONS.contains(&a.value.as_str()) {
+            let mut d = Diagnostic::error(
+                a.span.clone(),
+                format!("unknown action `{}`", a.value),
+                "not a Step Functions action this role can use",
+            );
+            if let Some(s) = did_you_mean(&a.value, ROLE_ACTIONS) {
+                d = d.with_help(format!("did you mean \"{s}\"?"));
+            }
+            out.push(d);
+        }
+    }
+    for route in &file.routes {
+        let Some(action) = &route.action else { continue };
+        if !rules::ACTIONS.contains(&action.value.as_str()) {
+            continue;
+        }
+        let needed = format!("states:{}", action.value);
+        if !actions.iter().any(|a| a.value == needed) {
+            out.push(
+                Diagnostic::error(action.span.clone(), format!("[role] actions does not grant {needed}"), "this route would answer 500 on every call")
+                    .with_help(format!("add \"{needed}\" to [role] actions, or remove `actions` to derive the policy from the routes")),
+            );
+        }
+    }
+}
+
+fn stage(file: &StackFile, out: &mut Vec<Diagnostic>) {
+    let Some(stage) = &file.stage else {
+        out.push(
+            Diagnostic::warning(
+                0..0,
+                "no stage throttling",
+                "the $default stage has no throttling limits, the only cost cap",
+            )
+            .with_help("add [stage] with throttling_burst_limit and throttling_rate_limit"),
+        );
+        return;
+    };
+    if let Some(name) = &stage.name
+        && !rules::is_stage_name(&name.value)
+    {
+        out.push(
+            Diagnostic::error(
+                name.span.clone(),
+                format!("invalid stage name `{}`", name.value),
+                "`$default` or 1-128 of A-Z a-z 0-9 _ -",
+            )
+            .with_help("most HTTP APIs use \"$default\""),
+        );
+    }
+    if let Some(b) = &stage.throttling_burst_limit
+        && (b.value < 0 || b.value > i64::from(i32::MAX))
+    {
+        out.push(Diagnostic::error(
+            b.span.clone(),
+            "throttling burst out of range",
+            "a whole number from 0 to 2147483647",
+        ));
+    }
+    if let Some(r) = &stage.throttling_rate_limit
+        && !(r.value >= 0.0 && r.value.is_finite())
+    {
+        out.push(Diagnostic::error(
+            r.span.clone(),
+            "throttling rate out of range",
+            "requests per second, 0 or more",
+        ));
+    }
+    if stage.throttling_burst_limit.is_none() && stage.throttling_rate_limit.is_none() {
+        out.push(
+            Diagnostic::warning(
+                stage.span.start..stage.span.start,
+                "no stage throttling",
+                "this stage has no throttling limits, the only cost cap",
+            )
+            .with_help("add throttling_burst_limit and throttling_rate_limit"),
+        );
+    }
+}
+
+fn tags(file: &StackFile, out: &mut Vec<Diagnostic>) {
+    if file.tags.len() > 49
+        && let Some(span) = &file.tags_span
+    {
+        out.push(
+            Diagnostic::error(
+                span.start..span.start,
+                format!("{} tags", file.tags.len()),
+                "AWS allows 50 tags per resource",
+            )
+            .with_help(format!("the tool adds `{OWNER_TAG}`, so at most 49 of your own")),
+        );
+    }
+    for (k, v) in &file.tags {
+        if k.value.is_empty() || k.value.chars().count() > 128 {
+            out.push(Diagnostic::error(
+                k.span.clone(),
+                "invalid tag key",
+                "a tag key is 1-128 characters",
+            ));
+        } else if k.value.to_ascii_lowercase().starts_with("aws:") {
+            out.push(Diagnostic::error(
+                k.span.clone(),
+                "reserved tag key",
+                "keys starting with `aws:` are reserved by AWS",
+            ));
+        } else if k.value == OWNER_TAG {
+            out.push(Diagnostic::error(
+                k.span.clone(),
+                "reserved tag key",
+                "the tool writes this tag itself from stack.name",
+            ));
+        }
+        if v.value.chars().count() > 256 {
+            out.push(Diagnostic::error(
+                v.span.clone(),
+                "tag value too long",
+                "a tag value is at most 256 characters",
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stack::load::parse;
+
+    fn problems(source: &str) -> Vec<Diagnostic> {
+        let (file, mut diags) = parse(source);
+        diags.extend(validate(&file));
+        diags
+    }
+
+    #[test]
+    fn onboarding_has_only_the_expected_warnings() {
+        let d = problems(include_str!("../../stacks/onboarding.toml"));
+        assert!(d.iter().all(|d| !d.is_error()), "{d:?}");
+        let labels: Vec<_> = d.iter().map(|d| d.label.as_str()).collect();
+        assert!(labels.contains(&"anyone on the internet can start executions"));
+        assert!(labels.iter().any(|l| l.contains("100 KB")));
+    }
+
+    #[test]
+    fn catches_route_mistakes_with_fixes() {
+        let source = r#"
+[stack]
+name = "s"
+[api]
+name = "a"
+[role]
+name = "r"
+policy_name = "p"
+[[route]]
+key = "POST /users/{id}"
+action = "StartExecutions"
+state_machine = "arn:aws:states:ap-southeast-2:189107071895:stateMachine:m"
+[[route]]
+key = "POST /users/{id}"
+action = "StartExecution"
+state_machine = "arn:aws:states:ap-southeast-2:189107071895:stateMachine:m"
+parameters = { TraceHeader = "x", Input = "$request.bdy.input", Name = "$request.path.ids", StateMachineArn = "x" }
+[[route]]
+key = "DELETE /run"
+action = "StopExecution"
+state_machine = "arn:aws:states:ap-southeast-2:189107071895:stateMachine:m"
+"#;
+        let d = problems(source);
+        let find = |m: &str| {
+            d.iter()
+                .find(|d| d.message.contains(m))
+                .unwrap_or_else(|| panic!("no {m:?} in {d:#?}"))
+        };
+        assert_eq!(
+            find("unknown action").help.as_deref(),
+            Some("did you mean \"StartExecution\"?")
+        );
+        let dup = find("duplicate route key");
+        assert!(dup.span.as_ref().unwrap().start > source.find("POST /users").unwrap() + 10);
+        find("`TraceHeader` is not a parameter of StartExecution");
+        assert_eq!(
+            find("invalid mapping expression").help.as_deref(),
+            Some("did you mean `$request.body`?")
+        );
+        assert_eq!(
+            find("$request.path.ids").help.as_deref(),
+            Some("did you mean `$request.path.id`?")
+        );
+        find("`StateMachineArn` comes from `state_machine`");
+        find("StopExecution needs `ExecutionArn`");
+    }
+}
