@@ -551,6 +551,7 @@ fn plan_routes(
     };
     let integrations: BTreeMap<&str, &LiveIntegration> =
         api.integrations.iter().map(|i| (i.id.as_str(), i)).collect();
+    let targeted: HashSet<&str> = api.routes.iter().filter_map(|r| r.integration_id()).collect();
     let mut claimed_routes: HashSet<&str> = HashSet::new();
     let mut claimed_integrations: HashSet<&str> = HashSet::new();
 
@@ -560,77 +561,49 @@ fn plan_routes(
             .iter()
             .filter(|r| r.key == want.key && !claimed_routes.contains(r.id.as_str()))
             .min_by(|a, b| a.id.cmp(&b.id));
-        let Some(live_route) = live_route else {
-            changes.push(create_integration(want, api_ref, role));
-            changes.push(Change {
-                action: Action::Create,
-                kind: Kind::Route,
-                name: want.key.clone(),
-                fields: vec![
-                    created("authorization_type", json!(want.authorization)),
-                    created("target", json!("integrations/(known after up)")),
-                ],
-                ops: vec![Op::CreateRoute {
-                    api: api_ref.clone(),
-                    key: want.key.clone(),
-                    authorization: want.authorization.clone(),
-                    integration: IntegrationRef::New(want.key.clone()),
-                }],
-            });
-            continue;
-        };
-        claimed_routes.insert(&live_route.id);
-        let api_id = api.id.clone();
-
+        if let Some(r) = live_route {
+            claimed_routes.insert(&r.id);
+        }
+        // The route's own integration, or else one that no route targets but that acts on the
+        // same machine: what a run cut short between CreateIntegration and CreateRoute leaves.
         let current = live_route
-            .integration_id()
+            .and_then(|r| r.integration_id())
             .filter(|id| !claimed_integrations.contains(id))
-            .and_then(|id| integrations.get(id).copied());
+            .and_then(|id| integrations.get(id).copied())
+            .or_else(|| orphan_for(want, api, &targeted, &claimed_integrations));
         let target = match current {
             Some(live) => {
                 claimed_integrations.insert(&live.id);
-                let diff = integration_diff(live, &want.integration, &role_name, role);
-                if diff.fields.is_empty() {
-                    IntegrationRef::Existing(live.id.clone())
-                } else if diff.replace {
-                    changes.push(Change {
-                        action: Action::Replace,
-                        kind: Kind::Integration,
-                        name: want.key.clone(),
-                        fields: diff.fields,
-                        // The old integration goes once the route has moved off it.
-                        ops: vec![
-                            create_integration_op(want, api_ref, role),
-                            Op::DeleteIntegration {
-                                api_id: api_id.clone(),
-                                id: live.id.clone(),
-                            },
-                        ],
-                    });
-                    IntegrationRef::New(want.key.clone())
-                } else {
-                    changes.push(Change {
-                        action: Action::Update,
-                        kind: Kind::Integration,
-                        name: want.key.clone(),
-                        fields: diff.fields,
-                        ops: vec![Op::UpdateIntegration {
-                            api_id: api_id.clone(),
-                            id: live.id.clone(),
-                            route_key: want.key.clone(),
-                            spec: want.integration.clone(),
-                            role: role.clone(),
-                        }],
-                    });
-                    IntegrationRef::Existing(live.id.clone())
-                }
+                reconcile_integration(want, live, &api.id, api_ref, &role_name, role, changes)
             }
             None => {
                 changes.push(create_integration(want, api_ref, role));
                 IntegrationRef::New(want.key.clone())
             }
         };
+        let target_text = match &target {
+            IntegrationRef::Existing(id) => format!("integrations/{id}"),
+            IntegrationRef::New(_) => "integrations/(known after up)".to_string(),
+        };
 
+        let Some(live_route) = live_route else {
+            changes.push(Change {
+                action: Action::Create,
+                kind: Kind::Route,
+                name: want.key.clone(),
+                fields: vec![
+                    created("authorization_type", json!(want.authorization)),
+                    created("target", json!(target_text)),
+                ],
+                ops: vec![Op::CreateRoute {
+                    api: api_ref.clone(),
+                    key: want.key.clone(),
+                    authorization: want.authorization.clone(),
+                    integration: target,
+                }],
+            });
+            continue;
+        };
         let mut fields = Vec::new();
         if let Some(f) = changed(
             "authorization_type",
@@ -639,12 +612,8 @@ fn plan_routes(
         ) {
             fields.push(f);
         }
-        if let IntegrationRef::New(_) = &target {
-            fields.push(FieldChange {
-                field: "target".into(),
-                before: live_route.target.as_ref().map_or(Value::Null, |t| json!(t)),
-                after: json!("integrations/(known after up)"),
-            });
+        if let Some(f) = changed("target", json!(live_route.target), json!(target_text)) {
+            fields.push(f);
         }
         if !fields.is_empty() {
             changes.push(Change {
@@ -653,7 +622,7 @@ fn plan_routes(
                 name: want.key.clone(),
                 fields,
                 ops: vec![Op::UpdateRoute {
-                    api_id,
+                    api_id: api.id.clone(),
                     id: live_route.id.clone(),
                     key: want.key.clone(),
                     authorization: want.authorization.clone(),
@@ -694,6 +663,75 @@ fn plan_routes(
             },
         ));
     }
+}
+
+/// An integration no route targets, of the route's subtype and on its machine; an exact
+/// parameter match first, then the lowest id, so every run picks the same one.
+fn orphan_for<'a>(
+    want: &DesiredRoute,
+    api: &'a LiveApi,
+    targeted: &HashSet<&str>,
+    claimed: &HashSet<&str>,
+) -> Option<&'a LiveIntegration> {
+    let machine = |p: &BTreeMap<String, String>| {
+        p.get("StateMachineArn")
+            .or_else(|| p.get("ExecutionArn"))
+            .cloned()
+    };
+    api.integrations
+        .iter()
+        .filter(|i| !targeted.contains(i.id.as_str()) && !claimed.contains(i.id.as_str()))
+        .filter(|i| i.subtype.as_deref() == Some(want.integration.subtype.as_str()))
+        .filter(|i| machine(&i.parameters) == machine(&want.integration.parameters))
+        .min_by_key(|i| (i.parameters != want.integration.parameters, i.id.clone()))
+}
+
+/// Compares a live integration with the route's; pushes an update or a replace when they differ
+/// and returns what the route should target.
+fn reconcile_integration(
+    want: &DesiredRoute,
+    live: &LiveIntegration,
+    api_id: &str,
+    api_ref: &ApiRef,
+    role_name: &str,
+    role: &RoleRef,
+    changes: &mut Vec<Change>,
+) -> IntegrationRef {
+    let diff = integration_diff(live, &want.integration, role_name, role);
+    if diff.fields.is_empty() {
+        return IntegrationRef::Existing(live.id.clone());
+    }
+    if diff.replace {
+        changes.push(Change {
+            action: Action::Replace,
+            kind: Kind::Integration,
+            name: want.key.clone(),
+            fields: diff.fields,
+            // The old integration goes once the route has moved off it.
+            ops: vec![
+                create_integration_op(want, api_ref, role),
+                Op::DeleteIntegration {
+                    api_id: api_id.to_string(),
+                    id: live.id.clone(),
+                },
+            ],
+        });
+        return IntegrationRef::New(want.key.clone());
+    }
+    changes.push(Change {
+        action: Action::Update,
+        kind: Kind::Integration,
+        name: want.key.clone(),
+        fields: diff.fields,
+        ops: vec![Op::UpdateIntegration {
+            api_id: api_id.to_string(),
+            id: live.id.clone(),
+            route_key: want.key.clone(),
+            spec: want.integration.clone(),
+            role: role.clone(),
+        }],
+    });
+    IntegrationRef::Existing(live.id.clone())
 }
 
 fn integration_label(api: &LiveApi, integration: &LiveIntegration) -> String {
