@@ -7,6 +7,10 @@ use std::time::Duration;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
+use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
+use aws_smithy_runtime_api::client::retries::classifiers::{
+    ClassifyRetry, RetryAction, RetryClassifierPriority,
+};
 
 /// Settings given on the command line.
 #[derive(Debug, Clone, Default)]
@@ -66,10 +70,47 @@ pub async fn connect(settings: &AwsSettings, stack_region: Option<&str>) -> Resu
     }
     let config = loader.load().await;
     let region = config.region().ok_or(NoRegion)?.to_string();
+    let apigw = aws_sdk_apigatewayv2::config::Builder::from(&config)
+        .retry_classifier(ConcurrentModification)
+        .build();
+    let iam = aws_sdk_iam::config::Builder::from(&config)
+        .retry_classifier(ConcurrentModification)
+        .build();
     Ok(Clients {
-        apigw: aws_sdk_apigatewayv2::Client::new(&config),
-        iam: aws_sdk_iam::Client::new(&config),
+        apigw: aws_sdk_apigatewayv2::Client::from_conf(apigw),
+        iam: aws_sdk_iam::Client::from_conf(iam),
         sfn: aws_sdk_sfn::Client::new(&config),
         region,
     })
+}
+
+/// Retries a 409 that says "concurrent modification, please try again later", which API
+/// Gateway and IAM send while another change is in progress. The SDK does not retry it by
+/// default; a real conflict (a duplicate route key, IAM's LimitExceeded) is left alone.
+#[derive(Debug)]
+pub struct ConcurrentModification;
+
+impl ClassifyRetry for ConcurrentModification {
+    fn classify_retry(&self, ctx: &InterceptorContext) -> RetryAction {
+        let Some(response) = ctx.response() else {
+            return RetryAction::NoActionIndicated;
+        };
+        if response.status().as_u16() != 409 {
+            return RetryAction::NoActionIndicated;
+        }
+        let body = response.body().bytes().unwrap_or_default();
+        if crate::error::is_concurrent_modification(&String::from_utf8_lossy(body)) {
+            RetryAction::throttling_error()
+        } else {
+            RetryAction::NoActionIndicated
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "ConcurrentModification"
+    }
+
+    fn priority(&self) -> RetryClassifierPriority {
+        RetryClassifierPriority::run_after(RetryClassifierPriority::modeled_as_retryable_classifier())
+    }
 }

@@ -16,9 +16,37 @@ pub struct AwsError {
     pub code: Option<String>,
     /// Human-readable cause.
     pub message: String,
-    /// True when the request may never have reached AWS or its outcome is unknown
-    /// (timeouts, dropped connections, 5xx): a create may or may not have happened.
-    pub outcome_unknown: bool,
+    /// Whether sending the same request again is sensible, and what it risks.
+    pub retry: Retry,
+}
+
+/// What a failed call tells about its effect, and so whether it may be sent again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    /// The request was refused and will be refused again (bad input, quota, access).
+    Never,
+    /// The request was refused without effect but may pass later: throttling, or API Gateway's
+    /// "concurrent modification, please try again later".
+    NotDone,
+    /// The request may or may not have taken effect: a timeout, a dropped connection, a 5xx.
+    /// A create must look before it sends again.
+    Unknown,
+}
+
+const THROTTLING: &[&str] = &[
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "TooManyRequestsException",
+    "RequestLimitExceeded",
+    "RequestThrottled",
+    "RequestThrottledException",
+];
+
+/// True for a 409 that asks to try again (not a real conflict such as a duplicate route key).
+pub fn is_concurrent_modification(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    m.contains("concurrent modification") || m.contains("concurrentmodification")
 }
 
 impl AwsError {
@@ -28,10 +56,24 @@ impl AwsError {
         E: ProvideErrorMetadata + std::error::Error + 'static,
     {
         let code = err.code().map(str::to_string);
-        let outcome_unknown = match &err {
-            SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => true,
-            SdkError::ServiceError(s) => s.raw().status().as_u16() >= 500,
-            _ => false,
+        let retry = match &err {
+            SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
+                Retry::Unknown
+            }
+            SdkError::ServiceError(s) => {
+                let status = s.raw().status().as_u16();
+                let code = err.code().unwrap_or_default();
+                if status == 429 || THROTTLING.contains(&code) {
+                    Retry::NotDone
+                } else if status == 409 && is_concurrent_modification(err.message().unwrap_or_default()) {
+                    Retry::NotDone
+                } else if status >= 500 {
+                    Retry::Unknown
+                } else {
+                    Retry::Never
+                }
+            }
+            _ => Retry::Never,
         };
         let message = match (err.code(), err.message()) {
             (Some(c), Some(m)) => format!("{c}: {m}"),
@@ -43,7 +85,7 @@ impl AwsError {
             resource: resource.into(),
             code,
             message,
-            outcome_unknown,
+            retry,
         }
     }
 
@@ -54,7 +96,7 @@ impl AwsError {
             resource: resource.into(),
             code: None,
             message: message.into(),
-            outcome_unknown: false,
+            retry: Retry::Never,
         }
     }
 }

@@ -3,10 +3,12 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+use aws_config::retry::RetryConfig;
 use aws_sdk_apigatewayv2::types::{AuthorizationType, IntegrationType, ProtocolType, RouteSettings};
 use aws_sdk_iam::types::Tag;
 
 use super::Resolved;
+use super::create::create_safely;
 use crate::aws::Clients;
 use crate::error::AwsError;
 use crate::plan::{ApiRef, IntegrationRef, Op, RoleRef};
@@ -102,17 +104,34 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
     let iam = &clients.iam;
     match op {
         Op::CreateApi { name, tags } => {
-            let out = gw
-                .create_api()
-                .name(name)
-                .protocol_type(ProtocolType::Http)
-                .set_tags(Some(to_hash(tags)))
-                .send()
-                .await
-                .map_err(|e| AwsError::new("CreateApi", format!("api {name}"), e))?;
+            let stack = tags.get(OWNER_TAG).cloned().unwrap_or_default();
+            let (id, endpoint) = create_safely(
+                &op.label(),
+                || async {
+                    let out = gw
+                        .create_api()
+                        .name(name)
+                        .protocol_type(ProtocolType::Http)
+                        .set_tags(Some(to_hash(tags)))
+                        .customize()
+                        .config_override(once_gw())
+                        .send()
+                        .await
+                        .map_err(|e| AwsError::new("CreateApi", format!("api {name}"), e))?;
+                    Ok((
+                        out.api_id().map(str::to_string),
+                        out.api_endpoint().map(str::to_string),
+                    ))
+                },
+                || async {
+                    let apis = crate::live::list_owned_apis(clients, &stack).await?;
+                    Ok(apis.into_iter().next().map(|a| (Some(a.id), a.endpoint)))
+                },
+            )
+            .await?;
             let mut r = lock(ctx);
-            r.api_id = out.api_id().map(str::to_string);
-            r.api_endpoint = out.api_endpoint().map(str::to_string);
+            r.api_id = id;
+            r.api_endpoint = endpoint;
         }
         Op::UpdateApi { id, name } => {
             gw.update_api()
@@ -160,24 +179,47 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
                 .iter()
                 .filter_map(|(k, v)| Tag::builder().key(k).value(v).build().ok())
                 .collect();
-            let out = iam
-                .create_role()
-                .role_name(name)
-                .assume_role_policy_document(trust.to_string())
-                .description("API Gateway assumes this role to call Step Functions (managed by provision)")
-                .set_tags(Some(iam_tags))
-                .send()
-                .await;
-            let arn = match out {
-                Ok(out) => out.role().map(|r| r.arn().to_string()),
-                Err(e)
-                    if e.as_service_error()
-                        .is_some_and(|s| s.is_entity_already_exists_exception()) =>
-                {
-                    adopt_created_role(clients, name, tags.get(OWNER_TAG)).await?
-                }
-                Err(e) => return Err(AwsError::new("CreateRole", format!("role {name}"), e)),
-            };
+            let owner = tags.get(OWNER_TAG);
+            let arn = create_safely(
+                &op.label(),
+                || async {
+                    let out = iam
+                        .create_role()
+                        .role_name(name)
+                        .assume_role_policy_document(trust.to_string())
+                        .description(
+                            "API Gateway assumes this role to call Step Functions (managed by provision)",
+                        )
+                        .set_tags(Some(iam_tags.clone()))
+                        .customize()
+                        .config_override(once_iam())
+                        .send()
+                        .await;
+                    match out {
+                        Ok(out) => Ok(out.role().map(|r| r.arn().to_string())),
+                        // Another run of this stack made it, or an earlier attempt whose answer
+                        // was lost: take it if it carries our tag.
+                        Err(e)
+                            if e.as_service_error()
+                                .is_some_and(|s| s.is_entity_already_exists_exception()) =>
+                        {
+                            owned_role_arn(clients, name, owner)
+                                .await?
+                                .map(Some)
+                                .ok_or_else(|| {
+                                    AwsError::invalid(
+                                        "CreateRole",
+                                        format!("role {name}"),
+                                        "a role with this name appeared that this stack does not own",
+                                    )
+                                })
+                        }
+                        Err(e) => Err(AwsError::new("CreateRole", format!("role {name}"), e)),
+                    }
+                },
+                || async { Ok(owned_role_arn(clients, name, owner).await?.map(Some)) },
+            )
+            .await?;
             lock(ctx).role_arn = arn;
         }
         Op::TagRole { name, set, remove } => {
@@ -283,24 +325,46 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
             role,
         } => {
             let (api, credentials) = (api_id(ctx, api)?, role_arn(ctx, role)?);
-            let out = gw
-                .create_integration()
-                .api_id(&api)
-                .integration_type(IntegrationType::AwsProxy)
-                .integration_subtype(&spec.subtype)
-                .payload_format_version("1.0")
-                .credentials_arn(credentials)
-                .set_request_parameters(Some(to_hash(&spec.parameters)))
-                .send()
-                .await
-                .map_err(|e| {
-                    AwsError::new(
-                        "CreateIntegration",
-                        format!("integration for route {route_key}"),
-                        e,
-                    )
-                })?;
-            let id = out.integration_id().unwrap_or_default().to_string();
+            let id = create_safely(
+                &op.label(),
+                || async {
+                    let out = gw
+                        .create_integration()
+                        .api_id(&api)
+                        .integration_type(IntegrationType::AwsProxy)
+                        .integration_subtype(&spec.subtype)
+                        .payload_format_version("1.0")
+                        .credentials_arn(&credentials)
+                        .set_request_parameters(Some(to_hash(&spec.parameters)))
+                        .customize()
+                        .config_override(once_gw())
+                        .send()
+                        .await
+                        .map_err(|e| {
+                            AwsError::new(
+                                "CreateIntegration",
+                                format!("integration for route {route_key}"),
+                                e,
+                            )
+                        })?;
+                    Ok(out.integration_id().unwrap_or_default().to_string())
+                },
+                || async {
+                    let (routes, integrations, _) = crate::live::read_api_children(clients, &api).await?;
+                    let taken: Vec<String> = lock(ctx).integrations.values().cloned().collect();
+                    Ok(integrations
+                        .into_iter()
+                        .filter(|i| !routes.iter().any(|r| r.integration_id() == Some(i.id.as_str())))
+                        .filter(|i| !taken.contains(&i.id))
+                        .find(|i| {
+                            i.subtype.as_deref() == Some(spec.subtype.as_str())
+                                && i.parameters == spec.parameters
+                                && i.credentials_arn.as_deref() == Some(credentials.as_str())
+                        })
+                        .map(|i| i.id))
+                },
+            )
+            .await?;
             lock(ctx).integrations.insert(route_key.clone(), id);
         }
         Op::UpdateIntegration {
@@ -350,14 +414,27 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
             integration,
         } => {
             let (api, target) = (api_id(ctx, api)?, integration_id(ctx, integration)?);
-            gw.create_route()
-                .api_id(api)
-                .route_key(key)
-                .target(format!("integrations/{target}"))
-                .authorization_type(AuthorizationType::from(authorization.as_str()))
-                .send()
-                .await
-                .map_err(|e| AwsError::new("CreateRoute", format!("route {key}"), e))?;
+            create_safely(
+                &op.label(),
+                || async {
+                    gw.create_route()
+                        .api_id(&api)
+                        .route_key(key)
+                        .target(format!("integrations/{target}"))
+                        .authorization_type(AuthorizationType::from(authorization.as_str()))
+                        .customize()
+                        .config_override(once_gw())
+                        .send()
+                        .await
+                        .map_err(|e| AwsError::new("CreateRoute", format!("route {key}"), e))?;
+                    Ok(())
+                },
+                || async {
+                    let (routes, _, _) = crate::live::read_api_children(clients, &api).await?;
+                    Ok(routes.iter().any(|r| &r.key == key).then_some(()))
+                },
+            )
+            .await?;
         }
         Op::UpdateRoute {
             api_id,
@@ -386,16 +463,29 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
         }
         Op::CreateStage { api, spec, tags } => {
             let api = api_id(ctx, api)?;
-            // Never a DeploymentId: auto-deploy stages reject it.
-            gw.create_stage()
-                .api_id(api)
-                .stage_name(&spec.name)
-                .auto_deploy(spec.auto_deploy)
-                .default_route_settings(route_settings(spec))
-                .set_tags(Some(to_hash(tags)))
-                .send()
-                .await
-                .map_err(|e| AwsError::new("CreateStage", format!("stage {}", spec.name), e))?;
+            create_safely(
+                &op.label(),
+                || async {
+                    // Never a DeploymentId: auto-deploy stages reject it.
+                    gw.create_stage()
+                        .api_id(&api)
+                        .stage_name(&spec.name)
+                        .auto_deploy(spec.auto_deploy)
+                        .default_route_settings(route_settings(spec))
+                        .set_tags(Some(to_hash(tags)))
+                        .customize()
+                        .config_override(once_gw())
+                        .send()
+                        .await
+                        .map_err(|e| AwsError::new("CreateStage", format!("stage {}", spec.name), e))?;
+                    Ok(())
+                },
+                || async {
+                    let (_, _, stages) = crate::live::read_api_children(clients, &api).await?;
+                    Ok(stages.iter().any(|s| s.name == spec.name).then_some(()))
+                },
+            )
+            .await?;
         }
         Op::UpdateStage { api_id, spec } => {
             gw.update_stage()
@@ -418,9 +508,8 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
     Ok(())
 }
 
-/// CreateRole said the role exists: another run of this stack may have just made it, or an
-/// earlier attempt of this very call succeeded with its answer lost. Take it if it is ours.
-async fn adopt_created_role(
+/// The role's ARN if it exists and carries the stack's tag.
+async fn owned_role_arn(
     clients: &Clients,
     name: &str,
     owner: Option<&String>,
@@ -429,10 +518,15 @@ async fn adopt_created_role(
         crate::live::RoleState::Present(role) if owner.is_some_and(|o| role.owned_by(o)) => {
             Ok(Some(role.arn))
         }
-        _ => Err(AwsError::invalid(
-            "CreateRole",
-            format!("role {name}"),
-            "a role with this name appeared that this stack does not own",
-        )),
+        _ => Ok(None),
     }
+}
+
+/// Creates are sent once per attempt: [`create_safely`] decides whether to send again.
+fn once_gw() -> aws_sdk_apigatewayv2::config::Builder {
+    aws_sdk_apigatewayv2::config::Builder::default().retry_config(RetryConfig::disabled())
+}
+
+fn once_iam() -> aws_sdk_iam::config::Builder {
+    aws_sdk_iam::config::Builder::default().retry_config(RetryConfig::disabled())
 }

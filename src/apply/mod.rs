@@ -3,6 +3,7 @@
 //! lets what is in flight finish, and says what was done.
 
 mod call;
+mod create;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};

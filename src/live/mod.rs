@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 pub use machines::check_state_machines;
-pub use read::{read, read_api_children, read_role};
+pub use read::{list_owned_apis, read, read_api_children, read_role};
 
 /// Everything the stack could own, as it is now.
 #[derive(Debug, Clone, Default, PartialEq)]

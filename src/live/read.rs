@@ -21,6 +21,20 @@ pub async fn read(clients: &Clients, stack: &str, role_name: &str) -> Result<Liv
 }
 
 async fn read_apis(clients: &Clients, stack: &str) -> Result<Vec<LiveApi>, AwsError> {
+    let mut owned = list_owned_apis(clients, stack).await?;
+    // Usually one API; duplicates are rare and read one after the other to spare the shared
+    // control-plane rate limit.
+    for api in &mut owned {
+        let (routes, integrations, stages) = read_api_children(clients, &api.id).await?;
+        api.routes = routes;
+        api.integrations = integrations;
+        api.stages = stages;
+    }
+    Ok(owned)
+}
+
+/// The APIs tagged for `stack`, without their children, oldest first.
+pub async fn list_owned_apis(clients: &Clients, stack: &str) -> Result<Vec<LiveApi>, AwsError> {
     let mut owned = Vec::new();
     let mut token: Option<String> = None;
     loop {
@@ -53,14 +67,7 @@ async fn read_apis(clients: &Clients, stack: &str) -> Result<Vec<LiveApi>, AwsEr
             break;
         }
     }
-    // Usually one API; duplicates are rare and read one after the other to spare the shared
-    // control-plane rate limit.
-    for api in &mut owned {
-        let (routes, integrations, stages) = read_api_children(clients, &api.id).await?;
-        api.routes = routes;
-        api.integrations = integrations;
-        api.stages = stages;
-    }
+    owned.sort_by(|a, b| (a.created, &a.id).cmp(&(b.created, &b.id)));
     Ok(owned)
 }
 

@@ -1,0 +1,103 @@
+"""Creates the onboarding workflow and what it writes to (a DynamoDB table and an SQS queue) in
+the AWS account the environment points at: moto for the demo, a real account if you wish.
+
+    python examples/setup_workflow.py [--endpoint-url URL] [--region REGION]
+
+Idempotent: existing table, queue and state machine are reused. Prints the state machine ARN.
+"""
+
+import argparse
+import json
+import pathlib
+import sys
+
+import boto3
+from botocore.exceptions import ClientError
+
+HERE = pathlib.Path(__file__).resolve().parent
+TABLE = "user-onboarding-users"
+QUEUE = "user-onboarding-welcome"
+MACHINE = "user-onboarding"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--endpoint-url")
+    parser.add_argument("--region", default="ap-southeast-2")
+    args = parser.parse_args()
+    kw = {"region_name": args.region}
+    if args.endpoint_url:
+        kw["endpoint_url"] = args.endpoint_url
+
+    dynamodb = boto3.client("dynamodb", **kw)
+    try:
+        dynamodb.create_table(
+            TableName=TABLE,
+            KeySchema=[{"AttributeName": "userId", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "userId", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+    except ClientError as e:
+        if e.response["Error"]["Code"] != "ResourceInUseException":
+            raise
+
+    sqs = boto3.client("sqs", **kw)
+    queue_url = sqs.create_queue(QueueName=QUEUE)["QueueUrl"]
+
+    iam = boto3.client("iam", **kw)
+    account = boto3.client("sts", **kw).get_caller_identity()["Account"]
+    role_name = "user-onboarding-workflow-role"
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "states.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+    try:
+        iam.create_role(RoleName=role_name, AssumeRolePolicyDocument=json.dumps(trust))
+    except ClientError as e:
+        if e.response["Error"]["Code"] != "EntityAlreadyExists":
+            raise
+    iam.put_role_policy(
+        RoleName=role_name,
+        PolicyName="SaveUserAndQueueWelcome",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Action": "dynamodb:PutItem",
+                        "Resource": f"arn:aws:dynamodb:{args.region}:{account}:table/{TABLE}",
+                    },
+                    {
+                        "Effect": "Allow",
+                        "Action": "sqs:SendMessage",
+                        "Resource": f"arn:aws:sqs:{args.region}:{account}:{QUEUE}",
+                    },
+                ],
+            }
+        ),
+    )
+
+    definition = (HERE / "onboarding.asl.json").read_text().replace("${WelcomeQueueUrl}", queue_url)
+    sfn = boto3.client("stepfunctions", **kw)
+    arn = f"arn:aws:states:{args.region}:{account}:stateMachine:{MACHINE}"
+    try:
+        sfn.describe_state_machine(stateMachineArn=arn)
+        sfn.update_state_machine(stateMachineArn=arn, definition=definition)
+    except ClientError as e:
+        if e.response["Error"]["Code"] != "StateMachineDoesNotExist":
+            raise
+        arn = sfn.create_state_machine(
+            name=MACHINE,
+            definition=definition,
+            roleArn=f"arn:aws:iam::{account}:role/{role_name}",
+            type="STANDARD",
+        )["stateMachineArn"]
+    print(arn)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
