@@ -125,7 +125,10 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
                 },
                 || async {
                     let apis = crate::live::list_owned_apis(clients, &stack).await?;
-                    Ok(apis.into_iter().next().map(|a| (Some(a.id), a.endpoint)))
+                    let kept = crate::plan::oldest_first(&apis)
+                        .first()
+                        .map(|a| (Some(a.id.clone()), a.endpoint.clone()));
+                    Ok(kept)
                 },
             )
             .await?;

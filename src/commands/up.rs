@@ -80,8 +80,7 @@ pub async fn run(printer: &Printer, settings: &AwsSettings, given: Option<PathBu
 
 /// What already exists, so operations on existing resources need no lookup.
 fn seed(live: &Live) -> Resolved {
-    let mut apis: Vec<_> = live.apis.iter().collect();
-    apis.sort_by(|a, b| (a.created, &a.id).cmp(&(b.created, &b.id)));
+    let apis = plan::oldest_first(&live.apis);
     Resolved {
         api_id: apis.first().map(|a| a.id.clone()),
         api_endpoint: apis.first().and_then(|a| a.endpoint.clone()),

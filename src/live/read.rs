@@ -33,7 +33,7 @@ async fn read_apis(clients: &Clients, stack: &str) -> Result<Vec<LiveApi>, AwsEr
     Ok(owned)
 }
 
-/// The APIs tagged for `stack`, without their children, oldest first.
+/// The APIs tagged for `stack`, without their children.
 pub async fn list_owned_apis(clients: &Clients, stack: &str) -> Result<Vec<LiveApi>, AwsError> {
     let mut owned = Vec::new();
     let mut token: Option<String> = None;
@@ -67,7 +67,6 @@ pub async fn list_owned_apis(clients: &Clients, stack: &str) -> Result<Vec<LiveA
             break;
         }
     }
-    owned.sort_by(|a, b| (a.created, &a.id).cmp(&(b.created, &b.id)));
     Ok(owned)
 }
 

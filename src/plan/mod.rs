@@ -118,7 +118,8 @@ pub enum PlanError {
     /// A role with the stack's role name exists and is not the stack's.
     #[error(
         "role {name} exists but is not owned by stack {stack} (it has no {OWNER_TAG}={stack} tag); nothing was changed\n  \
-         to manage it with this stack, run `provision up --adopt`: it tags the role and from then on manages it\n  \
+         to manage it with this stack, run `provision up --adopt`: it tags the role and from then on manages it \
+         (its policies and tags become what the stack declares; `provision diff` shows how)\n  \
          otherwise choose another [role] name"
     )]
     UnownedRole {
@@ -144,9 +145,7 @@ pub fn plan(desired: &Desired, live: &Live, options: PlanOptions) -> Result<Plan
     let mut changes = Vec::new();
     let role_ref = plan_role(desired, &live.role, options, &mut changes)?;
 
-    let mut apis: Vec<&LiveApi> = live.apis.iter().collect();
-    // The oldest API wins, so every run (and every concurrent run) keeps the same one.
-    apis.sort_by(|a, b| (a.created, &a.id).cmp(&(b.created, &b.id)));
+    let apis = oldest_first(&live.apis);
     let kept = apis.first().copied();
     let api_ref = match kept {
         Some(api) => {
@@ -190,6 +189,14 @@ pub fn plan(desired: &Desired, live: &Live, options: PlanOptions) -> Result<Plan
         stack: desired.stack.clone(),
         changes,
     })
+}
+
+/// The owned APIs, the one `up` keeps first: the oldest wins, so every run (and every concurrent
+/// run) keeps the same one. An unknown creation time sorts last, then the id decides.
+pub fn oldest_first(apis: &[LiveApi]) -> Vec<&LiveApi> {
+    let mut apis: Vec<&LiveApi> = apis.iter().collect();
+    apis.sort_by_key(|a| (a.created.is_none(), a.created, a.id.clone()));
+    apis
 }
 
 /// Computes what `down` must do: delete everything the stack owns, children first.

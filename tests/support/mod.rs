@@ -621,7 +621,17 @@ fn copy_end_to_end_headers(from: &HeaderMap, to: &mut HeaderMap) {
 /// An error reply in the wire format of `call.service`, so the SDK parses
 /// `code` as the error code.
 fn fault_response(call: &Call, status: u16, code: &str) -> Response<Full<Bytes>> {
-    let message = format!("fault injected by RecordingProxy into {}", call.operation);
+    // A 409 says what API Gateway and IAM say while another change is in progress, so that the
+    // client can tell it from a real conflict.
+    let message = if status == 409 {
+        format!(
+            "Unable to complete operation due to concurrent modification. Please try again later. \
+             (fault injected by RecordingProxy into {})",
+            call.operation
+        )
+    } else {
+        format!("fault injected by RecordingProxy into {}", call.operation)
+    };
     let (content_type, body, error_type_header) = match call.service.as_str() {
         "iam" => {
             let kind = if status >= 500 { "Receiver" } else { "Sender" };

@@ -1,0 +1,315 @@
+//! Under faults nothing is lost and nothing is duplicated: injected 5xx, throttling, 409
+//! concurrent modification, connection resets and lost responses; SIGKILL at random moments;
+//! two `up` runs at once. Every check reads moto directly, never through the tool.
+
+mod support;
+
+use std::process::{Child, Output};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use aws_sdk_sfn::types::StateMachineType;
+use support::{Action, Call, Moto, RecordingProxy};
+
+const ROLE: &str = "user-onboarding-api-gateway-stepfunctions-role";
+const POLICY: &str = "InvokeUserOnboardingWorkflow";
+const STACK: &str = "stacks/onboarding.toml";
+
+/// A small deterministic generator, so a failing seed can be replayed.
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+async fn moto() -> Moto {
+    let moto = Moto::start();
+    support::create_state_machine(&moto.sfn(), "user-onboarding", StateMachineType::Standard).await;
+    moto
+}
+
+fn run(url: &str, args: &[&str]) -> Output {
+    support::provision(url)
+        .args(args)
+        .output()
+        .expect("run provision")
+}
+
+fn spawn(url: &str, args: &[&str]) -> Child {
+    support::provision(url)
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn provision")
+}
+
+fn describe(out: &Output) -> String {
+    format!(
+        "exit {:?}\n{}\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// Runs `args` up to three times until it succeeds; returns how many runs it took.
+fn converge(url: &str, args: &[&str]) -> usize {
+    let mut last = String::new();
+    for attempt in 1..=3 {
+        let out = run(url, args);
+        if out.status.success() {
+            return attempt;
+        }
+        last = describe(&out);
+    }
+    panic!("provision {args:?} did not converge in three runs; last:\n{last}");
+}
+
+/// Exactly the onboarding stack exists: one API (and no other), one route targeting the one
+/// integration, one stage, the role with exactly its one inline policy.
+async fn assert_exactly_declared(moto: &Moto) {
+    let gw = moto.apigw();
+    let apis = gw.get_apis().send().await.expect("GetApis");
+    assert_eq!(apis.items().len(), 1, "exactly one API: {:?}", apis.items());
+    let api = apis.items()[0].api_id().expect("id");
+    let routes = gw.get_routes().api_id(api).send().await.expect("GetRoutes");
+    let integrations = gw
+        .get_integrations()
+        .api_id(api)
+        .send()
+        .await
+        .expect("GetIntegrations");
+    let stages = gw.get_stages().api_id(api).send().await.expect("GetStages");
+    assert_eq!(routes.items().len(), 1, "{:?}", routes.items());
+    assert_eq!(integrations.items().len(), 1, "{:?}", integrations.items());
+    assert_eq!(stages.items().len(), 1, "{:?}", stages.items());
+    assert_eq!(routes.items()[0].route_key(), Some("POST /new-user"));
+    assert_eq!(
+        routes.items()[0].target().map(str::to_string),
+        Some(format!(
+            "integrations/{}",
+            integrations.items()[0].integration_id().unwrap_or_default()
+        ))
+    );
+    let iam = moto.iam();
+    let role = iam
+        .get_role()
+        .role_name(ROLE)
+        .send()
+        .await
+        .expect("GetRole")
+        .role
+        .expect("role");
+    assert!(role.tags().iter().any(|t| t.key() == "provision:stack"));
+    let policies = iam
+        .list_role_policies()
+        .role_name(ROLE)
+        .send()
+        .await
+        .expect("ListRolePolicies");
+    assert_eq!(policies.policy_names(), [POLICY.to_string()]);
+    let roles = iam.list_roles().send().await.expect("ListRoles");
+    let ours = roles.roles().iter().filter(|r| r.role_name() == ROLE).count();
+    assert_eq!(ours, 1);
+}
+
+async fn assert_nothing_left(moto: &Moto) {
+    let apis = moto.apigw().get_apis().send().await.expect("GetApis");
+    assert!(apis.items().is_empty(), "APIs left: {:?}", apis.items());
+    let role = moto.iam().get_role().role_name(ROLE).send().await;
+    assert!(role.is_err(), "role left: {role:?}");
+}
+
+/// 500, 503, throttling, 409 concurrent modification, a reset before forwarding, and a lost
+/// response (forwarded, reply dropped), each equally likely, on `rate` percent of calls.
+fn fault_policy(seed: u64, rate: u64) -> impl Fn(&Call) -> Action + Send + Sync {
+    let rng = Mutex::new(XorShift(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1));
+    move |call: &Call| {
+        let mut rng = rng.lock().unwrap_or_else(|p| p.into_inner());
+        if rng.below(100) >= rate {
+            return Action::Forward;
+        }
+        let throttle = if call.service == "apigatewayv2" {
+            "TooManyRequestsException"
+        } else {
+            "Throttling"
+        };
+        let conflict = if call.service == "apigatewayv2" {
+            "ConflictException"
+        } else {
+            "ConcurrentModification"
+        };
+        match rng.below(6) {
+            0 => Action::respond(500, "InternalFailure"),
+            1 => Action::respond(503, "ServiceUnavailable"),
+            2 => Action::respond(429, throttle),
+            3 => Action::respond(409, conflict),
+            4 => Action::Reset,
+            _ => Action::ForwardThenReset,
+        }
+    }
+}
+
+async fn twenty_percent_faults(seed: u64) {
+    let moto = moto().await;
+    let proxy = RecordingProxy::start(&moto.url());
+    proxy.set_policy(fault_policy(seed, 20));
+    let runs = converge(&proxy.url(), &["up", STACK]);
+    eprintln!("seed {seed}: up converged in {runs} run(s)");
+    assert_exactly_declared(&moto).await;
+
+    converge(&proxy.url(), &["down", "--yes", STACK]);
+    assert_nothing_left(&moto).await;
+    let injected = proxy.calls().len();
+    assert!(injected > 20, "the proxy saw the traffic ({injected} calls)");
+}
+
+#[tokio::test]
+async fn twenty_percent_faults_seed_1() {
+    twenty_percent_faults(1).await;
+}
+
+#[tokio::test]
+async fn twenty_percent_faults_seed_2() {
+    twenty_percent_faults(2).await;
+}
+
+#[tokio::test]
+async fn twenty_percent_faults_seed_3() {
+    twenty_percent_faults(3).await;
+}
+
+/// The first call of `operation` reaches moto and does its work, but its reply is lost.
+async fn lose_the_response_of(operation: &'static str) {
+    let moto = moto().await;
+    let proxy = RecordingProxy::start(&moto.url());
+    let lost = Mutex::new(false);
+    proxy.set_policy(move |call: &Call| {
+        let mut lost = lost.lock().unwrap_or_else(|p| p.into_inner());
+        if call.operation == operation && !*lost {
+            *lost = true;
+            Action::ForwardThenReset
+        } else {
+            Action::Forward
+        }
+    });
+    let out = run(&proxy.url(), &["up", STACK]);
+    assert!(
+        out.status.success(),
+        "one lost response must not fail up:\n{}",
+        describe(&out)
+    );
+    assert!(
+        proxy.operations().iter().any(|o| o == operation),
+        "{operation} was called"
+    );
+    assert_exactly_declared(&moto).await;
+
+    proxy.clear_policy();
+    proxy.clear();
+    let again = run(&proxy.url(), &["up", STACK]);
+    assert!(again.status.success());
+    assert_eq!(
+        proxy.mutating_calls(),
+        vec![],
+        "converged after the lost response"
+    );
+}
+
+#[tokio::test]
+async fn lost_create_api_response_adopts_the_api() {
+    lose_the_response_of("CreateApi").await;
+}
+
+#[tokio::test]
+async fn lost_create_integration_response_adopts_the_integration() {
+    lose_the_response_of("CreateIntegration").await;
+}
+
+#[tokio::test]
+async fn lost_create_route_response_adopts_the_route() {
+    lose_the_response_of("CreateRoute").await;
+}
+
+#[tokio::test]
+async fn lost_create_stage_response_adopts_the_stage() {
+    lose_the_response_of("CreateStage").await;
+}
+
+#[tokio::test]
+async fn lost_create_role_response_adopts_the_role() {
+    lose_the_response_of("CreateRole").await;
+}
+
+#[tokio::test]
+async fn lost_put_role_policy_response_is_harmless() {
+    lose_the_response_of("PutRolePolicy").await;
+}
+
+/// SIGKILL at moments spread over a whole run, then a clean run finishes the job.
+#[tokio::test]
+async fn killed_at_random_moments_then_a_clean_run_finishes() {
+    let moto = moto().await;
+    let url = moto.url();
+    let started = Instant::now();
+    assert!(run(&url, &["up", STACK]).status.success());
+    let full = started.elapsed();
+    assert!(run(&url, &["down", "--yes", STACK]).status.success());
+
+    let mut rng = XorShift(0xC0FFEE);
+    for round in 0..6 {
+        let at = Duration::from_millis(rng.below(full.as_millis() as u64 + 1));
+        let mut child = spawn(&url, &["up", STACK]);
+        std::thread::sleep(at);
+        let _ = child.kill();
+        let _ = child.wait();
+        let out = run(&url, &["up", STACK]);
+        assert!(
+            out.status.success(),
+            "round {round}: up after a kill at {at:?}:\n{}",
+            describe(&out)
+        );
+        assert_exactly_declared(&moto).await;
+
+        let at = Duration::from_millis(rng.below(full.as_millis() as u64 + 1));
+        let mut child = spawn(&url, &["down", "--yes", STACK]);
+        std::thread::sleep(at);
+        let _ = child.kill();
+        let _ = child.wait();
+        let out = run(&url, &["down", "--yes", STACK]);
+        assert!(
+            out.status.success(),
+            "round {round}: down after a kill at {at:?}:\n{}",
+            describe(&out)
+        );
+        assert_nothing_left(&moto).await;
+    }
+}
+
+/// Two `up` runs at once, then one more: exactly the declared resources.
+#[tokio::test]
+async fn two_concurrent_ups_then_one_more_converge() {
+    let moto = moto().await;
+    let url = moto.url();
+    for _ in 0..3 {
+        let mut a = spawn(&url, &["up", STACK]);
+        let mut b = spawn(&url, &["up", STACK]);
+        let _ = a.wait();
+        let _ = b.wait();
+        let out = run(&url, &["up", STACK]);
+        assert!(out.status.success(), "{}", describe(&out));
+        assert_exactly_declared(&moto).await;
+        assert!(run(&url, &["down", "--yes", STACK]).status.success());
+        assert_nothing_left(&moto).await;
+    }
+}
