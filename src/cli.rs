@@ -61,6 +61,12 @@ enum Command {
         /// Take over a same-named role that lacks the stack's tag: tag it and manage it.
         #[arg(long)]
         adopt: bool,
+        /// After an IAM change, poll until IAM reads it back consistently (or the timeout passes).
+        #[arg(long)]
+        wait: bool,
+        /// How long `--wait` may take, in seconds.
+        #[arg(long, value_name = "SECONDS", default_value_t = 120, requires = "wait")]
+        wait_timeout: u64,
     },
     /// Delete everything the stack owns, and nothing else.
     Down {
@@ -104,7 +110,15 @@ pub fn main() -> ExitCode {
             Command::Diff { stack, exit_code } => {
                 commands::diff::run(&printer, &settings, stack, exit_code).await
             }
-            Command::Up { stack, adopt } => commands::up::run(&printer, &settings, stack, adopt).await,
+            Command::Up {
+                stack,
+                adopt,
+                wait,
+                wait_timeout,
+            } => {
+                let wait = wait.then(|| std::time::Duration::from_secs(wait_timeout));
+                commands::up::run(&printer, &settings, stack, adopt, wait).await
+            }
             Command::Down { stack, yes } => commands::down::run(&printer, &settings, stack, yes).await,
         }
     });

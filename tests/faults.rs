@@ -313,3 +313,60 @@ async fn two_concurrent_ups_then_one_more_converge() {
         assert_nothing_left(&moto).await;
     }
 }
+
+/// Ctrl-C stops at a step boundary: what is in flight finishes, nothing new starts, and the
+/// report says what was done; the next `up` finishes the job.
+#[tokio::test]
+async fn ctrl_c_stops_at_a_step_boundary_and_says_what_was_done() {
+    let moto = moto().await;
+    let proxy = RecordingProxy::start(&moto.url());
+    // A slow control plane, so that the interrupt lands while steps are still to come.
+    proxy.set_policy(|call: &Call| {
+        if call.mutating {
+            Action::Delay(Duration::from_millis(400))
+        } else {
+            Action::Forward
+        }
+    });
+    let child = support::provision(&proxy.url())
+        .args(["up", STACK])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn provision");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !proxy.operations().iter().any(|o| o.starts_with("Create")) {
+        assert!(Instant::now() < deadline, "up never started creating");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill -INT");
+    assert!(status.success());
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("interrupted by Ctrl-C"), "{stderr}");
+    assert!(stderr.contains("not started:") && stderr.contains("re-running `provision up` is safe"), "{stderr}");
+
+    proxy.clear_policy();
+    let out = run(&proxy.url(), &["up", STACK]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_exactly_declared(&moto).await;
+}
+
+/// `up --wait` polls IAM after a role change and says when it settled.
+#[tokio::test]
+async fn up_wait_polls_iam_until_it_settles() {
+    let moto = moto().await;
+    let proxy = RecordingProxy::start(&moto.url());
+    let out = run(&proxy.url(), &["up", "--wait", "--wait-timeout", "30", STACK]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("IAM settled"), "{}", describe(&out));
+    let role_reads = proxy.operations().iter().filter(|o| *o == "GetRole").count();
+    assert!(role_reads >= 4, "one read to plan and at least three while waiting: {role_reads}");
+
+    let quiet = run(&proxy.url(), &["up", "--wait", STACK]);
+    assert!(!String::from_utf8_lossy(&quiet.stderr).contains("Waiting for IAM"), "nothing to wait for");
+}

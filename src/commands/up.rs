@@ -1,19 +1,27 @@
 //! `provision up`: plan, then apply in dependency order.
 
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
 use super::{FAILED, OK};
 use crate::apply::{self, Resolved, Stopped};
 use crate::aws::AwsSettings;
-use crate::live::{Live, RoleState};
+use crate::live::{self, Live, RoleState};
 use crate::plan::{self, Kind, Plan, PlanOptions};
 use crate::render::Printer;
 use crate::stack::Desired;
 
 /// Creates or updates the stack. A second run with nothing changed makes no mutating call.
-pub async fn run(printer: &Printer, settings: &AwsSettings, given: Option<PathBuf>, adopt: bool) -> u8 {
+/// With `wait`, polls IAM after a role or policy change for at most that long.
+pub async fn run(
+    printer: &Printer,
+    settings: &AwsSettings,
+    given: Option<PathBuf>,
+    adopt: bool,
+    wait: Option<Duration>,
+) -> u8 {
     let (_, desired) = match super::load(printer, given) {
         Ok(x) => x,
         Err(code) => return code,
@@ -66,9 +74,21 @@ pub async fn run(printer: &Printer, settings: &AwsSettings, given: Option<PathBu
         return FAILED;
     }
     if touches_iam(&plan) {
-        printer.note(
-            "IAM changes can take up to a minute to reach API Gateway; until then the route may answer 500",
-        );
+        match wait {
+            None => printer.note(
+                "IAM changes can take up to a minute to reach API Gateway; until then the route may answer \
+                 500 (`up --wait` waits for them)",
+            ),
+            Some(limit) => {
+                if !wait_for_iam(printer, &clients, &desired, limit).await {
+                    printer.error(&format!(
+                        "IAM did not settle within {}s; the stack is applied, but routes may answer 500 for a while",
+                        limit.as_secs()
+                    ));
+                    return FAILED;
+                }
+            }
+        }
     }
     let outputs = outputs(&desired, &outcome.resolved, &clients.region);
     print_outputs(printer, &outputs);
@@ -90,6 +110,41 @@ fn seed(live: &Live) -> Resolved {
         },
         integrations: Default::default(),
     }
+}
+
+/// Reads the role back until it matches the stack several times in a row. IAM has no call that
+/// says whether API Gateway can assume a role yet; consistent reads from IAM's replicas are the
+/// usual sign that a change has spread.
+async fn wait_for_iam(
+    printer: &Printer,
+    clients: &crate::aws::Clients,
+    desired: &Desired,
+    limit: Duration,
+) -> bool {
+    const IN_A_ROW: u32 = 3;
+    let deadline = Instant::now() + limit;
+    let mut streak = 0;
+    printer.progress("Waiting for IAM to settle...");
+    while Instant::now() < deadline {
+        let settled = match live::read_role(clients, &desired.role.name).await {
+            Ok(RoleState::Present(role)) => {
+                role.trust == desired.role.trust
+                    && role.inline.get(&desired.role.policy_name) == Some(&desired.role.policy)
+                    && desired.role.managed_policies.is_subset(&role.attached)
+            }
+            Ok(RoleState::Absent) | Err(_) => false,
+        };
+        streak = if settled { streak + 1 } else { 0 };
+        if streak >= IN_A_ROW {
+            printer.progress(&format!(
+                "  ✓ IAM settled  {:.1}s",
+                (limit - (deadline - Instant::now())).as_secs_f64()
+            ));
+            return true;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    false
 }
 
 fn touches_iam(plan: &Plan) -> bool {

@@ -364,6 +364,8 @@ pub enum Action {
     /// Forward to moto (so the change happens), then close the connection
     /// instead of relaying the reply.
     ForwardThenReset,
+    /// Wait this long, then forward: a slow control plane.
+    Delay(Duration),
 }
 
 impl Action {
@@ -541,6 +543,9 @@ async fn handle(
     };
     if action == Action::Reset {
         return Err(DropConnection);
+    }
+    if let Action::Delay(pause) = action {
+        tokio::time::sleep(pause).await;
     }
     let reply = forward(&state, parts, body).await;
     match action {
