@@ -7,10 +7,17 @@ use std::time::Duration;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
-use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::endpoint::EndpointPrefix;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::interceptors::context::{
+    BeforeTransmitInterceptorContextMut, InterceptorContext,
+};
 use aws_smithy_runtime_api::client::retries::classifiers::{
     ClassifyRetry, RetryAction, RetryClassifierPriority,
 };
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
 
 /// Settings given on the command line.
 #[derive(Debug, Clone, Default)]
@@ -112,5 +119,55 @@ impl ClassifyRetry for ConcurrentModification {
 
     fn priority(&self) -> RetryClassifierPriority {
         RetryClassifierPriority::run_after(RetryClassifierPriority::modeled_as_retryable_classifier())
+    }
+}
+
+/// Drops an operation's host prefix (StartSyncExecution's `sync-`) when the endpoint is an IP
+/// address or `localhost`, where a prefix makes a host name that cannot resolve. Real AWS
+/// endpoints are names and keep their prefix.
+#[derive(Debug)]
+pub struct NoHostPrefixOnIp;
+
+impl Intercept for NoHostPrefixOnIp {
+    fn name(&self) -> &'static str {
+        "NoHostPrefixOnIp"
+    }
+
+    fn modify_before_retry_loop(
+        &self,
+        _context: &mut BeforeTransmitInterceptorContextMut<'_>,
+        _runtime_components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let endpoint = cfg
+            .load::<aws_types::endpoint_config::EndpointUrl>()
+            .map(|e| e.0.clone());
+        if endpoint.as_deref().is_some_and(is_ip_or_localhost) {
+            cfg.interceptor_state().unset::<EndpointPrefix>();
+        }
+        Ok(())
+    }
+}
+
+fn is_ip_or_localhost(url: &str) -> bool {
+    let rest = url.split("://").nth(1).unwrap_or(url);
+    let authority = rest.split('/').next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => return v6.contains(']'),
+        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+    };
+    host == "localhost" || host.parse::<std::net::Ipv4Addr>().is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_ip_or_localhost;
+
+    #[test]
+    fn host_prefixes_are_dropped_only_for_addresses() {
+        assert!(is_ip_or_localhost("http://127.0.0.1:5000"));
+        assert!(is_ip_or_localhost("http://localhost:4566/"));
+        assert!(is_ip_or_localhost("http://[::1]:5000"));
+        assert!(!is_ip_or_localhost("https://states.ap-southeast-2.amazonaws.com"));
     }
 }

@@ -68,6 +68,32 @@ enum Command {
         #[arg(long, value_name = "SECONDS", default_value_t = 120, requires = "wait")]
         wait_timeout: u64,
     },
+    /// Run the deployed routes on 127.0.0.1, as API Gateway would (read live from AWS).
+    Serve {
+        /// Stack file (default: the only *.toml in ./stacks).
+        stack: Option<PathBuf>,
+        /// Port on 127.0.0.1 (0 picks a free one).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+    },
+    /// Send a request to a route and show the response; `--follow` watches the execution.
+    #[command(
+        after_help = "Examples:\n  provision invoke \"POST /new-user\" --data '{\"input\": {\"user\": {\"userId\": \"u-1\"}}}' --follow\n  provision invoke stacks/onboarding.toml \"POST /new-user\" --data @user.json --local http://127.0.0.1:8080"
+    )]
+    Invoke {
+        /// `[STACK] "METHOD /path"`: the stack file is optional.
+        #[arg(num_args = 1..=2, value_names = ["STACK", "ROUTE"], required = true)]
+        args: Vec<String>,
+        /// Request body: JSON text, or @file.
+        #[arg(long, short = 'd')]
+        data: Option<String>,
+        /// Send to a local gateway (`provision serve`) at this base URL instead of the stage.
+        #[arg(long, value_name = "URL")]
+        local: Option<String>,
+        /// Poll the execution until it ends; exit 0 only if it SUCCEEDED.
+        #[arg(long)]
+        follow: bool,
+    },
     /// Delete everything the stack owns, and nothing else.
     Down {
         /// Stack file (default: the only *.toml in ./stacks).
@@ -120,6 +146,23 @@ pub fn main() -> ExitCode {
                 commands::up::run(&printer, &settings, stack, adopt, wait).await
             }
             Command::Down { stack, yes } => commands::down::run(&printer, &settings, stack, yes).await,
+            Command::Serve { stack, port } => commands::serve::run(&printer, &settings, stack, port).await,
+            Command::Invoke {
+                mut args,
+                data,
+                local,
+                follow,
+            } => {
+                let route = args.pop().unwrap_or_default();
+                let stack = args.pop().map(PathBuf::from);
+                let invocation = commands::invoke::Invocation {
+                    route,
+                    data,
+                    local,
+                    follow,
+                };
+                commands::invoke::run(&printer, &settings, stack, invocation).await
+            }
         }
     });
     ExitCode::from(code)

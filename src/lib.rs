@@ -14,6 +14,7 @@ pub mod aws;
 pub mod cli;
 pub mod commands;
 pub mod error;
+pub mod gateway;
 pub mod live;
 pub mod plan;
 pub mod policy;

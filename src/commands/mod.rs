@@ -2,6 +2,8 @@
 
 pub mod diff;
 pub mod down;
+pub mod invoke;
+pub mod serve;
 pub mod up;
 pub mod validate;
 

@@ -1,5 +1,6 @@
 //! Live state: what exists in AWS, read into plain structs that the planner compares.
 
+pub mod execution;
 mod machines;
 mod read;
 
@@ -90,6 +91,8 @@ pub struct LiveStage {
     pub throttling_rate_limit: Option<f64>,
     /// Tags, when the listing returned them (`None`: not known, not compared).
     pub tags: Option<BTreeMap<String, String>>,
+    /// Stage variables, for `$stageVariables.X` in the local gateway.
+    pub variables: BTreeMap<String, String>,
 }
 
 /// The stack's role, as found by name.

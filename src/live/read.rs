@@ -170,6 +170,10 @@ async fn read_stages(clients: &Clients, api_id: &str) -> Result<Vec<LiveStage>, 
                     .tags()
                     .filter(|t| !t.is_empty())
                     .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
+                variables: s
+                    .stage_variables()
+                    .map(|v| v.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                    .unwrap_or_default(),
             }
         }));
         token = page.next_token().filter(|t| !t.is_empty()).map(str::to_string);

@@ -1,0 +1,195 @@
+//! `provision invoke`: send a request to a route (deployed or local) and, with `--follow`,
+//! watch the execution it started until it ends.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use serde_json::{Value, json};
+
+use super::{FAILED, OK};
+use crate::aws::AwsSettings;
+use crate::live::execution;
+use crate::plan;
+use crate::render::Printer;
+
+/// What to send.
+#[derive(Debug, Clone)]
+pub struct Invocation {
+    /// `METHOD /path`, with path parameters filled in.
+    pub route: String,
+    /// Request body: JSON text, or `@file`.
+    pub data: Option<String>,
+    /// Base URL of a local gateway instead of the stage's invoke URL.
+    pub local: Option<String>,
+    /// Poll the execution until it ends.
+    pub follow: bool,
+}
+
+/// Sends the request, prints the response, follows the execution. Exit 0 on a 2xx (and, with
+/// `--follow`, a SUCCEEDED execution), 1 otherwise.
+pub async fn run(printer: &Printer, settings: &AwsSettings, given: Option<PathBuf>, inv: Invocation) -> u8 {
+    let Some((method, path)) = inv.route.split_once(' ') else {
+        printer.error(&format!(
+            "`{}` is not `METHOD /path`, e.g. \"POST /new-user\"",
+            inv.route
+        ));
+        return FAILED;
+    };
+    let body = match &inv.data {
+        None => String::new(),
+        Some(d) => match d.strip_prefix('@') {
+            Some(file) => match std::fs::read_to_string(file) {
+                Ok(text) => text,
+                Err(e) => {
+                    printer.error(&format!("cannot read {file}: {e}"));
+                    return FAILED;
+                }
+            },
+            None => d.clone(),
+        },
+    };
+    let (_, desired) = match super::load(printer, given) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let (clients, live) = match super::connect_and_read(printer, settings, &desired).await {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let base = match &inv.local {
+        Some(url) => url.trim_end_matches('/').to_string(),
+        None => {
+            let Some(api) = plan::oldest_first(&live.apis).first().copied() else {
+                printer.error(&format!(
+                    "stack {} has no API in AWS; run `provision up` first",
+                    desired.stack
+                ));
+                return FAILED;
+            };
+            let endpoint = api.endpoint.clone().unwrap_or_else(|| {
+                format!("https://{}.execute-api.{}.amazonaws.com", api.id, clients.region)
+            });
+            if desired.stage.name == "$default" {
+                endpoint
+            } else {
+                format!("{endpoint}/{}", desired.stage.name)
+            }
+        }
+    };
+    let url = format!("{base}{path}");
+    printer.progress(&format!("{method} {url}"));
+    let (status, text) = match send(method, &url, body).await {
+        Ok(r) => r,
+        Err(e) => {
+            printer.error(&format!("{method} {url} failed: {e}"));
+            return FAILED;
+        }
+    };
+    let response: Value = serde_json::from_str(&text).unwrap_or_else(|_| json!(text));
+    printer.line(&format!("HTTP {status}"));
+    printer.line(&serde_json::to_string_pretty(&response).unwrap_or(text));
+    let mut report = json!({"url": url, "status": status, "response": response});
+    if !(200..300).contains(&status) {
+        printer.json(&report);
+        return FAILED;
+    }
+    if !inv.follow {
+        printer.json(&report);
+        return OK;
+    }
+    // A synchronous execution already carries its outcome.
+    let state = if let Some(done) = response["status"].as_str() {
+        execution::ExecutionState {
+            status: done.to_string(),
+            output: response["output"].as_str().map(str::to_string),
+            error: response["error"].as_str().map(str::to_string),
+            cause: response["cause"].as_str().map(str::to_string),
+        }
+    } else if let Some(arn) = response["executionArn"].as_str() {
+        match follow(&clients, arn).await {
+            Ok(s) => s,
+            Err(e) => {
+                printer.error(&e.to_string());
+                return FAILED;
+            }
+        }
+    } else {
+        printer.error("--follow: the response has no executionArn to follow");
+        return FAILED;
+    };
+    printer.line(&format!("Execution {}", state.status));
+    if let Some(output) = &state.output {
+        printer.line(&format!("Output: {output}"));
+    }
+    if let Some(error) = &state.error {
+        printer.line(&format!("Error: {error}"));
+    }
+    if let Some(cause) = &state.cause {
+        printer.line(&format!("Cause: {cause}"));
+    }
+    report["execution"] = json!({
+        "status": state.status, "output": state.output, "error": state.error, "cause": state.cause,
+    });
+    printer.json(&report);
+    if state.status == "SUCCEEDED" { OK } else { FAILED }
+}
+
+async fn send(method: &str, url: &str, body: String) -> Result<(u16, String), String> {
+    let https = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_native_roots()
+        .map_err(|e| format!("no TLS roots: {e}"))?
+        .https_or_http()
+        .enable_http1()
+        .build();
+    let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build(https);
+    let mut request = hyper::Request::builder()
+        .method(method)
+        .uri(url)
+        .header("user-agent", concat!("provision/", env!("CARGO_PKG_VERSION")));
+    if !body.is_empty() {
+        request = request.header("content-type", "application/json");
+    }
+    let request = request
+        .body(Full::new(Bytes::from(body)))
+        .map_err(|e| e.to_string())?;
+    let response = tokio::time::timeout(Duration::from_secs(35), client.request(request))
+        .await
+        .map_err(|_| "no answer within 35 s".to_string())?
+        .map_err(|e| e.to_string())?;
+    let status = response.status().as_u16();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .map_err(|e| e.to_string())?
+        .to_bytes();
+    Ok((status, String::from_utf8_lossy(&bytes).into_owned()))
+}
+
+/// Polls DescribeExecution with a spinner until the execution leaves RUNNING.
+async fn follow(
+    clients: &crate::aws::Clients,
+    arn: &str,
+) -> Result<execution::ExecutionState, crate::error::AwsError> {
+    let spinner = indicatif::ProgressBar::new_spinner();
+    if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        spinner.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    spinner.set_message(format!("following {arn}"));
+    spinner.enable_steady_tick(Duration::from_millis(100));
+    let mut delay = Duration::from_millis(250);
+    let state = loop {
+        let state = execution::describe_execution(clients, arn).await?;
+        if state.status != "RUNNING" {
+            break state;
+        }
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(Duration::from_secs(2));
+    };
+    spinner.finish_and_clear();
+    Ok(state)
+}
