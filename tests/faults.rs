@@ -348,7 +348,10 @@ async fn ctrl_c_stops_at_a_step_boundary_and_says_what_was_done() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("interrupted by Ctrl-C"), "{stderr}");
-    assert!(stderr.contains("not started:") && stderr.contains("re-running `provision up` is safe"), "{stderr}");
+    assert!(
+        stderr.contains("not started:") && stderr.contains("re-running `provision up` is safe"),
+        "{stderr}"
+    );
 
     proxy.clear_policy();
     let out = run(&proxy.url(), &["up", STACK]);
@@ -363,10 +366,20 @@ async fn up_wait_polls_iam_until_it_settles() {
     let proxy = RecordingProxy::start(&moto.url());
     let out = run(&proxy.url(), &["up", "--wait", "--wait-timeout", "30", STACK]);
     assert!(out.status.success(), "{}", describe(&out));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("IAM settled"), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("IAM settled"),
+        "{}",
+        describe(&out)
+    );
     let role_reads = proxy.operations().iter().filter(|o| *o == "GetRole").count();
-    assert!(role_reads >= 4, "one read to plan and at least three while waiting: {role_reads}");
+    assert!(
+        role_reads >= 4,
+        "one read to plan and at least three while waiting: {role_reads}"
+    );
 
     let quiet = run(&proxy.url(), &["up", "--wait", STACK]);
-    assert!(!String::from_utf8_lossy(&quiet.stderr).contains("Waiting for IAM"), "nothing to wait for");
+    assert!(
+        !String::from_utf8_lossy(&quiet.stderr).contains("Waiting for IAM"),
+        "nothing to wait for"
+    );
 }
