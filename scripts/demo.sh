@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# The one-command local demo: on a fresh machine, installs moto (pinned, in .venv), starts it on
+# loopback as account 189107071895 with state machine execution on, creates the onboarding
+# workflow (DynamoDB table + SQS queue + state machine, examples/), runs
+# `provision up stacks/onboarding.toml`, shows the outputs and `provision diff`, starts
+# `provision serve`, posts the walkthrough's sample user to POST /new-user, follows the execution
+# to SUCCEEDED and shows the item the workflow saved. Stops what it started on exit.
+#
+#   scripts/demo.sh          # run the demo, then clean up
+#   scripts/demo.sh --keep   # leave moto and the local gateway running, and print how to use them
+set -euo pipefail
+
+keep=false
+for arg in "$@"; do
+    case "$arg" in
+        --keep) keep=true ;;
+        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+        *) echo "demo.sh: unknown argument $arg (try --help)" >&2; exit 2 ;;
+    esac
+done
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+
+step "Installing moto (pinned, in .venv) if missing"
+moto_server="$(scripts/moto.sh)"
+python="$(dirname "$moto_server")/python"
+
+step "Building provision"
+cargo build --quiet
+provision="$(cargo metadata --format-version 1 --no-deps | "$python" -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/debug/provision"
+
+free_port() { "$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+moto_port="$(free_port)"
+gateway_port="$(free_port)"
+pids=()
+cleanup() {
+    if [[ "$keep" == false ]]; then
+        for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    fi
+}
+trap cleanup EXIT
+
+step "Starting moto on 127.0.0.1:$moto_port (account 189107071895, state machines run)"
+MOTO_ACCOUNT_ID=189107071895 MOTO_IAM_LOAD_MANAGED_POLICIES=true \
+    "$moto_server" -H 127.0.0.1 -p "$moto_port" >"${TMPDIR:-/tmp}/provision-demo-moto.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do
+    curl -fsS "http://127.0.0.1:$moto_port/moto-api/" >/dev/null 2>&1 && break
+    sleep 0.2
+done
+curl -fsS -X POST "http://127.0.0.1:$moto_port/moto-api/config" \
+    -d '{"stepfunctions":{"execute_state_machine":true}}' >/dev/null
+
+export AWS_ENDPOINT_URL="http://127.0.0.1:$moto_port"
+export AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo AWS_REGION=ap-southeast-2 AWS_DEFAULT_REGION=ap-southeast-2
+unset AWS_PROFILE AWS_SESSION_TOKEN
+
+step "Creating the onboarding workflow (examples/onboarding.asl.json) with its table and queue"
+"$python" examples/setup_workflow.py --endpoint-url "$AWS_ENDPOINT_URL"
+
+step "provision up stacks/onboarding.toml"
+"$provision" up stacks/onboarding.toml
+
+step "provision diff (nothing left to do)"
+"$provision" diff stacks/onboarding.toml 2>/dev/null
+
+step "provision serve on 127.0.0.1:$gateway_port"
+"$provision" serve stacks/onboarding.toml --port "$gateway_port" 2>"${TMPDIR:-/tmp}/provision-demo-serve.log" &
+pids+=($!)
+for _ in $(seq 100); do
+    grep -q "Serving API" "${TMPDIR:-/tmp}/provision-demo-serve.log" 2>/dev/null && break
+    sleep 0.1
+done
+
+step "POST /new-user with the walkthrough's sample user, following the execution"
+"$provision" invoke stacks/onboarding.toml "POST /new-user" --local "http://127.0.0.1:$gateway_port" --follow \
+    --data @examples/new-user.json 2>/dev/null
+
+step "The user the workflow saved in DynamoDB"
+"$python" - <<'PY'
+import boto3, json
+items = boto3.client("dynamodb").scan(TableName="user-onboarding-users")["Items"]
+print(json.dumps(items, indent=2))
+PY
+
+if [[ "$keep" == true ]]; then
+    step "Left running (--keep)"
+    echo "moto:          $AWS_ENDPOINT_URL   (pids ${pids[*]})"
+    echo "local gateway: http://127.0.0.1:$gateway_port"
+    echo "try:  AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo \\"
+    echo "        $provision invoke \"POST /new-user\" --local http://127.0.0.1:$gateway_port --data @examples/new-user.json --follow"
+else
+    step "Done: stopping moto and the local gateway"
+fi
