@@ -327,7 +327,7 @@ mod tests {
     #[test]
     fn request_time_is_api_gateway_shaped() {
         assert_eq!(request_time(0), "01/Jan/1970:00:00:00 +0000");
-        assert_eq!(request_time(1_795_608_000), "25/Nov/2026:08:00:00 +0000");
+        assert_eq!(request_time(1_795_608_000), "25/Nov/2026:12:00:00 +0000");
     }
 
     #[test]

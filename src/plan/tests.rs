@@ -116,6 +116,7 @@ fn default_stage() -> LiveStage {
         throttling_burst_limit: None,
         throttling_rate_limit: None,
         tags: None,
+        variables: Default::default(),
     }
 }
 
