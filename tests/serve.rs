@@ -15,7 +15,11 @@ use support::Moto;
 fn python() -> PathBuf {
     let server = support::moto_server_path();
     let candidate = server.with_file_name("python");
-    if candidate.exists() { candidate } else { PathBuf::from("python3") }
+    if candidate.exists() {
+        candidate
+    } else {
+        PathBuf::from("python3")
+    }
 }
 
 fn boto_env(cmd: &mut Command, moto: &Moto) {
@@ -63,7 +67,9 @@ fn serve(moto: &Moto) -> (Server, u16) {
 /// A raw HTTP/1.1 exchange, independent of the tool's own client.
 fn http(port: u16, method: &str, path: &str, body: &str) -> (u16, String) {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
-    stream.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
     write!(
         stream,
         "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
@@ -92,7 +98,10 @@ async fn a_user_posted_through_serve_is_onboarded_by_the_real_workflow() {
     let out = setup.output().expect("run setup_workflow.py");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 
-    let up = support::provision(&moto.url()).args(["up", "stacks/onboarding.toml"]).output().expect("up");
+    let up = support::provision(&moto.url())
+        .args(["up", "stacks/onboarding.toml"])
+        .output()
+        .expect("up");
     assert!(up.status.success(), "{}", String::from_utf8_lossy(&up.stderr));
 
     let (_server, port) = serve(&moto);
@@ -110,7 +119,11 @@ async fn a_user_posted_through_serve_is_onboarded_by_the_real_workflow() {
         .output()
         .expect("invoke");
     let stdout = String::from_utf8_lossy(&invoke.stdout);
-    assert!(invoke.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&invoke.stderr));
+    assert!(
+        invoke.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&invoke.stderr)
+    );
     assert!(stdout.contains("Execution SUCCEEDED"), "{stdout}");
 
     let mut scan = Command::new(python());
@@ -141,20 +154,31 @@ async fn a_user_posted_through_serve_is_onboarded_by_the_real_workflow() {
         .send()
         .await
         .expect("DescribeExecution");
-    let input: serde_json::Value = serde_json::from_str(described.input().unwrap_or_default()).expect("input JSON");
+    let input: serde_json::Value =
+        serde_json::from_str(described.input().unwrap_or_default()).expect("input JSON");
     assert_eq!(input["user"]["userId"], "user-88888");
 }
 
 #[tokio::test]
 async fn serve_answers_like_api_gateway_for_unknown_routes_and_bad_bodies() {
     let moto = Moto::start();
-    support::create_state_machine(&moto.sfn(), "user-onboarding", aws_sdk_sfn::types::StateMachineType::Standard)
-        .await;
-    let up = support::provision(&moto.url()).args(["up", "stacks/onboarding.toml"]).output().expect("up");
+    support::create_state_machine(
+        &moto.sfn(),
+        "user-onboarding",
+        aws_sdk_sfn::types::StateMachineType::Standard,
+    )
+    .await;
+    let up = support::provision(&moto.url())
+        .args(["up", "stacks/onboarding.toml"])
+        .output()
+        .expect("up");
     assert!(up.status.success(), "{}", String::from_utf8_lossy(&up.stderr));
     let (_server, port) = serve(&moto);
 
-    assert_eq!(http(port, "GET", "/nope", ""), (404, r#"{"message":"Not Found"}"#.to_string()));
+    assert_eq!(
+        http(port, "GET", "/nope", ""),
+        (404, r#"{"message":"Not Found"}"#.to_string())
+    );
     assert_eq!(
         http(port, "GET", "/new-user", ""),
         (404, r#"{"message":"Not Found"}"#.to_string()),
@@ -164,10 +188,25 @@ async fn serve_answers_like_api_gateway_for_unknown_routes_and_bad_bodies() {
         http(port, "POST", "/new-user", "not json"),
         (400, r#"{"message":"Bad Request"}"#.to_string())
     );
-    let (status, body) = http(port, "POST", "/new-user", r#"{"input": {"user": {"userId": "u-1"}}}"#);
+    let (status, body) = http(
+        port,
+        "POST",
+        "/new-user",
+        r#"{"input": {"user": {"userId": "u-1"}}}"#,
+    );
     assert_eq!(status, 200, "{body}");
     let json: serde_json::Value = serde_json::from_str(&body).expect("JSON");
-    assert!(json["executionArn"].as_str().is_some_and(|a| a.contains(":execution:user-onboarding:")), "{json}");
-    let (second, _) = http(port, "POST", "/new-user", r#"{"input": {"user": {"userId": "u-2"}}}"#);
+    assert!(
+        json["executionArn"]
+            .as_str()
+            .is_some_and(|a| a.contains(":execution:user-onboarding:")),
+        "{json}"
+    );
+    let (second, _) = http(
+        port,
+        "POST",
+        "/new-user",
+        r#"{"input": {"user": {"userId": "u-2"}}}"#,
+    );
     assert_eq!(second, 200, "every request gets its own execution name");
 }
