@@ -50,6 +50,15 @@ pub enum Stopped {
     Interrupted,
 }
 
+impl std::fmt::Display for Stopped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Stopped::Failed(e) => write!(f, "{} failed on {}: {}", e.call, e.resource, e.message),
+            Stopped::Interrupted => f.write_str("interrupted by Ctrl-C"),
+        }
+    }
+}
+
 /// The outcome of an apply.
 #[derive(Debug)]
 pub struct Outcome {

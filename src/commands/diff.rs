@@ -9,11 +9,7 @@ use crate::render::Printer;
 
 /// Prints the plan. With `exit_code`: 0 no changes, 2 changes, 1 error.
 pub async fn run(printer: &Printer, settings: &AwsSettings, given: Option<PathBuf>, exit_code: bool) -> u8 {
-    let (_, desired) = match super::load(printer, given) {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
-    let (_, live) = match super::connect_and_read(printer, settings, &desired).await {
+    let (desired, _, live) = match super::prepare(printer, settings, given).await {
         Ok(x) => x,
         Err(code) => return code,
     };

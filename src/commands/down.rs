@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use serde_json::json;
 
 use super::{FAILED, OK};
-use crate::apply::{self, Resolved, Stopped};
+use crate::apply::{self, Resolved};
 use crate::aws::AwsSettings;
 use crate::live::RoleState;
 use crate::plan;
@@ -14,11 +14,7 @@ use crate::render::Printer;
 
 /// Deletes the stack. Asks on a terminal; requires `--yes` otherwise.
 pub async fn run(printer: &Printer, settings: &AwsSettings, given: Option<PathBuf>, yes: bool) -> u8 {
-    let (_, desired) = match super::load(printer, given) {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
-    let (clients, live) = match super::connect_and_read(printer, settings, &desired).await {
+    let (desired, clients, live) = match super::prepare(printer, settings, given).await {
         Ok(x) => x,
         Err(code) => return code,
     };
@@ -49,10 +45,7 @@ pub async fn run(printer: &Printer, settings: &AwsSettings, given: Option<PathBu
     .await;
     let completed: Vec<&String> = outcome.completed.iter().map(|c| &c.label).collect();
     if let Some(stopped) = &outcome.stopped {
-        let reason = match stopped {
-            Stopped::Failed(e) => format!("{} failed on {}: {}", e.call, e.resource, e.message),
-            Stopped::Interrupted => "interrupted by Ctrl-C".to_string(),
-        };
+        let reason = stopped.to_string();
         printer.error(&format!(
             "down stopped: {reason}\n  completed: {} step(s)\n  re-running `provision down` is safe: it deletes what is left",
             completed.len()

@@ -52,11 +52,7 @@ pub async fn run(printer: &Printer, settings: &AwsSettings, given: Option<PathBu
             None => d.clone(),
         },
     };
-    let (_, desired) = match super::load(printer, given) {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
-    let (clients, live) = match super::connect_and_read(printer, settings, &desired).await {
+    let (desired, clients, live) = match super::prepare(printer, settings, given).await {
         Ok(x) => x,
         Err(code) => return code,
     };

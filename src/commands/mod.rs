@@ -52,6 +52,18 @@ pub fn load(printer: &Printer, given: Option<PathBuf>) -> Result<(Loaded, Desire
     }
 }
 
+/// Everything a command that talks to AWS starts with: the validated stack, the clients and the
+/// live state.
+pub async fn prepare(
+    printer: &Printer,
+    settings: &AwsSettings,
+    given: Option<PathBuf>,
+) -> Result<(Desired, Clients, Live), u8> {
+    let (_, desired) = load(printer, given)?;
+    let (clients, live) = connect_and_read(printer, settings, &desired).await?;
+    Ok((desired, clients, live))
+}
+
 /// Connects, checks the routes' state machines, and reads live state.
 pub async fn connect_and_read(
     printer: &Printer,

@@ -19,11 +19,7 @@ use crate::stack::Desired;
 
 /// Serves the stack's live API on 127.0.0.1:`port` until Ctrl-C; SIGHUP re-reads it.
 pub async fn run(printer: &Printer, settings: &AwsSettings, given: Option<PathBuf>, port: u16) -> u8 {
-    let (_, desired) = match super::load(printer, given) {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
-    let (clients, live) = match super::connect_and_read(printer, settings, &desired).await {
+    let (desired, clients, live) = match super::prepare(printer, settings, given).await {
         Ok(x) => x,
         Err(code) => return code,
     };

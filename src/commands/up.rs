@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use super::{FAILED, OK};
-use crate::apply::{self, Resolved, Stopped};
+use crate::apply::{self, Resolved};
 use crate::aws::AwsSettings;
 use crate::live::{self, Live, RoleState};
 use crate::plan::{self, Kind, Plan, PlanOptions};
@@ -22,11 +22,7 @@ pub async fn run(
     adopt: bool,
     wait: Option<Duration>,
 ) -> u8 {
-    let (_, desired) = match super::load(printer, given) {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
-    let (clients, live) = match super::connect_and_read(printer, settings, &desired).await {
+    let (desired, clients, live) = match super::prepare(printer, settings, given).await {
         Ok(x) => x,
         Err(code) => return code,
     };
@@ -57,10 +53,7 @@ pub async fn run(
         "completed": outcome.completed.iter().map(|c| &c.label).collect::<Vec<_>>(),
     });
     if let Some(stopped) = &outcome.stopped {
-        let reason = match stopped {
-            Stopped::Failed(e) => format!("{} failed on {}: {}", e.call, e.resource, e.message),
-            Stopped::Interrupted => "interrupted by Ctrl-C".to_string(),
-        };
+        let reason = stopped.to_string();
         printer.error(&format!(
             "up stopped: {reason}\n  completed: {} step(s){}\n  not started: {}\n  re-running `provision up` is safe: it reads what exists and finishes the job",
             outcome.completed.len(),

@@ -247,7 +247,7 @@ impl Gateway {
         };
         // Authorizers are not verified locally: a credential must be present, any will do.
         match route.authorization.as_str() {
-            "JWT" | "CUSTOM" if !header("authorization").is_some_and(|v| !v.trim().is_empty()) => {
+            "JWT" | "CUSTOM" if header("authorization").is_none_or(|v| v.trim().is_empty()) => {
                 return message(401, "Unauthorized");
             }
             "AWS_IAM" if header("authorization").is_none() => return message(403, "Forbidden"),
