@@ -29,8 +29,18 @@ pub fn parse(source: &str) -> (StackFile, Vec<Diagnostic>) {
             Diagnostic::error(span, "invalid TOML", first_line(e.message()))
         })
         .collect();
+    // The parser can report one problem many times (e.g. "recursion limit"): say it once.
+    diags.dedup();
     if !diags.is_empty() {
         // A recovered tree after a syntax error produces misleading follow-on errors.
+        return (StackFile::default(), diags);
+    }
+    if root.get_ref().is_empty() {
+        // Nothing but whitespace and comments: one problem, not one per missing table.
+        diags.push(
+            Diagnostic::error(0..0, "the stack file is empty", "no tables in this file")
+                .with_help("a stack needs [stack], [api], [role] and at least one [[route]]; stacks/onboarding.toml is a complete example"),
+        );
         return (StackFile::default(), diags);
     }
     let mut reader = Reader { diags: &mut diags };
@@ -64,7 +74,7 @@ impl Reader<'_> {
                     span,
                 };
             }
-            None => self.missing_table("stack", &whole),
+            None => self.missing_table(table, "stack", &whole),
         }
         match self.table(table, "api") {
             Some((t, span)) => {
@@ -74,7 +84,7 @@ impl Reader<'_> {
                     span,
                 };
             }
-            None => self.missing_table("api", &whole),
+            None => self.missing_table(table, "api", &whole),
         }
         match self.table(table, "role") {
             Some((t, span)) => {
@@ -87,7 +97,7 @@ impl Reader<'_> {
                     span,
                 };
             }
-            None => self.missing_table("role", &whole),
+            None => self.missing_table(table, "role", &whole),
         }
         file.routes = self.routes(table, &whole);
         if let Some((t, span)) = self.table(table, "stage") {
@@ -164,7 +174,11 @@ impl Reader<'_> {
         }
     }
 
-    fn missing_table(&mut self, key: &str, whole: &Span) {
+    fn missing_table(&mut self, table: &DeTable<'_>, key: &str, whole: &Span) {
+        if get(table, key).is_some() {
+            // Present with the wrong type: `table` has already said so.
+            return;
+        }
         self.diags.push(
             Diagnostic::error(
                 whole.start..whole.start,
@@ -176,16 +190,25 @@ impl Reader<'_> {
     }
 
     fn check_keys(&mut self, table: &DeTable<'_>, allowed: &[&str], context: &str) {
-        for key in table.keys() {
+        for (key, value) in table.iter() {
             let name = key.get_ref().as_ref();
             if allowed.contains(&name) {
                 continue;
             }
-            let mut d = Diagnostic::error(
-                key.span(),
-                format!("unknown key `{name}` in {context}"),
-                "not a field of this table",
-            );
+            let is_table = matches!(value.get_ref(), DeValue::Table(_) | DeValue::Array(_));
+            let mut d = if allowed == TOP_KEYS && is_table {
+                Diagnostic::error(
+                    key.span(),
+                    format!("unknown table `{name}`"),
+                    "a stack file has no such table",
+                )
+            } else {
+                Diagnostic::error(
+                    key.span(),
+                    format!("unknown key `{name}` in {context}"),
+                    "not a field of this table",
+                )
+            };
             d = match did_you_mean(name, allowed) {
                 Some(s) => d.with_help(format!("did you mean `{s}`?")),
                 None => d.with_help(format!("expected one of: {}", allowed.join(", "))),
@@ -240,7 +263,14 @@ impl Reader<'_> {
     fn integer(&mut self, t: &DeTable<'_>, key: &str) -> Option<Sp<i64>> {
         let value = get(t, key)?;
         let parsed = match value.get_ref() {
-            DeValue::Integer(i) => i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()).ok(),
+            DeValue::Integer(i) => {
+                let n = i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()).ok();
+                if n.is_none() {
+                    self.out_of_range(value, key);
+                    return None;
+                }
+                n
+            }
             _ => None,
         };
         if parsed.is_none() {
@@ -252,9 +282,14 @@ impl Reader<'_> {
     fn float(&mut self, t: &DeTable<'_>, key: &str) -> Option<Sp<f64>> {
         let value = get(t, key)?;
         let parsed = match value.get_ref() {
-            DeValue::Integer(i) => i64::from_str_radix(&i.as_str().replace('_', ""), i.radix())
-                .ok()
-                .map(|n| n as f64),
+            DeValue::Integer(i) => {
+                let n = i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()).ok();
+                if n.is_none() {
+                    self.out_of_range(value, key);
+                    return None;
+                }
+                n.map(|n| n as f64)
+            }
             DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
             _ => None,
         };
@@ -293,11 +328,41 @@ impl Reader<'_> {
     }
 
     fn type_error(&mut self, value: &Value<'_>, key: &str, expected: &str) {
-        self.diags.push(Diagnostic::error(
+        let d = Diagnostic::error(
             value.span(),
             format!("`{key}` must be {expected}"),
             format!("this is {}", type_name(value.get_ref())),
-        ));
+        );
+        let help = match expected {
+            _ if key == "route" && expected != "a string" => {
+                Some("write each route as a `[[route]]` table".to_string())
+            }
+            "a string" => Some("put the value in double quotes: \"...\"".to_string()),
+            "true or false" => Some(format!("write `{key} = true` or `{key} = false`, without quotes")),
+            "a whole number" => Some(format!(
+                "write a number without quotes or decimals, e.g. `{key} = 10`"
+            )),
+            "a number" => Some(format!("write a number without quotes, e.g. `{key} = 5.0`")),
+            "an array of strings" => Some(format!("write `{key} = [\"...\", \"...\"]`")),
+            "a table of strings" => Some(format!("write `{key} = {{ Input = \"$request.body\" }}`")),
+            "a table" => Some(format!("write it as a `[{key}]` table")),
+            _ => None,
+        };
+        self.diags.push(match help {
+            Some(h) => d.with_help(h),
+            None => d,
+        });
+    }
+
+    fn out_of_range(&mut self, value: &Value<'_>, key: &str) {
+        self.diags.push(
+            Diagnostic::error(
+                value.span(),
+                format!("`{key}` is out of range"),
+                "this number does not fit in 64 bits",
+            )
+            .with_help("write a smaller number"),
+        );
     }
 }
 
@@ -351,6 +416,26 @@ mod tests {
         assert!(messages.contains(&"`name` must be a string"));
         assert!(messages.contains(&"missing required field `policy_name` in [role]"));
         assert!(messages.contains(&"the stack declares no route"));
+    }
+
+    #[test]
+    fn one_problem_per_mistake() {
+        let (_, diags) = parse("# nothing yet\n\n");
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].message, "the stack file is empty");
+
+        let (_, diags) = parse("stack = \"x\"\n[lambda]\n");
+        let messages: Vec<_> = diags.iter().map(|d| d.message.as_str()).collect();
+        assert!(messages.contains(&"`stack` must be a table"), "{messages:?}");
+        assert!(!messages.contains(&"missing [stack] table"), "{messages:?}");
+        assert!(messages.contains(&"unknown table `lambda`"), "{messages:?}");
+
+        let (_, diags) = parse("[stage]\nthrottling_burst_limit = 0x7fffffffffffffffff\n");
+        assert!(
+            diags
+                .iter()
+                .any(|d| d.message == "`throttling_burst_limit` is out of range")
+        );
     }
 
     #[test]

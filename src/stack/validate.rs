@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use super::diagnostic::{Diagnostic, did_you_mean};
-use super::model::{RouteSection, StackFile};
+use super::model::{RouteSection, Sp, StackFile};
 use super::rules::{self, Mapping, OWNER_TAG};
 
 const ROLE_ACTIONS: &[&str] = &[
@@ -114,11 +114,21 @@ fn iam_help(value: &str, max: usize) -> String {
     } else if value.is_empty() {
         "give it a name".into()
     } else {
-        let bad: String = value
-            .chars()
-            .filter(|c| !(c.is_ascii_alphanumeric() || "+=,.@_-".contains(*c)))
+        let mut bad: Vec<char> = Vec::new();
+        for c in value.chars() {
+            let allowed = c.is_ascii_alphanumeric() || "+=,.@_-".contains(c);
+            if !allowed && !bad.contains(&c) {
+                bad.push(c);
+            }
+        }
+        let named: Vec<String> = bad
+            .iter()
+            .map(|c| match c {
+                ' ' => "spaces".to_string(),
+                c => format!("`{c}`"),
+            })
             .collect();
-        format!("remove or replace {bad:?}")
+        format!("remove or replace {}, e.g. with `-`", named.join(" and "))
     }
 }
 
@@ -222,16 +232,27 @@ fn routes(file: &StackFile, out: &mut Vec<Diagnostic>) {
             );
         }
 
-        if let Some(action) = action {
-            parameters(route, action, parsed_key.as_ref(), out);
-        }
+        parameters(route, action, parsed_key.as_ref(), out);
     }
 }
 
-fn parameters(route: &RouteSection, action: &str, key: Option<&rules::RouteKey>, out: &mut Vec<Diagnostic>) {
-    let (required, optional) = rules::parameters_for(action);
+/// Checks a route's parameters: their keys against `action` when it is known, their mapping
+/// expressions always.
+fn parameters(
+    route: &RouteSection,
+    action: Option<&str>,
+    key: Option<&rules::RouteKey>,
+    out: &mut Vec<Diagnostic>,
+) {
     let empty = Vec::new();
     let params = route.parameters.as_ref().unwrap_or(&empty);
+    let Some(action) = action else {
+        for (_, value) in params {
+            mapping(value, None, key, out);
+        }
+        return;
+    };
+    let (required, optional) = rules::parameters_for(action);
     let allowed: Vec<&str> = required
         .iter()
         .chain(optional)
@@ -249,54 +270,25 @@ fn parameters(route: &RouteSection, action: &str, key: Option<&rules::RouteKey>,
                 .with_help("remove this key; the route's state_machine fills it"),
             );
         } else if !allowed.contains(&name.value.as_str()) {
-            let mut d = Diagnostic::error(
+            let d = Diagnostic::error(
                 name.span.clone(),
                 format!("`{}` is not a parameter of {action}", name.value),
                 format!("{action} takes {}", allowed.join(", ")),
             );
-            if let Some(s) = did_you_mean(&name.value, &allowed) {
-                d = d.with_help(format!("did you mean `{s}`? keys are PascalCase"));
-            }
-            out.push(d);
+            let elsewhere = rules::ACTIONS.iter().find(|a| {
+                let (r, o) = rules::parameters_for(a);
+                **a != action && r.iter().chain(o).any(|k| *k == name.value)
+            });
+            out.push(match (did_you_mean(&name.value, &allowed), elsewhere) {
+                (Some(s), _) => d.with_help(format!("did you mean `{s}`? keys are PascalCase")),
+                (None, Some(other)) => d.with_help(format!(
+                    "`{}` is a parameter of {other}: remove it, or change the action",
+                    name.value
+                )),
+                (None, None) => d.with_help("remove this key"),
+            });
         }
-        match rules::parse_mapping(&value.value) {
-            Ok(Mapping::Path(p)) => {
-                if let Some(k) = key
-                    && !k.path_parameters().contains(&p)
-                {
-                    let have = k.path_parameters();
-                    let mut d = Diagnostic::error(
-                        value.span.clone(),
-                        format!("`$request.path.{p}` is not a parameter of this route's path"),
-                        match k.path() {
-                            Some(path) => format!("{path} has no {{{p}}}"),
-                            None => "$default has no path parameters".into(),
-                        },
-                    );
-                    let names: Vec<&str> = have.iter().map(String::as_str).collect();
-                    if let Some(s) = did_you_mean(&p, &names) {
-                        d = d.with_help(format!("did you mean `$request.path.{s}`?"));
-                    }
-                    out.push(d);
-                }
-            }
-            Ok(Mapping::BodyPath(_)) => out.push(
-                Diagnostic::warning(value.span.clone(), "body path mapping", "bodies over 100 KB are cut before this path is read")
-                    .with_help("for large payloads map `$request.body` and select inside the workflow"),
-            ),
-            Ok(Mapping::Static(_)) if name.value == "Name" && action != "StopExecution" => out.push(
-                Diagnostic::warning(value.span.clone(), "static execution `Name`", "every execution after the first fails on a STANDARD machine")
-                    .with_help("execution names are unique per machine for 90 days: map it from the request, e.g. $context.requestId, or leave it out"),
-            ),
-            Ok(_) => {}
-            Err(e) => {
-                let mut d = Diagnostic::error(value.span.clone(), format!("invalid mapping expression `{}`", value.value), e.reason);
-                if let Some(h) = e.help {
-                    d = d.with_help(h);
-                }
-                out.push(d);
-            }
-        }
+        mapping(value, Some((&name.value, action)), key, out);
     }
     for req in required.iter().filter(|r| **r != "StateMachineArn") {
         if !params.iter().any(|(k, _)| k.value == *req) {
@@ -314,6 +306,70 @@ fn parameters(route: &RouteSection, action: &str, key: Option<&rules::RouteKey>,
                     "add parameters = {{ {req} = \"$request.querystring.executionArn\" }} or another mapping"
                 )),
             );
+        }
+    }
+}
+
+/// Checks one parameter value; `param` is its key and the route's action, when known.
+fn mapping(
+    value: &Sp<String>,
+    param: Option<(&str, &str)>,
+    key: Option<&rules::RouteKey>,
+    out: &mut Vec<Diagnostic>,
+) {
+    match rules::parse_mapping(&value.value) {
+        Ok(Mapping::Path(p)) => {
+            if let Some(k) = key
+                && !k.path_parameters().contains(&p)
+            {
+                let have = k.path_parameters();
+                let d = Diagnostic::error(
+                    value.span.clone(),
+                    format!("`$request.path.{p}` is not a parameter of this route's path"),
+                    match k.path() {
+                        Some(path) => format!("{path} has no {{{p}}}"),
+                        None => "$default has no path parameters".into(),
+                    },
+                );
+                let names: Vec<&str> = have.iter().map(String::as_str).collect();
+                out.push(match did_you_mean(&p, &names) {
+                    Some(s) => d.with_help(format!("did you mean `$request.path.{s}`?")),
+                    None if k.path().is_none() => d.with_help(
+                        "map a header, query string or body value instead, or give the route a path",
+                    ),
+                    None if names.is_empty() => d.with_help(format!(
+                        "add `{{{p}}}` to the route key's path, or map another source"
+                    )),
+                    None => d.with_help(format!(
+                        "use {}, or add `{{{p}}}` to the route key's path",
+                        names
+                            .iter()
+                            .map(|n| format!("`$request.path.{n}`"))
+                            .collect::<Vec<_>>()
+                            .join(" or ")
+                    )),
+                });
+            }
+        }
+        Ok(Mapping::BodyPath(_)) => out.push(
+            Diagnostic::warning(value.span.clone(), "body path mapping", "bodies over 100 KB are cut before this path is read")
+                .with_help("for large payloads map `$request.body` and select inside the workflow"),
+        ),
+        Ok(Mapping::Static(_))
+            if param.is_some_and(|(name, action)| name == "Name" && action != "StopExecution") =>
+        {
+            out.push(
+                Diagnostic::warning(value.span.clone(), "static execution `Name`", "every execution after the first fails on a STANDARD machine")
+                    .with_help("execution names are unique per machine for 90 days: map it from the request, e.g. $context.requestId, or leave it out"),
+            )
+        }
+        Ok(_) => {}
+        Err(e) => {
+            let mut d = Diagnostic::error(value.span.clone(), format!("invalid mapping expression `{}`", value.value), e.reason);
+            if let Some(h) = e.help {
+                d = d.with_help(h);
+            }
+            out.push(d);
         }
     }
 }
@@ -340,6 +396,10 @@ fn role_actions(file: &StackFile, out: &mut Vec<Diagnostic>) {
             out.push(d);
         }
     }
+    if actions.iter().any(|a| a.value.contains('*')) {
+        // Already an error above; "does not grant" would be false.
+        return;
+    }
     for route in &file.routes {
         let Some(action) = &route.action else { continue };
         if !rules::ACTIONS.contains(&action.value.as_str()) {
@@ -356,6 +416,10 @@ fn role_actions(file: &StackFile, out: &mut Vec<Diagnostic>) {
 }
 
 fn stage(file: &StackFile, out: &mut Vec<Diagnostic>) {
+    if file.routes.is_empty() {
+        // Nothing to throttle; the missing routes are already an error.
+        return;
+    }
     let Some(stage) = &file.stage else {
         out.push(
             Diagnostic::warning(
@@ -382,20 +446,26 @@ fn stage(file: &StackFile, out: &mut Vec<Diagnostic>) {
     if let Some(b) = &stage.throttling_burst_limit
         && (b.value < 0 || b.value > i64::from(i32::MAX))
     {
-        out.push(Diagnostic::error(
-            b.span.clone(),
-            "throttling burst out of range",
-            "a whole number from 0 to 2147483647",
-        ));
+        out.push(
+            Diagnostic::error(
+                b.span.clone(),
+                "throttling burst out of range",
+                "a whole number from 0 to 2147483647",
+            )
+            .with_help("the burst is how many requests may arrive at once, e.g. 10"),
+        );
     }
     if let Some(r) = &stage.throttling_rate_limit
         && !(r.value >= 0.0 && r.value.is_finite())
     {
-        out.push(Diagnostic::error(
-            r.span.clone(),
-            "throttling rate out of range",
-            "requests per second, 0 or more",
-        ));
+        out.push(
+            Diagnostic::error(
+                r.span.clone(),
+                "throttling rate out of range",
+                "requests per second, 0 or more",
+            )
+            .with_help("the rate is steady requests per second, e.g. 5.0"),
+        );
     }
     if stage.throttling_burst_limit.is_none() && stage.throttling_rate_limit.is_none() {
         out.push(
@@ -416,7 +486,7 @@ fn tags(file: &StackFile, out: &mut Vec<Diagnostic>) {
         out.push(
             Diagnostic::error(
                 span.start..span.start,
-                format!("{} tags", file.tags.len()),
+                format!("too many tags: {}", file.tags.len()),
                 "AWS allows 50 tags per resource",
             )
             .with_help(format!("the tool adds `{OWNER_TAG}`, so at most 49 of your own")),
@@ -424,30 +494,44 @@ fn tags(file: &StackFile, out: &mut Vec<Diagnostic>) {
     }
     for (k, v) in &file.tags {
         if k.value.is_empty() || k.value.chars().count() > 128 {
-            out.push(Diagnostic::error(
-                k.span.clone(),
-                "invalid tag key",
-                "a tag key is 1-128 characters",
-            ));
+            out.push(
+                Diagnostic::error(k.span.clone(), "invalid tag key", "a tag key is 1-128 characters")
+                    .with_help(format!(
+                        "this key is {} characters long; shorten it to 128",
+                        k.value.chars().count()
+                    )),
+            );
         } else if k.value.to_ascii_lowercase().starts_with("aws:") {
-            out.push(Diagnostic::error(
-                k.span.clone(),
-                "reserved tag key",
-                "keys starting with `aws:` are reserved by AWS",
-            ));
+            out.push(
+                Diagnostic::error(
+                    k.span.clone(),
+                    "reserved tag key",
+                    "keys starting with `aws:` are reserved by AWS",
+                )
+                .with_help("drop the `aws:` prefix or choose another key"),
+            );
         } else if k.value == OWNER_TAG {
-            out.push(Diagnostic::error(
-                k.span.clone(),
-                "reserved tag key",
-                "the tool writes this tag itself from stack.name",
-            ));
+            out.push(
+                Diagnostic::error(
+                    k.span.clone(),
+                    "reserved tag key",
+                    "the tool writes this tag itself from stack.name",
+                )
+                .with_help("remove this tag; set [stack] name instead"),
+            );
         }
         if v.value.chars().count() > 256 {
-            out.push(Diagnostic::error(
-                v.span.clone(),
-                "tag value too long",
-                "a tag value is at most 256 characters",
-            ));
+            out.push(
+                Diagnostic::error(
+                    v.span.clone(),
+                    "tag value too long",
+                    "a tag value is at most 256 characters",
+                )
+                .with_help(format!(
+                    "this value is {} characters long; shorten it to 256",
+                    v.value.chars().count()
+                )),
+            );
         }
     }
 }
