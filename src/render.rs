@@ -56,14 +56,14 @@ impl Printer {
     /// A progress line on stderr (text mode only).
     pub fn progress(&self, line: &str) {
         if self.format == Format::Text {
-            eprintln!("{line}");
+            err(&format!("{line}\n"));
         }
     }
 
     /// A result line on stdout (text mode only).
     pub fn line(&self, line: &str) {
         if self.format == Format::Text {
-            println!("{line}");
+            out(&format!("{line}\n"));
         }
     }
 
@@ -78,19 +78,19 @@ impl Printer {
 
     /// An error on stderr, in both modes (JSON consumers read stdout).
     pub fn error(&self, message: &str) {
-        eprintln!("{} {message}", self.paint(RED, "error:"));
+        err(&format!("{} {message}\n", self.paint(RED, "error:")));
     }
 
     /// A warning or note on stderr.
     pub fn note(&self, message: &str) {
-        eprintln!("{} {message}", self.paint(YELLOW, "note:"));
+        err(&format!("{} {message}\n", self.paint(YELLOW, "note:")));
     }
 
     /// A stack file's diagnostics on stderr, each pointing into the file.
     pub fn diagnostics(&self, loaded: &Loaded) {
         let text = render_diagnostics(loaded, self.color);
         if !text.is_empty() {
-            eprint!("{text}");
+            err(&text);
         }
     }
 
@@ -145,6 +145,16 @@ impl Printer {
         }
         out
     }
+}
+
+/// Writes to stdout; a closed pipe (`provision diff | head`) is not an error worth a panic.
+fn out(text: &str) {
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
+/// Writes to stderr, ignoring a closed pipe.
+fn err(text: &str) {
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 
 fn short(v: &Value) -> String {
