@@ -91,6 +91,21 @@ pub async fn connect(settings: &AwsSettings, stack_region: Option<&str>) -> Resu
     })
 }
 
+/// The ARN partition of a region: `aws`, `aws-cn`, `aws-us-gov`, ...
+pub fn partition(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else if region.starts_with("us-isob-") {
+        "aws-iso-b"
+    } else if region.starts_with("us-iso-") {
+        "aws-iso"
+    } else {
+        "aws"
+    }
+}
+
 /// Retries a 409 that says "concurrent modification, please try again later", which API
 /// Gateway and IAM send while another change is in progress. The SDK does not retry it by
 /// default; a real conflict (a duplicate route key, IAM's LimitExceeded) is left alone.
@@ -161,7 +176,14 @@ fn is_ip_or_localhost(url: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_ip_or_localhost;
+    use super::{is_ip_or_localhost, partition};
+
+    #[test]
+    fn partitions_follow_the_region() {
+        assert_eq!(partition("ap-southeast-2"), "aws");
+        assert_eq!(partition("cn-north-1"), "aws-cn");
+        assert_eq!(partition("us-gov-west-1"), "aws-us-gov");
+    }
 
     #[test]
     fn host_prefixes_are_dropped_only_for_addresses() {

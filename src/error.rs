@@ -63,7 +63,8 @@ impl AwsError {
             SdkError::ServiceError(s) => {
                 let status = s.raw().status().as_u16();
                 let code = err.code().unwrap_or_default();
-                let busy = status == 409 && is_concurrent_modification(err.message().unwrap_or_default());
+                let busy = code == "ConcurrentModification"
+                    || (status == 409 && is_concurrent_modification(err.message().unwrap_or_default()));
                 if status == 429 || THROTTLING.contains(&code) || busy {
                     Retry::NotDone
                 } else if status >= 500 {

@@ -8,9 +8,10 @@ use aws_sdk_apigatewayv2::types::{AuthorizationType, IntegrationType, ProtocolTy
 use aws_sdk_iam::types::Tag;
 
 use super::Resolved;
-use super::create::create_safely;
+use super::create::{backoff, create_safely};
 use crate::aws::Clients;
-use crate::error::AwsError;
+use crate::error::{AwsError, Retry};
+use crate::live::RoleState;
 use crate::plan::{ApiRef, IntegrationRef, Op, RoleRef};
 use crate::stack::desired::DesiredStage;
 use crate::stack::rules::OWNER_TAG;
@@ -151,9 +152,13 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
             remove,
         } => {
             let id = api_id(ctx, api)?;
+            let partition = crate::aws::partition(&clients.region);
             let arn = match stage {
-                None => format!("arn:aws:apigateway:{}::/apis/{id}", clients.region),
-                Some(s) => format!("arn:aws:apigateway:{}::/apis/{id}/stages/{s}", clients.region),
+                None => format!("arn:{partition}:apigateway:{}::/apis/{id}", clients.region),
+                Some(s) => format!(
+                    "arn:{partition}:apigateway:{}::/apis/{id}/stages/{s}",
+                    clients.region
+                ),
             };
             if !set.is_empty() {
                 gw.tag_resource()
@@ -206,16 +211,26 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
                             if e.as_service_error()
                                 .is_some_and(|s| s.is_entity_already_exists_exception()) =>
                         {
-                            owned_role_arn(clients, name, owner)
-                                .await?
-                                .map(Some)
-                                .ok_or_else(|| {
-                                    AwsError::invalid(
+                            match crate::live::read_role(clients, name).await? {
+                                RoleState::Present(role) if owner.is_some_and(|o| role.owned_by(o)) => {
+                                    Ok(Some(role.arn))
+                                }
+                                RoleState::Present(_) => Err(AwsError::invalid(
+                                    "CreateRole",
+                                    format!("role {name}"),
+                                    "a role with this name appeared that this stack does not own",
+                                )),
+                                // IAM is eventually consistent: the role exists but cannot be
+                                // read yet. Ask again after a backoff.
+                                RoleState::Absent => Err(AwsError {
+                                    retry: Retry::NotDone,
+                                    ..AwsError::invalid(
                                         "CreateRole",
                                         format!("role {name}"),
-                                        "a role with this name appeared that this stack does not own",
+                                        "IAM says the role exists but cannot return it yet",
                                     )
-                                })
+                                }),
+                            }
                         }
                         Err(e) => Err(AwsError::new("CreateRole", format!("role {name}"), e)),
                     }
@@ -316,11 +331,25 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
                 }
             }
         }
-        Op::DeleteRole { name } => match iam.delete_role().role_name(name).send().await {
-            Ok(_) => {}
-            Err(e) if e.as_service_error().is_some_and(gone) => {}
-            Err(e) => return Err(AwsError::new("DeleteRole", format!("role {name}"), e)),
-        },
+        Op::DeleteRole { name } => {
+            // Right after its policies go, IAM may still see them for a moment (DeleteConflict).
+            let mut attempt = 0;
+            loop {
+                match iam.delete_role().role_name(name).send().await {
+                    Ok(_) => break,
+                    Err(e) if e.as_service_error().is_some_and(gone) => break,
+                    Err(e)
+                        if attempt < 5
+                            && e.as_service_error()
+                                .is_some_and(|s| s.is_delete_conflict_exception()) =>
+                    {
+                        attempt += 1;
+                        backoff(attempt).await;
+                    }
+                    Err(e) => return Err(AwsError::new("DeleteRole", format!("role {name}"), e)),
+                }
+            }
+        }
         Op::CreateIntegration {
             api,
             route_key,
@@ -429,7 +458,9 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
                         .config_override(once_gw())
                         .send()
                         .await
-                        .map_err(|e| AwsError::new("CreateRoute", format!("route {key}"), e))?;
+                        .map_err(|e| {
+                            exists_is_unknown(AwsError::new("CreateRoute", format!("route {key}"), e))
+                        })?;
                     Ok(())
                 },
                 || async {
@@ -480,7 +511,9 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
                         .config_override(once_gw())
                         .send()
                         .await
-                        .map_err(|e| AwsError::new("CreateStage", format!("stage {}", spec.name), e))?;
+                        .map_err(|e| {
+                            exists_is_unknown(AwsError::new("CreateStage", format!("stage {}", spec.name), e))
+                        })?;
                     Ok(())
                 },
                 || async {
@@ -509,6 +542,15 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
         }
     }
     Ok(())
+}
+
+/// A create refused because the thing already exists (another run of this stack, or this run's
+/// own earlier attempt) is settled by looking it up, like a lost response.
+fn exists_is_unknown(mut e: AwsError) -> AwsError {
+    if e.code.as_deref() == Some("ConflictException") && e.retry == Retry::Never {
+        e.retry = Retry::Unknown;
+    }
+    e
 }
 
 /// The role's ARN if it exists and carries the stack's tag.

@@ -49,7 +49,7 @@ where
 }
 
 /// Exponential backoff with full jitter: up to 0.2 s, 0.4 s, ... capped at 5 s.
-pub(crate) async fn backoff(attempt: u32) {
+pub(super) async fn backoff(attempt: u32) {
     let cap = Duration::from_millis(200u64.saturating_mul(1 << attempt.min(5))).min(Duration::from_secs(5));
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

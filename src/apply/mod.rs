@@ -171,11 +171,21 @@ fn dependencies(ops: &[Op]) -> Vec<Vec<usize>> {
                 .flat_map(|k| providers.get(k).cloned().unwrap_or_default())
                 .filter(|d| *d != i)
                 .collect();
+            // Creates of identical integrations run one after the other: after a lost response,
+            // the lookup must not mistake a twin's fresh integration for its own.
+            deps.extend((0..i).filter(|&j| same_integration(&ops[j], op)));
             deps.sort_unstable();
             deps.dedup();
             deps
         })
         .collect()
+}
+
+fn same_integration(a: &Op, b: &Op) -> bool {
+    matches!(
+        (a, b),
+        (Op::CreateIntegration { spec: x, .. }, Op::CreateIntegration { spec: y, .. }) if x == y
+    )
 }
 
 #[cfg(test)]
@@ -233,5 +243,53 @@ mod tests {
         assert_eq!(deps[1], vec![2, 3]);
         assert!(deps[2].is_empty() && deps[3].is_empty());
         assert_eq!(deps[4], vec![5]);
+    }
+
+    #[test]
+    fn an_adopted_role_is_tagged_before_its_policies_change_and_never_left_without_one() {
+        let ops = vec![
+            Op::DeleteRolePolicy {
+                role: "r".into(),
+                policy_name: "old".into(),
+            },
+            Op::PutRolePolicy {
+                role: "r".into(),
+                policy_name: "new".into(),
+                document: serde_json::Value::Null,
+            },
+            Op::TagRole {
+                name: "r".into(),
+                set: Default::default(),
+                remove: Vec::new(),
+            },
+            Op::DetachRolePolicy {
+                role: "r".into(),
+                arn: "arn:aws:iam::aws:policy/x".into(),
+            },
+        ];
+        let deps = dependencies(&ops);
+        assert_eq!(
+            deps[0],
+            vec![1, 2],
+            "delete the old policy after tagging and after the new one"
+        );
+        assert_eq!(deps[1], vec![2], "put the new policy after tagging");
+        assert!(deps[2].is_empty());
+        assert_eq!(deps[3], vec![1, 2]);
+    }
+
+    #[test]
+    fn identical_integrations_are_created_one_after_the_other() {
+        let create = |key: &str| Op::CreateIntegration {
+            api: ApiRef::Existing("a".into()),
+            route_key: key.into(),
+            spec: spec(),
+            role: RoleRef::Existing("arn".into()),
+        };
+        let ops = vec![create("GET /a"), create("POST /a"), create("PUT /a")];
+        let deps = dependencies(&ops);
+        assert!(deps[0].is_empty());
+        assert_eq!(deps[1], vec![0]);
+        assert_eq!(deps[2], vec![0, 1]);
     }
 }

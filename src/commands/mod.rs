@@ -59,8 +59,8 @@ pub async fn prepare(
     settings: &AwsSettings,
     given: Option<PathBuf>,
 ) -> Result<(Desired, Clients, Live), u8> {
-    let (_, desired) = load(printer, given)?;
-    let (clients, live) = connect_and_read(printer, settings, &desired).await?;
+    let (_, mut desired) = load(printer, given)?;
+    let (clients, live) = connect_and_read(printer, settings, &mut desired).await?;
     Ok((desired, clients, live))
 }
 
@@ -68,7 +68,7 @@ pub async fn prepare(
 pub async fn connect_and_read(
     printer: &Printer,
     settings: &AwsSettings,
-    desired: &Desired,
+    desired: &mut Desired,
 ) -> Result<(Clients, Live), u8> {
     let clients = crate::aws::connect(settings, desired.region.as_deref())
         .await
@@ -76,6 +76,7 @@ pub async fn connect_and_read(
             printer.error(&e.to_string());
             FAILED
         })?;
+    desired.bind_region(&clients.region);
     let problems = live::check_state_machines(&clients, desired).await.map_err(|e| {
         printer.error(&e.to_string());
         FAILED

@@ -914,36 +914,36 @@ fn plan_stages(desired: &Desired, api: &LiveApi, api_ref: &ApiRef, changes: &mut
     }
 }
 
+/// Stage fields that differ. Throttling is compared only where the file sets it: AWS cannot
+/// clear a limit through UpdateStage (absent fields are left as they are) and a 0 would block
+/// all traffic, so a limit removed from the file is left in place rather than fought forever.
 fn stage_fields(live: Option<&LiveStage>, want: &DesiredStage) -> Vec<FieldChange> {
-    let before = |v: Value| if live.is_some() { v } else { Value::Null };
-    let mut fields = Vec::new();
-    let pairs = [
-        (
-            "auto_deploy",
-            json!(live.map(|l| l.auto_deploy)),
-            json!(want.auto_deploy),
-        ),
-        (
+    let mut pairs = vec![(
+        "auto_deploy",
+        json!(live.map(|l| l.auto_deploy)),
+        json!(want.auto_deploy),
+    )];
+    if want.throttling_burst_limit.is_some() {
+        pairs.push((
             "throttling_burst_limit",
             json!(live.and_then(|l| l.throttling_burst_limit)),
             json!(want.throttling_burst_limit),
-        ),
-        (
+        ));
+    }
+    if want.throttling_rate_limit.is_some() {
+        pairs.push((
             "throttling_rate_limit",
             json!(live.and_then(|l| l.throttling_rate_limit)),
             json!(want.throttling_rate_limit),
-        ),
-    ];
-    for (field, b, a) in pairs {
-        if live.is_none() {
-            if !a.is_null() {
-                fields.push(created(field, a));
-            }
-        } else if let Some(f) = changed(field, before(b), a) {
-            fields.push(f);
-        }
+        ));
     }
-    fields
+    pairs
+        .into_iter()
+        .filter_map(|(field, before, after)| match live {
+            None => Some(created(field, after)),
+            Some(_) => changed(field, before, after),
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -152,6 +152,8 @@ pub enum Key {
     ApiChild(String),
     /// A policy of this role is gone.
     RolePolicyGone(String),
+    /// The declared policies of this role are in place (put or attached).
+    RolePolicySet(String),
 }
 
 impl Op {
@@ -159,7 +161,12 @@ impl Op {
     pub fn provides(&self) -> Vec<Key> {
         match self {
             Op::CreateApi { .. } => vec![Key::Api],
-            Op::CreateRole { .. } => vec![Key::Role],
+            // Tagging an existing role (adoption) comes before any change to it, so that a run
+            // cut short never leaves an untagged role modified.
+            Op::CreateRole { .. } | Op::TagRole { .. } => vec![Key::Role],
+            Op::PutRolePolicy { role, .. } | Op::AttachRolePolicy { role, .. } => {
+                vec![Key::RolePolicySet(role.clone())]
+            }
             Op::CreateIntegration { route_key, .. } => vec![Key::Integration(route_key.clone())],
             Op::UpdateRoute {
                 previous: Some(p), ..
@@ -195,7 +202,13 @@ impl Op {
             Op::TagRole { .. }
             | Op::UpdateTrust { .. }
             | Op::PutRolePolicy { .. }
-            | Op::AttachRolePolicy { .. } => vec![Key::Role],
+            | Op::AttachRolePolicy { .. } => {
+                vec![Key::Role]
+            }
+            // The old policy goes only once the new one is in place: never a role without one.
+            Op::DeleteRolePolicy { role, .. } | Op::DetachRolePolicy { role, .. } => {
+                vec![Key::Role, Key::RolePolicySet(role.clone())]
+            }
             Op::CreateIntegration { api: a, role: r, .. } => [api(a), role(r)].concat(),
             Op::UpdateIntegration { role: r, .. } => role(r),
             Op::CreateRoute {

@@ -84,6 +84,26 @@ pub struct DesiredStage {
     pub throttling_rate_limit: Option<f64>,
 }
 
+impl Desired {
+    /// Once the region is known: a route whose machine lives in another region gets
+    /// `Region = <machine's region>`, or API Gateway would call Step Functions in its own region
+    /// and every request would fail. A `Region` written in the file is kept.
+    pub fn bind_region(&mut self, region: &str) {
+        for route in &mut self.routes {
+            let Ok(machine) = rules::parse_state_machine_arn(&route.state_machine) else {
+                continue;
+            };
+            if machine.region != region {
+                route
+                    .integration
+                    .parameters
+                    .entry("Region".into())
+                    .or_insert(machine.region);
+            }
+        }
+    }
+}
+
 impl DesiredIntegration {
     /// The Step Functions action, e.g. `StartExecution`.
     pub fn action(&self) -> &str {
@@ -258,6 +278,15 @@ name = "a"
 name = "r"
 policy_name = "p"
 "#;
+
+    #[test]
+    fn a_machine_in_another_region_gets_a_region_parameter() {
+        let mut d = desired_of(include_str!("../../stacks/onboarding.toml"));
+        d.bind_region("ap-southeast-2");
+        assert!(!d.routes[0].integration.parameters.contains_key("Region"));
+        d.bind_region("us-east-1");
+        assert_eq!(d.routes[0].integration.parameters["Region"], "ap-southeast-2");
+    }
 
     #[test]
     fn onboarding_defaults() {

@@ -467,6 +467,41 @@ fn stage(file: &StackFile, out: &mut Vec<Diagnostic>) {
             .with_help("the rate is steady requests per second, e.g. 5.0"),
         );
     }
+    if let Some(auto) = &stage.auto_deploy
+        && !auto.value
+    {
+        out.push(
+            Diagnostic::error(
+                auto.span.clone(),
+                "`auto_deploy = false` is not supported",
+                "provision does not create deployments, so this stage would never serve the routes",
+            )
+            .with_help("use `auto_deploy = true` (the console's default for HTTP APIs)"),
+        );
+    }
+    match (&stage.throttling_burst_limit, &stage.throttling_rate_limit) {
+        (Some(b), None) => out.push(
+            Diagnostic::error(
+                b.span.clone(),
+                "throttling burst without a rate",
+                "set both limits or neither",
+            )
+            .with_help(
+                "add `throttling_rate_limit`: an unset limit may read as 0, which rejects every request",
+            ),
+        ),
+        (None, Some(r)) => out.push(
+            Diagnostic::error(
+                r.span.clone(),
+                "throttling rate without a burst",
+                "set both limits or neither",
+            )
+            .with_help(
+                "add `throttling_burst_limit`: an unset limit may read as 0, which rejects every request",
+            ),
+        ),
+        _ => {}
+    }
     if stage.throttling_burst_limit.is_none() && stage.throttling_rate_limit.is_none() {
         out.push(
             Diagnostic::warning(
