@@ -204,46 +204,48 @@ impl Gateway {
             Ok(b) => b.to_bytes().to_vec(),
             Err(_) => Vec::new(),
         };
-        let served = self.snapshot();
-        let mut log = RequestLog {
+        let request = Request {
             method: method.clone(),
             path: path.clone(),
+            raw_query,
+            headers,
+            body,
+            ..Request::default()
+        };
+        let served = self.snapshot();
+        let mut log = RequestLog {
+            method,
+            path,
             route: None,
             status: 0,
             millis: 0,
             execution_arn: None,
         };
-        let response = self
-            .answer(&served, method, path, raw_query, headers, body, peer, &mut log)
-            .await;
+        let response = self.answer(&served, request, peer, &mut log).await;
         log.status = response.status().as_u16();
         log.millis = started.elapsed().as_millis();
         (response, log)
     }
 
-    #[allow(clippy::too_many_arguments)]
     async fn answer(
         &self,
         served: &Served,
-        method: String,
-        path: String,
-        raw_query: Option<String>,
-        headers: Vec<(String, String)>,
-        body: Vec<u8>,
+        mut request: Request,
         peer: SocketAddr,
         log: &mut RequestLog,
     ) -> Response<Body> {
         let keys: Vec<String> = served.routes.iter().map(|r| r.key.clone()).collect();
-        let Some(matched) = match_route(&keys, &method, &path) else {
+        let Some(matched) = match_route(&keys, &request.method, &request.path) else {
             return message(404, "Not Found");
         };
         log.route = Some(matched.key.clone());
         let route = &served.routes[matched.index];
         let header = |name: &str| {
-            headers
+            request
+                .headers
                 .iter()
                 .find(|(k, _)| k.eq_ignore_ascii_case(name))
-                .map(|(_, v)| v.as_str())
+                .map(|(_, v)| v.clone())
         };
         // Authorizers are not verified locally: a credential must be present, any will do.
         match route.authorization.as_str() {
@@ -271,8 +273,8 @@ impl Gateway {
             ("extendedRequestId", request_id.clone()),
             ("requestTime", request_time(now.as_secs())),
             ("requestTimeEpoch", now.as_millis().to_string()),
-            ("httpMethod", method.clone()),
-            ("path", path.clone()),
+            ("httpMethod", request.method.clone()),
+            ("path", request.path.clone()),
             ("protocol", "HTTP/1.1".to_string()),
             ("routeKey", route.key.clone()),
             ("stage", served.stage.clone()),
@@ -288,16 +290,9 @@ impl Gateway {
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
         .collect();
-        let request = Request {
-            method,
-            path,
-            raw_query,
-            headers: headers.clone(),
-            body,
-            path_params: matched.path_params,
-            context,
-            stage_variables: served.stage_variables.clone(),
-        };
+        request.path_params = matched.path_params;
+        request.context = context;
+        request.stage_variables = served.stage_variables.clone();
         let mut params = match evaluate(&integration.parameters, &request) {
             Ok(p) => p,
             Err(MappingError::BadRequest(_)) => return message(400, "Bad Request"),

@@ -346,22 +346,6 @@ fn plan_role(
     let want = &desired.role;
     let role = match live {
         RoleState::Absent => {
-            let mut ops = vec![
-                Op::CreateRole {
-                    name: want.name.clone(),
-                    trust: want.trust.clone(),
-                    tags: desired.tags.clone(),
-                },
-                Op::PutRolePolicy {
-                    role: want.name.clone(),
-                    policy_name: want.policy_name.clone(),
-                    document: want.policy.clone(),
-                },
-            ];
-            ops.extend(want.managed_policies.iter().map(|arn| Op::AttachRolePolicy {
-                role: want.name.clone(),
-                arn: arn.clone(),
-            }));
             changes.push(Change {
                 action: Action::Create,
                 kind: Kind::Role,
@@ -370,26 +354,20 @@ fn plan_role(
                     created("trust", want.trust.clone()),
                     created("tags", json!(desired.tags)),
                 ],
-                ops: ops.drain(..1).collect(),
+                ops: vec![Op::CreateRole {
+                    name: want.name.clone(),
+                    trust: want.trust.clone(),
+                    tags: desired.tags.clone(),
+                }],
             });
-            changes.push(Change {
-                action: Action::Create,
-                kind: Kind::RolePolicy,
-                name: want.policy_name.clone(),
-                fields: vec![created("document", want.policy.clone())],
-                ops: ops.drain(..1).collect(),
-            });
-            for op in ops {
-                if let Op::AttachRolePolicy { arn, .. } = &op {
-                    changes.push(Change {
-                        action: Action::Create,
-                        kind: Kind::ManagedPolicy,
-                        name: arn.clone(),
-                        fields: Vec::new(),
-                        ops: vec![op.clone()],
-                    });
-                }
-            }
+            // The new role then gets its policies exactly as an existing, empty one would.
+            let created_role = LiveRole {
+                name: want.name.clone(),
+                tags: desired.tags.clone(),
+                trust: want.trust.clone(),
+                ..LiveRole::default()
+            };
+            plan_role_update(desired, &created_role, changes);
             return Ok(RoleRef::New(want.name.clone()));
         }
         RoleState::Present(role) => role,
