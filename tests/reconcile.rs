@@ -203,12 +203,34 @@ async fn up_creates_the_walkthrough_from_nothing() {
     let trust = percent_encoding::percent_decode_str(role.assume_role_policy_document().unwrap_or_default())
         .decode_utf8_lossy()
         .to_string();
-    assert!(trust.contains("apigateway.amazonaws.com"), "{trust}");
-    let policy = env.role_policy("InvokeUserOnboardingWorkflow").await;
-    assert_eq!(policy["Statement"][0]["Resource"], json!([MACHINE]));
+    let trust: Value = serde_json::from_str(&trust).expect("trust JSON");
     assert_eq!(
-        policy["Statement"][0]["Action"],
-        json!(["states:StartExecution", "states:StartSyncExecution"])
+        trust,
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Principal": {"Service": ["apigateway.amazonaws.com"]}, "Action": ["sts:AssumeRole"]}]})
+    );
+    let policy = env.role_policy("InvokeUserOnboardingWorkflow").await;
+    assert_eq!(
+        policy,
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Action": ["states:StartExecution", "states:StartSyncExecution"], "Resource": [MACHINE]}]}),
+        "exactly the walkthrough's grant, nothing wider"
+    );
+    let inline = env
+        .moto
+        .iam()
+        .list_role_policies()
+        .role_name(ROLE)
+        .send()
+        .await
+        .expect("ListRolePolicies");
+    assert_eq!(
+        inline.policy_names(),
+        ["InvokeUserOnboardingWorkflow".to_string()]
+    );
+    assert_eq!(
+        route.authorization_type(),
+        Some(&aws_sdk_apigatewayv2::types::AuthorizationType::None)
     );
 }
 
@@ -246,6 +268,7 @@ async fn drift_made_by_another_client_is_shown_and_repaired() {
         .await
         .expect("GetIntegrations");
     let integration = &integrations.items()[0];
+    let drifted_id = integration.integration_id().unwrap_or_default().to_string();
     let mut params = integration.request_parameters().cloned().unwrap_or_default();
     params.insert("Input".into(), "$request.body".into());
     gw.update_integration()
@@ -298,11 +321,17 @@ async fn drift_made_by_another_client_is_shown_and_repaired() {
         .await
         .expect("GetIntegrations");
     assert_eq!(integrations.items().len(), 1);
-    let params = integrations.items()[0].request_parameters().expect("params");
     assert_eq!(
-        params.get("Input").map(String::as_str),
-        Some("$request.body.input")
+        integrations.items()[0].integration_id(),
+        Some(drifted_id.as_str()),
+        "the integration is updated in place and reused by the recreated route"
     );
+    let params = integrations.items()[0].request_parameters().expect("params");
+    let expected = std::collections::HashMap::from([
+        ("Input".to_string(), "$request.body.input".to_string()),
+        ("StateMachineArn".to_string(), MACHINE.to_string()),
+    ]);
+    assert_eq!(params, &expected, "the whole map, nothing lost");
     let routes = gw.get_routes().api_id(&api_id).send().await.expect("GetRoutes");
     assert_eq!(routes.items().len(), 1);
     assert_eq!(
@@ -318,9 +347,11 @@ async fn drift_made_by_another_client_is_shown_and_repaired() {
     let policy = env.role_policy("InvokeUserOnboardingWorkflow").await;
     assert_eq!(policy["Statement"][0]["Resource"], json!([MACHINE]));
 
-    env.proxy.clear();
     let again = env.run(&["diff", "--exit-code", ONBOARDING]);
     assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+    env.proxy.clear();
+    env.ok(&["up", ONBOARDING]);
+    assert_eq!(env.proxy.mutating_calls(), vec![], "repaired for good");
 }
 
 #[tokio::test]
@@ -337,8 +368,27 @@ async fn a_removed_parameter_replaces_the_integration() {
     let second = env.stack("second.toml", &without_name);
     env.ok(&["up", path(&first)]);
     let api_id = env.only_api_id().await;
-    env.ok(&["up", path(&second)]);
     let gw = env.moto.apigw();
+    let before = gw
+        .get_integrations()
+        .api_id(&api_id)
+        .send()
+        .await
+        .expect("GetIntegrations");
+    let old_id = before.items()[0].integration_id().unwrap_or_default().to_string();
+    env.proxy.clear();
+    env.ok(&["up", path(&second)]);
+    // moto replaces the whole map on update, so only the calls show that AWS's merge was avoided.
+    let calls: Vec<String> = env
+        .proxy
+        .mutating_calls()
+        .into_iter()
+        .map(|c| c.operation)
+        .collect();
+    assert_eq!(
+        calls,
+        vec!["CreateIntegration", "UpdateRoute", "DeleteIntegration"]
+    );
     let integrations = gw
         .get_integrations()
         .api_id(&api_id)
@@ -346,6 +396,11 @@ async fn a_removed_parameter_replaces_the_integration() {
         .await
         .expect("GetIntegrations");
     assert_eq!(integrations.items().len(), 1, "the old integration is deleted");
+    assert_ne!(
+        integrations.items()[0].integration_id(),
+        Some(old_id.as_str()),
+        "replaced, not updated"
+    );
     let params = integrations.items()[0].request_parameters().expect("params");
     assert!(!params.contains_key("Name"), "{params:?}");
     let routes = gw.get_routes().api_id(&api_id).send().await.expect("GetRoutes");
@@ -530,8 +585,14 @@ async fn down_deletes_what_the_stack_owns_and_a_second_down_does_nothing() {
         .await
         .expect("CreateApi by hand");
 
+    env.proxy.clear();
     let refused = env.run(&["down", ONBOARDING]);
     assert_eq!(refused.status.code(), Some(1), "down needs --yes off a terminal");
+    assert_eq!(
+        env.proxy.mutating_calls(),
+        vec![],
+        "a refused down deletes nothing"
+    );
     assert_eq!(env.owned_apis().await.len(), 1);
 
     env.ok(&["down", "--yes", ONBOARDING]);
