@@ -4,8 +4,10 @@
 
 mod support;
 
+use std::collections::HashMap;
 use std::process::{Child, Output};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use aws_sdk_sfn::types::StateMachineType;
@@ -14,6 +16,7 @@ use support::{Action, Call, Moto, RecordingProxy};
 const ROLE: &str = "user-onboarding-api-gateway-stepfunctions-role";
 const POLICY: &str = "InvokeUserOnboardingWorkflow";
 const STACK: &str = "stacks/onboarding.toml";
+const MACHINE: &str = "arn:aws:states:ap-southeast-2:189107071895:stateMachine:user-onboarding";
 
 /// A small deterministic generator, so a failing seed can be replayed.
 struct XorShift(u64);
@@ -111,6 +114,33 @@ async fn assert_exactly_declared(moto: &Moto) {
         .role
         .expect("role");
     assert!(role.tags().iter().any(|t| t.key() == "provision:stack"));
+    let integration = &integrations.items()[0];
+    assert_eq!(
+        integration.integration_subtype(),
+        Some("StepFunctions-StartExecution")
+    );
+    assert_eq!(integration.credentials_arn(), Some(role.arn()));
+    let params = integration.request_parameters().cloned().unwrap_or_default();
+    assert_eq!(
+        params.get("Input").map(String::as_str),
+        Some("$request.body.input")
+    );
+    assert_eq!(params.get("StateMachineArn").map(String::as_str), Some(MACHINE));
+    assert_eq!(params.len(), 2, "{params:?}");
+    assert_eq!(stages.items()[0].stage_name(), Some("$default"));
+    assert_eq!(stages.items()[0].auto_deploy(), Some(true));
+    let document = iam
+        .get_role_policy()
+        .role_name(ROLE)
+        .policy_name(POLICY)
+        .send()
+        .await
+        .expect("GetRolePolicy");
+    let document: serde_json::Value = serde_json::from_str(
+        &percent_encoding::percent_decode_str(document.policy_document()).decode_utf8_lossy(),
+    )
+    .expect("policy JSON");
+    assert_eq!(document["Statement"][0]["Resource"], serde_json::json!([MACHINE]));
     let policies = iam
         .list_role_policies()
         .role_name(ROLE)
@@ -131,14 +161,30 @@ async fn assert_nothing_left(moto: &Moto) {
 }
 
 /// 500, 503, throttling, 409 concurrent modification, a reset before forwarding, and a lost
-/// response (forwarded, reply dropped), each equally likely, on `rate` percent of calls.
-fn fault_policy(seed: u64, rate: u64) -> impl Fn(&Call) -> Action + Send + Sync {
-    let rng = Mutex::new(XorShift(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1));
+/// response (forwarded, reply dropped), each equally likely, on `rate` percent of calls. Each
+/// decision depends only on the seed, the operation and how many times it was called before, so a
+/// failing seed replays the same faults whatever order concurrent calls arrive in. `injected`
+/// counts the faults.
+fn fault_policy(seed: u64, rate: u64, injected: Arc<AtomicUsize>) -> impl Fn(&Call) -> Action + Send + Sync {
+    let seen: Mutex<HashMap<String, u64>> = Mutex::new(HashMap::new());
     move |call: &Call| {
-        let mut rng = rng.lock().unwrap_or_else(|p| p.into_inner());
+        let n = {
+            let mut seen = seen.lock().unwrap_or_else(|p| p.into_inner());
+            let n = seen.entry(call.operation.clone()).or_insert(0);
+            *n += 1;
+            *n
+        };
+        let name: u64 = call.operation.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        let mut rng = XorShift(
+            (seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ name ^ n.wrapping_mul(0xD6E8_FEB8_6659_FD93)) | 1,
+        );
+        rng.next();
         if rng.below(100) >= rate {
             return Action::Forward;
         }
+        injected.fetch_add(1, Ordering::SeqCst);
         let throttle = if call.service == "apigatewayv2" {
             "TooManyRequestsException"
         } else {
@@ -172,15 +218,18 @@ fn seed(k: u64) -> u64 {
 async fn twenty_percent_faults(seed: u64) {
     let moto = moto().await;
     let proxy = RecordingProxy::start(&moto.url());
-    proxy.set_policy(fault_policy(seed, 20));
+    let injected = Arc::new(AtomicUsize::new(0));
+    proxy.set_policy(fault_policy(seed, 20, injected.clone()));
     let runs = converge(&proxy.url(), &["up", STACK]);
     eprintln!("seed {seed}: up converged in {runs} run(s)");
     assert_exactly_declared(&moto).await;
 
     converge(&proxy.url(), &["down", "--yes", STACK]);
     assert_nothing_left(&moto).await;
-    let injected = proxy.calls().len();
-    assert!(injected > 20, "the proxy saw the traffic ({injected} calls)");
+    let injected = injected.load(Ordering::SeqCst);
+    let calls = proxy.calls().len();
+    eprintln!("seed {seed}: {injected} faults injected into {calls} calls");
+    assert!(injected > 0, "faults were injected ({injected} of {calls} calls)");
 }
 
 #[tokio::test]
@@ -218,10 +267,16 @@ async fn lose_the_response_of(operation: &'static str) {
         "one lost response must not fail up:\n{}",
         describe(&out)
     );
-    assert!(
-        proxy.operations().iter().any(|o| o == operation),
-        "{operation} was called"
-    );
+    let sent = proxy.operations().iter().filter(|o| *o == operation).count();
+    if operation.starts_with("Create") {
+        assert_eq!(
+            sent, 1,
+            "{operation} is never sent again after its response was lost"
+        );
+    } else {
+        // PutRolePolicy replaces by name: sending it again is the safe way to learn the outcome.
+        assert!(sent >= 1, "{operation} was called");
+    }
     assert_exactly_declared(&moto).await;
 
     proxy.clear_policy();
@@ -265,62 +320,115 @@ async fn lost_put_role_policy_response_is_harmless() {
     lose_the_response_of("PutRolePolicy").await;
 }
 
-/// SIGKILL at moments spread over a whole run, then a clean run finishes the job.
-#[tokio::test]
-async fn killed_at_random_moments_then_a_clean_run_finishes() {
-    let moto = moto().await;
-    let url = moto.url();
-    let started = Instant::now();
-    assert!(run(&url, &["up", STACK]).status.success());
-    let full = started.elapsed();
-    assert!(run(&url, &["down", "--yes", STACK]).status.success());
-
-    let mut rng = XorShift(0xC0FFEE);
-    for round in 0..6 {
-        let at = Duration::from_millis(rng.below(full.as_millis() as u64 + 1));
-        let mut child = spawn(&url, &["up", STACK]);
-        std::thread::sleep(at);
-        let _ = child.kill();
-        let _ = child.wait();
-        let out = run(&url, &["up", STACK]);
-        assert!(
-            out.status.success(),
-            "round {round}: up after a kill at {at:?}:\n{}",
-            describe(&out)
-        );
-        assert_exactly_declared(&moto).await;
-
-        let at = Duration::from_millis(rng.below(full.as_millis() as u64 + 1));
-        let mut child = spawn(&url, &["down", "--yes", STACK]);
-        std::thread::sleep(at);
-        let _ = child.kill();
-        let _ = child.wait();
-        let out = run(&url, &["down", "--yes", STACK]);
-        assert!(
-            out.status.success(),
-            "round {round}: down after a kill at {at:?}:\n{}",
-            describe(&out)
-        );
-        assert_nothing_left(&moto).await;
+/// Waits until the proxy has seen `n` mutating calls.
+fn wait_for_mutations(proxy: &RecordingProxy, n: usize) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while proxy.mutating_calls().len() < n {
+        assert!(Instant::now() < deadline, "the run never made {n} changes");
+        std::thread::sleep(Duration::from_millis(5));
     }
 }
 
-/// Two `up` runs at once, then one more: exactly the declared resources.
+/// SIGKILL after the k-th change of a run, for k across the whole run, then a clean run finishes
+/// the job. Every change is slowed at the proxy, so the kill lands mid-run by construction.
+#[tokio::test]
+async fn killed_mid_run_then_a_clean_run_finishes() {
+    const SLOW: Duration = Duration::from_millis(150);
+    let moto = moto().await;
+    let proxy = RecordingProxy::start(&moto.url());
+    let url = proxy.url();
+    proxy.clear();
+    assert!(run(&url, &["up", STACK]).status.success());
+    let up_changes = proxy.mutating_calls().len();
+    proxy.clear();
+    assert!(run(&url, &["down", "--yes", STACK]).status.success());
+    let down_changes = proxy.mutating_calls().len();
+    assert!(
+        up_changes >= 6 && down_changes >= 6,
+        "{up_changes} {down_changes}"
+    );
+    proxy.set_policy(|call: &Call| {
+        if call.mutating {
+            Action::Delay(SLOW)
+        } else {
+            Action::Forward
+        }
+    });
+
+    let mut rng = XorShift(0xC0FFEE);
+    for round in 0..4 {
+        for (command, total) in [
+            (&["up", STACK][..], up_changes),
+            (&["down", "--yes", STACK][..], down_changes),
+        ] {
+            let k = 1 + rng.below(total as u64 - 1) as usize;
+            proxy.clear();
+            let mut child = spawn(&url, command);
+            wait_for_mutations(&proxy, k);
+            child.kill().expect("SIGKILL");
+            let status = child.wait().expect("wait");
+            assert!(!status.success(), "round {round}: killed before it finished");
+            // Let the requests the killed run had in flight land before the clean run reads.
+            std::thread::sleep(SLOW * 2);
+            let out = run(&url, command);
+            assert!(
+                out.status.success(),
+                "round {round}: {command:?} after a kill at change {k} of {total}:\n{}",
+                describe(&out)
+            );
+            if command[0] == "up" {
+                assert_exactly_declared(&moto).await;
+            } else {
+                assert_nothing_left(&moto).await;
+            }
+        }
+    }
+}
+
+/// Two `up` runs at once, forced to overlap, then one more: exactly the declared resources, and
+/// of the two APIs the runs made, the oldest is the one kept.
 #[tokio::test]
 async fn two_concurrent_ups_then_one_more_converge() {
     let moto = moto().await;
-    let url = moto.url();
-    for _ in 0..3 {
-        let mut a = spawn(&url, &["up", STACK]);
-        let mut b = spawn(&url, &["up", STACK]);
-        let _ = a.wait();
-        let _ = b.wait();
-        let out = run(&url, &["up", STACK]);
-        assert!(out.status.success(), "{}", describe(&out));
-        assert_exactly_declared(&moto).await;
-        assert!(run(&url, &["down", "--yes", STACK]).status.success());
-        assert_nothing_left(&moto).await;
-    }
+    let proxy = RecordingProxy::start(&moto.url());
+    let url = proxy.url();
+    // CreateApi is slow, so both runs plan before either API exists: both create one.
+    proxy.set_policy(|call: &Call| {
+        if call.operation == "CreateApi" {
+            Action::Delay(Duration::from_millis(1500))
+        } else {
+            Action::Forward
+        }
+    });
+    let mut a = spawn(&url, &["up", STACK]);
+    let mut b = spawn(&url, &["up", STACK]);
+    let (ra, rb) = (a.wait().expect("wait"), b.wait().expect("wait"));
+    assert!(ra.success() && rb.success(), "both runs finish: {ra:?} {rb:?}");
+    let apis = moto.apigw().get_apis().send().await.expect("GetApis");
+    assert_eq!(apis.items().len(), 2, "the runs overlapped and each made an API");
+    let oldest = apis
+        .items()
+        .iter()
+        .min_by_key(|a| {
+            (
+                a.created_date().and_then(|d| d.to_millis().ok()),
+                a.api_id().map(str::to_string),
+            )
+        })
+        .and_then(|a| a.api_id())
+        .expect("an API")
+        .to_string();
+
+    proxy.clear_policy();
+    let out = run(&url, &["up", STACK]);
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_exactly_declared(&moto).await;
+    let left = moto.apigw().get_apis().send().await.expect("GetApis");
+    assert_eq!(
+        left.items()[0].api_id(),
+        Some(oldest.as_str()),
+        "the oldest API is kept"
+    );
 }
 
 /// Ctrl-C stops at a step boundary: what is in flight finishes, nothing new starts, and the
@@ -353,7 +461,16 @@ async fn ctrl_c_stops_at_a_step_boundary_and_says_what_was_done() {
         .status()
         .expect("kill -INT");
     assert!(status.success());
+    // Calls in flight at the interrupt have reached the proxy by now; none may start later
+    // (a new one could only start once an in-flight one completes, 400 ms after it arrived).
+    std::thread::sleep(Duration::from_millis(100));
+    let at_interrupt = proxy.mutating_calls().len();
     let out = child.wait_with_output().expect("wait");
+    assert_eq!(
+        proxy.mutating_calls().len(),
+        at_interrupt,
+        "nothing new started after Ctrl-C"
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("interrupted by Ctrl-C"), "{stderr}");
@@ -380,13 +497,22 @@ async fn up_wait_polls_iam_until_it_settles() {
         "{}",
         describe(&out)
     );
-    let role_reads = proxy.operations().iter().filter(|o| *o == "GetRole").count();
+    let calls = proxy.calls();
+    let last_iam_change = calls
+        .iter()
+        .rposition(|c| c.service == "iam" && c.mutating)
+        .expect("the role was created");
+    let reads_after = calls[last_iam_change..]
+        .iter()
+        .filter(|c| c.operation == "GetRole")
+        .count();
     assert!(
-        role_reads >= 4,
-        "one read to plan and at least three while waiting: {role_reads}"
+        reads_after >= 3,
+        "three consistent reads after the last IAM change: {reads_after}"
     );
 
     let quiet = run(&proxy.url(), &["up", "--wait", STACK]);
+    assert!(quiet.status.success(), "{}", describe(&quiet));
     assert!(
         !String::from_utf8_lossy(&quiet.stderr).contains("Waiting for IAM"),
         "nothing to wait for"

@@ -29,7 +29,7 @@ pub struct LiveApi {
     pub name: String,
     /// `https://{id}.execute-api.{region}.amazonaws.com`.
     pub endpoint: Option<String>,
-    /// Creation time, seconds since the epoch: the oldest of duplicates is kept.
+    /// Creation time, milliseconds since the epoch: the oldest of duplicates is kept.
     pub created: Option<i64>,
     /// Tags.
     pub tags: BTreeMap<String, String>,

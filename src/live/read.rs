@@ -57,7 +57,7 @@ pub async fn list_owned_apis(clients: &Clients, stack: &str) -> Result<Vec<LiveA
                 id: api.api_id().unwrap_or_default().to_string(),
                 name: api.name().unwrap_or_default().to_string(),
                 endpoint: api.api_endpoint().map(str::to_string),
-                created: api.created_date().map(|d| d.secs()),
+                created: api.created_date().and_then(|d| d.to_millis().ok()),
                 tags,
                 ..LiveApi::default()
             });
