@@ -93,6 +93,9 @@ enum Command {
         /// Poll the execution until it ends; exit 0 only if it SUCCEEDED.
         #[arg(long)]
         follow: bool,
+        /// With --follow: give up after this many seconds (exit 1, the execution keeps running).
+        #[arg(long, value_name = "SECONDS", default_value_t = 600, requires = "follow")]
+        timeout: u64,
     },
     /// Delete everything the stack owns, and nothing else.
     Down {
@@ -152,6 +155,7 @@ pub fn main() -> ExitCode {
                 data,
                 local,
                 follow,
+                timeout,
             } => {
                 let route = args.pop().unwrap_or_default();
                 let stack = args.pop().map(PathBuf::from);
@@ -160,6 +164,7 @@ pub fn main() -> ExitCode {
                     data,
                     local,
                     follow,
+                    timeout: std::time::Duration::from_secs(timeout),
                 };
                 commands::invoke::run(&printer, &settings, stack, invocation).await
             }

@@ -730,3 +730,53 @@ async fn a_refused_create_names_the_call_and_route_and_stops_what_depends_on_it(
     assert!(outcome.completed.is_empty(), "{outcome:#?}");
     assert_eq!(outcome.not_started, [format!("create route {ROUTE_KEY}")]);
 }
+
+// moto never answers IAM's LimitExceeded (a 409 quota error, not a transient one): a create that
+// hits a quota must fail at once, not be retried as if the service were busy.
+#[tokio::test]
+async fn a_quota_error_is_not_retried() {
+    let d = desired();
+    let mut live = matching_live(&d);
+    live.role = RoleState::Absent;
+    let plan = plan::plan(&d, &live, PlanOptions::default()).expect("plan");
+    let create_role = mock!(iam::Client::create_role).then_http_response(|| iam_error(409, "LimitExceeded"));
+    let clients = clients(&[], &[&create_role]);
+
+    let outcome = apply::apply(&clients, &plan, Resolved::default(), |_| {}).await;
+
+    let e = failure(&outcome);
+    assert_eq!(e.call, "CreateRole");
+    assert_eq!(e.code.as_deref(), Some("LimitExceeded"));
+    assert_eq!(e.retry, Retry::Never);
+    assert_eq!(create_role.num_calls(), 1, "a quota error is sent once");
+}
+
+// moto has no ConflictException: a 409 "concurrent modification, try again later" on a create is
+// sent again after a backoff, and the create then goes through once.
+#[tokio::test]
+async fn a_busy_conflict_on_a_create_is_sent_again() {
+    let d = desired();
+    let mut live = matching_live(&d);
+    live.apis[0].stages.clear();
+    let plan = plan::plan(&d, &live, PlanOptions::default()).expect("plan");
+    let busy = || {
+        let body = r#"{"message":"Unable to complete operation due to concurrent modification. Please try again later."}"#;
+        let mut response = HttpResponse::new(StatusCode::try_from(409).unwrap(), SdkBody::from(body));
+        response.headers_mut().insert("content-type", "application/json");
+        response
+            .headers_mut()
+            .insert("x-amzn-errortype", "ConflictException");
+        response
+    };
+    let create_stage = mock!(gw::Client::create_stage)
+        .sequence()
+        .http_response(busy)
+        .output(|| gw::operation::create_stage::CreateStageOutput::builder().build())
+        .build();
+    let clients = clients(&[&create_stage], &[]);
+
+    let outcome = apply::apply(&clients, &plan, Resolved::default(), |_| {}).await;
+
+    assert!(outcome.stopped.is_none(), "{outcome:#?}");
+    assert_eq!(create_stage.num_calls(), 2, "refused once as busy, then created");
+}

@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use support::Moto;
 
@@ -50,18 +50,19 @@ fn serve(moto: &Moto) -> (Server, u16) {
         .expect("spawn serve");
     let stderr = child.stderr.take().expect("stderr");
     let server = Server(child);
-    let mut lines = BufReader::new(stderr).lines();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        let Some(Ok(line)) = lines.next() else { break };
-        if let Some(rest) = line.split("on http://127.0.0.1:").nth(1) {
-            let port = rest.trim().parse().expect("port in the banner");
-            // Keep draining the log so the server never blocks on a full pipe.
-            std::thread::spawn(move || for _ in lines {});
-            return (server, port);
+    // Read the log on its own thread, so a silent server cannot hang the test.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(rest) = line.split("on http://127.0.0.1:").nth(1) {
+                let _ = tx.send(rest.trim().parse::<u16>().ok());
+            }
         }
+    });
+    match rx.recv_timeout(Duration::from_secs(30)) {
+        Ok(Some(port)) => (server, port),
+        _ => panic!("serve did not print its address within 30 s"),
     }
-    panic!("serve did not print its address");
 }
 
 /// A raw HTTP/1.1 exchange, independent of the tool's own client.
@@ -162,7 +163,8 @@ async fn a_user_posted_through_serve_is_onboarded_by_the_real_workflow() {
 #[tokio::test]
 async fn serve_answers_like_api_gateway_for_unknown_routes_and_bad_bodies() {
     let moto = Moto::start();
-    support::create_state_machine(
+    moto.enable_execution();
+    let machine = support::create_state_machine(
         &moto.sfn(),
         "user-onboarding",
         aws_sdk_sfn::types::StateMachineType::Standard,
@@ -195,18 +197,49 @@ async fn serve_answers_like_api_gateway_for_unknown_routes_and_bad_bodies() {
         r#"{"input": {"user": {"userId": "u-1"}}}"#,
     );
     assert_eq!(status, 200, "{body}");
-    let json: serde_json::Value = serde_json::from_str(&body).expect("JSON");
-    assert!(
-        json["executionArn"]
-            .as_str()
-            .is_some_and(|a| a.contains(":execution:user-onboarding:")),
-        "{json}"
-    );
-    let (second, _) = http(
+    let (second, body) = http(
         port,
         "POST",
         "/new-user",
         r#"{"input": {"user": {"userId": "u-2"}}}"#,
     );
-    assert_eq!(second, 200, "every request gets its own execution name");
+    assert_eq!(second, 200, "every request gets its own execution name: {body}");
+
+    // Read back through the SDK: two executions, each named by the gateway (moto would name
+    // both "None"), each with the object under "input" as its input.
+    let sfn = moto.sfn();
+    let listed = sfn
+        .list_executions()
+        .state_machine_arn(&machine)
+        .send()
+        .await
+        .expect("ListExecutions");
+    let mut names: Vec<&str> = listed.executions().iter().map(|e| e.name()).collect();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(
+        names.iter().all(|n| n.len() == 36 && n.matches('-').count() == 4),
+        "{names:?}"
+    );
+    let mut inputs = Vec::new();
+    for e in listed.executions() {
+        let described = sfn
+            .describe_execution()
+            .execution_arn(e.execution_arn())
+            .send()
+            .await
+            .expect("DescribeExecution");
+        let input: serde_json::Value =
+            serde_json::from_str(described.input().unwrap_or_default()).expect("JSON");
+        inputs.push(input);
+    }
+    inputs.sort_by_key(|i| i.to_string());
+    assert_eq!(
+        inputs,
+        vec![
+            serde_json::json!({"user": {"userId": "u-1"}}),
+            serde_json::json!({"user": {"userId": "u-2"}})
+        ]
+    );
 }

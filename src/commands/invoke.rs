@@ -27,6 +27,8 @@ pub struct Invocation {
     pub local: Option<String>,
     /// Poll the execution until it ends.
     pub follow: bool,
+    /// How long to follow before giving up.
+    pub timeout: Duration,
 }
 
 /// Sends the request, prints the response, follows the execution. Exit 0 on a 2xx (and, with
@@ -106,8 +108,15 @@ pub async fn run(printer: &Printer, settings: &AwsSettings, given: Option<PathBu
             cause: response["cause"].as_str().map(str::to_string),
         }
     } else if let Some(arn) = response["executionArn"].as_str() {
-        match follow(&clients, arn).await {
-            Ok(s) => s,
+        match follow(&clients, arn, inv.timeout).await {
+            Ok(Some(s)) => s,
+            Ok(None) => {
+                printer.error(&format!(
+                    "{arn} is still RUNNING after {}s; it keeps running (see `aws stepfunctions describe-execution`)",
+                    inv.timeout.as_secs()
+                ));
+                return FAILED;
+            }
             Err(e) => {
                 printer.error(&e.to_string());
                 return FAILED;
@@ -166,22 +175,28 @@ async fn send(method: &str, url: &str, body: String) -> Result<(u16, String), St
     Ok((status, String::from_utf8_lossy(&bytes).into_owned()))
 }
 
-/// Polls DescribeExecution with a spinner until the execution leaves RUNNING.
+/// Polls DescribeExecution with a spinner until the execution leaves RUNNING; `None` when
+/// `limit` passes first.
 async fn follow(
     clients: &crate::aws::Clients,
     arn: &str,
-) -> Result<execution::ExecutionState, crate::error::AwsError> {
+    limit: Duration,
+) -> Result<Option<execution::ExecutionState>, crate::error::AwsError> {
     let spinner = indicatif::ProgressBar::new_spinner();
     if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
         spinner.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }
     spinner.set_message(format!("following {arn}"));
     spinner.enable_steady_tick(Duration::from_millis(100));
+    let deadline = tokio::time::Instant::now() + limit;
     let mut delay = Duration::from_millis(250);
     let state = loop {
         let state = execution::describe_execution(clients, arn).await?;
         if state.status != "RUNNING" {
-            break state;
+            break Some(state);
+        }
+        if tokio::time::Instant::now() + delay > deadline {
+            break None;
         }
         tokio::time::sleep(delay).await;
         delay = (delay * 2).min(Duration::from_secs(2));
