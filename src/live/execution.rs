@@ -62,20 +62,18 @@ pub async fn call_action(
 ) -> Result<ServiceReply, AwsError> {
     let sfn = &clients.sfn;
     let get = |k: &str| params.get(k).cloned();
-    let region = params
-        .get("Region")
-        .map(|r| aws_sdk_sfn::config::Builder::default().region(Region::new(r.clone())));
+    // The `Region` parameter sends the call to another region; without it this override is empty.
+    let mut region = aws_sdk_sfn::config::Builder::default();
+    region.set_region(params.get("Region").cloned().map(Region::new));
     match action {
         "StartExecution" => {
-            let mut call = sfn
+            let call = sfn
                 .start_execution()
                 .set_state_machine_arn(get("StateMachineArn"))
                 .set_name(get("Name"))
                 .set_input(get("Input"))
-                .customize();
-            if let Some(r) = region {
-                call = call.config_override(r);
-            }
+                .customize()
+                .config_override(region);
             match call.send().await {
                 Ok(out) => Ok(ServiceReply {
                     status: 200,
@@ -85,17 +83,15 @@ pub async fn call_action(
             }
         }
         "StartSyncExecution" => {
-            let mut call = sfn
+            let call = sfn
                 .start_sync_execution()
                 .set_state_machine_arn(get("StateMachineArn"))
                 .set_name(get("Name"))
                 .set_input(get("Input"))
                 .set_trace_header(get("TraceHeader"))
                 .customize()
-                .interceptor(crate::aws::NoHostPrefixOnIp);
-            if let Some(r) = region {
-                call = call.config_override(r);
-            }
+                .interceptor(crate::aws::NoHostPrefixOnIp)
+                .config_override(region);
             match call.send().await {
                 Ok(out) => Ok(ServiceReply {
                     status: 200,
@@ -116,15 +112,13 @@ pub async fn call_action(
             }
         }
         "StopExecution" => {
-            let mut call = sfn
+            let call = sfn
                 .stop_execution()
                 .set_execution_arn(get("ExecutionArn"))
                 .set_error(get("Error"))
                 .set_cause(get("Cause"))
-                .customize();
-            if let Some(r) = region {
-                call = call.config_override(r);
-            }
+                .customize()
+                .config_override(region);
             match call.send().await {
                 Ok(out) => Ok(ServiceReply {
                     status: 200,
