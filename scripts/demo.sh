@@ -29,7 +29,7 @@ moto_server="$(scripts/moto.sh)"
 python="$(dirname "$moto_server")/python"
 
 step "Building provision"
-cargo build --quiet
+cargo build
 provision="$(cargo metadata --format-version 1 --no-deps | "$python" -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/debug/provision"
 
 free_port() { "$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
