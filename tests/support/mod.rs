@@ -95,7 +95,12 @@ impl Moto {
             let mut moto = Moto { child, port, log };
             let deadline = Instant::now() + timeout;
             loop {
-                let ready = matches!(http_request(port, "GET", "/moto-api/", None), Ok((200, _)));
+                // The answer must come from this child: its own log says it bound the port
+                // (another process's server could hold a port this process thought free).
+                let ready = matches!(http_request(port, "GET", "/moto-api/", None), Ok((200, _)))
+                    && moto
+                        .log()
+                        .contains(&format!("Running on http://127.0.0.1:{port}"));
                 let exited = moto.child.try_wait().ok().flatten();
                 if ready && exited.is_none() {
                     return moto;
