@@ -107,6 +107,7 @@ impl Reader<'_> {
                 auto_deploy: self.bool(t, "auto_deploy"),
                 throttling_burst_limit: self.integer(t, "throttling_burst_limit"),
                 throttling_rate_limit: self.float(t, "throttling_rate_limit"),
+                written: t.keys().map(|k| k.get_ref().to_string()).collect(),
                 span,
             });
         }

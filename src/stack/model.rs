@@ -105,4 +105,7 @@ pub struct StageSection {
     pub throttling_burst_limit: Option<Sp<i64>>,
     /// `throttling_rate_limit`: default route requests per second.
     pub throttling_rate_limit: Option<Sp<f64>>,
+    /// Every key written in the table, readable or not, so that a check about a missing key
+    /// does not fire when the key is there with a value already reported as wrong.
+    pub written: Vec<String>,
 }

@@ -479,7 +479,10 @@ fn stage(file: &StackFile, out: &mut Vec<Diagnostic>) {
             .with_help("use `auto_deploy = true` (the console's default for HTTP APIs)"),
         );
     }
+    let written = |key: &str| stage.written.iter().any(|k| k == key);
     match (&stage.throttling_burst_limit, &stage.throttling_rate_limit) {
+        (Some(_), None) | (None, Some(_))
+            if written("throttling_burst_limit") && written("throttling_rate_limit") => {}
         (Some(b), None) => out.push(
             Diagnostic::error(
                 b.span.clone(),
