@@ -603,6 +603,64 @@ proptest! {
     }
 }
 
+/// A stack valid by construction: any name in AWS's alphabets, 1-4 routes with distinct keys,
+/// each action with the parameters it allows, both throttling limits.
+fn valid_stack() -> BoxedStrategy<String> {
+    let route = (
+        prop::sample::select(vec!["GET", "POST", "PUT", "PATCH", "DELETE", "ANY"]),
+        "[a-z][a-z0-9-]{0,12}",
+        prop::sample::select(vec!["StartExecution", "StartSyncExecution", "StopExecution"]),
+        "[A-Za-z0-9_-]{1,40}",
+        prop::sample::select(vec!["NONE", "AWS_IAM"]),
+    );
+    (
+        "[a-z][a-z0-9._-]{0,30}",
+        "[A-Za-z0-9][A-Za-z0-9 _-]{0,40}",
+        "[A-Za-z0-9+=,.@_-]{1,64}",
+        "[A-Za-z0-9+=,.@_-]{1,128}",
+        prop::collection::vec(route, 1..5),
+        1..5000i64,
+        1..5000u32,
+    )
+        .prop_map(|(stack, api, role, policy, routes, burst, rate)| {
+            let mut out = format!(
+                "[stack]\nname = \"{stack}\"\nregion = \"ap-southeast-2\"\n[api]\nname = \"{api}\"\n\
+                 [role]\nname = \"{role}\"\npolicy_name = \"{policy}\"\n"
+            );
+            for (i, (method, path, action, machine, auth)) in routes.iter().enumerate() {
+                let parameters = match *action {
+                    "StopExecution" => "{ ExecutionArn = \"$request.querystring.arn\", Cause = \"stopped\" }",
+                    _ => "{ Input = \"$request.body\", Name = \"$context.requestId\" }",
+                };
+                out.push_str(&format!(
+                    "[[route]]\nkey = \"{method} /{path}/{i}/{{id}}\"\naction = \"{action}\"\n\
+                     state_machine = \"arn:aws:states:ap-southeast-2:189107071895:stateMachine:{machine}\"\n\
+                     authorization = \"{auth}\"\nparameters = {parameters}\n"
+                ));
+            }
+            out.push_str(&format!(
+                "[stage]\nthrottling_burst_limit = {burst}\nthrottling_rate_limit = {rate}.5\n"
+            ));
+            out
+        })
+        .boxed()
+}
+
+proptest! {
+    #![proptest_config(config(300))]
+
+    /// The other half of "never panics": a validator that rejected everything would pass the
+    /// properties above, so valid stacks must come out clean and deployable.
+    #[test]
+    fn valid_stacks_have_no_errors(source in valid_stack()) {
+        let loaded = stack::from_source(&source);
+        let errors: Vec<_> = loaded.diagnostics.iter().filter(|d| d.is_error()).collect();
+        prop_assert!(errors.is_empty(), "{errors:#?}\n{source}");
+        prop_assert!(loaded.desired.is_some());
+        check(&loaded)?;
+    }
+}
+
 #[test]
 fn the_onboarding_stack_passes_the_checks() {
     check_source(ONBOARDING).unwrap();
