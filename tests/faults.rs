@@ -105,15 +105,7 @@ async fn assert_exactly_declared(moto: &Moto) {
         ))
     );
     let iam = moto.iam();
-    let role = iam
-        .get_role()
-        .role_name(ROLE)
-        .send()
-        .await
-        .expect("GetRole")
-        .role
-        .expect("role");
-    assert!(role.tags().iter().any(|t| t.key() == "provision:stack"));
+    let role = support::owned_role(&iam, ROLE, "user-onboarding").await;
     let integration = &integrations.items()[0];
     assert_eq!(
         integration.integration_subtype(),

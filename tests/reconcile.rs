@@ -185,21 +185,7 @@ async fn up_creates_the_walkthrough_from_nothing() {
         Some("user-onboarding")
     );
 
-    let role = env
-        .moto
-        .iam()
-        .get_role()
-        .role_name(ROLE)
-        .send()
-        .await
-        .expect("GetRole")
-        .role
-        .expect("role");
-    assert!(
-        role.tags()
-            .iter()
-            .any(|t| t.key() == "provision:stack" && t.value() == "user-onboarding")
-    );
+    let role = support::owned_role(&env.moto.iam(), ROLE, "user-onboarding").await;
     let trust = percent_encoding::percent_decode_str(role.assume_role_policy_document().unwrap_or_default())
         .decode_utf8_lossy()
         .to_string();
@@ -547,21 +533,7 @@ async fn an_unowned_role_is_refused_untouched_then_adopted_on_request() {
     assert!(env.owned_apis().await.is_empty());
 
     env.ok(&["up", "--adopt", ONBOARDING]);
-    let role = env
-        .moto
-        .iam()
-        .get_role()
-        .role_name(ROLE)
-        .send()
-        .await
-        .expect("GetRole")
-        .role
-        .expect("role");
-    assert!(
-        role.tags()
-            .iter()
-            .any(|t| t.key() == "provision:stack" && t.value() == "user-onboarding")
-    );
+    support::owned_role(&env.moto.iam(), ROLE, "user-onboarding").await;
     env.proxy.clear();
     env.ok(&["up", ONBOARDING]);
     assert_eq!(

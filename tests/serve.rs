@@ -65,6 +65,15 @@ fn serve(moto: &Moto) -> (Server, u16) {
     }
 }
 
+/// `provision up stacks/onboarding.toml`, which must succeed.
+fn up(moto: &Moto) {
+    let out = support::provision(&moto.url())
+        .args(["up", "stacks/onboarding.toml"])
+        .output()
+        .expect("up");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
 /// A raw HTTP/1.1 exchange, independent of the tool's own client.
 fn http(port: u16, method: &str, path: &str, body: &str) -> (u16, String) {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
@@ -99,11 +108,7 @@ async fn a_user_posted_through_serve_is_onboarded_by_the_real_workflow() {
     let out = setup.output().expect("run setup_workflow.py");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 
-    let up = support::provision(&moto.url())
-        .args(["up", "stacks/onboarding.toml"])
-        .output()
-        .expect("up");
-    assert!(up.status.success(), "{}", String::from_utf8_lossy(&up.stderr));
+    up(&moto);
 
     let (_server, port) = serve(&moto);
     let invoke = support::provision(&moto.url())
@@ -170,11 +175,7 @@ async fn serve_answers_like_api_gateway_for_unknown_routes_and_bad_bodies() {
         aws_sdk_sfn::types::StateMachineType::Standard,
     )
     .await;
-    let up = support::provision(&moto.url())
-        .args(["up", "stacks/onboarding.toml"])
-        .output()
-        .expect("up");
-    assert!(up.status.success(), "{}", String::from_utf8_lossy(&up.stderr));
+    up(&moto);
     let (_server, port) = serve(&moto);
 
     assert_eq!(

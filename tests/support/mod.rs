@@ -302,6 +302,26 @@ pub async fn create_state_machine(sfn: &aws_sdk_sfn::Client, name: &str, ty: Sta
         .state_machine_arn
 }
 
+/// The role `name`, read directly from moto, asserted to carry `provision:stack = stack`.
+pub async fn owned_role(iam: &aws_sdk_iam::Client, name: &str, stack: &str) -> aws_sdk_iam::types::Role {
+    let role = iam
+        .get_role()
+        .role_name(name)
+        .send()
+        .await
+        .expect("GetRole")
+        .role
+        .expect("role");
+    assert!(
+        role.tags()
+            .iter()
+            .any(|t| t.key() == "provision:stack" && t.value() == stack),
+        "role {name} carries provision:stack={stack}: {:?}",
+        role.tags()
+    );
+    role
+}
+
 // ---------------------------------------------------------------------------
 // provision binary
 // ---------------------------------------------------------------------------
