@@ -45,7 +45,7 @@ trap cleanup EXIT
 
 step "Starting moto on 127.0.0.1:$moto_port (account 189107071895, state machines run)"
 MOTO_ACCOUNT_ID=189107071895 MOTO_IAM_LOAD_MANAGED_POLICIES=true \
-    "$moto_server" -H 127.0.0.1 -p "$moto_port" >"${TMPDIR:-/tmp}/provision-demo-moto.log" 2>&1 &
+    "$python" scripts/moto_server.py -H 127.0.0.1 -p "$moto_port" >"${TMPDIR:-/tmp}/provision-demo-moto.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do
     curl -fsS "http://127.0.0.1:$moto_port/moto-api/" >/dev/null 2>&1 && break

@@ -76,8 +76,15 @@ impl Moto {
                 .expect("create moto log file");
             let stdout = log.reopen().expect("reopen moto log");
             let stderr = log.reopen().expect("reopen moto log");
-            let mut cmd = Command::new(&bin);
-            cmd.args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            // moto's own Python runs scripts/moto_server.py: moto_server plus GetAuthorizers,
+            // the one call moto lacks that every read of an API makes (see that file).
+            let python = Some(bin.with_file_name("python"))
+                .filter(|p| p.is_file())
+                .unwrap_or_else(|| PathBuf::from("python3"));
+            let shim = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/moto_server.py");
+            let mut cmd = Command::new(&python);
+            cmd.arg(&shim)
+                .args(["-H", "127.0.0.1", "-p", &port.to_string()])
                 .env("MOTO_ACCOUNT_ID", ACCOUNT_ID)
                 .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
                 .stdin(Stdio::null())
