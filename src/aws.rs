@@ -39,6 +39,8 @@ pub struct Clients {
     pub iam: aws_sdk_iam::Client,
     /// Step Functions.
     pub sfn: aws_sdk_sfn::Client,
+    /// STS, for the account id when the trust policy needs it.
+    pub sts: aws_sdk_sts::Client,
     /// The region in use.
     pub region: String,
 }
@@ -87,6 +89,7 @@ pub async fn connect(settings: &AwsSettings, stack_region: Option<&str>) -> Resu
         apigw: aws_sdk_apigatewayv2::Client::from_conf(apigw),
         iam: aws_sdk_iam::Client::from_conf(iam),
         sfn: aws_sdk_sfn::Client::new(&config),
+        sts: aws_sdk_sts::Client::new(&config),
         region,
     })
 }

@@ -5,16 +5,18 @@
 
 use serde_json::{Map, Value, json};
 
-/// The trust policy that lets API Gateway assume the role.
-pub fn api_gateway_trust() -> Value {
-    json!({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Effect": "Allow",
-            "Principal": { "Service": "apigateway.amazonaws.com" },
-            "Action": "sts:AssumeRole"
-        }]
-    })
+/// The trust policy that lets API Gateway assume the role; with `source_account`, only when it
+/// acts on behalf of that account (the confused-deputy guard).
+pub fn api_gateway_trust(source_account: Option<&str>) -> Value {
+    let mut statement = json!({
+        "Effect": "Allow",
+        "Principal": { "Service": "apigateway.amazonaws.com" },
+        "Action": "sts:AssumeRole"
+    });
+    if let Some(account) = source_account {
+        statement["Condition"] = json!({"StringEquals": {"aws:SourceAccount": account}});
+    }
+    json!({"Version": "2012-10-17", "Statement": [statement]})
 }
 
 /// A canonical form of a policy document: `Statement` always a list, every string-or-list field a
@@ -53,6 +55,23 @@ fn normalize_statement(statement: &Value) -> Value {
                 Value::Object(p) => {
                     Value::Object(p.iter().map(|(pk, pv)| (pk.clone(), string_set(pv))).collect())
                 }
+                other => other.clone(),
+            },
+            "Condition" => match v {
+                Value::Object(operators) => Value::Object(
+                    operators
+                        .iter()
+                        .map(|(op, keys)| {
+                            let keys = match keys {
+                                Value::Object(k) => Value::Object(
+                                    k.iter().map(|(ck, cv)| (ck.clone(), string_set(cv))).collect(),
+                                ),
+                                other => other.clone(),
+                            };
+                            (op.clone(), keys)
+                        })
+                        .collect(),
+                ),
                 other => other.clone(),
             },
             // Sids carry no meaning for access; the console and other tools add them freely.
@@ -101,9 +120,21 @@ mod tests {
 
     #[test]
     fn trust_policy_round_trips() {
-        let text = serde_json::to_string(&api_gateway_trust()).unwrap();
-        let encoded =
-            percent_encoding::utf8_percent_encode(&text, percent_encoding::NON_ALPHANUMERIC).to_string();
-        assert_eq!(parse_returned(&encoded).unwrap(), normalize(&api_gateway_trust()));
+        for account in [None, Some("189107071895")] {
+            let text = serde_json::to_string(&api_gateway_trust(account)).unwrap();
+            let encoded =
+                percent_encoding::utf8_percent_encode(&text, percent_encoding::NON_ALPHANUMERIC).to_string();
+            assert_eq!(
+                parse_returned(&encoded).unwrap(),
+                normalize(&api_gateway_trust(account))
+            );
+        }
+        let listed = json!({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"apigateway.amazonaws.com"},
+            "Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:SourceAccount":["189107071895"]}}}]});
+        assert_eq!(
+            normalize(&listed),
+            normalize(&api_gateway_trust(Some("189107071895")))
+        );
+        assert_ne!(normalize(&listed), normalize(&api_gateway_trust(None)));
     }
 }

@@ -12,7 +12,10 @@ use std::sync::{Arc, Mutex};
 use aws_config::retry::RetryConfig;
 use aws_sdk_apigatewayv2 as gw;
 use aws_sdk_apigatewayv2::operation::update_stage::{UpdateStageInput, UpdateStageOutput};
-use aws_sdk_apigatewayv2::types::{Api, AuthorizationType, Integration, IntegrationType, Route, Stage};
+use aws_sdk_apigatewayv2::types::{
+    Api, AuthorizationType, Authorizer, AuthorizerType, Integration, IntegrationType, JwtConfiguration,
+    Route, Stage,
+};
 use aws_sdk_iam as iam;
 use aws_sdk_iam::types::{AttachedPolicy, Role, Tag};
 use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
@@ -94,10 +97,19 @@ fn clients(gw_rules: &[&Rule], iam_rules: &[&Rule]) -> Clients {
             .http_client(aws_smithy_mocks::create_mock_http_client())
             .build(),
     );
+    // Never called here: the stacks under test do not restrict the source account.
+    let sts = aws_sdk_sts::Client::from_conf(
+        aws_sdk_sts::Config::builder()
+            .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
+            .region(aws_sdk_sts::config::Region::new(REGION))
+            .http_client(aws_smithy_mocks::create_mock_http_client())
+            .build(),
+    );
     Clients {
         apigw,
         iam,
         sfn,
+        sts,
         region: REGION.into(),
     }
 }
@@ -129,12 +141,16 @@ fn matching_live(d: &Desired) -> Live {
     let route = &d.routes[0];
     Live {
         apis: vec![LiveApi {
+            authorizers: Vec::new(),
+            cors: None,
             id: API_ID.into(),
             name: d.api.name.clone(),
             endpoint: Some(format!("https://{API_ID}.execute-api.{REGION}.amazonaws.com")),
             created: Some(1_700_000_000),
             tags: d.tags.clone(),
             routes: vec![LiveRoute {
+                authorizer_id: None,
+                scopes: Vec::new(),
                 id: "r-1".into(),
                 key: route.key.clone(),
                 target: Some("integrations/i-1".into()),
@@ -373,6 +389,41 @@ async fn live_read_follows_every_page() {
         })
         .build();
 
+    let authorizer = |id: &str, name: &str| {
+        Authorizer::builder()
+            .authorizer_id(id)
+            .name(name)
+            .authorizer_type(AuthorizerType::Jwt)
+            .identity_source("$request.header.Authorization")
+            .jwt_configuration(
+                JwtConfiguration::builder()
+                    .issuer("https://issuer.example.com")
+                    .audience("b-client")
+                    .audience("a-client")
+                    .build(),
+            )
+            .build()
+    };
+    let get_authorizers_1 = mock!(gw::Client::get_authorizers)
+        .match_requests(move |req| req.api_id() == Some(owned) && req.next_token().is_none())
+        .sequence()
+        .output(move || {
+            gw::operation::get_authorizers::GetAuthorizersOutput::builder()
+                .items(authorizer("au-1", "cognito"))
+                .next_token("authorizers-2")
+                .build()
+        })
+        .build();
+    let get_authorizers_2 = mock!(gw::Client::get_authorizers)
+        .match_requests(move |req| req.api_id() == Some(owned) && req.next_token() == Some("authorizers-2"))
+        .sequence()
+        .output(move || {
+            gw::operation::get_authorizers::GetAuthorizersOutput::builder()
+                .items(authorizer("au-2", "legacy"))
+                .build()
+        })
+        .build();
+
     let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"apigateway.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
     // IAM returns policy documents URL-encoded.
     let encoded_trust: String =
@@ -475,6 +526,8 @@ async fn live_read_follows_every_page() {
         &get_integrations_2,
         &get_stages_1,
         &get_stages_2,
+        &get_authorizers_1,
+        &get_authorizers_2,
     ];
     let iam_pages = [&list_policies_1, &list_policies_2, &attached_1, &attached_2];
     let clients = clients(
@@ -489,7 +542,9 @@ async fn live_read_follows_every_page() {
         ],
     );
 
-    let live = live::read(&clients, STACK_NAME, ROLE).await.expect("live read");
+    let live = live::read(&clients, STACK_NAME, ROLE, "InvokeUserOnboardingWorkflow")
+        .await
+        .expect("live read");
 
     for (i, rule) in pages.iter().chain(&iam_pages).enumerate() {
         assert_eq!(rule.num_calls(), 1, "page rule {i} answered once");
@@ -532,6 +587,19 @@ async fn live_read_follows_every_page() {
         .map(|s| (s.name.as_str(), s.auto_deploy))
         .collect();
     assert_eq!(stages, [("$default", true), ("old", false)]);
+    let authorizers: Vec<(&str, &str, &[String])> = api
+        .authorizers
+        .iter()
+        .map(|a| (a.id.as_str(), a.name.as_str(), a.audience.as_slice()))
+        .collect();
+    let audience = ["a-client".to_string(), "b-client".to_string()];
+    assert_eq!(
+        authorizers,
+        [
+            ("au-1", "cognito", &audience[..]),
+            ("au-2", "legacy", &audience[..])
+        ]
+    );
 
     let RoleState::Present(role) = &live.role else {
         panic!("role read as absent: {live:#?}");
@@ -539,21 +607,23 @@ async fn live_read_follows_every_page() {
     assert!(role.owned_by(STACK_NAME));
     assert_eq!(
         role.trust,
-        provision::policy::normalize(&provision::policy::api_gateway_trust())
+        provision::policy::normalize(&provision::policy::api_gateway_trust(None))
     );
     assert_eq!(
         role.inline.keys().map(String::as_str).collect::<Vec<_>>(),
         ["InvokeUserOnboardingWorkflow", "Legacy"]
     );
+    // Only the stack's own policy is fetched: any other is deleted whatever it says.
     assert_eq!(
-        role.inline["Legacy"]["Statement"][0]["Resource"],
-        serde_json::json!(["arn:Legacy"])
+        role.inline["InvokeUserOnboardingWorkflow"]["Statement"][0]["Resource"],
+        serde_json::json!(["arn:InvokeUserOnboardingWorkflow"])
     );
+    assert_eq!(role.inline["Legacy"], serde_json::Value::Null);
     assert_eq!(
         role.attached,
         BTreeSet::from([MANAGED.to_string(), "arn:aws:iam::aws:policy/Other".to_string()])
     );
-    assert_eq!(get_role_policy.num_calls(), 2);
+    assert_eq!(get_role_policy.num_calls(), 1);
 }
 
 /// Rules answering every delete of `plan_down(matching_live)`: the API's children with

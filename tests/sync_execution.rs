@@ -86,6 +86,14 @@ fn clients(endpoint: &str) -> Clients {
             aws_sdk_sfn::Config::builder()
                 .behavior_version(BehaviorVersion::latest())
                 .endpoint_url(endpoint)
+                .region(region.clone())
+                .credentials_provider(credentials.clone())
+                .build(),
+        ),
+        sts: aws_sdk_sts::Client::from_conf(
+            aws_sdk_sts::Config::builder()
+                .behavior_version(BehaviorVersion::latest())
+                .endpoint_url(endpoint)
                 .region(region)
                 .credentials_provider(credentials)
                 .build(),

@@ -4,7 +4,10 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use aws_config::retry::RetryConfig;
-use aws_sdk_apigatewayv2::types::{AuthorizationType, IntegrationType, ProtocolType, RouteSettings};
+use aws_sdk_apigatewayv2::types::{
+    AccessLogSettings, AuthorizationType, AuthorizerType, IntegrationType, JwtConfiguration, ProtocolType,
+    RouteSettings,
+};
 use aws_sdk_iam::types::Tag;
 
 use super::Resolved;
@@ -12,8 +15,8 @@ use super::create::{backoff, create_safely};
 use crate::aws::Clients;
 use crate::error::{AwsError, Retry};
 use crate::live::RoleState;
-use crate::plan::{ApiRef, IntegrationRef, Op, RoleRef};
-use crate::stack::desired::DesiredStage;
+use crate::plan::{ApiRef, AuthorizerRef, IntegrationRef, Op, RoleRef};
+use crate::stack::desired::{Cors, DesiredAuthorizer, DesiredStage};
 use crate::stack::rules::OWNER_TAG;
 
 impl Op {
@@ -22,6 +25,10 @@ impl Op {
         match self {
             Op::CreateApi { name, .. } => format!("create api {name}"),
             Op::UpdateApi { id, .. } => format!("update api {id}"),
+            Op::DeleteCors { api_id } => format!("delete cors configuration of api {api_id}"),
+            Op::CreateAuthorizer { spec, .. } => format!("create authorizer {}", spec.name),
+            Op::UpdateAuthorizer { spec, .. } => format!("update authorizer {}", spec.name),
+            Op::DeleteAuthorizer { name, id, .. } => format!("delete authorizer {name} ({id})"),
             Op::TagApiResource { stage: None, .. } => "tag api".into(),
             Op::TagApiResource { stage: Some(s), .. } => format!("tag stage {s}"),
             Op::DeleteApi { id } => format!("delete api {id}"),
@@ -83,15 +90,65 @@ fn integration_id(ctx: &Mutex<Resolved>, integration: &IntegrationRef) -> Result
     }
 }
 
+fn authorizer_id(ctx: &Mutex<Resolved>, authorizer: &AuthorizerRef) -> Result<String, AwsError> {
+    match authorizer {
+        AuthorizerRef::Existing(id) => Ok(id.clone()),
+        AuthorizerRef::New(name) => lock(ctx).authorizers.get(name).cloned().ok_or_else(|| {
+            AwsError::invalid(
+                "CreateAuthorizer",
+                format!("authorizer {name}"),
+                "the authorizer was not created",
+            )
+        }),
+    }
+}
+
+fn cors_configuration(cors: &Cors) -> aws_sdk_apigatewayv2::types::Cors {
+    let list = |v: &Vec<String>| (!v.is_empty()).then(|| v.clone());
+    aws_sdk_apigatewayv2::types::Cors::builder()
+        .set_allow_origins(list(&cors.allow_origins))
+        .set_allow_methods(list(&cors.allow_methods))
+        .set_allow_headers(list(&cors.allow_headers))
+        .set_expose_headers(list(&cors.expose_headers))
+        .set_max_age(cors.max_age)
+        .set_allow_credentials(cors.allow_credentials)
+        .build()
+}
+
+fn jwt_configuration(spec: &DesiredAuthorizer) -> JwtConfiguration {
+    JwtConfiguration::builder()
+        .issuer(&spec.issuer)
+        .set_audience(Some(spec.audience.clone()))
+        .build()
+}
+
+/// The stage's access log settings; empty (which turns logging off) when there are none.
+fn access_log_settings(spec: &DesiredStage) -> AccessLogSettings {
+    match &spec.access_log {
+        Some(log) => AccessLogSettings::builder()
+            .destination_arn(&log.destination_arn)
+            .format(&log.format)
+            .build(),
+        None => AccessLogSettings::builder().build(),
+    }
+}
+
 fn to_hash(tags: &std::collections::BTreeMap<String, String>) -> HashMap<String, String> {
     tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
 }
 
-fn route_settings(spec: &DesiredStage) -> RouteSettings {
-    RouteSettings::builder()
-        .set_throttling_burst_limit(spec.throttling_burst_limit)
-        .set_throttling_rate_limit(spec.throttling_rate_limit)
-        .build()
+/// Default route settings only when the file sets limits: any settings object sent without them
+/// may read as limits of 0, which reject every request.
+fn route_settings(spec: &DesiredStage) -> Option<RouteSettings> {
+    match (spec.throttling_burst_limit, spec.throttling_rate_limit) {
+        (Some(burst), Some(rate)) => Some(
+            RouteSettings::builder()
+                .throttling_burst_limit(burst)
+                .throttling_rate_limit(rate)
+                .build(),
+        ),
+        _ => None,
+    }
 }
 
 /// True when an error says the thing is already gone.
@@ -104,7 +161,7 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
     let gw = &clients.apigw;
     let iam = &clients.iam;
     match op {
-        Op::CreateApi { name, tags } => {
+        Op::CreateApi { name, tags, cors } => {
             let stack = tags.get(OWNER_TAG).cloned().unwrap_or_default();
             let (id, endpoint) = create_safely(
                 &op.label(),
@@ -113,6 +170,7 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
                         .create_api()
                         .name(name)
                         .protocol_type(ProtocolType::Http)
+                        .set_cors_configuration(cors.as_ref().map(cors_configuration))
                         .set_tags(Some(to_hash(tags)))
                         .customize()
                         .config_override(once_gw())
@@ -137,13 +195,91 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
             r.api_id = id;
             r.api_endpoint = endpoint;
         }
-        Op::UpdateApi { id, name } => {
+        Op::UpdateApi { id, name, cors } => {
             gw.update_api()
                 .api_id(id)
                 .name(name)
+                .set_cors_configuration(cors.as_ref().map(cors_configuration))
                 .send()
                 .await
                 .map_err(|e| AwsError::new("UpdateApi", format!("api {id}"), e))?;
+        }
+        Op::DeleteCors { api_id } => match gw.delete_cors_configuration().api_id(api_id).send().await {
+            Ok(_) => {}
+            Err(e) if e.as_service_error().is_some_and(gone) => {}
+            Err(e) => {
+                return Err(AwsError::new(
+                    "DeleteCorsConfiguration",
+                    format!("api {api_id}"),
+                    e,
+                ));
+            }
+        },
+        Op::CreateAuthorizer { api, spec } => {
+            let api = api_id(ctx, api)?;
+            let id = create_safely(
+                &op.label(),
+                || async {
+                    let out = gw
+                        .create_authorizer()
+                        .api_id(&api)
+                        .name(&spec.name)
+                        .authorizer_type(AuthorizerType::Jwt)
+                        .identity_source(&spec.identity_source)
+                        .jwt_configuration(jwt_configuration(spec))
+                        .customize()
+                        .config_override(once_gw())
+                        .send()
+                        .await
+                        .map_err(|e| {
+                            AwsError::new("CreateAuthorizer", format!("authorizer {}", spec.name), e)
+                        })?;
+                    Ok(out.authorizer_id().unwrap_or_default().to_string())
+                },
+                || async {
+                    let found = crate::live::read_authorizers(clients, &api).await?;
+                    Ok(found
+                        .into_iter()
+                        .filter(|a| a.name == spec.name && a.authorizer_type == "JWT")
+                        .min_by(|a, b| a.id.cmp(&b.id))
+                        .map(|a| a.id))
+                },
+            )
+            .await?;
+            lock(ctx).authorizers.insert(spec.name.clone(), id);
+        }
+        Op::UpdateAuthorizer { api_id, id, spec } => {
+            gw.update_authorizer()
+                .api_id(api_id)
+                .authorizer_id(id)
+                .name(&spec.name)
+                .authorizer_type(AuthorizerType::Jwt)
+                .identity_source(&spec.identity_source)
+                .jwt_configuration(jwt_configuration(spec))
+                .send()
+                .await
+                .map_err(|e| {
+                    AwsError::new("UpdateAuthorizer", format!("authorizer {} ({id})", spec.name), e)
+                })?;
+        }
+        Op::DeleteAuthorizer { api_id, id, name } => {
+            match gw
+                .delete_authorizer()
+                .api_id(api_id)
+                .authorizer_id(id)
+                .send()
+                .await
+            {
+                Ok(_) => {}
+                Err(e) if e.as_service_error().is_some_and(gone) => {}
+                Err(e) => {
+                    return Err(AwsError::new(
+                        "DeleteAuthorizer",
+                        format!("authorizer {name} ({id})"),
+                        e,
+                    ));
+                }
+            }
         }
         Op::TagApiResource {
             api,
@@ -211,7 +347,7 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
                             if e.as_service_error()
                                 .is_some_and(|s| s.is_entity_already_exists_exception()) =>
                         {
-                            match crate::live::read_role(clients, name).await? {
+                            match crate::live::read_role(clients, name, None).await? {
                                 RoleState::Present(role) if owner.is_some_and(|o| role.owned_by(o)) => {
                                     Ok(Some(role.arn))
                                 }
@@ -382,7 +518,10 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
                     Ok(out.integration_id().unwrap_or_default().to_string())
                 },
                 || async {
-                    let (routes, integrations, _) = crate::live::read_api_children(clients, &api).await?;
+                    let (routes, integrations) = tokio::try_join!(
+                        crate::live::read_routes(clients, &api),
+                        crate::live::read_integrations(clients, &api)
+                    )?;
                     let taken: Vec<String> = lock(ctx).integrations.values().cloned().collect();
                     Ok(integrations
                         .into_iter()
@@ -443,9 +582,12 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
             api,
             key,
             authorization,
+            authorizer,
+            scopes,
             integration,
         } => {
             let (api, target) = (api_id(ctx, api)?, integration_id(ctx, integration)?);
+            let authorizer = authorizer.as_ref().map(|a| authorizer_id(ctx, a)).transpose()?;
             create_safely(
                 &op.label(),
                 || async {
@@ -454,6 +596,8 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
                         .route_key(key)
                         .target(format!("integrations/{target}"))
                         .authorization_type(AuthorizationType::from(authorization.as_str()))
+                        .set_authorizer_id(authorizer.clone())
+                        .set_authorization_scopes((!scopes.is_empty()).then(|| scopes.clone()))
                         .customize()
                         .config_override(once_gw())
                         .send()
@@ -464,7 +608,7 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
                     Ok(())
                 },
                 || async {
-                    let (routes, _, _) = crate::live::read_api_children(clients, &api).await?;
+                    let routes = crate::live::read_routes(clients, &api).await?;
                     Ok(routes.iter().any(|r| &r.key == key).then_some(()))
                 },
             )
@@ -475,15 +619,25 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
             id,
             key,
             authorization,
+            authorizer,
+            scopes,
             integration,
+            previous_authorizer,
             ..
         } => {
             let target = integration_id(ctx, integration)?;
+            // An empty id detaches the old authorizer, so that it can be deleted.
+            let authorizer = match authorizer {
+                Some(a) => Some(authorizer_id(ctx, a)?),
+                None => previous_authorizer.as_ref().map(|_| String::new()),
+            };
             gw.update_route()
                 .api_id(api_id)
                 .route_id(id)
                 .target(format!("integrations/{target}"))
                 .authorization_type(AuthorizationType::from(authorization.as_str()))
+                .set_authorizer_id(authorizer)
+                .set_authorization_scopes(Some(scopes.clone()))
                 .send()
                 .await
                 .map_err(|e| AwsError::new("UpdateRoute", format!("route {key}"), e))?;
@@ -505,7 +659,8 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
                         .api_id(&api)
                         .stage_name(&spec.name)
                         .auto_deploy(spec.auto_deploy)
-                        .default_route_settings(route_settings(spec))
+                        .set_default_route_settings(route_settings(spec))
+                        .set_access_log_settings(spec.access_log.as_ref().map(|_| access_log_settings(spec)))
                         .set_tags(Some(to_hash(tags)))
                         .customize()
                         .config_override(once_gw())
@@ -517,7 +672,7 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
                     Ok(())
                 },
                 || async {
-                    let (_, _, stages) = crate::live::read_api_children(clients, &api).await?;
+                    let stages = crate::live::read_stages(clients, &api).await?;
                     Ok(stages.iter().any(|s| s.name == spec.name).then_some(()))
                 },
             )
@@ -528,7 +683,8 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
                 .api_id(api_id)
                 .stage_name(&spec.name)
                 .auto_deploy(spec.auto_deploy)
-                .default_route_settings(route_settings(spec))
+                .set_default_route_settings(route_settings(spec))
+                .access_log_settings(access_log_settings(spec))
                 .send()
                 .await
                 .map_err(|e| AwsError::new("UpdateStage", format!("stage {}", spec.name), e))?;
@@ -559,7 +715,7 @@ async fn owned_role_arn(
     name: &str,
     owner: Option<&String>,
 ) -> Result<Option<String>, AwsError> {
-    match crate::live::read_role(clients, name).await? {
+    match crate::live::read_role(clients, name, None).await? {
         crate::live::RoleState::Present(role) if owner.is_some_and(|o| role.owned_by(o)) => {
             Ok(Some(role.arn))
         }

@@ -30,6 +30,8 @@ pub struct Resolved {
     pub role_arn: Option<String>,
     /// Integration ids by route key, for integrations this run created.
     pub integrations: HashMap<String, String>,
+    /// Authorizer ids by name, for authorizers this run created.
+    pub authorizers: HashMap<String, String>,
 }
 
 /// One operation that finished.
@@ -205,6 +207,8 @@ mod tests {
     fn integrations_wait_for_api_and_role_routes_for_their_integration() {
         let ops = vec![
             Op::CreateRoute {
+                authorizer: None,
+                scopes: Vec::new(),
                 api: ApiRef::New,
                 key: "POST /a".into(),
                 authorization: "NONE".into(),
@@ -217,6 +221,7 @@ mod tests {
                 role: RoleRef::New("r".into()),
             },
             Op::CreateApi {
+                cors: None,
                 name: "a".into(),
                 tags: Default::default(),
             },
@@ -230,6 +235,9 @@ mod tests {
                 id: "old".into(),
             },
             Op::UpdateRoute {
+                authorizer: None,
+                previous_authorizer: None,
+                scopes: Vec::new(),
                 api_id: "x".into(),
                 id: "r1".into(),
                 key: "GET /b".into(),

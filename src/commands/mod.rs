@@ -77,10 +77,29 @@ pub async fn connect_and_read(
             FAILED
         })?;
     desired.bind_region(&clients.region);
-    let problems = live::check_state_machines(&clients, desired).await.map_err(|e| {
+    // Every read that does not need the API's id goes out at once: the machines, the APIs (whose
+    // children follow as soon as the id is known), the role and, when needed, the account.
+    let needs_account = desired.needs_account();
+    let (problems, live, account) = tokio::join!(
+        live::check_state_machines(&clients, desired),
+        live::read(
+            &clients,
+            &desired.stack,
+            &desired.role.name,
+            &desired.role.policy_name
+        ),
+        async {
+            match needs_account {
+                true => live::account_id(&clients).await.map(Some),
+                false => Ok(None),
+            }
+        }
+    );
+    let fail = |e: crate::error::AwsError| {
         printer.error(&e.to_string());
         FAILED
-    })?;
+    };
+    let problems = problems.map_err(fail)?;
     if !problems.is_empty() {
         for p in &problems {
             printer.error(p);
@@ -88,11 +107,9 @@ pub async fn connect_and_read(
         printer.error("nothing was changed");
         return Err(FAILED);
     }
-    let live = live::read(&clients, &desired.stack, &desired.role.name)
-        .await
-        .map_err(|e| {
-            printer.error(&e.to_string());
-            FAILED
-        })?;
+    let live = live.map_err(fail)?;
+    if let Some(account) = account.map_err(fail)? {
+        desired.bind_account(&account);
+    }
     Ok((clients, live))
 }

@@ -101,7 +101,7 @@ fn seed(live: &Live) -> Resolved {
             RoleState::Present(r) => Some(r.arn.clone()),
             RoleState::Absent => None,
         },
-        integrations: Default::default(),
+        ..Resolved::default()
     }
 }
 
@@ -119,14 +119,15 @@ async fn wait_for_iam(
     let mut streak = 0;
     printer.progress("Waiting for IAM to settle...");
     while Instant::now() < deadline {
-        let settled = match live::read_role(clients, &desired.role.name).await {
-            Ok(RoleState::Present(role)) => {
-                role.trust == desired.role.trust
-                    && role.inline.get(&desired.role.policy_name) == Some(&desired.role.policy)
-                    && desired.role.managed_policies.is_subset(&role.attached)
-            }
-            Ok(RoleState::Absent) | Err(_) => false,
-        };
+        let settled =
+            match live::read_role(clients, &desired.role.name, Some(&desired.role.policy_name)).await {
+                Ok(RoleState::Present(role)) => {
+                    role.trust == desired.role.trust
+                        && role.inline.get(&desired.role.policy_name) == Some(&desired.role.policy)
+                        && desired.role.managed_policies.is_subset(&role.attached)
+                }
+                Ok(RoleState::Absent) | Err(_) => false,
+            };
         streak = if settled { streak + 1 } else { 0 };
         if streak >= IN_A_ROW {
             printer.progress(&format!(

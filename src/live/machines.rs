@@ -20,19 +20,27 @@ fn required_type(action: &str) -> Option<&'static str> {
 /// Describes each route's state machine once and returns one message per problem: a machine
 /// that does not exist, or one of the wrong type for its route's action.
 pub async fn check_state_machines(clients: &Clients, desired: &Desired) -> Result<Vec<String>, AwsError> {
+    let mut machines: Vec<&str> = desired.routes.iter().map(|r| r.state_machine.as_str()).collect();
+    machines.sort_unstable();
+    machines.dedup();
+    let mut pending = tokio::task::JoinSet::new();
+    for (i, arn) in machines.iter().enumerate() {
+        let sfn = clients.sfn.clone();
+        let arn = arn.to_string();
+        pending.spawn(async move {
+            (
+                i,
+                sfn.describe_state_machine().state_machine_arn(&arn).send().await,
+            )
+        });
+    }
     let mut types: BTreeMap<&str, Option<String>> = BTreeMap::new();
-    for route in &desired.routes {
-        let arn = route.state_machine.as_str();
-        if types.contains_key(arn) {
+    while let Some(joined) = pending.join_next().await {
+        let Ok((i, answer)) = joined else {
             continue;
-        }
-        let found = match clients
-            .sfn
-            .describe_state_machine()
-            .state_machine_arn(arn)
-            .send()
-            .await
-        {
+        };
+        let arn = machines[i];
+        let found = match answer {
             Ok(out) => Some(out.r#type().as_str().to_string()),
             Err(e)
                 if e.as_service_error()

@@ -9,7 +9,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 pub use machines::check_state_machines;
-pub use read::{list_owned_apis, read, read_api_children, read_role};
+pub use read::{
+    account_id, list_owned_apis, read, read_api_children, read_authorizers, read_integrations, read_role,
+    read_routes, read_stages,
+};
+
+use crate::stack::desired::{AccessLog, Cors};
 
 /// Everything the stack could own, as it is now.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -39,6 +44,27 @@ pub struct LiveApi {
     pub integrations: Vec<LiveIntegration>,
     /// Stages.
     pub stages: Vec<LiveStage>,
+    /// Authorizers.
+    pub authorizers: Vec<LiveAuthorizer>,
+    /// CORS configuration, canonical; `None` when the API has none.
+    pub cors: Option<Cors>,
+}
+
+/// An authorizer of the API.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LiveAuthorizer {
+    /// Authorizer id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// `JWT` or `REQUEST`.
+    pub authorizer_type: String,
+    /// JWT issuer.
+    pub issuer: Option<String>,
+    /// JWT audiences, sorted.
+    pub audience: Vec<String>,
+    /// Identity sources.
+    pub identity_source: Vec<String>,
 }
 
 /// A route.
@@ -52,6 +78,10 @@ pub struct LiveRoute {
     pub target: Option<String>,
     /// `NONE`, `AWS_IAM`, `JWT`, `CUSTOM`.
     pub authorization: String,
+    /// The authorizer id, for `JWT` and `CUSTOM` routes.
+    pub authorizer_id: Option<String>,
+    /// Authorization scopes, sorted.
+    pub scopes: Vec<String>,
 }
 
 impl LiveRoute {
@@ -89,6 +119,8 @@ pub struct LiveStage {
     pub throttling_burst_limit: Option<i32>,
     /// Default route throttling rate.
     pub throttling_rate_limit: Option<f64>,
+    /// Access logging, when on.
+    pub access_log: Option<AccessLog>,
     /// Tags, when the listing returned them (`None`: not known, not compared).
     pub tags: Option<BTreeMap<String, String>>,
     /// Stage variables, for `$stageVariables.X` in the local gateway.
@@ -116,7 +148,8 @@ pub struct LiveRole {
     pub tags: BTreeMap<String, String>,
     /// Trust policy, normalised.
     pub trust: Value,
-    /// Inline policies by name, normalised.
+    /// Inline policies by name. The stack's own policy is read, normalised; any other is only
+    /// listed (`Value::Null`), since the plan deletes it whatever it says.
     pub inline: BTreeMap<String, Value>,
     /// Attached managed policy ARNs.
     pub attached: BTreeSet<String>,

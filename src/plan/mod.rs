@@ -10,11 +10,11 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::live::{Live, LiveApi, LiveIntegration, LiveRole, LiveStage, RoleState};
+use crate::live::{Live, LiveApi, LiveAuthorizer, LiveIntegration, LiveRole, LiveStage, RoleState};
 use crate::stack::Desired;
-use crate::stack::desired::{DesiredIntegration, DesiredRoute, DesiredStage};
+use crate::stack::desired::{Cors, DesiredIntegration, DesiredRoute, DesiredStage};
 use crate::stack::rules::OWNER_TAG;
-pub use op::{ApiRef, IntegrationRef, Key, Op, RoleRef};
+pub use op::{ApiRef, AuthorizerRef, IntegrationRef, Key, Op, RoleRef};
 
 /// What a change does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -40,6 +40,8 @@ pub enum Kind {
     Route,
     /// An integration.
     Integration,
+    /// A JWT authorizer.
+    Authorizer,
     /// A stage.
     Stage,
     /// The IAM role.
@@ -157,14 +159,19 @@ pub fn plan(desired: &Desired, live: &Live, options: PlanOptions) -> Result<Plan
                 action: Action::Create,
                 kind: Kind::Api,
                 name: desired.api.name.clone(),
-                fields: vec![
-                    created("name", json!(desired.api.name)),
-                    created("protocol_type", json!("HTTP")),
-                    created("tags", json!(desired.tags)),
-                ],
+                fields: [
+                    vec![
+                        created("name", json!(desired.api.name)),
+                        created("protocol_type", json!("HTTP")),
+                    ],
+                    cors_fields(None, desired.api.cors.as_ref()),
+                    vec![created("tags", json!(desired.tags))],
+                ]
+                .concat(),
                 ops: vec![Op::CreateApi {
                     name: desired.api.name.clone(),
                     tags: desired.tags.clone(),
+                    cors: desired.api.cors.clone(),
                 }],
             });
             ApiRef::New
@@ -172,7 +179,9 @@ pub fn plan(desired: &Desired, live: &Live, options: PlanOptions) -> Result<Plan
     };
     let empty = LiveApi::default();
     let api = kept.unwrap_or(&empty);
-    plan_routes(desired, api, &api_ref, &role_ref, &mut changes);
+    let authorizers = plan_authorizers(desired, api, &api_ref, &mut changes);
+    plan_routes(desired, api, &api_ref, &role_ref, &authorizers, &mut changes);
+    delete_unused_authorizers(api, &authorizers, &mut changes);
     plan_stages(desired, api, &api_ref, &mut changes);
     for duplicate in apis.iter().skip(1) {
         changes.push(Change {
@@ -204,16 +213,7 @@ pub fn plan_down(desired: &Desired, live: &Live) -> Plan {
     let mut changes = Vec::new();
     for api in &live.apis {
         for route in &api.routes {
-            changes.push(delete(
-                Kind::Route,
-                &route.key,
-                Op::DeleteRoute {
-                    api_id: api.id.clone(),
-                    id: route.id.clone(),
-                    key: route.key.clone(),
-                    target: route.target.clone(),
-                },
-            ));
+            changes.push(delete(Kind::Route, &route.key, delete_route_op(api, route)));
         }
         for integration in &api.integrations {
             changes.push(delete(
@@ -224,6 +224,9 @@ pub fn plan_down(desired: &Desired, live: &Live) -> Plan {
                     id: integration.id.clone(),
                 },
             ));
+        }
+        for authorizer in &api.authorizers {
+            changes.push(delete_authorizer(api, authorizer));
         }
         for stage in &api.stages {
             changes.push(delete(
@@ -482,13 +485,29 @@ fn plan_role_update(desired: &Desired, role: &LiveRole, changes: &mut Vec<Change
 fn plan_api_update(desired: &Desired, api: &LiveApi, changes: &mut Vec<Change>) {
     let mut fields = Vec::new();
     let mut ops = Vec::new();
-    if let Some(f) = changed("name", json!(api.name), json!(desired.api.name)) {
-        fields.push(f);
+    let name = changed("name", json!(api.name), json!(desired.api.name));
+    let cors = cors_fields(api.cors.as_ref(), desired.api.cors.as_ref());
+    let want = desired.api.cors.as_ref();
+    // A field or list entry can only go by deleting the whole configuration first.
+    let clear = !cors.is_empty()
+        && api
+            .cors
+            .as_ref()
+            .is_some_and(|live| want.is_none_or(|w| !covers(w, live)));
+    if clear {
+        ops.push(Op::DeleteCors {
+            api_id: api.id.clone(),
+        });
+    }
+    if name.is_some() || (!cors.is_empty() && want.is_some()) {
         ops.push(Op::UpdateApi {
             id: api.id.clone(),
             name: desired.api.name.clone(),
+            cors: if cors.is_empty() { None } else { want.cloned() },
         });
     }
+    fields.extend(name);
+    fields.extend(cors);
     let (set, remove, tag_fields) = tag_diff(&api.tags, &desired.tags);
     if !tag_fields.is_empty() {
         fields.extend(tag_fields);
@@ -528,8 +547,14 @@ fn plan_routes(
     api: &LiveApi,
     api_ref: &ApiRef,
     role: &RoleRef,
+    authorizers: &Authorizers,
     changes: &mut Vec<Change>,
 ) {
+    let authorizer_names: BTreeMap<&str, &str> = api
+        .authorizers
+        .iter()
+        .map(|a| (a.id.as_str(), a.name.as_str()))
+        .collect();
     let role_name = match role {
         RoleRef::Existing(arn) => role_name_of(arn).to_string(),
         RoleRef::New(name) => name.clone(),
@@ -571,19 +596,28 @@ fn plan_routes(
             IntegrationRef::New(_) => "integrations/(known after up)".to_string(),
         };
 
+        let authorizer = want
+            .authorizer
+            .as_ref()
+            .and_then(|name| authorizers.refs.get(name).cloned());
         let Some(live_route) = live_route else {
+            let mut fields = vec![created("authorization_type", json!(want.authorization))];
+            if let Some(name) = &want.authorizer {
+                fields.push(created("authorizer", json!(name)));
+                fields.push(created("authorization_scopes", json!(want.scopes)));
+            }
+            fields.push(created("target", json!(target_text)));
             changes.push(Change {
                 action: Action::Create,
                 kind: Kind::Route,
                 name: want.key.clone(),
-                fields: vec![
-                    created("authorization_type", json!(want.authorization)),
-                    created("target", json!(target_text)),
-                ],
+                fields,
                 ops: vec![Op::CreateRoute {
                     api: api_ref.clone(),
                     key: want.key.clone(),
                     authorization: want.authorization.clone(),
+                    authorizer,
+                    scopes: want.scopes.clone(),
                     integration: target,
                 }],
             });
@@ -597,9 +631,34 @@ fn plan_routes(
         ) {
             fields.push(f);
         }
+        // The authorizer and scopes matter only on JWT routes: AWS keeps stale ones on others.
+        let jwt = |authorization: &str| authorization == "JWT";
+        let live_authorizer = live_route
+            .authorizer_id
+            .as_deref()
+            .filter(|_| jwt(&live_route.authorization));
+        let live_authorizer_name = live_authorizer.map(|id| authorizer_names.get(id).copied().unwrap_or(id));
+        if let Some(f) = changed("authorizer", json!(live_authorizer_name), json!(want.authorizer)) {
+            fields.push(f);
+        }
+        let live_scopes = if jwt(&live_route.authorization) {
+            live_route.scopes.clone()
+        } else {
+            Vec::new()
+        };
+        if jwt(&want.authorization)
+            && let Some(f) = changed("authorization_scopes", json!(live_scopes), json!(want.scopes))
+        {
+            fields.push(f);
+        }
         if let Some(f) = changed("target", json!(live_route.target), json!(target_text)) {
             fields.push(f);
         }
+        let previous_authorizer = live_route
+            .authorizer_id
+            .as_ref()
+            .filter(|id| !matches!(&authorizer, Some(AuthorizerRef::Existing(new)) if new == *id))
+            .cloned();
         if !fields.is_empty() {
             changes.push(Change {
                 action: Action::Update,
@@ -611,8 +670,11 @@ fn plan_routes(
                     id: live_route.id.clone(),
                     key: want.key.clone(),
                     authorization: want.authorization.clone(),
+                    authorizer,
+                    scopes: want.scopes.clone(),
                     integration: target,
                     previous: live_route.integration_id().map(str::to_string),
+                    previous_authorizer,
                 }],
             });
         }
@@ -623,16 +685,7 @@ fn plan_routes(
         .iter()
         .filter(|r| !claimed_routes.contains(r.id.as_str()))
     {
-        changes.push(delete(
-            Kind::Route,
-            &route.key,
-            Op::DeleteRoute {
-                api_id: api.id.clone(),
-                id: route.id.clone(),
-                key: route.key.clone(),
-                target: route.target.clone(),
-            },
-        ));
+        changes.push(delete(Kind::Route, &route.key, delete_route_op(api, route)));
     }
     for integration in api
         .integrations
@@ -833,6 +886,182 @@ fn integration_diff(
     IntegrationDiff { fields, replace }
 }
 
+/// CORS field changes between `live` and `want` (for a new API, `live` is `None`).
+fn cors_fields(live: Option<&Cors>, want: Option<&Cors>) -> Vec<FieldChange> {
+    let empty = Cors::default();
+    let (before, after) = (live.unwrap_or(&empty), want.unwrap_or(&empty));
+    let mut fields: Vec<FieldChange> = [
+        (
+            "cors.allow_origins",
+            json!(before.allow_origins),
+            json!(after.allow_origins),
+        ),
+        (
+            "cors.allow_methods",
+            json!(before.allow_methods),
+            json!(after.allow_methods),
+        ),
+        (
+            "cors.allow_headers",
+            json!(before.allow_headers),
+            json!(after.allow_headers),
+        ),
+        (
+            "cors.expose_headers",
+            json!(before.expose_headers),
+            json!(after.expose_headers),
+        ),
+        ("cors.max_age", json!(before.max_age), json!(after.max_age)),
+        (
+            "cors.allow_credentials",
+            json!(before.allow_credentials),
+            json!(after.allow_credentials),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(field, before, after)| changed(field, before, after))
+    .collect();
+    // An empty configuration still differs from none at all.
+    if fields.is_empty() && live.is_some() != want.is_some() {
+        fields.push(FieldChange {
+            field: "cors".into(),
+            before: json!(live),
+            after: json!(want),
+        });
+    }
+    fields
+}
+
+/// True when `want` keeps everything `live` has set, so an update alone gets there.
+fn covers(want: &Cors, live: &Cors) -> bool {
+    let keeps = |w: &[String], l: &[String]| l.iter().all(|x| w.contains(x));
+    keeps(&want.allow_origins, &live.allow_origins)
+        && keeps(&want.allow_methods, &live.allow_methods)
+        && keeps(&want.allow_headers, &live.allow_headers)
+        && keeps(&want.expose_headers, &live.expose_headers)
+        && (live.max_age.is_none() || want.max_age.is_some())
+        && (live.allow_credentials.is_none() || want.allow_credentials.is_some())
+}
+
+/// Matches each declared authorizer with a live JWT authorizer of the same name (the lowest id
+/// when there are several), updates or creates it, and returns how routes refer to each by name,
+/// plus the live ids claimed.
+fn plan_authorizers(
+    desired: &Desired,
+    api: &LiveApi,
+    api_ref: &ApiRef,
+    changes: &mut Vec<Change>,
+) -> Authorizers {
+    let mut out = Authorizers::default();
+    for want in &desired.authorizers {
+        let live = api
+            .authorizers
+            .iter()
+            .filter(|a| a.name == want.name && a.authorizer_type == "JWT" && !out.claimed.contains(&a.id))
+            .min_by(|a, b| a.id.cmp(&b.id));
+        let fields = |live: Option<&LiveAuthorizer>| {
+            [
+                (
+                    "issuer",
+                    json!(live.and_then(|l| l.issuer.clone())),
+                    json!(want.issuer),
+                ),
+                (
+                    "audience",
+                    json!(live.map(|l| l.audience.clone())),
+                    json!(want.audience),
+                ),
+                (
+                    "identity_source",
+                    json!(live.map(|l| l.identity_source.clone())),
+                    json!([want.identity_source]),
+                ),
+            ]
+            .into_iter()
+            .filter_map(|(f, before, after)| match live {
+                None => Some(created(f, after)),
+                Some(_) => changed(f, before, after),
+            })
+            .collect::<Vec<_>>()
+        };
+        match live {
+            None => {
+                changes.push(Change {
+                    action: Action::Create,
+                    kind: Kind::Authorizer,
+                    name: want.name.clone(),
+                    fields: [vec![created("authorizer_type", json!("JWT"))], fields(None)].concat(),
+                    ops: vec![Op::CreateAuthorizer {
+                        api: api_ref.clone(),
+                        spec: want.clone(),
+                    }],
+                });
+                out.refs
+                    .insert(want.name.clone(), AuthorizerRef::New(want.name.clone()));
+            }
+            Some(live) => {
+                out.claimed.insert(live.id.clone());
+                let fields = fields(Some(live));
+                if !fields.is_empty() {
+                    changes.push(Change {
+                        action: Action::Update,
+                        kind: Kind::Authorizer,
+                        name: want.name.clone(),
+                        fields,
+                        ops: vec![Op::UpdateAuthorizer {
+                            api_id: api.id.clone(),
+                            id: live.id.clone(),
+                            spec: want.clone(),
+                        }],
+                    });
+                }
+                out.refs
+                    .insert(want.name.clone(), AuthorizerRef::Existing(live.id.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// How routes refer to the stack's authorizers, and which live ones are kept.
+#[derive(Default)]
+struct Authorizers {
+    refs: BTreeMap<String, AuthorizerRef>,
+    claimed: BTreeSet<String>,
+}
+
+fn delete_unused_authorizers(api: &LiveApi, authorizers: &Authorizers, changes: &mut Vec<Change>) {
+    for authorizer in api
+        .authorizers
+        .iter()
+        .filter(|a| !authorizers.claimed.contains(&a.id))
+    {
+        changes.push(delete_authorizer(api, authorizer));
+    }
+}
+
+fn delete_authorizer(api: &LiveApi, authorizer: &LiveAuthorizer) -> Change {
+    delete(
+        Kind::Authorizer,
+        &format!("{} ({})", authorizer.name, authorizer.id),
+        Op::DeleteAuthorizer {
+            api_id: api.id.clone(),
+            id: authorizer.id.clone(),
+            name: authorizer.name.clone(),
+        },
+    )
+}
+
+fn delete_route_op(api: &LiveApi, route: &crate::live::LiveRoute) -> Op {
+    Op::DeleteRoute {
+        api_id: api.id.clone(),
+        id: route.id.clone(),
+        key: route.key.clone(),
+        target: route.target.clone(),
+        authorizer_id: route.authorizer_id.clone(),
+    }
+}
+
 fn plan_stages(desired: &Desired, api: &LiveApi, api_ref: &ApiRef, changes: &mut Vec<Change>) {
     let want = &desired.stage;
     match api.stages.iter().find(|s| s.name == want.name) {
@@ -847,6 +1076,41 @@ fn plan_stages(desired: &Desired, api: &LiveApi, api_ref: &ApiRef, changes: &mut
                 tags: desired.tags.clone(),
             }],
         }),
+        Some(live) if throttling_removed(live, want) => {
+            // UpdateStage cannot unset a limit and a 0 rejects every request, so the stage is made
+            // anew; with auto-deploy it serves the current routes again within seconds.
+            let mut fields = stage_fields(Some(live), want);
+            fields.extend(
+                [
+                    ("throttling_burst_limit", json!(live.throttling_burst_limit)),
+                    ("throttling_rate_limit", json!(live.throttling_rate_limit)),
+                ]
+                .into_iter()
+                .filter(|(_, before)| !before.is_null())
+                .map(|(field, before)| FieldChange {
+                    field: field.into(),
+                    before,
+                    after: Value::Null,
+                }),
+            );
+            changes.push(Change {
+                action: Action::Replace,
+                kind: Kind::Stage,
+                name: want.name.clone(),
+                fields,
+                ops: vec![
+                    Op::DeleteStage {
+                        api_id: api.id.clone(),
+                        name: want.name.clone(),
+                    },
+                    Op::CreateStage {
+                        api: api_ref.clone(),
+                        spec: want.clone(),
+                        tags: desired.tags.clone(),
+                    },
+                ],
+            });
+        }
         Some(live) => {
             let mut fields = stage_fields(Some(live), want);
             let mut ops = Vec::new();
@@ -892,9 +1156,15 @@ fn plan_stages(desired: &Desired, api: &LiveApi, api_ref: &ApiRef, changes: &mut
     }
 }
 
-/// Stage fields that differ. Throttling is compared only where the file sets it: AWS cannot
-/// clear a limit through UpdateStage (absent fields are left as they are) and a 0 would block
-/// all traffic, so a limit removed from the file is left in place rather than fought forever.
+/// True when the stage has throttling limits and the file sets none.
+fn throttling_removed(live: &LiveStage, want: &DesiredStage) -> bool {
+    want.throttling_burst_limit.is_none()
+        && want.throttling_rate_limit.is_none()
+        && (live.throttling_burst_limit.is_some() || live.throttling_rate_limit.is_some())
+}
+
+/// Stage fields that differ. Throttling is compared here only where the file sets it; a removed
+/// limit is a replace ([`throttling_removed`]).
 fn stage_fields(live: Option<&LiveStage>, want: &DesiredStage) -> Vec<FieldChange> {
     let mut pairs = vec![(
         "auto_deploy",
@@ -913,6 +1183,13 @@ fn stage_fields(live: Option<&LiveStage>, want: &DesiredStage) -> Vec<FieldChang
             "throttling_rate_limit",
             json!(live.and_then(|l| l.throttling_rate_limit)),
             json!(want.throttling_rate_limit),
+        ));
+    }
+    if want.access_log.is_some() || live.is_some_and(|l| l.access_log.is_some()) {
+        pairs.push((
+            "access_log",
+            json!(live.and_then(|l| l.access_log.as_ref())),
+            json!(want.access_log),
         ));
     }
     pairs

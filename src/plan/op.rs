@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::stack::desired::{DesiredIntegration, DesiredStage};
+use crate::stack::desired::{Cors, DesiredAuthorizer, DesiredIntegration, DesiredStage};
 
 /// Which API an operation acts on.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,6 +24,15 @@ pub enum IntegrationRef {
     New(String),
 }
 
+/// Which authorizer a route should use.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AuthorizerRef {
+    /// An authorizer that exists, by id.
+    Existing(String),
+    /// The authorizer this plan creates, by name.
+    New(String),
+}
+
 /// The role integrations use as credentials.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RoleRef {
@@ -36,13 +45,34 @@ pub enum RoleRef {
 /// One AWS mutation.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Op {
-    /// CreateApi with the ownership tag.
+    /// CreateApi with the ownership tag and the CORS configuration.
     CreateApi {
         name: String,
         tags: BTreeMap<String, String>,
+        cors: Option<Cors>,
     },
-    /// UpdateApi (name).
-    UpdateApi { id: String, name: String },
+    /// UpdateApi: the name, and the CORS configuration when given.
+    UpdateApi {
+        id: String,
+        name: String,
+        cors: Option<Cors>,
+    },
+    /// DeleteCorsConfiguration: the only way to remove a CORS field or the whole configuration.
+    DeleteCors { api_id: String },
+    /// CreateAuthorizer (JWT).
+    CreateAuthorizer { api: ApiRef, spec: DesiredAuthorizer },
+    /// UpdateAuthorizer, with every field.
+    UpdateAuthorizer {
+        api_id: String,
+        id: String,
+        spec: DesiredAuthorizer,
+    },
+    /// DeleteAuthorizer.
+    DeleteAuthorizer {
+        api_id: String,
+        id: String,
+        name: String,
+    },
     /// TagResource / UntagResource on an API or stage ARN path.
     TagApiResource {
         /// The API.
@@ -106,17 +136,25 @@ pub enum Op {
         api: ApiRef,
         key: String,
         authorization: String,
+        /// The JWT authorizer, for `JWT` routes.
+        authorizer: Option<AuthorizerRef>,
+        /// Required scopes, for `JWT` routes.
+        scopes: Vec<String>,
         integration: IntegrationRef,
     },
-    /// UpdateRoute (target, authorization).
+    /// UpdateRoute (target, authorization, authorizer, scopes).
     UpdateRoute {
         api_id: String,
         id: String,
         key: String,
         authorization: String,
+        authorizer: Option<AuthorizerRef>,
+        scopes: Vec<String>,
         integration: IntegrationRef,
         /// The integration it targeted before, freed by this change.
         previous: Option<String>,
+        /// The authorizer it used before, freed by this change.
+        previous_authorizer: Option<String>,
     },
     /// DeleteRoute.
     DeleteRoute {
@@ -124,6 +162,8 @@ pub enum Op {
         id: String,
         key: String,
         target: Option<String>,
+        /// The authorizer it used, freed by this change.
+        authorizer_id: Option<String>,
     },
     /// CreateStage with tags, never with a deployment id.
     CreateStage {
@@ -154,6 +194,14 @@ pub enum Key {
     RolePolicyGone(String),
     /// The declared policies of this role are in place (put or attached).
     RolePolicySet(String),
+    /// The authorizer of this name exists.
+    Authorizer(String),
+    /// No route uses this authorizer id any more.
+    AuthorizerFreed(String),
+    /// The API's CORS configuration is gone.
+    CorsCleared,
+    /// The stage of this name is gone (a replace creates it again).
+    StageGone(String),
 }
 
 impl Op {
@@ -169,18 +217,39 @@ impl Op {
             }
             Op::CreateIntegration { route_key, .. } => vec![Key::Integration(route_key.clone())],
             Op::UpdateRoute {
-                previous: Some(p), ..
-            } => vec![Key::Detached(p.clone())],
-            Op::DeleteRoute { api_id, target, .. } => {
+                previous,
+                previous_authorizer,
+                ..
+            } => {
+                let mut keys: Vec<Key> = previous.iter().map(|p| Key::Detached(p.clone())).collect();
+                keys.extend(
+                    previous_authorizer
+                        .iter()
+                        .map(|a| Key::AuthorizerFreed(a.clone())),
+                );
+                keys
+            }
+            Op::DeleteRoute {
+                api_id,
+                target,
+                authorizer_id,
+                ..
+            } => {
                 let mut keys = vec![Key::ApiChild(api_id.clone())];
                 if let Some(t) = target.as_deref().and_then(|t| t.strip_prefix("integrations/")) {
                     keys.push(Key::Detached(t.to_string()));
                 }
+                keys.extend(authorizer_id.iter().map(|a| Key::AuthorizerFreed(a.clone())));
                 keys
             }
-            Op::DeleteIntegration { api_id, .. } | Op::DeleteStage { api_id, .. } => {
+            Op::DeleteIntegration { api_id, .. } | Op::DeleteAuthorizer { api_id, .. } => {
                 vec![Key::ApiChild(api_id.clone())]
             }
+            Op::DeleteStage { api_id, name } => {
+                vec![Key::ApiChild(api_id.clone()), Key::StageGone(name.clone())]
+            }
+            Op::CreateAuthorizer { spec, .. } => vec![Key::Authorizer(spec.name.clone())],
+            Op::DeleteCors { .. } => vec![Key::CorsCleared],
             Op::DeleteRolePolicy { role, .. } | Op::DetachRolePolicy { role, .. } => {
                 vec![Key::RolePolicyGone(role.clone())]
             }
@@ -212,20 +281,41 @@ impl Op {
             Op::CreateIntegration { api: a, role: r, .. } => [api(a), role(r)].concat(),
             Op::UpdateIntegration { role: r, .. } => role(r),
             Op::CreateRoute {
-                api: a, integration, ..
+                api: a,
+                integration,
+                authorizer,
+                ..
             } => {
                 let mut keys = api(a);
                 if let IntegrationRef::New(k) = integration {
                     keys.push(Key::Integration(k.clone()));
                 }
+                if let Some(AuthorizerRef::New(name)) = authorizer {
+                    keys.push(Key::Authorizer(name.clone()));
+                }
                 keys
             }
             Op::UpdateRoute {
-                integration: IntegrationRef::New(k),
+                integration,
+                authorizer,
                 ..
-            } => vec![Key::Integration(k.clone())],
+            } => {
+                let mut keys = Vec::new();
+                if let IntegrationRef::New(k) = integration {
+                    keys.push(Key::Integration(k.clone()));
+                }
+                if let Some(AuthorizerRef::New(name)) = authorizer {
+                    keys.push(Key::Authorizer(name.clone()));
+                }
+                keys
+            }
+            Op::CreateAuthorizer { api: a, .. } => api(a),
+            Op::DeleteAuthorizer { id, .. } => vec![Key::AuthorizerFreed(id.clone())],
+            Op::UpdateApi { .. } => vec![Key::CorsCleared],
             Op::DeleteIntegration { id, .. } => vec![Key::Detached(id.clone())],
-            Op::CreateStage { api: a, .. } => api(a),
+            Op::CreateStage { api: a, spec, .. } => {
+                [api(a), vec![Key::StageGone(spec.name.clone())]].concat()
+            }
             Op::TagApiResource { api: a, .. } => api(a),
             Op::DeleteApi { id } => vec![Key::ApiChild(id.clone())],
             Op::DeleteRole { name } => vec![Key::RolePolicyGone(name.clone())],
@@ -242,6 +332,7 @@ impl Op {
                 | Op::CreateIntegration { .. }
                 | Op::CreateRoute { .. }
                 | Op::CreateStage { .. }
+                | Op::CreateAuthorizer { .. }
         )
     }
 }

@@ -2,9 +2,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::model::StackFile;
+use super::model::{Sp, StackFile};
 use super::rules::{self, OWNER_TAG};
 use crate::policy;
 
@@ -19,6 +20,8 @@ pub struct Desired {
     pub api: DesiredApi,
     /// The role API Gateway assumes.
     pub role: DesiredRole,
+    /// JWT authorizers, in file order.
+    pub authorizers: Vec<DesiredAuthorizer>,
     /// Routes in file order, each with its own integration.
     pub routes: Vec<DesiredRoute>,
     /// The one stage.
@@ -32,6 +35,61 @@ pub struct Desired {
 pub struct DesiredApi {
     /// API name.
     pub name: String,
+    /// CORS configuration; `None` means none at all.
+    pub cors: Option<Cors>,
+}
+
+/// A CORS configuration in canonical form: lists sorted and de-duplicated, header names in lower
+/// case and methods in upper case (HTTP treats them so, and AWS may return them so).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Cors {
+    /// Allowed origins.
+    pub allow_origins: Vec<String>,
+    /// Allowed methods.
+    pub allow_methods: Vec<String>,
+    /// Allowed request headers.
+    pub allow_headers: Vec<String>,
+    /// Response headers exposed to scripts.
+    pub expose_headers: Vec<String>,
+    /// Preflight cache, seconds.
+    pub max_age: Option<i32>,
+    /// Whether credentials may be sent; `None` is AWS's default, false.
+    pub allow_credentials: Option<bool>,
+}
+
+impl Cors {
+    /// The canonical form of a configuration, as written or as read from AWS.
+    pub fn canonical(mut self) -> Cors {
+        let tidy = |v: &mut Vec<String>, f: fn(&str) -> String| {
+            *v = v
+                .iter()
+                .map(|s| f(s))
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+        };
+        tidy(&mut self.allow_origins, str::to_string);
+        tidy(&mut self.allow_methods, str::to_ascii_uppercase);
+        tidy(&mut self.allow_headers, str::to_ascii_lowercase);
+        tidy(&mut self.expose_headers, str::to_ascii_lowercase);
+        if self.allow_credentials == Some(false) {
+            self.allow_credentials = None;
+        }
+        self
+    }
+}
+
+/// A JWT authorizer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DesiredAuthorizer {
+    /// Name, unique in the API; routes refer to it.
+    pub name: String,
+    /// Token issuer URL.
+    pub issuer: String,
+    /// Accepted audiences, sorted.
+    pub audience: Vec<String>,
+    /// Where the token is, e.g. `$request.header.Authorization`.
+    pub identity_source: String,
 }
 
 /// The IAM role and its policies.
@@ -47,6 +105,9 @@ pub struct DesiredRole {
     pub trust: Value,
     /// ARNs of managed policies to attach.
     pub managed_policies: BTreeSet<String>,
+    /// Trust API Gateway only on behalf of the stack's own account: the trust policy gets an
+    /// `aws:SourceAccount` condition once the account is known ([`Desired::bind_account`]).
+    pub restrict_source_account: bool,
 }
 
 /// A route and the integration behind it.
@@ -54,8 +115,12 @@ pub struct DesiredRole {
 pub struct DesiredRoute {
     /// `METHOD /path` or `$default`.
     pub key: String,
-    /// `NONE` or `AWS_IAM`.
+    /// `NONE`, `AWS_IAM` or `JWT`.
     pub authorization: String,
+    /// The JWT authorizer's name, for `JWT` routes.
+    pub authorizer: Option<String>,
+    /// OAuth scopes a JWT route requires, sorted.
+    pub scopes: Vec<String>,
     /// The state machine the route acts on.
     pub state_machine: String,
     /// The Step Functions integration.
@@ -82,7 +147,29 @@ pub struct DesiredStage {
     pub throttling_burst_limit: Option<i32>,
     /// Default route throttling rate.
     pub throttling_rate_limit: Option<f64>,
+    /// Access logging; `None` means off.
+    pub access_log: Option<AccessLog>,
 }
+
+/// Where and how a stage writes access logs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccessLog {
+    /// CloudWatch Logs log group ARN.
+    pub destination_arn: String,
+    /// One line per request, `$context` variables substituted.
+    pub format: String,
+}
+
+/// The access log line when the file sets none: one JSON object per request with the fields
+/// needed to see who called what and why it failed.
+pub const DEFAULT_ACCESS_LOG_FORMAT: &str = concat!(
+    r#"{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","#,
+    r#""requestTime":"$context.requestTime","httpMethod":"$context.httpMethod","#,
+    r#""routeKey":"$context.routeKey","status":"$context.status","#,
+    r#""integrationStatus":"$context.integrationStatus","#,
+    r#""integrationErrorMessage":"$context.integrationErrorMessage","#,
+    r#""responseLength":"$context.responseLength"}"#
+);
 
 impl Desired {
     /// Once the region is known: a route whose machine lives in another region gets
@@ -100,6 +187,20 @@ impl Desired {
                     .entry("Region".into())
                     .or_insert(machine.region);
             }
+        }
+    }
+}
+
+impl Desired {
+    /// True when the trust policy needs the account id ([`Desired::bind_account`]).
+    pub fn needs_account(&self) -> bool {
+        self.role.restrict_source_account
+    }
+
+    /// Once the account is known: the `aws:SourceAccount` condition of the trust policy.
+    pub fn bind_account(&mut self, account: &str) {
+        if self.role.restrict_source_account {
+            self.role.trust = policy::normalize(&policy::api_gateway_trust(Some(account)));
         }
     }
 }
@@ -133,12 +234,19 @@ pub fn desired(file: &StackFile) -> Option<Desired> {
             parameters.insert("StateMachineArn".into(), machine_arn.clone());
         }
         machines.push((action.clone(), machine));
+        let authorizer = r.authorizer.as_ref().map(|a| a.value.clone());
         routes.push(DesiredRoute {
             key: r.key.as_ref()?.value.clone(),
-            authorization: r
-                .authorization
-                .as_ref()
-                .map_or_else(|| "NONE".to_string(), |a| a.value.clone()),
+            authorization: match (&authorizer, &r.authorization) {
+                (Some(_), _) => "JWT".to_string(),
+                (None, Some(a)) => a.value.clone(),
+                (None, None) => "NONE".to_string(),
+            },
+            scopes: match &authorizer {
+                Some(_) => sorted(r.scopes.iter().flatten().map(|s| s.value.clone())),
+                None => Vec::new(),
+            },
+            authorizer,
             state_machine: machine_arn,
             integration: DesiredIntegration {
                 subtype: format!("StepFunctions-{action}"),
@@ -156,7 +264,12 @@ pub fn desired(file: &StackFile) -> Option<Desired> {
         name: file.role.name.as_ref()?.value.clone(),
         policy_name: file.role.policy_name.as_ref()?.value.clone(),
         policy: policy::normalize(&least_privilege(&machines, actions.as_deref())),
-        trust: policy::normalize(&policy::api_gateway_trust()),
+        trust: policy::normalize(&policy::api_gateway_trust(None)),
+        restrict_source_account: file
+            .role
+            .restrict_source_account
+            .as_ref()
+            .is_some_and(|r| r.value),
         managed_policies: file
             .role
             .managed_policies
@@ -177,12 +290,23 @@ pub fn desired(file: &StackFile) -> Option<Desired> {
                 .as_ref()
                 .and_then(|b| i32::try_from(b.value).ok()),
             throttling_rate_limit: s.throttling_rate_limit.as_ref().map(|r| r.value),
+            access_log: match &s.access_log {
+                Some(log) => Some(AccessLog {
+                    destination_arn: log.destination_arn.as_ref()?.value.clone(),
+                    format: log
+                        .format
+                        .as_ref()
+                        .map_or_else(|| DEFAULT_ACCESS_LOG_FORMAT.to_string(), |f| f.value.clone()),
+                }),
+                None => None,
+            },
         },
         None => DesiredStage {
             name: "$default".into(),
             auto_deploy: true,
             throttling_burst_limit: None,
             throttling_rate_limit: None,
+            access_log: None,
         },
     };
 
@@ -193,17 +317,48 @@ pub fn desired(file: &StackFile) -> Option<Desired> {
         .collect();
     tags.insert(OWNER_TAG.into(), stack.clone());
 
+    let strings = |v: &Option<Vec<Sp<String>>>| v.iter().flatten().map(|s| s.value.clone()).collect();
+    let cors = file.api.cors.as_ref().map(|c| {
+        Cors {
+            allow_origins: strings(&c.allow_origins),
+            allow_methods: strings(&c.allow_methods),
+            allow_headers: strings(&c.allow_headers),
+            expose_headers: strings(&c.expose_headers),
+            max_age: c.max_age.as_ref().and_then(|m| i32::try_from(m.value).ok()),
+            allow_credentials: c.allow_credentials.as_ref().map(|a| a.value),
+        }
+        .canonical()
+    });
+    let mut authorizers = Vec::new();
+    for a in &file.authorizers {
+        authorizers.push(DesiredAuthorizer {
+            name: a.name.as_ref()?.value.clone(),
+            issuer: a.issuer.as_ref()?.value.clone(),
+            audience: sorted(a.audience.iter().flatten().map(|s| s.value.clone())),
+            identity_source: a.identity_source.as_ref().map_or_else(
+                || "$request.header.Authorization".to_string(),
+                |s| s.value.clone(),
+            ),
+        });
+    }
+
     Some(Desired {
         stack,
         region: file.stack.region.as_ref().map(|r| r.value.clone()),
         api: DesiredApi {
             name: file.api.name.as_ref()?.value.clone(),
+            cors,
         },
+        authorizers,
         role,
         routes,
         stage,
         tags,
     })
+}
+
+fn sorted(items: impl Iterator<Item = String>) -> Vec<String> {
+    items.collect::<BTreeSet<_>>().into_iter().collect()
 }
 
 /// The inline policy: each action on exactly the resources it acts on, never `*`.

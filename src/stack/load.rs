@@ -6,17 +6,42 @@ use toml::de::{DeTable, DeValue};
 use super::diagnostic::{Diagnostic, Span, did_you_mean};
 use super::model::*;
 
-const TOP_KEYS: &[&str] = &["stack", "api", "role", "route", "stage", "tags"];
+const TOP_KEYS: &[&str] = &["stack", "api", "role", "authorizer", "route", "stage", "tags"];
 const STACK_KEYS: &[&str] = &["name", "region"];
-const API_KEYS: &[&str] = &["name"];
-const ROLE_KEYS: &[&str] = &["name", "policy_name", "actions", "managed_policies"];
-const ROUTE_KEYS: &[&str] = &["key", "action", "state_machine", "parameters", "authorization"];
+const API_KEYS: &[&str] = &["name", "cors"];
+const CORS_KEYS: &[&str] = &[
+    "allow_origins",
+    "allow_methods",
+    "allow_headers",
+    "expose_headers",
+    "max_age",
+    "allow_credentials",
+];
+const AUTHORIZER_KEYS: &[&str] = &["name", "issuer", "audience", "identity_source"];
+const ROLE_KEYS: &[&str] = &[
+    "name",
+    "policy_name",
+    "actions",
+    "managed_policies",
+    "restrict_source_account",
+];
+const ROUTE_KEYS: &[&str] = &[
+    "key",
+    "action",
+    "state_machine",
+    "parameters",
+    "authorization",
+    "authorizer",
+    "scopes",
+];
 const STAGE_KEYS: &[&str] = &[
     "name",
     "auto_deploy",
     "throttling_burst_limit",
     "throttling_rate_limit",
+    "access_log",
 ];
+const ACCESS_LOG_KEYS: &[&str] = &["destination_arn", "format"];
 
 /// Parses stack source text. The model holds whatever could be read; the diagnostics say what
 /// could not. Never panics, whatever the input.
@@ -79,8 +104,21 @@ impl Reader<'_> {
         match self.table(table, "api") {
             Some((t, span)) => {
                 self.check_keys(t, API_KEYS, "[api]");
+                let cors = self.table(t, "cors").map(|(c, span)| {
+                    self.check_keys(c, CORS_KEYS, "[api.cors]");
+                    CorsSection {
+                        allow_origins: self.string_array(c, "allow_origins"),
+                        allow_methods: self.string_array(c, "allow_methods"),
+                        allow_headers: self.string_array(c, "allow_headers"),
+                        expose_headers: self.string_array(c, "expose_headers"),
+                        max_age: self.integer(c, "max_age"),
+                        allow_credentials: self.bool(c, "allow_credentials"),
+                        span,
+                    }
+                });
                 file.api = ApiSection {
                     name: self.required_string(t, "name", &span, "[api]"),
+                    cors,
                     span,
                 };
             }
@@ -94,15 +132,26 @@ impl Reader<'_> {
                     policy_name: self.required_string(t, "policy_name", &span, "[role]"),
                     actions: self.string_array(t, "actions"),
                     managed_policies: self.string_array(t, "managed_policies").unwrap_or_default(),
+                    restrict_source_account: self.bool(t, "restrict_source_account"),
                     span,
                 };
             }
             None => self.missing_table(table, "role", &whole),
         }
+        file.authorizers = self.authorizers(table);
         file.routes = self.routes(table, &whole);
         if let Some((t, span)) = self.table(table, "stage") {
             self.check_keys(t, STAGE_KEYS, "[stage]");
+            let access_log = self.table(t, "access_log").map(|(a, span)| {
+                self.check_keys(a, ACCESS_LOG_KEYS, "[stage.access_log]");
+                AccessLogSection {
+                    destination_arn: self.required_string(a, "destination_arn", &span, "[stage.access_log]"),
+                    format: self.string(a, "format"),
+                    span,
+                }
+            });
             file.stage = Some(StageSection {
+                access_log,
                 name: self.string(t, "name"),
                 auto_deploy: self.bool(t, "auto_deploy"),
                 throttling_burst_limit: self.integer(t, "throttling_burst_limit"),
@@ -157,11 +206,53 @@ impl Reader<'_> {
                 action: self.required_string(t, "action", &span, "[[route]]"),
                 state_machine: self.required_string(t, "state_machine", &span, "[[route]]"),
                 authorization: self.string(t, "authorization"),
+                authorizer: self.string(t, "authorizer"),
+                scopes: self.string_array(t, "scopes"),
                 parameters,
                 span,
             });
         }
         routes
+    }
+
+    fn authorizers(&mut self, table: &DeTable<'_>) -> Vec<AuthorizerSection> {
+        let Some(value) = get(table, "authorizer") else {
+            return Vec::new();
+        };
+        let DeValue::Array(items) = value.get_ref() else {
+            self.type_error(value, "authorizer", "an array of tables ([[authorizer]])");
+            return Vec::new();
+        };
+        let mut authorizers = Vec::new();
+        for item in items {
+            let DeValue::Table(t) = item.get_ref() else {
+                self.type_error(item, "authorizer", "a table");
+                continue;
+            };
+            let span = item.span();
+            self.check_keys(t, AUTHORIZER_KEYS, "[[authorizer]]");
+            let audience = if get(t, "audience").is_none() {
+                self.diags.push(
+                    Diagnostic::error(
+                        header(&span),
+                        "missing required field `audience` in [[authorizer]]",
+                        "this table has no `audience`",
+                    )
+                    .with_help("add `audience = [\"...\"]`: the client ids a token may be issued to"),
+                );
+                None
+            } else {
+                self.string_array(t, "audience")
+            };
+            authorizers.push(AuthorizerSection {
+                name: self.required_string(t, "name", &span, "[[authorizer]]"),
+                issuer: self.required_string(t, "issuer", &span, "[[authorizer]]"),
+                audience,
+                identity_source: self.string(t, "identity_source"),
+                span,
+            });
+        }
+        authorizers
     }
 
     fn table<'a, 'i>(&mut self, table: &'a DeTable<'i>, key: &str) -> Option<(&'a DeTable<'i>, Span)> {
@@ -335,8 +426,8 @@ impl Reader<'_> {
             format!("this is {}", type_name(value.get_ref())),
         );
         let help = match expected {
-            _ if key == "route" && expected != "a string" => {
-                Some("write each route as a `[[route]]` table".to_string())
+            _ if (key == "route" || key == "authorizer") && expected != "a string" => {
+                Some(format!("write each {key} as a `[[{key}]]` table"))
             }
             "a string" => Some("put the value in double quotes: \"...\"".to_string()),
             "true or false" => Some(format!("write `{key} = true` or `{key} = false`, without quotes")),

@@ -30,6 +30,8 @@ pub struct StackFile {
     pub api: ApiSection,
     /// `[role]`.
     pub role: RoleSection,
+    /// Every `[[authorizer]]`, in file order.
+    pub authorizers: Vec<AuthorizerSection>,
     /// Every `[[route]]`, in file order.
     pub routes: Vec<RouteSection>,
     /// `[stage]`, when written.
@@ -58,6 +60,42 @@ pub struct ApiSection {
     pub span: Span,
     /// `name`.
     pub name: Option<Sp<String>>,
+    /// `[api.cors]`, when written.
+    pub cors: Option<CorsSection>,
+}
+
+/// `[api.cors]`: the API's CORS configuration.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CorsSection {
+    /// Span of the table.
+    pub span: Span,
+    /// `allow_origins`.
+    pub allow_origins: Option<Vec<Sp<String>>>,
+    /// `allow_methods`.
+    pub allow_methods: Option<Vec<Sp<String>>>,
+    /// `allow_headers`.
+    pub allow_headers: Option<Vec<Sp<String>>>,
+    /// `expose_headers`.
+    pub expose_headers: Option<Vec<Sp<String>>>,
+    /// `max_age`, seconds.
+    pub max_age: Option<Sp<i64>>,
+    /// `allow_credentials`.
+    pub allow_credentials: Option<Sp<bool>>,
+}
+
+/// One `[[authorizer]]`: a JWT authorizer of the API.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AuthorizerSection {
+    /// Span of the table.
+    pub span: Span,
+    /// `name`: what routes refer to, and the authorizer's name in AWS.
+    pub name: Option<Sp<String>>,
+    /// `issuer`: the token issuer URL.
+    pub issuer: Option<Sp<String>>,
+    /// `audience`: accepted `aud` values.
+    pub audience: Option<Vec<Sp<String>>>,
+    /// `identity_source`, `$request.header.Authorization` when absent.
+    pub identity_source: Option<Sp<String>>,
 }
 
 /// `[role]`.
@@ -73,6 +111,8 @@ pub struct RoleSection {
     pub actions: Option<Vec<Sp<String>>>,
     /// `managed_policies`: ARNs of managed policies to attach.
     pub managed_policies: Vec<Sp<String>>,
+    /// `restrict_source_account`: trust API Gateway only on behalf of this account.
+    pub restrict_source_account: Option<Sp<bool>>,
 }
 
 /// One `[[route]]`.
@@ -88,8 +128,12 @@ pub struct RouteSection {
     pub state_machine: Option<Sp<String>>,
     /// `parameters`: integration request parameters, in file order.
     pub parameters: Option<Vec<(Sp<String>, Sp<String>)>>,
-    /// `authorization`: `NONE` (default) or `AWS_IAM`.
+    /// `authorization`: `NONE` (default) or `AWS_IAM`; `JWT` is implied by `authorizer`.
     pub authorization: Option<Sp<String>>,
+    /// `authorizer`: the name of an `[[authorizer]]` of this stack.
+    pub authorizer: Option<Sp<String>>,
+    /// `scopes`: OAuth scopes the JWT must carry (any one of them).
+    pub scopes: Option<Vec<Sp<String>>>,
 }
 
 /// `[stage]`.
@@ -105,7 +149,20 @@ pub struct StageSection {
     pub throttling_burst_limit: Option<Sp<i64>>,
     /// `throttling_rate_limit`: default route requests per second.
     pub throttling_rate_limit: Option<Sp<f64>>,
+    /// `[stage.access_log]`, when written.
+    pub access_log: Option<AccessLogSection>,
     /// Every key written in the table, readable or not, so that a check about a missing key
     /// does not fire when the key is there with a value already reported as wrong.
     pub written: Vec<String>,
+}
+
+/// `[stage.access_log]`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AccessLogSection {
+    /// Span of the table.
+    pub span: Span,
+    /// `destination_arn`: a CloudWatch Logs log group ARN.
+    pub destination_arn: Option<Sp<String>>,
+    /// `format`: the log line; a JSON line of the usual fields when absent.
+    pub format: Option<Sp<String>>,
 }

@@ -9,6 +9,12 @@ pub const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", 
 /// Route authorization types this tool manages.
 pub const AUTHORIZATIONS: &[&str] = &["NONE", "AWS_IAM"];
 
+/// Methods a CORS configuration may allow (`*` for all).
+pub const CORS_METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "*"];
+
+/// The longest preflight cache API Gateway accepts, in seconds.
+pub const CORS_MAX_AGE: i64 = 86400;
+
 /// The ownership tag key written on everything the tool creates.
 pub const OWNER_TAG: &str = "provision:stack";
 
@@ -224,6 +230,76 @@ pub fn is_region(s: &str) -> bool {
             .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
         && parts[parts.len() - 1].bytes().all(|b| b.is_ascii_digit())
         && !parts[parts.len() - 1].is_empty()
+}
+
+/// A CORS origin: `*`, or `scheme://host[:port]` with nothing after it (browsers send no path
+/// and no trailing slash, so anything more would never match).
+pub fn check_origin(origin: &str) -> Result<(), String> {
+    if origin == "*" {
+        return Ok(());
+    }
+    let Some((scheme, rest)) = origin.split_once("://") else {
+        return Err("an origin is scheme://host, e.g. https://app.example.com".into());
+    };
+    if scheme.is_empty() || !scheme.bytes().all(|b| b.is_ascii_lowercase()) {
+        return Err(format!("`{scheme}` is not a URL scheme"));
+    }
+    if rest.is_empty() {
+        return Err("the origin has no host".into());
+    }
+    if rest.contains('/') {
+        return Err("an origin has no path, not even a trailing `/`".into());
+    }
+    Ok(())
+}
+
+/// A JWT identity source: one `$request.header.NAME` or `$request.querystring.NAME`.
+pub fn is_jwt_identity_source(s: &str) -> bool {
+    ["$request.header.", "$request.querystring."]
+        .iter()
+        .any(|prefix| {
+            s.strip_prefix(prefix).is_some_and(|name| {
+                !name.is_empty()
+                    && name
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+            })
+        })
+}
+
+/// Parses `arn:PARTITION:logs:REGION:ACCOUNT:log-group:NAME`, the access log destination.
+pub fn check_log_group_arn(arn: &str) -> Result<(), String> {
+    let parts: Vec<&str> = arn.splitn(7, ':').collect();
+    if parts.len() != 7 || parts[0] != "arn" {
+        return Err("expected arn:aws:logs:REGION:ACCOUNT:log-group:NAME".into());
+    }
+    if parts[2] != "logs" {
+        return Err(format!("this is a `{}` ARN, not a CloudWatch Logs one", parts[2]));
+    }
+    if parts[5] != "log-group" {
+        return Err(format!("this is a logs `{}`, not a log-group", parts[5]));
+    }
+    if !is_region(parts[3]) {
+        return Err(format!("`{}` is not a region", parts[3]));
+    }
+    if parts[4].len() != 12 || !parts[4].bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("`{}` is not a 12-digit account id", parts[4]));
+    }
+    let name = parts[6];
+    if name.ends_with(":*") {
+        return Err("ends with `:*`, which API Gateway does not take".into());
+    }
+    if name.is_empty()
+        || name.len() > 512
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-/.#".contains(c))
+    {
+        return Err(format!(
+            "`{name}` is not a log group name (1-512 of A-Z a-z 0-9 _ - / . #)"
+        ));
+    }
+    Ok(())
 }
 
 /// IAM's name alphabet: `[A-Za-z0-9+=,.@_-]`.
@@ -461,6 +537,23 @@ mod tests {
         assert!(parse_mapping("$request.body..x").is_err());
         assert!(parse_mapping("$request.body.items[?(@.a)]").is_err());
         assert!(parse_mapping("$request.header.").is_err());
+    }
+
+    #[test]
+    fn cors_origins_identity_sources_and_log_groups() {
+        assert!(check_origin("*").is_ok());
+        assert!(check_origin("https://app.example.com").is_ok());
+        assert!(check_origin("http://localhost:3000").is_ok());
+        assert!(check_origin("https://app.example.com/").is_err());
+        assert!(check_origin("app.example.com").is_err());
+        assert!(check_origin("https://").is_err());
+        assert!(is_jwt_identity_source("$request.header.Authorization"));
+        assert!(is_jwt_identity_source("$request.querystring.token"));
+        assert!(!is_jwt_identity_source("$request.body.token"));
+        assert!(!is_jwt_identity_source("$request.header."));
+        assert!(check_log_group_arn("arn:aws:logs:ap-southeast-2:189107071895:log-group:/aws/api").is_ok());
+        assert!(check_log_group_arn("arn:aws:logs:ap-southeast-2:189107071895:log-group:x:*").is_err());
+        assert!(check_log_group_arn("arn:aws:s3:ap-southeast-2:189107071895:log-group:x").is_err());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use super::diagnostic::{Diagnostic, did_you_mean};
-use super::model::{RouteSection, Sp, StackFile};
+use super::model::{AccessLogSection, RouteSection, Sp, StackFile};
 use super::rules::{self, Mapping, OWNER_TAG};
 
 const ROLE_ACTIONS: &[&str] = &[
@@ -20,6 +20,8 @@ const ROLE_ACTIONS: &[&str] = &[
 pub fn validate(file: &StackFile) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     names(file, &mut out);
+    cors(file, &mut out);
+    authorizers(file, &mut out);
     routes(file, &mut out);
     role_actions(file, &mut out);
     stage(file, &mut out);
@@ -189,7 +191,9 @@ fn routes(file: &StackFile, out: &mut Vec<Diagnostic>) {
             );
         }
 
+        route_authorizer(file, route, out);
         if let Some(auth) = &route.authorization
+            && auth.value != "JWT"
             && !rules::AUTHORIZATIONS.contains(&auth.value.as_str())
         {
             let mut d = Diagnostic::error(
@@ -202,7 +206,8 @@ fn routes(file: &StackFile, out: &mut Vec<Diagnostic>) {
             }
             out.push(d);
         }
-        let open = route.authorization.as_ref().is_none_or(|a| a.value == "NONE");
+        let open =
+            route.authorizer.is_none() && route.authorization.as_ref().is_none_or(|a| a.value == "NONE");
         if open && let Some(key) = &route.key {
             out.push(
                 Diagnostic::warning(
@@ -211,7 +216,7 @@ fn routes(file: &StackFile, out: &mut Vec<Diagnostic>) {
                     "anyone on the internet can start executions",
                 )
                 .with_help(
-                    "set authorization = \"AWS_IAM\" on the route, and throttling limits on the stage",
+                    "name an [[authorizer]] (authorizer = \"...\") or set authorization = \"AWS_IAM\", and set throttling limits on the stage",
                 ),
             );
         }
@@ -234,6 +239,243 @@ fn routes(file: &StackFile, out: &mut Vec<Diagnostic>) {
 
         parameters(route, action, parsed_key.as_ref(), out);
     }
+}
+
+/// A route's JWT authorizer, scopes and authorization must agree.
+fn route_authorizer(file: &StackFile, route: &RouteSection, out: &mut Vec<Diagnostic>) {
+    let declared: Vec<&str> = file
+        .authorizers
+        .iter()
+        .filter_map(|a| a.name.as_ref().map(|n| n.value.as_str()))
+        .collect();
+    match (&route.authorizer, &route.authorization) {
+        (Some(name), _) if !declared.contains(&name.value.as_str()) => {
+            let mut d = Diagnostic::error(
+                name.span.clone(),
+                format!("unknown authorizer `{}`", name.value),
+                "no [[authorizer]] of this stack has this name",
+            );
+            d = match did_you_mean(&name.value, &declared) {
+                Some(s) => d.with_help(format!("did you mean \"{s}\"?")),
+                None if declared.is_empty() => d.with_help(
+                    "declare it: [[authorizer]] with name, issuer and audience (a JWT authorizer)",
+                ),
+                None => d.with_help(format!("declared authorizers: {}", declared.join(", "))),
+            };
+            out.push(d);
+        }
+        (Some(_), Some(auth)) if auth.value != "JWT" => out.push(
+            Diagnostic::error(
+                auth.span.clone(),
+                format!("authorization `{}` with an authorizer", auth.value),
+                "a route with an `authorizer` is a JWT route",
+            )
+            .with_help("remove `authorization` (JWT is implied by `authorizer`), or remove `authorizer`"),
+        ),
+        (None, Some(auth)) if auth.value == "JWT" => out.push(
+            Diagnostic::error(auth.span.clone(), "JWT authorization without an authorizer", "which authorizer checks the token?")
+                .with_help("name one: authorizer = \"...\" (an [[authorizer]] of this stack), and remove `authorization`"),
+        ),
+        _ => {}
+    }
+    if let Some(scopes) = &route.scopes {
+        if route.authorizer.is_none() {
+            let span = scopes.first().map_or(route.span.clone(), |s| s.span.clone());
+            out.push(
+                Diagnostic::error(
+                    span,
+                    "scopes without an authorizer",
+                    "only a JWT authorizer checks scopes",
+                )
+                .with_help("add authorizer = \"...\", or remove `scopes`"),
+            );
+        }
+        for scope in scopes {
+            if scope.value.is_empty() || scope.value.chars().any(char::is_whitespace) {
+                out.push(
+                    Diagnostic::error(
+                        scope.span.clone(),
+                        "invalid scope",
+                        "a scope is one word without spaces",
+                    )
+                    .with_help("write each scope as its own string, e.g. [\"onboarding/write\"]"),
+                );
+            }
+        }
+    }
+}
+
+fn authorizers(file: &StackFile, out: &mut Vec<Diagnostic>) {
+    let mut seen: HashSet<&str> = HashSet::new();
+    for authorizer in &file.authorizers {
+        if let Some(name) = &authorizer.name {
+            if name.value.is_empty() || name.value.chars().count() > 128 {
+                out.push(Diagnostic::error(
+                    name.span.clone(),
+                    "invalid authorizer name",
+                    "an authorizer name is 1-128 characters",
+                ));
+            }
+            if !seen.insert(&name.value) {
+                out.push(
+                    Diagnostic::error(
+                        name.span.clone(),
+                        format!("duplicate authorizer `{}`", name.value),
+                        "declared again here",
+                    )
+                    .with_help("authorizer names are unique within an API: rename or remove this one"),
+                );
+            }
+            let used = file
+                .routes
+                .iter()
+                .any(|r| r.authorizer.as_ref().is_some_and(|a| a.value == name.value));
+            if !used {
+                out.push(
+                    Diagnostic::warning(
+                        name.span.clone(),
+                        format!("authorizer `{}` is not used", name.value),
+                        "no route names this authorizer",
+                    )
+                    .with_help(format!(
+                        "set authorizer = \"{}\" on the routes it should protect",
+                        name.value
+                    )),
+                );
+            }
+        }
+        if let Some(issuer) = &authorizer.issuer {
+            let host = issuer.value.strip_prefix("https://").unwrap_or_default();
+            if host.is_empty() || host.starts_with('/') || host.contains(char::is_whitespace) {
+                out.push(
+                    Diagnostic::error(
+                        issuer.span.clone(),
+                        "invalid issuer",
+                        "the issuer is an https:// URL",
+                    )
+                    .with_help("for Cognito: https://cognito-idp.REGION.amazonaws.com/USER_POOL_ID"),
+                );
+            }
+        }
+        if let Some(audience) = &authorizer.audience {
+            if audience.is_empty() {
+                out.push(
+                    Diagnostic::error(
+                        header_of(&authorizer.span),
+                        "empty audience",
+                        "a JWT authorizer needs at least one audience",
+                    )
+                    .with_help(
+                        "list the client ids tokens are issued to, e.g. audience = [\"onboarding-client\"]",
+                    ),
+                );
+            }
+            for a in audience.iter().filter(|a| a.value.is_empty()) {
+                out.push(Diagnostic::error(
+                    a.span.clone(),
+                    "empty audience value",
+                    "write a client id here",
+                ));
+            }
+        }
+        if let Some(source) = &authorizer.identity_source
+            && !rules::is_jwt_identity_source(&source.value)
+        {
+            out.push(
+                Diagnostic::error(
+                    source.span.clone(),
+                    "invalid identity source",
+                    "a JWT comes from one header or query string parameter",
+                )
+                .with_help(
+                    "write `$request.header.Authorization` (the default) or `$request.querystring.NAME`",
+                ),
+            );
+        }
+    }
+}
+
+fn cors(file: &StackFile, out: &mut Vec<Diagnostic>) {
+    let Some(cors) = &file.api.cors else {
+        return;
+    };
+    let origins = cors.allow_origins.as_deref().unwrap_or_default();
+    for origin in origins {
+        if let Err(reason) = rules::check_origin(&origin.value) {
+            out.push(
+                Diagnostic::error(
+                    origin.span.clone(),
+                    format!("invalid origin `{}`", origin.value),
+                    reason,
+                )
+                .with_help("write the origin as the browser sends it: https://app.example.com"),
+            );
+        }
+    }
+    if let Some(credentials) = &cors.allow_credentials
+        && credentials.value
+        && let Some(star) = origins.iter().find(|o| o.value == "*")
+    {
+        out.push(
+            Diagnostic::error(
+                star.span.clone(),
+                "`*` origin with allow_credentials",
+                "API Gateway refuses credentials for any origin",
+            )
+            .with_help("list the origins that may send credentials"),
+        );
+    }
+    for method in cors.allow_methods.as_deref().unwrap_or_default() {
+        if !rules::CORS_METHODS.contains(&method.value.as_str()) {
+            let mut d = Diagnostic::error(
+                method.span.clone(),
+                format!("unknown method `{}`", method.value),
+                "not an HTTP method CORS can allow",
+            );
+            let upper = method.value.to_ascii_uppercase();
+            if rules::CORS_METHODS.contains(&upper.as_str()) {
+                d = d.with_help(format!("write it in capitals: \"{upper}\""));
+            } else {
+                d = d.with_help(format!("expected one of: {}", rules::CORS_METHODS.join(", ")));
+            }
+            out.push(d);
+        }
+    }
+    let headers = [&cors.allow_headers, &cors.expose_headers];
+    for header in headers.into_iter().flatten().flatten() {
+        let ok = header.value == "*"
+            || (!header.value.is_empty()
+                && header
+                    .value
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b)));
+        if !ok {
+            out.push(
+                Diagnostic::error(
+                    header.span.clone(),
+                    format!("invalid header name `{}`", header.value),
+                    "a header name is letters, digits, - and _",
+                )
+                .with_help("write one header per string, e.g. [\"content-type\", \"authorization\"]"),
+            );
+        }
+    }
+    if let Some(age) = &cors.max_age
+        && !(0..=rules::CORS_MAX_AGE).contains(&age.value)
+    {
+        out.push(
+            Diagnostic::error(
+                age.span.clone(),
+                "max_age out of range",
+                "seconds from 0 to 86400",
+            )
+            .with_help("browsers cap it anyway; 300 is a common choice"),
+        );
+    }
+}
+
+fn header_of(span: &std::ops::Range<usize>) -> std::ops::Range<usize> {
+    span.start..span.start
 }
 
 /// Checks a route's parameters: their keys against `action` when it is known, their mapping
@@ -505,6 +747,9 @@ fn stage(file: &StackFile, out: &mut Vec<Diagnostic>) {
         ),
         _ => {}
     }
+    if let Some(log) = &stage.access_log {
+        access_log(log, out);
+    }
     if stage.throttling_burst_limit.is_none() && stage.throttling_rate_limit.is_none() {
         out.push(
             Diagnostic::warning(
@@ -514,6 +759,37 @@ fn stage(file: &StackFile, out: &mut Vec<Diagnostic>) {
             )
             .with_help("add throttling_burst_limit and throttling_rate_limit"),
         );
+    }
+}
+
+fn access_log(log: &AccessLogSection, out: &mut Vec<Diagnostic>) {
+    if let Some(arn) = &log.destination_arn
+        && let Err(reason) = rules::check_log_group_arn(&arn.value)
+    {
+        out.push(
+            Diagnostic::error(arn.span.clone(), "not a CloudWatch Logs log group ARN", reason)
+                .with_help("copy the log group's ARN without the trailing `:*`: arn:aws:logs:REGION:ACCOUNT:log-group:NAME"),
+        );
+    }
+    if let Some(format) = &log.format {
+        if !format.value.contains("$context.requestId")
+            && !format.value.contains("$context.extendedRequestId")
+        {
+            out.push(
+                Diagnostic::error(format.span.clone(), "access log format without a request id", "API Gateway requires $context.requestId or $context.extendedRequestId")
+                    .with_help("add \"requestId\":\"$context.requestId\", or leave `format` out for the default JSON line"),
+            );
+        }
+        if format.value.contains('\n') {
+            out.push(
+                Diagnostic::error(
+                    format.span.clone(),
+                    "multi-line access log format",
+                    "each request is logged as one line",
+                )
+                .with_help("write the format on one line"),
+            );
+        }
     }
 }
 
