@@ -49,6 +49,7 @@ impl Op {
             Op::CreateStage { spec, .. } => format!("create stage {}", spec.name),
             Op::UpdateStage { spec, .. } => format!("update stage {}", spec.name),
             Op::DeleteStage { name, .. } => format!("delete stage {name}"),
+            Op::DeleteAccessLog { stage, .. } => format!("turn off access logs of stage {stage}"),
         }
     }
 }
@@ -122,15 +123,14 @@ fn jwt_configuration(spec: &DesiredAuthorizer) -> JwtConfiguration {
         .build()
 }
 
-/// The stage's access log settings; empty (which turns logging off) when there are none.
-fn access_log_settings(spec: &DesiredStage) -> AccessLogSettings {
-    match &spec.access_log {
-        Some(log) => AccessLogSettings::builder()
+/// The stage's access log settings, when it has any (DeleteAccessLogSettings turns them off).
+fn access_log_settings(spec: &DesiredStage) -> Option<AccessLogSettings> {
+    spec.access_log.as_ref().map(|log| {
+        AccessLogSettings::builder()
             .destination_arn(&log.destination_arn)
             .format(&log.format)
-            .build(),
-        None => AccessLogSettings::builder().build(),
-    }
+            .build()
+    })
 }
 
 fn to_hash(tags: &std::collections::BTreeMap<String, String>) -> HashMap<String, String> {
@@ -660,7 +660,7 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
                         .stage_name(&spec.name)
                         .auto_deploy(spec.auto_deploy)
                         .set_default_route_settings(route_settings(spec))
-                        .set_access_log_settings(spec.access_log.as_ref().map(|_| access_log_settings(spec)))
+                        .set_access_log_settings(access_log_settings(spec))
                         .set_tags(Some(to_hash(tags)))
                         .customize()
                         .config_override(once_gw())
@@ -684,10 +684,29 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
                 .stage_name(&spec.name)
                 .auto_deploy(spec.auto_deploy)
                 .set_default_route_settings(route_settings(spec))
-                .access_log_settings(access_log_settings(spec))
+                .set_access_log_settings(access_log_settings(spec))
                 .send()
                 .await
                 .map_err(|e| AwsError::new("UpdateStage", format!("stage {}", spec.name), e))?;
+        }
+        Op::DeleteAccessLog { api_id, stage } => {
+            match gw
+                .delete_access_log_settings()
+                .api_id(api_id)
+                .stage_name(stage)
+                .send()
+                .await
+            {
+                Ok(_) => {}
+                Err(e) if e.as_service_error().is_some_and(gone) => {}
+                Err(e) => {
+                    return Err(AwsError::new(
+                        "DeleteAccessLogSettings",
+                        format!("stage {stage}"),
+                        e,
+                    ));
+                }
+            }
         }
         Op::DeleteStage { api_id, name } => {
             match gw.delete_stage().api_id(api_id).stage_name(name).send().await {

@@ -1114,10 +1114,17 @@ fn plan_stages(desired: &Desired, api: &LiveApi, api_ref: &ApiRef, changes: &mut
         Some(live) => {
             let mut fields = stage_fields(Some(live), want);
             let mut ops = Vec::new();
-            if !fields.is_empty() {
+            let log_removed = want.access_log.is_none() && live.access_log.is_some();
+            if fields.iter().any(|f| !(log_removed && f.field == "access_log")) {
                 ops.push(Op::UpdateStage {
                     api_id: api.id.clone(),
                     spec: want.clone(),
+                });
+            }
+            if log_removed {
+                ops.push(Op::DeleteAccessLog {
+                    api_id: api.id.clone(),
+                    stage: want.name.clone(),
                 });
             }
             // Stage tags are compared only when the listing returned them.

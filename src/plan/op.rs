@@ -175,6 +175,8 @@ pub enum Op {
     UpdateStage { api_id: String, spec: DesiredStage },
     /// DeleteStage.
     DeleteStage { api_id: String, name: String },
+    /// DeleteAccessLogSettings: turns a stage's access logging off.
+    DeleteAccessLog { api_id: String, stage: String },
 }
 
 /// What an operation makes available or waits for; the executor orders operations by these.

@@ -5,7 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Value, json};
 
 use super::*;
-use crate::live::{Live, LiveApi, LiveIntegration, LiveRole, LiveRoute, LiveStage, RoleState};
+use crate::live::{
+    Live, LiveApi, LiveAuthorizer, LiveIntegration, LiveRole, LiveRoute, LiveStage, RoleState,
+};
 use crate::policy;
 use crate::stack::desired::{DesiredIntegration, DesiredStage};
 
@@ -1746,4 +1748,156 @@ fn replace_serializes_with_null_after_for_removed_key() {
         ])
     );
     assert_eq!(value["changes"][1]["kind"], json!("route"));
+}
+
+fn secure() -> Desired {
+    let mut d = desired_from(include_str!("../../stacks/onboarding-secure.toml"));
+    d.bind_account("189107071895");
+    d
+}
+
+/// What `up` of the secure stack creates, read back as live state, with ids.
+fn secure_live(d: &Desired) -> Live {
+    let mut api = LiveApi {
+        id: API_ID.into(),
+        name: d.api.name.clone(),
+        tags: d.tags.clone(),
+        cors: d.api.cors.clone(),
+        authorizers: vec![LiveAuthorizer {
+            id: "au-1".into(),
+            name: "cognito".into(),
+            authorizer_type: "JWT".into(),
+            issuer: Some(d.authorizers[0].issuer.clone()),
+            audience: d.authorizers[0].audience.clone(),
+            identity_source: vec![d.authorizers[0].identity_source.clone()],
+        }],
+        stages: vec![LiveStage {
+            name: d.stage.name.clone(),
+            auto_deploy: true,
+            throttling_burst_limit: d.stage.throttling_burst_limit,
+            throttling_rate_limit: d.stage.throttling_rate_limit,
+            access_log: d.stage.access_log.clone(),
+            ..LiveStage::default()
+        }],
+        ..LiveApi::default()
+    };
+    for (i, r) in d.routes.iter().enumerate() {
+        api.integrations.push(LiveIntegration {
+            id: format!("i-{i}"),
+            integration_type: "AWS_PROXY".into(),
+            subtype: Some(r.integration.subtype.clone()),
+            payload_format_version: Some("1.0".into()),
+            credentials_arn: Some(format!("arn:aws:iam::189107071895:role/{}", d.role.name)),
+            parameters: r.integration.parameters.clone(),
+        });
+        api.routes.push(LiveRoute {
+            id: format!("r-{i}"),
+            key: r.key.clone(),
+            target: Some(format!("integrations/i-{i}")),
+            authorization: r.authorization.clone(),
+            authorizer_id: r.authorizer.as_ref().map(|_| "au-1".to_string()),
+            scopes: r.scopes.clone(),
+        });
+    }
+    Live {
+        apis: vec![api],
+        role: RoleState::Present(LiveRole {
+            name: d.role.name.clone(),
+            arn: format!("arn:aws:iam::189107071895:role/{}", d.role.name),
+            tags: d.tags.clone(),
+            trust: d.role.trust.clone(),
+            inline: BTreeMap::from([(d.role.policy_name.clone(), d.role.policy.clone())]),
+            attached: d.role.managed_policies.clone(),
+        }),
+    }
+}
+
+#[test]
+fn the_secure_stack_read_back_plans_nothing_whatever_the_case_and_order_aws_returns() {
+    let d = secure();
+    let mut live = secure_live(&d);
+    assert!(up(&d, &live).is_empty(), "{:#?}", up(&d, &live));
+    // AWS may return header names in another case and lists in another order.
+    let cors = live.apis[0].cors.take().expect("cors");
+    live.apis[0].cors = Some(
+        Cors {
+            allow_headers: vec!["Content-Type".into(), "Authorization".into()],
+            allow_credentials: Some(false),
+            ..cors
+        }
+        .canonical(),
+    );
+    live.apis[0].routes[1].scopes = vec!["stale/scope".into()];
+    assert!(
+        up(&d, &live).is_empty(),
+        "scopes of an AWS_IAM route are not compared"
+    );
+}
+
+#[test]
+fn a_cors_entry_dropped_clears_the_configuration_before_the_update() {
+    let d = secure();
+    let mut live = secure_live(&d);
+    if let Some(cors) = &mut live.apis[0].cors {
+        cors.allow_origins.push("https://old.example.com".into());
+    }
+    let p = up(&d, &live);
+    assert_eq!(
+        summary(&p),
+        vec![s(Action::Update, Kind::Api, "user-onboarding-secure-api")]
+    );
+    let ops = &p.changes[0].ops;
+    assert!(matches!(ops[0], Op::DeleteCors { .. }), "{ops:?}");
+    assert!(
+        matches!(&ops[1], Op::UpdateApi { cors: Some(c), .. } if c.allow_origins == ["https://app.example.com"])
+    );
+    assert!(
+        ops[1].needs().iter().any(|k| ops[0].provides().contains(k)),
+        "update after the delete"
+    );
+
+    // Only additions: an update alone.
+    let mut live = secure_live(&d);
+    if let Some(cors) = &mut live.apis[0].cors {
+        cors.max_age = None;
+    }
+    let p = up(&d, &live);
+    assert_eq!(p.changes[0].ops.len(), 1);
+    assert!(matches!(p.changes[0].ops[0], Op::UpdateApi { .. }));
+}
+
+#[test]
+fn an_authorizer_goes_only_after_the_routes_that_use_it_are_moved_off() {
+    let d = desired_from(
+        &include_str!("../../stacks/onboarding-secure.toml")
+            .replace("name = \"cognito\"", "name = \"okta\"")
+            .replace("authorizer = \"cognito\"", "authorizer = \"okta\""),
+    );
+    let live = secure_live(&secure());
+    let p = up(&d, &live);
+    let ops = all_ops(&p);
+    let create = ops
+        .iter()
+        .find(|o| matches!(o, Op::CreateAuthorizer { spec, .. } if spec.name == "okta"))
+        .expect("the new authorizer is created");
+    let delete = ops
+        .iter()
+        .find(|o| matches!(o, Op::DeleteAuthorizer { id, .. } if id == "au-1"))
+        .expect("the old one is deleted");
+    let moves: Vec<&Op> = ops
+        .iter()
+        .copied()
+        .filter(|o| matches!(o, Op::UpdateRoute { .. }))
+        .collect();
+    assert_eq!(moves.len(), 2, "both JWT routes move: {ops:#?}");
+    for m in &moves {
+        assert!(
+            m.needs().iter().any(|k| create.provides().contains(k)),
+            "{m:?} waits for the new authorizer"
+        );
+        assert!(
+            m.provides().iter().any(|k| delete.needs().contains(k)),
+            "the delete waits for {m:?}"
+        );
+    }
 }
