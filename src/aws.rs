@@ -28,6 +28,8 @@ pub struct AwsSettings {
     pub region: Option<String>,
     /// `--endpoint-url`.
     pub endpoint_url: Option<String>,
+    /// `--max-rps`: API Gateway management calls per second; 0 for no pacing.
+    pub max_rps: f64,
 }
 
 /// The clients a command needs, all for one region.
@@ -79,9 +81,15 @@ pub async fn connect(settings: &AwsSettings, stack_region: Option<&str>) -> Resu
     }
     let config = loader.load().await;
     let region = config.region().ok_or(NoRegion)?.to_string();
-    let apigw = aws_sdk_apigatewayv2::config::Builder::from(&config)
-        .retry_classifier(ConcurrentModification)
-        .build();
+    let mut apigw =
+        aws_sdk_apigatewayv2::config::Builder::from(&config).retry_classifier(ConcurrentModification);
+    if settings.max_rps > 0.0 && settings.max_rps.is_finite() {
+        apigw = apigw.http_client(crate::pace::PacedClient::new(
+            settings.max_rps,
+            4.0 * settings.max_rps,
+        ));
+    }
+    let apigw = apigw.build();
     let iam = aws_sdk_iam::config::Builder::from(&config)
         .retry_classifier(ConcurrentModification)
         .build();

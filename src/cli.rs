@@ -31,6 +31,12 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "URL")]
     endpoint_url: Option<String>,
 
+    /// Pace API Gateway management calls to N per second, with a burst of 4N; AWS's throttling
+    /// answers slow it down further. The account's quota (about 10/s, burst 40) is shared by
+    /// every tool in it. 0 means unlimited (for local endpoints).
+    #[arg(long, global = true, value_name = "N", default_value_t = crate::pace::DEFAULT_RATE)]
+    max_rps: f64,
+
     /// Output format: text for people, json for programs (stdout holds one JSON document).
     #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
     output: Format,
@@ -56,7 +62,8 @@ enum Command {
     },
     /// Create or update the stack so AWS matches the file. Safe to re-run.
     Up {
-        /// Stack file (default: the only *.toml in ./stacks).
+        /// Stack file, or a folder: every *.toml in it, concurrently (default: the only *.toml
+        /// in ./stacks).
         stack: Option<PathBuf>,
         /// Take over a same-named role that lacks the stack's tag: tag it and manage it.
         #[arg(long)]
@@ -123,6 +130,7 @@ pub fn main() -> ExitCode {
         profile: cli.profile,
         region: cli.region,
         endpoint_url: cli.endpoint_url,
+        max_rps: cli.max_rps,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
@@ -146,7 +154,12 @@ pub fn main() -> ExitCode {
                 wait_timeout,
             } => {
                 let wait = wait.then(|| std::time::Duration::from_secs(wait_timeout));
-                commands::up::run(&printer, &settings, stack, adopt, wait).await
+                match stack {
+                    Some(dir) if dir.is_dir() => {
+                        commands::up::run_folder(&printer, &settings, &dir, adopt, wait).await
+                    }
+                    stack => commands::up::run(&printer, &settings, stack, adopt, wait).await,
+                }
             }
             Command::Down { stack, yes } => commands::down::run(&printer, &settings, stack, yes).await,
             Command::Serve { stack, port } => commands::serve::run(&printer, &settings, stack, port).await,

@@ -16,6 +16,7 @@ pub mod commands;
 pub mod error;
 pub mod gateway;
 pub mod live;
+pub mod pace;
 pub mod plan;
 pub mod policy;
 pub mod render;

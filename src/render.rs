@@ -24,6 +24,9 @@ pub enum Format {
 pub struct Printer {
     format: Format,
     color: bool,
+    /// Set for one stack among several: every text line starts with it, and the stack's own
+    /// JSON document is left to the caller's summary.
+    scope: Option<String>,
 }
 
 const RESET: &str = "\x1b[0m";
@@ -37,7 +40,27 @@ impl Printer {
     /// A printer; colour only on a terminal and when `NO_COLOR` is unset.
     pub fn new(format: Format) -> Self {
         let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-        Self { format, color }
+        Self {
+            format,
+            color,
+            scope: None,
+        }
+    }
+
+    /// A printer for one stack of several (`up stacks/`): lines start with `[name] `.
+    pub fn scoped(&self, name: &str) -> Printer {
+        Printer {
+            scope: Some(format!("[{name}] ")),
+            ..self.clone()
+        }
+    }
+
+    /// Prefixes each line of `text` with the scope, if any.
+    fn scope(&self, text: &str) -> String {
+        match &self.scope {
+            None => text.to_string(),
+            Some(prefix) => text.lines().map(|l| format!("{prefix}{l}\n")).collect(),
+        }
     }
 
     /// The output format.
@@ -56,20 +79,20 @@ impl Printer {
     /// A progress line on stderr (text mode only).
     pub fn progress(&self, line: &str) {
         if self.format == Format::Text {
-            err(&format!("{line}\n"));
+            err(&self.scope(&format!("{line}\n")));
         }
     }
 
     /// A result line on stdout (text mode only).
     pub fn line(&self, line: &str) {
         if self.format == Format::Text {
-            out(&format!("{line}\n"));
+            out(&self.scope(&format!("{line}\n")));
         }
     }
 
     /// A JSON document on stdout (JSON mode only).
     pub fn json(&self, value: &Value) {
-        if self.format == Format::Json {
+        if self.format == Format::Json && self.scope.is_none() {
             let mut out = std::io::stdout().lock();
             let _ = serde_json::to_writer_pretty(&mut out, value);
             let _ = writeln!(out);
@@ -78,12 +101,12 @@ impl Printer {
 
     /// An error on stderr, in both modes (JSON consumers read stdout).
     pub fn error(&self, message: &str) {
-        err(&format!("{} {message}\n", self.paint(RED, "error:")));
+        err(&self.scope(&format!("{} {message}\n", self.paint(RED, "error:"))));
     }
 
     /// A warning or note on stderr.
     pub fn note(&self, message: &str) {
-        err(&format!("{} {message}\n", self.paint(YELLOW, "note:")));
+        err(&self.scope(&format!("{} {message}\n", self.paint(YELLOW, "note:"))));
     }
 
     /// A stack file's diagnostics on stderr, each pointing into the file.

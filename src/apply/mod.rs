@@ -15,9 +15,9 @@ use crate::aws::Clients;
 use crate::error::AwsError;
 use crate::plan::{Key, Op, Plan};
 
-/// At most this many AWS calls at once: the API Gateway control plane shares about 10 requests
-/// per second per account.
-const CONCURRENCY: usize = 4;
+/// At most this many operations at once. The rate is the pacer's business (`--max-rps`, see
+/// `pace`); this only bounds what is in flight, so that a failure stops little half-done work.
+const CONCURRENCY: usize = 8;
 
 /// Ids learned while applying: what creates returned, seeded with what already existed.
 #[derive(Debug, Clone, Default)]

@@ -91,6 +91,63 @@ pub async fn run(
     OK
 }
 
+/// `up` of every stack file in `dir`, concurrently, each stack's lines prefixed with its file
+/// name, then one summary. Exit 0 only when every stack is up.
+pub async fn run_folder(
+    printer: &Printer,
+    settings: &AwsSettings,
+    dir: &std::path::Path,
+    adopt: bool,
+    wait: Option<Duration>,
+) -> u8 {
+    let files = match crate::stack::list(dir) {
+        Ok(files) => files,
+        Err(e) => {
+            printer.error(&e);
+            return FAILED;
+        }
+    };
+    printer.progress(&format!(
+        "Applying {} stack(s) from {}:",
+        files.len(),
+        dir.display()
+    ));
+    let start = Instant::now();
+    let mut running = tokio::task::JoinSet::new();
+    for (i, file) in files.iter().enumerate() {
+        let name = file.file_name().map_or_else(
+            || file.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        let (scoped, settings, file) = (printer.scoped(&name), settings.clone(), file.clone());
+        running.spawn(async move { (i, run(&scoped, &settings, Some(file), adopt, wait).await) });
+    }
+    let mut codes = vec![FAILED; files.len()];
+    while let Some(joined) = running.join_next().await {
+        if let Ok((i, code)) = joined {
+            codes[i] = code;
+        }
+    }
+    let failed = codes.iter().filter(|c| **c != OK).count();
+    printer.line("");
+    for (file, code) in files.iter().zip(&codes) {
+        let mark = if *code == OK { "✓" } else { "✗" };
+        printer.line(&format!("{mark} {}", file.display()));
+    }
+    printer.line(&format!(
+        "{} stack(s) up, {failed} failed, in {:.1}s",
+        files.len() - failed,
+        start.elapsed().as_secs_f64()
+    ));
+    printer.json(&json!({
+        "stacks": files.iter().zip(&codes).map(|(f, c)| json!({
+            "file": f.display().to_string(),
+            "ok": *c == OK,
+        })).collect::<Vec<_>>(),
+    }));
+    if failed == 0 { OK } else { FAILED }
+}
+
 /// What already exists, so operations on existing resources need no lookup.
 fn seed(live: &Live) -> Resolved {
     let apis = plan::oldest_first(&live.apis);

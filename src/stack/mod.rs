@@ -105,6 +105,20 @@ pub fn from_source(source: &str) -> Loaded {
 }
 
 /// Picks the stack file when none is named: the only `*.toml` in `dir`.
+/// Every `*.toml` directly in `dir`, sorted.
+pub fn list(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    let mut found: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    found.sort();
+    if found.is_empty() {
+        return Err(format!("no *.toml stack file in {}", dir.display()));
+    }
+    Ok(found)
+}
+
 pub fn discover(dir: &Path) -> Result<PathBuf, String> {
     let entries = std::fs::read_dir(dir).map_err(|_| {
         format!(

@@ -1,0 +1,205 @@
+//! Client-side pacing of API Gateway management calls: a token bucket in front of the HTTP
+//! client, so that `provision` stays inside the account's shared control-plane quota (about 10
+//! requests per second with a burst of 40, counted across every tool and person in the account).
+//!
+//! Every attempt takes a token, retries included. A throttling answer (429, or a 400 carrying
+//! `TooManyRequestsException`) halves the rate for the rest of the run's burst and empties the
+//! bucket; each answer that is not throttled then wins back a tenth of the configured rate.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use aws_smithy_http_client::proxy::ProxyConfig;
+use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
+use aws_smithy_http_client::{Builder, ConnectorBuilder};
+use aws_smithy_runtime_api::client::http::{
+    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient,
+    SharedHttpConnector,
+};
+use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+
+/// The default pace: the account's documented control-plane rate and burst.
+pub const DEFAULT_RATE: f64 = 10.0;
+/// The default burst.
+pub const DEFAULT_BURST: f64 = 40.0;
+/// The slowest a throttled bucket goes, in requests per second.
+const FLOOR: f64 = 0.5;
+
+/// A token bucket shared by every call of one client.
+#[derive(Debug)]
+pub struct Bucket {
+    state: Mutex<State>,
+    configured: f64,
+    burst: f64,
+}
+
+#[derive(Debug)]
+struct State {
+    rate: f64,
+    tokens: f64,
+    last: Instant,
+}
+
+impl Bucket {
+    /// A full bucket: `burst` calls at once, then `rate` per second.
+    pub fn new(rate: f64, burst: f64) -> Self {
+        Self {
+            state: Mutex::new(State {
+                rate,
+                tokens: burst,
+                last: Instant::now(),
+            }),
+            configured: rate,
+            burst,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // The state is three numbers, each always valid: a panic elsewhere cannot corrupt it.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// How long to wait before a token is free; takes it when that is now.
+    pub fn try_take(&self, now: Instant) -> Option<Duration> {
+        let mut s = self.lock();
+        let elapsed = now.saturating_duration_since(s.last).as_secs_f64();
+        s.tokens = (s.tokens + elapsed * s.rate).min(self.burst);
+        s.last = now;
+        if s.tokens >= 1.0 {
+            s.tokens -= 1.0;
+            None
+        } else {
+            Some(Duration::from_secs_f64((1.0 - s.tokens) / s.rate))
+        }
+    }
+
+    /// Waits for a token.
+    pub async fn take(&self) {
+        while let Some(wait) = self.try_take(Instant::now()) {
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// AWS said "too many requests": halve the rate and empty the bucket.
+    pub fn throttled(&self) {
+        let mut s = self.lock();
+        s.rate = (s.rate / 2.0).max(FLOOR);
+        s.tokens = 0.0;
+    }
+
+    /// An answer that was not throttled: win back part of the configured rate.
+    pub fn answered(&self) {
+        let mut s = self.lock();
+        s.rate = (s.rate + self.configured / 10.0).min(self.configured);
+    }
+
+    /// The current rate, requests per second.
+    pub fn rate(&self) -> f64 {
+        self.lock().rate
+    }
+}
+
+/// The SDK's default HTTPS client behind a [`Bucket`].
+#[derive(Debug, Clone)]
+pub struct PacedClient {
+    inner: SharedHttpClient,
+    bucket: Arc<Bucket>,
+}
+
+impl PacedClient {
+    /// Paces the default HTTPS client (rustls with aws-lc, proxies from the environment, as the
+    /// SDK's own default) at `rate` calls per second with `burst`.
+    pub fn new(rate: f64, burst: f64) -> Self {
+        let inner = Builder::new().build_with_connector_fn(|settings, components| {
+            let mut builder =
+                ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc));
+            builder.set_connector_settings(settings.cloned());
+            if let Some(components) = components {
+                builder.set_sleep_impl(components.sleep_impl());
+            }
+            builder.set_proxy_config(Some(ProxyConfig::from_env()));
+            builder.build()
+        });
+        // One bucket per process: the quota is the account's, so stacks applied together
+        // (`up stacks/`) share it rather than each taking the whole of it.
+        static SHARED: std::sync::OnceLock<Arc<Bucket>> = std::sync::OnceLock::new();
+        let bucket = SHARED.get_or_init(|| Arc::new(Bucket::new(rate, burst))).clone();
+        Self { inner, bucket }
+    }
+}
+
+impl HttpClient for PacedClient {
+    fn http_connector(
+        &self,
+        settings: &HttpConnectorSettings,
+        components: &RuntimeComponents,
+    ) -> SharedHttpConnector {
+        SharedHttpConnector::new(PacedConnector {
+            inner: self.inner.http_connector(settings, components),
+            bucket: self.bucket.clone(),
+        })
+    }
+}
+
+#[derive(Debug)]
+struct PacedConnector {
+    inner: SharedHttpConnector,
+    bucket: Arc<Bucket>,
+}
+
+impl HttpConnector for PacedConnector {
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        let (inner, bucket) = (self.inner.clone(), self.bucket.clone());
+        HttpConnectorFuture::new(async move {
+            bucket.take().await;
+            let response = inner.call(request).await?;
+            let throttled = response.status().as_u16() == 429
+                || response
+                    .headers()
+                    .get("x-amzn-errortype")
+                    .is_some_and(|t| t.starts_with("TooManyRequestsException"));
+            if throttled {
+                bucket.throttled();
+            } else {
+                bucket.answered();
+            }
+            Ok(response)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_bucket_allows_the_burst_then_the_rate() {
+        let bucket = Bucket::new(10.0, 40.0);
+        let start = Instant::now();
+        for _ in 0..40 {
+            assert_eq!(bucket.try_take(start), None);
+        }
+        let wait = bucket.try_take(start).expect("the 41st call waits");
+        assert!((wait.as_secs_f64() - 0.1).abs() < 1e-9, "{wait:?}");
+        assert_eq!(bucket.try_take(start + Duration::from_millis(100)), None);
+    }
+
+    #[test]
+    fn throttling_halves_the_rate_and_answers_win_it_back() {
+        let bucket = Bucket::new(10.0, 40.0);
+        bucket.throttled();
+        assert_eq!(bucket.rate(), 5.0);
+        let now = Instant::now();
+        let wait = bucket.try_take(now).expect("the bucket was emptied");
+        assert!(wait >= Duration::from_millis(190), "{wait:?}");
+        for _ in 0..20 {
+            bucket.throttled();
+        }
+        assert_eq!(bucket.rate(), FLOOR);
+        for _ in 0..100 {
+            bucket.answered();
+        }
+        assert_eq!(bucket.rate(), 10.0);
+    }
+}
