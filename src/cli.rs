@@ -112,6 +112,63 @@ enum Command {
         #[arg(long, short = 'y')]
         yes: bool,
     },
+    /// Write the stack as a CloudFormation template (JSON, or YAML with --yaml), offline.
+    ///
+    /// The same resources and properties `up` creates, from the same model: hand the stack to
+    /// CloudFormation for change sets, rollback, drift detection or StackSets. Logical ids come
+    /// from names, so a changed stack updates in place.
+    #[command(
+        after_help = "Examples:\n  provision synth stacks/onboarding.toml > template.json\n  provision synth stacks/onboarding-secure.toml --yaml --output-file template.yaml\n  aws cloudformation deploy --template-file template.json --stack-name onboarding --capabilities CAPABILITY_NAMED_IAM"
+    )]
+    Synth {
+        /// Stack file (default: the only *.toml in ./stacks).
+        stack: Option<PathBuf>,
+        /// Template format.
+        #[arg(long, value_enum, default_value_t = commands::synth::SynthFormat::Cloudformation)]
+        format: commands::synth::SynthFormat,
+        /// Write YAML instead of JSON.
+        #[arg(long)]
+        yaml: bool,
+        /// Write the template to this file instead of stdout.
+        #[arg(long, value_name = "PATH")]
+        output_file: Option<PathBuf>,
+    },
+    /// Write a commented starter stack that passes `validate` (never overwrites a file).
+    ///
+    /// The stack's region is `--region`, else the state machine's, else ap-southeast-2. Without
+    /// `--state-machine` the file holds a placeholder ARN to replace. A file under a `stacks/`
+    /// directory starts with a `#:schema` line pointing editors at schema/stack.schema.json.
+    #[command(
+        after_help = "Examples:\n  provision init\n  provision init --name orders --route \"POST /orders/{id}\"\n  provision init --state-machine arn:aws:states:us-east-1:111122223333:stateMachine:orders\n  provision init stacks/billing.toml --region eu-west-1"
+    )]
+    Init {
+        /// Where to write the stack (default: stacks/<NAME>.toml; a directory gets <NAME>.toml).
+        path: Option<PathBuf>,
+        /// The stack's name, 1-128 of A-Z a-z 0-9 - _ . (default: the file's name, else
+        /// my-workflow).
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+        /// The route's state machine: arn:aws:states:REGION:ACCOUNT:stateMachine:NAME.
+        #[arg(long, value_name = "ARN")]
+        state_machine: Option<String>,
+        /// The route key (default: "POST /start").
+        #[arg(long, value_name = "\"METHOD /path\"")]
+        route: Option<String>,
+    },
+    /// Print the stack file format as a JSON Schema (draft 2020-12), for editors and tools.
+    #[command(
+        after_help = "Examples:\n  provision schema > schema/stack.schema.json\n  # then start a stack file with:  #:schema ../schema/stack.schema.json"
+    )]
+    Schema,
+    /// Print a shell completion script for bash, zsh, fish, powershell or elvish.
+    #[command(
+        after_help = "Examples:\n  provision completions bash > ~/.local/share/bash-completion/completions/provision\n  provision completions zsh > ~/.zfunc/_provision    # with fpath+=~/.zfunc before compinit\n  provision completions fish > ~/.config/fish/completions/provision.fish"
+    )]
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 /// Runs the command line and returns the process exit code.
@@ -181,6 +238,29 @@ pub fn main() -> ExitCode {
                 };
                 commands::invoke::run(&printer, &settings, stack, invocation).await
             }
+            Command::Init {
+                path,
+                name,
+                state_machine,
+                route,
+            } => {
+                let options = commands::init::Options {
+                    path,
+                    name,
+                    state_machine,
+                    route,
+                    region: settings.region.clone(),
+                };
+                commands::init::run(&printer, options)
+            }
+            Command::Synth {
+                stack,
+                format: commands::synth::SynthFormat::Cloudformation,
+                yaml,
+                output_file,
+            } => commands::synth::run(&printer, stack, settings.region.as_deref(), yaml, output_file),
+            Command::Schema => commands::schema::run(&printer),
+            Command::Completions { shell } => commands::completions::run(&printer, shell),
         }
     });
     ExitCode::from(code)

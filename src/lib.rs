@@ -21,3 +21,4 @@ pub mod plan;
 pub mod policy;
 pub mod render;
 pub mod stack;
+pub mod synth;

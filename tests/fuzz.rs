@@ -604,14 +604,22 @@ proptest! {
 }
 
 /// A stack valid by construction: any name in AWS's alphabets, 1-4 routes with distinct keys,
-/// each action with the parameters it allows, both throttling limits.
+/// each action with the parameters it allows and any authorization (JWT routes through a
+/// declared authorizer, with scopes), CORS, both throttling limits and access logs.
 fn valid_stack() -> BoxedStrategy<String> {
     let route = (
         prop::sample::select(vec!["GET", "POST", "PUT", "PATCH", "DELETE", "ANY"]),
         "[a-z][a-z0-9-]{0,12}",
         prop::sample::select(vec!["StartExecution", "StartSyncExecution", "StopExecution"]),
         "[A-Za-z0-9_-]{1,40}",
-        prop::sample::select(vec!["NONE", "AWS_IAM"]),
+        prop::sample::select(vec!["NONE", "AWS_IAM", "JWT"]),
+    );
+    let extras = (
+        prop::collection::vec("https://[a-z]{1,10}\\.example\\.com(:[1-9][0-9]{0,3})?", 1..4),
+        prop::collection::vec(prop::sample::select(vec!["GET", "POST", "OPTIONS", "*"]), 0..3),
+        0..=86400i64,
+        "[A-Za-z0-9_./#-]{1,60}",
+        "[a-z]{1,10}/[a-z]{1,10}",
     );
     (
         "[a-z][a-z0-9._-]{0,30}",
@@ -621,25 +629,39 @@ fn valid_stack() -> BoxedStrategy<String> {
         prop::collection::vec(route, 1..5),
         1..5000i64,
         1..5000u32,
+        extras,
     )
-        .prop_map(|(stack, api, role, policy, routes, burst, rate)| {
+        .prop_map(|(stack, api, role, policy, routes, burst, rate, extras)| {
+            let (origins, methods, max_age, log_group, scope) = extras;
             let mut out = format!(
                 "[stack]\nname = \"{stack}\"\nregion = \"ap-southeast-2\"\n[api]\nname = \"{api}\"\n\
-                 [role]\nname = \"{role}\"\npolicy_name = \"{policy}\"\n"
+                 [api.cors]\nallow_origins = {origins:?}\nallow_methods = {methods:?}\nmax_age = {max_age}\n\
+                 [role]\nname = \"{role}\"\npolicy_name = \"{policy}\"\nrestrict_source_account = true\n"
             );
+            if routes.iter().any(|r| r.4 == "JWT") {
+                out.push_str(
+                    "[[authorizer]]\nname = \"jwt\"\nissuer = \"https://issuer.example.com/pool\"\n\
+                     audience = [\"client\"]\n",
+                );
+            }
             for (i, (method, path, action, machine, auth)) in routes.iter().enumerate() {
                 let parameters = match *action {
                     "StopExecution" => "{ ExecutionArn = \"$request.querystring.arn\", Cause = \"stopped\" }",
                     _ => "{ Input = \"$request.body\", Name = \"$context.requestId\" }",
                 };
+                let authorization = match *auth {
+                    "JWT" => format!("authorizer = \"jwt\"\nscopes = [\"{scope}\"]"),
+                    other => format!("authorization = \"{other}\""),
+                };
                 out.push_str(&format!(
                     "[[route]]\nkey = \"{method} /{path}/{i}/{{id}}\"\naction = \"{action}\"\n\
                      state_machine = \"arn:aws:states:ap-southeast-2:189107071895:stateMachine:{machine}\"\n\
-                     authorization = \"{auth}\"\nparameters = {parameters}\n"
+                     {authorization}\nparameters = {parameters}\n"
                 ));
             }
             out.push_str(&format!(
-                "[stage]\nthrottling_burst_limit = {burst}\nthrottling_rate_limit = {rate}.5\n"
+                "[stage]\nthrottling_burst_limit = {burst}\nthrottling_rate_limit = {rate}.5\n\
+                 [stage.access_log]\ndestination_arn = \"arn:aws:logs:ap-southeast-2:189107071895:log-group:{log_group}\"\n"
             ));
             out
         })
@@ -656,7 +678,11 @@ proptest! {
         let loaded = stack::from_source(&source);
         let errors: Vec<_> = loaded.diagnostics.iter().filter(|d| d.is_error()).collect();
         prop_assert!(errors.is_empty(), "{errors:#?}\n{source}");
-        prop_assert!(loaded.desired.is_some());
+        let desired = loaded.desired.as_ref().expect("valid stacks have a desired state");
+        prop_assert!(desired.api.cors.is_some() && desired.stage.access_log.is_some());
+        prop_assert!(desired.role.restrict_source_account);
+        let jwt = desired.routes.iter().filter(|r| r.authorization == "JWT").count();
+        prop_assert_eq!(jwt, desired.routes.iter().filter(|r| r.authorizer.is_some()).count());
         check(&loaded)?;
     }
 }

@@ -1,9 +1,13 @@
 //! Thin orchestration: load and validate, connect, read, plan, apply, print.
 
+pub mod completions;
 pub mod diff;
 pub mod down;
+pub mod init;
 pub mod invoke;
+pub mod schema;
 pub mod serve;
+pub mod synth;
 pub mod up;
 pub mod validate;
 

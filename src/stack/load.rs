@@ -6,10 +6,10 @@ use toml::de::{DeTable, DeValue};
 use super::diagnostic::{Diagnostic, Span, did_you_mean};
 use super::model::*;
 
-const TOP_KEYS: &[&str] = &["stack", "api", "role", "authorizer", "route", "stage", "tags"];
-const STACK_KEYS: &[&str] = &["name", "region"];
-const API_KEYS: &[&str] = &["name", "cors"];
-const CORS_KEYS: &[&str] = &[
+pub(crate) const TOP_KEYS: &[&str] = &["stack", "api", "role", "authorizer", "route", "stage", "tags"];
+pub(crate) const STACK_KEYS: &[&str] = &["name", "region"];
+pub(crate) const API_KEYS: &[&str] = &["name", "cors"];
+pub(crate) const CORS_KEYS: &[&str] = &[
     "allow_origins",
     "allow_methods",
     "allow_headers",
@@ -17,15 +17,15 @@ const CORS_KEYS: &[&str] = &[
     "max_age",
     "allow_credentials",
 ];
-const AUTHORIZER_KEYS: &[&str] = &["name", "issuer", "audience", "identity_source"];
-const ROLE_KEYS: &[&str] = &[
+pub(crate) const AUTHORIZER_KEYS: &[&str] = &["name", "issuer", "audience", "identity_source"];
+pub(crate) const ROLE_KEYS: &[&str] = &[
     "name",
     "policy_name",
     "actions",
     "managed_policies",
     "restrict_source_account",
 ];
-const ROUTE_KEYS: &[&str] = &[
+pub(crate) const ROUTE_KEYS: &[&str] = &[
     "key",
     "action",
     "state_machine",
@@ -34,14 +34,14 @@ const ROUTE_KEYS: &[&str] = &[
     "authorizer",
     "scopes",
 ];
-const STAGE_KEYS: &[&str] = &[
+pub(crate) const STAGE_KEYS: &[&str] = &[
     "name",
     "auto_deploy",
     "throttling_burst_limit",
     "throttling_rate_limit",
     "access_log",
 ];
-const ACCESS_LOG_KEYS: &[&str] = &["destination_arn", "format"];
+pub(crate) const ACCESS_LOG_KEYS: &[&str] = &["destination_arn", "format"];
 
 /// Parses stack source text. The model holds whatever could be read; the diagnostics say what
 /// could not. Never panics, whatever the input.

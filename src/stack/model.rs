@@ -2,6 +2,15 @@
 //!
 //! Required fields are `Option`s here: the loader reports a missing one, and validation goes on
 //! checking everything else so that one run shows every problem of the file.
+//!
+//! The same types describe the file format for editors: `provision schema` derives a JSON Schema
+//! from them, so the field doc comments below are the descriptions an editor shows, and the
+//! `schemars` attributes say what the loader requires (see `commands::schema`, whose tests check
+//! the schema against the loader's key lists).
+
+use std::borrow::Cow;
+
+use schemars::JsonSchema;
 
 use super::diagnostic::Span;
 
@@ -21,148 +30,235 @@ impl<T> Sp<T> {
     }
 }
 
-/// A whole stack file.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// In the schema a spanned value is just its value: the span is bookkeeping.
+impl<T: JsonSchema> JsonSchema for Sp<T> {
+    fn inline_schema() -> bool {
+        T::inline_schema()
+    }
+
+    fn schema_name() -> Cow<'static, str> {
+        T::schema_name()
+    }
+
+    fn schema_id() -> Cow<'static, str> {
+        T::schema_id()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        T::json_schema(generator)
+    }
+}
+
+/// A whole stack file: one HTTP API whose routes start Step Functions executions, the IAM role
+/// API Gateway assumes to call Step Functions, and the auto-deployed stage. Unknown keys and
+/// tables are errors everywhere.
+#[derive(Debug, Clone, Default, PartialEq, JsonSchema)]
+#[schemars(title = "provision stack file", deny_unknown_fields)]
 pub struct StackFile {
-    /// `[stack]`.
+    /// The stack's name and region.
     pub stack: StackSection,
-    /// `[api]`.
+    /// The HTTP API.
     pub api: ApiSection,
-    /// `[role]`.
+    /// The IAM role API Gateway assumes to call Step Functions.
     pub role: RoleSection,
-    /// Every `[[authorizer]]`, in file order.
+    /// JWT authorizers of the API, one `[[authorizer]]` table each; routes name them.
+    #[schemars(rename = "authorizer", default)]
     pub authorizers: Vec<AuthorizerSection>,
-    /// Every `[[route]]`, in file order.
+    /// The routes, one `[[route]]` table each (at least one): each starts or stops executions of
+    /// a state machine through its own integration.
+    #[schemars(rename = "route", length(min = 1))]
     pub routes: Vec<RouteSection>,
-    /// `[stage]`, when written.
+    /// The stage that serves the routes (`$default`, auto-deployed, when absent).
     pub stage: Option<StageSection>,
-    /// `[tags]`: user tags for everything taggable, in file order.
+    /// User tags for the role, the API and the stage: at most 49, keys 1-128 characters not
+    /// starting with `aws:`, values up to 256.
+    #[schemars(default, with = "std::collections::BTreeMap<String, String>")]
     pub tags: Vec<(Sp<String>, Sp<String>)>,
     /// Span of the `[tags]` table, for the count limit.
+    #[schemars(skip)]
     pub tags_span: Option<Span>,
 }
 
-/// `[stack]`.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// `[stack]`: what the stack is called and where it lives.
+#[derive(Debug, Clone, Default, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct StackSection {
     /// Span of the table, for missing fields.
+    #[schemars(skip)]
     pub span: Span,
-    /// `name`: the ownership tag's value.
+    /// The stack's name, written as the tag `provision:stack = <name>` on everything the tool
+    /// creates: 1-128 of `A-Z a-z 0-9 - _ .`.
+    #[schemars(required, length(min = 1, max = 128), pattern(r"^[A-Za-z0-9._-]+$"))]
     pub name: Option<Sp<String>>,
-    /// `region`.
+    /// The AWS region, e.g. `ap-southeast-2`. `--region` overrides it; without either,
+    /// `AWS_REGION` or the profile's region.
     pub region: Option<Sp<String>>,
 }
 
-/// `[api]`.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// `[api]`: the HTTP API.
+#[derive(Debug, Clone, Default, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct ApiSection {
     /// Span of the table.
+    #[schemars(skip)]
     pub span: Span,
-    /// `name`.
+    /// The HTTP API's name, 1-128 characters. Renaming it updates the API in place.
+    #[schemars(required, length(min = 1, max = 128))]
     pub name: Option<Sp<String>>,
-    /// `[api.cors]`, when written.
+    /// `[api.cors]`: the API's CORS configuration, for browser clients.
     pub cors: Option<CorsSection>,
 }
 
 /// `[api.cors]`: the API's CORS configuration.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct CorsSection {
     /// Span of the table.
+    #[schemars(skip)]
     pub span: Span,
-    /// `allow_origins`.
+    /// Origins allowed to call the API, as the browser sends them (`https://app.example.com`),
+    /// or `*`.
     pub allow_origins: Option<Vec<Sp<String>>>,
-    /// `allow_methods`.
+    /// HTTP methods allowed, in capitals, or `*`.
+    #[schemars(extend("items" = {
+        "type": "string",
+        "enum": ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "*"]
+    }))]
     pub allow_methods: Option<Vec<Sp<String>>>,
-    /// `allow_headers`.
+    /// Request headers allowed, or `*`.
     pub allow_headers: Option<Vec<Sp<String>>>,
-    /// `expose_headers`.
+    /// Response headers exposed to the browser, or `*`.
     pub expose_headers: Option<Vec<Sp<String>>>,
-    /// `max_age`, seconds.
+    /// How long a browser may cache the preflight answer, in seconds (0-86400).
+    #[schemars(range(min = 0, max = 86400))]
     pub max_age: Option<Sp<i64>>,
-    /// `allow_credentials`.
+    /// Whether browsers may send credentials (not with a `*` origin).
     pub allow_credentials: Option<Sp<bool>>,
 }
 
 /// One `[[authorizer]]`: a JWT authorizer of the API.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct AuthorizerSection {
     /// Span of the table.
+    #[schemars(skip)]
     pub span: Span,
-    /// `name`: what routes refer to, and the authorizer's name in AWS.
+    /// The authorizer's name (1-128 characters): what a route's `authorizer` refers to, and the
+    /// authorizer's name in AWS.
+    #[schemars(required, length(min = 1, max = 128))]
     pub name: Option<Sp<String>>,
-    /// `issuer`: the token issuer URL.
+    /// The token issuer, an `https://` URL, e.g.
+    /// `https://cognito-idp.REGION.amazonaws.com/USER_POOL_ID`.
+    #[schemars(required)]
     pub issuer: Option<Sp<String>>,
-    /// `audience`: accepted `aud` values.
+    /// Accepted `aud` values: the client ids tokens are issued to (at least one).
+    #[schemars(required, length(min = 1))]
     pub audience: Option<Vec<Sp<String>>>,
-    /// `identity_source`, `$request.header.Authorization` when absent.
+    /// Where the token is read: `$request.header.Authorization` (the default) or
+    /// `$request.querystring.NAME`.
     pub identity_source: Option<Sp<String>>,
 }
 
-/// `[role]`.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// `[role]`: the IAM role API Gateway assumes, trusted by `apigateway.amazonaws.com`.
+#[derive(Debug, Clone, Default, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct RoleSection {
     /// Span of the table.
+    #[schemars(skip)]
     pub span: Span,
-    /// `name`: the IAM role.
+    /// The IAM role's name: 1-64 of `A-Z a-z 0-9 + = , . @ _ -`.
+    #[schemars(required, length(min = 1, max = 64), pattern(r"^[A-Za-z0-9+=,.@_-]+$"))]
     pub name: Option<Sp<String>>,
-    /// `policy_name`: the inline policy.
+    /// The role's inline policy's name: 1-128 of `A-Z a-z 0-9 + = , . @ _ -`.
+    #[schemars(required, length(min = 1, max = 128), pattern(r"^[A-Za-z0-9+=,.@_-]+$"))]
     pub policy_name: Option<Sp<String>>,
-    /// `actions`: when absent the policy is derived from the routes.
+    /// Step Functions actions to grant on the routes' state machines, e.g.
+    /// `["states:StartExecution"]`. When absent, the policy is derived from the routes, least
+    /// privilege. Wildcards are refused.
     pub actions: Option<Vec<Sp<String>>>,
-    /// `managed_policies`: ARNs of managed policies to attach.
+    /// ARNs of managed policies to attach (none unless listed).
+    #[schemars(default)]
     pub managed_policies: Vec<Sp<String>>,
-    /// `restrict_source_account`: trust API Gateway only on behalf of this account.
+    /// Trust API Gateway only on behalf of this stack's account (`aws:SourceAccount`).
     pub restrict_source_account: Option<Sp<bool>>,
 }
 
-/// One `[[route]]`.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// One `[[route]]`: a route and its own Step Functions integration.
+#[derive(Debug, Clone, Default, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct RouteSection {
     /// Span of the table.
+    #[schemars(skip)]
     pub span: Span,
-    /// `key`, e.g. `POST /new-user`.
+    /// The route key: `METHOD /path` (METHOD one of GET POST PUT PATCH DELETE HEAD OPTIONS ANY;
+    /// path segments `{name}`, a last greedy `{name+}`), or `$default`. Unique.
+    #[schemars(required, length(min = 1))]
     pub key: Option<Sp<String>>,
-    /// `action`: StartExecution, StartSyncExecution or StopExecution.
+    /// The Step Functions action the route calls: `StartExecution`, `StartSyncExecution`
+    /// (EXPRESS machines only) or `StopExecution` (STANDARD only).
+    #[schemars(required, extend("enum" = ["StartExecution", "StartSyncExecution", "StopExecution"]))]
     pub action: Option<Sp<String>>,
-    /// `state_machine`: the workflow ARN.
+    /// The workflow: `arn:aws:states:REGION:ACCOUNT:stateMachine:NAME`.
+    #[schemars(
+        required,
+        pattern(r"^arn:[a-z-]+:states:[a-z0-9-]+:[0-9]{12}:stateMachine:[A-Za-z0-9_-]{1,80}$")
+    )]
     pub state_machine: Option<Sp<String>>,
-    /// `parameters`: integration request parameters, in file order.
+    /// Integration request parameters, `Name = "value or mapping"` (`$request.body.input`,
+    /// `$request.header.NAME`, `$context.requestId`, ...). Defaults to
+    /// `{ Input = "$request.body.input" }` for the two start actions.
+    #[schemars(default, with = "std::collections::BTreeMap<String, String>")]
     pub parameters: Option<Vec<(Sp<String>, Sp<String>)>>,
-    /// `authorization`: `NONE` (default) or `AWS_IAM`; `JWT` is implied by `authorizer`.
+    /// Who may call the route: `NONE` (the default: anyone), `AWS_IAM` (SigV4-signed requests)
+    /// or `JWT` (implied by `authorizer`).
+    #[schemars(extend("enum" = ["NONE", "AWS_IAM", "JWT"]))]
     pub authorization: Option<Sp<String>>,
-    /// `authorizer`: the name of an `[[authorizer]]` of this stack.
+    /// The name of an `[[authorizer]]` of this stack that checks the caller's JWT.
     pub authorizer: Option<Sp<String>>,
-    /// `scopes`: OAuth scopes the JWT must carry (any one of them).
+    /// OAuth scopes the JWT must carry (any one of them); needs `authorizer`.
     pub scopes: Option<Vec<Sp<String>>>,
 }
 
-/// `[stage]`.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// `[stage]`: the auto-deployed stage that serves the routes.
+#[derive(Debug, Clone, Default, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct StageSection {
     /// Span of the table.
+    #[schemars(skip)]
     pub span: Span,
-    /// `name`, `$default` when absent.
+    /// The stage's name: `$default` (the default) or 1-128 of `A-Z a-z 0-9 _ -`.
+    #[schemars(pattern(r"^(\$default|[A-Za-z0-9_-]{1,128})$"))]
     pub name: Option<Sp<String>>,
-    /// `auto_deploy`, true when absent.
+    /// Deploy every change automatically: `true` (the default); `false` is refused.
     pub auto_deploy: Option<Sp<bool>>,
-    /// `throttling_burst_limit`: default route burst.
+    /// Default route burst limit (0-2147483647): how many requests may arrive at once. Set both
+    /// limits or neither.
+    #[schemars(range(min = 0, max = 2147483647))]
     pub throttling_burst_limit: Option<Sp<i64>>,
-    /// `throttling_rate_limit`: default route requests per second.
+    /// Default route rate limit, steady requests per second (0 or more). Set both limits or
+    /// neither.
+    #[schemars(range(min = 0))]
     pub throttling_rate_limit: Option<Sp<f64>>,
-    /// `[stage.access_log]`, when written.
+    /// `[stage.access_log]`: where and how the stage logs each request.
     pub access_log: Option<AccessLogSection>,
     /// Every key written in the table, readable or not, so that a check about a missing key
     /// does not fire when the key is there with a value already reported as wrong.
+    #[schemars(skip)]
     pub written: Vec<String>,
 }
 
-/// `[stage.access_log]`.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// `[stage.access_log]`: the stage's access logging.
+#[derive(Debug, Clone, Default, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct AccessLogSection {
     /// Span of the table.
+    #[schemars(skip)]
     pub span: Span,
-    /// `destination_arn`: a CloudWatch Logs log group ARN.
+    /// The CloudWatch Logs log group ARN, without the trailing `:*`:
+    /// `arn:aws:logs:REGION:ACCOUNT:log-group:NAME`.
+    #[schemars(required)]
     pub destination_arn: Option<Sp<String>>,
-    /// `format`: the log line; a JSON line of the usual fields when absent.
+    /// The log line, on one line, with `$context.requestId` or `$context.extendedRequestId`; a
+    /// JSON line of the usual fields when absent.
     pub format: Option<Sp<String>>,
 }

@@ -1,0 +1,64 @@
+//! `provision synth`: the stack as a CloudFormation template, offline.
+
+use std::path::PathBuf;
+
+use super::{FAILED, OK};
+use crate::render::Printer;
+use crate::synth;
+
+/// Template formats `synth` can write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum SynthFormat {
+    /// An AWS CloudFormation template.
+    #[default]
+    Cloudformation,
+}
+
+/// Writes the template of the stack: to `output_file`, else stdout. `region` binds the `Region`
+/// parameter of routes whose state machine lives elsewhere, as `up` does.
+pub fn run(
+    printer: &Printer,
+    given: Option<PathBuf>,
+    region: Option<&str>,
+    yaml: bool,
+    output_file: Option<PathBuf>,
+) -> u8 {
+    let (loaded, mut desired) = match super::load(printer, given) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    if let Some(region) = region.or(desired.region.as_deref()).map(str::to_string) {
+        desired.bind_region(&region);
+    }
+    let template = synth::template(&desired);
+    let text = if yaml {
+        synth::to_yaml(&template)
+    } else {
+        match serde_json::to_string_pretty(&template) {
+            Ok(t) => t + "\n",
+            Err(e) => {
+                printer.error(&format!("cannot write the template: {e}"));
+                return FAILED;
+            }
+        }
+    };
+    match output_file {
+        None => {
+            use std::io::Write;
+            let _ = std::io::stdout().lock().write_all(text.as_bytes());
+        }
+        Some(path) => {
+            if let Err(e) = std::fs::write(&path, &text) {
+                printer.error(&format!("cannot write {}: {e}", path.display()));
+                return FAILED;
+            }
+            printer.progress(&format!(
+                "Wrote {} ({} resources) from {}",
+                path.display(),
+                template["Resources"].as_object().map_or(0, |r| r.len()),
+                loaded.path.display()
+            ));
+        }
+    }
+    OK
+}

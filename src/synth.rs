@@ -1,0 +1,360 @@
+//! The desired state as a CloudFormation template: the same resources and properties `up`
+//! creates, from the same [`Desired`] the planner reads, so the two cannot drift apart.
+//!
+//! Logical ids come from names (`Route` + the route key's letters and digits, and so on), never
+//! from counters or randomness, so a changed stack updates in place rather than replacing.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Map, Value, json};
+
+use crate::stack::Desired;
+use crate::stack::desired::Cors;
+
+/// Logical id of the role.
+pub const ROLE: &str = "Role";
+/// Logical id of the API.
+pub const API: &str = "Api";
+/// Logical id of the stage.
+pub const STAGE: &str = "Stage";
+
+/// The template of a stack.
+pub fn template(desired: &Desired) -> Value {
+    let mut ids = Ids::default();
+    let mut resources = Map::new();
+    resources.insert(ROLE.into(), role(desired));
+    resources.insert(API.into(), api(desired));
+
+    let mut authorizer_ids = BTreeMap::new();
+    for a in &desired.authorizers {
+        let id = ids.unique(&format!("Authorizer{}", pascal(&a.name)));
+        resources.insert(
+            id.clone(),
+            json!({
+                "Type": "AWS::ApiGatewayV2::Authorizer",
+                "Properties": {
+                    "ApiId": {"Ref": API},
+                    "Name": a.name,
+                    "AuthorizerType": "JWT",
+                    "IdentitySource": [a.identity_source],
+                    "JwtConfiguration": {"Issuer": a.issuer, "Audience": a.audience},
+                }
+            }),
+        );
+        authorizer_ids.insert(a.name.clone(), id);
+    }
+
+    let mut outputs = Map::new();
+    outputs.insert(
+        "ApiEndpoint".into(),
+        json!({"Description": "The API's default endpoint", "Value": {"Fn::GetAtt": [API, "ApiEndpoint"]}}),
+    );
+    let mut route_ids = Vec::new();
+    for route in &desired.routes {
+        let base = pascal(&route.key);
+        let integration_id = ids.unique(&format!("Integration{base}"));
+        let route_id = ids.unique(&format!("Route{base}"));
+        resources.insert(
+            integration_id.clone(),
+            json!({
+                "Type": "AWS::ApiGatewayV2::Integration",
+                "Properties": {
+                    "ApiId": {"Ref": API},
+                    "IntegrationType": "AWS_PROXY",
+                    "IntegrationSubtype": route.integration.subtype,
+                    "PayloadFormatVersion": "1.0",
+                    "CredentialsArn": {"Fn::GetAtt": [ROLE, "Arn"]},
+                    "RequestParameters": route.integration.parameters,
+                }
+            }),
+        );
+        let mut properties = json!({
+            "ApiId": {"Ref": API},
+            "RouteKey": route.key,
+            "AuthorizationType": route.authorization,
+            "Target": {"Fn::Join": ["/", ["integrations", {"Ref": integration_id}]]},
+        });
+        if let Some(id) = route.authorizer.as_ref().and_then(|n| authorizer_ids.get(n)) {
+            properties["AuthorizerId"] = json!({"Ref": id});
+            if !route.scopes.is_empty() {
+                properties["AuthorizationScopes"] = json!(route.scopes);
+            }
+        }
+        resources.insert(
+            route_id.clone(),
+            json!({"Type": "AWS::ApiGatewayV2::Route", "Properties": properties}),
+        );
+        if let Some(path) = route.key.split_once(' ').map(|(_, p)| p) {
+            let stage_path = match desired.stage.name.as_str() {
+                "$default" => String::new(),
+                name => format!("/{name}"),
+            };
+            outputs.insert(
+                format!("Url{base}"),
+                json!({
+                    "Description": format!("Invoke URL of {}", route.key),
+                    "Value": {"Fn::Join": ["", [{"Fn::GetAtt": [API, "ApiEndpoint"]}, format!("{stage_path}{path}")]]},
+                }),
+            );
+        }
+        route_ids.push(route_id);
+    }
+    resources.insert(STAGE.into(), stage(desired, &route_ids));
+
+    json!({
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": format!("provision stack {}: an HTTP API that runs Step Functions workflows", desired.stack),
+        "Resources": resources,
+        "Outputs": outputs,
+    })
+}
+
+fn role(desired: &Desired) -> Value {
+    let role = &desired.role;
+    let mut trust = role.trust.clone();
+    if role.restrict_source_account {
+        // The account is the deploying one, whatever account the template is deployed into.
+        trust = crate::policy::api_gateway_trust(None);
+        trust["Statement"][0]["Condition"] =
+            json!({"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}});
+    }
+    let mut properties = json!({
+        "RoleName": role.name,
+        "Description": "API Gateway assumes this role to call Step Functions (managed by provision)",
+        "AssumeRolePolicyDocument": trust,
+        "Policies": [{"PolicyName": role.policy_name, "PolicyDocument": role.policy}],
+        "Tags": desired.tags.iter().map(|(k, v)| json!({"Key": k, "Value": v})).collect::<Vec<_>>(),
+    });
+    if !role.managed_policies.is_empty() {
+        properties["ManagedPolicyArns"] = json!(role.managed_policies);
+    }
+    json!({"Type": "AWS::IAM::Role", "Properties": properties})
+}
+
+fn api(desired: &Desired) -> Value {
+    let mut properties = json!({
+        "Name": desired.api.name,
+        "ProtocolType": "HTTP",
+        "Tags": desired.tags,
+    });
+    if let Some(cors) = &desired.api.cors {
+        properties["CorsConfiguration"] = cors_configuration(cors);
+    }
+    json!({"Type": "AWS::ApiGatewayV2::Api", "Properties": properties})
+}
+
+fn cors_configuration(cors: &Cors) -> Value {
+    let mut out = Map::new();
+    for (key, list) in [
+        ("AllowOrigins", &cors.allow_origins),
+        ("AllowMethods", &cors.allow_methods),
+        ("AllowHeaders", &cors.allow_headers),
+        ("ExposeHeaders", &cors.expose_headers),
+    ] {
+        if !list.is_empty() {
+            out.insert(key.into(), json!(list));
+        }
+    }
+    if let Some(age) = cors.max_age {
+        out.insert("MaxAge".into(), json!(age));
+    }
+    if let Some(credentials) = cors.allow_credentials {
+        out.insert("AllowCredentials".into(), json!(credentials));
+    }
+    Value::Object(out)
+}
+
+fn stage(desired: &Desired, routes: &[String]) -> Value {
+    let stage = &desired.stage;
+    let mut properties = json!({
+        "ApiId": {"Ref": API},
+        "StageName": stage.name,
+        "AutoDeploy": stage.auto_deploy,
+        "Tags": desired.tags,
+    });
+    // As `up`: route settings only with both limits, since a settings object without them can
+    // read as limits of 0.
+    if let (Some(burst), Some(rate)) = (stage.throttling_burst_limit, stage.throttling_rate_limit) {
+        properties["DefaultRouteSettings"] =
+            json!({"ThrottlingBurstLimit": burst, "ThrottlingRateLimit": rate});
+    }
+    if let Some(log) = &stage.access_log {
+        properties["AccessLogSettings"] =
+            json!({"DestinationArn": log.destination_arn, "Format": log.format});
+    }
+    // An auto-deploy stage deploys what exists when it is made; after the routes, it serves them.
+    json!({"Type": "AWS::ApiGatewayV2::Stage", "DependsOn": routes, "Properties": properties})
+}
+
+/// `POST /users/{id}` → `PostUsersId`; `$default` → `Default`.
+pub fn pascal(text: &str) -> String {
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let lower = w.to_ascii_lowercase();
+            let mut chars = lower.chars();
+            match chars.next() {
+                Some(first) => first.to_ascii_uppercase().to_string() + chars.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
+/// Logical ids handed out so far: two keys with the same letters (`GET /a-b`, `GET /a_b`) get
+/// `2`, `3`, ... in file order, which is stable as long as the file's order is.
+#[derive(Default)]
+struct Ids(BTreeSet<String>);
+
+impl Ids {
+    fn unique(&mut self, base: &str) -> String {
+        let base: String = base.chars().take(200).collect();
+        let mut id = base.clone();
+        let mut n = 2;
+        while !self.0.insert(id.clone()) {
+            id = format!("{base}{n}");
+            n += 1;
+        }
+        id
+    }
+}
+
+/// A JSON value as YAML: block style, every string double-quoted (JSON's escapes are YAML's), so
+/// no value can be mistaken for a number, a boolean or a tag.
+pub fn to_yaml(value: &Value) -> String {
+    let mut out = String::new();
+    yaml_into(value, 0, &mut out);
+    out
+}
+
+fn yaml_into(value: &Value, indent: usize, out: &mut String) {
+    let pad = " ".repeat(indent);
+    match value {
+        Value::Object(map) if !map.is_empty() => {
+            for (k, v) in map {
+                out.push_str(&format!("{pad}{}:", scalar(&Value::String(k.clone()))));
+                nested(v, indent, out);
+            }
+        }
+        Value::Array(items) if !items.is_empty() => {
+            for v in items {
+                out.push_str(&format!("{pad}-"));
+                nested(v, indent, out);
+            }
+        }
+        other => out.push_str(&format!("{pad}{}\n", scalar(other))),
+    }
+}
+
+fn nested(v: &Value, indent: usize, out: &mut String) {
+    match v {
+        Value::Object(m) if !m.is_empty() => {
+            out.push('\n');
+            yaml_into(v, indent + 2, out);
+        }
+        Value::Array(a) if !a.is_empty() => {
+            out.push('\n');
+            yaml_into(v, indent + 2, out);
+        }
+        other => out.push_str(&format!(" {}\n", scalar(other))),
+    }
+}
+
+fn scalar(v: &Value) -> String {
+    match v {
+        Value::Object(_) => "{}".into(),
+        Value::Array(_) => "[]".into(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secure() -> Desired {
+        let loaded = crate::stack::from_source(include_str!("../stacks/onboarding-secure.toml"));
+        loaded.desired.expect("valid")
+    }
+
+    #[test]
+    fn logical_ids_come_from_names_and_stay_put() {
+        let t = template(&secure());
+        let ids: Vec<&String> = t["Resources"].as_object().expect("resources").keys().collect();
+        assert_eq!(
+            ids,
+            [
+                "Role",
+                "Api",
+                "AuthorizerCognito",
+                "IntegrationPostNewUser",
+                "RoutePostNewUser",
+                "IntegrationPostNewUserSync",
+                "RoutePostNewUserSync",
+                "IntegrationPostCancel",
+                "RoutePostCancel",
+                "Stage"
+            ]
+        );
+        assert_eq!(template(&secure()), t, "the same stack gives the same template");
+        let mut ids = Ids::default();
+        assert_eq!(ids.unique("RouteGetAB"), "RouteGetAB");
+        assert_eq!(ids.unique("RouteGetAB"), "RouteGetAB2");
+        assert_eq!(pascal("$default"), "Default");
+        assert_eq!(pascal("GET /users/{id+}"), "GetUsersId");
+    }
+
+    #[test]
+    fn properties_are_what_up_sends() {
+        let d = secure();
+        let t = template(&d);
+        let r = &t["Resources"];
+        assert_eq!(r["RoutePostNewUser"]["Properties"]["AuthorizationType"], "JWT");
+        assert_eq!(
+            r["RoutePostNewUser"]["Properties"]["AuthorizerId"],
+            json!({"Ref": "AuthorizerCognito"})
+        );
+        assert_eq!(
+            r["RoutePostNewUser"]["Properties"]["AuthorizationScopes"],
+            json!(["onboarding/write"])
+        );
+        assert!(
+            r["RoutePostNewUserSync"]["Properties"]
+                .get("AuthorizerId")
+                .is_none()
+        );
+        let cancel = &r["IntegrationPostCancel"]["Properties"];
+        assert_eq!(cancel["IntegrationSubtype"], "StepFunctions-StopExecution");
+        assert_eq!(
+            cancel["RequestParameters"]["ExecutionArn"],
+            "$request.body.executionArn"
+        );
+        assert_eq!(cancel["CredentialsArn"], json!({"Fn::GetAtt": ["Role", "Arn"]}));
+        let stage = &r["Stage"]["Properties"];
+        assert_eq!(stage["DefaultRouteSettings"]["ThrottlingBurstLimit"], 100);
+        assert_eq!(
+            stage["AccessLogSettings"]["Format"],
+            json!(d.stage.access_log.as_ref().map(|l| &l.format))
+        );
+        let trust = &r["Role"]["Properties"]["AssumeRolePolicyDocument"];
+        assert_eq!(
+            trust["Statement"][0]["Condition"]["StringEquals"]["aws:SourceAccount"],
+            json!({"Ref": "AWS::AccountId"})
+        );
+        assert_eq!(
+            r["Role"]["Properties"]["Policies"][0]["PolicyDocument"],
+            d.role.policy
+        );
+        assert_eq!(r["Api"]["Properties"]["CorsConfiguration"]["MaxAge"], 300);
+        assert!(t["Outputs"]["UrlPostNewUser"].is_object());
+    }
+
+    #[test]
+    fn yaml_quotes_every_string() {
+        let yaml = to_yaml(&json!({"A": ["x", {"B": "1", "C": 2}], "D": {}, "E": "yes"}));
+        assert_eq!(
+            yaml,
+            "\"A\":\n  - \"x\"\n  -\n    \"B\": \"1\"\n    \"C\": 2\n\"D\": {}\n\"E\": \"yes\"\n"
+        );
+    }
+}
