@@ -34,7 +34,7 @@ pub struct Cli {
     /// Pace API Gateway management calls to N per second, with a burst of 4N; AWS's throttling
     /// answers slow it down further. The account's quota (about 10/s, burst 40) is shared by
     /// every tool in it. 0 means unlimited (for local endpoints).
-    #[arg(long, global = true, value_name = "N", default_value_t = crate::pace::DEFAULT_RATE)]
+    #[arg(long, global = true, value_name = "N", default_value_t = crate::pace::DEFAULT_RATE, value_parser = rate)]
     max_rps: f64,
 
     /// Output format: text for people, json for programs (stdout holds one JSON document).
@@ -169,6 +169,16 @@ enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+/// `--max-rps`: a number of calls per second, 0 or more.
+fn rate(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(n) if n.is_finite() && n >= 0.0 => Ok(n),
+        _ => Err(format!(
+            "`{text}` is not a rate: write calls per second, e.g. 10, or 0 for no limit"
+        )),
+    }
 }
 
 /// Runs the command line and returns the process exit code.

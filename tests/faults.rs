@@ -510,3 +510,71 @@ async fn up_wait_polls_iam_until_it_settles() {
         "nothing to wait for"
     );
 }
+
+#[tokio::test]
+async fn lost_create_authorizer_response_adopts_the_authorizer() {
+    const SECURE: &str = "stacks/onboarding-secure.toml";
+    let moto = moto().await;
+    support::create_state_machine(&moto.sfn(), "user-onboarding-express", StateMachineType::Express).await;
+    let proxy = RecordingProxy::start(&moto.url());
+    let lost = Mutex::new(false);
+    proxy.set_policy(move |call: &Call| {
+        let mut lost = lost.lock().unwrap_or_else(|p| p.into_inner());
+        if call.operation == "CreateAuthorizer" && !*lost {
+            *lost = true;
+            Action::ForwardThenReset
+        } else {
+            Action::Forward
+        }
+    });
+    let out = run(&proxy.url(), &["up", SECURE]);
+    assert!(
+        out.status.success(),
+        "one lost response must not fail up:\n{}",
+        describe(&out)
+    );
+    let sent = proxy
+        .operations()
+        .iter()
+        .filter(|o| *o == "CreateAuthorizer")
+        .count();
+    assert_eq!(
+        sent, 1,
+        "CreateAuthorizer is never sent again after its response was lost"
+    );
+
+    let gw = moto.apigw();
+    let apis = gw.get_apis().send().await.expect("GetApis");
+    let api_id = apis.items()[0].api_id().expect("id");
+    let authorizers = gw
+        .get_authorizers()
+        .api_id(api_id)
+        .send()
+        .await
+        .expect("GetAuthorizers");
+    assert_eq!(authorizers.items().len(), 1, "{authorizers:?}");
+    let routes = gw.get_routes().api_id(api_id).send().await.expect("GetRoutes");
+    let jwt: Vec<_> = routes
+        .items()
+        .iter()
+        .filter(|r| r.authorizer_id().is_some_and(|a| !a.is_empty()))
+        .collect();
+    assert_eq!(
+        jwt.len(),
+        2,
+        "both JWT routes use the adopted authorizer: {routes:?}"
+    );
+    assert!(
+        jwt.iter()
+            .all(|r| r.authorizer_id() == authorizers.items()[0].authorizer_id())
+    );
+
+    proxy.clear_policy();
+    proxy.clear();
+    assert!(run(&proxy.url(), &["up", SECURE]).status.success());
+    assert_eq!(
+        proxy.mutating_calls(),
+        vec![],
+        "converged after the lost response"
+    );
+}
