@@ -177,6 +177,17 @@ class _Handler(BaseHTTPRequestHandler):
         raise AssertionError("unreachable")
 
     def _handle(self) -> None:
+        # Counted as in flight until recorded: the client may exit (and the benchmark call
+        # take()) between our answer and the record, which would lose the last call.
+        with self.server.lock:
+            self.server.inflight += 1
+        try:
+            self._handle_counted()
+        finally:
+            with self.server.lock:
+                self.server.inflight -= 1
+
+    def _handle_counted(self) -> None:
         t_start = time.perf_counter()
         body = self._read_body()
         try:
@@ -212,6 +223,7 @@ class _Server(ThreadingHTTPServer):
         self.upstream_host = upstream_host
         self.upstream_port = upstream_port
         self.calls: list[Call] = []
+        self.inflight = 0
         self.lock = threading.Lock()
         self.log = log
 
@@ -241,7 +253,14 @@ class RecordingProxy:
         return self
 
     def take(self) -> list[Call]:
-        """The calls recorded since the last take(), in start order; clears them."""
+        """The calls recorded since the last take(), in start order; clears them. Waits (up to
+        2 s) for calls still being answered to be recorded."""
+        deadline = time.monotonic() + 2.0
+        while time.monotonic() < deadline:
+            with self._server.lock:
+                if self._server.inflight == 0:
+                    break
+            time.sleep(0.005)
         with self._server.lock:
             calls, self._server.calls = self._server.calls, []
         return sorted(calls, key=lambda c: c.t_start)

@@ -16,8 +16,10 @@ use crate::error::AwsError;
 use crate::plan::{Key, Op, Plan};
 
 /// At most this many operations at once. The rate is the pacer's business (`--max-rps`, see
-/// `pace`); this only bounds what is in flight, so that a failure stops little half-done work.
-const CONCURRENCY: usize = 8;
+/// `pace`); this bounds what is in flight, so that a failure stops little half-done work. Four
+/// keep up with the account's 10 calls/s even at 300 ms a call, and a single-process local
+/// endpoint (moto) serves 300 routes faster with four than with eight (1.0 s against 1.5 s).
+const CONCURRENCY: usize = 4;
 
 /// Ids learned while applying: what creates returned, seeded with what already existed.
 #[derive(Debug, Clone, Default)]
