@@ -109,6 +109,8 @@ class Moto:
             aws_secret_access_key="test",
         )
         self.sfn = boto3.client("stepfunctions", **kw)
+        self.iam = boto3.client("iam", **kw)
+        self.apigw = boto3.client("apigatewayv2", **kw)
 
     def reset(self, machines: list[str]) -> None:
         """Empty account, then the state machines the stack's routes need."""
@@ -124,6 +126,11 @@ class Moto:
                 roleArn=f"arn:aws:iam::{ACCOUNT}:role/bench-workflow",
                 type="STANDARD",
             )
+        # moto rebuilds a service's backend on its first call after a reset (IAM loads every
+        # AWS managed policy, which takes about a second); do that here, untimed, so no client
+        # is charged for the emulator's start-up.
+        self.iam.list_roles()
+        self.apigw.get_apis()
 
     def cpu_seconds(self) -> float | None:
         """CPU time moto has used so far (Linux /proc), to tell when the server is the bottleneck."""
@@ -179,6 +186,7 @@ class Run:
     output: str = ""
     in_process: float | None = None
     server_cpu: float | None = None
+    client_cpu: float = 0.0
 
     @property
     def n_calls(self) -> int:
@@ -220,7 +228,16 @@ def run_timed(
     text = out_path.read_text(errors="replace")
     m = re.search(r"BENCH_IN_PROCESS_SECONDS=([0-9.]+)", text)
     server_cpu = cpu1 - cpu0 if cpu0 is not None and cpu1 is not None else None
-    return Run(wall, proc.returncode, rusage.ru_maxrss, calls, text, float(m.group(1)) if m else None, server_cpu)
+    return Run(
+        wall,
+        proc.returncode,
+        rusage.ru_maxrss,
+        calls,
+        text,
+        float(m.group(1)) if m else None,
+        server_cpu,
+        rusage.ru_utime + rusage.ru_stime,
+    )
 
 
 def check_ok(run: Run, what: str) -> None:
@@ -482,6 +499,7 @@ def summarize(runs: list[Run], counted: Run) -> dict:
         "moto_cpu_median_s": statistics.median(cpu) if cpu else None,
         "moto_busy_median": statistics.median(busy) if busy else None,
         "moto_cpu_s": cpu,
+        "client_cpu_median_s": statistics.median(r.client_cpu for r in runs),
         "maxrss_kib_timed_median": statistics.median(r.maxrss_kib for r in runs),
         # the instrumented round (through the proxy; its wall time is for reference only)
         "calls": counted.n_calls,
@@ -571,6 +589,8 @@ def render(results: dict) -> str:
             if s.get("moto_cpu_median_s") is None:
                 return "n/a"
             return f"{fmt_s(s['moto_cpu_median_s'])} ({s['moto_busy_median'] * 100:.0f}% of wall)"
+        if what == "client":
+            return fmt_s(s["client_cpu_median_s"]) if s.get("client_cpu_median_s") is not None else "n/a"
         if what == "rss":
             return f"{s['maxrss_kib'] / 1024:.1f} MiB"
         return "?"
@@ -585,6 +605,7 @@ def render(results: dict) -> str:
                 rows.append([f"{title} {pname}: {wname}"] + [cell(data.get(t), what) for t in tools])
             if key == "big" and phase == "up":
                 rows.append([f"{title} fresh `up`: moto CPU meanwhile"] + [cell(data.get(t), "moto") for t in tools])
+                rows.append([f"{title} fresh `up`: the client's own CPU"] + [cell(data.get(t), "client") for t in tools])
                 rows.append([f"{title} fresh `up`: peak RSS", cell(data.get("provision"), "rss"), "–", "–"])
     v = results.get("validate")
     if v:
@@ -617,8 +638,16 @@ def render(results: dict) -> str:
                      else "This provision has no `--max-rps` flag; the big `up` runs with its defaults.")
     busy = big.get("up", {}).get("provision", {}).get("moto_busy_median")
     if busy is not None and busy >= 0.6:
+        up = big.get("up", {})
+        b3 = up.get("boto3", {})
+        bound = ""
+        if b3.get("wall_median_s") and up.get("provision", {}).get("moto_cpu_median_s"):
+            best = b3["wall_median_s"] / up["provision"]["moto_cpu_median_s"]
+            bound = (f" Even a client that took no time at all could be at most {best:.1f}x faster than boto3 here "
+                     "(boto3's wall time over the CPU moto needs for the same calls).")
         notes.append(f"moto was busy for {busy * 100:.0f}% of provision's {big.get('routes')}-route `up`: the one "
-                     "moto process (a single Python interpreter) bounds that number more than provision does.")
+                     "moto process (a single Python interpreter) bounds that number more than provision does."
+                     + bound + " The client's own CPU row shows the work each client does itself.")
     notes.append("Waves: calls sorted by start; a call that starts after every earlier call has ended opens a new wave. "
                  "They depend on timing (whether two calls happen to overlap), and come from the one round through the proxy.")
     lines += [""] + [f"- {n}" for n in notes]
