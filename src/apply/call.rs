@@ -9,6 +9,9 @@ use aws_sdk_apigatewayv2::types::{
     RouteSettings,
 };
 use aws_sdk_iam::types::Tag;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 use super::Resolved;
 use super::create::{backoff, create_safely};
@@ -151,8 +154,24 @@ fn route_settings(spec: &DesiredStage) -> Option<RouteSettings> {
     }
 }
 
+/// A delete's answer: NotFound (the thing is already gone) counts as done.
+fn deleted<T, E>(
+    answer: Result<T, SdkError<E, HttpResponse>>,
+    call: &'static str,
+    resource: impl Into<String>,
+) -> Result<(), AwsError>
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    match answer {
+        Ok(_) => Ok(()),
+        Err(e) if e.as_service_error().is_some_and(gone) => Ok(()),
+        Err(e) => Err(AwsError::new(call, resource, e)),
+    }
+}
+
 /// True when an error says the thing is already gone.
-fn gone<E: aws_smithy_types::error::metadata::ProvideErrorMetadata>(e: &E) -> bool {
+fn gone<E: ProvideErrorMetadata>(e: &E) -> bool {
     matches!(e.code(), Some("NotFoundException" | "NoSuchEntity"))
 }
 
@@ -204,17 +223,11 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
                 .await
                 .map_err(|e| AwsError::new("UpdateApi", format!("api {id}"), e))?;
         }
-        Op::DeleteCors { api_id } => match gw.delete_cors_configuration().api_id(api_id).send().await {
-            Ok(_) => {}
-            Err(e) if e.as_service_error().is_some_and(gone) => {}
-            Err(e) => {
-                return Err(AwsError::new(
-                    "DeleteCorsConfiguration",
-                    format!("api {api_id}"),
-                    e,
-                ));
-            }
-        },
+        Op::DeleteCors { api_id } => deleted(
+            gw.delete_cors_configuration().api_id(api_id).send().await,
+            "DeleteCorsConfiguration",
+            format!("api {api_id}"),
+        )?,
         Op::CreateAuthorizer { api, spec } => {
             let api = api_id(ctx, api)?;
             let id = create_safely(
@@ -262,25 +275,15 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
                     AwsError::new("UpdateAuthorizer", format!("authorizer {} ({id})", spec.name), e)
                 })?;
         }
-        Op::DeleteAuthorizer { api_id, id, name } => {
-            match gw
-                .delete_authorizer()
+        Op::DeleteAuthorizer { api_id, id, name } => deleted(
+            gw.delete_authorizer()
                 .api_id(api_id)
                 .authorizer_id(id)
                 .send()
-                .await
-            {
-                Ok(_) => {}
-                Err(e) if e.as_service_error().is_some_and(gone) => {}
-                Err(e) => {
-                    return Err(AwsError::new(
-                        "DeleteAuthorizer",
-                        format!("authorizer {name} ({id})"),
-                        e,
-                    ));
-                }
-            }
-        }
+                .await,
+            "DeleteAuthorizer",
+            format!("authorizer {name} ({id})"),
+        )?,
         Op::TagApiResource {
             api,
             stage,
@@ -313,11 +316,11 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
                     .map_err(|e| AwsError::new("UntagResource", &arn, e))?;
             }
         }
-        Op::DeleteApi { id } => match gw.delete_api().api_id(id).send().await {
-            Ok(_) => {}
-            Err(e) if e.as_service_error().is_some_and(gone) => {}
-            Err(e) => return Err(AwsError::new("DeleteApi", format!("api {id}"), e)),
-        },
+        Op::DeleteApi { id } => deleted(
+            gw.delete_api().api_id(id).send().await,
+            "DeleteApi",
+            format!("api {id}"),
+        )?,
         Op::CreateRole { name, trust, tags } => {
             let iam_tags: Vec<Tag> = tags
                 .iter()
@@ -421,25 +424,15 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
                     AwsError::new("PutRolePolicy", format!("policy {policy_name} of role {role}"), e)
                 })?;
         }
-        Op::DeleteRolePolicy { role, policy_name } => {
-            match iam
-                .delete_role_policy()
+        Op::DeleteRolePolicy { role, policy_name } => deleted(
+            iam.delete_role_policy()
                 .role_name(role)
                 .policy_name(policy_name)
                 .send()
-                .await
-            {
-                Ok(_) => {}
-                Err(e) if e.as_service_error().is_some_and(gone) => {}
-                Err(e) => {
-                    return Err(AwsError::new(
-                        "DeleteRolePolicy",
-                        format!("policy {policy_name} of role {role}"),
-                        e,
-                    ));
-                }
-            }
-        }
+                .await,
+            "DeleteRolePolicy",
+            format!("policy {policy_name} of role {role}"),
+        )?,
         Op::AttachRolePolicy { role, arn } => {
             iam.attach_role_policy()
                 .role_name(role)
@@ -448,25 +441,15 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
                 .await
                 .map_err(|e| AwsError::new("AttachRolePolicy", format!("{arn} on role {role}"), e))?;
         }
-        Op::DetachRolePolicy { role, arn } => {
-            match iam
-                .detach_role_policy()
+        Op::DetachRolePolicy { role, arn } => deleted(
+            iam.detach_role_policy()
                 .role_name(role)
                 .policy_arn(arn)
                 .send()
-                .await
-            {
-                Ok(_) => {}
-                Err(e) if e.as_service_error().is_some_and(gone) => {}
-                Err(e) => {
-                    return Err(AwsError::new(
-                        "DetachRolePolicy",
-                        format!("{arn} on role {role}"),
-                        e,
-                    ));
-                }
-            }
-        }
+                .await,
+            "DetachRolePolicy",
+            format!("{arn} on role {role}"),
+        )?,
         Op::DeleteRole { name } => {
             // Right after its policies go, IAM may still see them for a moment (DeleteConflict).
             let mut attempt = 0;
@@ -565,19 +548,15 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
                     )
                 })?;
         }
-        Op::DeleteIntegration { api_id, id } => {
-            match gw
-                .delete_integration()
+        Op::DeleteIntegration { api_id, id } => deleted(
+            gw.delete_integration()
                 .api_id(api_id)
                 .integration_id(id)
                 .send()
-                .await
-            {
-                Ok(_) => {}
-                Err(e) if e.as_service_error().is_some_and(gone) => {}
-                Err(e) => return Err(AwsError::new("DeleteIntegration", format!("integration {id}"), e)),
-            }
-        }
+                .await,
+            "DeleteIntegration",
+            format!("integration {id}"),
+        )?,
         Op::CreateRoute {
             api,
             key,
@@ -642,13 +621,11 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
                 .await
                 .map_err(|e| AwsError::new("UpdateRoute", format!("route {key}"), e))?;
         }
-        Op::DeleteRoute { api_id, id, key, .. } => {
-            match gw.delete_route().api_id(api_id).route_id(id).send().await {
-                Ok(_) => {}
-                Err(e) if e.as_service_error().is_some_and(gone) => {}
-                Err(e) => return Err(AwsError::new("DeleteRoute", format!("route {key}"), e)),
-            }
-        }
+        Op::DeleteRoute { api_id, id, key, .. } => deleted(
+            gw.delete_route().api_id(api_id).route_id(id).send().await,
+            "DeleteRoute",
+            format!("route {key}"),
+        )?,
         Op::CreateStage { api, spec, tags } => {
             let api = api_id(ctx, api)?;
             create_safely(
@@ -689,32 +666,20 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
                 .await
                 .map_err(|e| AwsError::new("UpdateStage", format!("stage {}", spec.name), e))?;
         }
-        Op::DeleteAccessLog { api_id, stage } => {
-            match gw
-                .delete_access_log_settings()
+        Op::DeleteAccessLog { api_id, stage } => deleted(
+            gw.delete_access_log_settings()
                 .api_id(api_id)
                 .stage_name(stage)
                 .send()
-                .await
-            {
-                Ok(_) => {}
-                Err(e) if e.as_service_error().is_some_and(gone) => {}
-                Err(e) => {
-                    return Err(AwsError::new(
-                        "DeleteAccessLogSettings",
-                        format!("stage {stage}"),
-                        e,
-                    ));
-                }
-            }
-        }
-        Op::DeleteStage { api_id, name } => {
-            match gw.delete_stage().api_id(api_id).stage_name(name).send().await {
-                Ok(_) => {}
-                Err(e) if e.as_service_error().is_some_and(gone) => {}
-                Err(e) => return Err(AwsError::new("DeleteStage", format!("stage {name}"), e)),
-            }
-        }
+                .await,
+            "DeleteAccessLogSettings",
+            format!("stage {stage}"),
+        )?,
+        Op::DeleteStage { api_id, name } => deleted(
+            gw.delete_stage().api_id(api_id).stage_name(name).send().await,
+            "DeleteStage",
+            format!("stage {name}"),
+        )?,
     }
     Ok(())
 }
