@@ -616,7 +616,10 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
                 .target(format!("integrations/{target}"))
                 .authorization_type(AuthorizationType::from(authorization.as_str()))
                 .set_authorizer_id(authorizer)
-                .set_authorization_scopes(Some(scopes.clone()))
+                // Scopes belong to JWT routes: sent for one, or emptied when a route stops being one.
+                .set_authorization_scopes(
+                    (authorization == "JWT" || previous_authorizer.is_some()).then(|| scopes.clone()),
+                )
                 .send()
                 .await
                 .map_err(|e| AwsError::new("UpdateRoute", format!("route {key}"), e))?;
