@@ -3,7 +3,11 @@ the AWS account the environment points at: moto for the demo, a real account if 
 
     python examples/setup_workflow.py [--endpoint-url URL] [--region REGION]
 
-Idempotent: existing table, queue and state machine are reused. Prints the state machine ARN.
+Also creates `user-onboarding-express`, the same workflow as an EXPRESS machine, for the
+synchronous route of stacks/onboarding-secure.toml.
+
+Idempotent: existing table, queue and state machines are reused. Prints the STANDARD machine's
+ARN.
 """
 
 import argparse
@@ -18,6 +22,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 TABLE = "user-onboarding-users"
 QUEUE = "user-onboarding-welcome"
 MACHINE = "user-onboarding"
+EXPRESS = "user-onboarding-express"
 
 
 def main() -> int:
@@ -82,19 +87,23 @@ def main() -> int:
 
     definition = (HERE / "onboarding.asl.json").read_text().replace("${WelcomeQueueUrl}", queue_url)
     sfn = boto3.client("stepfunctions", **kw)
-    arn = f"arn:aws:states:{args.region}:{account}:stateMachine:{MACHINE}"
-    try:
-        sfn.describe_state_machine(stateMachineArn=arn)
-        sfn.update_state_machine(stateMachineArn=arn, definition=definition)
-    except ClientError as e:
-        if e.response["Error"]["Code"] != "StateMachineDoesNotExist":
-            raise
-        arn = sfn.create_state_machine(
-            name=MACHINE,
-            definition=definition,
-            roleArn=f"arn:aws:iam::{account}:role/{role_name}",
-            type="STANDARD",
-        )["stateMachineArn"]
+    arns = {}
+    for name, kind in ((MACHINE, "STANDARD"), (EXPRESS, "EXPRESS")):
+        arn = f"arn:aws:states:{args.region}:{account}:stateMachine:{name}"
+        try:
+            sfn.describe_state_machine(stateMachineArn=arn)
+            sfn.update_state_machine(stateMachineArn=arn, definition=definition)
+        except ClientError as e:
+            if e.response["Error"]["Code"] != "StateMachineDoesNotExist":
+                raise
+            arn = sfn.create_state_machine(
+                name=name,
+                definition=definition,
+                roleArn=f"arn:aws:iam::{account}:role/{role_name}",
+                type=kind,
+            )["stateMachineArn"]
+        arns[name] = arn
+    arn = arns[MACHINE]
     print(arn)
     return 0
 

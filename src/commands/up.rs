@@ -240,13 +240,32 @@ fn outputs(desired: &Desired, resolved: &Resolved, region: &str) -> Value {
                     sample_body()["input"].clone()
                 }
             });
-            let curl = match (&body, method) {
+            // StopExecution maps body fields: show the ones the route reads.
+            let body = body.or_else(|| {
+                let fields: serde_json::Map<String, Value> = r
+                    .integration
+                    .parameters
+                    .values()
+                    .filter_map(|v| v.strip_prefix("$request.body."))
+                    .filter(|f| f.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+                    .map(|f| (f.to_string(), json!(format!("<{f}>"))))
+                    .collect();
+                (!fields.is_empty()).then_some(Value::Object(fields))
+            });
+            let mut curl = match (&body, method) {
                 (Some(b), "POST" | "PUT" | "PATCH" | "ANY") => format!(
                     "curl -X {} '{url}' -H 'content-type: application/json' -d '{b}'",
                     if method == "ANY" { "POST" } else { method }
                 ),
                 _ => format!("curl -X {} '{url}'", if method == "ANY" { "GET" } else { method }),
             };
+            match r.authorization.as_str() {
+                "JWT" => curl.push_str(" -H \"authorization: Bearer $TOKEN\""),
+                "AWS_IAM" => curl.push_str(&format!(
+                    " --aws-sigv4 'aws:amz:{region}:execute-api' --user \"$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY\""
+                )),
+                _ => {}
+            }
             json!({"route": r.key, "invoke_url": url, "curl": curl})
         })
         .collect();
