@@ -631,15 +631,30 @@ fn plan_routes(
         ) {
             fields.push(f);
         }
-        // The authorizer and scopes matter only on JWT routes: AWS keeps stale ones on others.
+        // The authorizer is compared by id, whatever the route's type: a stale id left on a
+        // NONE route, or one pointing at a duplicate of the same name, must be moved off before
+        // that authorizer can go.
         let jwt = |authorization: &str| authorization == "JWT";
-        let live_authorizer = live_route
-            .authorizer_id
-            .as_deref()
-            .filter(|_| jwt(&live_route.authorization));
-        let live_authorizer_name = live_authorizer.map(|id| authorizer_names.get(id).copied().unwrap_or(id));
-        if let Some(f) = changed("authorizer", json!(live_authorizer_name), json!(want.authorizer)) {
-            fields.push(f);
+        let same_authorizer = match (&live_route.authorizer_id, &authorizer) {
+            (None, None) => true,
+            (Some(live), Some(AuthorizerRef::Existing(want))) => live == want,
+            _ => false,
+        };
+        if !same_authorizer {
+            let label = |id: &String| match authorizer_names.get(id.as_str()) {
+                Some(name) => format!("{name} ({id})"),
+                None => id.clone(),
+            };
+            let after = match &authorizer {
+                Some(AuthorizerRef::Existing(id)) => json!(label(id)),
+                Some(AuthorizerRef::New(name)) => json!(format!("{name} (known after up)")),
+                None => Value::Null,
+            };
+            fields.push(FieldChange {
+                field: "authorizer".into(),
+                before: json!(live_route.authorizer_id.as_ref().map(label)),
+                after,
+            });
         }
         let live_scopes = if jwt(&live_route.authorization) {
             live_route.scopes.clone()

@@ -1901,3 +1901,46 @@ fn an_authorizer_goes_only_after_the_routes_that_use_it_are_moved_off() {
         );
     }
 }
+
+#[test]
+fn a_route_on_a_duplicate_or_stale_authorizer_is_moved_off_before_that_authorizer_goes() {
+    let d = secure();
+    let mut live = secure_live(&d);
+    let api = &mut live.apis[0];
+    // A duplicate of the same name (two runs at once), which a JWT route points at, and a stale
+    // id left on the AWS_IAM route.
+    let mut duplicate = api.authorizers[0].clone();
+    duplicate.id = "au-2".into();
+    api.authorizers.push(duplicate);
+    api.routes[0].authorizer_id = Some("au-2".into());
+    api.routes[1].authorizer_id = Some("au-2".into());
+    let p = up(&d, &live);
+    let ops = all_ops(&p);
+    let delete = ops
+        .iter()
+        .find(|o| matches!(o, Op::DeleteAuthorizer { id, .. } if id == "au-2"))
+        .expect("the duplicate goes");
+    assert!(
+        !ops.iter()
+            .any(|o| matches!(o, Op::DeleteAuthorizer { id, .. } if id == "au-1"))
+    );
+    let moves: Vec<&&Op> = ops
+        .iter()
+        .filter(|o| matches!(o, Op::UpdateRoute { .. }))
+        .collect();
+    assert_eq!(moves.len(), 2, "{ops:#?}");
+    for m in moves {
+        assert!(
+            m.provides().iter().any(|k| delete.needs().contains(k)),
+            "the delete waits for {m:?}"
+        );
+        if let Op::UpdateRoute { key, authorizer, .. } = m {
+            let expected = (key == "POST /new-user").then(|| AuthorizerRef::Existing("au-1".into()));
+            assert_eq!(authorizer, &expected, "{key}");
+        }
+    }
+    // Once moved, nothing more to do.
+    let mut after = secure_live(&d);
+    after.apis[0].routes[1].authorizer_id = None;
+    assert!(up(&d, &after).is_empty());
+}
