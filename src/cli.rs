@@ -171,12 +171,13 @@ enum Command {
     },
 }
 
-/// `--max-rps`: a number of calls per second, 0 or more.
+/// `--max-rps`: 0 (no pacing) or at least [`crate::pace::MIN_RATE`] calls per second.
 fn rate(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
-        Ok(n) if n.is_finite() && n >= 0.0 => Ok(n),
+        Ok(n) if n == 0.0 || (n.is_finite() && n >= crate::pace::MIN_RATE) => Ok(n),
         _ => Err(format!(
-            "`{text}` is not a rate: write calls per second, e.g. 10, or 0 for no limit"
+            "`{text}` is not a rate: write calls per second, at least {}, or 0 for no limit",
+            crate::pace::MIN_RATE
         )),
     }
 }

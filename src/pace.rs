@@ -23,8 +23,12 @@ use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 pub const DEFAULT_RATE: f64 = 10.0;
 /// The default burst.
 pub const DEFAULT_BURST: f64 = 40.0;
-/// The slowest a throttled bucket goes, in requests per second.
-const FLOOR: f64 = 0.5;
+/// The slowest a throttled bucket goes, in requests per second: slow enough to let the account
+/// recover, fast enough that a queued call never waits out the SDK's 20 s attempt timeout (the
+/// wait for a token counts against it) with at most 16 calls in flight.
+const FLOOR: f64 = 1.0;
+/// The slowest pace `--max-rps` accepts.
+pub const MIN_RATE: f64 = 1.0;
 
 /// A token bucket shared by every call of one client.
 #[derive(Debug)]
@@ -42,8 +46,9 @@ struct State {
 }
 
 impl Bucket {
-    /// A full bucket: `burst` calls at once, then `rate` per second.
+    /// A full bucket: `burst` calls at once (at least one), then `rate` per second.
     pub fn new(rate: f64, burst: f64) -> Self {
+        let burst = burst.max(1.0);
         Self {
             state: Mutex::new(State {
                 rate,
@@ -70,7 +75,7 @@ impl Bucket {
             s.tokens -= 1.0;
             None
         } else {
-            Some(Duration::from_secs_f64((1.0 - s.tokens) / s.rate))
+            Some(Duration::try_from_secs_f64((1.0 - s.tokens) / s.rate).unwrap_or(Duration::from_secs(1)))
         }
     }
 
@@ -197,6 +202,12 @@ mod tests {
             bucket.throttled();
         }
         assert_eq!(bucket.rate(), FLOOR);
+        let tiny = Bucket::new(1.0, 0.2);
+        assert_eq!(
+            tiny.try_take(Instant::now()),
+            None,
+            "a burst below one still lets a call through"
+        );
         for _ in 0..100 {
             bucket.answered();
         }

@@ -273,7 +273,10 @@ mod tests {
     use super::*;
 
     fn secure() -> Desired {
-        let loaded = crate::stack::from_source(include_str!("../stacks/onboarding-secure.toml"));
+        let loaded = crate::stack::from_source(&include_str!("../stacks/onboarding-secure.toml").replace(
+            "# restrict_source_account = true",
+            "restrict_source_account = true",
+        ));
         loaded.desired.expect("valid")
     }
 

@@ -123,8 +123,16 @@ fn decode(document: &str) -> Value {
     serde_json::from_str(&text).expect("policy JSON")
 }
 
+/// The secure stack with every option on, the source-account guard included (the file leaves
+/// it commented out; see there why).
 fn secure() -> String {
-    std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(SECURE)).expect("secure stack")
+    let text = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(SECURE))
+        .expect("secure stack");
+    assert!(text.contains("# restrict_source_account = true\n"));
+    text.replace(
+        "# restrict_source_account = true\n",
+        "restrict_source_account = true\n",
+    )
 }
 
 /// Removes the lines of `text` from the one equal to `from` up to (not including) the next blank
@@ -295,7 +303,8 @@ async fn the_secure_stack_goes_up_exactly_as_declared() {
     assert_eq!(env.attached().await, [MANAGED]);
 
     // diff agrees with the second up: nothing to do.
-    let out = env.ok(&["diff", "--exit-code", SECURE]);
+    let converged = env.dir.path().join("stack.toml");
+    let out = env.ok(&["diff", "--exit-code", converged.to_str().expect("utf-8 path")]);
     assert_eq!(out.status.code(), Some(0));
 }
 

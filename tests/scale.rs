@@ -144,3 +144,23 @@ async fn up_of_a_folder_applies_every_stack_and_a_second_run_changes_nothing() {
     ok(&proxy, &["up", folder]);
     assert!(proxy.mutating_calls().is_empty(), "{:?}", proxy.mutating_calls());
 }
+
+#[tokio::test]
+async fn up_of_a_folder_with_two_files_naming_one_stack_sends_nothing() {
+    let (_moto, proxy) = env().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    for file in ["a.toml", "b.toml"] {
+        std::fs::copy(ONBOARDING, dir.path().join(file)).expect("copy stack");
+    }
+    let out = support::provision(&proxy.url())
+        .args(["up", dir.path().to_str().expect("utf-8 path")])
+        .output()
+        .expect("run provision");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("both name the stack `user-onboarding`"),
+        "{stderr}"
+    );
+    assert!(proxy.calls().is_empty(), "{:?}", proxy.operations());
+}

@@ -1,6 +1,7 @@
 //! `provision up`: plan, then apply in dependency order.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -107,12 +108,19 @@ pub async fn run_folder(
             return FAILED;
         }
     };
+    if let Some(clash) = name_clash(&files) {
+        printer.error(&clash);
+        return FAILED;
+    }
     printer.progress(&format!(
         "Applying {} stack(s) from {}:",
         files.len(),
         dir.display()
     ));
     let start = Instant::now();
+    // A few stacks at a time: they share the account's pace, and a call queued for a token too
+    // long would run out its attempt timeout.
+    let slots = Arc::new(tokio::sync::Semaphore::new(STACKS_AT_ONCE));
     let mut running = tokio::task::JoinSet::new();
     for (i, file) in files.iter().enumerate() {
         let name = file.file_name().map_or_else(
@@ -120,7 +128,11 @@ pub async fn run_folder(
             |n| n.to_string_lossy().into_owned(),
         );
         let (scoped, settings, file) = (printer.scoped(&name), settings.clone(), file.clone());
-        running.spawn(async move { (i, run(&scoped, &settings, Some(file), adopt, wait).await) });
+        let slots = slots.clone();
+        running.spawn(async move {
+            let _slot = slots.acquire_owned().await;
+            (i, run(&scoped, &settings, Some(file), adopt, wait).await)
+        });
     }
     let mut codes = vec![FAILED; files.len()];
     while let Some(joined) = running.join_next().await {
@@ -146,6 +158,31 @@ pub async fn run_folder(
         })).collect::<Vec<_>>(),
     }));
     if failed == 0 { OK } else { FAILED }
+}
+
+/// How many stacks of a folder are applied at once.
+const STACKS_AT_ONCE: usize = 3;
+
+/// Two files of a folder that name the same stack or role would fight over the same resources:
+/// say which, before anything is sent.
+fn name_clash(files: &[PathBuf]) -> Option<String> {
+    let mut seen: std::collections::BTreeMap<(&str, String), &PathBuf> = Default::default();
+    for file in files {
+        // A file with errors is reported by its own run; only valid ones can clash.
+        let Some(d) = crate::stack::load(file).desired else {
+            continue;
+        };
+        for (what, name) in [("stack", d.stack), ("role", d.role.name)] {
+            if let Some(other) = seen.insert((what, name.clone()), file) {
+                return Some(format!(
+                    "{} and {} both name the {what} `{name}`; applied together they would fight over it, so nothing was sent. Rename one.",
+                    other.display(),
+                    file.display(),
+                ));
+            }
+        }
+    }
+    None
 }
 
 /// What already exists, so operations on existing resources need no lookup.

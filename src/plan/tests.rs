@@ -1751,7 +1751,10 @@ fn replace_serializes_with_null_after_for_removed_key() {
 }
 
 fn secure() -> Desired {
-    let mut d = desired_from(include_str!("../../stacks/onboarding-secure.toml"));
+    let mut d = desired_from(&include_str!("../../stacks/onboarding-secure.toml").replace(
+        "# restrict_source_account = true",
+        "restrict_source_account = true",
+    ));
     d.bind_account("189107071895");
     d
 }

@@ -21,6 +21,7 @@ pub fn validate(file: &StackFile) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     names(file, &mut out);
     cors(file, &mut out);
+    source_account(file, &mut out);
     authorizers(file, &mut out);
     routes(file, &mut out);
     role_actions(file, &mut out);
@@ -302,6 +303,23 @@ fn route_authorizer(file: &StackFile, route: &RouteSection, out: &mut Vec<Diagno
                 );
             }
         }
+    }
+}
+
+fn source_account(file: &StackFile, out: &mut Vec<Diagnostic>) {
+    if let Some(flag) = &file.role.restrict_source_account
+        && flag.value
+    {
+        out.push(
+            Diagnostic::warning(
+                flag.span.clone(),
+                "aws:SourceAccount on an integration role",
+                "API Gateway has been reported not to send this key when it assumes integration credentials",
+            )
+            .with_help(
+                "if routes answer 500 \"API Gateway does not have permission to assume the provided role\", remove this line",
+            ),
+        );
     }
 }
 
@@ -917,5 +935,35 @@ state_machine = "arn:aws:states:ap-southeast-2:189107071895:stateMachine:m"
         );
         find("`StateMachineArn` comes from `state_machine`");
         find("StopExecution needs `ExecutionArn`");
+    }
+}
+
+#[cfg(test)]
+mod option_tests {
+    use super::*;
+    use crate::stack::load::parse;
+
+    #[test]
+    fn the_source_account_guard_warns_and_the_secure_stack_has_no_error() {
+        let secure = include_str!("../../stacks/onboarding-secure.toml");
+        let (file, diags) = parse(secure);
+        assert!(diags.is_empty(), "{diags:?}");
+        let d = validate(&file);
+        assert!(d.iter().all(|d| !d.is_error()), "{d:#?}");
+        assert!(!d.iter().any(|d| d.message.contains("SourceAccount")));
+
+        let guarded = secure.replace(
+            "# restrict_source_account = true",
+            "restrict_source_account = true",
+        );
+        let (file, _) = parse(&guarded);
+        let d = validate(&file);
+        let warning = d
+            .iter()
+            .find(|d| d.message.contains("aws:SourceAccount"))
+            .expect("a warning about the guard");
+        assert!(!warning.is_error());
+        let span = warning.span.clone().expect("points at the line");
+        assert_eq!(&guarded[span], "true");
     }
 }
