@@ -90,7 +90,7 @@ pub fn template(desired: &Desired) -> Value {
                 name => format!("/{name}"),
             };
             outputs.insert(
-                format!("Url{base}"),
+                ids.unique(&format!("Url{base}")),
                 json!({
                     "Description": format!("Invoke URL of {}", route.key),
                     "Value": {"Fn::Join": ["", [{"Fn::GetAtt": [API, "ApiEndpoint"]}, format!("{stage_path}{path}")]]},

@@ -1,5 +1,6 @@
 //! `provision synth`: the templates of the example stacks pass cfn-lint, and what the template
-//! declares is what `up` creates, property by property, read back from moto by a second client.
+//! declares is what `up` creates, read back from moto by a second client: every property of the
+//! integrations, routes, authorizer, stage and role, and the API's name, CORS and tags.
 
 mod support;
 
@@ -249,8 +250,57 @@ async fn every_integration_route_and_stage_property_is_what_up_created() {
                     p["CorsConfiguration"]["AllowOrigins"],
                     json!(cors.allow_origins())
                 );
-                assert_eq!(p["CorsConfiguration"]["MaxAge"], json!(cors.max_age()));
+                let live_cors = json!({
+                    "AllowOrigins": cors.allow_origins(),
+                    "AllowMethods": cors.allow_methods(),
+                    "AllowHeaders": cors.allow_headers(),
+                    "MaxAge": cors.max_age(),
+                });
+                assert_eq!(p["CorsConfiguration"], live_cors);
                 assert_eq!(p["Tags"], json!(api.tags()));
+                compared += 1;
+            }
+            Some("AWS::IAM::Role") => {
+                let iam = moto.iam();
+                assert_eq!(p["RoleName"], json!(role.role_name()));
+                let decode = |doc: &str| -> Value {
+                    let text = percent_encoding::percent_decode_str(doc).decode_utf8_lossy();
+                    provision::policy::normalize(&serde_json::from_str(&text).expect("policy JSON"))
+                };
+                assert_eq!(
+                    provision::policy::normalize(&p["AssumeRolePolicyDocument"]),
+                    decode(role.assume_role_policy_document().expect("trust"))
+                );
+                let inline = &p["Policies"][0];
+                let live = iam
+                    .get_role_policy()
+                    .role_name(role.role_name())
+                    .policy_name(inline["PolicyName"].as_str().expect("policy name"))
+                    .send()
+                    .await
+                    .expect("GetRolePolicy");
+                assert_eq!(
+                    provision::policy::normalize(&inline["PolicyDocument"]),
+                    decode(live.policy_document())
+                );
+                let attached = iam
+                    .list_attached_role_policies()
+                    .role_name(role.role_name())
+                    .send()
+                    .await
+                    .expect("ListAttachedRolePolicies");
+                let arns: Vec<&str> = attached
+                    .attached_policies()
+                    .iter()
+                    .filter_map(|a| a.policy_arn())
+                    .collect();
+                assert_eq!(p["ManagedPolicyArns"], json!(arns));
+                let tags: Vec<Value> = role
+                    .tags()
+                    .iter()
+                    .map(|t| json!({"Key": t.key(), "Value": t.value()}))
+                    .collect();
+                assert_eq!(p["Tags"], json!(tags));
                 compared += 1;
             }
             _ => {}
@@ -258,7 +308,7 @@ async fn every_integration_route_and_stage_property_is_what_up_created() {
     }
     assert_eq!(
         compared,
-        3 + 3 + 1 + 1 + 1,
-        "every integration, route, stage, authorizer and the API"
+        3 + 3 + 1 + 1 + 1 + 1,
+        "every integration, route, stage, authorizer, the API and the role"
     );
 }

@@ -629,7 +629,12 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
             "DeleteRoute",
             format!("route {key}"),
         )?,
-        Op::CreateStage { api, spec, tags } => {
+        Op::CreateStage {
+            api,
+            spec,
+            tags,
+            variables,
+        } => {
             let api = api_id(ctx, api)?;
             create_safely(
                 &op.label(),
@@ -641,6 +646,7 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
                         .auto_deploy(spec.auto_deploy)
                         .set_default_route_settings(route_settings(spec))
                         .set_access_log_settings(access_log_settings(spec))
+                        .set_stage_variables((!variables.is_empty()).then(|| to_hash(variables)))
                         .set_tags(Some(to_hash(tags)))
                         .customize()
                         .config_override(once_gw())

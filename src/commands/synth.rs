@@ -14,8 +14,9 @@ pub enum SynthFormat {
     Cloudformation,
 }
 
-/// Writes the template of the stack: to `output_file`, else stdout. `region` binds the `Region`
-/// parameter of routes whose state machine lives elsewhere, as `up` does.
+/// Writes the template of the stack: to `output_file`, else stdout. `region` (else the stack's)
+/// binds the `Region` parameter of routes whose state machine lives elsewhere, as `up` does;
+/// with neither, every route names its machine's region.
 pub fn run(
     printer: &Printer,
     given: Option<PathBuf>,
@@ -27,8 +28,9 @@ pub fn run(
         Ok(x) => x,
         Err(code) => return code,
     };
-    if let Some(region) = region.or(desired.region.as_deref()).map(str::to_string) {
-        desired.bind_region(&region);
+    match region.or(desired.region.as_deref()).map(str::to_string) {
+        Some(region) => desired.bind_region(&region),
+        None => desired.pin_machine_regions(),
     }
     let template = synth::template(&desired);
     let text = if yaml {

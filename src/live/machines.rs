@@ -36,9 +36,13 @@ pub async fn check_state_machines(clients: &Clients, desired: &Desired) -> Resul
     }
     let mut types: BTreeMap<&str, Option<String>> = BTreeMap::new();
     while let Some(joined) = pending.join_next().await {
-        let Ok((i, answer)) = joined else {
-            continue;
-        };
+        let (i, answer) = joined.map_err(|e| {
+            AwsError::invalid(
+                "DescribeStateMachine",
+                "the routes' state machines",
+                e.to_string(),
+            )
+        })?;
         let arn = machines[i];
         let found = match answer {
             Ok(out) => Some(out.r#type().as_str().to_string()),

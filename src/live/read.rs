@@ -379,7 +379,7 @@ async fn read_inline_policy(
     let doc = policy::parse_returned(out.policy_document()).map_err(|e| {
         AwsError::invalid(
             "GetRolePolicy",
-            format!("policy {policy_name}"),
+            format!("policy {policy_name} of role {role}"),
             format!("not JSON: {e}"),
         )
     })?;

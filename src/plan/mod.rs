@@ -1089,6 +1089,7 @@ fn plan_stages(desired: &Desired, api: &LiveApi, api_ref: &ApiRef, changes: &mut
                 api: api_ref.clone(),
                 spec: want.clone(),
                 tags: desired.tags.clone(),
+                variables: BTreeMap::new(),
             }],
         }),
         Some(live) if throttling_removed(live, want) => {
@@ -1122,6 +1123,7 @@ fn plan_stages(desired: &Desired, api: &LiveApi, api_ref: &ApiRef, changes: &mut
                         api: api_ref.clone(),
                         spec: want.clone(),
                         tags: desired.tags.clone(),
+                        variables: live.variables.clone(),
                     },
                 ],
             });

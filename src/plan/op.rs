@@ -170,6 +170,9 @@ pub enum Op {
         api: ApiRef,
         spec: DesiredStage,
         tags: BTreeMap<String, String>,
+        /// Stage variables to carry over when a stage is made anew (the file does not declare
+        /// them, but `$stageVariables.X` mappings may read them).
+        variables: BTreeMap<String, String>,
     },
     /// UpdateStage, never with a deployment id.
     UpdateStage { api_id: String, spec: DesiredStage },

@@ -286,6 +286,7 @@ fn from_nothing_ops_carry_tags_and_full_specs() {
     assert_eq!(
         ops[5],
         vec![Op::CreateStage {
+            variables: BTreeMap::new(),
             api: ApiRef::New,
             spec: DesiredStage {
                 access_log: None,
@@ -1398,6 +1399,7 @@ fn throttling_removed_from_the_file_replaces_the_stage() {
     let live = with_api(|api| {
         api.stages[0].throttling_burst_limit = Some(20);
         api.stages[0].throttling_rate_limit = Some(10.5);
+        api.stages[0].variables = BTreeMap::from([("env".to_string(), "prod".to_string())]);
     });
     let p = up(&onboarding(), &live);
     assert_eq!(summary(&p), vec![s(Action::Replace, Kind::Stage, "$default")]);
@@ -1415,7 +1417,11 @@ fn throttling_removed_from_the_file_replaces_the_stage() {
     );
     let ops = &p.changes[0].ops;
     assert!(matches!(&ops[0], Op::DeleteStage { name, .. } if name == "$default"));
-    assert!(matches!(&ops[1], Op::CreateStage { spec, .. } if spec.throttling_burst_limit.is_none()));
+    assert!(
+        matches!(&ops[1], Op::CreateStage { spec, variables, .. }
+        if spec.throttling_burst_limit.is_none() && variables["env"] == "prod"),
+        "stage variables are carried over"
+    );
     assert!(
         ops[1].needs().iter().any(|k| ops[0].provides().contains(k)),
         "create waits for the delete"

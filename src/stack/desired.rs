@@ -192,6 +192,20 @@ impl Desired {
 }
 
 impl Desired {
+    /// When the region the stack will live in is not known (a template deployed anywhere): every
+    /// route names its machine's region, which is right wherever the API ends up.
+    pub fn pin_machine_regions(&mut self) {
+        for route in &mut self.routes {
+            if let Ok(machine) = rules::parse_state_machine_arn(&route.state_machine) {
+                route
+                    .integration
+                    .parameters
+                    .entry("Region".into())
+                    .or_insert(machine.region);
+            }
+        }
+    }
+
     /// True when the trust policy needs the account id ([`Desired::bind_account`]).
     pub fn needs_account(&self) -> bool {
         self.role.restrict_source_account
@@ -440,6 +454,13 @@ policy_name = "p"
         d.bind_region("ap-southeast-2");
         assert!(!d.routes[0].integration.parameters.contains_key("Region"));
         d.bind_region("us-east-1");
+        assert_eq!(d.routes[0].integration.parameters["Region"], "ap-southeast-2");
+    }
+
+    #[test]
+    fn without_a_region_every_route_names_its_machines() {
+        let mut d = desired_of(include_str!("../../stacks/onboarding.toml"));
+        d.pin_machine_regions();
         assert_eq!(d.routes[0].integration.parameters["Region"], "ap-southeast-2");
     }
 
