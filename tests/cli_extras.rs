@@ -61,16 +61,22 @@ fn schema_prints_the_committed_schema() {
 }
 
 #[test]
-fn the_onboarding_stack_points_editors_at_the_schema() {
-    let path = Path::new(ROOT).join("stacks/onboarding.toml");
-    let text = std::fs::read_to_string(&path).unwrap_or_default();
-    assert_eq!(text.lines().next(), Some("#:schema ../schema/stack.schema.json"));
-    assert!(
-        path.parent()
-            .is_some_and(|p| p.join("../schema/stack.schema.json").is_file())
-    );
-    let (errors, _) = problems(&path);
-    assert!(errors.is_empty(), "{errors:?}");
+fn the_example_stacks_point_editors_at_the_schema() {
+    for stack in ["stacks/onboarding.toml", "stacks/onboarding-secure.toml"] {
+        let path = Path::new(ROOT).join(stack);
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        assert_eq!(
+            text.lines().next(),
+            Some("#:schema ../schema/stack.schema.json"),
+            "{stack}"
+        );
+        assert!(
+            path.parent()
+                .is_some_and(|p| p.join("../schema/stack.schema.json").is_file())
+        );
+        let (errors, _) = problems(&path);
+        assert!(errors.is_empty(), "{stack}: {errors:?}");
+    }
 }
 
 #[test]
