@@ -11,11 +11,10 @@
 mod support;
 
 use std::path::PathBuf;
-use std::process::Output;
 
 use aws_sdk_sfn::types::StateMachineType;
 use serde_json::{Value, json};
-use support::{Moto, RecordingProxy};
+use support::World;
 
 const STACK: &str = "user-onboarding-secure";
 const ROLE: &str = "user-onboarding-secure-api-gateway-role";
@@ -23,104 +22,57 @@ const POLICY: &str = "InvokeUserOnboardingWorkflows";
 const MANAGED: &str = "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs";
 const SECURE: &str = "stacks/onboarding-secure.toml";
 
-struct Env {
-    moto: Moto,
-    proxy: RecordingProxy,
-    dir: tempfile::TempDir,
-}
+type Env = World;
 
 async fn env() -> Env {
-    let moto = Moto::start();
-    let sfn = moto.sfn();
-    support::create_state_machine(&sfn, "user-onboarding", StateMachineType::Standard).await;
-    support::create_state_machine(&sfn, "user-onboarding-express", StateMachineType::Express).await;
-    let proxy = RecordingProxy::start(&moto.url());
-    Env {
-        moto,
-        proxy,
-        dir: tempfile::tempdir().expect("tempdir"),
-    }
+    World::start(&[
+        ("user-onboarding", StateMachineType::Standard),
+        ("user-onboarding-express", StateMachineType::Express),
+    ])
+    .await
 }
 
-impl Env {
-    fn ok(&self, args: &[&str]) -> Output {
-        let out = support::provision(&self.proxy.url())
-            .args(args)
-            .output()
-            .expect("run provision");
-        assert!(
-            out.status.success(),
-            "provision {args:?} failed ({:?}):\n{}\n{}",
-            out.status.code(),
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out
-    }
-
-    /// `up` of `text`, then a second `up` that must make no mutating call.
-    fn converge(&self, text: &str) -> Vec<String> {
-        let path = self.dir.path().join("stack.toml");
-        std::fs::write(&path, text).expect("write stack");
-        let path = path.to_str().expect("utf-8 path");
-        self.proxy.clear();
-        self.ok(&["up", path]);
-        let mutations: Vec<String> = self
-            .proxy
-            .mutating_calls()
-            .iter()
-            .map(|c| c.operation.clone())
-            .collect();
-        self.proxy.clear();
-        self.ok(&["up", path]);
-        assert_eq!(
-            self.proxy.mutating_calls(),
-            Vec::new(),
-            "a second up changes nothing"
-        );
-        mutations
-    }
-
-    async fn api_id(&self) -> String {
-        let apis = self.moto.apigw().get_apis().send().await.expect("GetApis");
-        let owned: Vec<_> = apis
-            .items()
-            .iter()
-            .filter(|a| {
-                a.tags()
-                    .and_then(|t| t.get("provision:stack"))
-                    .map(String::as_str)
-                    == Some(STACK)
-            })
-            .collect();
-        assert_eq!(owned.len(), 1, "one owned API: {apis:?}");
-        owned[0].api_id().expect("api id").to_string()
-    }
-
-    async fn trust(&self) -> Value {
-        let role = support::owned_role(&self.moto.iam(), ROLE, STACK).await;
-        decode(role.assume_role_policy_document().expect("trust policy"))
-    }
-
-    async fn attached(&self) -> Vec<String> {
-        let out = self
-            .moto
-            .iam()
-            .list_attached_role_policies()
-            .role_name(ROLE)
-            .send()
-            .await
-            .expect("ListAttachedRolePolicies");
-        out.attached_policies()
-            .iter()
-            .filter_map(|p| p.policy_arn().map(str::to_string))
-            .collect()
-    }
+/// `up` of `text`, then a second `up` that must make no mutating call; the first one's
+/// mutating operations.
+fn converge(env: &Env, text: &str) -> Vec<String> {
+    let path = env.stack("stack.toml", text);
+    let path = path.to_str().expect("utf-8 path");
+    env.proxy.clear();
+    env.ok(&["up", path]);
+    let mutations: Vec<String> = env
+        .proxy
+        .mutating_calls()
+        .iter()
+        .map(|c| c.operation.clone())
+        .collect();
+    env.proxy.clear();
+    env.ok(&["up", path]);
+    assert_eq!(
+        env.proxy.mutating_calls(),
+        Vec::new(),
+        "a second up changes nothing"
+    );
+    mutations
 }
 
-fn decode(document: &str) -> Value {
-    let text = percent_encoding::percent_decode_str(document).decode_utf8_lossy();
-    serde_json::from_str(&text).expect("policy JSON")
+async fn trust(env: &Env) -> Value {
+    let role = support::owned_role(&env.moto.iam(), ROLE, STACK).await;
+    support::decode_policy(role.assume_role_policy_document().expect("trust policy"))
+}
+
+async fn attached(env: &Env) -> Vec<String> {
+    let out = env
+        .moto
+        .iam()
+        .list_attached_role_policies()
+        .role_name(ROLE)
+        .send()
+        .await
+        .expect("ListAttachedRolePolicies");
+    out.attached_policies()
+        .iter()
+        .filter_map(|p| p.policy_arn().map(str::to_string))
+        .collect()
 }
 
 /// The secure stack with every option on, the source-account guard included (the file leaves
@@ -159,10 +111,10 @@ fn without(text: &str, from: &str, whole_block: bool) -> String {
 #[tokio::test]
 async fn the_secure_stack_goes_up_exactly_as_declared() {
     let env = env().await;
-    let created = env.converge(&secure());
+    let created = converge(&env, &secure());
     assert!(created.len() <= 14, "{created:?}");
     let gw = env.moto.apigw();
-    let api_id = env.api_id().await;
+    let api_id = env.only_api_id(STACK).await;
 
     let api = gw.get_api().api_id(&api_id).send().await.expect("GetApi");
     let cors = api.cors_configuration().expect("CORS configuration");
@@ -255,7 +207,7 @@ async fn the_secure_stack_goes_up_exactly_as_declared() {
         assert!(format.get(field).is_some(), "{field} in {format}");
     }
 
-    let trust = provision::policy::normalize(&env.trust().await);
+    let trust = provision::policy::normalize(&trust(&env).await);
     assert_eq!(
         trust["Statement"][0]["Condition"],
         json!({"StringEquals": {"aws:SourceAccount": ["189107071895"]}})
@@ -269,7 +221,7 @@ async fn the_secure_stack_goes_up_exactly_as_declared() {
         .send()
         .await
         .expect("GetRolePolicy");
-    let policy = decode(out.policy_document());
+    let policy = support::decode_policy(out.policy_document());
     let grants: Vec<(Value, Value)> = policy["Statement"]
         .as_array()
         .expect("statements")
@@ -300,7 +252,7 @@ async fn the_secure_stack_goes_up_exactly_as_declared() {
         !has("states:StartExecution", &format!("{machine}-express")),
         "least privilege: {policy}"
     );
-    assert_eq!(env.attached().await, [MANAGED]);
+    assert_eq!(attached(&env).await, [MANAGED]);
 
     // diff agrees with the second up: nothing to do.
     let converged = env.dir.path().join("stack.toml");
@@ -312,9 +264,9 @@ async fn the_secure_stack_goes_up_exactly_as_declared() {
 async fn options_change_in_place_and_each_removal_reaches_aws() {
     let env = env().await;
     let full = secure();
-    env.converge(&full);
+    converge(&env, &full);
     let gw = env.moto.apigw();
-    let api_id = env.api_id().await;
+    let api_id = env.only_api_id(STACK).await;
     let authorizer_id = gw
         .get_authorizers()
         .api_id(&api_id)
@@ -340,7 +292,7 @@ async fn options_change_in_place_and_each_removal_reaches_aws() {
             r#"scopes = ["onboarding/write"]"#,
             r#"scopes = ["onboarding/write", "onboarding/admin"]"#,
         );
-    let mut calls = env.converge(&changed);
+    let mut calls = converge(&env, &changed);
     calls.sort();
     assert_eq!(
         calls,
@@ -374,7 +326,7 @@ async fn options_change_in_place_and_each_removal_reaches_aws() {
 
     // CORS removed: the configuration is deleted, not emptied.
     let no_cors = without(&changed, "[api.cors]", true);
-    let calls = env.converge(&no_cors);
+    let calls = converge(&env, &no_cors);
     assert_eq!(calls, ["DeleteCorsConfiguration"], "{calls:?}");
     let api = gw.get_api().api_id(&api_id).send().await.expect("GetApi");
     assert!(api.cors_configuration().is_none(), "{api:?}");
@@ -393,7 +345,7 @@ async fn options_change_in_place_and_each_removal_reaches_aws() {
         r#"scopes = ["onboarding/admin"]"#,
         false,
     );
-    let calls = env.converge(&no_jwt);
+    let calls = converge(&env, &no_jwt);
     assert_eq!(
         calls.iter().filter(|c| *c == "UpdateRoute").count(),
         2,
@@ -427,11 +379,11 @@ async fn options_change_in_place_and_each_removal_reaches_aws() {
         "restrict_source_account = true",
         false,
     );
-    let mut calls = env.converge(&plain_role);
+    let mut calls = converge(&env, &plain_role);
     calls.sort();
     assert_eq!(calls, ["DetachRolePolicy", "UpdateAssumeRolePolicy"], "{calls:?}");
-    assert!(env.attached().await.is_empty());
-    assert!(env.trust().await["Statement"][0].get("Condition").is_none());
+    assert!(attached(&env).await.is_empty());
+    assert!(trust(&env).await["Statement"][0].get("Condition").is_none());
 
     // Throttling and access logs removed: AWS cannot unset a limit in place, so the stage is
     // made anew, without either.
@@ -444,7 +396,7 @@ async fn options_change_in_place_and_each_removal_reaches_aws() {
         "throttling_burst_limit = 100",
         false,
     );
-    let calls = env.converge(&bare_stage);
+    let calls = converge(&env, &bare_stage);
     assert_eq!(calls, ["DeleteStage", "CreateStage"], "{calls:?}");
     let stages = gw.get_stages().api_id(&api_id).send().await.expect("GetStages");
     let stage = &stages.items()[0];
@@ -455,13 +407,17 @@ async fn options_change_in_place_and_each_removal_reaches_aws() {
         "{stage:?}"
     );
     assert_eq!(stage.auto_deploy(), Some(true));
-    assert_eq!(env.api_id().await, api_id, "the API itself was kept throughout");
+    assert_eq!(
+        env.only_api_id(STACK).await,
+        api_id,
+        "the API itself was kept throughout"
+    );
 }
 
 #[tokio::test]
 async fn down_detaches_managed_policies_and_leaves_nothing() {
     let env = env().await;
-    env.converge(&secure());
+    converge(&env, &secure());
     env.ok(&["down", "--yes", SECURE]);
     let apis = env.moto.apigw().get_apis().send().await.expect("GetApis");
     assert!(apis.items().is_empty(), "{apis:?}");

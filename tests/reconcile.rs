@@ -3,94 +3,37 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Output;
 
 use aws_sdk_apigatewayv2::types::IntegrationType;
 use aws_sdk_sfn::types::StateMachineType;
 use serde_json::{Value, json};
-use support::{Moto, RecordingProxy};
+use support::World;
 
 const ROLE: &str = "user-onboarding-api-gateway-stepfunctions-role";
 const MACHINE: &str = "arn:aws:states:ap-southeast-2:189107071895:stateMachine:user-onboarding";
 const ONBOARDING: &str = "stacks/onboarding.toml";
+const STACK: &str = "user-onboarding";
 
-struct Env {
-    moto: Moto,
-    proxy: RecordingProxy,
-    dir: tempfile::TempDir,
-}
+type Env = World;
 
 async fn env() -> Env {
-    let moto = Moto::start();
-    support::create_state_machine(&moto.sfn(), "user-onboarding", StateMachineType::Standard).await;
-    let proxy = RecordingProxy::start(&moto.url());
-    Env {
-        moto,
-        proxy,
-        dir: tempfile::tempdir().expect("tempdir"),
-    }
+    World::start(&[("user-onboarding", StateMachineType::Standard)]).await
 }
 
-impl Env {
-    fn run(&self, args: &[&str]) -> Output {
-        support::provision(&self.proxy.url())
-            .args(args)
-            .output()
-            .expect("run provision")
-    }
-
-    fn ok(&self, args: &[&str]) -> Output {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "provision {args:?} failed ({:?}):\n{}\n{}",
-            out.status.code(),
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out
-    }
-
-    fn stack(&self, name: &str, text: &str) -> PathBuf {
-        let path = self.dir.path().join(name);
-        std::fs::write(&path, text).expect("write stack");
-        path
-    }
-
-    async fn owned_apis(&self) -> Vec<aws_sdk_apigatewayv2::types::Api> {
-        let apis = self.moto.apigw().get_apis().send().await.expect("GetApis");
-        apis.items()
-            .iter()
-            .filter(|a| {
-                a.tags()
-                    .and_then(|t| t.get("provision:stack"))
-                    .map(String::as_str)
-                    == Some("user-onboarding")
-            })
-            .cloned()
-            .collect()
-    }
-
-    async fn only_api_id(&self) -> String {
-        let apis = self.owned_apis().await;
-        assert_eq!(apis.len(), 1, "exactly one owned API: {apis:?}");
-        apis[0].api_id().expect("api id").to_string()
-    }
-
-    async fn role_policy(&self, name: &str) -> Value {
-        let out = self
-            .moto
-            .iam()
-            .get_role_policy()
-            .role_name(ROLE)
-            .policy_name(name)
-            .send()
-            .await
-            .expect("GetRolePolicy");
-        let decoded = percent_encoding::percent_decode_str(out.policy_document()).decode_utf8_lossy();
-        serde_json::from_str(&decoded).expect("policy JSON")
-    }
+/// The stack's inline policy `name`, read from moto.
+async fn role_policy(env: &World, name: &str) -> Value {
+    let out = env
+        .moto
+        .iam()
+        .get_role_policy()
+        .role_name(ROLE)
+        .policy_name(name)
+        .send()
+        .await
+        .expect("GetRolePolicy");
+    support::decode_policy(out.policy_document())
 }
 
 fn text(out: &Output) -> String {
@@ -124,7 +67,7 @@ async fn up_creates_the_walkthrough_from_nothing() {
     let out = env.ok(&["up", ONBOARDING]);
     let stdout = String::from_utf8_lossy(&out.stdout);
 
-    let api_id = env.only_api_id().await;
+    let api_id = env.only_api_id(STACK).await;
     let gw = env.moto.apigw();
     let api = gw.get_api().api_id(&api_id).send().await.expect("GetApi");
     assert_eq!(api.name(), Some("user-onboarding-api"));
@@ -195,7 +138,7 @@ async fn up_creates_the_walkthrough_from_nothing() {
         json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
             "Principal": {"Service": ["apigateway.amazonaws.com"]}, "Action": ["sts:AssumeRole"]}]})
     );
-    let policy = env.role_policy("InvokeUserOnboardingWorkflow").await;
+    let policy = role_policy(&env, "InvokeUserOnboardingWorkflow").await;
     assert_eq!(
         policy,
         json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
@@ -245,7 +188,7 @@ async fn second_up_makes_no_mutating_call() {
 async fn drift_made_by_another_client_is_shown_and_repaired() {
     let env = env().await;
     env.ok(&["up", ONBOARDING]);
-    let api_id = env.only_api_id().await;
+    let api_id = env.only_api_id(STACK).await;
     let gw = env.moto.apigw();
     let integrations = gw
         .get_integrations()
@@ -299,7 +242,11 @@ async fn drift_made_by_another_client_is_shown_and_repaired() {
     assert_eq!(input_field["after"], "$request.body.input");
 
     env.ok(&["up", ONBOARDING]);
-    assert_eq!(env.only_api_id().await, api_id, "the API is kept, not recreated");
+    assert_eq!(
+        env.only_api_id(STACK).await,
+        api_id,
+        "the API is kept, not recreated"
+    );
     let integrations = gw
         .get_integrations()
         .api_id(&api_id)
@@ -330,7 +277,7 @@ async fn drift_made_by_another_client_is_shown_and_repaired() {
             .as_str()
         )
     );
-    let policy = env.role_policy("InvokeUserOnboardingWorkflow").await;
+    let policy = role_policy(&env, "InvokeUserOnboardingWorkflow").await;
     assert_eq!(policy["Statement"][0]["Resource"], json!([MACHINE]));
 
     let again = env.run(&["diff", "--exit-code", ONBOARDING]);
@@ -353,7 +300,7 @@ async fn a_removed_parameter_replaces_the_integration() {
     let first = env.stack("first.toml", &with_name);
     let second = env.stack("second.toml", &without_name);
     env.ok(&["up", path(&first)]);
-    let api_id = env.only_api_id().await;
+    let api_id = env.only_api_id(STACK).await;
     let gw = env.moto.apigw();
     let before = gw
         .get_integrations()
@@ -409,7 +356,7 @@ async fn a_removed_parameter_replaces_the_integration() {
 async fn an_undeclared_route_is_deleted_with_its_integration() {
     let env = env().await;
     env.ok(&["up", ONBOARDING]);
-    let api_id = env.only_api_id().await;
+    let api_id = env.only_api_id(STACK).await;
     let gw = env.moto.apigw();
     let extra = gw
         .create_integration()
@@ -452,7 +399,7 @@ async fn an_undeclared_route_is_deleted_with_its_integration() {
 async fn a_changed_route_key_moves_the_route() {
     let env = env().await;
     env.ok(&["up", ONBOARDING]);
-    let api_id = env.only_api_id().await;
+    let api_id = env.only_api_id(STACK).await;
     let moved = env.stack(
         "moved.toml",
         &format!("{TEMPLATE}\n[[route]]\nkey = \"POST /users\"\naction = \"StartExecution\"\nstate_machine = \"{MACHINE}\"\n"),
@@ -488,7 +435,7 @@ async fn the_policy_is_derived_from_the_routes_when_actions_are_absent() {
         ),
     );
     env.ok(&["up", path(&stack)]);
-    let policy = env.role_policy("InvokeUserOnboardingWorkflow").await;
+    let policy = role_policy(&env, "InvokeUserOnboardingWorkflow").await;
     let mut statements: Vec<(Value, Value)> = policy["Statement"]
         .as_array()
         .expect("statements")
@@ -530,7 +477,7 @@ async fn an_unowned_role_is_refused_untouched_then_adopted_on_request() {
         vec![],
         "nothing is changed when the role is not ours"
     );
-    assert!(env.owned_apis().await.is_empty());
+    assert!(env.owned_apis(STACK).await.is_empty());
 
     env.ok(&["up", "--adopt", ONBOARDING]);
     support::owned_role(&env.moto.iam(), ROLE, "user-onboarding").await;
@@ -565,10 +512,10 @@ async fn down_deletes_what_the_stack_owns_and_a_second_down_does_nothing() {
         vec![],
         "a refused down deletes nothing"
     );
-    assert_eq!(env.owned_apis().await.len(), 1);
+    assert_eq!(env.owned_apis(STACK).await.len(), 1);
 
     env.ok(&["down", "--yes", ONBOARDING]);
-    assert!(env.owned_apis().await.is_empty());
+    assert!(env.owned_apis(STACK).await.is_empty());
     let role = env.moto.iam().get_role().role_name(ROLE).send().await;
     assert!(role.is_err(), "role deleted: {role:?}");
     let apis = env.moto.apigw().get_apis().send().await.expect("GetApis");

@@ -6,40 +6,24 @@
 
 mod support;
 
-use std::process::Output;
-
 use aws_sdk_sfn::types::StateMachineType;
-use support::{Moto, RecordingProxy};
+use support::World;
 
 const ONBOARDING: &str = "stacks/onboarding.toml";
 
-async fn env() -> (Moto, RecordingProxy) {
-    let moto = Moto::start();
-    let sfn = moto.sfn();
-    support::create_state_machine(&sfn, "user-onboarding", StateMachineType::Standard).await;
-    support::create_state_machine(&sfn, "user-onboarding-express", StateMachineType::Express).await;
-    let proxy = RecordingProxy::start(&moto.url());
-    (moto, proxy)
-}
-
-fn ok(proxy: &RecordingProxy, args: &[&str]) -> Output {
-    let out = support::provision(&proxy.url())
-        .args(args)
-        .output()
-        .expect("run provision");
-    assert!(
-        out.status.success(),
-        "provision {args:?} failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
+async fn env() -> World {
+    World::start(&[
+        ("user-onboarding", StateMachineType::Standard),
+        ("user-onboarding-express", StateMachineType::Express),
+    ])
+    .await
 }
 
 #[tokio::test]
 async fn a_fresh_up_makes_only_its_creates_and_a_no_op_diff_reads_each_collection_once() {
-    let (_moto, proxy) = env().await;
-    ok(&proxy, &["up", ONBOARDING]);
+    let world = env().await;
+    let proxy = &world.proxy;
+    world.ok(&["up", ONBOARDING]);
     let mut creates: Vec<String> = proxy
         .mutating_calls()
         .iter()
@@ -59,7 +43,7 @@ async fn a_fresh_up_makes_only_its_creates_and_a_no_op_diff_reads_each_collectio
     );
 
     proxy.clear();
-    ok(&proxy, &["diff", ONBOARDING]);
+    world.ok(&["diff", ONBOARDING]);
     let mut reads = proxy.operations();
     reads.sort();
     assert_eq!(
@@ -81,7 +65,8 @@ async fn a_fresh_up_makes_only_its_creates_and_a_no_op_diff_reads_each_collectio
 
 #[tokio::test]
 async fn a_300_route_no_op_diff_lists_each_collection_once() {
-    let (_moto, proxy) = env().await;
+    let world = env().await;
+    let proxy = &world.proxy;
     let dir = tempfile::tempdir().expect("tempdir");
     let mut text = std::fs::read_to_string(ONBOARDING).expect("onboarding").replace(
         "[[route]]\nkey = \"POST /new-user\"",
@@ -96,7 +81,7 @@ async fn a_300_route_no_op_diff_lists_each_collection_once() {
     let path = dir.path().join("big.toml");
     std::fs::write(&path, text).expect("write stack");
     let path = path.to_str().expect("utf-8 path");
-    ok(&proxy, &["up", "--max-rps", "0", path]);
+    world.ok(&["up", "--max-rps", "0", path]);
     assert_eq!(
         proxy
             .mutating_calls()
@@ -107,7 +92,7 @@ async fn a_300_route_no_op_diff_lists_each_collection_once() {
     );
 
     proxy.clear();
-    let out = ok(&proxy, &["diff", "--exit-code", path]);
+    let out = world.ok(&["diff", "--exit-code", path]);
     assert_eq!(out.status.code(), Some(0), "no changes");
     // moto never pages, so one call per collection; a reader that fetched each route or
     // integration would show 300 more.
@@ -116,13 +101,14 @@ async fn a_300_route_no_op_diff_lists_each_collection_once() {
 
 #[tokio::test]
 async fn up_of_a_folder_applies_every_stack_and_a_second_run_changes_nothing() {
-    let (moto, proxy) = env().await;
+    let world = env().await;
+    let (moto, proxy) = (&world.moto, &world.proxy);
     let dir = tempfile::tempdir().expect("tempdir");
     for file in ["onboarding.toml", "onboarding-secure.toml"] {
         std::fs::copy(format!("stacks/{file}"), dir.path().join(file)).expect("copy stack");
     }
     let folder = dir.path().to_str().expect("utf-8 path");
-    let out = ok(&proxy, &["up", folder]);
+    let out = world.ok(&["up", folder]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("2 stack(s) up, 0 failed"), "{stdout}");
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -141,13 +127,14 @@ async fn up_of_a_folder_applies_every_stack_and_a_second_run_changes_nothing() {
     assert_eq!(owners, ["user-onboarding", "user-onboarding-secure"]);
 
     proxy.clear();
-    ok(&proxy, &["up", folder]);
+    world.ok(&["up", folder]);
     assert!(proxy.mutating_calls().is_empty(), "{:?}", proxy.mutating_calls());
 }
 
 #[tokio::test]
 async fn up_of_a_folder_with_two_files_naming_one_stack_sends_nothing() {
-    let (_moto, proxy) = env().await;
+    let world = env().await;
+    let proxy = &world.proxy;
     let dir = tempfile::tempdir().expect("tempdir");
     for file in ["a.toml", "b.toml"] {
         std::fs::copy(ONBOARDING, dir.path().join(file)).expect("copy stack");

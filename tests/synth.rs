@@ -263,10 +263,7 @@ async fn every_integration_route_and_stage_property_is_what_up_created() {
             Some("AWS::IAM::Role") => {
                 let iam = moto.iam();
                 assert_eq!(p["RoleName"], json!(role.role_name()));
-                let decode = |doc: &str| -> Value {
-                    let text = percent_encoding::percent_decode_str(doc).decode_utf8_lossy();
-                    provision::policy::normalize(&serde_json::from_str(&text).expect("policy JSON"))
-                };
+                let decode = |doc: &str| provision::policy::normalize(&support::decode_policy(doc));
                 assert_eq!(
                     provision::policy::normalize(&p["AssumeRolePolicyDocument"]),
                     decode(role.assume_role_policy_document().expect("trust"))

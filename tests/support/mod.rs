@@ -330,6 +330,94 @@ pub async fn owned_role(iam: &aws_sdk_iam::Client, name: &str, stack: &str) -> a
 }
 
 // ---------------------------------------------------------------------------
+// The usual setup: moto, its state machines, a recording proxy, a scratch dir
+// ---------------------------------------------------------------------------
+
+/// A moto server holding `machines`, a recording proxy in front of it through which `provision`
+/// runs, and a scratch directory for stack files.
+pub struct World {
+    /// The server, for checks through a second client.
+    pub moto: Moto,
+    /// What `provision` sent.
+    pub proxy: RecordingProxy,
+    /// Scratch space, removed on drop.
+    pub dir: tempfile::TempDir,
+}
+
+impl World {
+    /// Starts moto with these state machines (name, type) and a proxy in front of it.
+    pub async fn start(machines: &[(&str, StateMachineType)]) -> World {
+        let moto = Moto::start();
+        let sfn = moto.sfn();
+        for (name, kind) in machines {
+            create_state_machine(&sfn, name, kind.clone()).await;
+        }
+        let proxy = RecordingProxy::start(&moto.url());
+        World {
+            moto,
+            proxy,
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+
+    /// `provision ARGS` through the proxy.
+    pub fn run(&self, args: &[&str]) -> std::process::Output {
+        provision(&self.proxy.url())
+            .args(args)
+            .output()
+            .expect("run provision")
+    }
+
+    /// `provision ARGS` through the proxy, asserted to succeed.
+    pub fn ok(&self, args: &[&str]) -> std::process::Output {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "provision {args:?} failed ({:?}):\n{}\n{}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    }
+
+    /// Writes `text` as the stack file `name` in the scratch dir.
+    pub fn stack(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, text).expect("write stack");
+        path
+    }
+
+    /// The APIs moto holds that carry `provision:stack = stack`.
+    pub async fn owned_apis(&self, stack: &str) -> Vec<aws_sdk_apigatewayv2::types::Api> {
+        let apis = self.moto.apigw().get_apis().send().await.expect("GetApis");
+        apis.items()
+            .iter()
+            .filter(|a| {
+                a.tags()
+                    .and_then(|t| t.get("provision:stack"))
+                    .map(String::as_str)
+                    == Some(stack)
+            })
+            .cloned()
+            .collect()
+    }
+
+    /// The id of the one API `stack` owns, asserted to be one.
+    pub async fn only_api_id(&self, stack: &str) -> String {
+        let apis = self.owned_apis(stack).await;
+        assert_eq!(apis.len(), 1, "exactly one owned API: {apis:?}");
+        apis[0].api_id().expect("api id").to_string()
+    }
+}
+
+/// A policy document as IAM returns it (URL-encoded JSON), decoded.
+pub fn decode_policy(document: &str) -> serde_json::Value {
+    let text = percent_encoding::percent_decode_str(document).decode_utf8_lossy();
+    serde_json::from_str(&text).expect("policy JSON")
+}
+
+// ---------------------------------------------------------------------------
 // provision binary
 // ---------------------------------------------------------------------------
 
