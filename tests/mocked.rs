@@ -183,6 +183,22 @@ fn matching_live(d: &Desired) -> Live {
     }
 }
 
+/// A rule answering UpdateStage of the `$default` stage of the test API, and what it was sent.
+fn recorded_update_stage() -> (Rule, Arc<Mutex<Vec<UpdateStageInput>>>) {
+    let sent: Arc<Mutex<Vec<UpdateStageInput>>> = Arc::default();
+    let recorder = sent.clone();
+    let rule = mock!(gw::Client::update_stage)
+        .match_requests(|req| req.api_id() == Some(API_ID) && req.stage_name() == Some("$default"))
+        .then_compute_output(move |req| {
+            recorder.lock().unwrap().push(req.clone());
+            UpdateStageOutput::builder()
+                .stage_name("$default")
+                .auto_deploy(true)
+                .build()
+        });
+    (rule, sent)
+}
+
 fn failure(outcome: &Outcome) -> &AwsError {
     match &outcome.stopped {
         Some(Stopped::Failed(e)) => e,
@@ -233,17 +249,7 @@ async fn a_drifted_stage_is_updated_with_auto_deploy_and_throttling_and_no_deplo
         "{plan:#?}"
     );
 
-    let sent: Arc<Mutex<Vec<UpdateStageInput>>> = Arc::default();
-    let recorder = sent.clone();
-    let update_stage = mock!(gw::Client::update_stage)
-        .match_requests(|req| req.api_id() == Some(API_ID) && req.stage_name() == Some("$default"))
-        .then_compute_output(move |req| {
-            recorder.lock().unwrap().push(req.clone());
-            UpdateStageOutput::builder()
-                .stage_name("$default")
-                .auto_deploy(true)
-                .build()
-        });
+    let (update_stage, sent) = recorded_update_stage();
     let clients = clients(&[&update_stage], &[]);
 
     let outcome = apply::apply(&clients, &plan, Resolved::default(), |_| {}).await;
@@ -873,14 +879,7 @@ async fn access_logs_are_turned_on_with_update_stage() {
         "{plan:#?}"
     );
 
-    let sent: Arc<Mutex<Vec<UpdateStageInput>>> = Arc::default();
-    let recorder = sent.clone();
-    let update_stage = mock!(gw::Client::update_stage)
-        .match_requests(|req| req.api_id() == Some(API_ID))
-        .then_compute_output(move |req| {
-            recorder.lock().unwrap().push(req.clone());
-            UpdateStageOutput::builder().stage_name("$default").build()
-        });
+    let (update_stage, sent) = recorded_update_stage();
     let clients = clients(&[&update_stage], &[]);
     let outcome = apply::apply(&clients, &plan, Resolved::default(), |_| {}).await;
 
