@@ -99,6 +99,17 @@ impl Printer {
         }
     }
 
+    /// A document that is the command's whole output (a template, a schema, a completion
+    /// script) on stdout as it is, in both modes. A reader that stops early (`| head`) is not an
+    /// error; any other write failure is returned.
+    pub fn document(&self, bytes: &[u8]) -> std::io::Result<()> {
+        let mut out = std::io::stdout().lock();
+        match out.write_all(bytes).and_then(|()| out.flush()) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            other => other,
+        }
+    }
+
     /// An error on stderr, in both modes (JSON consumers read stdout).
     pub fn error(&self, message: &str) {
         err(&self.scope(&format!("{} {message}\n", self.paint(RED, "error:"))));

@@ -4,8 +4,6 @@
 //! The committed copy lives at [`SCHEMA_PATH`]; a test fails when it differs from what this
 //! module generates.
 
-use std::io::Write;
-
 use schemars::Schema;
 use schemars::generate::SchemaSettings;
 use schemars::transform::{RestrictFormats, Transform, transform_subschemas};
@@ -37,10 +35,8 @@ pub fn text() -> String {
 
 /// Prints the schema to stdout.
 pub fn run(printer: &Printer) -> u8 {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text().as_bytes()).and_then(|()| out.flush()) {
+    match printer.document(text().as_bytes()) {
         Ok(()) => OK,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => OK,
         Err(e) => {
             printer.error(&format!("cannot write the schema to stdout: {e}"));
             FAILED

@@ -46,8 +46,10 @@ pub fn run(
     };
     match output_file {
         None => {
-            use std::io::Write;
-            let _ = std::io::stdout().lock().write_all(text.as_bytes());
+            if let Err(e) = printer.document(text.as_bytes()) {
+                printer.error(&format!("cannot write the template to stdout: {e}"));
+                return FAILED;
+            }
         }
         Some(path) => {
             if let Err(e) = std::fs::write(&path, &text) {
