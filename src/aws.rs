@@ -73,6 +73,13 @@ pub async fn connect(settings: &AwsSettings, stack_region: Option<&str>) -> Resu
     if let Some(profile) = &settings.profile {
         loader = loader.profile_name(profile);
     }
+    let _ = PROFILE.set(
+        settings
+            .profile
+            .clone()
+            .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()))
+            .unwrap_or_else(|| "default".into()),
+    );
     if let Some(region) = settings.region.as_deref().or(stack_region) {
         loader = loader.region(Region::new(region.to_string()));
     }
@@ -81,8 +88,9 @@ pub async fn connect(settings: &AwsSettings, stack_region: Option<&str>) -> Resu
     }
     let config = loader.load().await;
     let region = config.region().ok_or(NoRegion)?.to_string();
-    let mut apigw =
-        aws_sdk_apigatewayv2::config::Builder::from(&config).retry_classifier(ConcurrentModification);
+    let mut apigw = aws_sdk_apigatewayv2::config::Builder::from(&config)
+        .retry_classifier(ConcurrentModification)
+        .interceptor(RecordEndpoint("apigatewayv2"));
     if settings.max_rps > 0.0 && settings.max_rps.is_finite() {
         apigw = apigw.http_client(crate::pace::PacedClient::new(
             settings.max_rps,
@@ -92,12 +100,19 @@ pub async fn connect(settings: &AwsSettings, stack_region: Option<&str>) -> Resu
     let apigw = apigw.build();
     let iam = aws_sdk_iam::config::Builder::from(&config)
         .retry_classifier(ConcurrentModification)
+        .interceptor(RecordEndpoint("iam"))
+        .build();
+    let sfn = aws_sdk_sfn::config::Builder::from(&config)
+        .interceptor(RecordEndpoint("sfn"))
+        .build();
+    let sts = aws_sdk_sts::config::Builder::from(&config)
+        .interceptor(RecordEndpoint("sts"))
         .build();
     Ok(Clients {
         apigw: aws_sdk_apigatewayv2::Client::from_conf(apigw),
         iam: aws_sdk_iam::Client::from_conf(iam),
-        sfn: aws_sdk_sfn::Client::new(&config),
-        sts: aws_sdk_sts::Client::new(&config),
+        sfn: aws_sdk_sfn::Client::from_conf(sfn),
+        sts: aws_sdk_sts::Client::from_conf(sts),
         region,
     })
 }
@@ -114,6 +129,64 @@ pub fn partition(region: &str) -> &'static str {
         "aws-iso"
     } else {
         "aws"
+    }
+}
+
+/// The profile the credentials come from, for error messages.
+static PROFILE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// The endpoint each service's last request went to, for error messages.
+static ENDPOINTS: std::sync::Mutex<Vec<(&'static str, String)>> = std::sync::Mutex::new(Vec::new());
+
+/// The AWS profile in use: `--profile`, else AWS_PROFILE, else `default`.
+pub fn profile_in_use() -> String {
+    PROFILE.get().cloned().unwrap_or_else(|| {
+        std::env::var("AWS_PROFILE")
+            .ok()
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| "default".into())
+    })
+}
+
+/// Where a service's requests were sent (scheme, host and port), or `the <service> endpoint`
+/// when none was sent yet.
+pub fn endpoint_tried(service: &str) -> String {
+    let endpoints = ENDPOINTS.lock().unwrap_or_else(|p| p.into_inner());
+    endpoints
+        .iter()
+        .find(|(s, _)| *s == service)
+        .map_or_else(|| format!("the {service} endpoint"), |(_, e)| e.clone())
+}
+
+/// Notes where each request goes, so that an unreachable endpoint can be named: the SDK's
+/// connection errors do not carry the address.
+#[derive(Debug)]
+struct RecordEndpoint(&'static str);
+
+impl Intercept for RecordEndpoint {
+    fn name(&self) -> &'static str {
+        "RecordEndpoint"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef<
+            '_,
+        >,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let uri = context.request().uri();
+        let origin = match uri.find("://") {
+            Some(i) => uri[i + 3..].find('/').map_or(uri, |end| &uri[..i + 3 + end]),
+            None => uri,
+        };
+        let mut endpoints = ENDPOINTS.lock().unwrap_or_else(|p| p.into_inner());
+        match endpoints.iter_mut().find(|(s, _)| *s == self.0) {
+            Some(entry) => entry.1 = origin.to_string(),
+            None => endpoints.push((self.0, origin.to_string())),
+        }
+        Ok(())
     }
 }
 

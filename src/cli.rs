@@ -6,7 +6,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::aws::AwsSettings;
-use crate::commands;
+use crate::commands::{self, Outcome};
+use crate::error::{Error, ExitStatus};
 use crate::render::{Format, Printer};
 
 /// Expose a Step Functions workflow over an API Gateway HTTP API, from one TOML stack.
@@ -182,17 +183,11 @@ fn rate(text: &str) -> Result<f64, String> {
     }
 }
 
-/// Runs the command line and returns the process exit code.
+/// Runs the command line and returns the process exit code: the command's [`ExitStatus`], or 1
+/// after printing its error once.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("PROVISION_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .init();
+    init_logging();
     let printer = Printer::new(cli.output);
     let settings = AwsSettings {
         profile: cli.profile,
@@ -200,79 +195,92 @@ pub fn main() -> ExitCode {
         endpoint_url: cli.endpoint_url,
         max_rps: cli.max_rps,
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
-        Ok(rt) => rt,
-        Err(e) => {
-            printer.error(&format!("cannot start the async runtime: {e}"));
-            return ExitCode::from(1);
-        }
+    let outcome = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime.block_on(run(cli.command, &printer, &settings)),
+        Err(e) => Err(Error::msg(format!("cannot start the async runtime: {e}"))),
     };
-    let code = runtime.block_on(async {
-        match cli.command {
-            Command::Validate { stack, deny_warnings } => {
-                commands::validate::run(&printer, stack, deny_warnings)
-            }
-            Command::Diff { stack, exit_code } => {
-                commands::diff::run(&printer, &settings, stack, exit_code).await
-            }
-            Command::Up {
-                stack,
-                adopt,
-                wait,
-                wait_timeout,
-            } => {
-                let wait = wait.then(|| std::time::Duration::from_secs(wait_timeout));
-                match stack {
-                    Some(dir) if dir.is_dir() => {
-                        commands::up::run_folder(&printer, &settings, &dir, adopt, wait).await
-                    }
-                    stack => commands::up::run(&printer, &settings, stack, adopt, wait).await,
+    match outcome {
+        Ok(status) => ExitCode::from(status.code()),
+        Err(error) => {
+            printer.failure(&error);
+            ExitCode::from(ExitStatus::Failure.code())
+        }
+    }
+}
+
+/// Logs go to stderr. By default only the tool's own warnings: the SDK's lines (a credential
+/// provider that found nothing, a retry) stay out of the way; `PROVISION_LOG=debug` (or any
+/// `tracing` filter, e.g. `PROVISION_LOG=aws_config=debug`) shows them.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PROVISION_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("provision=warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}
+
+async fn run(command: Command, printer: &Printer, settings: &AwsSettings) -> Outcome {
+    match command {
+        Command::Validate { stack, deny_warnings } => commands::validate::run(printer, stack, deny_warnings),
+        Command::Diff { stack, exit_code } => commands::diff::run(printer, settings, stack, exit_code).await,
+        Command::Up {
+            stack,
+            adopt,
+            wait,
+            wait_timeout,
+        } => {
+            let wait = wait.then(|| std::time::Duration::from_secs(wait_timeout));
+            match stack {
+                Some(dir) if dir.is_dir() => {
+                    commands::up::run_folder(printer, settings, &dir, adopt, wait).await
                 }
+                stack => commands::up::run(printer, settings, stack, adopt, wait).await,
             }
-            Command::Down { stack, yes } => commands::down::run(&printer, &settings, stack, yes).await,
-            Command::Serve { stack, port } => commands::serve::run(&printer, &settings, stack, port).await,
-            Command::Invoke {
-                mut args,
+        }
+        Command::Down { stack, yes } => commands::down::run(printer, settings, stack, yes).await,
+        Command::Serve { stack, port } => commands::serve::run(printer, settings, stack, port).await,
+        Command::Invoke {
+            mut args,
+            data,
+            local,
+            follow,
+            timeout,
+        } => {
+            let route = args.pop().unwrap_or_default();
+            let stack = args.pop().map(PathBuf::from);
+            let invocation = commands::invoke::Invocation {
+                route,
                 data,
                 local,
                 follow,
-                timeout,
-            } => {
-                let route = args.pop().unwrap_or_default();
-                let stack = args.pop().map(PathBuf::from);
-                let invocation = commands::invoke::Invocation {
-                    route,
-                    data,
-                    local,
-                    follow,
-                    timeout: std::time::Duration::from_secs(timeout),
-                };
-                commands::invoke::run(&printer, &settings, stack, invocation).await
-            }
-            Command::Init {
+                timeout: std::time::Duration::from_secs(timeout),
+            };
+            commands::invoke::run(printer, settings, stack, invocation).await
+        }
+        Command::Init {
+            path,
+            name,
+            state_machine,
+            route,
+        } => {
+            let options = commands::init::Options {
                 path,
                 name,
                 state_machine,
                 route,
-            } => {
-                let options = commands::init::Options {
-                    path,
-                    name,
-                    state_machine,
-                    route,
-                    region: settings.region.clone(),
-                };
-                commands::init::run(&printer, options)
-            }
-            Command::Synth {
-                stack,
-                format: commands::synth::SynthFormat::Cloudformation,
-                yaml,
-                output_file,
-            } => commands::synth::run(&printer, stack, settings.region.as_deref(), yaml, output_file),
-            Command::Schema => commands::schema::run(&printer),
-            Command::Completions { shell } => commands::completions::run(&printer, shell),
+                region: settings.region.clone(),
+            };
+            commands::init::run(printer, options)
         }
-    });
-    ExitCode::from(code)
+        Command::Synth {
+            stack,
+            format: commands::synth::SynthFormat::Cloudformation,
+            yaml,
+            output_file,
+        } => commands::synth::run(printer, stack, settings.region.as_deref(), yaml, output_file),
+        Command::Schema => commands::schema::run(printer),
+        Command::Completions { shell } => commands::completions::run(printer, shell),
+    }
 }

@@ -115,6 +115,19 @@ impl Printer {
         err(&self.scope(&format!("{} {message}\n", self.paint(RED, "error:"))));
     }
 
+    /// A command's failure, printed once: `error:` and `help:` lines on stderr in both modes, and
+    /// in JSON mode one JSON document on stdout (the error's fields, or the command's report with
+    /// an `error` member).
+    pub fn failure(&self, error: &crate::error::Error) {
+        self.json(&error.to_json());
+        self.error(&error.to_string());
+        if let Some(help) = error.help() {
+            let label = self.paint(DIM, "help:");
+            let text: String = help.lines().map(|l| format!("  {label} {l}\n")).collect();
+            err(&self.scope(&text));
+        }
+    }
+
     /// A warning or note on stderr.
     pub fn note(&self, message: &str) {
         err(&self.scope(&format!("{} {message}\n", self.paint(YELLOW, "note:"))));
@@ -132,6 +145,25 @@ impl Printer {
     pub fn step(&self, label: &str, elapsed: std::time::Duration) {
         let time = self.paint(DIM, &format!("{:.2}s", elapsed.as_secs_f64()));
         self.progress(&format!("  {} {label}  {time}", self.paint(GREEN, "✓")));
+    }
+
+    /// An applied stack's outputs: ids, invoke URLs, and a command to try each route.
+    pub fn outputs(&self, outputs: &crate::outputs::Outputs) {
+        self.line("Outputs:");
+        self.line(&format!("  api_id      {}", outputs.api_id));
+        self.line(&format!(
+            "  role_arn    {}",
+            outputs.role_arn.as_deref().unwrap_or("")
+        ));
+        self.line(&format!("  stage       {}", outputs.stage));
+        for r in &outputs.routes {
+            self.line(&format!("  invoke_url  {}  {}", r.route, r.invoke_url));
+        }
+        for r in &outputs.routes {
+            self.line("");
+            self.line(&format!("Try {}:", r.route));
+            self.line(&format!("  {}", r.curl));
+        }
     }
 
     /// A plan, Terraform-style.

@@ -161,7 +161,7 @@ fn deleted<T, E>(
     resource: impl Into<String>,
 ) -> Result<(), AwsError>
 where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
     match answer {
         Ok(_) => Ok(()),

@@ -66,11 +66,8 @@ mod tests {
 
     fn error(retry: Retry) -> AwsError {
         AwsError {
-            call: "CreateApi",
-            resource: "api".into(),
-            code: None,
-            message: "boom".into(),
             retry,
+            ..AwsError::invalid("CreateApi", "api", "boom")
         }
     }
 

@@ -4,8 +4,9 @@
 use clap::CommandFactory;
 use clap_complete::Shell;
 
-use super::{FAILED, OK};
+use super::{ExitStatus, Outcome};
 use crate::cli::Cli;
+use crate::error::Error;
 use crate::render::Printer;
 
 /// The completion script for `shell`.
@@ -17,12 +18,9 @@ pub fn script(shell: Shell) -> Vec<u8> {
 }
 
 /// Prints the completion script for `shell` to stdout.
-pub fn run(printer: &Printer, shell: Shell) -> u8 {
-    match printer.document(&script(shell)) {
-        Ok(()) => OK,
-        Err(e) => {
-            printer.error(&format!("cannot write the completion script to stdout: {e}"));
-            FAILED
-        }
-    }
+pub fn run(printer: &Printer, shell: Shell) -> Outcome {
+    printer
+        .document(&script(shell))
+        .map_err(|e| Error::msg(format!("cannot write the completion script to stdout: {e}")))?;
+    Ok(ExitStatus::Success)
 }

@@ -5,19 +5,17 @@ use std::path::PathBuf;
 
 use serde_json::json;
 
-use super::{FAILED, OK};
+use super::{ExitStatus, Outcome};
 use crate::apply::{self, Resolved};
 use crate::aws::AwsSettings;
+use crate::error::Error;
 use crate::live::RoleState;
 use crate::plan;
 use crate::render::Printer;
 
 /// Deletes the stack. Asks on a terminal; requires `--yes` otherwise.
-pub async fn run(printer: &Printer, settings: &AwsSettings, given: Option<PathBuf>, yes: bool) -> u8 {
-    let (desired, clients, live) = match super::prepare(printer, settings, given).await {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
+pub async fn run(printer: &Printer, settings: &AwsSettings, given: Option<PathBuf>, yes: bool) -> Outcome {
+    let (desired, clients, live) = super::prepare(printer, settings, given).await?;
     if let RoleState::Present(role) = &live.role
         && !role.owned_by(&desired.stack)
     {
@@ -33,42 +31,46 @@ pub async fn run(printer: &Printer, settings: &AwsSettings, given: Option<PathBu
             desired.stack
         ));
         printer.json(&json!({"stack": desired.stack, "changes": [], "completed": []}));
-        return OK;
+        return Ok(ExitStatus::Success);
     }
     printer.plan(&plan);
-    if !yes && !confirm(printer, &desired.stack) {
-        return FAILED;
+    if !yes {
+        confirm(&desired.stack)?;
     }
     let outcome = apply::apply(&clients, &plan, Resolved::default(), |done| {
         printer.step(&done.label, done.elapsed)
     })
     .await;
     let completed: Vec<&String> = outcome.completed.iter().map(|c| &c.label).collect();
-    if let Some(stopped) = &outcome.stopped {
-        let reason = stopped.to_string();
-        printer.error(&format!(
-            "down stopped: {reason}\n  completed: {} step(s)\n  re-running `provision down` is safe: it deletes what is left",
-            completed.len()
+    let report = json!({"stack": desired.stack, "changes": plan.changes, "completed": completed});
+    if let Some(stopped) = outcome.stopped {
+        return Err(super::stopped(
+            "down",
+            stopped,
+            report,
+            format!(
+                "completed: {} step(s)\nre-running `provision down` is safe: it deletes what is left",
+                completed.len()
+            ),
         ));
-        printer.json(&json!({"stack": desired.stack, "changes": plan.changes, "completed": completed, "error": reason}));
-        return FAILED;
     }
     printer.line(&format!("Stack {} deleted.", desired.stack));
-    printer.json(&json!({"stack": desired.stack, "changes": plan.changes, "completed": completed}));
-    OK
+    printer.json(&report);
+    Ok(ExitStatus::Success)
 }
 
-fn confirm(printer: &Printer, stack: &str) -> bool {
+fn confirm(stack: &str) -> Result<(), Error> {
     if !std::io::stdin().is_terminal() {
-        printer.error("refusing to delete without --yes when not on a terminal; nothing was deleted");
-        return false;
+        return Err(Error::with_help(
+            "refusing to delete without --yes when not on a terminal; nothing was deleted",
+            format!("review the plan above, then run `provision down --yes` to delete stack {stack}"),
+        ));
     }
     eprint!("Delete everything stack {stack} owns? Type the stack name to confirm: ");
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
     if std::io::stdin().lock().read_line(&mut answer).is_err() || answer.trim() != stack {
-        printer.error("not confirmed; nothing was deleted");
-        return false;
+        return Err(Error::msg("not confirmed; nothing was deleted"));
     }
-    true
+    Ok(())
 }

@@ -10,9 +10,11 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use serde_json::{Value, json};
 
-use super::{FAILED, OK};
+use super::{ExitStatus, Outcome};
 use crate::aws::AwsSettings;
+use crate::error::Error;
 use crate::live::execution;
+use crate::outputs;
 use crate::plan;
 use crate::render::Printer;
 
@@ -33,114 +35,115 @@ pub struct Invocation {
 
 /// Sends the request, prints the response, follows the execution. Exit 0 on a 2xx (and, with
 /// `--follow`, a SUCCEEDED execution), 1 otherwise.
-pub async fn run(printer: &Printer, settings: &AwsSettings, given: Option<PathBuf>, inv: Invocation) -> u8 {
+pub async fn run(
+    printer: &Printer,
+    settings: &AwsSettings,
+    given: Option<PathBuf>,
+    inv: Invocation,
+) -> Outcome {
     let Some((method, path)) = inv.route.split_once(' ') else {
-        printer.error(&format!(
-            "`{}` is not `METHOD /path`, e.g. \"POST /new-user\"",
-            inv.route
+        return Err(Error::with_help(
+            format!("`{}` is not `METHOD /path`", inv.route),
+            "e.g. provision invoke \"POST /new-user\" --data '{\"input\": {}}'",
         ));
-        return FAILED;
     };
-    let body = match &inv.data {
-        None => String::new(),
-        Some(d) => match d.strip_prefix('@') {
-            Some(file) => match std::fs::read_to_string(file) {
-                Ok(text) => text,
-                Err(e) => {
-                    printer.error(&format!("cannot read {file}: {e}"));
-                    return FAILED;
-                }
-            },
-            None => d.clone(),
-        },
-    };
-    let (desired, clients, live) = match super::prepare(printer, settings, given).await {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
+    let body = request_body(inv.data.as_deref())?;
+    let (desired, clients, live) = super::prepare(printer, settings, given).await?;
     let base = match &inv.local {
         Some(url) => url.trim_end_matches('/').to_string(),
         None => {
-            let Some(api) = plan::oldest_first(&live.apis).first().copied() else {
-                printer.error(&format!(
-                    "stack {} has no API in AWS; run `provision up` first",
-                    desired.stack
-                ));
-                return FAILED;
-            };
-            let endpoint = api.endpoint.clone().unwrap_or_else(|| {
-                format!("https://{}.execute-api.{}.amazonaws.com", api.id, clients.region)
-            });
-            if desired.stage.name == "$default" {
-                endpoint
-            } else {
-                format!("{endpoint}/{}", desired.stage.name)
-            }
+            let api = plan::oldest_first(&live.apis).first().copied().ok_or_else(|| {
+                Error::with_help(
+                    format!("stack {} has no API in AWS", desired.stack),
+                    "run `provision up` first",
+                )
+            })?;
+            outputs::invoke_base(
+                api.endpoint.as_deref(),
+                &api.id,
+                &clients.region,
+                &desired.stage.name,
+            )
         }
     };
     let url = format!("{base}{path}");
     printer.progress(&format!("{method} {url}"));
-    let (status, text) = match send(method, &url, body).await {
-        Ok(r) => r,
-        Err(e) => {
-            printer.error(&format!("{method} {url} failed: {e}"));
-            return FAILED;
-        }
-    };
+    let (status, text) = send(method, &url, body)
+        .await
+        .map_err(|e| Error::msg(format!("{method} {url} failed: {e}")))?;
     let response: Value = serde_json::from_str(&text).unwrap_or_else(|_| json!(text));
     printer.line(&format!("HTTP {status}"));
     printer.line(&serde_json::to_string_pretty(&response).unwrap_or(text));
     let mut report = json!({"url": url, "status": status, "response": response});
-    if !(200..300).contains(&status) {
+    if !(200..300).contains(&status) || !inv.follow {
         printer.json(&report);
-        return FAILED;
+        return Ok(if (200..300).contains(&status) {
+            ExitStatus::Success
+        } else {
+            ExitStatus::Failure
+        });
     }
-    if !inv.follow {
-        printer.json(&report);
-        return OK;
-    }
-    // A synchronous execution already carries its outcome.
-    let state = if let Some(done) = response["status"].as_str() {
-        execution::ExecutionState {
-            status: done.to_string(),
-            output: response["output"].as_str().map(str::to_string),
-            error: response["error"].as_str().map(str::to_string),
-            cause: response["cause"].as_str().map(str::to_string),
-        }
-    } else if let Some(arn) = response["executionArn"].as_str() {
-        match follow(&clients, arn, inv.timeout).await {
-            Ok(Some(s)) => s,
-            Ok(None) => {
-                printer.error(&format!(
-                    "{arn} is still RUNNING after {}s; it keeps running (see `aws stepfunctions describe-execution`)",
-                    inv.timeout.as_secs()
-                ));
-                return FAILED;
-            }
-            Err(e) => {
-                printer.error(&e.to_string());
-                return FAILED;
-            }
-        }
-    } else {
-        printer.error("--follow: the response has no executionArn to follow");
-        return FAILED;
-    };
+    let state = execution_outcome(&clients, &response, inv.timeout).await?;
     printer.line(&format!("Execution {}", state.status));
-    if let Some(output) = &state.output {
-        printer.line(&format!("Output: {output}"));
-    }
-    if let Some(error) = &state.error {
-        printer.line(&format!("Error: {error}"));
-    }
-    if let Some(cause) = &state.cause {
-        printer.line(&format!("Cause: {cause}"));
+    for (label, value) in [
+        ("Output", &state.output),
+        ("Error", &state.error),
+        ("Cause", &state.cause),
+    ] {
+        if let Some(value) = value {
+            printer.line(&format!("{label}: {value}"));
+        }
     }
     report["execution"] = json!({
         "status": state.status, "output": state.output, "error": state.error, "cause": state.cause,
     });
     printer.json(&report);
-    if state.status == "SUCCEEDED" { OK } else { FAILED }
+    Ok(if state.status == "SUCCEEDED" {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Failure
+    })
+}
+
+/// The request body: the text given, or the file named by `@file`.
+fn request_body(data: Option<&str>) -> Result<String, Error> {
+    match data {
+        None => Ok(String::new()),
+        Some(d) => match d.strip_prefix('@') {
+            Some(file) => std::fs::read_to_string(file).map_err(|source| Error::Io {
+                action: "read",
+                path: file.into(),
+                source,
+            }),
+            None => Ok(d.to_string()),
+        },
+    }
+}
+
+/// How the execution a response started ended: a synchronous execution carries its outcome;
+/// otherwise its ARN is followed until it leaves RUNNING or `limit` passes.
+async fn execution_outcome(
+    clients: &crate::aws::Clients,
+    response: &Value,
+    limit: Duration,
+) -> Result<execution::ExecutionState, Error> {
+    if let Some(done) = response["status"].as_str() {
+        return Ok(execution::ExecutionState {
+            status: done.to_string(),
+            output: response["output"].as_str().map(str::to_string),
+            error: response["error"].as_str().map(str::to_string),
+            cause: response["cause"].as_str().map(str::to_string),
+        });
+    }
+    let arn = response["executionArn"]
+        .as_str()
+        .ok_or_else(|| Error::msg("--follow: the response has no executionArn to follow"))?;
+    follow(clients, arn, limit).await?.ok_or_else(|| {
+        Error::with_help(
+            format!("{arn} is still RUNNING after {}s", limit.as_secs()),
+            "it keeps running: see `aws stepfunctions describe-execution`, or raise --timeout",
+        )
+    })
 }
 
 async fn send(method: &str, url: &str, body: String) -> Result<(u16, String), String> {

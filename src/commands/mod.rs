@@ -14,46 +14,74 @@ pub mod validate;
 use std::path::PathBuf;
 
 use crate::aws::{AwsSettings, Clients};
+use crate::error::{DiagnosticJson, Error};
 use crate::live::{self, Live};
 use crate::render::Printer;
 use crate::stack::{self, Desired, Loaded};
 
-/// Exit code for success.
-pub const OK: u8 = 0;
-/// Exit code for any error: a bad stack, a refused plan, a failed AWS call.
-pub const FAILED: u8 = 1;
-/// Exit code of `diff --exit-code` when there are changes.
-pub const CHANGES: u8 = 2;
+pub use crate::error::ExitStatus;
+
+/// What every command returns: how it ended, or why it failed (printed once by the binary).
+pub type Outcome = Result<ExitStatus, Error>;
 
 /// Resolves the stack path: as given, or the only `*.toml` in `./stacks`.
-pub fn stack_path(printer: &Printer, given: Option<PathBuf>) -> Result<PathBuf, u8> {
+pub fn stack_path(given: Option<PathBuf>) -> Result<PathBuf, Error> {
     match given {
         Some(p) => Ok(p),
         None => stack::discover(std::path::Path::new("stacks")).map_err(|e| {
-            printer.error(&e);
-            FAILED
+            Error::with_help(e, "name the stack file: `provision <command> path/to/stack.toml`")
         }),
     }
 }
 
 /// Loads and validates a stack, printing its diagnostics. Fails before any AWS call when the
 /// stack has errors.
-pub fn load(printer: &Printer, given: Option<PathBuf>) -> Result<(Loaded, Desired), u8> {
-    let path = stack_path(printer, given)?;
+pub fn load(printer: &Printer, given: Option<PathBuf>) -> Result<(Loaded, Desired), Error> {
+    let path = stack_path(given)?;
     let mut loaded = stack::load(&path);
     printer.diagnostics(&loaded);
     match loaded.desired.take() {
         Some(desired) if !loaded.has_errors() => Ok((loaded, desired)),
-        _ => {
-            let errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
-            printer.error(&format!(
-                "{} has {errors} error{}; nothing was sent to AWS",
-                path.display(),
-                if errors == 1 { "" } else { "s" }
-            ));
-            Err(FAILED)
-        }
+        _ => Err(invalid(&loaded)),
     }
+}
+
+/// The error for a stack file with errors.
+pub fn invalid(loaded: &Loaded) -> Error {
+    Error::Invalid {
+        path: loaded.path.clone(),
+        errors: loaded.diagnostics.iter().filter(|d| d.is_error()).count().max(1),
+        diagnostics: diagnostics_json(loaded),
+    }
+}
+
+/// A stack's diagnostics as `--output json` prints them.
+pub fn diagnostics_json(loaded: &Loaded) -> Vec<DiagnosticJson> {
+    loaded
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let at = d.span.as_ref().map(|s| line_and_column(&loaded.source, s.start));
+            DiagnosticJson {
+                severity: if d.is_error() { "error" } else { "warning" },
+                file: loaded.path.display().to_string(),
+                line: at.map(|(line, _)| line),
+                column: at.map(|(_, column)| column),
+                code: None,
+                message: d.message.clone(),
+                label: d.label.clone(),
+                help: d.help.clone(),
+            }
+        })
+        .collect()
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_and_column(source: &str, offset: usize) -> (usize, usize) {
+    let before = source.get(..offset).unwrap_or(source);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().unwrap_or_default().chars().count() + 1;
+    (line, column)
 }
 
 /// Everything a command that talks to AWS starts with: the validated stack, the clients and the
@@ -62,24 +90,20 @@ pub async fn prepare(
     printer: &Printer,
     settings: &AwsSettings,
     given: Option<PathBuf>,
-) -> Result<(Desired, Clients, Live), u8> {
+) -> Result<(Desired, Clients, Live), Error> {
     let (_, mut desired) = load(printer, given)?;
-    let (clients, live) = connect_and_read(printer, settings, &mut desired).await?;
+    let (clients, live) = connect_and_read(settings, &mut desired).await?;
     Ok((desired, clients, live))
 }
 
 /// Connects, checks the routes' state machines, and reads live state.
 pub async fn connect_and_read(
-    printer: &Printer,
     settings: &AwsSettings,
     desired: &mut Desired,
-) -> Result<(Clients, Live), u8> {
+) -> Result<(Clients, Live), Error> {
     let clients = crate::aws::connect(settings, desired.region.as_deref())
         .await
-        .map_err(|e| {
-            printer.error(&e.to_string());
-            FAILED
-        })?;
+        .map_err(|e| Error::with_help(e.to_string(), NO_REGION_HELP))?;
     desired.bind_region(&clients.region);
     // Every read that does not need the API's id goes out at once: the machines, the APIs (whose
     // children follow as soon as the id is known), the role and, when needed, the account.
@@ -99,21 +123,39 @@ pub async fn connect_and_read(
             }
         }
     );
-    let fail = |e: crate::error::AwsError| {
-        printer.error(&e.to_string());
-        FAILED
-    };
-    let problems = problems.map_err(fail)?;
+    let problems = problems?;
     if !problems.is_empty() {
-        for p in &problems {
-            printer.error(p);
-        }
-        printer.error("nothing was changed");
-        return Err(FAILED);
+        return Err(Error::with_help(problems.join("\n"), "nothing was changed"));
     }
-    let live = live.map_err(fail)?;
-    if let Some(account) = account.map_err(fail)? {
+    let live = live?;
+    if let Some(account) = account? {
         desired.bind_account(&account);
     }
     Ok((clients, live))
+}
+
+const NO_REGION_HELP: &str = "e.g. `--region ap-southeast-2`, or `region = \"ap-southeast-2\"` under [stack]";
+
+/// The error for an apply that stopped part-way: the failed call (or Ctrl-C), the command's
+/// report for `--output json`, and what to do next.
+pub fn stopped(
+    verb: &'static str,
+    stopped: crate::apply::Stopped,
+    report: serde_json::Value,
+    help: String,
+) -> Error {
+    let aws = match stopped {
+        crate::apply::Stopped::Failed(e) => Some(e),
+        crate::apply::Stopped::Interrupted => None,
+    };
+    let reason = aws
+        .as_ref()
+        .map_or_else(|| "interrupted by Ctrl-C".to_string(), ToString::to_string);
+    Error::Stopped(Box::new(crate::error::Stopped {
+        verb,
+        reason,
+        aws,
+        help,
+        report,
+    }))
 }

@@ -9,8 +9,9 @@ use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
-use super::{FAILED, OK};
+use super::{ExitStatus, Outcome};
 use crate::aws::{AwsSettings, Clients};
+use crate::error::Error;
 use crate::gateway::server::{Gateway, Served};
 use crate::live;
 use crate::plan;
@@ -18,26 +19,21 @@ use crate::render::Printer;
 use crate::stack::Desired;
 
 /// Serves the stack's live API on 127.0.0.1:`port` until Ctrl-C; SIGHUP re-reads it.
-pub async fn run(printer: &Printer, settings: &AwsSettings, given: Option<PathBuf>, port: u16) -> u8 {
-    let (desired, clients, live) = match super::prepare(printer, settings, given).await {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
-    let Some(api) = plan::oldest_first(&live.apis).first().copied() else {
-        printer.error(&format!(
-            "stack {} has no API in AWS yet; run `provision up` first",
-            desired.stack
-        ));
-        return FAILED;
-    };
+pub async fn run(printer: &Printer, settings: &AwsSettings, given: Option<PathBuf>, port: u16) -> Outcome {
+    let (desired, clients, live) = super::prepare(printer, settings, given).await?;
+    let api = plan::oldest_first(&live.apis).first().copied().ok_or_else(|| {
+        Error::with_help(
+            format!("stack {} has no API in AWS yet", desired.stack),
+            "run `provision up` first",
+        )
+    })?;
     let served = Served::from_live(api);
-    let listener = match TcpListener::bind(("127.0.0.1", port)).await {
-        Ok(l) => l,
-        Err(e) => {
-            printer.error(&format!("cannot listen on 127.0.0.1:{port}: {e}"));
-            return FAILED;
-        }
-    };
+    let listener = TcpListener::bind(("127.0.0.1", port)).await.map_err(|e| {
+        Error::with_help(
+            format!("cannot listen on 127.0.0.1:{port}: {e}"),
+            "pick another port with --port, or --port 0 for a free one",
+        )
+    })?;
     let port = listener.local_addr().map_or(port, |a| a.port());
     banner(printer, &served, port);
     let gateway = Gateway::new(served, clients.clone(), port);
@@ -58,7 +54,7 @@ pub async fn run(printer: &Printer, settings: &AwsSettings, given: Option<PathBu
             }
             _ = &mut ctrl_c => {
                 printer.progress("Stopped.");
-                return OK;
+                return Ok(ExitStatus::Success);
             }
         }
     }

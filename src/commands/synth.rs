@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use super::{FAILED, OK};
+use super::{ExitStatus, Outcome};
+use crate::error::Error;
 use crate::render::Printer;
 use crate::synth;
 
@@ -23,11 +24,8 @@ pub fn run(
     region: Option<&str>,
     yaml: bool,
     output_file: Option<PathBuf>,
-) -> u8 {
-    let (loaded, mut desired) = match super::load(printer, given) {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
+) -> Outcome {
+    let (loaded, mut desired) = super::load(printer, given)?;
     match region.or(desired.region.as_deref()).map(str::to_string) {
         Some(region) => desired.bind_region(&region),
         None => desired.pin_machine_regions(),
@@ -36,33 +34,26 @@ pub fn run(
     let text = if yaml {
         synth::to_yaml(&template)
     } else {
-        match serde_json::to_string_pretty(&template) {
-            Ok(t) => t + "\n",
-            Err(e) => {
-                printer.error(&format!("cannot write the template: {e}"));
-                return FAILED;
-            }
-        }
+        serde_json::to_string_pretty(&template)
+            .map_err(|e| Error::msg(format!("cannot write the template: {e}")))?
+            + "\n"
     };
-    match output_file {
-        None => {
-            if let Err(e) = printer.document(text.as_bytes()) {
-                printer.error(&format!("cannot write the template to stdout: {e}"));
-                return FAILED;
-            }
-        }
-        Some(path) => {
-            if let Err(e) = std::fs::write(&path, &text) {
-                printer.error(&format!("cannot write {}: {e}", path.display()));
-                return FAILED;
-            }
-            printer.progress(&format!(
-                "Wrote {} ({} resources) from {}",
-                path.display(),
-                template["Resources"].as_object().map_or(0, |r| r.len()),
-                loaded.path.display()
-            ));
-        }
-    }
-    OK
+    let Some(path) = output_file else {
+        printer
+            .document(text.as_bytes())
+            .map_err(|e| Error::msg(format!("cannot write the template to stdout: {e}")))?;
+        return Ok(ExitStatus::Success);
+    };
+    std::fs::write(&path, &text).map_err(|source| Error::Io {
+        action: "write",
+        path: path.clone(),
+        source,
+    })?;
+    printer.progress(&format!(
+        "Wrote {} ({} resources) from {}",
+        path.display(),
+        template["Resources"].as_object().map_or(0, |r| r.len()),
+        loaded.path.display()
+    ));
+    Ok(ExitStatus::Success)
 }

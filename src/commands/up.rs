@@ -4,12 +4,14 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
+use serde_json::json;
 
-use super::{FAILED, OK};
+use super::{ExitStatus, Outcome};
 use crate::apply::{self, Resolved};
 use crate::aws::AwsSettings;
+use crate::error::Error;
 use crate::live::{self, Live, RoleState};
+use crate::outputs;
 use crate::plan::{self, Kind, Plan, PlanOptions};
 use crate::render::Printer;
 use crate::stack::Desired;
@@ -22,18 +24,9 @@ pub async fn run(
     given: Option<PathBuf>,
     adopt: bool,
     wait: Option<Duration>,
-) -> u8 {
-    let (desired, clients, live) = match super::prepare(printer, settings, given).await {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
-    let plan = match plan::plan(&desired, &live, PlanOptions { adopt }) {
-        Ok(p) => p,
-        Err(e) => {
-            printer.error(&e.to_string());
-            return FAILED;
-        }
-    };
+) -> Outcome {
+    let (desired, clients, live) = super::prepare(printer, settings, given).await?;
+    let plan = plan::plan(&desired, &live, PlanOptions { adopt }).map_err(|e| Error::msg(e.to_string()))?;
     if plan.is_empty() {
         printer.progress(&format!("No changes: stack {} is up to date.", desired.stack));
     } else {
@@ -43,53 +36,83 @@ pub async fn run(
             desired.stack
         ));
     }
-    let seed = seed(&live);
-    let outcome = apply::apply(&clients, &plan, seed, |done| {
+    let outcome = apply::apply(&clients, &plan, seed(&live), |done| {
         printer.step(&done.label, done.elapsed)
     })
     .await;
-    let report = json!({
+    let mut report = json!({
         "stack": desired.stack,
         "changes": serde_json::to_value(&plan.changes).unwrap_or_default(),
         "completed": outcome.completed.iter().map(|c| &c.label).collect::<Vec<_>>(),
     });
-    if let Some(stopped) = &outcome.stopped {
-        let reason = stopped.to_string();
-        printer.error(&format!(
-            "up stopped: {reason}\n  completed: {} step(s){}\n  not started: {}\n  re-running `provision up` is safe: it reads what exists and finishes the job",
-            outcome.completed.len(),
-            outcome.completed.iter().map(|c| format!("\n    ✓ {}", c.label)).collect::<String>(),
-            if outcome.not_started.is_empty() { "nothing".to_string() } else { outcome.not_started.join(", ") },
-        ));
-        let mut report = report;
-        report["error"] = json!(reason);
+    if let Some(stopped) = outcome.stopped {
         report["not_started"] = json!(outcome.not_started);
-        printer.json(&report);
-        return FAILED;
+        let help = format!(
+            "completed: {} step(s){}\nnot started: {}\nre-running `provision up` is safe: it reads what exists and finishes the job",
+            outcome.completed.len(),
+            outcome
+                .completed
+                .iter()
+                .map(|c| format!("\n  ✓ {}", c.label))
+                .collect::<String>(),
+            if outcome.not_started.is_empty() {
+                "nothing".to_string()
+            } else {
+                outcome.not_started.join(", ")
+            },
+        );
+        return Err(super::stopped("up", stopped, report, help));
     }
     if touches_iam(&plan) {
-        match wait {
-            None => printer.note(
-                "IAM changes can take up to a minute to reach API Gateway; until then the route may answer \
-                 500 (`up --wait` waits for them)",
-            ),
-            Some(limit) => {
-                if !wait_for_iam(printer, &clients, &desired, limit).await {
-                    printer.error(&format!(
-                        "IAM did not settle within {}s; the stack is applied, but routes may answer 500 for a while",
-                        limit.as_secs()
-                    ));
-                    return FAILED;
-                }
-            }
-        }
+        settle_iam(printer, &clients, &desired, wait).await?;
     }
-    let outputs = outputs(&desired, &outcome.resolved, &clients.region);
-    print_outputs(printer, &outputs);
-    let mut report = report;
-    report["outputs"] = outputs;
+    let resolved = &outcome.resolved;
+    let api_id = resolved
+        .api_id
+        .as_deref()
+        .ok_or_else(|| Error::msg("the stack has no API after `up`; re-run `provision up`"))?;
+    let outputs = outputs::outputs(
+        &desired,
+        api_id,
+        resolved.api_endpoint.as_deref(),
+        resolved.role_arn.as_deref(),
+        &clients.region,
+    );
+    printer.outputs(&outputs);
+    report["outputs"] = json!(outputs);
     printer.json(&report);
-    OK
+    Ok(ExitStatus::Success)
+}
+
+/// After an IAM change: a note that it takes a while to reach API Gateway, or with `--wait`,
+/// waiting until IAM reads back consistently.
+async fn settle_iam(
+    printer: &Printer,
+    clients: &crate::aws::Clients,
+    desired: &Desired,
+    wait: Option<Duration>,
+) -> Result<(), Error> {
+    let Some(limit) = wait else {
+        printer.note(
+            "IAM changes can take up to a minute to reach API Gateway; until then the route may answer \
+             500 (`up --wait` waits for them)",
+        );
+        return Ok(());
+    };
+    printer.progress("Waiting for IAM to settle...");
+    match live::wait_for_role(clients, desired, limit).await {
+        Some(took) => {
+            printer.progress(&format!("  ✓ IAM settled  {:.1}s", took.as_secs_f64()));
+            Ok(())
+        }
+        None => Err(Error::with_help(
+            format!(
+                "IAM did not settle within {}s; the stack is applied, but routes may answer 500 for a while",
+                limit.as_secs()
+            ),
+            "re-run `provision up --wait` later, or try the route in a minute",
+        )),
+    }
 }
 
 /// `up` of every stack file in `dir`, concurrently, each stack's lines prefixed with its file
@@ -100,17 +123,13 @@ pub async fn run_folder(
     dir: &std::path::Path,
     adopt: bool,
     wait: Option<Duration>,
-) -> u8 {
-    let files = match crate::stack::list(dir) {
-        Ok(files) => files,
-        Err(e) => {
-            printer.error(&e);
-            return FAILED;
-        }
-    };
+) -> Outcome {
+    let files = crate::stack::list(dir).map_err(Error::msg)?;
     if let Some(clash) = name_clash(&files) {
-        printer.error(&clash);
-        return FAILED;
+        return Err(Error::with_help(
+            clash,
+            "rename one of them, then run `provision up` again",
+        ));
     }
     printer.progress(&format!(
         "Applying {} stack(s) from {}:",
@@ -131,19 +150,26 @@ pub async fn run_folder(
         let slots = slots.clone();
         running.spawn(async move {
             let _slot = slots.acquire_owned().await;
-            (i, run(&scoped, &settings, Some(file), adopt, wait).await)
+            let outcome = run(&scoped, &settings, Some(file), adopt, wait).await;
+            // Each stack's error is printed once, on its own prefixed lines.
+            let error = outcome.err().map(|e| {
+                scoped.failure(&e);
+                e.to_json()["error"].clone()
+            });
+            (i, error)
         });
     }
-    let mut codes = vec![FAILED; files.len()];
+    let mut errors: Vec<Option<serde_json::Value>> =
+        vec![Some(json!({"message": "did not finish"})); files.len()];
     while let Some(joined) = running.join_next().await {
-        if let Ok((i, code)) = joined {
-            codes[i] = code;
+        if let Ok((i, error)) = joined {
+            errors[i] = error;
         }
     }
-    let failed = codes.iter().filter(|c| **c != OK).count();
+    let failed = errors.iter().filter(|e| e.is_some()).count();
     printer.line("");
-    for (file, code) in files.iter().zip(&codes) {
-        let mark = if *code == OK { "✓" } else { "✗" };
+    for (file, error) in files.iter().zip(&errors) {
+        let mark = if error.is_none() { "✓" } else { "✗" };
         printer.line(&format!("{mark} {}", file.display()));
     }
     printer.line(&format!(
@@ -152,12 +178,17 @@ pub async fn run_folder(
         start.elapsed().as_secs_f64()
     ));
     printer.json(&json!({
-        "stacks": files.iter().zip(&codes).map(|(f, c)| json!({
+        "stacks": files.iter().zip(&errors).map(|(f, e)| json!({
             "file": f.display().to_string(),
-            "ok": *c == OK,
+            "ok": e.is_none(),
+            "error": e,
         })).collect::<Vec<_>>(),
     }));
-    if failed == 0 { OK } else { FAILED }
+    Ok(if failed == 0 {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Failure
+    })
 }
 
 /// How many stacks of a folder are applied at once.
@@ -199,146 +230,8 @@ fn seed(live: &Live) -> Resolved {
     }
 }
 
-/// Reads the role back until it matches the stack several times in a row. IAM has no call that
-/// says whether API Gateway can assume a role yet; consistent reads from IAM's replicas are the
-/// usual sign that a change has spread.
-async fn wait_for_iam(
-    printer: &Printer,
-    clients: &crate::aws::Clients,
-    desired: &Desired,
-    limit: Duration,
-) -> bool {
-    const IN_A_ROW: u32 = 3;
-    let deadline = Instant::now() + limit;
-    let mut streak = 0;
-    printer.progress("Waiting for IAM to settle...");
-    while Instant::now() < deadline {
-        let settled =
-            match live::read_role(clients, &desired.role.name, Some(&desired.role.policy_name)).await {
-                Ok(RoleState::Present(role)) => {
-                    role.trust == desired.role.trust
-                        && role.inline.get(&desired.role.policy_name) == Some(&desired.role.policy)
-                        && desired.role.managed_policies.is_subset(&role.attached)
-                }
-                Ok(RoleState::Absent) | Err(_) => false,
-            };
-        streak = if settled { streak + 1 } else { 0 };
-        if streak >= IN_A_ROW {
-            printer.progress(&format!(
-                "  ✓ IAM settled  {:.1}s",
-                (limit - (deadline - Instant::now())).as_secs_f64()
-            ));
-            return true;
-        }
-        tokio::time::sleep(Duration::from_secs(1)).await;
-    }
-    false
-}
-
 fn touches_iam(plan: &Plan) -> bool {
     plan.changes
         .iter()
         .any(|c| matches!(c.kind, Kind::Role | Kind::RolePolicy | Kind::ManagedPolicy))
-}
-
-/// The walkthrough's sample user, wrapped for the `$request.body.input` mapping.
-fn sample_body() -> Value {
-    json!({"input": {"user": {
-        "userId": "user-88888",
-        "email": "api-gateway@example.com",
-        "name": "API Gateway User",
-        "signupDate": "2025-11-10T10:30:00Z",
-        "source": "web",
-        "metadata": {"referralCode": "FRIEND2025", "country": "US"}
-    }}})
-}
-
-fn outputs(desired: &Desired, resolved: &Resolved, region: &str) -> Value {
-    let api_id = resolved.api_id.clone().unwrap_or_default();
-    let endpoint = resolved
-        .api_endpoint
-        .clone()
-        .unwrap_or_else(|| format!("https://{api_id}.execute-api.{region}.amazonaws.com"));
-    let base = if desired.stage.name == "$default" {
-        endpoint
-    } else {
-        format!("{endpoint}/{}", desired.stage.name)
-    };
-    let routes: Vec<Value> = desired
-        .routes
-        .iter()
-        .map(|r| {
-            let (method, path) = r.key.split_once(' ').unwrap_or(("ANY", "/"));
-            let url = format!("{base}{path}");
-            let body = r.integration.parameters.get("Input").map(|input| {
-                if input == "$request.body.input" {
-                    sample_body()
-                } else {
-                    sample_body()["input"].clone()
-                }
-            });
-            // StopExecution maps body fields: show the ones the route reads.
-            let body = body.or_else(|| {
-                let fields: serde_json::Map<String, Value> = r
-                    .integration
-                    .parameters
-                    .values()
-                    .filter_map(|v| v.strip_prefix("$request.body."))
-                    .filter(|f| f.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
-                    .map(|f| (f.to_string(), json!(format!("<{f}>"))))
-                    .collect();
-                (!fields.is_empty()).then_some(Value::Object(fields))
-            });
-            let mut curl = match (&body, method) {
-                (Some(b), "POST" | "PUT" | "PATCH" | "ANY") => format!(
-                    "curl -X {} '{url}' -H 'content-type: application/json' -d '{b}'",
-                    if method == "ANY" { "POST" } else { method }
-                ),
-                _ => format!("curl -X {} '{url}'", if method == "ANY" { "GET" } else { method }),
-            };
-            match r.authorization.as_str() {
-                "JWT" => curl.push_str(" -H \"authorization: Bearer $TOKEN\""),
-                "AWS_IAM" => curl.push_str(&format!(
-                    " --aws-sigv4 'aws:amz:{region}:execute-api' --user \"$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY\""
-                )),
-                _ => {}
-            }
-            json!({"route": r.key, "invoke_url": url, "curl": curl})
-        })
-        .collect();
-    json!({
-        "api_id": api_id,
-        "role_arn": resolved.role_arn,
-        "stage": desired.stage.name,
-        "routes": routes,
-    })
-}
-
-fn print_outputs(printer: &Printer, outputs: &Value) {
-    printer.line("Outputs:");
-    printer.line(&format!(
-        "  api_id      {}",
-        outputs["api_id"].as_str().unwrap_or("")
-    ));
-    printer.line(&format!(
-        "  role_arn    {}",
-        outputs["role_arn"].as_str().unwrap_or("")
-    ));
-    printer.line(&format!(
-        "  stage       {}",
-        outputs["stage"].as_str().unwrap_or("")
-    ));
-    let routes = outputs["routes"].as_array().cloned().unwrap_or_default();
-    for r in &routes {
-        printer.line(&format!(
-            "  invoke_url  {}  {}",
-            r["route"].as_str().unwrap_or(""),
-            r["invoke_url"].as_str().unwrap_or("")
-        ));
-    }
-    for r in &routes {
-        printer.line("");
-        printer.line(&format!("Try {}:", r["route"].as_str().unwrap_or("")));
-        printer.line(&format!("  {}", r["curl"].as_str().unwrap_or("")));
-    }
 }

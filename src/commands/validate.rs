@@ -2,16 +2,15 @@
 
 use std::path::PathBuf;
 
-use super::{FAILED, OK};
+use super::{ExitStatus, Outcome};
 use crate::render::Printer;
 use crate::stack;
 
-/// Validates the stack; exit 1 on errors, or on warnings with `deny_warnings`.
-pub fn run(printer: &Printer, given: Option<PathBuf>, deny_warnings: bool) -> u8 {
-    let path = match super::stack_path(printer, given) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
+/// Validates the stack: exit 1 on errors, or on warnings with `deny_warnings`. The diagnostics
+/// are the command's output (on stderr, or as one JSON document), so a stack with errors is a
+/// [`ExitStatus::Failure`], not an error to print again.
+pub fn run(printer: &Printer, given: Option<PathBuf>, deny_warnings: bool) -> Outcome {
+    let path = super::stack_path(given)?;
     let loaded = stack::load(&path);
     printer.diagnostics(&loaded);
     let errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
@@ -20,25 +19,15 @@ pub fn run(printer: &Printer, given: Option<PathBuf>, deny_warnings: bool) -> u8
         "stack": path.display().to_string(),
         "errors": errors,
         "warnings": warnings,
-        "diagnostics": loaded.diagnostics.iter().map(|d| serde_json::json!({
-            "severity": if d.is_error() { "error" } else { "warning" },
-            "message": d.message,
-            "label": d.label,
-            "help": d.help,
-            "line": d.span.as_ref().map(|s| line_of(&loaded.source, s.start)),
-        })).collect::<Vec<_>>(),
+        "diagnostics": super::diagnostics_json(&loaded),
     }));
     printer.progress(&format!(
         "{}: {errors} error(s), {warnings} warning(s)",
         path.display()
     ));
-    if errors > 0 || (deny_warnings && warnings > 0) {
-        FAILED
+    Ok(if errors > 0 || (deny_warnings && warnings > 0) {
+        ExitStatus::Failure
     } else {
-        OK
-    }
-}
-
-fn line_of(source: &str, offset: usize) -> usize {
-    source.get(..offset).map_or(1, |s| s.matches('\n').count() + 1)
+        ExitStatus::Success
+    })
 }

@@ -41,7 +41,7 @@ fn service_error<E>(
     call: &'static str,
 ) -> Result<ServiceReply, AwsError>
 where
-    E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + 'static,
+    E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
     use aws_smithy_types::error::metadata::ProvideErrorMetadata;
     match &err {

@@ -1,6 +1,7 @@
 //! Live state: what exists in AWS, read into plain structs that the planner compares.
 
 pub mod execution;
+mod iam_wait;
 mod machines;
 mod read;
 
@@ -8,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
+pub use iam_wait::wait_for_role;
 pub use machines::check_state_machines;
 pub use read::{
     account_id, list_owned_apis, read, read_api_children, read_authorizers, read_integrations, read_role,

@@ -5,6 +5,8 @@ pub mod diagnostic;
 pub mod load;
 pub mod model;
 pub mod rules;
+pub mod schema;
+pub mod starter;
 pub mod validate;
 
 use std::path::{Path, PathBuf};

@@ -5,7 +5,7 @@
 //!
 //! The same types describe the file format for editors: `provision schema` derives a JSON Schema
 //! from them, so the field doc comments below are the descriptions an editor shows, and the
-//! `schemars` attributes say what the loader requires (see `commands::schema`, whose tests check
+//! `schemars` attributes say what the loader requires (see `stack::schema`, whose tests check
 //! the schema against the loader's key lists).
 
 use std::borrow::Cow;

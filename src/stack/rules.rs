@@ -310,6 +310,16 @@ pub fn is_iam_name(s: &str, max: usize) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c))
 }
 
+/// Stack names: 1-128 of `A-Z a-z 0-9 - _ .`. The name is written as the value of the
+/// ownership tag, so it stays within the tag value alphabet of every service the stack tags.
+pub fn is_stack_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 128
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+}
+
 /// Stage names: `$default` or 1-128 of `[A-Za-z0-9_-]`.
 pub fn is_stage_name(s: &str) -> bool {
     s == "$default"

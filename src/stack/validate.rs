@@ -32,23 +32,17 @@ pub fn validate(file: &StackFile) -> Vec<Diagnostic> {
 }
 
 fn names(file: &StackFile, out: &mut Vec<Diagnostic>) {
-    if let Some(name) = &file.stack.name {
-        let ok = !name.value.is_empty()
-            && name.value.len() <= 128
-            && name
-                .value
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
-        if !ok {
-            out.push(
-                Diagnostic::error(
-                    name.span.clone(),
-                    "invalid stack name",
-                    "1-128 of A-Z a-z 0-9 - _ .",
-                )
-                .with_help("the stack name is written as a tag value on everything the stack creates"),
-            );
-        }
+    if let Some(name) = &file.stack.name
+        && !rules::is_stack_name(&name.value)
+    {
+        out.push(
+            Diagnostic::error(
+                name.span.clone(),
+                "invalid stack name",
+                "1-128 of A-Z a-z 0-9 - _ .",
+            )
+            .with_help("the stack name is written as a tag value on everything the stack creates"),
+        );
     }
     if let Some(region) = &file.stack.region
         && !rules::is_region(&region.value)

@@ -193,7 +193,7 @@ pub fn moto_server_path() -> PathBuf {
     if let Some(p) = std::env::var_os("MOTO_SERVER").filter(|p| !p.is_empty()) {
         let p = PathBuf::from(p);
         if !p.is_file() {
-            panic!("MOTO_SERVER={} does not exist; {INSTALL_HINT}", p.display());
+            no_moto(&format!("MOTO_SERVER={} does not exist", p.display()));
         }
         return p;
     }
@@ -209,7 +209,23 @@ pub fn moto_server_path() -> PathBuf {
             }
         }
     }
-    panic!("moto_server not found (MOTO_SERVER unset, no .venv, not on PATH); {INSTALL_HINT}");
+    no_moto("moto_server was not found (MOTO_SERVER is unset, there is no .venv, none on PATH)");
+}
+
+/// Without moto the integration tests cannot run: one clear line for the whole test binary
+/// (not a panic trace per test), then exit 1 so the run fails.
+fn no_moto(detail: &str) -> ! {
+    use std::io::Write;
+    static SAID: std::sync::Once = std::sync::Once::new();
+    SAID.call_once(|| {
+        // Straight to the process's stderr: the test harness captures `eprintln!`.
+        let _ = writeln!(
+            std::io::stderr(),
+            "\nerror: {detail}; the integration tests need moto: run `scripts/test.sh` (it installs \
+             the pinned moto[server] into .venv), or set MOTO_SERVER=/path/to/moto_server\n"
+        );
+    });
+    std::process::exit(1);
 }
 
 /// A loopback port that is free now and was never handed out before in this
