@@ -45,6 +45,9 @@ pub struct Clients {
     pub sts: aws_sdk_sts::Client,
     /// The region in use.
     pub region: String,
+    /// The credentials the clients sign with, for requests the SDK does not make (`invoke`
+    /// signing a call to an `AWS_IAM` route).
+    pub credentials: Option<aws_credential_types::provider::SharedCredentialsProvider>,
 }
 
 /// Error building clients.
@@ -114,7 +117,21 @@ pub async fn connect(settings: &AwsSettings, stack_region: Option<&str>) -> Resu
         sfn: aws_sdk_sfn::Client::from_conf(sfn),
         sts: aws_sdk_sts::Client::from_conf(sts),
         region,
+        credentials: config.credentials_provider(),
     })
+}
+
+/// Whether the credentials in use carry a session token (SSO, an assumed role, MFA), which a
+/// request signed outside the SDK must send as `x-amz-security-token`.
+pub async fn has_session_token(clients: &Clients) -> bool {
+    use aws_credential_types::provider::ProvideCredentials;
+    match &clients.credentials {
+        Some(provider) => provider
+            .provide_credentials()
+            .await
+            .is_ok_and(|c| c.session_token().is_some()),
+        None => false,
+    }
 }
 
 /// The ARN partition of a region: `aws`, `aws-cn`, `aws-us-gov`, ...

@@ -41,6 +41,10 @@ pub struct Cli {
     /// Output format: text for people, json for programs (stdout holds one JSON document).
     #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
     output: Format,
+
+    /// Hide warnings, notes and progress; results and errors are still printed.
+    #[arg(long, short = 'q', global = true)]
+    quiet: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -86,7 +90,7 @@ enum Command {
     },
     /// Send a request to a route and show the response; `--follow` watches the execution.
     #[command(
-        after_help = "Examples:\n  provision invoke \"POST /new-user\" --data '{\"input\": {\"user\": {\"userId\": \"u-1\"}}}' --follow\n  provision invoke stacks/onboarding.toml \"POST /new-user\" --data @user.json --local http://127.0.0.1:8080"
+        after_help = "Examples:\n  provision invoke \"POST /new-user\" --data '{\"input\": {\"user\": {\"userId\": \"u-1\"}}}' --follow\n  provision invoke stacks/onboarding.toml \"POST /new-user\" --data @user.json --local http://127.0.0.1:8080\n  provision invoke \"GET /orders/42\" --token \"$ID_TOKEN\" -H 'x-request-id: 7'"
     )]
     Invoke {
         /// `[STACK] "METHOD /path"`: the stack file is optional.
@@ -95,6 +99,14 @@ enum Command {
         /// Request body: JSON text, or @file.
         #[arg(long, short = 'd')]
         data: Option<String>,
+        /// An extra request header, `name: value` (repeatable).
+        #[arg(long = "header", short = 'H', value_name = "NAME: VALUE")]
+        headers: Vec<String>,
+        /// A JWT for routes with a JWT authorizer, sent where the authorizer looks for it
+        /// (`Authorization: Bearer ...` by default). AWS_IAM routes are signed with your AWS
+        /// credentials (SigV4) without any option.
+        #[arg(long, env = "PROVISION_TOKEN", value_name = "JWT", hide_env_values = true)]
+        token: Option<String>,
         /// Send to a local gateway (`provision serve`) at this base URL instead of the stage.
         #[arg(long, value_name = "URL")]
         local: Option<String>,
@@ -188,7 +200,7 @@ fn rate(text: &str) -> Result<f64, String> {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging();
-    let printer = Printer::new(cli.output);
+    let printer = Printer::new(cli.output).quiet(cli.quiet);
     let settings = AwsSettings {
         profile: cli.profile,
         region: cli.region,
@@ -244,6 +256,8 @@ async fn run(command: Command, printer: &Printer, settings: &AwsSettings) -> Out
         Command::Invoke {
             mut args,
             data,
+            headers,
+            token,
             local,
             follow,
             timeout,
@@ -253,6 +267,8 @@ async fn run(command: Command, printer: &Printer, settings: &AwsSettings) -> Out
             let invocation = commands::invoke::Invocation {
                 route,
                 data,
+                headers,
+                token,
                 local,
                 follow,
                 timeout: std::time::Duration::from_secs(timeout),

@@ -21,5 +21,6 @@ pub mod pace;
 pub mod plan;
 pub mod policy;
 pub mod render;
+pub mod request;
 pub mod stack;
 pub mod synth;

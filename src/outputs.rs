@@ -6,6 +6,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::stack::Desired;
+use crate::stack::desired::DesiredRoute;
 
 /// The outputs of an applied stack.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -46,31 +47,33 @@ pub fn invoke_base(endpoint: Option<&str>, api_id: &str, region: &str, stage: &s
 }
 
 /// The outputs of `desired` once applied as `api_id` (at `endpoint`) with the role `role_arn`.
+/// `session_token`: the caller's credentials carry one (SSO, an assumed role), so a signed
+/// request must send it too.
 pub fn outputs(
     desired: &Desired,
     api_id: &str,
     endpoint: Option<&str>,
     role_arn: Option<&str>,
     region: &str,
+    session_token: bool,
 ) -> Outputs {
     let base = invoke_base(endpoint, api_id, region, &desired.stage.name);
     let routes = desired
         .routes
         .iter()
-        .map(|r| {
-            let (method, path) = r.key.split_once(' ').unwrap_or(("ANY", "/"));
-            let invoke_url = format!("{base}{path}");
-            let curl = curl(
-                &r.integration.parameters,
-                &r.authorization,
+        .map(|route| {
+            let (method, path) = route.key.split_once(' ').unwrap_or(("ANY", "/"));
+            let invoke_url = format!("{base}{}", example_path(path));
+            let call = Call {
                 method,
-                &invoke_url,
+                url: &invoke_url,
                 region,
-            );
+                session_token,
+            };
             RouteOutput {
-                route: r.key.clone(),
+                route: route.key.clone(),
+                curl: curl(desired, route, &call),
                 invoke_url,
-                curl,
             }
         })
         .collect();
@@ -82,67 +85,173 @@ pub fn outputs(
     }
 }
 
-/// A body that gives the route's mappings something to read: the walkthrough's sample user,
-/// wrapped when the route maps `$request.body.input`; for a route that maps body fields
-/// (StopExecution), those fields.
-fn example_body(parameters: &std::collections::BTreeMap<String, String>) -> Option<Value> {
-    if let Some(input) = parameters.get("Input") {
-        let user = sample_user();
-        return Some(if input == "$request.body.input" {
-            json!({ "input": user })
-        } else {
-            user
-        });
-    }
-    let fields: serde_json::Map<String, Value> = parameters
-        .values()
-        .filter_map(|v| v.strip_prefix("$request.body."))
-        .filter(|f| f.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
-        .map(|f| (f.to_string(), json!(format!("<{f}>"))))
-        .collect();
-    (!fields.is_empty()).then_some(Value::Object(fields))
+/// A path with each `{param}` filled in with a placeholder a shell leaves alone.
+fn example_path(path: &str) -> String {
+    path.split('/')
+        .map(
+            |segment| match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(name) => format!("example-{}", name.trim_end_matches('+')),
+                None => segment.to_string(),
+            },
+        )
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
-fn curl(
-    parameters: &std::collections::BTreeMap<String, String>,
-    authorization: &str,
-    method: &str,
-    url: &str,
-    region: &str,
-) -> String {
-    let body = example_body(parameters);
-    let mut curl = match (&body, method) {
-        (Some(b), "POST" | "PUT" | "PATCH" | "ANY") => format!(
-            "curl -X {} '{url}' -H 'content-type: application/json' -d '{b}'",
-            if method == "ANY" { "POST" } else { method }
-        ),
-        _ => format!("curl -X {} '{url}'", if method == "ANY" { "GET" } else { method }),
+/// A body that gives the route's mappings something to read: each `$request.body.PATH` (bare or
+/// inside `${...}`) gets a value, an empty object for `Input` and a placeholder string for the
+/// rest; a route that maps the whole body sends `{}`.
+pub fn example_body(parameters: &std::collections::BTreeMap<String, String>) -> Option<Value> {
+    let mut body = Value::Object(Default::default());
+    let mut reads_body = false;
+    for (key, value) in parameters {
+        for path in body_paths(value) {
+            reads_body = true;
+            let leaf = if key == "Input" {
+                json!({})
+            } else {
+                json!(format!("<{key}>"))
+            };
+            insert_path(&mut body, &path, leaf);
+        }
+    }
+    reads_body.then_some(body)
+}
+
+/// The body paths a mapping value reads: `$request.body.a.b` and `${request.body.a.b}` give
+/// `["a", "b"]`; `$request.body` gives `[]`.
+fn body_paths(value: &str) -> Vec<Vec<String>> {
+    let split = |rest: &str| -> Vec<String> {
+        rest.split('.')
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                s.trim_matches(|c| c == '[' || c == ']' || c == '\'' || c == '"')
+                    .to_string()
+            })
+            .collect()
     };
-    match authorization {
-        "JWT" => curl.push_str(" -H \"authorization: Bearer $TOKEN\""),
-        "AWS_IAM" => curl.push_str(&format!(
-            " --aws-sigv4 'aws:amz:{region}:execute-api' --user \"$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY\""
-        )),
+    let mut out = Vec::new();
+    if let Some(rest) = value.strip_prefix("$request.body") {
+        out.push(split(rest));
+    }
+    for piece in value.split("${request.body").skip(1) {
+        let rest = piece.split('}').next().unwrap_or_default();
+        out.push(split(rest));
+    }
+    out
+}
+
+fn insert_path(body: &mut Value, path: &[String], leaf: Value) {
+    let Some((last, parents)) = path.split_last() else {
+        return;
+    };
+    let mut at = body;
+    for name in parents {
+        if !at.get(name).is_some_and(Value::is_object) {
+            at[name.as_str()] = json!({});
+        }
+        at = &mut at[name.as_str()];
+    }
+    if at.is_object() {
+        at[last.as_str()] = leaf;
+    }
+}
+
+/// What a `curl` needs besides the route.
+struct Call<'a> {
+    method: &'a str,
+    url: &'a str,
+    region: &'a str,
+    session_token: bool,
+}
+
+fn curl(desired: &Desired, route: &DesiredRoute, call: &Call<'_>) -> String {
+    let method = match call.method {
+        "ANY" => "POST",
+        m => m,
+    };
+    let body =
+        example_body(&route.integration.parameters).filter(|_| !matches!(method, "GET" | "HEAD" | "DELETE"));
+    let mut url = call.url.to_string();
+    let mut curl = match &body {
+        Some(b) => format!("curl -X {method} '{{URL}}' -H 'content-type: application/json' -d '{b}'"),
+        None => format!("curl -X {method} '{{URL}}'"),
+    };
+    match route.authorization.as_str() {
+        "JWT" => {
+            let source = route
+                .authorizer
+                .as_ref()
+                .and_then(|name| desired.authorizers.iter().find(|a| &a.name == name))
+                .map_or("$request.header.Authorization", |a| a.identity_source.as_str());
+            match source.strip_prefix("$request.querystring.") {
+                Some(name) => url.push_str(&format!("?{name}=$TOKEN")),
+                None => {
+                    let header = source.strip_prefix("$request.header.").unwrap_or("Authorization");
+                    curl.push_str(&format!(" -H \"{header}: Bearer $TOKEN\""));
+                }
+            }
+        }
+        "AWS_IAM" => {
+            curl.push_str(&format!(
+                " --aws-sigv4 'aws:amz:{}:execute-api' --user \"$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY\"",
+                call.region
+            ));
+            if call.session_token {
+                curl.push_str(" -H \"x-amz-security-token: $AWS_SESSION_TOKEN\"");
+            }
+        }
         _ => {}
     }
-    curl
-}
-
-/// The walkthrough's sample user.
-fn sample_user() -> Value {
-    json!({"user": {
-        "userId": "user-88888",
-        "email": "api-gateway@example.com",
-        "name": "API Gateway User",
-        "signupDate": "2025-11-10T10:30:00Z",
-        "source": "web",
-        "metadata": {"referralCode": "FRIEND2025", "country": "US"}
-    }})
+    // A URL with `$TOKEN` in it must be double-quoted for the shell to fill it in.
+    if url.contains('$') {
+        curl.replace("'{URL}'", &format!("\"{url}\""))
+    } else {
+        curl.replace("{URL}", &url)
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::invoke_base;
+    use super::*;
+
+    fn params(pairs: &[(&str, &str)]) -> std::collections::BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn the_example_body_satisfies_each_body_mapping() {
+        assert_eq!(
+            example_body(&params(&[("Input", "$request.body.input")])),
+            Some(json!({"input": {}}))
+        );
+        assert_eq!(
+            example_body(&params(&[("Input", "$request.body")])),
+            Some(json!({}))
+        );
+        assert_eq!(
+            example_body(&params(&[
+                ("ExecutionArn", "$request.body.executionArn"),
+                ("Name", "order-${request.body.order.id}-${context.requestId}"),
+            ])),
+            Some(json!({"executionArn": "<ExecutionArn>", "order": {"id": "<Name>"}}))
+        );
+        assert_eq!(
+            example_body(&params(&[("Input", "$request.querystring.q")])),
+            None
+        );
+    }
+
+    #[test]
+    fn path_parameters_get_placeholders() {
+        assert_eq!(
+            example_path("/orders/{id}/{rest+}"),
+            "/orders/example-id/example-rest"
+        );
+    }
 
     #[test]
     fn a_named_stage_is_a_path_prefix_and_default_is_the_root() {

@@ -27,6 +27,8 @@ pub struct Printer {
     /// Set for one stack among several: every text line starts with it, and the stack's own
     /// JSON document is left to the caller's summary.
     scope: Option<String>,
+    /// `--quiet`: no warnings, notes or progress.
+    quiet: bool,
 }
 
 const RESET: &str = "\x1b[0m";
@@ -44,7 +46,13 @@ impl Printer {
             format,
             color,
             scope: None,
+            quiet: false,
         }
+    }
+
+    /// The same printer, hiding warnings, notes and progress when `quiet` (`-q/--quiet`).
+    pub fn quiet(self, quiet: bool) -> Self {
+        Self { quiet, ..self }
     }
 
     /// A printer for one stack of several (`up stacks/`): lines start with `[name] `.
@@ -78,7 +86,7 @@ impl Printer {
 
     /// A progress line on stderr (text mode only).
     pub fn progress(&self, line: &str) {
-        if self.format == Format::Text {
+        if self.format == Format::Text && !self.quiet {
             err(&self.scope(&format!("{line}\n")));
         }
     }
@@ -130,12 +138,15 @@ impl Printer {
 
     /// A warning or note on stderr.
     pub fn note(&self, message: &str) {
+        if self.quiet {
+            return;
+        }
         err(&self.scope(&format!("{} {message}\n", self.paint(YELLOW, "note:"))));
     }
 
     /// A stack file's diagnostics on stderr, each pointing into the file.
     pub fn diagnostics(&self, loaded: &Loaded) {
-        let text = render_diagnostics(loaded, self.color);
+        let text = render_diagnostics(loaded, self.color, !self.quiet);
         if !text.is_empty() {
             err(&text);
         }
@@ -232,7 +243,7 @@ fn short(v: &Value) -> String {
 
 /// Renders diagnostics as miette reports: `file:line:col`, the source line, the span underlined
 /// with its label, and the help line.
-pub fn render_diagnostics(loaded: &Loaded, color: bool) -> String {
+pub fn render_diagnostics(loaded: &Loaded, color: bool, warnings: bool) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -241,7 +252,7 @@ pub fn render_diagnostics(loaded: &Loaded, color: bool) -> String {
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
     let name = loaded.path.display().to_string();
     let mut out = String::new();
-    for d in &loaded.diagnostics {
+    for d in loaded.diagnostics.iter().filter(|d| warnings || d.is_error()) {
         let report = Report {
             diagnostic: d,
             source: NamedSource::new(&name, loaded.source.clone()),

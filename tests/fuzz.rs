@@ -60,8 +60,8 @@ fn check(loaded: &Loaded) -> Result<(), TestCaseError> {
             loaded.diagnostics
         );
     }
-    let plain = render_diagnostics(loaded, false);
-    let fancy = render_diagnostics(loaded, true);
+    let plain = render_diagnostics(loaded, false, true);
+    let fancy = render_diagnostics(loaded, true, true);
     prop_assert_eq!(plain.is_empty(), loaded.diagnostics.is_empty());
     prop_assert_eq!(fancy.is_empty(), loaded.diagnostics.is_empty());
     Ok(())

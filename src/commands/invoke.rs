@@ -4,19 +4,20 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
 use serde_json::{Value, json};
 
 use super::{ExitStatus, Outcome};
 use crate::aws::AwsSettings;
 use crate::error::Error;
+use crate::gateway::matching::match_route;
 use crate::live::execution;
 use crate::outputs;
 use crate::plan;
 use crate::render::Printer;
+use crate::request::{self, Outgoing};
+use crate::stack::Desired;
+use crate::stack::desired::DesiredRoute;
+use crate::stack::diagnostic::did_you_mean;
 
 /// What to send.
 #[derive(Debug, Clone)]
@@ -25,6 +26,10 @@ pub struct Invocation {
     pub route: String,
     /// Request body: JSON text, or `@file`.
     pub data: Option<String>,
+    /// Extra headers, `name: value`.
+    pub headers: Vec<String>,
+    /// A JWT for `JWT` routes, sent in the authorizer's identity source.
+    pub token: Option<String>,
     /// Base URL of a local gateway instead of the stage's invoke URL.
     pub local: Option<String>,
     /// Poll the execution until it ends.
@@ -49,6 +54,8 @@ pub async fn run(
     };
     let body = request_body(inv.data.as_deref())?;
     let (desired, clients, live) = super::prepare(printer, settings, given).await?;
+    let route = route_for(&desired, method, path)?;
+    warn_about_body(printer, route, &body);
     let base = match &inv.local {
         Some(url) => url.trim_end_matches('/').to_string(),
         None => {
@@ -66,15 +73,22 @@ pub async fn run(
             )
         }
     };
-    let url = format!("{base}{path}");
-    printer.progress(&format!("{method} {url}"));
-    let (status, text) = send(method, &url, body)
+    let mut outgoing = Outgoing {
+        method: method.to_string(),
+        url: format!("{base}{path}"),
+        headers: parse_headers(&inv.headers)?,
+        body,
+    };
+    authorize(&mut outgoing, &desired, route, inv.token.as_deref(), &clients).await?;
+    printer.progress(&format!("{method} {}", outgoing.url));
+    let (status, text) = request::send(&outgoing)
         .await
-        .map_err(|e| Error::msg(format!("{method} {url} failed: {e}")))?;
+        .map_err(|e| unreachable(&outgoing, &e, settings, inv.local.is_some()))?;
     let response: Value = serde_json::from_str(&text).unwrap_or_else(|_| json!(text));
     printer.line(&format!("HTTP {status}"));
     printer.line(&serde_json::to_string_pretty(&response).unwrap_or(text));
-    let mut report = json!({"url": url, "status": status, "response": response});
+    explain_refusal(printer, status, &response, route);
+    let mut report = json!({"url": outgoing.url, "status": status, "response": response});
     if !(200..300).contains(&status) || !inv.follow {
         printer.json(&report);
         return Ok(if (200..300).contains(&status) {
@@ -103,6 +117,128 @@ pub async fn run(
     } else {
         ExitStatus::Failure
     })
+}
+
+/// The stack's route that API Gateway would pick for `method path`, or an error with the
+/// nearest route keys.
+fn route_for<'a>(desired: &'a Desired, method: &str, path: &str) -> Result<&'a DesiredRoute, Error> {
+    let keys: Vec<String> = desired.routes.iter().map(|r| r.key.clone()).collect();
+    if let Some(found) = match_route(&keys, method, path) {
+        return Ok(&desired.routes[found.index]);
+    }
+    let wanted = format!("{method} {path}");
+    let candidates: Vec<&str> = keys.iter().map(String::as_str).collect();
+    let help = match did_you_mean(&wanted, &candidates) {
+        Some(near) => format!("did you mean `{near}`? (path parameters are filled in: `GET /orders/42`)"),
+        None => format!("the stack's routes: {}", candidates.join(", ")),
+    };
+    Err(Error::with_help(
+        format!("stack {} has no route for `{wanted}`", desired.stack),
+        help,
+    ))
+}
+
+/// The route's walkthrough convention reads `input` from the body: without it API Gateway still
+/// answers 200, and the execution starts with `{}`.
+fn warn_about_body(printer: &Printer, route: &DesiredRoute, body: &str) {
+    if route.integration.parameters.get("Input").map(String::as_str) != Some("$request.body.input") {
+        return;
+    }
+    let has_input = serde_json::from_str::<Value>(body).is_ok_and(|v| v.get("input").is_some());
+    if !has_input {
+        printer.note(&format!(
+            "route {} maps Input = $request.body.input, and this body has no `input` member: the execution \
+             would start with {{}}; send {{\"input\": ...}}",
+            route.key
+        ));
+    }
+}
+
+/// `name: value` headers.
+fn parse_headers(headers: &[String]) -> Result<Vec<(String, String)>, Error> {
+    headers
+        .iter()
+        .map(|h| match h.split_once(':') {
+            Some((name, value)) if !name.trim().is_empty() => {
+                Ok((name.trim().to_string(), value.trim().to_string()))
+            }
+            _ => Err(Error::with_help(
+                format!("`{h}` is not a header"),
+                "write it as -H 'name: value'",
+            )),
+        })
+        .collect()
+}
+
+/// Signs for `AWS_IAM` routes; puts the token where a `JWT` route's authorizer looks for it.
+async fn authorize(
+    outgoing: &mut Outgoing,
+    desired: &Desired,
+    route: &DesiredRoute,
+    token: Option<&str>,
+    clients: &crate::aws::Clients,
+) -> Result<(), Error> {
+    match route.authorization.as_str() {
+        "AWS_IAM" => request::sign(outgoing, clients).await.map_err(|e| {
+            Error::with_help(
+                format!("cannot sign the request to {} (AWS_IAM): {e}", route.key),
+                "configure AWS credentials as for the other commands (`aws configure`, AWS_PROFILE, `aws sso login`)",
+            )
+        }),
+        "JWT" => {
+            let token = token.ok_or_else(|| {
+                Error::with_help(
+                    format!("route {} needs a JWT from its authorizer", route.key),
+                    "pass --token TOKEN or set PROVISION_TOKEN (an access or id token from your identity provider)",
+                )
+            })?;
+            let source = route
+                .authorizer
+                .as_ref()
+                .and_then(|name| desired.authorizers.iter().find(|a| &a.name == name))
+                .map_or("$request.header.Authorization", |a| a.identity_source.as_str());
+            request::place_token(outgoing, source, token);
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// No answer: what was tried, and for a local emulator (which has no execute-api endpoint) the
+/// local gateway.
+fn unreachable(outgoing: &Outgoing, e: &request::SendError, settings: &AwsSettings, local: bool) -> Error {
+    let message = format!("{} {} got no answer: {e}", outgoing.method, outgoing.url);
+    let emulated = settings.endpoint_url.is_some() || std::env::var_os("AWS_ENDPOINT_URL").is_some();
+    let help = if local {
+        "is `provision serve` running on that address? start it in another terminal: provision serve --port 8080"
+    } else if emulated {
+        "a local AWS emulator (such as moto) has no execute-api endpoint: run `provision serve` in another \
+         terminal and call it with --local http://127.0.0.1:8080"
+    } else {
+        "check the network path to the stage; `provision serve` runs the routes on loopback (--local)"
+    };
+    Error::with_help(message, help)
+}
+
+/// Hints for answers whose reason is known: an emulator's missing operation.
+fn explain_refusal(printer: &Printer, status: u16, response: &Value, route: &DesiredRoute) {
+    if (200..300).contains(&status) {
+        return;
+    }
+    let empty_unknown =
+        response["__type"] == "UnknownError" && response["message"].as_str().is_none_or(str::is_empty);
+    if empty_unknown && route.integration.action() == "StartSyncExecution" {
+        printer.note(
+            "an empty UnknownError from StartSyncExecution is what moto answers: it does not implement \
+             StartSyncExecution; on AWS the route answers with the execution's result",
+        );
+    }
+    if status == 403 && route.authorization == "AWS_IAM" {
+        printer.note(
+            "the request was signed with your AWS credentials; on AWS the caller also needs execute-api:Invoke \
+             on the route",
+        );
+    }
 }
 
 /// The request body: the text given, or the file named by `@file`.
@@ -144,38 +280,6 @@ async fn execution_outcome(
             "it keeps running: see `aws stepfunctions describe-execution`, or raise --timeout",
         )
     })
-}
-
-async fn send(method: &str, url: &str, body: String) -> Result<(u16, String), String> {
-    let https = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_native_roots()
-        .map_err(|e| format!("no TLS roots: {e}"))?
-        .https_or_http()
-        .enable_http1()
-        .build();
-    let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build(https);
-    let mut request = hyper::Request::builder()
-        .method(method)
-        .uri(url)
-        .header("user-agent", concat!("provision/", env!("CARGO_PKG_VERSION")));
-    if !body.is_empty() {
-        request = request.header("content-type", "application/json");
-    }
-    let request = request
-        .body(Full::new(Bytes::from(body)))
-        .map_err(|e| e.to_string())?;
-    let response = tokio::time::timeout(Duration::from_secs(35), client.request(request))
-        .await
-        .map_err(|_| "no answer within 35 s".to_string())?
-        .map_err(|e| e.to_string())?;
-    let status = response.status().as_u16();
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .map_err(|e| e.to_string())?
-        .to_bytes();
-    Ok((status, String::from_utf8_lossy(&bytes).into_owned()))
 }
 
 /// Polls DescribeExecution with a spinner until the execution leaves RUNNING; `None` when

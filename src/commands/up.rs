@@ -77,6 +77,7 @@ pub async fn run(
         resolved.api_endpoint.as_deref(),
         resolved.role_arn.as_deref(),
         &clients.region,
+        crate::aws::has_session_token(&clients).await,
     );
     printer.outputs(&outputs);
     report["outputs"] = json!(outputs);

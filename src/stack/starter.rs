@@ -142,11 +142,11 @@ pub fn starter(s: &Starter) -> String {
     };
     t.push_str(&format!("state_machine = {}\n", quote(&arn)));
     t.push_str(
-        "# The request body is the execution's input. The walkthrough's convention instead maps\n\
-         # Input = \"$request.body.input\" (clients post {\"input\": {...}}).\n\
-         parameters = { Input = \"$request.body\" }\n\
+        "# Clients post {\"input\": {...}}; the `input` member is the execution's input (the\n\
+         # walkthrough's convention, and the default when `parameters` is left out).\n\
+         parameters = { Input = \"$request.body.input\" }\n\
          # Who may call this route:\n\
-         #   \"AWS_IAM\"  requests signed with AWS credentials (SigV4); `provision invoke` does not sign.\n\
+         #   \"AWS_IAM\"  requests signed with AWS credentials (SigV4); `provision invoke` signs them.\n\
          #   \"NONE\"     anyone on the internet can start executions (`validate` warns); keep the\n\
          #              stage throttling below if you open it.\n\
          #   JWT        declare an [[authorizer]] with name, issuer and audience, then set\n\

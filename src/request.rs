@@ -1,0 +1,182 @@
+//! Calling a route as a client would: the HTTP request `provision invoke` sends, signed with
+//! SigV4 for `AWS_IAM` routes or carrying a JWT for `JWT` routes.
+
+use std::time::{Duration, SystemTime};
+
+use aws_credential_types::provider::ProvideCredentials;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+
+use crate::aws::Clients;
+
+/// How long to wait for an answer: API Gateway gives an integration at most 30 s ("Amazon API
+/// Gateway quotas": integration timeout for HTTP APIs), plus some slack for the network.
+const ANSWER_WITHIN: Duration = Duration::from_secs(35);
+
+/// A request to send.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    /// `GET`, `POST`, ...
+    pub method: String,
+    /// The full URL.
+    pub url: String,
+    /// Headers, in order, as given.
+    pub headers: Vec<(String, String)>,
+    /// The body; empty for none.
+    pub body: String,
+}
+
+/// Why a request got no answer.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    /// The request could not be built (a bad URL or header).
+    #[error("the request is not valid: {0}")]
+    Invalid(String),
+    /// No connection: DNS, refused, TLS.
+    #[error("cannot connect: {0}")]
+    Connect(String),
+    /// No answer in time.
+    #[error("no answer within {} s", ANSWER_WITHIN.as_secs())]
+    Timeout,
+    /// The answer broke off.
+    #[error("the answer could not be read: {0}")]
+    Read(String),
+}
+
+/// Where a JWT goes: `$request.header.NAME` or `$request.querystring.NAME` (the only identity
+/// sources a JWT authorizer takes: API Gateway developer guide, "Controlling access to HTTP APIs
+/// with JWT authorizers").
+pub fn place_token(request: &mut Outgoing, identity_source: &str, token: &str) {
+    if let Some(name) = identity_source.strip_prefix("$request.querystring.") {
+        let sep = if request.url.contains('?') { '&' } else { '?' };
+        let value = percent_encoding::utf8_percent_encode(token, percent_encoding::NON_ALPHANUMERIC);
+        request.url = format!("{}{sep}{name}={value}", request.url);
+        return;
+    }
+    let name = identity_source
+        .strip_prefix("$request.header.")
+        .unwrap_or("Authorization");
+    // API Gateway takes the token with or without the `Bearer ` prefix.
+    let value = if token.starts_with("Bearer ") {
+        token.to_string()
+    } else {
+        format!("Bearer {token}")
+    };
+    request.headers.push((name.to_string(), value));
+}
+
+/// Signs `request` with SigV4 for `execute-api` in `region`, with the credentials the rest of the
+/// tool uses (profile, SSO, session token: the token travels as `x-amz-security-token`).
+pub async fn sign(request: &mut Outgoing, clients: &Clients) -> Result<(), String> {
+    let provider = clients
+        .credentials
+        .as_ref()
+        .ok_or("no AWS credentials are configured")?;
+    let credentials = provider
+        .provide_credentials()
+        .await
+        .map_err(|e| format!("cannot load AWS credentials to sign the request: {e}"))?;
+    let identity = credentials.into();
+    let params = aws_sigv4::sign::v4::SigningParams::builder()
+        .identity(&identity)
+        .region(&clients.region)
+        .name("execute-api")
+        .time(SystemTime::now())
+        .settings(aws_sigv4::http_request::SigningSettings::default())
+        .build()
+        .map_err(|e| e.to_string())?
+        .into();
+    let signable = aws_sigv4::http_request::SignableRequest::new(
+        &request.method,
+        &request.url,
+        request.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        aws_sigv4::http_request::SignableBody::Bytes(request.body.as_bytes()),
+    )
+    .map_err(|e| e.to_string())?;
+    let (instructions, _) = aws_sigv4::http_request::sign(signable, &params)
+        .map_err(|e| e.to_string())?
+        .into_parts();
+    let (headers, _) = instructions.into_parts();
+    for header in headers {
+        request
+            .headers
+            .push((header.name().to_string(), header.value().to_string()));
+    }
+    Ok(())
+}
+
+/// Sends the request; the status and the body as text.
+pub async fn send(request: &Outgoing) -> Result<(u16, String), SendError> {
+    let https = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_native_roots()
+        .map_err(|e| SendError::Connect(format!("no TLS roots: {e}")))?
+        .https_or_http()
+        .enable_http1()
+        .build();
+    let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build(https);
+    let mut builder = hyper::Request::builder()
+        .method(request.method.as_str())
+        .uri(&request.url)
+        .header("user-agent", concat!("provision/", env!("CARGO_PKG_VERSION")));
+    if !request.body.is_empty() {
+        builder = builder.header("content-type", "application/json");
+    }
+    for (name, value) in &request.headers {
+        builder = builder.header(name, value);
+    }
+    let http = builder
+        .body(Full::new(Bytes::from(request.body.clone())))
+        .map_err(|e| SendError::Invalid(e.to_string()))?;
+    let response = tokio::time::timeout(ANSWER_WITHIN, client.request(http))
+        .await
+        .map_err(|_| SendError::Timeout)?
+        .map_err(|e| SendError::Connect(causes(&e)))?;
+    let status = response.status().as_u16();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .map_err(|e| SendError::Read(e.to_string()))?
+        .to_bytes();
+    Ok((status, String::from_utf8_lossy(&bytes).into_owned()))
+}
+
+/// The innermost cause of a connection error, which says what happened (refused, DNS).
+fn causes(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut last = err.to_string();
+    let mut next = err.source();
+    while let Some(e) = next {
+        last = e.to_string();
+        next = e.source();
+    }
+    last
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn get(url: &str) -> Outgoing {
+        Outgoing {
+            method: "GET".into(),
+            url: url.into(),
+            headers: Vec::new(),
+            body: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_token_goes_where_the_identity_source_says() {
+        let mut r = get("http://h/a");
+        place_token(&mut r, "$request.header.Authorization", "abc");
+        assert_eq!(r.headers, vec![("Authorization".into(), "Bearer abc".into())]);
+        let mut r = get("http://h/a?x=1");
+        place_token(&mut r, "$request.querystring.token", "a.b+c");
+        assert_eq!(r.url, "http://h/a?x=1&token=a%2Eb%2Bc");
+        let mut r = get("http://h/a");
+        place_token(&mut r, "$request.header.X-Token", "Bearer t");
+        assert_eq!(r.headers, vec![("X-Token".into(), "Bearer t".into())]);
+    }
+}
