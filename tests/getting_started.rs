@@ -77,7 +77,10 @@ fn the_readme_steps_are_complete() {
         "provision invoke stacks/onboarding.toml \"POST /new-user\"",
         "--local http://127.0.0.1:8080 --follow",
     ] {
-        assert!(steps.contains(needed), "the README's steps lack `{needed}`:\n{steps}");
+        assert!(
+            steps.contains(needed),
+            "the README's steps lack `{needed}`:\n{steps}"
+        );
     }
 }
 
@@ -169,7 +172,10 @@ fn the_getting_started_script_reaches_succeeded_on_a_fresh_moto() {
         out.status.code()
     );
     for step in 1..=8 {
-        assert!(stderr.contains(&format!("==> {step}. ")), "step {step} missing:\n{stderr}");
+        assert!(
+            stderr.contains(&format!("==> {step}. ")),
+            "step {step} missing:\n{stderr}"
+        );
     }
     assert!(stdout.contains("Outputs:"), "up printed its outputs:\n{stdout}");
     assert!(stdout.contains("HTTP 200"), "{stdout}");
@@ -195,10 +201,20 @@ fn a_failing_step_fails_the_script_which_stops_its_moto() {
 
     let out = run_script(&fake, Duration::from_secs(60));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(3), "the failing step's exit code:\n{stderr}");
-    assert!(stderr.contains("fake provision: up stacks/onboarding.toml"), "{stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "the failing step's exit code:\n{stderr}"
+    );
+    assert!(
+        stderr.contains("fake provision: up stacks/onboarding.toml"),
+        "{stderr}"
+    );
     assert!(stderr.contains("==> 6. provision up"), "{stderr}");
-    assert!(!stderr.contains("==> 7. "), "nothing runs after the failed step:\n{stderr}");
+    assert!(
+        !stderr.contains("==> 7. "),
+        "nothing runs after the failed step:\n{stderr}"
+    );
     assert!(stderr.contains("getting-started.sh: FAILED (exit 3)"), "{stderr}");
     assert!(!stderr.contains("every step passed"), "{stderr}");
     let port = moto_port(&stderr);
