@@ -1,6 +1,7 @@
 """The benchmark driver (run it through bench/run, which builds provision and the venv).
 
-    bench/run [--rounds 5] [--validate-runs 20] [--routes 300] [--awscli-big] [--no-readme] [--check]
+    bench/run [--rounds 5] [--validate-runs 20] [--routes 300] [--awscli-big] [--no-page] [--check]
+    bench/run --render-only [--results bench/results.json]
 
 Starts moto (scripts/moto_server.py) and measures side by side: fresh `up` and no-op `diff` of
 stacks/onboarding.toml and of a generated N-route stack, for `provision`, a sequential boto3 script
@@ -11,8 +12,11 @@ from one extra round per tool and scenario sent through a recording proxy (bench
 every tool is counted the same way; the proxy is kept out of the timed rounds because it is Python
 on the same cores, and its CPU and latency would slow a concurrent client more than a sequential
 one. Prints a markdown table on stdout, writes
-bench/results.md and bench/results.json, and replaces the README's block between
-`<!-- bench:start -->` and `<!-- bench:end -->` when those markers exist (not with --no-readme).
+bench/results.md and bench/results.json, and replaces the block between `<!-- bench:start -->`
+and `<!-- bench:end -->` in docs/benchmark.md when those markers exist (not with --no-page).
+
+`--render-only` measures nothing: it renders bench/results.json again and writes the page, to
+check the writing path or to publish results after editing the text around the table.
 
 Exit 0 when every scenario ran (missed targets are reported, not errors; with --check a missed
 target exits 1), 2 when a scenario failed.
@@ -49,7 +53,7 @@ from proxy import Call, RecordingProxy, waves  # noqa: E402
 ACCOUNT = "189107071895"
 REGION = "ap-southeast-2"
 ONBOARDING = ROOT / "stacks" / "onboarding.toml"
-README = ROOT / "README.md"
+PAGE = ROOT / "docs" / "benchmark.md"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 
@@ -654,30 +658,59 @@ def render(results: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def update_readme(table: str) -> bool:
-    if not README.exists():
+def update_page(table: str, page: Path = PAGE) -> bool:
+    """Replaces the block between the bench markers of `page` with `table`; False (and the page
+    left alone) when the page or either marker is missing."""
+    if not page.exists():
         return False
-    text = README.read_text()
+    text = page.read_text()
     if START not in text or END not in text or text.index(START) > text.index(END):
         return False
     head, rest = text.split(START, 1)
     _, tail = rest.split(END, 1)
-    README.write_text(f"{head}{START}\n{table}{END}{tail}")
+    page.write_text(f"{head}{START}\n{table}{END}{tail}")
     return True
+
+
+def render_only(results_path: Path, page: Path) -> int:
+    """`--render-only`: the table of an earlier run, written to the page; nothing is measured."""
+    try:
+        results = json.loads(results_path.read_text())
+    except (OSError, ValueError) as e:
+        log(f"error: cannot read {results_path}: {e}")
+        return 2
+    table = render(results)
+    print(table, end="")
+    if update_page(table, page):
+        log(f"{page.relative_to(ROOT) if page.is_relative_to(ROOT) else page} updated between the bench markers")
+        return 0
+    log(f"{page} has no bench markers (or does not exist); table printed only")
+    return 2
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description="provision benchmark driver (use bench/run)")
-    parser.add_argument("--provision", required=True, help="the provision binary")
+    parser.add_argument("--provision", help="the provision binary (required unless --render-only)")
     parser.add_argument("--rounds", type=int, default=5, help="rounds per tool and scenario (default 5)")
     parser.add_argument("--validate-runs", type=int, default=20, help="runs of `provision validate` (default 20)")
     parser.add_argument("--routes", type=int, default=300, help="routes of the generated big stack")
     parser.add_argument("--awscli-big", action="store_true", help="also run the AWS CLI `up` of the big stack (slow)")
     parser.add_argument("--only", choices=["onboarding", "big", "validate"], action="append",
-                        help="run only these parts (repeatable); the README is then left alone")
-    parser.add_argument("--no-readme", action="store_true", help="do not touch README.md")
+                        help="run only these parts (repeatable); docs/benchmark.md is then left alone")
+    parser.add_argument("--no-page", "--no-readme", dest="no_page", action="store_true",
+                        help="do not touch docs/benchmark.md")
+    parser.add_argument("--render-only", action="store_true",
+                        help="measure nothing: render --results again and write docs/benchmark.md")
+    parser.add_argument("--results", type=Path, default=BENCH / "results.json",
+                        help="with --render-only: the results to render (default bench/results.json)")
+    parser.add_argument("--page", type=Path, default=PAGE,
+                        help="the page whose bench markers receive the table (default docs/benchmark.md)")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args()
+    if args.render_only:
+        return render_only(args.results, args.page)
+    if not args.provision:
+        parser.error("--provision is required (bench/run passes it)")
     if args.rounds < 1 or args.validate_runs < 1 or args.routes < 1:
         parser.error("--rounds, --validate-runs and --routes must be at least 1")
     only = set(args.only or ["onboarding", "big", "validate"])
@@ -712,14 +745,15 @@ def main() -> int:
     (BENCH / "results.md").write_text("# provision benchmark results\n\n" + table)
     (BENCH / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     print(table, end="")
+    page = args.page
     if status:
-        log("README.md left alone (a scenario failed)")
-    elif args.no_readme or args.only:
-        log("README.md left alone" + (" (--no-readme)" if args.no_readme else " (--only)"))
-    elif update_readme(table):
-        log("README.md updated between the bench markers")
+        log(f"{page} left alone (a scenario failed)")
+    elif args.no_page or args.only:
+        log(f"{page} left alone" + (" (--no-page)" if args.no_page else " (--only)"))
+    elif update_page(table, page):
+        log(f"{page} updated between the bench markers")
     else:
-        log("README.md has no bench markers; table printed only")
+        log(f"{page} has no bench markers; table printed only")
     log(f"wrote bench/results.md and bench/results.json in {results['elapsed_s']} s")
     if status == 0:
         shutil.rmtree(bench.tmp, ignore_errors=True)

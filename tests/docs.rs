@@ -1,0 +1,200 @@
+//! The documentation holds together: the README stays short and links every reference page,
+//! every relative link in the README, CONTRIBUTING.md and docs/ points at a file that exists,
+//! the pages keep the sections other changes extend, and `bench/bench.py --render-only` writes
+//! its table between the markers of a benchmark page and nowhere else. No AWS, no moto.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(repo().join(path)).unwrap_or_else(|e| panic!("read {path}: {e}"))
+}
+
+/// Every markdown file of the documentation, relative to the repository.
+fn pages() -> Vec<String> {
+    let mut pages = vec!["README.md".to_string(), "CONTRIBUTING.md".to_string()];
+    let mut docs: Vec<String> = std::fs::read_dir(repo().join("docs"))
+        .expect("docs/")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".md"))
+        .map(|n| format!("docs/{n}"))
+        .collect();
+    docs.sort();
+    pages.extend(docs);
+    pages
+}
+
+#[test]
+fn the_readme_is_short_and_links_every_reference_page() {
+    let readme = read("README.md");
+    let chars = readme.chars().count();
+    assert!(
+        chars <= 15_000,
+        "README.md is {chars} characters; keep it under 15,000"
+    );
+    for page in [
+        "docs/stack-format.md",
+        "docs/commands.md",
+        "docs/design.md",
+        "docs/benchmark.md",
+        "CONTRIBUTING.md",
+    ] {
+        assert!(
+            readme.contains(&format!("]({page})")),
+            "README.md does not link {page}"
+        );
+    }
+    for install in [
+        "cargo install --locked --path .",
+        "~/.cargo/bin",
+        "scripts/demo.sh",
+        "scripts/test.sh",
+    ] {
+        assert!(readme.contains(install), "README.md does not mention `{install}`");
+    }
+    let rust_version = read("Cargo.toml")
+        .lines()
+        .find_map(|l| l.strip_prefix("rust-version = \""))
+        .and_then(|v| v.strip_suffix('"'))
+        .map(str::to_string)
+        .expect("rust-version in Cargo.toml");
+    assert!(
+        readme.contains(&format!("Rust {rust_version} or newer")),
+        "README.md must name the Rust version Cargo.toml requires ({rust_version})"
+    );
+}
+
+#[test]
+fn every_relative_link_points_at_a_file() {
+    let link = regex_lite::Regex::new(r"\]\(([^)\s#]+)(#[^)]*)?\)").expect("regex");
+    let mut broken = Vec::new();
+    for page in pages() {
+        let text = read(&page);
+        let dir = repo()
+            .join(&page)
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        for captures in link.captures_iter(&text) {
+            let target = &captures[1];
+            if target.contains("://") || target.starts_with("mailto:") {
+                continue;
+            }
+            let path: PathBuf = dir.join(target);
+            if !path.exists() {
+                broken.push(format!("{page}: {target}"));
+            }
+        }
+    }
+    assert!(
+        broken.is_empty(),
+        "links to files that do not exist:\n{}",
+        broken.join("\n")
+    );
+}
+
+#[test]
+fn the_pages_keep_the_sections_other_changes_extend() {
+    for (page, heading) in [
+        ("docs/commands.md", "\n## serve\n"),
+        ("docs/commands.md", "\n### Exit codes\n"),
+        ("docs/stack-format.md", "\n## Validation rules\n"),
+        ("docs/stack-format.md", "\n## Every table and key\n"),
+        ("docs/design.md", "\n## Errors\n"),
+        ("docs/design.md", "\n## Ownership without a state file\n"),
+        ("CONTRIBUTING.md", "\n## Test tiers\n"),
+        ("CONTRIBUTING.md", "\n## How the tests start moto\n"),
+    ] {
+        let text = read(page);
+        assert!(
+            text.contains(heading),
+            "{page} lost its `{}` section",
+            heading.trim()
+        );
+    }
+    // Every command of the CLI has its section in docs/commands.md.
+    let commands = read("docs/commands.md");
+    for command in [
+        "validate",
+        "diff",
+        "up",
+        "down",
+        "serve",
+        "invoke",
+        "synth",
+        "init",
+        "schema",
+        "completions",
+    ] {
+        assert!(
+            commands.contains(&format!("\n## {command}\n")),
+            "docs/commands.md has no `## {command}` section"
+        );
+    }
+}
+
+const START: &str = "<!-- bench:start -->";
+const END: &str = "<!-- bench:end -->";
+
+#[test]
+fn bench_render_only_writes_the_table_between_the_markers_of_the_page() {
+    let published = read("docs/benchmark.md");
+    assert_eq!(
+        published.matches(START).count(),
+        1,
+        "one start marker in docs/benchmark.md"
+    );
+    assert_eq!(
+        published.matches(END).count(),
+        1,
+        "one end marker in docs/benchmark.md"
+    );
+    assert!(published.find(START) < published.find(END));
+    assert!(
+        !read("README.md").contains(START),
+        "the table lives in docs/benchmark.md now"
+    );
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let page = dir.path().join("benchmark.md");
+    std::fs::write(
+        &page,
+        format!("# head\n\n{START}\nstale table\n{END}\n\ntail text\n"),
+    )
+    .expect("write");
+    let out = Command::new("python3")
+        .arg(repo().join("bench/bench.py"))
+        .args(["--render-only", "--page"])
+        .arg(&page)
+        .current_dir(repo())
+        .output()
+        .expect("run python3 bench/bench.py --render-only");
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{table}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        table.contains("| scenario | provision | boto3 (sequential) | AWS CLI |"),
+        "{table}"
+    );
+    let written = std::fs::read_to_string(&page).expect("read page");
+    assert_eq!(written, format!("# head\n\n{START}\n{table}{END}\n\ntail text\n"));
+
+    // A page without markers is left alone, and that is an error.
+    std::fs::write(&page, "no markers here\n").expect("write");
+    let out = Command::new("python3")
+        .arg(repo().join("bench/bench.py"))
+        .args(["--render-only", "--page"])
+        .arg(&page)
+        .output()
+        .expect("run bench.py");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(std::fs::read_to_string(&page).expect("read"), "no markers here\n");
+}
