@@ -64,6 +64,10 @@ enum Command {
         /// Exit 0 when there are no changes, 2 when there are, 1 on error.
         #[arg(long)]
         exit_code: bool,
+        /// Also save the plan to this file, with fingerprints of the stack file and of AWS, for
+        /// `up --plan FILE` to apply exactly it after review.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
     /// Create or update the stack so AWS matches the file. Safe to re-run.
     Up {
@@ -79,6 +83,13 @@ enum Command {
         /// How long `--wait` may take, in seconds.
         #[arg(long, value_name = "SECONDS", default_value_t = 120, requires = "wait")]
         wait_timeout: u64,
+        /// Apply deletes and replaces without asking (off a terminal, `up` never asks).
+        #[arg(long, short = 'y')]
+        yes: bool,
+        /// Apply exactly this plan, saved by `diff --out`; refused if the stack file or AWS
+        /// changed since (the stack file defaults to the one the plan was made from).
+        #[arg(long, value_name = "FILE")]
+        plan: Option<PathBuf>,
     },
     /// Run the deployed routes on 127.0.0.1, as API Gateway would (read live from AWS).
     Serve {
@@ -236,19 +247,30 @@ fn init_logging() {
 async fn run(command: Command, printer: &Printer, settings: &AwsSettings) -> Outcome {
     match command {
         Command::Validate { stack, deny_warnings } => commands::validate::run(printer, stack, deny_warnings),
-        Command::Diff { stack, exit_code } => commands::diff::run(printer, settings, stack, exit_code).await,
+        Command::Diff {
+            stack,
+            exit_code,
+            out,
+        } => commands::diff::run(printer, settings, stack, exit_code, out).await,
         Command::Up {
             stack,
             adopt,
             wait,
             wait_timeout,
+            yes,
+            plan,
         } => {
-            let wait = wait.then(|| std::time::Duration::from_secs(wait_timeout));
+            let options = commands::up::UpOptions {
+                adopt,
+                wait: wait.then(|| std::time::Duration::from_secs(wait_timeout)),
+                yes,
+                saved: plan,
+            };
             match stack {
                 Some(dir) if dir.is_dir() => {
-                    commands::up::run_folder(printer, settings, &dir, adopt, wait).await
+                    commands::up::run_folder(printer, settings, &dir, &options).await
                 }
-                stack => commands::up::run(printer, settings, stack, adopt, wait).await,
+                stack => commands::up::run(printer, settings, stack, &options).await,
             }
         }
         Command::Down { stack, yes } => commands::down::run(printer, settings, stack, yes).await,

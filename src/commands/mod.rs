@@ -91,9 +91,19 @@ pub async fn prepare(
     settings: &AwsSettings,
     given: Option<PathBuf>,
 ) -> Result<(Desired, Clients, Live), Error> {
-    let (_, mut desired) = load(printer, given)?;
-    let (clients, live) = connect_and_read(settings, &mut desired).await?;
+    let (_, desired, clients, live) = prepare_loaded(printer, settings, given).await?;
     Ok((desired, clients, live))
+}
+
+/// [`prepare`], keeping the loaded file (its path and text) too.
+pub async fn prepare_loaded(
+    printer: &Printer,
+    settings: &AwsSettings,
+    given: Option<PathBuf>,
+) -> Result<(Loaded, Desired, Clients, Live), Error> {
+    let (loaded, mut desired) = load(printer, given)?;
+    let (clients, live) = connect_and_read(settings, &mut desired).await?;
+    Ok((loaded, desired, clients, live))
 }
 
 /// Connects, checks the routes' state machines, and reads live state.

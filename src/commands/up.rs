@@ -1,5 +1,6 @@
 //! `provision up`: plan, then apply in dependency order.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -12,21 +13,54 @@ use crate::aws::AwsSettings;
 use crate::error::Error;
 use crate::live::{self, Live, RoleState};
 use crate::outputs;
-use crate::plan::{self, Kind, Plan, PlanOptions};
+use crate::plan::saved::SavedPlan;
+use crate::plan::{self, Action, Kind, Plan, PlanOptions};
 use crate::render::Printer;
 use crate::stack::Desired;
 
+/// How `up` runs, besides the stack.
+#[derive(Debug, Clone, Default)]
+pub struct UpOptions {
+    /// Take over a same-named role that lacks the stack's tag.
+    pub adopt: bool,
+    /// After an IAM change, wait this long for IAM to settle.
+    pub wait: Option<Duration>,
+    /// `--yes`: apply deletes and replaces without asking.
+    pub yes: bool,
+    /// `--plan FILE`: apply exactly this saved plan, or nothing.
+    pub saved: Option<PathBuf>,
+}
+
 /// Creates or updates the stack. A second run with nothing changed makes no mutating call.
-/// With `wait`, polls IAM after a role or policy change for at most that long.
+/// On a terminal, asks before anything is deleted or replaced (unless `--yes` or a saved plan).
 pub async fn run(
     printer: &Printer,
     settings: &AwsSettings,
     given: Option<PathBuf>,
-    adopt: bool,
-    wait: Option<Duration>,
+    options: &UpOptions,
 ) -> Outcome {
-    let (desired, clients, live) = super::prepare(printer, settings, given).await?;
-    let plan = plan::plan(&desired, &live, PlanOptions { adopt }).map_err(|e| Error::msg(e.to_string()))?;
+    let saved = options.saved.as_deref().map(read_saved).transpose()?;
+    let given = given.or_else(|| saved.as_ref().map(|s| PathBuf::from(&s.stack_file)));
+    let (loaded, desired, clients, live) = super::prepare_loaded(printer, settings, given).await?;
+    let plan = plan::plan(&desired, &live, PlanOptions { adopt: options.adopt })
+        .map_err(|e| Error::msg(e.to_string()))?;
+    match (&saved, &options.saved) {
+        (Some(saved), Some(file)) => saved.check(&loaded.source, &live, &plan).map_err(|stale| {
+            Error::with_help(
+                format!(
+                    "the saved plan {} cannot be applied: {stale}; nothing was changed",
+                    file.display()
+                ),
+                format!(
+                    "make and review a new one: provision diff {} --out {}",
+                    loaded.path.display(),
+                    file.display()
+                ),
+            )
+        })?,
+        _ if !options.yes && destructive(&plan) => confirm(printer, &plan)?,
+        _ => {}
+    }
     if plan.is_empty() {
         printer.progress(&format!("No changes: stack {} is up to date.", desired.stack));
     } else {
@@ -64,7 +98,7 @@ pub async fn run(
         return Err(super::stopped("up", stopped, report, help));
     }
     if touches_iam(&plan) {
-        settle_iam(printer, &clients, &desired, wait).await?;
+        settle_iam(printer, &clients, &desired, options.wait).await?;
     }
     let resolved = &outcome.resolved;
     let api_id = resolved
@@ -122,9 +156,14 @@ pub async fn run_folder(
     printer: &Printer,
     settings: &AwsSettings,
     dir: &std::path::Path,
-    adopt: bool,
-    wait: Option<Duration>,
+    options: &UpOptions,
 ) -> Outcome {
+    if options.saved.is_some() {
+        return Err(Error::with_help(
+            "--plan applies one stack's saved plan, not a folder",
+            "name the stack file, or leave --plan out",
+        ));
+    }
     let files = crate::stack::list(dir).map_err(Error::msg)?;
     if let Some(clash) = name_clash(&files) {
         return Err(Error::with_help(
@@ -148,10 +187,16 @@ pub async fn run_folder(
             |n| n.to_string_lossy().into_owned(),
         );
         let (scoped, settings, file) = (printer.scoped(&name), settings.clone(), file.clone());
+        // Several prompts at once would interleave: on a terminal, a folder needs --yes to
+        // delete or replace anything, and a stack that would is stopped with a line saying so.
+        let options = UpOptions {
+            yes: options.yes || !std::io::stdin().is_terminal(),
+            ..options.clone()
+        };
         let slots = slots.clone();
         running.spawn(async move {
             let _slot = slots.acquire_owned().await;
-            let outcome = run(&scoped, &settings, Some(file), adopt, wait).await;
+            let outcome = run_one_of_many(&scoped, &settings, file, &options).await;
             // Each stack's error is printed once, on its own prefixed lines.
             let error = outcome.err().map(|e| {
                 scoped.failure(&e);
@@ -192,6 +237,42 @@ pub async fn run_folder(
     })
 }
 
+/// One stack of a folder: without `yes` a plan that deletes or replaces is refused rather than
+/// asked about.
+async fn run_one_of_many(
+    printer: &Printer,
+    settings: &AwsSettings,
+    file: PathBuf,
+    options: &UpOptions,
+) -> Outcome {
+    if options.yes {
+        return run(printer, settings, Some(file), options).await;
+    }
+    let (desired, _, live) = super::prepare(printer, settings, Some(file.clone())).await?;
+    let plan = plan::plan(&desired, &live, PlanOptions { adopt: options.adopt })
+        .map_err(|e| Error::msg(e.to_string()))?;
+    if destructive(&plan) {
+        printer.plan(&plan);
+        return Err(Error::with_help(
+            format!(
+                "stack {} would delete or replace resources; nothing was changed",
+                desired.stack
+            ),
+            format!("confirm it alone: provision up {}, or pass --yes", file.display()),
+        ));
+    }
+    run(
+        printer,
+        settings,
+        Some(file),
+        &UpOptions {
+            yes: true,
+            ..options.clone()
+        },
+    )
+    .await
+}
+
 /// How many stacks of a folder are applied at once.
 const STACKS_AT_ONCE: usize = 3;
 
@@ -229,6 +310,54 @@ fn seed(live: &Live) -> Resolved {
         },
         ..Resolved::default()
     }
+}
+
+/// A saved plan file, read and parsed.
+fn read_saved(path: &std::path::Path) -> Result<SavedPlan, Error> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        action: "read",
+        path: path.to_path_buf(),
+        source,
+    })?;
+    serde_json::from_str(&text).map_err(|e| {
+        Error::with_help(
+            format!(
+                "{} is not a plan saved by `provision diff --out`: {e}",
+                path.display()
+            ),
+            "save one with: provision diff STACK --out plan.json",
+        )
+    })
+}
+
+/// Whether the plan deletes or replaces anything: what `up` asks about on a terminal.
+fn destructive(plan: &Plan) -> bool {
+    plan.changes
+        .iter()
+        .any(|c| matches!(c.action, Action::Delete | Action::Replace))
+}
+
+/// On a terminal, shows the plan and asks; off a terminal (CI, which reviewed the plan) goes on.
+fn confirm(printer: &Printer, plan: &Plan) -> Result<(), Error> {
+    if !std::io::stdin().is_terminal() {
+        return Ok(());
+    }
+    printer.plan(plan);
+    let (_, _, deletes) = plan.counts();
+    eprint!(
+        "This deletes or replaces {deletes} resource(s) of stack {}. Apply? Type yes to continue: ",
+        plan.stack
+    );
+    let _ = std::io::Write::flush(&mut std::io::stderr());
+    let mut answer = String::new();
+    let read = std::io::BufRead::read_line(&mut std::io::stdin().lock(), &mut answer);
+    if read.is_err() || !matches!(answer.trim(), "yes" | "y") {
+        return Err(Error::with_help(
+            "not confirmed; nothing was changed",
+            "review with `provision diff`, then run `provision up --yes` (or answer yes)",
+        ));
+    }
+    Ok(())
 }
 
 fn touches_iam(plan: &Plan) -> bool {

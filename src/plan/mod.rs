@@ -4,6 +4,7 @@
 //! claimed is deleted. No SDK types here: the planner is tested on plain structs.
 
 pub mod op;
+pub mod saved;
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 

@@ -1,0 +1,183 @@
+//! Saved plans: `diff --out plan.json` writes the plan with fingerprints of what it was computed
+//! from, and `up --plan plan.json` applies exactly that plan or refuses (Terraform's saved-plan
+//! contract: a reviewed plan is applied as reviewed, or not at all).
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use super::Plan;
+use crate::live::Live;
+
+/// The saved-plan format this build writes and reads.
+pub const FORMAT: u32 = 1;
+
+/// A plan as `diff --out` writes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedPlan {
+    /// [`FORMAT`].
+    pub format: u32,
+    /// The stack's name.
+    pub stack: String,
+    /// The stack file the plan was made from, as given.
+    pub stack_file: String,
+    /// SHA-256 of the stack file's text.
+    pub stack_sha256: String,
+    /// SHA-256 of the live state read ([`live_fingerprint`]).
+    pub live_sha256: String,
+    /// SHA-256 of the plan, every AWS call included.
+    pub plan_sha256: String,
+    /// The changes, for people reviewing the file (the fingerprints are what is checked).
+    pub changes: Value,
+}
+
+/// Why a saved plan cannot be applied.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Stale {
+    /// Written by another version of the format.
+    #[error("the plan file is format {0}; this provision reads format {FORMAT}")]
+    Format(u32),
+    /// For another stack.
+    #[error("the plan is for stack {saved}, not {stack}")]
+    OtherStack {
+        /// In the file.
+        saved: String,
+        /// Loaded now.
+        stack: String,
+    },
+    /// The stack file changed.
+    #[error("the stack file changed since the plan was made")]
+    StackFile,
+    /// AWS changed.
+    #[error("the live state in AWS changed since the plan was made")]
+    Live,
+    /// The same inputs give another plan (another version of provision made it).
+    #[error("the plan computed now differs from the saved one")]
+    Plan,
+}
+
+/// SHA-256 of `bytes` as lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A fingerprint of live state: SHA-256 over everything read, in a canonical order (AWS does not
+/// promise the order of list answers). Two reads of unchanged resources give the same value.
+pub fn live_fingerprint(live: &Live) -> String {
+    let mut live = live.clone();
+    live.apis.sort_by(|a, b| a.id.cmp(&b.id));
+    for api in &mut live.apis {
+        api.routes.sort_by(|a, b| a.id.cmp(&b.id));
+        api.integrations.sort_by(|a, b| a.id.cmp(&b.id));
+        api.stages.sort_by(|a, b| a.name.cmp(&b.name));
+        api.authorizers.sort_by(|a, b| a.id.cmp(&b.id));
+    }
+    sha256_hex(format!("{live:?}").as_bytes())
+}
+
+fn plan_fingerprint(plan: &Plan) -> String {
+    sha256_hex(format!("{plan:?}").as_bytes())
+}
+
+impl SavedPlan {
+    /// The saved form of `plan`, made from the stack file `source` at `stack_file` and `live`.
+    pub fn new(stack_file: &str, source: &str, live: &Live, plan: &Plan) -> Self {
+        Self {
+            format: FORMAT,
+            stack: plan.stack.clone(),
+            stack_file: stack_file.to_string(),
+            stack_sha256: sha256_hex(source.as_bytes()),
+            live_sha256: live_fingerprint(live),
+            plan_sha256: plan_fingerprint(plan),
+            changes: serde_json::to_value(&plan.changes).unwrap_or_default(),
+        }
+    }
+
+    /// Whether `plan`, computed now from `source` and `live`, is the saved plan.
+    pub fn check(&self, source: &str, live: &Live, plan: &Plan) -> Result<(), Stale> {
+        if self.format != FORMAT {
+            return Err(Stale::Format(self.format));
+        }
+        if self.stack != plan.stack {
+            return Err(Stale::OtherStack {
+                saved: self.stack.clone(),
+                stack: plan.stack.clone(),
+            });
+        }
+        if self.stack_sha256 != sha256_hex(source.as_bytes()) {
+            return Err(Stale::StackFile);
+        }
+        if self.live_sha256 != live_fingerprint(live) {
+            return Err(Stale::Live);
+        }
+        if self.plan_sha256 != plan_fingerprint(plan) {
+            return Err(Stale::Plan);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::live::{LiveApi, LiveRoute};
+
+    fn live(route_ids: &[&str]) -> Live {
+        Live {
+            apis: vec![LiveApi {
+                id: "a".into(),
+                routes: route_ids
+                    .iter()
+                    .map(|id| LiveRoute {
+                        id: id.to_string(),
+                        key: format!("GET /{id}"),
+                        ..LiveRoute::default()
+                    })
+                    .collect(),
+                ..LiveApi::default()
+            }],
+            ..Live::default()
+        }
+    }
+
+    fn plan() -> Plan {
+        Plan {
+            stack: "s".into(),
+            changes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_order_of_list_answers_does_not_matter_but_a_change_does() {
+        assert_eq!(
+            live_fingerprint(&live(&["r1", "r2"])),
+            live_fingerprint(&live(&["r2", "r1"]))
+        );
+        assert_ne!(
+            live_fingerprint(&live(&["r1", "r2"])),
+            live_fingerprint(&live(&["r1"]))
+        );
+    }
+
+    #[test]
+    fn a_saved_plan_applies_only_to_what_it_was_made_from() {
+        let saved = SavedPlan::new("s.toml", "text", &live(&["r1"]), &plan());
+        assert_eq!(saved.check("text", &live(&["r1"]), &plan()), Ok(()));
+        assert_eq!(
+            saved.check("text 2", &live(&["r1"]), &plan()),
+            Err(Stale::StackFile)
+        );
+        assert_eq!(
+            saved.check("text", &live(&["r1", "r9"]), &plan()),
+            Err(Stale::Live)
+        );
+        let other = Plan {
+            stack: "t".into(),
+            changes: Vec::new(),
+        };
+        assert!(matches!(
+            saved.check("text", &live(&["r1"]), &other),
+            Err(Stale::OtherStack { .. })
+        ));
+    }
+}
