@@ -548,9 +548,14 @@ async fn live_read_follows_every_page() {
         ],
     );
 
-    let live = live::read(&clients, STACK_NAME, ROLE, "InvokeUserOnboardingWorkflow")
-        .await
-        .expect("live read");
+    let scope = live::ReadScope {
+        stack: STACK_NAME,
+        role_name: ROLE,
+        policy_name: "InvokeUserOnboardingWorkflow",
+        // Authorizers are read (and paged) when the stack declares some.
+        declares_authorizers: true,
+    };
+    let live = live::read(&clients, scope).await.expect("live read");
 
     for (i, rule) in pages.iter().chain(&iam_pages).enumerate() {
         assert_eq!(rule.num_calls(), 1, "page rule {i} answered once");

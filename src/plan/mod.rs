@@ -10,7 +10,9 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::live::{Live, LiveApi, LiveAuthorizer, LiveIntegration, LiveRole, LiveStage, RoleState};
+use crate::live::{
+    Live, LiveApi, LiveAuthorizer, LiveIntegration, LiveRole, LiveRoute, LiveStage, RoleState,
+};
 use crate::stack::Desired;
 use crate::stack::desired::{Cors, DesiredIntegration, DesiredRoute, DesiredStage};
 use crate::stack::rules::OWNER_TAG;
@@ -151,10 +153,17 @@ pub fn plan(desired: &Desired, live: &Live, options: PlanOptions) -> Result<Plan
     let kept = apis.first().copied();
     let api_ref = match kept {
         Some(api) => {
+            tracing::debug!(
+                "api {}: kept ({}), the oldest of {} tagged",
+                api.name,
+                api.id,
+                apis.len()
+            );
             plan_api_update(desired, api, &mut changes);
             ApiRef::Existing(api.id.clone())
         }
         None => {
+            tracing::debug!("api {}: none tagged for the stack, create", desired.api.name);
             changes.push(Change {
                 action: Action::Create,
                 kind: Kind::Api,
@@ -184,6 +193,11 @@ pub fn plan(desired: &Desired, live: &Live, options: PlanOptions) -> Result<Plan
     delete_unused_authorizers(api, &authorizers, &mut changes);
     plan_stages(desired, api, &api_ref, &mut changes);
     for duplicate in apis.iter().skip(1) {
+        tracing::debug!(
+            "api {} ({}): a younger duplicate, delete",
+            duplicate.name,
+            duplicate.id
+        );
         changes.push(Change {
             action: Action::Delete,
             kind: Kind::Api,
@@ -349,6 +363,7 @@ fn plan_role(
     let want = &desired.role;
     let role = match live {
         RoleState::Absent => {
+            tracing::debug!("role {}: absent, create", want.name);
             changes.push(Change {
                 action: Action::Create,
                 kind: Kind::Role,
@@ -376,7 +391,9 @@ fn plan_role(
         RoleState::Present(role) => role,
     };
     match role.tags.get(OWNER_TAG) {
-        Some(owner) if owner == &desired.stack => {}
+        Some(owner) if owner == &desired.stack => {
+            tracing::debug!("role {}: kept, owned by the stack", role.name)
+        }
         Some(owner) => {
             return Err(PlanError::OtherStacksRole {
                 name: role.name.clone(),
@@ -384,7 +401,7 @@ fn plan_role(
                 stack: desired.stack.clone(),
             });
         }
-        None if options.adopt => {}
+        None if options.adopt => tracing::debug!("role {}: adopted (untagged, --adopt)", role.name),
         None => {
             return Err(PlanError::UnownedRole {
                 name: role.name.clone(),
@@ -542,6 +559,15 @@ fn role_display(role: &RoleRef) -> Value {
     }
 }
 
+/// The role's name, as integrations' credentials are compared ([`role_name_of`]).
+fn role_name(role: &RoleRef) -> String {
+    match role {
+        RoleRef::Existing(arn) => role_name_of(arn).to_string(),
+        RoleRef::New(name) => name.clone(),
+    }
+}
+
+/// Plans each declared route and its integration, then deletes what no declared route claimed.
 fn plan_routes(
     desired: &Desired,
     api: &LiveApi,
@@ -550,163 +576,254 @@ fn plan_routes(
     authorizers: &Authorizers,
     changes: &mut Vec<Change>,
 ) {
-    let authorizer_names: BTreeMap<&str, &str> = api
-        .authorizers
-        .iter()
-        .map(|a| (a.id.as_str(), a.name.as_str()))
-        .collect();
-    let role_name = match role {
-        RoleRef::Existing(arn) => role_name_of(arn).to_string(),
-        RoleRef::New(name) => name.clone(),
-    };
-    let integrations: BTreeMap<&str, &LiveIntegration> =
-        api.integrations.iter().map(|i| (i.id.as_str(), i)).collect();
-    let targeted: HashSet<&str> = api.routes.iter().filter_map(|r| r.integration_id()).collect();
-    let mut claimed_routes: HashSet<&str> = HashSet::new();
-    let mut claimed_integrations: HashSet<&str> = HashSet::new();
-
+    let role_name = role_name(role);
+    let mut claims = RouteClaims::new(api);
     for want in &desired.routes {
-        let live_route = api
-            .routes
-            .iter()
-            .filter(|r| r.key == want.key && !claimed_routes.contains(r.id.as_str()))
-            .min_by(|a, b| a.id.cmp(&b.id));
-        if let Some(r) = live_route {
-            claimed_routes.insert(&r.id);
-        }
-        // The route's own integration, or else one that no route targets but that acts on the
-        // same machine: what a run cut short between CreateIntegration and CreateRoute leaves.
-        let current = live_route
-            .and_then(|r| r.integration_id())
-            .filter(|id| !claimed_integrations.contains(id))
-            .and_then(|id| integrations.get(id).copied())
-            .or_else(|| orphan_for(want, api, &targeted, &claimed_integrations));
-        let target = match current {
-            Some(live) => {
-                claimed_integrations.insert(&live.id);
-                reconcile_integration(want, live, &api.id, api_ref, &role_name, role, changes)
-            }
+        let live_route = claims.claim_route(want);
+        let target = match claims.claim_integration(want, live_route) {
+            Some(live) => reconcile_integration(want, live, &api.id, api_ref, &role_name, role, changes),
             None => {
+                tracing::debug!("integration {}: none to keep or adopt, create", want.key);
                 changes.push(create_integration(want, api_ref, role));
                 IntegrationRef::New(want.key.clone())
             }
         };
-        let target_text = match &target {
-            IntegrationRef::Existing(id) => format!("integrations/{id}"),
-            IntegrationRef::New(_) => "integrations/(known after up)".to_string(),
-        };
-
         let authorizer = want
             .authorizer
             .as_ref()
             .and_then(|name| authorizers.refs.get(name).cloned());
-        let Some(live_route) = live_route else {
-            let mut fields = vec![created("authorization_type", json!(want.authorization))];
-            if let Some(name) = &want.authorizer {
-                fields.push(created("authorizer", json!(name)));
-                fields.push(created("authorization_scopes", json!(want.scopes)));
-            }
-            fields.push(created("target", json!(target_text)));
-            changes.push(Change {
-                action: Action::Create,
-                kind: Kind::Route,
-                name: want.key.clone(),
-                fields,
-                ops: vec![Op::CreateRoute {
-                    api: api_ref.clone(),
-                    key: want.key.clone(),
-                    authorization: want.authorization.clone(),
-                    authorizer,
-                    scopes: want.scopes.clone(),
-                    integration: target,
-                }],
-            });
-            continue;
-        };
-        let mut fields = Vec::new();
-        if let Some(f) = changed(
-            "authorization_type",
-            json!(live_route.authorization),
-            json!(want.authorization),
-        ) {
-            fields.push(f);
+        match live_route {
+            None => changes.push(create_route(want, api_ref, authorizer, target)),
+            Some(live) => changes.extend(update_route(want, api, live, authorizer, target)),
         }
-        // The authorizer is compared by id, whatever the route's type: a stale id left on a
-        // NONE route, or one pointing at a duplicate of the same name, must be moved off before
-        // that authorizer can go.
-        let jwt = |authorization: &str| authorization == "JWT";
-        let same_authorizer = match (&live_route.authorizer_id, &authorizer) {
-            (None, None) => true,
-            (Some(live), Some(AuthorizerRef::Existing(want))) => live == want,
-            _ => false,
-        };
-        if !same_authorizer {
-            let label = |id: &String| match authorizer_names.get(id.as_str()) {
-                Some(name) => format!("{name} ({id})"),
-                None => id.clone(),
-            };
-            let after = match &authorizer {
-                Some(AuthorizerRef::Existing(id)) => json!(label(id)),
-                Some(AuthorizerRef::New(name)) => json!(format!("{name} (known after up)")),
-                None => Value::Null,
-            };
-            fields.push(FieldChange {
-                field: "authorizer".into(),
-                before: json!(live_route.authorizer_id.as_ref().map(label)),
-                after,
-            });
-        }
-        let live_scopes = if jwt(&live_route.authorization) {
-            live_route.scopes.clone()
-        } else {
-            Vec::new()
-        };
-        if jwt(&want.authorization)
-            && let Some(f) = changed("authorization_scopes", json!(live_scopes), json!(want.scopes))
-        {
-            fields.push(f);
-        }
-        if let Some(f) = changed("target", json!(live_route.target), json!(target_text)) {
-            fields.push(f);
-        }
-        let previous_authorizer = live_route
-            .authorizer_id
-            .as_ref()
-            .filter(|id| !matches!(&authorizer, Some(AuthorizerRef::Existing(new)) if new == *id))
-            .cloned();
-        if !fields.is_empty() {
-            changes.push(Change {
-                action: Action::Update,
-                kind: Kind::Route,
-                name: want.key.clone(),
-                fields,
-                ops: vec![Op::UpdateRoute {
-                    api_id: api.id.clone(),
-                    id: live_route.id.clone(),
-                    key: want.key.clone(),
-                    authorization: want.authorization.clone(),
-                    authorizer,
-                    scopes: want.scopes.clone(),
-                    integration: target,
-                    previous: live_route.integration_id().map(str::to_string),
-                    previous_authorizer,
-                }],
-            });
+    }
+    delete_unclaimed(api, &claims, changes);
+}
+
+/// Which live routes and integrations declared routes have claimed so far. Claiming in file
+/// order, the lowest id first, makes every run pick the same ones; what is left unclaimed at the
+/// end is deleted.
+struct RouteClaims<'a> {
+    api: &'a LiveApi,
+    integrations: BTreeMap<&'a str, &'a LiveIntegration>,
+    /// Integrations some live route targets (claimed or not): never adopted as orphans.
+    targeted: HashSet<&'a str>,
+    routes: HashSet<&'a str>,
+    claimed_integrations: HashSet<&'a str>,
+}
+
+impl<'a> RouteClaims<'a> {
+    fn new(api: &'a LiveApi) -> Self {
+        RouteClaims {
+            api,
+            integrations: api.integrations.iter().map(|i| (i.id.as_str(), i)).collect(),
+            targeted: api.routes.iter().filter_map(|r| r.integration_id()).collect(),
+            routes: HashSet::new(),
+            claimed_integrations: HashSet::new(),
         }
     }
 
+    /// The live route with the declared key (the lowest id among duplicates), claimed.
+    fn claim_route(&mut self, want: &DesiredRoute) -> Option<&'a LiveRoute> {
+        let api = self.api;
+        let found = api
+            .routes
+            .iter()
+            .filter(|r| r.key == want.key && !self.routes.contains(r.id.as_str()))
+            .min_by(|a, b| a.id.cmp(&b.id));
+        match found {
+            Some(r) => {
+                tracing::debug!("route {}: matches live route {}", want.key, r.id);
+                self.routes.insert(&r.id);
+            }
+            None => tracing::debug!("route {}: no live route with this key, create", want.key),
+        }
+        found
+    }
+
+    /// The route's own integration, or else one that no route targets but that acts on the
+    /// same machine (what a run cut short between CreateIntegration and CreateRoute leaves),
+    /// claimed.
+    fn claim_integration(
+        &mut self,
+        want: &DesiredRoute,
+        live_route: Option<&LiveRoute>,
+    ) -> Option<&'a LiveIntegration> {
+        let own = live_route
+            .and_then(|r| r.integration_id())
+            .filter(|id| !self.claimed_integrations.contains(id))
+            .and_then(|id| self.integrations.get(id).copied());
+        let found = match own {
+            Some(own) => Some(own),
+            None => {
+                let orphan = orphan_for(want, self.api, &self.targeted, &self.claimed_integrations);
+                if let Some(orphan) = orphan {
+                    tracing::debug!(
+                        "integration {}: adopts {}, which no route targets and acts on the same machine",
+                        want.key,
+                        orphan.id
+                    );
+                }
+                orphan
+            }
+        };
+        if let Some(live) = found {
+            self.claimed_integrations.insert(&live.id);
+        }
+        found
+    }
+}
+
+/// How a route's target is shown: the integration's id, or a placeholder for one being made.
+fn target_text(target: &IntegrationRef) -> String {
+    match target {
+        IntegrationRef::Existing(id) => format!("integrations/{id}"),
+        IntegrationRef::New(_) => "integrations/(known after up)".to_string(),
+    }
+}
+
+/// A route that does not exist yet.
+fn create_route(
+    want: &DesiredRoute,
+    api_ref: &ApiRef,
+    authorizer: Option<AuthorizerRef>,
+    target: IntegrationRef,
+) -> Change {
+    let mut fields = vec![created("authorization_type", json!(want.authorization))];
+    if let Some(name) = &want.authorizer {
+        fields.push(created("authorizer", json!(name)));
+        fields.push(created("authorization_scopes", json!(want.scopes)));
+    }
+    fields.push(created("target", json!(target_text(&target))));
+    Change {
+        action: Action::Create,
+        kind: Kind::Route,
+        name: want.key.clone(),
+        fields,
+        ops: vec![Op::CreateRoute {
+            api: api_ref.clone(),
+            key: want.key.clone(),
+            authorization: want.authorization.clone(),
+            authorizer,
+            scopes: want.scopes.clone(),
+            integration: target,
+        }],
+    }
+}
+
+/// A live route compared with the declared one: an update when a field differs, else nothing.
+fn update_route(
+    want: &DesiredRoute,
+    api: &LiveApi,
+    live: &LiveRoute,
+    authorizer: Option<AuthorizerRef>,
+    target: IntegrationRef,
+) -> Option<Change> {
+    let mut fields = Vec::new();
+    fields.extend(changed(
+        "authorization_type",
+        json!(live.authorization),
+        json!(want.authorization),
+    ));
+    fields.extend(authorizer_change(want, api, live, authorizer.as_ref()));
+    fields.extend(scopes_change(want, live));
+    fields.extend(changed("target", json!(live.target), json!(target_text(&target))));
+    if fields.is_empty() {
+        tracing::debug!("route {}: kept ({}), unchanged", want.key, live.id);
+        return None;
+    }
+    tracing::debug!("route {}: update {}", want.key, field_names(&fields));
+    let previous_authorizer = live
+        .authorizer_id
+        .as_ref()
+        .filter(|id| !matches!(&authorizer, Some(AuthorizerRef::Existing(new)) if new == *id))
+        .cloned();
+    Some(Change {
+        action: Action::Update,
+        kind: Kind::Route,
+        name: want.key.clone(),
+        fields,
+        ops: vec![Op::UpdateRoute {
+            api_id: api.id.clone(),
+            id: live.id.clone(),
+            key: want.key.clone(),
+            authorization: want.authorization.clone(),
+            authorizer,
+            scopes: want.scopes.clone(),
+            integration: target,
+            previous: live.integration_id().map(str::to_string),
+            previous_authorizer,
+        }],
+    })
+}
+
+/// The route's authorizer moves when the live id is not the declared one. It is compared by id,
+/// whatever the route's type: a stale id left on a NONE route, or one pointing at a duplicate of
+/// the same name, must be moved off before that authorizer can go.
+fn authorizer_change(
+    want: &DesiredRoute,
+    api: &LiveApi,
+    live: &LiveRoute,
+    authorizer: Option<&AuthorizerRef>,
+) -> Option<FieldChange> {
+    let same = match (&live.authorizer_id, authorizer) {
+        (None, None) => true,
+        (Some(live), Some(AuthorizerRef::Existing(want))) => live == want,
+        _ => false,
+    };
+    if same {
+        return None;
+    }
+    let label = |id: &String| match api.authorizers.iter().find(|a| &a.id == id) {
+        Some(a) => format!("{} ({id})", a.name),
+        None => id.clone(),
+    };
+    let before = json!(live.authorizer_id.as_ref().map(label));
+    let after = match authorizer {
+        Some(AuthorizerRef::Existing(id)) => json!(label(id)),
+        Some(AuthorizerRef::New(name)) => json!(format!("{name} (known after up)")),
+        None => Value::Null,
+    };
+    tracing::debug!("route {}: authorizer moves from {before} to {after}", want.key);
+    Some(FieldChange {
+        field: "authorizer".into(),
+        before,
+        after,
+    })
+}
+
+/// Scopes are compared for JWT routes only: a route of another type has none that count.
+fn scopes_change(want: &DesiredRoute, live: &LiveRoute) -> Option<FieldChange> {
+    if want.authorization != "JWT" {
+        return None;
+    }
+    let live_scopes = if live.authorization == "JWT" {
+        live.scopes.clone()
+    } else {
+        Vec::new()
+    };
+    changed("authorization_scopes", json!(live_scopes), json!(want.scopes))
+}
+
+/// Live routes and integrations of the API that no declared route claimed: deleted.
+fn delete_unclaimed(api: &LiveApi, claims: &RouteClaims<'_>, changes: &mut Vec<Change>) {
     for route in api
         .routes
         .iter()
-        .filter(|r| !claimed_routes.contains(r.id.as_str()))
+        .filter(|r| !claims.routes.contains(r.id.as_str()))
     {
+        tracing::debug!("route {} ({}): not in the stack, delete", route.key, route.id);
         changes.push(delete(Kind::Route, &route.key, delete_route_op(api, route)));
     }
     for integration in api
         .integrations
         .iter()
-        .filter(|i| !claimed_integrations.contains(i.id.as_str()))
+        .filter(|i| !claims.claimed_integrations.contains(i.id.as_str()))
     {
+        tracing::debug!(
+            "integration {}: no declared route claims it (orphaned), delete",
+            integration_label(api, integration)
+        );
         changes.push(delete(
             Kind::Integration,
             &integration_label(api, integration),
@@ -716,6 +833,15 @@ fn plan_routes(
             },
         ));
     }
+}
+
+/// The names of changed fields, for the log.
+fn field_names(fields: &[FieldChange]) -> String {
+    fields
+        .iter()
+        .map(|f| f.field.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// An integration no route targets, of the route's subtype and on its machine; an exact
@@ -752,9 +878,16 @@ fn reconcile_integration(
 ) -> IntegrationRef {
     let diff = integration_diff(live, &want.integration, role_name, role);
     if diff.fields.is_empty() {
+        tracing::debug!("integration {}: kept ({}), unchanged", want.key, live.id);
         return IntegrationRef::Existing(live.id.clone());
     }
     if diff.replace {
+        tracing::debug!(
+            "integration {}: replaced ({}): {} cannot change in place",
+            want.key,
+            live.id,
+            field_names(&diff.fields)
+        );
         changes.push(Change {
             action: Action::Replace,
             kind: Kind::Integration,
@@ -771,6 +904,12 @@ fn reconcile_integration(
         });
         return IntegrationRef::New(want.key.clone());
     }
+    tracing::debug!(
+        "integration {}: update ({}) {}",
+        want.key,
+        live.id,
+        field_names(&diff.fields)
+    );
     changes.push(Change {
         action: Action::Update,
         kind: Kind::Integration,
@@ -1001,6 +1140,10 @@ fn plan_authorizers(
         };
         match live {
             None => {
+                tracing::debug!(
+                    "authorizer {}: no live JWT authorizer of this name, create",
+                    want.name
+                );
                 changes.push(Change {
                     action: Action::Create,
                     kind: Kind::Authorizer,
@@ -1017,6 +1160,15 @@ fn plan_authorizers(
             Some(live) => {
                 out.claimed.insert(live.id.clone());
                 let fields = fields(Some(live));
+                match fields.is_empty() {
+                    true => tracing::debug!("authorizer {}: kept ({}), unchanged", want.name, live.id),
+                    false => tracing::debug!(
+                        "authorizer {}: update ({}) {}",
+                        want.name,
+                        live.id,
+                        field_names(&fields)
+                    ),
+                }
                 if !fields.is_empty() {
                     changes.push(Change {
                         action: Action::Update,
@@ -1051,6 +1203,11 @@ fn delete_unused_authorizers(api: &LiveApi, authorizers: &Authorizers, changes: 
         .iter()
         .filter(|a| !authorizers.claimed.contains(&a.id))
     {
+        tracing::debug!(
+            "authorizer {} ({}): not declared (orphaned), delete once no route uses it",
+            authorizer.name,
+            authorizer.id
+        );
         changes.push(delete_authorizer(api, authorizer));
     }
 }
@@ -1067,7 +1224,7 @@ fn delete_authorizer(api: &LiveApi, authorizer: &LiveAuthorizer) -> Change {
     )
 }
 
-fn delete_route_op(api: &LiveApi, route: &crate::live::LiveRoute) -> Op {
+fn delete_route_op(api: &LiveApi, route: &LiveRoute) -> Op {
     Op::DeleteRoute {
         api_id: api.id.clone(),
         id: route.id.clone(),
@@ -1093,6 +1250,10 @@ fn plan_stages(desired: &Desired, api: &LiveApi, api_ref: &ApiRef, changes: &mut
             }],
         }),
         Some(live) if throttling_removed(live, want) => {
+            tracing::debug!(
+                "stage {}: replaced: a throttling limit cannot be unset in place",
+                want.name
+            );
             // UpdateStage cannot unset a limit and a 0 rejects every request, so the stage is made
             // anew; with auto-deploy it serves the current routes again within seconds.
             let mut fields = stage_fields(Some(live), want);
@@ -1169,6 +1330,7 @@ fn plan_stages(desired: &Desired, api: &LiveApi, api_ref: &ApiRef, changes: &mut
         }
     }
     for stage in api.stages.iter().filter(|s| s.name != want.name) {
+        tracing::debug!("stage {}: not in the stack, delete", stage.name);
         changes.push(delete(
             Kind::Stage,
             &stage.name,
