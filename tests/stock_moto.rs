@@ -70,6 +70,7 @@ async fn up_up_diff_and_down_of_onboarding_work_on_stock_moto_without_get_author
         .send()
         .await
         .expect("DeleteApi");
+    let probed = moto.log().len();
 
     let up = world.run(&["up", ONBOARDING]);
     assert_eq!(up.status.code(), Some(0), "{}", text(&up));
@@ -146,9 +147,9 @@ async fn up_up_diff_and_down_of_onboarding_work_on_stock_moto_without_get_author
         .expect("GetRolePolicy");
     let policy = support::decode_policy(policy.policy_document());
     assert_eq!(
-        policy["Statement"][0]["Resource"],
-        serde_json::json!(MACHINE),
-        "{policy}"
+        policy,
+        serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Action": ["states:StartExecution", "states:StartSyncExecution"], "Resource": [MACHINE]}]})
     );
 
     // A second up changes nothing and says so.
@@ -196,7 +197,7 @@ async fn up_up_diff_and_down_of_onboarding_work_on_stock_moto_without_get_author
     assert!(world.owned_apis(STACK).await.is_empty(), "API left after down");
     assert!(role(moto).await.is_none(), "role left after down");
     assert!(
-        !moto.log().contains("/authorizers"),
+        !moto.log()[probed..].contains("/authorizers"),
         "an authorizer call reached stock moto:\n{}",
         moto.log()
     );
