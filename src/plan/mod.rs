@@ -413,7 +413,14 @@ fn plan_role(
     Ok(RoleRef::Existing(role.arn.clone()))
 }
 
+/// The role's trust policy and tags, then its policies.
 fn plan_role_update(desired: &Desired, role: &LiveRole, changes: &mut Vec<Change>) {
+    plan_role_settings(desired, role, changes);
+    plan_role_policies(desired, role, changes);
+}
+
+/// UpdateAssumeRolePolicy and TagRole / UntagRole where the trust policy or tags differ.
+fn plan_role_settings(desired: &Desired, role: &LiveRole, changes: &mut Vec<Change>) {
     let want = &desired.role;
     let mut fields = Vec::new();
     let mut ops = Vec::new();
@@ -434,6 +441,7 @@ fn plan_role_update(desired: &Desired, role: &LiveRole, changes: &mut Vec<Change
         });
     }
     if !ops.is_empty() {
+        tracing::debug!("role {}: update {}", role.name, field_names(&fields));
         changes.push(Change {
             action: Action::Update,
             kind: Kind::Role,
@@ -442,9 +450,16 @@ fn plan_role_update(desired: &Desired, role: &LiveRole, changes: &mut Vec<Change
             ops,
         });
     }
+}
 
+/// The stack's inline policy put where it differs (compared by meaning), every other inline
+/// policy deleted, managed policies attached and detached to match the file.
+fn plan_role_policies(desired: &Desired, role: &LiveRole, changes: &mut Vec<Change>) {
+    let want = &desired.role;
     match role.inline.get(&want.policy_name) {
-        Some(doc) if *doc == want.policy => {}
+        Some(doc) if *doc == want.policy => {
+            tracing::debug!("role policy {}: kept, same document", want.policy_name);
+        }
         before => changes.push(Change {
             action: if before.is_some() {
                 Action::Update
@@ -466,6 +481,7 @@ fn plan_role_update(desired: &Desired, role: &LiveRole, changes: &mut Vec<Change
         }),
     }
     for name in role.inline.keys().filter(|n| **n != want.policy_name) {
+        tracing::debug!("role policy {name}: not the stack's, delete");
         changes.push(delete(
             Kind::RolePolicy,
             name,
@@ -488,6 +504,7 @@ fn plan_role_update(desired: &Desired, role: &LiveRole, changes: &mut Vec<Change
         });
     }
     for arn in role.attached.difference(&want.managed_policies) {
+        tracing::debug!("managed policy {arn}: not in the file, detach");
         changes.push(delete(
             Kind::ManagedPolicy,
             arn,
@@ -536,6 +553,7 @@ fn plan_api_update(desired: &Desired, api: &LiveApi, changes: &mut Vec<Change>) 
         });
     }
     if !ops.is_empty() {
+        tracing::debug!("api {}: update {}", desired.api.name, field_names(&fields));
         changes.push(Change {
             action: Action::Update,
             kind: Kind::Api,
@@ -1234,100 +1252,29 @@ fn delete_route_op(api: &LiveApi, route: &LiveRoute) -> Op {
     }
 }
 
+/// Plans the declared stage (create, replace, update or keep) and deletes every other stage.
 fn plan_stages(desired: &Desired, api: &LiveApi, api_ref: &ApiRef, changes: &mut Vec<Change>) {
     let want = &desired.stage;
     match api.stages.iter().find(|s| s.name == want.name) {
-        None => changes.push(Change {
-            action: Action::Create,
-            kind: Kind::Stage,
-            name: want.name.clone(),
-            fields: stage_fields(None, want),
-            ops: vec![Op::CreateStage {
-                api: api_ref.clone(),
-                spec: want.clone(),
-                tags: desired.tags.clone(),
-                variables: BTreeMap::new(),
-            }],
-        }),
-        Some(live) if throttling_removed(live, want) => {
-            tracing::debug!(
-                "stage {}: replaced: a throttling limit cannot be unset in place",
-                want.name
-            );
-            // UpdateStage cannot unset a limit and a 0 rejects every request, so the stage is made
-            // anew; with auto-deploy it serves the current routes again within seconds.
-            let mut fields = stage_fields(Some(live), want);
-            fields.extend(
-                [
-                    ("throttling_burst_limit", json!(live.throttling_burst_limit)),
-                    ("throttling_rate_limit", json!(live.throttling_rate_limit)),
-                ]
-                .into_iter()
-                .filter(|(_, before)| !before.is_null())
-                .map(|(field, before)| FieldChange {
-                    field: field.into(),
-                    before,
-                    after: Value::Null,
-                }),
-            );
+        None => {
+            tracing::debug!("stage {}: absent, create", want.name);
             changes.push(Change {
-                action: Action::Replace,
+                action: Action::Create,
                 kind: Kind::Stage,
                 name: want.name.clone(),
-                fields,
-                ops: vec![
-                    Op::DeleteStage {
-                        api_id: api.id.clone(),
-                        name: want.name.clone(),
-                    },
-                    Op::CreateStage {
-                        api: api_ref.clone(),
-                        spec: want.clone(),
-                        tags: desired.tags.clone(),
-                        variables: live.variables.clone(),
-                    },
-                ],
+                fields: stage_fields(None, want),
+                ops: vec![Op::CreateStage {
+                    api: api_ref.clone(),
+                    spec: want.clone(),
+                    tags: desired.tags.clone(),
+                    variables: BTreeMap::new(),
+                }],
             });
         }
-        Some(live) => {
-            let mut fields = stage_fields(Some(live), want);
-            let mut ops = Vec::new();
-            let log_removed = want.access_log.is_none() && live.access_log.is_some();
-            if fields.iter().any(|f| !(log_removed && f.field == "access_log")) {
-                ops.push(Op::UpdateStage {
-                    api_id: api.id.clone(),
-                    spec: want.clone(),
-                });
-            }
-            if log_removed {
-                ops.push(Op::DeleteAccessLog {
-                    api_id: api.id.clone(),
-                    stage: want.name.clone(),
-                });
-            }
-            // Stage tags are compared only when the listing returned them.
-            if let Some(tags) = &live.tags {
-                let (set, remove, tag_fields) = tag_diff(tags, &desired.tags);
-                if !tag_fields.is_empty() {
-                    fields.extend(tag_fields);
-                    ops.push(Op::TagApiResource {
-                        api: api_ref.clone(),
-                        stage: Some(want.name.clone()),
-                        set,
-                        remove,
-                    });
-                }
-            }
-            if !ops.is_empty() {
-                changes.push(Change {
-                    action: Action::Update,
-                    kind: Kind::Stage,
-                    name: want.name.clone(),
-                    fields,
-                    ops,
-                });
-            }
+        Some(live) if throttling_removed(live, want) => {
+            changes.push(replace_stage(desired, api, api_ref, live))
         }
+        Some(live) => changes.extend(update_stage(desired, api, api_ref, live)),
     }
     for stage in api.stages.iter().filter(|s| s.name != want.name) {
         tracing::debug!("stage {}: not in the stack, delete", stage.name);
@@ -1340,6 +1287,96 @@ fn plan_stages(desired: &Desired, api: &LiveApi, api_ref: &ApiRef, changes: &mut
             },
         ));
     }
+}
+
+/// UpdateStage cannot unset a limit and a 0 rejects every request, so a stage whose limits the
+/// file dropped is made anew (keeping its variables); with auto-deploy it serves the current
+/// routes again within seconds.
+fn replace_stage(desired: &Desired, api: &LiveApi, api_ref: &ApiRef, live: &LiveStage) -> Change {
+    let want = &desired.stage;
+    tracing::debug!(
+        "stage {}: replaced: a throttling limit cannot be unset in place",
+        want.name
+    );
+    let mut fields = stage_fields(Some(live), want);
+    fields.extend(
+        [
+            ("throttling_burst_limit", json!(live.throttling_burst_limit)),
+            ("throttling_rate_limit", json!(live.throttling_rate_limit)),
+        ]
+        .into_iter()
+        .filter(|(_, before)| !before.is_null())
+        .map(|(field, before)| FieldChange {
+            field: field.into(),
+            before,
+            after: Value::Null,
+        }),
+    );
+    Change {
+        action: Action::Replace,
+        kind: Kind::Stage,
+        name: want.name.clone(),
+        fields,
+        ops: vec![
+            Op::DeleteStage {
+                api_id: api.id.clone(),
+                name: want.name.clone(),
+            },
+            Op::CreateStage {
+                api: api_ref.clone(),
+                spec: want.clone(),
+                tags: desired.tags.clone(),
+                variables: live.variables.clone(),
+            },
+        ],
+    }
+}
+
+/// The live stage compared with the declared one: UpdateStage for changed settings,
+/// DeleteAccessLogSettings when the file drops access logs, tags when the listing returned
+/// them; nothing when all match.
+fn update_stage(desired: &Desired, api: &LiveApi, api_ref: &ApiRef, live: &LiveStage) -> Option<Change> {
+    let want = &desired.stage;
+    let mut fields = stage_fields(Some(live), want);
+    let mut ops = Vec::new();
+    let log_removed = want.access_log.is_none() && live.access_log.is_some();
+    if fields.iter().any(|f| !(log_removed && f.field == "access_log")) {
+        ops.push(Op::UpdateStage {
+            api_id: api.id.clone(),
+            spec: want.clone(),
+        });
+    }
+    if log_removed {
+        ops.push(Op::DeleteAccessLog {
+            api_id: api.id.clone(),
+            stage: want.name.clone(),
+        });
+    }
+    // Stage tags are compared only when the listing returned them.
+    if let Some(tags) = &live.tags {
+        let (set, remove, tag_fields) = tag_diff(tags, &desired.tags);
+        if !tag_fields.is_empty() {
+            fields.extend(tag_fields);
+            ops.push(Op::TagApiResource {
+                api: api_ref.clone(),
+                stage: Some(want.name.clone()),
+                set,
+                remove,
+            });
+        }
+    }
+    if ops.is_empty() {
+        tracing::debug!("stage {}: kept, unchanged", want.name);
+        return None;
+    }
+    tracing::debug!("stage {}: update {}", want.name, field_names(&fields));
+    Some(Change {
+        action: Action::Update,
+        kind: Kind::Stage,
+        name: want.name.clone(),
+        fields,
+        ops,
+    })
 }
 
 /// True when the stage has throttling limits and the file sets none.
