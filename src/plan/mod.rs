@@ -2,6 +2,10 @@
 //!
 //! Live items are claimed as desired items match them; whatever the stack owns and nothing
 //! claimed is deleted. No SDK types here: the planner is tested on plain structs.
+//!
+//! Each decision (kept, adopted, replaced, orphaned, updated with which fields, which authorizer a
+//! route moves between) is a `tracing::debug!` line: `PROVISION_LOG=debug provision diff` shows
+//! them among the SDK's own lines, `PROVISION_LOG=provision::plan=debug` shows them alone.
 
 pub mod op;
 
