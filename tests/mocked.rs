@@ -549,9 +549,14 @@ async fn live_read_follows_every_page() {
         ],
     );
 
-    let live = live::read(&clients, STACK_NAME, ROLE, "InvokeUserOnboardingWorkflow")
-        .await
-        .expect("live read");
+    let scope = live::ReadScope {
+        stack: STACK_NAME,
+        role_name: ROLE,
+        policy_name: "InvokeUserOnboardingWorkflow",
+        // Authorizers are read (and paged) when the stack declares some.
+        declares_authorizers: true,
+    };
+    let live = live::read(&clients, scope).await.expect("live read");
 
     for (i, rule) in pages.iter().chain(&iam_pages).enumerate() {
         assert_eq!(rule.num_calls(), 1, "page rule {i} answered once");
@@ -931,4 +936,113 @@ async fn access_logs_removed_are_turned_off_with_delete_access_log_settings() {
         assert!(outcome.stopped.is_none(), "{answer:?}: {outcome:#?}");
         assert_eq!(delete.num_calls(), 1);
     }
+}
+
+// moto always returns ids, so an answer without one cannot be seen against it. Here
+// CreateIntegration succeeds with no IntegrationId: the apply must stop on that call, never
+// record an empty id, and so never create a route targeting `integrations/`.
+#[tokio::test]
+async fn a_create_answer_without_an_id_stops_the_apply_and_no_route_targets_integrations_slash() {
+    let d = desired();
+    let route = &d.routes[0];
+    let ops = vec![
+        Op::CreateIntegration {
+            api: plan::ApiRef::Existing(API_ID.into()),
+            route_key: ROUTE_KEY.into(),
+            spec: route.integration.clone(),
+            role: plan::RoleRef::Existing(ROLE_ARN.into()),
+        },
+        Op::CreateRoute {
+            api: plan::ApiRef::Existing(API_ID.into()),
+            key: ROUTE_KEY.into(),
+            authorization: "NONE".into(),
+            authorizer: None,
+            scopes: Vec::new(),
+            integration: plan::IntegrationRef::New(ROUTE_KEY.into()),
+        },
+    ];
+    let plan = plan::Plan {
+        stack: STACK_NAME.into(),
+        changes: vec![plan::Change {
+            action: plan::Action::Create,
+            kind: plan::Kind::Route,
+            name: ROUTE_KEY.into(),
+            fields: Vec::new(),
+            ops,
+        }],
+    };
+    let create_integration = mock!(gw::Client::create_integration)
+        .match_requests(|r| r.api_id() == Some(API_ID))
+        .then_output(|| gw::operation::create_integration::CreateIntegrationOutput::builder().build());
+    let create_route = mock!(gw::Client::create_route).then_output(|| {
+        gw::operation::create_route::CreateRouteOutput::builder()
+            .route_id("r-1")
+            .build()
+    });
+    let clients = clients(&[&create_integration, &create_route], &[]);
+
+    let outcome = apply::apply(&clients, &plan, Resolved::default(), |_| {}).await;
+
+    let e = failure(&outcome);
+    assert_eq!(e.call, "CreateIntegration");
+    assert_eq!(e.resource, format!("integration for route {ROUTE_KEY}"));
+    assert!(e.message.contains("no IntegrationId"), "{}", e.message);
+    assert_eq!(
+        e.retry,
+        Retry::Never,
+        "not sent again: the first may have made one"
+    );
+    assert_eq!(create_integration.num_calls(), 1);
+    assert_eq!(
+        create_route.num_calls(),
+        0,
+        "no route created without its integration's id"
+    );
+    assert!(outcome.resolved.integrations.is_empty(), "{:?}", outcome.resolved);
+    assert_eq!(outcome.not_started, [format!("create route {ROUTE_KEY}")]);
+}
+
+// moto always lists ids and keys. Here GetRoutes lists a route without a RouteId, then one
+// without a RouteKey: each read fails naming GetRoutes rather than planning on an empty id.
+// A target of `integrations/` (no id) targets no integration.
+#[tokio::test]
+async fn a_listed_item_without_its_id_is_an_error_naming_the_call() {
+    let no_id = mock!(gw::Client::get_routes)
+        .sequence()
+        .output(|| {
+            gw::operation::get_routes::GetRoutesOutput::builder()
+                .items(Route::builder().route_key(ROUTE_KEY).build())
+                .build()
+        })
+        .output(|| {
+            gw::operation::get_routes::GetRoutesOutput::builder()
+                .items(Route::builder().route_id("r-1").build())
+                .build()
+        })
+        .output(|| {
+            gw::operation::get_routes::GetRoutesOutput::builder()
+                .items(
+                    Route::builder()
+                        .route_id("r-1")
+                        .route_key(ROUTE_KEY)
+                        .target("integrations/")
+                        .build(),
+                )
+                .build()
+        })
+        .build();
+    let clients = clients(&[&no_id], &[]);
+    for field in ["RouteId", "RouteKey"] {
+        let Err(e) = live::read_routes(&clients, API_ID).await else {
+            panic!("a route without a {field} was accepted");
+        };
+        assert_eq!(e.call, "GetRoutes");
+        assert_eq!(e.resource, format!("API {API_ID}"));
+        assert!(e.message.contains(field), "{}", e.message);
+    }
+    let routes = live::read_routes(&clients, API_ID)
+        .await
+        .expect("a complete route");
+    assert_eq!(routes[0].integration_id(), None, "{routes:?}");
+    assert_eq!(no_id.num_calls(), 3);
 }

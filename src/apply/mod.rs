@@ -2,8 +2,16 @@
 //! and reports each as it completes. Stops starting new work at the first failure or on Ctrl-C,
 //! lets what is in flight finish, and says what was done.
 
+mod answer;
+mod api;
+mod authorizer;
 mod call;
 mod create;
+mod integration;
+mod resolve;
+mod role;
+mod route;
+mod stage;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};

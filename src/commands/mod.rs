@@ -120,12 +120,7 @@ pub async fn connect_and_read(
     let needs_account = desired.needs_account();
     let (problems, live, account) = tokio::join!(
         live::check_state_machines(&clients, desired),
-        live::read(
-            &clients,
-            &desired.stack,
-            &desired.role.name,
-            &desired.role.policy_name
-        ),
+        live::read(&clients, live::ReadScope::of(desired)),
         async {
             match needs_account {
                 true => live::account_id(&clients).await.map(Some),

@@ -115,14 +115,7 @@ async fn reload_on_hangup(printer: Printer, clients: Clients, desired: Desired, 
         return;
     };
     while hangups.recv().await.is_some() {
-        match live::read(
-            &clients,
-            &desired.stack,
-            &desired.role.name,
-            &desired.role.policy_name,
-        )
-        .await
-        {
+        match live::read(&clients, live::ReadScope::of(&desired)).await {
             Ok(live) => match plan::oldest_first(&live.apis).first() {
                 Some(api) => {
                     let served = Served::from_live(api);

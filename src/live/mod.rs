@@ -3,6 +3,7 @@
 pub mod execution;
 mod iam_wait;
 mod machines;
+mod paginate;
 mod read;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -12,8 +13,8 @@ use serde_json::Value;
 pub use iam_wait::wait_for_role;
 pub use machines::check_state_machines;
 pub use read::{
-    account_id, list_owned_apis, read, read_api_children, read_authorizers, read_integrations, read_role,
-    read_routes, read_stages,
+    ApiChildren, ReadScope, account_id, list_owned_apis, read, read_api_children, read_authorizers,
+    read_integrations, read_role, read_routes, read_stages,
 };
 
 use crate::stack::desired::{AccessLog, Cors};
@@ -87,9 +88,13 @@ pub struct LiveRoute {
 }
 
 impl LiveRoute {
-    /// The integration id the route targets.
+    /// The integration id the route targets; `None` for a target that names none
+    /// (`integrations/` with no id is no integration).
     pub fn integration_id(&self) -> Option<&str> {
-        self.target.as_deref()?.strip_prefix("integrations/")
+        self.target
+            .as_deref()?
+            .strip_prefix("integrations/")
+            .filter(|id| !id.is_empty())
     }
 }
 

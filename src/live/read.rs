@@ -1,28 +1,56 @@
 //! Reads live state with list calls: one paginated call per collection, never per-item gets.
+//!
+//! An item without the id (or key, or name) the tool needs to act on it is an error naming the
+//! call ([`super::paginate::required`]): a careful reconciler does not plan on an answer it
+//! cannot act on, since skipping the item could create a duplicate of it and keeping it with an
+//! empty id would target or delete nothing.
 
 use std::collections::BTreeMap;
 
+use aws_sdk_apigatewayv2::types::{Api, Authorizer, Integration, Route, Stage};
 use aws_sdk_iam::operation::get_role::GetRoleError;
 use aws_sdk_iam::operation::get_role_policy::GetRolePolicyError;
 
+use super::paginate::{paginate, required};
 use super::{Live, LiveApi, LiveAuthorizer, LiveIntegration, LiveRole, LiveRoute, LiveStage, RoleState};
 use crate::aws::Clients;
 use crate::error::AwsError;
 use crate::policy;
+use crate::stack::Desired;
 use crate::stack::desired::{AccessLog, Cors};
 use crate::stack::rules::OWNER_TAG;
 
-/// Reads the APIs tagged for `stack` (with their children) and the role named `role_name`
-/// (with `policy_name`'s document), concurrently: the API's children wait only for its id.
-pub async fn read(
-    clients: &Clients,
-    stack: &str,
-    role_name: &str,
-    policy_name: &str,
-) -> Result<Live, AwsError> {
+/// What one read of live state covers.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadScope<'a> {
+    /// The stack: APIs carrying `provision:stack = stack` are its.
+    pub stack: &'a str,
+    /// The role, by name.
+    pub role_name: &'a str,
+    /// The stack's own inline policy, whose document is read.
+    pub policy_name: &'a str,
+    /// The stack declares authorizers, so the API's are read whatever its routes use.
+    pub declares_authorizers: bool,
+}
+
+impl<'a> ReadScope<'a> {
+    /// What `desired` needs read.
+    pub fn of(desired: &'a Desired) -> Self {
+        ReadScope {
+            stack: &desired.stack,
+            role_name: &desired.role.name,
+            policy_name: &desired.role.policy_name,
+            declares_authorizers: !desired.authorizers.is_empty(),
+        }
+    }
+}
+
+/// Reads the APIs tagged for the stack (with their children) and its role (with the stack's
+/// policy document), concurrently: the API's children wait only for its id.
+pub async fn read(clients: &Clients, scope: ReadScope<'_>) -> Result<Live, AwsError> {
     let (apis, role) = tokio::join!(
-        read_apis(clients, stack),
-        read_role(clients, role_name, Some(policy_name))
+        read_apis(clients, scope),
+        read_role(clients, scope.role_name, Some(scope.policy_name))
     );
     Ok(Live {
         apis: apis?,
@@ -30,12 +58,12 @@ pub async fn read(
     })
 }
 
-async fn read_apis(clients: &Clients, stack: &str) -> Result<Vec<LiveApi>, AwsError> {
-    let mut owned = list_owned_apis(clients, stack).await?;
+async fn read_apis(clients: &Clients, scope: ReadScope<'_>) -> Result<Vec<LiveApi>, AwsError> {
+    let mut owned = list_owned_apis(clients, scope.stack).await?;
     // Usually one API; duplicates are rare and read one after the other to spare the shared
     // control-plane rate limit.
     for api in &mut owned {
-        let children = read_api_children(clients, &api.id).await?;
+        let children = read_api_children(clients, &api.id, scope.declares_authorizers).await?;
         api.routes = children.routes;
         api.integrations = children.integrations;
         api.stages = children.stages;
@@ -63,50 +91,57 @@ pub async fn account_id(clients: &Clients) -> Result<String, AwsError> {
 
 /// The APIs tagged for `stack`, without their children.
 pub async fn list_owned_apis(clients: &Clients, stack: &str) -> Result<Vec<LiveApi>, AwsError> {
-    let mut owned = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let page = clients
-            .apigw
-            .get_apis()
-            .set_next_token(token.clone())
-            .send()
-            .await
-            .map_err(|e| AwsError::new("GetApis", format!("APIs tagged {OWNER_TAG}={stack}"), e))?;
-        for api in page.items() {
-            let tags: BTreeMap<String, String> = api
-                .tags()
-                .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-                .unwrap_or_default();
-            if tags.get(OWNER_TAG).map(String::as_str) != Some(stack) {
-                continue;
+    let resource = format!("APIs tagged {OWNER_TAG}={stack}");
+    paginate("GetApis", &resource, |token| {
+        let resource = &resource;
+        async move {
+            let page = clients
+                .apigw
+                .get_apis()
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| AwsError::new("GetApis", resource, e))?;
+            let mut owned = Vec::new();
+            for api in page.items() {
+                if let Some(api) = owned_api(api, stack, resource)? {
+                    owned.push(api);
+                }
             }
-            owned.push(LiveApi {
-                id: api.api_id().unwrap_or_default().to_string(),
-                name: api.name().unwrap_or_default().to_string(),
-                endpoint: api.api_endpoint().map(str::to_string),
-                created: api.created_date().and_then(|d| d.to_millis().ok()),
-                cors: api.cors_configuration().map(|c| {
-                    Cors {
-                        allow_origins: c.allow_origins().to_vec(),
-                        allow_methods: c.allow_methods().to_vec(),
-                        allow_headers: c.allow_headers().to_vec(),
-                        expose_headers: c.expose_headers().to_vec(),
-                        max_age: c.max_age(),
-                        allow_credentials: c.allow_credentials(),
-                    }
-                    .canonical()
-                }),
-                tags,
-                ..LiveApi::default()
-            });
+            Ok((owned, page.next_token))
         }
-        token = page.next_token().filter(|t| !t.is_empty()).map(str::to_string);
-        if token.is_none() {
-            break;
-        }
+    })
+    .await
+}
+
+/// The API if it carries the stack's tag. Another's API without an id is none of ours.
+fn owned_api(api: &Api, stack: &str, resource: &str) -> Result<Option<LiveApi>, AwsError> {
+    let tags: BTreeMap<String, String> = api
+        .tags()
+        .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default();
+    if tags.get(OWNER_TAG).map(String::as_str) != Some(stack) {
+        return Ok(None);
     }
-    Ok(owned)
+    Ok(Some(LiveApi {
+        id: required(api.api_id(), "GetApis", resource, "ApiId")?,
+        name: api.name().unwrap_or_default().to_string(),
+        endpoint: api.api_endpoint().map(str::to_string),
+        created: api.created_date().and_then(|d| d.to_millis().ok()),
+        cors: api.cors_configuration().map(|c| {
+            Cors {
+                allow_origins: c.allow_origins().to_vec(),
+                allow_methods: c.allow_methods().to_vec(),
+                allow_headers: c.allow_headers().to_vec(),
+                expose_headers: c.expose_headers().to_vec(),
+                max_age: c.max_age(),
+                allow_credentials: c.allow_credentials(),
+            }
+            .canonical()
+        }),
+        tags,
+        ..LiveApi::default()
+    }))
 }
 
 /// What lives inside one API.
@@ -118,177 +153,221 @@ pub struct ApiChildren {
     pub integrations: Vec<LiveIntegration>,
     /// Stages.
     pub stages: Vec<LiveStage>,
-    /// Authorizers.
+    /// Authorizers: read only when the stack declares some or a route uses one, else empty.
     pub authorizers: Vec<LiveAuthorizer>,
 }
 
-/// Routes, integrations, stages and authorizers of one API, read concurrently.
-pub async fn read_api_children(clients: &Clients, api_id: &str) -> Result<ApiChildren, AwsError> {
-    let (routes, integrations, stages, authorizers) = tokio::join!(
-        read_routes(clients, api_id),
+/// Routes, integrations and stages of one API, read concurrently, and its authorizers when
+/// they matter: when the stack declares authorizers (read alongside), or when a route uses one
+/// (read once the routes are known). A stack without authorizers then makes one call fewer,
+/// and works against endpoints that lack GetAuthorizers (moto_server has no handler for it).
+/// An unused authorizer on an API is then not seen, and not deleted until `down` deletes the API.
+pub async fn read_api_children(
+    clients: &Clients,
+    api_id: &str,
+    declares_authorizers: bool,
+) -> Result<ApiChildren, AwsError> {
+    let routes_and_authorizers = async {
+        if declares_authorizers {
+            let (routes, authorizers) =
+                tokio::join!(read_routes(clients, api_id), read_authorizers(clients, api_id));
+            return Ok::<_, AwsError>((routes?, authorizers?));
+        }
+        let routes = read_routes(clients, api_id).await?;
+        let authorizers = match routes.iter().any(|r| r.authorizer_id.is_some()) {
+            true => read_authorizers(clients, api_id).await?,
+            false => Vec::new(),
+        };
+        Ok((routes, authorizers))
+    };
+    let (routes_and_authorizers, integrations, stages) = tokio::join!(
+        routes_and_authorizers,
         read_integrations(clients, api_id),
-        read_stages(clients, api_id),
-        read_authorizers(clients, api_id)
+        read_stages(clients, api_id)
     );
+    let (routes, authorizers) = routes_and_authorizers?;
     Ok(ApiChildren {
-        routes: routes?,
+        routes,
         integrations: integrations?,
         stages: stages?,
-        authorizers: authorizers?,
+        authorizers,
     })
 }
 
-/// One paginated listing of the API's collection.
+/// Every authorizer of the API (GetAuthorizers, paginated).
 pub async fn read_authorizers(clients: &Clients, api_id: &str) -> Result<Vec<LiveAuthorizer>, AwsError> {
-    let mut out = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let page = clients
-            .apigw
-            .get_authorizers()
-            .api_id(api_id)
-            .set_next_token(token.clone())
-            .send()
-            .await
-            .map_err(|e| AwsError::new("GetAuthorizers", format!("API {api_id}"), e))?;
-        out.extend(page.items().iter().map(|a| {
-            let jwt = a.jwt_configuration();
-            let mut audience: Vec<String> = jwt.map(|j| j.audience().to_vec()).unwrap_or_default();
-            audience.sort();
-            audience.dedup();
-            LiveAuthorizer {
-                id: a.authorizer_id().unwrap_or_default().to_string(),
-                name: a.name().unwrap_or_default().to_string(),
-                authorizer_type: a
-                    .authorizer_type()
-                    .map(|t| t.as_str().to_string())
-                    .unwrap_or_default(),
-                issuer: jwt.and_then(|j| j.issuer()).map(str::to_string),
-                audience,
-                identity_source: a.identity_source().to_vec(),
-            }
-        }));
-        token = page.next_token().filter(|t| !t.is_empty()).map(str::to_string);
-        if token.is_none() {
-            return Ok(out);
+    let resource = format!("API {api_id}");
+    paginate("GetAuthorizers", &resource, |token| {
+        let resource = &resource;
+        async move {
+            let page = clients
+                .apigw
+                .get_authorizers()
+                .api_id(api_id)
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| AwsError::new("GetAuthorizers", resource, e))?;
+            let items = page
+                .items()
+                .iter()
+                .map(|a| live_authorizer(a, resource))
+                .collect::<Result<_, _>>()?;
+            Ok((items, page.next_token))
         }
-    }
+    })
+    .await
 }
 
-/// One paginated listing of the API's collection.
+fn live_authorizer(a: &Authorizer, resource: &str) -> Result<LiveAuthorizer, AwsError> {
+    let jwt = a.jwt_configuration();
+    let mut audience: Vec<String> = jwt.map(|j| j.audience().to_vec()).unwrap_or_default();
+    audience.sort();
+    audience.dedup();
+    Ok(LiveAuthorizer {
+        id: required(a.authorizer_id(), "GetAuthorizers", resource, "AuthorizerId")?,
+        name: required(a.name(), "GetAuthorizers", resource, "Name")?,
+        authorizer_type: a
+            .authorizer_type()
+            .map(|t| t.as_str().to_string())
+            .unwrap_or_default(),
+        issuer: jwt.and_then(|j| j.issuer()).map(str::to_string),
+        audience,
+        identity_source: a.identity_source().to_vec(),
+    })
+}
+
+/// Every route of the API (GetRoutes, paginated).
 pub async fn read_routes(clients: &Clients, api_id: &str) -> Result<Vec<LiveRoute>, AwsError> {
-    let mut out = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let page = clients
-            .apigw
-            .get_routes()
-            .api_id(api_id)
-            .set_next_token(token.clone())
-            .send()
-            .await
-            .map_err(|e| AwsError::new("GetRoutes", format!("API {api_id}"), e))?;
-        out.extend(page.items().iter().map(|r| {
-            LiveRoute {
-                id: r.route_id().unwrap_or_default().to_string(),
-                key: r.route_key().unwrap_or_default().to_string(),
-                target: r.target().map(str::to_string),
-                authorization: r
-                    .authorization_type()
-                    .map_or_else(|| "NONE".to_string(), |a| a.as_str().to_string()),
-                authorizer_id: r.authorizer_id().filter(|a| !a.is_empty()).map(str::to_string),
-                scopes: {
-                    let mut scopes = r.authorization_scopes().to_vec();
-                    scopes.sort();
-                    scopes.dedup();
-                    scopes
-                },
-            }
-        }));
-        token = page.next_token().filter(|t| !t.is_empty()).map(str::to_string);
-        if token.is_none() {
-            return Ok(out);
+    let resource = format!("API {api_id}");
+    paginate("GetRoutes", &resource, |token| {
+        let resource = &resource;
+        async move {
+            let page = clients
+                .apigw
+                .get_routes()
+                .api_id(api_id)
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| AwsError::new("GetRoutes", resource, e))?;
+            let items = page
+                .items()
+                .iter()
+                .map(|r| live_route(r, resource))
+                .collect::<Result<_, _>>()?;
+            Ok((items, page.next_token))
         }
-    }
+    })
+    .await
 }
 
-/// One paginated listing of the API's collection.
+fn live_route(r: &Route, resource: &str) -> Result<LiveRoute, AwsError> {
+    let mut scopes = r.authorization_scopes().to_vec();
+    scopes.sort();
+    scopes.dedup();
+    Ok(LiveRoute {
+        id: required(r.route_id(), "GetRoutes", resource, "RouteId")?,
+        key: required(r.route_key(), "GetRoutes", resource, "RouteKey")?,
+        // A route detached from any integration has no target (or an empty one): `None`.
+        target: r.target().filter(|t| !t.is_empty()).map(str::to_string),
+        authorization: r
+            .authorization_type()
+            .map_or_else(|| "NONE".to_string(), |a| a.as_str().to_string()),
+        authorizer_id: r.authorizer_id().filter(|a| !a.is_empty()).map(str::to_string),
+        scopes,
+    })
+}
+
+/// Every integration of the API (GetIntegrations, paginated).
 pub async fn read_integrations(clients: &Clients, api_id: &str) -> Result<Vec<LiveIntegration>, AwsError> {
-    let mut out = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let page = clients
-            .apigw
-            .get_integrations()
-            .api_id(api_id)
-            .set_next_token(token.clone())
-            .send()
-            .await
-            .map_err(|e| AwsError::new("GetIntegrations", format!("API {api_id}"), e))?;
-        out.extend(page.items().iter().map(|i| {
-            LiveIntegration {
-                id: i.integration_id().unwrap_or_default().to_string(),
-                integration_type: i
-                    .integration_type()
-                    .map(|t| t.as_str().to_string())
-                    .unwrap_or_default(),
-                subtype: i.integration_subtype().map(str::to_string),
-                payload_format_version: i.payload_format_version().map(str::to_string),
-                credentials_arn: i.credentials_arn().map(str::to_string),
-                parameters: i
-                    .request_parameters()
-                    .map(|p| p.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-                    .unwrap_or_default(),
-            }
-        }));
-        token = page.next_token().filter(|t| !t.is_empty()).map(str::to_string);
-        if token.is_none() {
-            return Ok(out);
+    let resource = format!("API {api_id}");
+    paginate("GetIntegrations", &resource, |token| {
+        let resource = &resource;
+        async move {
+            let page = clients
+                .apigw
+                .get_integrations()
+                .api_id(api_id)
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| AwsError::new("GetIntegrations", resource, e))?;
+            let items = page
+                .items()
+                .iter()
+                .map(|i| live_integration(i, resource))
+                .collect::<Result<_, _>>()?;
+            Ok((items, page.next_token))
         }
-    }
+    })
+    .await
 }
 
-/// One paginated listing of the API's collection.
+fn live_integration(i: &Integration, resource: &str) -> Result<LiveIntegration, AwsError> {
+    Ok(LiveIntegration {
+        id: required(i.integration_id(), "GetIntegrations", resource, "IntegrationId")?,
+        integration_type: i
+            .integration_type()
+            .map(|t| t.as_str().to_string())
+            .unwrap_or_default(),
+        subtype: i.integration_subtype().map(str::to_string),
+        payload_format_version: i.payload_format_version().map(str::to_string),
+        credentials_arn: i.credentials_arn().map(str::to_string),
+        parameters: i
+            .request_parameters()
+            .map(|p| p.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default(),
+    })
+}
+
+/// Every stage of the API (GetStages, paginated).
 pub async fn read_stages(clients: &Clients, api_id: &str) -> Result<Vec<LiveStage>, AwsError> {
-    let mut out = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let page = clients
-            .apigw
-            .get_stages()
-            .api_id(api_id)
-            .set_next_token(token.clone())
-            .send()
-            .await
-            .map_err(|e| AwsError::new("GetStages", format!("API {api_id}"), e))?;
-        out.extend(page.items().iter().map(|s| {
-            let settings = s.default_route_settings();
-            LiveStage {
-                name: s.stage_name().unwrap_or_default().to_string(),
-                auto_deploy: s.auto_deploy().unwrap_or(false),
-                throttling_burst_limit: settings.and_then(|r| r.throttling_burst_limit()),
-                throttling_rate_limit: settings.and_then(|r| r.throttling_rate_limit()),
-                access_log: s.access_log_settings().and_then(|a| {
-                    Some(AccessLog {
-                        destination_arn: a.destination_arn().filter(|d| !d.is_empty())?.to_string(),
-                        format: a.format().unwrap_or_default().to_string(),
-                    })
-                }),
-                tags: s
-                    .tags()
-                    .filter(|t| !t.is_empty())
-                    .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
-                variables: s
-                    .stage_variables()
-                    .map(|v| v.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-                    .unwrap_or_default(),
-            }
-        }));
-        token = page.next_token().filter(|t| !t.is_empty()).map(str::to_string);
-        if token.is_none() {
-            return Ok(out);
+    let resource = format!("API {api_id}");
+    paginate("GetStages", &resource, |token| {
+        let resource = &resource;
+        async move {
+            let page = clients
+                .apigw
+                .get_stages()
+                .api_id(api_id)
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| AwsError::new("GetStages", resource, e))?;
+            let items = page
+                .items()
+                .iter()
+                .map(|s| live_stage(s, resource))
+                .collect::<Result<_, _>>()?;
+            Ok((items, page.next_token))
         }
-    }
+    })
+    .await
+}
+
+fn live_stage(s: &Stage, resource: &str) -> Result<LiveStage, AwsError> {
+    let settings = s.default_route_settings();
+    Ok(LiveStage {
+        name: required(s.stage_name(), "GetStages", resource, "StageName")?,
+        auto_deploy: s.auto_deploy().unwrap_or(false),
+        throttling_burst_limit: settings.and_then(|r| r.throttling_burst_limit()),
+        throttling_rate_limit: settings.and_then(|r| r.throttling_rate_limit()),
+        access_log: s.access_log_settings().and_then(|a| {
+            Some(AccessLog {
+                destination_arn: a.destination_arn().filter(|d| !d.is_empty())?.to_string(),
+                format: a.format().unwrap_or_default().to_string(),
+            })
+        }),
+        tags: s
+            .tags()
+            .filter(|t| !t.is_empty())
+            .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
+        variables: s
+            .stage_variables()
+            .map(|v| v.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default(),
+    })
 }
 
 /// The role by name with its trust policy, tags, attached policies, inline policy names, and the
@@ -336,7 +415,7 @@ pub async fn read_role(
     }
     Ok(RoleState::Present(LiveRole {
         name: role.role_name().to_string(),
-        arn: role.arn().to_string(),
+        arn: required(Some(role.arn()), "GetRole", &resource, "Arn")?,
         tags,
         trust,
         inline,
@@ -386,46 +465,35 @@ async fn read_inline_policy(
     Ok(Some(doc))
 }
 
+/// The names of the role's inline policies (ListRolePolicies, through the SDK's paginator).
 async fn list_inline_policies(clients: &Clients, role: &str) -> Result<Vec<String>, AwsError> {
-    let mut out = Vec::new();
-    let mut marker: Option<String> = None;
-    loop {
-        let page = clients
-            .iam
-            .list_role_policies()
-            .role_name(role)
-            .set_marker(marker.clone())
-            .send()
-            .await
-            .map_err(|e| AwsError::new("ListRolePolicies", format!("role {role}"), e))?;
-        out.extend(page.policy_names().iter().cloned());
-        marker = page.marker().filter(|_| page.is_truncated()).map(str::to_string);
-        if marker.is_none() {
-            return Ok(out);
-        }
-    }
+    clients
+        .iam
+        .list_role_policies()
+        .role_name(role)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| AwsError::new("ListRolePolicies", format!("role {role}"), e))
 }
 
+/// The ARNs of the managed policies attached to the role (ListAttachedRolePolicies, through the
+/// SDK's paginator).
 async fn list_attached_policies(clients: &Clients, role: &str) -> Result<Vec<String>, AwsError> {
-    let mut out = Vec::new();
-    let mut marker: Option<String> = None;
-    loop {
-        let page = clients
-            .iam
-            .list_attached_role_policies()
-            .role_name(role)
-            .set_marker(marker.clone())
-            .send()
-            .await
-            .map_err(|e| AwsError::new("ListAttachedRolePolicies", format!("role {role}"), e))?;
-        out.extend(
-            page.attached_policies()
-                .iter()
-                .filter_map(|p| p.policy_arn().map(str::to_string)),
-        );
-        marker = page.marker().filter(|_| page.is_truncated()).map(str::to_string);
-        if marker.is_none() {
-            return Ok(out);
-        }
-    }
+    let attached: Vec<_> = clients
+        .iam
+        .list_attached_role_policies()
+        .role_name(role)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| AwsError::new("ListAttachedRolePolicies", format!("role {role}"), e))?;
+    Ok(attached
+        .iter()
+        .filter_map(|p| p.policy_arn().map(str::to_string))
+        .collect())
 }

@@ -182,6 +182,41 @@ pub enum Op {
     DeleteAccessLog { api_id: String, stage: String },
 }
 
+impl Op {
+    /// A short human description, e.g. `create integration POST /new-user`.
+    pub fn label(&self) -> String {
+        match self {
+            Op::CreateApi { name, .. } => format!("create api {name}"),
+            Op::UpdateApi { id, .. } => format!("update api {id}"),
+            Op::DeleteCors { api_id } => format!("delete cors configuration of api {api_id}"),
+            Op::CreateAuthorizer { spec, .. } => format!("create authorizer {}", spec.name),
+            Op::UpdateAuthorizer { spec, .. } => format!("update authorizer {}", spec.name),
+            Op::DeleteAuthorizer { name, id, .. } => format!("delete authorizer {name} ({id})"),
+            Op::TagApiResource { stage: None, .. } => "tag api".into(),
+            Op::TagApiResource { stage: Some(s), .. } => format!("tag stage {s}"),
+            Op::DeleteApi { id } => format!("delete api {id}"),
+            Op::CreateRole { name, .. } => format!("create role {name}"),
+            Op::TagRole { name, .. } => format!("tag role {name}"),
+            Op::UpdateTrust { name, .. } => format!("update trust policy of role {name}"),
+            Op::PutRolePolicy { policy_name, .. } => format!("put role policy {policy_name}"),
+            Op::DeleteRolePolicy { policy_name, .. } => format!("delete role policy {policy_name}"),
+            Op::AttachRolePolicy { arn, .. } => format!("attach managed policy {arn}"),
+            Op::DetachRolePolicy { arn, .. } => format!("detach managed policy {arn}"),
+            Op::DeleteRole { name } => format!("delete role {name}"),
+            Op::CreateIntegration { route_key, .. } => format!("create integration {route_key}"),
+            Op::UpdateIntegration { route_key, .. } => format!("update integration {route_key}"),
+            Op::DeleteIntegration { id, .. } => format!("delete integration {id}"),
+            Op::CreateRoute { key, .. } => format!("create route {key}"),
+            Op::UpdateRoute { key, .. } => format!("update route {key}"),
+            Op::DeleteRoute { key, .. } => format!("delete route {key}"),
+            Op::CreateStage { spec, .. } => format!("create stage {}", spec.name),
+            Op::UpdateStage { spec, .. } => format!("update stage {}", spec.name),
+            Op::DeleteStage { name, .. } => format!("delete stage {name}"),
+            Op::DeleteAccessLog { stage, .. } => format!("turn off access logs of stage {stage}"),
+        }
+    }
+}
+
 /// What an operation makes available or waits for; the executor orders operations by these.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Key {

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::model::{Sp, StackFile};
+use super::model::{AuthorizerSection, CorsSection, RoleSection, RouteSection, Sp, StackFile, StageSection};
 use super::rules::{self, OWNER_TAG};
 use crate::policy;
 
@@ -233,141 +233,172 @@ pub fn desired(file: &StackFile) -> Option<Desired> {
     let mut routes = Vec::new();
     let mut machines: Vec<(String, rules::StateMachineArn)> = Vec::new();
     for r in &file.routes {
-        let action = r.action.as_ref()?.value.clone();
-        let machine_arn = r.state_machine.as_ref()?.value.clone();
-        let machine = rules::parse_state_machine_arn(&machine_arn).ok()?;
-        let mut parameters: BTreeMap<String, String> = match &r.parameters {
-            Some(p) => p
-                .iter()
-                .map(|(k, v)| (k.value.clone(), v.value.clone()))
-                .collect(),
-            None if action == "StopExecution" => BTreeMap::new(),
-            None => BTreeMap::from([("Input".to_string(), "$request.body.input".to_string())]),
-        };
-        if action != "StopExecution" {
-            parameters.insert("StateMachineArn".into(), machine_arn.clone());
-        }
-        machines.push((action.clone(), machine));
-        let authorizer = r.authorizer.as_ref().map(|a| a.value.clone());
-        routes.push(DesiredRoute {
-            key: r.key.as_ref()?.value.clone(),
-            authorization: match (&authorizer, &r.authorization) {
-                (Some(_), _) => "JWT".to_string(),
-                (None, Some(a)) => a.value.clone(),
-                (None, None) => "NONE".to_string(),
-            },
-            scopes: match &authorizer {
-                Some(_) => sorted(r.scopes.iter().flatten().map(|s| s.value.clone())),
-                None => Vec::new(),
-            },
-            authorizer,
-            state_machine: machine_arn,
-            integration: DesiredIntegration {
-                subtype: format!("StepFunctions-{action}"),
-                parameters,
-            },
-        });
+        let (route, action, machine) = desired_route(r)?;
+        routes.push(route);
+        machines.push((action, machine));
     }
+    Some(Desired {
+        region: file.stack.region.as_ref().map(|r| r.value.clone()),
+        api: DesiredApi {
+            name: file.api.name.as_ref()?.value.clone(),
+            cors: file.api.cors.as_ref().map(desired_cors),
+        },
+        authorizers: file
+            .authorizers
+            .iter()
+            .map(desired_authorizer)
+            .collect::<Option<_>>()?,
+        role: desired_role(&file.role, &machines)?,
+        routes,
+        stage: file
+            .stage
+            .as_ref()
+            .map_or_else(|| Some(default_stage()), desired_stage)?,
+        tags: desired_tags(file, &stack),
+        stack,
+    })
+}
 
-    let actions: Option<Vec<String>> = file
-        .role
+/// A route, its action and its machine (which the role's policy grants on).
+fn desired_route(r: &RouteSection) -> Option<(DesiredRoute, String, rules::StateMachineArn)> {
+    let action = r.action.as_ref()?.value.clone();
+    let machine_arn = r.state_machine.as_ref()?.value.clone();
+    let machine = rules::parse_state_machine_arn(&machine_arn).ok()?;
+    let authorizer = r.authorizer.as_ref().map(|a| a.value.clone());
+    let route = DesiredRoute {
+        key: r.key.as_ref()?.value.clone(),
+        authorization: route_authorization(r),
+        // Scopes count only on a route with an authorizer.
+        scopes: match &authorizer {
+            Some(_) => sorted(r.scopes.iter().flatten().map(|s| s.value.clone())),
+            None => Vec::new(),
+        },
+        authorizer,
+        integration: DesiredIntegration {
+            subtype: format!("StepFunctions-{action}"),
+            parameters: integration_parameters(r, &action, &machine_arn),
+        },
+        state_machine: machine_arn,
+    };
+    Some((route, action, machine))
+}
+
+/// `JWT` for a route with an authorizer, else what the file says, else `NONE`.
+fn route_authorization(r: &RouteSection) -> String {
+    match (&r.authorizer, &r.authorization) {
+        (Some(_), _) => "JWT".to_string(),
+        (None, Some(a)) => a.value.clone(),
+        (None, None) => "NONE".to_string(),
+    }
+}
+
+/// The integration's request parameters: as written, or for a start action without any,
+/// `Input = $request.body.input`; a start action always gets its `StateMachineArn` (a stop acts
+/// on the `ExecutionArn` the file maps).
+fn integration_parameters(r: &RouteSection, action: &str, machine_arn: &str) -> BTreeMap<String, String> {
+    let mut parameters: BTreeMap<String, String> = match &r.parameters {
+        Some(p) => p
+            .iter()
+            .map(|(k, v)| (k.value.clone(), v.value.clone()))
+            .collect(),
+        None if action == "StopExecution" => BTreeMap::new(),
+        None => BTreeMap::from([("Input".to_string(), "$request.body.input".to_string())]),
+    };
+    if action != "StopExecution" {
+        parameters.insert("StateMachineArn".into(), machine_arn.to_string());
+    }
+    parameters
+}
+
+/// The role: its derived least-privilege policy over the routes' machines, the API Gateway
+/// trust policy, and the managed policies listed.
+fn desired_role(role: &RoleSection, machines: &[(String, rules::StateMachineArn)]) -> Option<DesiredRole> {
+    let actions: Option<Vec<String>> = role
         .actions
         .as_ref()
         .map(|a| a.iter().map(|s| s.value.clone()).collect());
-    let role = DesiredRole {
-        name: file.role.name.as_ref()?.value.clone(),
-        policy_name: file.role.policy_name.as_ref()?.value.clone(),
-        policy: policy::normalize(&least_privilege(&machines, actions.as_deref())),
+    Some(DesiredRole {
+        name: role.name.as_ref()?.value.clone(),
+        policy_name: role.policy_name.as_ref()?.value.clone(),
+        policy: policy::normalize(&least_privilege(machines, actions.as_deref())),
         trust: policy::normalize(&policy::api_gateway_trust(None)),
-        restrict_source_account: file
-            .role
-            .restrict_source_account
+        restrict_source_account: role.restrict_source_account.as_ref().is_some_and(|r| r.value),
+        managed_policies: role.managed_policies.iter().map(|m| m.value.clone()).collect(),
+    })
+}
+
+/// The stage when the file has no `[stage]`: `$default`, auto-deployed, no limits, no logs.
+fn default_stage() -> DesiredStage {
+    DesiredStage {
+        name: "$default".into(),
+        auto_deploy: true,
+        throttling_burst_limit: None,
+        throttling_rate_limit: None,
+        access_log: None,
+    }
+}
+
+/// The stage as written, `$default` and auto-deploy unless the file says otherwise.
+fn desired_stage(s: &StageSection) -> Option<DesiredStage> {
+    Some(DesiredStage {
+        name: s
+            .name
             .as_ref()
-            .is_some_and(|r| r.value),
-        managed_policies: file
-            .role
-            .managed_policies
-            .iter()
-            .map(|m| m.value.clone())
-            .collect(),
-    };
-
-    let stage = match &file.stage {
-        Some(s) => DesiredStage {
-            name: s
-                .name
-                .as_ref()
-                .map_or_else(|| "$default".into(), |n| n.value.clone()),
-            auto_deploy: s.auto_deploy.as_ref().is_none_or(|a| a.value),
-            throttling_burst_limit: s
-                .throttling_burst_limit
-                .as_ref()
-                .and_then(|b| i32::try_from(b.value).ok()),
-            throttling_rate_limit: s.throttling_rate_limit.as_ref().map(|r| r.value),
-            access_log: match &s.access_log {
-                Some(log) => Some(AccessLog {
-                    destination_arn: log.destination_arn.as_ref()?.value.clone(),
-                    format: log
-                        .format
-                        .as_ref()
-                        .map_or_else(|| DEFAULT_ACCESS_LOG_FORMAT.to_string(), |f| f.value.clone()),
-                }),
-                None => None,
-            },
+            .map_or_else(|| "$default".into(), |n| n.value.clone()),
+        auto_deploy: s.auto_deploy.as_ref().is_none_or(|a| a.value),
+        throttling_burst_limit: s
+            .throttling_burst_limit
+            .as_ref()
+            .and_then(|b| i32::try_from(b.value).ok()),
+        throttling_rate_limit: s.throttling_rate_limit.as_ref().map(|r| r.value),
+        access_log: match &s.access_log {
+            Some(log) => Some(AccessLog {
+                destination_arn: log.destination_arn.as_ref()?.value.clone(),
+                format: log
+                    .format
+                    .as_ref()
+                    .map_or_else(|| DEFAULT_ACCESS_LOG_FORMAT.to_string(), |f| f.value.clone()),
+            }),
+            None => None,
         },
-        None => DesiredStage {
-            name: "$default".into(),
-            auto_deploy: true,
-            throttling_burst_limit: None,
-            throttling_rate_limit: None,
-            access_log: None,
-        },
-    };
+    })
+}
 
+/// The file's tags plus the ownership tag.
+fn desired_tags(file: &StackFile, stack: &str) -> BTreeMap<String, String> {
     let mut tags: BTreeMap<String, String> = file
         .tags
         .iter()
         .map(|(k, v)| (k.value.clone(), v.value.clone()))
         .collect();
-    tags.insert(OWNER_TAG.into(), stack.clone());
+    tags.insert(OWNER_TAG.into(), stack.to_string());
+    tags
+}
 
+/// The CORS configuration as written, in canonical form.
+fn desired_cors(c: &CorsSection) -> Cors {
     let strings = |v: &Option<Vec<Sp<String>>>| v.iter().flatten().map(|s| s.value.clone()).collect();
-    let cors = file.api.cors.as_ref().map(|c| {
-        Cors {
-            allow_origins: strings(&c.allow_origins),
-            allow_methods: strings(&c.allow_methods),
-            allow_headers: strings(&c.allow_headers),
-            expose_headers: strings(&c.expose_headers),
-            max_age: c.max_age.as_ref().and_then(|m| i32::try_from(m.value).ok()),
-            allow_credentials: c.allow_credentials.as_ref().map(|a| a.value),
-        }
-        .canonical()
-    });
-    let mut authorizers = Vec::new();
-    for a in &file.authorizers {
-        authorizers.push(DesiredAuthorizer {
-            name: a.name.as_ref()?.value.clone(),
-            issuer: a.issuer.as_ref()?.value.clone(),
-            audience: sorted(a.audience.iter().flatten().map(|s| s.value.clone())),
-            identity_source: a.identity_source.as_ref().map_or_else(
-                || "$request.header.Authorization".to_string(),
-                |s| s.value.clone(),
-            ),
-        });
+    Cors {
+        allow_origins: strings(&c.allow_origins),
+        allow_methods: strings(&c.allow_methods),
+        allow_headers: strings(&c.allow_headers),
+        expose_headers: strings(&c.expose_headers),
+        max_age: c.max_age.as_ref().and_then(|m| i32::try_from(m.value).ok()),
+        allow_credentials: c.allow_credentials.as_ref().map(|a| a.value),
     }
+    .canonical()
+}
 
-    Some(Desired {
-        stack,
-        region: file.stack.region.as_ref().map(|r| r.value.clone()),
-        api: DesiredApi {
-            name: file.api.name.as_ref()?.value.clone(),
-            cors,
-        },
-        authorizers,
-        role,
-        routes,
-        stage,
-        tags,
+/// A JWT authorizer, its token in `Authorization` unless the file says otherwise.
+fn desired_authorizer(a: &AuthorizerSection) -> Option<DesiredAuthorizer> {
+    Some(DesiredAuthorizer {
+        name: a.name.as_ref()?.value.clone(),
+        issuer: a.issuer.as_ref()?.value.clone(),
+        audience: sorted(a.audience.iter().flatten().map(|s| s.value.clone())),
+        identity_source: a.identity_source.as_ref().map_or_else(
+            || "$request.header.Authorization".to_string(),
+            |s| s.value.clone(),
+        ),
     })
 }
 

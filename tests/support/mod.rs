@@ -54,10 +54,20 @@ pub struct Moto {
 }
 
 impl Moto {
-    /// Spawns moto and blocks until `GET /moto-api/` answers (bounded by
-    /// `MOTO_START_TIMEOUT_SECS`, default 30). Panics with the server's log
-    /// if it does not come up. Safe to call from sync or async tests.
+    /// Spawns moto through `scripts/moto_server.py` (moto plus GetAuthorizers) and blocks until
+    /// `GET /moto-api/` answers (bounded by `MOTO_START_TIMEOUT_SECS`, default 30). Panics with
+    /// the server's log if it does not come up. Safe to call from sync or async tests.
     pub fn start() -> Moto {
+        Moto::launch(false)
+    }
+
+    /// As [`Moto::start`], but the `moto_server` binary itself, without the shim: what a user
+    /// who installed moto has (no GetAuthorizers).
+    pub fn start_stock() -> Moto {
+        Moto::launch(true)
+    }
+
+    fn launch(stock: bool) -> Moto {
         let bin = moto_server_path();
         let timeout = std::env::var("MOTO_START_TIMEOUT_SECS")
             .ok()
@@ -82,9 +92,14 @@ impl Moto {
                 .filter(|p| p.is_file())
                 .unwrap_or_else(|| PathBuf::from("python3"));
             let shim = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/moto_server.py");
-            let mut cmd = Command::new(&python);
-            cmd.arg(&shim)
-                .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            let mut cmd = if stock {
+                Command::new(&bin)
+            } else {
+                let mut cmd = Command::new(&python);
+                cmd.arg(&shim);
+                cmd
+            };
+            cmd.args(["-H", "127.0.0.1", "-p", &port.to_string()])
                 .env("MOTO_ACCOUNT_ID", ACCOUNT_ID)
                 .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
                 .stdin(Stdio::null())
@@ -363,7 +378,15 @@ pub struct World {
 impl World {
     /// Starts moto with these state machines (name, type) and a proxy in front of it.
     pub async fn start(machines: &[(&str, StateMachineType)]) -> World {
-        let moto = Moto::start();
+        World::around(Moto::start(), machines).await
+    }
+
+    /// As [`World::start`], on stock `moto_server` ([`Moto::start_stock`]).
+    pub async fn start_stock(machines: &[(&str, StateMachineType)]) -> World {
+        World::around(Moto::start_stock(), machines).await
+    }
+
+    async fn around(moto: Moto, machines: &[(&str, StateMachineType)]) -> World {
         let sfn = moto.sfn();
         for (name, kind) in machines {
             create_state_machine(&sfn, name, kind.clone()).await;

@@ -1,0 +1,101 @@
+//! JWT authorizers: CreateAuthorizer, UpdateAuthorizer, DeleteAuthorizer.
+
+use std::sync::Mutex;
+
+use aws_sdk_apigatewayv2::types::{AuthorizerType, JwtConfiguration};
+
+use super::Resolved;
+use super::answer::{created_id, deleted, once_gw};
+use super::create::create_safely;
+use super::resolve::{api_id, lock};
+use crate::aws::Clients;
+use crate::error::AwsError;
+use crate::plan::ApiRef;
+use crate::stack::desired::DesiredAuthorizer;
+
+fn jwt_configuration(spec: &DesiredAuthorizer) -> JwtConfiguration {
+    JwtConfiguration::builder()
+        .issuer(&spec.issuer)
+        .set_audience(Some(spec.audience.clone()))
+        .build()
+}
+
+/// CreateAuthorizer, or after a lost answer the lowest-id JWT authorizer of that name; records
+/// its id under the name.
+pub(super) async fn create(
+    clients: &Clients,
+    ctx: &Mutex<Resolved>,
+    label: &str,
+    api: &ApiRef,
+    spec: &DesiredAuthorizer,
+) -> Result<(), AwsError> {
+    let api = api_id(ctx, api)?;
+    let resource = format!("authorizer {}", spec.name);
+    let id = create_safely(
+        label,
+        || async {
+            let out = clients
+                .apigw
+                .create_authorizer()
+                .api_id(&api)
+                .name(&spec.name)
+                .authorizer_type(AuthorizerType::Jwt)
+                .identity_source(&spec.identity_source)
+                .jwt_configuration(jwt_configuration(spec))
+                .customize()
+                .config_override(once_gw())
+                .send()
+                .await
+                .map_err(|e| AwsError::new("CreateAuthorizer", &resource, e))?;
+            created_id(out.authorizer_id(), "CreateAuthorizer", &resource, "AuthorizerId")
+        },
+        || async {
+            let found = crate::live::read_authorizers(clients, &api).await?;
+            Ok(found
+                .into_iter()
+                .filter(|a| a.name == spec.name && a.authorizer_type == "JWT")
+                .min_by(|a, b| a.id.cmp(&b.id))
+                .map(|a| a.id))
+        },
+    )
+    .await?;
+    lock(ctx).authorizers.insert(spec.name.clone(), id);
+    Ok(())
+}
+
+/// UpdateAuthorizer, with every field.
+pub(super) async fn update(
+    clients: &Clients,
+    api_id: &str,
+    id: &str,
+    spec: &DesiredAuthorizer,
+) -> Result<(), AwsError> {
+    clients
+        .apigw
+        .update_authorizer()
+        .api_id(api_id)
+        .authorizer_id(id)
+        .name(&spec.name)
+        .authorizer_type(AuthorizerType::Jwt)
+        .identity_source(&spec.identity_source)
+        .jwt_configuration(jwt_configuration(spec))
+        .send()
+        .await
+        .map_err(|e| AwsError::new("UpdateAuthorizer", format!("authorizer {} ({id})", spec.name), e))?;
+    Ok(())
+}
+
+/// DeleteAuthorizer.
+pub(super) async fn delete(clients: &Clients, api_id: &str, id: &str, name: &str) -> Result<(), AwsError> {
+    deleted(
+        clients
+            .apigw
+            .delete_authorizer()
+            .api_id(api_id)
+            .authorizer_id(id)
+            .send()
+            .await,
+        "DeleteAuthorizer",
+        format!("authorizer {name} ({id})"),
+    )
+}

@@ -1,0 +1,239 @@
+//! The IAM role and its policies: CreateRole, TagRole / UntagRole, UpdateAssumeRolePolicy,
+//! PutRolePolicy, DeleteRolePolicy, AttachRolePolicy, DetachRolePolicy, DeleteRole.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use aws_sdk_iam::operation::create_role::{CreateRoleError, CreateRoleOutput};
+use aws_sdk_iam::types::Tag;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+use serde_json::Value;
+
+use super::Resolved;
+use super::answer::{created_id, deleted, gone, once_iam};
+use super::create::{backoff, create_safely};
+use super::resolve::lock;
+use crate::aws::Clients;
+use crate::error::{AwsError, Retry};
+use crate::live::RoleState;
+use crate::stack::rules::OWNER_TAG;
+
+fn iam_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {
+    tags.iter()
+        .filter_map(|(k, v)| Tag::builder().key(k).value(v).build().ok())
+        .collect()
+}
+
+/// CreateRole with its trust policy and tags; records its ARN. A role of that name that carries
+/// the stack's tag (another run's, or a lost answer's) is taken instead.
+pub(super) async fn create(
+    clients: &Clients,
+    ctx: &Mutex<Resolved>,
+    label: &str,
+    name: &str,
+    trust: &Value,
+    tags: &BTreeMap<String, String>,
+) -> Result<(), AwsError> {
+    let owner = tags.get(OWNER_TAG);
+    let arn = create_safely(
+        label,
+        || async {
+            let answer = clients
+                .iam
+                .create_role()
+                .role_name(name)
+                .assume_role_policy_document(trust.to_string())
+                .description("API Gateway assumes this role to call Step Functions (managed by provision)")
+                .set_tags(Some(iam_tags(tags)))
+                .customize()
+                .config_override(once_iam())
+                .send()
+                .await;
+            created_role_arn(clients, name, owner, answer).await
+        },
+        || async { owned_role_arn(clients, name, owner).await },
+    )
+    .await?;
+    lock(ctx).role_arn = Some(arn);
+    Ok(())
+}
+
+/// The ARN from CreateRole's answer; when the role already exists, the existing one's if it
+/// carries the stack's tag.
+async fn created_role_arn(
+    clients: &Clients,
+    name: &str,
+    owner: Option<&String>,
+    answer: Result<CreateRoleOutput, SdkError<CreateRoleError, HttpResponse>>,
+) -> Result<String, AwsError> {
+    let resource = format!("role {name}");
+    let e = match answer {
+        Ok(out) => return created_id(out.role().map(|r| r.arn()), "CreateRole", &resource, "Role.Arn"),
+        Err(e) => e,
+    };
+    if !e
+        .as_service_error()
+        .is_some_and(CreateRoleError::is_entity_already_exists_exception)
+    {
+        return Err(AwsError::new("CreateRole", resource, e));
+    }
+    // Another run of this stack made it, or an earlier attempt whose answer was lost: take it if
+    // it carries our tag.
+    match crate::live::read_role(clients, name, None).await? {
+        RoleState::Present(role) if owner.is_some_and(|o| role.owned_by(o)) => Ok(role.arn),
+        RoleState::Present(_) => Err(AwsError::invalid(
+            "CreateRole",
+            resource,
+            "a role with this name appeared that this stack does not own",
+        )),
+        // IAM is eventually consistent: the role exists but cannot be read yet. Ask again after
+        // a backoff.
+        RoleState::Absent => Err(AwsError {
+            retry: Retry::NotDone,
+            ..AwsError::invalid(
+                "CreateRole",
+                resource,
+                "IAM says the role exists but cannot return it yet",
+            )
+        }),
+    }
+}
+
+/// The role's ARN if it exists and carries the stack's tag.
+async fn owned_role_arn(
+    clients: &Clients,
+    name: &str,
+    owner: Option<&String>,
+) -> Result<Option<String>, AwsError> {
+    match crate::live::read_role(clients, name, None).await? {
+        RoleState::Present(role) if owner.is_some_and(|o| role.owned_by(o)) => Ok(Some(role.arn)),
+        _ => Ok(None),
+    }
+}
+
+/// TagRole and UntagRole.
+pub(super) async fn tag(
+    clients: &Clients,
+    name: &str,
+    set: &BTreeMap<String, String>,
+    remove: &[String],
+) -> Result<(), AwsError> {
+    if !set.is_empty() {
+        clients
+            .iam
+            .tag_role()
+            .role_name(name)
+            .set_tags(Some(iam_tags(set)))
+            .send()
+            .await
+            .map_err(|e| AwsError::new("TagRole", format!("role {name}"), e))?;
+    }
+    if !remove.is_empty() {
+        clients
+            .iam
+            .untag_role()
+            .role_name(name)
+            .set_tag_keys(Some(remove.to_vec()))
+            .send()
+            .await
+            .map_err(|e| AwsError::new("UntagRole", format!("role {name}"), e))?;
+    }
+    Ok(())
+}
+
+/// UpdateAssumeRolePolicy.
+pub(super) async fn update_trust(clients: &Clients, name: &str, trust: &Value) -> Result<(), AwsError> {
+    clients
+        .iam
+        .update_assume_role_policy()
+        .role_name(name)
+        .policy_document(trust.to_string())
+        .send()
+        .await
+        .map_err(|e| AwsError::new("UpdateAssumeRolePolicy", format!("role {name}"), e))?;
+    Ok(())
+}
+
+/// PutRolePolicy.
+pub(super) async fn put_policy(
+    clients: &Clients,
+    role: &str,
+    policy_name: &str,
+    document: &Value,
+) -> Result<(), AwsError> {
+    clients
+        .iam
+        .put_role_policy()
+        .role_name(role)
+        .policy_name(policy_name)
+        .policy_document(document.to_string())
+        .send()
+        .await
+        .map_err(|e| AwsError::new("PutRolePolicy", format!("policy {policy_name} of role {role}"), e))?;
+    Ok(())
+}
+
+/// DeleteRolePolicy.
+pub(super) async fn delete_policy(clients: &Clients, role: &str, policy_name: &str) -> Result<(), AwsError> {
+    deleted(
+        clients
+            .iam
+            .delete_role_policy()
+            .role_name(role)
+            .policy_name(policy_name)
+            .send()
+            .await,
+        "DeleteRolePolicy",
+        format!("policy {policy_name} of role {role}"),
+    )
+}
+
+/// AttachRolePolicy.
+pub(super) async fn attach(clients: &Clients, role: &str, arn: &str) -> Result<(), AwsError> {
+    clients
+        .iam
+        .attach_role_policy()
+        .role_name(role)
+        .policy_arn(arn)
+        .send()
+        .await
+        .map_err(|e| AwsError::new("AttachRolePolicy", format!("{arn} on role {role}"), e))?;
+    Ok(())
+}
+
+/// DetachRolePolicy.
+pub(super) async fn detach(clients: &Clients, role: &str, arn: &str) -> Result<(), AwsError> {
+    deleted(
+        clients
+            .iam
+            .detach_role_policy()
+            .role_name(role)
+            .policy_arn(arn)
+            .send()
+            .await,
+        "DetachRolePolicy",
+        format!("{arn} on role {role}"),
+    )
+}
+
+/// DeleteRole. Right after its policies go, IAM may still see them for a moment
+/// (`DeleteConflict`): that is asked again a few times.
+pub(super) async fn delete(clients: &Clients, name: &str) -> Result<(), AwsError> {
+    let mut attempt = 0;
+    loop {
+        match clients.iam.delete_role().role_name(name).send().await {
+            Ok(_) => return Ok(()),
+            Err(e) if e.as_service_error().is_some_and(gone) => return Ok(()),
+            Err(e)
+                if attempt < 5
+                    && e.as_service_error()
+                        .is_some_and(|s| s.is_delete_conflict_exception()) =>
+            {
+                attempt += 1;
+                backoff(attempt).await;
+            }
+            Err(e) => return Err(AwsError::new("DeleteRole", format!("role {name}"), e)),
+        }
+    }
+}

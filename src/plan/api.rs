@@ -1,0 +1,108 @@
+//! The API's own settings: name, CORS configuration and tags.
+
+use super::*;
+
+pub(super) fn plan_api_update(desired: &Desired, api: &LiveApi, changes: &mut Vec<Change>) {
+    let mut fields = Vec::new();
+    let mut ops = Vec::new();
+    let name = changed("name", json!(api.name), json!(desired.api.name));
+    let cors = cors_fields(api.cors.as_ref(), desired.api.cors.as_ref());
+    let want = desired.api.cors.as_ref();
+    // A field or list entry can only go by deleting the whole configuration first.
+    let clear = !cors.is_empty()
+        && api
+            .cors
+            .as_ref()
+            .is_some_and(|live| want.is_none_or(|w| !covers(w, live)));
+    if clear {
+        ops.push(Op::DeleteCors {
+            api_id: api.id.clone(),
+        });
+    }
+    if name.is_some() || (!cors.is_empty() && want.is_some()) {
+        ops.push(Op::UpdateApi {
+            id: api.id.clone(),
+            name: desired.api.name.clone(),
+            cors: if cors.is_empty() { None } else { want.cloned() },
+        });
+    }
+    fields.extend(name);
+    fields.extend(cors);
+    let (set, remove, tag_fields) = tag_diff(&api.tags, &desired.tags);
+    if !tag_fields.is_empty() {
+        fields.extend(tag_fields);
+        ops.push(Op::TagApiResource {
+            api: ApiRef::Existing(api.id.clone()),
+            stage: None,
+            set,
+            remove,
+        });
+    }
+    if !ops.is_empty() {
+        tracing::debug!("api {}: update {}", desired.api.name, field_names(&fields));
+        changes.push(Change {
+            action: Action::Update,
+            kind: Kind::Api,
+            name: desired.api.name.clone(),
+            fields,
+            ops,
+        });
+    }
+}
+
+/// CORS field changes between `live` and `want` (for a new API, `live` is `None`).
+pub(super) fn cors_fields(live: Option<&Cors>, want: Option<&Cors>) -> Vec<FieldChange> {
+    let empty = Cors::default();
+    let (before, after) = (live.unwrap_or(&empty), want.unwrap_or(&empty));
+    let mut fields: Vec<FieldChange> = [
+        (
+            "cors.allow_origins",
+            json!(before.allow_origins),
+            json!(after.allow_origins),
+        ),
+        (
+            "cors.allow_methods",
+            json!(before.allow_methods),
+            json!(after.allow_methods),
+        ),
+        (
+            "cors.allow_headers",
+            json!(before.allow_headers),
+            json!(after.allow_headers),
+        ),
+        (
+            "cors.expose_headers",
+            json!(before.expose_headers),
+            json!(after.expose_headers),
+        ),
+        ("cors.max_age", json!(before.max_age), json!(after.max_age)),
+        (
+            "cors.allow_credentials",
+            json!(before.allow_credentials),
+            json!(after.allow_credentials),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(field, before, after)| changed(field, before, after))
+    .collect();
+    // An empty configuration still differs from none at all.
+    if fields.is_empty() && live.is_some() != want.is_some() {
+        fields.push(FieldChange {
+            field: "cors".into(),
+            before: json!(live),
+            after: json!(want),
+        });
+    }
+    fields
+}
+
+/// True when `want` keeps everything `live` has set, so an update alone gets there.
+pub(super) fn covers(want: &Cors, live: &Cors) -> bool {
+    let keeps = |w: &[String], l: &[String]| l.iter().all(|x| w.contains(x));
+    keeps(&want.allow_origins, &live.allow_origins)
+        && keeps(&want.allow_methods, &live.allow_methods)
+        && keeps(&want.allow_headers, &live.allow_headers)
+        && keeps(&want.expose_headers, &live.expose_headers)
+        && (live.max_age.is_none() || want.max_age.is_some())
+        && (live.allow_credentials.is_none() || want.allow_credentials.is_some())
+}

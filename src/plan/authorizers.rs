@@ -1,0 +1,131 @@
+//! JWT authorizers: matched by name, updated or created; those no declared authorizer claims are
+//! deleted once no route uses them.
+
+use super::*;
+
+/// Matches each declared authorizer with a live JWT authorizer of the same name (the lowest id
+/// when there are several), updates or creates it, and returns how routes refer to each by name,
+/// plus the live ids claimed.
+pub(super) fn plan_authorizers(
+    desired: &Desired,
+    api: &LiveApi,
+    api_ref: &ApiRef,
+    changes: &mut Vec<Change>,
+) -> Authorizers {
+    let mut out = Authorizers::default();
+    for want in &desired.authorizers {
+        let live = api
+            .authorizers
+            .iter()
+            .filter(|a| a.name == want.name && a.authorizer_type == "JWT" && !out.claimed.contains(&a.id))
+            .min_by(|a, b| a.id.cmp(&b.id));
+        let fields = |live: Option<&LiveAuthorizer>| {
+            [
+                (
+                    "issuer",
+                    json!(live.and_then(|l| l.issuer.clone())),
+                    json!(want.issuer),
+                ),
+                (
+                    "audience",
+                    json!(live.map(|l| l.audience.clone())),
+                    json!(want.audience),
+                ),
+                (
+                    "identity_source",
+                    json!(live.map(|l| l.identity_source.clone())),
+                    json!([want.identity_source]),
+                ),
+            ]
+            .into_iter()
+            .filter_map(|(f, before, after)| match live {
+                None => Some(created(f, after)),
+                Some(_) => changed(f, before, after),
+            })
+            .collect::<Vec<_>>()
+        };
+        match live {
+            None => {
+                tracing::debug!(
+                    "authorizer {}: no live JWT authorizer of this name, create",
+                    want.name
+                );
+                changes.push(Change {
+                    action: Action::Create,
+                    kind: Kind::Authorizer,
+                    name: want.name.clone(),
+                    fields: [vec![created("authorizer_type", json!("JWT"))], fields(None)].concat(),
+                    ops: vec![Op::CreateAuthorizer {
+                        api: api_ref.clone(),
+                        spec: want.clone(),
+                    }],
+                });
+                out.refs
+                    .insert(want.name.clone(), AuthorizerRef::New(want.name.clone()));
+            }
+            Some(live) => {
+                out.claimed.insert(live.id.clone());
+                let fields = fields(Some(live));
+                match fields.is_empty() {
+                    true => tracing::debug!("authorizer {}: kept ({}), unchanged", want.name, live.id),
+                    false => tracing::debug!(
+                        "authorizer {}: update ({}) {}",
+                        want.name,
+                        live.id,
+                        field_names(&fields)
+                    ),
+                }
+                if !fields.is_empty() {
+                    changes.push(Change {
+                        action: Action::Update,
+                        kind: Kind::Authorizer,
+                        name: want.name.clone(),
+                        fields,
+                        ops: vec![Op::UpdateAuthorizer {
+                            api_id: api.id.clone(),
+                            id: live.id.clone(),
+                            spec: want.clone(),
+                        }],
+                    });
+                }
+                out.refs
+                    .insert(want.name.clone(), AuthorizerRef::Existing(live.id.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// How routes refer to the stack's authorizers, and which live ones are kept.
+#[derive(Default)]
+pub(super) struct Authorizers {
+    pub(super) refs: BTreeMap<String, AuthorizerRef>,
+    pub(super) claimed: BTreeSet<String>,
+}
+
+pub(super) fn delete_unused_authorizers(api: &LiveApi, authorizers: &Authorizers, changes: &mut Vec<Change>) {
+    for authorizer in api
+        .authorizers
+        .iter()
+        .filter(|a| !authorizers.claimed.contains(&a.id))
+    {
+        tracing::debug!(
+            "authorizer {} ({}): not declared (orphaned), delete once no route uses it",
+            authorizer.name,
+            authorizer.id
+        );
+        changes.push(delete_authorizer(api, authorizer));
+    }
+}
+
+pub(super) fn delete_authorizer(api: &LiveApi, authorizer: &LiveAuthorizer) -> Change {
+    delete(
+        Kind::Authorizer,
+        &format!("{} ({})", authorizer.name, authorizer.id),
+        Op::DeleteAuthorizer {
+            api_id: api.id.clone(),
+            id: authorizer.id.clone(),
+            name: authorizer.name.clone(),
+        },
+    )
+}

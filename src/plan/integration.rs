@@ -1,0 +1,200 @@
+//! Integrations: kept, updated in place, or replaced when a field AWS cannot change (type,
+//! subtype, a removed parameter) differs; orphans adopted.
+
+use super::*;
+
+/// An integration no route targets, of the route's subtype and on its machine; an exact
+/// parameter match first, then the lowest id, so every run picks the same one.
+pub(super) fn orphan_for<'a>(
+    want: &DesiredRoute,
+    api: &'a LiveApi,
+    targeted: &HashSet<&str>,
+    claimed: &HashSet<&str>,
+) -> Option<&'a LiveIntegration> {
+    let machine = |p: &BTreeMap<String, String>| {
+        p.get("StateMachineArn")
+            .or_else(|| p.get("ExecutionArn"))
+            .cloned()
+    };
+    api.integrations
+        .iter()
+        .filter(|i| !targeted.contains(i.id.as_str()) && !claimed.contains(i.id.as_str()))
+        .filter(|i| i.subtype.as_deref() == Some(want.integration.subtype.as_str()))
+        .filter(|i| machine(&i.parameters) == machine(&want.integration.parameters))
+        .min_by_key(|i| (i.parameters != want.integration.parameters, i.id.clone()))
+}
+
+/// Compares a live integration with the route's; pushes an update or a replace when they differ
+/// and returns what the route should target.
+pub(super) fn reconcile_integration(
+    want: &DesiredRoute,
+    live: &LiveIntegration,
+    api_id: &str,
+    api_ref: &ApiRef,
+    role_name: &str,
+    role: &RoleRef,
+    changes: &mut Vec<Change>,
+) -> IntegrationRef {
+    let diff = integration_diff(live, &want.integration, role_name, role);
+    if diff.fields.is_empty() {
+        tracing::debug!("integration {}: kept ({}), unchanged", want.key, live.id);
+        return IntegrationRef::Existing(live.id.clone());
+    }
+    if diff.replace {
+        tracing::debug!(
+            "integration {}: replaced ({}): {} cannot change in place",
+            want.key,
+            live.id,
+            field_names(&diff.fields)
+        );
+        changes.push(Change {
+            action: Action::Replace,
+            kind: Kind::Integration,
+            name: want.key.clone(),
+            fields: diff.fields,
+            // The old integration goes once the route has moved off it.
+            ops: vec![
+                create_integration_op(want, api_ref, role),
+                Op::DeleteIntegration {
+                    api_id: api_id.to_string(),
+                    id: live.id.clone(),
+                },
+            ],
+        });
+        return IntegrationRef::New(want.key.clone());
+    }
+    tracing::debug!(
+        "integration {}: update ({}) {}",
+        want.key,
+        live.id,
+        field_names(&diff.fields)
+    );
+    changes.push(Change {
+        action: Action::Update,
+        kind: Kind::Integration,
+        name: want.key.clone(),
+        fields: diff.fields,
+        ops: vec![Op::UpdateIntegration {
+            api_id: api_id.to_string(),
+            id: live.id.clone(),
+            route_key: want.key.clone(),
+            spec: want.integration.clone(),
+            role: role.clone(),
+        }],
+    });
+    IntegrationRef::Existing(live.id.clone())
+}
+
+pub(super) fn integration_label(api: &LiveApi, integration: &LiveIntegration) -> String {
+    let keys: Vec<&str> = api
+        .routes
+        .iter()
+        .filter(|r| r.integration_id() == Some(integration.id.as_str()))
+        .map(|r| r.key.as_str())
+        .collect();
+    if keys.is_empty() {
+        format!("{} (no route)", integration.id)
+    } else {
+        format!("{} ({})", integration.id, keys.join(", "))
+    }
+}
+
+pub(super) fn create_integration_op(want: &DesiredRoute, api_ref: &ApiRef, role: &RoleRef) -> Op {
+    Op::CreateIntegration {
+        api: api_ref.clone(),
+        route_key: want.key.clone(),
+        spec: want.integration.clone(),
+        role: role.clone(),
+    }
+}
+
+pub(super) fn create_integration(want: &DesiredRoute, api_ref: &ApiRef, role: &RoleRef) -> Change {
+    let mut fields = vec![
+        created("integration_type", json!("AWS_PROXY")),
+        created("integration_subtype", json!(want.integration.subtype)),
+        created("payload_format_version", json!("1.0")),
+        created("credentials_arn", role_display(role)),
+    ];
+    fields.extend(
+        want.integration
+            .parameters
+            .iter()
+            .map(|(k, v)| created(&format!("request_parameters.{k}"), json!(v))),
+    );
+    Change {
+        action: Action::Create,
+        kind: Kind::Integration,
+        name: want.key.clone(),
+        fields,
+        ops: vec![create_integration_op(want, api_ref, role)],
+    }
+}
+
+pub(super) struct IntegrationDiff {
+    fields: Vec<FieldChange>,
+    replace: bool,
+}
+
+pub(super) fn integration_diff(
+    live: &LiveIntegration,
+    want: &DesiredIntegration,
+    role_name: &str,
+    role: &RoleRef,
+) -> IntegrationDiff {
+    let mut fields = Vec::new();
+    let mut replace = false;
+    if let Some(f) = changed(
+        "integration_type",
+        json!(live.integration_type),
+        json!("AWS_PROXY"),
+    ) {
+        fields.push(f);
+        replace = true;
+    }
+    if let Some(f) = changed("integration_subtype", json!(live.subtype), json!(want.subtype)) {
+        fields.push(f);
+        replace = true;
+    }
+    if let Some(f) = changed(
+        "payload_format_version",
+        json!(live.payload_format_version),
+        json!("1.0"),
+    ) {
+        fields.push(f);
+    }
+    let live_role = live.credentials_arn.as_deref().map(role_name_of);
+    if live_role != Some(role_name) {
+        fields.push(FieldChange {
+            field: "credentials_arn".into(),
+            before: json!(live.credentials_arn),
+            after: role_display(role),
+        });
+    }
+    let keys: BTreeSet<&String> = live.parameters.keys().chain(want.parameters.keys()).collect();
+    for k in keys {
+        let before = live.parameters.get(k);
+        let after = want.parameters.get(k);
+        if before != after {
+            fields.push(FieldChange {
+                field: format!("request_parameters.{k}"),
+                before: json!(before),
+                after: json!(after),
+            });
+            // AWS merges an updated map into the old one, so a key can only go by replacement.
+            if after.is_none() {
+                replace = true;
+            }
+        }
+    }
+    if replace {
+        fields.insert(
+            0,
+            FieldChange {
+                field: "id".into(),
+                before: json!(live.id),
+                after: json!("(known after up)"),
+            },
+        );
+    }
+    IntegrationDiff { fields, replace }
+}

@@ -1,0 +1,303 @@
+//! Routes: each declared route claims a live one by key and an integration (its own, or an
+//! orphan on the same machine); what no declared route claims is deleted.
+
+use super::*;
+
+/// How the credentials of an integration are shown and compared: by role name, since the ARN
+/// of a role that does not exist yet is not known, and a recreated role keeps its ARN.
+pub(super) fn role_name_of(arn: &str) -> &str {
+    arn.rsplit('/').next().unwrap_or(arn)
+}
+
+pub(super) fn role_display(role: &RoleRef) -> Value {
+    match role {
+        RoleRef::Existing(arn) => json!(arn),
+        RoleRef::New(name) => json!(format!("role/{name} (known after up)")),
+    }
+}
+
+/// The role's name, as integrations' credentials are compared ([`role_name_of`]).
+pub(super) fn role_name(role: &RoleRef) -> String {
+    match role {
+        RoleRef::Existing(arn) => role_name_of(arn).to_string(),
+        RoleRef::New(name) => name.clone(),
+    }
+}
+
+/// Plans each declared route and its integration, then deletes what no declared route claimed.
+pub(super) fn plan_routes(
+    desired: &Desired,
+    api: &LiveApi,
+    api_ref: &ApiRef,
+    role: &RoleRef,
+    authorizers: &Authorizers,
+    changes: &mut Vec<Change>,
+) {
+    let role_name = role_name(role);
+    let mut claims = RouteClaims::new(api);
+    for want in &desired.routes {
+        let live_route = claims.claim_route(want);
+        let target = match claims.claim_integration(want, live_route) {
+            Some(live) => reconcile_integration(want, live, &api.id, api_ref, &role_name, role, changes),
+            None => {
+                tracing::debug!("integration {}: none to keep or adopt, create", want.key);
+                changes.push(create_integration(want, api_ref, role));
+                IntegrationRef::New(want.key.clone())
+            }
+        };
+        let authorizer = want
+            .authorizer
+            .as_ref()
+            .and_then(|name| authorizers.refs.get(name).cloned());
+        match live_route {
+            None => changes.push(create_route(want, api_ref, authorizer, target)),
+            Some(live) => changes.extend(update_route(want, api, live, authorizer, target)),
+        }
+    }
+    delete_unclaimed(api, &claims, changes);
+}
+
+/// Which live routes and integrations declared routes have claimed so far. Claiming in file
+/// order, the lowest id first, makes every run pick the same ones; what is left unclaimed at the
+/// end is deleted.
+pub(super) struct RouteClaims<'a> {
+    api: &'a LiveApi,
+    integrations: BTreeMap<&'a str, &'a LiveIntegration>,
+    /// Integrations some live route targets (claimed or not): never adopted as orphans.
+    targeted: HashSet<&'a str>,
+    routes: HashSet<&'a str>,
+    claimed_integrations: HashSet<&'a str>,
+}
+
+impl<'a> RouteClaims<'a> {
+    fn new(api: &'a LiveApi) -> Self {
+        RouteClaims {
+            api,
+            integrations: api.integrations.iter().map(|i| (i.id.as_str(), i)).collect(),
+            targeted: api.routes.iter().filter_map(|r| r.integration_id()).collect(),
+            routes: HashSet::new(),
+            claimed_integrations: HashSet::new(),
+        }
+    }
+
+    /// The live route with the declared key (the lowest id among duplicates), claimed.
+    fn claim_route(&mut self, want: &DesiredRoute) -> Option<&'a LiveRoute> {
+        let api = self.api;
+        let found = api
+            .routes
+            .iter()
+            .filter(|r| r.key == want.key && !self.routes.contains(r.id.as_str()))
+            .min_by(|a, b| a.id.cmp(&b.id));
+        match found {
+            Some(r) => {
+                tracing::debug!("route {}: matches live route {}", want.key, r.id);
+                self.routes.insert(&r.id);
+            }
+            None => tracing::debug!("route {}: no live route with this key, create", want.key),
+        }
+        found
+    }
+
+    /// The route's own integration, or else one that no route targets but that acts on the
+    /// same machine (what a run cut short between CreateIntegration and CreateRoute leaves),
+    /// claimed.
+    fn claim_integration(
+        &mut self,
+        want: &DesiredRoute,
+        live_route: Option<&LiveRoute>,
+    ) -> Option<&'a LiveIntegration> {
+        let own = live_route
+            .and_then(|r| r.integration_id())
+            .filter(|id| !self.claimed_integrations.contains(id))
+            .and_then(|id| self.integrations.get(id).copied());
+        let found = match own {
+            Some(own) => Some(own),
+            None => {
+                let orphan = orphan_for(want, self.api, &self.targeted, &self.claimed_integrations);
+                if let Some(orphan) = orphan {
+                    tracing::debug!(
+                        "integration {}: adopts {}, which no route targets and acts on the same machine",
+                        want.key,
+                        orphan.id
+                    );
+                }
+                orphan
+            }
+        };
+        if let Some(live) = found {
+            self.claimed_integrations.insert(&live.id);
+        }
+        found
+    }
+}
+
+/// How a route's target is shown: the integration's id, or a placeholder for one being made.
+pub(super) fn target_text(target: &IntegrationRef) -> String {
+    match target {
+        IntegrationRef::Existing(id) => format!("integrations/{id}"),
+        IntegrationRef::New(_) => "integrations/(known after up)".to_string(),
+    }
+}
+
+/// A route that does not exist yet.
+pub(super) fn create_route(
+    want: &DesiredRoute,
+    api_ref: &ApiRef,
+    authorizer: Option<AuthorizerRef>,
+    target: IntegrationRef,
+) -> Change {
+    let mut fields = vec![created("authorization_type", json!(want.authorization))];
+    if let Some(name) = &want.authorizer {
+        fields.push(created("authorizer", json!(name)));
+        fields.push(created("authorization_scopes", json!(want.scopes)));
+    }
+    fields.push(created("target", json!(target_text(&target))));
+    Change {
+        action: Action::Create,
+        kind: Kind::Route,
+        name: want.key.clone(),
+        fields,
+        ops: vec![Op::CreateRoute {
+            api: api_ref.clone(),
+            key: want.key.clone(),
+            authorization: want.authorization.clone(),
+            authorizer,
+            scopes: want.scopes.clone(),
+            integration: target,
+        }],
+    }
+}
+
+/// A live route compared with the declared one: an update when a field differs, else nothing.
+pub(super) fn update_route(
+    want: &DesiredRoute,
+    api: &LiveApi,
+    live: &LiveRoute,
+    authorizer: Option<AuthorizerRef>,
+    target: IntegrationRef,
+) -> Option<Change> {
+    let mut fields = Vec::new();
+    fields.extend(changed(
+        "authorization_type",
+        json!(live.authorization),
+        json!(want.authorization),
+    ));
+    fields.extend(authorizer_change(want, api, live, authorizer.as_ref()));
+    fields.extend(scopes_change(want, live));
+    fields.extend(changed("target", json!(live.target), json!(target_text(&target))));
+    if fields.is_empty() {
+        tracing::debug!("route {}: kept ({}), unchanged", want.key, live.id);
+        return None;
+    }
+    tracing::debug!("route {}: update {}", want.key, field_names(&fields));
+    let previous_authorizer = live
+        .authorizer_id
+        .as_ref()
+        .filter(|id| !matches!(&authorizer, Some(AuthorizerRef::Existing(new)) if new == *id))
+        .cloned();
+    Some(Change {
+        action: Action::Update,
+        kind: Kind::Route,
+        name: want.key.clone(),
+        fields,
+        ops: vec![Op::UpdateRoute {
+            api_id: api.id.clone(),
+            id: live.id.clone(),
+            key: want.key.clone(),
+            authorization: want.authorization.clone(),
+            authorizer,
+            scopes: want.scopes.clone(),
+            integration: target,
+            previous: live.integration_id().map(str::to_string),
+            previous_authorizer,
+        }],
+    })
+}
+
+/// The route's authorizer moves when the live id is not the declared one. It is compared by id,
+/// whatever the route's type: a stale id left on a NONE route, or one pointing at a duplicate of
+/// the same name, must be moved off before that authorizer can go.
+pub(super) fn authorizer_change(
+    want: &DesiredRoute,
+    api: &LiveApi,
+    live: &LiveRoute,
+    authorizer: Option<&AuthorizerRef>,
+) -> Option<FieldChange> {
+    let same = match (&live.authorizer_id, authorizer) {
+        (None, None) => true,
+        (Some(live), Some(AuthorizerRef::Existing(want))) => live == want,
+        _ => false,
+    };
+    if same {
+        return None;
+    }
+    let label = |id: &String| match api.authorizers.iter().find(|a| &a.id == id) {
+        Some(a) => format!("{} ({id})", a.name),
+        None => id.clone(),
+    };
+    let before = json!(live.authorizer_id.as_ref().map(label));
+    let after = match authorizer {
+        Some(AuthorizerRef::Existing(id)) => json!(label(id)),
+        Some(AuthorizerRef::New(name)) => json!(format!("{name} (known after up)")),
+        None => Value::Null,
+    };
+    tracing::debug!("route {}: authorizer moves from {before} to {after}", want.key);
+    Some(FieldChange {
+        field: "authorizer".into(),
+        before,
+        after,
+    })
+}
+
+/// Scopes are compared for JWT routes only: a route of another type has none that count.
+pub(super) fn scopes_change(want: &DesiredRoute, live: &LiveRoute) -> Option<FieldChange> {
+    if want.authorization != "JWT" {
+        return None;
+    }
+    let live_scopes = if live.authorization == "JWT" {
+        live.scopes.clone()
+    } else {
+        Vec::new()
+    };
+    changed("authorization_scopes", json!(live_scopes), json!(want.scopes))
+}
+
+/// Live routes and integrations of the API that no declared route claimed: deleted.
+pub(super) fn delete_unclaimed(api: &LiveApi, claims: &RouteClaims<'_>, changes: &mut Vec<Change>) {
+    for route in api
+        .routes
+        .iter()
+        .filter(|r| !claims.routes.contains(r.id.as_str()))
+    {
+        tracing::debug!("route {} ({}): not in the stack, delete", route.key, route.id);
+        changes.push(delete(Kind::Route, &route.key, delete_route_op(api, route)));
+    }
+    for integration in api
+        .integrations
+        .iter()
+        .filter(|i| !claims.claimed_integrations.contains(i.id.as_str()))
+    {
+        tracing::debug!(
+            "integration {}: no declared route claims it (orphaned), delete",
+            integration_label(api, integration)
+        );
+        changes.push(delete(
+            Kind::Integration,
+            &integration_label(api, integration),
+            Op::DeleteIntegration {
+                api_id: api.id.clone(),
+                id: integration.id.clone(),
+            },
+        ));
+    }
+}
+
+pub(super) fn delete_route_op(api: &LiveApi, route: &LiveRoute) -> Op {
+    Op::DeleteRoute {
+        api_id: api.id.clone(),
+        id: route.id.clone(),
+        key: route.key.clone(),
+        target: route.target.clone(),
+        authorizer_id: route.authorizer_id.clone(),
+    }
+}

@@ -1,0 +1,181 @@
+//! The stage: created, updated, or replaced when a throttling limit is dropped; other stages
+//! deleted.
+
+use super::*;
+
+/// Plans the declared stage (create, replace, update or keep) and deletes every other stage.
+pub(super) fn plan_stages(desired: &Desired, api: &LiveApi, api_ref: &ApiRef, changes: &mut Vec<Change>) {
+    let want = &desired.stage;
+    match api.stages.iter().find(|s| s.name == want.name) {
+        None => {
+            tracing::debug!("stage {}: absent, create", want.name);
+            changes.push(Change {
+                action: Action::Create,
+                kind: Kind::Stage,
+                name: want.name.clone(),
+                fields: stage_fields(None, want),
+                ops: vec![Op::CreateStage {
+                    api: api_ref.clone(),
+                    spec: want.clone(),
+                    tags: desired.tags.clone(),
+                    variables: BTreeMap::new(),
+                }],
+            });
+        }
+        Some(live) if throttling_removed(live, want) => {
+            changes.push(replace_stage(desired, api, api_ref, live))
+        }
+        Some(live) => changes.extend(update_stage(desired, api, api_ref, live)),
+    }
+    for stage in api.stages.iter().filter(|s| s.name != want.name) {
+        tracing::debug!("stage {}: not in the stack, delete", stage.name);
+        changes.push(delete(
+            Kind::Stage,
+            &stage.name,
+            Op::DeleteStage {
+                api_id: api.id.clone(),
+                name: stage.name.clone(),
+            },
+        ));
+    }
+}
+
+/// UpdateStage cannot unset a limit and a 0 rejects every request, so a stage whose limits the
+/// file dropped is made anew (keeping its variables); with auto-deploy it serves the current
+/// routes again within seconds.
+pub(super) fn replace_stage(desired: &Desired, api: &LiveApi, api_ref: &ApiRef, live: &LiveStage) -> Change {
+    let want = &desired.stage;
+    tracing::debug!(
+        "stage {}: replaced: a throttling limit cannot be unset in place",
+        want.name
+    );
+    let mut fields = stage_fields(Some(live), want);
+    fields.extend(
+        [
+            ("throttling_burst_limit", json!(live.throttling_burst_limit)),
+            ("throttling_rate_limit", json!(live.throttling_rate_limit)),
+        ]
+        .into_iter()
+        .filter(|(_, before)| !before.is_null())
+        .map(|(field, before)| FieldChange {
+            field: field.into(),
+            before,
+            after: Value::Null,
+        }),
+    );
+    Change {
+        action: Action::Replace,
+        kind: Kind::Stage,
+        name: want.name.clone(),
+        fields,
+        ops: vec![
+            Op::DeleteStage {
+                api_id: api.id.clone(),
+                name: want.name.clone(),
+            },
+            Op::CreateStage {
+                api: api_ref.clone(),
+                spec: want.clone(),
+                tags: desired.tags.clone(),
+                variables: live.variables.clone(),
+            },
+        ],
+    }
+}
+
+/// The live stage compared with the declared one: UpdateStage for changed settings,
+/// DeleteAccessLogSettings when the file drops access logs, tags when the listing returned
+/// them; nothing when all match.
+pub(super) fn update_stage(
+    desired: &Desired,
+    api: &LiveApi,
+    api_ref: &ApiRef,
+    live: &LiveStage,
+) -> Option<Change> {
+    let want = &desired.stage;
+    let mut fields = stage_fields(Some(live), want);
+    let mut ops = Vec::new();
+    let log_removed = want.access_log.is_none() && live.access_log.is_some();
+    if fields.iter().any(|f| !(log_removed && f.field == "access_log")) {
+        ops.push(Op::UpdateStage {
+            api_id: api.id.clone(),
+            spec: want.clone(),
+        });
+    }
+    if log_removed {
+        ops.push(Op::DeleteAccessLog {
+            api_id: api.id.clone(),
+            stage: want.name.clone(),
+        });
+    }
+    // Stage tags are compared only when the listing returned them.
+    if let Some(tags) = &live.tags {
+        let (set, remove, tag_fields) = tag_diff(tags, &desired.tags);
+        if !tag_fields.is_empty() {
+            fields.extend(tag_fields);
+            ops.push(Op::TagApiResource {
+                api: api_ref.clone(),
+                stage: Some(want.name.clone()),
+                set,
+                remove,
+            });
+        }
+    }
+    if ops.is_empty() {
+        tracing::debug!("stage {}: kept, unchanged", want.name);
+        return None;
+    }
+    tracing::debug!("stage {}: update {}", want.name, field_names(&fields));
+    Some(Change {
+        action: Action::Update,
+        kind: Kind::Stage,
+        name: want.name.clone(),
+        fields,
+        ops,
+    })
+}
+
+/// True when the stage has throttling limits and the file sets none.
+pub(super) fn throttling_removed(live: &LiveStage, want: &DesiredStage) -> bool {
+    want.throttling_burst_limit.is_none()
+        && want.throttling_rate_limit.is_none()
+        && (live.throttling_burst_limit.is_some() || live.throttling_rate_limit.is_some())
+}
+
+/// Stage fields that differ. Throttling is compared here only where the file sets it; a removed
+/// limit is a replace ([`throttling_removed`]).
+pub(super) fn stage_fields(live: Option<&LiveStage>, want: &DesiredStage) -> Vec<FieldChange> {
+    let mut pairs = vec![(
+        "auto_deploy",
+        json!(live.map(|l| l.auto_deploy)),
+        json!(want.auto_deploy),
+    )];
+    if want.throttling_burst_limit.is_some() {
+        pairs.push((
+            "throttling_burst_limit",
+            json!(live.and_then(|l| l.throttling_burst_limit)),
+            json!(want.throttling_burst_limit),
+        ));
+    }
+    if want.throttling_rate_limit.is_some() {
+        pairs.push((
+            "throttling_rate_limit",
+            json!(live.and_then(|l| l.throttling_rate_limit)),
+            json!(want.throttling_rate_limit),
+        ));
+    }
+    if want.access_log.is_some() || live.is_some_and(|l| l.access_log.is_some()) {
+        pairs.push((
+            "access_log",
+            json!(live.and_then(|l| l.access_log.as_ref())),
+            json!(want.access_log),
+        ));
+    }
+    pairs
+        .into_iter()
+        .filter_map(|(field, before, after)| match live {
+            None => Some(created(field, after)),
+            Some(_) => changed(field, before, after),
+        })
+        .collect()
+}
