@@ -4,6 +4,7 @@
 //! claimed is deleted. No SDK types here: the planner is tested on plain structs.
 
 pub mod op;
+mod quota;
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
@@ -130,6 +131,9 @@ pub enum PlanError {
         /// Stack name.
         stack: String,
     },
+    /// The plan could need more integrations at once than the API's quota.
+    #[error(transparent)]
+    IntegrationQuota(#[from] quota::IntegrationQuota),
     /// The role belongs to another stack.
     #[error("role {name} belongs to stack {owner}, not {stack}; choose another [role] name")]
     OtherStacksRole {
@@ -183,6 +187,7 @@ pub fn plan(desired: &Desired, live: &Live, options: PlanOptions) -> Result<Plan
     plan_routes(desired, api, &api_ref, &role_ref, &authorizers, &mut changes);
     delete_unused_authorizers(api, &authorizers, &mut changes);
     plan_stages(desired, api, &api_ref, &mut changes);
+    quota::integrations(api, &changes)?;
     for duplicate in apis.iter().skip(1) {
         changes.push(Change {
             action: Action::Delete,
