@@ -53,12 +53,16 @@ fn check(file: &Path) -> Result<(), String> {
     let stderr = String::from_utf8_lossy(&strict.stderr).into_owned();
     if expected.is_empty() {
         if strict.status.code() != Some(0) || !stderr.contains(": 0 error(s), 0 warning(s)") {
-            return Err(format!("validate --deny-warnings {relative} refused it:\n{stderr}"));
+            return Err(format!(
+                "validate --deny-warnings {relative} refused it:\n{stderr}"
+            ));
         }
         return Ok(());
     }
     if strict.status.code() != Some(1) {
-        return Err(format!("--deny-warnings passed {relative} despite its warnings:\n{stderr}"));
+        return Err(format!(
+            "--deny-warnings passed {relative} despite its warnings:\n{stderr}"
+        ));
     }
     let plain = validate(&[&relative]);
     let stderr = String::from_utf8_lossy(&plain.stderr).into_owned();
@@ -70,7 +74,9 @@ fn check(file: &Path) -> Result<(), String> {
         .filter(|w| !stderr.contains(&format!("⚠ {w}")))
         .collect();
     if !missing.is_empty() {
-        return Err(format!("{relative}: expected warnings {missing:?} not shown:\n{stderr}"));
+        return Err(format!(
+            "{relative}: expected warnings {missing:?} not shown:\n{stderr}"
+        ));
     }
     let shown = stderr.matches("⚠ ").count();
     if shown < expected.len() {

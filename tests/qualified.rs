@@ -155,17 +155,17 @@ async fn a_version_arn_and_execution_actions_grant_on_machine_and_executions() {
         statements(&policy(&world).await),
         vec![
             (
-                json!(["states:DescribeExecution", "states:GetExecutionHistory", "states:StopExecution"]),
+                json!([
+                    "states:DescribeExecution",
+                    "states:GetExecutionHistory",
+                    "states:StopExecution"
+                ]),
                 json!([executions]),
                 Value::Null,
             ),
             // Listed actions apply to every route's machine: the StopExecution route names the
             // machine unqualified, so the start grant on it cannot be scoped to version 1.
-            (
-                json!(["states:StartExecution"]),
-                json!([machine]),
-                Value::Null,
-            ),
+            (json!(["states:StartExecution"]), json!([machine]), Value::Null,),
         ],
         "{:#}",
         policy(&world).await

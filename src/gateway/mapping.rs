@@ -105,10 +105,7 @@ pub fn evaluate(
         })
         .collect::<Result<Vec<_>, _>>()?;
 
-    let mut body = Body {
-        request,
-        json: None,
-    };
+    let mut body = Body { request, json: None };
     let mut out = BTreeMap::new();
     for (name, expression, mapping) in parsed {
         let value = match mapping {
@@ -199,7 +196,9 @@ impl Body<'_> {
             Mapping::Context(var) => request.context.get(&var).cloned(),
             Mapping::StageVariable(var) => request.stage_variables.get(&var).cloned(),
             Mapping::Composed(_) => {
-                return Err(MappingError::Internal("a composed value inside a composed value".into()));
+                return Err(MappingError::Internal(
+                    "a composed value inside a composed value".into(),
+                ));
             }
         })
     }
@@ -561,11 +560,17 @@ mod tests {
             (
                 "bracketed bare variable equals the unbracketed one",
                 &[("A", "${request.body.input}"), ("B", "$request.body.input")],
-                &[("A", r#"{"name":"Ann","tags":["x","y"]}"#), ("B", r#"{"name":"Ann","tags":["x","y"]}"#)],
+                &[
+                    ("A", r#"{"name":"Ann","tags":["x","y"]}"#),
+                    ("B", r#"{"name":"Ann","tags":["x","y"]}"#),
+                ],
             ),
             (
                 "headers, query strings, stage variables and JSON inside text",
-                &[("Input", r#"{"id":"${request.path.id}","q":"${request.querystring.a}","t":${request.body.input.tags}}"#)],
+                &[(
+                    "Input",
+                    r#"{"id":"${request.path.id}","q":"${request.querystring.a}","t":${request.body.input.tags}}"#,
+                )],
                 &[("Input", r#"{"id":"42","q":"1,2","t":["x","y"]}"#)],
             ),
             (
@@ -580,7 +585,12 @@ mod tests {
             ),
             (
                 "the whole path, and wildcards give a JSON array",
-                &[("P", "$request.path"), ("Ids", "$request.body.items[*].id"), ("Last", "$request.body.items[-1].id"), ("None", "$request.body.items[5:9]")],
+                &[
+                    ("P", "$request.path"),
+                    ("Ids", "$request.body.items[*].id"),
+                    ("Last", "$request.body.items[-1].id"),
+                    ("None", "$request.body.items[5:9]"),
+                ],
                 &[("Ids", r#"[1,"two"]"#), ("Last", "two"), ("P", "/users/42")],
             ),
         ];

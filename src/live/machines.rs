@@ -26,8 +26,8 @@ pub async fn check_state_machines(clients: &Clients, desired: &Desired) -> Resul
     let mut lookups: Vec<Lookup> = Vec::new();
     for route in &desired.routes {
         let arn = route.state_machine.clone();
-        let machine = crate::stack::rules::parse_state_machine_arn(&arn)
-            .map_or_else(|_| arn.clone(), |m| m.machine());
+        let machine =
+            crate::stack::rules::parse_state_machine_arn(&arn).map_or_else(|_| arn.clone(), |m| m.machine());
         let alias = matches!(
             crate::stack::rules::parse_state_machine_arn(&arn).map(|m| m.qualifier),
             Ok(Some(crate::stack::rules::Qualifier::Alias(_)))
@@ -69,7 +69,11 @@ pub async fn check_state_machines(clients: &Clients, desired: &Desired) -> Resul
             (Some(None), _) | (_, Some(None)) => problems.push(format!(
                 "route {}: state machine {arn} does not exist ({})",
                 route.key,
-                if arn == machine { "DescribeStateMachine" } else { "its version or alias was not found" }
+                if arn == machine {
+                    "DescribeStateMachine"
+                } else {
+                    "its version or alias was not found"
+                }
             )),
             (_, Some(Some(kind))) => {
                 if let Some(needed) = required_type(action)
@@ -115,7 +119,12 @@ async fn describe(sfn: &aws_sdk_sfn::Client, lookup: &Lookup) -> Result<Option<S
             }
             Err(e) => Err(AwsError::new("DescribeStateMachine", arn, e)),
         },
-        Lookup::Alias(arn) => match sfn.describe_state_machine_alias().state_machine_alias_arn(arn).send().await {
+        Lookup::Alias(arn) => match sfn
+            .describe_state_machine_alias()
+            .state_machine_alias_arn(arn)
+            .send()
+            .await
+        {
             Ok(_) => Ok(Some(String::new())),
             Err(e)
                 if e.as_service_error().is_some_and(|s| {

@@ -99,7 +99,10 @@ mod tests {
         let err = integrations(&api(300), std::slice::from_ref(&replace)).unwrap_err();
         assert_eq!((err.live, err.creates), (300, 1));
         let text = err.to_string();
-        assert!(text.contains("POST /orders/{id}") && text.contains("two runs"), "{text}");
+        assert!(
+            text.contains("POST /orders/{id}") && text.contains("two runs"),
+            "{text}"
+        );
         assert!(text.contains("at most 300"), "{text}");
         // One below the limit, the same replace fits.
         assert_eq!(integrations(&api(299), &[replace]), Ok(()));
@@ -108,7 +111,10 @@ mod tests {
     #[test]
     fn plans_without_creates_or_within_the_quota_pass() {
         assert_eq!(integrations(&api(300), &[]), Ok(()));
-        assert_eq!(integrations(&api(0), &[change(Action::Create, "GET /a", 300)]), Ok(()));
+        assert_eq!(
+            integrations(&api(0), &[change(Action::Create, "GET /a", 300)]),
+            Ok(())
+        );
         let err = integrations(&api(0), &[change(Action::Create, "GET /a", 301)]).unwrap_err();
         assert_eq!(err.replaced, "");
     }

@@ -550,13 +550,13 @@ state_machine = "arn:aws-cn:states:cn-north-1:189107071895:stateMachine:other.v2
         );
 
         // An unqualified route on the same machine needs the unconditioned grant.
-        let mixed = source.replace(
-            "stateMachine:orders:7\"",
-            "stateMachine:orders\"",
-        );
+        let mixed = source.replace("stateMachine:orders:7\"", "stateMachine:orders\"");
         let d = desired_of(&mixed);
         let statements = d.role.policy["Statement"].as_array().unwrap();
-        assert!(statements.iter().all(|s| s.get("Condition").is_none()), "{statements:?}");
+        assert!(
+            statements.iter().all(|s| s.get("Condition").is_none()),
+            "{statements:?}"
+        );
 
         // Listed actions: execution actions on the executions, the rest on the machine.
         let listed = source.replace(

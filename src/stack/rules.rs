@@ -241,9 +241,7 @@ pub fn partition_of(region: &str) -> Option<&'static str> {
                     .and_then(|r| r.split_once('-'))
                     .is_some_and(|(word, number)| {
                         !word.is_empty()
-                            && word
-                                .bytes()
-                                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                            && word.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
                             && !number.is_empty()
                             && number.bytes().all(|b| b.is_ascii_digit())
                     })
@@ -298,7 +296,8 @@ pub fn is_alias_name(s: &str) -> bool {
         && s.bytes().any(|b| !b.is_ascii_digit())
 }
 
-const MACHINE_ARN_FORM: &str = "expected arn:PARTITION:states:REGION:ACCOUNT:stateMachine:NAME, optionally :VERSION or :ALIAS";
+const MACHINE_ARN_FORM: &str =
+    "expected arn:PARTITION:states:REGION:ACCOUNT:stateMachine:NAME, optionally :VERSION or :ALIAS";
 
 /// Parses `arn:PARTITION:states:REGION:ACCOUNT:stateMachine:NAME[:VERSION|:ALIAS]`, the forms
 /// StartExecution takes (botocore stepfunctions `StartExecutionInput.stateMachineArn`:
@@ -336,7 +335,9 @@ pub fn parse_state_machine_arn(arn: &str) -> Result<StateMachineArn, String> {
         return Err(format!("`{}` is not a 12-digit account id", parts[4]));
     }
     if parts.len() > 8 {
-        return Err("too many `:`: a name has none, and one qualifier (version or alias) may follow it".into());
+        return Err(
+            "too many `:`: a name has none, and one qualifier (version or alias) may follow it".into(),
+        );
     }
     let name = parts[6];
     if let Some((machine, label)) = name.split_once('/') {
@@ -856,19 +857,58 @@ mod tests {
     #[test]
     fn state_machine_arns_across_partitions_versions_aliases_and_dotted_names() {
         let ok = [
-            ("arn:aws:states:ap-southeast-2:189107071895:stateMachine:orders", None),
-            ("arn:aws:states:ap-southeast-2:189107071895:stateMachine:orders.v2", None),
-            ("arn:aws:states:ap-southeast-2:189107071895:stateMachine:orders:7", Some(Qualifier::Version(7))),
-            ("arn:aws:states:ap-southeast-2:189107071895:stateMachine:orders:PROD", Some(Qualifier::Alias("PROD".into()))),
-            ("arn:aws:states:us-east-1:189107071895:stateMachine:my.machine:live-2.0", Some(Qualifier::Alias("live-2.0".into()))),
-            ("arn:aws-cn:states:cn-north-1:189107071895:stateMachine:orders", None),
-            ("arn:aws-us-gov:states:us-gov-west-1:189107071895:stateMachine:orders:3", Some(Qualifier::Version(3))),
-            ("arn:aws-eusc:states:eusc-de-east-1:189107071895:stateMachine:orders", None),
-            ("arn:aws-iso:states:us-iso-east-1:189107071895:stateMachine:orders", None),
-            ("arn:aws-iso-b:states:us-isob-east-1:189107071895:stateMachine:orders", None),
-            ("arn:aws-iso-e:states:eu-isoe-west-1:189107071895:stateMachine:orders", None),
-            ("arn:aws-iso-f:states:us-isof-south-1:189107071895:stateMachine:orders", None),
-            ("arn:aws:states:il-central-1:189107071895:stateMachine:Ünïcode_名前", None),
+            (
+                "arn:aws:states:ap-southeast-2:189107071895:stateMachine:orders",
+                None,
+            ),
+            (
+                "arn:aws:states:ap-southeast-2:189107071895:stateMachine:orders.v2",
+                None,
+            ),
+            (
+                "arn:aws:states:ap-southeast-2:189107071895:stateMachine:orders:7",
+                Some(Qualifier::Version(7)),
+            ),
+            (
+                "arn:aws:states:ap-southeast-2:189107071895:stateMachine:orders:PROD",
+                Some(Qualifier::Alias("PROD".into())),
+            ),
+            (
+                "arn:aws:states:us-east-1:189107071895:stateMachine:my.machine:live-2.0",
+                Some(Qualifier::Alias("live-2.0".into())),
+            ),
+            (
+                "arn:aws-cn:states:cn-north-1:189107071895:stateMachine:orders",
+                None,
+            ),
+            (
+                "arn:aws-us-gov:states:us-gov-west-1:189107071895:stateMachine:orders:3",
+                Some(Qualifier::Version(3)),
+            ),
+            (
+                "arn:aws-eusc:states:eusc-de-east-1:189107071895:stateMachine:orders",
+                None,
+            ),
+            (
+                "arn:aws-iso:states:us-iso-east-1:189107071895:stateMachine:orders",
+                None,
+            ),
+            (
+                "arn:aws-iso-b:states:us-isob-east-1:189107071895:stateMachine:orders",
+                None,
+            ),
+            (
+                "arn:aws-iso-e:states:eu-isoe-west-1:189107071895:stateMachine:orders",
+                None,
+            ),
+            (
+                "arn:aws-iso-f:states:us-isof-south-1:189107071895:stateMachine:orders",
+                None,
+            ),
+            (
+                "arn:aws:states:il-central-1:189107071895:stateMachine:Ünïcode_名前",
+                None,
+            ),
         ];
         for (arn, qualifier) in ok {
             let parsed = parse_state_machine_arn(arn).unwrap_or_else(|e| panic!("{arn}: {e}"));
@@ -889,33 +929,80 @@ mod tests {
             "arn:aws-us-gov:states:us-gov-west-1:189107071895:execution:orders:*"
         );
         let refused = [
-            ("arn:aws:states:cn-north-1:189107071895:stateMachine:orders", "`aws-cn`"),
-            ("arn:aws-cn:states:us-east-1:189107071895:stateMachine:orders", "`aws` partition"),
-            ("arn:aws-moon:states:us-east-1:189107071895:stateMachine:orders", "not a partition"),
-            ("arn:aws:states:moon-1:189107071895:stateMachine:orders", "not a region"),
-            ("arn:aws:states:us-east-1:189107071895:stateMachine:has space", "white space"),
+            (
+                "arn:aws:states:cn-north-1:189107071895:stateMachine:orders",
+                "`aws-cn`",
+            ),
+            (
+                "arn:aws-cn:states:us-east-1:189107071895:stateMachine:orders",
+                "`aws` partition",
+            ),
+            (
+                "arn:aws-moon:states:us-east-1:189107071895:stateMachine:orders",
+                "not a partition",
+            ),
+            (
+                "arn:aws:states:moon-1:189107071895:stateMachine:orders",
+                "not a region",
+            ),
+            (
+                "arn:aws:states:us-east-1:189107071895:stateMachine:has space",
+                "white space",
+            ),
             ("arn:aws:states:us-east-1:189107071895:stateMachine:a#b", "`#`"),
-            ("arn:aws:states:us-east-1:189107071895:stateMachine:a`b", "contains `"),
-            ("arn:aws:states:us-east-1:189107071895:stateMachine:orders/map", "Distributed Map"),
-            ("arn:aws:states:us-east-1:189107071895:stateMachine:orders:", "neither"),
-            ("arn:aws:states:us-east-1:189107071895:stateMachine:orders:PR*D", "neither"),
-            ("arn:aws:states:us-east-1:189107071895:stateMachine:orders:1:2", "too many"),
+            (
+                "arn:aws:states:us-east-1:189107071895:stateMachine:a`b",
+                "contains `",
+            ),
+            (
+                "arn:aws:states:us-east-1:189107071895:stateMachine:orders/map",
+                "Distributed Map",
+            ),
+            (
+                "arn:aws:states:us-east-1:189107071895:stateMachine:orders:",
+                "neither",
+            ),
+            (
+                "arn:aws:states:us-east-1:189107071895:stateMachine:orders:PR*D",
+                "neither",
+            ),
+            (
+                "arn:aws:states:us-east-1:189107071895:stateMachine:orders:1:2",
+                "too many",
+            ),
             ("arn:aws:states:us-east-1:189107071895:stateMachine:", "empty"),
         ];
         for (arn, needle) in refused {
             let err = parse_state_machine_arn(arn).expect_err(arn);
             assert!(err.contains(needle), "{arn}: {err}");
         }
-        let long = format!("arn:aws:states:us-east-1:189107071895:stateMachine:{}", "a".repeat(81));
+        let long = format!(
+            "arn:aws:states:us-east-1:189107071895:stateMachine:{}",
+            "a".repeat(81)
+        );
         assert!(parse_state_machine_arn(&long).unwrap_err().contains("80"));
-        let max = format!("arn:aws:states:us-east-1:189107071895:stateMachine:{}", "a".repeat(80));
+        let max = format!(
+            "arn:aws:states:us-east-1:189107071895:stateMachine:{}",
+            "a".repeat(80)
+        );
         assert!(parse_state_machine_arn(&max).is_ok());
     }
 
     #[test]
     fn step_functions_names_and_aliases() {
         assert!(check_step_functions_name("order-42.v1_é").is_ok());
-        for bad in ["", "a b", "a\tb", "a\u{7f}", "a\u{85}b", "a\u{fffe}", "x<y", "a;b", "a,b", "$x"] {
+        for bad in [
+            "",
+            "a b",
+            "a\tb",
+            "a\u{7f}",
+            "a\u{85}b",
+            "a\u{fffe}",
+            "x<y",
+            "a;b",
+            "a,b",
+            "$x",
+        ] {
             assert!(check_step_functions_name(bad).is_err(), "{bad:?}");
         }
         assert!(is_alias_name("PROD") && is_alias_name("v1.2-live_") && is_alias_name("1a"));
@@ -936,7 +1023,10 @@ mod tests {
             parse_mapping("${request.body.input}"),
             parse_mapping("$request.body.input")
         );
-        assert_eq!(parse_mapping("${context.requestId}"), Ok(Mapping::Context("requestId".into())));
+        assert_eq!(
+            parse_mapping("${context.requestId}"),
+            Ok(Mapping::Context("requestId".into()))
+        );
         assert_eq!(parse_mapping("$request.path"), Ok(Mapping::RequestPath));
         let composed = parse_mapping("order-${request.path.id}-${context.requestId}").unwrap();
         assert_eq!(
@@ -956,7 +1046,12 @@ mod tests {
         );
         assert_eq!(Mapping::Static("x".into()).static_text(), "x");
         assert!(Mapping::Static("x".into()).variables().is_empty());
-        assert!(parse_mapping("a-${request.path.id").unwrap_err().reason.contains("closing"));
+        assert!(
+            parse_mapping("a-${request.path.id")
+                .unwrap_err()
+                .reason
+                .contains("closing")
+        );
         assert!(parse_mapping("a-${}").unwrap_err().reason.contains("no variable"));
         let e = parse_mapping("a-${request.bdy.x}").unwrap_err();
         assert!(e.reason.contains("in `${request.bdy.x}`"), "{e:?}");
@@ -971,20 +1066,34 @@ mod tests {
             Ok(Mapping::BodyPath(steps)) => steps,
             other => panic!("{s}: {other:?}"),
         };
-        assert_eq!(path("$request.body.items[*].id"), vec![
-            JsonStep::Field("items".into()),
-            JsonStep::Wildcard,
-            JsonStep::Field("id".into())
-        ]);
+        assert_eq!(
+            path("$request.body.items[*].id"),
+            vec![
+                JsonStep::Field("items".into()),
+                JsonStep::Wildcard,
+                JsonStep::Field("id".into())
+            ]
+        );
         assert_eq!(path("$request.body.*"), vec![JsonStep::Wildcard]);
-        assert_eq!(path("$request.body.items[-1]"), vec![JsonStep::Field("items".into()), JsonStep::Index(-1)]);
+        assert_eq!(
+            path("$request.body.items[-1]"),
+            vec![JsonStep::Field("items".into()), JsonStep::Index(-1)]
+        );
         assert_eq!(
             path("$request.body.items[1:3]")[1],
-            JsonStep::Slice { start: Some(1), end: Some(3), step: None }
+            JsonStep::Slice {
+                start: Some(1),
+                end: Some(3),
+                step: None
+            }
         );
         assert_eq!(
             path("$request.body.items[::2]")[1],
-            JsonStep::Slice { start: None, end: None, step: Some(2) }
+            JsonStep::Slice {
+                start: None,
+                end: None,
+                step: Some(2)
+            }
         );
         assert_eq!(
             path("$request.body.items[0,2]")[1],
@@ -992,10 +1101,19 @@ mod tests {
         );
         assert_eq!(
             path("$request.body['a,b','c']"),
-            vec![JsonStep::Union(vec![JsonStep::Field("a,b".into()), JsonStep::Field("c".into())])]
+            vec![JsonStep::Union(vec![
+                JsonStep::Field("a,b".into()),
+                JsonStep::Field("c".into())
+            ])]
         );
         assert_eq!(path("$request.body['a@b']"), vec![JsonStep::Field("a@b".into())]);
-        for bad in ["$request.body..a", "$request.body.a[?(@.b)]", "$request.body.a[1:2:0]", "$request.body.a[x]", "$request.body.a["] {
+        for bad in [
+            "$request.body..a",
+            "$request.body.a[?(@.b)]",
+            "$request.body.a[1:2:0]",
+            "$request.body.a[x]",
+            "$request.body.a[",
+        ] {
             assert!(parse_mapping(bad).is_err(), "{bad}");
         }
     }

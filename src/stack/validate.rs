@@ -622,8 +622,12 @@ fn mapping(
     }
     if variables.iter().any(|v| matches!(v, Mapping::BodyPath(_))) {
         out.push(
-            Diagnostic::warning(value.span.clone(), "body path mapping", "bodies over 100 KB are cut before this path is read")
-                .with_help("for large payloads map `$request.body` and select inside the workflow"),
+            Diagnostic::warning(
+                value.span.clone(),
+                "body path mapping",
+                "bodies over 100 KB are cut before this path is read",
+            )
+            .with_help("for large payloads map `$request.body` and select inside the workflow"),
         );
     }
     execution::unbracketed_variable(value, &parsed, out);
@@ -633,12 +637,7 @@ fn mapping(
 }
 
 /// `$request.path.NAME` must name a `{NAME}` of the route's path.
-fn path_parameter(
-    value: &Sp<String>,
-    p: &str,
-    key: Option<&rules::RouteKey>,
-    out: &mut Vec<Diagnostic>,
-) {
+fn path_parameter(value: &Sp<String>, p: &str, key: Option<&rules::RouteKey>, out: &mut Vec<Diagnostic>) {
     let Some(k) = key else { return };
     let have = k.path_parameters();
     if have.iter().any(|h| h == p) {
@@ -655,9 +654,9 @@ fn path_parameter(
     let names: Vec<&str> = have.iter().map(String::as_str).collect();
     out.push(match did_you_mean(p, &names) {
         Some(s) => d.with_help(format!("did you mean `$request.path.{s}`?")),
-        None if k.path().is_none() => d.with_help(
-            "map a header, query string or body value instead, or give the route a path",
-        ),
+        None if k.path().is_none() => {
+            d.with_help("map a header, query string or body value instead, or give the route a path")
+        }
         None if names.is_empty() => d.with_help(format!(
             "add `{{{p}}}` to the route key's path, or map another source"
         )),

@@ -93,7 +93,9 @@ pub fn check_static_input(text: &str) -> Result<(), String> {
     }
     serde_json::from_str::<serde_json::Value>(text)
         .map(|_| ())
-        .map_err(|_| "it is not JSON: Step Functions answers InvalidExecutionInput on every request".to_string())
+        .map_err(|_| {
+            "it is not JSON: Step Functions answers InvalidExecutionInput on every request".to_string()
+        })
 }
 
 /// A variable written without brackets inside static text is most likely meant to be substituted;

@@ -153,10 +153,7 @@ fn managed_policies(file: &StackFile, out: &mut Vec<Diagnostic>) {
 /// `tagKeyType` and `tagValueType`, pattern `[\p{L}\p{Z}\p{N}_.:/=+\-@]`). Rust's `Alphabetic`
 /// stands in for `\p{L}`.
 pub fn is_tag_character(c: char) -> bool {
-    c.is_alphabetic()
-        || c.is_numeric()
-        || (c.is_whitespace() && !c.is_control())
-        || "_.:/=+-@".contains(c)
+    c.is_alphabetic() || c.is_numeric() || (c.is_whitespace() && !c.is_control()) || "_.:/=+-@".contains(c)
 }
 
 fn tag_characters(file: &StackFile, out: &mut Vec<Diagnostic>) {
@@ -216,7 +213,9 @@ fn stage_limits(file: &StackFile, out: &mut Vec<Diagnostic>) {
                 Diagnostic::error(
                     format.span.clone(),
                     "access log format too long",
-                    format!("the template is at most 3 KB ({MAX_ACCESS_LOG_FORMAT} bytes); this one has {bytes}"),
+                    format!(
+                        "the template is at most 3 KB ({MAX_ACCESS_LOG_FORMAT} bytes); this one has {bytes}"
+                    ),
                 )
                 .with_help("log fewer fields, or leave `format` out for the default JSON line"),
             );
@@ -255,9 +254,13 @@ fn policy_size(file: &StackFile, out: &mut Vec<Diagnostic>) {
             Diagnostic::error(
                 span,
                 "the derived inline policy is too large",
-                format!("{chars} characters; IAM allows {MAX_ROLE_POLICY_CHARS} for a role's inline policies"),
+                format!(
+                    "{chars} characters; IAM allows {MAX_ROLE_POLICY_CHARS} for a role's inline policies"
+                ),
             )
-            .with_help("routes on fewer state machines make a shorter policy; or split the routes over two stacks"),
+            .with_help(
+                "routes on fewer state machines make a shorter policy; or split the routes over two stacks",
+            ),
         );
     }
 }
