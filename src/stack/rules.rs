@@ -753,10 +753,12 @@ fn bracket_step(inner: &str) -> Option<JsonStep> {
         if let Ok(i) = s.parse::<i64>() {
             return Some(JsonStep::Index(i));
         }
-        s.strip_prefix('\'')
-            .and_then(|s| s.strip_suffix('\''))
-            .or_else(|| s.strip_prefix('"').and_then(|s| s.strip_suffix('"')))
-            .map(|name| JsonStep::Field(name.to_string()))
+        ['\'', '"'].iter().find_map(|q| {
+            s.strip_prefix(*q)
+                .and_then(|s| s.strip_suffix(*q))
+                .filter(|name| !name.contains(*q))
+                .map(|name| JsonStep::Field(name.to_string()))
+        })
     };
     if let Some(step) = single(inner) {
         return Some(step);
