@@ -769,9 +769,8 @@ fn bracket_step(inner: &str) -> Option<JsonStep> {
             return None;
         }
         let number = |s: Option<&&str>| -> Option<Option<i64>> {
-            match s {
-                None => Some(None),
-                Some(s) if s.is_empty() => Some(None),
+            match s.copied() {
+                None | Some("") => Some(None),
                 Some(s) => s.parse().ok().map(Some),
             }
         };
