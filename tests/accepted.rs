@@ -85,7 +85,9 @@ fn check(file: &Path) -> Result<(), String> {
         .filter(|shown| !expected.contains(shown))
         .collect();
     if !unexpected.is_empty() {
-        return Err(format!("{relative}: unexpected warnings {unexpected:?}:\n{stderr}"));
+        return Err(format!(
+            "{relative}: unexpected warnings {unexpected:?}:\n{stderr}"
+        ));
     }
     Ok(())
 }
