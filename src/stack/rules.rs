@@ -929,6 +929,12 @@ mod tests {
             alias.executions(),
             "arn:aws-us-gov:states:us-gov-west-1:189107071895:execution:orders:*"
         );
+    }
+
+    /// What StartExecution would refuse: a partition that is not the region's, banned name
+    /// characters, a bad qualifier, a Distributed Map label, a name over 80 characters.
+    #[test]
+    fn state_machine_arns_aws_refuses() {
         let refused = [
             (
                 "arn:aws:states:cn-north-1:189107071895:stateMachine:orders",
