@@ -247,3 +247,28 @@ fn a_valid_stack_does_reach_the_endpoint() {
         "diff never reached the endpoint"
     );
 }
+
+/// IAM role names are unique regardless of case ("IAM identifiers"): two stacks of a folder whose
+/// role names differ only in case would fight over one role, so `up DIR` sends nothing.
+#[test]
+fn up_of_a_folder_refuses_role_names_that_differ_only_in_case() {
+    let tripwire = Tripwire::new();
+    let dir = tempfile::tempdir().unwrap();
+    let onboarding = std::fs::read_to_string(Path::new(ROOT).join("stacks/onboarding.toml")).unwrap();
+    std::fs::write(dir.path().join("a.toml"), &onboarding).unwrap();
+    let other = onboarding
+        .replace("name = \"user-onboarding\"", "name = \"user-onboarding-two\"")
+        .replace(
+            "user-onboarding-api-gateway-stepfunctions-role",
+            "User-Onboarding-API-Gateway-StepFunctions-Role",
+        );
+    std::fs::write(dir.path().join("b.toml"), other).unwrap();
+    let out = run(dir.path(), &tripwire.url, &["up", "."]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("both name the role `user-onboarding-api-gateway-stepfunctions-role` and `User-Onboarding-API-Gateway-StepFunctions-Role` (IAM role names ignore case)"),
+        "{err}"
+    );
+    tripwire.assert_untouched("up of a folder with a role-name clash");
+}

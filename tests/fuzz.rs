@@ -611,13 +611,14 @@ fn valid_stack() -> BoxedStrategy<String> {
         prop::sample::select(vec!["GET", "POST", "PUT", "PATCH", "DELETE", "ANY"]),
         "[a-z][a-z0-9-]{0,12}",
         prop::sample::select(vec!["StartExecution", "StartSyncExecution", "StopExecution"]),
-        "[A-Za-z0-9_-]{1,40}",
+        // Names Step Functions takes (dots included), unqualified, a version or an alias.
+        "[A-Za-z0-9_.-]{1,40}(:[1-9][0-9]{0,3}|:[A-Za-z_.-][A-Za-z0-9_.-]{0,20})?",
         prop::sample::select(vec!["NONE", "AWS_IAM", "JWT"]),
     );
     let extras = (
         prop::collection::vec("https://[a-z]{1,10}\\.example\\.com(:[1-9][0-9]{0,3})?", 1..4),
         prop::collection::vec(prop::sample::select(vec!["GET", "POST", "OPTIONS", "*"]), 0..3),
-        0..=86400i64,
+        -1..=86400i64,
         "[A-Za-z0-9_./#-]{1,60}",
         "[a-z]{1,10}/[a-z]{1,10}",
     );
@@ -647,7 +648,8 @@ fn valid_stack() -> BoxedStrategy<String> {
             for (i, (method, path, action, machine, auth)) in routes.iter().enumerate() {
                 let parameters = match *action {
                     "StopExecution" => "{ ExecutionArn = \"$request.querystring.arn\", Cause = \"stopped\" }",
-                    _ => "{ Input = \"$request.body\", Name = \"$context.requestId\" }",
+                    _ if i % 2 == 0 => "{ Input = \"$request.body\", Name = \"$context.requestId\" }",
+                    _ => "{ Input = \"${request.body}\", Name = \"run-${request.path.id}_${context.requestId}\" }",
                 };
                 let authorization = match *auth {
                     "JWT" => format!("authorizer = \"jwt\"\nscopes = [\"{scope}\"]"),

@@ -61,7 +61,11 @@ async fn route_keys(world: &World) -> Vec<String> {
         .send()
         .await
         .unwrap_or_else(|e| panic!("{e:?}"));
-    let mut keys: Vec<String> = routes.items().iter().filter_map(|r| r.route_key().map(str::to_string)).collect();
+    let mut keys: Vec<String> = routes
+        .items()
+        .iter()
+        .filter_map(|r| r.route_key().map(str::to_string))
+        .collect();
     keys.sort();
     keys
 }
@@ -109,10 +113,17 @@ async fn on_a_terminal_up_asks_before_deleting_and_no_changes_nothing() {
     let out = on_a_terminal(&world, &["up", &stack], "no");
     let screen = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{screen}");
-    assert!(screen.contains("- route POST /b"), "the plan is shown first:\n{screen}");
+    assert!(
+        screen.contains("- route POST /b"),
+        "the plan is shown first:\n{screen}"
+    );
     assert!(screen.contains("Type yes to continue"), "{screen}");
     assert!(screen.contains("not confirmed; nothing was changed"), "{screen}");
-    assert!(world.proxy.mutating_calls().is_empty(), "{:?}", world.proxy.mutating_calls());
+    assert!(
+        world.proxy.mutating_calls().is_empty(),
+        "{:?}",
+        world.proxy.mutating_calls()
+    );
     assert_eq!(route_keys(&world).await, ["POST /a", "POST /b"]);
 
     let out = on_a_terminal(&world, &["up", &stack], "yes");
@@ -136,7 +147,11 @@ async fn a_saved_plan_is_applied_exactly() {
     let stack = world.stack("saved.toml", TWO_ROUTES).display().to_string();
     let plan = world.dir.path().join("plan.json").display().to_string();
     let out = world.ok(&["diff", &stack, "--out", &plan]);
-    assert!(text(&out.stderr).contains("provision up --plan"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("provision up --plan"),
+        "{}",
+        text(&out.stderr)
+    );
     let saved: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&plan).unwrap_or_default()).unwrap_or_default();
     assert_eq!(saved["stack"], "saved");
@@ -171,10 +186,15 @@ async fn a_saved_plan_is_refused_after_aws_changed() {
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(
-        stderr.contains("cannot be applied: the live state in AWS changed since the plan was made; nothing was changed"),
+        stderr.contains(
+            "cannot be applied: the live state in AWS changed since the plan was made; nothing was changed"
+        ),
         "{stderr}"
     );
-    assert!(stderr.contains(&format!("provision diff {stack} --out {plan}")), "{stderr}");
+    assert!(
+        stderr.contains(&format!("provision diff {stack} --out {plan}")),
+        "{stderr}"
+    );
     assert!(world.proxy.mutating_calls().is_empty());
     assert_eq!(route_keys(&world).await, ["POST /a", "POST /b"]);
 }
@@ -190,7 +210,10 @@ async fn a_saved_plan_is_refused_after_the_stack_file_changed() {
     let out = world.run(&["up", &stack, "--plan", &plan]);
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("the stack file changed since the plan was made"), "{stderr}");
+    assert!(
+        stderr.contains("the stack file changed since the plan was made"),
+        "{stderr}"
+    );
     assert!(world.proxy.mutating_calls().is_empty());
     assert!(world.owned_apis("saved").await.is_empty(), "nothing was created");
 }

@@ -279,16 +279,28 @@ const STACKS_AT_ONCE: usize = 3;
 /// Two files of a folder that name the same stack or role would fight over the same resources:
 /// say which, before anything is sent.
 fn name_clash(files: &[PathBuf]) -> Option<String> {
-    let mut seen: std::collections::BTreeMap<(&str, String), &PathBuf> = Default::default();
+    let mut seen: std::collections::BTreeMap<(&str, String), (&PathBuf, String)> = Default::default();
     for file in files {
         // A file with errors is reported by its own run; only valid ones can clash.
         let Some(d) = crate::stack::load(file).desired else {
             continue;
         };
-        for (what, name) in [("stack", d.stack), ("role", d.role.name)] {
-            if let Some(other) = seen.insert((what, name.clone()), file) {
+        // IAM role names are unique regardless of case ("IAM identifiers": names are not
+        // distinguished by case), so `Role` and `role` are one role; stack names are tag values,
+        // compared exactly.
+        let role_key = d.role.name.to_lowercase();
+        for (what, key, name) in [
+            ("stack", d.stack.clone(), d.stack),
+            ("role", role_key, d.role.name),
+        ] {
+            if let Some((other, first)) = seen.insert((what, key), (file, name.clone())) {
+                let names = if first == name {
+                    format!("`{name}`")
+                } else {
+                    format!("`{first}` and `{name}` (IAM role names ignore case)")
+                };
                 return Some(format!(
-                    "{} and {} both name the {what} `{name}`; applied together they would fight over it, so nothing was sent. Rename one.",
+                    "{} and {} both name the {what} {names}; applied together they would fight over it, so nothing was sent. Rename one.",
                     other.display(),
                     file.display(),
                 ));

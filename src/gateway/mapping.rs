@@ -7,7 +7,7 @@ use std::fmt;
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
 
-use crate::stack::rules::{JsonStep, Mapping, parse_mapping};
+use crate::stack::rules::{JsonStep, Mapping, Part, parse_mapping};
 
 /// How much of the body `$request.body.PATH` looks at: API Gateway cuts the body to its first 100 KB
 /// before evaluating a JSONPath, so a larger body usually fails to parse.
@@ -105,10 +105,49 @@ pub fn evaluate(
         })
         .collect::<Result<Vec<_>, _>>()?;
 
-    let mut json: Option<Value> = None;
+    let mut body = Body { request, json: None };
     let mut out = BTreeMap::new();
     for (name, expression, mapping) in parsed {
         let value = match mapping {
+            Mapping::Composed(parts) => {
+                // A variable that gives nothing adds nothing; the text stays.
+                let mut text = String::new();
+                for part in parts {
+                    match part {
+                        Part::Text(t) => text.push_str(&t),
+                        Part::Variable(v) => text.push_str(&body.variable(v)?.unwrap_or_default()),
+                    }
+                }
+                Some(text)
+            }
+            other => body.variable(other)?,
+        };
+        match value {
+            Some(v) => {
+                out.insert(name.clone(), v);
+            }
+            None if REQUIRED.contains(&name.as_str()) => {
+                return Err(MappingError::BadRequest(format!(
+                    "required request parameter `{name}` has no value: `{expression}` gives nothing for this request"
+                )));
+            }
+            None => {}
+        }
+    }
+    Ok(out)
+}
+
+/// A request and its body parsed as JSON once, when a body path first needs it.
+struct Body<'r> {
+    request: &'r Request,
+    json: Option<Value>,
+}
+
+impl Body<'_> {
+    /// The value of one variable (or static text) for this request; `None` when it gives nothing.
+    fn variable(&mut self, mapping: Mapping) -> Result<Option<String>, MappingError> {
+        let request = self.request;
+        Ok(match mapping {
             Mapping::Static(s) => Some(s),
             Mapping::Header(header) => {
                 let values: Vec<&str> = request
@@ -127,6 +166,7 @@ pub fn evaluate(
                     .collect();
                 (!values.is_empty()).then(|| values.join(","))
             }
+            Mapping::RequestPath => Some(request.path.clone()),
             Mapping::Path(param) => request.path_params.get(&param).cloned(),
             Mapping::Body => {
                 if request.body.is_empty() {
@@ -139,43 +179,77 @@ pub fn evaluate(
                 }
             }
             Mapping::BodyPath(steps) => {
-                if json.is_none() {
+                if self.json.is_none() {
                     let cut = &request.body[..request.body.len().min(BODY_PATH_LIMIT)];
                     let parsed = serde_json::from_slice::<Value>(cut)
                         .map_err(|_| MappingError::BadRequest("request body is not JSON".into()))?;
-                    json = Some(parsed);
+                    self.json = Some(parsed);
                 }
-                json.as_ref()
+                self.json
+                    .as_ref()
                     .and_then(|root| select(root, &steps))
                     .map(|v| match v {
-                        Value::String(s) => s.clone(),
+                        Value::String(s) => s,
                         other => other.to_string(),
                     })
             }
             Mapping::Context(var) => request.context.get(&var).cloned(),
             Mapping::StageVariable(var) => request.stage_variables.get(&var).cloned(),
-        };
-        match value {
-            Some(v) => {
-                out.insert(name.clone(), v);
+            Mapping::Composed(_) => {
+                return Err(MappingError::Internal(
+                    "a composed value inside a composed value".into(),
+                ));
             }
-            None if REQUIRED.contains(&name.as_str()) => {
-                return Err(MappingError::BadRequest(format!(
-                    "required request parameter `{name}` has no value: `{expression}` gives nothing for this request"
-                )));
-            }
-            None => {}
-        }
+        })
     }
-    Ok(out)
 }
 
-/// Follows a simple JSONPath; `None` when a step does not exist.
-fn select<'a>(root: &'a Value, steps: &[JsonStep]) -> Option<&'a Value> {
-    steps.iter().try_fold(root, |v, step| match step {
-        JsonStep::Field(name) => v.as_object()?.get(name),
-        JsonStep::Index(i) => v.as_array()?.get(*i),
-    })
+/// Follows a JSONPath; `None` when it selects nothing. A path with a wildcard, slice or union
+/// selects a list, given as a JSON array of the matches (an empty one selects nothing).
+fn select(root: &Value, steps: &[JsonStep]) -> Option<Value> {
+    let definite = steps
+        .iter()
+        .all(|s| matches!(s, JsonStep::Field(_) | JsonStep::Index(_)));
+    let mut current: Vec<&Value> = vec![root];
+    for step in steps {
+        current = current.into_iter().flat_map(|v| apply(v, step)).collect();
+    }
+    if definite {
+        current.first().map(|v| (*v).clone())
+    } else if current.is_empty() {
+        None
+    } else {
+        Some(Value::Array(current.into_iter().cloned().collect()))
+    }
+}
+
+/// The values one step selects from `value`.
+fn apply<'a>(value: &'a Value, step: &JsonStep) -> Vec<&'a Value> {
+    let index = |len: usize, i: i64| -> Option<usize> {
+        let len = i64::try_from(len).ok()?;
+        let i = if i < 0 { len + i } else { i };
+        (0..len).contains(&i).then(|| usize::try_from(i).ok()).flatten()
+    };
+    match (step, value) {
+        (JsonStep::Field(name), Value::Object(map)) => map.get(name).into_iter().collect(),
+        (JsonStep::Index(i), Value::Array(items)) => {
+            index(items.len(), *i).map(|i| &items[i]).into_iter().collect()
+        }
+        (JsonStep::Wildcard, Value::Array(items)) => items.iter().collect(),
+        (JsonStep::Wildcard, Value::Object(map)) => map.values().collect(),
+        (JsonStep::Slice { start, end, step }, Value::Array(items)) => {
+            let len = i64::try_from(items.len()).unwrap_or(i64::MAX);
+            let clamp = |i: i64| if i < 0 { (len + i).max(0) } else { i.min(len) };
+            let (from, to) = (clamp(start.unwrap_or(0)), clamp(end.unwrap_or(len)));
+            let stride = usize::try_from(step.unwrap_or(1)).unwrap_or(1).max(1);
+            (from..to)
+                .step_by(stride)
+                .filter_map(|i| usize::try_from(i).ok().and_then(|i| items.get(i)))
+                .collect()
+        }
+        (JsonStep::Union(items), v) => items.iter().flat_map(|s| apply(v, s)).collect(),
+        _ => Vec::new(),
+    }
 }
 
 #[cfg(test)]
@@ -470,6 +544,72 @@ mod tests {
                 (_, got) => panic!("{what}: unexpected {got:?}"),
             }
         }
+    }
+
+    /// Composed values ("enclose the variable in brackets"): text kept, each variable evaluated as
+    /// a bare one is, a variable that gives nothing adds nothing.
+    #[test]
+    fn composed_values_are_evaluated() {
+        type Pairs = &'static [(&'static str, &'static str)];
+        let table: &[(&str, Pairs, Pairs)] = &[
+            (
+                "the issue's Name",
+                &[("Name", "order-${request.path.id}-${context.requestId}")],
+                &[("Name", "order-42-req-1")],
+            ),
+            (
+                "bracketed bare variable equals the unbracketed one",
+                &[("A", "${request.body.input}"), ("B", "$request.body.input")],
+                &[
+                    ("A", r#"{"name":"Ann","tags":["x","y"]}"#),
+                    ("B", r#"{"name":"Ann","tags":["x","y"]}"#),
+                ],
+            ),
+            (
+                "headers, query strings, stage variables and JSON inside text",
+                &[(
+                    "Input",
+                    r#"{"id":"${request.path.id}","q":"${request.querystring.a}","t":${request.body.input.tags}}"#,
+                )],
+                &[("Input", r#"{"id":"42","q":"1,2","t":["x","y"]}"#)],
+            ),
+            (
+                "a missing variable adds nothing",
+                &[("Name", "x-${request.header.X-Missing}-y")],
+                &[("Name", "x--y")],
+            ),
+            (
+                "a required parameter from text is never empty-handed",
+                &[("StateMachineArn", "${stageVariables.machine}")],
+                &[("StateMachineArn", ARN)],
+            ),
+            (
+                "the whole path, and wildcards give a JSON array",
+                &[
+                    ("P", "$request.path"),
+                    ("Ids", "$request.body.items[*].id"),
+                    ("Last", "$request.body.items[-1].id"),
+                    ("None", "$request.body.items[5:9]"),
+                ],
+                &[("Ids", r#"[1,"two"]"#), ("Last", "two"), ("P", "/users/42")],
+            ),
+        ];
+        for (what, parameters, want) in table {
+            let got = evaluate(&map(parameters), &request()).unwrap_or_else(|e| panic!("{what}: {e}"));
+            assert_eq!(got, map(want), "{what}");
+        }
+        // A body variable inside text still needs a JSON body.
+        let mut req = request();
+        req.body = b"not json".to_vec();
+        assert_eq!(
+            evaluate(&map(&[("Name", "n-${request.body.name}")]), &req),
+            Err(MappingError::BadRequest("request body is not JSON".into()))
+        );
+        // A malformed composed value is the integration's fault.
+        assert!(matches!(
+            evaluate(&map(&[("Name", "n-${request.path.id")]), &request()),
+            Err(MappingError::Internal(_))
+        ));
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod api;
 mod authorizers;
 mod integration;
 pub mod op;
+mod quota;
 mod role;
 mod routes;
 pub mod saved;
@@ -150,6 +151,9 @@ pub enum PlanError {
         /// Stack name.
         stack: String,
     },
+    /// The plan could need more integrations at once than the API's quota.
+    #[error(transparent)]
+    IntegrationQuota(#[from] quota::IntegrationQuota),
     /// The role belongs to another stack.
     #[error("role {name} belongs to stack {owner}, not {stack}; choose another [role] name")]
     OtherStacksRole {
@@ -210,6 +214,7 @@ pub fn plan(desired: &Desired, live: &Live, options: PlanOptions) -> Result<Plan
     plan_routes(desired, api, &api_ref, &role_ref, &authorizers, &mut changes);
     delete_unused_authorizers(api, &authorizers, &mut changes);
     plan_stages(desired, api, &api_ref, &mut changes);
+    quota::integrations(api, &changes)?;
     for duplicate in apis.iter().skip(1) {
         tracing::debug!(
             "api {} ({}): a younger duplicate, delete",

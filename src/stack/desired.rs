@@ -406,54 +406,84 @@ fn sorted(items: impl Iterator<Item = String>) -> Vec<String> {
     items.collect::<BTreeSet<_>>().into_iter().collect()
 }
 
+/// Step Functions actions whose IAM resource type is the execution (Service Authorization
+/// Reference for Step Functions): granted on `execution:MACHINE:*`, never on the machine.
+const EXECUTION_ACTIONS: &[&str] = &["StopExecution", "DescribeExecution", "GetExecutionHistory"];
+
+/// The actions a version or alias ARN starts, scoped with `states:StateMachineQualifier`.
+const START_ACTIONS: &[&str] = &["StartExecution", "StartSyncExecution"];
+
+/// Which qualifiers a grant on a machine allows.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Scope {
+    /// The unqualified ARN is used: no condition.
+    Any,
+    /// Only versions and aliases are used: these qualifiers.
+    Only(BTreeSet<String>),
+}
+
 /// The inline policy: each action on exactly the resources it acts on, never `*`.
 ///
 /// Without `actions`, each route grants its own action on its own machine. With `actions`, every
-/// listed action applies to all the routes' machines (StopExecution to their executions).
-fn least_privilege(machines: &[(String, rules::StateMachineArn)], actions: Option<&[String]>) -> Value {
-    let resource = |action: &str, m: &rules::StateMachineArn| {
-        if action == "StopExecution" {
-            m.executions()
-        } else {
-            format!(
-                "arn:{}:states:{}:{}:stateMachine:{}",
-                m.partition, m.region, m.account, m.name
-            )
-        }
-    };
-    let mut grants: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+/// listed action applies to all the routes' machines. Execution actions (Stop, Describe,
+/// GetExecutionHistory) are granted on the machines' executions. A version or alias ARN is
+/// authorized by the unqualified machine ARN ("Authorization for versions and aliases" in the Step
+/// Functions guide), so the start actions grant on the machine, scoped with the
+/// `states:StateMachineQualifier` condition when every route on that machine is qualified.
+pub(crate) fn least_privilege(
+    machines: &[(String, rules::StateMachineArn)],
+    actions: Option<&[String]>,
+) -> Value {
+    let mut pairs: Vec<(String, &rules::StateMachineArn)> = Vec::new();
     match actions {
-        None => {
-            for (action, m) in machines {
-                grants
-                    .entry(format!("states:{action}"))
-                    .or_default()
-                    .insert(resource(action, m));
-            }
-        }
+        None => pairs.extend(machines.iter().map(|(a, m)| (format!("states:{a}"), m))),
         Some(actions) => {
             for full in actions {
-                let action = full.trim_start_matches("states:");
-                for (_, m) in machines {
-                    grants
-                        .entry(full.clone())
-                        .or_default()
-                        .insert(resource(action, m));
-                }
+                pairs.extend(machines.iter().map(|(_, m)| (full.clone(), m)));
             }
         }
     }
-    // One statement per distinct resource set keeps the document short and readable.
-    let mut by_resources: BTreeMap<Vec<String>, Vec<String>> = BTreeMap::new();
-    for (action, resources) in grants {
-        by_resources
-            .entry(resources.into_iter().collect())
+    // (action, resource) -> scope, the unqualified use winning over any qualifier.
+    let mut scopes: BTreeMap<(String, String), Scope> = BTreeMap::new();
+    for (full, m) in pairs {
+        let action = full.trim_start_matches("states:");
+        let resource = if EXECUTION_ACTIONS.contains(&action) {
+            m.executions()
+        } else {
+            m.machine()
+        };
+        let scope = match (&m.qualifier, START_ACTIONS.contains(&action)) {
+            (Some(q), true) => Scope::Only(BTreeSet::from([q.to_string()])),
+            _ => Scope::Any,
+        };
+        let entry = scopes.entry((full.clone(), resource)).or_insert(scope.clone());
+        *entry = match (&*entry, scope) {
+            (Scope::Only(a), Scope::Only(b)) => Scope::Only(a.union(&b).cloned().collect()),
+            _ => Scope::Any,
+        };
+    }
+    // (scope, action) -> resources, then one statement per (scope, resource set).
+    let mut grants: BTreeMap<(Scope, String), BTreeSet<String>> = BTreeMap::new();
+    for ((action, resource), scope) in scopes {
+        grants.entry((scope, action)).or_default().insert(resource);
+    }
+    let mut statements: BTreeMap<(Scope, Vec<String>), Vec<String>> = BTreeMap::new();
+    for ((scope, action), resources) in grants {
+        statements
+            .entry((scope, resources.into_iter().collect()))
             .or_default()
             .push(action);
     }
-    let statements: Vec<Value> = by_resources
+    let statements: Vec<Value> = statements
         .into_iter()
-        .map(|(resources, actions)| json!({"Effect": "Allow", "Action": actions, "Resource": resources}))
+        .map(|((scope, resources), actions)| {
+            let mut statement = json!({"Effect": "Allow", "Action": actions, "Resource": resources});
+            if let Scope::Only(qualifiers) = scope {
+                statement["Condition"] =
+                    json!({"StringEquals": {"states:StateMachineQualifier": qualifiers}});
+            }
+            statement
+        })
         .collect();
     json!({"Version": "2012-10-17", "Statement": statements})
 }
@@ -511,6 +541,72 @@ policy_name = "p"
         let expected = json!({"Version":"2012-10-17","Statement":[{"Effect":"Allow",
             "Action":["states:StartExecution","states:StartSyncExecution"],
             "Resource":["arn:aws:states:ap-southeast-2:189107071895:stateMachine:user-onboarding"]}]});
+        assert_eq!(d.role.policy, policy::normalize(&expected));
+    }
+
+    /// Step Functions guide, "Authorization for versions and aliases": grants on the unqualified
+    /// machine ARN, narrowed with `states:StateMachineQualifier`; execution actions on
+    /// `execution:MACHINE:*` (their IAM resource type).
+    #[test]
+    fn qualified_arns_grant_on_the_machine_with_a_qualifier_condition() {
+        let source = format!(
+            "{BASE}{}",
+            r#"
+[[route]]
+key = "POST /orders/{id}"
+action = "StartExecution"
+state_machine = "arn:aws:states:ap-southeast-2:189107071895:stateMachine:orders:PROD"
+parameters = { Input = "$request.body.input", Name = "order-${request.path.id}-${context.requestId}" }
+[[route]]
+key = "POST /orders-v7"
+action = "StartExecution"
+state_machine = "arn:aws:states:ap-southeast-2:189107071895:stateMachine:orders:7"
+[[route]]
+key = "POST /other"
+action = "StartExecution"
+state_machine = "arn:aws-cn:states:cn-north-1:189107071895:stateMachine:other.v2"
+"#
+        );
+        let d = desired_of(&source);
+        let expected = json!({"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":"states:StartExecution",
+             "Resource":"arn:aws:states:ap-southeast-2:189107071895:stateMachine:orders",
+             "Condition":{"StringEquals":{"states:StateMachineQualifier":["7","PROD"]}}},
+            {"Effect":"Allow","Action":"states:StartExecution",
+             "Resource":"arn:aws-cn:states:cn-north-1:189107071895:stateMachine:other.v2"}]});
+        assert_eq!(d.role.policy, policy::normalize(&expected));
+        assert_eq!(
+            d.routes[0].integration.parameters["StateMachineArn"],
+            "arn:aws:states:ap-southeast-2:189107071895:stateMachine:orders:PROD"
+        );
+
+        // An unqualified route on the same machine needs the unconditioned grant.
+        let mixed = source.replace("stateMachine:orders:7\"", "stateMachine:orders\"");
+        let d = desired_of(&mixed);
+        let statements = d.role.policy["Statement"].as_array().unwrap();
+        assert!(
+            statements.iter().all(|s| s.get("Condition").is_none()),
+            "{statements:?}"
+        );
+
+        // Listed actions: execution actions on the executions, the rest on the machine.
+        let listed = source.replace(
+            "policy_name = \"p\"",
+            "policy_name = \"p\"\nactions = [\"states:StartExecution\", \"states:DescribeExecution\", \"states:GetExecutionHistory\", \"states:StopExecution\", \"states:DescribeStateMachine\"]",
+        );
+        let d = desired_of(&listed);
+        let expected = json!({"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":["states:DescribeExecution","states:GetExecutionHistory","states:StopExecution"],
+             "Resource":["arn:aws-cn:states:cn-north-1:189107071895:execution:other.v2:*",
+                         "arn:aws:states:ap-southeast-2:189107071895:execution:orders:*"]},
+            {"Effect":"Allow","Action":"states:DescribeStateMachine",
+             "Resource":["arn:aws-cn:states:cn-north-1:189107071895:stateMachine:other.v2",
+                         "arn:aws:states:ap-southeast-2:189107071895:stateMachine:orders"]},
+            {"Effect":"Allow","Action":"states:StartExecution",
+             "Resource":"arn:aws:states:ap-southeast-2:189107071895:stateMachine:orders",
+             "Condition":{"StringEquals":{"states:StateMachineQualifier":["7","PROD"]}}},
+            {"Effect":"Allow","Action":"states:StartExecution",
+             "Resource":"arn:aws-cn:states:cn-north-1:189107071895:stateMachine:other.v2"}]});
         assert_eq!(d.role.policy, policy::normalize(&expected));
     }
 

@@ -129,8 +129,8 @@ pub struct CorsSection {
     pub allow_headers: Option<Vec<Sp<String>>>,
     /// Response headers exposed to the browser, or `*`.
     pub expose_headers: Option<Vec<Sp<String>>>,
-    /// How long a browser may cache the preflight answer, in seconds (0-86400).
-    #[schemars(range(min = 0, max = 86400))]
+    /// How long a browser may cache the preflight answer, in seconds (-1 to 86400).
+    #[schemars(range(min = -1, max = 86400))]
     pub max_age: Option<Sp<i64>>,
     /// Whether browsers may send credentials (not with a `*` origin).
     pub allow_credentials: Option<Sp<bool>>,
@@ -198,14 +198,16 @@ pub struct RouteSection {
     /// (EXPRESS machines only) or `StopExecution` (STANDARD only).
     #[schemars(required, extend("enum" = ["StartExecution", "StartSyncExecution", "StopExecution"]))]
     pub action: Option<Sp<String>>,
-    /// The workflow: `arn:aws:states:REGION:ACCOUNT:stateMachine:NAME`.
+    /// The workflow: `arn:PARTITION:states:REGION:ACCOUNT:stateMachine:NAME`, or a version
+    /// (`...:NAME:7`) or alias (`...:NAME:PROD`) of it.
     #[schemars(
         required,
-        pattern(r"^arn:[a-z-]+:states:[a-z0-9-]+:[0-9]{12}:stateMachine:[A-Za-z0-9_-]{1,80}$")
+        pattern(r##"^arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:stateMachine:[^\s<>{}\[\]?*"#%\\^|~`$&,;:/]{1,80}(:[A-Za-z0-9_.-]{1,80})?$"##)
     )]
     pub state_machine: Option<Sp<String>>,
     /// Integration request parameters, `Name = "value or mapping"` (`$request.body.input`,
-    /// `$request.header.NAME`, `$context.requestId`, ...). Defaults to
+    /// `${request.header.NAME}`, `$context.requestId`, text mixed with `${...}` variables such as
+    /// `order-${request.path.id}`, ...), each value 1-512 characters. Defaults to
     /// `{ Input = "$request.body.input" }` for the two start actions.
     #[schemars(default, with = "std::collections::BTreeMap<String, String>")]
     pub parameters: Option<Vec<(Sp<String>, Sp<String>)>>,

@@ -12,8 +12,12 @@ pub const AUTHORIZATIONS: &[&str] = &["NONE", "AWS_IAM"];
 /// Methods a CORS configuration may allow (`*` for all).
 pub const CORS_METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "*"];
 
-/// The longest preflight cache API Gateway accepts, in seconds.
+/// The longest preflight cache API Gateway accepts, in seconds (botocore apigatewayv2
+/// `Cors.MaxAge`, IntegerWithLengthBetweenMinus1And86400).
 pub const CORS_MAX_AGE: i64 = 86400;
+
+/// The lowest `max_age` API Gateway accepts: -1 (same botocore shape).
+pub const CORS_MIN_AGE: i64 = -1;
 
 /// The ownership tag key written on everything the tool creates.
 pub const OWNER_TAG: &str = "provision:stack";
@@ -156,6 +160,24 @@ pub fn parse_route_key(key: &str) -> Result<RouteKey, KeyError> {
     })
 }
 
+/// A state machine ARN's qualifier: a published version or an alias.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Qualifier {
+    /// `...:stateMachine:NAME:7`, a published version.
+    Version(u64),
+    /// `...:stateMachine:NAME:PROD`, an alias.
+    Alias(String),
+}
+
+impl std::fmt::Display for Qualifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Qualifier::Version(v) => write!(f, "{v}"),
+            Qualifier::Alias(a) => f.write_str(a),
+        }
+    }
+}
+
 /// A Step Functions state machine ARN, split.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StateMachineArn {
@@ -167,10 +189,24 @@ pub struct StateMachineArn {
     pub account: String,
     /// Machine name.
     pub name: String,
+    /// The version or alias, for a qualified ARN.
+    pub qualifier: Option<Qualifier>,
 }
 
 impl StateMachineArn {
-    /// The ARN pattern covering every execution of this machine (what StopExecution acts on).
+    /// The unqualified machine ARN: what IAM authorizes a version or alias by (Step Functions
+    /// guide, "Authorization for versions and aliases": "Step Functions uses the state machine's
+    /// ARN instead of using the version ARN or alias ARN").
+    pub fn machine(&self) -> String {
+        format!(
+            "arn:{}:states:{}:{}:stateMachine:{}",
+            self.partition, self.region, self.account, self.name
+        )
+    }
+
+    /// The ARN pattern covering every execution of this machine, whichever version or alias
+    /// started it: the resource of StopExecution, DescribeExecution and GetExecutionHistory (their
+    /// IAM resource type is the execution).
     pub fn executions(&self) -> String {
         format!(
             "arn:{}:states:{}:{}:execution:{}:*",
@@ -179,11 +215,97 @@ impl StateMachineArn {
     }
 }
 
-/// Parses `arn:aws:states:REGION:ACCOUNT:stateMachine:NAME`.
+/// The partitions and the region prefixes of each, from botocore's `partitions.json`
+/// (`regionRegex`, e.g. `^(us|eu|ap|sa|ca|me|af|il|mx)\-\w+\-\d+$` for `aws`).
+pub const PARTITIONS: &[(&str, &[&str])] = &[
+    ("aws", &["us", "eu", "ap", "sa", "ca", "me", "af", "il", "mx"]),
+    ("aws-cn", &["cn"]),
+    ("aws-us-gov", &["us-gov"]),
+    ("aws-iso", &["us-iso"]),
+    ("aws-iso-b", &["us-isob"]),
+    ("aws-iso-e", &["eu-isoe"]),
+    ("aws-iso-f", &["us-isof"]),
+    ("aws-eusc", &["eusc-de"]),
+];
+
+/// The partition a region belongs to, by botocore's `partitions.json` region patterns:
+/// `PREFIX-WORD-DIGITS`. `None` for anything that is not a region.
+pub fn partition_of(region: &str) -> Option<&'static str> {
+    PARTITIONS.iter().find_map(|(partition, prefixes)| {
+        prefixes
+            .iter()
+            .any(|prefix| {
+                region
+                    .strip_prefix(prefix)
+                    .and_then(|r| r.strip_prefix('-'))
+                    .and_then(|r| r.split_once('-'))
+                    .is_some_and(|(word, number)| {
+                        !word.is_empty()
+                            && word.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                            && !number.is_empty()
+                            && number.bytes().all(|b| b.is_ascii_digit())
+                    })
+            })
+            .then_some(*partition)
+    })
+}
+
+/// Why a Step Functions name (of a state machine or an execution) is refused, if it is: 1-80
+/// characters and none of white space, `< > { } [ ] ? * " # % \ ^ | ~ ` $ & , ; : /`, control
+/// characters (U+0000-001F, U+007F-009F, U+FFFE-FFFF) or U+10FFFF (botocore stepfunctions
+/// `CreateStateMachineInput.name` and `StartExecutionInput.name`, shape `Name`, 1-80).
+pub fn check_step_functions_name(name: &str) -> Result<(), String> {
+    let count = name.chars().count();
+    if count == 0 {
+        return Err("the name is empty".into());
+    }
+    if count > 80 {
+        return Err(format!("the name is {count} characters long; the limit is 80"));
+    }
+    if let Some(c) = name.chars().find(|c| is_banned_in_name(*c)) {
+        return Err(match c {
+            c if c.is_whitespace() => "the name contains white space".to_string(),
+            c if c.is_control() || (c as u32) >= 0xFFFE => {
+                format!("the name contains the control character U+{:04X}", c as u32)
+            }
+            c => format!("the name contains `{c}`"),
+        });
+    }
+    Ok(())
+}
+
+/// A character Step Functions refuses in a name (see [`check_step_functions_name`]).
+pub fn is_banned_in_name(c: char) -> bool {
+    let code = c as u32;
+    c.is_whitespace()
+        || "<>{}[]?*\"#%\\^|~`$&,;:/".contains(c)
+        || code <= 0x1F
+        || (0x7F..=0x9F).contains(&code)
+        || code == 0xFFFE
+        || code == 0xFFFF
+        || code == 0x10FFFF
+}
+
+/// An alias name: 1-80 of `A-Z a-z 0-9 _ - .` with at least one that is not a digit (botocore
+/// stepfunctions `CharacterRestrictedName`, `^(?=.*[a-zA-Z_\-\.])[a-zA-Z0-9_\-\.]+$`).
+pub fn is_alias_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 80
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b))
+        && s.bytes().any(|b| !b.is_ascii_digit())
+}
+
+const MACHINE_ARN_FORM: &str =
+    "expected arn:PARTITION:states:REGION:ACCOUNT:stateMachine:NAME, optionally :VERSION or :ALIAS";
+
+/// Parses `arn:PARTITION:states:REGION:ACCOUNT:stateMachine:NAME[:VERSION|:ALIAS]`, the forms
+/// StartExecution takes (botocore stepfunctions `StartExecutionInput.stateMachineArn`:
+/// unqualified, version and alias ARNs). The partition must be the region's.
 pub fn parse_state_machine_arn(arn: &str) -> Result<StateMachineArn, String> {
-    let parts: Vec<&str> = arn.splitn(7, ':').collect();
-    if parts.len() != 7 || parts[0] != "arn" {
-        return Err("expected arn:aws:states:REGION:ACCOUNT:stateMachine:NAME".into());
+    let parts: Vec<&str> = arn.split(':').collect();
+    if parts.len() < 7 || parts[0] != "arn" {
+        return Err(MACHINE_ARN_FORM.into());
     }
     if parts[2] != "states" {
         return Err(format!("this is a `{}` ARN, not a Step Functions one", parts[2]));
@@ -194,42 +316,62 @@ pub fn parse_state_machine_arn(arn: &str) -> Result<StateMachineArn, String> {
             parts[5]
         ));
     }
-    if !is_region(parts[3]) {
+    let Some(region_partition) = partition_of(parts[3]) else {
         return Err(format!("`{}` is not a region", parts[3]));
+    };
+    if !PARTITIONS.iter().any(|(p, _)| *p == parts[1]) {
+        return Err(format!(
+            "`{}` is not a partition (the region {} is in `{region_partition}`)",
+            parts[1], parts[3]
+        ));
+    }
+    if parts[1] != region_partition {
+        return Err(format!(
+            "the region {} is in the `{region_partition}` partition, not `{}`",
+            parts[3], parts[1]
+        ));
     }
     if parts[4].len() != 12 || !parts[4].bytes().all(|b| b.is_ascii_digit()) {
         return Err(format!("`{}` is not a 12-digit account id", parts[4]));
     }
+    if parts.len() > 8 {
+        return Err(
+            "too many `:`: a name has none, and one qualifier (version or alias) may follow it".into(),
+        );
+    }
     let name = parts[6];
-    if name.is_empty()
-        || name.len() > 80
-        || !name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
+    if let Some((machine, label)) = name.split_once('/') {
         return Err(format!(
-            "`{name}` is not a state machine name (1-80 of A-Z a-z 0-9 - _)"
+            "`{machine}/{label}` names a Distributed Map state, which StartExecution refuses"
         ));
     }
+    check_step_functions_name(name).map_err(|e| format!("not a state machine name: {e}"))?;
+    let qualifier = match parts.get(7) {
+        None => None,
+        Some(q) if !q.is_empty() && q.bytes().all(|b| b.is_ascii_digit()) => match q.parse() {
+            Ok(v) => Some(Qualifier::Version(v)),
+            Err(_) => return Err(format!("`{q}` is not a version number")),
+        },
+        Some(q) if is_alias_name(q) => Some(Qualifier::Alias(q.to_string())),
+        Some(q) => {
+            return Err(format!(
+                "`{q}` is neither a version number nor an alias name (1-80 of A-Z a-z 0-9 _ - .)"
+            ));
+        }
+    };
     Ok(StateMachineArn {
         partition: parts[1].to_string(),
         region: parts[3].to_string(),
         account: parts[4].to_string(),
         name: name.to_string(),
+        qualifier,
     })
 }
 
-/// `ap-southeast-2`, `us-gov-west-1`, `cn-north-1`, ...
+/// A region of any partition: `ap-southeast-2`, `us-gov-west-1`, `cn-north-1`,
+/// `eusc-de-east-1`, ... (botocore `partitions.json`).
 pub fn is_region(s: &str) -> bool {
-    let parts: Vec<&str> = s.split('-').collect();
-    parts.len() >= 3
-        && parts[0].len() == 2
-        && parts
-            .iter()
-            .take(parts.len() - 1)
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
-        && parts[parts.len() - 1].bytes().all(|b| b.is_ascii_digit())
-        && !parts[parts.len() - 1].is_empty()
+    partition_of(s).is_some()
 }
 
 /// A CORS origin: `*`, or `scheme://host[:port]` with nothing after it (browsers send no path
@@ -329,7 +471,11 @@ pub fn is_stage_name(s: &str) -> bool {
                 .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
 }
 
-/// What a request parameter value is.
+/// What a request parameter value is: a static string, one variable in either documented form
+/// (`$request.body.input` or `${request.body.input}`), or static text mixed with any number of
+/// `${...}` variables (API Gateway developer guide, "Transform API requests and responses for
+/// HTTP APIs": request parameter mapping values; "To use multiple variables in a selection
+/// expression, enclose the variable in brackets").
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mapping {
     /// A fixed string.
@@ -338,6 +484,8 @@ pub enum Mapping {
     Header(String),
     /// `$request.querystring.NAME`.
     QueryString(String),
+    /// `$request.path`: the request path, without the stage name.
+    RequestPath,
     /// `$request.path.NAME`.
     Path(String),
     /// `$request.body`.
@@ -348,31 +496,151 @@ pub enum Mapping {
     Context(String),
     /// `$stageVariables.VAR`.
     StageVariable(String),
+    /// Static text and `${...}` variables, in order, e.g. `order-${request.path.id}`.
+    Composed(Vec<Part>),
 }
 
-/// One step of a simple JSONPath.
+/// A piece of a composed value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Part {
+    /// Static text, copied as is.
+    Text(String),
+    /// A variable (never [`Mapping::Static`] nor [`Mapping::Composed`]).
+    Variable(Mapping),
+}
+
+impl Mapping {
+    /// The variables the value reads: itself for a bare variable, each `${...}` of a composed
+    /// value, none for a static one.
+    pub fn variables(&self) -> Vec<&Mapping> {
+        match self {
+            Mapping::Static(_) => Vec::new(),
+            Mapping::Composed(parts) => parts
+                .iter()
+                .filter_map(|p| match p {
+                    Part::Variable(v) => Some(v),
+                    Part::Text(_) => None,
+                })
+                .collect(),
+            other => vec![other],
+        }
+    }
+
+    /// The static text of the value: all of a static value, the text around the variables of a
+    /// composed one, nothing for a bare variable.
+    pub fn static_text(&self) -> String {
+        match self {
+            Mapping::Static(s) => s.clone(),
+            Mapping::Composed(parts) => parts
+                .iter()
+                .filter_map(|p| match p {
+                    Part::Text(t) => Some(t.as_str()),
+                    Part::Variable(_) => None,
+                })
+                .collect(),
+            _ => String::new(),
+        }
+    }
+}
+
+/// One step of a JSONPath over the request body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JsonStep {
     /// `.name` or `['name']`.
     Field(String),
-    /// `[3]`.
-    Index(usize),
+    /// `[3]`, or `[-1]` counted from the end.
+    Index(i64),
+    /// `.*` or `[*]`: every member or element.
+    Wildcard,
+    /// `[start:end:step]`, each part optional.
+    Slice {
+        /// First index (from the end when negative); 0 when absent.
+        start: Option<i64>,
+        /// Index after the last (from the end when negative); the length when absent.
+        end: Option<i64>,
+        /// Stride; 1 when absent.
+        step: Option<i64>,
+    },
+    /// `[0,2]` or `['a','b']`: several indexes or names.
+    Union(Vec<JsonStep>),
 }
 
 const SOURCES: &[&str] = &[
     "$request.header.",
     "$request.querystring.",
-    "$request.path.",
+    "$request.path",
     "$request.body",
     "$context.",
     "$stageVariables.",
 ];
 
-/// Parses a request parameter value with HTTP API semantics.
+/// Parses a request parameter value with HTTP API semantics: a value with `${` is composed (or,
+/// when it is nothing but one `${...}`, that variable), one starting with `$` is a variable, any
+/// other is static.
 pub fn parse_mapping(value: &str) -> Result<Mapping, KeyError> {
+    if value.contains("${") {
+        return parse_composed(value);
+    }
     if !value.starts_with('$') {
         return Ok(Mapping::Static(value.to_string()));
     }
+    parse_variable(value)
+}
+
+/// Splits `text-${request.path.id}-${context.requestId}` into text and variables.
+fn parse_composed(value: &str) -> Result<Mapping, KeyError> {
+    let mut parts = Vec::new();
+    let mut rest = value;
+    while let Some(open) = rest.find("${") {
+        if open > 0 {
+            parts.push(Part::Text(rest[..open].to_string()));
+        }
+        let after = &rest[open + 2..];
+        let Some(close) = closing_brace(after) else {
+            return Err(KeyError {
+                reason: "`${` without a closing `}`".into(),
+                help: Some("write each variable as ${request.path.NAME}, ${context.requestId}, ...".into()),
+            });
+        };
+        let inner = &after[..close];
+        if inner.is_empty() {
+            return Err(KeyError {
+                reason: "`${}` names no variable".into(),
+                help: Some("write ${request.path.NAME}, ${context.requestId}, ...".into()),
+            });
+        }
+        let variable = parse_variable(&format!("${inner}")).map_err(|e| KeyError {
+            reason: format!("in `${{{inner}}}`: {}", e.reason),
+            help: e.help,
+        })?;
+        parts.push(Part::Variable(variable));
+        rest = &after[close + 1..];
+    }
+    if !rest.is_empty() {
+        parts.push(Part::Text(rest.to_string()));
+    }
+    match parts.as_slice() {
+        [Part::Variable(only)] => Ok(only.clone()),
+        _ => Ok(Mapping::Composed(parts)),
+    }
+}
+
+/// The byte offset of the `}` closing a `${`, skipping quoted names such as `['a}b']`.
+fn closing_brace(s: &str) -> Option<usize> {
+    let mut quote: Option<char> = None;
+    for (i, c) in s.char_indices() {
+        match (quote, c) {
+            (None, '\'' | '"') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, '}') => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Parses one variable written `$source...`.
+fn parse_variable(value: &str) -> Result<Mapping, KeyError> {
     let named = |rest: &str, make: fn(String) -> Mapping, what: &str| {
         if rest.is_empty() || rest.contains(char::is_whitespace) {
             Err(KeyError {
@@ -388,6 +656,9 @@ pub fn parse_mapping(value: &str) -> Result<Mapping, KeyError> {
     }
     if let Some(rest) = value.strip_prefix("$request.querystring.") {
         return named(rest, Mapping::QueryString, "$request.querystring");
+    }
+    if value == "$request.path" {
+        return Ok(Mapping::RequestPath);
     }
     if let Some(rest) = value.strip_prefix("$request.path.") {
         return named(rest, Mapping::Path, "$request.path");
@@ -411,12 +682,13 @@ pub fn parse_mapping(value: &str) -> Result<Mapping, KeyError> {
         reason: format!("`{prefix}` is not a mapping source"),
         help: Some(match guess {
             Some(g) => format!("did you mean `{g}`?"),
-            None => "sources are $request.header.X, $request.querystring.X, $request.path.X, $request.body[.PATH], $context.X, $stageVariables.X; anything not starting with `$` is a static value".into(),
+            None => "sources are $request.header.X, $request.querystring.X, $request.path[.X], $request.body[.PATH], $context.X, $stageVariables.X, each also as ${...}; anything else is a static value".into(),
         }),
     })
 }
 
-/// Parses the part after `$request.body`: `.a.b[0]['c d']`. No `..`, no filters, no wildcards.
+/// Parses the part after `$request.body`: `.a.b[0]['c d'][*][1:3][0,2]`. The guide excludes
+/// recursive descent (`..`) and filter expressions (`?(...)`); every other JSONPath step is taken.
 fn parse_json_path(rest: &str) -> Result<Vec<JsonStep>, KeyError> {
     let bad = |reason: &str| KeyError {
         reason: reason.to_string(),
@@ -427,10 +699,8 @@ fn parse_json_path(rest: &str) -> Result<Vec<JsonStep>, KeyError> {
             "recursive descent `..` is not supported in $request.body paths",
         ));
     }
-    if rest.contains("[?") || rest.contains('*') || rest.contains('@') {
-        return Err(bad(
-            "filters and wildcards are not supported in $request.body paths",
-        ));
+    if rest.contains("[?") {
+        return Err(bad("filter expressions are not supported in $request.body paths"));
     }
     let mut steps = Vec::new();
     let mut chars = rest.chars().peekable();
@@ -445,40 +715,111 @@ fn parse_json_path(rest: &str) -> Result<Vec<JsonStep>, KeyError> {
                     name.push(n);
                     chars.next();
                 }
-                if name.is_empty() {
-                    return Err(bad("a `.` must be followed by a field name"));
+                match name.as_str() {
+                    "" => return Err(bad("a `.` must be followed by a field name")),
+                    "*" => steps.push(JsonStep::Wildcard),
+                    _ => steps.push(JsonStep::Field(name)),
                 }
-                steps.push(JsonStep::Field(name));
             }
             '[' => {
                 let mut inner = String::new();
                 let mut closed = false;
+                let mut quote: Option<char> = None;
                 for n in chars.by_ref() {
-                    if n == ']' {
-                        closed = true;
-                        break;
+                    match (quote, n) {
+                        (None, ']') => {
+                            closed = true;
+                            break;
+                        }
+                        (None, '\'' | '"') => quote = Some(n),
+                        (Some(q), n) if n == q => quote = None,
+                        _ => {}
                     }
                     inner.push(n);
                 }
                 if !closed {
                     return Err(bad("`[` without a closing `]`"));
                 }
-                if let Ok(i) = inner.parse::<usize>() {
-                    steps.push(JsonStep::Index(i));
-                } else if let Some(name) = inner
-                    .strip_prefix('\'')
-                    .and_then(|s| s.strip_suffix('\''))
-                    .or_else(|| inner.strip_prefix('"').and_then(|s| s.strip_suffix('"')))
-                {
-                    steps.push(JsonStep::Field(name.to_string()));
-                } else {
-                    return Err(bad(&format!("`[{inner}]` is neither an index nor a quoted name")));
-                }
+                steps.push(bracket_step(&inner).ok_or_else(|| {
+                    bad(&format!(
+                        "`[{inner}]` is not an index, a slice, `*` or a quoted name"
+                    ))
+                })?);
             }
             _ => return Err(bad("after $request.body comes `.field` or `[index]`")),
         }
     }
     Ok(steps)
+}
+
+/// What is between `[` and `]`: `*`, an index, a slice, a quoted name or a union of these.
+fn bracket_step(inner: &str) -> Option<JsonStep> {
+    let inner = inner.trim();
+    if inner == "*" {
+        return Some(JsonStep::Wildcard);
+    }
+    let single = |s: &str| -> Option<JsonStep> {
+        let s = s.trim();
+        if let Ok(i) = s.parse::<i64>() {
+            return Some(JsonStep::Index(i));
+        }
+        ['\'', '"'].iter().find_map(|q| {
+            s.strip_prefix(*q)
+                .and_then(|s| s.strip_suffix(*q))
+                .filter(|name| !name.contains(*q))
+                .map(|name| JsonStep::Field(name.to_string()))
+        })
+    };
+    if let Some(step) = single(inner) {
+        return Some(step);
+    }
+    if inner.contains(':') && !inner.contains(['\'', '"']) {
+        let bounds: Vec<&str> = inner.split(':').map(str::trim).collect();
+        if bounds.len() > 3 {
+            return None;
+        }
+        let number = |s: Option<&&str>| -> Option<Option<i64>> {
+            match s.copied() {
+                None | Some("") => Some(None),
+                Some(s) => s.parse().ok().map(Some),
+            }
+        };
+        let step = number(bounds.get(2))?;
+        if step == Some(0) {
+            return None;
+        }
+        return Some(JsonStep::Slice {
+            start: number(bounds.first())?,
+            end: number(bounds.get(1))?,
+            step,
+        });
+    }
+    if inner.contains(',') {
+        let items: Option<Vec<JsonStep>> = split_union(inner).iter().map(|s| single(s)).collect();
+        return items.filter(|i| i.len() > 1).map(JsonStep::Union);
+    }
+    None
+}
+
+/// Splits `'a,b', 'c'` on the commas outside quotes.
+fn split_union(inner: &str) -> Vec<String> {
+    let mut items = Vec::new();
+    let mut current = String::new();
+    let mut quote: Option<char> = None;
+    for c in inner.chars() {
+        match (quote, c) {
+            (None, ',') => {
+                items.push(std::mem::take(&mut current));
+                continue;
+            }
+            (None, '\'' | '"') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            _ => {}
+        }
+        current.push(c);
+    }
+    items.push(current);
+    items
 }
 
 #[cfg(test)]
@@ -520,6 +861,278 @@ mod tests {
         assert!(parse_state_machine_arn("arn:aws:lambda:ap-southeast-2:189107071895:function:x").is_err());
         assert!(parse_state_machine_arn("arn:aws:states:ap-southeast-2:1891:stateMachine:x").is_err());
         assert!(parse_state_machine_arn("user-onboarding").is_err());
+    }
+
+    /// Step Functions `StartExecution` `stateMachineArn` (botocore): unqualified, version and
+    /// alias ARNs, in every partition of botocore's partitions.json, names with dots.
+    #[test]
+    fn state_machine_arns_across_partitions_versions_aliases_and_dotted_names() {
+        let ok = [
+            (
+                "arn:aws:states:ap-southeast-2:189107071895:stateMachine:orders",
+                None,
+            ),
+            (
+                "arn:aws:states:ap-southeast-2:189107071895:stateMachine:orders.v2",
+                None,
+            ),
+            (
+                "arn:aws:states:ap-southeast-2:189107071895:stateMachine:orders:7",
+                Some(Qualifier::Version(7)),
+            ),
+            (
+                "arn:aws:states:ap-southeast-2:189107071895:stateMachine:orders:PROD",
+                Some(Qualifier::Alias("PROD".into())),
+            ),
+            (
+                "arn:aws:states:us-east-1:189107071895:stateMachine:my.machine:live-2.0",
+                Some(Qualifier::Alias("live-2.0".into())),
+            ),
+            (
+                "arn:aws-cn:states:cn-north-1:189107071895:stateMachine:orders",
+                None,
+            ),
+            (
+                "arn:aws-us-gov:states:us-gov-west-1:189107071895:stateMachine:orders:3",
+                Some(Qualifier::Version(3)),
+            ),
+            (
+                "arn:aws-eusc:states:eusc-de-east-1:189107071895:stateMachine:orders",
+                None,
+            ),
+            (
+                "arn:aws-iso:states:us-iso-east-1:189107071895:stateMachine:orders",
+                None,
+            ),
+            (
+                "arn:aws-iso-b:states:us-isob-east-1:189107071895:stateMachine:orders",
+                None,
+            ),
+            (
+                "arn:aws-iso-e:states:eu-isoe-west-1:189107071895:stateMachine:orders",
+                None,
+            ),
+            (
+                "arn:aws-iso-f:states:us-isof-south-1:189107071895:stateMachine:orders",
+                None,
+            ),
+            (
+                "arn:aws:states:il-central-1:189107071895:stateMachine:Ünïcode_名前",
+                None,
+            ),
+        ];
+        for (arn, qualifier) in ok {
+            let parsed = parse_state_machine_arn(arn).unwrap_or_else(|e| panic!("{arn}: {e}"));
+            assert_eq!(parsed.qualifier, qualifier, "{arn}");
+            assert!(arn.starts_with(&parsed.machine()), "{arn}");
+            assert!(!parsed.machine().ends_with(":PROD") && !parsed.machine().ends_with(":7"));
+        }
+        let alias = parse_state_machine_arn(
+            "arn:aws-us-gov:states:us-gov-west-1:189107071895:stateMachine:orders:PROD",
+        )
+        .unwrap();
+        assert_eq!(
+            alias.machine(),
+            "arn:aws-us-gov:states:us-gov-west-1:189107071895:stateMachine:orders"
+        );
+        assert_eq!(
+            alias.executions(),
+            "arn:aws-us-gov:states:us-gov-west-1:189107071895:execution:orders:*"
+        );
+    }
+
+    /// What StartExecution would refuse: a partition that is not the region's, banned name
+    /// characters, a bad qualifier, a Distributed Map label, a name over 80 characters.
+    #[test]
+    fn state_machine_arns_aws_refuses() {
+        let refused = [
+            (
+                "arn:aws:states:cn-north-1:189107071895:stateMachine:orders",
+                "`aws-cn`",
+            ),
+            (
+                "arn:aws-cn:states:us-east-1:189107071895:stateMachine:orders",
+                "`aws` partition",
+            ),
+            (
+                "arn:aws-moon:states:us-east-1:189107071895:stateMachine:orders",
+                "not a partition",
+            ),
+            (
+                "arn:aws:states:moon-1:189107071895:stateMachine:orders",
+                "not a region",
+            ),
+            (
+                "arn:aws:states:us-east-1:189107071895:stateMachine:has space",
+                "white space",
+            ),
+            ("arn:aws:states:us-east-1:189107071895:stateMachine:a#b", "`#`"),
+            (
+                "arn:aws:states:us-east-1:189107071895:stateMachine:a`b",
+                "contains `",
+            ),
+            (
+                "arn:aws:states:us-east-1:189107071895:stateMachine:orders/map",
+                "Distributed Map",
+            ),
+            (
+                "arn:aws:states:us-east-1:189107071895:stateMachine:orders:",
+                "neither",
+            ),
+            (
+                "arn:aws:states:us-east-1:189107071895:stateMachine:orders:PR*D",
+                "neither",
+            ),
+            (
+                "arn:aws:states:us-east-1:189107071895:stateMachine:orders:1:2",
+                "too many",
+            ),
+            ("arn:aws:states:us-east-1:189107071895:stateMachine:", "empty"),
+        ];
+        for (arn, needle) in refused {
+            let err = parse_state_machine_arn(arn).expect_err(arn);
+            assert!(err.contains(needle), "{arn}: {err}");
+        }
+        let long = format!(
+            "arn:aws:states:us-east-1:189107071895:stateMachine:{}",
+            "a".repeat(81)
+        );
+        assert!(parse_state_machine_arn(&long).unwrap_err().contains("80"));
+        let max = format!(
+            "arn:aws:states:us-east-1:189107071895:stateMachine:{}",
+            "a".repeat(80)
+        );
+        assert!(parse_state_machine_arn(&max).is_ok());
+    }
+
+    #[test]
+    fn step_functions_names_and_aliases() {
+        assert!(check_step_functions_name("order-42.v1_é").is_ok());
+        for bad in [
+            "",
+            "a b",
+            "a\tb",
+            "a\u{7f}",
+            "a\u{85}b",
+            "a\u{fffe}",
+            "x<y",
+            "a;b",
+            "a,b",
+            "$x",
+        ] {
+            assert!(check_step_functions_name(bad).is_err(), "{bad:?}");
+        }
+        assert!(is_alias_name("PROD") && is_alias_name("v1.2-live_") && is_alias_name("1a"));
+        assert!(!is_alias_name("12") && !is_alias_name("") && !is_alias_name("a:b"));
+        assert!(!is_alias_name(&"a".repeat(81)));
+        assert_eq!(partition_of("eusc-de-east-1"), Some("aws-eusc"));
+        assert_eq!(partition_of("us-gov-east-1"), Some("aws-us-gov"));
+        assert_eq!(partition_of("us-east-1"), Some("aws"));
+        assert_eq!(partition_of("xx-east-1"), None);
+        assert_eq!(partition_of("us-east"), None);
+    }
+
+    /// "Transform API requests and responses for HTTP APIs": `$request.body.name` or
+    /// `${request.body.name}`, and text with several bracketed variables.
+    #[test]
+    fn bracketed_and_composed_mappings() {
+        assert_eq!(
+            parse_mapping("${request.body.input}"),
+            parse_mapping("$request.body.input")
+        );
+        assert_eq!(
+            parse_mapping("${context.requestId}"),
+            Ok(Mapping::Context("requestId".into()))
+        );
+        assert_eq!(parse_mapping("$request.path"), Ok(Mapping::RequestPath));
+        let composed = parse_mapping("order-${request.path.id}-${context.requestId}").unwrap();
+        assert_eq!(
+            composed,
+            Mapping::Composed(vec![
+                Part::Text("order-".into()),
+                Part::Variable(Mapping::Path("id".into())),
+                Part::Text("-".into()),
+                Part::Variable(Mapping::Context("requestId".into())),
+            ])
+        );
+        assert_eq!(composed.static_text(), "order--");
+        assert_eq!(composed.variables().len(), 2);
+        assert_eq!(
+            parse_mapping("${request.body['a}b']}x").unwrap().variables(),
+            vec![&Mapping::BodyPath(vec![JsonStep::Field("a}b".into())])]
+        );
+        assert_eq!(Mapping::Static("x".into()).static_text(), "x");
+        assert!(Mapping::Static("x".into()).variables().is_empty());
+        assert!(
+            parse_mapping("a-${request.path.id")
+                .unwrap_err()
+                .reason
+                .contains("closing")
+        );
+        assert!(parse_mapping("a-${}").unwrap_err().reason.contains("no variable"));
+        let e = parse_mapping("a-${request.bdy.x}").unwrap_err();
+        assert!(e.reason.contains("in `${request.bdy.x}`"), "{e:?}");
+        assert_eq!(e.help.as_deref(), Some("did you mean `$request.body`?"));
+        assert!(parse_mapping("x-${request.body..a}").is_err());
+    }
+
+    /// The guide excludes only recursive descent and filters from body JSONPaths.
+    #[test]
+    fn json_paths_take_wildcards_slices_unions_and_negative_indexes() {
+        let path = |s: &str| match parse_mapping(s) {
+            Ok(Mapping::BodyPath(steps)) => steps,
+            other => panic!("{s}: {other:?}"),
+        };
+        assert_eq!(
+            path("$request.body.items[*].id"),
+            vec![
+                JsonStep::Field("items".into()),
+                JsonStep::Wildcard,
+                JsonStep::Field("id".into())
+            ]
+        );
+        assert_eq!(path("$request.body.*"), vec![JsonStep::Wildcard]);
+        assert_eq!(
+            path("$request.body.items[-1]"),
+            vec![JsonStep::Field("items".into()), JsonStep::Index(-1)]
+        );
+        assert_eq!(
+            path("$request.body.items[1:3]")[1],
+            JsonStep::Slice {
+                start: Some(1),
+                end: Some(3),
+                step: None
+            }
+        );
+        assert_eq!(
+            path("$request.body.items[::2]")[1],
+            JsonStep::Slice {
+                start: None,
+                end: None,
+                step: Some(2)
+            }
+        );
+        assert_eq!(
+            path("$request.body.items[0,2]")[1],
+            JsonStep::Union(vec![JsonStep::Index(0), JsonStep::Index(2)])
+        );
+        assert_eq!(
+            path("$request.body['a,b','c']"),
+            vec![JsonStep::Union(vec![
+                JsonStep::Field("a,b".into()),
+                JsonStep::Field("c".into())
+            ])]
+        );
+        assert_eq!(path("$request.body['a@b']"), vec![JsonStep::Field("a@b".into())]);
+        for bad in [
+            "$request.body..a",
+            "$request.body.a[?(@.b)]",
+            "$request.body.a[1:2:0]",
+            "$request.body.a[x]",
+            "$request.body.a[",
+        ] {
+            assert!(parse_mapping(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

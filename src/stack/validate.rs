@@ -6,6 +6,9 @@ use super::diagnostic::{Diagnostic, did_you_mean};
 use super::model::{AccessLogSection, RouteSection, Sp, StackFile};
 use super::rules::{self, Mapping, OWNER_TAG};
 
+mod execution;
+mod limits;
+
 const ROLE_ACTIONS: &[&str] = &[
     "states:StartExecution",
     "states:StartSyncExecution",
@@ -27,6 +30,7 @@ pub fn validate(file: &StackFile) -> Vec<Diagnostic> {
     role_actions(file, &mut out);
     stage(file, &mut out);
     tags(file, &mut out);
+    limits::check(file, &mut out);
     out.sort_by_key(|d| d.span.as_ref().map_or(0, |s| s.start));
     out
 }
@@ -472,14 +476,15 @@ fn cors(file: &StackFile, out: &mut Vec<Diagnostic>) {
             );
         }
     }
+    // botocore apigatewayv2 `Cors.MaxAge`: IntegerWithLengthBetweenMinus1And86400.
     if let Some(age) = &cors.max_age
-        && !(0..=rules::CORS_MAX_AGE).contains(&age.value)
+        && !(rules::CORS_MIN_AGE..=rules::CORS_MAX_AGE).contains(&age.value)
     {
         out.push(
             Diagnostic::error(
                 age.span.clone(),
                 "max_age out of range",
-                "seconds from 0 to 86400",
+                "seconds from -1 to 86400",
             )
             .with_help("browsers cap it anyway; 300 is a common choice"),
         );
@@ -564,72 +569,104 @@ fn parameters(
     }
 }
 
-/// Checks one parameter value; `param` is its key and the route's action, when known.
+/// Checks one parameter value; `param` is its key and the route's action, when known. A composed
+/// value's variables are each checked as a bare one is.
 fn mapping(
     value: &Sp<String>,
     param: Option<(&str, &str)>,
     key: Option<&rules::RouteKey>,
     out: &mut Vec<Diagnostic>,
 ) {
-    match rules::parse_mapping(&value.value) {
-        Ok(Mapping::Path(p)) => {
-            if let Some(k) = key
-                && !k.path_parameters().contains(&p)
-            {
-                let have = k.path_parameters();
-                let d = Diagnostic::error(
-                    value.span.clone(),
-                    format!("`$request.path.{p}` is not a parameter of this route's path"),
-                    match k.path() {
-                        Some(path) => format!("{path} has no {{{p}}}"),
-                        None => "$default has no path parameters".into(),
-                    },
-                );
-                let names: Vec<&str> = have.iter().map(String::as_str).collect();
-                out.push(match did_you_mean(&p, &names) {
-                    Some(s) => d.with_help(format!("did you mean `$request.path.{s}`?")),
-                    None if k.path().is_none() => d.with_help(
-                        "map a header, query string or body value instead, or give the route a path",
-                    ),
-                    None if names.is_empty() => d.with_help(format!(
-                        "add `{{{p}}}` to the route key's path, or map another source"
-                    )),
-                    None => d.with_help(format!(
-                        "use {}, or add `{{{p}}}` to the route key's path",
-                        names
-                            .iter()
-                            .map(|n| format!("`$request.path.{n}`"))
-                            .collect::<Vec<_>>()
-                            .join(" or ")
-                    )),
-                });
-            }
-        }
-        // The tool's one body convention (the walkthrough's `Input = $request.body.input`) is a
-        // deliberate choice whose 100 KB limit the stack format docs state: no warning for it.
-        Ok(Mapping::BodyPath(_))
-            if param.is_some_and(|(name, _)| name == "Input") && value.value == "$request.body.input" => {}
-        Ok(Mapping::BodyPath(_)) => out.push(
-            Diagnostic::warning(value.span.clone(), "body path mapping", "bodies over 100 KB are cut before this path is read")
-                .with_help("for large payloads map `$request.body` and select inside the workflow"),
-        ),
-        Ok(Mapping::Static(_))
-            if param.is_some_and(|(name, action)| name == "Name" && action != "StopExecution") =>
-        {
-            out.push(
-                Diagnostic::warning(value.span.clone(), "static execution `Name`", "every execution after the first fails on a STANDARD machine")
-                    .with_help("execution names are unique per machine for 90 days: map it from the request, e.g. $context.requestId, or leave it out"),
+    let length = value.value.chars().count();
+    if length == 0 || length > 512 {
+        // botocore apigatewayv2 `IntegrationParameters` values: StringWithLengthBetween1And512.
+        out.push(
+            Diagnostic::error(
+                value.span.clone(),
+                "request parameter value out of range",
+                format!("a value is 1-512 characters; this one has {length}"),
             )
-        }
-        Ok(_) => {}
+            .with_help(if length == 0 {
+                "remove the parameter, or give it a value"
+            } else {
+                "map the value from the request instead, e.g. $request.body.input"
+            }),
+        );
+    }
+    let parsed = match rules::parse_mapping(&value.value) {
+        Ok(m) => m,
         Err(e) => {
-            let mut d = Diagnostic::error(value.span.clone(), format!("invalid mapping expression `{}`", value.value), e.reason);
+            let mut d = Diagnostic::error(
+                value.span.clone(),
+                format!("invalid mapping expression `{}`", value.value),
+                e.reason,
+            );
             if let Some(h) = e.help {
                 d = d.with_help(h);
             }
             out.push(d);
+            return;
+        }
+    };
+    let variables = parsed.variables();
+    for variable in &variables {
+        if let Mapping::Path(p) = variable {
+            path_parameter(value, p, key, out);
         }
     }
+    // The tool's one body convention (the walkthrough's `Input = $request.body.input`) is a
+    // deliberate choice whose 100 KB limit the stack format docs state: no warning for it.
+    let convention = param.is_some_and(|(name, _)| name == "Input")
+        && matches!(value.value.as_str(), "$request.body.input" | "${request.body.input}");
+    if !convention && variables.iter().any(|v| matches!(v, Mapping::BodyPath(_))) {
+        out.push(
+            Diagnostic::warning(
+                value.span.clone(),
+                "body path mapping",
+                "bodies over 100 KB are cut before this path is read",
+            )
+            .with_help("for large payloads map `$request.body` and select inside the workflow"),
+        );
+    }
+    execution::unbracketed_variable(value, &parsed, out);
+    if let Some((name, action)) = param {
+        execution::parameter(value, name, action, &parsed, out);
+    }
+}
+
+/// `$request.path.NAME` must name a `{NAME}` of the route's path.
+fn path_parameter(value: &Sp<String>, p: &str, key: Option<&rules::RouteKey>, out: &mut Vec<Diagnostic>) {
+    let Some(k) = key else { return };
+    let have = k.path_parameters();
+    if have.iter().any(|h| h == p) {
+        return;
+    }
+    let d = Diagnostic::error(
+        value.span.clone(),
+        format!("`$request.path.{p}` is not a parameter of this route's path"),
+        match k.path() {
+            Some(path) => format!("{path} has no {{{p}}}"),
+            None => "$default has no path parameters".into(),
+        },
+    );
+    let names: Vec<&str> = have.iter().map(String::as_str).collect();
+    out.push(match did_you_mean(p, &names) {
+        Some(s) => d.with_help(format!("did you mean `$request.path.{s}`?")),
+        None if k.path().is_none() => {
+            d.with_help("map a header, query string or body value instead, or give the route a path")
+        }
+        None if names.is_empty() => d.with_help(format!(
+            "add `{{{p}}}` to the route key's path, or map another source"
+        )),
+        None => d.with_help(format!(
+            "use {}, or add `{{{p}}}` to the route key's path",
+            names
+                .iter()
+                .map(|n| format!("`$request.path.{n}`"))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        )),
+    });
 }
 
 fn role_actions(file: &StackFile, out: &mut Vec<Diagnostic>) {

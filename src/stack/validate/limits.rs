@@ -1,0 +1,296 @@
+//! Quotas and field limits AWS enforces, checked before any call so that nothing is half made.
+
+use crate::policy;
+use crate::stack::desired::least_privilege;
+use crate::stack::diagnostic::Diagnostic;
+use crate::stack::model::{Sp, StackFile};
+use crate::stack::rules;
+
+/// Routes and integrations per API (API Gateway developer guide, "Quotas for configuring and
+/// running an HTTP API": routes 300, integrations 300 and not raisable). Each route has its own
+/// integration, so the integrations quota caps the routes.
+pub const MAX_ROUTES: usize = 300;
+/// Authorizers per API (same page).
+pub const MAX_AUTHORIZERS: usize = 10;
+/// Audiences per authorizer (same page, not raisable).
+pub const MAX_AUDIENCES: usize = 50;
+/// Scopes per route (same page, not raisable).
+pub const MAX_SCOPES: usize = 10;
+/// A scope's length (botocore apigatewayv2 `AuthorizationScopes` members,
+/// StringWithLengthBetween1And64).
+pub const MAX_SCOPE_LENGTH: usize = 64;
+/// An issuer's length (botocore apigatewayv2 `JWTConfiguration.Issuer`,
+/// UriWithLengthBetween1And2048).
+pub const MAX_ISSUER_LENGTH: usize = 2048;
+/// The access log template's size (quotas page: "Access log template size 3 KB", not raisable).
+pub const MAX_ACCESS_LOG_FORMAT: usize = 3 * 1024;
+/// Managed policies per role: 10 by default, 20 at most (IAM and AWS STS quotas).
+pub const MANAGED_POLICIES_DEFAULT: usize = 10;
+/// See [`MANAGED_POLICIES_DEFAULT`].
+pub const MANAGED_POLICIES_MAX: usize = 20;
+/// All inline policies of a role, in characters without white space (IAM and AWS STS quotas,
+/// "Role policy size cannot exceed 10,240 characters").
+pub const MAX_ROLE_POLICY_CHARS: usize = 10_240;
+/// The account's default throttle per Region across HTTP, REST and WebSocket APIs (API Gateway
+/// quotas: 10,000 requests per second, burst 5,000); a stage's default route settings above them
+/// never take effect.
+pub const ACCOUNT_RATE: f64 = 10_000.0;
+/// See [`ACCOUNT_RATE`].
+pub const ACCOUNT_BURST: i64 = 5_000;
+
+/// Every quota and field-limit problem of the file.
+pub(super) fn check(file: &StackFile, out: &mut Vec<Diagnostic>) {
+    counts(file, out);
+    authorizer_fields(file, out);
+    managed_policies(file, out);
+    tag_characters(file, out);
+    stage_limits(file, out);
+    policy_size(file, out);
+}
+
+fn counts(file: &StackFile, out: &mut Vec<Diagnostic>) {
+    if let Some(extra) = file.routes.get(MAX_ROUTES) {
+        out.push(
+            Diagnostic::error(
+                extra.span.start..extra.span.start,
+                format!("too many routes: {}", file.routes.len()),
+                format!("an HTTP API holds at most {MAX_ROUTES} integrations, one per route here"),
+            )
+            .with_help("the integrations quota cannot be raised: split the routes over two stacks"),
+        );
+    }
+    if let Some(extra) = file.authorizers.get(MAX_AUTHORIZERS) {
+        out.push(
+            Diagnostic::error(
+                extra.span.start..extra.span.start,
+                format!("too many authorizers: {}", file.authorizers.len()),
+                format!("an HTTP API has at most {MAX_AUTHORIZERS} authorizers"),
+            )
+            .with_help("routes can share an authorizer; or ask AWS Support to raise the quota and split the stack until then"),
+        );
+    }
+    for route in &file.routes {
+        let scopes = route.scopes.as_deref().unwrap_or_default();
+        if let Some(extra) = scopes.get(MAX_SCOPES) {
+            out.push(
+                Diagnostic::error(
+                    extra.span.clone(),
+                    format!("too many scopes: {}", scopes.len()),
+                    format!("a route requires at most {MAX_SCOPES} scopes"),
+                )
+                .with_help("a token needs only one of the route's scopes: keep the ones clients are issued"),
+            );
+        }
+        for scope in scopes {
+            let length = scope.value.chars().count();
+            if length > MAX_SCOPE_LENGTH {
+                out.push(
+                    Diagnostic::error(
+                        scope.span.clone(),
+                        "scope too long",
+                        format!("a scope is 1-{MAX_SCOPE_LENGTH} characters; this one has {length}"),
+                    )
+                    .with_help("use the scope's short name, e.g. \"orders/write\""),
+                );
+            }
+        }
+    }
+}
+
+fn authorizer_fields(file: &StackFile, out: &mut Vec<Diagnostic>) {
+    for authorizer in &file.authorizers {
+        let audience = authorizer.audience.as_deref().unwrap_or_default();
+        if let Some(extra) = audience.get(MAX_AUDIENCES) {
+            out.push(
+                Diagnostic::error(
+                    extra.span.clone(),
+                    format!("too many audiences: {}", audience.len()),
+                    format!("a JWT authorizer accepts at most {MAX_AUDIENCES} audiences"),
+                )
+                .with_help("the quota cannot be raised: split the clients over two authorizers"),
+            );
+        }
+        if let Some(issuer) = &authorizer.issuer {
+            let length = issuer.value.chars().count();
+            if length > MAX_ISSUER_LENGTH {
+                out.push(Diagnostic::error(
+                    issuer.span.clone(),
+                    "issuer too long",
+                    format!("an issuer is at most {MAX_ISSUER_LENGTH} characters; this one has {length}"),
+                ));
+            }
+        }
+    }
+}
+
+fn managed_policies(file: &StackFile, out: &mut Vec<Diagnostic>) {
+    let policies = &file.role.managed_policies;
+    let count = policies.len();
+    if let Some(extra) = policies.get(MANAGED_POLICIES_MAX) {
+        out.push(
+            Diagnostic::error(
+                extra.span.clone(),
+                format!("too many managed policies: {count}"),
+                format!("IAM attaches at most {MANAGED_POLICIES_MAX} managed policies to a role"),
+            )
+            .with_help("combine policies into fewer customer managed ones"),
+        );
+    } else if let Some(extra) = policies.get(MANAGED_POLICIES_DEFAULT) {
+        out.push(
+            Diagnostic::warning(
+                extra.span.clone(),
+                format!("{count} managed policies"),
+                format!("IAM's default quota is {MANAGED_POLICIES_DEFAULT} managed policies per role"),
+            )
+            .with_help(format!(
+                "`up` fails unless the account's quota \"Managed policies per role\" was raised (up to {MANAGED_POLICIES_MAX})"
+            )),
+        );
+    }
+}
+
+/// IAM's tag alphabet: letters, separators (`\p{Z}`), numbers and `_ . : / = + - @` (botocore iam
+/// `tagKeyType` and `tagValueType`, pattern `[\p{L}\p{Z}\p{N}_.:/=+\-@]`). Rust's `Alphabetic`
+/// stands in for `\p{L}`.
+pub fn is_tag_character(c: char) -> bool {
+    c.is_alphabetic() || c.is_numeric() || (c.is_whitespace() && !c.is_control()) || "_.:/=+-@".contains(c)
+}
+
+fn tag_characters(file: &StackFile, out: &mut Vec<Diagnostic>) {
+    let mut check = |text: &Sp<String>, what: &str| {
+        if let Some(c) = text.value.chars().find(|c| !is_tag_character(*c)) {
+            let shown = if c.is_control() {
+                format!("U+{:04X}", c as u32)
+            } else {
+                format!("`{c}`")
+            };
+            out.push(
+                Diagnostic::error(
+                    text.span.clone(),
+                    format!("invalid character in tag {what}"),
+                    format!("IAM refuses {shown} in tags"),
+                )
+                .with_help("tags hold letters, digits, spaces and _ . : / = + - @"),
+            );
+        }
+    };
+    for (k, v) in &file.tags {
+        check(k, "key");
+        check(v, "value");
+    }
+}
+
+fn stage_limits(file: &StackFile, out: &mut Vec<Diagnostic>) {
+    let Some(stage) = &file.stage else { return };
+    if let Some(rate) = &stage.throttling_rate_limit
+        && rate.value > ACCOUNT_RATE
+    {
+        out.push(
+            Diagnostic::warning(
+                rate.span.clone(),
+                "throttling rate above the account's limit",
+                format!("the account's default is {ACCOUNT_RATE} requests per second per Region"),
+            )
+            .with_help("the account limit applies first: lower the rate, or have the account quota raised"),
+        );
+    }
+    if let Some(burst) = &stage.throttling_burst_limit
+        && burst.value > ACCOUNT_BURST
+    {
+        out.push(
+            Diagnostic::warning(
+                burst.span.clone(),
+                "throttling burst above the account's limit",
+                format!("the account's default burst is {ACCOUNT_BURST} per Region"),
+            )
+            .with_help("the account limit applies first: lower the burst, or have the account quota raised"),
+        );
+    }
+    if let Some(format) = stage.access_log.as_ref().and_then(|l| l.format.as_ref()) {
+        let bytes = format.value.len();
+        if bytes > MAX_ACCESS_LOG_FORMAT {
+            out.push(
+                Diagnostic::error(
+                    format.span.clone(),
+                    "access log format too long",
+                    format!(
+                        "the template is at most 3 KB ({MAX_ACCESS_LOG_FORMAT} bytes); this one has {bytes}"
+                    ),
+                )
+                .with_help("log fewer fields, or leave `format` out for the default JSON line"),
+            );
+        }
+    }
+}
+
+/// The inline policy `up` would write, measured as IAM measures it.
+fn policy_size(file: &StackFile, out: &mut Vec<Diagnostic>) {
+    let mut machines = Vec::new();
+    for route in &file.routes {
+        let (Some(action), Some(arn)) = (&route.action, &route.state_machine) else {
+            continue;
+        };
+        if let (true, Ok(m)) = (
+            rules::ACTIONS.contains(&action.value.as_str()),
+            rules::parse_state_machine_arn(&arn.value),
+        ) {
+            machines.push((action.value.clone(), m));
+        }
+    }
+    let actions: Option<Vec<String>> = file
+        .role
+        .actions
+        .as_ref()
+        .map(|a| a.iter().map(|s| s.value.clone()).collect());
+    let document = policy::normalize(&least_privilege(&machines, actions.as_deref()));
+    let chars = policy_chars(&document);
+    if chars > MAX_ROLE_POLICY_CHARS {
+        let span = file
+            .role
+            .policy_name
+            .as_ref()
+            .map_or(file.role.span.start..file.role.span.start, |p| p.span.clone());
+        out.push(
+            Diagnostic::error(
+                span,
+                "the derived inline policy is too large",
+                format!(
+                    "{chars} characters; IAM allows {MAX_ROLE_POLICY_CHARS} for a role's inline policies"
+                ),
+            )
+            .with_help(
+                "routes on fewer state machines make a shorter policy; or split the routes over two stacks",
+            ),
+        );
+    }
+}
+
+/// A policy's size as IAM counts it: its JSON text without white space.
+pub fn policy_chars(document: &serde_json::Value) -> usize {
+    document
+        .to_string()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tag_characters_follow_iam() {
+        for ok in ["team", "Café", "a b", "a_b.c:d/e=f+g-h@i", "ünïcödé", "٣"] {
+            assert!(ok.chars().all(is_tag_character), "{ok}");
+        }
+        for bad in ['*', '#', '!', '\t', '\n', '"', '<', '%', ','] {
+            assert!(!is_tag_character(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn policy_size_ignores_white_space() {
+        let doc = serde_json::json!({"A": "x y", "B": ["1", "2"]});
+        assert_eq!(policy_chars(&doc), r#"{"A":"xy","B":["1","2"]}"#.len());
+    }
+}
