@@ -581,3 +581,168 @@ fn unique(base: &str, taken: &BTreeSet<String>) -> String {
     }
     name
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn desired(text: &str) -> Desired {
+        let loaded = crate::stack::from_source(text);
+        let errors: Vec<_> = loaded.diagnostics.iter().filter(|d| d.is_error()).collect();
+        loaded
+            .desired
+            .unwrap_or_else(|| panic!("valid stack: {errors:?}"))
+    }
+
+    fn secure() -> Desired {
+        desired(include_str!("../stacks/onboarding-secure.toml"))
+    }
+
+    const MACHINE: &str = "arn:aws:states:us-east-1:111122223333:stateMachine:orders";
+
+    fn routes(extra: &str) -> Desired {
+        desired(&format!(
+            "[stack]\nname = \"orders\"\nregion = \"us-east-1\"\n[api]\nname = \"orders-api\"\n\
+             [role]\nname = \"orders-role\"\npolicy_name = \"p\"\n{extra}\n[stage]\nname = \"live\"\n\
+             auto_deploy = true\nthrottling_rate_limit = 5\nthrottling_burst_limit = 10\n"
+        ))
+    }
+
+    #[test]
+    fn the_role_arn_is_written_out_when_known_and_an_import_variable_when_not() {
+        let d = secure();
+        let offline = document(&d, &Target::default());
+        assert_eq!(
+            offline.role_arn,
+            "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/user-onboarding-secure-api-gateway-role"
+        );
+        assert_eq!(offline.placeholders, [PARTITION_VARIABLE, ACCOUNT_VARIABLE]);
+        assert_eq!(
+            offline.value["x-provision-placeholders"]
+                .as_object()
+                .map(|m| m.keys().cloned().collect::<Vec<_>>()),
+            Some(vec![
+                "${AWS::Partition}".to_string(),
+                "${AWS::AccountId}".to_string()
+            ])
+        );
+        let known = document(
+            &d,
+            &Target {
+                region: Some("cn-north-1"),
+                account: Some("111122223333"),
+            },
+        );
+        assert_eq!(
+            known.role_arn,
+            "arn:aws-cn:iam::111122223333:role/user-onboarding-secure-api-gateway-role"
+        );
+        assert!(known.placeholders.is_empty());
+        assert!(known.value.get("x-provision-placeholders").is_none());
+        assert_eq!(
+            known.value["servers"][0]["url"],
+            "https://{apiId}.execute-api.{region}.amazonaws.com.cn"
+        );
+        let integration = &known.value["paths"]["/cancel"]["post"]["x-amazon-apigateway-integration"];
+        assert_eq!(integration["credentials"], json!(known.role_arn));
+    }
+
+    #[test]
+    fn any_default_and_greedy_routes_take_api_gateways_export_shape() {
+        let d = routes(&format!(
+            "[[route]]\nkey = \"$default\"\naction = \"StartExecution\"\nstate_machine = \"{MACHINE}\"\n\
+             authorization = \"AWS_IAM\"\n\
+             [[route]]\nkey = \"ANY /orders/{{proxy+}}\"\naction = \"StartExecution\"\nstate_machine = \"{MACHINE}\"\n\
+             authorization = \"AWS_IAM\"\n\
+             [[route]]\nkey = \"GET /orders/{{id}}\"\naction = \"StartExecution\"\nstate_machine = \"{MACHINE}\"\n\
+             authorization = \"AWS_IAM\"\n\
+             parameters = {{ Input = \"$request.body\", Name = \"order-${{request.path.id}}-${{context.requestId}}\" }}\n"
+        ));
+        let doc = document(&d, &Target::default()).value;
+        let default = &doc["paths"]["/$default"][ANY_METHOD];
+        assert_eq!(default["isDefaultRoute"], true);
+        assert!(default.get("parameters").is_none());
+        let greedy = &doc["paths"]["/orders/{proxy+}"][ANY_METHOD];
+        assert_eq!(
+            greedy["parameters"],
+            json!([{"name": "proxy+", "in": "path", "required": true, "schema": {"type": "string"}}])
+        );
+        let get = &doc["paths"]["/orders/{id}"]["get"];
+        assert_eq!(get["parameters"][0]["name"], "id");
+        assert_eq!(
+            get["requestBody"]["content"]["application/json"]["schema"]["description"],
+            "The whole body is the integration's `Input` parameter"
+        );
+        assert!(get["requestBody"].get("required").is_none(), "Input is optional");
+        assert_eq!(get["security"], json!([{"sigv4": []}]));
+        assert_eq!(
+            doc["components"]["securitySchemes"]["sigv4"],
+            json!({"type": "apiKey", "name": "Authorization", "in": "header", "x-amazon-apigateway-authtype": "awsSigv4"})
+        );
+        // A named stage is served under its name.
+        assert_eq!(
+            doc["servers"][0]["url"],
+            "https://{apiId}.execute-api.{region}.amazonaws.com/live"
+        );
+        assert!(doc.get("x-amazon-apigateway-cors").is_none());
+    }
+
+    #[test]
+    fn headers_and_query_strings_the_integration_reads_are_declared_once() {
+        let d = routes(&format!(
+            "[[route]]\nkey = \"POST /orders\"\naction = \"StartSyncExecution\"\nstate_machine = \"{MACHINE}\"\n\
+             authorization = \"AWS_IAM\"\n\
+             parameters = {{ Input = \"$request.body.order.items\", Name = \"$request.header.X-Order\", \
+             TraceHeader = \"$request.header.x-order\", Region = \"$request.querystring.region\" }}\n"
+        ));
+        let op = &document(&d, &Target::default()).value["paths"]["/orders"]["post"];
+        assert_eq!(
+            op["parameters"],
+            json!([
+                {"name": "X-Order", "in": "header", "description": "Mapped to the integration's `Name`, `TraceHeader` parameters", "schema": {"type": "string"}},
+                {"name": "region", "in": "query", "description": "Mapped to the integration's `Region` parameter", "schema": {"type": "string"}},
+            ])
+        );
+        assert_eq!(
+            op["requestBody"]["content"]["application/json"]["schema"],
+            json!({"type": "object", "properties": {"order": {"description": "Mapped to the integration's `Input` parameter", "type": "object"}}})
+        );
+    }
+
+    #[test]
+    fn references_read_whole_values_and_bracketed_templates() {
+        assert_eq!(
+            references("$request.header.Auth"),
+            [Mapping::Header("Auth".into())]
+        );
+        assert_eq!(references("static text"), []);
+        assert_eq!(
+            references("order-${request.path.id}-${context.requestId}"),
+            [Mapping::Path("id".into()), Mapping::Context("requestId".into())]
+        );
+        assert_eq!(references("${request.body}"), [Mapping::Body]);
+        assert_eq!(references("half ${request.path.id"), []);
+    }
+
+    #[test]
+    fn authorizer_names_openapi_forbids_become_scheme_names_it_allows() {
+        let text = include_str!("../stacks/onboarding-secure.toml").replace("\"cognito\"", "\"my cognito\"");
+        let doc = document(&desired(&text), &Target::default());
+        assert_eq!(
+            doc.renamed,
+            [("my cognito".to_string(), "my-cognito".to_string())]
+        );
+        assert!(doc.value["components"]["securitySchemes"]["my-cognito"].is_object());
+        assert_eq!(
+            doc.value["paths"]["/new-user"]["post"]["security"],
+            json!([{"my-cognito": ["onboarding/write"]}])
+        );
+        let text = include_str!("../stacks/onboarding-secure.toml").replace("\"cognito\"", "\"sigv4\"");
+        let doc = document(&desired(&text), &Target::default()).value;
+        assert_eq!(
+            doc["paths"]["/new-user-sync"]["post"]["security"],
+            json!([{"sigv4-2": []}])
+        );
+        assert_eq!(doc["components"]["securitySchemes"]["sigv4"]["type"], "oauth2");
+    }
+}
