@@ -115,11 +115,15 @@ fn info(desired: &Desired, placeholders: &[&str]) -> Value {
          (throttling, access logs) and tags are not part of this document; `provision up` creates them.",
         desired.stack, desired.role.name
     );
-    if !placeholders.is_empty() {
-        description.push_str(&format!(
+    match placeholders {
+        [] => {}
+        [one] => description.push_str(&format!(
+            " {one} is an AWS variable that API Gateway resolves when it imports the document."
+        )),
+        many => description.push_str(&format!(
             " {} are AWS variables that API Gateway resolves when it imports the document.",
-            placeholders.join(" and ")
-        ));
+            many.join(" and ")
+        )),
     }
     json!({"title": desired.api.name, "description": description, "version": "1.0"})
 }
