@@ -239,10 +239,10 @@ pub fn references(value: &str) -> Vec<Mapping> {
     while let Some(start) = rest.find("${") {
         let after = &rest[start + 2..];
         let Some(end) = after.find('}') else { break };
-        if let Ok(m) = rules::parse_mapping(&format!("${}", &after[..end])) {
-            if !matches!(m, Mapping::Static(_)) {
-                found.push(m);
-            }
+        if let Ok(m) = rules::parse_mapping(&format!("${}", &after[..end]))
+            && !matches!(m, Mapping::Static(_))
+        {
+            found.push(m);
         }
         rest = &after[end + 1..];
     }
