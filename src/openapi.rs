@@ -658,6 +658,8 @@ mod tests {
              authorization = \"AWS_IAM\"\n\
              [[route]]\nkey = \"ANY /orders/{{proxy+}}\"\naction = \"StartExecution\"\nstate_machine = \"{MACHINE}\"\n\
              authorization = \"AWS_IAM\"\n\
+             [[route]]\nkey = \"ANY /orders/{{id}}\"\naction = \"StartExecution\"\nstate_machine = \"{MACHINE}\"\n\
+             authorization = \"AWS_IAM\"\n\
              [[route]]\nkey = \"GET /orders/{{id}}\"\naction = \"StartExecution\"\nstate_machine = \"{MACHINE}\"\n\
              authorization = \"AWS_IAM\"\n\
              parameters = {{ Input = \"$request.body\", Name = \"order-${{request.path.id}}-${{context.requestId}}\" }}\n"
@@ -671,6 +673,10 @@ mod tests {
             greedy["parameters"],
             json!([{"name": "proxy+", "in": "path", "required": true, "schema": {"type": "string"}}])
         );
+        // Two routes on one path are two operations of one path item, in file order.
+        let item = doc["paths"]["/orders/{id}"].as_object().expect("path item");
+        assert_eq!(item.keys().collect::<Vec<_>>(), [ANY_METHOD, "get"]);
+        assert_eq!(item[ANY_METHOD]["parameters"][0]["name"], "id");
         let get = &doc["paths"]["/orders/{id}"]["get"];
         assert_eq!(get["parameters"][0]["name"], "id");
         assert_eq!(

@@ -87,6 +87,47 @@ fn the_example_documents_pass_openapi_spec_validator_which_does_catch_mistakes()
         let (code, text) = validate(&path);
         assert_eq!((code, text.trim()), (0, "valid"), "{stack} {extra:?}");
     }
+    // Every route shape: `$default`, ANY with a greedy parameter, two methods on one path, and
+    // headers and query strings read by mappings.
+    let machine = "arn:aws:states:us-east-1:111122223333:stateMachine:orders";
+    let route = |key: &str, extra: &str| {
+        format!(
+            "[[route]]\nkey = \"{key}\"\naction = \"StartExecution\"\nstate_machine = \"{machine}\"\n\
+             authorization = \"AWS_IAM\"\n{extra}\n"
+        )
+    };
+    let stack = format!(
+        "[stack]\nname = \"orders\"\nregion = \"us-east-1\"\n[api]\nname = \"orders-api\"\n\
+         [role]\nname = \"orders-role\"\npolicy_name = \"p\"\n{}{}{}{}\
+         [stage]\nname = \"live\"\nauto_deploy = true\nthrottling_rate_limit = 5\nthrottling_burst_limit = 10\n",
+        route("$default", ""),
+        route("ANY /orders/{proxy+}", ""),
+        route(
+            "GET /orders/{id}",
+            "parameters = { Input = \"$request.body\", Name = \"$request.header.X-Order\", Region = \"$request.querystring.region\" }",
+        ),
+        route("DELETE /orders/{id}", ""),
+    );
+    let stack_path = dir.path().join("orders.toml");
+    std::fs::write(&stack_path, stack).expect("write stack");
+    let out = synth(stack_path.to_str().expect("utf-8"), &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(
+        doc["paths"]
+            .as_object()
+            .map(|p| p.keys().cloned().collect::<Vec<_>>()),
+        Some(vec![
+            "/$default".into(),
+            "/orders/{proxy+}".into(),
+            "/orders/{id}".into()
+        ])
+    );
+    let path = dir.path().join("orders.json");
+    std::fs::write(&path, &out.stdout).expect("write");
+    let (code, text) = validate(&path);
+    assert_eq!((code, text.trim()), (0, "valid"), "every route shape");
+
     // The control: the same document with a path parameter it does not declare is refused.
     let (mut broken, _) = document("stacks/onboarding-secure.toml", &[]);
     let op = broken["paths"]["/cancel"].clone();
