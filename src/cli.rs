@@ -136,13 +136,16 @@ enum Command {
         #[arg(long, short = 'y')]
         yes: bool,
     },
-    /// Write the stack as a CloudFormation template (JSON, or YAML with --yaml), offline.
+    /// Write the stack as a CloudFormation template or an OpenAPI document (JSON, or YAML with
+    /// --yaml), offline.
     ///
     /// The same resources and properties `up` creates, from the same model: hand the stack to
     /// CloudFormation for change sets, rollback, drift detection or StackSets. Logical ids come
-    /// from names, so a changed stack updates in place.
+    /// from names, so a changed stack updates in place. `--format openapi` writes the HTTP API
+    /// (routes, integrations, authorizers, CORS) as OpenAPI 3.0 with API Gateway's extensions,
+    /// for `aws apigatewayv2 import-api`, SAM's DefinitionBody, Postman or Swagger UI.
     #[command(
-        after_help = "Examples:\n  provision synth stacks/onboarding.toml > template.json\n  provision synth stacks/onboarding-secure.toml --yaml --output-file template.yaml\n  aws cloudformation deploy --template-file template.json --stack-name onboarding --capabilities CAPABILITY_NAMED_IAM"
+        after_help = "Examples:\n  provision synth stacks/onboarding.toml > template.json\n  provision synth stacks/onboarding-secure.toml --yaml --output-file template.yaml\n  aws cloudformation deploy --template-file template.json --stack-name onboarding --capabilities CAPABILITY_NAMED_IAM\n  provision synth stacks/onboarding-secure.toml --format openapi --output-file openapi.json\n  aws apigatewayv2 import-api --body file://openapi.json"
     )]
     Synth {
         /// Stack file (default: the only *.toml in ./stacks).
@@ -156,6 +159,10 @@ enum Command {
         /// Write the template to this file instead of stdout.
         #[arg(long, value_name = "PATH")]
         output_file: Option<PathBuf>,
+        /// With --format openapi: the account of the role ARN (default: ${AWS::AccountId}, which
+        /// API Gateway fills in on import).
+        #[arg(long, value_name = "ID", value_parser = commands::synth::account_id)]
+        account: Option<String>,
     },
     /// Write a commented starter stack that passes `validate` (never overwrites a file).
     ///
@@ -314,10 +321,19 @@ async fn run(command: Command, printer: &Printer, settings: &AwsSettings) -> Out
         }
         Command::Synth {
             stack,
-            format: commands::synth::SynthFormat::Cloudformation,
+            format,
             yaml,
             output_file,
-        } => commands::synth::run(printer, stack, settings.region.as_deref(), yaml, output_file),
+            account,
+        } => {
+            let options = commands::synth::Options {
+                format,
+                account,
+                yaml,
+                output_file,
+            };
+            commands::synth::run(printer, stack, settings.region.as_deref(), options)
+        }
         Command::Schema => commands::schema::run(printer),
         Command::Completions { shell } => commands::completions::run(printer, shell),
     }

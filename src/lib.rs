@@ -16,6 +16,7 @@ pub mod commands;
 pub mod error;
 pub mod gateway;
 pub mod live;
+pub mod openapi;
 pub mod outputs;
 pub mod pace;
 pub mod plan;

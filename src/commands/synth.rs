@@ -1,9 +1,10 @@
-//! `provision synth`: the stack as a CloudFormation template, offline.
+//! `provision synth`: the stack as a CloudFormation template or an OpenAPI document, offline.
 
 use std::path::PathBuf;
 
 use super::{ExitStatus, Outcome};
 use crate::error::Error;
+use crate::openapi;
 use crate::render::Printer;
 use crate::synth;
 
@@ -13,32 +14,63 @@ pub enum SynthFormat {
     /// An AWS CloudFormation template.
     #[default]
     Cloudformation,
+    /// An OpenAPI 3.0 document of the HTTP API, with API Gateway's extensions.
+    Openapi,
+}
+
+/// What to write and where.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The format.
+    pub format: SynthFormat,
+    /// The account the OpenAPI document's role ARN names (else an import variable).
+    pub account: Option<String>,
+    /// YAML instead of JSON.
+    pub yaml: bool,
+    /// A file instead of stdout.
+    pub output_file: Option<PathBuf>,
 }
 
 /// Writes the template of the stack: to `output_file`, else stdout. `region` (else the stack's)
 /// binds the `Region` parameter of routes whose state machine lives elsewhere, as `up` does;
 /// with neither, every route names its machine's region.
-pub fn run(
-    printer: &Printer,
-    given: Option<PathBuf>,
-    region: Option<&str>,
-    yaml: bool,
-    output_file: Option<PathBuf>,
-) -> Outcome {
+pub fn run(printer: &Printer, given: Option<PathBuf>, region: Option<&str>, options: Options) -> Outcome {
+    if options.account.is_some() && options.format != SynthFormat::Openapi {
+        return Err(Error::with_help(
+            "--account applies to --format openapi",
+            "a CloudFormation template takes the account from the stack it is deployed in",
+        ));
+    }
     let (loaded, mut desired) = super::load(printer, given)?;
-    match region.or(desired.region.as_deref()).map(str::to_string) {
-        Some(region) => desired.bind_region(&region),
+    let region = region.or(desired.region.as_deref()).map(str::to_string);
+    match &region {
+        Some(region) => desired.bind_region(region),
         None => desired.pin_machine_regions(),
     }
-    let template = synth::template(&desired);
-    let text = if yaml {
-        synth::to_yaml(&template)
+    let (document, summary) = match options.format {
+        SynthFormat::Cloudformation => {
+            let template = synth::template(&desired);
+            let count = template["Resources"].as_object().map_or(0, |r| r.len());
+            (template, format!("{count} resources"))
+        }
+        SynthFormat::Openapi => {
+            let target = openapi::Target {
+                region: region.as_deref(),
+                account: options.account.as_deref(),
+            };
+            let doc = openapi::document(&desired, &target);
+            openapi_notes(printer, &doc);
+            (doc.value, format!("{} routes", desired.routes.len()))
+        }
+    };
+    let text = if options.yaml {
+        synth::to_yaml(&document)
     } else {
-        serde_json::to_string_pretty(&template)
+        serde_json::to_string_pretty(&document)
             .map_err(|e| Error::msg(format!("cannot write the template: {e}")))?
             + "\n"
     };
-    let Some(path) = output_file else {
+    let Some(path) = options.output_file else {
         printer
             .document(text.as_bytes())
             .map_err(|e| Error::msg(format!("cannot write the template to stdout: {e}")))?;
@@ -50,10 +82,39 @@ pub fn run(
         source,
     })?;
     printer.progress(&format!(
-        "Wrote {} ({} resources) from {}",
+        "Wrote {} ({summary}) from {}",
         path.display(),
-        template["Resources"].as_object().map_or(0, |r| r.len()),
         loaded.path.display()
     ));
     Ok(ExitStatus::Success)
+}
+
+/// Says on stderr what in the document is a placeholder, and which authorizers an import would
+/// name differently.
+fn openapi_notes(printer: &Printer, doc: &openapi::Document) {
+    if !doc.placeholders.is_empty() {
+        let written = match doc.placeholders.as_slice() {
+            [one] => format!("{one} is an AWS variable"),
+            many => format!("{} are AWS variables", many.join(" and ")),
+        };
+        printer.note(&format!(
+            "the role ARN is {}: {written} that API Gateway fills in when it imports the document; \
+             `--account ID` (and `--region`) write them out",
+            doc.role_arn
+        ));
+    }
+    for (name, scheme) in &doc.renamed {
+        printer.note(&format!(
+            "authorizer `{name}` is the security scheme `{scheme}` (OpenAPI names allow only letters, digits, `.`, `-` and `_`); an import names the authorizer `{scheme}`"
+        ));
+    }
+}
+
+/// An AWS account id: 12 digits.
+pub fn account_id(text: &str) -> Result<String, String> {
+    if text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(text.to_string())
+    } else {
+        Err(format!("`{text}` is not an AWS account id (12 digits)"))
+    }
 }

@@ -1,0 +1,758 @@
+//! The HTTP API as an OpenAPI 3.0 document: the routes, integrations, authorizers and CORS
+//! configuration `up` creates, from the same [`Desired`] the planner and the CloudFormation
+//! template read, in the shape API Gateway itself exports and imports.
+//!
+//! Sources (API Gateway developer guide): "Working with OpenAPI definitions for HTTP APIs",
+//! "x-amazon-apigateway-integration object", "x-amazon-apigateway-any-method object" (the
+//! `$default` route is `/$default` with `isDefaultRoute`), "x-amazon-apigateway-authorizer
+//! object" (JWT authorizers for HTTP APIs), "x-amazon-apigateway-authtype property" (`awsSigv4`),
+//! "x-amazon-apigateway-cors object", "x-amazon-apigateway-importexport-version" and "AWS
+//! variables for OpenAPI import" (`${AWS::AccountId}` and `${AWS::Partition}`, resolved when the
+//! document is imported). What the document cannot hold: the role itself, the stage (throttling,
+//! access logs) and tags.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Map, Value, json};
+
+use crate::stack::Desired;
+use crate::stack::desired::{Cors, DesiredRoute};
+use crate::stack::rules::{self, JsonStep, Mapping, RouteKey};
+
+/// The account API Gateway fills in on import ("AWS variables for OpenAPI import").
+pub const ACCOUNT_VARIABLE: &str = "${AWS::AccountId}";
+/// The partition API Gateway fills in on import ("AWS variables for OpenAPI import").
+pub const PARTITION_VARIABLE: &str = "${AWS::Partition}";
+/// The operation key of an `ANY` route ("x-amazon-apigateway-any-method object").
+pub const ANY_METHOD: &str = "x-amazon-apigateway-any-method";
+/// The path that holds the `$default` route ("x-amazon-apigateway-any-method object").
+pub const DEFAULT_ROUTE_PATH: &str = "/$default";
+
+/// What is known of where the document will be imported.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Target<'a> {
+    /// The region (`--region`, else the stack's): gives the partition and the server URL.
+    pub region: Option<&'a str>,
+    /// The account (`--account`): gives the role ARN's account.
+    pub account: Option<&'a str>,
+}
+
+/// An OpenAPI document and what in it stands for something not known offline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    /// The document.
+    pub value: Value,
+    /// The role ARN its integrations name.
+    pub role_arn: String,
+    /// The import variables left in it, e.g. `${AWS::AccountId}`.
+    pub placeholders: Vec<&'static str>,
+    /// Authorizers whose names OpenAPI does not allow as security scheme names: (name in the
+    /// stack, name in the document, which an import gives the authorizer).
+    pub renamed: Vec<(String, String)>,
+}
+
+/// The document of a stack's HTTP API.
+pub fn document(desired: &Desired, target: &Target) -> Document {
+    let partition = target.region.map(crate::aws::partition);
+    let mut placeholders = Vec::new();
+    if partition.is_none() {
+        placeholders.push(PARTITION_VARIABLE);
+    }
+    if target.account.is_none() {
+        placeholders.push(ACCOUNT_VARIABLE);
+    }
+    let role_arn = format!(
+        "arn:{}:iam::{}:role/{}",
+        partition.unwrap_or(PARTITION_VARIABLE),
+        target.account.unwrap_or(ACCOUNT_VARIABLE),
+        desired.role.name
+    );
+    let schemes = Schemes::new(desired);
+    let mut root = Map::new();
+    root.insert("openapi".into(), json!("3.0.1"));
+    root.insert("info".into(), info(desired, &placeholders));
+    root.insert("servers".into(), servers(desired, target.region));
+    let mut used = BTreeSet::new();
+    root.insert("paths".into(), paths(desired, &role_arn, &schemes, &mut used));
+    let components = components(desired, &schemes, &used);
+    if !components.is_empty() {
+        root.insert("components".into(), Value::Object(components));
+    }
+    if let Some(cors) = &desired.api.cors {
+        root.insert("x-amazon-apigateway-cors".into(), cors_configuration(cors));
+    }
+    root.insert("x-amazon-apigateway-importexport-version".into(), json!("1.0"));
+    if !placeholders.is_empty() {
+        let notes: Map<String, Value> = placeholders
+            .iter()
+            .map(|p| (p.to_string(), json!(placeholder_meaning(p))))
+            .collect();
+        root.insert("x-provision-placeholders".into(), Value::Object(notes));
+    }
+    Document {
+        value: Value::Object(root),
+        role_arn,
+        placeholders,
+        renamed: schemes.renamed,
+    }
+}
+
+fn placeholder_meaning(placeholder: &str) -> &'static str {
+    match placeholder {
+        ACCOUNT_VARIABLE => {
+            "the account that imports the document; API Gateway fills it in on import (`provision synth --account ID` writes it out)"
+        }
+        _ => {
+            "the partition the document is imported in; API Gateway fills it in on import (`provision synth --region REGION` writes it out)"
+        }
+    }
+}
+
+fn info(desired: &Desired, placeholders: &[&str]) -> Value {
+    let mut description = format!(
+        "The HTTP API of the provision stack `{}`: each route starts, runs or stops a Step Functions \
+         execution through an AWS_PROXY integration that assumes the role `{}`. The role, the stage \
+         (throttling, access logs) and tags are not part of this document; `provision up` creates them.",
+        desired.stack, desired.role.name
+    );
+    match placeholders {
+        [] => {}
+        [one] => description.push_str(&format!(
+            " {one} is an AWS variable that API Gateway resolves when it imports the document."
+        )),
+        many => description.push_str(&format!(
+            " {} are AWS variables that API Gateway resolves when it imports the document.",
+            many.join(" and ")
+        )),
+    }
+    json!({"title": desired.api.name, "description": description, "version": "1.0"})
+}
+
+/// The invoke URL, with the API id as a variable: API Gateway gives it at import.
+fn servers(desired: &Desired, region: Option<&str>) -> Value {
+    let suffix = match region.map(crate::aws::partition) {
+        Some("aws-cn") => "amazonaws.com.cn",
+        _ => "amazonaws.com",
+    };
+    // "Working with stages for HTTP APIs": `$default` is served at the root, another stage under
+    // its name.
+    let stage = match desired.stage.name.as_str() {
+        "$default" => String::new(),
+        name => format!("/{name}"),
+    };
+    json!([{
+        "url": format!("https://{{apiId}}.execute-api.{{region}}.{suffix}{stage}"),
+        "variables": {
+            "apiId": {
+                "default": "API_ID",
+                "description": "The API's id, which `provision up` prints (or `aws apigatewayv2 get-apis`)"
+            },
+            "region": {
+                "default": region.unwrap_or("REGION"),
+                "description": "The API's region"
+            }
+        }
+    }])
+}
+
+/// Path items in file order, each route an operation of its path.
+fn paths(desired: &Desired, role_arn: &str, schemes: &Schemes, used: &mut BTreeSet<&'static str>) -> Value {
+    let mut paths = Map::new();
+    for route in &desired.routes {
+        let Ok(key) = rules::parse_route_key(&route.key) else {
+            continue;
+        };
+        let (path, method) = match &key {
+            RouteKey::Default => (DEFAULT_ROUTE_PATH.to_string(), ANY_METHOD.to_string()),
+            RouteKey::Path { method, path } if method == "ANY" => (path.clone(), ANY_METHOD.into()),
+            RouteKey::Path { method, path } => (path.clone(), method.to_ascii_lowercase()),
+        };
+        let mut op = operation(route, &key, role_arn, schemes);
+        if key == RouteKey::Default {
+            op.insert("isDefaultRoute".into(), json!(true));
+        }
+        used.insert(output_schema(route.integration.action()));
+        let item = paths.entry(path).or_insert_with(|| json!({}));
+        item[method] = Value::Object(op);
+    }
+    Value::Object(paths)
+}
+
+fn operation(route: &DesiredRoute, key: &RouteKey, role_arn: &str, schemes: &Schemes) -> Map<String, Value> {
+    let action = route.integration.action();
+    let machine = rules::parse_state_machine_arn(&route.state_machine)
+        .map(|m| m.name)
+        .unwrap_or_else(|_| route.state_machine.clone());
+    let summary = match action {
+        "StartExecution" => format!("Start an execution of {machine}"),
+        "StartSyncExecution" => format!("Run {machine} and wait for its result"),
+        "StopExecution" => format!("Stop an execution of {machine}"),
+        other => format!("{other} on {machine}"),
+    };
+    let mut op = Map::new();
+    op.insert("summary".into(), json!(summary));
+    op.insert(
+        "description".into(),
+        json!(format!(
+            "API Gateway calls Step Functions {action} (integration subtype {}) on {}.",
+            route.integration.subtype, route.state_machine
+        )),
+    );
+    let parameters = parameters(route, key);
+    if !parameters.is_empty() {
+        op.insert("parameters".into(), Value::Array(parameters));
+    }
+    if let Some(body) = request_body(route) {
+        op.insert("requestBody".into(), body);
+    }
+    op.insert("responses".into(), responses(route));
+    if let Some(security) = schemes.requirement(route) {
+        op.insert("security".into(), security);
+    }
+    op.insert(
+        "x-amazon-apigateway-integration".into(),
+        json!({
+            "type": "aws_proxy",
+            "integrationSubtype": route.integration.subtype,
+            "credentials": role_arn,
+            "requestParameters": route.integration.parameters,
+            "payloadFormatVersion": "1.0",
+            "connectionType": "INTERNET",
+        }),
+    );
+    op
+}
+
+/// What a request parameter value reads: the whole value (`$request.header.X`), or each
+/// bracketed variable of a template (`order-${request.path.id}`), as the developer guide's
+/// "Transform API requests and responses for HTTP APIs" allows.
+pub fn references(value: &str) -> Vec<Mapping> {
+    if !value.contains("${") {
+        return rules::parse_mapping(value)
+            .ok()
+            .filter(|m| !matches!(m, Mapping::Static(_)))
+            .into_iter()
+            .collect();
+    }
+    let mut found = Vec::new();
+    let mut rest = value;
+    while let Some(start) = rest.find("${") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else { break };
+        if let Ok(m) = rules::parse_mapping(&format!("${}", &after[..end]))
+            && !matches!(m, Mapping::Static(_))
+        {
+            found.push(m);
+        }
+        rest = &after[end + 1..];
+    }
+    found
+}
+
+/// The route's path parameters (always required), then the headers and query string
+/// parameters its integration reads.
+fn parameters(route: &DesiredRoute, key: &RouteKey) -> Vec<Value> {
+    let mut out = Vec::new();
+    for segment in key.path().unwrap_or_default().split('/') {
+        if let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            // A greedy `{proxy+}` keeps its `+`: the name must match the path template, and
+            // API Gateway's own export names it so.
+            out.push(json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}));
+        }
+    }
+    // (in, name) -> the integration parameters it feeds; header names are case-insensitive.
+    let mut read: BTreeMap<(&str, String), (String, BTreeSet<&str>)> = BTreeMap::new();
+    for (param, value) in &route.integration.parameters {
+        for m in references(value) {
+            let (place, name) = match m {
+                Mapping::Header(n) => ("header", n),
+                Mapping::QueryString(n) => ("query", n),
+                _ => continue,
+            };
+            let id = if place == "header" {
+                name.to_ascii_lowercase()
+            } else {
+                name.clone()
+            };
+            read.entry((place, id))
+                .or_insert_with(|| (name, BTreeSet::new()))
+                .1
+                .insert(param);
+        }
+    }
+    for ((place, _), (name, params)) in read {
+        out.push(json!({
+            "name": name,
+            "in": place,
+            "description": format!("Mapped to the integration's {}", fed(&params)),
+            "schema": {"type": "string"},
+        }));
+    }
+    out
+}
+
+fn fed(params: &BTreeSet<&str>) -> String {
+    let list: Vec<String> = params.iter().map(|p| format!("`{p}`")).collect();
+    match list.len() {
+        1 => format!("{} parameter", list[0]),
+        _ => format!("{} parameters", list.join(", ")),
+    }
+}
+
+/// A JSON body with the fields the integration reads (`$request.body.input` reads `input`), or
+/// any JSON when it reads the whole body. Required when a parameter AWS requires reads it.
+fn request_body(route: &DesiredRoute) -> Option<Value> {
+    let (required_params, _) = rules::parameters_for(route.integration.action());
+    let mut fields: BTreeMap<String, (Option<&str>, BTreeSet<&str>)> = BTreeMap::new();
+    let mut whole = BTreeSet::new();
+    let mut array = BTreeSet::new();
+    let mut required = BTreeSet::new();
+    let mut body_required = false;
+    for (param, value) in &route.integration.parameters {
+        for m in references(value) {
+            let steps = match m {
+                Mapping::Body => {
+                    whole.insert(param.as_str());
+                    body_required |= required_params.contains(&param.as_str());
+                    continue;
+                }
+                Mapping::BodyPath(steps) => steps,
+                _ => continue,
+            };
+            body_required |= required_params.contains(&param.as_str());
+            match steps.first() {
+                Some(JsonStep::Field(f)) => {
+                    let nested = match steps.get(1) {
+                        Some(JsonStep::Field(_)) => Some("object"),
+                        Some(JsonStep::Index(_)) => Some("array"),
+                        None => None,
+                    };
+                    let entry = fields.entry(f.clone()).or_insert((nested, BTreeSet::new()));
+                    entry.1.insert(param.as_str());
+                    if required_params.contains(&param.as_str()) {
+                        required.insert(f.clone());
+                    }
+                }
+                Some(JsonStep::Index(_)) => {
+                    array.insert(param.as_str());
+                }
+                None => {}
+            }
+        }
+    }
+    let schema = if !fields.is_empty() {
+        let properties: Map<String, Value> = fields
+            .into_iter()
+            .map(|(field, (ty, params))| {
+                let mut schema =
+                    json!({"description": format!("Mapped to the integration's {}", fed(&params))});
+                if let Some(ty) = ty {
+                    schema["type"] = json!(ty);
+                }
+                (field, schema)
+            })
+            .collect();
+        let mut schema = json!({"type": "object", "properties": properties});
+        if !required.is_empty() {
+            schema["required"] = json!(required);
+        }
+        schema
+    } else if !array.is_empty() {
+        json!({"type": "array", "description": format!("Read by the integration's {}", fed(&array))})
+    } else if !whole.is_empty() {
+        json!({"description": format!("The whole body is the integration's {}", fed(&whole))})
+    } else {
+        return None;
+    };
+    let mut body = json!({"content": {"application/json": {"schema": schema}}});
+    if body_required {
+        body["required"] = json!(true);
+    }
+    Some(body)
+}
+
+/// The Step Functions response shape of an action (the botocore `states` model names them so).
+fn output_schema(action: &str) -> &'static str {
+    match action {
+        "StartSyncExecution" => "StartSyncExecutionOutput",
+        "StopExecution" => "StopExecutionOutput",
+        _ => "StartExecutionOutput",
+    }
+}
+
+/// 200 with the Step Functions response, which an AWS_PROXY integration passes through; 401
+/// and 403 as the authorizers answer them (developer guide, "Troubleshooting issues with HTTP API
+/// JWT authorizers"; "Control access to HTTP APIs with IAM authorization").
+fn responses(route: &DesiredRoute) -> Value {
+    let action = route.integration.action();
+    let ok = match action {
+        "StartSyncExecution" => {
+            "The execution ended: read `status`, since a failed execution answers 200 too"
+        }
+        "StopExecution" => "The execution was stopped",
+        _ => "The execution started",
+    };
+    let mut responses = json!({
+        "200": {
+            "description": ok,
+            "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{}", output_schema(action))}}}
+        }
+    });
+    match route.authorization.as_str() {
+        "JWT" => {
+            responses["401"] = json!({"description": "No token, or a token the JWT authorizer refuses"});
+            if !route.scopes.is_empty() {
+                responses["403"] = json!({"description": "The token lacks a scope this route requires"});
+            }
+        }
+        "AWS_IAM" => {
+            responses["403"] = json!({"description": "The request is not signed by a caller allowed execute-api:Invoke on this route"});
+        }
+        _ => {}
+    }
+    responses
+}
+
+fn components(desired: &Desired, schemes: &Schemes, used: &BTreeSet<&'static str>) -> Map<String, Value> {
+    let mut components = Map::new();
+    let security = schemes.definitions(desired);
+    if !security.is_empty() {
+        components.insert("securitySchemes".into(), Value::Object(security));
+    }
+    let schemas: Map<String, Value> = used
+        .iter()
+        .map(|name| (name.to_string(), step_functions_output(name)))
+        .collect();
+    if !schemas.is_empty() {
+        components.insert("schemas".into(), Value::Object(schemas));
+    }
+    components
+}
+
+/// Response shapes from the Step Functions API reference (StartExecution,
+/// StartSyncExecution, StopExecution): dates are epoch seconds.
+fn step_functions_output(name: &str) -> Value {
+    let string = json!({"type": "string"});
+    let date = json!({"type": "number", "description": "Seconds since the epoch"});
+    match name {
+        "StartSyncExecutionOutput" => json!({
+            "type": "object",
+            "required": ["executionArn", "startDate", "stopDate", "status"],
+            "properties": {
+                "executionArn": string,
+                "stateMachineArn": string,
+                "name": string,
+                "startDate": date,
+                "stopDate": date,
+                "status": {"type": "string", "enum": ["SUCCEEDED", "FAILED", "TIMED_OUT"]},
+                "error": string,
+                "cause": string,
+                "input": {"type": "string", "description": "The execution's input, JSON text"},
+                "output": {"type": "string", "description": "The execution's output, JSON text"},
+                "traceHeader": string,
+                "billingDetails": {"type": "object"},
+            }
+        }),
+        "StopExecutionOutput" => json!({
+            "type": "object",
+            "required": ["stopDate"],
+            "properties": {"stopDate": date}
+        }),
+        _ => json!({
+            "type": "object",
+            "required": ["executionArn", "startDate"],
+            "properties": {"executionArn": string, "startDate": date}
+        }),
+    }
+}
+
+fn cors_configuration(cors: &Cors) -> Value {
+    let mut out = Map::new();
+    for (key, list) in [
+        ("allowOrigins", &cors.allow_origins),
+        ("allowMethods", &cors.allow_methods),
+        ("allowHeaders", &cors.allow_headers),
+        ("exposeHeaders", &cors.expose_headers),
+    ] {
+        if !list.is_empty() {
+            out.insert(key.into(), json!(list));
+        }
+    }
+    if let Some(age) = cors.max_age {
+        out.insert("maxAge".into(), json!(age));
+    }
+    if let Some(credentials) = cors.allow_credentials {
+        out.insert("allowCredentials".into(), json!(credentials));
+    }
+    Value::Object(out)
+}
+
+/// Security scheme names: an authorizer's own name (which an import gives the authorizer),
+/// unless OpenAPI forbids it as a component name (`^[a-zA-Z0-9.\-_]+$`); `sigv4` for IAM.
+struct Schemes {
+    authorizers: BTreeMap<String, String>,
+    sigv4: String,
+    renamed: Vec<(String, String)>,
+}
+
+impl Schemes {
+    fn new(desired: &Desired) -> Schemes {
+        let mut taken = BTreeSet::new();
+        let mut authorizers = BTreeMap::new();
+        let mut renamed = Vec::new();
+        for a in &desired.authorizers {
+            let clean: String = a
+                .name
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || "._-".contains(c) {
+                        c
+                    } else {
+                        '-'
+                    }
+                })
+                .collect();
+            let name = unique(&clean, &taken);
+            if name != a.name {
+                renamed.push((a.name.clone(), name.clone()));
+            }
+            taken.insert(name.clone());
+            authorizers.insert(a.name.clone(), name);
+        }
+        let sigv4 = unique("sigv4", &taken);
+        Schemes {
+            authorizers,
+            sigv4,
+            renamed,
+        }
+    }
+
+    /// The route's security requirement: one scheme, as API Gateway allows one per operation.
+    fn requirement(&self, route: &DesiredRoute) -> Option<Value> {
+        match route.authorization.as_str() {
+            "JWT" => {
+                let name = route.authorizer.as_ref().and_then(|a| self.authorizers.get(a))?;
+                Some(json!([{ name.as_str(): route.scopes }]))
+            }
+            "AWS_IAM" => Some(json!([{ self.sigv4.as_str(): [] }])),
+            _ => None,
+        }
+    }
+
+    /// JWT authorizers as API Gateway exports them (`oauth2` with no flows), and `sigv4` when
+    /// a route uses IAM authorization.
+    fn definitions(&self, desired: &Desired) -> Map<String, Value> {
+        let mut out = Map::new();
+        for a in &desired.authorizers {
+            let Some(name) = self.authorizers.get(&a.name) else {
+                continue;
+            };
+            out.insert(
+                name.clone(),
+                json!({
+                    "type": "oauth2",
+                    "flows": {},
+                    "x-amazon-apigateway-authorizer": {
+                        "type": "jwt",
+                        "jwtConfiguration": {"issuer": a.issuer, "audience": a.audience},
+                        "identitySource": a.identity_source,
+                    }
+                }),
+            );
+        }
+        if desired.routes.iter().any(|r| r.authorization == "AWS_IAM") {
+            out.insert(
+                self.sigv4.clone(),
+                json!({
+                    "type": "apiKey",
+                    "name": "Authorization",
+                    "in": "header",
+                    "x-amazon-apigateway-authtype": "awsSigv4",
+                }),
+            );
+        }
+        out
+    }
+}
+
+fn unique(base: &str, taken: &BTreeSet<String>) -> String {
+    let base = if base.is_empty() { "authorizer" } else { base };
+    let mut name = base.to_string();
+    let mut n = 2;
+    while taken.contains(&name) {
+        name = format!("{base}-{n}");
+        n += 1;
+    }
+    name
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn desired(text: &str) -> Desired {
+        let loaded = crate::stack::from_source(text);
+        let errors: Vec<_> = loaded.diagnostics.iter().filter(|d| d.is_error()).collect();
+        loaded
+            .desired
+            .unwrap_or_else(|| panic!("valid stack: {errors:?}"))
+    }
+
+    fn secure() -> Desired {
+        desired(include_str!("../stacks/onboarding-secure.toml"))
+    }
+
+    const MACHINE: &str = "arn:aws:states:us-east-1:111122223333:stateMachine:orders";
+
+    fn routes(extra: &str) -> Desired {
+        desired(&format!(
+            "[stack]\nname = \"orders\"\nregion = \"us-east-1\"\n[api]\nname = \"orders-api\"\n\
+             [role]\nname = \"orders-role\"\npolicy_name = \"p\"\n{extra}\n[stage]\nname = \"live\"\n\
+             auto_deploy = true\nthrottling_rate_limit = 5\nthrottling_burst_limit = 10\n"
+        ))
+    }
+
+    #[test]
+    fn the_role_arn_is_written_out_when_known_and_an_import_variable_when_not() {
+        let d = secure();
+        let offline = document(&d, &Target::default());
+        assert_eq!(
+            offline.role_arn,
+            "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/user-onboarding-secure-api-gateway-role"
+        );
+        assert_eq!(offline.placeholders, [PARTITION_VARIABLE, ACCOUNT_VARIABLE]);
+        assert_eq!(
+            offline.value["x-provision-placeholders"]
+                .as_object()
+                .map(|m| m.keys().cloned().collect::<Vec<_>>()),
+            Some(vec![
+                "${AWS::Partition}".to_string(),
+                "${AWS::AccountId}".to_string()
+            ])
+        );
+        let known = document(
+            &d,
+            &Target {
+                region: Some("cn-north-1"),
+                account: Some("111122223333"),
+            },
+        );
+        assert_eq!(
+            known.role_arn,
+            "arn:aws-cn:iam::111122223333:role/user-onboarding-secure-api-gateway-role"
+        );
+        assert!(known.placeholders.is_empty());
+        assert!(known.value.get("x-provision-placeholders").is_none());
+        assert_eq!(
+            known.value["servers"][0]["url"],
+            "https://{apiId}.execute-api.{region}.amazonaws.com.cn"
+        );
+        let integration = &known.value["paths"]["/cancel"]["post"]["x-amazon-apigateway-integration"];
+        assert_eq!(integration["credentials"], json!(known.role_arn));
+    }
+
+    #[test]
+    fn any_default_and_greedy_routes_take_api_gateways_export_shape() {
+        let d = routes(&format!(
+            "[[route]]\nkey = \"$default\"\naction = \"StartExecution\"\nstate_machine = \"{MACHINE}\"\n\
+             authorization = \"AWS_IAM\"\n\
+             [[route]]\nkey = \"ANY /orders/{{proxy+}}\"\naction = \"StartExecution\"\nstate_machine = \"{MACHINE}\"\n\
+             authorization = \"AWS_IAM\"\n\
+             [[route]]\nkey = \"ANY /orders/{{id}}\"\naction = \"StartExecution\"\nstate_machine = \"{MACHINE}\"\n\
+             authorization = \"AWS_IAM\"\n\
+             [[route]]\nkey = \"GET /orders/{{id}}\"\naction = \"StartExecution\"\nstate_machine = \"{MACHINE}\"\n\
+             authorization = \"AWS_IAM\"\n\
+             parameters = {{ Input = \"$request.body\", Name = \"order-${{request.path.id}}-${{context.requestId}}\" }}\n"
+        ));
+        let doc = document(&d, &Target::default()).value;
+        let default = &doc["paths"]["/$default"][ANY_METHOD];
+        assert_eq!(default["isDefaultRoute"], true);
+        assert!(default.get("parameters").is_none());
+        let greedy = &doc["paths"]["/orders/{proxy+}"][ANY_METHOD];
+        assert_eq!(
+            greedy["parameters"],
+            json!([{"name": "proxy+", "in": "path", "required": true, "schema": {"type": "string"}}])
+        );
+        // Two routes on one path are two operations of one path item, in file order.
+        let item = doc["paths"]["/orders/{id}"].as_object().expect("path item");
+        assert_eq!(item.keys().collect::<Vec<_>>(), [ANY_METHOD, "get"]);
+        assert_eq!(item[ANY_METHOD]["parameters"][0]["name"], "id");
+        let get = &doc["paths"]["/orders/{id}"]["get"];
+        assert_eq!(get["parameters"][0]["name"], "id");
+        assert_eq!(
+            get["requestBody"]["content"]["application/json"]["schema"]["description"],
+            "The whole body is the integration's `Input` parameter"
+        );
+        assert!(get["requestBody"].get("required").is_none(), "Input is optional");
+        assert_eq!(get["security"], json!([{"sigv4": []}]));
+        assert_eq!(
+            doc["components"]["securitySchemes"]["sigv4"],
+            json!({"type": "apiKey", "name": "Authorization", "in": "header", "x-amazon-apigateway-authtype": "awsSigv4"})
+        );
+        // A named stage is served under its name.
+        assert_eq!(
+            doc["servers"][0]["url"],
+            "https://{apiId}.execute-api.{region}.amazonaws.com/live"
+        );
+        assert!(doc.get("x-amazon-apigateway-cors").is_none());
+    }
+
+    #[test]
+    fn headers_and_query_strings_the_integration_reads_are_declared_once() {
+        let d = routes(&format!(
+            "[[route]]\nkey = \"POST /orders\"\naction = \"StartSyncExecution\"\nstate_machine = \"{MACHINE}\"\n\
+             authorization = \"AWS_IAM\"\n\
+             parameters = {{ Input = \"$request.body.order.items\", Name = \"$request.header.X-Order\", \
+             TraceHeader = \"$request.header.x-order\", Region = \"$request.querystring.region\" }}\n"
+        ));
+        let op = &document(&d, &Target::default()).value["paths"]["/orders"]["post"];
+        assert_eq!(
+            op["parameters"],
+            json!([
+                {"name": "X-Order", "in": "header", "description": "Mapped to the integration's `Name`, `TraceHeader` parameters", "schema": {"type": "string"}},
+                {"name": "region", "in": "query", "description": "Mapped to the integration's `Region` parameter", "schema": {"type": "string"}},
+            ])
+        );
+        assert_eq!(
+            op["requestBody"]["content"]["application/json"]["schema"],
+            json!({"type": "object", "properties": {"order": {"description": "Mapped to the integration's `Input` parameter", "type": "object"}}})
+        );
+    }
+
+    #[test]
+    fn references_read_whole_values_and_bracketed_templates() {
+        assert_eq!(
+            references("$request.header.Auth"),
+            [Mapping::Header("Auth".into())]
+        );
+        assert_eq!(references("static text"), []);
+        assert_eq!(
+            references("order-${request.path.id}-${context.requestId}"),
+            [Mapping::Path("id".into()), Mapping::Context("requestId".into())]
+        );
+        assert_eq!(references("${request.body}"), [Mapping::Body]);
+        assert_eq!(references("half ${request.path.id"), []);
+    }
+
+    #[test]
+    fn authorizer_names_openapi_forbids_become_scheme_names_it_allows() {
+        let text = include_str!("../stacks/onboarding-secure.toml").replace("\"cognito\"", "\"my cognito\"");
+        let doc = document(&desired(&text), &Target::default());
+        assert_eq!(
+            doc.renamed,
+            [("my cognito".to_string(), "my-cognito".to_string())]
+        );
+        assert!(doc.value["components"]["securitySchemes"]["my-cognito"].is_object());
+        assert_eq!(
+            doc.value["paths"]["/new-user"]["post"]["security"],
+            json!([{"my-cognito": ["onboarding/write"]}])
+        );
+        let text = include_str!("../stacks/onboarding-secure.toml").replace("\"cognito\"", "\"sigv4\"");
+        let doc = document(&desired(&text), &Target::default()).value;
+        assert_eq!(
+            doc["paths"]["/new-user-sync"]["post"]["security"],
+            json!([{"sigv4-2": []}])
+        );
+        assert_eq!(doc["components"]["securitySchemes"]["sigv4"]["type"], "oauth2");
+    }
+}
