@@ -617,7 +617,10 @@ fn mapping(
     // The tool's one body convention (the walkthrough's `Input = $request.body.input`) is a
     // deliberate choice whose 100 KB limit the stack format docs state: no warning for it.
     let convention = param.is_some_and(|(name, _)| name == "Input")
-        && matches!(value.value.as_str(), "$request.body.input" | "${request.body.input}");
+        && matches!(
+            value.value.as_str(),
+            "$request.body.input" | "${request.body.input}"
+        );
     if !convention && variables.iter().any(|v| matches!(v, Mapping::BodyPath(_))) {
         out.push(
             Diagnostic::warning(
