@@ -324,8 +324,9 @@ fn request_body(route: &DesiredRoute) -> Option<Value> {
                 Some(JsonStep::Field(f)) => {
                     let nested = match steps.get(1) {
                         Some(JsonStep::Field(_)) => Some("object"),
-                        Some(JsonStep::Index(_)) => Some("array"),
-                        None => None,
+                        Some(JsonStep::Index(_) | JsonStep::Slice { .. }) => Some("array"),
+                        // `.*` and unions read objects and arrays alike.
+                        Some(JsonStep::Wildcard | JsonStep::Union(_)) | None => None,
                     };
                     let entry = fields.entry(f.clone()).or_insert((nested, BTreeSet::new()));
                     entry.1.insert(param.as_str());
@@ -333,8 +334,12 @@ fn request_body(route: &DesiredRoute) -> Option<Value> {
                         required.insert(f.clone());
                     }
                 }
-                Some(JsonStep::Index(_)) => {
+                Some(JsonStep::Index(_) | JsonStep::Slice { .. }) => {
                     array.insert(param.as_str());
+                }
+                // A wildcard or union at the top names no field: any JSON body will do.
+                Some(JsonStep::Wildcard | JsonStep::Union(_)) => {
+                    whole.insert(param.as_str());
                 }
                 None => {}
             }
