@@ -285,6 +285,12 @@ impl miette::Diagnostic for Report<'_> {
         })
     }
 
+    fn code<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        self.diagnostic.code.map(|c| {
+            Box::new(format!("warning {c} (allow = [\"{c}\"] acknowledges it)")) as Box<dyn std::fmt::Display>
+        })
+    }
+
     fn help<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
         self.diagnostic
             .help

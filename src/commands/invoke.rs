@@ -55,6 +55,11 @@ pub async fn run(
     let body = request_body(inv.data.as_deref())?;
     let (desired, clients, live) = super::prepare(printer, settings, given).await?;
     let route = route_for(&desired, method, path)?;
+    // Without --data, the route's own example (when the stack gives one) is the body.
+    let body = match (&inv.data, &route.example) {
+        (None, Some(example)) => example.to_string(),
+        _ => body,
+    };
     warn_about_body(printer, route, &body);
     let base = match &inv.local {
         Some(url) => url.trim_end_matches('/').to_string(),

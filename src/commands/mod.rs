@@ -67,7 +67,7 @@ pub fn diagnostics_json(loaded: &Loaded) -> Vec<DiagnosticJson> {
                 file: loaded.path.display().to_string(),
                 line: at.map(|(line, _)| line),
                 column: at.map(|(_, column)| column),
-                code: None,
+                code: d.code.map(str::to_string),
                 message: d.message.clone(),
                 label: d.label.clone(),
                 help: d.help.clone(),

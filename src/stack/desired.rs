@@ -125,6 +125,8 @@ pub struct DesiredRoute {
     pub state_machine: String,
     /// The Step Functions integration.
     pub integration: DesiredIntegration,
+    /// An example request body (the route's `example`), for the "Try" lines and `invoke`.
+    pub example: Option<Value>,
 }
 
 /// An `AWS_PROXY` Step Functions integration.
@@ -279,6 +281,7 @@ fn desired_route(r: &RouteSection) -> Option<(DesiredRoute, String, rules::State
             parameters: integration_parameters(r, &action, &machine_arn),
         },
         state_machine: machine_arn,
+        example: r.example.as_ref().map(|e| e.value.clone()),
     };
     Some((route, action, machine))
 }

@@ -27,7 +27,48 @@ pub struct Diagnostic {
     pub label: String,
     /// A known fix, e.g. `did you mean "StartExecution"?`.
     pub help: Option<String>,
+    /// A warning's name, which `allow = [...]` takes (see [`WARNINGS`]); errors have none.
+    pub code: Option<&'static str>,
 }
+
+/// Every warning's name, with what it says: `allow = ["NAME"]` in `[stack]` (whole file) or in
+/// a `[[route]]` (that route) acknowledges it, like clippy's `#[allow]`.
+pub const WARNINGS: &[(&str, &str)] = &[
+    ("no-authorization", "a route anyone on the internet can call"),
+    (
+        "no-throttling",
+        "a stage without throttling limits, the only cost cap",
+    ),
+    (
+        "body-path-100kb",
+        "a body path other than the body convention reads only the first 100 KB",
+    ),
+    (
+        "static-execution-name",
+        "a static execution Name: every execution after the first fails",
+    ),
+    (
+        "sync-execution-timeout",
+        "StartSyncExecution: API Gateway gives up after 30 s",
+    ),
+    ("unused-authorizer", "an authorizer no route names"),
+    (
+        "source-account-condition",
+        "aws:SourceAccount on the integration role's trust",
+    ),
+    (
+        "unbracketed-variable",
+        "a variable inside static text without ${...}",
+    ),
+    (
+        "managed-policy-quota",
+        "more managed policies than IAM's default quota",
+    ),
+    (
+        "throttling-account-limit",
+        "stage throttling above the account's default limits",
+    ),
+];
 
 impl Diagnostic {
     /// An error at `span`.
@@ -38,13 +79,24 @@ impl Diagnostic {
             span: Some(span),
             label: label.into(),
             help: None,
+            code: None,
         }
     }
 
-    /// A warning at `span`.
-    pub fn warning(span: Span, message: impl Into<String>, label: impl Into<String>) -> Self {
+    /// A warning at `span`, named `code` (one of [`WARNINGS`]).
+    pub fn warning(
+        code: &'static str,
+        span: Span,
+        message: impl Into<String>,
+        label: impl Into<String>,
+    ) -> Self {
+        debug_assert!(
+            WARNINGS.iter().any(|(name, _)| *name == code),
+            "unlisted warning {code}"
+        );
         Self {
             severity: Severity::Warning,
+            code: Some(code),
             ..Self::error(span, message, label)
         }
     }

@@ -7,7 +7,7 @@ use super::diagnostic::{Diagnostic, Span, did_you_mean};
 use super::model::*;
 
 pub(crate) const TOP_KEYS: &[&str] = &["stack", "api", "role", "authorizer", "route", "stage", "tags"];
-pub(crate) const STACK_KEYS: &[&str] = &["name", "region"];
+pub(crate) const STACK_KEYS: &[&str] = &["name", "region", "allow"];
 pub(crate) const API_KEYS: &[&str] = &["name", "cors"];
 pub(crate) const CORS_KEYS: &[&str] = &[
     "allow_origins",
@@ -33,6 +33,8 @@ pub(crate) const ROUTE_KEYS: &[&str] = &[
     "authorization",
     "authorizer",
     "scopes",
+    "allow",
+    "example",
 ];
 pub(crate) const STAGE_KEYS: &[&str] = &[
     "name",
@@ -96,6 +98,7 @@ impl Reader<'_> {
                 file.stack = StackSection {
                     name: self.required_string(t, "name", &span, "[stack]"),
                     region: self.string(t, "region"),
+                    allow: self.string_array(t, "allow"),
                     span,
                 };
             }
@@ -208,6 +211,8 @@ impl Reader<'_> {
                 authorization: self.string(t, "authorization"),
                 authorizer: self.string(t, "authorizer"),
                 scopes: self.string_array(t, "scopes"),
+                allow: self.string_array(t, "allow"),
+                example: get(t, "example").map(|v| Sp::new(json_of(v.get_ref()), v.span())),
                 parameters,
                 span,
             });
@@ -277,7 +282,9 @@ impl Reader<'_> {
                 format!("missing [{key}] table"),
                 format!("this file has no [{key}]"),
             )
-            .with_help(format!("add a [{key}] table; the README lists its fields")),
+            .with_help(format!(
+                "add a [{key}] table; docs/stack-format.md lists its fields"
+            )),
         );
     }
 
@@ -468,6 +475,32 @@ fn get<'a, 'i>(table: &'a DeTable<'i>, key: &str) -> Option<&'a Value<'i>> {
 /// The first line of a table's span: its `[header]`, the place to point at for a missing field.
 fn header(span: &Span) -> Span {
     span.start..span.start
+}
+
+/// A TOML value as JSON (a date-time becomes its text).
+fn json_of(value: &DeValue<'_>) -> serde_json::Value {
+    use serde_json::Value as J;
+    match value {
+        DeValue::String(s) => J::String(s.to_string()),
+        DeValue::Integer(i) => {
+            i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()).map_or(J::Null, J::from)
+        }
+        DeValue::Float(f) => f
+            .as_str()
+            .replace('_', "")
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+            .map_or(J::Null, J::Number),
+        DeValue::Boolean(b) => J::Bool(*b),
+        DeValue::Datetime(d) => J::String(d.to_string()),
+        DeValue::Array(items) => J::Array(items.iter().map(|v| json_of(v.get_ref())).collect()),
+        DeValue::Table(t) => J::Object(
+            t.iter()
+                .map(|(k, v)| (k.get_ref().to_string(), json_of(v.get_ref())))
+                .collect(),
+        ),
+    }
 }
 
 fn type_name(value: &DeValue<'_>) -> &'static str {

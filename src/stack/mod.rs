@@ -1,5 +1,6 @@
 //! The stack file: TOML model, loading and validation. Pure: no AWS.
 
+pub mod allow;
 pub mod desired;
 pub mod diagnostic;
 pub mod load;
@@ -51,6 +52,7 @@ pub fn load(path: &Path) -> Loaded {
             span: None,
             label: String::new(),
             help: Some(help.to_string()),
+            code: None,
         }],
         desired: None,
     };
@@ -91,6 +93,7 @@ pub fn from_source(source: &str) -> Loaded {
     let (file, mut diagnostics) = load::parse(source);
     if diagnostics.iter().all(|d| d.message != "invalid TOML") {
         diagnostics.extend(validate::validate(&file));
+        allow::apply(&file, &mut diagnostics);
     }
     diagnostics.sort_by_key(|d| d.span.as_ref().map_or(0, |s| s.start));
     let desired = if diagnostics.iter().any(Diagnostic::is_error) {

@@ -93,7 +93,25 @@ pub struct StackSection {
     /// The AWS region, e.g. `ap-southeast-2`. `--region` overrides it; without either,
     /// `AWS_REGION` or the profile's region.
     pub region: Option<Sp<String>>,
+    /// Warnings acknowledged for the whole file, by name (`provision validate` shows each
+    /// warning's name), e.g. `["no-authorization"]`.
+    #[schemars(extend("items" = {"enum": WARNING_NAMES}))]
+    pub allow: Option<Vec<Sp<String>>>,
 }
+
+/// The names `allow` takes.
+const WARNING_NAMES: [&str; 10] = [
+    "no-authorization",
+    "no-throttling",
+    "body-path-100kb",
+    "static-execution-name",
+    "sync-execution-timeout",
+    "unused-authorizer",
+    "source-account-condition",
+    "unbracketed-variable",
+    "managed-policy-quota",
+    "throttling-account-limit",
+];
 
 /// `[api]`: the HTTP API.
 #[derive(Debug, Clone, Default, PartialEq, JsonSchema)]
@@ -219,6 +237,13 @@ pub struct RouteSection {
     pub authorizer: Option<Sp<String>>,
     /// OAuth scopes the JWT must carry (any one of them); needs `authorizer`.
     pub scopes: Option<Vec<Sp<String>>>,
+    /// Warnings acknowledged for this route, by name, e.g. `["no-authorization"]`.
+    #[schemars(extend("items" = {"enum": WARNING_NAMES}))]
+    pub allow: Option<Vec<Sp<String>>>,
+    /// An example request body (any TOML value, sent as JSON), used by the "Try" commands `up`
+    /// prints and by `invoke` when no `--data` is given, e.g. `{ input = { userId = "u-1" } }`.
+    #[schemars(with = "Option<serde_json::Value>")]
+    pub example: Option<Sp<serde_json::Value>>,
 }
 
 /// `[stage]`: the auto-deployed stage that serves the routes.

@@ -210,6 +210,7 @@ fn routes(file: &StackFile, out: &mut Vec<Diagnostic>) {
         if open && let Some(key) = &route.key {
             out.push(
                 Diagnostic::warning(
+"no-authorization",
                     key.span.clone(),
                     format!("route `{}` has no authorization", key.value),
                     "anyone on the internet can start executions",
@@ -226,6 +227,7 @@ fn routes(file: &StackFile, out: &mut Vec<Diagnostic>) {
                 .map_or(route.span.clone(), |a| a.span.clone());
             out.push(
                 Diagnostic::warning(
+                    "sync-execution-timeout",
                     span,
                     "synchronous execution through API Gateway",
                     "API Gateway gives up after 30 s while Express runs may last 5 minutes",
@@ -310,6 +312,7 @@ fn source_account(file: &StackFile, out: &mut Vec<Diagnostic>) {
     {
         out.push(
             Diagnostic::warning(
+"source-account-condition",
                 flag.span.clone(),
                 "aws:SourceAccount on an integration role",
                 "API Gateway has been reported not to send this key when it assumes integration credentials",
@@ -349,6 +352,7 @@ fn authorizers(file: &StackFile, out: &mut Vec<Diagnostic>) {
             if !used {
                 out.push(
                     Diagnostic::warning(
+                        "unused-authorizer",
                         name.span.clone(),
                         format!("authorizer `{}` is not used", name.value),
                         "no route names this authorizer",
@@ -624,6 +628,7 @@ fn mapping(
     if !convention && variables.iter().any(|v| matches!(v, Mapping::BodyPath(_))) {
         out.push(
             Diagnostic::warning(
+                "body-path-100kb",
                 value.span.clone(),
                 "body path mapping",
                 "bodies over 100 KB are cut before this path is read",
@@ -721,6 +726,7 @@ fn stage(file: &StackFile, out: &mut Vec<Diagnostic>) {
     let Some(stage) = &file.stage else {
         out.push(
             Diagnostic::warning(
+                "no-throttling",
                 0..0,
                 "no stage throttling",
                 "the $default stage has no throttling limits, the only cost cap",
@@ -809,6 +815,7 @@ fn stage(file: &StackFile, out: &mut Vec<Diagnostic>) {
     if stage.throttling_burst_limit.is_none() && stage.throttling_rate_limit.is_none() {
         out.push(
             Diagnostic::warning(
+                "no-throttling",
                 stage.span.start..stage.span.start,
                 "no stage throttling",
                 "this stage has no throttling limits, the only cost cap",

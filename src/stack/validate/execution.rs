@@ -48,7 +48,8 @@ fn execution_name(value: &Sp<String>, parsed: &Mapping, out: &mut Vec<Diagnostic
                 );
             } else {
                 out.push(
-                    Diagnostic::warning(value.span.clone(), "static execution `Name`", "every execution after the first fails on a STANDARD machine")
+                    Diagnostic::warning(
+"static-execution-name",value.span.clone(), "static execution `Name`", "every execution after the first fails on a STANDARD machine")
                         .with_help("execution names are unique per machine for 90 days: map it from the request, e.g. ${context.requestId}, or leave it out"),
                 );
             }
@@ -113,6 +114,7 @@ pub(super) fn unbracketed_variable(value: &Sp<String>, parsed: &Mapping, out: &m
         let inner = variable.trim_start_matches('$').trim_end_matches('.');
         out.push(
             Diagnostic::warning(
+                "unbracketed-variable",
                 value.span.clone(),
                 "variable inside static text",
                 format!("`{}` here is not in brackets", variable.trim_end_matches('.')),

@@ -138,6 +138,7 @@ fn managed_policies(file: &StackFile, out: &mut Vec<Diagnostic>) {
     } else if let Some(extra) = policies.get(MANAGED_POLICIES_DEFAULT) {
         out.push(
             Diagnostic::warning(
+"managed-policy-quota",
                 extra.span.clone(),
                 format!("{count} managed policies"),
                 format!("IAM's default quota is {MANAGED_POLICIES_DEFAULT} managed policies per role"),
@@ -187,6 +188,7 @@ fn stage_limits(file: &StackFile, out: &mut Vec<Diagnostic>) {
     {
         out.push(
             Diagnostic::warning(
+                "throttling-account-limit",
                 rate.span.clone(),
                 "throttling rate above the account's limit",
                 format!("the account's default is {ACCOUNT_RATE} requests per second per Region"),
@@ -199,6 +201,7 @@ fn stage_limits(file: &StackFile, out: &mut Vec<Diagnostic>) {
     {
         out.push(
             Diagnostic::warning(
+                "throttling-account-limit",
                 burst.span.clone(),
                 "throttling burst above the account's limit",
                 format!("the account's default burst is {ACCOUNT_BURST} per Region"),
