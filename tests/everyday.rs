@@ -246,9 +246,9 @@ async fn a_body_without_the_input_member_is_pointed_out() {
 fn quiet_hides_warnings_but_not_errors() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     // The walkthrough's stack without its `allow` lines has two warnings.
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/stacks/onboarding.toml"))
+    let source = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/stacks/onboarding.toml"))
         .unwrap_or_else(|e| panic!("{e}"));
-    let bare: String = text
+    let bare: String = source
         .lines()
         .filter(|l| !l.starts_with("allow"))
         .map(|l| format!("{l}\n"))
@@ -273,6 +273,31 @@ fn quiet_hides_warnings_but_not_errors() {
     assert_eq!(out.status.code(), Some(1));
     assert!(
         text(&out.stderr).contains("invalid stack name"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_machine_is_one_json_error_document_with_output_json() {
+    let world = World::start(&[]).await;
+    let stack = world.stack(
+        "gone.toml",
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/stacks/onboarding.toml"))
+            .unwrap_or_else(|e| panic!("{e}")),
+    );
+    let out = world.run(&["diff", &stack.display().to_string(), "--output", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}:\n{stdout}"));
+    let message = doc["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("route POST /new-user: state machine arn:aws:states:ap-southeast-2:189107071895:stateMachine:user-onboarding does not exist"),
+        "{doc}"
+    );
+    assert_eq!(doc["error"]["help"], "nothing was changed");
+    assert!(
+        text(&out.stderr).contains("error: route POST /new-user"),
         "{}",
         text(&out.stderr)
     );
