@@ -13,6 +13,7 @@ pub mod apply;
 pub mod aws;
 pub mod cli;
 pub mod commands;
+pub mod deployer;
 pub mod error;
 pub mod gateway;
 pub mod live;
