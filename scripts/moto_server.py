@@ -37,7 +37,7 @@ The integration tests and the demo start moto through this file; nothing else ch
 import json
 import re
 import sys
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 from werkzeug.exceptions import HTTPException
 
@@ -209,14 +209,24 @@ def _enforcing(requirements, protocol):
             return
         parsed = urlparse(self.uri)
         path = self.raw_path + ("?" + parsed.query if parsed.query else "")
+        data, body = self.data, self.raw_body
+        if protocol == "rest-json" and not body:
+            # moto hands a bodiless API Gateway request's headers over as its data, which would
+            # be signed as a payload: such a request signs the empty payload.
+            data = {}
+        if protocol == "query" and not body:
+            # The form was parsed and its bytes are gone; moto would sign its own re-encoding of
+            # it (spaces as `+`), which is not what an SDK that writes `%20` signed. Rebuild the
+            # form as SigV4 encodes it (RFC 3986 unreserved characters kept), in the sent order.
+            body = "&".join(
+                f"{quote(k, safe='-_.~')}={quote(v, safe='-_.~')}" for k, vs in self.querystring.items() for v in vs
+            ).encode()
         request = IAMRequest(
             account_id=self.current_account,
             method=self.method,
             path=path,
-            # moto hands a bodiless API Gateway request's headers over as its data, which would be
-            # signed as a payload: such a request signs the empty payload.
-            data={} if protocol == "rest-json" and not self.raw_body else self.data,
-            body=self.raw_body,
+            data=data,
+            body=body,
             headers=self.headers,
             action=self._get_action(),
         )
