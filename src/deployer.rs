@@ -195,7 +195,7 @@ pub const REGION_PLACEHOLDER: &str = "REGION";
 pub const ACCOUNT_PLACEHOLDER: &str = "ACCOUNT_ID";
 
 impl Target {
-    /// The target of `desired`: `region` (the command line's, else the environment's) or the
+    /// The target of `desired`: `region` when known (the command resolves it as `up` does), else the
     /// stack's; `account` as given, else the one account all the routes' machines name.
     /// Returns the target and one note per placeholder used.
     pub fn of(desired: &Desired, region: Option<&str>, account: Option<&str>) -> (Target, Vec<String>) {

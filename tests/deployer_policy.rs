@@ -358,3 +358,67 @@ async fn a_machine_outside_the_policy_is_refused_by_name() {
         "{stderr}"
     );
 }
+
+#[test]
+fn what_cannot_be_known_offline_is_a_placeholder_said_on_stderr() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let stack = dir.path().join("two-accounts.toml");
+    let source = include_str!("../stacks/onboarding.toml")
+        .replace("region = \"ap-southeast-2\"\n", "")
+        .replace(
+            "parameters = { Input = \"$request.body.input\" }",
+            "parameters = { Input = \"$request.body.input\" }\n\n[[route]]\nkey = \"POST /b\"\naction = \"StartExecution\"\n\
+             state_machine = \"arn:aws:states:ap-southeast-2:111122223333:stateMachine:b\"",
+        );
+    std::fs::write(&stack, source).expect("write stack");
+    let stack = stack.to_str().expect("path");
+    let out = support::provision("http://127.0.0.1:9")
+        .env_remove("AWS_REGION")
+        .args(["policy", stack])
+        .output()
+        .expect("run provision policy");
+    ok(&out, "policy with placeholders");
+    let policy: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let role = &statement(&policy, "PassStackRoleToApiGateway")["Resource"];
+    assert_eq!(
+        role,
+        "arn:aws:iam::ACCOUNT_ID:role/user-onboarding-api-gateway-stepfunctions-role"
+    );
+    assert_eq!(
+        statement(&policy, "HttpApis")["Resource"][0],
+        "arn:aws:apigateway:REGION::/apis"
+    );
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("`REGION`") && stderr.contains("--region"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("2 accounts") && stderr.contains("`ACCOUNT_ID`"),
+        "{stderr}"
+    );
+
+    let out = support::provision("http://127.0.0.1:9")
+        .env_remove("AWS_REGION")
+        .args([
+            "policy",
+            stack,
+            "--region",
+            "eu-west-1",
+            "--account",
+            "111122223333",
+        ])
+        .output()
+        .expect("run provision policy");
+    ok(&out, "policy with --region and --account");
+    let policy: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(
+        statement(&policy, "StackRole")["Resource"],
+        "arn:aws:iam::111122223333:role/user-onboarding-api-gateway-stepfunctions-role"
+    );
+    assert_eq!(
+        statement(&policy, "HttpApis")["Resource"][0],
+        "arn:aws:apigateway:eu-west-1::/apis"
+    );
+    assert!(!text(&out.stderr).contains("note:"), "{}", text(&out.stderr));
+}

@@ -9,9 +9,10 @@ use crate::error::Error;
 use crate::render::Printer;
 
 /// Prints the policy document for the stack on stdout (ready for `aws iam put-role-policy
-/// --policy-document file://...`). The region is `region` (the command line's, else
-/// AWS_REGION / AWS_DEFAULT_REGION), else the stack's; the account is `account`, else the one
-/// the routes' state machines name. What cannot be known is a placeholder, said on stderr.
+/// --policy-document file://...`). The region is the one `up` would use: `region` (the command
+/// line's), else the stack's, else AWS_REGION / AWS_DEFAULT_REGION; the account is `account`,
+/// else the one the routes' state machines name. What cannot be known is a placeholder, said on
+/// stderr.
 pub fn run(
     printer: &Printer,
     given: Option<PathBuf>,
@@ -22,8 +23,11 @@ pub fn run(
     let from_env = ["AWS_REGION", "AWS_DEFAULT_REGION"]
         .iter()
         .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()));
-    let region = region.map(str::to_string).or(from_env);
-    let (target, notes) = Target::of(&desired, region.as_deref().or(desired.region.as_deref()), account);
+    let region = region
+        .map(str::to_string)
+        .or_else(|| desired.region.clone())
+        .or(from_env);
+    let (target, notes) = Target::of(&desired, region.as_deref(), account);
     for note in &notes {
         printer.note(note);
     }
