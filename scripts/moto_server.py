@@ -11,17 +11,48 @@
   `import-api` answers 500. The handler creates an HTTP API and runs moto's own reimport on it,
   which reads the title, the CORS extension, and each operation's route key and integration type.
 
+- IAM enforcement as AWS does it, for the three services provision manages (only once enforcement
+  is on: `INITIAL_NO_AUTH_ACTION_COUNT` requests, or `POST /moto-api/reset-auth` with a count).
+  Stock moto 5.2.5 checks every request as `<signing name>:<operation>` on resource "*" (IAM:
+  the role's ARN when the role exists), so it asks for `apigateway:CreateApi` where AWS asks for
+  `apigateway:POST`, never matches a statement scoped to a state machine's or a new role's ARN,
+  never checks `iam:PassRole`, and counts a Condition whose key is absent as met. Here:
+  API Gateway v2 requests need `apigateway:<HTTP method>` on
+  `arn:PARTITION:apigateway:REGION::<path without /v2>`, and passing a role (an integration's
+  `credentialsArn`, an authorizer's `authorizerCredentialsArn`) needs `iam:PassRole` on it with
+  `iam:PassedToService = apigateway.amazonaws.com` ("Actions, resources, and condition keys for
+  Amazon API Gateway Management V2"); Step Functions requests need `states:<operation>` on the
+  `stateMachineArn` / `executionArn` they name; IAM requests need `iam:<operation>` on the role's
+  ARN (built from RoleName and Path when the role does not exist yet), with `iam:PolicyARN` and
+  `iam:PermissionsBoundary` as condition keys. Statements are evaluated as IAM does: an explicit
+  Deny wins, else any Allow, else denied; `*` and `?` wildcards; StringEquals, StringLike,
+  ArnEquals, ArnLike, StringNotEquals (and ...IfExists); a missing key fails the condition. A
+  refusal is AWS's AccessDenied(Exception) with "User: ARN is not authorized to perform: ACTION
+  on resource: RESOURCE". STS stays as moto has it (GetCallerIdentity needs no permission, as in
+  AWS). Not emulated: the log-delivery permissions API Gateway checks when access logging is
+  turned on, SCPs, permissions boundaries of the caller, resource policies, session policies.
+
 The integration tests and the demo start moto through this file; nothing else changes.
 
     python scripts/moto_server.py -H 127.0.0.1 -p 5000    # same arguments as moto_server
 """
 
 import json
+import re
 import sys
+from urllib.parse import quote, urlparse
 
+from werkzeug.exceptions import HTTPException
+
+from moto import settings
 from moto.apigatewayv2.exceptions import BadRequestException
 from moto.apigatewayv2.responses import ApiGatewayV2Response
+from moto.core.authorization import ActionAuthenticatorMixin
+from moto.iam.access_control import IAMPolicy, IAMRequest
+from moto.iam.responses import IamResponse
 from moto.server import main
+from moto.stepfunctions.responses import StepFunctionResponse
+from moto.utilities.utils import get_partition
 
 
 def get_authorizers(self):
@@ -70,6 +101,189 @@ def import_api(self):
 
 if not hasattr(ApiGatewayV2Response, "import_api"):
     ApiGatewayV2Response.import_api = import_api
+
+
+# --- IAM enforcement as AWS does it (see the module docstring) ---------------------------------
+
+
+class AccessDenied(HTTPException):
+    """AWS's refusal, in the protocol of the service that refuses."""
+
+    code = 403
+
+    def __init__(self, protocol, message):
+        if protocol == "query":
+            body = (
+                '<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type>'
+                f"<Code>AccessDenied</Code><Message>{_xml(message)}</Message></Error>"
+                "<RequestId>00000000-0000-0000-0000-000000000000</RequestId></ErrorResponse>"
+            )
+        elif protocol == "json":
+            body = json.dumps({"__type": "AccessDeniedException", "message": message})
+        else:
+            body = json.dumps({"message": message})
+        super().__init__(description=body)
+
+
+def _xml(text):
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _list(value):
+    return value if isinstance(value, list) else [value]
+
+
+def _like(pattern, value, ignore_case=False):
+    """IAM wildcards: `*` any run of characters, `?` any one character."""
+    regex = "^" + re.escape(pattern).replace(r"\*", ".*").replace(r"\?", ".") + "$"
+    return re.match(regex, value, re.DOTALL | (re.IGNORECASE if ignore_case else 0)) is not None
+
+
+def _condition_holds(operator, expected, actual):
+    base = operator[: -len("IfExists")] if operator.endswith("IfExists") else operator
+    if actual is None:
+        return operator.endswith("IfExists")
+    expected = _list(expected)
+    if base in ("StringEquals", "ArnEquals"):
+        return actual in expected
+    if base in ("StringLike", "ArnLike"):
+        return any(_like(e, actual) for e in expected)
+    if base == "StringNotEquals":
+        return actual not in expected
+    return False  # an operator this emulator does not know never holds
+
+
+def _statement_applies(statement, action, resource, context):
+    if "Action" in statement:
+        if not any(_like(a, action, ignore_case=True) for a in _list(statement["Action"])):
+            return False
+    elif any(_like(a, action, ignore_case=True) for a in _list(statement.get("NotAction", []))):
+        return False
+    if "Resource" in statement:
+        if not any(_like(r, resource) for r in _list(statement["Resource"])):
+            return False
+    elif any(_like(r, resource) for r in _list(statement.get("NotResource", []))):
+        return False
+    keys = {k.lower(): v for k, v in context.items()}
+    for operator, conditions in statement.get("Condition", {}).items():
+        for key, expected in conditions.items():
+            if not _condition_holds(operator, expected, keys.get(key.lower())):
+                return False
+    return True
+
+
+def _allowed(documents, action, resource, context):
+    allowed = False
+    for document in documents:
+        for statement in _list(document.get("Statement", [])):
+            if _statement_applies(statement, action, resource, context):
+                if statement.get("Effect") == "Deny":
+                    return False
+                allowed = True
+    return allowed
+
+
+def _body_json(response):
+    try:
+        return json.loads(response.body or "{}") or {}
+    except (TypeError, ValueError):
+        return {}
+
+
+def _apigateway_requirements(response, region, account):
+    path = urlparse(response.uri).path
+    path = path[len("/v2") :] if path.startswith("/v2") else path
+    partition = get_partition(region)
+    needs = [(f"apigateway:{response.method}", f"arn:{partition}:apigateway:{region}::{path}", {})]
+    body = _body_json(response) if response.method in ("POST", "PATCH", "PUT") else {}
+    for field in ("credentialsArn", "authorizerCredentialsArn"):
+        role = body.get(field)
+        # `arn:aws:iam::*:user/*` passes the caller's own identity: no role is passed.
+        if isinstance(role, str) and ":role/" in role:
+            needs.append(("iam:PassRole", role, {"iam:PassedToService": "apigateway.amazonaws.com"}))
+    return needs
+
+
+def _states_requirements(response, region, account):
+    body = _body_json(response)
+    resource = body.get("stateMachineArn") or body.get("executionArn") or "*"
+    return [(f"states:{response._get_action()}", resource, {})]
+
+
+def _iam_param(response, name):
+    value = response.querystring.get(name) or (response.data or {}).get(name)
+    return value[0] if isinstance(value, list) else value
+
+
+def _iam_requirements(response, region, account):
+    action = _iam_param(response, "Action") or response._get_action()
+    resource = "*"
+    role_name = _iam_param(response, "RoleName")
+    if role_name:
+        try:
+            resource = response.backend.get_role(role_name).arn
+        except Exception:  # not there yet (CreateRole): the ARN it will have
+            path = _iam_param(response, "Path") or "/"
+            resource = f"arn:{get_partition(region)}:iam::{account}:role{path}{role_name}"
+    context = {}
+    if _iam_param(response, "PolicyArn"):
+        context["iam:PolicyARN"] = _iam_param(response, "PolicyArn")
+    if _iam_param(response, "PermissionsBoundary"):
+        context["iam:PermissionsBoundary"] = _iam_param(response, "PermissionsBoundary")
+    return [(f"iam:{action}", resource, context)]
+
+
+def _enforcing(requirements, protocol):
+    def authorize(self, resource="*"):
+        if ActionAuthenticatorMixin.request_count < settings.INITIAL_NO_AUTH_ACTION_COUNT:
+            ActionAuthenticatorMixin.request_count += 1
+            return
+        parsed = urlparse(self.uri)
+        path = self.raw_path + ("?" + parsed.query if parsed.query else "")
+        data, body = self.data, self.raw_body
+        if protocol == "rest-json" and not body:
+            # moto hands a bodiless API Gateway request's headers over as its data, which would
+            # be signed as a payload: such a request signs the empty payload.
+            data = {}
+        if protocol == "query" and not body:
+            # The form was parsed and its bytes are gone; moto would sign its own re-encoding of
+            # it (spaces as `+`), which is not what an SDK that writes `%20` signed. Rebuild the
+            # form as SigV4 encodes it (RFC 3986 unreserved characters kept), in the sent order.
+            body = "&".join(
+                f"{quote(k, safe='-_.~')}={quote(v, safe='-_.~')}" for k, vs in self.querystring.items() for v in vs
+            ).encode()
+        request = IAMRequest(
+            account_id=self.current_account,
+            method=self.method,
+            path=path,
+            data=data,
+            body=body,
+            headers=self.headers,
+            action=self._get_action(),
+        )
+        request.check_signature()
+        principal = request._access_key.arn
+        documents = [IAMPolicy(p)._policy_json for p in request._access_key.collect_policies()]
+        for action, needed_resource, context in requirements(self, request._region, self.current_account):
+            if not _allowed(documents, action, needed_resource, context):
+                if protocol != "query":
+                    self.response_headers["x-amzn-ErrorType"] = "AccessDeniedException"
+                self.response_headers["Content-Type"] = (
+                    "text/xml" if protocol == "query" else "application/x-amz-json-1.0" if protocol == "json" else "application/json"
+                )
+                raise AccessDenied(
+                    protocol,
+                    f"User: {principal} is not authorized to perform: {action} on resource: {needed_resource} "
+                    f"because no identity-based policy allows the {action} action",
+                )
+
+    return authorize
+
+
+ApiGatewayV2Response._authenticate_and_authorize_normal_action = _enforcing(_apigateway_requirements, "rest-json")
+StepFunctionResponse._authenticate_and_authorize_normal_action = _enforcing(_states_requirements, "json")
+IamResponse._authenticate_and_authorize_normal_action = _enforcing(_iam_requirements, "query")
+
 if not hasattr(ApiGatewayV2Response, "get_authorizers"):
     ApiGatewayV2Response.get_authorizers = get_authorizers
 ApiGatewayV2Response.delete_authorizer = delete_authorizer

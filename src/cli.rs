@@ -91,6 +91,22 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         plan: Option<PathBuf>,
     },
+    /// Print the least-privilege IAM policy the deployer needs for `up`, `diff` and `down`, offline.
+    ///
+    /// JSON ready for `aws iam put-role-policy --policy-document file://...`: API Gateway actions
+    /// on the region's HTTP APIs, the stack role's IAM actions on its ARN, iam:PassRole of that role
+    /// to API Gateway only, DescribeStateMachine on the routes' machines, and, when the stack needs
+    /// them, AttachRolePolicy of its managed policies, log delivery and GetCallerIdentity.
+    #[command(
+        after_help = "Examples:\n  provision policy stacks/onboarding.toml > deployer-policy.json\n  aws iam put-role-policy --role-name ci-deployer --policy-name provision-onboarding --policy-document file://deployer-policy.json"
+    )]
+    Policy {
+        /// Stack file (default: the only *.toml in ./stacks).
+        stack: Option<PathBuf>,
+        /// The account the stack deploys into (default: the one its state machines' ARNs name).
+        #[arg(long, value_name = "ID")]
+        account: Option<String>,
+    },
     /// Run the deployed routes on 127.0.0.1, as API Gateway would (read live from AWS).
     Serve {
         /// Stack file (default: the only *.toml in ./stacks).
@@ -333,6 +349,9 @@ async fn run(command: Command, printer: &Printer, settings: &AwsSettings) -> Out
                 output_file,
             };
             commands::synth::run(printer, stack, settings.region.as_deref(), options)
+        }
+        Command::Policy { stack, account } => {
+            commands::policy::run(printer, stack, settings.region.as_deref(), account.as_deref())
         }
         Command::Schema => commands::schema::run(printer),
         Command::Completions { shell } => commands::completions::run(printer, shell),

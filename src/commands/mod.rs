@@ -5,6 +5,7 @@ pub mod diff;
 pub mod down;
 pub mod init;
 pub mod invoke;
+pub mod policy;
 pub mod schema;
 pub mod serve;
 pub mod synth;

@@ -1,0 +1,593 @@
+//! What the deployer (a person or a CI role) needs: the least-privilege IAM policy for `up`,
+//! `diff` and `down` of one stack, derived from the stack alone (pure: no SDK, no network).
+//!
+//! The policy is built from [`SDK_CALLS`], the table of every AWS SDK call the tool makes and the
+//! IAM actions each one is authorised by. A unit test scans `src/` for SDK calls and fails when
+//! a call has no row (a new call without a policy entry) or a row has no call (an action the tool
+//! no longer needs), so every action the policy lists is one the tool calls.
+//!
+//! Sources: "Actions, resources, and condition keys for Amazon API Gateway Management V2" (IAM
+//! actions are HTTP verbs on resource paths, and CreateIntegration also checks `iam:PassRole`
+//! with `iam:PassedToService`), "Actions, resources, and condition keys for AWS Identity and
+//! Access Management" (`iam:PolicyARN` on AttachRolePolicy), the API Gateway developer guide's
+//! "Configuring logging for an HTTP API" (the log-delivery permissions), the STS API reference
+//! for GetCallerIdentity ("No permissions are required to perform this operation").
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Value, json};
+
+use crate::stack::Desired;
+use crate::stack::rules;
+
+/// When the deployer needs a row's actions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    /// For every stack: `up`, `diff` or `down` may make the call whatever the stack says (a read,
+    /// or a repair of drift such as detaching a policy someone attached by hand).
+    Always,
+    /// Only when the stack lists `managed_policies` (the only reason to attach one).
+    ManagedPolicies,
+    /// Only when a stage has access logging on.
+    AccessLogs,
+    /// Only when the trust policy needs the account (`restrict_source_account`).
+    CallerAccount,
+    /// Only when a route names a state machine alias (its existence is checked).
+    Aliases,
+    /// Never for the deployer: `invoke` and `serve` make these calls, not `up`, `diff` or `down`.
+    NotDeploying,
+}
+
+/// One AWS SDK call the tool makes and the IAM actions that authorise it.
+#[derive(Debug, Clone, Copy)]
+pub struct SdkCall {
+    /// The SDK client method, e.g. `create_role`.
+    pub method: &'static str,
+    /// The IAM actions AWS checks for it, e.g. `iam:CreateRole`.
+    pub actions: &'static [&'static str],
+    /// When the deployer needs them.
+    pub when: When,
+}
+
+const fn call(method: &'static str, actions: &'static [&'static str], when: When) -> SdkCall {
+    SdkCall {
+        method,
+        actions,
+        when,
+    }
+}
+
+/// The log-delivery permissions the developer guide asks of whoever turns access logging on for
+/// an HTTP API ("Configuring logging for an HTTP API"): API Gateway sets up the delivery with
+/// the caller's permissions. Of the guide's log-reading actions only DescribeLogGroups is kept
+/// (the destination group is looked up); DescribeLogStreams, GetLogEvents and FilterLogEvents
+/// read logs, which the tool never does.
+const LOG_DELIVERY: &[&str] = &[
+    "logs:CreateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:DescribeLogGroups",
+    "logs:DescribeResourcePolicies",
+    "logs:GetLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:UpdateLogDelivery",
+    "logs:CreateLogGroup",
+];
+
+/// Every SDK call in `src/`, with its IAM actions. API Gateway v2 authorises by HTTP verb on the
+/// resource path: GetX is `apigateway:GET`, CreateX `POST`, UpdateX `PATCH`, DeleteX `DELETE`
+/// (service authorization reference, "Amazon API Gateway Management V2").
+pub const SDK_CALLS: &[SdkCall] = &[
+    // live/read.rs: the reads behind `diff`, `up` and `down`.
+    call("get_apis", &["apigateway:GET"], When::Always),
+    call("get_routes", &["apigateway:GET"], When::Always),
+    call("get_integrations", &["apigateway:GET"], When::Always),
+    call("get_stages", &["apigateway:GET"], When::Always),
+    call("get_authorizers", &["apigateway:GET"], When::Always),
+    call("get_role", &["iam:GetRole"], When::Always),
+    call("get_role_policy", &["iam:GetRolePolicy"], When::Always),
+    call("list_role_policies", &["iam:ListRolePolicies"], When::Always),
+    call(
+        "list_attached_role_policies",
+        &["iam:ListAttachedRolePolicies"],
+        When::Always,
+    ),
+    call(
+        "get_caller_identity",
+        &["sts:GetCallerIdentity"],
+        When::CallerAccount,
+    ),
+    // live/machines.rs: every route's machine is checked before any change.
+    call(
+        "describe_state_machine",
+        &["states:DescribeStateMachine"],
+        When::Always,
+    ),
+    call(
+        "describe_state_machine_alias",
+        &["states:DescribeStateMachineAlias"],
+        When::Aliases,
+    ),
+    // apply/api.rs
+    call("create_api", &["apigateway:POST"], When::Always),
+    call("update_api", &["apigateway:PATCH"], When::Always),
+    call("delete_cors_configuration", &["apigateway:DELETE"], When::Always),
+    call("tag_resource", &["apigateway:POST"], When::Always),
+    call("untag_resource", &["apigateway:DELETE"], When::Always),
+    call("delete_api", &["apigateway:DELETE"], When::Always),
+    // apply/authorizer.rs
+    call("create_authorizer", &["apigateway:POST"], When::Always),
+    call("update_authorizer", &["apigateway:PATCH"], When::Always),
+    call("delete_authorizer", &["apigateway:DELETE"], When::Always),
+    // apply/route.rs
+    call("create_route", &["apigateway:POST"], When::Always),
+    call("update_route", &["apigateway:PATCH"], When::Always),
+    call("delete_route", &["apigateway:DELETE"], When::Always),
+    // apply/integration.rs: the integration names the role API Gateway assumes, which is
+    // passing the role (iam:PassRole, condition iam:PassedToService).
+    call(
+        "create_integration",
+        &["apigateway:POST", "iam:PassRole"],
+        When::Always,
+    ),
+    call(
+        "update_integration",
+        &["apigateway:PATCH", "iam:PassRole"],
+        When::Always,
+    ),
+    call("delete_integration", &["apigateway:DELETE"], When::Always),
+    // apply/stage.rs: a stage created with tags also needs `apigateway:TagResource`. The service
+    // authorization reference does not list that action, but API Gateway asks for it when an
+    // HTTP API stage is created with tags (reported by several teams; unconfirmed here).
+    call(
+        "create_stage",
+        &["apigateway:POST", "apigateway:TagResource"],
+        When::Always,
+    ),
+    call("create_stage", LOG_DELIVERY, When::AccessLogs),
+    call("update_stage", &["apigateway:PATCH"], When::Always),
+    call("update_stage", LOG_DELIVERY, When::AccessLogs),
+    call("delete_access_log_settings", &["apigateway:DELETE"], When::Always),
+    call("delete_stage", &["apigateway:DELETE"], When::Always),
+    // apply/role.rs. CreateRole carries the tags, which IAM authorises as iam:TagRole too.
+    call("create_role", &["iam:CreateRole", "iam:TagRole"], When::Always),
+    call("tag_role", &["iam:TagRole"], When::Always),
+    call("untag_role", &["iam:UntagRole"], When::Always),
+    call(
+        "update_assume_role_policy",
+        &["iam:UpdateAssumeRolePolicy"],
+        When::Always,
+    ),
+    call("put_role_policy", &["iam:PutRolePolicy"], When::Always),
+    call("delete_role_policy", &["iam:DeleteRolePolicy"], When::Always),
+    call(
+        "attach_role_policy",
+        &["iam:AttachRolePolicy"],
+        When::ManagedPolicies,
+    ),
+    call("detach_role_policy", &["iam:DetachRolePolicy"], When::Always),
+    call("delete_role", &["iam:DeleteRole"], When::Always),
+    // live/execution.rs: `invoke --follow` and `serve`, not the deployer.
+    call("start_execution", &["states:StartExecution"], When::NotDeploying),
+    call(
+        "start_sync_execution",
+        &["states:StartSyncExecution"],
+        When::NotDeploying,
+    ),
+    call("stop_execution", &["states:StopExecution"], When::NotDeploying),
+    call(
+        "describe_execution",
+        &["states:DescribeExecution"],
+        When::NotDeploying,
+    ),
+];
+
+/// The service API Gateway assumes the stack's role as (`iam:PassedToService`).
+pub const API_GATEWAY_SERVICE: &str = "apigateway.amazonaws.com";
+
+/// Where the policy's ARNs point; a value that could not be known offline is a placeholder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// `aws`, `aws-cn`, ...
+    pub partition: String,
+    /// The region the stack's API lives in, or [`REGION_PLACEHOLDER`].
+    pub region: String,
+    /// The account the stack deploys into, or [`ACCOUNT_PLACEHOLDER`].
+    pub account: String,
+}
+
+/// Written where the region could not be known.
+pub const REGION_PLACEHOLDER: &str = "REGION";
+/// Written where the account could not be known.
+pub const ACCOUNT_PLACEHOLDER: &str = "ACCOUNT_ID";
+
+impl Target {
+    /// The target of `desired`: `region` when known (the command resolves it as `up` does), else the
+    /// stack's; `account` as given, else the one account all the routes' machines name.
+    /// Returns the target and one note per placeholder used.
+    pub fn of(desired: &Desired, region: Option<&str>, account: Option<&str>) -> (Target, Vec<String>) {
+        let machines: Vec<rules::StateMachineArn> = desired
+            .routes
+            .iter()
+            .filter_map(|r| rules::parse_state_machine_arn(&r.state_machine).ok())
+            .collect();
+        let mut notes = Vec::new();
+        let region = match region.or(desired.region.as_deref()) {
+            Some(r) => r.to_string(),
+            None => {
+                notes.push(format!(
+                    "the stack names no region and none was given: the policy says `{REGION_PLACEHOLDER}`; \
+                     replace it, or pass --region"
+                ));
+                REGION_PLACEHOLDER.to_string()
+            }
+        };
+        let accounts: BTreeSet<&str> = machines.iter().map(|m| m.account.as_str()).collect();
+        let account = match (account, accounts.len()) {
+            (Some(a), _) => a.to_string(),
+            (None, 1) => accounts
+                .iter()
+                .next()
+                .map_or(ACCOUNT_PLACEHOLDER, |a| a)
+                .to_string(),
+            (None, n) => {
+                notes.push(format!(
+                    "{}: the policy says `{ACCOUNT_PLACEHOLDER}`; replace it, or pass --account",
+                    if n == 0 {
+                        "no state machine ARN names the account".to_string()
+                    } else {
+                        format!("the state machines are in {n} accounts, so the stack's own is not known")
+                    }
+                ));
+                ACCOUNT_PLACEHOLDER.to_string()
+            }
+        };
+        let partition = if region == REGION_PLACEHOLDER {
+            machines
+                .first()
+                .map_or("aws", |m| m.partition.as_str())
+                .to_string()
+        } else {
+            crate::aws::partition(&region).to_string()
+        };
+        (
+            Target {
+                partition,
+                region,
+                account,
+            },
+            notes,
+        )
+    }
+
+    /// The ARN of the stack's role.
+    pub fn role_arn(&self, desired: &Desired) -> String {
+        format!(
+            "arn:{}:iam::{}:role/{}",
+            self.partition, self.account, desired.role.name
+        )
+    }
+
+    /// API Gateway v2 resource ARNs: `arn:PARTITION:apigateway:REGION::/PATH`.
+    fn apigateway(&self, path: &str) -> String {
+        format!("arn:{}:apigateway:{}::{path}", self.partition, self.region)
+    }
+}
+
+/// Whether the deployer of `desired` needs the actions of a row.
+pub fn needed(desired: &Desired, when: When) -> bool {
+    match when {
+        When::Always => true,
+        When::ManagedPolicies => !desired.role.managed_policies.is_empty(),
+        When::AccessLogs => desired.stage.access_log.is_some(),
+        When::CallerAccount => desired.needs_account(),
+        When::Aliases => desired.routes.iter().any(|r| {
+            rules::parse_state_machine_arn(&r.state_machine)
+                .is_ok_and(|m| matches!(m.qualifier, Some(rules::Qualifier::Alias(_))))
+        }),
+        When::NotDeploying => false,
+    }
+}
+
+/// The IAM actions the deployer of `desired` needs, sorted.
+pub fn actions(desired: &Desired) -> BTreeSet<&'static str> {
+    SDK_CALLS
+        .iter()
+        .filter(|c| needed(desired, c.when))
+        .flat_map(|c| c.actions.iter().copied())
+        .collect()
+}
+
+/// The least-privilege policy document for deploying `desired` to `target`: each action on
+/// exactly the resources it acts on, in statements named by what they allow.
+pub fn policy(desired: &Desired, target: &Target) -> Value {
+    let mut by_service: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for action in actions(desired) {
+        let service = action.split(':').next().unwrap_or_default();
+        by_service.entry(service).or_default().push(action);
+    }
+    let role = target.role_arn(desired);
+    let mut statements = Vec::new();
+    if let Some(actions) = by_service.get("apigateway") {
+        // API ids are not known before CreateApi, so the account's APIs in the region: the
+        // collection (GetApis, CreateApi), everything under it, and the tags of those resources.
+        statements.push(json!({
+            "Sid": "HttpApis",
+            "Effect": "Allow",
+            "Action": actions,
+            "Resource": [target.apigateway("/apis"), target.apigateway("/apis/*"), target.apigateway("/tags/*")],
+        }));
+    }
+    if let Some(actions) = by_service.get("iam") {
+        let plain: Vec<&str> = actions
+            .iter()
+            .copied()
+            .filter(|a| *a != "iam:PassRole" && *a != "iam:AttachRolePolicy")
+            .collect();
+        statements.push(json!({"Sid": "StackRole", "Effect": "Allow", "Action": plain, "Resource": role}));
+        if actions.contains(&"iam:AttachRolePolicy") {
+            // Only the managed policies the stack lists (iam:PolicyARN).
+            statements.push(json!({
+                "Sid": "StackRoleManagedPolicies",
+                "Effect": "Allow",
+                "Action": "iam:AttachRolePolicy",
+                "Resource": role,
+                "Condition": {"ArnEquals": {"iam:PolicyARN": desired.role.managed_policies.iter().collect::<Vec<_>>()}},
+            }));
+        }
+        if actions.contains(&"iam:PassRole") {
+            statements.push(json!({
+                "Sid": "PassStackRoleToApiGateway",
+                "Effect": "Allow",
+                "Action": "iam:PassRole",
+                "Resource": role,
+                "Condition": {"StringEquals": {"iam:PassedToService": API_GATEWAY_SERVICE}},
+            }));
+        }
+    }
+    if let Some(actions) = by_service.get("states") {
+        // Each route's ARN as written (a version or alias is described by it) and the machine
+        // behind it (its type is read from the unqualified ARN).
+        let machines: BTreeSet<String> = desired
+            .routes
+            .iter()
+            .flat_map(|r| {
+                let machine = rules::parse_state_machine_arn(&r.state_machine).map(|m| m.machine());
+                [Some(r.state_machine.clone()), machine.ok()]
+            })
+            .flatten()
+            .collect();
+        statements.push(
+            json!({"Sid": "StateMachines", "Effect": "Allow", "Action": actions, "Resource": machines}),
+        );
+    }
+    if let Some(actions) = by_service.get("sts") {
+        statements
+            .push(json!({"Sid": "CallerAccount", "Effect": "Allow", "Action": actions, "Resource": "*"}));
+    }
+    if let Some(actions) = by_service.get("logs") {
+        // Log-delivery actions take no resource-level permissions ("Configuring logging for an
+        // HTTP API" grants them on "*").
+        statements
+            .push(json!({"Sid": "AccessLogDelivery", "Effect": "Allow", "Action": actions, "Resource": "*"}));
+    }
+    json!({"Version": "2012-10-17", "Statement": statements})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stack::load::parse;
+
+    fn desired_of(source: &str) -> Desired {
+        let (file, diags) = parse(source);
+        assert!(diags.is_empty(), "{diags:?}");
+        crate::stack::desired::desired(&file).unwrap()
+    }
+
+    fn onboarding() -> Desired {
+        desired_of(include_str!("../stacks/onboarding.toml"))
+    }
+
+    /// The SDK client methods called in one file: `<client>.<method>(` where the client is one of
+    /// the four the tool holds (`apigw`, `iam`, `sfn`, `sts`), across line breaks, comments
+    /// skipped.
+    fn sdk_calls_in(source: &str) -> Vec<String> {
+        let code: String = source
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let call = regex_lite::Regex::new(r"\b(?:apigw|iam|sfn|sts)\s*\.\s*([a-z_]+)\s*\(").unwrap();
+        call.captures_iter(&code)
+            .map(|c| c[1].to_string())
+            // Client plumbing, not AWS calls: `clients.sfn.clone()` hands the client to a task;
+            // aws.rs builds the clients' configurations (`apigw.http_client(..)`, `apigw.build()`).
+            .filter(|m| !["clone", "build", "http_client"].contains(&m.as_str()))
+            .collect()
+    }
+
+    fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                rust_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+
+    /// Every SDK call in src/ has a row in SDK_CALLS, and every row is a call the tool makes: a
+    /// new call without a policy entry fails here, and so does an action nobody calls any more.
+    #[test]
+    fn every_sdk_call_in_src_has_a_policy_entry_and_every_entry_is_called() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        rust_files(&src, &mut files);
+        let mut found: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for file in &files {
+            if file.ends_with("deployer.rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(file).unwrap();
+            for method in sdk_calls_in(&text) {
+                found
+                    .entry(method)
+                    .or_default()
+                    .push(file.strip_prefix(&src).unwrap().display().to_string());
+            }
+        }
+        // The scan sees the calls it must: a broken scan cannot pass by finding nothing.
+        for known in [
+            "get_apis",
+            "create_role",
+            "describe_state_machine",
+            "create_integration",
+            "delete_role",
+        ] {
+            assert!(found.contains_key(known), "scan missed {known}: {found:?}");
+        }
+        let rows: BTreeSet<&str> = SDK_CALLS.iter().map(|c| c.method).collect();
+        let missing: Vec<_> = found.iter().filter(|(m, _)| !rows.contains(m.as_str())).collect();
+        assert!(
+            missing.is_empty(),
+            "SDK calls without a row in deployer::SDK_CALLS (add their IAM actions): {missing:?}"
+        );
+        let stale: Vec<_> = rows.iter().filter(|m| !found.contains_key(**m)).collect();
+        assert!(
+            stale.is_empty(),
+            "rows in deployer::SDK_CALLS that nothing calls: {stale:?}"
+        );
+        // Invoke-only calls are made only by the execution module.
+        for row in SDK_CALLS.iter().filter(|c| c.when == When::NotDeploying) {
+            assert_eq!(found[row.method], ["live/execution.rs"], "{}", row.method);
+        }
+    }
+
+    #[test]
+    fn sdk_calls_are_found_across_lines_and_not_in_comments() {
+        let text = "let r = clients\n    .iam\n    .create_role()\n;\n// clients.iam.delete_role()\nsfn.describe_state_machine().send();\nlet s = clients.sfn.clone();";
+        assert_eq!(sdk_calls_in(text), ["create_role", "describe_state_machine"]);
+    }
+
+    #[test]
+    fn onboarding_policy_is_exactly_what_up_diff_and_down_call() {
+        let d = onboarding();
+        let (target, notes) = Target::of(&d, None, None);
+        assert!(notes.is_empty(), "{notes:?}");
+        let role = "arn:aws:iam::189107071895:role/user-onboarding-api-gateway-stepfunctions-role";
+        let expected = json!({"Version": "2012-10-17", "Statement": [
+            {"Sid": "HttpApis", "Effect": "Allow",
+             "Action": ["apigateway:DELETE", "apigateway:GET", "apigateway:PATCH", "apigateway:POST", "apigateway:TagResource"],
+             "Resource": ["arn:aws:apigateway:ap-southeast-2::/apis", "arn:aws:apigateway:ap-southeast-2::/apis/*",
+                          "arn:aws:apigateway:ap-southeast-2::/tags/*"]},
+            {"Sid": "StackRole", "Effect": "Allow",
+             "Action": ["iam:CreateRole", "iam:DeleteRole", "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:GetRole",
+                        "iam:GetRolePolicy", "iam:ListAttachedRolePolicies", "iam:ListRolePolicies", "iam:PutRolePolicy",
+                        "iam:TagRole", "iam:UntagRole", "iam:UpdateAssumeRolePolicy"],
+             "Resource": role},
+            {"Sid": "PassStackRoleToApiGateway", "Effect": "Allow", "Action": "iam:PassRole", "Resource": role,
+             "Condition": {"StringEquals": {"iam:PassedToService": "apigateway.amazonaws.com"}}},
+            {"Sid": "StateMachines", "Effect": "Allow", "Action": ["states:DescribeStateMachine"],
+             "Resource": ["arn:aws:states:ap-southeast-2:189107071895:stateMachine:user-onboarding"]}
+        ]});
+        assert_eq!(policy(&d, &target), expected);
+    }
+
+    #[test]
+    fn attach_only_the_listed_managed_policies_and_logs_only_with_access_logs() {
+        let plain = onboarding();
+        let (target, _) = Target::of(&plain, None, None);
+        let text = policy(&plain, &target).to_string();
+        assert!(!text.contains("iam:AttachRolePolicy") && !text.contains("logs:") && !text.contains("sts:"));
+
+        let secure = desired_of(include_str!("../stacks/onboarding-secure.toml"));
+        let doc = policy(&secure, &Target::of(&secure, None, None).0);
+        let statements = doc["Statement"].as_array().unwrap();
+        let by_sid = |sid: &str| statements.iter().find(|s| s["Sid"] == sid).cloned();
+        let attach = by_sid("StackRoleManagedPolicies").expect("attach statement");
+        assert_eq!(attach["Action"], "iam:AttachRolePolicy");
+        assert_eq!(
+            attach["Condition"]["ArnEquals"]["iam:PolicyARN"],
+            json!(["arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"])
+        );
+        let logs = by_sid("AccessLogDelivery").expect("log delivery statement");
+        assert!(
+            logs["Action"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("logs:CreateLogDelivery"))
+        );
+        assert_eq!(logs["Resource"], "*");
+        // The role's own statement never grants attaching whatever policy.
+        assert!(
+            !by_sid("StackRole").unwrap()["Action"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("iam:AttachRolePolicy"))
+        );
+    }
+
+    #[test]
+    fn caller_identity_only_when_the_trust_policy_needs_the_account() {
+        let mut d = onboarding();
+        assert!(!actions(&d).contains("sts:GetCallerIdentity"));
+        d.role.restrict_source_account = true;
+        assert!(actions(&d).contains("sts:GetCallerIdentity"));
+    }
+
+    #[test]
+    fn no_wildcard_actions_and_star_resources_only_where_aws_allows_nothing_narrower() {
+        let secure = desired_of(include_str!("../stacks/onboarding-secure.toml"));
+        let mut d = secure.clone();
+        d.role.restrict_source_account = true;
+        let doc = policy(&d, &Target::of(&d, None, None).0);
+        for s in doc["Statement"].as_array().unwrap() {
+            let actions: Vec<String> = match &s["Action"] {
+                Value::String(a) => vec![a.clone()],
+                other => other
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|a| a.as_str().unwrap().to_string())
+                    .collect(),
+            };
+            assert!(actions.iter().all(|a| !a.contains('*')), "{s}");
+            if s["Resource"] == "*" {
+                assert!(
+                    s["Sid"] == "CallerAccount" || s["Sid"] == "AccessLogDelivery",
+                    "{s}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn account_and_region_placeholders_when_they_cannot_be_known() {
+        let source = include_str!("../stacks/onboarding.toml")
+            .replace("region = \"ap-southeast-2\"\n", "")
+            .replace(
+                "parameters = { Input = \"$request.body.input\" }",
+                "parameters = { Input = \"$request.body.input\" }\n\n[[route]]\nkey = \"POST /b\"\naction = \"StartExecution\"\nstate_machine = \"arn:aws:states:ap-southeast-2:111122223333:stateMachine:b\"",
+            );
+        let d = desired_of(&source);
+        let (target, notes) = Target::of(&d, None, None);
+        assert_eq!(
+            (target.region.as_str(), target.account.as_str()),
+            (REGION_PLACEHOLDER, ACCOUNT_PLACEHOLDER)
+        );
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert!(notes[1].contains("2 accounts"), "{notes:?}");
+        let (target, notes) = Target::of(&d, Some("cn-north-1"), Some("999988887777"));
+        assert!(notes.is_empty());
+        assert_eq!(
+            target.role_arn(&d),
+            "arn:aws-cn:iam::999988887777:role/user-onboarding-api-gateway-stepfunctions-role"
+        );
+        assert_eq!(
+            target.apigateway("/apis"),
+            "arn:aws-cn:apigateway:cn-north-1::/apis"
+        );
+    }
+}
