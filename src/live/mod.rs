@@ -3,6 +3,7 @@
 pub mod execution;
 mod machines;
 mod read;
+pub mod serve;
 
 use std::collections::{BTreeMap, BTreeSet};
 
