@@ -145,7 +145,12 @@ async fn jwt_routes_verify_tokens_as_api_gateway_does() {
     let serve = Serve::start(
         &moto.url(),
         &path,
-        &["--jwks", &jwks, "--jwks", "https://down.test.example=http://127.0.0.1:9/jwks.json"],
+        &[
+            "--jwks",
+            &jwks,
+            "--jwks",
+            "https://down.test.example=http://127.0.0.1:9/jwks.json",
+        ],
         &[],
     );
     assert!(serve.log().contains("JWT header (keys: "), "{}", serve.log());
@@ -159,7 +164,13 @@ async fn jwt_routes_verify_tokens_as_api_gateway_does() {
     // Valid, with and without `Bearer `; the sub claim names the execution.
     let ok = post("/write", Some(&bearer(&rs(claims("alice", json!({}))))));
     assert_eq!(ok.status, 200, "{ok:?}\n{}", serve.log());
-    let ok_bare = post("/write", Some(&rs(claims("bob", json!({"scope": null, "scp": ["onboarding/write"]})))));
+    let ok_bare = post(
+        "/write",
+        Some(&rs(claims(
+            "bob",
+            json!({"scope": null, "scp": ["onboarding/write"]}),
+        ))),
+    );
     assert_eq!(ok_bare.status, 200, "{ok_bare:?}\n{}", serve.log());
 
     // Refusals, each with what the www-authenticate header names.
@@ -171,12 +182,30 @@ async fn jwt_routes_verify_tokens_as_api_gateway_does() {
         "the token does not have a valid audience",
         "wrong audience",
     );
-    let wrong_key = token(claims("x3", json!({})), "jwt-rsa-other-key.pem", Algorithm::RS256, "test-rsa");
-    assert_unauthorized(&post("/write", Some(&bearer(&wrong_key))), "signature", "wrong key");
+    let wrong_key = token(
+        claims("x3", json!({})),
+        "jwt-rsa-other-key.pem",
+        Algorithm::RS256,
+        "test-rsa",
+    );
+    assert_unauthorized(
+        &post("/write", Some(&bearer(&wrong_key))),
+        "signature",
+        "wrong key",
+    );
     let issuer = rs(claims("x4", json!({"iss": "https://evil.example"})));
     assert_unauthorized(&post("/write", Some(&bearer(&issuer))), "issuer", "wrong issuer");
-    let ec = token(claims("x5", json!({})), "jwt-ec-key.pem", Algorithm::ES256, "test-ec");
-    assert_unauthorized(&post("/write", Some(&bearer(&ec))), "RSA", "ES256 (HTTP APIs accept RSA only)");
+    let ec = token(
+        claims("x5", json!({})),
+        "jwt-ec-key.pem",
+        Algorithm::ES256,
+        "test-ec",
+    );
+    assert_unauthorized(
+        &post("/write", Some(&bearer(&ec))),
+        "RSA",
+        "ES256 (HTTP APIs accept RSA only)",
+    );
     assert_unauthorized(&post("/write", None), "no token", "no token");
     assert_unauthorized(&post("/write", Some("Bearer not.a.jwt")), "decoded", "garbage");
 
@@ -190,10 +219,18 @@ async fn jwt_routes_verify_tokens_as_api_gateway_does() {
     let q = rs(claims("carol", json!({})));
     let by_query = serve.send("POST", &format!("/query?token={q}"), &[], BODY);
     assert_eq!(by_query.status, 200, "{by_query:?}\n{}", serve.log());
-    assert_unauthorized(&post("/query", Some(&bearer(&q))), "querystring.token", "query route, header token");
+    assert_unauthorized(
+        &post("/query", Some(&bearer(&q))),
+        "querystring.token",
+        "query route, header token",
+    );
 
     // Keys that cannot be had: 401, and the log says why.
-    assert_unauthorized(&post("/down", Some(&bearer(&rs(claims("x7", json!({})))))), "cannot be had", "keys down");
+    assert_unauthorized(
+        &post("/down", Some(&bearer(&rs(claims("x7", json!({})))))),
+        "cannot be had",
+        "keys down",
+    );
     assert!(
         serve.log_contains("the keys of issuer https://down.test.example cannot be had"),
         "{}",
@@ -227,8 +264,8 @@ fn signed_headers(port: u16, path: &str, key: &str, secret: &str, body: &[u8]) -
     let host = format!("127.0.0.1:{port}");
     let url = format!("http://{host}{path}");
     let headers = [("host", host.as_str()), ("content-type", "application/json")];
-    let signable = SignableRequest::new("POST", &url, headers.into_iter(), SignableBody::Bytes(body))
-        .expect("signable");
+    let signable =
+        SignableRequest::new("POST", &url, headers.into_iter(), SignableBody::Bytes(body)).expect("signable");
     let (instructions, _) = sign(signable, &params).expect("sign").into_parts();
     let mut out: Vec<(String, String)> = vec![("content-type".into(), "application/json".into())];
     for (name, value) in instructions.headers() {
@@ -254,20 +291,40 @@ async fn iam_routes_need_a_sigv4_signature() {
     };
 
     let unsigned = send(&[("content-type".into(), "application/json".into())]);
-    assert_eq!((unsigned.status, unsigned.body.as_str()), (403, r#"{"message":"Forbidden"}"#));
-    let malformed = send(&[("authorization".into(), "AWS4-HMAC-SHA256 Credential=nonsense".into())]);
-    assert_eq!((malformed.status, malformed.body.as_str()), (403, r#"{"message":"Forbidden"}"#));
+    assert_eq!(
+        (unsigned.status, unsigned.body.as_str()),
+        (403, r#"{"message":"Forbidden"}"#)
+    );
+    let malformed = send(&[(
+        "authorization".into(),
+        "AWS4-HMAC-SHA256 Credential=nonsense".into(),
+    )]);
+    assert_eq!(
+        (malformed.status, malformed.body.as_str()),
+        (403, r#"{"message":"Forbidden"}"#)
+    );
     let bearer = send(&[("authorization".into(), "Bearer abc".into())]);
-    assert_eq!((bearer.status, bearer.body.as_str()), (403, r#"{"message":"Forbidden"}"#));
+    assert_eq!(
+        (bearer.status, bearer.body.as_str()),
+        (403, r#"{"message":"Forbidden"}"#)
+    );
 
     // Signed with the gateway's own credentials (test/test): verified and served.
     let good = send(&signed_headers(serve.port, "/signed", "test", "test", BODY));
     assert_eq!(good.status, 200, "{good:?}\n{}", serve.log());
     // The same key with another secret: the signature is recomputed and does not match.
-    let forged = send(&signed_headers(serve.port, "/signed", "test", "not-the-secret", BODY));
+    let forged = send(&signed_headers(
+        serve.port,
+        "/signed",
+        "test",
+        "not-the-secret",
+        BODY,
+    ));
     assert_eq!(forged.status, 403, "{forged:?}");
     assert!(
-        forged.body.contains("The request signature we calculated does not match"),
+        forged
+            .body
+            .contains("The request signature we calculated does not match"),
         "{}",
         forged.body
     );
@@ -280,10 +337,24 @@ async fn iam_routes_need_a_sigv4_signature() {
     };
     assert_eq!(changed.status, 403, "{changed:?}");
     // Another access key cannot be checked locally: served, and the log says so.
-    let other = send(&signed_headers(serve.port, "/signed", "AKIDOTHER", "secret", BODY));
+    let other = send(&signed_headers(
+        serve.port,
+        "/signed",
+        "AKIDOTHER",
+        "secret",
+        BODY,
+    ));
     assert_eq!(other.status, 200, "{other:?}");
-    assert!(serve.log_contains("served without verifying it"), "{}", serve.log());
+    assert!(
+        serve.log_contains("served without verifying it"),
+        "{}",
+        serve.log()
+    );
 
     let started = executions(&moto.sfn(), MACHINE).await;
-    assert_eq!(started.len(), 2, "only the two accepted requests started executions: {started:?}");
+    assert_eq!(
+        started.len(),
+        2,
+        "only the two accepted requests started executions: {started:?}"
+    );
 }

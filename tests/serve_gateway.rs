@@ -91,7 +91,12 @@ async fn routes_are_selected_by_the_documented_priority() {
         ("GET", "/", "default"),
     ] {
         let reply = serve.send(method, request, &[], b"");
-        assert_eq!(reply.status, 200, "{method} {request}: {reply:?}\n{}", serve.log());
+        assert_eq!(
+            reply.status,
+            200,
+            "{method} {request}: {reply:?}\n{}",
+            serve.log()
+        );
         let arn: serde_json::Value = serde_json::from_str(&reply.body).expect("JSON");
         let input = input_of(&sfn, arn["executionArn"].as_str().expect("executionArn")).await;
         assert_eq!(input, json!({"route": want}), "{method} {request}");
@@ -150,11 +155,20 @@ max_age = 300
     let post = |origin: &str| serve.send("POST", "/new-user", &[("Origin", origin)], BODY);
     let from_app = post("https://app.example.com");
     assert_eq!(from_app.status, 200, "{from_app:?}");
-    assert_eq!(from_app.header("access-control-allow-origin"), Some("https://app.example.com"));
+    assert_eq!(
+        from_app.header("access-control-allow-origin"),
+        Some("https://app.example.com")
+    );
     assert_eq!(from_app.header("access-control-allow-credentials"), Some("true"));
-    assert_eq!(from_app.header("access-control-expose-headers"), Some("x-request-id"));
+    assert_eq!(
+        from_app.header("access-control-expose-headers"),
+        Some("x-request-id")
+    );
     let from_evil = post("https://evil.example");
-    assert_eq!(from_evil.status, 200, "the call is made; the browser hides it: {from_evil:?}");
+    assert_eq!(
+        from_evil.status, 200,
+        "the call is made; the browser hides it: {from_evil:?}"
+    );
     assert!(from_evil.cors_headers().is_empty(), "{from_evil:?}");
 
     // Preflights start nothing: only the two POSTs did.
@@ -179,13 +193,21 @@ async fn limits_throttling_and_named_stages() {
     let mut big = br#"{"input": {"pad": ""#.to_vec();
     big.extend(std::iter::repeat_n(b'x', 11 * 1024 * 1024));
     big.extend_from_slice(b"\"}}");
-    let too_big = serve.send("POST", "/v1/new-user", &[("Content-Type", "application/json")], &big);
+    let too_big = serve.send(
+        "POST",
+        "/v1/new-user",
+        &[("Content-Type", "application/json")],
+        &big,
+    );
     assert_eq!(too_big.status, 413, "{too_big:?}");
     assert_eq!(too_big.body, r#"{"message":"Request Entity Too Large"}"#);
 
     // The named stage is served under its prefix only; there is no $default stage.
     let root = serve.send("POST", "/new-user", &[], BODY);
-    assert_eq!((root.status, root.body.as_str()), (404, r#"{"message":"Not Found"}"#));
+    assert_eq!(
+        (root.status, root.body.as_str()),
+        (404, r#"{"message":"Not Found"}"#)
+    );
 
     // Rate 1, burst 1: the first passes, the one right after is throttled.
     let first = serve.send("POST", "/v1/new-user", &[], BODY);
@@ -228,7 +250,11 @@ async fn a_slow_integration_answers_504() {
     let reply = serve.send("POST", "/new-user", &[], BODY);
     assert_eq!(reply.status, 504, "{reply:?}\n{}", serve.log());
     assert_eq!(reply.body, r#"{"message":"Gateway Timeout"}"#);
-    assert!(serve.log_contains("did not answer within 500 ms"), "{}", serve.log());
+    assert!(
+        serve.log_contains("did not answer within 500 ms"),
+        "{}",
+        serve.log()
+    );
 }
 
 #[tokio::test]
@@ -247,7 +273,12 @@ async fn the_integration_role_must_allow_the_call() {
     let internal = r#"{"message":"Internal Server Error"}"#;
 
     let ok = serve.send("POST", "/new-user", &[], BODY);
-    assert_eq!(ok.status, 200, "the role up made allows the call: {ok:?}\n{}", serve.log());
+    assert_eq!(
+        ok.status,
+        200,
+        "the role up made allows the call: {ok:?}\n{}",
+        serve.log()
+    );
     assert_eq!(executions(&sfn, MACHINE).await.len(), 1);
 
     // A second client narrows the inline policy to another machine: nothing may start.
@@ -262,9 +293,16 @@ async fn the_integration_role_must_allow_the_call() {
         .await
         .expect("PutRolePolicy");
     let refused = serve.send("POST", "/new-user", &[], BODY);
-    assert_eq!((refused.status, refused.body.as_str()), (500, internal), "{}", serve.log());
+    assert_eq!(
+        (refused.status, refused.body.as_str()),
+        (500, internal),
+        "{}",
+        serve.log()
+    );
     assert!(
-        serve.log_contains(&format!("no policy of the role allows states:StartExecution on {MACHINE}")),
+        serve.log_contains(&format!(
+            "no policy of the role allows states:StartExecution on {MACHINE}"
+        )),
         "{}",
         serve.log()
     );
@@ -280,7 +318,12 @@ async fn the_integration_role_must_allow_the_call() {
         .send()
         .await
         .expect("PutRolePolicy");
-    assert_eq!(serve.send("POST", "/new-user", &[], BODY).status, 200, "{}", serve.log());
+    assert_eq!(
+        serve.send("POST", "/new-user", &[], BODY).status,
+        200,
+        "{}",
+        serve.log()
+    );
     let deny = json!({"Version": "2012-10-17", "Statement": [
         {"Effect": "Deny", "NotAction": "states:Describe*", "Resource": "*"}]});
     let policy = iam
@@ -299,7 +342,11 @@ async fn the_integration_role_must_allow_the_call() {
         .expect("AttachRolePolicy");
     let denied = serve.send("POST", "/new-user", &[], BODY);
     assert_eq!((denied.status, denied.body.as_str()), (500, internal));
-    assert!(serve.log_contains("explicitly denied by statement 1 of arn:aws:iam::"), "{}", serve.log());
+    assert!(
+        serve.log_contains("explicitly denied by statement 1 of arn:aws:iam::"),
+        "{}",
+        serve.log()
+    );
     iam.detach_role_policy()
         .role_name(role)
         .policy_arn(&policy_arn)
@@ -318,7 +365,15 @@ async fn the_integration_role_must_allow_the_call() {
         .expect("UpdateAssumeRolePolicy");
     let untrusted = serve.send("POST", "/new-user", &[], BODY);
     assert_eq!((untrusted.status, untrusted.body.as_str()), (500, internal));
-    assert!(serve.log_contains("does not let apigateway.amazonaws.com assume"), "{}", serve.log());
+    assert!(
+        serve.log_contains("does not let apigateway.amazonaws.com assume"),
+        "{}",
+        serve.log()
+    );
 
-    assert_eq!(executions(&sfn, MACHINE).await.len(), 2, "only the two allowed calls started");
+    assert_eq!(
+        executions(&sfn, MACHINE).await.len(),
+        2,
+        "only the two allowed calls started"
+    );
 }

@@ -117,9 +117,15 @@ mod tests {
         assert_eq!(
             h,
             vec![
-                ("access-control-allow-origin", "https://app.example.com".to_string()),
+                (
+                    "access-control-allow-origin",
+                    "https://app.example.com".to_string()
+                ),
                 ("access-control-allow-methods", "POST,GET".to_string()),
-                ("access-control-allow-headers", "content-type,authorization".to_string()),
+                (
+                    "access-control-allow-headers",
+                    "content-type,authorization".to_string()
+                ),
                 ("access-control-max-age", "300".to_string()),
                 ("access-control-allow-credentials", "true".to_string()),
             ]

@@ -74,7 +74,11 @@ fn statements(doc: &Value) -> Vec<&Value> {
 
 /// Whether `element`/`Not{element}` of a statement covers `value`.
 fn covers(statement: &Value, element: &str, value: &str, case_insensitive: bool) -> bool {
-    let any = |patterns: Vec<&str>| patterns.iter().any(|p| wildcard_match(p, value, case_insensitive));
+    let any = |patterns: Vec<&str>| {
+        patterns
+            .iter()
+            .any(|p| wildcard_match(p, value, case_insensitive))
+    };
     if let Some(list) = statement.get(element) {
         any(strings(Some(list)))
     } else if let Some(list) = statement.get(format!("Not{element}")) {
@@ -88,7 +92,9 @@ fn principal_covers(statement: &Value, service: &str) -> bool {
     let named = |p: &Value| match p {
         Value::String(s) => s == "*",
         Value::Object(map) => {
-            strings(map.get("Service")).iter().any(|s| s.eq_ignore_ascii_case(service))
+            strings(map.get("Service"))
+                .iter()
+                .any(|s| s.eq_ignore_ascii_case(service))
                 || strings(map.get("AWS")).contains(&"*")
         }
         _ => false,
@@ -180,7 +186,10 @@ pub fn trusts(trust: &Value, service: &str) -> Decision {
 /// the evaluated request parameters. Versions and aliases are authorized by the unqualified state
 /// machine ARN (Step Functions developer guide, "Authorization for versions and aliases"); stopping
 /// is authorized on the execution ARN (Service Authorization Reference, AWS Step Functions).
-pub fn action_and_resource(action: &str, params: &std::collections::BTreeMap<String, String>) -> (String, String) {
+pub fn action_and_resource(
+    action: &str,
+    params: &std::collections::BTreeMap<String, String>,
+) -> (String, String) {
     let iam_action = format!("states:{action}");
     let resource = if action == "StopExecution" {
         params.get("ExecutionArn").cloned().unwrap_or_default()
@@ -217,7 +226,11 @@ mod tests {
         assert!(wildcard_match("states:Start*", "states:StartExecution", false));
         assert!(wildcard_match("STATES:start*", "states:StartExecution", true));
         assert!(!wildcard_match("STATES:start*", "states:StartExecution", false));
-        assert!(wildcard_match("arn:aws:states:*:*:stateMachine:on?oarding", MACHINE, false));
+        assert!(wildcard_match(
+            "arn:aws:states:*:*:stateMachine:on?oarding",
+            MACHINE,
+            false
+        ));
         assert!(wildcard_match("*", "", false));
         assert!(!wildcard_match("arn:*:x", MACHINE, false));
         assert!(wildcard_match("a*b*c", "aXXbYYbc", false));
@@ -225,19 +238,36 @@ mod tests {
 
     #[test]
     fn allow_deny_and_implicit_deny() {
-        let allow = json!({"Statement": {"Effect": "Allow", "Action": "states:StartExecution", "Resource": MACHINE}});
+        let allow =
+            json!({"Statement": {"Effect": "Allow", "Action": "states:StartExecution", "Resource": MACHINE}});
         assert!(evaluate(&one(allow.clone()), "states:StartExecution", MACHINE).allowed);
         let d = evaluate(&one(allow), "states:StartSyncExecution", MACHINE);
         assert!(!d.allowed);
-        assert!(d.reason.contains("no policy of the role allows states:StartSyncExecution"), "{}", d.reason);
+        assert!(
+            d.reason
+                .contains("no policy of the role allows states:StartSyncExecution"),
+            "{}",
+            d.reason
+        );
 
         let wide_and_deny = vec![
-            ("inline a".to_string(), json!({"Statement": [{"Effect": "Allow", "Action": "states:*", "Resource": "*"}]})),
-            ("arn:aws:iam::1:policy/guard".to_string(), json!({"Statement": [{"Effect": "Deny", "Action": ["states:Start*"], "Resource": "arn:aws:states:*:*:stateMachine:on*"}]})),
+            (
+                "inline a".to_string(),
+                json!({"Statement": [{"Effect": "Allow", "Action": "states:*", "Resource": "*"}]}),
+            ),
+            (
+                "arn:aws:iam::1:policy/guard".to_string(),
+                json!({"Statement": [{"Effect": "Deny", "Action": ["states:Start*"], "Resource": "arn:aws:states:*:*:stateMachine:on*"}]}),
+            ),
         ];
         let d = evaluate(&wide_and_deny, "states:StartExecution", MACHINE);
         assert!(!d.allowed);
-        assert!(d.reason.contains("explicitly denied by statement 1 of arn:aws:iam::1:policy/guard"), "{}", d.reason);
+        assert!(
+            d.reason
+                .contains("explicitly denied by statement 1 of arn:aws:iam::1:policy/guard"),
+            "{}",
+            d.reason
+        );
         assert!(evaluate(&wide_and_deny, "states:StopExecution", MACHINE).allowed);
         assert!(!evaluate(&[], "states:StartExecution", MACHINE).allowed);
     }
@@ -250,7 +280,14 @@ mod tests {
         ]});
         let p = one(doc);
         assert!(evaluate(&p, "states:StartExecution", MACHINE).allowed);
-        assert!(!evaluate(&p, "states:StartExecution", "arn:aws:states:ap-southeast-2:123456789012:stateMachine:other").allowed);
+        assert!(
+            !evaluate(
+                &p,
+                "states:StartExecution",
+                "arn:aws:states:ap-southeast-2:123456789012:stateMachine:other"
+            )
+            .allowed
+        );
         assert!(!evaluate(&p, "iam:PassRole", "*").allowed);
     }
 
@@ -270,7 +307,11 @@ mod tests {
         let lambda = json!({"Statement": [{"Effect": "Allow", "Principal": {"Service": ["lambda.amazonaws.com"]}, "Action": "sts:AssumeRole"}]});
         let d = trusts(&lambda, API_GATEWAY_PRINCIPAL);
         assert!(!d.allowed);
-        assert!(d.reason.contains("does not let apigateway.amazonaws.com assume"), "{}", d.reason);
+        assert!(
+            d.reason.contains("does not let apigateway.amazonaws.com assume"),
+            "{}",
+            d.reason
+        );
         let star = json!({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sts:*"}]});
         assert!(trusts(&star, API_GATEWAY_PRINCIPAL).allowed);
         let denied = json!({"Statement": [
@@ -284,7 +325,10 @@ mod tests {
     fn actions_name_their_iam_resource() {
         let params = |k: &str, v: &str| [(k.to_string(), v.to_string())].into_iter().collect();
         assert_eq!(
-            action_and_resource("StartExecution", &params("StateMachineArn", &format!("{MACHINE}:PROD"))),
+            action_and_resource(
+                "StartExecution",
+                &params("StateMachineArn", &format!("{MACHINE}:PROD"))
+            ),
             ("states:StartExecution".to_string(), MACHINE.to_string())
         );
         assert_eq!(

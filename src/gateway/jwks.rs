@@ -37,7 +37,9 @@ pub fn parse_override(arg: &str) -> Result<(String, String), String> {
         Some((issuer, source)) if !issuer.is_empty() && !source.is_empty() => {
             Ok((issuer.to_string(), source.to_string()))
         }
-        _ => Err(format!("--jwks {arg}: expected ISSUER=FILE_OR_URL, e.g. https://issuer.example=keys.json")),
+        _ => Err(format!(
+            "--jwks {arg}: expected ISSUER=FILE_OR_URL, e.g. https://issuer.example=keys.json"
+        )),
     }
 }
 
@@ -53,7 +55,10 @@ impl KeyStore {
     /// Where the keys of `issuer` come from, for the banner.
     pub fn source(&self, issuer: &str) -> String {
         self.overrides.get(issuer).cloned().unwrap_or_else(|| {
-            format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'))
+            format!(
+                "{}/.well-known/openid-configuration",
+                issuer.trim_end_matches('/')
+            )
         })
     }
 
@@ -169,7 +174,10 @@ mod tests {
         let store = KeyStore::default();
         let keys = store.keys(&issuer, false).await.expect("keys");
         assert!(keys.find("k1").is_some());
-        assert_eq!(store.source(&issuer), format!("{issuer}/.well-known/openid-configuration"));
+        assert_eq!(
+            store.source(&issuer),
+            format!("{issuer}/.well-known/openid-configuration")
+        );
     }
 
     #[tokio::test]
@@ -180,14 +188,30 @@ mod tests {
         let store = KeyStore::new(
             [
                 ("https://a.example".to_string(), file.display().to_string()),
-                ("https://b.example".to_string(), "http://127.0.0.1:9/none".to_string()),
-                ("https://c.example".to_string(), dir.path().join("missing.json").display().to_string()),
+                (
+                    "https://b.example".to_string(),
+                    "http://127.0.0.1:9/none".to_string(),
+                ),
+                (
+                    "https://c.example".to_string(),
+                    dir.path().join("missing.json").display().to_string(),
+                ),
             ]
             .into_iter()
             .collect(),
         );
-        assert!(store.keys("https://a.example", false).await.expect("file").find("k1").is_some());
-        let refused = store.keys("https://b.example", false).await.expect_err("nothing listens");
+        assert!(
+            store
+                .keys("https://a.example", false)
+                .await
+                .expect("file")
+                .find("k1")
+                .is_some()
+        );
+        let refused = store
+            .keys("https://b.example", false)
+            .await
+            .expect_err("nothing listens");
         assert!(refused.contains("GET http://127.0.0.1:9/none"), "{refused}");
         let missing = store.keys("https://c.example", false).await.expect_err("no file");
         assert!(missing.contains("cannot read"), "{missing}");

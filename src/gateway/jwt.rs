@@ -55,7 +55,11 @@ pub fn www_authenticate(scopes: &[String], error: &str, description: &str) -> St
 
 /// The token in the identity source, without a `Bearer ` prefix; `None` when the source gives
 /// nothing.
-pub fn token_from(identity_source: &str, headers: &[(String, String)], raw_query: Option<&str>) -> Option<String> {
+pub fn token_from(
+    identity_source: &str,
+    headers: &[(String, String)],
+    raw_query: Option<&str>,
+) -> Option<String> {
     let value = if let Some(name) = identity_source.strip_prefix("$request.header.") {
         headers
             .iter()
@@ -70,9 +74,13 @@ pub fn token_from(identity_source: &str, headers: &[(String, String)], raw_query
         None
     }?;
     let value = value.trim();
-    let token = match value.get(..7) {
-        Some(prefix) if prefix.eq_ignore_ascii_case("bearer ") => value[7..].trim(),
-        _ => value,
+    let token = if value.eq_ignore_ascii_case("bearer") {
+        ""
+    } else {
+        match value.get(..7) {
+            Some(prefix) if prefix.eq_ignore_ascii_case("bearer ") => value[7..].trim(),
+            _ => value,
+        }
     };
     (!token.is_empty()).then(|| token.to_string())
 }
@@ -160,7 +168,10 @@ fn check_claims(claims: &Value, authorizer: &JwtAuthorizer, now: i64) -> Result<
         (Value::Null, Value::String(c)) => vec![c.as_str()],
         _ => Vec::new(),
     };
-    if !audiences.iter().any(|a| authorizer.audience.iter().any(|b| b == a)) {
+    if !audiences
+        .iter()
+        .any(|a| authorizer.audience.iter().any(|b| b == a))
+    {
         return Err(unauthorized("the token does not have a valid audience"));
     }
     let time = |name: &str| claims[name].as_f64().map(|t| t as i64);
@@ -218,10 +229,19 @@ mod tests {
     #[test]
     fn tokens_come_from_headers_or_query_strings_with_or_without_bearer() {
         let headers = vec![("authorization".to_string(), "Bearer abc.def.ghi".to_string())];
-        assert_eq!(token_from("$request.header.Authorization", &headers, None).as_deref(), Some("abc.def.ghi"));
+        assert_eq!(
+            token_from("$request.header.Authorization", &headers, None).as_deref(),
+            Some("abc.def.ghi")
+        );
         let bare = vec![("Authorization".to_string(), "abc".to_string())];
-        assert_eq!(token_from("$request.header.authorization", &bare, None).as_deref(), Some("abc"));
-        assert_eq!(token_from("$request.querystring.token", &[], Some("a=1&token=xyz")).as_deref(), Some("xyz"));
+        assert_eq!(
+            token_from("$request.header.authorization", &bare, None).as_deref(),
+            Some("abc")
+        );
+        assert_eq!(
+            token_from("$request.querystring.token", &[], Some("a=1&token=xyz")).as_deref(),
+            Some("xyz")
+        );
         assert_eq!(token_from("$request.querystring.token", &[], Some("a=1")), None);
         let empty = vec![("authorization".to_string(), "Bearer ".to_string())];
         assert_eq!(token_from("$request.header.Authorization", &empty, None), None);
@@ -233,14 +253,35 @@ mod tests {
         let ok = json!({"iss": "https://issuer.example", "aud": "client-1", "exp": now + 60});
         assert_eq!(check_claims(&ok, &authorizer(), now), Ok(()));
         let cases = [
-            (json!({"iss": "https://other", "aud": "client-1", "exp": now + 60}), "valid issuer"),
-            (json!({"iss": "https://issuer.example", "aud": "nobody", "exp": now + 60}), "valid audience"),
+            (
+                json!({"iss": "https://other", "aud": "client-1", "exp": now + 60}),
+                "valid issuer",
+            ),
+            (
+                json!({"iss": "https://issuer.example", "aud": "nobody", "exp": now + 60}),
+                "valid audience",
+            ),
             // aud wins over client_id when both are present.
-            (json!({"iss": "https://issuer.example", "aud": "nobody", "client_id": "client-1", "exp": now + 60}), "valid audience"),
-            (json!({"iss": "https://issuer.example", "aud": "client-1", "exp": now}), "expired"),
-            (json!({"iss": "https://issuer.example", "aud": "client-1"}), "no exp"),
-            (json!({"iss": "https://issuer.example", "aud": "client-1", "exp": now + 60, "nbf": now + 5}), "nbf"),
-            (json!({"iss": "https://issuer.example", "aud": "client-1", "exp": now + 60, "iat": now + 5}), "iat"),
+            (
+                json!({"iss": "https://issuer.example", "aud": "nobody", "client_id": "client-1", "exp": now + 60}),
+                "valid audience",
+            ),
+            (
+                json!({"iss": "https://issuer.example", "aud": "client-1", "exp": now}),
+                "expired",
+            ),
+            (
+                json!({"iss": "https://issuer.example", "aud": "client-1"}),
+                "no exp",
+            ),
+            (
+                json!({"iss": "https://issuer.example", "aud": "client-1", "exp": now + 60, "nbf": now + 5}),
+                "nbf",
+            ),
+            (
+                json!({"iss": "https://issuer.example", "aud": "client-1", "exp": now + 60, "iat": now + 5}),
+                "iat",
+            ),
         ];
         for (claims, needle) in cases {
             match check_claims(&claims, &authorizer(), now) {
@@ -260,7 +301,10 @@ mod tests {
         assert!(check_scopes(&json!({"scope": "openid a/write"}), &scopes).is_ok());
         assert!(check_scopes(&json!({"scp": ["a/admin"]}), &scopes).is_ok());
         assert!(check_scopes(&json!({}), &[]).is_ok());
-        assert!(matches!(check_scopes(&json!({"scope": "a/read"}), &scopes), Err(Refusal::Forbidden(_))));
+        assert!(matches!(
+            check_scopes(&json!({"scope": "a/read"}), &scopes),
+            Err(Refusal::Forbidden(_))
+        ));
     }
 
     #[test]
@@ -274,7 +318,10 @@ mod tests {
     #[test]
     fn garbage_and_non_rsa_tokens_are_unauthorized() {
         let keys = JwkSet { keys: Vec::new() };
-        assert!(matches!(verify("not a token", &keys, &authorizer(), &[], 0), Err(Refusal::Unauthorized(_))));
+        assert!(matches!(
+            verify("not a token", &keys, &authorizer(), &[], 0),
+            Err(Refusal::Unauthorized(_))
+        ));
         // {"alg":"HS256","kid":"k"} . {} . sig
         let hs = "eyJhbGciOiJIUzI1NiIsImtpZCI6ImsifQ.e30.c2ln";
         match verify(hs, &keys, &authorizer(), &[], 0) {

@@ -146,7 +146,10 @@ mod tests {
         let pick = |p: &str| s.stage_for(p).map(|(st, rest)| (st.name.clone(), rest));
         assert_eq!(pick("/v1/new-user"), Some(("v1".into(), "/new-user".into())));
         assert_eq!(pick("/v1"), Some(("v1".into(), "/".into())));
-        assert_eq!(pick("/v1x/new-user"), Some(("$default".into(), "/v1x/new-user".into())));
+        assert_eq!(
+            pick("/v1x/new-user"),
+            Some(("$default".into(), "/v1x/new-user".into()))
+        );
         assert_eq!(pick("/new-user"), Some(("$default".into(), "/new-user".into())));
         let only_named = served(&["v1"]);
         assert!(only_named.stage_for("/new-user").is_none());

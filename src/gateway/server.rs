@@ -281,7 +281,8 @@ impl Gateway {
         log: &mut RequestLog,
     ) -> Response<Body> {
         let Some((stage, path)) = served.stage_for(&request.path) else {
-            log.notes.push("no stage matches the path and there is no $default stage".into());
+            log.notes
+                .push("no stage matches the path and there is no $default stage".into());
             return message(404, "Not Found");
         };
         let origin = header(&request.headers, "origin");
@@ -294,7 +295,9 @@ impl Gateway {
             *resp.status_mut() = StatusCode::NO_CONTENT;
             let headers = cors::preflight_headers(cors, origin);
             if headers.is_empty() {
-                log.notes.push(format!("preflight from {origin}: origin not allowed by the API's CORS configuration"));
+                log.notes.push(format!(
+                    "preflight from {origin}: origin not allowed by the API's CORS configuration"
+                ));
             }
             for (name, value) in headers {
                 resp = with_header(resp, name, &value);
@@ -307,7 +310,10 @@ impl Gateway {
         };
         log.route = Some(matched.key.clone());
         let route = &served.routes[matched.index];
-        if !self.throttle.admit(&stage.name, &route.key, stage.throttle, Instant::now()) {
+        if !self
+            .throttle
+            .admit(&stage.name, &route.key, stage.throttle, Instant::now())
+        {
             if let Some((rate, burst)) = stage.throttle {
                 log.notes.push(format!(
                     "throttled: stage {} allows {rate} requests/s, burst {burst}, per route",
@@ -357,7 +363,9 @@ impl Gateway {
             ("identity.sourceIp", peer.ip().to_string()),
             (
                 "identity.userAgent",
-                header(&request.headers, "user-agent").unwrap_or_default().to_string(),
+                header(&request.headers, "user-agent")
+                    .unwrap_or_default()
+                    .to_string(),
             ),
         ]
         .into_iter()
@@ -407,7 +415,8 @@ impl Gateway {
                 }
             }
             "CUSTOM" => {
-                log.notes.push("Lambda (CUSTOM) authorizers are not emulated; the request is refused".into());
+                log.notes
+                    .push("Lambda (CUSTOM) authorizers are not emulated; the request is refused".into());
                 Err(message(401, "Unauthorized"))
             }
             _ => Ok(BTreeMap::new()),
@@ -426,7 +435,10 @@ impl Gateway {
             with_header(message(401, "Unauthorized"), "www-authenticate", &value)
         };
         let Some(authorizer) = &route.authorizer else {
-            return Err(unauthorized(log, "the route's JWT authorizer does not exist".into()));
+            return Err(unauthorized(
+                log,
+                "the route's JWT authorizer does not exist".into(),
+            ));
         };
         let Some(token) = jwt::token_from(
             &authorizer.identity_source,
@@ -460,7 +472,12 @@ impl Gateway {
     }
 
     /// Maps the request onto the integration, checks the role, and calls Step Functions.
-    async fn integrate(&self, route: &ServedRoute, request: &Request, log: &mut RequestLog) -> Response<Body> {
+    async fn integrate(
+        &self,
+        route: &ServedRoute,
+        request: &Request,
+        log: &mut RequestLog,
+    ) -> Response<Body> {
         let Some(integration) = &route.integration else {
             log.notes.push("the route has no integration".into());
             return message(500, "Internal Server Error");
@@ -470,7 +487,8 @@ impl Gateway {
             .as_deref()
             .and_then(|s| s.strip_prefix("StepFunctions-"))
         else {
-            log.notes.push("the integration is not a Step Functions integration".into());
+            log.notes
+                .push("the integration is not a Step Functions integration".into());
             return message(500, "Internal Server Error");
         };
         let mut params = match evaluate(&integration.parameters, request) {
@@ -484,7 +502,10 @@ impl Gateway {
                 return message(500, "Internal Server Error");
             }
         };
-        if let Err(why) = self.role_allows(integration.credentials_arn.as_deref(), action, &params).await {
+        if let Err(why) = self
+            .role_allows(integration.credentials_arn.as_deref(), action, &params)
+            .await
+        {
             log.notes.push(why);
             return message(500, "Internal Server Error");
         }

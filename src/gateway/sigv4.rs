@@ -54,7 +54,8 @@ pub fn parse(header: &str) -> Option<Authorization> {
     let valid_signature = signature.len() == 64 && signature.bytes().all(|b| b.is_ascii_hexdigit());
     let valid_date = date.len() == 8 && date.bytes().all(|b| b.is_ascii_digit());
     let signed_headers: Vec<String> = signed?.split(';').map(str::to_ascii_lowercase).collect();
-    if access_key.is_empty() || !valid_date || !valid_signature || !signed_headers.iter().any(|h| h == "host") {
+    if access_key.is_empty() || !valid_date || !valid_signature || !signed_headers.iter().any(|h| h == "host")
+    {
         return None;
     }
     Some(Authorization {
@@ -68,7 +69,11 @@ pub fn parse(header: &str) -> Option<Authorization> {
 }
 
 /// Everything but the unreserved characters `A-Z a-z 0-9 - _ . ~`.
-const STRICT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+const STRICT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
 /// As [`STRICT`], keeping `/`.
 const PATH: &AsciiSet = &STRICT.remove(b'/');
 
@@ -120,7 +125,8 @@ pub fn canonical_request(req: &Signed<'_>, signed_headers: &[String]) -> String 
         .filter(|p| !p.is_empty())
         .map(|p| {
             let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            let enc = |s: &str| utf8_percent_encode(&percent_decode_str(s).decode_utf8_lossy(), STRICT).to_string();
+            let enc =
+                |s: &str| utf8_percent_encode(&percent_decode_str(s).decode_utf8_lossy(), STRICT).to_string();
             (enc(k), enc(v))
         })
         .collect();
@@ -147,7 +153,10 @@ pub fn canonical_request(req: &Signed<'_>, signed_headers: &[String]) -> String 
 /// (`YYYYMMDDTHHMMSSZ`).
 pub fn signature(auth: &Authorization, secret: &str, amz_date: &str, canonical: &str) -> String {
     let scope = format!("{}/{}/{}/aws4_request", auth.date, auth.region, auth.service);
-    let to_sign = format!("AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}", sha256_hex(canonical.as_bytes()));
+    let to_sign = format!(
+        "AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}",
+        sha256_hex(canonical.as_bytes())
+    );
     let mut key = hmac_sha256(format!("AWS4{secret}").as_bytes(), &auth.date);
     for part in [auth.region.as_str(), auth.service.as_str(), "aws4_request"] {
         key = hmac_sha256(&key, part);
@@ -206,13 +215,19 @@ pub fn check(
         return Err(Refusal::Forbidden("no Authorization header".into()));
     };
     let Some(auth) = parse(raw) else {
-        return Err(Refusal::Forbidden("the Authorization header is not a SigV4 signature".into()));
+        return Err(Refusal::Forbidden(
+            "the Authorization header is not a SigV4 signature".into(),
+        ));
     };
     let Some(amz_date) = header("x-amz-date").filter(|d| d.starts_with(&auth.date)) else {
-        return Err(Refusal::Forbidden("no X-Amz-Date header matching the credential date".into()));
+        return Err(Refusal::Forbidden(
+            "no X-Amz-Date header matching the credential date".into(),
+        ));
     };
     let Some(signed_at) = parse_amz_date(amz_date) else {
-        return Err(Refusal::Forbidden(format!("X-Amz-Date {amz_date} is not YYYYMMDDTHHMMSSZ")));
+        return Err(Refusal::Forbidden(format!(
+            "X-Amz-Date {amz_date} is not YYYYMMDDTHHMMSSZ"
+        )));
     };
     if auth.service != "execute-api" {
         return Err(Refusal::Message(format!(
@@ -256,7 +271,13 @@ mod tests {
             ("Host".to_string(), "example.amazonaws.com".to_string()),
             ("X-Amz-Date".to_string(), "20150830T123600Z".to_string()),
         ];
-        let req = Signed { method: "GET", path: "/", query: None, headers: &headers, body: b"" };
+        let req = Signed {
+            method: "GET",
+            path: "/",
+            query: None,
+            headers: &headers,
+            body: b"",
+        };
         let auth = parse("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31").expect("parses");
         let canonical = canonical_request(&req, &auth.signed_headers);
         assert_eq!(
@@ -264,7 +285,12 @@ mod tests {
             "GET\n/\n\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\nhost;x-amz-date\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
         );
         assert_eq!(
-            signature(&auth, "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "20150830T123600Z", &canonical),
+            signature(
+                &auth,
+                "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+                "20150830T123600Z",
+                &canonical
+            ),
             auth.signature
         );
     }
@@ -303,21 +329,36 @@ mod tests {
         };
         let sig = "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31";
         let scoped = |service: &str, region: &str| {
-            format!("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/{region}/{service}/aws4_request, SignedHeaders=host;x-amz-date, Signature={sig}")
+            format!(
+                "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/{region}/{service}/aws4_request, SignedHeaders=host;x-amz-date, Signature={sig}"
+            )
         };
         let run = |h: &Vec<(String, String)>, local: Option<(&str, &str)>, now: i64| {
-            let req = Signed { method: "GET", path: "/", query: None, headers: h, body: b"" };
+            let req = Signed {
+                method: "GET",
+                path: "/",
+                query: None,
+                headers: h,
+                body: b"",
+            };
             check(&req, "us-east-1", local, now)
         };
         let none: Vec<(String, String)> = vec![];
         assert!(matches!(run(&none, None, now), Err(Refusal::Forbidden(_))));
-        assert!(matches!(run(&headers("junk"), None, now), Err(Refusal::Forbidden(_))));
+        assert!(matches!(
+            run(&headers("junk"), None, now),
+            Err(Refusal::Forbidden(_))
+        ));
         let wrong_service = run(&headers(&scoped("service", "us-east-1")), None, now);
         assert!(matches!(wrong_service, Err(Refusal::Message(m)) if m.contains("execute-api")));
         let wrong_region = run(&headers(&scoped("execute-api", "eu-west-1")), None, now);
         assert!(matches!(wrong_region, Err(Refusal::Message(m)) if m.contains("valid region")));
         let good = headers(&scoped("execute-api", "us-east-1"));
-        assert_eq!(run(&good, None, now), Ok(false), "well formed, key unknown: served unverified");
+        assert_eq!(
+            run(&good, None, now),
+            Ok(false),
+            "well formed, key unknown: served unverified"
+        );
         let late = run(&good, None, now + MAX_SKEW_SECS + 1);
         assert!(matches!(late, Err(Refusal::Message(m)) if m.starts_with("Signature expired")));
         let mismatch = run(&good, Some(("AKIDEXAMPLE", "wrong")), now);

@@ -102,9 +102,15 @@ mod tests {
         let limits = Some((1.0, 1));
         assert!(throttle.admit("$default", "POST /a", limits, t0));
         assert!(!throttle.admit("$default", "POST /a", limits, t0 + Duration::from_millis(10)));
-        assert!(throttle.admit("$default", "POST /b", limits, t0), "each route has its own bucket");
+        assert!(
+            throttle.admit("$default", "POST /b", limits, t0),
+            "each route has its own bucket"
+        );
         assert!(throttle.admit("$default", "POST /a", limits, t0 + Duration::from_millis(1010)));
-        assert!(throttle.admit("$default", "POST /a", None, t0), "no limits: never throttled");
+        assert!(
+            throttle.admit("$default", "POST /a", None, t0),
+            "no limits: never throttled"
+        );
     }
 
     #[test]

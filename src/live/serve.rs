@@ -70,7 +70,10 @@ pub async fn read_role_policies(clients: &Clients, arn: &str) -> Result<Option<R
             .await
             .map_err(|e| AwsError::new("GetRolePolicy", format!("policy {policy_name} of role {name}"), e))?;
         let what = format!("inline {policy_name}");
-        permissions.push((what.clone(), decode("GetRolePolicy", what, out.policy_document())?));
+        permissions.push((
+            what.clone(),
+            decode("GetRolePolicy", what, out.policy_document())?,
+        ));
     }
     let attached = clients
         .iam
@@ -80,7 +83,10 @@ pub async fn read_role_policies(clients: &Clients, arn: &str) -> Result<Option<R
         .await
         .map_err(|e| AwsError::new("ListAttachedRolePolicies", format!("role {name}"), e))?;
     for policy_arn in attached.attached_policies().iter().filter_map(|p| p.policy_arn()) {
-        permissions.push((policy_arn.to_string(), managed_document(clients, policy_arn).await?));
+        permissions.push((
+            policy_arn.to_string(),
+            managed_document(clients, policy_arn).await?,
+        ));
     }
     Ok(Some(RolePolicies {
         arn: role.arn().to_string(),
@@ -140,7 +146,10 @@ mod tests {
     #[test]
     fn role_names_come_from_role_arns() {
         assert_eq!(role_name("arn:aws:iam::123456789012:role/r"), Some("r"));
-        assert_eq!(role_name("arn:aws:iam::123456789012:role/service-role/x/r"), Some("r"));
+        assert_eq!(
+            role_name("arn:aws:iam::123456789012:role/service-role/x/r"),
+            Some("r")
+        );
         assert_eq!(role_name("arn:aws-cn:iam::123456789012:role/r"), Some("r"));
         assert_eq!(role_name("arn:aws:iam::123456789012:user/r"), None);
         assert_eq!(role_name("arn:aws:iam::123456789012:role/"), None);

@@ -147,7 +147,10 @@ pub fn send(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body:
 }
 
 /// The executions of `machine`, read through the SDK.
-pub async fn executions(sfn: &aws_sdk_sfn::Client, machine: &str) -> Vec<aws_sdk_sfn::types::ExecutionListItem> {
+pub async fn executions(
+    sfn: &aws_sdk_sfn::Client,
+    machine: &str,
+) -> Vec<aws_sdk_sfn::types::ExecutionListItem> {
     sfn.list_executions()
         .state_machine_arn(machine)
         .send()
