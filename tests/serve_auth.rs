@@ -153,7 +153,7 @@ async fn jwt_routes_verify_tokens_as_api_gateway_does() {
         ],
         &[],
     );
-    assert!(serve.log().contains("JWT header (keys: "), "{}", serve.log());
+    assert!(serve.log_contains("JWT header (keys: "), "{}", serve.log());
 
     let bearer = |t: &str| format!("Bearer {t}");
     let post = |path: &str, auth: Option<&str>| {

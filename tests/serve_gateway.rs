@@ -187,7 +187,7 @@ async fn limits_throttling_and_named_stages() {
     let path = write(&dir, &text);
     up(&moto.url(), &path);
     let serve = Serve::start(&moto.url(), &path, &[], &[]);
-    assert!(serve.log().contains("stage v1 at /v1/"), "{}", serve.log());
+    assert!(serve.log_contains("stage v1 at /v1/"), "{}", serve.log());
 
     // Over 10 MB: 413 before anything else.
     let mut big = br#"{"input": {"pad": ""#.to_vec();
