@@ -11,7 +11,7 @@ use std::time::Duration;
 use aws_sdk_sfn::types::StateMachineType;
 use serde_json::json;
 use serve_support::{Serve, executions, input_of, up};
-use support::{Action, Moto, World};
+use support::{Action, Moto, RecordingProxy};
 
 const MACHINE: &str = "arn:aws:states:ap-southeast-2:189107071895:stateMachine:serve-gw";
 const BODY: &[u8] = br#"{"input": {"user": "u-1"}}"#;
@@ -227,20 +227,21 @@ async fn limits_throttling_and_named_stages() {
 
 #[tokio::test]
 async fn a_slow_integration_answers_504() {
-    let world = World::start(&[("serve-gw", StateMachineType::Standard)]).await;
-    world.moto.enable_execution();
+    let moto = moto_with_machine().await;
+    let proxy = RecordingProxy::start(&moto.url());
+    let dir = tempfile::tempdir().expect("tempdir");
     let mut text = header("serve-slow", "serve-slow-role");
     text.push_str(&route("POST /new-user", "$request.body.input"));
     text.push_str(DEFAULT_STAGE);
-    let path = world.stack("slow.toml", &text).display().to_string();
-    up(&world.moto.url(), &path);
+    let path = write(&dir, &text);
+    up(&moto.url(), &path);
     let serve = Serve::start(
-        &world.proxy.url(),
+        &proxy.url(),
         &path,
         &[],
         &[("PROVISION_SERVE_INTEGRATION_TIMEOUT_MS", "500")],
     );
-    world.proxy.set_policy(|call| {
+    proxy.set_policy(|call| {
         if call.operation == "StartExecution" {
             Action::Delay(Duration::from_secs(2))
         } else {
