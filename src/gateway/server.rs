@@ -247,7 +247,7 @@ impl Gateway {
             path,
             raw_query,
             headers,
-            body: body.as_ref().map(Clone::clone).unwrap_or_default(),
+            body: body.clone().unwrap_or_default(),
             ..Request::default()
         };
         let served = self.snapshot();
