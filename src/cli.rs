@@ -114,6 +114,10 @@ enum Command {
         /// Port on 127.0.0.1 (0 picks a free one).
         #[arg(long, default_value_t = 8080)]
         port: u16,
+        /// Verify an issuer's JWTs with this JWKS (a file or an http(s) URL) instead of the keys
+        /// its discovery document names. Repeatable.
+        #[arg(long = "jwks", value_name = "ISSUER=FILE_OR_URL")]
+        jwks: Vec<String>,
     },
     /// Send a request to a route and show the response; `--follow` watches the execution.
     #[command(
@@ -297,7 +301,9 @@ async fn run(command: Command, printer: &Printer, settings: &AwsSettings) -> Out
             }
         }
         Command::Down { stack, yes } => commands::down::run(printer, settings, stack, yes).await,
-        Command::Serve { stack, port } => commands::serve::run(printer, settings, stack, port).await,
+        Command::Serve { stack, port, jwks } => {
+            commands::serve::run(printer, settings, stack, port, &jwks).await
+        }
         Command::Invoke {
             mut args,
             data,

@@ -12,14 +12,33 @@ use tokio::net::TcpListener;
 use super::{ExitStatus, Outcome};
 use crate::aws::{AwsSettings, Clients};
 use crate::error::Error;
-use crate::gateway::server::{Gateway, Served};
+use crate::gateway::jwks::{KeyStore, parse_override};
+use crate::gateway::served::Served;
+use crate::gateway::server::{Gateway, MAX_PAYLOAD};
 use crate::live;
 use crate::plan;
 use crate::render::Printer;
 use crate::stack::Desired;
 
-/// Serves the stack's live API on 127.0.0.1:`port` until Ctrl-C; SIGHUP re-reads it.
-pub async fn run(printer: &Printer, settings: &AwsSettings, given: Option<PathBuf>, port: u16) -> Outcome {
+/// Serves the stack's live API on 127.0.0.1:`port` until Ctrl-C; SIGHUP re-reads it. `jwks` are
+/// `ISSUER=FILE_OR_URL` overrides of where an issuer's keys come from.
+pub async fn run(
+    printer: &Printer,
+    settings: &AwsSettings,
+    given: Option<PathBuf>,
+    port: u16,
+    jwks: &[String],
+) -> Outcome {
+    let mut overrides = std::collections::BTreeMap::new();
+    for arg in jwks {
+        let (issuer, source) = parse_override(arg).map_err(|e| {
+            Error::with_help(
+                e,
+                "write --jwks ISSUER=FILE_OR_URL, e.g. --jwks https://issuer.example=keys.json",
+            )
+        })?;
+        overrides.insert(issuer, source);
+    }
     let (desired, clients, live) = super::prepare(printer, settings, given).await?;
     let api = plan::oldest_first(&live.apis).first().copied().ok_or_else(|| {
         Error::with_help(
@@ -35,8 +54,15 @@ pub async fn run(printer: &Printer, settings: &AwsSettings, given: Option<PathBu
         )
     })?;
     let port = listener.local_addr().map_or(port, |a| a.port());
-    banner(printer, &served, port);
-    let gateway = Gateway::new(served, clients.clone(), port);
+    let local_credentials = live::serve::local_credentials(settings.profile.as_deref()).await;
+    let gateway = Gateway::new(
+        served.clone(),
+        clients.clone(),
+        port,
+        KeyStore::new(overrides),
+        local_credentials,
+    );
+    banner(printer, &served, &gateway, port);
     tokio::spawn(reload_on_hangup(
         printer.clone(),
         clients,
@@ -60,24 +86,47 @@ pub async fn run(printer: &Printer, settings: &AwsSettings, given: Option<PathBu
     }
 }
 
-fn banner(printer: &Printer, served: &Served, port: u16) {
+fn banner(printer: &Printer, served: &Served, gateway: &Gateway, port: u16) {
     printer.progress(&format!(
-        "Serving API {} ({}), stage {}, on http://127.0.0.1:{port}",
-        served.api_name, served.api_id, served.stage
+        "Serving API {} ({}) on http://127.0.0.1:{port}",
+        served.api_name, served.api_id
     ));
+    for stage in &served.stages {
+        let at = if stage.name == "$default" {
+            "/".to_string()
+        } else {
+            format!("/{}/", stage.name)
+        };
+        let limits = stage.throttle.map_or_else(
+            || "no throttling".to_string(),
+            |(rate, burst)| format!("throttling {rate} req/s, burst {burst}, per route"),
+        );
+        printer.progress(&format!("  stage {} at {at}  {limits}", stage.name));
+    }
     for r in &served.routes {
         let target = r
             .integration
             .as_ref()
             .and_then(|i| i.subtype.clone())
             .unwrap_or_else(|| "no integration".into());
-        printer.progress(&format!("  {:<28} {target}  auth {}", r.key, r.authorization));
+        let auth = match &r.authorizer {
+            Some(a) if r.authorization == "JWT" => {
+                format!("JWT {} (keys: {})", a.name, gateway.key_source(&a.issuer))
+            }
+            _ => r.authorization.clone(),
+        };
+        printer.progress(&format!("  {:<28} {target}  auth {auth}", r.key));
     }
-    if served.routes.iter().any(|r| r.authorization != "NONE") {
-        printer.note(
-            "routes with JWT or IAM authorization accept any Authorization header here: it is not verified locally",
-        );
+    if let Some(cors) = &served.cors {
+        printer.progress(&format!(
+            "  CORS: origins {}; preflight OPTIONS answered by the gateway",
+            cors.allow_origins.join(", ")
+        ));
     }
+    printer.note(&format!(
+        "emulated: route priority, stages, JWT (RSA keys, iss/aud/exp/nbf/scopes), AWS_IAM SigV4 (verified for your own access key), CORS, default route throttling, the {} MB payload limit, the 30 s integration timeout, and the integration role's trust and permissions (conditions not evaluated). Not emulated: Lambda authorizers, per-route throttling overrides, custom domains, mutual TLS; Step Functions is called with your credentials, not the role's. See docs/serve.md.",
+        MAX_PAYLOAD / (1024 * 1024)
+    ));
     printer.progress("Ctrl-C stops; `kill -HUP` re-reads the API from AWS.");
 }
 
@@ -100,6 +149,9 @@ async fn serve_connection(
                 log.millis,
                 log.execution_arn.map(|a| format!("  {a}")).unwrap_or_default()
             ));
+            for note in &log.notes {
+                printer.progress(&format!("  {note}"));
+            }
             Ok::<_, std::convert::Infallible>(response)
         }
     });

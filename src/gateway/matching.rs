@@ -1,9 +1,13 @@
 //! Route selection as API Gateway HTTP APIs do it.
 //!
-//! Among the routes whose method and path match the request, the most specific path wins: paths are
-//! compared segment by segment from the left, a literal segment beating `{param}` and `{param}`
-//! beating a greedy `{proxy+}`. For two routes with the same path shape, an exact method beats `ANY`.
-//! `$default` is chosen only when no other route matches.
+//! The developer guide ("Create routes for HTTP APIs in API Gateway", section "Routing API requests")
+//! gives the priority: "1. Full match for a route and method. 2. Match for a route and method with a
+//! greedy path variable ({proxy+}). 3. The $default route." So a route without a greedy variable
+//! that matches beats every greedy one (`GET /{x}/{y}` beats `GET /a/{proxy+}` for `GET /a/b`).
+//! Within a tier the most specific path wins: paths are compared segment by segment from the left,
+//! a literal segment beating `{param}` and `{param}` beating a greedy `{proxy+}`. For two routes with
+//! the same path shape, an exact method beats `ANY` ("The ANY method matches all methods that you
+//! haven't defined for a route").
 
 use std::collections::BTreeMap;
 
@@ -24,6 +28,8 @@ pub struct RouteMatch {
 
 /// The best path route so far.
 struct Candidate {
+    /// Whether the route has a greedy variable: a full match (no greedy variable) always wins.
+    greedy: bool,
     /// Kind of each route segment, compared lexicographically: smaller is more specific.
     rank: Vec<Kind>,
     /// Whether the route's method is `ANY` (loses ties to an exact method).
@@ -43,7 +49,8 @@ enum Kind {
 /// Matches like HTTP APIs do over the given route keys (e.g. `"POST /new-user"`, `"GET /users/{id}"`,
 /// `"ANY /files/{proxy+}"`, `"$default"`).
 ///
-/// Exact method beats `ANY`; the most specific path wins (literal segments beat `{param}`, `{param}`
+/// A full match (a route without a greedy variable) beats any route with one. Within that, exact
+/// method beats `ANY`; the most specific path wins (literal segments beat `{param}`, `{param}`
 /// beats greedy `{p+}`; more segments matched literally first). Path specificity is decided before
 /// the method: `ANY /users/me` beats `GET /users/{id}` for `GET /users/me`. `$default` is chosen
 /// only when nothing else matches; no match gives `None`. Among equally specific routes the first
@@ -72,12 +79,14 @@ pub fn match_route(route_keys: &[String], method: &str, path: &str) -> Option<Ro
                 let Some((rank, params)) = match_path(&pattern, path) else {
                     continue;
                 };
+                let greedy = rank.last() == Some(&Kind::Greedy);
                 let better = match &best {
                     None => true,
-                    Some(b) => (&rank, any) < (&b.rank, b.any),
+                    Some(b) => (greedy, &rank, any) < (b.greedy, &b.rank, b.any),
                 };
                 if better {
                     best = Some(Candidate {
+                        greedy,
                         rank,
                         any,
                         index,
@@ -328,6 +337,55 @@ mod tests {
             });
             assert_eq!(got, want, "{method} {path} over {routes:?}");
         }
+    }
+
+    /// The guide's example table ("Routing API requests") keeps its documented winners.
+    #[test]
+    fn the_developer_guide_example_keeps_its_winners() {
+        let routes = [
+            "GET /pets/dog/1",
+            "GET /pets/dog/{id}",
+            "GET /pets/{proxy+}",
+            "ANY /{proxy+}",
+            "$default",
+        ];
+        let keys: Vec<String> = routes.iter().map(|k| k.to_string()).collect();
+        for (method, path, want) in [
+            ("GET", "/pets/dog/1", "GET /pets/dog/1"),
+            ("GET", "/pets/dog/2", "GET /pets/dog/{id}"),
+            ("GET", "/pets/cat/1", "GET /pets/{proxy+}"),
+            ("POST", "/pets/dog/1", "ANY /{proxy+}"),
+            ("GET", "/", "$default"),
+        ] {
+            let got = match_route(&keys, method, path).map(|m| m.key);
+            assert_eq!(got.as_deref(), Some(want), "{method} {path}");
+        }
+    }
+
+    /// "Full match" before "greedy": a route of parameters beats a greedy route with a literal
+    /// prefix, whatever their order.
+    #[test]
+    fn a_full_match_beats_a_greedy_route() {
+        for routes in [
+            ["GET /{x}/{y}", "GET /a/{proxy+}"],
+            ["GET /a/{proxy+}", "GET /{x}/{y}"],
+        ] {
+            let keys: Vec<String> = routes.iter().map(|k| k.to_string()).collect();
+            let got = match_route(&keys, "GET", "/a/b").expect("matches");
+            assert_eq!(got.key, "GET /{x}/{y}");
+            assert_eq!(got.path_params.get("x").map(String::as_str), Some("a"));
+            let deeper = match_route(&keys, "GET", "/a/b/c").expect("matches");
+            assert_eq!(deeper.key, "GET /a/{proxy+}");
+        }
+        let keys: Vec<String> = ["ANY /{x}/{y}", "GET /a/{proxy+}"]
+            .iter()
+            .map(|k| k.to_string())
+            .collect();
+        assert_eq!(
+            match_route(&keys, "GET", "/a/b").map(|m| m.key).as_deref(),
+            Some("ANY /{x}/{y}"),
+            "a full match with ANY still beats a greedy match with the method"
+        );
     }
 
     #[test]

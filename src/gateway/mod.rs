@@ -1,11 +1,20 @@
-//! The pure core of `provision serve`, a local gateway that behaves like an API Gateway HTTP API:
-//! route selection ([`matching`]) and integration request parameter mapping ([`mapping`]).
-//! Both are pure; [`server`] answers requests with them over loopback and calls Step Functions
-//! through [`crate::live::execution`].
+//! `provision serve`, a local gateway that behaves like an API Gateway HTTP API: route selection
+//! ([`matching`]), integration request parameter mapping ([`mapping`]), JWT authorizers ([`jwt`],
+//! keys from [`jwks`]), SigV4 checks for `AWS_IAM` routes ([`sigv4`]), CORS ([`cors`]), stage
+//! throttling ([`throttle`]) and the integration role's permissions ([`iam`]). All but [`jwks`]
+//! and [`server`] are pure; [`server`] answers requests with them over loopback and calls Step
+//! Functions through [`crate::live::execution`].
 
+pub mod cors;
+pub mod iam;
+pub mod jwks;
+pub mod jwt;
 pub mod mapping;
 pub mod matching;
+pub mod served;
 pub mod server;
+pub mod sigv4;
+pub mod throttle;
 
 pub use mapping::{MappingError, Request, evaluate, query_params};
 pub use matching::{RouteMatch, match_route};

@@ -1,81 +1,47 @@
 //! The local gateway's HTTP side: answers requests on loopback as the deployed HTTP API would,
-//! from the routes and integrations read live from AWS.
+//! from the routes, authorizers, stages and CORS configuration read live from AWS.
+//!
+//! A request goes through the steps API Gateway takes, each answering as it does: the payload
+//! limit (413), the stage (404), CORS preflight (204, answered by the gateway itself), the route
+//! (404), the stage's default route throttling (429), the route's authorization (401/403), the
+//! integration's request parameters (400/500), the integration role's permissions (500), and the
+//! Step Functions call within the integration timeout (504).
 
 use std::collections::BTreeMap;
 use std::hash::{BuildHasher, Hasher};
 use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
+use hyper::header::{HeaderName, HeaderValue};
 use hyper::{Request as HttpRequest, Response, StatusCode};
 use serde_json::{Value, json};
 
-use super::{MappingError, Request, evaluate, match_route};
+use super::jwks::KeyStore;
+use super::jwt::{self, Refusal};
+use super::served::{Served, ServedRoute};
+use super::throttle::Throttle;
+use super::{MappingError, Request, cors, evaluate, iam, match_route, sigv4};
 use crate::aws::Clients;
 use crate::live::execution::{self, ServiceReply};
-use crate::live::{LiveApi, LiveIntegration};
+use crate::live::serve as live_serve;
 
-/// One route as deployed.
-#[derive(Debug, Clone)]
-pub struct ServedRoute {
-    /// Route key.
-    pub key: String,
-    /// NONE, AWS_IAM, JWT or CUSTOM.
-    pub authorization: String,
-    /// The integration the route targets, if it exists.
-    pub integration: Option<LiveIntegration>,
-}
+/// "Payload size: 10 MB" (developer guide, "Quotas for configuring and running an HTTP API in API
+/// Gateway"); a larger body answers 413.
+pub const MAX_PAYLOAD: usize = 10 * 1024 * 1024;
 
-/// Everything the gateway serves, rebuilt on reload.
-#[derive(Debug, Clone, Default)]
-pub struct Served {
-    /// API id.
-    pub api_id: String,
-    /// API name.
-    pub api_name: String,
-    /// Stage name.
-    pub stage: String,
-    /// Stage variables.
-    pub stage_variables: BTreeMap<String, String>,
-    /// Routes.
-    pub routes: Vec<ServedRoute>,
-}
+/// "Maximum integration timeout: 30 seconds" (same quotas page).
+pub const INTEGRATION_TIMEOUT: Duration = Duration::from_secs(30);
 
-impl Served {
-    /// Builds the table from an API read live. The stage is the `$default` one if present.
-    pub fn from_live(api: &LiveApi) -> Self {
-        let stage = api
-            .stages
-            .iter()
-            .find(|s| s.name == "$default")
-            .or_else(|| api.stages.first());
-        let routes = api
-            .routes
-            .iter()
-            .map(|r| ServedRoute {
-                key: r.key.clone(),
-                authorization: r.authorization.clone(),
-                integration: r
-                    .integration_id()
-                    .and_then(|id| api.integrations.iter().find(|i| i.id == id))
-                    .cloned(),
-            })
-            .collect();
-        Self {
-            api_id: api.id.clone(),
-            api_name: api.name.clone(),
-            stage: stage.map_or_else(|| "$default".into(), |s| s.name.clone()),
-            stage_variables: stage.map(|s| s.variables.clone()).unwrap_or_default(),
-            routes,
-        }
-    }
-}
+/// Environment variable that shortens the integration timeout, in milliseconds (for tests only:
+/// waiting 30 s to see a 504 makes slow tests).
+pub const TIMEOUT_OVERRIDE_ENV: &str = "PROVISION_SERVE_INTEGRATION_TIMEOUT_MS";
 
 /// One served request, for the log line.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct RequestLog {
     /// Method.
     pub method: String,
@@ -89,14 +55,21 @@ pub struct RequestLog {
     pub millis: u128,
     /// The execution started, if any.
     pub execution_arn: Option<String>,
+    /// Why the gateway refused or what it could not check, one line each.
+    pub notes: Vec<String>,
 }
 
-/// The gateway: live routes behind a lock (reload swaps them), and the clients it calls with.
+/// The gateway: live routes behind a lock (reload swaps them), the clients it calls with, the
+/// issuers' keys and the throttling buckets.
 pub struct Gateway {
     /// What is served.
     pub served: RwLock<Served>,
     clients: Clients,
     port: u16,
+    keys: KeyStore,
+    throttle: Throttle,
+    local_credentials: Option<(String, String)>,
+    timeout: Duration,
 }
 
 type Body = Full<Bytes>;
@@ -106,13 +79,33 @@ fn reply(status: u16, body: &Value) -> Response<Body> {
     *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     resp.headers_mut().insert(
         hyper::header::CONTENT_TYPE,
-        hyper::header::HeaderValue::from_static("application/json"),
+        HeaderValue::from_static("application/json"),
     );
     resp
 }
 
 fn message(status: u16, text: &str) -> Response<Body> {
     reply(status, &json!({ "message": text }))
+}
+
+fn with_header(mut resp: Response<Body>, name: &'static str, value: &str) -> Response<Body> {
+    if let Ok(v) = HeaderValue::from_str(value) {
+        resp.headers_mut().insert(HeaderName::from_static(name), v);
+    }
+    resp
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+fn now_secs() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
 }
 
 /// A random id in UUID form (the std hasher is seeded randomly per process and per call).
@@ -163,13 +156,50 @@ fn request_time(secs: u64) -> String {
     )
 }
 
+/// The body of a request: its bytes, or `Err(size)` when it is over [`MAX_PAYLOAD`] (it is read to
+/// the end anyway, so that the client can read the 413).
+async fn read_body(body: Incoming, declared: Option<usize>) -> Result<Vec<u8>, usize> {
+    let mut body = body;
+    let mut bytes = Vec::new();
+    let mut total = 0usize;
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else { break };
+        if let Ok(data) = frame.into_data() {
+            total += data.len();
+            if total <= MAX_PAYLOAD && declared.is_none_or(|d| d <= MAX_PAYLOAD) {
+                bytes.extend_from_slice(&data);
+            }
+        }
+    }
+    if total > MAX_PAYLOAD || declared.is_some_and(|d| d > MAX_PAYLOAD) {
+        Err(total.max(declared.unwrap_or(0)))
+    } else {
+        Ok(bytes)
+    }
+}
+
 impl Gateway {
-    /// A gateway over `served`, answering on `port`.
-    pub fn new(served: Served, clients: Clients, port: u16) -> Arc<Self> {
+    /// A gateway over `served`, answering on `port`, with the issuers' `keys` and the caller's
+    /// `local_credentials` (access key id, secret) for checking SigV4 signatures.
+    pub fn new(
+        served: Served,
+        clients: Clients,
+        port: u16,
+        keys: KeyStore,
+        local_credentials: Option<(String, String)>,
+    ) -> Arc<Self> {
+        let timeout = std::env::var(TIMEOUT_OVERRIDE_ENV)
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok())
+            .map_or(INTEGRATION_TIMEOUT, Duration::from_millis);
         Arc::new(Self {
             served: RwLock::new(served),
             clients,
             port,
+            keys,
+            throttle: Throttle::default(),
+            local_credentials,
+            timeout,
         })
     }
 
@@ -182,6 +212,11 @@ impl Gateway {
 
     fn snapshot(&self) -> Served {
         self.served.read().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// Where the keys of `issuer` come from, for the banner.
+    pub fn key_source(&self, issuer: &str) -> String {
+        self.keys.source(issuer)
     }
 
     /// Answers one request as the HTTP API would.
@@ -200,28 +235,39 @@ impl Gateway {
                 )
             })
             .collect();
-        let body = match req.into_body().collect().await {
-            Ok(b) => b.to_bytes().to_vec(),
-            Err(_) => Vec::new(),
-        };
-        let request = Request {
+        let declared = header(&headers, "content-length").and_then(|v| v.trim().parse::<usize>().ok());
+        let mut log = RequestLog {
             method: method.clone(),
             path: path.clone(),
+            ..RequestLog::default()
+        };
+        let body = read_body(req.into_body(), declared).await;
+        let request = Request {
+            method,
+            path,
             raw_query,
             headers,
-            body,
+            body: body.clone().unwrap_or_default(),
             ..Request::default()
         };
         let served = self.snapshot();
-        let mut log = RequestLog {
-            method,
-            path,
-            route: None,
-            status: 0,
-            millis: 0,
-            execution_arn: None,
+        let origin = header(&request.headers, "origin").map(str::to_string);
+        let mut response = match body {
+            Err(size) => {
+                log.notes.push(format!(
+                    "the body is {size} bytes, over the {MAX_PAYLOAD}-byte payload quota"
+                ));
+                message(413, "Request Entity Too Large")
+            }
+            Ok(_) => self.answer(&served, request, peer, &mut log).await,
         };
-        let response = self.answer(&served, request, peer, &mut log).await;
+        if let (Some(cors), Some(origin)) = (&served.cors, &origin)
+            && response.status() != StatusCode::NO_CONTENT
+        {
+            for (name, value) in cors::response_headers(cors, origin) {
+                response = with_header(response, name, &value);
+            }
+        }
         log.status = response.status().as_u16();
         log.millis = started.elapsed().as_millis();
         (response, log)
@@ -234,28 +280,206 @@ impl Gateway {
         peer: SocketAddr,
         log: &mut RequestLog,
     ) -> Response<Body> {
+        let Some((stage, path)) = served.stage_for(&request.path) else {
+            log.notes
+                .push("no stage matches the path and there is no $default stage".into());
+            return message(404, "Not Found");
+        };
+        let origin = header(&request.headers, "origin");
+        let preflight_method = header(&request.headers, "access-control-request-method");
+        if let Some(cors) = &served.cors
+            && let Some(origin) = origin
+            && cors::is_preflight(&request.method, Some(origin), preflight_method)
+        {
+            let mut resp = Response::new(Full::new(Bytes::new()));
+            *resp.status_mut() = StatusCode::NO_CONTENT;
+            let headers = cors::preflight_headers(cors, origin);
+            if headers.is_empty() {
+                log.notes.push(format!(
+                    "preflight from {origin}: origin not allowed by the API's CORS configuration"
+                ));
+            }
+            for (name, value) in headers {
+                resp = with_header(resp, name, &value);
+            }
+            return resp;
+        }
         let keys: Vec<String> = served.routes.iter().map(|r| r.key.clone()).collect();
-        let Some(matched) = match_route(&keys, &request.method, &request.path) else {
+        let Some(matched) = match_route(&keys, &request.method, &path) else {
             return message(404, "Not Found");
         };
         log.route = Some(matched.key.clone());
         let route = &served.routes[matched.index];
-        let header = |name: &str| {
-            request
-                .headers
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(name))
-                .map(|(_, v)| v.clone())
-        };
-        // Authorizers are not verified locally: a credential must be present, any will do.
-        match route.authorization.as_str() {
-            "JWT" | "CUSTOM" if header("authorization").is_none_or(|v| v.trim().is_empty()) => {
-                return message(401, "Unauthorized");
+        if !self
+            .throttle
+            .admit(&stage.name, &route.key, stage.throttle, Instant::now())
+        {
+            if let Some((rate, burst)) = stage.throttle {
+                log.notes.push(format!(
+                    "throttled: stage {} allows {rate} requests/s, burst {burst}, per route",
+                    stage.name
+                ));
             }
-            "AWS_IAM" if header("authorization").is_none() => return message(403, "Forbidden"),
-            _ => {}
+            return message(429, "Too Many Requests");
         }
+        let claims = match self.authorize(route, &request, log).await {
+            Ok(claims) => claims,
+            Err(resp) => return resp,
+        };
+        request.context = self.context(served, &stage.name, route, &request, &path, peer, &claims);
+        request.path_params = matched.path_params;
+        request.stage_variables = stage.variables.clone();
+        self.integrate(route, &request, log).await
+    }
+
+    /// `$context` variables of a request, with the verified JWT claims as
+    /// `authorizer.claims.NAME`.
+    #[allow(clippy::too_many_arguments)]
+    fn context(
+        &self,
+        served: &Served,
+        stage: &str,
+        route: &ServedRoute,
+        request: &Request,
+        path: &str,
+        peer: SocketAddr,
+        claims: &BTreeMap<String, String>,
+    ) -> BTreeMap<String, String> {
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+        let request_id = random_id();
+        let mut context: BTreeMap<String, String> = [
+            ("requestId", request_id.clone()),
+            ("extendedRequestId", request_id),
+            ("requestTime", request_time(now.as_secs())),
+            ("requestTimeEpoch", now.as_millis().to_string()),
+            ("httpMethod", request.method.clone()),
+            ("path", path.to_string()),
+            ("protocol", "HTTP/1.1".to_string()),
+            ("routeKey", route.key.clone()),
+            ("stage", stage.to_string()),
+            ("apiId", served.api_id.clone()),
+            ("domainName", format!("127.0.0.1:{}", self.port)),
+            ("domainPrefix", "127".to_string()),
+            ("identity.sourceIp", peer.ip().to_string()),
+            (
+                "identity.userAgent",
+                header(&request.headers, "user-agent")
+                    .unwrap_or_default()
+                    .to_string(),
+            ),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        for (name, value) in claims {
+            context.insert(format!("authorizer.claims.{name}"), value.clone());
+        }
+        context
+    }
+
+    /// The route's authorization: the verified claims of a JWT route, or the refusal to answer.
+    async fn authorize(
+        &self,
+        route: &ServedRoute,
+        request: &Request,
+        log: &mut RequestLog,
+    ) -> Result<BTreeMap<String, String>, Response<Body>> {
+        match route.authorization.as_str() {
+            "JWT" => self.authorize_jwt(route, request, log).await,
+            "AWS_IAM" => {
+                let signed = sigv4::Signed {
+                    method: &request.method,
+                    path: &request.path,
+                    query: request.raw_query.as_deref(),
+                    headers: &request.headers,
+                    body: &request.body,
+                };
+                let local = self
+                    .local_credentials
+                    .as_ref()
+                    .map(|(k, s)| (k.as_str(), s.as_str()));
+                match sigv4::check(&signed, &self.clients.region, local, now_secs()) {
+                    Ok(true) => Ok(BTreeMap::new()),
+                    Ok(false) => {
+                        log.notes.push("AWS_IAM: well-formed SigV4 signature from an access key this gateway does not hold; served without verifying it".into());
+                        Ok(BTreeMap::new())
+                    }
+                    Err(sigv4::Refusal::Forbidden(why)) => {
+                        log.notes.push(format!("AWS_IAM: {why}"));
+                        Err(message(403, "Forbidden"))
+                    }
+                    Err(sigv4::Refusal::Message(text)) => {
+                        log.notes.push(format!("AWS_IAM: {text}"));
+                        Err(message(403, &text))
+                    }
+                }
+            }
+            "CUSTOM" => {
+                log.notes
+                    .push("Lambda (CUSTOM) authorizers are not emulated; the request is refused".into());
+                Err(message(401, "Unauthorized"))
+            }
+            _ => Ok(BTreeMap::new()),
+        }
+    }
+
+    async fn authorize_jwt(
+        &self,
+        route: &ServedRoute,
+        request: &Request,
+        log: &mut RequestLog,
+    ) -> Result<BTreeMap<String, String>, Response<Body>> {
+        let unauthorized = |log: &mut RequestLog, description: String| {
+            log.notes.push(format!("JWT: {description}"));
+            let value = jwt::www_authenticate(&route.scopes, "invalid_token", &description);
+            with_header(message(401, "Unauthorized"), "www-authenticate", &value)
+        };
+        let Some(authorizer) = &route.authorizer else {
+            return Err(unauthorized(
+                log,
+                "the route's JWT authorizer does not exist".into(),
+            ));
+        };
+        let Some(token) = jwt::token_from(
+            &authorizer.identity_source,
+            &request.headers,
+            request.raw_query.as_deref(),
+        ) else {
+            let why = format!("no token in the identity source {}", authorizer.identity_source);
+            return Err(unauthorized(log, why));
+        };
+        let mut keys = match self.keys.keys(&authorizer.issuer, false).await {
+            Ok(keys) => keys,
+            Err(why) => {
+                let why = format!("the keys of issuer {} cannot be had: {why}", authorizer.issuer);
+                return Err(unauthorized(log, why));
+            }
+        };
+        if jwt::unknown_kid(&token, &keys).is_some()
+            && let Ok(fresh) = self.keys.keys(&authorizer.issuer, true).await
+        {
+            keys = fresh;
+        }
+        match jwt::verify(&token, &keys, authorizer, &route.scopes, now_secs()) {
+            Ok(claims) => Ok(claims),
+            Err(Refusal::Unauthorized(description)) => Err(unauthorized(log, description)),
+            Err(Refusal::Forbidden(why)) => {
+                log.notes.push(format!("JWT: {why}"));
+                let value = jwt::www_authenticate(&route.scopes, "insufficient_scope", &why);
+                Err(with_header(message(403, "Forbidden"), "www-authenticate", &value))
+            }
+        }
+    }
+
+    /// Maps the request onto the integration, checks the role, and calls Step Functions.
+    async fn integrate(
+        &self,
+        route: &ServedRoute,
+        request: &Request,
+        log: &mut RequestLog,
+    ) -> Response<Body> {
         let Some(integration) = &route.integration else {
+            log.notes.push("the route has no integration".into());
             return message(500, "Internal Server Error");
         };
         let Some(action) = integration
@@ -263,55 +487,78 @@ impl Gateway {
             .as_deref()
             .and_then(|s| s.strip_prefix("StepFunctions-"))
         else {
+            log.notes
+                .push("the integration is not a Step Functions integration".into());
             return message(500, "Internal Server Error");
         };
-
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
-        let request_id = random_id();
-        let context: BTreeMap<String, String> = [
-            ("requestId", request_id.clone()),
-            ("extendedRequestId", request_id.clone()),
-            ("requestTime", request_time(now.as_secs())),
-            ("requestTimeEpoch", now.as_millis().to_string()),
-            ("httpMethod", request.method.clone()),
-            ("path", request.path.clone()),
-            ("protocol", "HTTP/1.1".to_string()),
-            ("routeKey", route.key.clone()),
-            ("stage", served.stage.clone()),
-            ("apiId", served.api_id.clone()),
-            ("domainName", format!("127.0.0.1:{}", self.port)),
-            ("domainPrefix", "127".to_string()),
-            ("identity.sourceIp", peer.ip().to_string()),
-            (
-                "identity.userAgent",
-                header("user-agent").unwrap_or_default().to_string(),
-            ),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect();
-        request.path_params = matched.path_params;
-        request.context = context;
-        request.stage_variables = served.stage_variables.clone();
-        let mut params = match evaluate(&integration.parameters, &request) {
+        let mut params = match evaluate(&integration.parameters, request) {
             Ok(p) => p,
-            Err(MappingError::BadRequest(_)) => return message(400, "Bad Request"),
-            Err(MappingError::Internal(_)) => return message(500, "Internal Server Error"),
+            Err(MappingError::BadRequest(why)) => {
+                log.notes.push(why);
+                return message(400, "Bad Request");
+            }
+            Err(MappingError::Internal(why)) => {
+                log.notes.push(why);
+                return message(500, "Internal Server Error");
+            }
         };
+        if let Err(why) = self
+            .role_allows(integration.credentials_arn.as_deref(), action, &params)
+            .await
+        {
+            log.notes.push(why);
+            return message(500, "Internal Server Error");
+        }
         if action != "StopExecution" && !params.contains_key("Name") {
             // Step Functions names an execution itself when no name is sent; emulators may not.
             params.insert("Name".into(), random_id());
         }
-        match execution::call_action(&self.clients, action, &params).await {
-            Ok(ServiceReply { status, body }) => {
+        let call = execution::call_action(&self.clients, action, &params);
+        match tokio::time::timeout(self.timeout, call).await {
+            Ok(Ok(ServiceReply { status, body })) => {
                 log.execution_arn = body["executionArn"].as_str().map(str::to_string);
                 reply(status, &body)
             }
-            Err(e) => {
-                tracing::warn!("{e}");
+            Ok(Err(e)) => {
+                log.notes.push(e.to_string());
                 message(500, "Internal Server Error")
             }
+            Err(_) => {
+                log.notes.push(format!(
+                    "the integration did not answer within {} ms (the HTTP API integration timeout)",
+                    self.timeout.as_millis()
+                ));
+                message(504, "Gateway Timeout")
+            }
         }
+    }
+
+    /// Whether the integration's role, as IAM holds it now, lets API Gateway make the call: the
+    /// error says which permission is missing.
+    async fn role_allows(
+        &self,
+        role_arn: Option<&str>,
+        action: &str,
+        params: &BTreeMap<String, String>,
+    ) -> Result<(), String> {
+        let Some(arn) = role_arn else {
+            return Err("the integration has no credentials role (CredentialsArn)".into());
+        };
+        let role = match live_serve::read_role_policies(&self.clients, arn).await {
+            Ok(Some(role)) => role,
+            Ok(None) => return Err(format!("the integration role {arn} does not exist")),
+            Err(e) => return Err(format!("the integration role {arn} cannot be read: {e}")),
+        };
+        let trust = iam::trusts(&role.trust, iam::API_GATEWAY_PRINCIPAL);
+        if !trust.allowed {
+            return Err(format!("role {arn}: {}", trust.reason));
+        }
+        let (iam_action, resource) = iam::action_and_resource(action, params);
+        let decision = iam::evaluate(&role.permissions, &iam_action, &resource);
+        if !decision.allowed {
+            return Err(format!("role {arn} is missing a permission: {}", decision.reason));
+        }
+        Ok(())
     }
 }
 

@@ -5,6 +5,7 @@ mod iam_wait;
 mod machines;
 mod paginate;
 mod read;
+pub mod serve;
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -1,0 +1,162 @@
+//! What the local gateway serves: the API's routes, authorizers, stages and CORS configuration as
+//! read live, and how a request path selects a stage.
+
+use std::collections::BTreeMap;
+
+use super::jwt::JwtAuthorizer;
+use crate::live::{LiveApi, LiveIntegration};
+use crate::stack::desired::Cors;
+
+/// One route as deployed.
+#[derive(Debug, Clone, Default)]
+pub struct ServedRoute {
+    /// Route key.
+    pub key: String,
+    /// NONE, AWS_IAM, JWT or CUSTOM.
+    pub authorization: String,
+    /// The JWT authorizer of a JWT route, when it exists.
+    pub authorizer: Option<JwtAuthorizer>,
+    /// Authorization scopes of a JWT route.
+    pub scopes: Vec<String>,
+    /// The integration the route targets, if it exists.
+    pub integration: Option<LiveIntegration>,
+}
+
+/// One stage as deployed.
+#[derive(Debug, Clone, Default)]
+pub struct ServedStage {
+    /// Stage name; `$default` is served at the root, any other under `/NAME`.
+    pub name: String,
+    /// Stage variables.
+    pub variables: BTreeMap<String, String>,
+    /// Default route throttling (rate, burst), when set.
+    pub throttle: Option<(f64, i32)>,
+}
+
+/// Everything the gateway serves, rebuilt on reload.
+#[derive(Debug, Clone, Default)]
+pub struct Served {
+    /// API id.
+    pub api_id: String,
+    /// API name.
+    pub api_name: String,
+    /// Stages.
+    pub stages: Vec<ServedStage>,
+    /// Routes.
+    pub routes: Vec<ServedRoute>,
+    /// CORS configuration of the API.
+    pub cors: Option<Cors>,
+}
+
+impl Served {
+    /// Builds the table from an API read live.
+    pub fn from_live(api: &LiveApi) -> Self {
+        let routes = api
+            .routes
+            .iter()
+            .map(|r| ServedRoute {
+                key: r.key.clone(),
+                authorization: r.authorization.clone(),
+                authorizer: r
+                    .authorizer_id
+                    .as_deref()
+                    .and_then(|id| api.authorizers.iter().find(|a| a.id == id))
+                    .filter(|a| a.authorizer_type == "JWT")
+                    .map(|a| JwtAuthorizer {
+                        name: a.name.clone(),
+                        issuer: a.issuer.clone().unwrap_or_default(),
+                        audience: a.audience.clone(),
+                        identity_source: a
+                            .identity_source
+                            .first()
+                            .cloned()
+                            .unwrap_or_else(|| "$request.header.Authorization".into()),
+                    }),
+                scopes: r.scopes.clone(),
+                integration: r
+                    .integration_id()
+                    .and_then(|id| api.integrations.iter().find(|i| i.id == id))
+                    .cloned(),
+            })
+            .collect();
+        let stages = api
+            .stages
+            .iter()
+            .map(|s| ServedStage {
+                name: s.name.clone(),
+                variables: s.variables.clone(),
+                throttle: match (s.throttling_rate_limit, s.throttling_burst_limit) {
+                    (None, None) => None,
+                    // One of the two set: the other is the account's (10,000 rps, burst 5,000).
+                    (rate, burst) => Some((rate.unwrap_or(10_000.0), burst.unwrap_or(5_000))),
+                },
+            })
+            .collect();
+        Self {
+            api_id: api.id.clone(),
+            api_name: api.name.clone(),
+            stages,
+            routes,
+            cors: api.cors.clone(),
+        }
+    }
+
+    /// The stage a request path is for, and the path within it ("Routing API requests": "If a
+    /// request explicitly matches a stage, API Gateway sends the request to that stage. If no stage
+    /// fully matches the request, API Gateway sends the request to the $default stage."). `None`
+    /// when neither exists: the API answers 404 `{"message":"Not Found"}`.
+    pub fn stage_for(&self, path: &str) -> Option<(&ServedStage, String)> {
+        let first = path.trim_start_matches('/').split('/').next().unwrap_or_default();
+        let named = self
+            .stages
+            .iter()
+            .find(|s| s.name != "$default" && !first.is_empty() && s.name == first);
+        if let Some(stage) = named {
+            let rest = &path[1 + first.len()..];
+            let rest = if rest.is_empty() { "/" } else { rest };
+            return Some((stage, rest.to_string()));
+        }
+        self.stages
+            .iter()
+            .find(|s| s.name == "$default")
+            .map(|s| (s, path.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn served(names: &[&str]) -> Served {
+        Served {
+            stages: names
+                .iter()
+                .map(|n| ServedStage {
+                    name: n.to_string(),
+                    ..ServedStage::default()
+                })
+                .collect(),
+            ..Served::default()
+        }
+    }
+
+    #[test]
+    fn paths_select_named_stages_then_default() {
+        let s = served(&["v1", "$default"]);
+        let pick = |p: &str| s.stage_for(p).map(|(st, rest)| (st.name.clone(), rest));
+        assert_eq!(pick("/v1/new-user"), Some(("v1".into(), "/new-user".into())));
+        assert_eq!(pick("/v1"), Some(("v1".into(), "/".into())));
+        assert_eq!(
+            pick("/v1x/new-user"),
+            Some(("$default".into(), "/v1x/new-user".into()))
+        );
+        assert_eq!(pick("/new-user"), Some(("$default".into(), "/new-user".into())));
+        let only_named = served(&["v1"]);
+        assert!(only_named.stage_for("/new-user").is_none());
+        assert_eq!(
+            only_named.stage_for("/v1/a/b").map(|(_, r)| r),
+            Some("/a/b".to_string())
+        );
+        assert!(served(&[]).stage_for("/").is_none());
+    }
+}
