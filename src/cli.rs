@@ -118,6 +118,10 @@ enum Command {
         /// its discovery document names. Repeatable.
         #[arg(long = "jwks", value_name = "ISSUER=FILE_OR_URL")]
         jwks: Vec<String>,
+        /// Re-read the API from AWS every 2 s (without it: before a request, when the last read
+        /// is over 5 s old; and on SIGHUP).
+        #[arg(long)]
+        watch: bool,
     },
     /// Send a request to a route and show the response; `--follow` watches the execution.
     #[command(
@@ -301,9 +305,12 @@ async fn run(command: Command, printer: &Printer, settings: &AwsSettings) -> Out
             }
         }
         Command::Down { stack, yes } => commands::down::run(printer, settings, stack, yes).await,
-        Command::Serve { stack, port, jwks } => {
-            commands::serve::run(printer, settings, stack, port, &jwks).await
-        }
+        Command::Serve {
+            stack,
+            port,
+            jwks,
+            watch,
+        } => commands::serve::run(printer, settings, stack, port, &jwks, watch).await,
         Command::Invoke {
             mut args,
             data,

@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -28,6 +29,7 @@ pub async fn run(
     given: Option<PathBuf>,
     port: u16,
     jwks: &[String],
+    watch: bool,
 ) -> Outcome {
     let mut overrides = std::collections::BTreeMap::new();
     for arg in jwks {
@@ -62,13 +64,18 @@ pub async fn run(
         KeyStore::new(overrides),
         local_credentials,
     );
-    banner(printer, &served, &gateway, port);
-    tokio::spawn(reload_on_hangup(
-        printer.clone(),
+    banner(printer, &served, &gateway, port, watch);
+    let reloader = Arc::new(Reloader {
+        printer: printer.clone(),
         clients,
         desired,
-        gateway.clone(),
-    ));
+        gateway: gateway.clone(),
+        loaded: tokio::sync::Mutex::new((Instant::now(), route_keys(&served))),
+    });
+    tokio::spawn(reload_on_hangup(reloader.clone()));
+    if watch {
+        tokio::spawn(watch_live(reloader.clone()));
+    }
 
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
@@ -76,7 +83,7 @@ pub async fn run(
         tokio::select! {
             accepted = listener.accept() => {
                 let Ok((stream, peer)) = accepted else { continue };
-                tokio::spawn(serve_connection(printer.clone(), gateway.clone(), stream, peer));
+                tokio::spawn(serve_connection(printer.clone(), gateway.clone(), reloader.clone(), stream, peer));
             }
             _ = &mut ctrl_c => {
                 printer.progress("Stopped.");
@@ -86,7 +93,7 @@ pub async fn run(
     }
 }
 
-fn banner(printer: &Printer, served: &Served, gateway: &Gateway, port: u16) {
+fn banner(printer: &Printer, served: &Served, gateway: &Gateway, port: u16, watch: bool) {
     printer.progress(&format!(
         "Serving API {} ({}) on http://127.0.0.1:{port}",
         served.api_name, served.api_id
@@ -127,18 +134,27 @@ fn banner(printer: &Printer, served: &Served, gateway: &Gateway, port: u16) {
         "emulated: route priority, stages, JWT (RSA keys, iss/aud/exp/nbf/scopes), AWS_IAM SigV4 (verified for your own access key), CORS, default route throttling, the {} MB payload limit, the 30 s integration timeout, and the integration role's trust and permissions (conditions not evaluated). Not emulated: Lambda authorizers, per-route throttling overrides, custom domains, mutual TLS; Step Functions is called with your credentials, not the role's. See docs/serve.md.",
         MAX_PAYLOAD / (1024 * 1024)
     ));
-    printer.progress("Ctrl-C stops; `kill -HUP` re-reads the API from AWS.");
+    printer.progress(&format!(
+        "Ctrl-C stops. The routes are re-read from AWS {}, and on `kill -HUP`.",
+        if watch {
+            format!("every {} s (--watch)", WATCH_EVERY.as_secs())
+        } else {
+            format!("before a request when older than {} s", FRESH_FOR.as_secs())
+        }
+    ));
 }
 
 async fn serve_connection(
     printer: Printer,
     gateway: Arc<Gateway>,
+    reloader: Arc<Reloader>,
     stream: tokio::net::TcpStream,
     peer: SocketAddr,
 ) {
     let service = service_fn(move |req| {
-        let (gateway, printer) = (gateway.clone(), printer.clone());
+        let (gateway, printer, reloader) = (gateway.clone(), printer.clone(), reloader.clone());
         async move {
+            reloader.refresh(false).await;
             let (response, log) = gateway.handle(req, peer).await;
             printer.progress(&format!(
                 "{} {}  route={}  {}  {}ms{}",
@@ -160,26 +176,79 @@ async fn serve_connection(
         .await;
 }
 
+/// How long a read of the live API is served before a request triggers a new one: routes that
+/// `up` (or the console) changes are picked up without a signal, at a cost of one read (5 to 6
+/// calls) per request at most every few seconds.
+const FRESH_FOR: Duration = Duration::from_secs(5);
+
+/// How often `--watch` re-reads the API.
+const WATCH_EVERY: Duration = Duration::from_secs(2);
+
+/// Keeps the served table in step with AWS.
+struct Reloader {
+    printer: Printer,
+    clients: Clients,
+    desired: Desired,
+    gateway: Arc<Gateway>,
+    /// When the table was read, and its route keys (to say what changed).
+    loaded: tokio::sync::Mutex<(Instant, Vec<String>)>,
+}
+
+impl Reloader {
+    /// Re-reads the API when the table is older than [`FRESH_FOR`], or always with `force`. A
+    /// failed read keeps the old table and says why.
+    async fn refresh(&self, force: bool) {
+        let mut loaded = self.loaded.lock().await;
+        if !force && loaded.0.elapsed() < FRESH_FOR {
+            return;
+        }
+        match live::read(&self.clients, live::ReadScope::of(&self.desired)).await {
+            Ok(live) => match plan::oldest_first(&live.apis).first() {
+                Some(api) => {
+                    let served = Served::from_live(api);
+                    let keys = route_keys(&served);
+                    if keys != loaded.1 {
+                        self.printer.progress(&format!(
+                            "Reloaded: {} route(s): {}",
+                            keys.len(),
+                            keys.join(", ")
+                        ));
+                    }
+                    self.gateway.reload(served);
+                    *loaded = (Instant::now(), keys);
+                }
+                None => self
+                    .printer
+                    .error("reload: the stack has no API any more; still serving the old routes"),
+            },
+            Err(e) => self.printer.error(&format!("reload failed: {e}")),
+        }
+    }
+}
+
+fn route_keys(served: &Served) -> Vec<String> {
+    let mut keys: Vec<String> = served.routes.iter().map(|r| r.key.clone()).collect();
+    keys.sort();
+    keys
+}
+
+async fn watch_live(reloader: Arc<Reloader>) {
+    loop {
+        tokio::time::sleep(WATCH_EVERY).await;
+        reloader.refresh(true).await;
+    }
+}
+
 #[cfg(unix)]
-async fn reload_on_hangup(printer: Printer, clients: Clients, desired: Desired, gateway: Arc<Gateway>) {
+async fn reload_on_hangup(reloader: Arc<Reloader>) {
     use tokio::signal::unix::{SignalKind, signal};
     let Ok(mut hangups) = signal(SignalKind::hangup()) else {
         return;
     };
     while hangups.recv().await.is_some() {
-        match live::read(&clients, live::ReadScope::of(&desired)).await {
-            Ok(live) => match plan::oldest_first(&live.apis).first() {
-                Some(api) => {
-                    let served = Served::from_live(api);
-                    printer.progress(&format!("Reloaded: {} route(s)", served.routes.len()));
-                    gateway.reload(served);
-                }
-                None => printer.error("reload: the stack has no API any more; still serving the old routes"),
-            },
-            Err(e) => printer.error(&format!("reload failed: {e}")),
-        }
+        reloader.refresh(true).await;
     }
 }
 
 #[cfg(not(unix))]
-async fn reload_on_hangup(_: Printer, _: Clients, _: Desired, _: Arc<Gateway>) {}
+async fn reload_on_hangup(_: Arc<Reloader>) {}

@@ -306,6 +306,7 @@ impl Gateway {
         }
         let keys: Vec<String> = served.routes.iter().map(|r| r.key.clone()).collect();
         let Some(matched) = match_route(&keys, &request.method, &path) else {
+            log.notes.push(Self::no_route(&keys, &request.method, &path));
             return message(404, "Not Found");
         };
         log.route = Some(matched.key.clone());
@@ -509,6 +510,19 @@ impl Gateway {
             log.notes.push(why);
             return message(500, "Internal Server Error");
         }
+        if let Some(input) = integration.parameters.get("Input")
+            && !params.contains_key("Input")
+        {
+            // API Gateway sends no input then, and answers 200: the execution starts with {}.
+            log.notes.push(format!(
+                "warning: Input = {input} found nothing in this request, so the execution starts with {{}}{}",
+                if input == "$request.body.input" {
+                    "; the body convention wants {\"input\": ...}"
+                } else {
+                    ""
+                }
+            ));
+        }
         if action != "StopExecution" && !params.contains_key("Name") {
             // Step Functions names an execution itself when no name is sent; emulators may not.
             params.insert("Name".into(), random_id());
@@ -517,6 +531,9 @@ impl Gateway {
         match tokio::time::timeout(self.timeout, call).await {
             Ok(Ok(ServiceReply { status, body })) => {
                 log.execution_arn = body["executionArn"].as_str().map(str::to_string);
+                if status >= 400 {
+                    log.notes.push(Self::service_refusal(action, &body));
+                }
                 reply(status, &body)
             }
             Ok(Err(e)) => {
@@ -530,6 +547,32 @@ impl Gateway {
                 ));
                 message(504, "Gateway Timeout")
             }
+        }
+    }
+
+    /// Why Step Functions refused, with the emulator's known gap named: moto answers an empty
+    /// `UnknownError` for StartSyncExecution, which it does not implement.
+    fn service_refusal(action: &str, body: &Value) -> String {
+        let code = body["__type"].as_str().unwrap_or("an error");
+        let text = body["message"].as_str().unwrap_or_default();
+        if action == "StartSyncExecution" && code == "UnknownError" && text.is_empty() {
+            return "Step Functions answered an empty UnknownError to StartSyncExecution: moto does not implement \
+                StartSyncExecution (on AWS the route answers with the execution's result)"
+            .into();
+        }
+        format!("Step Functions refused {action}: {code}: {text}")
+    }
+
+    /// Why no route matched, with the nearest route keys.
+    fn no_route(keys: &[String], method: &str, path: &str) -> String {
+        let wanted = format!("{method} {path}");
+        let candidates: Vec<&str> = keys.iter().map(String::as_str).collect();
+        match crate::stack::diagnostic::did_you_mean(&wanted, &candidates) {
+            Some(near) => format!("no route matches {wanted}; did you mean {near}?"),
+            None => format!(
+                "no route matches {wanted}; the routes are {}",
+                candidates.join(", ")
+            ),
         }
     }
 
