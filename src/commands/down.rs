@@ -15,14 +15,29 @@ use crate::render::Printer;
 
 /// Deletes the stack. Asks on a terminal; requires `--yes` otherwise.
 pub async fn run(printer: &Printer, settings: &AwsSettings, given: Option<PathBuf>, yes: bool) -> Outcome {
-    let (desired, clients, live) = super::prepare(printer, settings, given).await?;
-    if let RoleState::Present(role) = &live.role
-        && !role.owned_by(&desired.stack)
-    {
-        printer.note(&format!(
-            "role {} is not owned by stack {} and is left alone",
-            role.name, desired.stack
-        ));
+    let (desired, clients, mut live) = super::prepare(printer, settings, given).await?;
+    if let RoleState::Present(role) = &live.role {
+        if role.owned_by(&desired.stack) {
+            // Before deleting the role: is an API outside the stack using it?
+            let role = role.clone();
+            let before = live.used_outside.len();
+            super::check_outside_use(&clients, &desired.stack, &mut live, &[role.clone()]).await?;
+            if live.used_outside.len() > before
+                && let Some(apis) = live.used_outside.get(&role.name)
+            {
+                printer.note(&format!(
+                    "role {} is tagged for stack {} but {} use(s) it too; it is left alone",
+                    role.name,
+                    desired.stack,
+                    apis.join(", ")
+                ));
+            }
+        } else {
+            printer.note(&format!(
+                "role {} is not owned by stack {} and is left alone",
+                role.name, desired.stack
+            ));
+        }
     }
     let plan = plan::plan_down(&desired, &live);
     if plan.is_empty() {

@@ -14,7 +14,7 @@ pub use iam_wait::wait_for_role;
 pub use machines::check_state_machines;
 pub use read::{
     ApiChildren, ReadScope, account_id, list_owned_apis, read, read_api_children, read_authorizers,
-    read_integrations, read_role, read_routes, read_stages,
+    read_integrations, read_role, read_routes, read_stages, roles_used_outside,
 };
 
 use crate::stack::desired::{AccessLog, Cors};
@@ -26,6 +26,34 @@ pub struct Live {
     pub apis: Vec<LiveApi>,
     /// The role named in the stack.
     pub role: RoleState,
+    /// Other roles the stack's integrations use as credentials (after a `[role] name` rename,
+    /// the old one), read by the name in their ARN. Those tagged for the stack are the stack's
+    /// and deleted once nothing of the stack uses them; the others are reported and left alone.
+    pub former_roles: Vec<LiveRole>,
+    /// Role names and, for each, the APIs outside the stack whose integrations use it as
+    /// credentials: such a role is never deleted, even when tagged for the stack. Filled only
+    /// where a delete of a tagged role is in question (`down`, a renamed role).
+    pub used_outside: BTreeMap<String, Vec<String>>,
+}
+
+impl Live {
+    /// The names of the roles, other than `current`, that the stack's integrations use.
+    pub fn credential_role_names(&self, current: &str) -> BTreeSet<String> {
+        self.apis
+            .iter()
+            .flat_map(|a| &a.integrations)
+            .filter_map(|i| i.credentials_arn.as_deref())
+            .map(role_name_of)
+            .filter(|n| !n.eq_ignore_ascii_case(current) && !n.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+}
+
+/// The role name in a role ARN: the last segment, after any path
+/// (`arn:aws:iam::123456789012:role/service/name` is `name`; IAM guide, "IAM identifiers").
+pub fn role_name_of(arn: &str) -> &str {
+    arn.rsplit('/').next().unwrap_or(arn)
 }
 
 /// An HTTP API and everything inside it.

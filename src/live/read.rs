@@ -52,10 +52,79 @@ pub async fn read(clients: &Clients, scope: ReadScope<'_>) -> Result<Live, AwsEr
         read_apis(clients, scope),
         read_role(clients, scope.role_name, Some(scope.policy_name))
     );
-    Ok(Live {
+    let mut live = Live {
         apis: apis?,
         role: role?,
+        ..Live::default()
+    };
+    live.former_roles = read_former_roles(clients, &live, scope.role_name).await?;
+    Ok(live)
+}
+
+/// The roles other than the stack's that its integrations use (the old role after a rename),
+/// read by name with every inline policy listed. None in the usual case, so no call is made;
+/// a role that no longer exists is skipped.
+async fn read_former_roles(clients: &Clients, live: &Live, current: &str) -> Result<Vec<LiveRole>, AwsError> {
+    let mut roles = Vec::new();
+    for name in live.credential_role_names(current) {
+        tracing::debug!("role {name}: used by the stack's integrations, read");
+        if let RoleState::Present(role) = read_role(clients, &name, None).await? {
+            roles.push(role);
+        }
+    }
+    Ok(roles)
+}
+
+/// For each role in `arns`, the APIs not tagged for `stack` whose integrations use it as
+/// credentials (GetApis, then GetIntegrations per such API). Made only before a tagged role is
+/// deleted, so that a role someone else came to depend on is reported instead.
+pub async fn roles_used_outside(
+    clients: &Clients,
+    stack: &str,
+    arns: &BTreeMap<String, String>,
+) -> Result<BTreeMap<String, Vec<String>>, AwsError> {
+    let mut used: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    if arns.is_empty() {
+        return Ok(used);
+    }
+    let resource = "every API of the account".to_string();
+    let others: Vec<(String, String)> = paginate("GetApis", &resource, |token| {
+        let resource = &resource;
+        async move {
+            let page = clients
+                .apigw
+                .get_apis()
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| AwsError::new("GetApis", resource, e))?;
+            let others = page
+                .items()
+                .iter()
+                .filter(|a| a.tags().and_then(|t| t.get(OWNER_TAG)).map(String::as_str) != Some(stack))
+                .filter_map(|a| Some((a.api_id()?.to_string(), a.name().unwrap_or_default().to_string())))
+                .collect();
+            Ok((others, page.next_token))
+        }
     })
+    .await?;
+    for (id, name) in others {
+        for integration in read_integrations(clients, &id).await? {
+            let Some(credentials) = integration.credentials_arn.as_deref() else {
+                continue;
+            };
+            for (role, arn) in arns {
+                if credentials == arn {
+                    let api = format!("API {name} ({id})");
+                    let users = used.entry(role.clone()).or_default();
+                    if !users.contains(&api) {
+                        users.push(api);
+                    }
+                }
+            }
+        }
+    }
+    Ok(used)
 }
 
 async fn read_apis(clients: &Clients, scope: ReadScope<'_>) -> Result<Vec<LiveApi>, AwsError> {

@@ -242,6 +242,8 @@ pub enum Key {
     CorsCleared,
     /// The stage of this name is gone (a replace creates it again).
     StageGone(String),
+    /// The integrations have their new credentials, or are gone: an old role may go.
+    CredentialsMoved,
 }
 
 impl Op {
@@ -282,9 +284,11 @@ impl Op {
                 keys.extend(authorizer_id.iter().map(|a| Key::AuthorizerFreed(a.clone())));
                 keys
             }
-            Op::DeleteIntegration { api_id, .. } | Op::DeleteAuthorizer { api_id, .. } => {
-                vec![Key::ApiChild(api_id.clone())]
+            Op::DeleteIntegration { api_id, .. } => {
+                vec![Key::ApiChild(api_id.clone()), Key::CredentialsMoved]
             }
+            Op::UpdateIntegration { .. } => vec![Key::CredentialsMoved],
+            Op::DeleteAuthorizer { api_id, .. } => vec![Key::ApiChild(api_id.clone())],
             Op::DeleteStage { api_id, name } => {
                 vec![Key::ApiChild(api_id.clone()), Key::StageGone(name.clone())]
             }
@@ -315,8 +319,10 @@ impl Op {
                 vec![Key::Role]
             }
             // The old policy goes only once the new one is in place: never a role without one.
+            // And only once the integrations are repointed (or gone): never one that lost its
+            // permissions while still in use.
             Op::DeleteRolePolicy { role, .. } | Op::DetachRolePolicy { role, .. } => {
-                vec![Key::Role, Key::RolePolicySet(role.clone())]
+                vec![Key::Role, Key::RolePolicySet(role.clone()), Key::CredentialsMoved]
             }
             Op::CreateIntegration { api: a, role: r, .. } => [api(a), role(r)].concat(),
             Op::UpdateIntegration { role: r, .. } => role(r),
@@ -358,7 +364,7 @@ impl Op {
             }
             Op::TagApiResource { api: a, .. } => api(a),
             Op::DeleteApi { id } => vec![Key::ApiChild(id.clone())],
-            Op::DeleteRole { name } => vec![Key::RolePolicyGone(name.clone())],
+            Op::DeleteRole { name } => vec![Key::RolePolicyGone(name.clone()), Key::CredentialsMoved],
             _ => Vec::new(),
         }
     }

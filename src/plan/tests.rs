@@ -162,6 +162,7 @@ fn converged() -> Live {
     Live {
         apis: vec![converged_api()],
         role: RoleState::Present(converged_role()),
+        ..Live::default()
     }
 }
 
@@ -177,6 +178,7 @@ fn with_role(f: impl FnOnce(&mut LiveRole)) -> Live {
     Live {
         apis: vec![converged_api()],
         role: RoleState::Present(role),
+        ..Live::default()
     }
 }
 
@@ -476,6 +478,7 @@ fn policy_of_same_meaning_in_another_shape_plans_nothing() {
             inline: BTreeMap::from([(POLICY.to_string(), policy::normalize(&live_policy))]),
             ..converged_role()
         }),
+        ..Live::default()
     };
     let p = up(&d, &live);
     assert!(p.is_empty(), "{:#?}", p.changes);
@@ -879,6 +882,7 @@ fn routes_sharing_an_integration_each_get_their_own() {
             inline: BTreeMap::from([(POLICY.to_string(), d.role.policy.clone())]),
             ..converged_role()
         }),
+        ..Live::default()
     };
     let p = up(&d, &live);
     // The first declared route keeps the shared integration, which matches it; the second gets
@@ -991,6 +995,7 @@ fn duplicate_apis_keep_the_oldest_and_delete_the_rest() {
                 &Live {
                     apis,
                     role: RoleState::Present(converged_role()),
+                    ..Live::default()
                 },
             )
         })
@@ -1037,6 +1042,7 @@ fn duplicate_api_is_deleted_while_kept_one_is_reconciled() {
     let live = Live {
         apis: vec![newer, kept],
         role: RoleState::Present(converged_role()),
+        ..Live::default()
     };
     let p = up(&onboarding(), &live);
     assert_eq!(
@@ -1252,6 +1258,7 @@ fn absent_role_with_existing_api_is_created_and_integrations_kept() {
     let live = Live {
         apis: vec![converged_api()],
         role: RoleState::Absent,
+        ..Live::default()
     };
     let p = up(&onboarding(), &live);
     assert_eq!(
@@ -1582,6 +1589,7 @@ fn down_deletes_every_owned_api() {
     let live = Live {
         apis: vec![converged_api(), second],
         role: RoleState::Absent,
+        ..Live::default()
     };
     let p = plan_down(&onboarding(), &live);
     let deleted_apis: Vec<&Op> = all_ops(&p)
@@ -1633,6 +1641,7 @@ fn down_of_only_the_role() {
     let live = Live {
         apis: Vec::new(),
         role: RoleState::Present(converged_role()),
+        ..Live::default()
     };
     let p = plan_down(&onboarding(), &live);
     assert_eq!(
@@ -1818,6 +1827,7 @@ fn secure_live(d: &Desired) -> Live {
             inline: BTreeMap::from([(d.role.policy_name.clone(), d.role.policy.clone())]),
             attached: d.role.managed_policies.clone(),
         }),
+        ..Live::default()
     }
 }
 
