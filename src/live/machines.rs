@@ -56,14 +56,24 @@ pub async fn check_state_machines(clients: &Clients, desired: &Desired) -> Resul
         };
         types.insert(arn, found);
     }
+    let missing: Vec<&str> = types
+        .iter()
+        .filter(|(_, t)| t.is_none())
+        .map(|(a, _)| *a)
+        .collect();
+    let explained = super::mismatch::explain_not_found(clients, &missing).await;
     let mut problems = Vec::new();
     for route in &desired.routes {
         let arn = route.state_machine.as_str();
         let action = route.integration.action();
         match types.get(arn) {
             Some(None) => problems.push(format!(
-                "route {}: state machine {arn} does not exist (DescribeStateMachine)",
-                route.key
+                "route {}: state machine {arn} does not exist (DescribeStateMachine){}",
+                route.key,
+                explained
+                    .iter()
+                    .find(|(a, _)| a == arn)
+                    .map_or_else(String::new, |(_, why)| format!(": {why}"))
             )),
             Some(Some(found)) => {
                 if let Some(needed) = required_type(action)

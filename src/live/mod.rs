@@ -3,6 +3,7 @@
 pub mod execution;
 mod iam_wait;
 mod machines;
+mod mismatch;
 mod paginate;
 mod read;
 
