@@ -174,7 +174,7 @@ pub enum RoleState {
 }
 
 /// An IAM role with its policies.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LiveRole {
     /// Role name.
     pub name: String,
@@ -189,6 +189,25 @@ pub struct LiveRole {
     pub inline: BTreeMap<String, Value>,
     /// Attached managed policy ARNs.
     pub attached: BTreeSet<String>,
+    /// The IAM path (`/` by default).
+    pub path: String,
+    /// The permissions boundary's ARN, if any.
+    pub permissions_boundary: Option<String>,
+}
+
+impl Default for LiveRole {
+    fn default() -> Self {
+        LiveRole {
+            name: String::new(),
+            arn: String::new(),
+            tags: BTreeMap::new(),
+            trust: Value::Null,
+            inline: BTreeMap::new(),
+            attached: BTreeSet::new(),
+            path: "/".to_string(),
+            permissions_boundary: None,
+        }
+    }
 }
 
 impl LiveRole {

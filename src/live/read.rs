@@ -489,6 +489,11 @@ pub async fn read_role(
         trust,
         inline,
         attached: attached?.into_iter().collect(),
+        path: role.path().to_string(),
+        permissions_boundary: role
+            .permissions_boundary()
+            .and_then(|b| b.permissions_boundary_arn())
+            .map(str::to_string),
     }))
 }
 

@@ -86,12 +86,27 @@ pub enum Op {
     },
     /// DeleteApi.
     DeleteApi { id: String },
-    /// CreateRole with trust policy and tags.
+    /// CreateRole with trust policy, tags, path and permissions boundary.
     CreateRole {
         name: String,
         trust: Value,
         tags: BTreeMap<String, String>,
+        /// IAM path, `/` by default.
+        path: String,
+        /// Permissions boundary ARN.
+        boundary: Option<String>,
     },
+    /// DeleteRolePolicy and DetachRolePolicy for each, then DeleteRole: one step, for a role
+    /// that is made again under another path.
+    ClearAndDeleteRole {
+        name: String,
+        inline: Vec<String>,
+        attached: Vec<String>,
+    },
+    /// PutRolePermissionsBoundary.
+    PutRoleBoundary { name: String, arn: String },
+    /// DeleteRolePermissionsBoundary.
+    DeleteRoleBoundary { name: String },
     /// TagRole / UntagRole.
     TagRole {
         name: String,
@@ -203,6 +218,9 @@ impl Op {
             Op::AttachRolePolicy { arn, .. } => format!("attach managed policy {arn}"),
             Op::DetachRolePolicy { arn, .. } => format!("detach managed policy {arn}"),
             Op::DeleteRole { name } => format!("delete role {name}"),
+            Op::ClearAndDeleteRole { name, .. } => format!("delete role {name} (to make it anew)"),
+            Op::PutRoleBoundary { name, .. } => format!("set permissions boundary of role {name}"),
+            Op::DeleteRoleBoundary { name } => format!("remove permissions boundary of role {name}"),
             Op::CreateIntegration { route_key, .. } => format!("create integration {route_key}"),
             Op::UpdateIntegration { route_key, .. } => format!("update integration {route_key}"),
             Op::DeleteIntegration { id, .. } => format!("delete integration {id}"),
@@ -244,6 +262,8 @@ pub enum Key {
     StageGone(String),
     /// The integrations have their new credentials, or are gone: an old role may go.
     CredentialsMoved,
+    /// The role of this name is gone (a path change makes it anew).
+    RoleGone(String),
 }
 
 impl Op {
@@ -297,6 +317,9 @@ impl Op {
             Op::DeleteRolePolicy { role, .. } | Op::DetachRolePolicy { role, .. } => {
                 vec![Key::RolePolicyGone(role.clone())]
             }
+            Op::DeleteRole { name } | Op::ClearAndDeleteRole { name, .. } => {
+                vec![Key::RoleGone(name.clone())]
+            }
             _ => Vec::new(),
         }
     }
@@ -312,7 +335,10 @@ impl Op {
             RoleRef::Existing(_) => Vec::new(),
         };
         match self {
+            Op::CreateRole { name, .. } => vec![Key::RoleGone(name.clone())],
             Op::TagRole { .. }
+            | Op::PutRoleBoundary { .. }
+            | Op::DeleteRoleBoundary { .. }
             | Op::UpdateTrust { .. }
             | Op::PutRolePolicy { .. }
             | Op::AttachRolePolicy { .. } => {

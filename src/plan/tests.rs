@@ -133,6 +133,7 @@ fn converged_role() -> LiveRole {
         trust: live_trust(),
         inline: BTreeMap::from([(POLICY.to_string(), onboarding_policy())]),
         attached: BTreeSet::new(),
+        ..LiveRole::default()
     }
 }
 
@@ -247,6 +248,8 @@ fn from_nothing_ops_carry_tags_and_full_specs() {
             name: ROLE.into(),
             trust: live_trust(),
             tags: owner_tags(),
+            path: "/".into(),
+            boundary: None,
         }]
     );
     assert_eq!(
@@ -347,7 +350,7 @@ fn from_nothing_ops_wait_for_what_they_need() {
     for op in all_ops(&p) {
         // These wait for an optional step (clearing CORS, deleting a stage to replace it) that a
         // fresh stack does not have.
-        let optional = |k: &Key| matches!(k, Key::CorsCleared | Key::StageGone(_));
+        let optional = |k: &Key| matches!(k, Key::CorsCleared | Key::StageGone(_) | Key::RoleGone(_));
         for need in op.needs().into_iter().filter(|k| !optional(k)) {
             assert!(
                 keys.contains(&need),
@@ -1826,6 +1829,7 @@ fn secure_live(d: &Desired) -> Live {
             trust: d.role.trust.clone(),
             inline: BTreeMap::from([(d.role.policy_name.clone(), d.role.policy.clone())]),
             attached: d.role.managed_policies.clone(),
+            ..LiveRole::default()
         }),
         ..Live::default()
     }

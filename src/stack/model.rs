@@ -181,6 +181,20 @@ pub struct RoleSection {
     pub managed_policies: Vec<Sp<String>>,
     /// Trust API Gateway only on behalf of this stack's account (`aws:SourceAccount`).
     pub restrict_source_account: Option<Sp<bool>>,
+    /// The managed policy that sets the role's maximum permissions, as an organisation may
+    /// require: `arn:aws:iam::ACCOUNT:policy/NAME`. Set, changed and removed in place.
+    #[schemars(pattern(r"^arn:[a-z-]+:iam::([0-9]{12}|aws):policy/.+$"))]
+    pub permissions_boundary: Option<Sp<String>>,
+    /// The role's IAM path, e.g. `/service/`: 1-512 characters, starting and ending with `/`
+    /// (default `/`). IAM cannot change a role's path: a change replaces the role.
+    #[schemars(length(min = 1, max = 512), pattern(r"^/([\x21-\x7E]*/)?$"))]
+    pub path: Option<Sp<String>>,
+    /// An existing role to use, by ARN (`arn:aws:iam::ACCOUNT:role/NAME`), e.g. one a platform
+    /// team manages: the tool never creates, changes or deletes it, and `diff` checks that it
+    /// trusts API Gateway and allows each route's action. `name` and `policy_name` are then not
+    /// needed.
+    #[schemars(pattern(r"^arn:[a-z-]+:iam::[0-9]{12}:role/.+$"))]
+    pub arn: Option<Sp<String>>,
 }
 
 /// One `[[route]]`: a route and its own Step Functions integration.
