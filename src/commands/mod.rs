@@ -103,7 +103,7 @@ pub async fn prepare_loaded(
 ) -> Result<(Loaded, Desired, Clients, Live), Error> {
     let (loaded, mut desired) = load(printer, given)?;
     let (clients, live) = connect_and_read(settings, &mut desired).await?;
-    note_roles_left_alone(printer, &desired.stack, &live);
+    note_roles_left_alone(printer, &desired, &live);
     Ok((loaded, desired, clients, live))
 }
 
@@ -137,6 +137,11 @@ pub async fn connect_and_read(
     if let Some(account) = account? {
         desired.bind_account(&account);
     }
+    if desired.role.existing.is_some()
+        && let live::RoleState::Present(role) = &mut live.role
+    {
+        live::read_role_documents(&clients, role).await?;
+    }
     let former = live.former_roles.clone();
     check_outside_use(&clients, &desired.stack, &mut live, &former).await?;
     Ok((clients, live))
@@ -160,8 +165,24 @@ pub async fn check_outside_use(
     Ok(())
 }
 
-/// Says which roles the stack uses or tagged are left alone, and why.
-pub fn note_roles_left_alone(printer: &Printer, stack: &str, live: &Live) {
+/// Says which roles the stack uses or tagged are left alone, and why, and what an existing role
+/// (`[role] arn`) lacks.
+pub fn note_roles_left_alone(printer: &Printer, desired: &Desired, live: &Live) {
+    let stack = desired.stack.as_str();
+    if let Some(arn) = &desired.role.existing {
+        match &live.role {
+            live::RoleState::Present(role) => {
+                for gap in crate::plan::existing_role_gaps(desired, role) {
+                    printer.note(&format!(
+                        "{gap}; the routes will fail until it does (the tool never changes {arn})"
+                    ));
+                }
+            }
+            live::RoleState::Absent => printer.note(&format!(
+                "role {arn} does not exist (GetRole); the routes will fail until it does"
+            )),
+        }
+    }
     for role in &live.former_roles {
         if !role.owned_by(stack) {
             printer.note(&format!(

@@ -15,7 +15,7 @@ pub use iam_wait::wait_for_role;
 pub use machines::check_state_machines;
 pub use read::{
     ApiChildren, ReadScope, account_id, list_owned_apis, read, read_api_children, read_authorizers,
-    read_integrations, read_role, read_routes, read_stages, roles_used_outside,
+    read_integrations, read_role, read_role_documents, read_routes, read_stages, roles_used_outside,
 };
 
 use crate::stack::desired::{AccessLog, Cors};
@@ -193,6 +193,9 @@ pub struct LiveRole {
     pub path: String,
     /// The permissions boundary's ARN, if any.
     pub permissions_boundary: Option<String>,
+    /// Attached managed policies' default-version documents, normalised: read only for an
+    /// existing role (`[role] arn`), whose permissions are checked, not managed.
+    pub attached_documents: BTreeMap<String, Value>,
 }
 
 impl Default for LiveRole {
@@ -206,6 +209,7 @@ impl Default for LiveRole {
             attached: BTreeSet::new(),
             path: "/".to_string(),
             permissions_boundary: None,
+            attached_documents: BTreeMap::new(),
         }
     }
 }

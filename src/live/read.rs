@@ -50,7 +50,11 @@ impl<'a> ReadScope<'a> {
 pub async fn read(clients: &Clients, scope: ReadScope<'_>) -> Result<Live, AwsError> {
     let (apis, role) = tokio::join!(
         read_apis(clients, scope),
-        read_role(clients, scope.role_name, Some(scope.policy_name))
+        read_role(
+            clients,
+            scope.role_name,
+            Some(scope.policy_name).filter(|p| !p.is_empty())
+        )
     );
     let mut live = Live {
         apis: apis?,
@@ -494,7 +498,48 @@ pub async fn read_role(
             .permissions_boundary()
             .and_then(|b| b.permissions_boundary_arn())
             .map(str::to_string),
+        attached_documents: BTreeMap::new(),
     }))
+}
+
+/// Every policy document of an existing role (`[role] arn`), to check what it allows: each
+/// inline policy (GetRolePolicy), and each attached one's default version (GetPolicy, then
+/// GetPolicyVersion). Read with the caller's permissions; only for such a role.
+pub async fn read_role_documents(clients: &Clients, role: &mut LiveRole) -> Result<(), AwsError> {
+    let names: Vec<String> = role.inline.keys().cloned().collect();
+    for name in names {
+        if let Some(doc) = read_inline_policy(clients, &role.name, Some(&name)).await? {
+            role.inline.insert(name, policy::normalize(&doc));
+        }
+    }
+    for arn in role.attached.clone() {
+        let resource = format!("managed policy {arn}");
+        let out = clients
+            .iam
+            .get_policy()
+            .policy_arn(&arn)
+            .send()
+            .await
+            .map_err(|e| AwsError::new("GetPolicy", &resource, e))?;
+        let Some(version) = out.policy().and_then(|p| p.default_version_id()) else {
+            continue;
+        };
+        let out = clients
+            .iam
+            .get_policy_version()
+            .policy_arn(&arn)
+            .version_id(version)
+            .send()
+            .await
+            .map_err(|e| AwsError::new("GetPolicyVersion", &resource, e))?;
+        if let Some(doc) = out.policy_version().and_then(|v| v.document()) {
+            let doc = policy::parse_returned(doc)
+                .map_err(|e| AwsError::invalid("GetPolicyVersion", &resource, format!("not JSON: {e}")))?;
+            role.attached_documents
+                .insert(arn.clone(), policy::normalize(&doc));
+        }
+    }
+    Ok(())
 }
 
 /// One inline policy's document, normalised; `None` when the role or the policy is missing.

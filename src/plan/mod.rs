@@ -9,6 +9,7 @@
 
 mod api;
 mod authorizers;
+mod existing;
 mod integration;
 pub mod op;
 mod role;
@@ -27,6 +28,7 @@ use crate::live::{
 use crate::stack::Desired;
 use crate::stack::desired::{Cors, DesiredIntegration, DesiredRoute, DesiredStage};
 use crate::stack::rules::OWNER_TAG;
+pub use existing::existing_role_gaps;
 pub use op::{ApiRef, AuthorizerRef, IntegrationRef, Key, Op, RoleRef};
 
 use api::*;
@@ -295,6 +297,13 @@ pub fn plan_down(desired: &Desired, live: &Live) -> Plan {
 
 /// True for a role the stack may delete: tagged for it and used by no API outside it.
 fn deletable(desired: &Desired, live: &Live, role: &LiveRole) -> bool {
+    if desired.role.existing.is_some() && role.name == desired.role.name {
+        tracing::debug!(
+            "role {}: an existing role the stack only uses, never deleted",
+            role.name
+        );
+        return false;
+    }
     let owned = role.owned_by(&desired.stack);
     let outside = live.used_outside.contains_key(&role.name);
     if owned && outside {

@@ -187,7 +187,7 @@ pub struct RoleSection {
     pub permissions_boundary: Option<Sp<String>>,
     /// The role's IAM path, e.g. `/service/`: 1-512 characters, starting and ending with `/`
     /// (default `/`). IAM cannot change a role's path: a change replaces the role.
-    #[schemars(length(min = 1, max = 512), pattern(r"^/([\x21-\x7E]*/)?$"))]
+    #[schemars(length(min = 1, max = 512), pattern(r"^/([\x21-\x7F]+/)?$"))]
     pub path: Option<Sp<String>>,
     /// An existing role to use, by ARN (`arn:aws:iam::ACCOUNT:role/NAME`), e.g. one a platform
     /// team manages: the tool never creates, changes or deletes it, and `diff` checks that it
