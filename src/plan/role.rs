@@ -29,6 +29,8 @@ pub(super) fn plan_role(
                 name: want.name.clone(),
                 tags: desired.tags.clone(),
                 trust: want.trust.clone(),
+                path: want.path.clone(),
+                permissions_boundary: want.permissions_boundary.clone(),
                 ..LiveRole::default()
             };
             plan_role_update(desired, &created_role, changes);
