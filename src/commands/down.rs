@@ -21,7 +21,8 @@ pub async fn run(printer: &Printer, settings: &AwsSettings, given: Option<PathBu
             // Before deleting the role: is an API outside the stack using it?
             let role = role.clone();
             let before = live.used_outside.len();
-            super::check_outside_use(&clients, &desired.stack, &mut live, &[role.clone()]).await?;
+            super::check_outside_use(&clients, &desired.stack, &mut live, std::slice::from_ref(&role))
+                .await?;
             if live.used_outside.len() > before
                 && let Some(apis) = live.used_outside.get(&role.name)
             {

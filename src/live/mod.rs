@@ -165,6 +165,8 @@ pub struct LiveStage {
 
 /// The stack's role, as found by name.
 #[derive(Debug, Clone, Default, PartialEq)]
+// One value per read: boxing the role would only add noise to every match.
+#[allow(clippy::large_enum_variant)]
 pub enum RoleState {
     /// No role with that name.
     #[default]

@@ -70,9 +70,7 @@ fn trusts_api_gateway(trust: &Value) -> bool {
                 .iter()
                 .any(|a| glob(a, "sts:AssumeRole", true))
             && (s["Principal"] == "*"
-                || strings(&s["Principal"]["Service"])
-                    .iter()
-                    .any(|p| *p == "apigateway.amazonaws.com"))
+                || strings(&s["Principal"]["Service"]).contains(&"apigateway.amazonaws.com"))
     })
 }
 
