@@ -443,3 +443,36 @@ async fn a_tagged_role_used_outside_the_stack_is_reported_and_never_deleted() {
     );
     assert!(world.owned_apis(STACK).await.is_empty());
 }
+
+#[tokio::test]
+async fn a_no_op_diff_makes_no_extra_call_and_a_renamed_role_costs_four() {
+    let world = world().await;
+    let path = world.stack("renames.toml", &stack_text(&FIRST));
+    let p = path.to_str().expect("utf-8");
+    world.ok(&["up", p]);
+    world.proxy.clear();
+    world.ok(&["diff", p]);
+    let no_op = world.proxy.operations();
+    // The onboarding budget (9) plus GetAuthorizers: this stack declares an authorizer.
+    assert_eq!(no_op.len(), 10, "{no_op:?}");
+    assert!(!no_op.iter().any(|o| o == "GetCallerIdentity" || o == "ListRoles"));
+
+    std::fs::write(
+        &path,
+        stack_text(&Names {
+            role: "renames-role-v2",
+            ..FIRST
+        }),
+    )
+    .expect("rewrite");
+    world.proxy.clear();
+    world.ok(&["diff", p]);
+    let renamed = world.proxy.operations();
+    // The old role, read by the name in the integration's credentials (GetRole,
+    // ListRolePolicies, ListAttachedRolePolicies), and GetApis to see whether an API outside
+    // the stack uses it (there is none, so no GetIntegrations of another API).
+    assert_eq!(renamed.len(), no_op.len() + 4, "{renamed:?}");
+    let count = |ops: &[String], op: &str| ops.iter().filter(|o| *o == op).count();
+    assert_eq!(count(&renamed, "GetRole"), 2);
+    assert_eq!(count(&renamed, "GetApis"), 2);
+}
