@@ -476,3 +476,58 @@ async fn a_no_op_diff_makes_no_extra_call_and_a_renamed_role_costs_four() {
     assert_eq!(count(&renamed, "GetRole"), 2);
     assert_eq!(count(&renamed, "GetApis"), 2);
 }
+
+/// A role as the tool makes it (its description, a trust of API Gateway, an inline policy)
+/// tagged for `stack`, made through the second client: what an `up` cut off between
+/// repointing the integrations and deleting the old role leaves behind.
+async fn left_behind_role(world: &World, name: &str, stack: Option<&str>) {
+    let iam = world.moto.iam();
+    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"apigateway.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+    let mut create = iam
+        .create_role()
+        .role_name(name)
+        .description("API Gateway assumes this role to call Step Functions (managed by provision)")
+        .assume_role_policy_document(trust);
+    if let Some(stack) = stack {
+        create = create.tags(
+            aws_sdk_iam::types::Tag::builder()
+                .key("provision:stack")
+                .value(stack)
+                .build()
+                .expect("tag"),
+        );
+    }
+    create.send().await.expect("CreateRole");
+    iam.put_role_policy()
+        .role_name(name)
+        .policy_name("InvokeRenames")
+        .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"states:StartExecution","Resource":"*"}]}"#)
+        .send()
+        .await
+        .expect("PutRolePolicy");
+}
+
+#[tokio::test]
+async fn down_finds_a_role_left_behind_by_a_cut_off_rename_by_its_description_and_tag() {
+    let world = world().await;
+    let path = world.stack("renames.toml", &stack_text(&FIRST));
+    let p = path.to_str().expect("utf-8");
+    world.ok(&["up", p]);
+    left_behind_role(&world, "renames-role-old", Some(STACK)).await;
+    left_behind_role(&world, "other-stacks-role", Some("another-stack")).await;
+    left_behind_role(&world, "untagged-role", None).await;
+    // up and diff do not look for it (no call is added to them) ...
+    assert_no_changes(&world, p);
+    // ... down does, and deletes only the stack's.
+    let down = world.run(&["down", "--yes", p]);
+    assert_eq!(down.status.code(), Some(0), "{}", text(&down));
+    assert!(
+        text(&down).contains("delete role renames-role-old"),
+        "{}",
+        text(&down)
+    );
+    assert_eq!(tagged_roles(&world).await, Vec::<String>::new());
+    assert!(role_exists(&world, "other-stacks-role").await);
+    assert!(role_exists(&world, "untagged-role").await);
+    assert!(!role_exists(&world, "renames-role-old").await);
+}

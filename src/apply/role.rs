@@ -60,7 +60,7 @@ pub(super) async fn create(
                 .create_role()
                 .role_name(name)
                 .assume_role_policy_document(trust.to_string())
-                .description("API Gateway assumes this role to call Step Functions (managed by provision)")
+                .description(crate::live::ROLE_DESCRIPTION)
                 .set_tags(Some(iam_tags(tags)))
                 .path(path)
                 .set_permissions_boundary(boundary.map(str::to_string))

@@ -15,10 +15,16 @@ pub use iam_wait::wait_for_role;
 pub use machines::check_state_machines;
 pub use read::{
     ApiChildren, ReadScope, account_id, list_owned_apis, read, read_api_children, read_authorizers,
-    read_integrations, read_role, read_role_documents, read_routes, read_stages, roles_used_outside,
+    read_integrations, read_role, read_role_documents, read_routes, read_stages, roles_made_for,
+    roles_used_outside,
 };
 
 use crate::stack::desired::{AccessLog, Cors};
+
+/// The description CreateRole gives every role the tool makes: ListRoles returns descriptions
+/// but not tags, so `down` finds the tool's roles by it before asking for their tags.
+pub const ROLE_DESCRIPTION: &str =
+    "API Gateway assumes this role to call Step Functions (managed by provision)";
 
 /// Everything the stack could own, as it is now.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -79,6 +79,44 @@ async fn read_former_roles(clients: &Clients, live: &Live, current: &str) -> Res
     Ok(roles)
 }
 
+/// The names of the roles the tool made (their description is [`super::ROLE_DESCRIPTION`]) that
+/// carry `provision:stack = stack`: ListRoles (which returns descriptions but not tags, IAM API
+/// reference "ListRoles"), then ListRoleTags for each of the tool's roles only. For `down`, so
+/// that a role no integration names any more (an `up` cut off between repointing and deleting
+/// it) is still found.
+pub async fn roles_made_for(clients: &Clients, stack: &str) -> Result<Vec<String>, AwsError> {
+    let candidates: Vec<String> = clients
+        .iam
+        .list_roles()
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| AwsError::new("ListRoles", "the account's roles", e))?
+        .into_iter()
+        .filter(|r| r.description() == Some(super::ROLE_DESCRIPTION))
+        .map(|r| r.role_name().to_string())
+        .collect();
+    let mut owned = Vec::new();
+    for name in candidates {
+        let tags: Vec<_> = clients
+            .iam
+            .list_role_tags()
+            .role_name(&name)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| AwsError::new("ListRoleTags", format!("role {name}"), e))?;
+        if tags.iter().any(|t| t.key() == OWNER_TAG && t.value() == stack) {
+            owned.push(name);
+        }
+    }
+    Ok(owned)
+}
+
 /// For each role in `arns`, the APIs not tagged for `stack` whose integrations use it as
 /// credentials (GetApis, then GetIntegrations per such API). Made only before a tagged role is
 /// deleted, so that a role someone else came to depend on is reported instead.
