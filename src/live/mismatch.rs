@@ -55,8 +55,8 @@ fn mismatch(
     }
     if !region.is_empty() && region != in_use {
         said.push(format!(
-            "the stack names region {region}, the tool is using region {in_use} (a state machine is \
-             found only in its own region)"
+            "the stack names region {region}, the tool is using region {in_use} (DescribeStateMachine \
+             was asked in {in_use})"
         ));
     }
     (!said.is_empty()).then(|| said.join("; "))
