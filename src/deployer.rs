@@ -34,6 +34,12 @@ pub enum When {
     CallerAccount,
     /// Only when a route names a state machine alias (its existence is checked).
     Aliases,
+    /// Only when the tool owns the role (not for `[role] arn`, which it never changes).
+    OwnedRole,
+    /// Only when the stack sets `[role] permissions_boundary`.
+    Boundary,
+    /// Only for `[role] arn`: `diff` reads the existing role's attached policies.
+    ExistingRole,
     /// Never for the deployer: `invoke` and `serve` make these calls, not `up`, `diff` or `down`.
     NotDeploying,
 }
@@ -150,23 +156,45 @@ pub const SDK_CALLS: &[SdkCall] = &[
     call("delete_access_log_settings", &["apigateway:DELETE"], When::Always),
     call("delete_stage", &["apigateway:DELETE"], When::Always),
     // apply/role.rs. CreateRole carries the tags, which IAM authorises as iam:TagRole too.
-    call("create_role", &["iam:CreateRole", "iam:TagRole"], When::Always),
-    call("tag_role", &["iam:TagRole"], When::Always),
-    call("untag_role", &["iam:UntagRole"], When::Always),
+    call("create_role", &["iam:CreateRole", "iam:TagRole"], When::OwnedRole),
+    call("tag_role", &["iam:TagRole"], When::OwnedRole),
+    call("untag_role", &["iam:UntagRole"], When::OwnedRole),
     call(
         "update_assume_role_policy",
         &["iam:UpdateAssumeRolePolicy"],
-        When::Always,
+        When::OwnedRole,
     ),
-    call("put_role_policy", &["iam:PutRolePolicy"], When::Always),
-    call("delete_role_policy", &["iam:DeleteRolePolicy"], When::Always),
+    call("put_role_policy", &["iam:PutRolePolicy"], When::OwnedRole),
+    call("delete_role_policy", &["iam:DeleteRolePolicy"], When::OwnedRole),
     call(
         "attach_role_policy",
         &["iam:AttachRolePolicy"],
         When::ManagedPolicies,
     ),
-    call("detach_role_policy", &["iam:DetachRolePolicy"], When::Always),
-    call("delete_role", &["iam:DeleteRole"], When::Always),
+    call("detach_role_policy", &["iam:DetachRolePolicy"], When::OwnedRole),
+    call("delete_role", &["iam:DeleteRole"], When::OwnedRole),
+    call(
+        "put_role_permissions_boundary",
+        &["iam:PutRolePermissionsBoundary"],
+        When::Boundary,
+    ),
+    // A boundary set by hand (drift) is removed, so the deployer may need this without one.
+    call(
+        "delete_role_permissions_boundary",
+        &["iam:DeleteRolePermissionsBoundary"],
+        When::OwnedRole,
+    ),
+    // live/read.rs: `down` finds roles a cut-off rename left behind by the tool's description and
+    // the stack's tag (ListRoles has no resource-level permission: Resource "*").
+    call("list_roles", &["iam:ListRoles"], When::OwnedRole),
+    call("list_role_tags", &["iam:ListRoleTags"], When::OwnedRole),
+    // live/read.rs (`diff` of an existing role) and live/serve.rs: attached policy documents.
+    call("get_policy", &["iam:GetPolicy"], When::ExistingRole),
+    call(
+        "get_policy_version",
+        &["iam:GetPolicyVersion"],
+        When::ExistingRole,
+    ),
     // live/execution.rs: `invoke --follow` and `serve`, not the deployer.
     call("start_execution", &["states:StartExecution"], When::NotDeploying),
     call(
@@ -260,17 +288,51 @@ impl Target {
         )
     }
 
-    /// The ARN of the stack's role.
+    /// The ARN of the stack's role (its path included), or the existing role's.
     pub fn role_arn(&self, desired: &Desired) -> String {
+        if let Some(arn) = &desired.role.existing {
+            return arn.clone();
+        }
         format!(
-            "arn:{}:iam::{}:role/{}",
-            self.partition, self.account, desired.role.name
+            "arn:{}:iam::{}:role{}{}",
+            self.partition, self.account, desired.role.path, desired.role.name
         )
     }
 
     /// API Gateway v2 resource ARNs: `arn:PARTITION:apigateway:REGION::/PATH`.
     fn apigateway(&self, path: &str) -> String {
         format!("arn:{}:apigateway:{}::{path}", self.partition, self.region)
+    }
+}
+
+/// The IAM statements beyond today's role: ListRoles (no resource-level permission), the
+/// existing role's attached policies, and the roles a rename left behind, which only carry the
+/// stack's tag (their names are no longer in the file).
+fn iam_beyond_the_role(
+    desired: &Desired,
+    target: &Target,
+    actions: &[&'static str],
+    statements: &mut Vec<Value>,
+) {
+    if actions.contains(&"iam:ListRoles") {
+        statements.push(json!({"Sid": "FindRolesLeftBehind", "Effect": "Allow", "Action": "iam:ListRoles", "Resource": "*"}));
+        let stack = desired.stack.as_str();
+        statements.push(json!({
+            "Sid": "DeleteRolesLeftBehind",
+            "Effect": "Allow",
+            "Action": ["iam:GetRole", "iam:ListRoleTags", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies",
+                       "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:DeleteRole"],
+            "Resource": format!("arn:{}:iam::{}:role/*", target.partition, target.account),
+            "Condition": {"StringEquals": {format!("iam:ResourceTag/{}", crate::stack::rules::OWNER_TAG): stack}},
+        }));
+    }
+    if actions.contains(&"iam:GetPolicy") {
+        statements.push(json!({
+            "Sid": "ExistingRolePolicies",
+            "Effect": "Allow",
+            "Action": ["iam:GetPolicy", "iam:GetPolicyVersion"],
+            "Resource": format!("arn:{}:iam::*:policy/*", target.partition),
+        }));
     }
 }
 
@@ -285,6 +347,9 @@ pub fn needed(desired: &Desired, when: When) -> bool {
             rules::parse_state_machine_arn(&r.state_machine)
                 .is_ok_and(|m| matches!(m.qualifier, Some(rules::Qualifier::Alias(_))))
         }),
+        When::OwnedRole => desired.role.existing.is_none(),
+        When::Boundary => desired.role.existing.is_none() && desired.role.permissions_boundary.is_some(),
+        When::ExistingRole => desired.role.existing.is_some(),
         When::NotDeploying => false,
     }
 }
@@ -319,12 +384,14 @@ pub fn policy(desired: &Desired, target: &Target) -> Value {
         }));
     }
     if let Some(actions) = by_service.get("iam") {
+        let unscoped = ["iam:ListRoles", "iam:GetPolicy", "iam:GetPolicyVersion"];
         let plain: Vec<&str> = actions
             .iter()
             .copied()
-            .filter(|a| *a != "iam:PassRole" && *a != "iam:AttachRolePolicy")
+            .filter(|a| *a != "iam:PassRole" && *a != "iam:AttachRolePolicy" && !unscoped.contains(a))
             .collect();
         statements.push(json!({"Sid": "StackRole", "Effect": "Allow", "Action": plain, "Resource": role}));
+        iam_beyond_the_role(desired, target, actions, &mut statements);
         if actions.contains(&"iam:AttachRolePolicy") {
             // Only the managed policies the stack lists (iam:PolicyARN).
             statements.push(json!({
@@ -483,10 +550,17 @@ mod tests {
              "Resource": ["arn:aws:apigateway:ap-southeast-2::/apis", "arn:aws:apigateway:ap-southeast-2::/apis/*",
                           "arn:aws:apigateway:ap-southeast-2::/tags/*"]},
             {"Sid": "StackRole", "Effect": "Allow",
-             "Action": ["iam:CreateRole", "iam:DeleteRole", "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:GetRole",
-                        "iam:GetRolePolicy", "iam:ListAttachedRolePolicies", "iam:ListRolePolicies", "iam:PutRolePolicy",
-                        "iam:TagRole", "iam:UntagRole", "iam:UpdateAssumeRolePolicy"],
+             "Action": ["iam:CreateRole", "iam:DeleteRole", "iam:DeleteRolePermissionsBoundary", "iam:DeleteRolePolicy",
+                        "iam:DetachRolePolicy", "iam:GetRole", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies",
+                        "iam:ListRolePolicies", "iam:ListRoleTags", "iam:PutRolePolicy", "iam:TagRole", "iam:UntagRole",
+                        "iam:UpdateAssumeRolePolicy"],
              "Resource": role},
+            {"Sid": "FindRolesLeftBehind", "Effect": "Allow", "Action": "iam:ListRoles", "Resource": "*"},
+            {"Sid": "DeleteRolesLeftBehind", "Effect": "Allow",
+             "Action": ["iam:GetRole", "iam:ListRoleTags", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies",
+                        "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:DeleteRole"],
+             "Resource": "arn:aws:iam::189107071895:role/*",
+             "Condition": {"StringEquals": {"iam:ResourceTag/provision:stack": "user-onboarding"}}},
             {"Sid": "PassStackRoleToApiGateway", "Effect": "Allow", "Action": "iam:PassRole", "Resource": role,
              "Condition": {"StringEquals": {"iam:PassedToService": "apigateway.amazonaws.com"}}},
             {"Sid": "StateMachines", "Effect": "Allow", "Action": ["states:DescribeStateMachine"],
@@ -555,8 +629,11 @@ mod tests {
             };
             assert!(actions.iter().all(|a| !a.contains('*')), "{s}");
             if s["Resource"] == "*" {
+                // ListRoles has no resource-level permission (IAM service authorization reference).
                 assert!(
-                    s["Sid"] == "CallerAccount" || s["Sid"] == "AccessLogDelivery",
+                    s["Sid"] == "CallerAccount"
+                        || s["Sid"] == "AccessLogDelivery"
+                        || s["Sid"] == "FindRolesLeftBehind",
                     "{s}"
                 );
             }

@@ -22,7 +22,10 @@ pub const STAGE: &str = "Stage";
 pub fn template(desired: &Desired) -> Value {
     let mut ids = Ids::default();
     let mut resources = Map::new();
-    resources.insert(ROLE.into(), role(desired));
+    // An existing role (`[role] arn`) is not the template's: the integrations name its ARN.
+    if desired.role.existing.is_none() {
+        resources.insert(ROLE.into(), role(desired));
+    }
     resources.insert(API.into(), api(desired));
 
     let mut authorizer_ids = BTreeMap::new();
@@ -63,7 +66,11 @@ pub fn template(desired: &Desired) -> Value {
                     "IntegrationType": "AWS_PROXY",
                     "IntegrationSubtype": route.integration.subtype,
                     "PayloadFormatVersion": "1.0",
-                    "CredentialsArn": {"Fn::GetAtt": [ROLE, "Arn"]},
+                    "CredentialsArn": desired
+                        .role
+                        .existing
+                        .as_ref()
+                        .map_or_else(|| json!({"Fn::GetAtt": [ROLE, "Arn"]}), |arn| json!(arn)),
                     "RequestParameters": route.integration.parameters,
                 }
             }),
@@ -127,6 +134,13 @@ fn role(desired: &Desired) -> Value {
     });
     if !role.managed_policies.is_empty() {
         properties["ManagedPolicyArns"] = json!(role.managed_policies);
+    }
+    // AWS::IAM::Role's Path and PermissionsBoundary (CloudFormation user guide, "AWS::IAM::Role").
+    if role.path != "/" {
+        properties["Path"] = json!(role.path);
+    }
+    if let Some(boundary) = &role.permissions_boundary {
+        properties["PermissionsBoundary"] = json!(boundary);
     }
     json!({"Type": "AWS::IAM::Role", "Properties": properties})
 }
@@ -278,6 +292,39 @@ mod tests {
             "restrict_source_account = true",
         ));
         loaded.desired.expect("valid")
+    }
+
+    fn with_role_lines(lines: &str) -> Desired {
+        let text = include_str!("../stacks/onboarding.toml").replace(
+            "policy_name = \"InvokeUserOnboardingWorkflow\"",
+            &format!("policy_name = \"InvokeUserOnboardingWorkflow\"\n{lines}"),
+        );
+        let loaded = crate::stack::from_source(&text);
+        loaded.desired.expect("valid")
+    }
+
+    #[test]
+    fn role_path_and_boundary_are_in_the_template_and_an_existing_role_is_only_named() {
+        let boundary = "arn:aws:iam::189107071895:policy/OrgBoundary";
+        let t = template(&with_role_lines(&format!(
+            "path = \"/service/\"\npermissions_boundary = \"{boundary}\""
+        )));
+        let role = &t["Resources"]["Role"]["Properties"];
+        assert_eq!(role["Path"], json!("/service/"));
+        assert_eq!(role["PermissionsBoundary"], json!(boundary));
+        let plain = template(&with_role_lines(""));
+        assert!(plain["Resources"]["Role"]["Properties"].get("Path").is_none());
+
+        let arn = "arn:aws:iam::189107071895:role/platform/apigw-sfn";
+        let t = template(&with_role_lines(&format!("arn = \"{arn}\"")));
+        assert!(
+            t["Resources"].get("Role").is_none(),
+            "the template does not own it"
+        );
+        assert_eq!(
+            t["Resources"]["IntegrationPostNewUser"]["Properties"]["CredentialsArn"],
+            json!(arn)
+        );
     }
 
     #[test]

@@ -180,7 +180,9 @@ fn matching_live(d: &Desired) -> Live {
             trust: d.role.trust.clone(),
             inline: BTreeMap::from([(d.role.policy_name.clone(), d.role.policy.clone())]),
             attached: d.role.managed_policies.clone(),
+            ..LiveRole::default()
         }),
+        ..Live::default()
     }
 }
 

@@ -28,7 +28,37 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
         Op::CreateAuthorizer { api, spec } => authorizer::create(clients, ctx, &label, api, spec).await,
         Op::UpdateAuthorizer { api_id, id, spec } => authorizer::update(clients, api_id, id, spec).await,
         Op::DeleteAuthorizer { api_id, id, name } => authorizer::delete(clients, api_id, id, name).await,
-        Op::CreateRole { name, trust, tags } => role::create(clients, ctx, &label, name, trust, tags).await,
+        Op::CreateRole {
+            name,
+            trust,
+            tags,
+            path,
+            boundary,
+        } => {
+            let spec = role::NewRole {
+                name,
+                trust,
+                tags,
+                path,
+                boundary: boundary.as_deref(),
+            };
+            role::create(clients, ctx, &label, &spec).await
+        }
+        Op::ClearAndDeleteRole {
+            name,
+            inline,
+            attached,
+        } => {
+            for policy in inline {
+                role::delete_policy(clients, name, policy).await?;
+            }
+            for arn in attached {
+                role::detach(clients, name, arn).await?;
+            }
+            role::delete(clients, name).await
+        }
+        Op::PutRoleBoundary { name, arn } => role::put_boundary(clients, name, arn).await,
+        Op::DeleteRoleBoundary { name } => role::delete_boundary(clients, name).await,
         Op::TagRole { name, set, remove } => role::tag(clients, name, set, remove).await,
         Op::UpdateTrust { name, trust } => role::update_trust(clients, name, trust).await,
         Op::PutRolePolicy {

@@ -239,6 +239,8 @@ mod tests {
                 name: "r".into(),
                 trust: serde_json::Value::Null,
                 tags: Default::default(),
+                path: "/".into(),
+                boundary: None,
             },
             Op::DeleteIntegration {
                 api_id: "x".into(),

@@ -25,16 +25,32 @@ fn iam_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {
         .collect()
 }
 
-/// CreateRole with its trust policy and tags; records its ARN. A role of that name that carries
-/// the stack's tag (another run's, or a lost answer's) is taken instead.
+/// What CreateRole makes.
+pub(super) struct NewRole<'a> {
+    pub name: &'a str,
+    pub trust: &'a Value,
+    pub tags: &'a BTreeMap<String, String>,
+    /// IAM path: 1-512 characters, `/` first and last (botocore iam `pathType`).
+    pub path: &'a str,
+    /// Permissions boundary ARN, set at creation as an organisation's SCP may demand.
+    pub boundary: Option<&'a str>,
+}
+
+/// CreateRole with its trust policy, tags, path and boundary; records its ARN. A role of that
+/// name that carries the stack's tag (another run's, or a lost answer's) is taken instead.
 pub(super) async fn create(
     clients: &Clients,
     ctx: &Mutex<Resolved>,
     label: &str,
-    name: &str,
-    trust: &Value,
-    tags: &BTreeMap<String, String>,
+    spec: &NewRole<'_>,
 ) -> Result<(), AwsError> {
+    let NewRole {
+        name,
+        trust,
+        tags,
+        path,
+        boundary,
+    } = *spec;
     let owner = tags.get(OWNER_TAG);
     let arn = create_safely(
         label,
@@ -44,8 +60,10 @@ pub(super) async fn create(
                 .create_role()
                 .role_name(name)
                 .assume_role_policy_document(trust.to_string())
-                .description("API Gateway assumes this role to call Step Functions (managed by provision)")
+                .description(crate::live::ROLE_DESCRIPTION)
                 .set_tags(Some(iam_tags(tags)))
+                .path(path)
+                .set_permissions_boundary(boundary.map(str::to_string))
                 .customize()
                 .config_override(once_iam())
                 .send()
@@ -140,6 +158,33 @@ pub(super) async fn tag(
             .map_err(|e| AwsError::new("UntagRole", format!("role {name}"), e))?;
     }
     Ok(())
+}
+
+/// PutRolePermissionsBoundary.
+pub(super) async fn put_boundary(clients: &Clients, name: &str, arn: &str) -> Result<(), AwsError> {
+    clients
+        .iam
+        .put_role_permissions_boundary()
+        .role_name(name)
+        .permissions_boundary(arn)
+        .send()
+        .await
+        .map_err(|e| AwsError::new("PutRolePermissionsBoundary", format!("role {name}"), e))?;
+    Ok(())
+}
+
+/// DeleteRolePermissionsBoundary; a boundary already gone is fine.
+pub(super) async fn delete_boundary(clients: &Clients, name: &str) -> Result<(), AwsError> {
+    deleted(
+        clients
+            .iam
+            .delete_role_permissions_boundary()
+            .role_name(name)
+            .send()
+            .await,
+        "DeleteRolePermissionsBoundary",
+        format!("role {name}"),
+    )
 }
 
 /// UpdateAssumeRolePolicy.

@@ -8,21 +8,40 @@ use serde_json::json;
 use super::{ExitStatus, Outcome};
 use crate::apply::{self, Resolved};
 use crate::aws::AwsSettings;
+use crate::aws::Clients;
 use crate::error::Error;
-use crate::live::RoleState;
+use crate::live::{Live, RoleState};
 use crate::plan;
 use crate::render::Printer;
+use crate::stack::Desired;
 
 /// Deletes the stack. Asks on a terminal; requires `--yes` otherwise.
 pub async fn run(printer: &Printer, settings: &AwsSettings, given: Option<PathBuf>, yes: bool) -> Outcome {
-    let (desired, clients, live) = super::prepare(printer, settings, given).await?;
-    if let RoleState::Present(role) = &live.role
-        && !role.owned_by(&desired.stack)
-    {
-        printer.note(&format!(
-            "role {} is not owned by stack {} and is left alone",
-            role.name, desired.stack
-        ));
+    let (desired, clients, mut live) = super::prepare(printer, settings, given).await?;
+    find_left_behind_roles(&clients, &desired, &mut live).await?;
+    if let RoleState::Present(role) = &live.role {
+        if role.owned_by(&desired.stack) {
+            // Before deleting the role: is an API outside the stack using it?
+            let role = role.clone();
+            let before = live.used_outside.len();
+            super::check_outside_use(&clients, &desired.stack, &mut live, std::slice::from_ref(&role))
+                .await?;
+            if live.used_outside.len() > before
+                && let Some(apis) = live.used_outside.get(&role.name)
+            {
+                printer.note(&format!(
+                    "role {} is tagged for stack {} but {} use(s) it too; it is left alone",
+                    role.name,
+                    desired.stack,
+                    apis.join(", ")
+                ));
+            }
+        } else {
+            printer.note(&format!(
+                "role {} is not owned by stack {} and is left alone",
+                role.name, desired.stack
+            ));
+        }
     }
     let plan = plan::plan_down(&desired, &live);
     if plan.is_empty() {
@@ -57,6 +76,27 @@ pub async fn run(printer: &Printer, settings: &AwsSettings, given: Option<PathBu
     printer.line(&format!("Stack {} deleted.", desired.stack));
     printer.json(&report);
     Ok(ExitStatus::Success)
+}
+
+/// Roles the tool made for the stack that neither the file nor the integrations name (left by
+/// an `up` cut off after repointing): found by description and tag, read, checked for use
+/// outside the stack, and added to the former roles that `down` deletes.
+async fn find_left_behind_roles(clients: &Clients, desired: &Desired, live: &mut Live) -> Result<(), Error> {
+    let known: Vec<String> = std::iter::once(desired.role.name.to_lowercase())
+        .chain(live.former_roles.iter().map(|r| r.name.to_lowercase()))
+        .collect();
+    let mut found = Vec::new();
+    for name in crate::live::roles_made_for(clients, &desired.stack).await? {
+        if known.contains(&name.to_lowercase()) {
+            continue;
+        }
+        if let RoleState::Present(role) = crate::live::read_role(clients, &name, None).await? {
+            found.push(role);
+        }
+    }
+    super::check_outside_use(clients, &desired.stack, live, &found).await?;
+    live.former_roles.extend(found);
+    Ok(())
 }
 
 fn confirm(stack: &str) -> Result<(), Error> {

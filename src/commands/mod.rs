@@ -104,6 +104,7 @@ pub async fn prepare_loaded(
 ) -> Result<(Loaded, Desired, Clients, Live), Error> {
     let (loaded, mut desired) = load(printer, given)?;
     let (clients, live) = connect_and_read(settings, &mut desired).await?;
+    note_roles_left_alone(printer, &desired, &live);
     Ok((loaded, desired, clients, live))
 }
 
@@ -133,11 +134,71 @@ pub async fn connect_and_read(
     if !problems.is_empty() {
         return Err(Error::with_help(problems.join("\n"), "nothing was changed"));
     }
-    let live = live?;
+    let mut live = live?;
     if let Some(account) = account? {
         desired.bind_account(&account);
     }
+    if desired.role.existing.is_some()
+        && let live::RoleState::Present(role) = &mut live.role
+    {
+        live::read_role_documents(&clients, role).await?;
+    }
+    let former = live.former_roles.clone();
+    check_outside_use(&clients, &desired.stack, &mut live, &former).await?;
     Ok((clients, live))
+}
+
+/// Fills `live.used_outside` for those of `roles` tagged for the stack (the ones it would
+/// delete). No call when there are none.
+pub async fn check_outside_use(
+    clients: &Clients,
+    stack: &str,
+    live: &mut Live,
+    roles: &[live::LiveRole],
+) -> Result<(), Error> {
+    let arns: std::collections::BTreeMap<String, String> = roles
+        .iter()
+        .filter(|r| r.owned_by(stack))
+        .map(|r| (r.name.clone(), r.arn.clone()))
+        .collect();
+    let used = live::roles_used_outside(clients, stack, &arns).await?;
+    live.used_outside.extend(used);
+    Ok(())
+}
+
+/// Says which roles the stack uses or tagged are left alone, and why, and what an existing role
+/// (`[role] arn`) lacks.
+pub fn note_roles_left_alone(printer: &Printer, desired: &Desired, live: &Live) {
+    let stack = desired.stack.as_str();
+    if let Some(arn) = &desired.role.existing {
+        match &live.role {
+            live::RoleState::Present(role) => {
+                for gap in crate::plan::existing_role_gaps(desired, role) {
+                    printer.note(&format!(
+                        "{gap}; the routes will fail until it does (the tool never changes {arn})"
+                    ));
+                }
+            }
+            live::RoleState::Absent => printer.note(&format!(
+                "role {arn} does not exist (GetRole); the routes will fail until it does"
+            )),
+        }
+    }
+    for role in &live.former_roles {
+        if !role.owned_by(stack) {
+            printer.note(&format!(
+                "role {} is used by stack {stack}'s integrations but is not tagged {}={stack}; it is never deleted",
+                role.name,
+                crate::stack::rules::OWNER_TAG
+            ));
+        }
+    }
+    for (role, apis) in &live.used_outside {
+        printer.note(&format!(
+            "role {role} is tagged for stack {stack} but {} use(s) it too; it is left alone (remove the tag or the use)",
+            apis.join(", ")
+        ));
+    }
 }
 
 const NO_REGION_HELP: &str = "e.g. `--region ap-southeast-2`, or `region = \"ap-southeast-2\"` under [stack]";

@@ -59,15 +59,25 @@ pub async fn check_state_machines(clients: &Clients, desired: &Desired) -> Resul
         })?;
         found.insert(lookups[i].arn().to_string(), answer?);
     }
+    let missing: Vec<&str> = found
+        .iter()
+        .filter(|(_, t)| t.is_none())
+        .map(|(a, _)| a.as_str())
+        .collect();
+    let explained = super::mismatch::explain_not_found(clients, &missing).await;
     let mut problems = Vec::new();
     for route in &desired.routes {
         let arn = route.state_machine.as_str();
         let machine = crate::stack::rules::parse_state_machine_arn(arn)
             .map_or_else(|_| arn.to_string(), |m| m.machine());
         let action = route.integration.action();
+        let why = explained
+            .iter()
+            .find(|(a, _)| a == arn || *a == machine)
+            .map_or_else(String::new, |(_, why)| format!(": {why}"));
         match (found.get(arn), found.get(&machine)) {
             (Some(None), _) | (_, Some(None)) => problems.push(format!(
-                "route {}: state machine {arn} does not exist ({})",
+                "route {}: state machine {arn} does not exist ({}){why}",
                 route.key,
                 if arn == machine {
                     "DescribeStateMachine"

@@ -3,6 +3,7 @@
 pub mod execution;
 mod iam_wait;
 mod machines;
+mod mismatch;
 mod paginate;
 mod read;
 pub mod serve;
@@ -15,10 +16,16 @@ pub use iam_wait::wait_for_role;
 pub use machines::check_state_machines;
 pub use read::{
     ApiChildren, ReadScope, account_id, list_owned_apis, read, read_api_children, read_authorizers,
-    read_integrations, read_role, read_routes, read_stages,
+    read_integrations, read_role, read_role_documents, read_routes, read_stages, roles_made_for,
+    roles_used_outside,
 };
 
 use crate::stack::desired::{AccessLog, Cors};
+
+/// The description CreateRole gives every role the tool makes: ListRoles returns descriptions
+/// but not tags, so `down` finds the tool's roles by it before asking for their tags.
+pub const ROLE_DESCRIPTION: &str =
+    "API Gateway assumes this role to call Step Functions (managed by provision)";
 
 /// Everything the stack could own, as it is now.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -27,6 +34,34 @@ pub struct Live {
     pub apis: Vec<LiveApi>,
     /// The role named in the stack.
     pub role: RoleState,
+    /// Other roles the stack's integrations use as credentials (after a `[role] name` rename,
+    /// the old one), read by the name in their ARN. Those tagged for the stack are the stack's
+    /// and deleted once nothing of the stack uses them; the others are reported and left alone.
+    pub former_roles: Vec<LiveRole>,
+    /// Role names and, for each, the APIs outside the stack whose integrations use it as
+    /// credentials: such a role is never deleted, even when tagged for the stack. Filled only
+    /// where a delete of a tagged role is in question (`down`, a renamed role).
+    pub used_outside: BTreeMap<String, Vec<String>>,
+}
+
+impl Live {
+    /// The names of the roles, other than `current`, that the stack's integrations use.
+    pub fn credential_role_names(&self, current: &str) -> BTreeSet<String> {
+        self.apis
+            .iter()
+            .flat_map(|a| &a.integrations)
+            .filter_map(|i| i.credentials_arn.as_deref())
+            .map(role_name_of)
+            .filter(|n| !n.eq_ignore_ascii_case(current) && !n.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+}
+
+/// The role name in a role ARN: the last segment, after any path
+/// (`arn:aws:iam::123456789012:role/service/name` is `name`; IAM guide, "IAM identifiers").
+pub fn role_name_of(arn: &str) -> &str {
+    arn.rsplit('/').next().unwrap_or(arn)
 }
 
 /// An HTTP API and everything inside it.
@@ -137,6 +172,8 @@ pub struct LiveStage {
 
 /// The stack's role, as found by name.
 #[derive(Debug, Clone, Default, PartialEq)]
+// One value per read: boxing the role would only add noise to every match.
+#[allow(clippy::large_enum_variant)]
 pub enum RoleState {
     /// No role with that name.
     #[default]
@@ -146,7 +183,7 @@ pub enum RoleState {
 }
 
 /// An IAM role with its policies.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LiveRole {
     /// Role name.
     pub name: String,
@@ -161,6 +198,29 @@ pub struct LiveRole {
     pub inline: BTreeMap<String, Value>,
     /// Attached managed policy ARNs.
     pub attached: BTreeSet<String>,
+    /// The IAM path (`/` by default).
+    pub path: String,
+    /// The permissions boundary's ARN, if any.
+    pub permissions_boundary: Option<String>,
+    /// Attached managed policies' default-version documents, normalised: read only for an
+    /// existing role (`[role] arn`), whose permissions are checked, not managed.
+    pub attached_documents: BTreeMap<String, Value>,
+}
+
+impl Default for LiveRole {
+    fn default() -> Self {
+        LiveRole {
+            name: String::new(),
+            arn: String::new(),
+            tags: BTreeMap::new(),
+            trust: Value::Null,
+            inline: BTreeMap::new(),
+            attached: BTreeSet::new(),
+            path: "/".to_string(),
+            permissions_boundary: None,
+            attached_documents: BTreeMap::new(),
+        }
+    }
 }
 
 impl LiveRole {

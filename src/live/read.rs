@@ -50,12 +50,123 @@ impl<'a> ReadScope<'a> {
 pub async fn read(clients: &Clients, scope: ReadScope<'_>) -> Result<Live, AwsError> {
     let (apis, role) = tokio::join!(
         read_apis(clients, scope),
-        read_role(clients, scope.role_name, Some(scope.policy_name))
+        read_role(
+            clients,
+            scope.role_name,
+            Some(scope.policy_name).filter(|p| !p.is_empty())
+        )
     );
-    Ok(Live {
+    let mut live = Live {
         apis: apis?,
         role: role?,
+        ..Live::default()
+    };
+    live.former_roles = read_former_roles(clients, &live, scope.role_name).await?;
+    Ok(live)
+}
+
+/// The roles other than the stack's that its integrations use (the old role after a rename),
+/// read by name with every inline policy listed. None in the usual case, so no call is made;
+/// a role that no longer exists is skipped.
+async fn read_former_roles(clients: &Clients, live: &Live, current: &str) -> Result<Vec<LiveRole>, AwsError> {
+    let mut roles = Vec::new();
+    for name in live.credential_role_names(current) {
+        tracing::debug!("role {name}: used by the stack's integrations, read");
+        if let RoleState::Present(role) = read_role(clients, &name, None).await? {
+            roles.push(role);
+        }
+    }
+    Ok(roles)
+}
+
+/// The names of the roles the tool made (their description is [`super::ROLE_DESCRIPTION`]) that
+/// carry `provision:stack = stack`: ListRoles (which returns descriptions but not tags, IAM API
+/// reference "ListRoles"), then ListRoleTags for each of the tool's roles only. For `down`, so
+/// that a role no integration names any more (an `up` cut off between repointing and deleting
+/// it) is still found.
+pub async fn roles_made_for(clients: &Clients, stack: &str) -> Result<Vec<String>, AwsError> {
+    let candidates: Vec<String> = clients
+        .iam
+        .list_roles()
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| AwsError::new("ListRoles", "the account's roles", e))?
+        .into_iter()
+        .filter(|r| r.description() == Some(super::ROLE_DESCRIPTION))
+        .map(|r| r.role_name().to_string())
+        .collect();
+    let mut owned = Vec::new();
+    for name in candidates {
+        let tags: Vec<_> = clients
+            .iam
+            .list_role_tags()
+            .role_name(&name)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| AwsError::new("ListRoleTags", format!("role {name}"), e))?;
+        if tags.iter().any(|t| t.key() == OWNER_TAG && t.value() == stack) {
+            owned.push(name);
+        }
+    }
+    Ok(owned)
+}
+
+/// For each role in `arns`, the APIs not tagged for `stack` whose integrations use it as
+/// credentials (GetApis, then GetIntegrations per such API). Made only before a tagged role is
+/// deleted, so that a role someone else came to depend on is reported instead.
+pub async fn roles_used_outside(
+    clients: &Clients,
+    stack: &str,
+    arns: &BTreeMap<String, String>,
+) -> Result<BTreeMap<String, Vec<String>>, AwsError> {
+    let mut used: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    if arns.is_empty() {
+        return Ok(used);
+    }
+    let resource = "every API of the account".to_string();
+    let others: Vec<(String, String)> = paginate("GetApis", &resource, |token| {
+        let resource = &resource;
+        async move {
+            let page = clients
+                .apigw
+                .get_apis()
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| AwsError::new("GetApis", resource, e))?;
+            let others = page
+                .items()
+                .iter()
+                .filter(|a| a.tags().and_then(|t| t.get(OWNER_TAG)).map(String::as_str) != Some(stack))
+                .filter_map(|a| Some((a.api_id()?.to_string(), a.name().unwrap_or_default().to_string())))
+                .collect();
+            Ok((others, page.next_token))
+        }
     })
+    .await?;
+    for (id, name) in others {
+        for integration in read_integrations(clients, &id).await? {
+            let Some(credentials) = integration.credentials_arn.as_deref() else {
+                continue;
+            };
+            for (role, arn) in arns {
+                if credentials == arn {
+                    let api = format!("API {name} ({id})");
+                    let users = used.entry(role.clone()).or_default();
+                    if !users.contains(&api) {
+                        users.push(api);
+                    }
+                }
+            }
+        }
+    }
+    Ok(used)
 }
 
 async fn read_apis(clients: &Clients, scope: ReadScope<'_>) -> Result<Vec<LiveApi>, AwsError> {
@@ -420,7 +531,53 @@ pub async fn read_role(
         trust,
         inline,
         attached: attached?.into_iter().collect(),
+        path: role.path().to_string(),
+        permissions_boundary: role
+            .permissions_boundary()
+            .and_then(|b| b.permissions_boundary_arn())
+            .map(str::to_string),
+        attached_documents: BTreeMap::new(),
     }))
+}
+
+/// Every policy document of an existing role (`[role] arn`), to check what it allows: each
+/// inline policy (GetRolePolicy), and each attached one's default version (GetPolicy, then
+/// GetPolicyVersion). Read with the caller's permissions; only for such a role.
+pub async fn read_role_documents(clients: &Clients, role: &mut LiveRole) -> Result<(), AwsError> {
+    let names: Vec<String> = role.inline.keys().cloned().collect();
+    for name in names {
+        if let Some(doc) = read_inline_policy(clients, &role.name, Some(&name)).await? {
+            role.inline.insert(name, policy::normalize(&doc));
+        }
+    }
+    for arn in role.attached.clone() {
+        let resource = format!("managed policy {arn}");
+        let out = clients
+            .iam
+            .get_policy()
+            .policy_arn(&arn)
+            .send()
+            .await
+            .map_err(|e| AwsError::new("GetPolicy", &resource, e))?;
+        let Some(version) = out.policy().and_then(|p| p.default_version_id()) else {
+            continue;
+        };
+        let out = clients
+            .iam
+            .get_policy_version()
+            .policy_arn(&arn)
+            .version_id(version)
+            .send()
+            .await
+            .map_err(|e| AwsError::new("GetPolicyVersion", &resource, e))?;
+        if let Some(doc) = out.policy_version().and_then(|v| v.document()) {
+            let doc = policy::parse_returned(doc)
+                .map_err(|e| AwsError::invalid("GetPolicyVersion", &resource, format!("not JSON: {e}")))?;
+            role.attached_documents
+                .insert(arn.clone(), policy::normalize(&doc));
+        }
+    }
+    Ok(())
 }
 
 /// One inline policy's document, normalised; `None` when the role or the policy is missing.

@@ -9,6 +9,7 @@
 
 mod api;
 mod authorizers;
+mod existing;
 mod integration;
 pub mod op;
 mod quota;
@@ -28,6 +29,7 @@ use crate::live::{
 use crate::stack::Desired;
 use crate::stack::desired::{Cors, DesiredIntegration, DesiredRoute, DesiredStage};
 use crate::stack::rules::OWNER_TAG;
+pub use existing::existing_role_gaps;
 pub use op::{ApiRef, AuthorizerRef, IntegrationRef, Key, Op, RoleRef};
 
 use api::*;
@@ -215,6 +217,7 @@ pub fn plan(desired: &Desired, live: &Live, options: PlanOptions) -> Result<Plan
     delete_unused_authorizers(api, &authorizers, &mut changes);
     plan_stages(desired, api, &api_ref, &mut changes);
     quota::integrations(api, &changes)?;
+    plan_former_roles(desired, live, &mut changes);
     for duplicate in apis.iter().skip(1) {
         tracing::debug!(
             "api {} ({}): a younger duplicate, delete",
@@ -282,40 +285,92 @@ pub fn plan_down(desired: &Desired, live: &Live) -> Plan {
         ));
     }
     if let RoleState::Present(role) = &live.role
-        && role.owned_by(&desired.stack)
+        && deletable(desired, live, role)
     {
-        for name in role.inline.keys() {
-            changes.push(delete(
-                Kind::RolePolicy,
-                name,
-                Op::DeleteRolePolicy {
-                    role: role.name.clone(),
-                    policy_name: name.clone(),
-                },
-            ));
+        changes.extend(delete_role(role, &role.name));
+    }
+    for role in &live.former_roles {
+        if deletable(desired, live, role) {
+            changes.extend(delete_role(role, &role.name));
         }
-        for arn in &role.attached {
-            changes.push(delete(
-                Kind::ManagedPolicy,
-                arn,
-                Op::DetachRolePolicy {
-                    role: role.name.clone(),
-                    arn: arn.clone(),
-                },
-            ));
-        }
-        changes.push(delete(
-            Kind::Role,
-            &role.name,
-            Op::DeleteRole {
-                name: role.name.clone(),
-            },
-        ));
     }
     Plan {
         stack: desired.stack.clone(),
         changes,
     }
+}
+
+/// True for a role the stack may delete: tagged for it and used by no API outside it.
+fn deletable(desired: &Desired, live: &Live, role: &LiveRole) -> bool {
+    if desired.role.existing.is_some() && role.name == desired.role.name {
+        tracing::debug!(
+            "role {}: an existing role the stack only uses, never deleted",
+            role.name
+        );
+        return false;
+    }
+    let owned = role.owned_by(&desired.stack);
+    let outside = live.used_outside.contains_key(&role.name);
+    if owned && outside {
+        tracing::debug!(
+            "role {}: tagged for the stack but used outside it, kept",
+            role.name
+        );
+    }
+    owned && !outside
+}
+
+/// The roles the stack's integrations used before and that it deletes once they are repointed
+/// (after a `[role] name` rename): create-new, repoint, delete-old.
+fn plan_former_roles(desired: &Desired, live: &Live, changes: &mut Vec<Change>) {
+    for role in &live.former_roles {
+        if deletable(desired, live, role) {
+            tracing::debug!(
+                "role {}: the stack's former role, delete after repointing",
+                role.name
+            );
+            let label = format!("{} (replaced by {})", role.name, desired.role.name);
+            changes.extend(delete_role(role, &label));
+        } else {
+            tracing::debug!(
+                "role {}: used by the stack but not deletable, left alone",
+                role.name
+            );
+        }
+    }
+}
+
+/// Every inline policy deleted, every managed policy detached, then the role deleted.
+fn delete_role(role: &LiveRole, label: &str) -> Vec<Change> {
+    let mut changes = Vec::new();
+    for name in role.inline.keys() {
+        changes.push(delete(
+            Kind::RolePolicy,
+            name,
+            Op::DeleteRolePolicy {
+                role: role.name.clone(),
+                policy_name: name.clone(),
+            },
+        ));
+    }
+    for arn in &role.attached {
+        changes.push(delete(
+            Kind::ManagedPolicy,
+            arn,
+            Op::DetachRolePolicy {
+                role: role.name.clone(),
+                arn: arn.clone(),
+            },
+        ));
+    }
+    changes.push(delete(
+        Kind::Role,
+        label,
+        Op::DeleteRole {
+            name: role.name.clone(),
+        },
+    ));
+    changes
 }
 
 fn delete(kind: Kind, name: &str, op: Op) -> Change {

@@ -86,12 +86,27 @@ pub enum Op {
     },
     /// DeleteApi.
     DeleteApi { id: String },
-    /// CreateRole with trust policy and tags.
+    /// CreateRole with trust policy, tags, path and permissions boundary.
     CreateRole {
         name: String,
         trust: Value,
         tags: BTreeMap<String, String>,
+        /// IAM path, `/` by default.
+        path: String,
+        /// Permissions boundary ARN.
+        boundary: Option<String>,
     },
+    /// DeleteRolePolicy and DetachRolePolicy for each, then DeleteRole: one step, for a role
+    /// that is made again under another path.
+    ClearAndDeleteRole {
+        name: String,
+        inline: Vec<String>,
+        attached: Vec<String>,
+    },
+    /// PutRolePermissionsBoundary.
+    PutRoleBoundary { name: String, arn: String },
+    /// DeleteRolePermissionsBoundary.
+    DeleteRoleBoundary { name: String },
     /// TagRole / UntagRole.
     TagRole {
         name: String,
@@ -203,6 +218,9 @@ impl Op {
             Op::AttachRolePolicy { arn, .. } => format!("attach managed policy {arn}"),
             Op::DetachRolePolicy { arn, .. } => format!("detach managed policy {arn}"),
             Op::DeleteRole { name } => format!("delete role {name}"),
+            Op::ClearAndDeleteRole { name, .. } => format!("delete role {name} (to make it anew)"),
+            Op::PutRoleBoundary { name, .. } => format!("set permissions boundary of role {name}"),
+            Op::DeleteRoleBoundary { name } => format!("remove permissions boundary of role {name}"),
             Op::CreateIntegration { route_key, .. } => format!("create integration {route_key}"),
             Op::UpdateIntegration { route_key, .. } => format!("update integration {route_key}"),
             Op::DeleteIntegration { id, .. } => format!("delete integration {id}"),
@@ -242,6 +260,10 @@ pub enum Key {
     CorsCleared,
     /// The stage of this name is gone (a replace creates it again).
     StageGone(String),
+    /// The integrations have their new credentials, or are gone: an old role may go.
+    CredentialsMoved,
+    /// The role of this name is gone (a path change makes it anew).
+    RoleGone(String),
 }
 
 impl Op {
@@ -282,9 +304,11 @@ impl Op {
                 keys.extend(authorizer_id.iter().map(|a| Key::AuthorizerFreed(a.clone())));
                 keys
             }
-            Op::DeleteIntegration { api_id, .. } | Op::DeleteAuthorizer { api_id, .. } => {
-                vec![Key::ApiChild(api_id.clone())]
+            Op::DeleteIntegration { api_id, .. } => {
+                vec![Key::ApiChild(api_id.clone()), Key::CredentialsMoved]
             }
+            Op::UpdateIntegration { .. } => vec![Key::CredentialsMoved],
+            Op::DeleteAuthorizer { api_id, .. } => vec![Key::ApiChild(api_id.clone())],
             Op::DeleteStage { api_id, name } => {
                 vec![Key::ApiChild(api_id.clone()), Key::StageGone(name.clone())]
             }
@@ -292,6 +316,9 @@ impl Op {
             Op::DeleteCors { .. } => vec![Key::CorsCleared],
             Op::DeleteRolePolicy { role, .. } | Op::DetachRolePolicy { role, .. } => {
                 vec![Key::RolePolicyGone(role.clone())]
+            }
+            Op::DeleteRole { name } | Op::ClearAndDeleteRole { name, .. } => {
+                vec![Key::RoleGone(name.clone())]
             }
             _ => Vec::new(),
         }
@@ -308,15 +335,20 @@ impl Op {
             RoleRef::Existing(_) => Vec::new(),
         };
         match self {
+            Op::CreateRole { name, .. } => vec![Key::RoleGone(name.clone())],
             Op::TagRole { .. }
+            | Op::PutRoleBoundary { .. }
+            | Op::DeleteRoleBoundary { .. }
             | Op::UpdateTrust { .. }
             | Op::PutRolePolicy { .. }
             | Op::AttachRolePolicy { .. } => {
                 vec![Key::Role]
             }
             // The old policy goes only once the new one is in place: never a role without one.
+            // And only once the integrations are repointed (or gone): never one that lost its
+            // permissions while still in use.
             Op::DeleteRolePolicy { role, .. } | Op::DetachRolePolicy { role, .. } => {
-                vec![Key::Role, Key::RolePolicySet(role.clone())]
+                vec![Key::Role, Key::RolePolicySet(role.clone()), Key::CredentialsMoved]
             }
             Op::CreateIntegration { api: a, role: r, .. } => [api(a), role(r)].concat(),
             Op::UpdateIntegration { role: r, .. } => role(r),
@@ -358,7 +390,7 @@ impl Op {
             }
             Op::TagApiResource { api: a, .. } => api(a),
             Op::DeleteApi { id } => vec![Key::ApiChild(id.clone())],
-            Op::DeleteRole { name } => vec![Key::RolePolicyGone(name.clone())],
+            Op::DeleteRole { name } => vec![Key::RolePolicyGone(name.clone()), Key::CredentialsMoved],
             _ => Vec::new(),
         }
     }

@@ -10,6 +10,10 @@ pub(super) fn plan_role(
     changes: &mut Vec<Change>,
 ) -> Result<RoleRef, PlanError> {
     let want = &desired.role;
+    if let Some(arn) = &want.existing {
+        tracing::debug!("role {arn}: an existing role the stack uses, never changed");
+        return Ok(RoleRef::Existing(arn.clone()));
+    }
     let role = match live {
         RoleState::Absent => {
             tracing::debug!("role {}: absent, create", want.name);
@@ -17,21 +21,16 @@ pub(super) fn plan_role(
                 action: Action::Create,
                 kind: Kind::Role,
                 name: want.name.clone(),
-                fields: vec![
-                    created("trust", want.trust.clone()),
-                    created("tags", json!(desired.tags)),
-                ],
-                ops: vec![Op::CreateRole {
-                    name: want.name.clone(),
-                    trust: want.trust.clone(),
-                    tags: desired.tags.clone(),
-                }],
+                fields: created_fields(desired),
+                ops: vec![create_role_op(desired)],
             });
             // The new role then gets its policies exactly as an existing, empty one would.
             let created_role = LiveRole {
                 name: want.name.clone(),
                 tags: desired.tags.clone(),
                 trust: want.trust.clone(),
+                path: want.path.clone(),
+                permissions_boundary: want.permissions_boundary.clone(),
                 ..LiveRole::default()
             };
             plan_role_update(desired, &created_role, changes);
@@ -58,8 +57,73 @@ pub(super) fn plan_role(
             });
         }
     }
+    if role.path != want.path {
+        return Ok(replace_role(desired, role, changes));
+    }
     plan_role_update(desired, role, changes);
     Ok(RoleRef::Existing(role.arn.clone()))
+}
+
+fn create_role_op(desired: &Desired) -> Op {
+    Op::CreateRole {
+        name: desired.role.name.clone(),
+        trust: desired.role.trust.clone(),
+        tags: desired.tags.clone(),
+        path: desired.role.path.clone(),
+        boundary: desired.role.permissions_boundary.clone(),
+    }
+}
+
+fn created_fields(desired: &Desired) -> Vec<FieldChange> {
+    let want = &desired.role;
+    let mut fields = vec![
+        created("trust", want.trust.clone()),
+        created("tags", json!(desired.tags)),
+    ];
+    if want.path != "/" {
+        fields.push(created("path", json!(want.path)));
+    }
+    if let Some(boundary) = &want.permissions_boundary {
+        fields.push(created("permissions_boundary", json!(boundary)));
+    }
+    fields
+}
+
+/// IAM has no call that changes a role's path (UpdateRole takes only the description and the
+/// session duration; IAM API reference, "UpdateRole"): the role is deleted and made again under
+/// the new path, and the integrations repointed at its new ARN.
+fn replace_role(desired: &Desired, role: &LiveRole, changes: &mut Vec<Change>) -> RoleRef {
+    let want = &desired.role;
+    tracing::debug!("role {}: path {} -> {}, replace", role.name, role.path, want.path);
+    let ops = vec![
+        Op::ClearAndDeleteRole {
+            name: role.name.clone(),
+            inline: role.inline.keys().cloned().collect(),
+            attached: role.attached.iter().cloned().collect(),
+        },
+        create_role_op(desired),
+    ];
+    changes.push(Change {
+        action: Action::Replace,
+        kind: Kind::Role,
+        name: role.name.clone(),
+        fields: vec![FieldChange {
+            field: "path".into(),
+            before: json!(role.path),
+            after: json!(want.path),
+        }],
+        ops,
+    });
+    let created_role = LiveRole {
+        name: want.name.clone(),
+        tags: desired.tags.clone(),
+        trust: want.trust.clone(),
+        path: want.path.clone(),
+        permissions_boundary: want.permissions_boundary.clone(),
+        ..LiveRole::default()
+    };
+    plan_role_policies(desired, &created_role, changes);
+    RoleRef::New(want.name.clone())
 }
 
 /// The role's trust policy and tags, then its policies.
@@ -79,6 +143,30 @@ pub(super) fn plan_role_settings(desired: &Desired, role: &LiveRole, changes: &m
             name: role.name.clone(),
             trust: want.trust.clone(),
         });
+    }
+    match (&role.permissions_boundary, &want.permissions_boundary) {
+        (before, Some(after)) if before.as_ref() != Some(after) => {
+            fields.push(FieldChange {
+                field: "permissions_boundary".into(),
+                before: json!(before),
+                after: json!(after),
+            });
+            ops.push(Op::PutRoleBoundary {
+                name: role.name.clone(),
+                arn: after.clone(),
+            });
+        }
+        (Some(before), None) => {
+            fields.push(FieldChange {
+                field: "permissions_boundary".into(),
+                before: json!(before),
+                after: Value::Null,
+            });
+            ops.push(Op::DeleteRoleBoundary {
+                name: role.name.clone(),
+            });
+        }
+        _ => {}
     }
     let (set, remove, tag_fields) = tag_diff(&role.tags, &desired.tags);
     if !tag_fields.is_empty() {

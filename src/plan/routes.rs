@@ -4,7 +4,8 @@
 use super::*;
 
 /// How the credentials of an integration are shown and compared: by role name, since the ARN
-/// of a role that does not exist yet is not known, and a recreated role keeps its ARN.
+/// of a role that does not exist yet is not known, and a recreated role keeps its ARN (role
+/// names are unique in an account whatever their path).
 pub(super) fn role_name_of(arn: &str) -> &str {
     arn.rsplit('/').next().unwrap_or(arn)
 }
@@ -16,9 +17,11 @@ pub(super) fn role_display(role: &RoleRef) -> Value {
     }
 }
 
-/// The role's name, as integrations' credentials are compared ([`role_name_of`]).
-pub(super) fn role_name(role: &RoleRef) -> String {
+/// The role's name, as integrations' credentials are compared ([`role_name_of`]); none when
+/// the role is made anew under another path, whose new ARN every integration must be given.
+pub(super) fn role_name(role: &RoleRef, replaced: bool) -> String {
     match role {
+        _ if replaced => String::new(),
         RoleRef::Existing(arn) => role_name_of(arn).to_string(),
         RoleRef::New(name) => name.clone(),
     }
@@ -33,7 +36,12 @@ pub(super) fn plan_routes(
     authorizers: &Authorizers,
     changes: &mut Vec<Change>,
 ) {
-    let role_name = role_name(role);
+    // A role made anew while the live one exists is a path change: a new ARN.
+    let role_replaced = matches!(role, RoleRef::New(_))
+        && changes
+            .iter()
+            .any(|c| c.kind == Kind::Role && c.action == Action::Replace);
+    let role_name = role_name(role, role_replaced);
     let mut claims = RouteClaims::new(api);
     for want in &desired.routes {
         let live_route = claims.claim_route(want);

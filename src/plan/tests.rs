@@ -133,6 +133,7 @@ fn converged_role() -> LiveRole {
         trust: live_trust(),
         inline: BTreeMap::from([(POLICY.to_string(), onboarding_policy())]),
         attached: BTreeSet::new(),
+        ..LiveRole::default()
     }
 }
 
@@ -162,6 +163,7 @@ fn converged() -> Live {
     Live {
         apis: vec![converged_api()],
         role: RoleState::Present(converged_role()),
+        ..Live::default()
     }
 }
 
@@ -177,6 +179,7 @@ fn with_role(f: impl FnOnce(&mut LiveRole)) -> Live {
     Live {
         apis: vec![converged_api()],
         role: RoleState::Present(role),
+        ..Live::default()
     }
 }
 
@@ -245,6 +248,8 @@ fn from_nothing_ops_carry_tags_and_full_specs() {
             name: ROLE.into(),
             trust: live_trust(),
             tags: owner_tags(),
+            path: "/".into(),
+            boundary: None,
         }]
     );
     assert_eq!(
@@ -345,7 +350,7 @@ fn from_nothing_ops_wait_for_what_they_need() {
     for op in all_ops(&p) {
         // These wait for an optional step (clearing CORS, deleting a stage to replace it) that a
         // fresh stack does not have.
-        let optional = |k: &Key| matches!(k, Key::CorsCleared | Key::StageGone(_));
+        let optional = |k: &Key| matches!(k, Key::CorsCleared | Key::StageGone(_) | Key::RoleGone(_));
         for need in op.needs().into_iter().filter(|k| !optional(k)) {
             assert!(
                 keys.contains(&need),
@@ -476,6 +481,7 @@ fn policy_of_same_meaning_in_another_shape_plans_nothing() {
             inline: BTreeMap::from([(POLICY.to_string(), policy::normalize(&live_policy))]),
             ..converged_role()
         }),
+        ..Live::default()
     };
     let p = up(&d, &live);
     assert!(p.is_empty(), "{:#?}", p.changes);
@@ -879,6 +885,7 @@ fn routes_sharing_an_integration_each_get_their_own() {
             inline: BTreeMap::from([(POLICY.to_string(), d.role.policy.clone())]),
             ..converged_role()
         }),
+        ..Live::default()
     };
     let p = up(&d, &live);
     // The first declared route keeps the shared integration, which matches it; the second gets
@@ -991,6 +998,7 @@ fn duplicate_apis_keep_the_oldest_and_delete_the_rest() {
                 &Live {
                     apis,
                     role: RoleState::Present(converged_role()),
+                    ..Live::default()
                 },
             )
         })
@@ -1037,6 +1045,7 @@ fn duplicate_api_is_deleted_while_kept_one_is_reconciled() {
     let live = Live {
         apis: vec![newer, kept],
         role: RoleState::Present(converged_role()),
+        ..Live::default()
     };
     let p = up(&onboarding(), &live);
     assert_eq!(
@@ -1252,6 +1261,7 @@ fn absent_role_with_existing_api_is_created_and_integrations_kept() {
     let live = Live {
         apis: vec![converged_api()],
         role: RoleState::Absent,
+        ..Live::default()
     };
     let p = up(&onboarding(), &live);
     assert_eq!(
@@ -1582,6 +1592,7 @@ fn down_deletes_every_owned_api() {
     let live = Live {
         apis: vec![converged_api(), second],
         role: RoleState::Absent,
+        ..Live::default()
     };
     let p = plan_down(&onboarding(), &live);
     let deleted_apis: Vec<&Op> = all_ops(&p)
@@ -1633,6 +1644,7 @@ fn down_of_only_the_role() {
     let live = Live {
         apis: Vec::new(),
         role: RoleState::Present(converged_role()),
+        ..Live::default()
     };
     let p = plan_down(&onboarding(), &live);
     assert_eq!(
@@ -1817,7 +1829,9 @@ fn secure_live(d: &Desired) -> Live {
             trust: d.role.trust.clone(),
             inline: BTreeMap::from([(d.role.policy_name.clone(), d.role.policy.clone())]),
             attached: d.role.managed_policies.clone(),
+            ..LiveRole::default()
         }),
+        ..Live::default()
     }
 }
 
@@ -1952,4 +1966,189 @@ fn a_route_on_a_duplicate_or_stale_authorizer_is_moved_off_before_that_authorize
     let mut after = secure_live(&d);
     after.apis[0].routes[1].authorizer_id = None;
     assert!(up(&d, &after).is_empty());
+}
+
+// ---------------------------------------------------------------- former roles and paths
+
+/// The operations of `plan` in an order the executor could run them, following `provides` and
+/// `needs` (a key nobody provides is satisfied); `None` when some wait on each other forever.
+fn run_order(plan: &Plan) -> Option<Vec<Op>> {
+    let ops: Vec<Op> = plan.changes.iter().flat_map(|c| c.ops.iter().cloned()).collect();
+    let mut done = vec![false; ops.len()];
+    let mut order = Vec::new();
+    while order.len() < ops.len() {
+        let ready = (0..ops.len()).find(|&i| {
+            !done[i]
+                && ops[i]
+                    .needs()
+                    .iter()
+                    .all(|k| (0..ops.len()).all(|j| j == i || done[j] || !ops[j].provides().contains(k)))
+        })?;
+        done[ready] = true;
+        order.push(ops[ready].clone());
+    }
+    Some(order)
+}
+
+fn position(order: &[Op], pred: impl Fn(&Op) -> bool) -> usize {
+    order.iter().position(pred).expect("op in the plan")
+}
+
+/// The onboarding stack with its role renamed, against live state from before the rename: the
+/// old role is a former role, found through the integration's credentials.
+fn renamed_role(tag: Option<&str>) -> (Desired, Live) {
+    let desired = onboarding_with(ROLE, "onboarding-role-v2");
+    let mut old = converged_role();
+    match tag {
+        Some(stack) => {
+            old.tags.insert(OWNER_TAG.to_string(), stack.to_string());
+        }
+        None => {
+            old.tags.remove(OWNER_TAG);
+        }
+    }
+    let mut live = converged();
+    live.role = RoleState::Absent;
+    live.former_roles = vec![old];
+    (desired, live)
+}
+
+#[test]
+fn a_renamed_role_is_created_the_integrations_repointed_then_the_old_one_deleted() {
+    let (desired, live) = renamed_role(Some("user-onboarding"));
+    let p = up(&desired, &live);
+    assert!(summary(&p).contains(&s(Action::Create, Kind::Role, "onboarding-role-v2")));
+    assert!(summary(&p).contains(&s(Action::Update, Kind::Integration, KEY)));
+    assert!(summary(&p).contains(&s(
+        Action::Delete,
+        Kind::Role,
+        &format!("{ROLE} (replaced by onboarding-role-v2)")
+    )));
+    let order = run_order(&p).expect("no cycle");
+    let repoint = position(&order, |o| matches!(o, Op::UpdateIntegration { .. }));
+    let old_policy = position(
+        &order,
+        |o| matches!(o, Op::DeleteRolePolicy { role, .. } if role == ROLE),
+    );
+    let old_role = position(&order, |o| matches!(o, Op::DeleteRole { name } if name == ROLE));
+    assert!(repoint < old_policy && old_policy < old_role, "{order:?}");
+    // And down deletes it too.
+    let down = plan_down(&desired, &live);
+    assert!(summary(&down).contains(&s(Action::Delete, Kind::Role, ROLE)));
+}
+
+#[test]
+fn a_former_role_not_tagged_for_the_stack_or_used_outside_it_is_never_deleted() {
+    for tag in [None, Some("another-stack")] {
+        let (desired, live) = renamed_role(tag);
+        let p = up(&desired, &live);
+        assert!(
+            !all_ops(&p)
+                .iter()
+                .any(|o| matches!(o, Op::DeleteRole { .. } | Op::DeleteRolePolicy { .. })),
+            "{tag:?}: {:?}",
+            summary(&p)
+        );
+        assert!(
+            !all_ops(&plan_down(&desired, &live))
+                .iter()
+                .any(|o| matches!(o, Op::DeleteRole { name } if name == ROLE))
+        );
+    }
+    let (desired, mut live) = renamed_role(Some("user-onboarding"));
+    live.used_outside
+        .insert(ROLE.to_string(), vec!["API other (a1)".to_string()]);
+    let p = up(&desired, &live);
+    assert!(!all_ops(&p).iter().any(|o| matches!(o, Op::DeleteRole { .. })));
+    assert!(
+        !all_ops(&plan_down(&desired, &live))
+            .iter()
+            .any(|o| matches!(o, Op::DeleteRole { .. }))
+    );
+}
+
+#[test]
+fn a_path_change_replaces_the_role_deletes_before_it_creates_and_repoints_the_integrations() {
+    let desired = onboarding_with(
+        "policy_name = \"InvokeUserOnboardingWorkflow\"",
+        "policy_name = \"InvokeUserOnboardingWorkflow\"\npath = \"/service/\"",
+    );
+    let p = up(&desired, &converged());
+    assert_eq!(p.changes[0].action, Action::Replace);
+    assert_eq!(field_names(&p.changes[0]), vec!["path"]);
+    assert!(summary(&p).contains(&s(Action::Update, Kind::Integration, KEY)));
+    let order = run_order(&p).expect("no cycle");
+    let gone = position(&order, |o| matches!(o, Op::ClearAndDeleteRole { .. }));
+    let made = position(
+        &order,
+        |o| matches!(o, Op::CreateRole { path, .. } if path == "/service/"),
+    );
+    let put = position(&order, |o| matches!(o, Op::PutRolePolicy { .. }));
+    let repoint = position(&order, |o| matches!(o, Op::UpdateIntegration { .. }));
+    assert!(gone < made && made < put && made < repoint, "{order:?}");
+}
+
+#[test]
+fn a_boundary_is_put_changed_and_deleted_in_place() {
+    let boundary = "arn:aws:iam::189107071895:policy/OrgBoundary";
+    let desired = onboarding_with(
+        "policy_name = \"InvokeUserOnboardingWorkflow\"",
+        &format!("policy_name = \"InvokeUserOnboardingWorkflow\"\npermissions_boundary = \"{boundary}\""),
+    );
+    let p = up(&desired, &converged());
+    assert_eq!(
+        all_ops(&p),
+        vec![&Op::PutRoleBoundary {
+            name: ROLE.into(),
+            arn: boundary.into()
+        }]
+    );
+    let live = with_role(|r| r.permissions_boundary = Some(boundary.to_string()));
+    assert!(up(&desired, &live).is_empty());
+    let p = up(&onboarding(), &live);
+    assert_eq!(all_ops(&p), vec![&Op::DeleteRoleBoundary { name: ROLE.into() }]);
+}
+
+#[test]
+fn an_existing_role_is_never_planned_and_never_deleted() {
+    let arn = "arn:aws:iam::189107071895:role/platform/apigw";
+    let desired = onboarding_with(
+        &format!("name = \"{ROLE}\"\npolicy_name = \"InvokeUserOnboardingWorkflow\""),
+        &format!("arn = \"{arn}\""),
+    );
+    assert_eq!(desired.role.name, "apigw");
+    let mut live = converged();
+    live.role = RoleState::Present(LiveRole {
+        name: "apigw".into(),
+        arn: arn.into(),
+        ..LiveRole::default()
+    });
+    let p = up(&desired, &live);
+    let touches_apigw = |o: &&Op| match o {
+        Op::CreateRole { name, .. }
+        | Op::TagRole { name, .. }
+        | Op::UpdateTrust { name, .. }
+        | Op::DeleteRole { name }
+        | Op::PutRoleBoundary { name, .. }
+        | Op::DeleteRoleBoundary { name }
+        | Op::ClearAndDeleteRole { name, .. } => name == "apigw",
+        Op::PutRolePolicy { role, .. }
+        | Op::DeleteRolePolicy { role, .. }
+        | Op::AttachRolePolicy { role, .. }
+        | Op::DetachRolePolicy { role, .. } => role == "apigw",
+        _ => false,
+    };
+    assert!(!all_ops(&p).iter().any(touches_apigw), "{:?}", summary(&p));
+    // The stack's managed role it used before is its former role, deleted once repointed.
+    assert!(
+        all_ops(&p)
+            .iter()
+            .any(|o| matches!(o, Op::UpdateIntegration { role: RoleRef::Existing(a), .. } if a == arn))
+    );
+    let down = plan_down(&desired, &live);
+    assert!(
+        !all_ops(&down)
+            .iter()
+            .any(|o| matches!(o, Op::DeleteRole { name } if name == "apigw"))
+    );
 }

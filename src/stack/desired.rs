@@ -108,6 +108,13 @@ pub struct DesiredRole {
     /// Trust API Gateway only on behalf of the stack's own account: the trust policy gets an
     /// `aws:SourceAccount` condition once the account is known ([`Desired::bind_account`]).
     pub restrict_source_account: bool,
+    /// The IAM path, `/` unless the file says otherwise.
+    pub path: String,
+    /// The permissions boundary's ARN, if any.
+    pub permissions_boundary: Option<String>,
+    /// An existing role the stack uses and never changes (`[role] arn`); then `name` is the
+    /// ARN's role name and the other fields describe what the routes need of it.
+    pub existing: Option<String>,
 }
 
 /// A route and the integration behind it.
@@ -320,9 +327,25 @@ fn desired_role(role: &RoleSection, machines: &[(String, rules::StateMachineArn)
         .actions
         .as_ref()
         .map(|a| a.iter().map(|s| s.value.clone()).collect());
+    let existing = role.arn.as_ref().map(|a| a.value.clone());
+    let name = match &existing {
+        Some(arn) => crate::live::role_name_of(arn).to_string(),
+        None => role.name.as_ref()?.value.clone(),
+    };
+    let policy_name = match (&existing, &role.policy_name) {
+        (_, Some(p)) => p.value.clone(),
+        (Some(_), None) => String::new(),
+        (None, None) => return None,
+    };
     Some(DesiredRole {
-        name: role.name.as_ref()?.value.clone(),
-        policy_name: role.policy_name.as_ref()?.value.clone(),
+        name,
+        policy_name,
+        path: role
+            .path
+            .as_ref()
+            .map_or_else(|| "/".to_string(), |p| p.value.clone()),
+        permissions_boundary: role.permissions_boundary.as_ref().map(|b| b.value.clone()),
+        existing,
         policy: policy::normalize(&least_privilege(machines, actions.as_deref())),
         trust: policy::normalize(&policy::api_gateway_trust(None)),
         restrict_source_account: role.restrict_source_account.as_ref().is_some_and(|r| r.value),

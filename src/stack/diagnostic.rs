@@ -68,6 +68,7 @@ pub const WARNINGS: &[(&str, &str)] = &[
         "throttling-account-limit",
         "stage throttling above the account's default limits",
     ),
+    ("existing-role", "a [role] arn whose policies are unknown offline"),
 ];
 
 impl Diagnostic {

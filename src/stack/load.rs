@@ -24,6 +24,9 @@ pub(crate) const ROLE_KEYS: &[&str] = &[
     "actions",
     "managed_policies",
     "restrict_source_account",
+    "permissions_boundary",
+    "path",
+    "arn",
 ];
 pub(crate) const ROUTE_KEYS: &[&str] = &[
     "key",
@@ -130,9 +133,20 @@ impl Reader<'_> {
         match self.table(table, "role") {
             Some((t, span)) => {
                 self.check_keys(t, ROLE_KEYS, "[role]");
+                // An existing role (`arn`) needs neither a name nor a policy of the tool's.
+                let existing = t.contains_key("arn");
                 file.role = RoleSection {
-                    name: self.required_string(t, "name", &span, "[role]"),
-                    policy_name: self.required_string(t, "policy_name", &span, "[role]"),
+                    name: match existing {
+                        true => self.string(t, "name"),
+                        false => self.required_string(t, "name", &span, "[role]"),
+                    },
+                    policy_name: match existing {
+                        true => self.string(t, "policy_name"),
+                        false => self.required_string(t, "policy_name", &span, "[role]"),
+                    },
+                    permissions_boundary: self.string(t, "permissions_boundary"),
+                    path: self.string(t, "path"),
+                    arn: self.string(t, "arn"),
                     actions: self.string_array(t, "actions"),
                     managed_policies: self.string_array(t, "managed_policies").unwrap_or_default(),
                     restrict_source_account: self.bool(t, "restrict_source_account"),

@@ -95,23 +95,17 @@ pub struct StackSection {
     pub region: Option<Sp<String>>,
     /// Warnings acknowledged for the whole file, by name (`provision validate` shows each
     /// warning's name), e.g. `["no-authorization"]`.
-    #[schemars(extend("items" = {"enum": WARNING_NAMES}))]
+    #[schemars(extend("items" = {"enum": warning_names()}))]
     pub allow: Option<Vec<Sp<String>>>,
 }
 
-/// The names `allow` takes.
-const WARNING_NAMES: [&str; 10] = [
-    "no-authorization",
-    "no-throttling",
-    "body-path-100kb",
-    "static-execution-name",
-    "sync-execution-timeout",
-    "unused-authorizer",
-    "source-account-condition",
-    "unbracketed-variable",
-    "managed-policy-quota",
-    "throttling-account-limit",
-];
+/// The names `allow` takes: every warning's.
+fn warning_names() -> Vec<&'static str> {
+    super::diagnostic::WARNINGS
+        .iter()
+        .map(|(name, _)| *name)
+        .collect()
+}
 
 /// `[api]`: the HTTP API.
 #[derive(Debug, Clone, Default, PartialEq, JsonSchema)]
@@ -199,6 +193,20 @@ pub struct RoleSection {
     pub managed_policies: Vec<Sp<String>>,
     /// Trust API Gateway only on behalf of this stack's account (`aws:SourceAccount`).
     pub restrict_source_account: Option<Sp<bool>>,
+    /// The managed policy that sets the role's maximum permissions, as an organisation may
+    /// require: `arn:aws:iam::ACCOUNT:policy/NAME`. Set, changed and removed in place.
+    #[schemars(pattern(r"^arn:[a-z-]+:iam::([0-9]{12}|aws):policy/.+$"))]
+    pub permissions_boundary: Option<Sp<String>>,
+    /// The role's IAM path, e.g. `/service/`: 1-512 characters, starting and ending with `/`
+    /// (default `/`). IAM cannot change a role's path: a change replaces the role.
+    #[schemars(length(min = 1, max = 512), pattern(r"^/([\x21-\x7F]+/)?$"))]
+    pub path: Option<Sp<String>>,
+    /// An existing role to use, by ARN (`arn:aws:iam::ACCOUNT:role/NAME`), e.g. one a platform
+    /// team manages: the tool never creates, changes or deletes it, and `diff` checks that it
+    /// trusts API Gateway and allows each route's action. `name` and `policy_name` are then not
+    /// needed.
+    #[schemars(pattern(r"^arn:[a-z-]+:iam::[0-9]{12}:role/.+$"))]
+    pub arn: Option<Sp<String>>,
 }
 
 /// One `[[route]]`: a route and its own Step Functions integration.
@@ -238,7 +246,7 @@ pub struct RouteSection {
     /// OAuth scopes the JWT must carry (any one of them); needs `authorizer`.
     pub scopes: Option<Vec<Sp<String>>>,
     /// Warnings acknowledged for this route, by name, e.g. `["no-authorization"]`.
-    #[schemars(extend("items" = {"enum": WARNING_NAMES}))]
+    #[schemars(extend("items" = {"enum": warning_names()}))]
     pub allow: Option<Vec<Sp<String>>>,
     /// An example request body (any TOML value, sent as JSON), used by the "Try" commands `up`
     /// prints and by `invoke` when no `--data` is given, e.g. `{ input = { userId = "u-1" } }`.

@@ -28,6 +28,7 @@ pub fn validate(file: &StackFile) -> Vec<Diagnostic> {
     authorizers(file, &mut out);
     routes(file, &mut out);
     role_actions(file, &mut out);
+    super::role_rules::validate_role_rules(file, &mut out);
     stage(file, &mut out);
     tags(file, &mut out);
     limits::check(file, &mut out);
