@@ -1,0 +1,357 @@
+//! Stack variables: a `[vars]` table of defaults, `--var NAME=VALUE` overrides, and
+//! `${var.NAME}` references inside any string value of the file.
+//!
+//! Substitution happens on the parsed TOML tree, before the file is read into the model, so every
+//! check sees the final text while every span still points at the value as written in the file.
+//! `${request...}`, `${context...}` and `${stageVariables...}` are API Gateway's own mapping
+//! variables: only the `var.` prefix is ours, and everything else is left as written.
+//!
+//! A value that is exactly one reference (`"${var.rate}"`) in a number position is read as the
+//! variable's value parsed as a number ([`Vars::number`]).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use super::diagnostic::{Diagnostic, Severity, Span, did_you_mean};
+
+/// `--var NAME=VALUE` values of this process, set once by the command line.
+static OVERRIDES: OnceLock<Vec<(String, String)>> = OnceLock::new();
+
+/// Records the `--var` values every stack read by this process uses (first call wins).
+pub fn set_overrides(overrides: Vec<(String, String)>) {
+    let _ = OVERRIDES.set(overrides);
+}
+
+/// The `--var` values set by [`set_overrides`], or none.
+pub fn overrides() -> &'static [(String, String)] {
+    OVERRIDES.get().map_or(&[], Vec::as_slice)
+}
+
+/// Splits `NAME=VALUE` (for the command line).
+pub fn parse_override(text: &str) -> Result<(String, String), String> {
+    let (name, value) = text
+        .split_once('=')
+        .ok_or_else(|| format!("expected NAME=VALUE, got `{text}`"))?;
+    check_name(name).map_err(|reason| format!("`{name}`: {reason}"))?;
+    Ok((name.to_string(), value.to_string()))
+}
+
+/// Why a variable name is refused: 1-64 of `A-Z a-z 0-9 _`, starting with a letter (so that it
+/// also makes a CloudFormation parameter name, alphanumeric, once the `_` are dropped).
+pub fn check_name(name: &str) -> Result<(), String> {
+    let mut chars = name.chars();
+    match chars.next() {
+        None => Err("a variable name is not empty".into()),
+        Some(c) if !c.is_ascii_alphabetic() => Err("a variable name starts with a letter".into()),
+        _ if name.len() > 64 => Err("a variable name is at most 64 characters".into()),
+        _ if !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') => {
+            Err("a variable name is letters, digits and `_`".into())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// How substitution treats references.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Replace every reference by the variable's value.
+    Resolve,
+    /// Keep references as written (for `synth`, which turns them into template parameters);
+    /// numbers still take the variable's value.
+    Keep,
+}
+
+/// One variable: its value for this run and where it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Var {
+    /// The value used: `--var`, else the default.
+    pub value: Option<String>,
+    /// The `[vars]` default, if any.
+    pub default: Option<String>,
+    /// What it is for (`description` of a table declaration).
+    pub description: Option<String>,
+    /// Set with `--var`.
+    pub overridden: bool,
+}
+
+/// The variables of one stack file and how the file uses them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Vars {
+    /// Every declared or overridden variable.
+    pub vars: BTreeMap<String, Var>,
+    /// Variables referenced somewhere, in name order.
+    pub used: BTreeSet<String>,
+    /// Values that are exactly one reference, by the start of their span.
+    pub whole: BTreeMap<usize, String>,
+    /// Number fields filled from a variable: field name (`throttling_rate_limit`) to variable.
+    pub numbers: BTreeMap<String, String>,
+}
+
+/// `${var.` opens a reference.
+const OPEN: &str = "${var.";
+
+impl Vars {
+    /// The value of a number field that is exactly one reference, if it is one: the variable's
+    /// value and the variable's name.
+    pub fn number_source(&self, span: &Span) -> Option<(&str, Option<&str>)> {
+        let name = self.whole.get(&span.start)?;
+        Some((name, self.vars.get(name).and_then(|v| v.value.as_deref())))
+    }
+}
+
+/// Reads `[vars]`, applies `overrides`, and substitutes every `${var.NAME}` in the tree's string
+/// values. Reports unknown variables (with a did-you-mean), variables without a value, a bad
+/// `[vars]` entry and `--var` names the file does not declare.
+pub fn substitute(
+    root: &mut Spanned<DeTable<'_>>,
+    overrides: &[(String, String)],
+    mode: Mode,
+) -> (Vars, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut vars = Vars::default();
+    let table = root.get_mut();
+    let vars_key = table
+        .iter()
+        .find(|(k, _)| k.get_ref().as_ref() == "vars")
+        .map(|(k, _)| k.clone());
+    if let Some(key) = vars_key
+        && let Some(value) = table.get(&key)
+    {
+        match value.get_ref() {
+            DeValue::Table(t) => {
+                for (k, v) in t.iter() {
+                    let name = k.get_ref().to_string();
+                    if let Err(reason) = check_name(&name) {
+                        diags.push(
+                            Diagnostic::error(k.span(), format!("bad variable name `{name}`"), reason)
+                                .with_help("name variables like `env` or `log_group`"),
+                        );
+                        continue;
+                    }
+                    let (default, description) = declaration(v, &name, &mut diags);
+                    if default.as_deref().is_some_and(|d| d.contains(OPEN)) {
+                        diags.push(Diagnostic::error(
+                            v.span(),
+                            format!("variable `{name}` refers to another variable"),
+                            "defaults are plain text",
+                        ));
+                    }
+                    vars.vars.insert(
+                        name,
+                        Var {
+                            value: default.clone(),
+                            default,
+                            description,
+                            overridden: false,
+                        },
+                    );
+                }
+            }
+            _ => diags.push(
+                Diagnostic::error(value.span(), "`vars` must be a table", "this is not a table")
+                    .with_help("write `[vars]` followed by `NAME = \"default\"` lines"),
+            ),
+        }
+    }
+    for (name, value) in overrides {
+        match vars.vars.get_mut(name) {
+            Some(var) => {
+                var.value = Some(value.clone());
+                var.overridden = true;
+            }
+            None => {
+                let known: Vec<&str> = vars.vars.keys().map(String::as_str).collect();
+                let help = match did_you_mean(name, &known) {
+                    Some(s) => format!("did you mean `--var {s}=...`?"),
+                    None => format!("declare it in the file: `[vars]` then `{name} = \"default\"`"),
+                };
+                diags.push(Diagnostic {
+                    severity: Severity::Error,
+                    message: format!("`--var {name}` sets a variable the stack does not declare"),
+                    span: None,
+                    label: String::new(),
+                    help: Some(help),
+                });
+            }
+        }
+    }
+    let mut walker = Walker {
+        vars: &mut vars,
+        diags: &mut diags,
+        mode,
+        unset_reported: BTreeSet::new(),
+    };
+    for (key, value) in table.iter_mut() {
+        if key.get_ref().as_ref() != "vars" {
+            walker.value(value);
+        }
+    }
+    (vars, diags)
+}
+
+struct Walker<'a> {
+    vars: &'a mut Vars,
+    diags: &'a mut Vec<Diagnostic>,
+    mode: Mode,
+    unset_reported: BTreeSet<String>,
+}
+
+impl Walker<'_> {
+    fn value(&mut self, value: &mut Spanned<DeValue<'_>>) {
+        let span = value.span();
+        match value.get_mut() {
+            DeValue::String(s) if s.contains(OPEN) => {
+                if let Some(text) = self.string(s, &span) {
+                    *s = text.into();
+                }
+            }
+            DeValue::Array(items) => items.iter_mut().for_each(|v| self.value(v)),
+            DeValue::Table(t) => t.iter_mut().for_each(|(_, v)| self.value(v)),
+            _ => {}
+        }
+    }
+
+    /// The string with its references replaced (or kept, in [`Mode::Keep`]); `None` when one
+    /// could not be resolved (already reported).
+    fn string(&mut self, text: &str, span: &Span) -> Option<String> {
+        let mut out = String::new();
+        let mut rest = text;
+        let mut ok = true;
+        let mut references = Vec::new();
+        while let Some(at) = rest.find(OPEN) {
+            out.push_str(&rest[..at]);
+            let after = &rest[at + OPEN.len()..];
+            let Some(end) = after.find('}') else {
+                self.diags.push(
+                    Diagnostic::error(
+                        span.clone(),
+                        "unclosed `${var.`",
+                        "a variable reference ends with `}`",
+                    )
+                    .with_help("write `${var.NAME}`"),
+                );
+                return None;
+            };
+            let name = &after[..end];
+            references.push(name.to_string());
+            match self.lookup(name, span) {
+                Some(value) if self.mode == Mode::Resolve => out.push_str(&value),
+                Some(_) => out.push_str(&rest[at..at + OPEN.len() + end + 1]),
+                None => ok = false,
+            }
+            rest = &after[end + 1..];
+        }
+        out.push_str(rest);
+        if references.len() == 1
+            && text.starts_with(OPEN)
+            && text.ends_with('}')
+            && text.len() == OPEN.len() + references[0].len() + 1
+        {
+            self.vars.whole.insert(span.start, references[0].clone());
+        }
+        ok.then_some(out)
+    }
+
+    fn lookup(&mut self, name: &str, span: &Span) -> Option<String> {
+        self.vars.used.insert(name.to_string());
+        match self.vars.vars.get(name) {
+            Some(Var { value: Some(v), .. }) => Some(v.clone()),
+            Some(_) => {
+                if self.unset_reported.insert(name.to_string()) {
+                    self.diags.push(
+                        Diagnostic::error(
+                            span.clone(),
+                            format!("variable `{name}` has no value"),
+                            format!("`{name}` has no default and no `--var {name}=...` was given"),
+                        )
+                        .with_help(format!(
+                            "pass `--var {name}=VALUE`, or give it a default in [vars]: `{name} = {{ default = \"...\" }}`"
+                        )),
+                    );
+                }
+                None
+            }
+            None => {
+                let known: Vec<&str> = self.vars.vars.keys().map(String::as_str).collect();
+                let mut d = Diagnostic::error(
+                    span.clone(),
+                    format!("unknown variable `{name}`"),
+                    format!("`${{var.{name}}}` is not declared in [vars]"),
+                );
+                d = match did_you_mean(name, &known) {
+                    Some(s) => d.with_help(format!("did you mean `${{var.{s}}}`?")),
+                    None => d.with_help(format!(
+                        "declare it: `[vars]` then `{name} = \"default\"`, or pass `--var {name}=VALUE`"
+                    )),
+                };
+                self.diags.push(d);
+                None
+            }
+        }
+    }
+}
+
+/// A `[vars]` entry: `NAME = "default"` (or a number or boolean, kept as text), or a table
+/// `NAME = { default = "...", description = "..." }` whose `default` may be left out, making
+/// `--var NAME=...` required.
+fn declaration(
+    v: &Spanned<DeValue<'_>>,
+    name: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> (Option<String>, Option<String>) {
+    match v.get_ref() {
+        DeValue::String(s) => (Some(s.to_string()), None),
+        DeValue::Integer(i) => (Some(i.as_str().replace('_', "")), None),
+        DeValue::Float(f) => (Some(f.as_str().replace('_', "")), None),
+        DeValue::Boolean(b) => (Some(b.to_string()), None),
+        DeValue::Table(t) => {
+            let mut out = (None, None);
+            for (k, value) in t.iter() {
+                let text = match value.get_ref() {
+                    DeValue::String(s) => Some(s.to_string()),
+                    DeValue::Integer(i) => Some(i.as_str().replace('_', "")),
+                    DeValue::Float(f) => Some(f.as_str().replace('_', "")),
+                    _ => None,
+                };
+                match (k.get_ref().as_ref(), text) {
+                    ("default", Some(text)) => out.0 = Some(text),
+                    ("description", Some(text)) => out.1 = Some(text),
+                    ("default" | "description", None) => diags.push(
+                        Diagnostic::error(
+                            value.span(),
+                            format!("`{}` must be a string", k.get_ref().as_ref()),
+                            "not text",
+                        )
+                        .with_help("put the value in double quotes: \"...\""),
+                    ),
+                    (other, _) => {
+                        let mut d = Diagnostic::error(
+                            k.span(),
+                            format!("unknown key `{other}` in variable `{name}`"),
+                            "a variable has `default` and `description`",
+                        );
+                        if let Some(s) = did_you_mean(other, &["default", "description"]) {
+                            d = d.with_help(format!("did you mean `{s}`?"));
+                        }
+                        diags.push(d);
+                    }
+                }
+            }
+            out
+        }
+        _ => {
+            diags.push(
+                Diagnostic::error(
+                    v.span(),
+                    format!("`{name}` must be a string or a number"),
+                    "a variable holds text",
+                )
+                .with_help(format!("write `{name} = \"...\"`")),
+            );
+            (None, None)
+        }
+    }
+}
