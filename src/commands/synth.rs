@@ -49,7 +49,14 @@ pub fn run(printer: &Printer, given: Option<PathBuf>, region: Option<&str>, opti
     }
     let (document, summary) = match options.format {
         SynthFormat::Cloudformation => {
-            let template = synth::template(&desired);
+            // The file again with its `${var.NAME}` references kept, for template parameters.
+            let mut portable = crate::stack::template_desired(&loaded.source)
+                .ok_or_else(|| Error::msg("cannot read the stack's variables for the template"))?;
+            match &region {
+                Some(region) => portable.bind_region(region),
+                None => portable.pin_machine_regions(),
+            }
+            let template = synth::template_with_vars(&portable, &loaded.vars);
             let count = template["Resources"].as_object().map_or(0, |r| r.len());
             (template, format!("{count} resources"))
         }

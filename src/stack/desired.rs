@@ -293,9 +293,12 @@ pub fn desired(file: &StackFile) -> Option<Desired> {
 fn desired_route(r: &RouteSection) -> Option<(DesiredRoute, String, rules::StateMachineArn)> {
     let action = r.action.as_ref()?.value.clone();
     let written = &r.state_machine.as_ref()?.value;
-    let machine = rules::state_machine_reference(written)
-        .ok()
-        .or_else(|| lenient_machine_arn(written))?;
+    let machine = match written.starts_with("arn:") {
+        true => rules::parse_state_machine_arn(written)
+            .ok()
+            .or_else(|| lenient_machine_arn(written))?,
+        false => rules::named_machine(written),
+    };
     // A name becomes an ARN with placeholders until [`Desired::bind_machines`].
     let machine_arn = match written.starts_with("arn:") {
         true => written.clone(),

@@ -313,13 +313,19 @@ pub fn state_machine_reference(value: &str) -> Result<StateMachineArn, String> {
         return parse_state_machine_arn(value);
     }
     check_step_functions_name(value)?;
-    Ok(StateMachineArn {
+    Ok(named_machine(value))
+}
+
+/// The machine `name` in the account, region and partition still to be known (placeholders),
+/// the name unchecked.
+pub fn named_machine(name: &str) -> StateMachineArn {
+    StateMachineArn {
         partition: PARTITION_PLACEHOLDER.into(),
         region: REGION_PLACEHOLDER.into(),
         account: ACCOUNT_PLACEHOLDER.into(),
-        name: value.to_string(),
+        name: name.to_string(),
         qualifier: None,
-    })
+    }
 }
 
 const MACHINE_ARN_FORM: &str =
