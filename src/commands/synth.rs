@@ -104,8 +104,12 @@ fn openapi_notes(printer: &Printer, doc: &openapi::Document) {
             [one] => format!("{one} is an AWS variable"),
             many => format!("{} are AWS variables", many.join(" and ")),
         };
+        let machines = match doc.placeholders.contains(&openapi::REGION_VARIABLE) {
+            true => " (and so are the ARNs of state machines named without one)",
+            false => "",
+        };
         printer.note(&format!(
-            "the role ARN is {}: {written} that API Gateway fills in when it imports the document; \
+            "the role ARN is {}{machines}: {written} that API Gateway fills in when it imports the document; \
              `--account ID` (and `--region`) write them out",
             doc.role_arn
         ));
