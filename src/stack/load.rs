@@ -91,6 +91,7 @@ pub fn parse_with(
     }
     let (mut vars, var_diags) = vars::substitute(&mut root, overrides, mode);
     diags.extend(var_diags);
+    let before_reader = diags.len();
     let mut reader = Reader {
         diags: &mut diags,
         vars: &vars,
@@ -98,6 +99,8 @@ pub fn parse_with(
     };
     let file = reader.file(&root);
     vars.numbers = std::mem::take(&mut reader.numbers);
+    let read = diags.split_off(before_reader);
+    diags.extend(read.into_iter().filter(|d| !vars.follows_from_unresolved(d)));
     (file, diags, vars)
 }
 

@@ -99,7 +99,8 @@ pub fn from_source(source: &str) -> Loaded {
 pub fn from_source_with(source: &str, overrides: &[(String, String)]) -> Loaded {
     let (file, mut diagnostics, vars) = load::parse_with(source, overrides, vars::Mode::Resolve);
     if diagnostics.iter().all(|d| d.message != "invalid TOML") {
-        diagnostics.extend(validate::validate(&file));
+        let checked = validate::validate(&file);
+        diagnostics.extend(checked.into_iter().filter(|d| !vars.follows_from_unresolved(d)));
     }
     diagnostics.sort_by_key(|d| d.span.as_ref().map_or(0, |s| s.start));
     let desired = if diagnostics.iter().any(Diagnostic::is_error) {

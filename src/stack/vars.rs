@@ -88,12 +88,23 @@ pub struct Vars {
     pub whole: BTreeMap<usize, String>,
     /// Number fields filled from a variable: field name (`throttling_rate_limit`) to variable.
     pub numbers: BTreeMap<String, String>,
+    /// Where values with a reference that could not be resolved start: any other problem found
+    /// there follows from it and is not reported ([`Vars::follows_from_unresolved`]).
+    pub unresolved: BTreeSet<usize>,
 }
 
 /// `${var.` opens a reference.
 const OPEN: &str = "${var.";
 
 impl Vars {
+    /// True for a diagnostic at a value whose variable could not be resolved (already reported):
+    /// its text still holds `${var.NAME}`, which no other check should see.
+    pub fn follows_from_unresolved(&self, d: &Diagnostic) -> bool {
+        d.span
+            .as_ref()
+            .is_some_and(|s| self.unresolved.contains(&s.start))
+    }
+
     /// The value of a number field that is exactly one reference, if it is one: the variable's
     /// value and the variable's name.
     pub fn number_source(&self, span: &Span) -> Option<(&str, Option<&str>)> {
@@ -182,12 +193,24 @@ pub fn substitute(
         vars: &mut vars,
         diags: &mut diags,
         mode,
-        unset_reported: BTreeSet::new(),
+        unset: BTreeMap::new(),
     };
     for (key, value) in table.iter_mut() {
         if key.get_ref().as_ref() != "vars" {
             walker.value(value);
         }
+    }
+    for (name, span) in std::mem::take(&mut walker.unset) {
+        diags.push(
+            Diagnostic::error(
+                span,
+                format!("variable `{name}` has no value"),
+                format!("`{name}` has no default and no `--var {name}=...` was given"),
+            )
+            .with_help(format!(
+                "pass `--var {name}=VALUE`, or give it a default in [vars]: `{name} = {{ default = \"...\" }}`"
+            )),
+        );
     }
     (vars, diags)
 }
@@ -196,18 +219,20 @@ struct Walker<'a> {
     vars: &'a mut Vars,
     diags: &'a mut Vec<Diagnostic>,
     mode: Mode,
-    unset_reported: BTreeSet<String>,
+    /// Variables used without a value: the first use of each.
+    unset: BTreeMap<String, Span>,
 }
 
 impl Walker<'_> {
     fn value(&mut self, value: &mut Spanned<DeValue<'_>>) {
         let span = value.span();
         match value.get_mut() {
-            DeValue::String(s) if s.contains(OPEN) => {
-                if let Some(text) = self.string(s, &span) {
-                    *s = text.into();
+            DeValue::String(s) if s.contains(OPEN) => match self.string(s, &span) {
+                Some(text) => *s = text.into(),
+                None => {
+                    self.vars.unresolved.insert(span.start);
                 }
-            }
+            },
             DeValue::Array(items) => items.iter_mut().for_each(|v| self.value(v)),
             DeValue::Table(t) => t.iter_mut().for_each(|(_, v)| self.value(v)),
             _ => {}
@@ -260,17 +285,10 @@ impl Walker<'_> {
         match self.vars.vars.get(name) {
             Some(Var { value: Some(v), .. }) => Some(v.clone()),
             Some(_) => {
-                if self.unset_reported.insert(name.to_string()) {
-                    self.diags.push(
-                        Diagnostic::error(
-                            span.clone(),
-                            format!("variable `{name}` has no value"),
-                            format!("`{name}` has no default and no `--var {name}=...` was given"),
-                        )
-                        .with_help(format!(
-                            "pass `--var {name}=VALUE`, or give it a default in [vars]: `{name} = {{ default = \"...\" }}`"
-                        )),
-                    );
+                // Reported once, at the first use in the file (see [`substitute`]).
+                let first = self.unset.entry(name.to_string()).or_insert(span.clone());
+                if span.start < first.start {
+                    *first = span.clone();
                 }
                 None
             }
