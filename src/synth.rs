@@ -431,6 +431,29 @@ fn scalar(v: &Value) -> String {
 mod tests {
     use super::*;
 
+    #[test]
+    fn strings_with_variables_become_sub_or_ref_and_api_gateway_variables_are_escaped() {
+        let ids = BTreeMap::from([("env".to_string(), "VarEnv".to_string())]);
+        assert_eq!(
+            sub("plain ${request.path.id}", &ids),
+            json!("plain ${request.path.id}")
+        );
+        assert_eq!(sub("${var.env}", &ids), json!({"Ref": "VarEnv"}));
+        assert_eq!(sub("${AWS::Region}", &ids), json!({"Ref": "AWS::Region"}));
+        assert_eq!(
+            sub("${var.env}-${request.path.id}-${context.requestId}", &ids),
+            json!({"Fn::Sub": "${VarEnv}-${!request.path.id}-${!context.requestId}"})
+        );
+        assert_eq!(
+            sub(
+                "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:x",
+                &ids
+            ),
+            json!({"Fn::Sub": "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:x"})
+        );
+        assert_eq!(parameter_id("log_group"), "VarLogGroup");
+    }
+
     fn secure() -> Desired {
         let loaded = crate::stack::from_source(&include_str!("../stacks/onboarding-secure.toml").replace(
             "# restrict_source_account = true",

@@ -597,6 +597,32 @@ policy_name = "p"
     }
 
     #[test]
+    fn a_machine_by_name_is_bound_to_the_account_and_region() {
+        let source = format!(
+            "{BASE}{}",
+            "[[route]]\nkey = \"POST /a\"\naction = \"StartExecution\"\nstate_machine = \"orders\"\n\
+             [[route]]\nkey = \"DELETE /a\"\naction = \"StopExecution\"\nstate_machine = \"orders\"\n\
+             parameters = { ExecutionArn = \"$request.querystring.arn\" }\n"
+        );
+        let mut d = desired_of(&source);
+        assert!(d.needs_account() && d.names_machines());
+        let placeholder = "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:orders";
+        assert_eq!(d.routes[0].integration.parameters["StateMachineArn"], placeholder);
+        d.bind_region("cn-north-1");
+        assert!(!d.routes[0].integration.parameters.contains_key("Region"));
+        d.bind_machines("cn-north-1", "111122223333");
+        assert!(!d.names_machines());
+        let arn = "arn:aws-cn:states:cn-north-1:111122223333:stateMachine:orders";
+        assert_eq!(d.routes[0].state_machine, arn);
+        assert_eq!(d.routes[0].integration.parameters["StateMachineArn"], arn);
+        let expected = json!({"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":"states:StartExecution","Resource":arn},
+            {"Effect":"Allow","Action":"states:StopExecution",
+             "Resource":"arn:aws-cn:states:cn-north-1:111122223333:execution:orders:*"}]});
+        assert_eq!(d.role.policy, policy::normalize(&expected));
+    }
+
+    #[test]
     fn onboarding_defaults() {
         let d = desired_of(include_str!("../../stacks/onboarding.toml"));
         assert_eq!(d.stage.name, "$default");

@@ -373,3 +373,100 @@ fn declaration(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stack::load::parse_with;
+
+    const FILE: &str = r#"
+[vars]
+env = "dev"
+rate = 5
+site = { description = "no default" }
+[stack]
+name = "s-${var.env}"
+[api]
+name = "${var.env}"
+[role]
+name = "r"
+policy_name = "p"
+[[route]]
+key = "POST /x"
+action = "StartExecution"
+state_machine = "m-${var.env}"
+parameters = { Name = "${var.env}-${request.path.id}-${context.requestId}-${stageVariables.x}" }
+[stage]
+throttling_burst_limit = 1
+throttling_rate_limit = "${var.rate}"
+"#;
+
+    #[test]
+    fn references_are_replaced_and_api_gateway_variables_left_alone() {
+        let (file, diags, vars) = parse_with(FILE, &[("env".into(), "prod".into())], Mode::Resolve);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(file.stack.name.as_ref().unwrap().value, "s-prod");
+        assert_eq!(file.routes[0].state_machine.as_ref().unwrap().value, "m-prod");
+        let params = file.routes[0].parameters.as_ref().unwrap();
+        assert_eq!(
+            params[0].1.value,
+            "prod-${request.path.id}-${context.requestId}-${stageVariables.x}"
+        );
+        // Spans still point at the value as written.
+        let span = file.api.name.as_ref().unwrap().span.clone();
+        assert_eq!(&FILE[span], "\"${var.env}\"");
+        assert_eq!(file.stage.unwrap().throttling_rate_limit.unwrap().value, 5.0);
+        assert_eq!(
+            vars.numbers.get("throttling_rate_limit").map(String::as_str),
+            Some("rate")
+        );
+        assert_eq!(vars.used.iter().collect::<Vec<_>>(), ["env", "rate"]);
+        // An unused variable without a value is no problem.
+        assert_eq!(vars.vars["site"].value, None);
+    }
+
+    #[test]
+    fn keep_mode_leaves_references_but_numbers_take_their_value() {
+        let (file, diags, _) = parse_with(FILE, &[], Mode::Keep);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(file.stack.name.as_ref().unwrap().value, "s-${var.env}");
+        assert_eq!(file.stage.unwrap().throttling_rate_limit.unwrap().value, 5.0);
+    }
+
+    #[test]
+    fn unknown_unset_and_undeclared_variables_are_errors() {
+        let text = FILE.replace("name = \"r\"", "name = \"r-${var.evn}-${var.site}\"");
+        let (_, diags, _) = parse_with(&text, &[("nope".into(), "1".into())], Mode::Resolve);
+        let messages: Vec<&str> = diags.iter().map(|d| d.message.as_str()).collect();
+        assert!(messages.contains(&"unknown variable `evn`"), "{messages:?}");
+        assert!(messages.contains(&"variable `site` has no value"), "{messages:?}");
+        assert!(
+            messages.contains(&"`--var nope` sets a variable the stack does not declare"),
+            "{messages:?}"
+        );
+        let unknown = diags
+            .iter()
+            .find(|d| d.message == "unknown variable `evn`")
+            .unwrap();
+        assert_eq!(unknown.help.as_deref(), Some("did you mean `${var.env}`?"));
+        // The role name is not also reported as an invalid IAM name.
+        let loaded = crate::stack::from_source_with(&text, &[]);
+        assert!(
+            loaded
+                .diagnostics
+                .iter()
+                .all(|d| !d.message.contains("IAM role name")),
+            "{:?}",
+            loaded.diagnostics
+        );
+    }
+
+    #[test]
+    fn overrides_parse_and_names_are_checked() {
+        assert_eq!(parse_override("env=a=b"), Ok(("env".into(), "a=b".into())));
+        assert!(parse_override("env").is_err());
+        assert!(parse_override("1x=2").is_err());
+        assert!(check_name("log_group").is_ok());
+        assert!(check_name("log-group").is_err());
+    }
+}
