@@ -109,12 +109,22 @@ async fn deploy_and_check(moto: &Moto, file: &std::path::Path, e: &Environment) 
         "diff shows the resolved ARN:\n{stdout}"
     );
 
-    let out = run(moto, file, e, &["up"]);
+    let out = run(moto, file, e, &["up", "--output", "json"]);
     let (stdout, stderr) = (
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     );
     assert_eq!(out.status.code(), Some(0), "up ({}):\n{stdout}\n{stderr}", e.env);
+    // up's report lists the changes it applied, with the resolved ARN.
+    let report: serde_json::Value = serde_json::from_str(&stdout).expect("up --output json");
+    assert!(
+        report["changes"].to_string().contains(&expected),
+        "up shows the resolved ARN: {report}"
+    );
+    assert!(
+        !stdout.contains("${AWS::"),
+        "no placeholder reaches AWS: {stdout}"
+    );
 
     // A second client: the API, its tags, the integration and the stage, in the region.
     let apigw = moto.apigw_in(e.region);
@@ -168,8 +178,28 @@ async fn deploy_and_check(moto: &Moto, file: &std::path::Path, e: &Environment) 
         "policy resource: {policy}"
     );
 
-    // Nothing left to change.
-    let out = run(moto, file, e, &["diff", "--exit-code"]);
+    // Nothing left to change, and the account is read once, with no change sent.
+    let proxy = support::RecordingProxy::start(&moto.url());
+    let env_var = format!("env={}", e.env);
+    let mut args = vec![
+        "diff",
+        "--exit-code",
+        file.to_str().expect("utf-8 path"),
+        "--var",
+        &env_var,
+    ];
+    args.extend(e.vars);
+    let out = support::provision(&proxy.url())
+        .args(&args)
+        .output()
+        .expect("run provision");
+    let operations = proxy.operations();
+    assert_eq!(
+        operations.iter().filter(|o| *o == "GetCallerIdentity").count(),
+        1,
+        "{operations:?}"
+    );
+    assert!(proxy.mutating_calls().is_empty(), "{:?}", proxy.mutating_calls());
     assert_eq!(
         out.status.code(),
         Some(0),
