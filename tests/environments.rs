@@ -200,6 +200,8 @@ async fn deploy_and_check(moto: &Moto, file: &std::path::Path, e: &Environment) 
         "{operations:?}"
     );
     assert!(proxy.mutating_calls().is_empty(), "{:?}", proxy.mutating_calls());
+    // The onboarding no-op diff's 9 reads (tests/scale.rs) plus GetCallerIdentity.
+    assert_eq!(operations.len(), 10, "{operations:?}");
     assert_eq!(
         out.status.code(),
         Some(0),
