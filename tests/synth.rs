@@ -400,8 +400,28 @@ fn a_stack_that_names_its_machine_synthesizes_a_template_for_any_account_and_reg
     assert_eq!(prod["Parameters"]["VarEnv"]["Default"], json!("prod"));
     assert_eq!(prod["Parameters"]["VarRate"]["Default"], json!("100"));
 
+    // Variables in an issuer, an audience, a stage name and inside full ARNs.
+    let everywhere = synth("tests/accepted/variables-everywhere.toml", &[]);
+    let value: Value = serde_json::from_str(&everywhere).expect("JSON");
+    assert_eq!(
+        value["Resources"]["Stage"]["Properties"]["AccessLogSettings"]["DestinationArn"],
+        json!({"Fn::Sub": "arn:aws:logs:ap-southeast-2:${VarAccount}:log-group:${VarLogGroup}"})
+    );
+    assert_eq!(
+        value["Resources"]["Stage"]["Properties"]["StageName"],
+        json!({"Ref": "VarEnv"})
+    );
+    assert_eq!(
+        value["Resources"]["AuthorizerCognitoVarEnv"]["Properties"]["JwtConfiguration"]["Issuer"],
+        json!({"Fn::Sub": "https://cognito-idp.ap-southeast-2.amazonaws.com/${VarPool}"})
+    );
+
     let dir = tempfile::tempdir().expect("tempdir");
-    for (name, body) in [("t.json", text), ("t.yaml", synth(stack, &["--yaml"]))] {
+    for (name, body) in [
+        ("t.json", text),
+        ("t.yaml", synth(stack, &["--yaml"])),
+        ("everywhere.json", everywhere),
+    ] {
         let path = dir.path().join(name);
         std::fs::write(&path, body).expect("write");
         let (code, lint) = cfn_lint(&path);
