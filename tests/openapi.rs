@@ -423,7 +423,8 @@ except Exception as e:
 /// Offline the machine's ARN keeps the import variables API Gateway resolves on import
 /// (`${AWS::Partition}`, `${AWS::Region}`, `${AWS::AccountId}`, "AWS variables for OpenAPI
 /// import"), which the document lists and stderr notes; with `--region` and `--account` they are
-/// written out. Names come from `--var`. Both documents pass openapi-spec-validator.
+/// written out. Names come from `--var`. Both documents pass openapi-spec-validator, and boto3's
+/// `import_api` on moto takes the offline one.
 #[test]
 fn a_stack_that_names_its_machine_gives_a_valid_document_with_import_variables() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -460,6 +461,16 @@ fn a_stack_that_names_its_machine_gives_a_valid_document_with_import_variables()
     std::fs::write(&path, doc.to_string()).expect("write");
     let (code, text) = validate(&path);
     assert_eq!(code, 0, "{text}");
+    // boto3's import_api takes it, import variables and all.
+    let moto = Moto::start();
+    let imported = import_with_boto3(&moto.url(), &path);
+    let integrations = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(moto.apigw().get_integrations().api_id(&imported).send())
+        .expect("GetIntegrations");
+    assert_eq!(integrations.items().len(), 1);
 
     let (doc, _) = document(stack, &["--region", "eu-west-1", "--account", "111122223333"]);
     let integration = &doc["paths"]["/new-user"]["post"]["x-amazon-apigateway-integration"];
