@@ -42,6 +42,11 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
     output: Format,
 
+    /// Set a stack variable, `NAME=VALUE` (repeatable): the value of `${var.NAME}` in the stack
+    /// file, over its `[vars]` default.
+    #[arg(long = "var", global = true, value_name = "NAME=VALUE", value_parser = crate::stack::vars::parse_override)]
+    vars: Vec<(String, String)>,
+
     /// Hide warnings, notes and progress; results and errors are still printed.
     #[arg(long, short = 'q', global = true)]
     quiet: bool,
@@ -242,6 +247,7 @@ fn rate(text: &str) -> Result<f64, String> {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging();
+    crate::stack::vars::set_overrides(cli.vars.clone());
     let printer = Printer::new(cli.output).quiet(cli.quiet);
     let settings = AwsSettings {
         profile: cli.profile,

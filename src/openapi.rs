@@ -51,12 +51,24 @@ pub struct Document {
     pub renamed: Vec<(String, String)>,
 }
 
-/// The document of a stack's HTTP API.
+/// The region API Gateway fills in on import ("AWS variables for OpenAPI import").
+pub const REGION_VARIABLE: &str = "${AWS::Region}";
+
+/// The document of a stack's HTTP API. A machine named without an ARN is in the importing
+/// account and region: its ARN keeps the import variables for what `target` does not know.
 pub fn document(desired: &Desired, target: &Target) -> Document {
     let partition = target.region.map(crate::aws::partition);
+    let desired = &bind_known(desired, target);
     let mut placeholders = Vec::new();
     if partition.is_none() {
         placeholders.push(PARTITION_VARIABLE);
+    }
+    if desired
+        .routes
+        .iter()
+        .any(|r| r.state_machine.contains(REGION_VARIABLE))
+    {
+        placeholders.push(REGION_VARIABLE);
     }
     if target.account.is_none() {
         placeholders.push(ACCOUNT_VARIABLE);
@@ -97,8 +109,36 @@ pub fn document(desired: &Desired, target: &Target) -> Document {
     }
 }
 
+/// The desired state with what `target` knows written into the ARNs of machines named without
+/// one (the rest stays an import variable, which the rules' placeholders already are).
+fn bind_known(desired: &Desired, target: &Target) -> Desired {
+    let mut bound = desired.clone();
+    let bind = |text: &str| {
+        let mut text = text.to_string();
+        if let Some(region) = target.region {
+            text = text
+                .replace(rules::PARTITION_PLACEHOLDER, crate::aws::partition(region))
+                .replace(rules::REGION_PLACEHOLDER, region);
+        }
+        if let Some(account) = target.account {
+            text = text.replace(rules::ACCOUNT_PLACEHOLDER, account);
+        }
+        text
+    };
+    for route in &mut bound.routes {
+        route.state_machine = bind(&route.state_machine);
+        if let Some(arn) = route.integration.parameters.get_mut("StateMachineArn") {
+            *arn = bind(arn);
+        }
+    }
+    bound
+}
+
 fn placeholder_meaning(placeholder: &str) -> &'static str {
     match placeholder {
+        REGION_VARIABLE => {
+            "the region the document is imported in, of state machines named without an ARN; API Gateway fills it in on import (`provision synth --region REGION` writes it out)"
+        }
         ACCOUNT_VARIABLE => {
             "the account that imports the document; API Gateway fills it in on import (`provision synth --account ID` writes it out)"
         }
@@ -180,9 +220,16 @@ fn paths(desired: &Desired, role_arn: &str, schemes: &Schemes, used: &mut BTreeS
 
 fn operation(route: &DesiredRoute, key: &RouteKey, role_arn: &str, schemes: &Schemes) -> Map<String, Value> {
     let action = route.integration.action();
-    let machine = rules::parse_state_machine_arn(&route.state_machine)
-        .map(|m| m.name)
-        .unwrap_or_else(|_| route.state_machine.clone());
+    // A machine named without an ARN may still hold import variables: its name is the last part.
+    let machine = rules::parse_state_machine_arn(&route.state_machine).map_or_else(
+        |_| {
+            route
+                .state_machine
+                .split_once(":stateMachine:")
+                .map_or_else(|| route.state_machine.clone(), |(_, name)| name.to_string())
+        },
+        |m| m.name,
+    );
     let summary = match action {
         "StartExecution" => format!("Start an execution of {machine}"),
         "StartSyncExecution" => format!("Run {machine} and wait for its result"),

@@ -10,6 +10,7 @@ use serde_json::{Map, Value, json};
 
 use crate::stack::Desired;
 use crate::stack::desired::Cors;
+use crate::stack::vars::Vars;
 
 /// Logical id of the role.
 pub const ROLE: &str = "Role";
@@ -200,6 +201,164 @@ fn stage(desired: &Desired, routes: &[String]) -> Value {
     json!({"Type": "AWS::ApiGatewayV2::Stage", "DependsOn": routes, "Properties": properties})
 }
 
+/// The template of a stack read with its `${var.NAME}` references kept
+/// ([`crate::stack::template_desired`]): every variable the file uses becomes a template
+/// parameter, its value for this run the `Default` (`Type: Number` for a number field written
+/// as `"${var.NAME}"`), and every string that refers to a variable or holds a placeholder of a
+/// machine named without an ARN (`${AWS::Partition}`, `${AWS::Region}`, `${AWS::AccountId}`)
+/// becomes `Fn::Sub` (or `Ref`, for exactly one reference), so the template deploys to any account
+/// and region, StackSets included.
+pub fn template_with_vars(desired: &Desired, vars: &Vars) -> Value {
+    let mut template = template(desired);
+    let mut taken = Ids::default();
+    let ids: BTreeMap<String, String> = vars
+        .used
+        .iter()
+        .map(|name| (name.clone(), taken.unique(&parameter_id(name))))
+        .collect();
+    let mut parameters = Map::new();
+    for (name, id) in &ids {
+        let var = vars.vars.get(name);
+        let number = vars.numbers.values().any(|n| n == name);
+        let mut parameter = json!({"Type": if number { "Number" } else { "String" }});
+        if let Some(value) = var.and_then(|v| v.value.as_ref()) {
+            parameter["Default"] = json!(value);
+        }
+        let description = var
+            .and_then(|v| v.description.clone())
+            .unwrap_or_else(|| format!("The stack variable `{name}` (`${{var.{name}}}`)"));
+        parameter["Description"] = json!(description);
+        parameters.insert(id.clone(), parameter);
+    }
+    // Literal-only places: the template's description and the outputs' descriptions.
+    let literal = |text: &str| {
+        let mut out = text.to_string();
+        for name in &vars.used {
+            let value = vars
+                .vars
+                .get(name)
+                .and_then(|v| v.value.clone())
+                .unwrap_or_default();
+            out = out.replace(&format!("${{var.{name}}}"), &value);
+        }
+        out
+    };
+    if let Some(Value::String(d)) = template.get_mut("Description") {
+        *d = literal(d);
+    }
+    if let Some(Value::Object(outputs)) = template.get_mut("Outputs") {
+        for output in outputs.values_mut() {
+            if let Some(Value::String(d)) = output.get_mut("Description") {
+                *d = literal(d);
+            }
+            if let Some(value) = output.get_mut("Value") {
+                *value = substituted(value, &ids);
+            }
+        }
+    }
+    if let Some(resources) = template.get_mut("Resources") {
+        *resources = substituted(resources, &ids);
+    }
+    for (field, name) in &vars.numbers {
+        let reference = json!({"Ref": ids.get(name).cloned().unwrap_or_else(|| parameter_id(name))});
+        let at = match field.as_str() {
+            "throttling_burst_limit" => {
+                "/Resources/Stage/Properties/DefaultRouteSettings/ThrottlingBurstLimit"
+            }
+            "throttling_rate_limit" => "/Resources/Stage/Properties/DefaultRouteSettings/ThrottlingRateLimit",
+            "max_age" => "/Resources/Api/Properties/CorsConfiguration/MaxAge",
+            _ => continue,
+        };
+        if let Some(slot) = template.pointer_mut(at) {
+            *slot = reference;
+        }
+    }
+    if !parameters.is_empty()
+        && let Value::Object(root) = &mut template
+    {
+        // Parameters come before Resources, as templates are usually read.
+        let mut ordered = Map::new();
+        for (k, v) in std::mem::take(root) {
+            if k == "Resources" {
+                ordered.insert("Parameters".into(), Value::Object(parameters.clone()));
+            }
+            ordered.insert(k, v);
+        }
+        *root = ordered;
+    }
+    template
+}
+
+/// The parameter of a variable: `Var` and the name's letters and digits in PascalCase
+/// (`log_group` → `VarLogGroup`); the `Var` prefix keeps it apart from the resources' ids. Two
+/// names with the same id (`a_b`, `aB`) get `2`, `3`, ... in name order.
+pub fn parameter_id(name: &str) -> String {
+    let words: String = name
+        .split('_')
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut chars = w.chars();
+            match chars.next() {
+                Some(first) => first.to_ascii_uppercase().to_string() + chars.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect();
+    format!("Var{words}")
+}
+
+/// A value with each string that refers to a variable or an `${AWS::...}` pseudo parameter
+/// turned into `Fn::Sub` (API Gateway's own `${request...}` escaped as `${!request...}`), or
+/// into `Ref` when it is exactly one reference.
+fn substituted(value: &Value, ids: &BTreeMap<String, String>) -> Value {
+    match value {
+        Value::String(s) => sub(s, ids),
+        Value::Array(items) => Value::Array(items.iter().map(|v| substituted(v, ids)).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), substituted(v, ids)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+fn sub(text: &str, ids: &BTreeMap<String, String>) -> Value {
+    if !text.contains("${var.") && !text.contains("${AWS::") {
+        return Value::String(text.to_string());
+    }
+    let mut out = String::new();
+    let mut rest = text;
+    let mut refs = 0;
+    while let Some(at) = rest.find("${") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 2..];
+        let end = after.find('}');
+        match end.map(|e| &after[..e]) {
+            Some(inner) if inner.starts_with("var.") && ids.contains_key(&inner[4..]) => {
+                out.push_str(&format!("${{{}}}", ids[&inner[4..]]));
+                refs += 1;
+            }
+            Some(inner) if inner.starts_with("AWS::") => {
+                out.push_str(&format!("${{{inner}}}"));
+                refs += 1;
+            }
+            Some(inner) => out.push_str(&format!("${{!{inner}}}")),
+            None => {
+                out.push_str("${!");
+                rest = after;
+                continue;
+            }
+        }
+        rest = &after[end.unwrap_or_default() + 1..];
+    }
+    out.push_str(rest);
+    if refs == 1 && out.starts_with("${") && out.ends_with('}') && out.matches("${").count() == 1 {
+        return json!({"Ref": &out[2..out.len() - 1]});
+    }
+    json!({"Fn::Sub": out})
+}
+
 /// `POST /users/{id}` → `PostUsersId`; `$default` → `Default`.
 pub fn pascal(text: &str) -> String {
     text.split(|c: char| !c.is_ascii_alphanumeric())
@@ -285,6 +444,29 @@ fn scalar(v: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn strings_with_variables_become_sub_or_ref_and_api_gateway_variables_are_escaped() {
+        let ids = BTreeMap::from([("env".to_string(), "VarEnv".to_string())]);
+        assert_eq!(
+            sub("plain ${request.path.id}", &ids),
+            json!("plain ${request.path.id}")
+        );
+        assert_eq!(sub("${var.env}", &ids), json!({"Ref": "VarEnv"}));
+        assert_eq!(sub("${AWS::Region}", &ids), json!({"Ref": "AWS::Region"}));
+        assert_eq!(
+            sub("${var.env}-${request.path.id}-${context.requestId}", &ids),
+            json!({"Fn::Sub": "${VarEnv}-${!request.path.id}-${!context.requestId}"})
+        );
+        assert_eq!(
+            sub(
+                "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:x",
+                &ids
+            ),
+            json!({"Fn::Sub": "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:x"})
+        );
+        assert_eq!(parameter_id("log_group"), "VarLogGroup");
+    }
 
     fn secure() -> Desired {
         let loaded = crate::stack::from_source(&include_str!("../stacks/onboarding-secure.toml").replace(

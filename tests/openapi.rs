@@ -418,3 +418,72 @@ except Exception as e:
     let apis = gw.get_apis().send().await.expect("GetApis");
     assert_eq!(apis.items().len(), 2, "the refused import left no API behind");
 }
+
+/// Issue 15 with item 4: the document of a stack that names its machine and uses variables.
+/// Offline the machine's ARN keeps the import variables API Gateway resolves on import
+/// (`${AWS::Partition}`, `${AWS::Region}`, `${AWS::AccountId}`, "AWS variables for OpenAPI
+/// import"), which the document lists and stderr notes; with `--region` and `--account` they are
+/// written out. Names come from `--var`. Both documents pass openapi-spec-validator, and boto3's
+/// `import_api` on moto takes the offline one.
+#[test]
+fn a_stack_that_names_its_machine_gives_a_valid_document_with_import_variables() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let stack = "stacks/onboarding-anywhere.toml";
+    let (doc, stderr) = document(stack, &["--var", "env=prod"]);
+    assert_eq!(doc["info"]["title"], "user-onboarding-prod-api");
+    let integration = &doc["paths"]["/new-user"]["post"]["x-amazon-apigateway-integration"];
+    assert_eq!(
+        integration["requestParameters"]["StateMachineArn"],
+        "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:user-onboarding"
+    );
+    assert_eq!(
+        integration["requestParameters"]["Name"],
+        "prod-${context.requestId}"
+    );
+    assert!(integration["requestParameters"].get("Region").is_none());
+    assert_eq!(
+        integration["credentials"],
+        "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/user-onboarding-prod-api-gateway-role"
+    );
+    let placeholders = doc["x-provision-placeholders"].as_object().expect("placeholders");
+    let mut listed: Vec<&str> = placeholders.keys().map(String::as_str).collect();
+    listed.sort();
+    assert_eq!(
+        listed,
+        ["${AWS::AccountId}", "${AWS::Partition}", "${AWS::Region}"]
+    );
+    assert!(stderr.contains("state machines named without one"), "{stderr}");
+    assert_eq!(
+        doc["paths"]["/new-user"]["post"]["summary"],
+        "Start an execution of user-onboarding"
+    );
+    let path = dir.path().join("offline.json");
+    std::fs::write(&path, doc.to_string()).expect("write");
+    let (code, text) = validate(&path);
+    assert_eq!(code, 0, "{text}");
+    // boto3's import_api takes it, import variables and all.
+    let moto = Moto::start();
+    let imported = import_with_boto3(&moto.url(), &path);
+    let integrations = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(moto.apigw().get_integrations().api_id(&imported).send())
+        .expect("GetIntegrations");
+    assert_eq!(integrations.items().len(), 1);
+
+    let (doc, _) = document(stack, &["--region", "eu-west-1", "--account", "111122223333"]);
+    let integration = &doc["paths"]["/new-user"]["post"]["x-amazon-apigateway-integration"];
+    assert_eq!(
+        integration["requestParameters"]["StateMachineArn"],
+        "arn:aws:states:eu-west-1:111122223333:stateMachine:user-onboarding"
+    );
+    assert!(
+        !doc.to_string().contains("${AWS::"),
+        "no import variable is left: {doc}"
+    );
+    let path = dir.path().join("bound.json");
+    std::fs::write(&path, doc.to_string()).expect("write");
+    let (code, text) = validate(&path);
+    assert_eq!(code, 0, "{text}");
+}

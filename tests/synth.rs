@@ -309,3 +309,129 @@ async fn every_integration_route_and_stage_property_is_what_up_created() {
         "every integration, route, stage, authorizer, the API and the role"
     );
 }
+
+/// Account ids (12 digits) and region names (`ap-southeast-2`, `us-gov-west-1`, `cn-north-1`,
+/// ...) written out anywhere in a template's text.
+fn account_and_region_literals(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let words = text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'));
+    for word in words {
+        if word.len() == 12 && word.bytes().all(|b| b.is_ascii_digit()) {
+            found.push(word.to_string());
+        }
+        let parts: Vec<&str> = word.split('-').collect();
+        let region_like = parts.len() >= 3
+            && parts[0].len() >= 2
+            && parts[0].bytes().all(|b| b.is_ascii_lowercase())
+            && parts
+                .last()
+                .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+            && parts[1..parts.len() - 1]
+                .iter()
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()));
+        if region_like {
+            found.push(word.to_string());
+        }
+    }
+    found
+}
+
+/// Issue 15: the template of a stack that names its machine and uses variables travels. The
+/// machine's ARN is `Fn::Sub` over `${AWS::Partition}`, `${AWS::Region}` and `${AWS::AccountId}`
+/// (in the integration and the policy), every variable is a parameter with its default (a number
+/// field's one `Type: Number`), names and tags refer to them, API Gateway's own `${context...}`
+/// is escaped for `Fn::Sub`, and no account id or region is written anywhere. cfn-lint passes,
+/// JSON and YAML. The scanner itself is checked on a stack that writes a full ARN.
+#[test]
+fn a_stack_that_names_its_machine_synthesizes_a_template_for_any_account_and_region() {
+    let stack = "stacks/onboarding-anywhere.toml";
+    let text = synth(stack, &[]);
+    assert_eq!(account_and_region_literals(&text), Vec::<String>::new(), "{text}");
+    let template: Value = serde_json::from_str(&text).expect("JSON");
+
+    let machine = json!({"Fn::Sub": "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:user-onboarding"});
+    let parameters = &template["Resources"]["IntegrationPostNewUser"]["Properties"]["RequestParameters"];
+    assert_eq!(parameters["StateMachineArn"], machine);
+    assert_eq!(
+        parameters["Name"],
+        json!({"Fn::Sub": "${VarEnv}-${!context.requestId}"})
+    );
+    assert_eq!(parameters["Input"], json!("$request.body.input"));
+    let policy = &template["Resources"]["Role"]["Properties"]["Policies"][0]["PolicyDocument"];
+    assert_eq!(policy["Statement"][0]["Resource"], json!([machine]), "{policy}");
+
+    assert_eq!(
+        template["Parameters"],
+        json!({
+            "VarBurst": {"Type": "Number", "Default": "20", "Description": "The stack variable `burst` (`${var.burst}`)"},
+            "VarEnv": {"Type": "String", "Default": "dev", "Description": "The environment: dev, staging, prod, ..."},
+            "VarRate": {"Type": "Number", "Default": "10", "Description": "The stack variable `rate` (`${var.rate}`)"},
+        })
+    );
+    let role = &template["Resources"]["Role"]["Properties"];
+    assert_eq!(
+        role["RoleName"],
+        json!({"Fn::Sub": "user-onboarding-${VarEnv}-api-gateway-role"})
+    );
+    assert!(
+        role["Tags"]
+            .as_array()
+            .expect("tags")
+            .contains(&json!({"Key": "environment", "Value": {"Ref": "VarEnv"}})),
+        "{role}"
+    );
+    assert_eq!(
+        template["Resources"]["Api"]["Properties"]["Name"],
+        json!({"Fn::Sub": "user-onboarding-${VarEnv}-api"})
+    );
+    assert_eq!(
+        template["Resources"]["Stage"]["Properties"]["DefaultRouteSettings"],
+        json!({"ThrottlingBurstLimit": {"Ref": "VarBurst"}, "ThrottlingRateLimit": {"Ref": "VarRate"}})
+    );
+    // The template's description is literal text: the variable's value.
+    assert_eq!(
+        template["Description"],
+        json!("provision stack user-onboarding-dev: an HTTP API that runs Step Functions workflows")
+    );
+
+    // --var sets the parameters' defaults.
+    let prod: Value =
+        serde_json::from_str(&synth(stack, &["--var", "env=prod", "--var", "rate=100"])).expect("JSON");
+    assert_eq!(prod["Parameters"]["VarEnv"]["Default"], json!("prod"));
+    assert_eq!(prod["Parameters"]["VarRate"]["Default"], json!("100"));
+
+    // Variables in an issuer, an audience, a stage name and inside full ARNs.
+    let everywhere = synth("tests/accepted/variables-everywhere.toml", &[]);
+    let value: Value = serde_json::from_str(&everywhere).expect("JSON");
+    assert_eq!(
+        value["Resources"]["Stage"]["Properties"]["AccessLogSettings"]["DestinationArn"],
+        json!({"Fn::Sub": "arn:aws:logs:ap-southeast-2:${VarAccount}:log-group:${VarLogGroup}"})
+    );
+    assert_eq!(
+        value["Resources"]["Stage"]["Properties"]["StageName"],
+        json!({"Ref": "VarEnv"})
+    );
+    assert_eq!(
+        value["Resources"]["AuthorizerCognitoVarEnv"]["Properties"]["JwtConfiguration"]["Issuer"],
+        json!({"Fn::Sub": "https://cognito-idp.ap-southeast-2.amazonaws.com/${VarPool}"})
+    );
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (name, body) in [
+        ("t.json", text),
+        ("t.yaml", synth(stack, &["--yaml"])),
+        ("everywhere.json", everywhere),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, body).expect("write");
+        let (code, lint) = cfn_lint(&path);
+        assert_eq!(code, 0, "{name}:\n{lint}");
+    }
+
+    // The control: a stack that writes its machine's ARN keeps that account and region.
+    let written = account_and_region_literals(&synth("stacks/onboarding.toml", &[]));
+    assert!(
+        written.contains(&"189107071895".to_string()) && written.contains(&"ap-southeast-2".to_string()),
+        "{written:?}"
+    );
+}

@@ -118,24 +118,44 @@ pub async fn connect_and_read(
         .map_err(|e| Error::with_help(e.to_string(), NO_REGION_HELP))?;
     desired.bind_region(&clients.region);
     // Every read that does not need the API's id goes out at once: the machines, the APIs (whose
-    // children follow as soon as the id is known), the role and, when needed, the account.
+    // children follow as soon as the id is known), the role and, when needed, the account. A
+    // machine named without an ARN is checked once the account makes its ARN.
     let needs_account = desired.needs_account();
-    let (problems, live, account) = tokio::join!(
-        live::check_state_machines(&clients, desired),
-        live::read(&clients, live::ReadScope::of(desired)),
-        async {
-            match needs_account {
-                true => live::account_id(&clients).await.map(Some),
-                false => Ok(None),
+    let names_machines = desired.names_machines();
+    let read_scope = desired.clone();
+    let mut bound = desired.clone();
+    let checked = async {
+        let (account, problems) = match (needs_account, names_machines) {
+            (false, _) => (None, live::check_state_machines(&clients, &bound).await),
+            (true, false) => {
+                let (account, problems) = tokio::join!(
+                    live::account_id(&clients),
+                    live::check_state_machines(&clients, &bound)
+                );
+                (Some(account), problems)
             }
-        }
-    );
-    let problems = problems?;
+            (true, true) => {
+                let account = match live::account_id(&clients).await {
+                    Ok(account) => account,
+                    Err(e) => return Err(e),
+                };
+                bound.bind_machines(&clients.region, &account);
+                (
+                    Some(Ok(account)),
+                    live::check_state_machines(&clients, &bound).await,
+                )
+            }
+        };
+        Ok((account.transpose()?, problems?))
+    };
+    let (checked, live) = tokio::join!(checked, live::read(&clients, live::ReadScope::of(&read_scope)));
+    let (account, problems) = checked?;
     if !problems.is_empty() {
         return Err(Error::with_help(problems.join("\n"), "nothing was changed"));
     }
     let mut live = live?;
-    if let Some(account) = account? {
+    *desired = bound;
+    if let Some(account) = account {
         desired.bind_account(&account);
     }
     if desired.role.existing.is_some()

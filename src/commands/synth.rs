@@ -49,7 +49,14 @@ pub fn run(printer: &Printer, given: Option<PathBuf>, region: Option<&str>, opti
     }
     let (document, summary) = match options.format {
         SynthFormat::Cloudformation => {
-            let template = synth::template(&desired);
+            // The file again with its `${var.NAME}` references kept, for template parameters.
+            let mut portable = crate::stack::template_desired(&loaded.source)
+                .ok_or_else(|| Error::msg("cannot read the stack's variables for the template"))?;
+            match &region {
+                Some(region) => portable.bind_region(region),
+                None => portable.pin_machine_regions(),
+            }
+            let template = synth::template_with_vars(&portable, &loaded.vars);
             let count = template["Resources"].as_object().map_or(0, |r| r.len());
             (template, format!("{count} resources"))
         }
@@ -97,8 +104,12 @@ fn openapi_notes(printer: &Printer, doc: &openapi::Document) {
             [one] => format!("{one} is an AWS variable"),
             many => format!("{} are AWS variables", many.join(" and ")),
         };
+        let machines = match doc.placeholders.contains(&openapi::REGION_VARIABLE) {
+            true => " (and so are the ARNs of state machines named without one)",
+            false => "",
+        };
         printer.note(&format!(
-            "the role ARN is {}: {written} that API Gateway fills in when it imports the document; \
+            "the role ARN is {}{machines}: {written} that API Gateway fills in when it imports the document; \
              `--account ID` (and `--region`) write them out",
             doc.role_arn
         ));

@@ -215,9 +215,39 @@ impl Desired {
         }
     }
 
-    /// True when the trust policy needs the account id ([`Desired::bind_account`]).
+    /// True when the account id is needed: for the trust policy ([`Desired::bind_account`]) or
+    /// for a machine named without an ARN ([`Desired::bind_machines`]).
     pub fn needs_account(&self) -> bool {
-        self.role.restrict_source_account
+        self.role.restrict_source_account || self.names_machines()
+    }
+
+    /// True when some route names its machine without an ARN, so that the machine's ARN holds
+    /// placeholders for the partition, the region and the account until they are known.
+    pub fn names_machines(&self) -> bool {
+        self.routes
+            .iter()
+            .any(|r| r.state_machine.contains(rules::ACCOUNT_PLACEHOLDER))
+    }
+
+    /// Once the region and the account are known: every machine named without an ARN becomes
+    /// `arn:PARTITION:states:REGION:ACCOUNT:stateMachine:NAME`, the partition the region's, in the
+    /// routes, their `StateMachineArn` and the derived policy.
+    pub fn bind_machines(&mut self, region: &str, account: &str) {
+        let partition = rules::partition_of(region).unwrap_or("aws");
+        let bind = |text: &str| {
+            text.replace(rules::PARTITION_PLACEHOLDER, partition)
+                .replace(rules::REGION_PLACEHOLDER, region)
+                .replace(rules::ACCOUNT_PLACEHOLDER, account)
+        };
+        for route in &mut self.routes {
+            route.state_machine = bind(&route.state_machine);
+            for value in route.integration.parameters.values_mut() {
+                if value.starts_with("arn:") {
+                    *value = bind(value);
+                }
+            }
+        }
+        self.role.policy = policy::normalize(&map_strings(&self.role.policy, &bind));
     }
 
     /// Once the account is known: the `aws:SourceAccount` condition of the trust policy.
@@ -271,8 +301,18 @@ pub fn desired(file: &StackFile) -> Option<Desired> {
 /// A route, its action and its machine (which the role's policy grants on).
 fn desired_route(r: &RouteSection) -> Option<(DesiredRoute, String, rules::StateMachineArn)> {
     let action = r.action.as_ref()?.value.clone();
-    let machine_arn = r.state_machine.as_ref()?.value.clone();
-    let machine = rules::parse_state_machine_arn(&machine_arn).ok()?;
+    let written = &r.state_machine.as_ref()?.value;
+    let machine = match written.starts_with("arn:") {
+        true => rules::parse_state_machine_arn(written)
+            .ok()
+            .or_else(|| lenient_machine_arn(written))?,
+        false => rules::named_machine(written),
+    };
+    // A name becomes an ARN with placeholders until [`Desired::bind_machines`].
+    let machine_arn = match written.starts_with("arn:") {
+        true => written.clone(),
+        false => machine.machine(),
+    };
     let authorizer = r.authorizer.as_ref().map(|a| a.value.clone());
     let route = DesiredRoute {
         key: r.key.as_ref()?.value.clone(),
@@ -428,6 +468,37 @@ fn desired_authorizer(a: &AuthorizerSection) -> Option<DesiredAuthorizer> {
     })
 }
 
+/// Every string of a JSON value mapped through `f`.
+fn map_strings(value: &Value, f: &impl Fn(&str) -> String) -> Value {
+    match value {
+        Value::String(s) => Value::String(f(s)),
+        Value::Array(items) => Value::Array(items.iter().map(|v| map_strings(v, f)).collect()),
+        Value::Object(map) => {
+            Value::Object(map.iter().map(|(k, v)| (k.clone(), map_strings(v, f))).collect())
+        }
+        other => other.clone(),
+    }
+}
+
+/// A machine ARN split without checking its parts: for `synth`'s reading of a file whose ARN
+/// holds `${var.NAME}` references (the file itself validated with their values).
+fn lenient_machine_arn(arn: &str) -> Option<rules::StateMachineArn> {
+    let parts: Vec<&str> = arn.split(':').collect();
+    if parts.len() < 7 || parts.len() > 8 || parts[0] != "arn" || parts[5] != "stateMachine" {
+        return None;
+    }
+    Some(rules::StateMachineArn {
+        partition: parts[1].into(),
+        region: parts[3].into(),
+        account: parts[4].into(),
+        name: parts[6].into(),
+        qualifier: parts.get(7).map(|q| match q.parse::<u64>() {
+            Ok(v) => rules::Qualifier::Version(v),
+            Err(_) => rules::Qualifier::Alias(q.to_string()),
+        }),
+    })
+}
+
 fn sorted(items: impl Iterator<Item = String>) -> Vec<String> {
     items.collect::<BTreeSet<_>>().into_iter().collect()
 }
@@ -549,6 +620,32 @@ policy_name = "p"
         let mut d = desired_of(include_str!("../../stacks/onboarding.toml"));
         d.pin_machine_regions();
         assert_eq!(d.routes[0].integration.parameters["Region"], "ap-southeast-2");
+    }
+
+    #[test]
+    fn a_machine_by_name_is_bound_to_the_account_and_region() {
+        let source = format!(
+            "{BASE}{}",
+            "[[route]]\nkey = \"POST /a\"\naction = \"StartExecution\"\nstate_machine = \"orders\"\n\
+             [[route]]\nkey = \"DELETE /a\"\naction = \"StopExecution\"\nstate_machine = \"orders\"\n\
+             parameters = { ExecutionArn = \"$request.querystring.arn\" }\n"
+        );
+        let mut d = desired_of(&source);
+        assert!(d.needs_account() && d.names_machines());
+        let placeholder = "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:orders";
+        assert_eq!(d.routes[0].integration.parameters["StateMachineArn"], placeholder);
+        d.bind_region("cn-north-1");
+        assert!(!d.routes[0].integration.parameters.contains_key("Region"));
+        d.bind_machines("cn-north-1", "111122223333");
+        assert!(!d.names_machines());
+        let arn = "arn:aws-cn:states:cn-north-1:111122223333:stateMachine:orders";
+        assert_eq!(d.routes[0].state_machine, arn);
+        assert_eq!(d.routes[0].integration.parameters["StateMachineArn"], arn);
+        let expected = json!({"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":"states:StartExecution","Resource":arn},
+            {"Effect":"Allow","Action":"states:StopExecution",
+             "Resource":"arn:aws-cn:states:cn-north-1:111122223333:execution:orders:*"}]});
+        assert_eq!(d.role.policy, policy::normalize(&expected));
     }
 
     #[test]

@@ -5,8 +5,18 @@ use toml::de::{DeTable, DeValue};
 
 use super::diagnostic::{Diagnostic, Span, did_you_mean};
 use super::model::*;
+use super::vars::{self, Vars};
 
-pub(crate) const TOP_KEYS: &[&str] = &["stack", "api", "role", "authorizer", "route", "stage", "tags"];
+pub(crate) const TOP_KEYS: &[&str] = &[
+    "stack",
+    "api",
+    "role",
+    "authorizer",
+    "route",
+    "stage",
+    "tags",
+    "vars",
+];
 pub(crate) const STACK_KEYS: &[&str] = &["name", "region", "allow"];
 pub(crate) const API_KEYS: &[&str] = &["name", "cors"];
 pub(crate) const CORS_KEYS: &[&str] = &[
@@ -51,7 +61,18 @@ pub(crate) const ACCESS_LOG_KEYS: &[&str] = &["destination_arn", "format"];
 /// Parses stack source text. The model holds whatever could be read; the diagnostics say what
 /// could not. Never panics, whatever the input.
 pub fn parse(source: &str) -> (StackFile, Vec<Diagnostic>) {
-    let (root, errors) = DeTable::parse_recoverable(source);
+    let (file, diags, _) = parse_with(source, &[], vars::Mode::Resolve);
+    (file, diags)
+}
+
+/// [`parse`] with `--var` values, substituting `${var.NAME}` as `mode` says; also returns the
+/// file's variables and where they are used.
+pub fn parse_with(
+    source: &str,
+    overrides: &[(String, String)],
+    mode: vars::Mode,
+) -> (StackFile, Vec<Diagnostic>, Vars) {
+    let (mut root, errors) = DeTable::parse_recoverable(source);
     let mut diags: Vec<Diagnostic> = errors
         .iter()
         .map(|e| {
@@ -63,7 +84,7 @@ pub fn parse(source: &str) -> (StackFile, Vec<Diagnostic>) {
     diags.dedup();
     if !diags.is_empty() {
         // A recovered tree after a syntax error produces misleading follow-on errors.
-        return (StackFile::default(), diags);
+        return (StackFile::default(), diags, Vars::default());
     }
     if root.get_ref().is_empty() {
         // Nothing but whitespace and comments: one problem, not one per missing table.
@@ -71,11 +92,21 @@ pub fn parse(source: &str) -> (StackFile, Vec<Diagnostic>) {
             Diagnostic::error(0..0, "the stack file is empty", "no tables in this file")
                 .with_help("a stack needs [stack], [api], [role] and at least one [[route]]; stacks/onboarding.toml is a complete example"),
         );
-        return (StackFile::default(), diags);
+        return (StackFile::default(), diags, Vars::default());
     }
-    let mut reader = Reader { diags: &mut diags };
+    let (mut vars, var_diags) = vars::substitute(&mut root, overrides, mode);
+    diags.extend(var_diags);
+    let before_reader = diags.len();
+    let mut reader = Reader {
+        diags: &mut diags,
+        vars: &vars,
+        numbers: Default::default(),
+    };
     let file = reader.file(&root);
-    (file, diags)
+    vars.numbers = std::mem::take(&mut reader.numbers);
+    let read = diags.split_off(before_reader);
+    diags.extend(read.into_iter().filter(|d| !vars.follows_from_unresolved(d)));
+    (file, diags, vars)
 }
 
 fn first_line(message: &str) -> String {
@@ -84,6 +115,10 @@ fn first_line(message: &str) -> String {
 
 struct Reader<'d> {
     diags: &'d mut Vec<Diagnostic>,
+    /// The file's variables, for number fields written as `"${var.NAME}"`.
+    vars: &'d Vars,
+    /// Number fields read from a variable: field to variable.
+    numbers: std::collections::BTreeMap<String, String>,
 }
 
 type Value<'i> = Spanned<DeValue<'i>>;
@@ -375,6 +410,9 @@ impl Reader<'_> {
 
     fn integer(&mut self, t: &DeTable<'_>, key: &str) -> Option<Sp<i64>> {
         let value = get(t, key)?;
+        if let Some(text) = self.number_variable(value, key) {
+            return self.variable_number(value, key, text.parse::<i64>().ok(), "a whole number");
+        }
         let parsed = match value.get_ref() {
             DeValue::Integer(i) => {
                 let n = i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()).ok();
@@ -394,6 +432,10 @@ impl Reader<'_> {
 
     fn float(&mut self, t: &DeTable<'_>, key: &str) -> Option<Sp<f64>> {
         let value = get(t, key)?;
+        if let Some(text) = self.number_variable(value, key) {
+            let n = text.parse::<f64>().ok().filter(|n| n.is_finite());
+            return self.variable_number(value, key, n, "a number");
+        }
         let parsed = match value.get_ref() {
             DeValue::Integer(i) => {
                 let n = i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()).ok();
@@ -410,6 +452,45 @@ impl Reader<'_> {
             self.type_error(value, key, "a number");
         }
         parsed.map(|n| Sp::new(n, value.span()))
+    }
+
+    /// For a number field written as exactly `"${var.NAME}"`: the variable's value (empty when
+    /// it has none, which substitution has reported). Records the field's variable.
+    fn number_variable(&mut self, value: &Value<'_>, key: &str) -> Option<String> {
+        if !matches!(value.get_ref(), DeValue::String(_)) {
+            return None;
+        }
+        let (name, text) = self.vars.number_source(&value.span())?;
+        self.numbers.insert(key.to_string(), name.to_string());
+        Some(text.unwrap_or_default().to_string())
+    }
+
+    /// The number a variable gave, or an error at the reference saying the value is not one.
+    fn variable_number<N>(
+        &mut self,
+        value: &Value<'_>,
+        key: &str,
+        parsed: Option<N>,
+        expected: &str,
+    ) -> Option<Sp<N>> {
+        let name = self.numbers.get(key).cloned().unwrap_or_default();
+        let text = self.vars.vars.get(&name).and_then(|v| v.value.clone());
+        match (parsed, text) {
+            (Some(n), _) => Some(Sp::new(n, value.span())),
+            // No value: already reported where the reference is.
+            (None, None) => None,
+            (None, Some(text)) => {
+                self.diags.push(
+                    Diagnostic::error(
+                        value.span(),
+                        format!("`{key}` must be {expected}"),
+                        format!("variable `{name}` is \"{text}\""),
+                    )
+                    .with_help(format!("pass a number: `--var {name}=10`")),
+                );
+                None
+            }
+        }
     }
 
     fn string_array(&mut self, t: &DeTable<'_>, key: &str) -> Option<Vec<Sp<String>>> {

@@ -10,6 +10,7 @@ pub mod rules;
 pub mod schema;
 pub mod starter;
 pub mod validate;
+pub mod vars;
 
 use std::path::{Path, PathBuf};
 
@@ -27,6 +28,8 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
     /// The desired state, when the file has no errors.
     pub desired: Option<Desired>,
+    /// The file's `[vars]`, their values for this run and where they are used.
+    pub vars: vars::Vars,
 }
 
 impl Loaded {
@@ -56,6 +59,7 @@ pub fn load(path: &Path) -> Loaded {
             code: None,
         }],
         desired: None,
+        vars: vars::Vars::default(),
     };
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
@@ -89,11 +93,17 @@ pub fn load(path: &Path) -> Loaded {
     }
 }
 
-/// Parses and validates stack text.
+/// Parses and validates stack text, with this process's `--var` values ([`vars::overrides`]).
 pub fn from_source(source: &str) -> Loaded {
-    let (file, mut diagnostics) = load::parse(source);
+    from_source_with(source, vars::overrides())
+}
+
+/// Parses and validates stack text with these `--var` values.
+pub fn from_source_with(source: &str, overrides: &[(String, String)]) -> Loaded {
+    let (file, mut diagnostics, vars) = load::parse_with(source, overrides, vars::Mode::Resolve);
     if diagnostics.iter().all(|d| d.message != "invalid TOML") {
-        diagnostics.extend(validate::validate(&file));
+        let checked = validate::validate(&file);
+        diagnostics.extend(checked.into_iter().filter(|d| !vars.follows_from_unresolved(d)));
         allow::apply(&file, &mut diagnostics);
     }
     diagnostics.sort_by_key(|d| d.span.as_ref().map_or(0, |s| s.start));
@@ -107,7 +117,16 @@ pub fn from_source(source: &str) -> Loaded {
         source: source.to_string(),
         diagnostics,
         desired,
+        vars,
     }
+}
+
+/// The desired state of a file that validated, with every `${var.NAME}` kept as written (for
+/// `synth`, which makes them template parameters). Number fields read from a variable hold its
+/// value; [`vars::Vars::numbers`] says which.
+pub fn template_desired(source: &str) -> Option<Desired> {
+    let (file, _, _) = load::parse_with(source, vars::overrides(), vars::Mode::Keep);
+    desired::desired(&file)
 }
 
 /// Picks the stack file when none is named: the only `*.toml` in `dir`.

@@ -77,6 +77,28 @@ pub struct StackFile {
     /// Span of the `[tags]` table, for the count limit.
     #[schemars(skip)]
     pub tags_span: Option<Span>,
+    /// Stack variables and their defaults: `${var.NAME}` in any string value of the file is
+    /// replaced by the value, `--var NAME=VALUE` overriding the default. A number field written
+    /// as exactly `"${var.NAME}"` takes the value as a number. Names: 1-64 of `A-Z a-z 0-9 _`,
+    /// starting with a letter. (Read before the rest of the file: see `stack::vars`.)
+    #[schemars(with = "Option<std::collections::BTreeMap<String, VarDeclaration>>")]
+    pub vars: Option<()>,
+}
+
+/// One `[vars]` entry: its default (text, a number or a boolean), or a table with an optional
+/// `default` (without one, `--var NAME=...` is required) and a `description`. Schema only.
+pub struct VarDeclaration;
+
+impl JsonSchema for VarDeclaration {
+    fn schema_name() -> Cow<'static, str> {
+        "VarDeclaration".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "The variable's default: text, a number or a boolean; or `{ default = \"...\", description = \"...\" }`, whose `default` may be left out to make `--var NAME=...` required."
+        })
+    }
 }
 
 /// `[stack]`: what the stack is called and where it lives.
@@ -224,11 +246,13 @@ pub struct RouteSection {
     /// (EXPRESS machines only) or `StopExecution` (STANDARD only).
     #[schemars(required, extend("enum" = ["StartExecution", "StartSyncExecution", "StopExecution"]))]
     pub action: Option<Sp<String>>,
-    /// The workflow: `arn:PARTITION:states:REGION:ACCOUNT:stateMachine:NAME`, or a version
-    /// (`...:NAME:7`) or alias (`...:NAME:PROD`) of it.
+    /// The workflow: its name (`user-onboarding`: the machine of that name in the caller's
+    /// account and the stack's region), or its ARN,
+    /// `arn:PARTITION:states:REGION:ACCOUNT:stateMachine:NAME`, or a version (`...:NAME:7`) or
+    /// alias (`...:NAME:PROD`) of it.
     #[schemars(
         required,
-        pattern(r##"^arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:stateMachine:[^\s<>{}\[\]?*"#%\\^|~`$&,;:/]{1,80}(:[A-Za-z0-9_.-]{1,80})?$"##)
+        pattern(r##"^(arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:stateMachine:[^\s<>{}\[\]?*"#%\\^|~`$&,;:/]{1,80}(:[A-Za-z0-9_.-]{1,80})?|[^\s<>{}\[\]?*"#%\\^|~`$&,;:/]{1,80})$"##)
     )]
     pub state_machine: Option<Sp<String>>,
     /// Integration request parameters, `Name = "value or mapping"` (`$request.body.input`,

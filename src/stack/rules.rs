@@ -296,6 +296,38 @@ pub fn is_alias_name(s: &str) -> bool {
         && s.bytes().any(|b| !b.is_ascii_digit())
 }
 
+/// What a machine named without an ARN has for a partition until the stack's is known: the
+/// CloudFormation pseudo parameter, which is also what `synth` writes.
+pub const PARTITION_PLACEHOLDER: &str = "${AWS::Partition}";
+/// The region of a machine named without an ARN, until it is known.
+pub const REGION_PLACEHOLDER: &str = "${AWS::Region}";
+/// The account of a machine named without an ARN, until it is known.
+pub const ACCOUNT_PLACEHOLDER: &str = "${AWS::AccountId}";
+
+/// A route's `state_machine`: a full ARN ([`parse_state_machine_arn`]), or a bare name (any
+/// value not starting with `arn:`), meaning the machine of that name in the caller's account and
+/// the stack's region and partition. A name gets placeholders for those three
+/// ([`ACCOUNT_PLACEHOLDER`] and the others) until they are known.
+pub fn state_machine_reference(value: &str) -> Result<StateMachineArn, String> {
+    if value.starts_with("arn:") {
+        return parse_state_machine_arn(value);
+    }
+    check_step_functions_name(value)?;
+    Ok(named_machine(value))
+}
+
+/// The machine `name` in the account, region and partition still to be known (placeholders),
+/// the name unchecked.
+pub fn named_machine(name: &str) -> StateMachineArn {
+    StateMachineArn {
+        partition: PARTITION_PLACEHOLDER.into(),
+        region: REGION_PLACEHOLDER.into(),
+        account: ACCOUNT_PLACEHOLDER.into(),
+        name: name.to_string(),
+        qualifier: None,
+    }
+}
+
 const MACHINE_ARN_FORM: &str =
     "expected arn:PARTITION:states:REGION:ACCOUNT:stateMachine:NAME, optionally :VERSION or :ALIAS";
 

@@ -18,6 +18,7 @@ pub const SCHEMA_PATH: &str = "schema/stack.schema.json";
 pub fn schema() -> Value {
     SchemaSettings::draft2020_12()
         .with_transform(TomlValues)
+        .with_transform(VariableReferences)
         .with_transform(RestrictFormats::default())
         .into_generator()
         .into_root_schema_for::<StackFile>()
@@ -66,6 +67,39 @@ impl Transform for TomlValues {
                     }
                 }
             }
+        }
+    }
+}
+
+/// A `${var.NAME}` reference, as the loader substitutes it (`stack::vars`).
+const VAR_REFERENCE: &str = r"\$\{var\.[A-Za-z][A-Za-z0-9_]*\}";
+
+/// Stack variables: a string with a `${var.NAME}` reference is checked once substituted, so a
+/// patterned string also matches when it holds one; a number field also takes a string that is
+/// exactly one reference (its value is read as the number).
+#[derive(Debug, Clone)]
+struct VariableReferences;
+
+impl Transform for VariableReferences {
+    fn transform(&mut self, schema: &mut Schema) {
+        transform_subschemas(self, schema);
+        let Some(obj) = schema.as_object_mut() else {
+            return;
+        };
+        let kind = obj.get("type").and_then(Value::as_str).map(str::to_string);
+        match kind.as_deref() {
+            Some("string") => {
+                if let Some(Value::String(pattern)) = obj.get_mut("pattern") {
+                    let inner = pattern.trim_start_matches('^').trim_end_matches('$');
+                    *pattern = format!("^(?:{inner}|.*{VAR_REFERENCE}.*)$");
+                }
+            }
+            Some(number @ ("integer" | "number")) => {
+                let number = number.to_string();
+                obj.insert("type".into(), serde_json::json!([number, "string"]));
+                obj.insert("pattern".into(), Value::String(format!("^{VAR_REFERENCE}$")));
+            }
+            _ => {}
         }
     }
 }

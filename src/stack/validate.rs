@@ -183,6 +183,17 @@ fn routes(file: &StackFile, out: &mut Vec<Diagnostic>) {
         });
 
         if let Some(machine) = &route.state_machine
+            && !machine.value.starts_with("arn:")
+        {
+            // A name: the machine of that name in the caller's account and the stack's region,
+            // resolved when connecting.
+            if let Err(reason) = rules::check_step_functions_name(&machine.value) {
+                out.push(
+                    Diagnostic::error(machine.span.clone(), "not a state machine name or ARN", reason)
+                        .with_help("write the machine's name (in this account and region), e.g. `user-onboarding`, or its full ARN: arn:aws:states:REGION:ACCOUNT:stateMachine:NAME"),
+                );
+            }
+        } else if let Some(machine) = &route.state_machine
             && let Err(reason) = rules::parse_state_machine_arn(&machine.value)
         {
             out.push(

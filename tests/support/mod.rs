@@ -58,16 +58,22 @@ impl Moto {
     /// `GET /moto-api/` answers (bounded by `MOTO_START_TIMEOUT_SECS`, default 30). Panics with
     /// the server's log if it does not come up. Safe to call from sync or async tests.
     pub fn start() -> Moto {
-        Moto::launch(false)
+        Moto::launch(false, ACCOUNT_ID)
+    }
+
+    /// As [`Moto::start`], with another account id (`MOTO_ACCOUNT_ID`): a second environment.
+    /// Its clients for another region are [`Moto::apigw_in`] and [`Moto::sfn_in`].
+    pub fn start_as(account: &str) -> Moto {
+        Moto::launch(false, account)
     }
 
     /// As [`Moto::start`], but the `moto_server` binary itself, without the shim: what a user
     /// who installed moto has (no GetAuthorizers).
     pub fn start_stock() -> Moto {
-        Moto::launch(true)
+        Moto::launch(true, ACCOUNT_ID)
     }
 
-    fn launch(stock: bool) -> Moto {
+    fn launch(stock: bool, account: &str) -> Moto {
         let bin = moto_server_path();
         let timeout = std::env::var("MOTO_START_TIMEOUT_SECS")
             .ok()
@@ -100,7 +106,7 @@ impl Moto {
                 cmd
             };
             cmd.args(["-H", "127.0.0.1", "-p", &port.to_string()])
-                .env("MOTO_ACCOUNT_ID", ACCOUNT_ID)
+                .env("MOTO_ACCOUNT_ID", account)
                 .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
                 .stdin(Stdio::null())
                 .stdout(stdout)
@@ -192,6 +198,16 @@ impl Moto {
 
     pub fn sfn(&self) -> aws_sdk_sfn::Client {
         sfn_client(&self.url())
+    }
+
+    /// An API Gateway client to moto in `region`.
+    pub fn apigw_in(&self, region: &str) -> aws_sdk_apigatewayv2::Client {
+        aws_sdk_apigatewayv2::Client::new(&sdk_config_in(&self.url(), region))
+    }
+
+    /// A Step Functions client to moto in `region`.
+    pub fn sfn_in(&self, region: &str) -> aws_sdk_sfn::Client {
+        aws_sdk_sfn::Client::new(&sdk_config_in(&self.url(), region))
     }
 }
 
@@ -304,10 +320,15 @@ fn aws_env_keys() -> Vec<OsString> {
 /// no environment variable, profile or `~/.aws` file can influence it, and it
 /// needs no async runtime to build.
 pub fn sdk_config(endpoint: &str) -> SdkConfig {
+    sdk_config_in(endpoint, REGION)
+}
+
+/// As [`sdk_config`], in `region`.
+pub fn sdk_config_in(endpoint: &str, region: &str) -> SdkConfig {
     SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
         .endpoint_url(endpoint)
-        .region(Region::new(REGION))
+        .region(Region::new(region.to_string()))
         .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
             "test", "test", None, None, "static",
         )))

@@ -235,7 +235,7 @@ fn policy_size(file: &StackFile, out: &mut Vec<Diagnostic>) {
         };
         if let (true, Ok(m)) = (
             rules::ACTIONS.contains(&action.value.as_str()),
-            rules::parse_state_machine_arn(&arn.value),
+            rules::state_machine_reference(&arn.value),
         ) {
             machines.push((action.value.clone(), m));
         }
