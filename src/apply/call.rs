@@ -28,48 +28,17 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
         Op::CreateAuthorizer { api, spec } => authorizer::create(clients, ctx, &label, api, spec).await,
         Op::UpdateAuthorizer { api_id, id, spec } => authorizer::update(clients, api_id, id, spec).await,
         Op::DeleteAuthorizer { api_id, id, name } => authorizer::delete(clients, api_id, id, name).await,
-        Op::CreateRole {
-            name,
-            trust,
-            tags,
-            path,
-            boundary,
-        } => {
-            let spec = role::NewRole {
-                name,
-                trust,
-                tags,
-                path,
-                boundary: boundary.as_deref(),
-            };
-            role::create(clients, ctx, &label, &spec).await
-        }
-        Op::ClearAndDeleteRole {
-            name,
-            inline,
-            attached,
-        } => {
-            for policy in inline {
-                role::delete_policy(clients, name, policy).await?;
-            }
-            for arn in attached {
-                role::detach(clients, name, arn).await?;
-            }
-            role::delete(clients, name).await
-        }
-        Op::PutRoleBoundary { name, arn } => role::put_boundary(clients, name, arn).await,
-        Op::DeleteRoleBoundary { name } => role::delete_boundary(clients, name).await,
-        Op::TagRole { name, set, remove } => role::tag(clients, name, set, remove).await,
-        Op::UpdateTrust { name, trust } => role::update_trust(clients, name, trust).await,
-        Op::PutRolePolicy {
-            role,
-            policy_name,
-            document,
-        } => role::put_policy(clients, role, policy_name, document).await,
-        Op::DeleteRolePolicy { role, policy_name } => role::delete_policy(clients, role, policy_name).await,
-        Op::AttachRolePolicy { role, arn } => role::attach(clients, role, arn).await,
-        Op::DetachRolePolicy { role, arn } => role::detach(clients, role, arn).await,
-        Op::DeleteRole { name } => role::delete(clients, name).await,
+        Op::CreateRole { .. }
+        | Op::ClearAndDeleteRole { .. }
+        | Op::PutRoleBoundary { .. }
+        | Op::DeleteRoleBoundary { .. }
+        | Op::TagRole { .. }
+        | Op::UpdateTrust { .. }
+        | Op::PutRolePolicy { .. }
+        | Op::DeleteRolePolicy { .. }
+        | Op::AttachRolePolicy { .. }
+        | Op::DetachRolePolicy { .. }
+        | Op::DeleteRole { .. } => run_role(clients, ctx, &label, op).await,
         Op::CreateIntegration {
             api,
             route_key,
@@ -131,5 +100,54 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
         Op::UpdateStage { api_id, spec } => stage::update(clients, api_id, spec).await,
         Op::DeleteAccessLog { api_id, stage } => stage::delete_access_log(clients, api_id, stage).await,
         Op::DeleteStage { api_id, name } => stage::delete(clients, api_id, name).await,
+    }
+}
+
+/// The operations on the stack's IAM role and its policies.
+async fn run_role(clients: &Clients, ctx: &Mutex<Resolved>, label: &str, op: &Op) -> Result<(), AwsError> {
+    match op {
+        Op::CreateRole {
+            name,
+            trust,
+            tags,
+            path,
+            boundary,
+        } => {
+            let spec = role::NewRole {
+                name,
+                trust,
+                tags,
+                path,
+                boundary: boundary.as_deref(),
+            };
+            role::create(clients, ctx, label, &spec).await
+        }
+        Op::ClearAndDeleteRole {
+            name,
+            inline,
+            attached,
+        } => {
+            for policy in inline {
+                role::delete_policy(clients, name, policy).await?;
+            }
+            for arn in attached {
+                role::detach(clients, name, arn).await?;
+            }
+            role::delete(clients, name).await
+        }
+        Op::PutRoleBoundary { name, arn } => role::put_boundary(clients, name, arn).await,
+        Op::DeleteRoleBoundary { name } => role::delete_boundary(clients, name).await,
+        Op::TagRole { name, set, remove } => role::tag(clients, name, set, remove).await,
+        Op::UpdateTrust { name, trust } => role::update_trust(clients, name, trust).await,
+        Op::PutRolePolicy {
+            role,
+            policy_name,
+            document,
+        } => role::put_policy(clients, role, policy_name, document).await,
+        Op::DeleteRolePolicy { role, policy_name } => role::delete_policy(clients, role, policy_name).await,
+        Op::AttachRolePolicy { role, arn } => role::attach(clients, role, arn).await,
+        Op::DetachRolePolicy { role, arn } => role::detach(clients, role, arn).await,
+        Op::DeleteRole { name } => role::delete(clients, name).await,
+        _ => Err(AwsError::invalid("apply", label, "not a role operation")),
     }
 }

@@ -185,6 +185,7 @@ pub fn substitute(
                     span: None,
                     label: String::new(),
                     help: Some(help),
+                    code: None,
                 });
             }
         }
