@@ -305,29 +305,44 @@ pub async fn read_api_children(
     })
 }
 
+/// Every item of one of the API's collections: the paginated `$call` (`$method` on the SDK
+/// client), each item converted by `$convert(item, resource)`. One macro rather than a generic
+/// function: each operation's builder and output are distinct SDK types.
+macro_rules! list_children {
+    ($clients:expr, $api_id:expr, $call:literal, $method:ident, $convert:expr) => {{
+        let resource = format!("API {}", $api_id);
+        paginate($call, &resource, |token| {
+            let resource = &resource;
+            async move {
+                let page = $clients
+                    .apigw
+                    .$method()
+                    .api_id($api_id)
+                    .set_next_token(token)
+                    .send()
+                    .await
+                    .map_err(|e| AwsError::new($call, resource, e))?;
+                let items = page
+                    .items()
+                    .iter()
+                    .map(|item| $convert(item, resource))
+                    .collect::<Result<_, _>>()?;
+                Ok((items, page.next_token))
+            }
+        })
+        .await
+    }};
+}
+
 /// Every authorizer of the API (GetAuthorizers, paginated).
 pub async fn read_authorizers(clients: &Clients, api_id: &str) -> Result<Vec<LiveAuthorizer>, AwsError> {
-    let resource = format!("API {api_id}");
-    paginate("GetAuthorizers", &resource, |token| {
-        let resource = &resource;
-        async move {
-            let page = clients
-                .apigw
-                .get_authorizers()
-                .api_id(api_id)
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|e| AwsError::new("GetAuthorizers", resource, e))?;
-            let items = page
-                .items()
-                .iter()
-                .map(|a| live_authorizer(a, resource))
-                .collect::<Result<_, _>>()?;
-            Ok((items, page.next_token))
-        }
-    })
-    .await
+    list_children!(
+        clients,
+        api_id,
+        "GetAuthorizers",
+        get_authorizers,
+        live_authorizer
+    )
 }
 
 fn live_authorizer(a: &Authorizer, resource: &str) -> Result<LiveAuthorizer, AwsError> {
@@ -350,27 +365,7 @@ fn live_authorizer(a: &Authorizer, resource: &str) -> Result<LiveAuthorizer, Aws
 
 /// Every route of the API (GetRoutes, paginated).
 pub async fn read_routes(clients: &Clients, api_id: &str) -> Result<Vec<LiveRoute>, AwsError> {
-    let resource = format!("API {api_id}");
-    paginate("GetRoutes", &resource, |token| {
-        let resource = &resource;
-        async move {
-            let page = clients
-                .apigw
-                .get_routes()
-                .api_id(api_id)
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|e| AwsError::new("GetRoutes", resource, e))?;
-            let items = page
-                .items()
-                .iter()
-                .map(|r| live_route(r, resource))
-                .collect::<Result<_, _>>()?;
-            Ok((items, page.next_token))
-        }
-    })
-    .await
+    list_children!(clients, api_id, "GetRoutes", get_routes, live_route)
 }
 
 fn live_route(r: &Route, resource: &str) -> Result<LiveRoute, AwsError> {
@@ -392,27 +387,13 @@ fn live_route(r: &Route, resource: &str) -> Result<LiveRoute, AwsError> {
 
 /// Every integration of the API (GetIntegrations, paginated).
 pub async fn read_integrations(clients: &Clients, api_id: &str) -> Result<Vec<LiveIntegration>, AwsError> {
-    let resource = format!("API {api_id}");
-    paginate("GetIntegrations", &resource, |token| {
-        let resource = &resource;
-        async move {
-            let page = clients
-                .apigw
-                .get_integrations()
-                .api_id(api_id)
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|e| AwsError::new("GetIntegrations", resource, e))?;
-            let items = page
-                .items()
-                .iter()
-                .map(|i| live_integration(i, resource))
-                .collect::<Result<_, _>>()?;
-            Ok((items, page.next_token))
-        }
-    })
-    .await
+    list_children!(
+        clients,
+        api_id,
+        "GetIntegrations",
+        get_integrations,
+        live_integration
+    )
 }
 
 fn live_integration(i: &Integration, resource: &str) -> Result<LiveIntegration, AwsError> {
@@ -434,27 +415,7 @@ fn live_integration(i: &Integration, resource: &str) -> Result<LiveIntegration, 
 
 /// Every stage of the API (GetStages, paginated).
 pub async fn read_stages(clients: &Clients, api_id: &str) -> Result<Vec<LiveStage>, AwsError> {
-    let resource = format!("API {api_id}");
-    paginate("GetStages", &resource, |token| {
-        let resource = &resource;
-        async move {
-            let page = clients
-                .apigw
-                .get_stages()
-                .api_id(api_id)
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|e| AwsError::new("GetStages", resource, e))?;
-            let items = page
-                .items()
-                .iter()
-                .map(|s| live_stage(s, resource))
-                .collect::<Result<_, _>>()?;
-            Ok((items, page.next_token))
-        }
-    })
-    .await
+    list_children!(clients, api_id, "GetStages", get_stages, live_stage)
 }
 
 fn live_stage(s: &Stage, resource: &str) -> Result<LiveStage, AwsError> {
