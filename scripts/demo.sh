@@ -91,7 +91,7 @@ if [[ "$keep" == true ]]; then
     echo "moto:          $AWS_ENDPOINT_URL   (pids ${pids[*]})"
     echo "local gateway: http://127.0.0.1:$gateway_port"
     echo "try:  AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo \\"
-    echo "        $provision invoke \"POST /new-user\" --local http://127.0.0.1:$gateway_port --data @examples/new-user.json --follow"
+    echo "        $provision invoke stacks/onboarding.toml \"POST /new-user\" --local http://127.0.0.1:$gateway_port --data @examples/new-user.json --follow"
 else
     step "Done: stopping moto and the local gateway"
 fi
