@@ -305,20 +305,17 @@ pub async fn read_api_children(
     })
 }
 
-/// Every item of one of the API's collections: the paginated `$call` (`$method` on the SDK
-/// client), each item converted by `$convert(item, resource)`. One macro rather than a generic
-/// function: each operation's builder and output are distinct SDK types.
+/// Every item of one of the API's collections: the paginated `$call`, whose request for a page
+/// is `$request` (with `$token` the page's token), each item converted by
+/// `$convert(item, resource)`. One macro rather than a generic function: each operation's
+/// builder and output are distinct SDK types.
 macro_rules! list_children {
-    ($clients:expr, $api_id:expr, $call:literal, $method:ident, $convert:expr) => {{
+    ($call:literal, $api_id:expr, |$token:ident| $request:expr, $convert:expr) => {{
         let resource = format!("API {}", $api_id);
-        paginate($call, &resource, |token| {
+        paginate($call, &resource, |$token| {
             let resource = &resource;
             async move {
-                let page = $clients
-                    .apigw
-                    .$method()
-                    .api_id($api_id)
-                    .set_next_token(token)
+                let page = $request
                     .send()
                     .await
                     .map_err(|e| AwsError::new($call, resource, e))?;
@@ -337,10 +334,13 @@ macro_rules! list_children {
 /// Every authorizer of the API (GetAuthorizers, paginated).
 pub async fn read_authorizers(clients: &Clients, api_id: &str) -> Result<Vec<LiveAuthorizer>, AwsError> {
     list_children!(
-        clients,
-        api_id,
         "GetAuthorizers",
-        get_authorizers,
+        api_id,
+        |token| clients
+            .apigw
+            .get_authorizers()
+            .api_id(api_id)
+            .set_next_token(token),
         live_authorizer
     )
 }
@@ -365,7 +365,12 @@ fn live_authorizer(a: &Authorizer, resource: &str) -> Result<LiveAuthorizer, Aws
 
 /// Every route of the API (GetRoutes, paginated).
 pub async fn read_routes(clients: &Clients, api_id: &str) -> Result<Vec<LiveRoute>, AwsError> {
-    list_children!(clients, api_id, "GetRoutes", get_routes, live_route)
+    list_children!(
+        "GetRoutes",
+        api_id,
+        |token| clients.apigw.get_routes().api_id(api_id).set_next_token(token),
+        live_route
+    )
 }
 
 fn live_route(r: &Route, resource: &str) -> Result<LiveRoute, AwsError> {
@@ -388,10 +393,13 @@ fn live_route(r: &Route, resource: &str) -> Result<LiveRoute, AwsError> {
 /// Every integration of the API (GetIntegrations, paginated).
 pub async fn read_integrations(clients: &Clients, api_id: &str) -> Result<Vec<LiveIntegration>, AwsError> {
     list_children!(
-        clients,
-        api_id,
         "GetIntegrations",
-        get_integrations,
+        api_id,
+        |token| clients
+            .apigw
+            .get_integrations()
+            .api_id(api_id)
+            .set_next_token(token),
         live_integration
     )
 }
@@ -415,7 +423,12 @@ fn live_integration(i: &Integration, resource: &str) -> Result<LiveIntegration, 
 
 /// Every stage of the API (GetStages, paginated).
 pub async fn read_stages(clients: &Clients, api_id: &str) -> Result<Vec<LiveStage>, AwsError> {
-    list_children!(clients, api_id, "GetStages", get_stages, live_stage)
+    list_children!(
+        "GetStages",
+        api_id,
+        |token| clients.apigw.get_stages().api_id(api_id).set_next_token(token),
+        live_stage
+    )
 }
 
 fn live_stage(s: &Stage, resource: &str) -> Result<LiveStage, AwsError> {
