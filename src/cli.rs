@@ -300,7 +300,11 @@ async fn run(command: Command, printer: &Printer, settings: &AwsSettings) -> Out
             let options = commands::up::UpOptions {
                 adopt,
                 wait: wait.then(|| std::time::Duration::from_secs(wait_timeout)),
-                yes,
+                confirm: if yes {
+                    commands::up::Confirm::Skip
+                } else {
+                    commands::up::Confirm::Ask
+                },
                 saved: plan,
             };
             match stack {

@@ -96,10 +96,13 @@ const ACCESS_DENIED: &[&str] = &[
     "UnauthorizedException",
 ];
 
-/// Codes for credentials that were valid once and are no more (STS and the SDK error codes).
+/// Codes for credentials that were valid once and are no more (AWS API references, "Common
+/// Errors": ExpiredTokenException, RequestExpired; STS: ExpiredToken).
 const EXPIRED: &[&str] = &["ExpiredToken", "ExpiredTokenException", "RequestExpired"];
 
-/// Codes for credentials AWS does not know.
+/// Codes for credentials AWS does not know or a signature it cannot verify (AWS API references,
+/// "Common Errors": InvalidClientTokenId, IncompleteSignature, SignatureDoesNotMatch;
+/// UnrecognizedClientException in the JSON services).
 const INVALID_CREDENTIALS: &[&str] = &[
     "InvalidClientTokenId",
     "UnrecognizedClientException",
@@ -339,8 +342,10 @@ fn credentials_problem(
     let message = match credentials {
         C::CredentialsNotLoaded(_) => "no AWS credentials were found".to_string(),
         C::ProviderTimedOut(_) => "loading AWS credentials timed out".to_string(),
+        // The default chain reports the last source it tried (often instance metadata), which
+        // reads as if that were the problem: say first that nothing usable was found.
         _ => format!(
-            "AWS credentials could not be loaded ({})",
+            "no usable AWS credentials were found (the last source tried said: {})",
             last_cause(credentials)
         ),
     };

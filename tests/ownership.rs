@@ -225,15 +225,10 @@ async fn renaming_the_role_and_its_policy_together_leaves_neither_old_one() {
     let (_, _, path) = rename(&world, &renamed).await;
     let p = path.to_str().expect("utf-8");
     assert!(!role_exists(&world, "renames-role").await);
-    let policies = world
-        .moto
-        .iam()
-        .list_role_policies()
-        .role_name("renames-role-v2")
-        .send()
-        .await
-        .expect("ListRolePolicies");
-    assert_eq!(policies.policy_names(), ["InvokeRenamesV2"]);
+    assert_eq!(
+        inline_policies(&world, "renames-role-v2").await,
+        ["InvokeRenamesV2"]
+    );
     assert_no_changes(&world, p);
     down_leaves_nothing(&world, p).await;
 }
@@ -249,15 +244,7 @@ async fn renaming_the_policy_replaces_it_on_the_same_role() {
     let p = path.to_str().expect("utf-8");
     assert!(diff.contains("+ role_policy InvokeRenamesV2"), "{diff}");
     assert!(diff.contains("- role_policy InvokeRenames"), "{diff}");
-    let policies = world
-        .moto
-        .iam()
-        .list_role_policies()
-        .role_name("renames-role")
-        .send()
-        .await
-        .expect("ListRolePolicies");
-    assert_eq!(policies.policy_names(), ["InvokeRenamesV2"]);
+    assert_eq!(inline_policies(&world, "renames-role").await, ["InvokeRenamesV2"]);
     assert_no_changes(&world, p);
     down_leaves_nothing(&world, p).await;
 }
@@ -530,4 +517,18 @@ async fn down_finds_a_role_left_behind_by_a_cut_off_rename_by_its_description_an
     assert!(role_exists(&world, "other-stacks-role").await);
     assert!(role_exists(&world, "untagged-role").await);
     assert!(!role_exists(&world, "renames-role-old").await);
+}
+
+/// The inline policy names of `role`, read through a second client.
+async fn inline_policies(world: &World, role: &str) -> Vec<String> {
+    world
+        .moto
+        .iam()
+        .list_role_policies()
+        .role_name(role)
+        .send()
+        .await
+        .expect("ListRolePolicies")
+        .policy_names()
+        .to_vec()
 }

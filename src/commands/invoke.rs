@@ -53,6 +53,7 @@ pub async fn run(
         ));
     };
     let body = request_body(inv.data.as_deref())?;
+    let headers = parse_headers(&inv.headers)?;
     let (desired, clients, live) = super::prepare(printer, settings, given).await?;
     let route = route_for(&desired, method, path)?;
     // Without --data, the route's own example (when the stack gives one) is the body.
@@ -81,7 +82,7 @@ pub async fn run(
     let mut outgoing = Outgoing {
         method: method.to_string(),
         url: format!("{base}{path}"),
-        headers: parse_headers(&inv.headers)?,
+        headers,
         body,
     };
     authorize(&mut outgoing, &desired, route, inv.token.as_deref(), &clients).await?;

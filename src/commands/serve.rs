@@ -36,7 +36,7 @@ pub async fn run(
         let (issuer, source) = parse_override(arg).map_err(|e| {
             Error::with_help(
                 e,
-                "write --jwks ISSUER=FILE_OR_URL, e.g. --jwks https://issuer.example=keys.json",
+                "the issuer exactly as the authorizer names it, `=`, then a JWKS file or an http(s) URL",
             )
         })?;
         overrides.insert(issuer, source);

@@ -25,10 +25,23 @@ pub struct UpOptions {
     pub adopt: bool,
     /// After an IAM change, wait this long for IAM to settle.
     pub wait: Option<Duration>,
-    /// `--yes`: apply deletes and replaces without asking.
-    pub yes: bool,
+    /// What to do when the plan deletes or replaces something.
+    pub confirm: Confirm,
     /// `--plan FILE`: apply exactly this saved plan, or nothing.
     pub saved: Option<PathBuf>,
+}
+
+/// What `up` does before a plan that deletes or replaces something.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Confirm {
+    /// Show the plan and ask on a terminal; go on off a terminal (CI reviewed the plan).
+    #[default]
+    Ask,
+    /// `--yes`: go on.
+    Skip,
+    /// Refuse with a line saying so: a stack of a folder on a terminal, where several prompts
+    /// at once would interleave.
+    Refuse,
 }
 
 /// Creates or updates the stack. A second run with nothing changed makes no mutating call.
@@ -58,7 +71,23 @@ pub async fn run(
                 ),
             )
         })?,
-        _ if !options.yes && destructive(&plan) => confirm(printer, &plan)?,
+        _ if destructive(&plan) => match options.confirm {
+            Confirm::Ask => confirm(printer, &plan)?,
+            Confirm::Skip => {}
+            Confirm::Refuse => {
+                printer.plan(&plan);
+                return Err(Error::with_help(
+                    format!(
+                        "stack {} would delete or replace resources; nothing was changed",
+                        desired.stack
+                    ),
+                    format!(
+                        "confirm it alone: provision up {}, or pass --yes",
+                        loaded.path.display()
+                    ),
+                ));
+            }
+        },
         _ => {}
     }
     if plan.is_empty() {
@@ -189,14 +218,19 @@ pub async fn run_folder(
         let (scoped, settings, file) = (printer.scoped(&name), settings.clone(), file.clone());
         // Several prompts at once would interleave: on a terminal, a folder needs --yes to
         // delete or replace anything, and a stack that would is stopped with a line saying so.
+        let confirm = match options.confirm {
+            Confirm::Skip => Confirm::Skip,
+            _ if !std::io::stdin().is_terminal() => Confirm::Skip,
+            _ => Confirm::Refuse,
+        };
         let options = UpOptions {
-            yes: options.yes || !std::io::stdin().is_terminal(),
+            confirm,
             ..options.clone()
         };
         let slots = slots.clone();
         running.spawn(async move {
             let _slot = slots.acquire_owned().await;
-            let outcome = run_one_of_many(&scoped, &settings, file, &options).await;
+            let outcome = run(&scoped, &settings, Some(file), &options).await;
             // Each stack's error is printed once, on its own prefixed lines.
             let error = outcome.err().map(|e| {
                 scoped.failure(&e);
@@ -235,42 +269,6 @@ pub async fn run_folder(
     } else {
         ExitStatus::Failure
     })
-}
-
-/// One stack of a folder: without `yes` a plan that deletes or replaces is refused rather than
-/// asked about.
-async fn run_one_of_many(
-    printer: &Printer,
-    settings: &AwsSettings,
-    file: PathBuf,
-    options: &UpOptions,
-) -> Outcome {
-    if options.yes {
-        return run(printer, settings, Some(file), options).await;
-    }
-    let (desired, _, live) = super::prepare(printer, settings, Some(file.clone())).await?;
-    let plan = plan::plan(&desired, &live, PlanOptions { adopt: options.adopt })
-        .map_err(|e| Error::msg(e.to_string()))?;
-    if destructive(&plan) {
-        printer.plan(&plan);
-        return Err(Error::with_help(
-            format!(
-                "stack {} would delete or replace resources; nothing was changed",
-                desired.stack
-            ),
-            format!("confirm it alone: provision up {}, or pass --yes", file.display()),
-        ));
-    }
-    run(
-        printer,
-        settings,
-        Some(file),
-        &UpOptions {
-            yes: true,
-            ..options.clone()
-        },
-    )
-    .await
 }
 
 /// How many stacks of a folder are applied at once.

@@ -119,8 +119,11 @@ pub fn verify(
         .map_err(|e| unauthorized(format!("the token could not be decoded: {e}")))?;
     if !RSA.contains(&header.alg) {
         return Err(unauthorized(format!(
-            "the token is signed with {:?}; JWT authorizers support only RSA-based algorithms",
-            header.alg
+            "the token is signed with {}; JWT authorizers support only RSA-based algorithms",
+            serde_json::to_value(header.alg)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_else(|| "a non-RSA algorithm".into())
         )));
     }
     let kid = header
