@@ -432,7 +432,7 @@ async fn a_tagged_role_used_outside_the_stack_is_reported_and_never_deleted() {
 }
 
 #[tokio::test]
-async fn a_no_op_diff_makes_no_extra_call_and_a_renamed_role_costs_four() {
+async fn a_no_op_diff_makes_no_extra_call_and_a_renamed_role_costs_three() {
     let world = world().await;
     let path = world.stack("renames.toml", &stack_text(&FIRST));
     let p = path.to_str().expect("utf-8");
@@ -456,12 +456,12 @@ async fn a_no_op_diff_makes_no_extra_call_and_a_renamed_role_costs_four() {
     world.ok(&["diff", p]);
     let renamed = world.proxy.operations();
     // The old role, read by the name in the integration's credentials (GetRole,
-    // ListRolePolicies, ListAttachedRolePolicies), and GetApis to see whether an API outside
-    // the stack uses it (there is none, so no GetIntegrations of another API).
-    assert_eq!(renamed.len(), no_op.len() + 4, "{renamed:?}");
+    // ListRolePolicies, ListAttachedRolePolicies). Whether an API outside the stack uses it comes
+    // from the same GetApis listing (there is none, so no GetIntegrations of another API).
+    assert_eq!(renamed.len(), no_op.len() + 3, "{renamed:?}");
     let count = |ops: &[String], op: &str| ops.iter().filter(|o| *o == op).count();
     assert_eq!(count(&renamed, "GetRole"), 2);
-    assert_eq!(count(&renamed, "GetApis"), 2);
+    assert_eq!(count(&renamed, "GetApis"), 1);
 }
 
 /// A role as the tool makes it (its description, a trust of API Gateway, an inline policy)

@@ -169,19 +169,30 @@ pub async fn connect_and_read(
 }
 
 /// Fills `live.used_outside` for those of `roles` tagged for the stack (the ones it would
-/// delete). No call when there are none.
+/// delete). The other APIs' integrations are read once, and not at all when no tagged role is in
+/// question.
 pub async fn check_outside_use(
     clients: &Clients,
     stack: &str,
     live: &mut Live,
     roles: &[live::LiveRole],
 ) -> Result<(), Error> {
-    let arns: std::collections::BTreeMap<String, String> = roles
-        .iter()
-        .filter(|r| r.owned_by(stack))
-        .map(|r| (r.name.clone(), r.arn.clone()))
-        .collect();
-    let used = live::roles_used_outside(clients, stack, &arns).await?;
+    let tagged: Vec<&live::LiveRole> = roles.iter().filter(|r| r.owned_by(stack)).collect();
+    if tagged.is_empty() {
+        return Ok(());
+    }
+    if live.outside_credentials.is_none() {
+        live.outside_credentials = Some(live::outside_credentials(clients, &live.other_apis).await?);
+    }
+    let used = live
+        .outside_credentials
+        .as_ref()
+        .map_or_else(Default::default, |all| {
+            tagged
+                .iter()
+                .filter_map(|r| all.get(&r.arn).map(|apis| (r.name.clone(), apis.clone())))
+                .collect::<Vec<_>>()
+        });
     live.used_outside.extend(used);
     Ok(())
 }

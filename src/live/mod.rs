@@ -15,9 +15,9 @@ use serde_json::Value;
 pub use iam_wait::wait_for_role;
 pub use machines::check_state_machines;
 pub use read::{
-    ApiChildren, ReadScope, account_id, list_owned_apis, read, read_api_children, read_authorizers,
-    read_integrations, read_role, read_role_documents, read_routes, read_stages, roles_made_for,
-    roles_used_outside,
+    ApiChildren, ReadScope, account_id, list_owned_apis, outside_credentials, read, read_api_children,
+    read_authorizers, read_integrations, read_role, read_role_documents, read_routes, read_stages,
+    roles_made_for,
 };
 
 use crate::stack::desired::{AccessLog, Cors};
@@ -42,6 +42,11 @@ pub struct Live {
     /// credentials: such a role is never deleted, even when tagged for the stack. Filled only
     /// where a delete of a tagged role is in question (`down`, a renamed role).
     pub used_outside: BTreeMap<String, Vec<String>>,
+    /// Every other API of the account, (id, name), from the same GetApis listing.
+    pub other_apis: Vec<(String, String)>,
+    /// The credentials ARNs the other APIs' integrations use, with those APIs: read once, when
+    /// first needed ([`outside_credentials`]).
+    pub outside_credentials: Option<BTreeMap<String, Vec<String>>>,
 }
 
 impl Live {

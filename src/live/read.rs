@@ -56,8 +56,10 @@ pub async fn read(clients: &Clients, scope: ReadScope<'_>) -> Result<Live, AwsEr
             Some(scope.policy_name).filter(|p| !p.is_empty())
         )
     );
+    let (apis, other_apis) = apis?;
     let mut live = Live {
-        apis: apis?,
+        apis,
+        other_apis,
         role: role?,
         ..Live::default()
     };
@@ -117,51 +119,22 @@ pub async fn roles_made_for(clients: &Clients, stack: &str) -> Result<Vec<String
     Ok(owned)
 }
 
-/// For each role in `arns`, the APIs not tagged for `stack` whose integrations use it as
-/// credentials (GetApis, then GetIntegrations per such API). Made only before a tagged role is
-/// deleted, so that a role someone else came to depend on is reported instead.
-pub async fn roles_used_outside(
+/// The roles other APIs of the account use as integration credentials: each credentials ARN
+/// with the APIs (`API NAME (ID)`) whose integrations name it. One GetIntegrations per other API
+/// (there is no account-wide listing); read once, and only where a delete of a tagged role is in
+/// question.
+pub async fn outside_credentials(
     clients: &Clients,
-    stack: &str,
-    arns: &BTreeMap<String, String>,
+    others: &[(String, String)],
 ) -> Result<BTreeMap<String, Vec<String>>, AwsError> {
     let mut used: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    if arns.is_empty() {
-        return Ok(used);
-    }
-    let resource = "every API of the account".to_string();
-    let others: Vec<(String, String)> = paginate("GetApis", &resource, |token| {
-        let resource = &resource;
-        async move {
-            let page = clients
-                .apigw
-                .get_apis()
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|e| AwsError::new("GetApis", resource, e))?;
-            let others = page
-                .items()
-                .iter()
-                .filter(|a| a.tags().and_then(|t| t.get(OWNER_TAG)).map(String::as_str) != Some(stack))
-                .filter_map(|a| Some((a.api_id()?.to_string(), a.name().unwrap_or_default().to_string())))
-                .collect();
-            Ok((others, page.next_token))
-        }
-    })
-    .await?;
     for (id, name) in others {
-        for integration in read_integrations(clients, &id).await? {
-            let Some(credentials) = integration.credentials_arn.as_deref() else {
-                continue;
-            };
-            for (role, arn) in arns {
-                if credentials == arn {
-                    let api = format!("API {name} ({id})");
-                    let users = used.entry(role.clone()).or_default();
-                    if !users.contains(&api) {
-                        users.push(api);
-                    }
+        for integration in read_integrations(clients, id).await? {
+            if let Some(credentials) = integration.credentials_arn {
+                let api = format!("API {name} ({id})");
+                let users = used.entry(credentials).or_default();
+                if !users.contains(&api) {
+                    users.push(api);
                 }
             }
         }
@@ -169,8 +142,12 @@ pub async fn roles_used_outside(
     Ok(used)
 }
 
-async fn read_apis(clients: &Clients, scope: ReadScope<'_>) -> Result<Vec<LiveApi>, AwsError> {
-    let mut owned = list_owned_apis(clients, scope.stack).await?;
+/// The stack's APIs with their children, and the (id, name) of every other API of the account.
+async fn read_apis(
+    clients: &Clients,
+    scope: ReadScope<'_>,
+) -> Result<(Vec<LiveApi>, Vec<(String, String)>), AwsError> {
+    let (mut owned, others) = list_apis(clients, scope.stack).await?;
     // Usually one API; duplicates are rare and read one after the other to spare the shared
     // control-plane rate limit.
     for api in &mut owned {
@@ -180,7 +157,7 @@ async fn read_apis(clients: &Clients, scope: ReadScope<'_>) -> Result<Vec<LiveAp
         api.stages = children.stages;
         api.authorizers = children.authorizers;
     }
-    Ok(owned)
+    Ok((owned, others))
 }
 
 /// The account the credentials belong to (STS GetCallerIdentity).
@@ -202,8 +179,17 @@ pub async fn account_id(clients: &Clients) -> Result<String, AwsError> {
 
 /// The APIs tagged for `stack`, without their children.
 pub async fn list_owned_apis(clients: &Clients, stack: &str) -> Result<Vec<LiveApi>, AwsError> {
+    Ok(list_apis(clients, stack).await?.0)
+}
+
+/// One paginated GetApis: the APIs tagged for `stack` (without their children), and the id and
+/// name of every other API, which `down` and a role rename check for use of the stack's roles.
+async fn list_apis(
+    clients: &Clients,
+    stack: &str,
+) -> Result<(Vec<LiveApi>, Vec<(String, String)>), AwsError> {
     let resource = format!("APIs tagged {OWNER_TAG}={stack}");
-    paginate("GetApis", &resource, |token| {
+    let all: Vec<Listed> = paginate("GetApis", &resource, |token| {
         let resource = &resource;
         async move {
             let page = clients
@@ -213,16 +199,35 @@ pub async fn list_owned_apis(clients: &Clients, stack: &str) -> Result<Vec<LiveA
                 .send()
                 .await
                 .map_err(|e| AwsError::new("GetApis", resource, e))?;
-            let mut owned = Vec::new();
+            let mut items = Vec::new();
             for api in page.items() {
-                if let Some(api) = owned_api(api, stack, resource)? {
-                    owned.push(api);
+                match (owned_api(api, stack, resource)?, api.api_id()) {
+                    (Some(owned), _) => items.push(Listed::Owned(Box::new(owned))),
+                    (None, Some(id)) => items.push(Listed::Other(
+                        id.to_string(),
+                        api.name().unwrap_or_default().to_string(),
+                    )),
+                    (None, None) => {}
                 }
             }
-            Ok((owned, page.next_token))
+            Ok((items, page.next_token))
         }
     })
-    .await
+    .await?;
+    let (mut owned, mut others) = (Vec::new(), Vec::new());
+    for item in all {
+        match item {
+            Listed::Owned(api) => owned.push(*api),
+            Listed::Other(id, name) => others.push((id, name)),
+        }
+    }
+    Ok((owned, others))
+}
+
+/// One API of a GetApis page: the stack's, or another's id and name.
+enum Listed {
+    Owned(Box<LiveApi>),
+    Other(String, String),
 }
 
 /// The API if it carries the stack's tag. Another's API without an id is none of ours.
