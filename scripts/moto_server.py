@@ -32,6 +32,14 @@
   AWS). Not emulated: the log-delivery permissions API Gateway checks when access logging is
   turned on, SCPs, permissions boundaries of the caller, resource policies, session policies.
 
+- Step Functions versions, as AWS has them ("State machine versions", API reference): moto 5.2.5
+  publishes versions through `publish` on CreateStateMachine / UpdateStateMachine but has no
+  PublishStateMachineVersion (idempotent on the current revision), ListStateMachineVersions
+  (newest first) or DeleteStateMachineVersion (refused while an alias routes to the version).
+  StartExecution on an alias ARN (`...:stateMachine:NAME:ALIAS`) starts the machine as AWS does
+  through the alias (its execution ARN names the machine); moto runs it on the machine's current
+  definition, not the version's. ValidateStateMachineDefinition stays missing (the tool says so).
+
 The integration tests and the demo start moto through this file; nothing else changes.
 
     python scripts/moto_server.py -H 127.0.0.1 -p 5000    # same arguments as moto_server
@@ -287,6 +295,99 @@ IamResponse._authenticate_and_authorize_normal_action = _enforcing(_iam_requirem
 if not hasattr(ApiGatewayV2Response, "get_authorizers"):
     ApiGatewayV2Response.get_authorizers = get_authorizers
 ApiGatewayV2Response.delete_authorizer = delete_authorizer
+
+
+# --- Step Functions versions and aliases -------------------------------------------------------
+
+from moto.stepfunctions.exceptions import ResourceNotFound, StateMachineDoesNotExist  # noqa: E402
+from moto.stepfunctions.models import StepFunctionBackend  # noqa: E402
+
+
+class SfnConflict(HTTPException):
+    code = 400
+
+    def __init__(self, message):
+        super().__init__()
+        self.description = json.dumps({"__type": "ConflictException", "message": message})
+
+    def get_headers(self, *args, **kwargs):
+        return [("Content-Type", "application/x-amz-json-1.0")]
+
+
+def _machine(backend, arn):
+    machine = next((m for m in backend.state_machines if m.arn == arn), None)
+    if machine is None:
+        raise StateMachineDoesNotExist(f"State Machine Does Not Exist: '{arn}'")
+    return machine
+
+
+def publish_state_machine_version(self):
+    machine = _machine(self.stepfunction_backend, self._get_param("stateMachineArn"))
+    latest = machine.latest_version
+    # Idempotent: the current revision already published is that version.
+    if latest is None or (latest.definition, latest.roleArn) != (machine.definition, machine.roleArn):
+        machine.publish(self._get_param("description"))
+    version = machine.latest_version
+    return 200, {}, json.dumps({"stateMachineVersionArn": version.arn, "creationDate": version.creation_date.timestamp()})
+
+
+def list_state_machine_versions(self):
+    machine = _machine(self.stepfunction_backend, self._get_param("stateMachineArn"))
+    items = [
+        {"stateMachineVersionArn": v.arn, "creationDate": v.creation_date.timestamp()}
+        for _, v in sorted(machine.versions.items(), reverse=True)
+    ]
+    return 200, {}, json.dumps({"stateMachineVersions": items})
+
+
+def delete_state_machine_version(self):
+    arn = self._get_param("stateMachineVersionArn")
+    source, _, number = arn.rpartition(":")
+    machine = next((m for m in self.stepfunction_backend.state_machines if m.arn == source), None)
+    if machine is None or not number.isdigit() or int(number) not in machine.versions:
+        return 200, {}, "{}"
+    for alias in machine.aliases.values():
+        if any(r["stateMachineVersionArn"] == arn for r in alias.routing_configuration):
+            raise SfnConflict(f"Version to be deleted must not be referenced by an alias. Current list of aliases referencing this version: [{alias.arn}]")
+    del machine.versions[int(number)]
+    return 200, {}, "{}"
+
+
+_start_execution = StepFunctionBackend.start_execution
+
+
+def _unalias(backend, arn):
+    """An alias ARN starts its machine (moto has no execution of a version's own definition)."""
+    parts = arn.split(":")
+    if len(parts) == 8 and not parts[7].isdigit():
+        machine = _machine(backend, ":".join(parts[:7]))
+        if parts[7] not in machine.aliases:
+            raise ResourceNotFound(f"State Machine Alias Does Not Exist: '{arn}'")
+        return machine.arn
+    return arn
+
+
+def start_execution(self, state_machine_arn, *args, **kwargs):
+    return type(self)._moto_start(self, _unalias(self, state_machine_arn), *args, **kwargs)
+
+
+def _patch_start(cls):
+    cls._moto_start = cls.start_execution
+    cls.start_execution = start_execution
+
+
+_patch_start(StepFunctionBackend)
+try:
+    from moto.stepfunctions.parser.models import StepFunctionsParserBackend  # noqa: E402
+
+    _patch_start(StepFunctionsParserBackend)
+except ImportError:
+    pass
+
+StepFunctionResponse.publish_state_machine_version = publish_state_machine_version
+StepFunctionResponse.list_state_machine_versions = list_state_machine_versions
+StepFunctionResponse.delete_state_machine_version = delete_state_machine_version
+
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

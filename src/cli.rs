@@ -111,6 +111,10 @@ enum Command {
         /// The account the stack deploys into (default: the one its state machines' ARNs name).
         #[arg(long, value_name = "ID")]
         account: Option<String>,
+        /// Print instead the execution role policy derived from this `[[state_machine]]`'s
+        /// definition (what its generated role is allowed).
+        #[arg(long, value_name = "NAME")]
+        workflow: Option<String>,
     },
     /// Run the deployed routes on 127.0.0.1, as API Gateway would (read live from AWS).
     Serve {
@@ -373,9 +377,16 @@ async fn run(command: Command, printer: &Printer, settings: &AwsSettings) -> Out
             };
             commands::synth::run(printer, stack, settings.region.as_deref(), options)
         }
-        Command::Policy { stack, account } => {
-            commands::policy::run(printer, stack, settings.region.as_deref(), account.as_deref())
-        }
+        Command::Policy {
+            stack,
+            account,
+            workflow: Some(name),
+        } => commands::policy::workflow(printer, stack, settings.region.as_deref(), account.as_deref(), &name),
+        Command::Policy {
+            stack,
+            account,
+            workflow: None,
+        } => commands::policy::run(printer, stack, settings.region.as_deref(), account.as_deref()),
         Command::Schema => commands::schema::run(printer),
         Command::Completions { shell } => commands::completions::run(printer, shell),
     }

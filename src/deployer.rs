@@ -42,6 +42,8 @@ pub enum When {
     ExistingRole,
     /// Never for the deployer: `invoke` and `serve` make these calls, not `up`, `diff` or `down`.
     NotDeploying,
+    /// Only when the stack declares `[[state_machine]]` tables (the machines it owns).
+    StateMachines,
 }
 
 /// One AWS SDK call the tool makes and the IAM actions that authorise it.
@@ -195,6 +197,69 @@ pub const SDK_CALLS: &[SdkCall] = &[
         &["iam:GetPolicyVersion"],
         When::ExistingRole,
     ),
+    // resource/state_machine/{read,apply}.rs: the machines the stack owns ("Actions, resources,
+    // and condition keys for AWS Step Functions"; CreateStateMachine and UpdateStateMachine pass
+    // the execution role, and tags on create are authorized by TagResource).
+    call("list_state_machines", &["states:ListStateMachines"], When::StateMachines),
+    call(
+        "validate_state_machine_definition",
+        &["states:ValidateStateMachineDefinition"],
+        When::StateMachines,
+    ),
+    call("list_tags_for_resource", &["states:ListTagsForResource"], When::StateMachines),
+    call(
+        "list_state_machine_versions",
+        &["states:ListStateMachineVersions"],
+        When::StateMachines,
+    ),
+    call(
+        "list_state_machine_aliases",
+        &["states:ListStateMachineAliases"],
+        When::StateMachines,
+    ),
+    call(
+        "describe_state_machine_alias",
+        &["states:DescribeStateMachineAlias"],
+        When::StateMachines,
+    ),
+    call(
+        "create_state_machine",
+        &["states:CreateStateMachine", "states:TagResource", "iam:PassRole"],
+        When::StateMachines,
+    ),
+    call(
+        "update_state_machine",
+        &["states:UpdateStateMachine", "iam:PassRole"],
+        When::StateMachines,
+    ),
+    call(
+        "publish_state_machine_version",
+        &["states:PublishStateMachineVersion"],
+        When::StateMachines,
+    ),
+    call("tag_resource", &["states:TagResource"], When::StateMachines),
+    call("untag_resource", &["states:UntagResource"], When::StateMachines),
+    call("delete_state_machine", &["states:DeleteStateMachine"], When::StateMachines),
+    call(
+        "create_state_machine_alias",
+        &["states:CreateStateMachineAlias"],
+        When::StateMachines,
+    ),
+    call(
+        "update_state_machine_alias",
+        &["states:UpdateStateMachineAlias"],
+        When::StateMachines,
+    ),
+    call(
+        "delete_state_machine_alias",
+        &["states:DeleteStateMachineAlias"],
+        When::StateMachines,
+    ),
+    call(
+        "delete_state_machine_version",
+        &["states:DeleteStateMachineVersion"],
+        When::StateMachines,
+    ),
     // live/execution.rs: `invoke --follow` and `serve`, not the deployer.
     call("start_execution", &["states:StartExecution"], When::NotDeploying),
     call(
@@ -336,6 +401,71 @@ fn iam_beyond_the_role(
     }
 }
 
+/// The `states:` actions of owned machines that act on no particular machine.
+const UNSCOPED_STATES: &[&str] = &["states:ListStateMachines", "states:ValidateStateMachineDefinition"];
+
+/// What the stack's own state machines need: the `states:` actions of their rows on the machines
+/// (their versions and aliases are `NAME:*`), ListStateMachines on `*` (no resource-level
+/// permission), and the generated execution roles, passed to Step Functions only.
+fn workflow_statements(desired: &Desired, target: &Target, statements: &mut Vec<Value>) {
+    use crate::resource::state_machine::spec::{MachineRole, fit_role_name};
+    if desired.state_machines.is_empty() {
+        return;
+    }
+    let states: BTreeSet<&str> = SDK_CALLS
+        .iter()
+        .filter(|c| c.when == When::StateMachines)
+        .flat_map(|c| c.actions.iter().copied())
+        .filter(|a| a.starts_with("states:") && !UNSCOPED_STATES.contains(a))
+        .collect();
+    let machine = |name: &str| {
+        format!(
+            "arn:{}:states:{}:{}:stateMachine:{name}",
+            target.partition, target.region, target.account
+        )
+    };
+    let resources: Vec<String> = desired
+        .state_machines
+        .iter()
+        .flat_map(|m| [machine(&m.name), format!("{}:*", machine(&m.name))])
+        .collect();
+    statements.push(json!({"Sid": "OwnedStateMachines", "Effect": "Allow", "Action": states, "Resource": resources}));
+    // ListStateMachines and ValidateStateMachineDefinition take no resource-level permission.
+    statements.push(json!({"Sid": "FindStateMachines", "Effect": "Allow", "Action": UNSCOPED_STATES, "Resource": "*"}));
+    let role_arn = |name: &str| format!("arn:{}:iam::{}:role/{name}", target.partition, target.account);
+    let roles: Vec<String> = desired
+        .state_machines
+        .iter()
+        .map(|m| match &m.role {
+            MachineRole::Existing(arn) => arn.clone(),
+            MachineRole::Generated(g) => role_arn(&fit_role_name(&g.name.replace(rules::REGION_PLACEHOLDER, &target.region))),
+        })
+        .collect();
+    let generated: Vec<&String> = roles
+        .iter()
+        .zip(&desired.state_machines)
+        .filter(|(_, m)| matches!(m.role, MachineRole::Generated(_)))
+        .map(|(arn, _)| arn)
+        .collect();
+    if !generated.is_empty() {
+        statements.push(json!({
+            "Sid": "StateMachineRoles",
+            "Effect": "Allow",
+            "Action": ["iam:CreateRole", "iam:TagRole", "iam:GetRole", "iam:ListRolePolicies", "iam:GetRolePolicy",
+                       "iam:ListAttachedRolePolicies", "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy",
+                       "iam:DeleteRolePolicy", "iam:DeleteRole"],
+            "Resource": generated,
+        }));
+    }
+    statements.push(json!({
+        "Sid": "PassRolesToStepFunctions",
+        "Effect": "Allow",
+        "Action": "iam:PassRole",
+        "Resource": roles,
+        "Condition": {"StringEquals": {"iam:PassedToService": "states.amazonaws.com"}},
+    }));
+}
+
 /// Whether the deployer of `desired` needs the actions of a row.
 pub fn needed(desired: &Desired, when: When) -> bool {
     match when {
@@ -351,6 +481,7 @@ pub fn needed(desired: &Desired, when: When) -> bool {
         When::Boundary => desired.role.existing.is_none() && desired.role.permissions_boundary.is_some(),
         When::ExistingRole => desired.role.existing.is_some(),
         When::NotDeploying => false,
+        When::StateMachines => !desired.state_machines.is_empty(),
     }
 }
 
@@ -412,7 +543,18 @@ pub fn policy(desired: &Desired, target: &Target) -> Value {
             }));
         }
     }
-    if let Some(actions) = by_service.get("states") {
+    let route_states: Vec<&str> = by_service
+        .get("states")
+        .into_iter()
+        .flatten()
+        .copied()
+        .filter(|a| {
+            SDK_CALLS
+                .iter()
+                .any(|c| c.when != When::StateMachines && needed(desired, c.when) && c.actions.contains(a))
+        })
+        .collect();
+    if let Some(actions) = Some(&route_states).filter(|a| !a.is_empty()) {
         // Each route's ARN as written (a version or alias is described by it) and the machine
         // behind it (its type is read from the unqualified ARN).
         let machines: BTreeSet<String> = desired
@@ -428,6 +570,7 @@ pub fn policy(desired: &Desired, target: &Target) -> Value {
             json!({"Sid": "StateMachines", "Effect": "Allow", "Action": actions, "Resource": machines}),
         );
     }
+    workflow_statements(desired, target, &mut statements);
     if let Some(actions) = by_service.get("sts") {
         statements
             .push(json!({"Sid": "CallerAccount", "Effect": "Allow", "Action": actions, "Resource": "*"}));

@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value, json};
 
+use crate::resource::state_machine::emit as machine_emit;
 use crate::stack::Desired;
 use crate::stack::desired::Cors;
 use crate::stack::vars::Vars;
@@ -28,6 +29,12 @@ pub fn template(desired: &Desired) -> Value {
         resources.insert(ROLE.into(), role(desired));
     }
     resources.insert(API.into(), api(desired));
+    let mut machine_ids = BTreeMap::new();
+    for machine in &desired.state_machines {
+        let machine_id = machine_emit::ids(machine, &pascal(&machine.name));
+        resources.extend(machine_emit::resources(machine, &machine_id));
+        machine_ids.insert(machine.name.clone(), machine_id);
+    }
 
     let mut authorizer_ids = BTreeMap::new();
     for a in &desired.authorizers {
@@ -72,7 +79,7 @@ pub fn template(desired: &Desired) -> Value {
                         .existing
                         .as_ref()
                         .map_or_else(|| json!({"Fn::GetAtt": [ROLE, "Arn"]}), |arn| json!(arn)),
-                    "RequestParameters": route.integration.parameters,
+                    "RequestParameters": request_parameters(desired, &route.integration.parameters, &machine_ids),
                 }
             }),
         );
@@ -115,6 +122,27 @@ pub fn template(desired: &Desired) -> Value {
         "Resources": resources,
         "Outputs": outputs,
     })
+}
+
+/// A route's request parameters, its `StateMachineArn` a reference when it names a machine (or
+/// the alias of one) of the stack.
+fn request_parameters(
+    desired: &Desired,
+    parameters: &BTreeMap<String, String>,
+    machine_ids: &BTreeMap<String, machine_emit::Ids>,
+) -> Value {
+    let mut out = json!(parameters);
+    if let Some(arn) = parameters.get("StateMachineArn") {
+        for machine in &desired.state_machines {
+            if let Some(reference) = machine_ids
+                .get(&machine.name)
+                .and_then(|ids| machine_emit::reference(machine, ids, arn))
+            {
+                out["StateMachineArn"] = reference;
+            }
+        }
+    }
+    out
 }
 
 fn role(desired: &Desired) -> Value {

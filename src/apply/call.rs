@@ -100,6 +100,7 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
         Op::UpdateStage { api_id, spec } => stage::update(clients, api_id, spec).await,
         Op::DeleteAccessLog { api_id, stage } => stage::delete_access_log(clients, api_id, stage).await,
         Op::DeleteStage { api_id, name } => stage::delete(clients, api_id, name).await,
+        Op::StateMachine(op) => crate::resource::state_machine::apply::run(clients, op).await,
     }
 }
 

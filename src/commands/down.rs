@@ -19,6 +19,10 @@ use crate::stack::Desired;
 pub async fn run(printer: &Printer, settings: &AwsSettings, given: Option<PathBuf>, yes: bool) -> Outcome {
     let (desired, clients, mut live) = super::prepare(printer, settings, given).await?;
     find_left_behind_roles(&clients, &desired, &mut live).await?;
+    if desired.state_machines.is_empty() {
+        // Machines the stack declared before and no longer does are still found by their tag.
+        live.machines = crate::resource::state_machine::read::read(&clients, &desired, true).await?;
+    }
     if let RoleState::Present(role) = &live.role {
         if role.owned_by(&desired.stack) {
             // Before deleting the role: is an API outside the stack using it?

@@ -105,6 +105,18 @@ pub async fn prepare_loaded(
     let (loaded, mut desired) = load(printer, given)?;
     let (clients, live) = connect_and_read(settings, &mut desired).await?;
     note_roles_left_alone(printer, &desired, &live);
+    if !desired.state_machines.is_empty() {
+        let checked = crate::resource::state_machine::read::validate_definitions(&clients, &desired).await?;
+        for note in &checked.notes {
+            printer.note(note);
+        }
+        if !checked.errors.is_empty() {
+            return Err(Error::with_help(
+                format!("Step Functions refuses the definition:\n{}", checked.errors.join("\n")),
+                "nothing was changed; fix the definition and run again",
+            ));
+        }
+    }
     Ok((loaded, desired, clients, live))
 }
 
@@ -165,6 +177,11 @@ pub async fn connect_and_read(
     }
     let former = live.former_roles.clone();
     check_outside_use(&clients, &desired.stack, &mut live, &former).await?;
+    // The stack's machines (with the account bound into their ARNs), and those tagged for it
+    // that it no longer declares. No call at all for a stack without machines.
+    if !desired.state_machines.is_empty() {
+        live.machines = crate::resource::state_machine::read::read(&clients, desired, true).await?;
+    }
     Ok((clients, live))
 }
 

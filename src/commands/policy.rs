@@ -47,3 +47,54 @@ pub fn run(
     ));
     Ok(ExitStatus::Success)
 }
+
+/// `policy --workflow NAME`: the policy of the execution role the stack generates for the
+/// machine `name`, derived from its definition, on stdout; the trust policy and the warnings
+/// (resources read at run time) on stderr. The region and account are bound when known.
+pub fn workflow(
+    printer: &Printer,
+    given: Option<PathBuf>,
+    region: Option<&str>,
+    account: Option<&str>,
+    name: &str,
+) -> Outcome {
+    use crate::resource::state_machine::spec::MachineRole;
+    let (_, mut desired) = super::load(printer, given)?;
+    let Some(machine) = desired.machine(name) else {
+        let names: Vec<&str> = desired.state_machines.iter().map(|m| m.name.as_str()).collect();
+        return Err(Error::with_help(
+            format!("the stack declares no [[state_machine]] named {name}"),
+            match names.is_empty() {
+                true => "declare one with [[state_machine]] name = \"...\"".to_string(),
+                false => format!("its state machines: {}", names.join(", ")),
+            },
+        ));
+    };
+    if let MachineRole::Existing(arn) = &machine.role {
+        return Err(Error::with_help(
+            format!("state machine {name} uses the existing role {arn}; the stack generates no policy for it"),
+            "leave `role` out of the [[state_machine]] to have a role made with the derived policy",
+        ));
+    }
+    let region = region.map(str::to_string).or_else(|| desired.region.clone());
+    if let (Some(region), Some(account)) = (&region, account) {
+        desired.bind_machines(region, account);
+    }
+    let Some(MachineRole::Generated(generated)) = desired.machine(name).map(|m| m.role.clone()) else {
+        return Err(Error::msg(format!("state machine {name} has no generated role")));
+    };
+    for warning in &generated.warnings {
+        printer.note(warning);
+    }
+    let text = serde_json::to_string_pretty(&generated.policy)
+        .map_err(|e| Error::msg(format!("cannot write the policy: {e}")))?
+        + "\n";
+    printer
+        .document(text.as_bytes())
+        .map_err(|e| Error::msg(format!("cannot write the policy to stdout: {e}")))?;
+    printer.progress(&format!(
+        "Role {} (trusted by states.amazonaws.com) gets this policy, derived from the definition of state machine {name}.",
+        generated.name
+    ));
+    Ok(ExitStatus::Success)
+}

@@ -50,7 +50,8 @@ pub fn run(printer: &Printer, given: Option<PathBuf>, region: Option<&str>, opti
     let (document, summary) = match options.format {
         SynthFormat::Cloudformation => {
             // The file again with its `${var.NAME}` references kept, for template parameters.
-            let mut portable = crate::stack::template_desired(&loaded.source)
+            let base = loaded.path.parent().unwrap_or(std::path::Path::new("."));
+            let mut portable = crate::stack::template_desired_at(&loaded.source, base)
                 .ok_or_else(|| Error::msg("cannot read the stack's variables for the template"))?;
             match &region {
                 Some(region) => portable.bind_region(region),

@@ -24,7 +24,7 @@ fn required_type(action: &str) -> Option<&'static str> {
 /// an alias ARN) and typed by the machine behind it: the type is the machine's, fixed at creation.
 pub async fn check_state_machines(clients: &Clients, desired: &Desired) -> Result<Vec<String>, AwsError> {
     let mut lookups: Vec<Lookup> = Vec::new();
-    for route in &desired.routes {
+    for route in routes_on_existing_machines(desired) {
         let arn = route.state_machine.clone();
         let machine =
             crate::stack::rules::parse_state_machine_arn(&arn).map_or_else(|_| arn.clone(), |m| m.machine());
@@ -66,7 +66,7 @@ pub async fn check_state_machines(clients: &Clients, desired: &Desired) -> Resul
         .collect();
     let explained = super::mismatch::explain_not_found(clients, &missing).await;
     let mut problems = Vec::new();
-    for route in &desired.routes {
+    for route in routes_on_existing_machines(desired) {
         let arn = route.state_machine.as_str();
         let machine = crate::stack::rules::parse_state_machine_arn(arn)
             .map_or_else(|_| arn.to_string(), |m| m.machine());
@@ -99,6 +99,16 @@ pub async fn check_state_machines(clients: &Clients, desired: &Desired) -> Resul
         }
     }
     Ok(problems)
+}
+
+/// The routes whose machine the stack does not declare: a declared one is made by `up` and
+/// checked offline (its type against the route's action).
+fn routes_on_existing_machines(desired: &Desired) -> impl Iterator<Item = &crate::stack::desired::DesiredRoute> {
+    desired.routes.iter().filter(|r| {
+        let name = crate::stack::rules::parse_state_machine_arn(&r.state_machine)
+            .map_or_else(|_| String::new(), |m| m.name);
+        desired.machine(&name).is_none()
+    })
 }
 
 /// One describe call: a machine or version ARN, or an alias ARN.

@@ -47,6 +47,8 @@ pub struct Live {
     /// The credentials ARNs the other APIs' integrations use, with those APIs: read once, when
     /// first needed ([`outside_credentials`]).
     pub outside_credentials: Option<BTreeMap<String, Vec<String>>>,
+    /// The stack's state machines, their versions, aliases and generated roles.
+    pub machines: crate::resource::state_machine::LiveMachines,
 }
 
 impl Live {

@@ -73,6 +73,12 @@ pub enum Kind {
     RolePolicy,
     /// A managed policy attached to the role.
     ManagedPolicy,
+    /// A Step Functions state machine the stack owns.
+    StateMachine,
+    /// An alias of a state machine.
+    StateMachineAlias,
+    /// A published version of a state machine.
+    StateMachineVersion,
 }
 
 /// One field's before and after; `null` where absent.
@@ -156,6 +162,21 @@ pub enum PlanError {
     /// The plan could need more integrations at once than the API's quota.
     #[error(transparent)]
     IntegrationQuota(#[from] quota::IntegrationQuota),
+    /// A state machine or its generated role exists without the stack's tag.
+    #[error(
+        "{kind} {name} exists but is not owned by stack {stack} (it has no {OWNER_TAG}={stack} tag); nothing was changed\n  \
+         to manage it with this stack, run `provision up --adopt`: it tags the {kind} and from then on manages it \
+         (`provision diff --adopt` shows what would change)\n  \
+         otherwise choose another name"
+    )]
+    Unowned {
+        /// `state machine` or `role`.
+        kind: &'static str,
+        /// Its name.
+        name: String,
+        /// Stack name.
+        stack: String,
+    },
     /// The role belongs to another stack.
     #[error("role {name} belongs to stack {owner}, not {stack}; choose another [role] name")]
     OtherStacksRole {
@@ -172,6 +193,12 @@ pub enum PlanError {
 pub fn plan(desired: &Desired, live: &Live, options: PlanOptions) -> Result<Plan, PlanError> {
     let mut changes = Vec::new();
     let role_ref = plan_role(desired, &live.role, options, &mut changes)?;
+    changes.extend(crate::resource::state_machine::plan::plan(
+        &desired.stack,
+        &desired.state_machines,
+        &live.machines,
+        options.adopt,
+    )?);
 
     let apis = oldest_first(&live.apis);
     let kept = apis.first().copied();
@@ -294,6 +321,7 @@ pub fn plan_down(desired: &Desired, live: &Live) -> Plan {
             changes.extend(delete_role(role, &role.name));
         }
     }
+    changes.extend(crate::resource::state_machine::plan::plan_down(&desired.stack, &live.machines));
     Plan {
         stack: desired.stack.clone(),
         changes,

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use crate::resource::state_machine::{MachineKey, MachineOp};
 use crate::stack::desired::{Cors, DesiredAuthorizer, DesiredIntegration, DesiredStage};
 
 /// Which API an operation acts on.
@@ -195,6 +196,8 @@ pub enum Op {
     DeleteStage { api_id: String, name: String },
     /// DeleteAccessLogSettings: turns a stage's access logging off.
     DeleteAccessLog { api_id: String, stage: String },
+    /// An operation of the state machine unit (machines, versions, aliases, their roles).
+    StateMachine(MachineOp),
 }
 
 impl Op {
@@ -231,6 +234,7 @@ impl Op {
             Op::UpdateStage { spec, .. } => format!("update stage {}", spec.name),
             Op::DeleteStage { name, .. } => format!("delete stage {name}"),
             Op::DeleteAccessLog { stage, .. } => format!("turn off access logs of stage {stage}"),
+            Op::StateMachine(op) => op.label(),
         }
     }
 }
@@ -264,6 +268,8 @@ pub enum Key {
     CredentialsMoved,
     /// The role of this name is gone (a path change makes it anew).
     RoleGone(String),
+    /// A state machine unit's key (its machine exists, its role is ready, ...).
+    StateMachine(MachineKey),
 }
 
 impl Op {
@@ -320,6 +326,7 @@ impl Op {
             Op::DeleteRole { name } | Op::ClearAndDeleteRole { name, .. } => {
                 vec![Key::RoleGone(name.clone())]
             }
+            Op::StateMachine(op) => op.provides().into_iter().map(Key::StateMachine).collect(),
             _ => Vec::new(),
         }
     }
@@ -333,6 +340,18 @@ impl Op {
         let role = |r: &RoleRef| match r {
             RoleRef::New(_) => vec![Key::Role],
             RoleRef::Existing(_) => Vec::new(),
+        };
+        // An integration waits for the stack's machine it starts (and, on an alias, the alias).
+        let machine = |spec: &DesiredIntegration| {
+            let arn = spec.parameters.get("StateMachineArn");
+            let parsed = arn.and_then(|a| crate::stack::rules::parse_state_machine_arn(a).ok());
+            match parsed {
+                Some(m) => vec![
+                    Key::StateMachine(MachineKey::Ready(m.name.clone())),
+                    Key::StateMachine(MachineKey::AliasesSet(m.name)),
+                ],
+                None => Vec::new(),
+            }
         };
         match self {
             Op::CreateRole { name, .. } => vec![Key::RoleGone(name.clone())],
@@ -350,8 +369,13 @@ impl Op {
             Op::DeleteRolePolicy { role, .. } | Op::DetachRolePolicy { role, .. } => {
                 vec![Key::Role, Key::RolePolicySet(role.clone()), Key::CredentialsMoved]
             }
-            Op::CreateIntegration { api: a, role: r, .. } => [api(a), role(r)].concat(),
-            Op::UpdateIntegration { role: r, .. } => role(r),
+            Op::CreateIntegration {
+                api: a,
+                role: r,
+                spec,
+                ..
+            } => [api(a), role(r), machine(spec)].concat(),
+            Op::UpdateIntegration { role: r, spec, .. } => [role(r), machine(spec)].concat(),
             Op::CreateRoute {
                 api: a,
                 integration,
@@ -391,6 +415,7 @@ impl Op {
             Op::TagApiResource { api: a, .. } => api(a),
             Op::DeleteApi { id } => vec![Key::ApiChild(id.clone())],
             Op::DeleteRole { name } => vec![Key::RolePolicyGone(name.clone()), Key::CredentialsMoved],
+            Op::StateMachine(op) => op.needs().into_iter().map(Key::StateMachine).collect(),
             _ => Vec::new(),
         }
     }

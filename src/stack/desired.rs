@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use super::model::{AuthorizerSection, CorsSection, RoleSection, RouteSection, Sp, StackFile, StageSection};
 use super::rules::{self, OWNER_TAG};
 use crate::policy;
+use crate::resource::state_machine::spec::DesiredMachine;
 
 /// Everything one stack declares, ready to compare with live state.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +29,8 @@ pub struct Desired {
     pub stage: DesiredStage,
     /// User tags plus the ownership tag, for everything taggable.
     pub tags: BTreeMap<String, String>,
+    /// The state machines the stack owns (`[[state_machine]]`), in file order.
+    pub state_machines: Vec<DesiredMachine>,
 }
 
 /// The HTTP API.
@@ -221,12 +224,20 @@ impl Desired {
         self.role.restrict_source_account || self.names_machines()
     }
 
+    /// The declared state machine of this name, if any.
+    pub fn machine(&self, name: &str) -> Option<&DesiredMachine> {
+        self.state_machines.iter().find(|m| m.name == name)
+    }
+
     /// True when some route names its machine without an ARN, so that the machine's ARN holds
     /// placeholders for the partition, the region and the account until they are known.
     pub fn names_machines(&self) -> bool {
-        self.routes
-            .iter()
-            .any(|r| r.state_machine.contains(rules::ACCOUNT_PLACEHOLDER))
+        // A declared machine's ARNs (and its role's) hold the same placeholders.
+        !self.state_machines.is_empty()
+            || self
+                .routes
+                .iter()
+                .any(|r| r.state_machine.contains(rules::ACCOUNT_PLACEHOLDER))
     }
 
     /// Once the region and the account are known: every machine named without an ARN becomes
@@ -248,6 +259,9 @@ impl Desired {
             }
         }
         self.role.policy = policy::normalize(&map_strings(&self.role.policy, &bind));
+        for machine in &mut self.state_machines {
+            machine.bind(&bind);
+        }
     }
 
     /// Once the account is known: the `aws:SourceAccount` condition of the trust policy.
@@ -293,6 +307,7 @@ pub fn desired(file: &StackFile) -> Option<Desired> {
             .stage
             .as_ref()
             .map_or_else(|| Some(default_stage()), desired_stage)?,
+        state_machines: crate::resource::state_machine::spec::desired(file, &desired_tags(file, &stack))?,
         tags: desired_tags(file, &stack),
         stack,
     })
@@ -308,10 +323,22 @@ fn desired_route(r: &RouteSection) -> Option<(DesiredRoute, String, rules::State
             .or_else(|| lenient_machine_arn(written))?,
         false => rules::named_machine(written),
     };
-    // A name becomes an ARN with placeholders until [`Desired::bind_machines`].
-    let machine_arn = match written.starts_with("arn:") {
-        true => written.clone(),
-        false => machine.machine(),
+    // A name becomes an ARN with placeholders until [`Desired::bind_machines`]; a route on a
+    // stack machine's alias starts the alias (`...:stateMachine:NAME:ALIAS`).
+    let (machine, machine_arn) = match (written.starts_with("arn:"), &r.alias) {
+        (true, _) => (machine, written.clone()),
+        (false, None) => {
+            let arn = machine.machine();
+            (machine, arn)
+        }
+        (false, Some(alias)) => {
+            let arn = format!("{}:{}", machine.machine(), alias.value);
+            let qualified = rules::StateMachineArn {
+                qualifier: Some(rules::Qualifier::Alias(alias.value.clone())),
+                ..machine
+            };
+            (qualified, arn)
+        }
     };
     let authorizer = r.authorizer.as_ref().map(|a| a.value.clone());
     let route = DesiredRoute {

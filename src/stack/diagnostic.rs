@@ -69,6 +69,14 @@ pub const WARNINGS: &[(&str, &str)] = &[
         "stage throttling above the account's default limits",
     ),
     ("existing-role", "a [role] arn whose policies are unknown offline"),
+    (
+        "unused-substitution",
+        "a state machine substitution its definition does not use",
+    ),
+    (
+        "run-time-resource",
+        "a workflow resource read at run time, granted broadly",
+    ),
 ];
 
 impl Diagnostic {

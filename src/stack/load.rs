@@ -7,6 +7,8 @@ use super::diagnostic::{Diagnostic, Span, did_you_mean};
 use super::model::*;
 use super::vars::{self, Vars};
 
+mod state_machine;
+
 pub(crate) const TOP_KEYS: &[&str] = &[
     "stack",
     "api",
@@ -16,6 +18,7 @@ pub(crate) const TOP_KEYS: &[&str] = &[
     "stage",
     "tags",
     "vars",
+    "state_machine",
 ];
 pub(crate) const STACK_KEYS: &[&str] = &["name", "region", "allow"];
 pub(crate) const API_KEYS: &[&str] = &["name", "cors"];
@@ -48,6 +51,7 @@ pub(crate) const ROUTE_KEYS: &[&str] = &[
     "scopes",
     "allow",
     "example",
+    "alias",
 ];
 pub(crate) const STAGE_KEYS: &[&str] = &[
     "name",
@@ -192,6 +196,7 @@ impl Reader<'_> {
         }
         file.authorizers = self.authorizers(table);
         file.routes = self.routes(table, &whole);
+        file.state_machines = self.state_machines(table);
         if let Some((t, span)) = self.table(table, "stage") {
             self.check_keys(t, STAGE_KEYS, "[stage]");
             let access_log = self.table(t, "access_log").map(|(a, span)| {
@@ -262,6 +267,7 @@ impl Reader<'_> {
                 scopes: self.string_array(t, "scopes"),
                 allow: self.string_array(t, "allow"),
                 example: get(t, "example").map(|v| Sp::new(json_of(v.get_ref()), v.span())),
+                alias: self.string(t, "alias"),
                 parameters,
                 span,
             });

@@ -85,7 +85,9 @@ pub fn load(path: &Path) -> Loaded {
             );
         }
     };
-    let loaded = from_source(&source);
+    // A state machine's definition file is relative to the stack file.
+    let base = path.parent().unwrap_or(Path::new("."));
+    let loaded = from_source_at(&source, vars::overrides(), base);
     Loaded {
         path: path.to_path_buf(),
         source,
@@ -98,9 +100,17 @@ pub fn from_source(source: &str) -> Loaded {
     from_source_with(source, vars::overrides())
 }
 
-/// Parses and validates stack text with these `--var` values.
+/// Parses and validates stack text with these `--var` values (definition files relative to the
+/// working directory).
 pub fn from_source_with(source: &str, overrides: &[(String, String)]) -> Loaded {
-    let (file, mut diagnostics, vars) = load::parse_with(source, overrides, vars::Mode::Resolve);
+    from_source_at(source, overrides, Path::new("."))
+}
+
+/// Parses and validates stack text with these `--var` values, reading state machine definition
+/// files relative to `base`.
+pub fn from_source_at(source: &str, overrides: &[(String, String)], base: &Path) -> Loaded {
+    let (mut file, mut diagnostics, vars) = load::parse_with(source, overrides, vars::Mode::Resolve);
+    crate::resource::state_machine::spec::load_definitions(&mut file, base);
     if diagnostics.iter().all(|d| d.message != "invalid TOML") {
         let checked = validate::validate(&file);
         diagnostics.extend(checked.into_iter().filter(|d| !vars.follows_from_unresolved(d)));
@@ -125,7 +135,13 @@ pub fn from_source_with(source: &str, overrides: &[(String, String)]) -> Loaded 
 /// `synth`, which makes them template parameters). Number fields read from a variable hold its
 /// value; [`vars::Vars::numbers`] says which.
 pub fn template_desired(source: &str) -> Option<Desired> {
-    let (file, _, _) = load::parse_with(source, vars::overrides(), vars::Mode::Keep);
+    template_desired_at(source, Path::new("."))
+}
+
+/// [`template_desired`] with definition files relative to `base`.
+pub fn template_desired_at(source: &str, base: &Path) -> Option<Desired> {
+    let (mut file, _, _) = load::parse_with(source, vars::overrides(), vars::Mode::Keep);
+    crate::resource::state_machine::spec::load_definitions(&mut file, base);
     desired::desired(&file)
 }
 

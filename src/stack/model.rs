@@ -70,6 +70,10 @@ pub struct StackFile {
     pub routes: Vec<RouteSection>,
     /// The stage that serves the routes (`$default`, auto-deployed, when absent).
     pub stage: Option<StageSection>,
+    /// State machines the stack owns, one `[[state_machine]]` table each: created, updated and
+    /// deleted with the stack, tagged `provision:stack`. A route names one by its `name`.
+    #[schemars(rename = "state_machine", default)]
+    pub state_machines: Vec<StateMachineSection>,
     /// User tags for the role, the API and the stage: at most 49, keys 1-128 characters not
     /// starting with `aws:`, values up to 256.
     #[schemars(default, with = "std::collections::BTreeMap<String, String>")]
@@ -272,6 +276,9 @@ pub struct RouteSection {
     /// Warnings acknowledged for this route, by name, e.g. `["no-authorization"]`.
     #[schemars(extend("items" = {"enum": warning_names()}))]
     pub allow: Option<Vec<Sp<String>>>,
+    /// The alias of a `[[state_machine]]` of this stack the route starts (its
+    /// `[state_machine.alias] name`), e.g. `live`: the route's ARN is the alias's.
+    pub alias: Option<Sp<String>>,
     /// An example request body (any TOML value, sent as JSON), used by the "Try" commands `up`
     /// prints and by `invoke` when no `--data` is given, e.g. `{ input = { userId = "u-1" } }`.
     #[schemars(with = "Option<serde_json::Value>")]
@@ -320,4 +327,88 @@ pub struct AccessLogSection {
     /// The log line, on one line, with `$context.requestId` or `$context.extendedRequestId`; a
     /// JSON line of the usual fields when absent.
     pub format: Option<Sp<String>>,
+}
+
+/// One `[[state_machine]]`: a Step Functions state machine the stack owns.
+#[derive(Debug, Clone, Default, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct StateMachineSection {
+    /// Span of the table.
+    #[schemars(skip)]
+    pub span: Span,
+    /// The machine's name, 1-80 characters, none of `< > { } [ ] ? * " # % \ ^ | ~ $ & , ; : /`,
+    /// no whitespace. A route's `state_machine` names it. A new name replaces the machine.
+    #[schemars(required, length(min = 1, max = 80))]
+    pub name: Option<Sp<String>>,
+    /// `STANDARD` (the default) or `EXPRESS`. Step Functions cannot change a machine's type: a
+    /// new type replaces the machine.
+    #[schemars(rename = "type", extend("enum" = ["STANDARD", "EXPRESS"]))]
+    pub kind: Option<Sp<String>>,
+    /// The Amazon States Language definition: the path of a JSON or YAML file, relative to the
+    /// stack file (`../examples/onboarding.asl.json`), or the definition inline as a table.
+    #[schemars(required, with = "serde_json::Value")]
+    pub definition: Option<Sp<serde_json::Value>>,
+    /// `${Name}` placeholders of the definition and their values, e.g.
+    /// `{ QueueUrl = "${var.queue_url}" }` (as CloudFormation's `DefinitionSubstitutions`).
+    #[schemars(default, with = "std::collections::BTreeMap<String, String>")]
+    pub substitutions: Vec<(Sp<String>, Sp<String>)>,
+    /// Execution logging to CloudWatch Logs (off when absent).
+    pub logging: Option<MachineLoggingSection>,
+    /// X-Ray tracing of executions (default false).
+    pub tracing: Option<Sp<bool>>,
+    /// Tags of this machine, besides the stack's `[tags]` and the ownership tag.
+    #[schemars(default, with = "std::collections::BTreeMap<String, String>")]
+    pub tags: Vec<(Sp<String>, Sp<String>)>,
+    /// The execution role's ARN (`arn:aws:iam::ACCOUNT:role/NAME`); when absent the stack
+    /// makes one trusted by `states.amazonaws.com` with a policy derived from the definition.
+    #[schemars(pattern(r"^arn:[a-z-]+:iam::[0-9]{12}:role/.+$"))]
+    pub role: Option<Sp<String>>,
+    /// Publish a version on every change of the definition or the role (default false; true
+    /// when an `[state_machine.alias]` follows `latest`).
+    pub publish: Option<Sp<bool>>,
+    /// How many published versions to keep (default 10, 1-1000); older ones no alias routes to
+    /// are deleted.
+    #[schemars(range(min = 1, max = 1000))]
+    pub keep_versions: Option<Sp<i64>>,
+    /// `[state_machine.alias]`: an alias routed to the latest version or pinned ones.
+    pub alias: Option<MachineAliasSection>,
+    /// The definition read from its file (or the inline table), filled while loading.
+    #[schemars(skip)]
+    pub loaded: Option<crate::resource::state_machine::definition::Source>,
+}
+
+/// `logging` of a `[[state_machine]]`.
+#[derive(Debug, Clone, Default, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct MachineLoggingSection {
+    /// Span of the table.
+    #[schemars(skip)]
+    pub span: Span,
+    /// `ALL`, `ERROR`, `FATAL` or `OFF`.
+    #[schemars(required, extend("enum" = ["ALL", "ERROR", "FATAL", "OFF"]))]
+    pub level: Option<Sp<String>>,
+    /// Include the executions' input and output in the log (default false).
+    pub include_execution_data: Option<Sp<bool>>,
+    /// The CloudWatch Logs log group ARN, ending in `:*`
+    /// (`arn:aws:logs:REGION:ACCOUNT:log-group:NAME:*`); required unless `level = "OFF"`.
+    pub log_group: Option<Sp<String>>,
+}
+
+/// `[state_machine.alias]`: an alias of the machine.
+#[derive(Debug, Clone, Default, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct MachineAliasSection {
+    /// Span of the table.
+    #[schemars(skip)]
+    pub span: Span,
+    /// The alias's name: 1-80 of `A-Z a-z 0-9 - _`, not only digits.
+    #[schemars(required, length(min = 1, max = 80))]
+    pub name: Option<Sp<String>>,
+    /// `"latest"` (the default: the version the last change published) or a version number.
+    #[schemars(with = "Option<serde_json::Value>")]
+    pub version: Option<Sp<serde_json::Value>>,
+    /// Two versions and their weights, summing to 100, e.g. `{ 3 = 90, 4 = 10 }`; instead of
+    /// `version`.
+    #[schemars(default, with = "Option<std::collections::BTreeMap<String, u8>>")]
+    pub routing: Option<Vec<(Sp<String>, Sp<i64>)>>,
 }

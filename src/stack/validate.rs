@@ -32,6 +32,7 @@ pub fn validate(file: &StackFile) -> Vec<Diagnostic> {
     stage(file, &mut out);
     tags(file, &mut out);
     limits::check(file, &mut out);
+    out.extend(crate::resource::state_machine::spec::validate(file));
     out.sort_by_key(|d| d.span.as_ref().map_or(0, |s| s.start));
     out
 }

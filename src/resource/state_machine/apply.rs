@@ -1,0 +1,456 @@
+//! The Step Functions and IAM calls of the state machine unit's operations. Deletes treat
+//! NotFound as done; creates that find their thing already made by the stack take it.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use aws_sdk_sfn::error::ProvideErrorMetadata;
+use aws_sdk_sfn::types::{
+    CloudWatchLogsLogGroup, LogDestination, LogLevel, LoggingConfiguration, RoutingConfigurationListItem,
+    StateMachineType, Tag, TracingConfiguration,
+};
+use serde_json::Value;
+
+use super::op::{MachineOp, MachineUpdate, NewMachine, Routing};
+use super::spec::{Logging, MachineType, ROLE_DESCRIPTION, ROLE_POLICY_NAME};
+use crate::aws::Clients;
+use crate::error::AwsError;
+use crate::stack::rules::OWNER_TAG;
+
+/// How long a new execution role may take to become assumable by Step Functions: IAM is
+/// eventually consistent (Terraform waits up to 2 minutes for the same reason).
+const ROLE_PROPAGATION: Duration = Duration::from_secs(120);
+
+/// How long a replaced machine may take to finish deleting (DeleteStateMachine is
+/// asynchronous: "the state machine's status is set to DELETING").
+const DELETE_WAIT: Duration = Duration::from_secs(300);
+
+/// The version ARN each machine's create or update published in this process: an alias that
+/// follows the latest version is moved to it.
+static PUBLISHED: Mutex<BTreeMap<String, String>> = Mutex::new(BTreeMap::new());
+
+fn record_published(machine_arn: &str, version_arn: Option<&str>) {
+    if let Some(version) = version_arn {
+        PUBLISHED
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(machine_arn.to_string(), version.to_string());
+    }
+}
+
+/// Performs one operation.
+pub async fn run(clients: &Clients, op: &MachineOp) -> Result<(), AwsError> {
+    match op {
+        MachineOp::CreateRole {
+            name,
+            trust,
+            policy,
+            tags,
+        } => create_role(clients, name, trust, policy, tags).await,
+        MachineOp::TagRole { name, tags } => tag_role(clients, name, tags).await,
+        MachineOp::UpdateRoleTrust { name, trust } => clients
+            .iam
+            .update_assume_role_policy()
+            .role_name(name)
+            .policy_document(trust.to_string())
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| AwsError::new("UpdateAssumeRolePolicy", format!("role {name}"), e)),
+        MachineOp::PutRolePolicy { name, policy } => put_policy(clients, name, policy).await,
+        MachineOp::DeleteRole { name, inline, .. } => delete_role(clients, name, inline).await,
+        MachineOp::Create(new) => create(clients, new).await,
+        MachineOp::Update(update) => self::update(clients, update).await,
+        MachineOp::Publish { arn, name } => publish(clients, arn, name).await,
+        MachineOp::Tag { arn, name, set, remove } => tag(clients, arn, name, set, remove).await,
+        MachineOp::Delete { arn, name, wait } => delete(clients, arn, name, *wait).await,
+        MachineOp::CreateAlias {
+            machine_arn,
+            name,
+            routing,
+            ..
+        } => create_alias(clients, machine_arn, name, routing).await,
+        MachineOp::UpdateAlias {
+            machine_arn,
+            name,
+            routing,
+            ..
+        } => update_alias(clients, machine_arn, name, routing).await,
+        MachineOp::DeleteAlias { arn, .. } => {
+            let answer = clients.sfn.delete_state_machine_alias().state_machine_alias_arn(arn).send().await;
+            deleted(answer, "DeleteStateMachineAlias", format!("alias {arn}"))
+        }
+        MachineOp::DeleteVersion { arn, .. } => {
+            let answer = clients.sfn.delete_state_machine_version().state_machine_version_arn(arn).send().await;
+            deleted(answer, "DeleteStateMachineVersion", format!("version {arn}"))
+        }
+    }
+}
+
+/// NotFound (the thing is already gone) counts as done.
+fn deleted<T, E>(
+    answer: Result<T, aws_smithy_runtime_api::client::result::SdkError<E, aws_smithy_runtime_api::client::orchestrator::HttpResponse>>,
+    call: &'static str,
+    resource: String,
+) -> Result<(), AwsError>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    match answer {
+        Ok(_) => Ok(()),
+        Err(e)
+            if e.as_service_error().is_some_and(|s| {
+                matches!(
+                    s.code(),
+                    Some("ResourceNotFound" | "StateMachineDoesNotExist" | "NoSuchEntity" | "NotFoundException")
+                )
+            }) =>
+        {
+            Ok(())
+        }
+        Err(e) => Err(AwsError::new(call, resource, e)),
+    }
+}
+
+fn iam_tags(tags: &BTreeMap<String, String>) -> Vec<aws_sdk_iam::types::Tag> {
+    tags.iter()
+        .filter_map(|(k, v)| aws_sdk_iam::types::Tag::builder().key(k).value(v).build().ok())
+        .collect()
+}
+
+/// CreateRole then PutRolePolicy. A role of that name already tagged for the stack (a run cut
+/// off after creating it) is taken; an untagged one is refused (the plan asks for `--adopt`).
+async fn create_role(
+    clients: &Clients,
+    name: &str,
+    trust: &Value,
+    policy: &Value,
+    tags: &BTreeMap<String, String>,
+) -> Result<(), AwsError> {
+    let resource = format!("role {name}");
+    let answer = clients
+        .iam
+        .create_role()
+        .role_name(name)
+        .assume_role_policy_document(trust.to_string())
+        .description(ROLE_DESCRIPTION)
+        .set_tags(Some(iam_tags(tags)))
+        .send()
+        .await;
+    match answer {
+        Ok(_) => {}
+        Err(e) if e.as_service_error().is_some_and(|s| s.is_entity_already_exists_exception()) => {
+            let role = clients
+                .iam
+                .get_role()
+                .role_name(name)
+                .send()
+                .await
+                .map_err(|e| AwsError::new("GetRole", &resource, e))?;
+            let owner = role.role().and_then(|r| r.tags().iter().find(|t| t.key() == OWNER_TAG)).map(|t| t.value());
+            if owner != tags.get(OWNER_TAG).map(String::as_str) {
+                return Err(AwsError::invalid("CreateRole", resource, "a role of this name exists and is not the stack's")
+                    .with_help("run `provision up --adopt` to take it over, or rename the state machine"));
+            }
+        }
+        Err(e) => return Err(AwsError::new("CreateRole", resource, e)),
+    }
+    put_policy(clients, name, policy).await
+}
+
+async fn tag_role(clients: &Clients, name: &str, tags: &BTreeMap<String, String>) -> Result<(), AwsError> {
+    clients
+        .iam
+        .tag_role()
+        .role_name(name)
+        .set_tags(Some(iam_tags(tags)))
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| AwsError::new("TagRole", format!("role {name}"), e))
+}
+
+async fn put_policy(clients: &Clients, name: &str, policy: &Value) -> Result<(), AwsError> {
+    clients
+        .iam
+        .put_role_policy()
+        .role_name(name)
+        .policy_name(ROLE_POLICY_NAME)
+        .policy_document(policy.to_string())
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| AwsError::new("PutRolePolicy", format!("role {name}"), e))
+}
+
+async fn delete_role(clients: &Clients, name: &str, inline: &[String]) -> Result<(), AwsError> {
+    for policy in inline {
+        let answer = clients.iam.delete_role_policy().role_name(name).policy_name(policy).send().await;
+        deleted(answer, "DeleteRolePolicy", format!("role {name}"))?;
+    }
+    let answer = clients.iam.delete_role().role_name(name).send().await;
+    deleted(answer, "DeleteRole", format!("role {name}"))
+}
+
+fn logging_configuration(logging: &Logging) -> LoggingConfiguration {
+    let destinations = logging.log_group.as_ref().map(|group| {
+        vec![
+            LogDestination::builder()
+                .cloud_watch_logs_log_group(CloudWatchLogsLogGroup::builder().log_group_arn(group).build())
+                .build(),
+        ]
+    });
+    LoggingConfiguration::builder()
+        .level(LogLevel::from(logging.level.as_str()))
+        .include_execution_data(logging.include_execution_data)
+        .set_destinations(destinations)
+        .build()
+}
+
+fn sfn_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {
+    tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect()
+}
+
+/// True when Step Functions refused the role because IAM has not yet made it assumable (a
+/// role made seconds ago): "Neither the global service principal states.amazonaws.com, nor the
+/// regional one is authorized to assume the provided role."
+fn role_not_ready(e: &AwsError) -> bool {
+    matches!(e.code.as_deref(), Some("AccessDeniedException" | "InvalidArn")) && e.message.contains("assume")
+}
+
+/// Retries `call` while the role is not yet assumable, bounded by [`ROLE_PROPAGATION`].
+async fn with_new_role<F, Fut, T>(label: &str, mut call: F) -> Result<T, AwsError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, AwsError>>,
+{
+    let start = Instant::now();
+    let mut pause = Duration::from_secs(2);
+    loop {
+        match call().await {
+            Err(e) if role_not_ready(&e) && start.elapsed() < ROLE_PROPAGATION => {
+                tracing::info!(
+                    "{label}: the role is not assumable yet (IAM is still propagating), retrying in {}s",
+                    pause.as_secs()
+                );
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(15));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// CreateStateMachine, after waiting for a deleted machine of that name to be gone.
+async fn create(clients: &Clients, new: &NewMachine) -> Result<(), AwsError> {
+    let resource = format!("state machine {}", new.name);
+    if new.wait_for_name {
+        wait_gone(clients, &new.arn, &new.name).await?;
+    }
+    let kind = match new.kind {
+        MachineType::Standard => StateMachineType::Standard,
+        MachineType::Express => StateMachineType::Express,
+    };
+    let out = with_new_role(&resource, || async {
+        clients
+            .sfn
+            .create_state_machine()
+            .name(&new.name)
+            .definition(&new.definition)
+            .role_arn(&new.role_arn)
+            .r#type(kind.clone())
+            .logging_configuration(logging_configuration(&new.logging))
+            .tracing_configuration(TracingConfiguration::builder().enabled(new.tracing).build())
+            .set_tags(Some(sfn_tags(&new.tags)))
+            .publish(new.publish)
+            .send()
+            .await
+            .map_err(|e| AwsError::new("CreateStateMachine", &resource, e))
+    })
+    .await?;
+    record_published(out.state_machine_arn(), out.state_machine_version_arn());
+    Ok(())
+}
+
+/// UpdateStateMachine with the fields that changed.
+async fn update(clients: &Clients, u: &MachineUpdate) -> Result<(), AwsError> {
+    let resource = format!("state machine {}", u.name);
+    let out = with_new_role(&resource, || async {
+        clients
+            .sfn
+            .update_state_machine()
+            .state_machine_arn(&u.arn)
+            .set_definition(u.definition.clone())
+            .set_role_arn(u.role_arn.clone())
+            .set_logging_configuration(u.logging.as_ref().map(logging_configuration))
+            .set_tracing_configuration(u.tracing.map(|t| TracingConfiguration::builder().enabled(t).build()))
+            .set_publish(u.publish.then_some(true))
+            .send()
+            .await
+            .map_err(|e| AwsError::new("UpdateStateMachine", &resource, e))
+    })
+    .await?;
+    record_published(&u.arn, out.state_machine_version_arn());
+    Ok(())
+}
+
+/// PublishStateMachineVersion of the current revision. Where the endpoint lacks it (stock moto),
+/// UpdateStateMachine with the same definition and `publish` does the same.
+async fn publish(clients: &Clients, arn: &str, name: &str) -> Result<(), AwsError> {
+    let resource = format!("state machine {name}");
+    match clients.sfn.publish_state_machine_version().state_machine_arn(arn).send().await {
+        Ok(out) => {
+            record_published(arn, Some(out.state_machine_version_arn()));
+            Ok(())
+        }
+        Err(e) if super::read::unsupported(e.raw_response().map(|r| r.status().as_u16()), e.as_service_error()) => {
+            tracing::info!("PublishStateMachineVersion is not available here; publishing with UpdateStateMachine");
+            let current = clients
+                .sfn
+                .describe_state_machine()
+                .state_machine_arn(arn)
+                .send()
+                .await
+                .map_err(|e| AwsError::new("DescribeStateMachine", &resource, e))?;
+            let out = clients
+                .sfn
+                .update_state_machine()
+                .state_machine_arn(arn)
+                .definition(current.definition())
+                .publish(true)
+                .send()
+                .await
+                .map_err(|e| AwsError::new("UpdateStateMachine", &resource, e))?;
+            record_published(arn, out.state_machine_version_arn());
+            Ok(())
+        }
+        Err(e) => Err(AwsError::new("PublishStateMachineVersion", resource, e)),
+    }
+}
+
+async fn tag(
+    clients: &Clients,
+    arn: &str,
+    name: &str,
+    set: &BTreeMap<String, String>,
+    remove: &[String],
+) -> Result<(), AwsError> {
+    let resource = format!("state machine {name}");
+    if !set.is_empty() {
+        clients
+            .sfn
+            .tag_resource()
+            .resource_arn(arn)
+            .set_tags(Some(sfn_tags(set)))
+            .send()
+            .await
+            .map_err(|e| AwsError::new("TagResource", &resource, e))?;
+    }
+    if !remove.is_empty() {
+        clients
+            .sfn
+            .untag_resource()
+            .resource_arn(arn)
+            .set_tag_keys(Some(remove.to_vec()))
+            .send()
+            .await
+            .map_err(|e| AwsError::new("UntagResource", &resource, e))?;
+    }
+    Ok(())
+}
+
+/// DeleteStateMachine ("This API action also deletes all versions and aliases associated with
+/// a state machine"); with `wait`, until it is gone, so that its name is free.
+async fn delete(clients: &Clients, arn: &str, name: &str, wait: bool) -> Result<(), AwsError> {
+    let answer = clients.sfn.delete_state_machine().state_machine_arn(arn).send().await;
+    deleted(answer, "DeleteStateMachine", format!("state machine {name}"))?;
+    if wait {
+        wait_gone(clients, arn, name).await?;
+    }
+    Ok(())
+}
+
+/// Polls DescribeStateMachine until the machine is gone (its status is DELETING meanwhile),
+/// bounded by [`DELETE_WAIT`], with a progress line every 10 s.
+async fn wait_gone(clients: &Clients, arn: &str, name: &str) -> Result<(), AwsError> {
+    let start = Instant::now();
+    let mut said = Duration::ZERO;
+    loop {
+        match clients.sfn.describe_state_machine().state_machine_arn(arn).send().await {
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_state_machine_does_not_exist()) => return Ok(()),
+            Err(e) => return Err(AwsError::new("DescribeStateMachine", format!("state machine {name}"), e)),
+            Ok(_) if start.elapsed() >= DELETE_WAIT => {
+                return Err(AwsError::invalid(
+                    "DeleteStateMachine",
+                    format!("state machine {name}"),
+                    format!("still deleting after {}s", DELETE_WAIT.as_secs()),
+                )
+                .with_help("Step Functions deletes a machine once its executions stop; run `provision up` again later"));
+            }
+            Ok(_) => {
+                if start.elapsed() >= said + Duration::from_secs(10) {
+                    said = start.elapsed();
+                    eprintln!("  … waiting for state machine {name} to finish deleting ({}s)", said.as_secs());
+                }
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+    }
+}
+
+/// The routing configuration of an alias.
+fn routing_items(machine_arn: &str, routing: &Routing) -> Result<Vec<RoutingConfigurationListItem>, AwsError> {
+    let versions: Vec<(String, i32)> = match routing {
+        Routing::Published => {
+            let published = PUBLISHED.lock().unwrap_or_else(|p| p.into_inner()).get(machine_arn).cloned();
+            let arn = published.ok_or_else(|| {
+                AwsError::invalid(
+                    "CreateStateMachineAlias",
+                    format!("state machine {machine_arn}"),
+                    "no version was published by this run to route the alias to",
+                )
+                .with_help("run `provision up` again: the alias then routes to the newest version")
+            })?;
+            vec![(arn, 100)]
+        }
+        Routing::Versions(v) => v.iter().map(|(n, w)| (format!("{machine_arn}:{n}"), *w)).collect(),
+    };
+    versions
+        .into_iter()
+        .map(|(arn, weight)| {
+            RoutingConfigurationListItem::builder()
+                .state_machine_version_arn(arn)
+                .weight(weight)
+                .build()
+                .map_err(|e| AwsError::invalid("CreateStateMachineAlias", machine_arn, e.to_string()))
+        })
+        .collect()
+}
+
+async fn create_alias(clients: &Clients, machine_arn: &str, name: &str, routing: &Routing) -> Result<(), AwsError> {
+    let items = routing_items(machine_arn, routing)?;
+    clients
+        .sfn
+        .create_state_machine_alias()
+        .name(name)
+        .set_routing_configuration(Some(items))
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| AwsError::new("CreateStateMachineAlias", format!("alias {machine_arn}:{name}"), e))
+}
+
+async fn update_alias(clients: &Clients, machine_arn: &str, name: &str, routing: &Routing) -> Result<(), AwsError> {
+    let items = routing_items(machine_arn, routing)?;
+    let arn = format!("{machine_arn}:{name}");
+    clients
+        .sfn
+        .update_state_machine_alias()
+        .state_machine_alias_arn(&arn)
+        .set_routing_configuration(Some(items))
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| AwsError::new("UpdateStateMachineAlias", format!("alias {arn}"), e))
+}

@@ -1,0 +1,122 @@
+//! The CloudFormation resources of the stack's state machines: `AWS::StepFunctions::StateMachine`
+//! (its definition as written, with `DefinitionSubstitutions`), `AWS::StepFunctions::StateMachineVersion`
+//! when it publishes, `AWS::StepFunctions::StateMachineAlias`, and the generated
+//! `AWS::IAM::Role`; and the routes' `StateMachineArn` turned into references to them.
+//! Property names from the CloudFormation user guide's pages of those resource types. Pure.
+
+use serde_json::{Map, Value, json};
+
+use super::spec::{AliasTarget, DesiredMachine, MachineRole, ROLE_DESCRIPTION, ROLE_POLICY_NAME};
+
+/// Logical ids of one machine's resources.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ids {
+    /// The machine.
+    pub machine: String,
+    /// Its generated role, if any.
+    pub role: Option<String>,
+    /// Its version, when it publishes.
+    pub version: Option<String>,
+    /// Its alias, if any.
+    pub alias: Option<String>,
+}
+
+/// The logical ids of a machine (`StateMachine` + the name's letters and digits).
+pub fn ids(machine: &DesiredMachine, pascal: &str) -> Ids {
+    Ids {
+        machine: format!("StateMachine{pascal}"),
+        role: matches!(machine.role, MachineRole::Generated(_)).then(|| format!("StateMachineRole{pascal}")),
+        version: machine.publish.then(|| format!("StateMachineVersion{pascal}")),
+        alias: machine.alias.as_ref().map(|_| format!("StateMachineAlias{pascal}")),
+    }
+}
+
+/// The resources of one machine, by logical id.
+pub fn resources(machine: &DesiredMachine, ids: &Ids) -> Map<String, Value> {
+    let mut out = Map::new();
+    let tags: Vec<Value> = machine.tags.iter().map(|(k, v)| json!({"Key": k, "Value": v})).collect();
+    let role_arn = match (&machine.role, &ids.role) {
+        (MachineRole::Generated(g), Some(id)) => {
+            out.insert(
+                id.clone(),
+                json!({"Type": "AWS::IAM::Role", "Properties": {
+                    "RoleName": g.name,
+                    "Description": ROLE_DESCRIPTION,
+                    "AssumeRolePolicyDocument": g.trust,
+                    "Policies": [{"PolicyName": ROLE_POLICY_NAME, "PolicyDocument": g.policy}],
+                    "Tags": tags,
+                }}),
+            );
+            json!({"Fn::GetAtt": [id, "Arn"]})
+        }
+        (role, _) => json!(role.arn()),
+    };
+    let mut properties = json!({
+        "StateMachineName": machine.name,
+        "StateMachineType": machine.kind.as_str(),
+        "Definition": machine.template,
+        "RoleArn": role_arn,
+        "Tags": tags,
+    });
+    if !machine.substitutions.is_empty() {
+        properties["DefinitionSubstitutions"] = json!(machine.substitutions);
+    }
+    if machine.logging.level != "OFF" {
+        let mut logging = json!({
+            "Level": machine.logging.level,
+            "IncludeExecutionData": machine.logging.include_execution_data,
+        });
+        if let Some(group) = &machine.logging.log_group {
+            logging["Destinations"] = json!([{"CloudWatchLogsLogGroup": {"LogGroupArn": group}}]);
+        }
+        properties["LoggingConfiguration"] = logging;
+    }
+    if machine.tracing {
+        properties["TracingConfiguration"] = json!({"Enabled": true});
+    }
+    out.insert(
+        ids.machine.clone(),
+        json!({"Type": "AWS::StepFunctions::StateMachine", "Properties": properties}),
+    );
+    if let Some(version) = &ids.version {
+        // A new revision id on every change publishes a new version.
+        out.insert(
+            version.clone(),
+            json!({"Type": "AWS::StepFunctions::StateMachineVersion", "Properties": {
+                "StateMachineArn": {"Ref": ids.machine},
+                "StateMachineRevisionId": {"Fn::GetAtt": [ids.machine, "StateMachineRevisionId"]},
+            }}),
+        );
+    }
+    if let (Some(alias), Some(id)) = (&machine.alias, &ids.alias) {
+        let routing: Vec<Value> = match (&alias.target, &ids.version) {
+            (AliasTarget::Latest, Some(version)) => vec![json!({"StateMachineVersionArn": {"Ref": version}, "Weight": 100})],
+            (AliasTarget::Latest, None) => Vec::new(),
+            (AliasTarget::Versions(v), _) => v
+                .iter()
+                .map(|(n, w)| {
+                    json!({"StateMachineVersionArn": {"Fn::Join": [":", [{"Ref": ids.machine}, n.to_string()]]}, "Weight": w})
+                })
+                .collect(),
+        };
+        out.insert(
+            id.clone(),
+            json!({"Type": "AWS::StepFunctions::StateMachineAlias", "Properties": {
+                "Name": alias.name,
+                "RoutingConfiguration": routing,
+            }}),
+        );
+    }
+    out
+}
+
+/// The value a route's `StateMachineArn` takes for a machine of the stack: a reference to the
+/// alias (`Ref` of a StateMachineAlias is its ARN) or to the machine (`Ref` is its ARN).
+pub fn reference(machine: &DesiredMachine, ids: &Ids, arn: &str) -> Option<Value> {
+    if arn == machine.arn() {
+        return Some(json!({"Ref": ids.machine}));
+    }
+    let alias = machine.alias.as_ref()?;
+    let id = ids.alias.as_ref()?;
+    (arn == format!("{}:{}", machine.arn(), alias.name)).then(|| json!({"Ref": id}))
+}
