@@ -225,7 +225,8 @@ async fn a_type_change_replaces_the_machine() {
     world.ok(&["up", &path]);
     std::fs::write(&path, stack("type = \"EXPRESS\"", "")).expect("rewrite");
     let diff = text(&world.run(&["diff", &path]));
-    assert!(diff.contains("wf") && diff.to_lowercase().contains("replace"), "{diff}");
+    assert!(diff.contains("-/+ state_machine wf"), "{diff}");
+    assert!(diff.contains("type: \"STANDARD\" → \"EXPRESS\""), "{diff}");
     world.ok(&["up", &path, "--yes"]);
     let machine = describe(&world, &machine_arn("wf")).await;
     assert_eq!(machine.r#type().as_str(), "EXPRESS");

@@ -894,7 +894,8 @@ pub fn classify(method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) ->
 }
 
 fn is_read(operation: &str) -> bool {
-    ["Get", "List", "Describe"]
+    // ValidateStateMachineDefinition only reads what it is sent.
+    ["Get", "List", "Describe", "Validate"]
         .iter()
         .any(|p| operation.starts_with(p))
 }

@@ -299,7 +299,15 @@ async fn update(clients: &Clients, u: &MachineUpdate) -> Result<(), AwsError> {
 /// UpdateStateMachine with the same definition and `publish` does the same.
 async fn publish(clients: &Clients, arn: &str, name: &str) -> Result<(), AwsError> {
     let resource = format!("state machine {name}");
-    match clients.sfn.publish_state_machine_version().state_machine_arn(arn).send().await {
+    let answer = clients
+        .sfn
+        .publish_state_machine_version()
+        .state_machine_arn(arn)
+        .customize()
+        .config_override(super::read::once())
+        .send()
+        .await;
+    match answer {
         Ok(out) => {
             record_published(arn, Some(out.state_machine_version_arn()));
             Ok(())

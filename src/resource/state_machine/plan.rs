@@ -466,3 +466,6 @@ fn tag_diff(
     fields.extend(remove.iter().map(|k| field(&format!("tags.{k}"), json!(live[k]), Value::Null)));
     (set, remove, fields)
 }
+
+#[cfg(test)]
+mod tests;

@@ -236,6 +236,8 @@ async fn list_versions(
             .list_state_machine_versions()
             .state_machine_arn(arn)
             .set_next_token(token)
+            .customize()
+            .config_override(once())
             .send()
             .await?;
         items.extend(out.state_machine_versions().iter().cloned());
@@ -298,6 +300,8 @@ pub async fn validate_definitions(clients: &Clients, desired: &Desired) -> Resul
             .validate_state_machine_definition()
             .definition(serde_json::to_string(&machine.definition).unwrap_or_default())
             .r#type(kind)
+            .customize()
+            .config_override(once())
             .send()
             .await;
         let result = match answer {
@@ -332,4 +336,10 @@ pub async fn validate_definitions(clients: &Clients, desired: &Desired) -> Resul
         }
     }
     Ok(out)
+}
+
+/// One attempt only, for a call the endpoint may lack: a missing operation answers 500, which
+/// the default retry would send twice more before the tool could say so.
+pub fn once() -> aws_sdk_sfn::config::Builder {
+    aws_sdk_sfn::config::Builder::default().retry_config(aws_config::retry::RetryConfig::disabled())
 }

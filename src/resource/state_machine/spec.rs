@@ -120,6 +120,8 @@ pub struct DesiredAlias {
 pub struct DesiredMachine {
     /// Machine name.
     pub name: String,
+    /// Its ARN: placeholders for the partition, region and account until bound.
+    pub machine_arn: String,
     /// STANDARD or EXPRESS.
     pub kind: MachineType,
     /// The definition as written, `${Name}` placeholders kept (for `synth`).
@@ -147,11 +149,12 @@ pub struct DesiredMachine {
 impl DesiredMachine {
     /// The machine's ARN (placeholders until bound).
     pub fn arn(&self) -> String {
-        rules::named_machine(&self.name).machine()
+        self.machine_arn.clone()
     }
 
     /// Every string with the partition, region and account filled in.
     pub fn bind(&mut self, bind: &impl Fn(&str) -> String) {
+        self.machine_arn = bind(&self.machine_arn);
         self.definition = map_strings(&self.definition, bind);
         if let Some(group) = &mut self.logging.log_group {
             *group = bind(group);
@@ -281,6 +284,7 @@ fn desired_machine(m: &StateMachineSection, stack_tags: &BTreeMap<String, String
             .and_then(|k| u32::try_from(k.value).ok())
             .unwrap_or(DEFAULT_KEEP_VERSIONS),
         alias,
+        machine_arn: rules::named_machine(&name).machine(),
         name,
     })
 }
