@@ -464,7 +464,10 @@ fn responses(route: &DesiredRoute) -> Value {
             let name = k
                 .strip_prefix("overwrite:header.")
                 .or_else(|| k.strip_prefix("append:header."))?;
-            Some((name.to_string(), json!({"description": format!("From `{v}`"), "schema": {"type": "string"}})))
+            Some((
+                name.to_string(),
+                json!({"description": format!("From `{v}`"), "schema": {"type": "string"}}),
+            ))
         })
         .collect();
     if !headers.is_empty() {

@@ -74,7 +74,8 @@ pub fn template(desired: &Desired) -> Value {
                 }
         });
         if !route.integration.response.is_empty() {
-            integration["Properties"]["ResponseParameters"] = cfn_response_parameters(&route.integration.response);
+            integration["Properties"]["ResponseParameters"] =
+                cfn_response_parameters(&route.integration.response);
         }
         resources.insert(integration_id.clone(), integration);
         let mut properties = json!({
@@ -441,7 +442,6 @@ fn scalar(v: &Value) -> String {
         other => other.to_string(),
     }
 }
-
 
 /// `ResponseParameters` as CloudFormation spells them: per status code a `ResponseParameters`
 /// list of `Destination` (the key) and `Source` (the value) (resource schema of

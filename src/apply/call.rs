@@ -53,7 +53,11 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
             role,
             clear_response,
         } => {
-            let target = integration::Target { api_id, id, route_key };
+            let target = integration::Target {
+                api_id,
+                id,
+                route_key,
+            };
             integration::update(clients, ctx, &target, spec, role, clear_response).await
         }
         Op::DeleteIntegration { api_id, id } => integration::delete(clients, api_id, id).await,

@@ -119,7 +119,14 @@ pub(super) async fn update(
         .collect();
     if !kept.is_empty() {
         let emptied = kept.iter().map(|c| (c.clone(), BTreeMap::new())).collect();
-        send_update(clients, target, spec, &credentials, Some(to_hash_nested(&emptied))).await?;
+        send_update(
+            clients,
+            target,
+            spec,
+            &credentials,
+            Some(to_hash_nested(&emptied)),
+        )
+        .await?;
     }
     let response = response_parameters(&spec.response, clear);
     send_update(clients, target, spec, &credentials, response).await

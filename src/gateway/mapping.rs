@@ -187,7 +187,8 @@ impl<'r> Body<'r> {
     fn answer_variable(&mut self, mapping: Mapping) -> Result<Option<String>, MappingError> {
         let Some(answer) = self.answer else {
             return Err(MappingError::Internal(
-                "a request parameter reads $response, which exists only once the integration has answered".into(),
+                "a request parameter reads $response, which exists only once the integration has answered"
+                    .into(),
             ));
         };
         Ok(match mapping {

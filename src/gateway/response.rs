@@ -38,7 +38,9 @@ pub fn shape(
     };
     let mut evaluated = Vec::new();
     for (key, expression) in map {
-        let internal = |why: String| MappingError::Internal(format!("response parameter `{key}` of {}: {why}", answer.status));
+        let internal = |why: String| {
+            MappingError::Internal(format!("response parameter `{key}` of {}: {why}", answer.status))
+        };
         let parsed_key = parse_key(key).map_err(|e| internal(e.reason))?;
         let mapping = parse_mapping(expression).map_err(|e| internal(e.reason))?;
         let value = evaluate_response_value(mapping, request, answer)?;
@@ -75,7 +77,11 @@ pub fn shape(
     for (_, key, value) in &evaluated {
         if let (ResponseKey::Append(name), Some(value)) = (key, value) {
             // One header, values joined by commas, as API Gateway joins repeated headers.
-            match shaped.headers.iter_mut().find(|(h, _)| h.eq_ignore_ascii_case(name)) {
+            match shaped
+                .headers
+                .iter_mut()
+                .find(|(h, _)| h.eq_ignore_ascii_case(name))
+            {
                 Some((_, existing)) => {
                     existing.push(',');
                     existing.push_str(value);
@@ -94,7 +100,10 @@ mod tests {
     fn params(code: &str, pairs: &[(&str, &str)]) -> BTreeMap<String, BTreeMap<String, String>> {
         BTreeMap::from([(
             code.to_string(),
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
         )])
     }
 
@@ -115,10 +124,17 @@ mod tests {
                 ("overwrite:header.Location", "$response.body.executionArn"),
             ],
         );
-        let a = answer(200, r#"{"executionArn":"arn:aws:states:r:1:execution:m:e","startDate":1.0}"#);
+        let a = answer(
+            200,
+            r#"{"executionArn":"arn:aws:states:r:1:execution:m:e","startDate":1.0}"#,
+        );
         let shaped = shape(&p, &Request::default(), &a).expect("shaped");
         assert_eq!(shaped.status, 202);
-        assert!(shaped.headers.contains(&("Location".into(), "arn:aws:states:r:1:execution:m:e".into())));
+        assert!(
+            shaped
+                .headers
+                .contains(&("Location".into(), "arn:aws:states:r:1:execution:m:e".into()))
+        );
     }
 
     #[test]
@@ -144,7 +160,10 @@ mod tests {
         let mut request = Request::default();
         request.context.insert("requestId".into(), "r1".into());
         let shaped = shape(&p, &request, &answer(400, "{}")).expect("shaped");
-        assert_eq!(shaped.headers, vec![("X-Trace".to_string(), "first,r1-a".to_string())]);
+        assert_eq!(
+            shaped.headers,
+            vec![("X-Trace".to_string(), "first,r1-a".to_string())]
+        );
     }
 
     #[test]

@@ -22,9 +22,9 @@ use serde_json::{Value, json};
 
 use super::jwks::KeyStore;
 use super::jwt::{self, Refusal};
+use super::mapping::Answer;
 use super::served::{Served, ServedRoute};
 use super::throttle::Throttle;
-use super::mapping::Answer;
 use super::{MappingError, Request, cors, evaluate, iam, match_route, response, sigv4};
 use crate::aws::Clients;
 use crate::live::LiveIntegration;
@@ -585,7 +585,10 @@ impl Gateway {
         let mut resp = Response::new(Full::new(Bytes::from(answer.body)));
         *resp.status_mut() = StatusCode::from_u16(shaped.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         for (name, value) in shaped.headers {
-            match (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(&value)) {
+            match (
+                HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(&value),
+            ) {
                 (Ok(n), Ok(v)) => {
                     resp.headers_mut().append(n, v);
                 }

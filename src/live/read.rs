@@ -428,7 +428,12 @@ fn live_integration(i: &Integration, resource: &str) -> Result<LiveIntegration, 
             .into_iter()
             .flatten()
             .filter(|(_, m)| !m.is_empty())
-            .map(|(code, m)| (code.clone(), m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()))
+            .map(|(code, m)| {
+                (
+                    code.clone(),
+                    m.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+                )
+            })
             .collect(),
     })
 }

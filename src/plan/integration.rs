@@ -23,8 +23,8 @@ pub(super) fn orphan_for<'a>(
         .filter(|i| i.subtype.as_deref() == Some(want.integration.subtype.as_str()))
         .filter(|i| machine(&i.parameters) == machine(&want.integration.parameters))
         .min_by_key(|i| {
-            let exact = i.parameters == want.integration.parameters
-                && i.response == want.integration.response;
+            let exact =
+                i.parameters == want.integration.parameters && i.response == want.integration.response;
             (!exact, i.id.clone())
         })
 }
@@ -218,10 +218,7 @@ fn response_diff(live: &ResponseParameters, want: &ResponseParameters) -> Vec<Fi
     let codes: BTreeSet<&String> = live.keys().chain(want.keys()).collect();
     let mut fields = Vec::new();
     for code in codes {
-        let (before, after) = (
-            live.get(code).unwrap_or(&empty),
-            want.get(code).unwrap_or(&empty),
-        );
+        let (before, after) = (live.get(code).unwrap_or(&empty), want.get(code).unwrap_or(&empty));
         let keys: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
         for k in keys {
             if before.get(k) != after.get(k) {

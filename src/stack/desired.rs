@@ -329,7 +329,11 @@ fn desired_route(r: &RouteSection) -> Option<(DesiredRoute, String, rules::State
         integration: DesiredIntegration {
             subtype: format!("StepFunctions-{action}"),
             parameters: integration_parameters(r, &action, &machine_arn),
-            response: r.response.as_ref().map(super::response::desired).unwrap_or_default(),
+            response: r
+                .response
+                .as_ref()
+                .map(super::response::desired)
+                .unwrap_or_default(),
         },
         state_machine: machine_arn,
         example: r.example.as_ref().map(|e| e.value.clone()),

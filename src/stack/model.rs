@@ -296,8 +296,11 @@ pub struct ResponseSection {
     /// Short form: headers set on a 200 answer (`overwrite:header.NAME`), name to value.
     pub headers: Option<Vec<(Sp<String>, Sp<String>)>>,
     /// Long form: integration status code to its response parameters, as written.
-    pub codes: Vec<(Sp<String>, Vec<(Sp<String>, Sp<String>)>)>,
+    pub codes: Vec<(Sp<String>, StringPairs)>,
 }
+
+/// A table of strings as written: each key and value with its span.
+pub type StringPairs = Vec<(Sp<String>, Sp<String>)>;
 
 /// Both forms in the schema: `status` and `headers`, or any status code naming a table of
 /// strings. (The JSON Schema cannot say "one form only" with the keywords this schema uses;

@@ -47,10 +47,13 @@ pub const RESERVED_HEADERS: &[&str] = &[
 /// The pattern of `header` a reserved name matches, if any (header names are case-insensitive).
 pub fn reserved(header: &str) -> Option<&'static str> {
     let lower = header.to_ascii_lowercase();
-    RESERVED_HEADERS.iter().copied().find(|r| match r.strip_suffix('*') {
-        Some(prefix) => lower.starts_with(prefix),
-        None => lower == *r,
-    })
+    RESERVED_HEADERS
+        .iter()
+        .copied()
+        .find(|r| match r.strip_suffix('*') {
+            Some(prefix) => lower.starts_with(prefix),
+            None => lower == *r,
+        })
 }
 
 /// What a response parameter key does.
@@ -74,7 +77,8 @@ pub fn parse_key(key: &str) -> Result<ResponseKey, rules::KeyError> {
         reason,
         help: Some(help.to_string()),
     };
-    const FORMS: &str = "keys are overwrite:statuscode, append:header.NAME, overwrite:header.NAME or remove:header.NAME";
+    const FORMS: &str =
+        "keys are overwrite:statuscode, append:header.NAME, overwrite:header.NAME or remove:header.NAME";
     if key == "overwrite:statuscode" {
         return Ok(ResponseKey::StatusCode);
     }
@@ -90,7 +94,10 @@ pub fn parse_key(key: &str) -> Result<ResponseKey, rules::KeyError> {
             Some(s) => format!("did you mean `{s}:{target}`?"),
             None => FORMS.to_string(),
         };
-        return Err(err(format!("`{action}` is not append, overwrite or remove"), &help));
+        return Err(err(
+            format!("`{action}` is not append, overwrite or remove"),
+            &help,
+        ));
     }
     if target == "statuscode" {
         return Err(err(
@@ -100,13 +107,19 @@ pub fn parse_key(key: &str) -> Result<ResponseKey, rules::KeyError> {
     }
     let Some(name) = target.strip_prefix("header.") else {
         let help = match target {
-            "body" => "HTTP APIs cannot transform the response body; only headers and the status code".to_string(),
+            "body" => {
+                "HTTP APIs cannot transform the response body; only headers and the status code".to_string()
+            }
             _ if target.starts_with("querystring") || target == "path" => {
-                "query strings and the path are request parameters; a response has headers and a status code".to_string()
+                "query strings and the path are request parameters; a response has headers and a status code"
+                    .to_string()
             }
             _ => FORMS.to_string(),
         };
-        return Err(err(format!("`{target}` is not `header.NAME` or `statuscode`"), &help));
+        return Err(err(
+            format!("`{target}` is not `header.NAME` or `statuscode`"),
+            &help,
+        ));
     };
     if name.is_empty() || !name.chars().all(is_token_char) {
         return Err(err(
@@ -116,7 +129,9 @@ pub fn parse_key(key: &str) -> Result<ResponseKey, rules::KeyError> {
     }
     if let Some(pattern) = reserved(name) {
         return Err(err(
-            format!("`{name}` is a reserved header ({pattern}), which API Gateway does not let a mapping set"),
+            format!(
+                "`{name}` is a reserved header ({pattern}), which API Gateway does not let a mapping set"
+            ),
             "map another header, e.g. Location or X-Execution-Arn; the reserved ones are listed under \"Reserved headers\" in the guide",
         ));
     }
@@ -167,7 +182,10 @@ pub fn validate(route: &RouteSection, out: &mut Vec<Diagnostic>) {
             Diagnostic::error(
                 status.span.clone(),
                 "response status out of range",
-                format!("{} is not an HTTP status API Gateway answers with (200-599)", status.value),
+                format!(
+                    "{} is not an HTTP status API Gateway answers with (200-599)",
+                    status.value
+                ),
             )
             .with_help("write the status the client should see, e.g. status = 202"),
         );
@@ -184,8 +202,12 @@ pub fn validate(route: &RouteSection, out: &mut Vec<Diagnostic>) {
         check_code(code, short, out);
         if params.is_empty() {
             out.push(
-                Diagnostic::error(code.span.clone(), format!("status code {} maps nothing", code.value), "an empty table")
-                    .with_help("add keys such as \"overwrite:header.NAME\" = \"value\", or remove this code"),
+                Diagnostic::error(
+                    code.span.clone(),
+                    format!("status code {} maps nothing", code.value),
+                    "an empty table",
+                )
+                .with_help("add keys such as \"overwrite:header.NAME\" = \"value\", or remove this code"),
             );
         }
         for (key, value) in params {
@@ -323,7 +345,9 @@ mod tests {
         for route in &file.routes {
             validate(route, &mut out);
         }
-        out.iter().map(|d| format!("{}: {}", d.message, d.label)).collect()
+        out.iter()
+            .map(|d| format!("{}: {}", d.message, d.label))
+            .collect()
     }
 
     fn route(response: &str) -> String {
@@ -342,12 +366,20 @@ mod tests {
         let want: ResponseParameters = BTreeMap::from([(
             "200".to_string(),
             BTreeMap::from([
-                ("overwrite:header.Location".to_string(), "$response.body.executionArn".to_string()),
+                (
+                    "overwrite:header.Location".to_string(),
+                    "$response.body.executionArn".to_string(),
+                ),
                 ("overwrite:statuscode".to_string(), "202".to_string()),
             ]),
         )]);
         assert_eq!(desired(section), want);
-        assert!(problems(&route("{ status = 202, headers = { Location = \"$response.body.executionArn\" } }")).is_empty());
+        assert!(
+            problems(&route(
+                "{ status = 202, headers = { Location = \"$response.body.executionArn\" } }"
+            ))
+            .is_empty()
+        );
     }
 
     #[test]
@@ -361,7 +393,14 @@ mod tests {
 
     #[test]
     fn reserved_headers_are_refused_whatever_their_case() {
-        for name in ["Access-Control-Allow-Origin", "X-Amz-Date", "x-amzn-RequestId", "Content-Length", "apigw-x", "VIA"] {
+        for name in [
+            "Access-Control-Allow-Origin",
+            "X-Amz-Date",
+            "x-amzn-RequestId",
+            "Content-Length",
+            "apigw-x",
+            "VIA",
+        ] {
             let p = problems(&route(&format!("{{ headers = {{ \"{name}\" = \"x\" }} }}")));
             assert!(p.iter().any(|m| m.contains("reserved header")), "{name}: {p:?}");
         }
@@ -371,27 +410,72 @@ mod tests {
     #[test]
     fn malformed_keys_codes_and_values_are_refused() {
         let cases = [
-            (r#"{ "200" = { "overwrite.statuscode" = "202" } }"#, "has no `ACTION:`"),
-            (r#"{ "200" = { "append:statuscode" = "202" } }"#, "only be overwritten"),
-            (r#"{ "200" = { "ovewrite:header.A" = "x" } }"#, "not append, overwrite or remove"),
-            (r#"{ "200" = { "overwrite:body" = "x" } }"#, "is not `header.NAME`"),
-            (r#"{ "200" = { "overwrite:header.a b" = "x" } }"#, "is not a header name"),
-            (r#"{ "199" = { "overwrite:header.A" = "x" } }"#, "not an integration status code"),
-            (r#"{ "600" = { "overwrite:header.A" = "x" } }"#, "not an integration status code"),
-            (r#"{ "2xx" = { "overwrite:header.A" = "x" } }"#, "not an integration status code"),
+            (
+                r#"{ "200" = { "overwrite.statuscode" = "202" } }"#,
+                "has no `ACTION:`",
+            ),
+            (
+                r#"{ "200" = { "append:statuscode" = "202" } }"#,
+                "only be overwritten",
+            ),
+            (
+                r#"{ "200" = { "ovewrite:header.A" = "x" } }"#,
+                "not append, overwrite or remove",
+            ),
+            (
+                r#"{ "200" = { "overwrite:body" = "x" } }"#,
+                "is not `header.NAME`",
+            ),
+            (
+                r#"{ "200" = { "overwrite:header.a b" = "x" } }"#,
+                "is not a header name",
+            ),
+            (
+                r#"{ "199" = { "overwrite:header.A" = "x" } }"#,
+                "not an integration status code",
+            ),
+            (
+                r#"{ "600" = { "overwrite:header.A" = "x" } }"#,
+                "not an integration status code",
+            ),
+            (
+                r#"{ "2xx" = { "overwrite:header.A" = "x" } }"#,
+                "not an integration status code",
+            ),
             (r#"{ status = 700 }"#, "response status out of range"),
-            (r#"{ status = 202, "200" = { "overwrite:header.A" = "x" } }"#, "set twice"),
+            (
+                r#"{ status = 202, "200" = { "overwrite:header.A" = "x" } }"#,
+                "set twice",
+            ),
             (r#"{ "500" = {} }"#, "maps nothing"),
             (r#"{ "200" = { "remove:header.A" = "" } }"#, "value out of range"),
-            (r#"{ "200" = { "overwrite:statuscode" = "abc" } }"#, "status code out of range"),
-            (r#"{ "200" = { "overwrite:statuscode" = "99" } }"#, "status code out of range"),
-            (r#"{ headers = { A = "$request.body.input" } }"#, "reads the request"),
-            (r#"{ headers = { A = "$respnse.body.x" } }"#, "invalid mapping expression"),
-            (r#"{ headers = { A = "$response.body..x" } }"#, "invalid mapping expression"),
+            (
+                r#"{ "200" = { "overwrite:statuscode" = "abc" } }"#,
+                "status code out of range",
+            ),
+            (
+                r#"{ "200" = { "overwrite:statuscode" = "99" } }"#,
+                "status code out of range",
+            ),
+            (
+                r#"{ headers = { A = "$request.body.input" } }"#,
+                "reads the request",
+            ),
+            (
+                r#"{ headers = { A = "$respnse.body.x" } }"#,
+                "invalid mapping expression",
+            ),
+            (
+                r#"{ headers = { A = "$response.body..x" } }"#,
+                "invalid mapping expression",
+            ),
         ];
         for (response, expected) in cases {
             let p = problems(&route(response));
-            assert!(p.iter().any(|m| m.contains(expected)), "{response}: expected {expected:?} in {p:?}");
+            assert!(
+                p.iter().any(|m| m.contains(expected)),
+                "{response}: expected {expected:?} in {p:?}"
+            );
         }
     }
 

@@ -641,7 +641,9 @@ fn mapping(
                 format!("`{}` reads the integration's answer", value.value),
                 "a request parameter is evaluated before the integration is called",
             )
-            .with_help("map it in the route's `response` instead, or read the request ($request.body.input, ...)"),
+            .with_help(
+                "map it in the route's `response` instead, or read the request ($request.body.input, ...)",
+            ),
         );
         return;
     }
