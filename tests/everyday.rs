@@ -295,7 +295,11 @@ async fn a_missing_machine_is_one_json_error_document_with_output_json() {
         message.contains("route POST /new-user: state machine arn:aws:states:ap-southeast-2:189107071895:stateMachine:user-onboarding does not exist"),
         "{doc}"
     );
-    assert_eq!(doc["error"]["help"], "nothing was changed");
+    let help = doc["error"]["help"].as_str().unwrap_or_default();
+    assert!(
+        help.starts_with("fix `state_machine` in") && help.ends_with("nothing was changed"),
+        "{doc}"
+    );
     assert!(
         text(&out.stderr).contains("error: route POST /new-user"),
         "{}",

@@ -70,7 +70,7 @@ pub async fn run(
         clients,
         desired,
         gateway: gateway.clone(),
-        loaded: tokio::sync::Mutex::new((Instant::now(), route_keys(&served))),
+        loaded: tokio::sync::Mutex::new((Instant::now(), route_keys(&served), false)),
     });
     tokio::spawn(reload_on_hangup(reloader.clone()));
     if watch {
@@ -190,8 +190,9 @@ struct Reloader {
     clients: Clients,
     desired: Desired,
     gateway: Arc<Gateway>,
-    /// When the table was read, and its route keys (to say what changed).
-    loaded: tokio::sync::Mutex<(Instant, Vec<String>)>,
+    /// When the table was read, its route keys (to say what changed), and whether the stack's
+    /// API was gone.
+    loaded: tokio::sync::Mutex<(Instant, Vec<String>, bool)>,
 }
 
 impl Reloader {
@@ -207,19 +208,29 @@ impl Reloader {
                 Some(api) => {
                     let served = Served::from_live(api);
                     let keys = route_keys(&served);
-                    if keys != loaded.1 {
+                    if keys != loaded.1 || loaded.2 {
                         self.printer.progress(&format!(
-                            "Reloaded: {} route(s): {}",
+                            "Reloaded API {} ({}): {} route(s): {}",
+                            served.api_name,
+                            served.api_id,
                             keys.len(),
                             keys.join(", ")
                         ));
                     }
                     self.gateway.reload(served);
-                    *loaded = (Instant::now(), keys);
+                    *loaded = (Instant::now(), keys, false);
                 }
-                None => self
-                    .printer
-                    .error("reload: the stack has no API any more; still serving the old routes"),
+                None => {
+                    if !loaded.2 {
+                        self.printer.progress(&format!(
+                            "Stack {} was deleted: its API is gone from AWS. Every route answers 404 until \
+                             `provision up` recreates it; serve picks it up then.",
+                            self.desired.stack
+                        ));
+                    }
+                    self.gateway.reload(Served::deleted(&self.desired.stack));
+                    *loaded = (Instant::now(), Vec::new(), true);
+                }
             },
             Err(e) => self.printer.error(&format!("reload failed: {e}")),
         }

@@ -46,9 +46,20 @@ pub struct Served {
     pub routes: Vec<ServedRoute>,
     /// CORS configuration of the API.
     pub cors: Option<Cors>,
+    /// Set when the stack's API is gone (`down`, or deleted by hand): every request answers 404
+    /// until a reload finds an API again. Holds the stack's name.
+    pub deleted: Option<String>,
 }
 
 impl Served {
+    /// The table of a stack whose API is gone.
+    pub fn deleted(stack: &str) -> Self {
+        Self {
+            deleted: Some(stack.to_string()),
+            ..Self::default()
+        }
+    }
+
     /// Builds the table from an API read live.
     pub fn from_live(api: &LiveApi) -> Self {
         let routes = api
@@ -98,6 +109,7 @@ impl Served {
             stages,
             routes,
             cors: api.cors.clone(),
+            deleted: None,
         }
     }
 
