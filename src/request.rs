@@ -135,7 +135,12 @@ pub async fn send(request: &Outgoing) -> Result<Answer, SendError> {
         .method(request.method.as_str())
         .uri(&request.url)
         .header("user-agent", concat!("provision/", env!("CARGO_PKG_VERSION")));
-    if !request.body.is_empty() {
+    // JSON unless the caller's own `-H content-type: ...` says otherwise (one header, not two).
+    let typed = request
+        .headers
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("content-type"));
+    if !request.body.is_empty() && !typed {
         builder = builder.header("content-type", "application/json");
     }
     for (name, value) in &request.headers {

@@ -131,7 +131,7 @@ async fn problems(
                 problems.push(MachineProblem {
                     route: index,
                     message: format!(
-                        "route {}: state machine {arn} does not exist ({}, asked in {region}{source}){why}",
+                        "route {}: state machine {arn} does not exist ({}){why}; asked in {region}{source}",
                         route.key,
                         if arn == machine {
                             "DescribeStateMachine"
