@@ -174,7 +174,13 @@ impl Printer {
         for d in loaded.diagnostics.iter().filter(|d| !d.is_error()) {
             let what = d.code.map_or_else(|| d.message.clone(), str::to_string);
             let at = d.span.as_ref().map_or_else(String::new, |span| {
-                let line = loaded.source.get(..span.start).unwrap_or_default().matches('\n').count() + 1;
+                let line = loaded
+                    .source
+                    .get(..span.start)
+                    .unwrap_or_default()
+                    .matches('\n')
+                    .count()
+                    + 1;
                 format!(", {}:{line}", loaded.path.display())
             });
             err(&self.scope(&format!(

@@ -372,7 +372,10 @@ async fn a_missing_machine_points_at_its_line_with_a_did_you_mean_and_the_region
         let stderr = text(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{stderr}");
         assert!(stderr.contains(&format!("typo.toml:{line}:")), "{stderr}");
-        assert!(stderr.contains("no such state machine in ap-southeast-2"), "{stderr}");
+        assert!(
+            stderr.contains("no such state machine in ap-southeast-2"),
+            "{stderr}"
+        );
         assert!(stderr.contains("did you mean `user-onboarding`?"), "{stderr}");
         assert!(
             stderr.contains("asked in ap-southeast-2, the tool's region, from `region` under [stack]"),
@@ -380,14 +383,15 @@ async fn a_missing_machine_points_at_its_line_with_a_did_you_mean_and_the_region
         );
         assert!(stderr.contains("help: fix `state_machine` in"), "{stderr}");
     }
-    assert!(world.owned_apis("user-onboarding").await.is_empty(), "nothing was made");
+    assert!(
+        world.owned_apis("user-onboarding").await.is_empty(),
+        "nothing was made"
+    );
     // Named without an ARN and without a stack region: the region is AWS_REGION's, and it says so.
-    let named = typo
-        .replace("region = \"ap-southeast-2\"\n", "")
-        .replace(
-            "arn:aws:states:ap-southeast-2:189107071895:stateMachine:user-onbaording",
-            "user-onbaording",
-        );
+    let named = typo.replace("region = \"ap-southeast-2\"\n", "").replace(
+        "arn:aws:states:ap-southeast-2:189107071895:stateMachine:user-onbaording",
+        "user-onbaording",
+    );
     let stack = world.stack("named.toml", &named).display().to_string();
     let out = world.run(&["diff", &stack]);
     let stderr = text(&out.stderr);
@@ -402,15 +406,15 @@ async fn a_sync_route_on_a_standard_machine_says_what_to_change() {
     let world = World::start(&[("user-onboarding", StateMachineType::Standard)]).await;
     let source = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/stacks/onboarding.toml"))
         .unwrap_or_else(|e| panic!("{e}"));
-    let sync = source.replace(
-        "action = \"StartExecution\"",
-        "action = \"StartSyncExecution\"",
-    );
+    let sync = source.replace("action = \"StartExecution\"", "action = \"StartSyncExecution\"");
     let stack = world.stack("sync.toml", &sync).display().to_string();
     let out = world.run(&["diff", &stack]);
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("StartSyncExecution needs an EXPRESS state machine, but"), "{stderr}");
+    assert!(
+        stderr.contains("StartSyncExecution needs an EXPRESS state machine, but"),
+        "{stderr}"
+    );
     assert!(stderr.contains("use action = \"StartExecution\""), "{stderr}");
 }
 
@@ -437,8 +441,16 @@ async fn invoke_sends_the_try_body_and_refuses_data_that_is_not_json() {
     let sent = requests.recv_timeout(Duration::from_secs(10)).unwrap_or_default();
     let body = sent.split("\r\n\r\n").last().unwrap_or_default();
     assert_eq!(body, try_body, "{sent}");
-    assert!(sent.to_ascii_lowercase().contains("content-type: application/json"), "{sent}");
-    assert!(!text(&out.stderr).contains("no `input` member"), "{}", text(&out.stderr));
+    assert!(
+        sent.to_ascii_lowercase()
+            .contains("content-type: application/json"),
+        "{sent}"
+    );
+    assert!(
+        !text(&out.stderr).contains("no `input` member"),
+        "{}",
+        text(&out.stderr)
+    );
 
     let out = invoke(&world, &[&stack, "POST /start", "--data", "a=b", "--local", &url]);
     let stderr = text(&out.stderr);
@@ -452,7 +464,16 @@ async fn invoke_sends_the_try_body_and_refuses_data_that_is_not_json() {
     );
     let out = invoke(
         &world,
-        &[&stack, "POST /start", "--data", "a=b", "-H", "content-type: text/plain", "--local", &url],
+        &[
+            &stack,
+            "POST /start",
+            "--data",
+            "a=b",
+            "-H",
+            "content-type: text/plain",
+            "--local",
+            &url,
+        ],
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let sent = requests.recv_timeout(Duration::from_secs(10)).unwrap_or_default();
@@ -470,7 +491,16 @@ async fn invoke_shows_why_serve_refused_and_serve_says_how_to_sign() {
     let local = format!("http://127.0.0.1:{port}");
     let out = invoke(
         &world,
-        &[&stack, "POST /start", "--data", "a=b", "-H", "content-type: text/plain", "--local", &local],
+        &[
+            &stack,
+            "POST /start",
+            "--data",
+            "a=b",
+            "-H",
+            "content-type: text/plain",
+            "--local",
+            &local,
+        ],
     );
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
@@ -488,7 +518,8 @@ async fn invoke_shows_why_serve_refused_and_serve_says_how_to_sign() {
     let _ = stream.read_to_string(&mut answer);
     assert!(answer.starts_with("HTTP/1.1 403"), "{answer}");
     assert!(
-        answer.contains("x-provision-reason: AWS_IAM: no Authorization header: the route is AWS_IAM, so sign"),
+        answer
+            .contains("x-provision-reason: AWS_IAM: no Authorization header: the route is AWS_IAM, so sign"),
         "{answer}"
     );
     assert!(answer.contains("curl --aws-sigv4"), "{answer}");
@@ -539,10 +570,15 @@ async fn serve_answers_404_once_the_stack_is_deleted_and_picks_it_up_again() {
     wait_for("Stack orders was deleted: its API is gone from AWS");
     let out = invoke(&world, &[&stack, "POST /start", "--local", &local]);
     assert!(text(&out.stdout).starts_with("HTTP 404"), "{}", text(&out.stdout));
-    assert!(text(&out.stderr).contains("stack orders was deleted"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("stack orders was deleted"),
+        "{}",
+        text(&out.stderr)
+    );
     world.ok(&["up", &stack]);
     let api = world.only_api_id("orders").await;
-    wait_for(&format!("Reloaded API orders-api ({api})"));
+    wait_for(&format!("Stack orders is back: API orders-api ({api})"));
+    wait_for("Reloaded: 1 route(s): POST /start");
     let out = invoke(&world, &[&stack, "POST /start", "--local", &local]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
@@ -558,8 +594,9 @@ async fn warnings_are_one_line_outside_validate_and_in_full_with_verbose() {
     let out = world.ok(&["diff", &stack]);
     let stderr = text(&out.stderr);
     assert!(
-        stderr.contains(&format!("warning: no-throttling (stack user-onboarding, {stack}:"))
-            && stderr.contains(") — allow it or fix it; provision validate shows why\n"),
+        stderr.contains(&format!(
+            "warning: no-throttling (stack user-onboarding, {stack}:"
+        )) && stderr.contains(") — allow it or fix it; provision validate shows why\n"),
         "{stderr}"
     );
     assert_eq!(stderr.matches("warning:").count(), 1, "{stderr}");
@@ -587,10 +624,7 @@ async fn the_log_is_coloured_only_on_a_terminal_without_no_color() {
     assert!(stderr.contains("DEBUG"), "debug lines are logged: {stderr}");
     assert!(!stderr.contains('\u{1b}'), "colour codes in a file");
     let on_terminal = |no_color: bool| -> String {
-        let line = format!(
-            "{:?} diff '{stack}' > /dev/null",
-            env!("CARGO_BIN_EXE_provision")
-        );
+        let line = format!("{:?} diff '{stack}' > /dev/null", env!("CARGO_BIN_EXE_provision"));
         let command = support::provision(&world.moto.url());
         let mut script = Command::new("script");
         script.args(["-qec", &line, "/dev/null"]);
@@ -666,7 +700,9 @@ async fn down_without_yes_names_the_stack_file_in_its_help() {
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(
-        stderr.contains(&format!("run `provision down {stack} --yes` to delete stack user-onboarding")),
+        stderr.contains(&format!(
+            "run `provision down {stack} --yes` to delete stack user-onboarding"
+        )),
         "{stderr}"
     );
     // A policy put on the stack's role by hand is shown with its role when it is deleted.
@@ -683,7 +719,8 @@ async fn down_without_yes_names_the_stack_file_in_its_help() {
     let out = world.ok(&["diff", &stack]);
     let stdout = text(&out.stdout);
     assert!(
-        stdout.contains("- role_policy ByHand\n      role: \"user-onboarding-api-gateway-stepfunctions-role\""),
+        stdout
+            .contains("- role_policy ByHand\n      role: \"user-onboarding-api-gateway-stepfunctions-role\""),
         "{stdout}"
     );
 }

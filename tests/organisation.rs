@@ -80,9 +80,12 @@ async fn a_machine_in_another_account_says_which_account_the_credentials_are_for
 #[tokio::test]
 async fn a_machine_in_another_region_is_checked_there_and_its_route_gets_that_region() {
     let world = world().await;
-    let machine =
-        support::create_state_machine(&world.moto.sfn_in("eu-west-1"), "far-away", StateMachineType::Standard)
-            .await;
+    let machine = support::create_state_machine(
+        &world.moto.sfn_in("eu-west-1"),
+        "far-away",
+        StateMachineType::Standard,
+    )
+    .await;
     assert!(machine.contains(":eu-west-1:"), "{machine}");
     let path = world.stack("s.toml", &stack_text(&machine, ""));
     world.ok(&["up", path.to_str().expect("utf-8")]);
@@ -108,7 +111,9 @@ async fn a_machine_in_another_region_is_checked_there_and_its_route_gets_that_re
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains(&format!("state machine {gone} does not exist (DescribeStateMachine); asked in eu-west-1\n")),
+        stderr.contains(&format!(
+            "state machine {gone} does not exist (DescribeStateMachine); asked in eu-west-1\n"
+        )),
         "{stderr}"
     );
     assert!(stderr.contains("did you mean `far-away`?"), "{stderr}");

@@ -78,7 +78,9 @@ fn write_atomically(out: &Path, saved: &SavedPlan) -> Result<(), Error> {
         source,
     };
     let text = serde_json::to_string_pretty(saved).map_err(|e| io(std::io::Error::other(e)))? + "\n";
-    let name = out.file_name().map_or_else(|| "plan".into(), |n| n.to_string_lossy().into_owned());
+    let name = out
+        .file_name()
+        .map_or_else(|| "plan".into(), |n| n.to_string_lossy().into_owned());
     let temporary = out.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
     std::fs::write(&temporary, text)
         .and_then(|()| std::fs::rename(&temporary, out))

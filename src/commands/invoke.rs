@@ -234,7 +234,13 @@ fn unreachable(outgoing: &Outgoing, e: &request::SendError, settings: &AwsSettin
 
 /// Hints for answers whose reason is known: `provision serve`'s own reason, an emulator's
 /// missing operation.
-fn explain_refusal(printer: &Printer, answer: &request::Answer, response: &Value, route: &DesiredRoute, local: bool) {
+fn explain_refusal(
+    printer: &Printer,
+    answer: &request::Answer,
+    response: &Value,
+    route: &DesiredRoute,
+    local: bool,
+) {
     let status = answer.status;
     if (200..300).contains(&status) {
         return;

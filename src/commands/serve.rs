@@ -208,11 +208,15 @@ impl Reloader {
                 Some(api) => {
                     let served = Served::from_live(api);
                     let keys = route_keys(&served);
-                    if keys != loaded.1 || loaded.2 {
+                    if loaded.2 {
                         self.printer.progress(&format!(
-                            "Reloaded API {} ({}): {} route(s): {}",
-                            served.api_name,
-                            served.api_id,
+                            "Stack {} is back: API {} ({})",
+                            self.desired.stack, served.api_name, served.api_id
+                        ));
+                    }
+                    if keys != loaded.1 {
+                        self.printer.progress(&format!(
+                            "Reloaded: {} route(s): {}",
                             keys.len(),
                             keys.join(", ")
                         ));

@@ -123,9 +123,11 @@ async fn problems(
                     .find(|(a, _)| a == arn || *a == machine)
                     .map_or_else(String::new, |(_, why)| format!(": {why}"));
                 let region = region_of(arn);
-                let source = (region == clients.region)
-                    .then(|| format!(", the tool's region, from {}", clients.region_source))
-                    .unwrap_or_default();
+                let source = if region == clients.region {
+                    format!(", the tool's region, from {}", clients.region_source)
+                } else {
+                    String::new()
+                };
                 let names = near.get(region).map(Vec::as_slice).unwrap_or_default();
                 let name = parsed.as_ref().map_or(arn, |m| m.name.as_str());
                 problems.push(MachineProblem {

@@ -215,7 +215,10 @@ mod tests {
     /// fails after such a change, every saved plan is stale: bump [`FORMAT`] with it.
     #[test]
     fn the_fingerprint_of_a_known_live_state_is_pinned() {
-        assert_eq!(live_fingerprint(&live(&["r1"])), "132a444dcfc219df8cf6533e60fe206bfd73d5aec5e993ee9c058aa9708feb9d");
+        assert_eq!(
+            live_fingerprint(&live(&["r1"])),
+            "132a444dcfc219df8cf6533e60fe206bfd73d5aec5e993ee9c058aa9708feb9d"
+        );
         assert_eq!(
             plan_fingerprint(&plan()),
             sha256_hex(br#"{"changes":[],"stack":"s"}"#)
