@@ -4,10 +4,10 @@ use std::sync::Mutex;
 
 use aws_sdk_apigatewayv2::types::IntegrationType;
 
-use super::Resolved;
-use super::answer::{created_id, deleted, once_gw, to_hash};
-use super::create::create_safely;
-use super::resolve::{api_id, lock, role_arn};
+use crate::apply::resolve::Resolved;
+use crate::apply::answer::{created_id, deleted, once_gw, to_hash};
+use crate::apply::create::create_safely;
+use crate::apply::resolve::{api_id, lock, role_arn};
 use crate::aws::Clients;
 use crate::error::AwsError;
 use crate::plan::{ApiRef, RoleRef};
@@ -16,7 +16,7 @@ use crate::stack::desired::DesiredIntegration;
 /// CreateIntegration (`AWS_PROXY`, payload format 1.0, the role as credentials), or after a lost
 /// answer an identical integration no route targets and this run has not taken; records its id
 /// under the route key.
-pub(super) async fn create(
+pub(crate) async fn create(
     clients: &Clients,
     ctx: &Mutex<Resolved>,
     label: &str,
@@ -86,7 +86,7 @@ async fn find_untargeted_twin(
 
 /// UpdateIntegration, with the whole parameter map every time: AWS rejects or half-applies
 /// partial parameter updates.
-pub(super) async fn update(
+pub(crate) async fn update(
     clients: &Clients,
     ctx: &Mutex<Resolved>,
     api_id: &str,
@@ -119,7 +119,7 @@ pub(super) async fn update(
 }
 
 /// DeleteIntegration.
-pub(super) async fn delete(clients: &Clients, api_id: &str, id: &str) -> Result<(), AwsError> {
+pub(crate) async fn delete(clients: &Clients, api_id: &str, id: &str) -> Result<(), AwsError> {
     deleted(
         clients
             .apigw

@@ -1,8 +1,20 @@
 //! The API's own settings: name, CORS configuration and tags.
 
-use super::*;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-pub(super) fn plan_api_update(desired: &Desired, api: &LiveApi, changes: &mut Vec<Change>) {
+use serde_json::{Value, json};
+
+use crate::live::{LiveApi, LiveAuthorizer, LiveIntegration, LiveRole, LiveRoute, LiveStage, RoleState};
+use crate::plan::change::{
+    Action, Change, FieldChange, Kind, PlanOptions, changed, created, delete, field_names, tag_diff,
+};
+use crate::plan::error::PlanError;
+use crate::plan::op::{ApiRef, AuthorizerRef, IntegrationRef, Op, RoleRef};
+use crate::stack::Desired;
+use crate::stack::desired::{Cors, DesiredIntegration, DesiredRoute, DesiredStage};
+use crate::stack::rules::OWNER_TAG;
+
+pub(crate) fn plan_api_update(desired: &Desired, api: &LiveApi, changes: &mut Vec<Change>) {
     let mut fields = Vec::new();
     let mut ops = Vec::new();
     let name = changed("name", json!(api.name), json!(desired.api.name));
@@ -51,7 +63,7 @@ pub(super) fn plan_api_update(desired: &Desired, api: &LiveApi, changes: &mut Ve
 }
 
 /// CORS field changes between `live` and `want` (for a new API, `live` is `None`).
-pub(super) fn cors_fields(live: Option<&Cors>, want: Option<&Cors>) -> Vec<FieldChange> {
+pub(crate) fn cors_fields(live: Option<&Cors>, want: Option<&Cors>) -> Vec<FieldChange> {
     let empty = Cors::default();
     let (before, after) = (live.unwrap_or(&empty), want.unwrap_or(&empty));
     let mut fields: Vec<FieldChange> = [
@@ -97,7 +109,7 @@ pub(super) fn cors_fields(live: Option<&Cors>, want: Option<&Cors>) -> Vec<Field
 }
 
 /// True when `want` keeps everything `live` has set, so an update alone gets there.
-pub(super) fn covers(want: &Cors, live: &Cors) -> bool {
+pub(crate) fn covers(want: &Cors, live: &Cors) -> bool {
     let keeps = |w: &[String], l: &[String]| l.iter().all(|x| w.contains(x));
     keeps(&want.allow_origins, &live.allow_origins)
         && keeps(&want.allow_methods, &live.allow_methods)

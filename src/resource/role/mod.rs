@@ -1,0 +1,5 @@
+//! The role: its diff (`plan`, pure) and its AWS calls (`apply`).
+
+pub mod apply;
+pub mod existing;
+pub mod plan;
