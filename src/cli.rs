@@ -377,6 +377,6 @@ async fn run(command: Command, printer: &Printer, settings: &AwsSettings) -> Out
             commands::policy::run(printer, stack, settings.region.as_deref(), account.as_deref())
         }
         Command::Schema => commands::schema::run(printer),
-        Command::Completions { shell } => commands::completions::run(printer, shell),
+        Command::Completions { shell } => commands::completions::run(printer, shell, Cli::command()),
     }
 }

@@ -28,3 +28,4 @@ pub mod request;
 pub mod resource;
 pub mod stack;
 pub mod synth;
+pub mod tried;

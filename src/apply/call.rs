@@ -4,11 +4,11 @@
 use std::sync::Mutex;
 
 use super::Resolved;
-use crate::resource::route::apply::RouteSpec;
-use crate::resource::{api, authorizer, integration, role, route, stage};
 use crate::aws::Clients;
 use crate::error::AwsError;
 use crate::plan::Op;
+use crate::resource::route::apply::RouteSpec;
+use crate::resource::{api, authorizer, integration, role, route, stage};
 
 /// Performs one operation.
 pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Result<(), AwsError> {
@@ -26,9 +26,15 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
             remove,
         } => api::apply::tag(clients, ctx, api, stage.as_deref(), set, remove).await,
         Op::DeleteApi { id } => api::apply::delete(clients, id).await,
-        Op::CreateAuthorizer { api, spec } => authorizer::apply::create(clients, ctx, &label, api, spec).await,
-        Op::UpdateAuthorizer { api_id, id, spec } => authorizer::apply::update(clients, api_id, id, spec).await,
-        Op::DeleteAuthorizer { api_id, id, name } => authorizer::apply::delete(clients, api_id, id, name).await,
+        Op::CreateAuthorizer { api, spec } => {
+            authorizer::apply::create(clients, ctx, &label, api, spec).await
+        }
+        Op::UpdateAuthorizer { api_id, id, spec } => {
+            authorizer::apply::update(clients, api_id, id, spec).await
+        }
+        Op::DeleteAuthorizer { api_id, id, name } => {
+            authorizer::apply::delete(clients, api_id, id, name).await
+        }
         Op::CreateRole { .. }
         | Op::ClearAndDeleteRole { .. }
         | Op::PutRoleBoundary { .. }
@@ -99,7 +105,9 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
             variables,
         } => stage::apply::create(clients, ctx, &label, api, spec, tags, variables).await,
         Op::UpdateStage { api_id, spec } => stage::apply::update(clients, api_id, spec).await,
-        Op::DeleteAccessLog { api_id, stage } => stage::apply::delete_access_log(clients, api_id, stage).await,
+        Op::DeleteAccessLog { api_id, stage } => {
+            stage::apply::delete_access_log(clients, api_id, stage).await
+        }
         Op::DeleteStage { api_id, name } => stage::apply::delete(clients, api_id, name).await,
     }
 }
@@ -145,7 +153,9 @@ async fn run_role(clients: &Clients, ctx: &Mutex<Resolved>, label: &str, op: &Op
             policy_name,
             document,
         } => role::apply::put_policy(clients, role, policy_name, document).await,
-        Op::DeleteRolePolicy { role, policy_name } => role::apply::delete_policy(clients, role, policy_name).await,
+        Op::DeleteRolePolicy { role, policy_name } => {
+            role::apply::delete_policy(clients, role, policy_name).await
+        }
         Op::AttachRolePolicy { role, arn } => role::apply::attach(clients, role, arn).await,
         Op::DetachRolePolicy { role, arn } => role::apply::detach(clients, role, arn).await,
         Op::DeleteRole { name } => role::apply::delete(clients, name).await,

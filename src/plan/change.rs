@@ -145,4 +145,3 @@ pub(crate) fn field_names(fields: &[FieldChange]) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
-

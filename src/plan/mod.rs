@@ -13,29 +13,23 @@ pub mod op;
 mod quota;
 pub mod saved;
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
-
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::live::{
-    Live, LiveApi, LiveAuthorizer, LiveIntegration, LiveRole, LiveRoute, LiveStage, RoleState,
-};
-use crate::stack::Desired;
-use crate::stack::desired::{Cors, DesiredIntegration, DesiredRoute, DesiredStage};
-use crate::stack::rules::OWNER_TAG;
+use crate::live::{Live, LiveApi, LiveRole, RoleState};
 pub use crate::resource::role::existing::existing_role_gaps;
+use crate::stack::Desired;
 pub use change::{Action, Change, FieldChange, Kind, PlanOptions};
 pub use error::PlanError;
 pub use op::{ApiRef, AuthorizerRef, IntegrationRef, Key, Op, RoleRef};
 
-use change::{created, delete};
 use crate::resource::api::plan::{cors_fields, plan_api_update};
 use crate::resource::authorizer::plan::{delete_authorizer, delete_unused_authorizers, plan_authorizers};
 use crate::resource::integration::plan::integration_label;
 use crate::resource::role::plan::plan_role;
 use crate::resource::route::plan::{delete_route_op, plan_routes};
 use crate::resource::stage::plan::plan_stages;
+use change::{created, delete};
 
 /// Everything `up` (or `down`) would do.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -6,9 +6,9 @@ use std::sync::Mutex;
 
 use aws_sdk_apigatewayv2::types::ProtocolType;
 
-use crate::apply::resolve::Resolved;
 use crate::apply::answer::{created_id, deleted, once_gw, to_hash};
 use crate::apply::create::create_safely;
+use crate::apply::resolve::Resolved;
 use crate::apply::resolve::{api_id, lock};
 use crate::aws::Clients;
 use crate::error::AwsError;

@@ -1,18 +1,12 @@
 //! The API's own settings: name, CORS configuration and tags.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use serde_json::json;
 
-use serde_json::{Value, json};
-
-use crate::live::{LiveApi, LiveAuthorizer, LiveIntegration, LiveRole, LiveRoute, LiveStage, RoleState};
-use crate::plan::change::{
-    Action, Change, FieldChange, Kind, PlanOptions, changed, created, delete, field_names, tag_diff,
-};
-use crate::plan::error::PlanError;
-use crate::plan::op::{ApiRef, AuthorizerRef, IntegrationRef, Op, RoleRef};
+use crate::live::LiveApi;
+use crate::plan::change::{Action, Change, FieldChange, Kind, changed, field_names, tag_diff};
+use crate::plan::op::{ApiRef, Op};
 use crate::stack::Desired;
-use crate::stack::desired::{Cors, DesiredIntegration, DesiredRoute, DesiredStage};
-use crate::stack::rules::OWNER_TAG;
+use crate::stack::desired::Cors;
 
 pub(crate) fn plan_api_update(desired: &Desired, api: &LiveApi, changes: &mut Vec<Change>) {
     let mut fields = Vec::new();

@@ -1,19 +1,14 @@
 //! JWT authorizers: matched by name, updated or created; those no declared authorizer claims are
 //! deleted once no route uses them.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::live::{LiveApi, LiveAuthorizer, LiveIntegration, LiveRole, LiveRoute, LiveStage, RoleState};
-use crate::plan::change::{
-    Action, Change, FieldChange, Kind, PlanOptions, changed, created, delete, field_names, tag_diff,
-};
-use crate::plan::error::PlanError;
-use crate::plan::op::{ApiRef, AuthorizerRef, IntegrationRef, Op, RoleRef};
+use crate::live::{LiveApi, LiveAuthorizer};
+use crate::plan::change::{Action, Change, Kind, changed, created, delete, field_names};
+use crate::plan::op::{ApiRef, AuthorizerRef, Op};
 use crate::stack::Desired;
-use crate::stack::desired::{Cors, DesiredIntegration, DesiredRoute, DesiredStage};
-use crate::stack::rules::OWNER_TAG;
 
 /// Matches each declared authorizer with a live JWT authorizer of the same name (the lowest id
 /// when there are several), updates or creates it, and returns how routes refer to each by name,

@@ -4,9 +4,9 @@ use std::sync::Mutex;
 
 use aws_sdk_apigatewayv2::types::IntegrationType;
 
-use crate::apply::resolve::Resolved;
 use crate::apply::answer::{created_id, deleted, once_gw, to_hash};
 use crate::apply::create::create_safely;
+use crate::apply::resolve::Resolved;
 use crate::apply::resolve::{api_id, lock, role_arn};
 use crate::aws::Clients;
 use crate::error::AwsError;

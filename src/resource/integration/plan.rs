@@ -3,18 +3,13 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::live::{LiveApi, LiveAuthorizer, LiveIntegration, LiveRole, LiveRoute, LiveStage, RoleState};
-use crate::plan::change::{
-    Action, Change, FieldChange, Kind, PlanOptions, changed, created, delete, field_names, tag_diff,
-};
-use crate::plan::error::PlanError;
-use crate::plan::op::{ApiRef, AuthorizerRef, IntegrationRef, Op, RoleRef};
-use crate::stack::Desired;
-use crate::stack::desired::{Cors, DesiredIntegration, DesiredRoute, DesiredStage};
-use crate::stack::rules::OWNER_TAG;
+use crate::live::{LiveApi, LiveIntegration};
+use crate::plan::change::{Action, Change, FieldChange, Kind, changed, created, field_names};
+use crate::plan::op::{ApiRef, IntegrationRef, Op, RoleRef};
 use crate::resource::role::plan::{role_display, role_name_of};
+use crate::stack::desired::{DesiredIntegration, DesiredRoute};
 
 /// An integration no route targets, of the route's subtype and on its machine; an exact
 /// parameter match first, then the lowest id, so every run picks the same one.

@@ -10,9 +10,9 @@ use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use serde_json::Value;
 
-use crate::apply::resolve::Resolved;
 use crate::apply::answer::{created_id, deleted, gone, once_iam};
 use crate::apply::create::{backoff, create_safely};
+use crate::apply::resolve::Resolved;
 use crate::apply::resolve::lock;
 use crate::aws::Clients;
 use crate::error::{AwsError, Retry};

@@ -1,18 +1,15 @@
 //! The role: created, or kept when the stack owns it (adopted with `--adopt`), its trust policy,
 //! tags and policies made to match the file.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
-
 use serde_json::{Value, json};
 
-use crate::live::{LiveApi, LiveAuthorizer, LiveIntegration, LiveRole, LiveRoute, LiveStage, RoleState};
+use crate::live::{LiveRole, RoleState};
 use crate::plan::change::{
     Action, Change, FieldChange, Kind, PlanOptions, changed, created, delete, field_names, tag_diff,
 };
 use crate::plan::error::PlanError;
-use crate::plan::op::{ApiRef, AuthorizerRef, IntegrationRef, Op, RoleRef};
+use crate::plan::op::{Op, RoleRef};
 use crate::stack::Desired;
-use crate::stack::desired::{Cors, DesiredIntegration, DesiredRoute, DesiredStage};
 use crate::stack::rules::OWNER_TAG;
 
 pub(crate) fn plan_role(

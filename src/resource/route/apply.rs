@@ -4,9 +4,9 @@ use std::sync::Mutex;
 
 use aws_sdk_apigatewayv2::types::AuthorizationType;
 
-use crate::apply::resolve::Resolved;
 use crate::apply::answer::{deleted, exists_is_unknown, once_gw};
 use crate::apply::create::create_safely;
+use crate::apply::resolve::Resolved;
 use crate::apply::resolve::{api_id, authorizer_id, integration_id};
 use crate::aws::Clients;
 use crate::error::AwsError;

@@ -1,22 +1,20 @@
 //! Routes: each declared route claims a live one by key and an integration (its own, or an
 //! orphan on the same machine); what no declared route claims is deleted.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 use serde_json::{Value, json};
 
-use crate::live::{LiveApi, LiveAuthorizer, LiveIntegration, LiveRole, LiveRoute, LiveStage, RoleState};
-use crate::plan::change::{
-    Action, Change, FieldChange, Kind, PlanOptions, changed, created, delete, field_names, tag_diff,
-};
-use crate::plan::error::PlanError;
+use crate::live::{LiveApi, LiveIntegration, LiveRoute};
+use crate::plan::change::{Action, Change, FieldChange, Kind, changed, created, delete, field_names};
 use crate::plan::op::{ApiRef, AuthorizerRef, IntegrationRef, Op, RoleRef};
-use crate::stack::Desired;
-use crate::stack::desired::{Cors, DesiredIntegration, DesiredRoute, DesiredStage};
-use crate::stack::rules::OWNER_TAG;
 use crate::resource::authorizer::plan::Authorizers;
+use crate::resource::integration::plan::{
+    create_integration, integration_label, orphan_for, reconcile_integration,
+};
 use crate::resource::role::plan::role_name;
-use crate::resource::integration::plan::{create_integration, integration_label, orphan_for, reconcile_integration};
+use crate::stack::Desired;
+use crate::stack::desired::DesiredRoute;
 
 /// Plans each declared route and its integration, then deletes what no declared route claimed.
 pub(crate) fn plan_routes(

@@ -1,19 +1,17 @@
 //! The stage: created, updated, or replaced when a throttling limit is dropped; other stages
 //! deleted.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use crate::live::{LiveApi, LiveAuthorizer, LiveIntegration, LiveRole, LiveRoute, LiveStage, RoleState};
+use crate::live::{LiveApi, LiveStage};
 use crate::plan::change::{
-    Action, Change, FieldChange, Kind, PlanOptions, changed, created, delete, field_names, tag_diff,
+    Action, Change, FieldChange, Kind, changed, created, delete, field_names, tag_diff,
 };
-use crate::plan::error::PlanError;
-use crate::plan::op::{ApiRef, AuthorizerRef, IntegrationRef, Op, RoleRef};
+use crate::plan::op::{ApiRef, Op};
 use crate::stack::Desired;
-use crate::stack::desired::{Cors, DesiredIntegration, DesiredRoute, DesiredStage};
-use crate::stack::rules::OWNER_TAG;
+use crate::stack::desired::DesiredStage;
 
 /// Plans the declared stage (create, replace, update or keep) and deletes every other stage.
 pub(crate) fn plan_stages(desired: &Desired, api: &LiveApi, api_ref: &ApiRef, changes: &mut Vec<Change>) {
