@@ -88,6 +88,25 @@ pub(crate) fn delete(kind: Kind, name: &str, op: Op) -> Change {
     }
 }
 
+/// The delete of an inline policy, saying which role it belongs to (a policy name alone does not
+/// say, and two roles may have policies of one name).
+pub(crate) fn delete_inline_policy(role: &str, policy_name: &str) -> Change {
+    let mut change = delete(
+        Kind::RolePolicy,
+        policy_name,
+        Op::DeleteRolePolicy {
+            role: role.to_string(),
+            policy_name: policy_name.to_string(),
+        },
+    );
+    change.fields.push(FieldChange {
+        field: "role".into(),
+        before: Value::String(role.to_string()),
+        after: Value::Null,
+    });
+    change
+}
+
 pub(crate) fn created(field: &str, after: Value) -> FieldChange {
     FieldChange {
         field: field.to_string(),

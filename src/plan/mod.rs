@@ -29,7 +29,7 @@ use crate::resource::integration::plan::integration_label;
 use crate::resource::role::plan::plan_role;
 use crate::resource::route::plan::{delete_route_op, plan_routes};
 use crate::resource::stage::plan::plan_stages;
-use change::{created, delete};
+use change::{created, delete, delete_inline_policy};
 
 /// Everything `up` (or `down`) would do.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -235,14 +235,7 @@ fn plan_former_roles(desired: &Desired, live: &Live, changes: &mut Vec<Change>) 
 fn delete_role(role: &LiveRole, label: &str) -> Vec<Change> {
     let mut changes = Vec::new();
     for name in role.inline.keys() {
-        changes.push(delete(
-            Kind::RolePolicy,
-            name,
-            Op::DeleteRolePolicy {
-                role: role.name.clone(),
-                policy_name: name.clone(),
-            },
-        ));
+        changes.push(delete_inline_policy(&role.name, name));
     }
     for arn in &role.attached {
         changes.push(delete(

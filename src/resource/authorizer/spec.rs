@@ -4,7 +4,7 @@ use crate::stack::model::AuthorizerSection;
 use crate::stack::model::sorted;
 
 /// A JWT authorizer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct DesiredAuthorizer {
     /// Name, unique in the API; routes refer to it.
     pub name: String,

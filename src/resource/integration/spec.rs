@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use crate::stack::model::RouteSection;
 
 /// An `AWS_PROXY` Step Functions integration.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct DesiredIntegration {
     /// `StepFunctions-StartExecution` and so on.
     pub subtype: String,

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::super::integration::spec::{DesiredIntegration, integration_parameters};
+use crate::resource::integration::spec::{DesiredIntegration, integration_parameters};
 use crate::stack::model::RouteSection;
 use crate::stack::model::sorted;
 use crate::stack::rules;

@@ -5,7 +5,7 @@ use serde::Serialize;
 use crate::stack::model::StageSection;
 
 /// The stage.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct DesiredStage {
     /// Stage name.
     pub name: String,
