@@ -12,8 +12,8 @@ use crate::apply::resolve::Resolved;
 use crate::apply::resolve::{api_id, lock};
 use crate::aws::Clients;
 use crate::error::AwsError;
-use crate::plan::ApiRef;
-use crate::stack::desired::Cors;
+use crate::plan::op::ApiRef;
+use crate::resource::api::spec::Cors;
 use crate::stack::rules::OWNER_TAG;
 
 /// The SDK's CORS configuration; empty lists are left out.

@@ -10,8 +10,8 @@ use crate::apply::resolve::Resolved;
 use crate::apply::resolve::{api_id, lock};
 use crate::aws::Clients;
 use crate::error::AwsError;
-use crate::plan::ApiRef;
-use crate::stack::desired::DesiredAuthorizer;
+use crate::plan::op::ApiRef;
+use crate::resource::authorizer::spec::DesiredAuthorizer;
 
 fn jwt_configuration(spec: &DesiredAuthorizer) -> JwtConfiguration {
     JwtConfiguration::builder()

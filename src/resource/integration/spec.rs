@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::stack::model::RouteSection;
+use crate::stack::response::ResponseParameters;
 
 /// An `AWS_PROXY` Step Functions integration.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -11,6 +12,9 @@ pub struct DesiredIntegration {
     pub subtype: String,
     /// Request parameters, `StateMachineArn` included.
     pub parameters: BTreeMap<String, String>,
+    /// Response parameters per integration status code (the route's `response`); empty when
+    /// the answer goes to the client as the service gave it.
+    pub response: ResponseParameters,
 }
 
 impl DesiredIntegration {

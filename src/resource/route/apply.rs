@@ -10,7 +10,7 @@ use crate::apply::resolve::Resolved;
 use crate::apply::resolve::{api_id, authorizer_id, integration_id};
 use crate::aws::Clients;
 use crate::error::AwsError;
-use crate::plan::{ApiRef, AuthorizerRef, IntegrationRef};
+use crate::plan::op::{ApiRef, AuthorizerRef, IntegrationRef};
 
 /// What a route is: its key, who may call it and what it targets.
 pub(crate) struct RouteSpec<'a> {

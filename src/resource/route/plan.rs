@@ -13,8 +13,8 @@ use crate::resource::integration::plan::{
     create_integration, integration_label, orphan_for, reconcile_integration,
 };
 use crate::resource::role::plan::role_name;
+use crate::resource::route::spec::DesiredRoute;
 use crate::stack::Desired;
-use crate::stack::desired::DesiredRoute;
 
 /// Plans each declared route and its integration, then deletes what no declared route claimed.
 pub(crate) fn plan_routes(

@@ -54,6 +54,11 @@ pub(crate) fn desired_route(r: &RouteSection) -> Option<(DesiredRoute, String, r
         integration: DesiredIntegration {
             subtype: format!("StepFunctions-{action}"),
             parameters: integration_parameters(r, &action, &machine_arn),
+            response: r
+                .response
+                .as_ref()
+                .map(crate::stack::response::desired)
+                .unwrap_or_default(),
         },
         state_machine: machine_arn,
         example: r.example.as_ref().map(|e| e.value.clone()),

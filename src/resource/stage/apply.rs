@@ -12,8 +12,8 @@ use crate::apply::resolve::Resolved;
 use crate::apply::resolve::api_id;
 use crate::aws::Clients;
 use crate::error::AwsError;
-use crate::plan::ApiRef;
-use crate::stack::desired::DesiredStage;
+use crate::plan::op::ApiRef;
+use crate::resource::stage::spec::DesiredStage;
 
 /// The stage's access log settings, when it has any (DeleteAccessLogSettings turns them off).
 fn access_log_settings(spec: &DesiredStage) -> Option<AccessLogSettings> {

@@ -10,8 +10,8 @@ use crate::plan::change::{
     Action, Change, FieldChange, Kind, changed, created, delete, field_names, tag_diff,
 };
 use crate::plan::op::{ApiRef, Op};
+use crate::resource::stage::spec::DesiredStage;
 use crate::stack::Desired;
-use crate::stack::desired::DesiredStage;
 
 /// Plans the declared stage (create, replace, update or keep) and deletes every other stage.
 pub(crate) fn plan_stages(desired: &Desired, api: &LiveApi, api_ref: &ApiRef, changes: &mut Vec<Change>) {
