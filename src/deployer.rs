@@ -44,6 +44,9 @@ pub enum When {
     NotDeploying,
     /// Only when the stack declares `[[state_machine]]` tables (the machines it owns).
     StateMachines,
+    /// Not granted: a courtesy read on an error path that works without it (the did-you-mean
+    /// of a missing state machine lists the account's machines when it may).
+    Courtesy,
 }
 
 /// One AWS SDK call the tool makes and the IAM actions that authorise it.
@@ -115,6 +118,11 @@ pub const SDK_CALLS: &[SdkCall] = &[
         "describe_state_machine_alias",
         &["states:DescribeStateMachineAlias"],
         When::Aliases,
+    ),
+    call(
+        "list_state_machines",
+        &["states:ListStateMachines"],
+        When::Courtesy,
     ),
     // apply/api.rs
     call("create_api", &["apigateway:POST"], When::Always),
@@ -200,13 +208,21 @@ pub const SDK_CALLS: &[SdkCall] = &[
     // resource/state_machine/{read,apply}.rs: the machines the stack owns ("Actions, resources,
     // and condition keys for AWS Step Functions"; CreateStateMachine and UpdateStateMachine pass
     // the execution role, and tags on create are authorized by TagResource).
-    call("list_state_machines", &["states:ListStateMachines"], When::StateMachines),
+    call(
+        "list_state_machines",
+        &["states:ListStateMachines"],
+        When::StateMachines,
+    ),
     call(
         "validate_state_machine_definition",
         &["states:ValidateStateMachineDefinition"],
         When::StateMachines,
     ),
-    call("list_tags_for_resource", &["states:ListTagsForResource"], When::StateMachines),
+    call(
+        "list_tags_for_resource",
+        &["states:ListTagsForResource"],
+        When::StateMachines,
+    ),
     call(
         "list_state_machine_versions",
         &["states:ListStateMachineVersions"],
@@ -239,7 +255,11 @@ pub const SDK_CALLS: &[SdkCall] = &[
     ),
     call("tag_resource", &["states:TagResource"], When::StateMachines),
     call("untag_resource", &["states:UntagResource"], When::StateMachines),
-    call("delete_state_machine", &["states:DeleteStateMachine"], When::StateMachines),
+    call(
+        "delete_state_machine",
+        &["states:DeleteStateMachine"],
+        When::StateMachines,
+    ),
     call(
         "create_state_machine_alias",
         &["states:CreateStateMachineAlias"],
@@ -402,7 +422,10 @@ fn iam_beyond_the_role(
 }
 
 /// The `states:` actions of owned machines that act on no particular machine.
-const UNSCOPED_STATES: &[&str] = &["states:ListStateMachines", "states:ValidateStateMachineDefinition"];
+const UNSCOPED_STATES: &[&str] = &[
+    "states:ListStateMachines",
+    "states:ValidateStateMachineDefinition",
+];
 
 /// What the stack's own state machines need: the `states:` actions of their rows on the machines
 /// (their versions and aliases are `NAME:*`), ListStateMachines on `*` (no resource-level
@@ -429,16 +452,22 @@ fn workflow_statements(desired: &Desired, target: &Target, statements: &mut Vec<
         .iter()
         .flat_map(|m| [machine(&m.name), format!("{}:*", machine(&m.name))])
         .collect();
-    statements.push(json!({"Sid": "OwnedStateMachines", "Effect": "Allow", "Action": states, "Resource": resources}));
+    statements.push(
+        json!({"Sid": "OwnedStateMachines", "Effect": "Allow", "Action": states, "Resource": resources}),
+    );
     // ListStateMachines and ValidateStateMachineDefinition take no resource-level permission.
-    statements.push(json!({"Sid": "FindStateMachines", "Effect": "Allow", "Action": UNSCOPED_STATES, "Resource": "*"}));
+    statements.push(
+        json!({"Sid": "FindStateMachines", "Effect": "Allow", "Action": UNSCOPED_STATES, "Resource": "*"}),
+    );
     let role_arn = |name: &str| format!("arn:{}:iam::{}:role/{name}", target.partition, target.account);
     let roles: Vec<String> = desired
         .state_machines
         .iter()
         .map(|m| match &m.role {
             MachineRole::Existing(arn) => arn.clone(),
-            MachineRole::Generated(g) => role_arn(&fit_role_name(&g.name.replace(rules::REGION_PLACEHOLDER, &target.region))),
+            MachineRole::Generated(g) => role_arn(&fit_role_name(
+                &g.name.replace(rules::REGION_PLACEHOLDER, &target.region),
+            )),
         })
         .collect();
     let generated: Vec<&String> = roles
@@ -480,7 +509,7 @@ pub fn needed(desired: &Desired, when: When) -> bool {
         When::OwnedRole => desired.role.existing.is_none(),
         When::Boundary => desired.role.existing.is_none() && desired.role.permissions_boundary.is_some(),
         When::ExistingRole => desired.role.existing.is_some(),
-        When::NotDeploying => false,
+        When::NotDeploying | When::Courtesy => false,
         When::StateMachines => !desired.state_machines.is_empty(),
     }
 }
@@ -612,8 +641,9 @@ mod tests {
         call.captures_iter(&code)
             .map(|c| c[1].to_string())
             // Client plumbing, not AWS calls: `clients.sfn.clone()` hands the client to a task;
-            // aws.rs builds the clients' configurations (`apigw.http_client(..)`, `apigw.build()`).
-            .filter(|m| !["clone", "build", "http_client"].contains(&m.as_str()))
+            // aws.rs builds the clients' configurations (`apigw.http_client(..)`, `apigw.build()`,
+            // `sfn.config()` for a client in another region).
+            .filter(|m| !["clone", "build", "http_client", "config"].contains(&m.as_str()))
             .collect()
     }
 

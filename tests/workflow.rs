@@ -18,7 +18,11 @@ fn machine_arn(name: &str) -> String {
 }
 
 fn text(out: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
 }
 
 /// The definition file: save to a table, then queue a message (the queue URL a substitution).
@@ -83,7 +87,10 @@ async fn world(extra: &str, route_extra: &str) -> (World, String) {
     (world, path)
 }
 
-async fn describe(world: &World, arn: &str) -> aws_sdk_sfn::operation::describe_state_machine::DescribeStateMachineOutput {
+async fn describe(
+    world: &World,
+    arn: &str,
+) -> aws_sdk_sfn::operation::describe_state_machine::DescribeStateMachineOutput {
     world
         .moto
         .sfn()
@@ -95,10 +102,22 @@ async fn describe(world: &World, arn: &str) -> aws_sdk_sfn::operation::describe_
 }
 
 async fn tags(world: &World, arn: &str) -> Vec<(String, String)> {
-    let out = world.moto.sfn().list_tags_for_resource().resource_arn(arn).send().await.expect("tags");
+    let out = world
+        .moto
+        .sfn()
+        .list_tags_for_resource()
+        .resource_arn(arn)
+        .send()
+        .await
+        .expect("tags");
     out.tags()
         .iter()
-        .map(|t| (t.key().unwrap_or_default().to_string(), t.value().unwrap_or_default().to_string()))
+        .map(|t| {
+            (
+                t.key().unwrap_or_default().to_string(),
+                t.value().unwrap_or_default().to_string(),
+            )
+        })
         .collect()
 }
 
@@ -111,7 +130,10 @@ async fn versions(world: &World, arn: &str) -> Vec<String> {
         .send()
         .await
         .expect("ListStateMachineVersions");
-    out.state_machine_versions().iter().map(|v| v.state_machine_version_arn().to_string()).collect()
+    out.state_machine_versions()
+        .iter()
+        .map(|v| v.state_machine_version_arn().to_string())
+        .collect()
 }
 
 async fn alias_routes_to(world: &World, alias_arn: &str) -> Vec<(String, i32)> {
@@ -131,7 +153,14 @@ async fn alias_routes_to(world: &World, alias_arn: &str) -> Vec<(String, i32)> {
 
 async fn integration_arn(world: &World) -> String {
     let api = world.only_api_id(STACK).await;
-    let out = world.moto.apigw().get_integrations().api_id(api).send().await.expect("GetIntegrations");
+    let out = world
+        .moto
+        .apigw()
+        .get_integrations()
+        .api_id(api)
+        .send()
+        .await
+        .expect("GetIntegrations");
     out.items()[0].request_parameters().expect("parameters")["StateMachineArn"].clone()
 }
 
@@ -146,21 +175,48 @@ async fn up_creates_the_machine_its_generated_role_and_the_route_and_a_second_up
     let arn = machine_arn("wf");
     let machine = describe(&world, &arn).await;
     assert_eq!(machine.r#type().as_str(), "STANDARD");
-    assert_eq!(machine.role_arn(), format!("arn:aws:iam::189107071895:role/{ROLE}"));
+    assert_eq!(
+        machine.role_arn(),
+        format!("arn:aws:iam::189107071895:role/{ROLE}")
+    );
     let definition: Value = serde_json::from_str(machine.definition()).expect("JSON definition");
     assert_eq!(definition["States"]["Queue"]["Parameters"]["QueueUrl"], QUEUE_URL);
-    assert!(tags(&world, &arn).await.contains(&("provision:stack".into(), STACK.into())));
+    assert!(
+        tags(&world, &arn)
+            .await
+            .contains(&("provision:stack".into(), STACK.into()))
+    );
     assert_eq!(integration_arn(&world).await, arn);
 
     // The generated role: trusted by Step Functions for this machine only, allowed exactly the
     // definition's calls.
     let iam = world.moto.iam();
-    let role = iam.get_role().role_name(ROLE).send().await.expect("GetRole").role.expect("role");
+    let role = iam
+        .get_role()
+        .role_name(ROLE)
+        .send()
+        .await
+        .expect("GetRole")
+        .role
+        .expect("role");
     let trust = support::decode_policy(role.assume_role_policy_document().expect("trust"));
-    assert_eq!(trust["Statement"][0]["Principal"]["Service"], json!(["states.amazonaws.com"]));
-    assert_eq!(trust["Statement"][0]["Condition"]["ArnLike"]["aws:SourceArn"], json!([arn]));
-    assert_eq!(trust["Statement"][0]["Condition"]["StringEquals"]["aws:SourceAccount"], json!(["189107071895"]));
-    assert!(role.tags().iter().any(|t| t.key() == "provision:stack" && t.value() == STACK));
+    assert_eq!(
+        trust["Statement"][0]["Principal"]["Service"],
+        json!(["states.amazonaws.com"])
+    );
+    assert_eq!(
+        trust["Statement"][0]["Condition"]["ArnLike"]["aws:SourceArn"],
+        json!([arn])
+    );
+    assert_eq!(
+        trust["Statement"][0]["Condition"]["StringEquals"]["aws:SourceAccount"],
+        json!(["189107071895"])
+    );
+    assert!(
+        role.tags()
+            .iter()
+            .any(|t| t.key() == "provision:stack" && t.value() == STACK)
+    );
     let policy = iam
         .get_role_policy()
         .role_name(ROLE)
@@ -178,7 +234,11 @@ async fn up_creates_the_machine_its_generated_role_and_the_route_and_a_second_up
     world.proxy.clear();
     let again = world.ok(&["up", &path]);
     assert!(text(&again).contains("No changes"), "{}", text(&again));
-    assert_eq!(world.proxy.mutating_calls(), Vec::new(), "a no-op up mutates nothing");
+    assert_eq!(
+        world.proxy.mutating_calls(),
+        Vec::new(),
+        "a no-op up mutates nothing"
+    );
     let diff = world.run(&["diff", &path]);
     assert_eq!(diff.status.code(), Some(0), "{}", text(&diff));
 }
@@ -189,9 +249,12 @@ async fn a_definition_change_updates_in_place_publishes_version_2_and_moves_the_
     let (world, path) = world(alias, "alias = \"live\"").await;
     world.ok(&["up", &path]);
     let arn = machine_arn("wf");
-    let created = describe(&world, &arn).await.creation_date().clone();
+    let created = *describe(&world, &arn).await.creation_date();
     assert_eq!(versions(&world, &arn).await, vec![format!("{arn}:1")]);
-    assert_eq!(alias_routes_to(&world, &format!("{arn}:live")).await, vec![(format!("{arn}:1"), 100)]);
+    assert_eq!(
+        alias_routes_to(&world, &format!("{arn}:live")).await,
+        vec![(format!("{arn}:1"), 100)]
+    );
     assert_eq!(integration_arn(&world).await, format!("{arn}:live"));
 
     // Reformatted by hand (as AWS may return it) is no change; a new state is.
@@ -204,15 +267,28 @@ async fn a_definition_change_updates_in_place_publishes_version_2_and_moves_the_
     let shown = text(&diff);
     assert!(shown.contains("definition.States.Done"), "{shown}");
     assert!(shown.contains("definition.States.Queue.Next"), "{shown}");
-    assert!(!shown.contains("definition.States.Save"), "unchanged states are not shown: {shown}");
+    assert!(
+        !shown.contains("definition.States.Save"),
+        "unchanged states are not shown: {shown}"
+    );
 
     world.ok(&["up", &path]);
     let machine = describe(&world, &arn).await;
-    assert_eq!(machine.creation_date(), &created, "updated in place, not replaced");
+    assert_eq!(
+        machine.creation_date(),
+        &created,
+        "updated in place, not replaced"
+    );
     let definition: Value = serde_json::from_str(machine.definition()).expect("JSON");
     assert_eq!(definition["States"]["Done"]["Type"], "Succeed");
-    assert_eq!(versions(&world, &arn).await, vec![format!("{arn}:2"), format!("{arn}:1")]);
-    assert_eq!(alias_routes_to(&world, &format!("{arn}:live")).await, vec![(format!("{arn}:2"), 100)]);
+    assert_eq!(
+        versions(&world, &arn).await,
+        vec![format!("{arn}:2"), format!("{arn}:1")]
+    );
+    assert_eq!(
+        alias_routes_to(&world, &format!("{arn}:live")).await,
+        vec![(format!("{arn}:2"), 100)]
+    );
 
     world.proxy.clear();
     world.ok(&["up", &path]);
@@ -230,7 +306,11 @@ async fn a_type_change_replaces_the_machine() {
     world.ok(&["up", &path, "--yes"]);
     let machine = describe(&world, &machine_arn("wf")).await;
     assert_eq!(machine.r#type().as_str(), "EXPRESS");
-    assert!(tags(&world, &machine_arn("wf")).await.contains(&("provision:stack".into(), STACK.into())));
+    assert!(
+        tags(&world, &machine_arn("wf"))
+            .await
+            .contains(&("provision:stack".into(), STACK.into()))
+    );
 }
 
 #[tokio::test]
@@ -243,9 +323,17 @@ async fn down_deletes_the_machine_its_versions_alias_and_generated_role() {
     let arn = machine_arn("wf");
     let gone = sfn.describe_state_machine().state_machine_arn(&arn).send().await;
     assert!(gone.is_err(), "machine deleted");
-    let alias = sfn.describe_state_machine_alias().state_machine_alias_arn(format!("{arn}:live")).send().await;
+    let alias = sfn
+        .describe_state_machine_alias()
+        .state_machine_alias_arn(format!("{arn}:live"))
+        .send()
+        .await;
     assert!(alias.is_err(), "alias deleted with it");
-    let versions = sfn.list_state_machine_versions().state_machine_arn(&arn).send().await;
+    let versions = sfn
+        .list_state_machine_versions()
+        .state_machine_arn(&arn)
+        .send()
+        .await;
     assert!(versions.is_err(), "versions deleted with it");
     let role = world.moto.iam().get_role().role_name(ROLE).send().await;
     assert!(role.is_err(), "generated role deleted");
@@ -255,16 +343,32 @@ async fn down_deletes_the_machine_its_versions_alias_and_generated_role() {
 async fn a_machine_the_stack_does_not_own_is_refused_until_adopted() {
     let (world, path) = world("", "").await;
     // As an older demo left it: the machine exists without the stack's tag.
-    support::create_state_machine(&world.moto.sfn(), "wf", aws_sdk_sfn::types::StateMachineType::Standard).await;
+    support::create_state_machine(
+        &world.moto.sfn(),
+        "wf",
+        aws_sdk_sfn::types::StateMachineType::Standard,
+    )
+    .await;
     let refused = world.run(&["up", &path]);
     assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
-    assert!(text(&refused).contains("state machine wf exists but is not owned by stack"), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("state machine wf exists but is not owned by stack"),
+        "{}",
+        text(&refused)
+    );
     assert!(world.proxy.mutating_calls().is_empty(), "nothing changed");
 
     world.ok(&["up", &path, "--adopt"]);
     let arn = machine_arn("wf");
-    assert!(tags(&world, &arn).await.contains(&("provision:stack".into(), STACK.into())));
-    assert_eq!(describe(&world, &arn).await.role_arn(), format!("arn:aws:iam::189107071895:role/{ROLE}"));
+    assert!(
+        tags(&world, &arn)
+            .await
+            .contains(&("provision:stack".into(), STACK.into()))
+    );
+    assert_eq!(
+        describe(&world, &arn).await.role_arn(),
+        format!("arn:aws:iam::189107071895:role/{ROLE}")
+    );
     world.proxy.clear();
     world.ok(&["up", &path]);
     assert_eq!(world.proxy.mutating_calls(), Vec::new());
@@ -278,11 +382,27 @@ async fn a_machine_no_longer_declared_is_deleted_with_its_role() {
         "[[state_machine]]\nname = \"wf\"\ndefinition = \"wf.asl.json\"",
         "[[state_machine]]\nname = \"wf2\"\ndefinition = \"wf.asl.json\"",
     );
-    std::fs::write(&path, without.replace("state_machine = \"wf\"", "state_machine = \"wf2\"")).expect("rewrite");
+    std::fs::write(
+        &path,
+        without.replace("state_machine = \"wf\"", "state_machine = \"wf2\""),
+    )
+    .expect("rewrite");
     world.ok(&["up", &path, "--yes"]);
     let sfn = world.moto.sfn();
-    assert!(sfn.describe_state_machine().state_machine_arn(machine_arn("wf")).send().await.is_err());
-    assert!(sfn.describe_state_machine().state_machine_arn(machine_arn("wf2")).send().await.is_ok());
+    assert!(
+        sfn.describe_state_machine()
+            .state_machine_arn(machine_arn("wf"))
+            .send()
+            .await
+            .is_err()
+    );
+    assert!(
+        sfn.describe_state_machine()
+            .state_machine_arn(machine_arn("wf2"))
+            .send()
+            .await
+            .is_ok()
+    );
     assert!(world.moto.iam().get_role().role_name(ROLE).send().await.is_err());
     assert_eq!(integration_arn(&world).await, machine_arn("wf2"));
 }
@@ -296,7 +416,10 @@ async fn on_stock_moto_versions_and_aliases_still_work() {
     let path = path.to_str().expect("utf-8");
     world.ok(&["up", path]);
     let arn = machine_arn("wf");
-    assert_eq!(alias_routes_to(&world, &format!("{arn}:live")).await, vec![(format!("{arn}:1"), 100)]);
+    assert_eq!(
+        alias_routes_to(&world, &format!("{arn}:live")).await,
+        vec![(format!("{arn}:1"), 100)]
+    );
     world.proxy.clear();
     world.ok(&["up", path]);
     assert_eq!(world.proxy.mutating_calls(), Vec::new());

@@ -72,7 +72,9 @@ pub fn workflow(
     };
     if let MachineRole::Existing(arn) = &machine.role {
         return Err(Error::with_help(
-            format!("state machine {name} uses the existing role {arn}; the stack generates no policy for it"),
+            format!(
+                "state machine {name} uses the existing role {arn}; the stack generates no policy for it"
+            ),
             "leave `role` out of the [[state_machine]] to have a role made with the derived policy",
         ));
     }

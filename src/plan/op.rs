@@ -8,7 +8,7 @@ use crate::resource::state_machine::{MachineKey, MachineOp};
 use crate::stack::desired::{Cors, DesiredAuthorizer, DesiredIntegration, DesiredStage};
 
 /// Which API an operation acts on.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub enum ApiRef {
     /// An API that exists, by id.
     Existing(String),
@@ -17,7 +17,7 @@ pub enum ApiRef {
 }
 
 /// Which integration a route should target.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub enum IntegrationRef {
     /// An integration that exists, by id.
     Existing(String),
@@ -26,7 +26,7 @@ pub enum IntegrationRef {
 }
 
 /// Which authorizer a route should use.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub enum AuthorizerRef {
     /// An authorizer that exists, by id.
     Existing(String),
@@ -35,7 +35,7 @@ pub enum AuthorizerRef {
 }
 
 /// The role integrations use as credentials.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub enum RoleRef {
     /// A role that exists, by ARN.
     Existing(String),
@@ -44,7 +44,7 @@ pub enum RoleRef {
 }
 
 /// One AWS mutation.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub enum Op {
     /// CreateApi with the ownership tag and the CORS configuration.
     CreateApi {
@@ -144,6 +144,9 @@ pub enum Op {
         route_key: String,
         spec: DesiredIntegration,
         role: RoleRef,
+        /// Response status codes whose live parameters lose a key or go: each is sent as an
+        /// empty map (the guide's way to remove a code's mappings) before the new maps.
+        clear_response: Vec<String>,
     },
     /// DeleteIntegration.
     DeleteIntegration { api_id: String, id: String },

@@ -9,7 +9,10 @@ use crate::live::{
     Live, LiveApi, LiveAuthorizer, LiveIntegration, LiveRole, LiveRoute, LiveStage, RoleState,
 };
 use crate::policy;
+use crate::resource::state_machine::MachineKey;
+use crate::stack::desired::Cors;
 use crate::stack::desired::{DesiredIntegration, DesiredStage};
+use crate::stack::rules::OWNER_TAG;
 
 const ONBOARDING: &str = include_str!("../../stacks/onboarding.toml");
 const STACK: &str = "user-onboarding";
@@ -88,6 +91,7 @@ fn onboarding_integration() -> DesiredIntegration {
     DesiredIntegration {
         subtype: "StepFunctions-StartExecution".into(),
         parameters: onboarding_params(),
+        response: Default::default(),
     }
 }
 
@@ -99,6 +103,7 @@ fn live_integration(id: &str, subtype: &str, parameters: BTreeMap<String, String
         payload_format_version: Some("1.0".into()),
         credentials_arn: Some(ROLE_ARN.into()),
         parameters,
+        response: Default::default(),
     }
 }
 
@@ -350,7 +355,13 @@ fn from_nothing_ops_wait_for_what_they_need() {
     for op in all_ops(&p) {
         // These wait for an optional step (clearing CORS, deleting a stage to replace it) that a
         // fresh stack does not have.
-        let optional = |k: &Key| matches!(k, Key::CorsCleared | Key::StageGone(_) | Key::RoleGone(_));
+        // And an integration waits for its machine only when the stack declares it.
+        let optional = |k: &Key| {
+            matches!(
+                k,
+                Key::CorsCleared | Key::StageGone(_) | Key::RoleGone(_) | Key::StateMachine(_)
+            )
+        };
         for need in op.needs().into_iter().filter(|k| !optional(k)) {
             assert!(
                 keys.contains(&need),
@@ -358,8 +369,18 @@ fn from_nothing_ops_wait_for_what_they_need() {
             );
         }
     }
-    // The integration waits for both the API and the role; the route for its integration.
-    assert_eq!(p.changes[3].ops[0].needs(), vec![Key::Api, Key::Role]);
+    // The integration waits for both the API and the role (and for its machine and the machine's
+    // alias, which only a stack that declares the machine provides); the route for its integration.
+    let machine = || "user-onboarding".to_string();
+    assert_eq!(
+        p.changes[3].ops[0].needs(),
+        vec![
+            Key::Api,
+            Key::Role,
+            Key::StateMachine(MachineKey::Ready(machine())),
+            Key::StateMachine(MachineKey::AliasesSet(machine()))
+        ]
+    );
     assert_eq!(
         p.changes[4].ops[0].needs(),
         vec![Key::Api, Key::Integration(KEY.into())]
@@ -550,6 +571,7 @@ fn changed_mapping_updates_integration_with_whole_map() {
             // The whole map, StateMachineArn included, not only the changed key.
             spec: onboarding_integration(),
             role: RoleRef::Existing(ROLE_ARN.into()),
+            clear_response: Vec::new(),
         }]
     );
     assert_eq!(p.counts(), (0, 1, 0));
@@ -1810,6 +1832,7 @@ fn secure_live(d: &Desired) -> Live {
             payload_format_version: Some("1.0".into()),
             credentials_arn: Some(format!("arn:aws:iam::189107071895:role/{}", d.role.name)),
             parameters: r.integration.parameters.clone(),
+            response: r.integration.response.clone(),
         });
         api.routes.push(LiveRoute {
             id: format!("r-{i}"),

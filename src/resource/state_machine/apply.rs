@@ -63,7 +63,12 @@ pub async fn run(clients: &Clients, op: &MachineOp) -> Result<(), AwsError> {
         MachineOp::Create(new) => create(clients, new).await,
         MachineOp::Update(update) => self::update(clients, update).await,
         MachineOp::Publish { arn, name } => publish(clients, arn, name).await,
-        MachineOp::Tag { arn, name, set, remove } => tag(clients, arn, name, set, remove).await,
+        MachineOp::Tag {
+            arn,
+            name,
+            set,
+            remove,
+        } => tag(clients, arn, name, set, remove).await,
         MachineOp::Delete { arn, name, wait } => delete(clients, arn, name, *wait).await,
         MachineOp::CreateAlias {
             machine_arn,
@@ -78,11 +83,21 @@ pub async fn run(clients: &Clients, op: &MachineOp) -> Result<(), AwsError> {
             ..
         } => update_alias(clients, machine_arn, name, routing).await,
         MachineOp::DeleteAlias { arn, .. } => {
-            let answer = clients.sfn.delete_state_machine_alias().state_machine_alias_arn(arn).send().await;
+            let answer = clients
+                .sfn
+                .delete_state_machine_alias()
+                .state_machine_alias_arn(arn)
+                .send()
+                .await;
             deleted(answer, "DeleteStateMachineAlias", format!("alias {arn}"))
         }
         MachineOp::DeleteVersion { arn, .. } => {
-            let answer = clients.sfn.delete_state_machine_version().state_machine_version_arn(arn).send().await;
+            let answer = clients
+                .sfn
+                .delete_state_machine_version()
+                .state_machine_version_arn(arn)
+                .send()
+                .await;
             deleted(answer, "DeleteStateMachineVersion", format!("version {arn}"))
         }
     }
@@ -90,7 +105,13 @@ pub async fn run(clients: &Clients, op: &MachineOp) -> Result<(), AwsError> {
 
 /// NotFound (the thing is already gone) counts as done.
 fn deleted<T, E>(
-    answer: Result<T, aws_smithy_runtime_api::client::result::SdkError<E, aws_smithy_runtime_api::client::orchestrator::HttpResponse>>,
+    answer: Result<
+        T,
+        aws_smithy_runtime_api::client::result::SdkError<
+            E,
+            aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+        >,
+    >,
     call: &'static str,
     resource: String,
 ) -> Result<(), AwsError>
@@ -103,7 +124,12 @@ where
             if e.as_service_error().is_some_and(|s| {
                 matches!(
                     s.code(),
-                    Some("ResourceNotFound" | "StateMachineDoesNotExist" | "NoSuchEntity" | "NotFoundException")
+                    Some(
+                        "ResourceNotFound"
+                            | "StateMachineDoesNotExist"
+                            | "NoSuchEntity"
+                            | "NotFoundException"
+                    )
                 )
             }) =>
         {
@@ -140,7 +166,10 @@ async fn create_role(
         .await;
     match answer {
         Ok(_) => {}
-        Err(e) if e.as_service_error().is_some_and(|s| s.is_entity_already_exists_exception()) => {
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_entity_already_exists_exception()) =>
+        {
             let role = clients
                 .iam
                 .get_role()
@@ -148,10 +177,17 @@ async fn create_role(
                 .send()
                 .await
                 .map_err(|e| AwsError::new("GetRole", &resource, e))?;
-            let owner = role.role().and_then(|r| r.tags().iter().find(|t| t.key() == OWNER_TAG)).map(|t| t.value());
+            let owner = role
+                .role()
+                .and_then(|r| r.tags().iter().find(|t| t.key() == OWNER_TAG))
+                .map(|t| t.value());
             if owner != tags.get(OWNER_TAG).map(String::as_str) {
-                return Err(AwsError::invalid("CreateRole", resource, "a role of this name exists and is not the stack's")
-                    .with_help("run `provision up --adopt` to take it over, or rename the state machine"));
+                return Err(AwsError::invalid(
+                    "CreateRole",
+                    resource,
+                    "a role of this name exists and is not the stack's",
+                )
+                .with_help("run `provision up --adopt` to take it over, or rename the state machine"));
             }
         }
         Err(e) => return Err(AwsError::new("CreateRole", resource, e)),
@@ -186,7 +222,13 @@ async fn put_policy(clients: &Clients, name: &str, policy: &Value) -> Result<(),
 
 async fn delete_role(clients: &Clients, name: &str, inline: &[String]) -> Result<(), AwsError> {
     for policy in inline {
-        let answer = clients.iam.delete_role_policy().role_name(name).policy_name(policy).send().await;
+        let answer = clients
+            .iam
+            .delete_role_policy()
+            .role_name(name)
+            .policy_name(policy)
+            .send()
+            .await;
         deleted(answer, "DeleteRolePolicy", format!("role {name}"))?;
     }
     let answer = clients.iam.delete_role().role_name(name).send().await;
@@ -209,7 +251,9 @@ fn logging_configuration(logging: &Logging) -> LoggingConfiguration {
 }
 
 fn sfn_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {
-    tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect()
+    tags.iter()
+        .map(|(k, v)| Tag::builder().key(k).value(v).build())
+        .collect()
 }
 
 /// True when Step Functions refused the role because IAM has not yet made it assumable (a
@@ -284,7 +328,10 @@ async fn update(clients: &Clients, u: &MachineUpdate) -> Result<(), AwsError> {
             .set_definition(u.definition.clone())
             .set_role_arn(u.role_arn.clone())
             .set_logging_configuration(u.logging.as_ref().map(logging_configuration))
-            .set_tracing_configuration(u.tracing.map(|t| TracingConfiguration::builder().enabled(t).build()))
+            .set_tracing_configuration(
+                u.tracing
+                    .map(|t| TracingConfiguration::builder().enabled(t).build()),
+            )
             .set_publish(u.publish.then_some(true))
             .send()
             .await
@@ -312,8 +359,15 @@ async fn publish(clients: &Clients, arn: &str, name: &str) -> Result<(), AwsErro
             record_published(arn, Some(out.state_machine_version_arn()));
             Ok(())
         }
-        Err(e) if super::read::unsupported(e.raw_response().map(|r| r.status().as_u16()), e.as_service_error()) => {
-            tracing::info!("PublishStateMachineVersion is not available here; publishing with UpdateStateMachine");
+        Err(e)
+            if super::read::unsupported(
+                e.raw_response().map(|r| r.status().as_u16()),
+                e.as_service_error(),
+            ) =>
+        {
+            tracing::info!(
+                "PublishStateMachineVersion is not available here; publishing with UpdateStateMachine"
+            );
             let current = clients
                 .sfn
                 .describe_state_machine()
@@ -371,7 +425,12 @@ async fn tag(
 /// DeleteStateMachine ("This API action also deletes all versions and aliases associated with
 /// a state machine"); with `wait`, until it is gone, so that its name is free.
 async fn delete(clients: &Clients, arn: &str, name: &str, wait: bool) -> Result<(), AwsError> {
-    let answer = clients.sfn.delete_state_machine().state_machine_arn(arn).send().await;
+    let answer = clients
+        .sfn
+        .delete_state_machine()
+        .state_machine_arn(arn)
+        .send()
+        .await;
     deleted(answer, "DeleteStateMachine", format!("state machine {name}"))?;
     if wait {
         wait_gone(clients, arn, name).await?;
@@ -385,9 +444,26 @@ async fn wait_gone(clients: &Clients, arn: &str, name: &str) -> Result<(), AwsEr
     let start = Instant::now();
     let mut said = Duration::ZERO;
     loop {
-        match clients.sfn.describe_state_machine().state_machine_arn(arn).send().await {
-            Err(e) if e.as_service_error().is_some_and(|s| s.is_state_machine_does_not_exist()) => return Ok(()),
-            Err(e) => return Err(AwsError::new("DescribeStateMachine", format!("state machine {name}"), e)),
+        match clients
+            .sfn
+            .describe_state_machine()
+            .state_machine_arn(arn)
+            .send()
+            .await
+        {
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_state_machine_does_not_exist()) =>
+            {
+                return Ok(());
+            }
+            Err(e) => {
+                return Err(AwsError::new(
+                    "DescribeStateMachine",
+                    format!("state machine {name}"),
+                    e,
+                ));
+            }
             Ok(_) if start.elapsed() >= DELETE_WAIT => {
                 return Err(AwsError::invalid(
                     "DeleteStateMachine",
@@ -399,7 +475,10 @@ async fn wait_gone(clients: &Clients, arn: &str, name: &str) -> Result<(), AwsEr
             Ok(_) => {
                 if start.elapsed() >= said + Duration::from_secs(10) {
                     said = start.elapsed();
-                    eprintln!("  … waiting for state machine {name} to finish deleting ({}s)", said.as_secs());
+                    eprintln!(
+                        "  … waiting for state machine {name} to finish deleting ({}s)",
+                        said.as_secs()
+                    );
                 }
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
@@ -408,10 +487,17 @@ async fn wait_gone(clients: &Clients, arn: &str, name: &str) -> Result<(), AwsEr
 }
 
 /// The routing configuration of an alias.
-fn routing_items(machine_arn: &str, routing: &Routing) -> Result<Vec<RoutingConfigurationListItem>, AwsError> {
+fn routing_items(
+    machine_arn: &str,
+    routing: &Routing,
+) -> Result<Vec<RoutingConfigurationListItem>, AwsError> {
     let versions: Vec<(String, i32)> = match routing {
         Routing::Published => {
-            let published = PUBLISHED.lock().unwrap_or_else(|p| p.into_inner()).get(machine_arn).cloned();
+            let published = PUBLISHED
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get(machine_arn)
+                .cloned();
             let arn = published.ok_or_else(|| {
                 AwsError::invalid(
                     "CreateStateMachineAlias",
@@ -422,7 +508,10 @@ fn routing_items(machine_arn: &str, routing: &Routing) -> Result<Vec<RoutingConf
             })?;
             vec![(arn, 100)]
         }
-        Routing::Versions(v) => v.iter().map(|(n, w)| (format!("{machine_arn}:{n}"), *w)).collect(),
+        Routing::Versions(v) => v
+            .iter()
+            .map(|(n, w)| (format!("{machine_arn}:{n}"), *w))
+            .collect(),
     };
     versions
         .into_iter()
@@ -436,7 +525,12 @@ fn routing_items(machine_arn: &str, routing: &Routing) -> Result<Vec<RoutingConf
         .collect()
 }
 
-async fn create_alias(clients: &Clients, machine_arn: &str, name: &str, routing: &Routing) -> Result<(), AwsError> {
+async fn create_alias(
+    clients: &Clients,
+    machine_arn: &str,
+    name: &str,
+    routing: &Routing,
+) -> Result<(), AwsError> {
     let items = routing_items(machine_arn, routing)?;
     clients
         .sfn
@@ -446,10 +540,21 @@ async fn create_alias(clients: &Clients, machine_arn: &str, name: &str, routing:
         .send()
         .await
         .map(|_| ())
-        .map_err(|e| AwsError::new("CreateStateMachineAlias", format!("alias {machine_arn}:{name}"), e))
+        .map_err(|e| {
+            AwsError::new(
+                "CreateStateMachineAlias",
+                format!("alias {machine_arn}:{name}"),
+                e,
+            )
+        })
 }
 
-async fn update_alias(clients: &Clients, machine_arn: &str, name: &str, routing: &Routing) -> Result<(), AwsError> {
+async fn update_alias(
+    clients: &Clients,
+    machine_arn: &str,
+    name: &str,
+    routing: &Routing,
+) -> Result<(), AwsError> {
     let items = routing_items(machine_arn, routing)?;
     let arn = format!("{machine_arn}:{name}");
     clients

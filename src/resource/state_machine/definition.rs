@@ -15,7 +15,9 @@ pub const MAX_DEFINITION_BYTES: usize = 1024 * 1024;
 pub const MAX_STATE_NAME: usize = 80;
 
 /// The state types of the Amazon States Language.
-const TYPES: &[&str] = &["Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map"];
+const TYPES: &[&str] = &[
+    "Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map",
+];
 
 /// The intrinsic functions of the Amazon States Language ("Intrinsic functions").
 const INTRINSICS: &[&str] = &[
@@ -88,13 +90,17 @@ impl Source {
         let (text, parsed) = match std::fs::read(&path) {
             Err(e) => (
                 String::new(),
-                Err(Located::error(format!("cannot read definition file {shown}: {e}"))
-                    .help("the path is relative to the stack file")),
+                Err(
+                    Located::error(format!("cannot read definition file {shown}: {e}"))
+                        .help("the path is relative to the stack file"),
+                ),
             ),
             Ok(bytes) => match String::from_utf8(bytes) {
                 Err(_) => (
                     String::new(),
-                    Err(Located::error(format!("definition file {shown} is not UTF-8 text"))),
+                    Err(Located::error(format!(
+                        "definition file {shown} is not UTF-8 text"
+                    ))),
                 ),
                 Ok(text) => {
                     let parsed = parse(&text, is_yaml(shown));
@@ -122,9 +128,7 @@ impl Source {
 
     /// Where `pointer` (keys from the root) is written, for messages.
     pub fn locate(&self, pointer: &[String]) -> Option<(usize, usize)> {
-        if self.path.is_none() {
-            return None;
-        }
+        self.path.as_ref()?;
         locate(&self.text, pointer, is_yaml(&self.shown))
     }
 }
@@ -161,7 +165,11 @@ pub fn locate(text: &str, pointer: &[String], yaml: bool) -> Option<(usize, usiz
     let mut from = 0;
     let mut found = None;
     for key in pointer {
-        let needle = if yaml { format!("{key}:") } else { format!("\"{key}\"") };
+        let needle = if yaml {
+            format!("{key}:")
+        } else {
+            format!("\"{key}\"")
+        };
         let at = text.get(from..)?.find(&needle)? + from;
         found = Some(at);
         from = at + needle.len();
@@ -256,7 +264,10 @@ pub fn check(definition: &Value, context: CheckContext) -> Vec<Problem> {
 fn check_machine(machine: &Value, at: &[String], context: CheckContext, out: &mut Vec<Problem>) {
     let here = |key: &str| [at, &[key.to_string()]].concat();
     let Some(map) = machine.as_object() else {
-        out.push((at.to_vec(), Located::error("a state machine definition must be a JSON object")));
+        out.push((
+            at.to_vec(),
+            Located::error("a state machine definition must be a JSON object"),
+        ));
         return;
     };
     let Some(states) = map.get("States").and_then(Value::as_object) else {
@@ -270,7 +281,8 @@ fn check_machine(machine: &Value, at: &[String], context: CheckContext, out: &mu
     match map.get("StartAt").and_then(Value::as_str) {
         None => out.push((
             at.to_vec(),
-            Located::error("the definition has no `StartAt`").help("name the first state: \"StartAt\": \"...\""),
+            Located::error("the definition has no `StartAt`")
+                .help("name the first state: \"StartAt\": \"...\""),
         )),
         Some(start) if !states.contains_key(start) => out.push((
             here("StartAt"),
@@ -286,9 +298,11 @@ fn check_machine(machine: &Value, at: &[String], context: CheckContext, out: &mu
         for (field, target) in &targets {
             if !states.contains_key(*target) {
                 out.push((
-                    [pointer.as_slice(), &[field.clone()]].concat(),
-                    Located::error(format!("state \"{name}\": `{field}` names \"{target}\", which is not a state"))
-                        .help(nearest(target, states.keys())),
+                    [pointer.as_slice(), std::slice::from_ref(field)].concat(),
+                    Located::error(format!(
+                        "state \"{name}\": `{field}` names \"{target}\", which is not a state"
+                    ))
+                    .help(nearest(target, states.keys())),
                 ));
             }
         }
@@ -314,7 +328,11 @@ fn reachability(
     at: &[String],
     out: &mut Vec<Problem>,
 ) {
-    let Some(start) = map.get("StartAt").and_then(Value::as_str).filter(|s| states.contains_key(*s)) else {
+    let Some(start) = map
+        .get("StartAt")
+        .and_then(Value::as_str)
+        .filter(|s| states.contains_key(*s))
+    else {
         return;
     };
     let mut seen: BTreeSet<&str> = BTreeSet::from([start]);
@@ -346,8 +364,10 @@ fn reachability(
 }
 
 fn is_terminal(state: &Value) -> bool {
-    matches!(state.get("Type").and_then(Value::as_str), Some("Succeed" | "Fail"))
-        || state.get("End").and_then(Value::as_bool) == Some(true)
+    matches!(
+        state.get("Type").and_then(Value::as_str),
+        Some("Succeed" | "Fail")
+    ) || state.get("End").and_then(Value::as_bool) == Some(true)
 }
 
 /// Checks one state and returns its transitions, (field, target).
@@ -396,7 +416,9 @@ fn check_state<'a>(
             if next.is_some() || state.get("End").is_some() {
                 out.push((
                     field(if next.is_some() { "Next" } else { "End" }),
-                    Located::error(format!("state \"{name}\": a {kind} state ends the execution; it takes no `Next` or `End`")),
+                    Located::error(format!(
+                        "state \"{name}\": a {kind} state ends the execution; it takes no `Next` or `End`"
+                    )),
                 ));
             }
         }
@@ -416,7 +438,13 @@ fn check_state<'a>(
     if let Some(next) = next {
         targets.push(("Next".into(), next));
     }
-    for (i, catcher) in state.get("Catch").and_then(Value::as_array).into_iter().flatten().enumerate() {
+    for (i, catcher) in state
+        .get("Catch")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
         match catcher.get("Next").and_then(Value::as_str) {
             Some(t) => targets.push((format!("Catch[{i}].Next"), t)),
             None => out.push((
@@ -448,11 +476,15 @@ fn required_fields(
     };
     match kind {
         "Task" => match state.get("Resource").and_then(Value::as_str) {
-            None => out.push(missing("Resource", "e.g. \"Resource\": \"arn:aws:states:::dynamodb:putItem\"")),
+            None => out.push(missing(
+                "Resource",
+                "e.g. \"Resource\": \"arn:aws:states:::dynamodb:putItem\"",
+            )),
             Some(resource) => {
                 // "Express Workflows only support Request Response integrations"
                 // (Step Functions guide, "Integrating optimized services with Step Functions").
-                if context.express && (resource.contains(".sync") || resource.ends_with(".waitForTaskToken")) {
+                if context.express && (resource.contains(".sync") || resource.ends_with(".waitForTaskToken"))
+                {
                     out.push((
                         field("Resource"),
                         Located::error(format!(
@@ -469,7 +501,10 @@ fn required_fields(
             if given != 1 {
                 out.push((
                     pointer.to_vec(),
-                    Located::error(format!("Wait state \"{name}\" needs exactly one of {}", ways.join(", "))),
+                    Located::error(format!(
+                        "Wait state \"{name}\" needs exactly one of {}",
+                        ways.join(", ")
+                    )),
                 ));
             }
         }
@@ -483,10 +518,15 @@ fn required_fields(
             _ => out.push(missing("Branches", "a non-empty array of { StartAt, States }")),
         },
         "Map" => {
-            let key = ["ItemProcessor", "Iterator"].into_iter().find(|k| state.get(*k).is_some());
+            let key = ["ItemProcessor", "Iterator"]
+                .into_iter()
+                .find(|k| state.get(*k).is_some());
             match key {
                 Some(key) => check_machine(&state[key], &field(key), context, out),
-                None => out.push(missing("ItemProcessor", "the states run for each item: { StartAt, States }")),
+                None => out.push(missing(
+                    "ItemProcessor",
+                    "the states run for each item: { StartAt, States }",
+                )),
             }
         }
         _ => {}
@@ -595,7 +635,9 @@ fn check_path(path: &str) -> Result<(), String> {
         return Ok(());
     }
     if !rest.is_empty() && !rest.starts_with(['.', '[']) {
-        return Err(format!("is not a path: \"{path}\" continues with neither `.` nor `[`"));
+        return Err(format!(
+            "is not a path: \"{path}\" continues with neither `.` nor `[`"
+        ));
     }
     if rest.ends_with('.') {
         return Err(format!("ends with `.`: \"{path}\""));
@@ -649,7 +691,7 @@ fn diff_into(before: &Value, after: &Value, path: &str, depth: usize, out: &mut 
     }
     // Below States.NAME.FIELD the whole value is one change: readable, not a leaf per key.
     match (before, after) {
-        (Value::Object(b), Value::Object(a)) if depth < 4 => {
+        (Value::Object(b), Value::Object(a)) if depth < 3 => {
             let keys: BTreeSet<&String> = b.keys().chain(a.keys()).collect();
             for key in keys {
                 let null = Value::Null;
@@ -679,7 +721,10 @@ mod tests {
         let text = include_str!("../../../examples/onboarding.asl.json");
         let parsed = parse(text, false).unwrap();
         assert_eq!(problems(parsed.clone()), Vec::<String>::new());
-        assert_eq!(placeholders(&parsed).keys().collect::<Vec<_>>(), vec!["WelcomeQueueUrl"]);
+        assert_eq!(
+            placeholders(&parsed).keys().collect::<Vec<_>>(),
+            vec!["WelcomeQueueUrl"]
+        );
     }
 
     #[test]
@@ -689,10 +734,21 @@ mod tests {
             "B": {"Type": "Pass", "End": true},
             "C": {"Type": "Choice", "Choices": [{"Variable": "$.x", "IsPresent": true, "Next": "Nope"}], "Default": "B"}
         }}));
-        assert!(found.contains(&"state \"A\": `Next` names \"Bee\", which is not a state".to_string()), "{found:?}");
-        assert!(found.contains(&"state \"B\" is not reachable from `StartAt`".to_string()), "{found:?}");
-        assert!(found.contains(&"state \"C\": `Choices[0].Next` names \"Nope\", which is not a state".to_string()));
-        assert!(found.contains(&"no terminal state is reachable: every execution would run forever".to_string()));
+        assert!(
+            found.contains(&"state \"A\": `Next` names \"Bee\", which is not a state".to_string()),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&"state \"B\" is not reachable from `StartAt`".to_string()),
+            "{found:?}"
+        );
+        assert!(
+            found
+                .contains(&"state \"C\": `Choices[0].Next` names \"Nope\", which is not a state".to_string())
+        );
+        assert!(
+            found.contains(&"no terminal state is reachable: every execution would run forever".to_string())
+        );
     }
 
     #[test]
@@ -707,31 +763,43 @@ mod tests {
 
     #[test]
     fn paths_and_intrinsics_are_checked() {
-        let found = problems(json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true,
+        let found = problems(
+            json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true,
             "ResultPath": "user",
             "Parameters": {"a.$": "$.ok", "b.$": "$.x[0", "c.$": "States.Formatt('{}', $.x)",
-                           "d.$": "States.Format('{}', $.x", "e.$": "$$.Execution.Id", "f": {"g.$": "nope"}}}}}));
+                           "d.$": "States.Format('{}', $.x", "e.$": "$$.Execution.Id", "f": {"g.$": "nope"}}}}}),
+        );
         assert_eq!(found.len(), 5, "{found:?}");
         assert!(found[0].contains("`ResultPath` \"user\""));
     }
 
     #[test]
     fn locates_keys_in_the_file() {
-        let text = "{\n  \"StartAt\": \"A\",\n  \"States\": {\n    \"A\": {\n      \"Next\": \"B\"\n    }\n  }\n}\n";
+        let text =
+            "{\n  \"StartAt\": \"A\",\n  \"States\": {\n    \"A\": {\n      \"Next\": \"B\"\n    }\n  }\n}\n";
         let at = locate(text, &["States".into(), "A".into(), "Next".into()], false);
         assert_eq!(at, Some((5, 7)));
     }
 
     #[test]
     fn differences_are_by_meaning_and_per_field() {
-        let before = json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true, "Result": {"x": 1}}}});
-        let reformatted: Value = serde_json::from_str(&serde_json::to_string_pretty(&before).unwrap()).unwrap();
+        let before =
+            json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true, "Result": {"x": 1}}}});
+        let reformatted: Value =
+            serde_json::from_str(&serde_json::to_string_pretty(&before).unwrap()).unwrap();
         assert!(diff(&before, &reformatted).is_empty());
         let after = json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true, "Result": {"x": 2}},
             "B": {"Type": "Succeed"}}});
         let d = diff(&before, &after);
         assert_eq!(d.len(), 2, "{d:?}");
         assert_eq!(d[0].0, "definition.States.A.Result");
-        assert_eq!(d[1], ("definition.States.B".into(), Value::Null, json!({"Type": "Succeed"})));
+        assert_eq!(
+            d[1],
+            (
+                "definition.States.B".into(),
+                Value::Null,
+                json!({"Type": "Succeed"})
+            )
+        );
     }
 }

@@ -27,14 +27,21 @@ pub fn ids(machine: &DesiredMachine, pascal: &str) -> Ids {
         machine: format!("StateMachine{pascal}"),
         role: matches!(machine.role, MachineRole::Generated(_)).then(|| format!("StateMachineRole{pascal}")),
         version: machine.publish.then(|| format!("StateMachineVersion{pascal}")),
-        alias: machine.alias.as_ref().map(|_| format!("StateMachineAlias{pascal}")),
+        alias: machine
+            .alias
+            .as_ref()
+            .map(|_| format!("StateMachineAlias{pascal}")),
     }
 }
 
 /// The resources of one machine, by logical id.
 pub fn resources(machine: &DesiredMachine, ids: &Ids) -> Map<String, Value> {
     let mut out = Map::new();
-    let tags: Vec<Value> = machine.tags.iter().map(|(k, v)| json!({"Key": k, "Value": v})).collect();
+    let tags: Vec<Value> = machine
+        .tags
+        .iter()
+        .map(|(k, v)| json!({"Key": k, "Value": v}))
+        .collect();
     let role_arn = match (&machine.role, &ids.role) {
         (MachineRole::Generated(g), Some(id)) => {
             out.insert(

@@ -27,7 +27,7 @@ pub use spec::{DesiredMachine, MachineType};
 
 /// What exists of the stack's machines: the declared ones found by name, the ones tagged for
 /// the stack that it no longer declares, and their generated roles.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct LiveMachines {
     /// Machines, by name.
     pub machines: BTreeMap<String, LiveMachine>,
@@ -39,7 +39,7 @@ pub struct LiveMachines {
 }
 
 /// A state machine as DescribeStateMachine and ListTagsForResource report it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct LiveMachine {
     /// Name.
     pub name: String,
@@ -65,6 +65,13 @@ pub struct LiveMachine {
     pub aliases: Vec<LiveAlias>,
 }
 
+impl LiveMachines {
+    /// True when nothing was read (a stack without machines).
+    pub fn is_empty(&self) -> bool {
+        self.machines.is_empty() && self.roles.is_empty()
+    }
+}
+
 impl LiveMachine {
     /// True when the machine carries `provision:stack = stack`.
     pub fn owned_by(&self, stack: &str) -> bool {
@@ -73,7 +80,7 @@ impl LiveMachine {
 }
 
 /// A published version.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct LiveVersion {
     /// Version number.
     pub number: u64,
@@ -82,7 +89,7 @@ pub struct LiveVersion {
 }
 
 /// An alias and where it routes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct LiveAlias {
     /// Alias name.
     pub name: String,

@@ -27,7 +27,7 @@ pub enum MachineKey {
 }
 
 /// Where an alias is made to route.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub enum Routing {
     /// The version this run published (known once published).
     Published,
@@ -36,7 +36,7 @@ pub enum Routing {
 }
 
 /// A machine as CreateStateMachine takes it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct NewMachine {
     /// Name.
     pub name: String,
@@ -61,7 +61,7 @@ pub struct NewMachine {
 }
 
 /// What UpdateStateMachine changes (`None`: unchanged).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct MachineUpdate {
     /// Machine ARN.
     pub arn: String,
@@ -80,7 +80,7 @@ pub struct MachineUpdate {
 }
 
 /// One AWS mutation of this unit.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub enum MachineOp {
     /// CreateRole (trusted by Step Functions, tagged) then PutRolePolicy.
     CreateRole {
@@ -90,7 +90,10 @@ pub enum MachineOp {
         tags: BTreeMap<String, String>,
     },
     /// TagRole: adoption of a same-named role, or tags brought up to date.
-    TagRole { name: String, tags: BTreeMap<String, String> },
+    TagRole {
+        name: String,
+        tags: BTreeMap<String, String>,
+    },
     /// UpdateAssumeRolePolicy.
     UpdateRoleTrust { name: String, trust: Value },
     /// PutRolePolicy of the derived policy.
@@ -182,7 +185,9 @@ impl MachineOp {
                 }
                 keys
             }
-            MachineOp::Tag { name, .. } => vec![MachineKey::Ready(name.clone()), MachineKey::Tagged(name.clone())],
+            MachineOp::Tag { name, .. } => {
+                vec![MachineKey::Ready(name.clone()), MachineKey::Tagged(name.clone())]
+            }
             MachineOp::TagRole { name, .. } => vec![MachineKey::RoleTagged(name.clone())],
             MachineOp::Publish { name, .. } => vec![MachineKey::Published(name.clone())],
             MachineOp::Delete { name, .. } => vec![MachineKey::Gone(name.clone())],
@@ -206,13 +211,18 @@ impl MachineOp {
                 MachineKey::Gone(m.name.clone()),
             ],
             MachineOp::Update(u) => {
-                let mut keys = u.role_arn.iter().map(|r| MachineKey::RoleReady(role_name(r))).collect::<Vec<_>>();
+                let mut keys = u
+                    .role_arn
+                    .iter()
+                    .map(|r| MachineKey::RoleReady(role_name(r)))
+                    .collect::<Vec<_>>();
                 // An adopted machine is tagged before it is changed.
                 keys.push(MachineKey::Tagged(u.name.clone()));
                 keys
             }
             MachineOp::Publish { name, .. } => vec![MachineKey::Ready(name.clone())],
-            MachineOp::CreateAlias { machine, routing, .. } | MachineOp::UpdateAlias { machine, routing, .. } => {
+            MachineOp::CreateAlias { machine, routing, .. }
+            | MachineOp::UpdateAlias { machine, routing, .. } => {
                 let mut keys = vec![MachineKey::Ready(machine.clone())];
                 if *routing == Routing::Published {
                     keys.push(MachineKey::Published(machine.clone()));
@@ -220,9 +230,14 @@ impl MachineOp {
                 keys
             }
             MachineOp::DeleteVersion { machine, .. } => {
-                vec![MachineKey::AliasesSet(machine.clone()), MachineKey::Published(machine.clone())]
+                vec![
+                    MachineKey::AliasesSet(machine.clone()),
+                    MachineKey::Published(machine.clone()),
+                ]
             }
-            MachineOp::DeleteRole { machines, .. } => machines.iter().map(|m| MachineKey::Gone(m.clone())).collect(),
+            MachineOp::DeleteRole { machines, .. } => {
+                machines.iter().map(|m| MachineKey::Gone(m.clone())).collect()
+            }
             _ => Vec::new(),
         }
     }

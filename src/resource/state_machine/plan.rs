@@ -23,7 +23,14 @@ pub fn plan(
     let mut changes = Vec::new();
     for desired in machines {
         if let MachineRole::Generated(role) = &desired.role {
-            plan_role(stack, desired, role, live.roles.get(&role.name), adopt, &mut changes)?;
+            plan_role(
+                stack,
+                desired,
+                role,
+                live.roles.get(&role.name),
+                adopt,
+                &mut changes,
+            )?;
         }
         let found = live.machines.get(&desired.name);
         let publishes = plan_machine(stack, desired, found, adopt, &mut changes)?;
@@ -45,8 +52,14 @@ pub fn plan(
         })
         .collect();
     for machine in live.machines.values() {
-        if !declared.contains(machine.name.as_str()) && machine.owned_by(stack) && machine.status != "DELETING" {
-            tracing::debug!("state machine {}: tagged for the stack, no longer declared, delete", machine.name);
+        if !declared.contains(machine.name.as_str())
+            && machine.owned_by(stack)
+            && machine.status != "DELETING"
+        {
+            tracing::debug!(
+                "state machine {}: tagged for the stack, no longer declared, delete",
+                machine.name
+            );
             changes.extend(delete_machine(stack, machine, live, &in_use));
         }
     }
@@ -63,7 +76,12 @@ pub fn plan_down(stack: &str, live: &LiveMachines) -> Vec<Change> {
 }
 
 /// The machine, then its role if the stack generated it and nothing declared still uses it.
-fn delete_machine(stack: &str, machine: &LiveMachine, live: &LiveMachines, in_use: &BTreeSet<String>) -> Vec<Change> {
+fn delete_machine(
+    stack: &str,
+    machine: &LiveMachine,
+    live: &LiveMachines,
+    in_use: &BTreeSet<String>,
+) -> Vec<Change> {
     let mut changes = vec![change(
         Action::Delete,
         Kind::StateMachine,
@@ -147,7 +165,11 @@ fn plan_role(
     }
     let live_policy = live.inline.get(ROLE_POLICY_NAME).cloned().unwrap_or(Value::Null);
     if live_policy != role.policy {
-        fields.push(field(&format!("policy.{ROLE_POLICY_NAME}"), live_policy, role.policy.clone()));
+        fields.push(field(
+            &format!("policy.{ROLE_POLICY_NAME}"),
+            live_policy,
+            role.policy.clone(),
+        ));
         ops.push(MachineOp::PutRolePolicy {
             name: role.name.clone(),
             policy: role.policy.clone(),
@@ -195,13 +217,28 @@ fn plan_machine(
         None => {
             tracing::debug!("state machine {}: none of that name, create", desired.name);
             let ops = vec![MachineOp::Create(Box::new(new(false)))];
-            changes.push(change(Action::Create, Kind::StateMachine, &desired.name, created_fields(), ops));
+            changes.push(change(
+                Action::Create,
+                Kind::StateMachine,
+                &desired.name,
+                created_fields(),
+                ops,
+            ));
             return Ok(desired.publish);
         }
         Some(live) if live.status == "DELETING" => {
-            tracing::debug!("state machine {}: still deleting, create once it is gone", desired.name);
+            tracing::debug!(
+                "state machine {}: still deleting, create once it is gone",
+                desired.name
+            );
             let ops = vec![MachineOp::Create(Box::new(new(true)))];
-            changes.push(change(Action::Create, Kind::StateMachine, &desired.name, created_fields(), ops));
+            changes.push(change(
+                Action::Create,
+                Kind::StateMachine,
+                &desired.name,
+                created_fields(),
+                ops,
+            ));
             return Ok(desired.publish);
         }
         Some(live) => live,
@@ -216,7 +253,12 @@ fn plan_machine(
     }
     if live.kind != desired.kind.as_str() {
         // Step Functions cannot change a machine's type (CreateStateMachine, `type`): a new one.
-        tracing::debug!("state machine {}: {} → {}, replace", desired.name, live.kind, desired.kind.as_str());
+        tracing::debug!(
+            "state machine {}: {} → {}, replace",
+            desired.name,
+            live.kind,
+            desired.kind.as_str()
+        );
         let mut fields = vec![field("type", json!(live.kind), json!(desired.kind.as_str()))];
         fields.extend(machine_fields(desired, live));
         let ops = vec![
@@ -227,9 +269,27 @@ fn plan_machine(
             },
             MachineOp::Create(Box::new(new(true))),
         ];
-        changes.push(change(Action::Replace, Kind::StateMachine, &desired.name, fields, ops));
+        changes.push(change(
+            Action::Replace,
+            Kind::StateMachine,
+            &desired.name,
+            fields,
+            ops,
+        ));
         return Ok(desired.publish);
     }
+    Ok(plan_update(desired, live, &definition, owned, changes))
+}
+
+/// An existing machine of the right type: tags, UpdateStateMachine, or a first version for the
+/// alias. Returns true when this run publishes a version.
+fn plan_update(
+    desired: &DesiredMachine,
+    live: &LiveMachine,
+    definition: &str,
+    owned: bool,
+    changes: &mut Vec<Change>,
+) -> bool {
     let mut ops = Vec::new();
     let (set, remove, mut fields) = tag_diff(&live.tags, &desired.tags);
     if !set.is_empty() || !remove.is_empty() {
@@ -240,7 +300,7 @@ fn plan_machine(
             remove,
         });
     }
-    let update = machine_update(desired, live, &definition);
+    let update = machine_update(desired, live, definition);
     fields.extend(machine_fields(desired, live));
     let mut publishes = false;
     if let Some(update) = update {
@@ -262,7 +322,7 @@ fn plan_machine(
         };
         changes.push(change(Action::Update, Kind::StateMachine, &name, fields, ops));
     }
-    Ok(publishes)
+    publishes
 }
 
 /// The UpdateStateMachine a machine needs, if any: only the fields that differ.
@@ -291,14 +351,26 @@ fn machine_fields(desired: &DesiredMachine, live: &LiveMachine) -> Vec<FieldChan
     let mut fields: Vec<FieldChange> = match &live.definition {
         Some(before) => super::definition::diff(before, &desired.definition)
             .into_iter()
-            .map(|(path, before, after)| FieldChange { field: path, before, after })
+            .map(|(path, before, after)| FieldChange {
+                field: path,
+                before,
+                after,
+            })
             .collect(),
-        None => vec![field("definition", json!("(not JSON)"), desired.definition.clone())],
+        None => vec![field(
+            "definition",
+            json!("(not JSON)"),
+            desired.definition.clone(),
+        )],
     };
     fields.extend(
         [
             ("role", json!(live.role_arn), json!(desired.role.arn())),
-            ("logging", logging_json(&live.logging), logging_json(&desired.logging)),
+            (
+                "logging",
+                logging_json(&live.logging),
+                logging_json(&desired.logging),
+            ),
             ("tracing", json!(live.tracing), json!(desired.tracing)),
         ]
         .into_iter()
@@ -309,7 +381,12 @@ fn machine_fields(desired: &DesiredMachine, live: &LiveMachine) -> Vec<FieldChan
 }
 
 /// The alias: made, moved, or left; other aliases of an owned machine removed.
-fn plan_alias(desired: &DesiredMachine, live: Option<&LiveMachine>, publishes: bool, changes: &mut Vec<Change>) {
+fn plan_alias(
+    desired: &DesiredMachine,
+    live: Option<&LiveMachine>,
+    publishes: bool,
+    changes: &mut Vec<Change>,
+) {
     let aliases = live.map(|m| m.aliases.as_slice()).unwrap_or_default();
     if let Some(alias) = &desired.alias {
         let latest = live.and_then(|m| m.versions.first()).map(|v| v.number);
@@ -335,7 +412,8 @@ fn plan_alias(desired: &DesiredMachine, live: Option<&LiveMachine>, publishes: b
                 }],
             )),
             (Some(live_alias), Some(routing)) => {
-                let same = matches!(&routing, Routing::Versions(v) if sorted(v) == sorted(&live_alias.routing));
+                let same =
+                    matches!(&routing, Routing::Versions(v) if sorted(v) == sorted(&live_alias.routing));
                 if !same {
                     changes.push(change(
                         Action::Update,
@@ -376,7 +454,11 @@ fn plan_alias(desired: &DesiredMachine, live: Option<&LiveMachine>, publishes: b
 /// this run): "You can publish up to 1000 versions" ("State machine versions").
 fn prune_versions(desired: &DesiredMachine, live: &LiveMachine, publishes: bool, changes: &mut Vec<Change>) {
     let keep = desired.keep_versions as usize - usize::from(publishes && desired.keep_versions > 1);
-    let mut routed: BTreeSet<u64> = live.aliases.iter().flat_map(|a| a.routing.iter().map(|(v, _)| *v)).collect();
+    let mut routed: BTreeSet<u64> = live
+        .aliases
+        .iter()
+        .flat_map(|a| a.routing.iter().map(|(v, _)| *v))
+        .collect();
     if let Some(AliasTarget::Versions(v)) = desired.alias.as_ref().map(|a| &a.target) {
         routed.extend(v.iter().map(|(n, _)| *n));
     }
@@ -461,9 +543,19 @@ fn tag_diff(
         .collect();
     let mut fields: Vec<FieldChange> = set
         .iter()
-        .map(|(k, v)| field(&format!("tags.{k}"), live.get(k).map_or(Value::Null, |l| json!(l)), json!(v)))
+        .map(|(k, v)| {
+            field(
+                &format!("tags.{k}"),
+                live.get(k).map_or(Value::Null, |l| json!(l)),
+                json!(v),
+            )
+        })
         .collect();
-    fields.extend(remove.iter().map(|k| field(&format!("tags.{k}"), json!(live[k]), Value::Null)));
+    fields.extend(
+        remove
+            .iter()
+            .map(|k| field(&format!("tags.{k}"), json!(live[k]), Value::Null)),
+    );
     (set, remove, fields)
 }
 

@@ -13,7 +13,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
-use crate::stack::rules::{ACCOUNT_PLACEHOLDER as ACCOUNT, PARTITION_PLACEHOLDER as PARTITION, REGION_PLACEHOLDER as REGION};
+use crate::stack::rules::{
+    ACCOUNT_PLACEHOLDER as ACCOUNT, PARTITION_PLACEHOLDER as PARTITION, REGION_PLACEHOLDER as REGION,
+};
 
 /// What the definition needs: the policy and a warning for each resource that is only known at
 /// run time (the grant is then as narrow as what is static).
@@ -51,7 +53,10 @@ struct Grants {
 
 impl Grants {
     fn allow(&mut self, action: &str, resource: impl Into<String>) {
-        self.by_action.entry(action.to_string()).or_default().insert(resource.into());
+        self.by_action
+            .entry(action.to_string())
+            .or_default()
+            .insert(resource.into());
     }
 
     fn warn(&mut self, state: &str, field: &str, granted: &str) {
@@ -95,7 +100,10 @@ pub fn derive(definition: &Value, logging: bool, tracing: bool) -> Derived {
     // Actions with the same resources share a statement.
     let mut statements: BTreeMap<Vec<String>, Vec<String>> = BTreeMap::new();
     for (action, resources) in grants.by_action {
-        statements.entry(resources.into_iter().collect()).or_default().push(action);
+        statements
+            .entry(resources.into_iter().collect())
+            .or_default()
+            .push(action);
     }
     let statements: Vec<Value> = statements
         .into_iter()
@@ -121,7 +129,12 @@ fn walk(machine: &Value, grants: &mut Grants) {
                 .unwrap_or(Value::Null);
             task(name, resource, &parameters, grants);
         }
-        for branch in state.get("Branches").and_then(Value::as_array).into_iter().flatten() {
+        for branch in state
+            .get("Branches")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             walk(branch, grants);
         }
         for key in ["ItemProcessor", "Iterator"] {
@@ -134,7 +147,10 @@ fn walk(machine: &Value, grants: &mut Grants) {
 
 /// A static parameter value, or `None` when it is a `.$` path (read at run time) or absent.
 fn static_field<'a>(parameters: &'a Value, field: &str) -> Field<'a> {
-    match (parameters.get(field).and_then(Value::as_str), parameters.get(format!("{field}.$"))) {
+    match (
+        parameters.get(field).and_then(Value::as_str),
+        parameters.get(format!("{field}.$")),
+    ) {
         (Some(v), _) => Field::Static(v),
         (None, Some(_)) => Field::Dynamic,
         (None, None) => Field::Absent,
@@ -181,7 +197,10 @@ fn integration(state: &str, spec: &str, parameters: &Value, grants: &mut Grants)
             let action = format!("dynamodb:{}", upper_first(call.trim_start_matches("dynamodb:")));
             match static_field(parameters, "TableName") {
                 Field::Static(t) if t.starts_with("arn:") => grants.allow(&action, t),
-                Field::Static(t) => grants.allow(&action, format!("arn:{PARTITION}:dynamodb:{REGION}:{ACCOUNT}:table/{t}")),
+                Field::Static(t) => grants.allow(
+                    &action,
+                    format!("arn:{PARTITION}:dynamodb:{REGION}:{ACCOUNT}:table/{t}"),
+                ),
                 _ => {
                     let all = format!("arn:{PARTITION}:dynamodb:{REGION}:{ACCOUNT}:table/*");
                     grants.warn(state, "TableName", &format!("{action} on every table ({all})"));
@@ -193,11 +212,18 @@ fn integration(state: &str, spec: &str, parameters: &Value, grants: &mut Grants)
             Field::Static(url) => grants.allow("sqs:SendMessage", queue_arn(url)),
             _ => {
                 let all = format!("arn:{PARTITION}:sqs:{REGION}:{ACCOUNT}:*");
-                grants.warn(state, "QueueUrl", &format!("sqs:SendMessage on every queue ({all})"));
+                grants.warn(
+                    state,
+                    "QueueUrl",
+                    &format!("sqs:SendMessage on every queue ({all})"),
+                );
                 grants.allow("sqs:SendMessage", all);
             }
         },
-        "sns:publish" => match (static_field(parameters, "TopicArn"), static_field(parameters, "TargetArn")) {
+        "sns:publish" => match (
+            static_field(parameters, "TopicArn"),
+            static_field(parameters, "TargetArn"),
+        ) {
             (Field::Static(arn), _) | (_, Field::Static(arn)) => grants.allow("sns:Publish", arn),
             _ => {
                 let all = format!("arn:{PARTITION}:sns:{REGION}:{ACCOUNT}:*");
@@ -238,7 +264,11 @@ fn lambda(state: &str, parameters: &Value, grants: &mut Grants) {
         }
         _ => {
             let all = format!("arn:{PARTITION}:lambda:{REGION}:{ACCOUNT}:function:*");
-            grants.warn(state, "FunctionName", &format!("lambda:InvokeFunction on every function ({all})"));
+            grants.warn(
+                state,
+                "FunctionName",
+                &format!("lambda:InvokeFunction on every function ({all})"),
+            );
             grants.allow("lambda:InvokeFunction", all);
         }
     }
@@ -261,7 +291,11 @@ fn event_buses(state: &str, parameters: &Value, grants: &mut Grants) {
                     Field::Absent => grants.allow("events:PutEvents", bus("default")),
                     Field::Dynamic => {
                         let all = bus("*");
-                        grants.warn(state, "EventBusName", &format!("events:PutEvents on every bus ({all})"));
+                        grants.warn(
+                            state,
+                            "EventBusName",
+                            &format!("events:PutEvents on every bus ({all})"),
+                        );
                         grants.allow("events:PutEvents", all);
                     }
                 }
@@ -269,7 +303,11 @@ fn event_buses(state: &str, parameters: &Value, grants: &mut Grants) {
         }
         None => {
             let all = bus("*");
-            grants.warn(state, "Entries", &format!("events:PutEvents on every bus ({all})"));
+            grants.warn(
+                state,
+                "Entries",
+                &format!("events:PutEvents on every bus ({all})"),
+            );
             grants.allow("events:PutEvents", all);
         }
     }
@@ -290,15 +328,24 @@ fn start_execution(state: &str, parameters: &Value, sync: bool, grants: &mut Gra
         }
         _ => {
             let all = format!("arn:{PARTITION}:states:{REGION}:{ACCOUNT}:stateMachine:*");
-            grants.warn(state, "StateMachineArn", &format!("states:StartExecution on every machine ({all})"));
-            (all, format!("arn:{PARTITION}:states:{REGION}:{ACCOUNT}:execution:*"))
+            grants.warn(
+                state,
+                "StateMachineArn",
+                &format!("states:StartExecution on every machine ({all})"),
+            );
+            (
+                all,
+                format!("arn:{PARTITION}:states:{REGION}:{ACCOUNT}:execution:*"),
+            )
         }
     };
     grants.allow("states:StartExecution", machine);
     if sync {
         grants.allow("states:DescribeExecution", executions.clone());
         grants.allow("states:StopExecution", executions);
-        let rule = format!("arn:{PARTITION}:events:{REGION}:{ACCOUNT}:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule");
+        let rule = format!(
+            "arn:{PARTITION}:events:{REGION}:{ACCOUNT}:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule"
+        );
         for action in ["events:PutTargets", "events:PutRule", "events:DescribeRule"] {
             grants.allow(action, rule.clone());
         }
@@ -331,7 +378,13 @@ pub fn queue_arn(url: &str) -> String {
     let mut segments = trimmed.rsplit('/');
     let name = segments.next().unwrap_or_default();
     let account = segments.next().unwrap_or(ACCOUNT);
-    let host = trimmed.split("://").nth(1).unwrap_or(trimmed).split('/').next().unwrap_or_default();
+    let host = trimmed
+        .split("://")
+        .nth(1)
+        .unwrap_or(trimmed)
+        .split('/')
+        .next()
+        .unwrap_or_default();
     let region = host
         .strip_prefix("sqs.")
         .and_then(|h| h.split('.').next())

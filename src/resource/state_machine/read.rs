@@ -60,7 +60,9 @@ pub async fn read(clients: &Clients, desired: &Desired, scan: bool) -> Result<Li
         );
     }
     for name in roles {
-        if let RoleState::Present(role) = crate::live::read_role(clients, &name, Some(ROLE_POLICY_NAME)).await? {
+        if let RoleState::Present(role) =
+            crate::live::read_role(clients, &name, Some(ROLE_POLICY_NAME)).await?
+        {
             live.roles.insert(name, role);
         }
     }
@@ -68,7 +70,11 @@ pub async fn read(clients: &Clients, desired: &Desired, scan: bool) -> Result<Li
 }
 
 /// The ARNs of the machines tagged for the stack among those it does not declare.
-async fn owned_undeclared(clients: &Clients, desired: &Desired, declared: &BTreeSet<String>) -> Result<Vec<String>, AwsError> {
+async fn owned_undeclared(
+    clients: &Clients,
+    desired: &Desired,
+    declared: &BTreeSet<String>,
+) -> Result<Vec<String>, AwsError> {
     let listed: Vec<_> = clients
         .sfn
         .list_state_machines()
@@ -108,10 +114,27 @@ async fn tags(clients: &Clients, arn: &str) -> Result<BTreeMap<String, String>, 
 
 /// The machine at `arn`, `None` when there is none.
 async fn describe(clients: &Clients, arn: &str) -> Result<Option<LiveMachine>, AwsError> {
-    let out = match clients.sfn.describe_state_machine().state_machine_arn(arn).send().await {
+    let out = match clients
+        .sfn
+        .describe_state_machine()
+        .state_machine_arn(arn)
+        .send()
+        .await
+    {
         Ok(out) => out,
-        Err(e) if e.as_service_error().is_some_and(|s| s.is_state_machine_does_not_exist()) => return Ok(None),
-        Err(e) => return Err(AwsError::new("DescribeStateMachine", format!("state machine {arn}"), e)),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_state_machine_does_not_exist()) =>
+        {
+            return Ok(None);
+        }
+        Err(e) => {
+            return Err(AwsError::new(
+                "DescribeStateMachine",
+                format!("state machine {arn}"),
+                e,
+            ));
+        }
     };
     Ok(Some(LiveMachine {
         tags: tags(clients, arn).await?,
@@ -121,19 +144,26 @@ async fn describe(clients: &Clients, arn: &str) -> Result<Option<LiveMachine>, A
 
 /// A DescribeStateMachine answer as plain data (without tags, versions and aliases).
 fn from_describe(out: &DescribeStateMachineOutput) -> LiveMachine {
-    let logging = out.logging_configuration().map_or_else(Logging::default, |l| Logging {
-        level: l.level().map_or_else(|| "OFF".to_string(), |v| v.as_str().to_string()),
-        include_execution_data: l.include_execution_data(),
-        log_group: l
-            .destinations()
-            .iter()
-            .find_map(|d| d.cloud_watch_logs_log_group()?.log_group_arn().map(str::to_string)),
-    });
+    let logging = out
+        .logging_configuration()
+        .map_or_else(Logging::default, |l| Logging {
+            level: l
+                .level()
+                .map_or_else(|| "OFF".to_string(), |v| v.as_str().to_string()),
+            include_execution_data: l.include_execution_data(),
+            log_group: l.destinations().iter().find_map(|d| {
+                d.cloud_watch_logs_log_group()?
+                    .log_group_arn()
+                    .map(str::to_string)
+            }),
+        });
     LiveMachine {
         name: out.name().to_string(),
         arn: out.state_machine_arn().to_string(),
         kind: out.r#type().as_str().to_string(),
-        status: out.status().map_or_else(|| "ACTIVE".to_string(), |s| s.as_str().to_string()),
+        status: out
+            .status()
+            .map_or_else(|| "ACTIVE".to_string(), |s| s.as_str().to_string()),
         // AWS may return the definition reformatted: compared parsed, by meaning.
         definition: serde_json::from_str(out.definition()).ok(),
         role_arn: out.role_arn().to_string(),
@@ -150,12 +180,21 @@ fn from_describe(out: &DescribeStateMachineOutput) -> LiveMachine {
 pub fn unsupported<E: ProvideErrorMetadata>(status: Option<u16>, e: Option<&E>) -> bool {
     let code = e.and_then(|e| e.code()).unwrap_or_default();
     matches!(status, Some(500 | 501))
-        || ["UnknownOperationException", "InvalidAction", "NotImplemented", "UnrecognizedClientException"]
-            .contains(&code)
+        || [
+            "UnknownOperationException",
+            "InvalidAction",
+            "NotImplemented",
+            "UnrecognizedClientException",
+        ]
+        .contains(&code)
 }
 
 /// The machine's versions (newest first) and aliases.
-async fn read_children(clients: &Clients, machine: &mut LiveMachine, versions_listed: &mut bool) -> Result<(), AwsError> {
+async fn read_children(
+    clients: &Clients,
+    machine: &mut LiveMachine,
+    versions_listed: &mut bool,
+) -> Result<(), AwsError> {
     let resource = format!("state machine {}", machine.name);
     if *versions_listed {
         let listed = list_versions(clients, &machine.arn).await;
@@ -171,17 +210,24 @@ async fn read_children(clients: &Clients, machine: &mut LiveMachine, versions_li
                         })
                     })
                     .collect();
-                versions.sort_by(|a, b| b.number.cmp(&a.number));
+                versions.sort_by_key(|v| std::cmp::Reverse(v.number));
                 machine.versions = versions;
             }
-            Err(e) if unsupported(e.raw_response().map(|r| r.status().as_u16()), e.as_service_error()) => {
+            Err(e)
+                if unsupported(
+                    e.raw_response().map(|r| r.status().as_u16()),
+                    e.as_service_error(),
+                ) =>
+            {
                 tracing::debug!("ListStateMachineVersions is not available here: versions are not pruned");
                 *versions_listed = false;
             }
             Err(e) => return Err(AwsError::new("ListStateMachineVersions", resource, e)),
         }
     }
-    let aliases = list_aliases(clients, &machine.arn).await.map_err(|e| AwsError::new("ListStateMachineAliases", resource.clone(), e))?;
+    let aliases = list_aliases(clients, &machine.arn)
+        .await
+        .map_err(|e| AwsError::new("ListStateMachineAliases", resource.clone(), e))?;
     for item in aliases {
         let arn = item.state_machine_alias_arn().to_string();
         let out = clients
@@ -194,17 +240,29 @@ async fn read_children(clients: &Clients, machine: &mut LiveMachine, versions_li
         let routing = out
             .routing_configuration()
             .iter()
-            .filter_map(|r| Some((r.state_machine_version_arn().rsplit(':').next()?.parse().ok()?, r.weight())))
+            .filter_map(|r| {
+                Some((
+                    r.state_machine_version_arn().rsplit(':').next()?.parse().ok()?,
+                    r.weight(),
+                ))
+            })
             .collect();
         machine.aliases.push(LiveAlias {
-            name: out.name().map_or_else(|| arn.rsplit(':').next().unwrap_or_default().to_string(), str::to_string),
+            name: out.name().map_or_else(
+                || arn.rsplit(':').next().unwrap_or_default().to_string(),
+                str::to_string,
+            ),
             arn,
             routing,
         });
     }
     // Without a version listing, the versions the aliases route to are at least known.
     if machine.versions.is_empty() {
-        let mut routed: Vec<u64> = machine.aliases.iter().flat_map(|a| a.routing.iter().map(|(v, _)| *v)).collect();
+        let mut routed: Vec<u64> = machine
+            .aliases
+            .iter()
+            .flat_map(|a| a.routing.iter().map(|(v, _)| *v))
+            .collect();
         routed.sort_by(|a, b| b.cmp(a));
         routed.dedup();
         machine.versions = routed
@@ -218,7 +276,10 @@ async fn read_children(clients: &Clients, machine: &mut LiveMachine, versions_li
     Ok(())
 }
 
-type SfnError<E> = aws_smithy_runtime_api::client::result::SdkError<E, aws_smithy_runtime_api::client::orchestrator::HttpResponse>;
+type SfnError<E> = aws_smithy_runtime_api::client::result::SdkError<
+    E,
+    aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+>;
 
 /// Every version of the machine, page by page (the SDK has no paginator for this call).
 async fn list_versions(
@@ -306,7 +367,12 @@ pub async fn validate_definitions(clients: &Clients, desired: &Desired) -> Resul
             .await;
         let result = match answer {
             Ok(result) => result,
-            Err(e) if unsupported(e.raw_response().map(|r| r.status().as_u16()), e.as_service_error()) => {
+            Err(e)
+                if unsupported(
+                    e.raw_response().map(|r| r.status().as_u16()),
+                    e.as_service_error(),
+                ) =>
+            {
                 out.notes.push(
                     "this endpoint has no ValidateStateMachineDefinition; the definitions were checked offline only"
                         .to_string(),

@@ -18,13 +18,14 @@ pub const DEFAULT_KEEP_VERSIONS: u32 = 10;
 
 /// The description of every execution role the tool makes, so that nobody mistakes it for the
 /// API Gateway role (whose description `down` searches by).
-pub const ROLE_DESCRIPTION: &str = "Step Functions assumes this role to run a state machine (managed by provision)";
+pub const ROLE_DESCRIPTION: &str =
+    "Step Functions assumes this role to run a state machine (managed by provision)";
 
 /// The inline policy of a generated execution role.
 pub const ROLE_POLICY_NAME: &str = "StateMachineExecution";
 
 /// STANDARD or EXPRESS (botocore stepfunctions `StateMachineType`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub enum MachineType {
     /// Exactly-once, up to a year.
     Standard,
@@ -43,7 +44,7 @@ impl MachineType {
 }
 
 /// Execution logging (botocore `LoggingConfiguration`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Logging {
     /// `ALL`, `ERROR`, `FATAL` or `OFF`.
     pub level: String,
@@ -177,7 +178,9 @@ fn map_strings(value: &Value, f: &impl Fn(&str) -> String) -> Value {
     match value {
         Value::String(s) => Value::String(f(s)),
         Value::Array(items) => Value::Array(items.iter().map(|v| map_strings(v, f)).collect()),
-        Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), map_strings(v, f))).collect()),
+        Value::Object(map) => {
+            Value::Object(map.iter().map(|(k, v)| (k.clone(), map_strings(v, f))).collect())
+        }
         other => other.clone(),
     }
 }
@@ -186,7 +189,9 @@ fn map_strings(value: &Value, f: &impl Fn(&str) -> String) -> Value {
 /// before validation.
 pub fn load_definitions(file: &mut StackFile, base: &Path) {
     for machine in &mut file.state_machines {
-        let Some(definition) = &machine.definition else { continue };
+        let Some(definition) = &machine.definition else {
+            continue;
+        };
         machine.loaded = Some(match &definition.value {
             Value::String(path) if path.trim_start().starts_with('{') => {
                 let parsed = definition::parse(path, false);
@@ -220,7 +225,13 @@ pub fn fit_role_name(name: &str) -> String {
     let hash: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
     let clean: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || "+=,.@_-".contains(c) { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "+=,.@_-".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
         .take(55)
         .collect();
     format!("{clean}-{hash}")
@@ -228,14 +239,20 @@ pub fn fit_role_name(name: &str) -> String {
 
 /// The desired machines; `None` when a required field is missing (validation reports it).
 pub fn desired(file: &StackFile, stack_tags: &BTreeMap<String, String>) -> Option<Vec<DesiredMachine>> {
-    file.state_machines.iter().map(|m| desired_machine(m, stack_tags)).collect()
+    file.state_machines
+        .iter()
+        .map(|m| desired_machine(m, stack_tags))
+        .collect()
 }
 
 fn desired_machine(m: &StateMachineSection, stack_tags: &BTreeMap<String, String>) -> Option<DesiredMachine> {
     let name = m.name.as_ref()?.value.clone();
     let template = m.loaded.as_ref()?.parsed.clone().ok()?;
-    let substitutions: BTreeMap<String, String> =
-        m.substitutions.iter().map(|(k, v)| (k.value.clone(), v.value.clone())).collect();
+    let substitutions: BTreeMap<String, String> = m
+        .substitutions
+        .iter()
+        .map(|(k, v)| (k.value.clone(), v.value.clone()))
+        .collect();
     let definition = definition::substitute(&template, &substitutions);
     let logging = m.logging.as_ref().map_or_else(Logging::default, |l| Logging {
         level: l.level.as_ref().map_or_else(|| "OFF".into(), |v| v.value.clone()),
@@ -264,7 +281,10 @@ fn desired_machine(m: &StateMachineSection, stack_tags: &BTreeMap<String, String
     };
     let mut tags = stack_tags.clone();
     tags.extend(m.tags.iter().map(|(k, v)| (k.value.clone(), v.value.clone())));
-    tags.insert(OWNER_TAG.into(), stack_tags.get(OWNER_TAG).cloned().unwrap_or_default());
+    tags.insert(
+        OWNER_TAG.into(),
+        stack_tags.get(OWNER_TAG).cloned().unwrap_or_default(),
+    );
     Some(DesiredMachine {
         kind: match m.kind.as_ref().map(|k| k.value.as_str()) {
             Some("EXPRESS") => MachineType::Express,
@@ -339,8 +359,12 @@ fn table(m: &StateMachineSection, out: &mut Vec<Diagnostic>) {
         && !["STANDARD", "EXPRESS"].contains(&kind.value.as_str())
     {
         out.push(
-            Diagnostic::error(kind.span.clone(), format!("unknown state machine type `{}`", kind.value), "not a type")
-                .with_help("STANDARD or EXPRESS (botocore stepfunctions StateMachineType)"),
+            Diagnostic::error(
+                kind.span.clone(),
+                format!("unknown state machine type `{}`", kind.value),
+                "not a type",
+            )
+            .with_help("STANDARD or EXPRESS (botocore stepfunctions StateMachineType)"),
         );
     }
     if let Some(logging) = &m.logging {
@@ -349,23 +373,41 @@ fn table(m: &StateMachineSection, out: &mut Vec<Diagnostic>) {
             && !["ALL", "ERROR", "FATAL", "OFF"].contains(&l.value.as_str())
         {
             out.push(
-                Diagnostic::error(l.span.clone(), format!("unknown log level `{}`", l.value), "not a level")
-                    .with_help("ALL, ERROR, FATAL or OFF (botocore stepfunctions LogLevel)"),
+                Diagnostic::error(
+                    l.span.clone(),
+                    format!("unknown log level `{}`", l.value),
+                    "not a level",
+                )
+                .with_help("ALL, ERROR, FATAL or OFF (botocore stepfunctions LogLevel)"),
             );
         }
         match &logging.log_group {
             None if level.is_some_and(|l| l != "OFF") => out.push(
-                Diagnostic::error(logging.span.clone(), "logging needs a `log_group`", "no log_group")
-                    .with_help("log_group = \"arn:aws:logs:REGION:ACCOUNT:log-group:NAME:*\""),
+                Diagnostic::error(
+                    logging.span.clone(),
+                    "logging needs a `log_group`",
+                    "no log_group",
+                )
+                .with_help("log_group = \"arn:aws:logs:REGION:ACCOUNT:log-group:NAME:*\""),
             ),
             Some(group) => {
                 let base = group.value.strip_suffix(":*").unwrap_or(&group.value);
                 if let Err(why) = rules::check_log_group_arn(base) {
-                    out.push(Diagnostic::error(group.span.clone(), "invalid log group ARN", why));
+                    out.push(Diagnostic::error(
+                        group.span.clone(),
+                        "invalid log group ARN",
+                        why,
+                    ));
                 } else if !group.value.ends_with(":*") {
                     out.push(
-                        Diagnostic::error(group.span.clone(), "the log group ARN must end with `:*`", "no `:*`")
-                            .with_help(format!("write \"{base}:*\" (Step Functions guide, \"Logging in CloudWatch Logs\")")),
+                        Diagnostic::error(
+                            group.span.clone(),
+                            "the log group ARN must end with `:*`",
+                            "no `:*`",
+                        )
+                        .with_help(format!(
+                            "write \"{base}:*\" (Step Functions guide, \"Logging in CloudWatch Logs\")"
+                        )),
                     );
                 }
             }
@@ -399,7 +441,9 @@ fn table(m: &StateMachineSection, out: &mut Vec<Diagnostic>) {
 
 /// The definition: it reads and parses, its checks, its substitutions.
 fn definition_problems(m: &StateMachineSection, out: &mut Vec<Diagnostic>) {
-    let (Some(written), Some(source)) = (&m.definition, &m.loaded) else { return };
+    let (Some(written), Some(source)) = (&m.definition, &m.loaded) else {
+        return;
+    };
     let span = written.span.clone();
     let at = |located: Option<(usize, usize)>| match (&source.path, located) {
         (Some(_), Some((line, column))) => format!("{}:{line}:{column}: ", source.shown),
@@ -417,7 +461,11 @@ fn definition_problems(m: &StateMachineSection, out: &mut Vec<Diagnostic>) {
         }
     };
     if source.text.len() > definition::MAX_DEFINITION_BYTES {
-        out.push(Diagnostic::error(span.clone(), "the definition is over 1 MB", "too large"));
+        out.push(Diagnostic::error(
+            span.clone(),
+            "the definition is over 1 MB",
+            "too large",
+        ));
     }
     let express = m.kind.as_ref().is_some_and(|k| k.value == "EXPRESS");
     for (pointer, problem) in definition::check(parsed, CheckContext { express }) {
@@ -433,13 +481,26 @@ fn definition_problems(m: &StateMachineSection, out: &mut Vec<Diagnostic>) {
     }
     substitutions(m, parsed, source, &span, out);
     if m.role.is_none() {
-        let subs = m.substitutions.iter().map(|(k, v)| (k.value.clone(), v.value.clone())).collect();
-        let logging = m.logging.as_ref().and_then(|l| l.level.as_ref()).is_some_and(|l| l.value != "OFF");
+        let subs = m
+            .substitutions
+            .iter()
+            .map(|(k, v)| (k.value.clone(), v.value.clone()))
+            .collect();
+        let logging = m
+            .logging
+            .as_ref()
+            .and_then(|l| l.level.as_ref())
+            .is_some_and(|l| l.value != "OFF");
         let tracing = m.tracing.as_ref().is_some_and(|t| t.value);
         for warning in policy::derive(&definition::substitute(parsed, &subs), logging, tracing).warnings {
             out.push(
-                Diagnostic::warning("run-time-resource", span.clone(), warning, "the generated role's policy")
-                    .with_help("write the resource in the definition, or give the machine a `role` ARN"),
+                Diagnostic::warning(
+                    "run-time-resource",
+                    span.clone(),
+                    warning,
+                    "the generated role's policy",
+                )
+                .with_help("write the resource in the definition, or give the machine a `role` ARN"),
             );
         }
     }
@@ -447,17 +508,33 @@ fn definition_problems(m: &StateMachineSection, out: &mut Vec<Diagnostic>) {
 
 /// `${Name}` used but not declared (an error: the machine would run with the placeholder), and
 /// declared but unused (a warning: probably a typo on one side).
-fn substitutions(m: &StateMachineSection, parsed: &Value, source: &Source, span: &Span, out: &mut Vec<Diagnostic>) {
+fn substitutions(
+    m: &StateMachineSection,
+    parsed: &Value,
+    source: &Source,
+    span: &Span,
+    out: &mut Vec<Diagnostic>,
+) {
     let used = definition::placeholders(parsed);
-    let declared: BTreeMap<&str, &Span> = m.substitutions.iter().map(|(k, _)| (k.value.as_str(), &k.span)).collect();
+    let declared: BTreeMap<&str, &Span> = m
+        .substitutions
+        .iter()
+        .map(|(k, _)| (k.value.as_str(), &k.span))
+        .collect();
     for (name, pointer) in &used {
         if !declared.contains_key(name.as_str()) {
             let at = source
                 .locate(pointer)
                 .map_or_else(String::new, |(l, c)| format!("{}:{l}:{c}: ", source.shown));
             out.push(
-                Diagnostic::error(span.clone(), format!("{at}`${{{name}}}` is used but not declared"), "this definition")
-                    .with_help(format!("add `substitutions = {{ {name} = \"...\" }}` to the [[state_machine]]")),
+                Diagnostic::error(
+                    span.clone(),
+                    format!("{at}`${{{name}}}` is used but not declared"),
+                    "this definition",
+                )
+                .with_help(format!(
+                    "add `substitutions = {{ {name} = \"...\" }}` to the [[state_machine]]"
+                )),
             );
         }
     }
@@ -483,35 +560,63 @@ fn alias(m: &StateMachineSection, out: &mut Vec<Diagnostic>) {
         && !rules::is_alias_name(&name.value)
     {
         out.push(
-            Diagnostic::error(name.span.clone(), "invalid alias name", "1-80 of A-Z a-z 0-9 _ - ., not only digits")
-                .with_help("botocore stepfunctions CharacterRestrictedName"),
+            Diagnostic::error(
+                name.span.clone(),
+                "invalid alias name",
+                "1-80 of A-Z a-z 0-9 _ - ., not only digits",
+            )
+            .with_help("botocore stepfunctions CharacterRestrictedName"),
         );
     }
     if let Some(v) = &a.version {
         let ok = v.value.as_str() == Some("latest") || v.value.as_u64().is_some_and(|n| n >= 1);
         if !ok {
-            out.push(Diagnostic::error(v.span.clone(), "`version` must be \"latest\" or a version number", "not a version"));
+            out.push(Diagnostic::error(
+                v.span.clone(),
+                "`version` must be \"latest\" or a version number",
+                "not a version",
+            ));
         }
         if a.routing.is_some() {
-            out.push(Diagnostic::error(v.span.clone(), "give `version` or `routing`, not both", "and a routing"));
+            out.push(Diagnostic::error(
+                v.span.clone(),
+                "give `version` or `routing`, not both",
+                "and a routing",
+            ));
         }
     }
     if let Some(routing) = &a.routing {
         let total: i64 = routing.iter().map(|(_, w)| w.value).sum();
-        let versions_ok = routing.iter().all(|(v, _)| v.value.parse::<u64>().is_ok_and(|n| n >= 1));
+        let versions_ok = routing
+            .iter()
+            .all(|(v, _)| v.value.parse::<u64>().is_ok_and(|n| n >= 1));
         // "State machine aliases": an alias routes to one version or two, weights summing to 100.
         if routing.is_empty() || routing.len() > 2 || total != 100 || !versions_ok {
             out.push(
-                Diagnostic::error(a.span.clone(), "an alias routes to one or two versions whose weights sum to 100", "this alias")
-                    .with_help("e.g. routing = { 3 = 90, 4 = 10 }"),
+                Diagnostic::error(
+                    a.span.clone(),
+                    "an alias routes to one or two versions whose weights sum to 100",
+                    "this alias",
+                )
+                .with_help("e.g. routing = { 3 = 90, 4 = 10 }"),
             );
         }
     }
-    let follows_latest = a.routing.is_none() && a.version.as_ref().is_none_or(|v| v.value.as_str() == Some("latest"));
-    if follows_latest && let Some(p) = &m.publish && !p.value {
+    let follows_latest = a.routing.is_none()
+        && a.version
+            .as_ref()
+            .is_none_or(|v| v.value.as_str() == Some("latest"));
+    if follows_latest
+        && let Some(p) = &m.publish
+        && !p.value
+    {
         out.push(
-            Diagnostic::error(p.span.clone(), "an alias that follows the latest version needs `publish = true`", "publish is off")
-                .with_help("publish versions, or pin the alias: version = 3"),
+            Diagnostic::error(
+                p.span.clone(),
+                "an alias that follows the latest version needs `publish = true`",
+                "publish is off",
+            )
+            .with_help("publish versions, or pin the alias: version = 3"),
         );
     }
 }
@@ -524,7 +629,10 @@ fn routes(file: &StackFile, out: &mut Vec<Diagnostic>) {
         .filter_map(|m| m.name.as_ref().map(|n| (n.value.as_str(), m)))
         .collect();
     for route in &file.routes {
-        let machine = route.state_machine.as_ref().and_then(|s| declared.get(s.value.as_str()));
+        let machine = route
+            .state_machine
+            .as_ref()
+            .and_then(|s| declared.get(s.value.as_str()));
         if let (Some(m), Some(action)) = (machine, &route.action) {
             let kind = m.kind.as_ref().map_or("STANDARD", |k| k.value.as_str());
             let needed = match action.value.as_str() {
@@ -538,25 +646,42 @@ fn routes(file: &StackFile, out: &mut Vec<Diagnostic>) {
                 out.push(Diagnostic::error(
                     action.span.clone(),
                     format!("{} needs a {needed} state machine", action.value),
-                    format!("state machine `{}` is {kind}", m.name.as_ref().map_or("", |n| n.value.as_str())),
+                    format!(
+                        "state machine `{}` is {kind}",
+                        m.name.as_ref().map_or("", |n| n.value.as_str())
+                    ),
                 ));
             }
         }
         let Some(alias) = &route.alias else { continue };
         match machine {
             None => out.push(
-                Diagnostic::error(alias.span.clone(), "`alias` needs a state machine of this stack", "no [[state_machine]] of that name")
-                    .with_help("name a [[state_machine]] in `state_machine`, or write the alias ARN there instead"),
+                Diagnostic::error(
+                    alias.span.clone(),
+                    "`alias` needs a state machine of this stack",
+                    "no [[state_machine]] of that name",
+                )
+                .with_help(
+                    "name a [[state_machine]] in `state_machine`, or write the alias ARN there instead",
+                ),
             ),
             Some(m) => {
-                let declared = m.alias.as_ref().and_then(|a| a.name.as_ref()).map(|n| n.value.as_str());
+                let declared = m
+                    .alias
+                    .as_ref()
+                    .and_then(|a| a.name.as_ref())
+                    .map(|n| n.value.as_str());
                 if declared != Some(alias.value.as_str()) {
                     out.push(
-                        Diagnostic::error(alias.span.clone(), format!("state machine has no alias `{}`", alias.value), "not its alias")
-                            .with_help(match declared {
-                                Some(d) => format!("its [state_machine.alias] is `{d}`"),
-                                None => "declare it: [state_machine.alias] name = \"...\"".to_string(),
-                            }),
+                        Diagnostic::error(
+                            alias.span.clone(),
+                            format!("state machine has no alias `{}`", alias.value),
+                            "not its alias",
+                        )
+                        .with_help(match declared {
+                            Some(d) => format!("its [state_machine.alias] is `{d}`"),
+                            None => "declare it: [state_machine.alias] name = \"...\"".to_string(),
+                        }),
                     );
                 }
             }

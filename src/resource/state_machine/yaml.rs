@@ -57,7 +57,9 @@ fn to_json(yaml: &Yaml) -> Result<Value, Located> {
             }
             Value::Object(out)
         }
-        Yaml::Alias(_) | Yaml::BadValue => return Err(located("the YAML definition holds a value JSON cannot")),
+        Yaml::Alias(_) | Yaml::BadValue => {
+            return Err(located("the YAML definition holds a value JSON cannot"));
+        }
     })
 }
 

@@ -72,7 +72,9 @@ impl Reader<'_> {
                 role: self.string(t, "role"),
                 publish: self.bool(t, "publish"),
                 keep_versions: self.integer(t, "keep_versions"),
-                alias: self.table(t, "alias").map(|(a, span)| self.machine_alias(a, span)),
+                alias: self
+                    .table(t, "alias")
+                    .map(|(a, span)| self.machine_alias(a, span)),
                 loaded: None,
                 span,
             });
@@ -80,7 +82,11 @@ impl Reader<'_> {
         machines
     }
 
-    fn machine_alias(&mut self, a: &DeTable<'_>, span: crate::stack::diagnostic::Span) -> MachineAliasSection {
+    fn machine_alias(
+        &mut self,
+        a: &DeTable<'_>,
+        span: crate::stack::diagnostic::Span,
+    ) -> MachineAliasSection {
         self.check_keys(a, MACHINE_ALIAS_KEYS, "[state_machine.alias]");
         let routing = self.table(a, "routing").map(|(r, _)| {
             let mut out = Vec::new();

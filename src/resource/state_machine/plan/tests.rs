@@ -126,7 +126,12 @@ fn a_version_an_alias_routes_to_is_never_pruned() {
     let labels = ops(&changes);
     assert!(labels.contains(&"move alias m:live".to_string()), "{labels:?}");
     assert!(labels.contains(&"delete version m:2".to_string()), "{labels:?}");
-    assert!(!labels.iter().any(|l| l == "delete version m:1" || l == "delete version m:4"), "{labels:?}");
+    assert!(
+        !labels
+            .iter()
+            .any(|l| l == "delete version m:1" || l == "delete version m:4"),
+        "{labels:?}"
+    );
 }
 
 #[test]
@@ -136,12 +141,19 @@ fn a_type_change_replaces_and_an_unowned_machine_needs_adopt() {
     d.kind = MachineType::Express;
     let changes = plan(STACK, std::slice::from_ref(&d), &live, false).unwrap();
     assert_eq!(changes[0].action, Action::Replace);
-    assert_eq!(ops(&changes), vec!["delete state machine m", "create state machine m"]);
+    assert_eq!(
+        ops(&changes),
+        vec!["delete state machine m", "create state machine m"]
+    );
 
     d.kind = MachineType::Standard;
     live.machines.get_mut("m").unwrap().tags.clear();
     let refused = plan(STACK, std::slice::from_ref(&d), &live, false).unwrap_err();
-    assert!(refused.to_string().contains("state machine m exists but is not owned by stack s"));
+    assert!(
+        refused
+            .to_string()
+            .contains("state machine m exists but is not owned by stack s")
+    );
     let adopted = plan(STACK, &[d], &live, true).unwrap();
     assert_eq!(ops(&adopted), vec!["tag state machine m"]);
     assert_eq!(adopted[0].name, "m (adopted)");
