@@ -2,8 +2,9 @@
 //! a stage or the role (with its policies) lives in `resource/<kind>/`.
 //!
 //! A unit holds, each in its own file:
-//! - `spec.rs`: the kind as the stack file declares it (desired), built from the file's model.
-//!   Pure: no AWS SDK.
+//! - `spec.rs`: the kind as the stack file declares it (desired, built from the file's model)
+//!   and as AWS has it (live), plain data. Pure: no AWS SDK.
+//! - `read.rs`: the live state from AWS (one paginated list call per collection).
 //! - `plan.rs`: the diff of desired against live into [`crate::plan::Change`]s carrying
 //!   [`crate::plan::Op`]s. Pure: no AWS SDK.
 //! - `apply.rs`: the AWS calls that carry out the kind's operations.
@@ -19,8 +20,8 @@
 //!   and OpenAPI documents (`synth`, `openapi`). Each names the kinds in one `match` or list.
 //!
 //! To add a kind: make `resource/<kind>/` with `spec.rs` (the desired struct and its builder from
-//! the file's section), `plan.rs` (a `plan_<kind>` that pushes changes), `apply.rs` (one function
-//! per operation), add its operations to `plan::op::Op`, then one line each in the walkers above
+//! the file's section, and the live struct), `read.rs` (the list call), `plan.rs` (a
+//! `plan_<kind>` that pushes changes), `apply.rs` (one function per operation), add its operations to `plan::op::Op`, then one line each in the walkers above
 //! (the planner's driver, `apply::call::run`, the reader, synth/openapi). CONTRIBUTING walks
 //! through it end to end.
 
