@@ -1,5 +1,6 @@
 //! `provision schema`, `provision completions` and `provision init`, through the binary. No AWS.
 
+use crate::support::stderr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -18,10 +19,6 @@ fn run(dir: &Path, args: &[&str]) -> Output {
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 fn tempdir() -> tempfile::TempDir {

@@ -4,7 +4,8 @@
 //! as AWS does: HTTP-verb actions on resource ARNs, iam:PassRole with iam:PassedToService). The
 //! same user without the PassRole statement cannot `up`, and the error names the permission.
 
-mod support;
+use crate::support;
+use crate::support::text;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -16,13 +17,9 @@ use aws_sdk_sfn::types::StateMachineType;
 use serde_json::{Value, json};
 use support::{ACCOUNT_ID, REGION, World};
 
-const STACK: &str = include_str!("../stacks/onboarding-secure.toml");
+const STACK: &str = include_str!("../../stacks/onboarding-secure.toml");
 const ROLE: &str = "user-onboarding-secure-api-gateway-role";
 const MANAGED: &str = "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs";
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// Static access keys of an IAM user made in moto.
 #[derive(Clone)]
@@ -363,7 +360,7 @@ async fn a_machine_outside_the_policy_is_refused_by_name() {
 fn what_cannot_be_known_offline_is_a_placeholder_said_on_stderr() {
     let dir = tempfile::tempdir().expect("tempdir");
     let stack = dir.path().join("two-accounts.toml");
-    let source = include_str!("../stacks/onboarding.toml")
+    let source = include_str!("../../stacks/onboarding.toml")
         .replace("region = \"ap-southeast-2\"\n", "")
         .replace(
             "parameters = { Input = \"$request.body.input\" }",

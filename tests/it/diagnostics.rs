@@ -1,12 +1,13 @@
 //! Every broken stack under `tests/broken` is rejected by the real binary, offline, with
 //! diagnostics a person can act on. `validate`'s stderr for each file is snapshotted under
-//! `tests/snapshots/` (review them by eye: each shows `file:line:col`, the underlined span, a
+//! `tests/it/snapshots/` (review them by eye: each shows `file:line:col`, the underlined span, a
 //! label and, where a fix is known, a help line). Regenerate with
-//! `INSTA_UPDATE=always cargo test --test diagnostics`.
+//! `INSTA_UPDATE=always cargo test --test it diagnostics::`.
 //!
 //! `up` and `diff` on broken stacks are shown to make no AWS call at all: their endpoint is a
 //! listener bound by the test, which must not have accepted any connection when they exit.
 
+use crate::support::stderr;
 use std::io::{ErrorKind, Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -48,10 +49,6 @@ fn run(dir: &Path, endpoint: &str, args: &[&str]) -> Output {
     command(dir, endpoint, args)
         .output()
         .unwrap_or_else(|e| panic!("cannot run {BIN}: {e}"))
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 fn broken_files() -> Vec<PathBuf> {

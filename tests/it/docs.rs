@@ -3,16 +3,9 @@
 //! the pages keep the sections other changes extend, and `bench/bench.py --render-only` writes
 //! its table between the markers of a benchmark page and nowhere else. No AWS, no moto.
 
+use crate::support::{read, repo};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn read(path: &str) -> String {
-    std::fs::read_to_string(repo().join(path)).unwrap_or_else(|e| panic!("read {path}: {e}"))
-}
 
 /// Every markdown file of the documentation, relative to the repository.
 fn pages() -> Vec<String> {

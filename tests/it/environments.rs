@@ -5,7 +5,7 @@
 //! second client (the integration's `StateMachineArn`, the role policy's resource, the names and
 //! tags, the stage's limits), then a `diff` in each must find nothing to change.
 
-mod support;
+use crate::support;
 
 use aws_sdk_sfn::types::StateMachineType;
 use serde_json::json;

@@ -2,7 +2,8 @@
 //! says what happened in words, and never shows a Rust debug dump. No moto: each test runs
 //! the binary against a small fake endpoint on loopback, or none at all.
 
-mod support;
+use crate::support;
+use crate::support::text;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
@@ -74,10 +75,6 @@ fn run(endpoint: &str, args: &[&str]) -> Output {
         .args(args)
         .output()
         .unwrap_or_else(|e| panic!("cannot run provision: {e}"))
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 fn assert_no_dump(stderr: &str) {

@@ -2,7 +2,8 @@
 //! `invoke` (signed for AWS_IAM routes), a did-you-mean for a mistyped route, an unreachable
 //! invoke URL, and `--quiet`.
 
-mod support;
+use crate::support;
+use crate::support::text;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
@@ -12,10 +13,6 @@ use std::time::Duration;
 
 use aws_sdk_sfn::types::StateMachineType;
 use support::World;
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 struct Server(Child);
 

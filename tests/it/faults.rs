@@ -2,7 +2,7 @@
 //! concurrent modification, connection resets and lost responses; SIGKILL at random moments;
 //! two `up` runs at once. Every check reads moto directly, never through the tool.
 
-mod support;
+use crate::support;
 
 use std::collections::HashMap;
 use std::process::{Child, Output};

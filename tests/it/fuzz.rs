@@ -7,7 +7,7 @@
 //! diagnostics in file order, a desired state exactly when there is no error.
 //!
 //! The default case counts keep this file to a few seconds; `PROPTEST_CASES=N` overrides them
-//! for longer runs. Failures are kept in `tests/fuzz.proptest-regressions` and replayed first.
+//! for longer runs. Failures are kept in `tests/it/fuzz.proptest-regressions` and replayed first.
 
 use std::io::Write;
 
@@ -16,7 +16,7 @@ use proptest::sample::Index;
 use provision::render::render_diagnostics;
 use provision::stack::{self, Loaded};
 
-const ONBOARDING: &str = include_str!("../stacks/onboarding.toml");
+const ONBOARDING: &str = include_str!("../../stacks/onboarding.toml");
 
 /// `default` cases unless `PROPTEST_CASES` is set.
 fn config(default: u32) -> ProptestConfig {

@@ -3,7 +3,7 @@
 //! and running it against a fresh moto reaches an execution that SUCCEEDED. A failing step fails
 //! the script, which still stops the moto it started.
 
-mod support;
+use crate::support::{self, read, repo};
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -11,14 +11,6 @@ use std::time::{Duration, Instant};
 
 const START: &str = "<!-- getting-started:start -->";
 const END: &str = "<!-- getting-started:end -->";
-
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn read(path: &str) -> String {
-    std::fs::read_to_string(repo().join(path)).unwrap_or_else(|e| panic!("read {path}: {e}"))
-}
 
 /// Shell text as logical lines: continuations joined, whitespace collapsed, blank lines and
 /// comments dropped.

@@ -2,7 +2,7 @@
 //! and classifies calls, fault injection reaches the SDK, and the request
 //! classifier names operations correctly.
 
-mod support;
+use crate::support;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -3,7 +3,7 @@
 //! boto3's `import_api` as the API `up` creates (read back through a second client), and write
 //! the role's account and partition out only when they are known.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -40,7 +40,7 @@ fn document(stack: &str, extra: &[&str]) -> (Value, String) {
 
 /// The test venv's Python (beside moto_server), running `script` with `args`.
 fn python(script: &str, args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
-    let bin = support::moto_server_path().with_file_name("python");
+    let bin = support::python();
     let out = Command::new(&bin)
         .arg("-c")
         .arg(script)

@@ -4,11 +4,11 @@
 //! one by one, and gone after `down`. Every check reads moto through a second client.
 //!
 //! moto gaps: UpdateStage answers 500, so removing access logs alone (an UpdateStage) is covered
-//! in `tests/mocked.rs`; here access logs go with the throttling limits, which replaces the stage.
+//! in `tests/it/mocked.rs`; here access logs go with the throttling limits, which replaces the stage.
 //! moto has no GetAuthorizers handler; the harness starts it through `scripts/moto_server.py`,
 //! which lists moto's own authorizer store.
 
-mod support;
+use crate::support;
 
 use std::path::PathBuf;
 

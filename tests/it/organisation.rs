@@ -2,23 +2,14 @@
 //! rules (`[role] permissions_boundary`, `path`, `arn`), run against moto and checked through a
 //! second client.
 
-mod support;
-
-use std::process::Output;
+use crate::support;
+use crate::support::printed;
 
 use aws_sdk_sfn::types::StateMachineType;
 use support::World;
 
 const STACK: &str = "org-rules";
 const MACHINE: &str = "arn:aws:states:ap-southeast-2:189107071895:stateMachine:user-onboarding";
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
 
 async fn world() -> World {
     World::start(&[("user-onboarding", StateMachineType::Standard)]).await
@@ -59,7 +50,7 @@ async fn a_machine_in_another_account_says_which_account_the_credentials_are_for
     let other = "arn:aws:states:ap-southeast-2:111111111111:stateMachine:user-onboarding";
     let path = world.stack("s.toml", &stack_text(other, ""));
     let out = world.run(&["diff", path.to_str().expect("utf-8")]);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(1), "{}", printed(&out));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains(&format!(
@@ -80,7 +71,7 @@ async fn a_machine_in_another_region_says_so() {
     let other = "arn:aws:states:eu-west-1:189107071895:stateMachine:user-onboarding";
     let path = world.stack("s.toml", &stack_text(other, ""));
     let out = world.run(&["diff", path.to_str().expect("utf-8")]);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(1), "{}", printed(&out));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("the stack names region eu-west-1, the tool is using region ap-southeast-2"),
@@ -152,7 +143,7 @@ fn boundary_of(role: &aws_sdk_iam::types::Role) -> Option<String> {
 
 fn assert_no_changes(world: &World, path: &str) {
     let diff = world.run(&["diff", "--exit-code", path]);
-    assert_eq!(diff.status.code(), Some(0), "{}", text(&diff));
+    assert_eq!(diff.status.code(), Some(0), "{}", printed(&diff));
 }
 
 #[tokio::test]
@@ -167,7 +158,7 @@ async fn a_permissions_boundary_is_set_at_creation_changed_and_removed_in_place(
     let p = path.to_str().expect("utf-8");
     let up = world.ok(&["up", p]);
     let role = get_role(&world, "org-rules-role").await.expect("role");
-    assert_eq!(boundary_of(&role), Some(first.clone()), "{}", text(&up));
+    assert_eq!(boundary_of(&role), Some(first.clone()), "{}", printed(&up));
     assert!(
         world
             .proxy
@@ -185,15 +176,15 @@ async fn a_permissions_boundary_is_set_at_creation_changed_and_removed_in_place(
     .expect("write");
     let diff = world.run(&["diff", p]);
     assert!(
-        text(&diff).contains(&format!("permissions_boundary: \"{first}\" → \"{second}\"")),
+        printed(&diff).contains(&format!("permissions_boundary: \"{first}\" → \"{second}\"")),
         "{}",
-        text(&diff)
+        printed(&diff)
     );
     let up = world.ok(&["up", "--yes", p]);
     assert!(
-        text(&up).contains("set permissions boundary of role org-rules-role"),
+        printed(&up).contains("set permissions boundary of role org-rules-role"),
         "{}",
-        text(&up)
+        printed(&up)
     );
     let role = get_role(&world, "org-rules-role").await.expect("role");
     assert_eq!(boundary_of(&role), Some(second.clone()));
@@ -207,9 +198,9 @@ async fn a_permissions_boundary_is_set_at_creation_changed_and_removed_in_place(
     std::fs::write(&path, stack_text(MACHINE, "")).expect("write");
     let up = world.ok(&["up", "--yes", p]);
     assert!(
-        text(&up).contains("remove permissions boundary of role org-rules-role"),
+        printed(&up).contains("remove permissions boundary of role org-rules-role"),
         "{}",
-        text(&up)
+        printed(&up)
     );
     let role = get_role(&world, "org-rules-role").await.expect("role");
     assert_eq!(boundary_of(&role), None);
@@ -234,11 +225,15 @@ async fn a_role_path_is_set_at_creation_and_a_path_change_replaces_the_role_and_
 
     std::fs::write(&path, stack_text(MACHINE, "path = \"/platform/apigw/\"")).expect("write");
     let diff = world.run(&["diff", p]);
-    assert!(text(&diff).contains("-/+ role org-rules-role"), "{}", text(&diff));
     assert!(
-        text(&diff).contains("path: \"/service/\" → \"/platform/apigw/\""),
+        printed(&diff).contains("-/+ role org-rules-role"),
         "{}",
-        text(&diff)
+        printed(&diff)
+    );
+    assert!(
+        printed(&diff).contains("path: \"/service/\" → \"/platform/apigw/\""),
+        "{}",
+        printed(&diff)
     );
     world.ok(&["up", "--yes", p]);
     let role = get_role(&world, "org-rules-role").await.expect("role");
@@ -313,17 +308,17 @@ async fn an_existing_role_is_used_never_changed_nor_deleted() {
     let path = world.stack("s.toml", &text_of(&format!("arn = \"{arn}\"")));
     let p = path.to_str().expect("utf-8");
     let validate = world.run(&["validate", p]);
-    assert_eq!(validate.status.code(), Some(0), "{}", text(&validate));
+    assert_eq!(validate.status.code(), Some(0), "{}", printed(&validate));
     assert!(
-        text(&validate).contains("an existing role: the tool never creates, changes or deletes it"),
+        printed(&validate).contains("an existing role: the tool never creates, changes or deletes it"),
         "{}",
-        text(&validate)
+        printed(&validate)
     );
     let up = world.ok(&["up", p]);
     assert!(
-        !text(&up).contains("does not allow"),
+        !printed(&up).contains("does not allow"),
         "it allows StartExecution: {}",
-        text(&up)
+        printed(&up)
     );
     assert!(
         world.proxy.mutating_calls().iter().all(|c| c.service != "iam"),
@@ -343,7 +338,7 @@ async fn an_existing_role_is_used_never_changed_nor_deleted() {
     assert_no_changes(&world, p);
 
     let down = world.ok(&["down", "--yes", p]);
-    assert!(!text(&down).contains("delete role"), "{}", text(&down));
+    assert!(!printed(&down).contains("delete role"), "{}", printed(&down));
     let role = get_role(&world, "platform-apigw").await.expect("never deleted");
     assert!(role.tags().is_empty(), "never tagged");
     assert!(world.owned_apis(STACK).await.is_empty());
@@ -360,7 +355,7 @@ async fn diff_reports_what_an_existing_role_lacks() {
     );
     let path = world.stack("s.toml", &text_of);
     let diff = world.run(&["diff", path.to_str().expect("utf-8")]);
-    assert_eq!(diff.status.code(), Some(0), "{}", text(&diff));
+    assert_eq!(diff.status.code(), Some(0), "{}", printed(&diff));
     let stderr = String::from_utf8_lossy(&diff.stderr);
     assert!(
         stderr.contains("role lambda-role does not trust apigateway.amazonaws.com"),
@@ -385,14 +380,18 @@ async fn invalid_paths_boundaries_and_role_arns_are_refused_before_any_call() {
         ),
     );
     let out = world.run(&["validate", path.to_str().expect("utf-8")]);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    assert!(text(&out).contains("invalid IAM path"), "{}", text(&out));
-    assert!(text(&out).contains("not a managed policy ARN"), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(1), "{}", printed(&out));
+    assert!(printed(&out).contains("invalid IAM path"), "{}", printed(&out));
+    assert!(
+        printed(&out).contains("not a managed policy ARN"),
+        "{}",
+        printed(&out)
+    );
     let path = world.stack(
         "t.toml",
         &stack_text(MACHINE, "arn = \"arn:aws:iam::189107071895:policy/x\""),
     );
     let out = world.run(&["validate", path.to_str().expect("utf-8")]);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    assert!(text(&out).contains("not a role ARN"), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(1), "{}", printed(&out));
+    assert!(printed(&out).contains("not a role ARN"), "{}", printed(&out));
 }

@@ -3,9 +3,8 @@
 //! its `up` the old resource is gone and `diff` says no changes; `down` then leaves nothing
 //! tagged with the stack. Checked through a second client (the SDK talking to moto directly).
 
-mod support;
-
-use std::process::Output;
+use crate::support;
+use crate::support::printed;
 
 use aws_sdk_apigatewayv2::types::{IntegrationType, ProtocolType};
 use aws_sdk_sfn::types::StateMachineType;
@@ -73,14 +72,6 @@ auto_deploy = true
     )
 }
 
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
 async fn world() -> World {
     World::start(&[("user-onboarding", StateMachineType::Standard)]).await
 }
@@ -133,11 +124,11 @@ async fn all_authorizers(world: &World) -> Vec<String> {
 /// `down --yes`, then nothing tagged with the stack remains: no role, no API, no authorizer.
 async fn down_leaves_nothing(world: &World, path: &str) {
     let down = world.run(&["down", "--yes", path]);
-    assert_eq!(down.status.code(), Some(0), "{}", text(&down));
+    assert_eq!(down.status.code(), Some(0), "{}", printed(&down));
     assert!(
         String::from_utf8_lossy(&down.stdout).contains("Stack renames deleted."),
         "{}",
-        text(&down)
+        printed(&down)
     );
     assert_eq!(
         tagged_roles(world).await,
@@ -159,9 +150,9 @@ fn assert_no_changes(world: &World, path: &str) {
         diff.status.code(),
         Some(0),
         "diff after the rename: {}",
-        text(&diff)
+        printed(&diff)
     );
-    assert!(text(&diff).contains("No changes"), "{}", text(&diff));
+    assert!(printed(&diff).contains("No changes"), "{}", printed(&diff));
 }
 
 /// `up` with FIRST, then with `renamed`: returns the rename's diff and up output.
@@ -171,9 +162,9 @@ async fn rename(world: &World, renamed: &Names) -> (String, String, std::path::P
     std::fs::write(&path, stack_text(renamed)).expect("rewrite stack");
     let p = path.to_str().expect("utf-8");
     let diff = world.run(&["diff", p]);
-    assert_eq!(diff.status.code(), Some(0), "{}", text(&diff));
+    assert_eq!(diff.status.code(), Some(0), "{}", printed(&diff));
     let up = world.ok(&["up", "--yes", p]);
-    (text(&diff), text(&up), path)
+    (printed(&diff), printed(&up), path)
 }
 
 #[tokio::test]
@@ -333,7 +324,7 @@ async fn renaming_the_api_renames_it_in_place() {
     let path = world.stack("renames.toml", &stack_text(&renamed));
     let p = path.to_str().expect("utf-8");
     let diff = world.run(&["diff", p]);
-    assert!(text(&diff).contains("~ api"), "{}", text(&diff));
+    assert!(printed(&diff).contains("~ api"), "{}", printed(&diff));
     world.ok(&["up", "--yes", p]);
     let apis = world.owned_apis(STACK).await;
     assert_eq!(apis.len(), 1);
@@ -406,23 +397,27 @@ async fn a_tagged_role_used_outside_the_stack_is_reported_and_never_deleted() {
     std::fs::write(&path, stack_text(&renamed)).expect("rewrite");
     let up = world.ok(&["up", "--yes", p]);
     assert!(
-        text(&up).contains(&format!(
+        printed(&up).contains(&format!(
             "role renames-role is tagged for stack renames but API someone-elses-api ({outside}) use(s) it too"
         )),
         "{}",
-        text(&up)
+        printed(&up)
     );
-    assert!(!text(&up).contains("delete role renames-role"), "{}", text(&up));
+    assert!(
+        !printed(&up).contains("delete role renames-role"),
+        "{}",
+        printed(&up)
+    );
     assert!(role_exists(&world, "renames-role").await, "the used role stays");
 
     // down deletes the stack's current role but leaves the one used outside, saying so.
     std::fs::write(&path, stack_text(&FIRST)).expect("rewrite");
     let down = world.run(&["down", "--yes", p]);
-    assert_eq!(down.status.code(), Some(0), "{}", text(&down));
+    assert_eq!(down.status.code(), Some(0), "{}", printed(&down));
     assert!(
-        text(&down).contains("role renames-role is tagged for stack renames but API someone-elses-api"),
+        printed(&down).contains("role renames-role is tagged for stack renames but API someone-elses-api"),
         "{}",
-        text(&down)
+        printed(&down)
     );
     assert!(
         role_exists(&world, "renames-role").await,
@@ -507,11 +502,11 @@ async fn down_finds_a_role_left_behind_by_a_cut_off_rename_by_its_description_an
     assert_no_changes(&world, p);
     // ... down does, and deletes only the stack's.
     let down = world.run(&["down", "--yes", p]);
-    assert_eq!(down.status.code(), Some(0), "{}", text(&down));
+    assert_eq!(down.status.code(), Some(0), "{}", printed(&down));
     assert!(
-        text(&down).contains("delete role renames-role-old"),
+        printed(&down).contains("delete role renames-role-old"),
         "{}",
-        text(&down)
+        printed(&down)
     );
     assert_eq!(tagged_roles(&world).await, Vec::<String>::new());
     assert!(role_exists(&world, "other-stacks-role").await);

@@ -4,7 +4,7 @@
 //! `states:StateMachineQualifier`, and the execution actions on `execution:MACHINE:*` (Step
 //! Functions guide, "Authorization for versions and aliases").
 
-mod support;
+use crate::support;
 
 use aws_sdk_sfn::types::{RoutingConfigurationListItem, StateMachineType};
 use serde_json::{Value, json};

@@ -1,10 +1,10 @@
 //! `up`, `diff` and `down` against a real moto server, verified through a second client (the
 //! SDK talking to moto directly) and counted at the HTTP layer by a recording proxy.
 
-mod support;
+use crate::support;
+use crate::support::printed;
 
 use std::path::Path;
-use std::process::Output;
 
 use aws_sdk_apigatewayv2::types::IntegrationType;
 use aws_sdk_sfn::types::StateMachineType;
@@ -34,14 +34,6 @@ async fn role_policy(env: &World, name: &str) -> Value {
         .await
         .expect("GetRolePolicy");
     support::decode_policy(out.policy_document())
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 fn path(p: &Path) -> &str {
@@ -169,7 +161,7 @@ async fn second_up_makes_no_mutating_call() {
     env.ok(&["up", ONBOARDING]);
     env.proxy.clear();
     let out = env.ok(&["up", ONBOARDING]);
-    assert!(text(&out).contains("No changes"), "{}", text(&out));
+    assert!(printed(&out).contains("No changes"), "{}", printed(&out));
     assert!(!env.proxy.calls().is_empty(), "the second up read live state");
     assert_eq!(
         env.proxy.mutating_calls(),
@@ -178,7 +170,7 @@ async fn second_up_makes_no_mutating_call() {
     );
 
     let diff = env.run(&["diff", "--exit-code", ONBOARDING]);
-    assert_eq!(diff.status.code(), Some(0), "{}", text(&diff));
+    assert_eq!(diff.status.code(), Some(0), "{}", printed(&diff));
     let json = env.ok(&["diff", "--output", "json", ONBOARDING]);
     let doc: Value = serde_json::from_slice(&json.stdout).expect("JSON on stdout");
     assert_eq!(doc, json!({"stack": "user-onboarding", "changes": []}));
@@ -227,7 +219,7 @@ async fn drift_made_by_another_client_is_shown_and_repaired() {
         .expect("PutRolePolicy by hand");
 
     let diff = env.run(&["diff", "--exit-code", "--output", "json", ONBOARDING]);
-    assert_eq!(diff.status.code(), Some(2), "{}", text(&diff));
+    assert_eq!(diff.status.code(), Some(2), "{}", printed(&diff));
     let doc: Value = serde_json::from_slice(&diff.stdout).expect("JSON");
     let changes = doc["changes"].as_array().expect("changes");
     let has = |action: &str, kind: &str| changes.iter().any(|c| c["action"] == action && c["kind"] == kind);
@@ -281,7 +273,7 @@ async fn drift_made_by_another_client_is_shown_and_repaired() {
     assert_eq!(policy["Statement"][0]["Resource"], json!([MACHINE]));
 
     let again = env.run(&["diff", "--exit-code", ONBOARDING]);
-    assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+    assert_eq!(again.status.code(), Some(0), "{}", printed(&again));
     env.proxy.clear();
     env.ok(&["up", ONBOARDING]);
     assert_eq!(env.proxy.mutating_calls(), vec![], "repaired for good");
@@ -380,7 +372,11 @@ async fn an_undeclared_route_is_deleted_with_its_integration() {
         .expect("CreateRoute by hand");
 
     let diff = env.run(&["diff", ONBOARDING]);
-    assert!(text(&diff).contains("- route GET /extra"), "{}", text(&diff));
+    assert!(
+        printed(&diff).contains("- route GET /extra"),
+        "{}",
+        printed(&diff)
+    );
     env.ok(&["up", ONBOARDING]);
     let routes = gw.get_routes().api_id(&api_id).send().await.expect("GetRoutes");
     let keys: Vec<_> = routes.items().iter().filter_map(|r| r.route_key()).collect();
@@ -526,7 +522,7 @@ async fn down_deletes_what_the_stack_owns_and_a_second_down_does_nothing() {
 
     env.proxy.clear();
     let out = env.ok(&["down", "--yes", ONBOARDING]);
-    assert!(text(&out).contains("Nothing to delete"), "{}", text(&out));
+    assert!(printed(&out).contains("Nothing to delete"), "{}", printed(&out));
     assert_eq!(env.proxy.mutating_calls(), vec![]);
 }
 

@@ -2,7 +2,8 @@
 //! saved by `diff --out` is applied by `up --plan` exactly as reviewed, or refused. Checked on
 //! moto through a second client and the recording proxy.
 
-mod support;
+use crate::support;
+use crate::support::text;
 
 use std::process::{Command, Output, Stdio};
 
@@ -39,10 +40,6 @@ auto_deploy = true
 throttling_burst_limit = 10
 throttling_rate_limit = 5.0
 "#;
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// The stack with route `POST /b` removed.
 fn one_route() -> String {

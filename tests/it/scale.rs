@@ -4,7 +4,7 @@
 //! per collection, never a get per route), and `up DIR` applies every stack in a folder.
 //! Timings are measured in `bench/`, never here.
 
-mod support;
+use crate::support;
 
 use aws_sdk_sfn::types::StateMachineType;
 use support::World;

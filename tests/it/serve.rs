@@ -1,26 +1,14 @@
 //! End to end: what `up` deployed, served by `provision serve` on loopback, runs the real
 //! onboarding workflow in moto; the saved item is read back with boto3, a second client.
 
-mod support;
+use crate::support;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use support::Moto;
-
-/// The venv python next to the moto_server the harness uses (it has the pinned boto3).
-fn python() -> PathBuf {
-    let server = support::moto_server_path();
-    let candidate = server.with_file_name("python");
-    if candidate.exists() {
-        candidate
-    } else {
-        PathBuf::from("python3")
-    }
-}
+use support::{Moto, python};
 
 fn boto_env(cmd: &mut Command, moto: &Moto) {
     cmd.env("AWS_ENDPOINT_URL", moto.url())

@@ -3,16 +3,15 @@
 //! JWKS file (`--jwks`), AWS_IAM routes need a SigV4 signature. Every refusal is checked by status,
 //! body, and that no execution started (ListExecutions through the SDK).
 
-mod serve_support;
-mod support;
+use crate::support;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use aws_sdk_sfn::types::StateMachineType;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
-use serve_support::{Serve, executions, input_of, up};
 use support::Moto;
+use support::{Serve, executions, input_of, up};
 
 const ISSUER: &str = "https://issuer.test.example";
 const MACHINE: &str = "arn:aws:states:ap-southeast-2:189107071895:stateMachine:serve-auth";
@@ -122,7 +121,7 @@ fn rs(claims: Value) -> String {
 
 const BODY: &[u8] = br#"{"input": {"user": "u-1"}}"#;
 
-fn assert_unauthorized(reply: &serve_support::Reply, error: &str, what: &str) {
+fn assert_unauthorized(reply: &support::Reply, error: &str, what: &str) {
     assert_eq!(reply.status, 401, "{what}: {reply:?}");
     assert_eq!(reply.body, r#"{"message":"Unauthorized"}"#, "{what}");
     let www = reply.header("www-authenticate").unwrap_or_default();

@@ -3,20 +3,20 @@
 //! finds nothing is logged (API Gateway answers 200 and the execution starts with `{}`), and a
 //! route added by a second client is served without a signal.
 
-mod serve_support;
-mod support;
+use crate::support;
+use crate::support::text;
 
 use std::time::Duration;
 
 use aws_sdk_sfn::types::StateMachineType;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::json;
-use serve_support::Serve;
+use support::Serve;
 use support::World;
 
 const ISSUER: &str = "https://issuer.test";
 const JWKS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/jwks.json");
-const KEY: &str = include_str!("fixtures/jwt-rsa-key.pem");
+const KEY: &str = include_str!("../fixtures/jwt-rsa-key.pem");
 
 fn stack(arn: &str) -> String {
     format!(
@@ -65,10 +65,6 @@ fn token() -> String {
     header.kid = Some("test-rsa".into());
     let key = EncodingKey::from_rsa_pem(KEY.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
     jsonwebtoken::encode(&header, &claims, &key).unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -142,7 +138,7 @@ async fn invoke_with_a_token_reaches_200_on_a_jwt_route_and_serve_explains_its_r
         "{}",
         serve.log()
     );
-    let executions = serve_support::executions(&world.moto.sfn(), &arn).await;
+    let executions = support::executions(&world.moto.sfn(), &arn).await;
     assert_eq!(executions.len(), 2, "{executions:?}");
 
     // A mistyped path: 404 as API Gateway answers, and the nearest route in the log.

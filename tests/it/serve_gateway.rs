@@ -3,15 +3,14 @@
 //! stage, the integration timeout, and the integration role's permissions. Every refusal is
 //! checked by status, body, and that no execution started (ListExecutions through the SDK).
 
-mod serve_support;
-mod support;
+use crate::support;
 
 use std::time::Duration;
 
 use aws_sdk_sfn::types::StateMachineType;
 use serde_json::json;
-use serve_support::{Serve, executions, input_of, up};
 use support::{Action, Moto, RecordingProxy};
+use support::{Serve, executions, input_of, up};
 
 const MACHINE: &str = "arn:aws:states:ap-southeast-2:189107071895:stateMachine:serve-gw";
 const BODY: &[u8] = br#"{"input": {"user": "u-1"}}"#;

@@ -4,9 +4,8 @@
 //! explains each decision of the planner (that test uses the shim: it moves a route between
 //! authorizers). Every check reads moto through a second client.
 
-mod support;
-
-use std::process::Output;
+use crate::support;
+use crate::support::labelled;
 
 use aws_sdk_sfn::types::StateMachineType;
 use support::{Moto, World, provision};
@@ -16,15 +15,6 @@ const STACK: &str = "user-onboarding";
 const ROLE: &str = "user-onboarding-api-gateway-stepfunctions-role";
 const POLICY: &str = "InvokeUserOnboardingWorkflow";
 const MACHINE: &str = "arn:aws:states:ap-southeast-2:189107071895:stateMachine:user-onboarding";
-
-fn text(out: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
 
 /// The role as moto holds it, or `None` when it is gone.
 async fn role(moto: &Moto) -> Option<aws_sdk_iam::types::Role> {
@@ -73,7 +63,7 @@ async fn up_up_diff_and_down_of_onboarding_work_on_stock_moto_without_get_author
     let probed = moto.log().len();
 
     let up = world.run(&["up", ONBOARDING]);
-    assert_eq!(up.status.code(), Some(0), "{}", text(&up));
+    assert_eq!(up.status.code(), Some(0), "{}", labelled(&up));
     let mut creates: Vec<String> = proxy
         .mutating_calls()
         .iter()
@@ -91,7 +81,7 @@ async fn up_up_diff_and_down_of_onboarding_work_on_stock_moto_without_get_author
             "PutRolePolicy"
         ],
         "{}",
-        text(&up)
+        labelled(&up)
     );
 
     // Everything landed, seen through a second client.
@@ -155,19 +145,19 @@ async fn up_up_diff_and_down_of_onboarding_work_on_stock_moto_without_get_author
     // A second up changes nothing and says so.
     proxy.clear();
     let again = world.run(&["up", ONBOARDING]);
-    assert_eq!(again.status.code(), Some(0), "{}", text(&again));
-    assert!(text(&again).contains("No changes"), "{}", text(&again));
+    assert_eq!(again.status.code(), Some(0), "{}", labelled(&again));
+    assert!(labelled(&again).contains("No changes"), "{}", labelled(&again));
     assert_eq!(proxy.mutating_calls(), vec![], "second up made a mutating call");
     assert!(!proxy.operations().iter().any(|o| o == "GetAuthorizers"));
 
     // A no-op diff: nine reads, no GetAuthorizers, exit code 0.
     proxy.clear();
     let diff = world.run(&["diff", "--exit-code", ONBOARDING]);
-    assert_eq!(diff.status.code(), Some(0), "{}", text(&diff));
+    assert_eq!(diff.status.code(), Some(0), "{}", labelled(&diff));
     assert!(
         String::from_utf8_lossy(&diff.stdout).contains("No changes"),
         "{}",
-        text(&diff)
+        labelled(&diff)
     );
     let mut reads = proxy.operations();
     reads.sort();
@@ -188,11 +178,11 @@ async fn up_up_diff_and_down_of_onboarding_work_on_stock_moto_without_get_author
 
     // down removes everything the stack made.
     let down = world.run(&["down", "--yes", ONBOARDING]);
-    assert_eq!(down.status.code(), Some(0), "{}", text(&down));
+    assert_eq!(down.status.code(), Some(0), "{}", labelled(&down));
     assert!(
         String::from_utf8_lossy(&down.stdout).contains("Stack user-onboarding deleted."),
         "{}",
-        text(&down)
+        labelled(&down)
     );
     assert!(world.owned_apis(STACK).await.is_empty(), "API left after down");
     assert!(role(moto).await.is_none(), "role left after down");
@@ -270,7 +260,7 @@ async fn provision_log_debug_makes_diff_explain_each_decision() {
         .args(["diff", "--exit-code", after])
         .output()
         .expect("run provision");
-    assert_eq!(out.status.code(), Some(2), "changes pending: {}", text(&out));
+    assert_eq!(out.status.code(), Some(2), "changes pending: {}", labelled(&out));
     let stderr = String::from_utf8_lossy(&out.stderr);
     for decision in [
         "api explained-api: kept",
@@ -301,6 +291,6 @@ async fn provision_log_debug_makes_diff_explain_each_decision() {
     assert!(
         !String::from_utf8_lossy(&quiet.stderr).contains("authorizer moves"),
         "{}",
-        text(&quiet)
+        labelled(&quiet)
     );
 }

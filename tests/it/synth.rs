@@ -2,7 +2,7 @@
 //! declares is what `up` creates, read back from moto by a second client: every property of the
 //! integrations, routes, authorizer, stage and role, and the API's name, CORS and tags.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,17 +1,17 @@
-//! Shared integration-test harness: a real `moto_server` per test, SDK
-//! clients for checking what landed in it, a recording (and later
-//! fault-injecting) HTTP proxy in front of it, and a `provision` command
-//! builder with all ambient AWS configuration stripped.
+//! The one support module of the integration tests: a real `moto_server` per test, SDK
+//! clients for checking what landed in it, a recording (and fault-injecting) HTTP proxy in front
+//! of it, a `provision` command builder with all ambient AWS configuration stripped, a running
+//! `provision serve` ([`serve`]), and the helpers that read what a command printed.
 //!
-//! Include from an integration test with `mod support;`. Each test binary
-//! uses a subset of these helpers, hence the module-wide `dead_code` allow.
+//! Every test module uses it as `use crate::support;`. Each module uses a subset of these
+//! helpers, hence the module-wide `dead_code` allow.
 #![allow(dead_code)]
 
 use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -27,6 +27,9 @@ use hyper::{Method, Request, Response, StatusCode, Uri};
 use hyper_util::client::legacy::Client as HttpClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioIo};
+
+mod serve;
+pub use serve::{Reply, Serve, executions, input_of, up};
 
 /// Account id moto is started with (`MOTO_ACCOUNT_ID`).
 pub const ACCOUNT_ID: &str = "189107071895";
@@ -94,9 +97,7 @@ impl Moto {
             let stderr = log.reopen().expect("reopen moto log");
             // moto's own Python runs scripts/moto_server.py: moto_server plus GetAuthorizers,
             // the one call moto lacks that every read of an API makes (see that file).
-            let python = Some(bin.with_file_name("python"))
-                .filter(|p| p.is_file())
-                .unwrap_or_else(|| PathBuf::from("python3"));
+            let python = python();
             let shim = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/moto_server.py");
             let mut cmd = if stock {
                 Command::new(&bin)
@@ -257,6 +258,14 @@ fn no_moto(detail: &str) -> ! {
         );
     });
     std::process::exit(1);
+}
+
+/// The venv python next to the moto_server the harness uses (it has moto and the pinned boto3),
+/// else `python3` on PATH.
+pub fn python() -> PathBuf {
+    Some(moto_server_path().with_file_name("python"))
+        .filter(|p| p.is_file())
+        .unwrap_or_else(|| PathBuf::from("python3"))
 }
 
 /// A loopback port that is free now and was never handed out before in this
@@ -481,6 +490,41 @@ pub fn decode_policy(document: &str) -> serde_json::Value {
 // provision binary
 // ---------------------------------------------------------------------------
 
+/// The repository root (where `Cargo.toml` is).
+pub fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The file at `path` (relative to the repository root), which must exist.
+pub fn read(path: &str) -> String {
+    std::fs::read_to_string(repo().join(path)).unwrap_or_else(|e| panic!("read {path}: {e}"))
+}
+
+/// Bytes a command printed, as text (invalid UTF-8 replaced).
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Everything a command printed: its stdout, then its stderr.
+pub fn printed(out: &Output) -> String {
+    format!("{}{}", text(&out.stdout), text(&out.stderr))
+}
+
+/// A command's exit code, stdout and stderr, labelled: for assertion messages.
+pub fn labelled(out: &Output) -> String {
+    format!(
+        "exit {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+        out.status.code(),
+        text(&out.stdout),
+        text(&out.stderr)
+    )
+}
+
+/// What a command printed on stderr.
+pub fn stderr(out: &Output) -> String {
+    text(&out.stderr)
+}
+
 /// `provision` pointed at `endpoint` (moto or a proxy) with every inherited
 /// `AWS_*` variable removed, dummy credentials, no readable config files, no
 /// IMDS, `NO_COLOR=1`, run from the crate root.
@@ -606,7 +650,7 @@ impl RecordingProxy {
                     .enable_all()
                     .build()
                     .expect("proxy runtime");
-                rt.block_on(serve(listener, thread_state, rx));
+                rt.block_on(accept_loop(listener, thread_state, rx));
             })
             .expect("spawn proxy thread");
         RecordingProxy {
@@ -663,7 +707,7 @@ impl Drop for RecordingProxy {
     }
 }
 
-async fn serve(
+async fn accept_loop(
     listener: TcpListener,
     state: Arc<ProxyState>,
     mut shutdown: tokio::sync::oneshot::Receiver<()>,

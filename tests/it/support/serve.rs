@@ -1,6 +1,6 @@
 //! Running `provision serve` in a test: the process with its whole log kept, a raw HTTP/1.1
 //! client (independent of the tool's own), and the executions a machine holds, read back through
-//! the SDK. Used with `mod support;` (moto, clients) and `mod serve_support;`.
+//! the SDK. Part of the support module: `support::Serve`, `support::send`.
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Read, Write};
