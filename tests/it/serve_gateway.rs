@@ -423,7 +423,7 @@ async fn a_request_makes_one_aws_call_and_sighup_rereads_the_role() {
     }
     let port = serve.port;
     let concurrent: Vec<_> = (0..10)
-        .map(|_| std::thread::spawn(move || serve_support::send(port, "POST", "/new-user", &[], BODY).status))
+        .map(|_| std::thread::spawn(move || support::send(port, "POST", "/new-user", &[], BODY).status))
         .collect();
     for handle in concurrent {
         assert_eq!(handle.join().expect("request thread"), 200);
@@ -536,8 +536,7 @@ async fn requests_arriving_during_a_refresh_share_it() {
     });
     proxy.clear();
     let port = serve.port;
-    let send =
-        move || std::thread::spawn(move || serve_support::send(port, "POST", "/new-user", &[], BODY).status);
+    let send = move || std::thread::spawn(move || support::send(port, "POST", "/new-user", &[], BODY).status);
     let first = send();
     wait_for(&proxy, "the first request's refresh starts", |ops| {
         count(ops, "GetApis") == 1
