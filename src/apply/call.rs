@@ -51,7 +51,15 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
             route_key,
             spec,
             role,
-        } => integration::update(clients, ctx, api_id, id, route_key, spec, role).await,
+            clear_response,
+        } => {
+            let target = integration::Target {
+                api_id,
+                id,
+                route_key,
+            };
+            integration::update(clients, ctx, &target, spec, role, clear_response).await
+        }
         Op::DeleteIntegration { api_id, id } => integration::delete(clients, api_id, id).await,
         Op::CreateRoute {
             api,

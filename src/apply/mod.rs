@@ -210,6 +210,7 @@ mod tests {
         DesiredIntegration {
             subtype: "StepFunctions-StartExecution".into(),
             parameters: Default::default(),
+            response: Default::default(),
         }
     }
 

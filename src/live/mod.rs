@@ -154,6 +154,9 @@ pub struct LiveIntegration {
     pub credentials_arn: Option<String>,
     /// Request parameters.
     pub parameters: BTreeMap<String, String>,
+    /// Response parameters per integration status code; a code with an empty map is left out
+    /// (an empty map is how UpdateIntegration removes a code).
+    pub response: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 /// A stage.

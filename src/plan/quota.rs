@@ -81,6 +81,7 @@ mod tests {
             spec: DesiredIntegration {
                 subtype: "StepFunctions-StartExecution".into(),
                 parameters: Default::default(),
+                response: Default::default(),
             },
             role: RoleRef::Existing("arn:aws:iam::189107071895:role/r".into()),
         };

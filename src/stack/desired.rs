@@ -143,6 +143,9 @@ pub struct DesiredIntegration {
     pub subtype: String,
     /// Request parameters, `StateMachineArn` included.
     pub parameters: BTreeMap<String, String>,
+    /// Response parameters per integration status code (the route's `response`); empty when
+    /// the answer goes to the client as the service gave it.
+    pub response: super::response::ResponseParameters,
 }
 
 /// The stage.
@@ -326,6 +329,11 @@ fn desired_route(r: &RouteSection) -> Option<(DesiredRoute, String, rules::State
         integration: DesiredIntegration {
             subtype: format!("StepFunctions-{action}"),
             parameters: integration_parameters(r, &action, &machine_arn),
+            response: r
+                .response
+                .as_ref()
+                .map(super::response::desired)
+                .unwrap_or_default(),
         },
         state_machine: machine_arn,
         example: r.example.as_ref().map(|e| e.value.clone()),

@@ -26,6 +26,7 @@ mod organisation;
 mod ownership;
 mod qualified;
 mod reconcile;
+mod responses;
 mod saved_plans;
 mod scale;
 mod serve;
