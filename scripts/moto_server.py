@@ -15,6 +15,15 @@
   API requests and responses", "Remove configured parameter mappings"). The shim merges per
   code and drops the emptied ones, so a test sees what AWS keeps.
 
+- StartSyncExecution: no handler in moto 5.2.5 (500). The handler runs the execution to its end on
+  an EXPRESS machine and answers the envelope of the API reference (StartSyncExecution).
+- AWS SDK integrations (`arn:aws:states:::aws-sdk:SERVICE:ACTION`): moto's interpreter sends the
+  task's PascalCase parameters as written (botocore drops them) and returns the botocore member
+  names; here the parameters are mapped to the operation's members and the result back to
+  PascalCase, as AWS does. A Step Functions call of such a task is checked against the execution
+  role's policies (`states:ACTION` on the ARN it names) and fails with Sfn.AccessDeniedException
+  when IAM would refuse it. MOTO_PORT is set from `-p`, the port the interpreter calls back on.
+
 - IAM enforcement as AWS does it, for the three services provision manages (only once enforcement
   is on: `INITIAL_NO_AUTH_ACTION_COUNT` requests, or `POST /moto-api/reset-auth` with a count).
   Stock moto 5.2.5 checks every request as `<signing name>:<operation>` on resource "*" (IAM:

@@ -20,7 +20,9 @@ pub use read::{
     roles_made_for,
 };
 
-use crate::stack::desired::{AccessLog, Cors};
+use crate::resource::api::spec::Cors;
+pub use crate::resource::role::spec::role_name_of;
+use crate::resource::stage::spec::AccessLog;
 
 /// The description CreateRole gives every role the tool makes: ListRoles returns descriptions
 /// but not tags, so `down` finds the tool's roles by it before asking for their tags.
@@ -61,12 +63,6 @@ impl Live {
             .map(str::to_string)
             .collect()
     }
-}
-
-/// The role name in a role ARN: the last segment, after any path
-/// (`arn:aws:iam::123456789012:role/service/name` is `name`; IAM guide, "IAM identifiers").
-pub fn role_name_of(arn: &str) -> &str {
-    arn.rsplit('/').next().unwrap_or(arn)
 }
 
 /// An HTTP API and everything inside it.

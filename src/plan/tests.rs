@@ -9,7 +9,9 @@ use crate::live::{
     Live, LiveApi, LiveAuthorizer, LiveIntegration, LiveRole, LiveRoute, LiveStage, RoleState,
 };
 use crate::policy;
+use crate::stack::desired::Cors;
 use crate::stack::desired::{DesiredIntegration, DesiredStage};
+use crate::stack::rules::OWNER_TAG;
 
 const ONBOARDING: &str = include_str!("../../stacks/onboarding.toml");
 const STACK: &str = "user-onboarding";

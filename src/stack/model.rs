@@ -379,3 +379,11 @@ pub struct AccessLogSection {
     /// JSON line of the usual fields when absent.
     pub format: Option<Sp<String>>,
 }
+
+/// Items sorted and de-duplicated: the canonical form of a list the file may write in any order.
+pub(crate) fn sorted(items: impl Iterator<Item = String>) -> Vec<String> {
+    items
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}

@@ -35,4 +35,5 @@ mod serve_explains;
 mod serve_gateway;
 mod stock_moto;
 mod sync_execution;
+mod sync_route;
 mod synth;

@@ -5,20 +5,20 @@ use std::sync::Mutex;
 
 use aws_sdk_apigatewayv2::types::IntegrationType;
 
-use super::Resolved;
-use super::answer::{created_id, deleted, once_gw, to_hash};
-use super::create::create_safely;
-use super::resolve::{api_id, lock, role_arn};
+use crate::apply::answer::{created_id, deleted, once_gw, to_hash};
+use crate::apply::create::create_safely;
+use crate::apply::resolve::Resolved;
+use crate::apply::resolve::{api_id, lock, role_arn};
 use crate::aws::Clients;
 use crate::error::AwsError;
-use crate::plan::{ApiRef, RoleRef};
-use crate::stack::desired::DesiredIntegration;
+use crate::plan::op::{ApiRef, RoleRef};
+use crate::resource::integration::spec::DesiredIntegration;
 use crate::stack::response::ResponseParameters;
 
 /// CreateIntegration (`AWS_PROXY`, payload format 1.0, the role as credentials), or after a lost
 /// answer an identical integration no route targets and this run has not taken; records its id
 /// under the route key.
-pub(super) async fn create(
+pub(crate) async fn create(
     clients: &Clients,
     ctx: &Mutex<Resolved>,
     label: &str,
@@ -89,7 +89,7 @@ async fn find_untargeted_twin(
 }
 
 /// Which integration an update is for: its API, its id and the route it serves.
-pub(super) struct Target<'a> {
+pub(crate) struct Target<'a> {
     /// The API's id.
     pub api_id: &'a str,
     /// The integration's id.
@@ -103,7 +103,7 @@ pub(super) struct Target<'a> {
 /// guide documents as removing a code's mappings ("Transforming API requests and responses");
 /// whether AWS merges a code's new map into its old one is not documented, so nothing relies
 /// on it.
-pub(super) async fn update(
+pub(crate) async fn update(
     clients: &Clients,
     ctx: &Mutex<Resolved>,
     target: &Target<'_>,
@@ -180,7 +180,7 @@ fn to_hash_nested(map: &ResponseParameters) -> HashMap<String, HashMap<String, S
 }
 
 /// DeleteIntegration.
-pub(super) async fn delete(clients: &Clients, api_id: &str, id: &str) -> Result<(), AwsError> {
+pub(crate) async fn delete(clients: &Clients, api_id: &str, id: &str) -> Result<(), AwsError> {
     deleted(
         clients
             .apigw

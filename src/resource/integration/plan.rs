@@ -1,12 +1,21 @@
 //! Integrations: kept, updated in place, or replaced when a field AWS cannot change (type,
 //! subtype, a removed parameter) differs; orphans adopted.
 
-use super::*;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use serde_json::json;
+
+use crate::live::{LiveApi, LiveIntegration};
+use crate::plan::change::{Action, Change, FieldChange, Kind, changed, created, field_names};
+use crate::plan::op::{ApiRef, IntegrationRef, Op, RoleRef};
+use crate::resource::integration::spec::DesiredIntegration;
+use crate::resource::role::plan::{role_display, role_name_of};
+use crate::resource::route::spec::DesiredRoute;
 use crate::stack::response::ResponseParameters;
 
 /// An integration no route targets, of the route's subtype and on its machine; an exact
 /// parameter match first, then the lowest id, so every run picks the same one.
-pub(super) fn orphan_for<'a>(
+pub(crate) fn orphan_for<'a>(
     want: &DesiredRoute,
     api: &'a LiveApi,
     targeted: &HashSet<&str>,
@@ -31,7 +40,7 @@ pub(super) fn orphan_for<'a>(
 
 /// Compares a live integration with the route's; pushes an update or a replace when they differ
 /// and returns what the route should target.
-pub(super) fn reconcile_integration(
+pub(crate) fn reconcile_integration(
     want: &DesiredRoute,
     live: &LiveIntegration,
     api_id: &str,
@@ -91,7 +100,7 @@ pub(super) fn reconcile_integration(
     IntegrationRef::Existing(live.id.clone())
 }
 
-pub(super) fn integration_label(api: &LiveApi, integration: &LiveIntegration) -> String {
+pub(crate) fn integration_label(api: &LiveApi, integration: &LiveIntegration) -> String {
     let keys: Vec<&str> = api
         .routes
         .iter()
@@ -105,7 +114,7 @@ pub(super) fn integration_label(api: &LiveApi, integration: &LiveIntegration) ->
     }
 }
 
-pub(super) fn create_integration_op(want: &DesiredRoute, api_ref: &ApiRef, role: &RoleRef) -> Op {
+pub(crate) fn create_integration_op(want: &DesiredRoute, api_ref: &ApiRef, role: &RoleRef) -> Op {
     Op::CreateIntegration {
         api: api_ref.clone(),
         route_key: want.key.clone(),
@@ -114,7 +123,7 @@ pub(super) fn create_integration_op(want: &DesiredRoute, api_ref: &ApiRef, role:
     }
 }
 
-pub(super) fn create_integration(want: &DesiredRoute, api_ref: &ApiRef, role: &RoleRef) -> Change {
+pub(crate) fn create_integration(want: &DesiredRoute, api_ref: &ApiRef, role: &RoleRef) -> Change {
     let mut fields = vec![
         created("integration_type", json!("AWS_PROXY")),
         created("integration_subtype", json!(want.integration.subtype)),
@@ -140,12 +149,12 @@ pub(super) fn create_integration(want: &DesiredRoute, api_ref: &ApiRef, role: &R
     }
 }
 
-pub(super) struct IntegrationDiff {
+pub(crate) struct IntegrationDiff {
     fields: Vec<FieldChange>,
     replace: bool,
 }
 
-pub(super) fn integration_diff(
+pub(crate) fn integration_diff(
     live: &LiveIntegration,
     want: &DesiredIntegration,
     role_name: &str,
