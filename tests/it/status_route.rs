@@ -5,8 +5,7 @@
 //! non-existent execution answered with the helper's error in the envelope. (The helper and its
 //! role are created here by the test; `provision` owning them is the next step.)
 
-mod serve_support;
-mod support;
+use crate::support;
 
 use std::time::{Duration, Instant};
 
@@ -14,8 +13,7 @@ use aws_sdk_sfn::types::StateMachineType;
 use provision::stack::rules::parse_state_machine_arn;
 use provision::stack::status_helper;
 use serde_json::{Value, json};
-use serve_support::Serve;
-use support::World;
+use support::{Serve, World};
 
 const ACCOUNT: &str = "189107071895";
 const TRUST_STATES: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"states.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
