@@ -7,6 +7,7 @@
 //! - [`plan`]: `plan(desired, live) -> Plan`, a pure function;
 //! - [`apply`]: the executor (dependency order, concurrency, NotFound-tolerant deletes);
 //! - [`deployer`]: the IAM policy the deployer needs, derived from the stack (pure);
+//! - [`import`]: an existing API as a stack file (pure; `live` reads it);
 //! - [`render`]: the one printer, text or JSON;
 //! - [`commands`] and [`cli`]: thin orchestration and the command line.
 
@@ -17,6 +18,7 @@ pub mod commands;
 pub mod deployer;
 pub mod error;
 pub mod gateway;
+pub mod import;
 pub mod live;
 pub mod openapi;
 pub mod outputs;

@@ -10,16 +10,19 @@ use crate::plan::{self, PlanOptions};
 use crate::render::Printer;
 
 /// Prints the plan. With `exit_code`: 0 no changes, 2 changes, 1 error. With `out`, also
-/// writes the plan with the fingerprints `up --plan` checks.
+/// writes the plan with the fingerprints `up --plan` checks. With `adopt`, the plan of
+/// `up --adopt`.
 pub async fn run(
     printer: &Printer,
     settings: &AwsSettings,
     given: Option<PathBuf>,
     exit_code: bool,
     out: Option<PathBuf>,
+    adopt: bool,
 ) -> Outcome {
-    let (loaded, desired, _, live) = super::prepare_loaded(printer, settings, given).await?;
-    let plan = plan::plan(&desired, &live, PlanOptions::default()).map_err(|e| Error::msg(e.to_string()))?;
+    let (loaded, desired, clients, mut live) = super::prepare_loaded(printer, settings, given).await?;
+    super::adoption(printer, &clients, &desired, &mut live, adopt).await?;
+    let plan = plan::plan(&desired, &live, PlanOptions { adopt }).map_err(|e| Error::msg(e.to_string()))?;
     printer.plan(&plan);
     if let Some(out) = out {
         let stack_file = loaded.path.display().to_string();

@@ -1,18 +1,24 @@
 //! Live state: what exists in AWS, read into plain structs that the planner compares.
 
+mod adopt;
 pub mod execution;
 mod iam_wait;
+mod import;
 mod machines;
 mod mismatch;
 mod paginate;
 mod read;
 pub mod serve;
+mod unexpressed;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
+pub use adopt::find_adoptable;
 pub use iam_wait::wait_for_role;
+pub use import::{ImportRead, read_for_import};
+pub use unexpressed::DEFAULT_TIMEOUT_MS;
 pub use machines::check_state_machines;
 pub use read::{
     ApiChildren, ReadScope, account_id, list_owned_apis, outside_credentials, read, read_api_children,
@@ -32,6 +38,9 @@ pub const ROLE_DESCRIPTION: &str =
 pub struct Live {
     /// APIs carrying the stack's ownership tag. More than one only after a duplicate was made.
     pub apis: Vec<LiveApi>,
+    /// The one untagged API named as the stack's API, read with its children, when none is
+    /// tagged and `--adopt` asked for it ([`find_adoptable`]): `up --adopt` tags and keeps it.
+    pub adoptable: Option<LiveApi>,
     /// The role named in the stack.
     pub role: RoleState,
     /// Other roles the stack's integrations use as credentials (after a `[role] name` rename,
@@ -92,6 +101,12 @@ pub struct LiveApi {
     pub authorizers: Vec<LiveAuthorizer>,
     /// CORS configuration, canonical; `None` when the API has none.
     pub cors: Option<Cors>,
+    /// The CORS configuration exactly as AWS returned it (order and case kept), for `import`.
+    pub cors_as_returned: Option<Cors>,
+    /// `HTTP` or `WEBSOCKET`.
+    pub protocol: Option<String>,
+    /// Settings the stack format lacks, as read (`Description = "..."`): what `import` lists.
+    pub unexpressed: Vec<String>,
 }
 
 /// An authorizer of the API.
@@ -109,6 +124,8 @@ pub struct LiveAuthorizer {
     pub audience: Vec<String>,
     /// Identity sources.
     pub identity_source: Vec<String>,
+    /// Settings the stack format lacks, as read: what `import` lists.
+    pub unexpressed: Vec<String>,
 }
 
 /// A route.
@@ -126,6 +143,8 @@ pub struct LiveRoute {
     pub authorizer_id: Option<String>,
     /// Authorization scopes, sorted.
     pub scopes: Vec<String>,
+    /// Settings the stack format lacks, as read: what `import` lists.
+    pub unexpressed: Vec<String>,
 }
 
 impl LiveRoute {
@@ -154,6 +173,10 @@ pub struct LiveIntegration {
     pub credentials_arn: Option<String>,
     /// Request parameters.
     pub parameters: BTreeMap<String, String>,
+    /// The integration URI (a Lambda function or HTTP endpoint), for integrations that have one.
+    pub uri: Option<String>,
+    /// Settings the stack format lacks, as read: what `import` lists.
+    pub unexpressed: Vec<String>,
 }
 
 /// A stage.
@@ -173,6 +196,8 @@ pub struct LiveStage {
     pub tags: Option<BTreeMap<String, String>>,
     /// Stage variables, for `$stageVariables.X` in the local gateway.
     pub variables: BTreeMap<String, String>,
+    /// Settings the stack format lacks, as read: what `import` lists.
+    pub unexpressed: Vec<String>,
 }
 
 /// The stack's role, as found by name.

@@ -239,25 +239,34 @@ fn owned_api(api: &Api, stack: &str, resource: &str) -> Result<Option<LiveApi>, 
     if tags.get(OWNER_TAG).map(String::as_str) != Some(stack) {
         return Ok(None);
     }
-    Ok(Some(LiveApi {
-        id: required(api.api_id(), "GetApis", resource, "ApiId")?,
+    live_api(api, "GetApis", resource).map(Some)
+}
+
+/// An API as GetApis or GetApi returns it, without its children.
+pub(super) fn live_api(api: &Api, call: &'static str, resource: &str) -> Result<LiveApi, AwsError> {
+    let cors_as_returned = api.cors_configuration().map(|c| Cors {
+        allow_origins: c.allow_origins().to_vec(),
+        allow_methods: c.allow_methods().to_vec(),
+        allow_headers: c.allow_headers().to_vec(),
+        expose_headers: c.expose_headers().to_vec(),
+        max_age: c.max_age(),
+        allow_credentials: c.allow_credentials(),
+    });
+    Ok(LiveApi {
+        id: required(api.api_id(), call, resource, "ApiId")?,
         name: api.name().unwrap_or_default().to_string(),
         endpoint: api.api_endpoint().map(str::to_string),
         created: api.created_date().and_then(|d| d.to_millis().ok()),
-        cors: api.cors_configuration().map(|c| {
-            Cors {
-                allow_origins: c.allow_origins().to_vec(),
-                allow_methods: c.allow_methods().to_vec(),
-                allow_headers: c.allow_headers().to_vec(),
-                expose_headers: c.expose_headers().to_vec(),
-                max_age: c.max_age(),
-                allow_credentials: c.allow_credentials(),
-            }
-            .canonical()
-        }),
-        tags,
+        cors: cors_as_returned.clone().map(Cors::canonical),
+        cors_as_returned,
+        tags: api
+            .tags()
+            .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default(),
+        protocol: api.protocol_type().map(|p| p.as_str().to_string()),
+        unexpressed: super::unexpressed::api(api),
         ..LiveApi::default()
-    }))
+    })
 }
 
 /// What lives inside one API.
@@ -365,6 +374,7 @@ fn live_authorizer(a: &Authorizer, resource: &str) -> Result<LiveAuthorizer, Aws
         issuer: jwt.and_then(|j| j.issuer()).map(str::to_string),
         audience,
         identity_source: a.identity_source().to_vec(),
+        unexpressed: super::unexpressed::authorizer(a),
     })
 }
 
@@ -392,6 +402,7 @@ fn live_route(r: &Route, resource: &str) -> Result<LiveRoute, AwsError> {
             .map_or_else(|| "NONE".to_string(), |a| a.as_str().to_string()),
         authorizer_id: r.authorizer_id().filter(|a| !a.is_empty()).map(str::to_string),
         scopes,
+        unexpressed: super::unexpressed::route(r),
     })
 }
 
@@ -423,6 +434,8 @@ fn live_integration(i: &Integration, resource: &str) -> Result<LiveIntegration, 
             .request_parameters()
             .map(|p| p.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
             .unwrap_or_default(),
+        uri: i.integration_uri().map(str::to_string),
+        unexpressed: super::unexpressed::integration(i),
     })
 }
 
@@ -457,6 +470,7 @@ fn live_stage(s: &Stage, resource: &str) -> Result<LiveStage, AwsError> {
             .stage_variables()
             .map(|v| v.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
             .unwrap_or_default(),
+        unexpressed: super::unexpressed::stage(s),
     })
 }
 

@@ -99,6 +99,7 @@ fn live_integration(id: &str, subtype: &str, parameters: BTreeMap<String, String
         payload_format_version: Some("1.0".into()),
         credentials_arn: Some(ROLE_ARN.into()),
         parameters,
+        ..LiveIntegration::default()
     }
 }
 
@@ -110,6 +111,7 @@ fn live_route(id: &str, key: &str, integration: Option<&str>) -> LiveRoute {
         key: key.into(),
         target: integration.map(|i| format!("integrations/{i}")),
         authorization: "NONE".into(),
+        ..LiveRoute::default()
     }
 }
 
@@ -122,6 +124,7 @@ fn default_stage() -> LiveStage {
         throttling_rate_limit: None,
         tags: None,
         variables: Default::default(),
+        ..LiveStage::default()
     }
 }
 

@@ -37,6 +37,12 @@ pub struct DesiredApi {
     pub name: String,
     /// CORS configuration; `None` means none at all.
     pub cors: Option<Cors>,
+    /// Route keys the stack leaves alone (`[api] unmanaged_routes`).
+    pub unmanaged_routes: BTreeSet<String>,
+    /// Stage names the stack leaves alone (`[api] unmanaged_stages`).
+    pub unmanaged_stages: BTreeSet<String>,
+    /// Authorizer names the stack leaves alone (`[api] unmanaged_authorizers`).
+    pub unmanaged_authorizers: BTreeSet<String>,
 }
 
 /// A CORS configuration in canonical form: lists sorted and de-duplicated, header names in lower
@@ -281,6 +287,9 @@ pub fn desired(file: &StackFile) -> Option<Desired> {
         api: DesiredApi {
             name: file.api.name.as_ref()?.value.clone(),
             cors: file.api.cors.as_ref().map(desired_cors),
+            unmanaged_routes: strings(&file.api.unmanaged_routes),
+            unmanaged_stages: strings(&file.api.unmanaged_stages),
+            unmanaged_authorizers: strings(&file.api.unmanaged_authorizers),
         },
         authorizers: file
             .authorizers
@@ -386,7 +395,10 @@ fn desired_role(role: &RoleSection, machines: &[(String, rules::StateMachineArn)
             .map_or_else(|| "/".to_string(), |p| p.value.clone()),
         permissions_boundary: role.permissions_boundary.as_ref().map(|b| b.value.clone()),
         existing,
-        policy: policy::normalize(&least_privilege(machines, actions.as_deref())),
+        policy: match &role.policy {
+            Some(text) => policy::normalize(&serde_json::from_str(&text.value).ok()?),
+            None => policy::normalize(&least_privilege(machines, actions.as_deref())),
+        },
         trust: policy::normalize(&policy::api_gateway_trust(None)),
         restrict_source_account: role.restrict_source_account.as_ref().is_some_and(|r| r.value),
         managed_policies: role.managed_policies.iter().map(|m| m.value.clone()).collect(),
@@ -497,6 +509,11 @@ fn lenient_machine_arn(arn: &str) -> Option<rules::StateMachineArn> {
             Err(_) => rules::Qualifier::Alias(q.to_string()),
         }),
     })
+}
+
+/// A list of strings as written, as a set.
+fn strings(list: &Option<Vec<Sp<String>>>) -> BTreeSet<String> {
+    list.iter().flatten().map(|s| s.value.clone()).collect()
 }
 
 fn sorted(items: impl Iterator<Item = String>) -> Vec<String> {
