@@ -165,7 +165,12 @@ fn assert_adoption_only(w: &World, file: &str) -> Vec<(String, String)> {
     }
     changes
         .iter()
-        .map(|c| (c["kind"].as_str().unwrap_or_default().to_string(), c["name"].as_str().unwrap_or_default().to_string()))
+        .map(|c| {
+            (
+                c["kind"].as_str().unwrap_or_default().to_string(),
+                c["name"].as_str().unwrap_or_default().to_string(),
+            )
+        })
         .collect()
 }
 
@@ -179,7 +184,10 @@ fn adopt(w: &World, file: &str) {
         .into_iter()
         .map(|c| c.operation)
         .collect();
-    assert!(mutating.contains("TagResource") && mutating.contains("TagRole"), "{mutating:?}");
+    assert!(
+        mutating.contains("TagResource") && mutating.contains("TagRole"),
+        "{mutating:?}"
+    );
     assert!(
         mutating.iter().all(|op| op == "TagResource" || op == "TagRole"),
         "up --adopt made only tagging calls: {mutating:?}"
@@ -188,7 +196,12 @@ fn adopt(w: &World, file: &str) {
 
 fn assert_no_op(w: &World, file: &str) {
     let out = w.run(&["diff", file, "--exit-code"]);
-    assert_eq!(out.status.code(), Some(0), "no changes after adoption:\n{}", text(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "no changes after adoption:\n{}",
+        text(&out)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -217,7 +230,14 @@ async fn the_walkthroughs_console_api_imports_adopts_with_tags_only_and_goes_wit
     ] {
         assert!(written.contains(expected), "{expected} in:\n{written}");
     }
-    for absent in ["[stage]", "parameters", "actions =", "policy =", "unmanaged", "authorization"] {
+    for absent in [
+        "[stage]",
+        "parameters",
+        "actions =",
+        "policy =",
+        "unmanaged",
+        "authorization",
+    ] {
         assert!(!written.contains(absent), "no {absent} in:\n{written}");
     }
     w.ok(&["validate", file]);
@@ -232,9 +252,17 @@ async fn the_walkthroughs_console_api_imports_adopts_with_tags_only_and_goes_wit
     assert!(adopted.contains(&("role".into(), ROLE.into())), "{adopted:?}");
     adopt(&w, file);
 
-    assert_eq!(w.only_api_id("user-onboarding").await, api_id, "the same API, tagged");
+    assert_eq!(
+        w.only_api_id("user-onboarding").await,
+        api_id,
+        "the same API, tagged"
+    );
     support::owned_role(&w.moto.iam(), ROLE, "user-onboarding").await;
-    assert_eq!(integration_ids(&w, &api_id).await, BTreeSet::from([integration]), "integration kept");
+    assert_eq!(
+        integration_ids(&w, &api_id).await,
+        BTreeSet::from([integration]),
+        "integration kept"
+    );
     assert_eq!(role_created(&w).await, created, "role kept, not replaced");
     assert_no_op(&w, file);
 
@@ -284,7 +312,12 @@ async fn console_variant(w: &World) -> (String, String) {
         .authorizer_id()
         .expect("authorizer id")
         .to_string();
-    let routes = apigw.get_routes().api_id(&api_id).send().await.expect("GetRoutes");
+    let routes = apigw
+        .get_routes()
+        .api_id(&api_id)
+        .send()
+        .await
+        .expect("GetRoutes");
     let route_id = routes.items()[0].route_id().expect("route id").to_string();
     apigw
         .update_route()
@@ -339,7 +372,12 @@ async fn a_variant_with_a_lambda_route_and_two_stages_imports_with_partial_and_k
     // Without --partial: exit 1, each item named, no file.
     let refused = w.run(&["import", "--api", API, "--out", file]);
     assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
-    for item in ["route GET /legacy", "a Lambda integration", "stage beta", "--partial"] {
+    for item in [
+        "route GET /legacy",
+        "a Lambda integration",
+        "stage beta",
+        "--partial",
+    ] {
         assert!(text(&refused).contains(item), "{item} in:\n{}", text(&refused));
     }
     assert!(!std::path::Path::new(file).exists(), "nothing written");
@@ -352,15 +390,26 @@ async fn a_variant_with_a_lambda_route_and_two_stages_imports_with_partial_and_k
         .as_array()
         .expect("skipped")
         .iter()
-        .map(|s| (s["kind"].as_str().unwrap_or_default().into(), s["name"].as_str().unwrap_or_default().into()))
+        .map(|s| {
+            (
+                s["kind"].as_str().unwrap_or_default().into(),
+                s["name"].as_str().unwrap_or_default().into(),
+            )
+        })
         .collect();
     assert_eq!(
         skipped,
-        BTreeSet::from([("route".into(), "GET /legacy".into()), ("stage".into(), "beta".into())]),
+        BTreeSet::from([
+            ("route".into(), "GET /legacy".into()),
+            ("stage".into(), "beta".into())
+        ]),
         "{report}"
     );
     assert_eq!(report["stack"]["routes"][0]["authorizer"], "cognito", "{report}");
-    assert_eq!(report["stack"]["unmanaged_routes"], serde_json::json!(["GET /legacy"]));
+    assert_eq!(
+        report["stack"]["unmanaged_routes"],
+        serde_json::json!(["GET /legacy"])
+    );
 
     w.ok(&["import", "--api", API, "--partial", "--out", file]);
     let written = std::fs::read_to_string(file).expect("imported file");
@@ -380,7 +429,11 @@ async fn a_variant_with_a_lambda_route_and_two_stages_imports_with_partial_and_k
     w.ok(&["validate", file]);
     assert_adoption_only(&w, file);
     adopt(&w, file);
-    assert_eq!(integration_ids(&w, &api_id).await, before, "integrations kept, the Lambda one too");
+    assert_eq!(
+        integration_ids(&w, &api_id).await,
+        before,
+        "integrations kept, the Lambda one too"
+    );
     assert!(before.contains(&lambda));
     assert_eq!(role_created(&w).await, created);
     let stages: BTreeSet<String> = w
@@ -476,7 +529,15 @@ async fn a_stack_whose_tags_are_stripped_imports_as_a_file_that_plans_no_change(
 
     let imported = w.dir.path().join("imported.toml");
     let imported = imported.to_str().expect("utf-8 path");
-    w.ok(&["import", "--api", "round-trip-api", "--stage", "live", "--out", imported]);
+    w.ok(&[
+        "import",
+        "--api",
+        "round-trip-api",
+        "--stage",
+        "live",
+        "--out",
+        imported,
+    ]);
     let written = std::fs::read_to_string(imported).expect("imported file");
     for expected in [
         "actions = [\"states:StartExecution\", \"states:StartSyncExecution\"]",
@@ -495,10 +556,25 @@ async fn a_stack_whose_tags_are_stripped_imports_as_a_file_that_plans_no_change(
     // --portable: machines by name, [vars] for the account and region; still adoption only.
     let portable = w.dir.path().join("portable.toml");
     let portable = portable.to_str().expect("utf-8 path");
-    w.ok(&["import", "--api", "round-trip-api", "--stage", "live", "--portable", "--out", portable]);
+    w.ok(&[
+        "import",
+        "--api",
+        "round-trip-api",
+        "--stage",
+        "live",
+        "--portable",
+        "--out",
+        portable,
+    ]);
     let written = std::fs::read_to_string(portable).expect("portable file");
-    assert!(written.contains("state_machine = \"user-onboarding\""), "{written}");
-    assert!(written.contains(&format!("account = \"{ACCOUNT_ID}\"")), "{written}");
+    assert!(
+        written.contains("state_machine = \"user-onboarding\""),
+        "{written}"
+    );
+    assert!(
+        written.contains(&format!("account = \"{ACCOUNT_ID}\"")),
+        "{written}"
+    );
     assert!(written.contains("region = \"${var.region}\""), "{written}");
     assert_adoption_only(&w, portable);
 
@@ -515,5 +591,9 @@ async fn a_stack_whose_tags_are_stripped_imports_as_a_file_that_plans_no_change(
         .unwrap_or_default()
         .into_iter()
         .collect();
-    assert_eq!(tags.get("team").map(String::as_str), Some("onboarding"), "{tags:?}");
+    assert_eq!(
+        tags.get("team").map(String::as_str),
+        Some("onboarding"),
+        "{tags:?}"
+    );
 }

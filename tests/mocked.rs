@@ -156,6 +156,7 @@ fn matching_live(d: &Desired) -> Live {
                 key: route.key.clone(),
                 target: Some("integrations/i-1".into()),
                 authorization: route.authorization.clone(),
+                ..LiveRoute::default()
             }],
             integrations: vec![LiveIntegration {
                 id: "i-1".into(),
@@ -164,6 +165,7 @@ fn matching_live(d: &Desired) -> Live {
                 payload_format_version: Some("1.0".into()),
                 credentials_arn: Some(ROLE_ARN.into()),
                 parameters: route.integration.parameters.clone(),
+                ..LiveIntegration::default()
             }],
             stages: vec![LiveStage {
                 name: d.stage.name.clone(),
@@ -172,6 +174,7 @@ fn matching_live(d: &Desired) -> Live {
                 throttling_rate_limit: d.stage.throttling_rate_limit,
                 ..LiveStage::default()
             }],
+            ..LiveApi::default()
         }],
         role: RoleState::Present(LiveRole {
             name: d.role.name.clone(),

@@ -114,11 +114,17 @@ fn refusal(imported: &Imported, args: &ImportArgs) -> (String, &'static str) {
     let count = imported.skipped.len();
     match imported.blocked() {
         true => (
-            format!("API {} cannot be imported as a stack without change: {count} item(s) above; nothing was written", args.api),
+            format!(
+                "API {} cannot be imported as a stack without change: {count} item(s) above; nothing was written",
+                args.api
+            ),
             "a stack file would make `up` change what is marked not importable; change it in AWS first, or keep managing this API by hand",
         ),
         false => (
-            format!("API {} has {count} item(s) the stack format cannot express (above); nothing was written", args.api),
+            format!(
+                "API {} has {count} item(s) the stack format cannot express (above); nothing was written",
+                args.api
+            ),
             "`--partial` writes the rest, with the skipped routes, stages and authorizers listed as unmanaged so that `up` leaves them as they are",
         ),
     }

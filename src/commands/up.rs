@@ -312,9 +312,11 @@ fn name_clash(files: &[PathBuf]) -> Option<String> {
 /// What already exists, so operations on existing resources need no lookup.
 fn seed(live: &Live) -> Resolved {
     let apis = plan::oldest_first(&live.apis);
+    // The API `--adopt` takes over (set only with `--adopt`) when none is tagged yet.
+    let kept = apis.first().copied().or(live.adoptable.as_ref());
     Resolved {
-        api_id: apis.first().map(|a| a.id.clone()),
-        api_endpoint: apis.first().and_then(|a| a.endpoint.clone()),
+        api_id: kept.map(|a| a.id.clone()),
+        api_endpoint: kept.and_then(|a| a.endpoint.clone()),
         role_arn: match &live.role {
             RoleState::Present(r) => Some(r.arn.clone()),
             RoleState::Absent => None,

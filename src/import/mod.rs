@@ -211,7 +211,11 @@ fn pick_stage(stages: &[LiveStage], options: &ImportOptions, skipped: &mut Vec<S
                 names.join(", ")
             ),
         };
-        skipped.push(blocking("stage", options.stage.as_deref().unwrap_or("$default"), reason));
+        skipped.push(blocking(
+            "stage",
+            options.stage.as_deref().unwrap_or("$default"),
+            reason,
+        ));
         return None;
     };
     for other in stages.iter().filter(|s| s.name != chosen.name) {
@@ -229,7 +233,11 @@ fn pick_stage(stages: &[LiveStage], options: &ImportOptions, skipped: &mut Vec<S
 
 /// The user tags (not `aws:`, not the ownership tag) the API and the role share: `[tags]` puts
 /// the same tags on both, so tags that differ between them block.
-fn tags(read: &ImportRead, role: Option<&crate::live::LiveRole>, skipped: &mut Vec<Skipped>) -> BTreeMap<String, String> {
+fn tags(
+    read: &ImportRead,
+    role: Option<&crate::live::LiveRole>,
+    skipped: &mut Vec<Skipped>,
+) -> BTreeMap<String, String> {
     let user = |tags: &BTreeMap<String, String>| -> BTreeMap<String, String> {
         tags.iter()
             .filter(|(k, _)| !k.starts_with("aws:") && k.as_str() != OWNER_TAG)

@@ -66,12 +66,23 @@ pub(super) fn doc_role(
                 format!(
                     "{} inline policies ({}): the format holds exactly one, and `up` would {}",
                     none_or_many.len(),
-                    none_or_many.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", "),
-                    if none_or_many.is_empty() { "add one" } else { "delete the others" }
+                    none_or_many
+                        .iter()
+                        .map(|(n, _)| n.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    if none_or_many.is_empty() {
+                        "add one"
+                    } else {
+                        "delete the others"
+                    }
                 ),
             ));
             (
-                none_or_many.first().map(|(n, _)| (*n).clone()).unwrap_or_default(),
+                none_or_many
+                    .first()
+                    .map(|(n, _)| (*n).clone())
+                    .unwrap_or_default(),
                 None,
             )
         }
@@ -166,7 +177,12 @@ fn granted_actions(doc: &Value) -> Vec<String> {
         if s["Effect"] != "Allow" {
             return Vec::new();
         }
-        for a in s["Action"].as_array().into_iter().flatten().filter_map(Value::as_str) {
+        for a in s["Action"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
             if !a.starts_with("states:") || a.contains('*') {
                 return Vec::new();
             }

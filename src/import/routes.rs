@@ -21,27 +21,37 @@ pub(super) struct ImportedRoutes {
 }
 
 /// Every route the format can hold, in key order; the others skipped as unmanaged.
-pub(super) fn routes(read: &ImportRead, role_arn: Option<&str>, skipped: &mut Vec<Skipped>) -> ImportedRoutes {
+pub(super) fn routes(
+    read: &ImportRead,
+    role_arn: Option<&str>,
+    skipped: &mut Vec<Skipped>,
+) -> ImportedRoutes {
     let api = &read.api;
-    let authorizers: BTreeMap<&str, Result<DocAuthorizer, String>> =
-        api.authorizers.iter().map(|a| (a.id.as_str(), authorizer(a))).collect();
+    let authorizers: BTreeMap<&str, Result<DocAuthorizer, String>> = api
+        .authorizers
+        .iter()
+        .map(|a| (a.id.as_str(), authorizer(a)))
+        .collect();
     let mut used_integrations = BTreeSet::new();
     let mut routes = Vec::new();
-    let mut used_authorizers = BTreeSet::new();
     let mut live_routes: Vec<&LiveRoute> = api.routes.iter().collect();
     live_routes.sort_by(|a, b| a.key.cmp(&b.key));
     for live in live_routes {
         let integration = live
             .integration_id()
             .and_then(|id| api.integrations.iter().find(|i| i.id == id));
-        let outcome = route(read, live, integration, role_arn, &authorizers, &used_integrations);
+        let outcome = route(
+            read,
+            live,
+            integration,
+            role_arn,
+            &authorizers,
+            &used_integrations,
+        );
         match outcome {
             Ok(doc) => {
                 if let Some(i) = integration {
                     used_integrations.insert(i.id.clone());
-                }
-                if let Some(id) = &live.authorizer_id {
-                    used_authorizers.insert(id.clone());
                 }
                 routes.push(doc);
             }
@@ -94,7 +104,10 @@ fn route(
     used: &BTreeSet<String>,
 ) -> Result<DocRoute, String> {
     if !live.unexpressed.is_empty() {
-        return Err(format!("route settings the format lacks: {}", live.unexpressed.join("; ")));
+        return Err(format!(
+            "route settings the format lacks: {}",
+            live.unexpressed.join("; ")
+        ));
     }
     let Some(i) = integration else {
         return Err(match &live.target {
@@ -148,7 +161,11 @@ fn step_functions_action(i: &LiveIntegration) -> Result<String, String> {
     if i.integration_type == "AWS_PROXY" && rules::ACTIONS.contains(&action) {
         return Ok(action.to_string());
     }
-    let what = match (i.integration_type.as_str(), subtype, i.unexpressed.iter().any(|u| u.contains("VPC_LINK"))) {
+    let what = match (
+        i.integration_type.as_str(),
+        subtype,
+        i.unexpressed.iter().any(|u| u.contains("VPC_LINK")),
+    ) {
         (_, _, true) => "an HTTP integration through a VPC link".to_string(),
         ("AWS_PROXY", "", _) => format!(
             "a Lambda integration ({})",
@@ -161,7 +178,9 @@ fn step_functions_action(i: &LiveIntegration) -> Result<String, String> {
         ),
         (other, _, _) => format!("a {other} integration"),
     };
-    Err(format!("{what}: the format holds Step Functions integrations only"))
+    Err(format!(
+        "{what}: the format holds Step Functions integrations only"
+    ))
 }
 
 /// The machine: `StateMachineArn` for the start actions; for StopExecution, whose parameters
@@ -174,7 +193,9 @@ fn machine_of(read: &ImportRead, action: &str, i: &LiveIntegration) -> Result<St
             .get("StateMachineArn")
             .ok_or("no StateMachineArn parameter")?;
         if arn.contains('$') {
-            return Err(format!("StateMachineArn is mapped from the request ({arn}): the format takes one machine"));
+            return Err(format!(
+                "StateMachineArn is mapped from the request ({arn}): the format takes one machine"
+            ));
         }
         rules::parse_state_machine_arn(arn).map_err(|e| format!("StateMachineArn {arn}: {e}"))?;
         return Ok(arn.clone());
@@ -190,7 +211,12 @@ fn machine_of(read: &ImportRead, action: &str, i: &LiveIntegration) -> Result<St
     let mut machines = BTreeSet::new();
     for doc in role.iter().flat_map(|r| r.inline.values()) {
         for s in doc["Statement"].as_array().into_iter().flatten() {
-            for r in s["Resource"].as_array().into_iter().flatten().filter_map(|r| r.as_str()) {
+            for r in s["Resource"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|r| r.as_str())
+            {
                 if let Some((head, tail)) = r.split_once(":execution:")
                     && let Some(name) = tail.strip_suffix(":*")
                 {
@@ -252,6 +278,8 @@ fn authorization(
                 None => Err(format!("its authorizer {id} is not one of the API's")),
             }
         }
-        other => Err(format!("authorization {other}: the format has NONE, AWS_IAM and JWT")),
+        other => Err(format!(
+            "authorization {other}: the format has NONE, AWS_IAM and JWT"
+        )),
     }
 }

@@ -34,8 +34,10 @@ fn console() -> ImportRead {
         name: "user-onboarding-api-gateway-stepfunctions-role".into(),
         arn: ROLE_ARN.into(),
         // The IAM console's trust policy carries an empty Sid.
-        trust: policy::normalize(&json!({"Version": "2012-10-17", "Statement": [{"Sid": "", "Effect": "Allow",
-            "Principal": {"Service": "apigateway.amazonaws.com"}, "Action": "sts:AssumeRole"}]})),
+        trust: policy::normalize(
+            &json!({"Version": "2012-10-17", "Statement": [{"Sid": "", "Effect": "Allow",
+            "Principal": {"Service": "apigateway.amazonaws.com"}, "Action": "sts:AssumeRole"}]}),
+        ),
         inline: BTreeMap::from([(
             "InvokeUserOnboardingWorkflow".into(),
             policy_doc(&["states:StartExecution"], MACHINE),
@@ -87,7 +89,10 @@ fn the_console_walkthrough_imports_with_only_non_default_keys() {
     assert!(!loaded.has_errors(), "{text}\n{:?}", loaded.diagnostics);
     let desired = loaded.desired.expect("desired");
     assert_eq!(desired.stack, "user-onboarding");
-    assert_eq!(desired.role.policy, policy_doc(&["states:StartExecution"], MACHINE));
+    assert_eq!(
+        desired.role.policy,
+        policy_doc(&["states:StartExecution"], MACHINE)
+    );
     assert_eq!(desired.role.managed_policies, BTreeSet::from([PUSH.to_string()]));
     assert_eq!(desired.stage.name, "$default");
     for absent in ["[stage]", "parameters", "actions =", "policy =", "unmanaged"] {
@@ -105,7 +110,10 @@ fn a_policy_wider_than_the_routes_is_written_as_actions_when_actions_derive_it()
     let imported = import(&read, &ImportOptions::default());
     assert_eq!(
         imported.stack.role.actions,
-        Some(vec!["states:StartExecution".to_string(), "states:StartSyncExecution".to_string()])
+        Some(vec![
+            "states:StartExecution".to_string(),
+            "states:StartSyncExecution".to_string()
+        ])
     );
     assert!(imported.stack.role.policy.is_none());
 }
@@ -113,7 +121,8 @@ fn a_policy_wider_than_the_routes_is_written_as_actions_when_actions_derive_it()
 #[test]
 fn a_policy_no_derivation_gives_is_written_out_as_iam_returned_it() {
     let mut read = console();
-    let raw = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"states:*","Resource":"*"}]}"#;
+    let raw =
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"states:*","Resource":"*"}]}"#;
     role_mut(&mut read).inline.insert(
         "InvokeUserOnboardingWorkflow".into(),
         policy::normalize(&serde_json::from_str(raw).expect("json")),
@@ -135,14 +144,20 @@ fn a_policy_no_derivation_gives_is_written_out_as_iam_returned_it() {
 #[test]
 fn another_trust_policy_or_a_second_inline_policy_blocks() {
     let mut read = console();
-    role_mut(&mut read).trust = policy::normalize(&json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+    role_mut(&mut read).trust =
+        policy::normalize(&json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
         "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}));
-    role_mut(&mut read).inline.insert("Other".into(), serde_json::Value::Null);
+    role_mut(&mut read)
+        .inline
+        .insert("Other".into(), serde_json::Value::Null);
     let imported = import(&read, &ImportOptions::default());
     assert!(imported.blocked());
     let reasons: Vec<&str> = imported.skipped.iter().map(|s| s.reason.as_str()).collect();
     assert!(reasons.iter().any(|r| r.contains("trust policy")), "{reasons:?}");
-    assert!(reasons.iter().any(|r| r.contains("2 inline policies")), "{reasons:?}");
+    assert!(
+        reasons.iter().any(|r| r.contains("2 inline policies")),
+        "{reasons:?}"
+    );
 }
 
 #[test]
@@ -181,7 +196,10 @@ fn a_lambda_route_a_second_stage_and_a_lambda_authorizer_are_skipped_as_unmanage
     assert_eq!(imported.stack.unmanaged_stages, ["beta"]);
     assert_eq!(imported.stack.unmanaged_authorizers, ["legacy-auth"]);
     let text = imported.toml();
-    assert!(text.contains("#   route GET /legacy: a Lambda integration"), "{text}");
+    assert!(
+        text.contains("#   route GET /legacy: a Lambda integration"),
+        "{text}"
+    );
     assert!(text.contains("StageVariables = {env}"), "{text}");
     let loaded = crate::stack::from_source_with(&text, &[]);
     assert!(!loaded.has_errors(), "{text}\n{:?}", loaded.diagnostics);
@@ -200,7 +218,10 @@ fn portable_names_machines_of_the_callers_account_and_region_and_declares_vars()
     assert_eq!(imported.stack.region, "${var.region}");
     let loaded = crate::stack::from_source_with(&imported.toml(), &[]);
     assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
-    assert_eq!(loaded.desired.expect("desired").region.as_deref(), Some("ap-southeast-2"));
+    assert_eq!(
+        loaded.desired.expect("desired").region.as_deref(),
+        Some("ap-southeast-2")
+    );
 }
 
 #[test]

@@ -32,7 +32,10 @@ fn table(map: &BTreeMap<String, String>) -> String {
 
 /// A bare key when TOML allows one, else quoted.
 fn key(k: &str) -> String {
-    match !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+    match !k.is_empty()
+        && k.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
         true => k.to_string(),
         false => quote(k),
     }
@@ -50,14 +53,32 @@ pub(super) fn toml(doc: &Doc, skipped: &[Skipped]) -> String {
         doc.api_name, doc.region
     );
     if !skipped.is_empty() {
-        let _ = writeln!(out, "#\n# Not expressible in the stack format, and so not in this file:");
+        let _ = writeln!(
+            out,
+            "#\n# Not expressible in the stack format, and so not in this file:"
+        );
         for s in skipped {
-            let _ = writeln!(out, "#   {} {}: {} ({})", s.kind, s.name, s.reason.replace('\n', " "), s.kept);
+            let _ = writeln!(
+                out,
+                "#   {} {}: {} ({})",
+                s.kind,
+                s.name,
+                s.reason.replace('\n', " "),
+                s.kept
+            );
         }
     }
-    let _ = writeln!(out, "\n[stack]\nname = {}\nregion = {}", quote(&doc.stack), quote(&doc.region));
+    let _ = writeln!(
+        out,
+        "\n[stack]\nname = {}\nregion = {}",
+        quote(&doc.stack),
+        quote(&doc.region)
+    );
     if !doc.vars.is_empty() {
-        let _ = writeln!(out, "\n# --portable: --var account=... --var region=... moves the stack elsewhere.\n[vars]");
+        let _ = writeln!(
+            out,
+            "\n# --portable: --var account=... --var region=... moves the stack elsewhere.\n[vars]"
+        );
         for (k, v) in &doc.vars {
             let _ = writeln!(out, "{} = {}", key(k), quote(v));
         }
@@ -110,8 +131,16 @@ pub(super) fn toml(doc: &Doc, skipped: &[Skipped]) -> String {
 fn api(out: &mut String, doc: &Doc) {
     let _ = writeln!(out, "\n[api]\nname = {}", quote(&doc.api_name));
     for (name, items, why) in [
-        ("unmanaged_routes", &doc.unmanaged_routes, "routes `up` leaves as they are (see above)"),
-        ("unmanaged_stages", &doc.unmanaged_stages, "stages `up` leaves as they are"),
+        (
+            "unmanaged_routes",
+            &doc.unmanaged_routes,
+            "routes `up` leaves as they are (see above)",
+        ),
+        (
+            "unmanaged_stages",
+            &doc.unmanaged_stages,
+            "stages `up` leaves as they are",
+        ),
         (
             "unmanaged_authorizers",
             &doc.unmanaged_authorizers,
@@ -170,7 +199,10 @@ fn role(out: &mut String, role: &DocRole) {
             );
         }
         (None, None) => {
-            let _ = writeln!(out, "# The inline policy is the one derived from the routes (no `actions`).");
+            let _ = writeln!(
+                out,
+                "# The inline policy is the one derived from the routes (no `actions`)."
+            );
         }
     }
     if !role.managed_policies.is_empty() {
@@ -189,7 +221,10 @@ fn role(out: &mut String, role: &DocRole) {
 
 fn stage(out: &mut String, stage: Option<&DocStage>) {
     let Some(stage) = stage else {
-        let _ = writeln!(out, "\n# The stage is the default: $default, auto-deployed (no [stage] keys needed).");
+        let _ = writeln!(
+            out,
+            "\n# The stage is the default one: $default, auto-deployed, so it needs no table here."
+        );
         return;
     };
     let _ = writeln!(out, "\n[stage]");
@@ -197,10 +232,17 @@ fn stage(out: &mut String, stage: Option<&DocStage>) {
         let _ = writeln!(out, "name = {}", quote(name));
     }
     if let (Some(burst), Some(rate)) = (stage.throttling_burst_limit, stage.throttling_rate_limit) {
-        let _ = writeln!(out, "throttling_burst_limit = {burst}\nthrottling_rate_limit = {rate:?}");
+        let _ = writeln!(
+            out,
+            "throttling_burst_limit = {burst}\nthrottling_rate_limit = {rate:?}"
+        );
     }
     if let Some(log) = &stage.access_log {
-        let _ = writeln!(out, "\n[stage.access_log]\ndestination_arn = {}", quote(&log.destination_arn));
+        let _ = writeln!(
+            out,
+            "\n[stage.access_log]\ndestination_arn = {}",
+            quote(&log.destination_arn)
+        );
         if let Some(format) = &log.format {
             let _ = writeln!(out, "format = {}", quote(format));
         }

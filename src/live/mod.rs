@@ -18,13 +18,13 @@ use serde_json::Value;
 pub use adopt::find_adoptable;
 pub use iam_wait::wait_for_role;
 pub use import::{ImportRead, read_for_import};
-pub use unexpressed::DEFAULT_TIMEOUT_MS;
 pub use machines::check_state_machines;
 pub use read::{
     ApiChildren, ReadScope, account_id, list_owned_apis, outside_credentials, read, read_api_children,
     read_authorizers, read_integrations, read_role, read_role_documents, read_routes, read_stages,
     roles_made_for,
 };
+pub use unexpressed::DEFAULT_TIMEOUT_MS;
 
 use crate::stack::desired::{AccessLog, Cors};
 

@@ -11,7 +11,10 @@ use aws_sdk_apigatewayv2::types::{Api, Authorizer, Integration, Route, Stage};
 /// The default route selection expression of an HTTP API ("RouteSelectionExpression ... For
 /// HTTP APIs, this value must be `${request.method} ${request.path}`", botocore `CreateApi`);
 /// AWS returns it as `$request.method $request.path`.
-const HTTP_ROUTE_SELECTION: [&str; 2] = ["$request.method $request.path", "${request.method} ${request.path}"];
+const HTTP_ROUTE_SELECTION: [&str; 2] = [
+    "$request.method $request.path",
+    "${request.method} ${request.path}",
+];
 /// The default API key selection expression (botocore `CreateApi`, ApiKeySelectionExpression).
 const DEFAULT_API_KEY_SELECTION: &str = "$request.header.x-api-key";
 /// An HTTP API integration's default timeout: 30 000 ms ("TimeoutInMillis ... The default value
@@ -46,7 +49,11 @@ pub fn api(a: &Api) -> Vec<String> {
     let mut out = Vec::new();
     text(&mut out, "Description", a.description());
     text(&mut out, "Version", a.version());
-    flag(&mut out, "DisableExecuteApiEndpoint", a.disable_execute_api_endpoint());
+    flag(
+        &mut out,
+        "DisableExecuteApiEndpoint",
+        a.disable_execute_api_endpoint(),
+    );
     flag(&mut out, "ApiGatewayManaged", a.api_gateway_managed());
     if let Some(t) = a.ip_address_type().filter(|t| t.as_str() != "ipv4") {
         out.push(format!("IpAddressType = {:?}", t.as_str()));
@@ -73,7 +80,11 @@ pub fn route(r: &Route) -> Vec<String> {
     flag(&mut out, "ApiKeyRequired", r.api_key_required());
     flag(&mut out, "ApiGatewayManaged", r.api_gateway_managed());
     text(&mut out, "OperationName", r.operation_name());
-    text(&mut out, "ModelSelectionExpression", r.model_selection_expression());
+    text(
+        &mut out,
+        "ModelSelectionExpression",
+        r.model_selection_expression(),
+    );
     text(
         &mut out,
         "RouteResponseSelectionExpression",
@@ -100,7 +111,11 @@ pub fn integration(i: &Integration) -> Vec<String> {
     flag(&mut out, "ApiGatewayManaged", i.api_gateway_managed());
     map(&mut out, "ResponseParameters", i.response_parameters());
     map(&mut out, "RequestTemplates", i.request_templates());
-    text(&mut out, "TemplateSelectionExpression", i.template_selection_expression());
+    text(
+        &mut out,
+        "TemplateSelectionExpression",
+        i.template_selection_expression(),
+    );
     if let Some(tls) = i.tls_config().and_then(|t| t.server_name_to_verify()) {
         out.push(format!("TlsConfig.ServerNameToVerify = {tls:?}"));
     }
@@ -117,8 +132,16 @@ pub fn stage(s: &Stage) -> Vec<String> {
     text(&mut out, "ClientCertificateId", s.client_certificate_id());
     flag(&mut out, "ApiGatewayManaged", s.api_gateway_managed());
     if let Some(d) = s.default_route_settings() {
-        flag(&mut out, "DefaultRouteSettings.DetailedMetricsEnabled", d.detailed_metrics_enabled());
-        flag(&mut out, "DefaultRouteSettings.DataTraceEnabled", d.data_trace_enabled());
+        flag(
+            &mut out,
+            "DefaultRouteSettings.DetailedMetricsEnabled",
+            d.detailed_metrics_enabled(),
+        );
+        flag(
+            &mut out,
+            "DefaultRouteSettings.DataTraceEnabled",
+            d.data_trace_enabled(),
+        );
     }
     out
 }
@@ -128,8 +151,16 @@ pub fn stage(s: &Stage) -> Vec<String> {
 pub fn authorizer(a: &Authorizer) -> Vec<String> {
     let mut out = Vec::new();
     text(&mut out, "AuthorizerUri", a.authorizer_uri());
-    text(&mut out, "AuthorizerCredentialsArn", a.authorizer_credentials_arn());
-    text(&mut out, "IdentityValidationExpression", a.identity_validation_expression());
+    text(
+        &mut out,
+        "AuthorizerCredentialsArn",
+        a.authorizer_credentials_arn(),
+    );
+    text(
+        &mut out,
+        "IdentityValidationExpression",
+        a.identity_validation_expression(),
+    );
     if a.identity_source().len() > 1 {
         out.push(format!("IdentitySource = {:?}", a.identity_source()));
     }

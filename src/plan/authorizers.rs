@@ -123,7 +123,9 @@ pub(super) fn delete_unused_authorizers(
         .iter()
         .filter(|a| !authorizers.claimed.contains(&a.id))
     {
-        if kept.contains(authorizer.id.as_str()) || desired.api.unmanaged_authorizers.contains(&authorizer.name) {
+        if kept.contains(authorizer.id.as_str())
+            || desired.api.unmanaged_authorizers.contains(&authorizer.name)
+        {
             tracing::debug!(
                 "authorizer {} ({}): unmanaged or used by an unmanaged route, left alone",
                 authorizer.name,

@@ -175,7 +175,10 @@ pub fn plan(desired: &Desired, live: &Live, options: PlanOptions) -> Result<Plan
     let role_ref = plan_role(desired, &live.role, options, &mut changes)?;
 
     let apis = oldest_first(&live.apis);
-    let adopted = live.adoptable.as_ref().filter(|_| options.adopt && apis.is_empty());
+    let adopted = live
+        .adoptable
+        .as_ref()
+        .filter(|_| options.adopt && apis.is_empty());
     if let Some(api) = adopted {
         tracing::debug!("api {} ({}): adopted (untagged, --adopt)", api.name, api.id);
     }

@@ -22,8 +22,12 @@ fn explicit_policy(file: &StackFile, out: &mut Vec<Diagnostic>) {
     match parsed {
         Ok(doc) if doc.get("Statement").is_some() => {}
         Ok(_) => out.push(
-            Diagnostic::error(text.span.clone(), "not a policy document", "no `Statement` in this JSON")
-                .with_help("write the whole document: {\"Version\": \"2012-10-17\", \"Statement\": [...]}"),
+            Diagnostic::error(
+                text.span.clone(),
+                "not a policy document",
+                "no `Statement` in this JSON",
+            )
+            .with_help("write the whole document: {\"Version\": \"2012-10-17\", \"Statement\": [...]}"),
         ),
         Err(e) => out.push(
             Diagnostic::error(text.span.clone(), "not a JSON policy document", format!("{e}"))
