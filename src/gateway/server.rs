@@ -22,12 +22,13 @@ use serde_json::{Value, json};
 
 use super::jwks::KeyStore;
 use super::jwt::{self, Refusal};
+use super::mapping::Answer;
 use super::served::{Served, ServedRoute};
 use super::throttle::Throttle;
-use super::{MappingError, Request, cors, evaluate, iam, match_route, sigv4};
+use super::{MappingError, Request, cors, evaluate, match_route, response, sigv4};
 use crate::aws::Clients;
+use crate::live::LiveIntegration;
 use crate::live::execution::{self, ServiceReply};
-use crate::live::serve as live_serve;
 
 /// "Payload size: 10 MB" (developer guide, "Quotas for configuring and running an HTTP API in API
 /// Gateway"); a larger body answers 413.
@@ -62,8 +63,9 @@ pub struct RequestLog {
 /// The gateway: live routes behind a lock (reload swaps them), the clients it calls with, the
 /// issuers' keys and the throttling buckets.
 pub struct Gateway {
-    /// What is served.
-    pub served: RwLock<Served>,
+    /// What is served; a request takes the current table (one `Arc` clone) and keeps it, so a
+    /// reload never waits on requests nor they on it.
+    served: RwLock<Arc<Served>>,
     clients: Clients,
     port: u16,
     keys: KeyStore,
@@ -93,6 +95,14 @@ fn with_header(mut resp: Response<Body>, name: &'static str, value: &str) -> Res
         resp.headers_mut().insert(HeaderName::from_static(name), v);
     }
     resp
+}
+
+/// `text` as a header value: printable ASCII only (others become `?`), at most 1,000 bytes.
+fn header_safe(text: &str) -> String {
+    text.chars()
+        .map(|c| if (' '..='~').contains(&c) { c } else { '?' })
+        .take(1000)
+        .collect()
 }
 
 fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
@@ -193,7 +203,7 @@ impl Gateway {
             .and_then(|v| v.parse::<u64>().ok())
             .map_or(INTEGRATION_TIMEOUT, Duration::from_millis);
         Arc::new(Self {
-            served: RwLock::new(served),
+            served: RwLock::new(Arc::new(served)),
             clients,
             port,
             keys,
@@ -206,11 +216,11 @@ impl Gateway {
     /// Swaps in a freshly read table.
     pub fn reload(&self, served: Served) {
         if let Ok(mut s) = self.served.write() {
-            *s = served;
+            *s = Arc::new(served);
         }
     }
 
-    fn snapshot(&self) -> Served {
+    fn snapshot(&self) -> Arc<Served> {
         self.served.read().map(|s| s.clone()).unwrap_or_default()
     }
 
@@ -270,6 +280,11 @@ impl Gateway {
         }
         log.status = response.status().as_u16();
         log.millis = started.elapsed().as_millis();
+        if log.status >= 400
+            && let Some(reason) = log.notes.first()
+        {
+            response = with_header(response, crate::request::REASON_HEADER, &header_safe(reason));
+        }
         (response, log)
     }
 
@@ -280,6 +295,13 @@ impl Gateway {
         peer: SocketAddr,
         log: &mut RequestLog,
     ) -> Response<Body> {
+        if let Some(stack) = &served.deleted {
+            log.notes.push(format!(
+                "stack {stack} was deleted: its API is gone from AWS; `provision up` recreates it and serve picks \
+                 it up"
+            ));
+            return message(404, "Not Found");
+        }
         let Some((stage, path)) = served.stage_for(&request.path) else {
             log.notes
                 .push("no stage matches the path and there is no $default stage".into());
@@ -330,7 +352,7 @@ impl Gateway {
         request.context = self.context(served, &stage.name, route, &request, &path, peer, &claims);
         request.path_params = matched.path_params;
         request.stage_variables = stage.variables.clone();
-        self.integrate(route, &request, log).await
+        self.integrate(served, route, &request, log).await
     }
 
     /// `$context` variables of a request, with the verified JWT claims as
@@ -475,6 +497,7 @@ impl Gateway {
     /// Maps the request onto the integration, checks the role, and calls Step Functions.
     async fn integrate(
         &self,
+        served: &Served,
         route: &ServedRoute,
         request: &Request,
         log: &mut RequestLog,
@@ -503,10 +526,7 @@ impl Gateway {
                 return message(500, "Internal Server Error");
             }
         };
-        if let Err(why) = self
-            .role_allows(integration.credentials_arn.as_deref(), action, &params)
-            .await
-        {
+        if let Err(why) = served.role_allows(integration.credentials_arn.as_deref(), action, &params) {
             log.notes.push(why);
             return message(500, "Internal Server Error");
         }
@@ -534,7 +554,7 @@ impl Gateway {
                 if status >= 400 {
                     log.notes.push(Self::service_refusal(action, &body));
                 }
-                reply(status, &body)
+                Self::shaped(integration, request, status, &body, log)
             }
             Ok(Err(e)) => {
                 log.notes.push(e.to_string());
@@ -548,6 +568,54 @@ impl Gateway {
                 message(504, "Gateway Timeout")
             }
         }
+    }
+
+    /// The service's answer as the client receives it: reshaped by the integration's response
+    /// parameters for its status code, when it has any.
+    fn shaped(
+        integration: &LiveIntegration,
+        request: &Request,
+        status: u16,
+        body: &Value,
+        log: &mut RequestLog,
+    ) -> Response<Body> {
+        if integration.response.is_empty() {
+            return reply(status, body);
+        }
+        let answer = Answer {
+            status,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: body.to_string().into_bytes(),
+        };
+        let shaped = match response::shape(&integration.response, request, &answer) {
+            Ok(shaped) => shaped,
+            Err(e) => {
+                log.notes.push(e.to_string());
+                return message(500, "Internal Server Error");
+            }
+        };
+        if shaped.status != status {
+            log.notes.push(format!(
+                "response parameters of {status} answer {}",
+                shaped.status
+            ));
+        }
+        let mut resp = Response::new(Full::new(Bytes::from(answer.body)));
+        *resp.status_mut() = StatusCode::from_u16(shaped.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        for (name, value) in shaped.headers {
+            match (
+                HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(&value),
+            ) {
+                (Ok(n), Ok(v)) => {
+                    resp.headers_mut().append(n, v);
+                }
+                _ => log.notes.push(format!(
+                    "response parameter header {name} has a value HTTP cannot carry: {value:?}"
+                )),
+            }
+        }
+        resp
     }
 
     /// Why Step Functions refused, with the emulator's known gap named: moto answers an empty
@@ -574,34 +642,6 @@ impl Gateway {
                 candidates.join(", ")
             ),
         }
-    }
-
-    /// Whether the integration's role, as IAM holds it now, lets API Gateway make the call: the
-    /// error says which permission is missing.
-    async fn role_allows(
-        &self,
-        role_arn: Option<&str>,
-        action: &str,
-        params: &BTreeMap<String, String>,
-    ) -> Result<(), String> {
-        let Some(arn) = role_arn else {
-            return Err("the integration has no credentials role (CredentialsArn)".into());
-        };
-        let role = match live_serve::read_role_policies(&self.clients, arn).await {
-            Ok(Some(role)) => role,
-            Ok(None) => return Err(format!("the integration role {arn} does not exist")),
-            Err(e) => return Err(format!("the integration role {arn} cannot be read: {e}")),
-        };
-        let trust = iam::trusts(&role.trust, iam::API_GATEWAY_PRINCIPAL);
-        if !trust.allowed {
-            return Err(format!("role {arn}: {}", trust.reason));
-        }
-        let (iam_action, resource) = iam::action_and_resource(action, params);
-        let decision = iam::evaluate(&role.permissions, &iam_action, &resource);
-        if !decision.allowed {
-            return Err(format!("role {arn} is missing a permission: {}", decision.reason));
-        }
-        Ok(())
     }
 }
 

@@ -109,6 +109,10 @@ pub struct DocRoute {
     /// Scopes.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub scopes: Vec<String>,
+    /// The integration's response parameters, per status code, as AWS spells them (the long form
+    /// of `response`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub response: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 /// `[stage]`.

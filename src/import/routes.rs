@@ -150,6 +150,7 @@ fn route(
         authorization,
         authorizer,
         scopes,
+        response: i.response.clone(),
     })
 }
 

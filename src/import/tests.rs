@@ -230,3 +230,30 @@ fn a_websocket_api_blocks() {
     read.api.protocol = Some("WEBSOCKET".into());
     assert!(import(&read, &ImportOptions::default()).blocked());
 }
+
+#[test]
+fn response_parameters_are_written_in_the_long_form_and_read_back_the_same() {
+    let mut read = console();
+    let codes = BTreeMap::from([(
+        "200".to_string(),
+        BTreeMap::from([
+            ("overwrite:statuscode".to_string(), "202".to_string()),
+            (
+                "overwrite:header.Location".to_string(),
+                "$response.body.executionArn".to_string(),
+            ),
+        ]),
+    )]);
+    read.api.integrations[0].response = codes.clone();
+    let imported = import(&read, &ImportOptions::default());
+    assert!(imported.skipped.is_empty(), "{:?}", imported.skipped);
+    let text = imported.toml();
+    let loaded = crate::stack::from_source_with(&text, &[]);
+    assert!(!loaded.has_errors(), "{text}\n{:?}", loaded.diagnostics);
+    let desired = loaded.desired.expect("desired");
+    assert_eq!(
+        serde_json::to_value(&desired.routes[0].integration.response).expect("json"),
+        serde_json::to_value(&codes).expect("json"),
+        "{text}"
+    );
+}

@@ -117,6 +117,14 @@ pub(super) fn toml(doc: &Doc, skipped: &[Skipped]) -> String {
         if !r.scopes.is_empty() {
             let _ = writeln!(out, "scopes = {}", list(&r.scopes));
         }
+        if !r.response.is_empty() {
+            let codes: Vec<String> = r
+                .response
+                .iter()
+                .map(|(code, parameters)| format!("{} = {}", key(code), table(parameters)))
+                .collect();
+            let _ = writeln!(out, "response = {{ {} }}", codes.join(", "));
+        }
     }
     stage(&mut out, doc.stage.as_ref());
     if !doc.tags.is_empty() {

@@ -18,7 +18,7 @@ use serde_json::Value;
 pub use adopt::find_adoptable;
 pub use iam_wait::wait_for_role;
 pub use import::{ImportRead, read_for_import};
-pub use machines::check_state_machines;
+pub use machines::{MachineProblem, check_state_machines};
 pub use read::{
     ApiChildren, ReadScope, account_id, list_owned_apis, outside_credentials, read, read_api_children,
     read_authorizers, read_integrations, read_role, read_role_documents, read_routes, read_stages,
@@ -26,7 +26,9 @@ pub use read::{
 };
 pub use unexpressed::DEFAULT_TIMEOUT_MS;
 
-use crate::stack::desired::{AccessLog, Cors};
+use crate::resource::api::spec::Cors;
+pub use crate::resource::role::spec::role_name_of;
+use crate::resource::stage::spec::AccessLog;
 
 /// The description CreateRole gives every role the tool makes: ListRoles returns descriptions
 /// but not tags, so `down` finds the tool's roles by it before asking for their tags.
@@ -34,12 +36,13 @@ pub const ROLE_DESCRIPTION: &str =
     "API Gateway assumes this role to call Step Functions (managed by provision)";
 
 /// Everything the stack could own, as it is now.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct Live {
     /// APIs carrying the stack's ownership tag. More than one only after a duplicate was made.
     pub apis: Vec<LiveApi>,
     /// The one untagged API named as the stack's API, read with its children, when none is
     /// tagged and `--adopt` asked for it ([`find_adoptable`]): `up --adopt` tags and keeps it.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub adoptable: Option<LiveApi>,
     /// The role named in the stack.
     pub role: RoleState,
@@ -72,14 +75,8 @@ impl Live {
     }
 }
 
-/// The role name in a role ARN: the last segment, after any path
-/// (`arn:aws:iam::123456789012:role/service/name` is `name`; IAM guide, "IAM identifiers").
-pub fn role_name_of(arn: &str) -> &str {
-    arn.rsplit('/').next().unwrap_or(arn)
-}
-
 /// An HTTP API and everything inside it.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct LiveApi {
     /// API id.
     pub id: String,
@@ -102,15 +99,21 @@ pub struct LiveApi {
     /// CORS configuration, canonical; `None` when the API has none.
     pub cors: Option<Cors>,
     /// The CORS configuration exactly as AWS returned it (order and case kept), for `import`.
+    // Read for `import` only: not part of what a saved plan was computed from.
+    #[serde(skip)]
     pub cors_as_returned: Option<Cors>,
     /// `HTTP` or `WEBSOCKET`.
+    // Read for `import` only: not part of what a saved plan was computed from.
+    #[serde(skip)]
     pub protocol: Option<String>,
     /// Settings the stack format lacks, as read (`Description = "..."`): what `import` lists.
+    // Read for `import` only: not part of what a saved plan was computed from.
+    #[serde(skip)]
     pub unexpressed: Vec<String>,
 }
 
 /// An authorizer of the API.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct LiveAuthorizer {
     /// Authorizer id.
     pub id: String,
@@ -125,11 +128,13 @@ pub struct LiveAuthorizer {
     /// Identity sources.
     pub identity_source: Vec<String>,
     /// Settings the stack format lacks, as read: what `import` lists.
+    // Read for `import` only: not part of what a saved plan was computed from.
+    #[serde(skip)]
     pub unexpressed: Vec<String>,
 }
 
 /// A route.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct LiveRoute {
     /// Route id.
     pub id: String,
@@ -144,6 +149,8 @@ pub struct LiveRoute {
     /// Authorization scopes, sorted.
     pub scopes: Vec<String>,
     /// Settings the stack format lacks, as read: what `import` lists.
+    // Read for `import` only: not part of what a saved plan was computed from.
+    #[serde(skip)]
     pub unexpressed: Vec<String>,
 }
 
@@ -159,7 +166,7 @@ impl LiveRoute {
 }
 
 /// An integration.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct LiveIntegration {
     /// Integration id.
     pub id: String,
@@ -173,14 +180,21 @@ pub struct LiveIntegration {
     pub credentials_arn: Option<String>,
     /// Request parameters.
     pub parameters: BTreeMap<String, String>,
+    /// Response parameters per integration status code; a code with an empty map is left out
+    /// (an empty map is how UpdateIntegration removes a code).
+    pub response: BTreeMap<String, BTreeMap<String, String>>,
     /// The integration URI (a Lambda function or HTTP endpoint), for integrations that have one.
+    // Read for `import` only: not part of what a saved plan was computed from.
+    #[serde(skip)]
     pub uri: Option<String>,
     /// Settings the stack format lacks, as read: what `import` lists.
+    // Read for `import` only: not part of what a saved plan was computed from.
+    #[serde(skip)]
     pub unexpressed: Vec<String>,
 }
 
 /// A stage.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct LiveStage {
     /// Stage name.
     pub name: String,
@@ -197,11 +211,13 @@ pub struct LiveStage {
     /// Stage variables, for `$stageVariables.X` in the local gateway.
     pub variables: BTreeMap<String, String>,
     /// Settings the stack format lacks, as read: what `import` lists.
+    // Read for `import` only: not part of what a saved plan was computed from.
+    #[serde(skip)]
     pub unexpressed: Vec<String>,
 }
 
 /// The stack's role, as found by name.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 // One value per read: boxing the role would only add noise to every match.
 #[allow(clippy::large_enum_variant)]
 pub enum RoleState {
@@ -213,7 +229,7 @@ pub enum RoleState {
 }
 
 /// An IAM role with its policies.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct LiveRole {
     /// Role name.
     pub name: String,
@@ -254,6 +270,25 @@ impl Default for LiveRole {
 }
 
 impl LiveRole {
+    /// The role's policies for the one evaluator ([`crate::iam`]): the trust policy, each inline
+    /// policy as `inline NAME`, each attached one by its ARN. Inline policies whose document was
+    /// not read count as empty.
+    pub fn policies(&self) -> crate::iam::RolePolicies {
+        let inline = self
+            .inline
+            .iter()
+            .map(|(name, doc)| (format!("inline {name}"), doc.clone()));
+        let attached = self
+            .attached_documents
+            .iter()
+            .map(|(arn, doc)| (arn.clone(), doc.clone()));
+        crate::iam::RolePolicies {
+            arn: self.arn.clone(),
+            trust: self.trust.clone(),
+            permissions: inline.chain(attached).collect(),
+        }
+    }
+
     /// True when the role carries `provision:stack = stack`.
     pub fn owned_by(&self, stack: &str) -> bool {
         self.tags.get(crate::stack::rules::OWNER_TAG).map(String::as_str) == Some(stack)

@@ -95,8 +95,7 @@ pub fn route(r: &Route) -> Vec<String> {
     out
 }
 
-/// The integration's: a VPC link, a non-default timeout, a description, response mappings,
-/// TLS settings, templates and methods (other integration types).
+/// The integration's: a VPC link, a non-default timeout, a description, TLS settings, templates and methods (other integration types).
 pub fn integration(i: &Integration) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(c) = i.connection_type().filter(|c| c.as_str() != "INTERNET") {
@@ -109,7 +108,6 @@ pub fn integration(i: &Integration) -> Vec<String> {
     text(&mut out, "Description", i.description());
     text(&mut out, "IntegrationMethod", i.integration_method());
     flag(&mut out, "ApiGatewayManaged", i.api_gateway_managed());
-    map(&mut out, "ResponseParameters", i.response_parameters());
     map(&mut out, "RequestTemplates", i.request_templates());
     text(
         &mut out,
