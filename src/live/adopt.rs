@@ -1,10 +1,11 @@
 //! `--adopt` for the API: the one untagged API named as the stack's, read in full so that the
 //! plan can keep it (tag it) instead of creating another of the same name.
 
-use super::read::{live_api, read_api_children};
+use super::read::read_api_children;
 use super::{Live, LiveApi};
 use crate::aws::Clients;
 use crate::error::{AwsError, Error};
+use crate::resource::api::read::live_api;
 use crate::stack::Desired;
 use crate::stack::rules::OWNER_TAG;
 

@@ -5,10 +5,12 @@
 use std::collections::BTreeMap;
 
 use super::paginate::paginate;
-use super::read::{live_api, read_api_children, read_role};
+use super::read::read_api_children;
+use super::read_role;
 use super::{LiveApi, RoleState};
 use crate::aws::Clients;
 use crate::error::{AwsError, Error};
+use crate::resource::api::read::live_api;
 
 /// Everything an import starts from.
 #[derive(Debug, Clone)]
