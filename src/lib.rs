@@ -8,6 +8,7 @@
 //! - [`apply`]: the executor (dependency order, concurrency, NotFound-tolerant deletes);
 //! - [`iam`]: the one evaluator of integration roles, for `serve` and `diff` (pure);
 //! - [`deployer`]: the IAM policy the deployer needs, derived from the stack (pure);
+//! - [`import`]: an existing API as a stack file (pure; `live` reads it);
 //! - [`render`]: the one printer, text or JSON;
 //! - [`commands`] and [`cli`]: thin orchestration and the command line.
 
@@ -19,6 +20,7 @@ pub mod deployer;
 pub mod error;
 pub mod gateway;
 pub mod iam;
+pub mod import;
 pub mod live;
 pub mod openapi;
 pub mod outputs;
