@@ -203,6 +203,13 @@ pub enum Op {
     StateMachine(MachineOp),
 }
 
+impl std::fmt::Display for Op {
+    /// The operation's label, as progress lines and errors show it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.label())
+    }
+}
+
 impl Op {
     /// A short human description, e.g. `create integration POST /new-user`.
     pub fn label(&self) -> String {
@@ -329,8 +336,19 @@ impl Op {
             Op::DeleteRole { name } | Op::ClearAndDeleteRole { name, .. } => {
                 vec![Key::RoleGone(name.clone())]
             }
+            // Nothing waits for these: they make nothing another operation needs.
+            Op::UpdateApi { .. }
+            | Op::UpdateAuthorizer { .. }
+            | Op::TagApiResource { .. }
+            | Op::DeleteApi { .. }
+            | Op::PutRoleBoundary { .. }
+            | Op::DeleteRoleBoundary { .. }
+            | Op::UpdateTrust { .. }
+            | Op::CreateRoute { .. }
+            | Op::CreateStage { .. }
+            | Op::UpdateStage { .. }
+            | Op::DeleteAccessLog { .. } => Vec::new(),
             Op::StateMachine(op) => op.provides().into_iter().map(Key::StateMachine).collect(),
-            _ => Vec::new(),
         }
     }
 
@@ -418,8 +436,17 @@ impl Op {
             Op::TagApiResource { api: a, .. } => api(a),
             Op::DeleteApi { id } => vec![Key::ApiChild(id.clone())],
             Op::DeleteRole { name } => vec![Key::RolePolicyGone(name.clone()), Key::CredentialsMoved],
+            // These wait for nothing: what they act on exists before the run, or they are ordered by
+            // the operations that wait for them.
+            Op::CreateApi { .. }
+            | Op::DeleteCors { .. }
+            | Op::UpdateAuthorizer { .. }
+            | Op::ClearAndDeleteRole { .. }
+            | Op::DeleteRoute { .. }
+            | Op::UpdateStage { .. }
+            | Op::DeleteStage { .. }
+            | Op::DeleteAccessLog { .. } => Vec::new(),
             Op::StateMachine(op) => op.needs().into_iter().map(Key::StateMachine).collect(),
-            _ => Vec::new(),
         }
     }
 

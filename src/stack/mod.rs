@@ -10,6 +10,7 @@ pub mod role_rules;
 pub mod rules;
 pub mod schema;
 pub mod starter;
+pub mod status_helper;
 pub mod validate;
 pub mod vars;
 
@@ -110,9 +111,14 @@ pub fn from_source_with(source: &str, overrides: &[(String, String)]) -> Loaded 
 /// Parses and validates stack text with these `--var` values, reading state machine definition
 /// files relative to `base`.
 pub fn from_source_at(source: &str, overrides: &[(String, String)], base: &Path) -> Loaded {
-    let (mut file, mut diagnostics, vars) = load::parse_with(source, overrides, vars::Mode::Resolve);
+    let load::Parsed {
+        mut file,
+        mut diagnostics,
+        vars,
+        syntax_ok,
+    } = load::parse_with(source, overrides, vars::Mode::Resolve);
     crate::resource::state_machine::spec::load_definitions(&mut file, base);
-    if diagnostics.iter().all(|d| d.message != "invalid TOML") {
+    if syntax_ok {
         let checked = validate::validate(&file);
         diagnostics.extend(checked.into_iter().filter(|d| !vars.follows_from_unresolved(d)));
         allow::apply(&file, &mut diagnostics);
@@ -141,9 +147,9 @@ pub fn template_desired(source: &str) -> Option<Desired> {
 
 /// [`template_desired`] with definition files relative to `base`.
 pub fn template_desired_at(source: &str, base: &Path) -> Option<Desired> {
-    let (mut file, _, _) = load::parse_with(source, vars::overrides(), vars::Mode::Keep);
-    crate::resource::state_machine::spec::load_definitions(&mut file, base);
-    desired::desired(&file)
+    let mut parsed = load::parse_with(source, vars::overrides(), vars::Mode::Keep);
+    crate::resource::state_machine::spec::load_definitions(&mut parsed.file, base);
+    desired::desired(&parsed.file)
 }
 
 /// Picks the stack file when none is named: the only `*.toml` in `dir`.

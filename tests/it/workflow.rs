@@ -1,0 +1,424 @@
+//! `[[state_machine]]`: the workflow in the stack. `up`, `diff` and `down` against moto (with the
+//! shim's versions), verified through a second client (the SDK talking to moto directly) and
+//! counted at the HTTP layer.
+
+use std::process::Output;
+
+use crate::support::{self, World};
+use serde_json::{Value, json};
+
+const STACK: &str = "wf-stack";
+const REGION_ACCOUNT: &str = "ap-southeast-2:189107071895";
+const ROLE: &str = "StepFunctions-wf-ap-southeast-2";
+
+fn machine_arn(name: &str) -> String {
+    format!("arn:aws:states:{REGION_ACCOUNT}:stateMachine:{name}")
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// The definition file: save to a table, then queue a message (the queue URL a substitution).
+const DEFINITION: &str = r#"{
+  "StartAt": "Save",
+  "States": {
+    "Save": {
+      "Type": "Task",
+      "Resource": "arn:aws:states:::dynamodb:putItem",
+      "Parameters": {"TableName": "users", "Item": {"id": {"S.$": "$.id"}}},
+      "ResultPath": null,
+      "Next": "Queue"
+    },
+    "Queue": {
+      "Type": "Task",
+      "Resource": "arn:aws:states:::sqs:sendMessage",
+      "Parameters": {"QueueUrl": "${QueueUrl}", "MessageBody.$": "$"},
+      "End": true
+    }
+  }
+}
+"#;
+
+const QUEUE_URL: &str = "https://sqs.ap-southeast-2.amazonaws.com/189107071895/welcome";
+
+fn stack(extra: &str, route_extra: &str) -> String {
+    format!(
+        r#"
+[stack]
+name = "{STACK}"
+region = "ap-southeast-2"
+allow = ["no-throttling", "no-authorization"]
+
+[api]
+name = "wf-api"
+
+[role]
+name = "wf-api-role"
+policy_name = "StartWf"
+
+[[state_machine]]
+name = "wf"
+definition = "wf.asl.json"
+substitutions = {{ QueueUrl = "{QUEUE_URL}" }}
+{extra}
+
+[[route]]
+key = "POST /run"
+action = "StartExecution"
+state_machine = "wf"
+{route_extra}
+"#
+    )
+}
+
+/// A world with the definition file and the stack written next to each other.
+async fn world(extra: &str, route_extra: &str) -> (World, String) {
+    let world = World::start(&[]).await;
+    std::fs::write(world.dir.path().join("wf.asl.json"), DEFINITION).expect("write definition");
+    let path = world.stack("wf.toml", &stack(extra, route_extra));
+    let path = path.to_str().expect("utf-8").to_string();
+    (world, path)
+}
+
+async fn describe(
+    world: &World,
+    arn: &str,
+) -> aws_sdk_sfn::operation::describe_state_machine::DescribeStateMachineOutput {
+    world
+        .moto
+        .sfn()
+        .describe_state_machine()
+        .state_machine_arn(arn)
+        .send()
+        .await
+        .expect("DescribeStateMachine")
+}
+
+async fn tags(world: &World, arn: &str) -> Vec<(String, String)> {
+    let out = world
+        .moto
+        .sfn()
+        .list_tags_for_resource()
+        .resource_arn(arn)
+        .send()
+        .await
+        .expect("tags");
+    out.tags()
+        .iter()
+        .map(|t| {
+            (
+                t.key().unwrap_or_default().to_string(),
+                t.value().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+async fn versions(world: &World, arn: &str) -> Vec<String> {
+    let out = world
+        .moto
+        .sfn()
+        .list_state_machine_versions()
+        .state_machine_arn(arn)
+        .send()
+        .await
+        .expect("ListStateMachineVersions");
+    out.state_machine_versions()
+        .iter()
+        .map(|v| v.state_machine_version_arn().to_string())
+        .collect()
+}
+
+async fn alias_routes_to(world: &World, alias_arn: &str) -> Vec<(String, i32)> {
+    let out = world
+        .moto
+        .sfn()
+        .describe_state_machine_alias()
+        .state_machine_alias_arn(alias_arn)
+        .send()
+        .await
+        .expect("DescribeStateMachineAlias");
+    out.routing_configuration()
+        .iter()
+        .map(|r| (r.state_machine_version_arn().to_string(), r.weight()))
+        .collect()
+}
+
+async fn integration_arn(world: &World) -> String {
+    let api = world.only_api_id(STACK).await;
+    let out = world
+        .moto
+        .apigw()
+        .get_integrations()
+        .api_id(api)
+        .send()
+        .await
+        .expect("GetIntegrations");
+    out.items()[0].request_parameters().expect("parameters")["StateMachineArn"].clone()
+}
+
+#[tokio::test]
+async fn up_creates_the_machine_its_generated_role_and_the_route_and_a_second_up_calls_nothing_mutating() {
+    let (world, path) = world("", "").await;
+    let out = world.ok(&["up", &path]);
+    let shown = text(&out);
+    assert!(shown.contains("create state machine wf"), "{shown}");
+    assert!(shown.contains(&format!("create workflow role {ROLE}")), "{shown}");
+
+    let arn = machine_arn("wf");
+    let machine = describe(&world, &arn).await;
+    assert_eq!(machine.r#type().as_str(), "STANDARD");
+    assert_eq!(
+        machine.role_arn(),
+        format!("arn:aws:iam::189107071895:role/{ROLE}")
+    );
+    let definition: Value = serde_json::from_str(machine.definition()).expect("JSON definition");
+    assert_eq!(definition["States"]["Queue"]["Parameters"]["QueueUrl"], QUEUE_URL);
+    assert!(
+        tags(&world, &arn)
+            .await
+            .contains(&("provision:stack".into(), STACK.into()))
+    );
+    assert_eq!(integration_arn(&world).await, arn);
+
+    // The generated role: trusted by Step Functions for this machine only, allowed exactly the
+    // definition's calls.
+    let iam = world.moto.iam();
+    let role = iam
+        .get_role()
+        .role_name(ROLE)
+        .send()
+        .await
+        .expect("GetRole")
+        .role
+        .expect("role");
+    let trust = support::decode_policy(role.assume_role_policy_document().expect("trust"));
+    assert_eq!(
+        trust["Statement"][0]["Principal"]["Service"],
+        json!(["states.amazonaws.com"])
+    );
+    assert_eq!(
+        trust["Statement"][0]["Condition"]["ArnLike"]["aws:SourceArn"],
+        json!([arn])
+    );
+    assert_eq!(
+        trust["Statement"][0]["Condition"]["StringEquals"]["aws:SourceAccount"],
+        json!(["189107071895"])
+    );
+    assert!(
+        role.tags()
+            .iter()
+            .any(|t| t.key() == "provision:stack" && t.value() == STACK)
+    );
+    let policy = iam
+        .get_role_policy()
+        .role_name(ROLE)
+        .policy_name("StateMachineExecution")
+        .send()
+        .await
+        .expect("GetRolePolicy");
+    let policy = support::decode_policy(policy.policy_document());
+    let expected = json!([
+        {"Action": ["dynamodb:PutItem"], "Effect": "Allow", "Resource": ["arn:aws:dynamodb:ap-southeast-2:189107071895:table/users"]},
+        {"Action": ["sqs:SendMessage"], "Effect": "Allow", "Resource": ["arn:aws:sqs:ap-southeast-2:189107071895:welcome"]}
+    ]);
+    assert_eq!(policy["Statement"], expected);
+
+    world.proxy.clear();
+    let again = world.ok(&["up", &path]);
+    assert!(text(&again).contains("No changes"), "{}", text(&again));
+    assert_eq!(
+        world.proxy.mutating_calls(),
+        Vec::new(),
+        "a no-op up mutates nothing"
+    );
+    let diff = world.run(&["diff", &path]);
+    assert_eq!(diff.status.code(), Some(0), "{}", text(&diff));
+}
+
+#[tokio::test]
+async fn a_definition_change_updates_in_place_publishes_version_2_and_moves_the_alias() {
+    let alias = "publish = true\n[state_machine.alias]\nname = \"live\"\n";
+    let (world, path) = world(alias, "alias = \"live\"").await;
+    world.ok(&["up", &path]);
+    let arn = machine_arn("wf");
+    let created = *describe(&world, &arn).await.creation_date();
+    assert_eq!(versions(&world, &arn).await, vec![format!("{arn}:1")]);
+    assert_eq!(
+        alias_routes_to(&world, &format!("{arn}:live")).await,
+        vec![(format!("{arn}:1"), 100)]
+    );
+    assert_eq!(integration_arn(&world).await, format!("{arn}:live"));
+
+    // Reformatted by hand (as AWS may return it) is no change; a new state is.
+    let changed = DEFINITION.replace("\"End\": true", "\"Next\": \"Done\"").replace(
+        "\"Queue\": {",
+        "\"Done\": {\"Type\": \"Succeed\"},\n    \"Queue\": {",
+    );
+    std::fs::write(world.dir.path().join("wf.asl.json"), changed).expect("rewrite");
+    let diff = world.run(&["diff", &path]);
+    let shown = text(&diff);
+    assert!(shown.contains("definition.States.Done"), "{shown}");
+    assert!(shown.contains("definition.States.Queue.Next"), "{shown}");
+    assert!(
+        !shown.contains("definition.States.Save"),
+        "unchanged states are not shown: {shown}"
+    );
+
+    world.ok(&["up", &path]);
+    let machine = describe(&world, &arn).await;
+    assert_eq!(
+        machine.creation_date(),
+        &created,
+        "updated in place, not replaced"
+    );
+    let definition: Value = serde_json::from_str(machine.definition()).expect("JSON");
+    assert_eq!(definition["States"]["Done"]["Type"], "Succeed");
+    assert_eq!(
+        versions(&world, &arn).await,
+        vec![format!("{arn}:2"), format!("{arn}:1")]
+    );
+    assert_eq!(
+        alias_routes_to(&world, &format!("{arn}:live")).await,
+        vec![(format!("{arn}:2"), 100)]
+    );
+
+    world.proxy.clear();
+    world.ok(&["up", &path]);
+    assert_eq!(world.proxy.mutating_calls(), Vec::new());
+}
+
+#[tokio::test]
+async fn a_type_change_replaces_the_machine() {
+    let (world, path) = world("", "").await;
+    world.ok(&["up", &path]);
+    std::fs::write(&path, stack("type = \"EXPRESS\"", "")).expect("rewrite");
+    let diff = text(&world.run(&["diff", &path]));
+    assert!(diff.contains("-/+ state_machine wf"), "{diff}");
+    assert!(diff.contains("type: \"STANDARD\" → \"EXPRESS\""), "{diff}");
+    world.ok(&["up", &path, "--yes"]);
+    let machine = describe(&world, &machine_arn("wf")).await;
+    assert_eq!(machine.r#type().as_str(), "EXPRESS");
+    assert!(
+        tags(&world, &machine_arn("wf"))
+            .await
+            .contains(&("provision:stack".into(), STACK.into()))
+    );
+}
+
+#[tokio::test]
+async fn down_deletes_the_machine_its_versions_alias_and_generated_role() {
+    let alias = "publish = true\n[state_machine.alias]\nname = \"live\"\n";
+    let (world, path) = world(alias, "alias = \"live\"").await;
+    world.ok(&["up", &path]);
+    world.ok(&["down", &path, "--yes"]);
+    let sfn = world.moto.sfn();
+    let arn = machine_arn("wf");
+    let gone = sfn.describe_state_machine().state_machine_arn(&arn).send().await;
+    assert!(gone.is_err(), "machine deleted");
+    let alias = sfn
+        .describe_state_machine_alias()
+        .state_machine_alias_arn(format!("{arn}:live"))
+        .send()
+        .await;
+    assert!(alias.is_err(), "alias deleted with it");
+    let versions = sfn
+        .list_state_machine_versions()
+        .state_machine_arn(&arn)
+        .send()
+        .await;
+    assert!(versions.is_err(), "versions deleted with it");
+    let role = world.moto.iam().get_role().role_name(ROLE).send().await;
+    assert!(role.is_err(), "generated role deleted");
+}
+
+#[tokio::test]
+async fn a_machine_the_stack_does_not_own_is_refused_until_adopted() {
+    let (world, path) = world("", "").await;
+    // As an older demo left it: the machine exists without the stack's tag.
+    support::create_state_machine(
+        &world.moto.sfn(),
+        "wf",
+        aws_sdk_sfn::types::StateMachineType::Standard,
+    )
+    .await;
+    let refused = world.run(&["up", &path]);
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("state machine wf exists but is not owned by stack"),
+        "{}",
+        text(&refused)
+    );
+    assert!(world.proxy.mutating_calls().is_empty(), "nothing changed");
+
+    world.ok(&["up", &path, "--adopt"]);
+    let arn = machine_arn("wf");
+    assert!(
+        tags(&world, &arn)
+            .await
+            .contains(&("provision:stack".into(), STACK.into()))
+    );
+    assert_eq!(
+        describe(&world, &arn).await.role_arn(),
+        format!("arn:aws:iam::189107071895:role/{ROLE}")
+    );
+    world.proxy.clear();
+    world.ok(&["up", &path]);
+    assert_eq!(world.proxy.mutating_calls(), Vec::new());
+}
+
+#[tokio::test]
+async fn a_machine_no_longer_declared_is_deleted_with_its_role() {
+    let (world, path) = world("", "").await;
+    world.ok(&["up", &path]);
+    let without = stack("", "").replace(
+        "[[state_machine]]\nname = \"wf\"\ndefinition = \"wf.asl.json\"",
+        "[[state_machine]]\nname = \"wf2\"\ndefinition = \"wf.asl.json\"",
+    );
+    std::fs::write(
+        &path,
+        without.replace("state_machine = \"wf\"", "state_machine = \"wf2\""),
+    )
+    .expect("rewrite");
+    world.ok(&["up", &path, "--yes"]);
+    let sfn = world.moto.sfn();
+    assert!(
+        sfn.describe_state_machine()
+            .state_machine_arn(machine_arn("wf"))
+            .send()
+            .await
+            .is_err()
+    );
+    assert!(
+        sfn.describe_state_machine()
+            .state_machine_arn(machine_arn("wf2"))
+            .send()
+            .await
+            .is_ok()
+    );
+    assert!(world.moto.iam().get_role().role_name(ROLE).send().await.is_err());
+    assert_eq!(integration_arn(&world).await, machine_arn("wf2"));
+}
+
+#[tokio::test]
+async fn on_stock_moto_versions_and_aliases_still_work() {
+    let world = World::start_stock(&[]).await;
+    std::fs::write(world.dir.path().join("wf.asl.json"), DEFINITION).expect("write definition");
+    let alias = "publish = true\n[state_machine.alias]\nname = \"live\"\n";
+    let path = world.stack("wf.toml", &stack(alias, "alias = \"live\""));
+    let path = path.to_str().expect("utf-8");
+    world.ok(&["up", path]);
+    let arn = machine_arn("wf");
+    assert_eq!(
+        alias_routes_to(&world, &format!("{arn}:live")).await,
+        vec![(format!("{arn}:1"), 100)]
+    );
+    world.proxy.clear();
+    world.ok(&["up", path]);
+    assert_eq!(world.proxy.mutating_calls(), Vec::new());
+}
