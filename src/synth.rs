@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value, json};
 
 use crate::stack::Desired;
-use crate::stack::desired::Cors;
+use crate::stack::desired::{Cors, DesiredIntegration};
 use crate::stack::vars::Vars;
 
 /// Logical id of the role.
@@ -54,28 +54,25 @@ pub fn template(desired: &Desired) -> Value {
         json!({"Description": "The API's default endpoint", "Value": {"Fn::GetAtt": [API, "ApiEndpoint"]}}),
     );
     let mut route_ids = Vec::new();
+    // Routes that declare the same integration share one resource, as `up` makes them share one
+    // integration (an API holds at most 300 integrations, not raisable).
+    let mut integrations: Vec<(&DesiredIntegration, String)> = Vec::new();
     for route in &desired.routes {
         let base = pascal(&route.key);
-        let integration_id = ids.unique(&format!("Integration{base}"));
+        let shared = integrations
+            .iter()
+            .find(|(spec, _)| **spec == route.integration)
+            .map(|(_, id)| id.clone());
+        let integration_id = match shared {
+            Some(id) => id,
+            None => {
+                let id = ids.unique(&format!("Integration{base}"));
+                resources.insert(id.clone(), integration_resource(desired, &route.integration));
+                integrations.push((&route.integration, id.clone()));
+                id
+            }
+        };
         let route_id = ids.unique(&format!("Route{base}"));
-        resources.insert(
-            integration_id.clone(),
-            json!({
-                "Type": "AWS::ApiGatewayV2::Integration",
-                "Properties": {
-                    "ApiId": {"Ref": API},
-                    "IntegrationType": "AWS_PROXY",
-                    "IntegrationSubtype": route.integration.subtype,
-                    "PayloadFormatVersion": "1.0",
-                    "CredentialsArn": desired
-                        .role
-                        .existing
-                        .as_ref()
-                        .map_or_else(|| json!({"Fn::GetAtt": [ROLE, "Arn"]}), |arn| json!(arn)),
-                    "RequestParameters": route.integration.parameters,
-                }
-            }),
-        );
         let mut properties = json!({
             "ApiId": {"Ref": API},
             "RouteKey": route.key,
@@ -177,6 +174,26 @@ fn cors_configuration(cors: &Cors) -> Value {
         out.insert("AllowCredentials".into(), json!(credentials));
     }
     Value::Object(out)
+}
+
+/// An `AWS::ApiGatewayV2::Integration`: a Step Functions `AWS_PROXY` integration with the stack's
+/// role as credentials.
+fn integration_resource(desired: &Desired, spec: &DesiredIntegration) -> Value {
+    json!({
+        "Type": "AWS::ApiGatewayV2::Integration",
+        "Properties": {
+            "ApiId": {"Ref": API},
+            "IntegrationType": "AWS_PROXY",
+            "IntegrationSubtype": spec.subtype,
+            "PayloadFormatVersion": "1.0",
+            "CredentialsArn": desired
+                .role
+                .existing
+                .as_ref()
+                .map_or_else(|| json!({"Fn::GetAtt": [ROLE, "Arn"]}), |arn| json!(arn)),
+            "RequestParameters": spec.parameters,
+        }
+    })
 }
 
 fn stage(desired: &Desired, routes: &[String]) -> Value {
@@ -588,5 +605,25 @@ mod tests {
             yaml,
             "\"A\":\n  - \"x\"\n  -\n    \"B\": \"1\"\n    \"C\": 2\n\"D\": {}\n\"E\": \"yes\"\n"
         );
+    }
+
+    /// Routes that declare the same integration share one resource, as `up` shares one
+    /// integration ("x-amazon-apigateway-integrations object": reused by routes).
+    #[test]
+    fn routes_declaring_the_same_integration_share_one_resource() {
+        let extra = "\n[[route]]\nkey = \"POST /signup\"\naction = \"StartExecution\"\nstate_machine = \"arn:aws:states:ap-southeast-2:189107071895:stateMachine:user-onboarding\"\nparameters = { Input = \"$request.body.input\" }\nallow = [\"no-authorization\"]\n";
+        let text = format!("{}{extra}", include_str!("../stacks/onboarding.toml"));
+        let desired = crate::stack::from_source(&text).desired.expect("valid");
+        let t = template(&desired);
+        let resources = t["Resources"].as_object().expect("resources");
+        let integrations: Vec<&String> = resources
+            .iter()
+            .filter(|(_, r)| r["Type"] == "AWS::ApiGatewayV2::Integration")
+            .map(|(id, _)| id)
+            .collect();
+        assert_eq!(integrations, vec!["IntegrationPostNewUser"]);
+        let target = json!({"Fn::Join": ["/", ["integrations", {"Ref": "IntegrationPostNewUser"}]]});
+        assert_eq!(resources["RoutePostNewUser"]["Properties"]["Target"], target);
+        assert_eq!(resources["RoutePostSignup"]["Properties"]["Target"], target);
     }
 }

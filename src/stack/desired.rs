@@ -299,6 +299,12 @@ pub fn desired(file: &StackFile) -> Option<Desired> {
 }
 
 /// A route, its action and its machine (which the role's policy grants on).
+/// The integration a route declares (subtype and request parameters with defaults filled in),
+/// when the route is well formed: routes with equal ones share one integration.
+pub(crate) fn route_integration(r: &RouteSection) -> Option<DesiredIntegration> {
+    desired_route(r).map(|(route, _, _)| route.integration)
+}
+
 fn desired_route(r: &RouteSection) -> Option<(DesiredRoute, String, rules::StateMachineArn)> {
     let action = r.action.as_ref()?.value.clone();
     let written = &r.state_machine.as_ref()?.value;

@@ -69,6 +69,10 @@ pub const WARNINGS: &[(&str, &str)] = &[
         "stage throttling above the account's default limits",
     ),
     ("existing-role", "a [role] arn whose policies are unknown offline"),
+    (
+        "route-quota",
+        "more routes than API Gateway's default quota of 300",
+    ),
 ];
 
 impl Diagnostic {
