@@ -179,7 +179,7 @@ fn cors_configuration(cors: &Cors) -> Value {
 /// An `AWS::ApiGatewayV2::Integration`: a Step Functions `AWS_PROXY` integration with the stack's
 /// role as credentials.
 fn integration_resource(desired: &Desired, spec: &DesiredIntegration) -> Value {
-    json!({
+    let mut integration = json!({
         "Type": "AWS::ApiGatewayV2::Integration",
         "Properties": {
             "ApiId": {"Ref": API},
@@ -193,7 +193,11 @@ fn integration_resource(desired: &Desired, spec: &DesiredIntegration) -> Value {
                 .map_or_else(|| json!({"Fn::GetAtt": [ROLE, "Arn"]}), |arn| json!(arn)),
             "RequestParameters": spec.parameters,
         }
-    })
+    });
+    if !spec.response.is_empty() {
+        integration["Properties"]["ResponseParameters"] = cfn_response_parameters(&spec.response);
+    }
+    integration
 }
 
 fn stage(desired: &Desired, routes: &[String]) -> Value {
@@ -458,6 +462,22 @@ fn scalar(v: &Value) -> String {
     }
 }
 
+/// `ResponseParameters` as CloudFormation spells them: per status code a `ResponseParameters`
+/// list of `Destination` (the key) and `Source` (the value) (resource schema of
+/// AWS::ApiGatewayV2::Integration, `ResponseParameterMap` and `ResponseParameter`).
+fn cfn_response_parameters(response: &crate::stack::response::ResponseParameters) -> Value {
+    response
+        .iter()
+        .map(|(code, map)| {
+            let list: Vec<Value> = map
+                .iter()
+                .map(|(k, v)| json!({"Destination": k, "Source": v}))
+                .collect();
+            (code.clone(), json!({ "ResponseParameters": list }))
+        })
+        .collect::<serde_json::Map<String, Value>>()
+        .into()
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -111,6 +111,7 @@ fn clients(gw_rules: &[&Rule], iam_rules: &[&Rule]) -> Clients {
         sfn,
         sts,
         region: REGION.into(),
+        region_source: "--region".into(),
         credentials: None,
     }
 }
@@ -164,6 +165,7 @@ fn matching_live(d: &Desired) -> Live {
                 payload_format_version: Some("1.0".into()),
                 credentials_arn: Some(ROLE_ARN.into()),
                 parameters: route.integration.parameters.clone(),
+                response: route.integration.response.clone(),
             }],
             stages: vec![LiveStage {
                 name: d.stage.name.clone(),

@@ -13,14 +13,16 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 pub use iam_wait::wait_for_role;
-pub use machines::check_state_machines;
+pub use machines::{MachineProblem, check_state_machines};
 pub use read::{
     ApiChildren, ReadScope, account_id, list_owned_apis, outside_credentials, read, read_api_children,
     read_authorizers, read_integrations, read_role, read_role_documents, read_routes, read_stages,
     roles_made_for,
 };
 
-use crate::stack::desired::{AccessLog, Cors};
+use crate::resource::api::spec::Cors;
+pub use crate::resource::role::spec::role_name_of;
+use crate::resource::stage::spec::AccessLog;
 
 /// The description CreateRole gives every role the tool makes: ListRoles returns descriptions
 /// but not tags, so `down` finds the tool's roles by it before asking for their tags.
@@ -28,7 +30,7 @@ pub const ROLE_DESCRIPTION: &str =
     "API Gateway assumes this role to call Step Functions (managed by provision)";
 
 /// Everything the stack could own, as it is now.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct Live {
     /// APIs carrying the stack's ownership tag. More than one only after a duplicate was made.
     pub apis: Vec<LiveApi>,
@@ -63,14 +65,8 @@ impl Live {
     }
 }
 
-/// The role name in a role ARN: the last segment, after any path
-/// (`arn:aws:iam::123456789012:role/service/name` is `name`; IAM guide, "IAM identifiers").
-pub fn role_name_of(arn: &str) -> &str {
-    arn.rsplit('/').next().unwrap_or(arn)
-}
-
 /// An HTTP API and everything inside it.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct LiveApi {
     /// API id.
     pub id: String,
@@ -95,7 +91,7 @@ pub struct LiveApi {
 }
 
 /// An authorizer of the API.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct LiveAuthorizer {
     /// Authorizer id.
     pub id: String,
@@ -112,7 +108,7 @@ pub struct LiveAuthorizer {
 }
 
 /// A route.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct LiveRoute {
     /// Route id.
     pub id: String,
@@ -140,7 +136,7 @@ impl LiveRoute {
 }
 
 /// An integration.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct LiveIntegration {
     /// Integration id.
     pub id: String,
@@ -154,10 +150,13 @@ pub struct LiveIntegration {
     pub credentials_arn: Option<String>,
     /// Request parameters.
     pub parameters: BTreeMap<String, String>,
+    /// Response parameters per integration status code; a code with an empty map is left out
+    /// (an empty map is how UpdateIntegration removes a code).
+    pub response: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 /// A stage.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct LiveStage {
     /// Stage name.
     pub name: String,
@@ -176,7 +175,7 @@ pub struct LiveStage {
 }
 
 /// The stack's role, as found by name.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 // One value per read: boxing the role would only add noise to every match.
 #[allow(clippy::large_enum_variant)]
 pub enum RoleState {
@@ -188,7 +187,7 @@ pub enum RoleState {
 }
 
 /// An IAM role with its policies.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct LiveRole {
     /// Role name.
     pub name: String,

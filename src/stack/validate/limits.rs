@@ -1,7 +1,8 @@
 //! Quotas and field limits AWS enforces, checked before any call so that nothing is half made.
 
 use crate::policy;
-use crate::stack::desired::{least_privilege, route_integration};
+use crate::resource::role::spec::least_privilege;
+use crate::resource::route::spec::desired_route;
 use crate::stack::diagnostic::Diagnostic;
 use crate::stack::model::{Sp, StackFile};
 use crate::stack::rules;
@@ -54,10 +55,10 @@ fn counts(file: &StackFile, out: &mut Vec<Diagnostic>) {
     // The route that brings the 301st distinct integration.
     let mut distinct = Vec::new();
     let over = file.routes.iter().find(|r| {
-        if let Some(spec) = route_integration(r)
-            && !distinct.contains(&spec)
+        if let Some((route, _, _)) = desired_route(r)
+            && !distinct.contains(&route.integration)
         {
-            distinct.push(spec);
+            distinct.push(route.integration);
         }
         distinct.len() > MAX_INTEGRATIONS
     });

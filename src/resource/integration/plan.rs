@@ -1,17 +1,27 @@
-//! Integrations: one per distinct (subtype, request parameters), shared by every route that
-//! declares the same; kept, updated in place, or replaced when a field AWS cannot change (type,
-//! subtype, a removed parameter) differs; orphans adopted. Routes may share an integration ("a
-//! route's target is integrations/ID", API Gateway's CreateRoute; several routes may name the
-//! same), and an HTTP API holds at most 300 integrations while its routes quota can be raised
-//! (developer guide, "Quotas for configuring and running an HTTP API").
+//! Integrations: one per distinct declared integration (subtype, request and response
+//! parameters), shared by every route that declares the same; kept, updated in place, or replaced
+//! when a field AWS cannot change (type, subtype, a removed parameter) differs; orphans adopted.
+//! Several routes may target one integration (CreateRoute's `Target` is `integrations/ID`), and an
+//! HTTP API holds at most 300 integrations while its routes quota can be raised (developer guide,
+//! "Quotas for configuring and running an HTTP API").
 
-use super::*;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-/// An integration as the stack declares it, and the routes that share it. Same subtype and
-/// request parameters mean the same target, action and mapping; the credentials (the stack's one
-/// role), payload format (1.0) and timeout (the default) are the same for every route.
+use serde_json::json;
+
+use crate::live::{LiveApi, LiveIntegration};
+use crate::plan::change::{Action, Change, FieldChange, Kind, changed, created, field_names};
+use crate::plan::op::{ApiRef, IntegrationRef, Op, RoleRef};
+use crate::resource::integration::spec::DesiredIntegration;
+use crate::resource::role::plan::{role_display, role_name_of};
+use crate::resource::route::spec::DesiredRoute;
+use crate::stack::response::ResponseParameters;
+
+/// An integration as the stack declares it, and the routes that share it. The same spec means
+/// the same target, action and mapping; the credentials (the stack's one role), payload format
+/// (1.0) and timeout (the default) are the same for every route.
 #[derive(Debug, Clone)]
-pub(super) struct Shared<'a> {
+pub(crate) struct Shared<'a> {
     /// The integration every member declares.
     pub spec: &'a DesiredIntegration,
     /// Indices of the member routes in the stack, in file order.
@@ -24,7 +34,7 @@ pub(super) struct Shared<'a> {
 
 /// The stack's routes grouped by the integration they declare, in the order of each group's
 /// first route.
-pub(super) fn shared_integrations(routes: &[DesiredRoute]) -> Vec<Shared<'_>> {
+pub(crate) fn shared_integrations(routes: &[DesiredRoute]) -> Vec<Shared<'_>> {
     let mut groups: Vec<Shared<'_>> = Vec::new();
     for (i, route) in routes.iter().enumerate() {
         match groups.iter_mut().find(|g| *g.spec == route.integration) {
@@ -45,7 +55,7 @@ pub(super) fn shared_integrations(routes: &[DesiredRoute]) -> Vec<Shared<'_>> {
 
 /// An integration no route targets, of the group's subtype and on its machine; an exact
 /// parameter match first, then the lowest id, so every run picks the same one.
-pub(super) fn orphan_for<'a>(
+pub(crate) fn orphan_for<'a>(
     want: &DesiredIntegration,
     api: &'a LiveApi,
     targeted: &HashSet<&str>,
@@ -61,12 +71,15 @@ pub(super) fn orphan_for<'a>(
         .filter(|i| !targeted.contains(i.id.as_str()) && !claimed.contains(i.id.as_str()))
         .filter(|i| i.subtype.as_deref() == Some(want.subtype.as_str()))
         .filter(|i| machine(&i.parameters) == machine(&want.parameters))
-        .min_by_key(|i| (i.parameters != want.parameters, i.id.clone()))
+        .min_by_key(|i| {
+            let exact = i.parameters == want.parameters && i.response == want.response;
+            (!exact, i.id.clone())
+        })
 }
 
 /// Compares a live integration with the group's; pushes an update or a replace when they differ
 /// and returns what the group's routes should target.
-pub(super) fn reconcile_integration(
+pub(crate) fn reconcile_integration(
     want: &Shared<'_>,
     live: &LiveIntegration,
     api_id: &str,
@@ -120,12 +133,13 @@ pub(super) fn reconcile_integration(
             route_key: want.key.clone(),
             spec: want.spec.clone(),
             role: role.clone(),
+            clear_response: cleared_codes(live, want.spec),
         }],
     });
     IntegrationRef::Existing(live.id.clone())
 }
 
-pub(super) fn integration_label(api: &LiveApi, integration: &LiveIntegration) -> String {
+pub(crate) fn integration_label(api: &LiveApi, integration: &LiveIntegration) -> String {
     let keys: Vec<&str> = api
         .routes
         .iter()
@@ -139,7 +153,7 @@ pub(super) fn integration_label(api: &LiveApi, integration: &LiveIntegration) ->
     }
 }
 
-pub(super) fn create_integration_op(want: &Shared<'_>, api_ref: &ApiRef, role: &RoleRef) -> Op {
+pub(crate) fn create_integration_op(want: &Shared<'_>, api_ref: &ApiRef, role: &RoleRef) -> Op {
     Op::CreateIntegration {
         api: api_ref.clone(),
         route_key: want.key.clone(),
@@ -148,7 +162,7 @@ pub(super) fn create_integration_op(want: &Shared<'_>, api_ref: &ApiRef, role: &
     }
 }
 
-pub(super) fn create_integration(want: &Shared<'_>, api_ref: &ApiRef, role: &RoleRef) -> Change {
+pub(crate) fn create_integration(want: &Shared<'_>, api_ref: &ApiRef, role: &RoleRef) -> Change {
     let mut fields = vec![
         created("integration_type", json!("AWS_PROXY")),
         created("integration_subtype", json!(want.spec.subtype)),
@@ -161,6 +175,10 @@ pub(super) fn create_integration(want: &Shared<'_>, api_ref: &ApiRef, role: &Rol
             .iter()
             .map(|(k, v)| created(&format!("request_parameters.{k}"), json!(v))),
     );
+    fields.extend(want.spec.response.iter().flat_map(|(code, map)| {
+        map.iter()
+            .map(move |(k, v)| created(&format!("response_parameters.{code}.{k}"), json!(v)))
+    }));
     Change {
         action: Action::Create,
         kind: Kind::Integration,
@@ -170,12 +188,12 @@ pub(super) fn create_integration(want: &Shared<'_>, api_ref: &ApiRef, role: &Rol
     }
 }
 
-pub(super) struct IntegrationDiff {
-    pub(super) fields: Vec<FieldChange>,
+pub(crate) struct IntegrationDiff {
+    pub(crate) fields: Vec<FieldChange>,
     replace: bool,
 }
 
-pub(super) fn integration_diff(
+pub(crate) fn integration_diff(
     live: &LiveIntegration,
     want: &DesiredIntegration,
     role_name: &str,
@@ -226,6 +244,7 @@ pub(super) fn integration_diff(
             }
         }
     }
+    fields.extend(response_diff(&live.response, &want.response));
     if replace {
         fields.insert(
             0,
@@ -237,4 +256,40 @@ pub(super) fn integration_diff(
         );
     }
     IntegrationDiff { fields, replace }
+}
+
+/// One field per response parameter that differs, `response_parameters.CODE.KEY`. All change in
+/// place: UpdateIntegration takes an empty map to remove a code ("Transforming API requests and
+/// responses", "Remove configured parameter mappings").
+fn response_diff(live: &ResponseParameters, want: &ResponseParameters) -> Vec<FieldChange> {
+    let empty = BTreeMap::new();
+    let codes: BTreeSet<&String> = live.keys().chain(want.keys()).collect();
+    let mut fields = Vec::new();
+    for code in codes {
+        let (before, after) = (live.get(code).unwrap_or(&empty), want.get(code).unwrap_or(&empty));
+        let keys: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+        for k in keys {
+            if before.get(k) != after.get(k) {
+                fields.push(FieldChange {
+                    field: format!("response_parameters.{code}.{k}"),
+                    before: json!(before.get(k)),
+                    after: json!(after.get(k)),
+                });
+            }
+        }
+    }
+    fields
+}
+
+/// The live status codes that lose a key or go entirely: whether AWS merges a code's new map
+/// into the old one is not documented, so such a code is emptied first.
+fn cleared_codes(live: &LiveIntegration, want: &DesiredIntegration) -> Vec<String> {
+    live.response
+        .iter()
+        .filter(|(code, map)| {
+            let wanted = want.response.get(*code);
+            map.keys().any(|k| wanted.is_none_or(|w| !w.contains_key(k)))
+        })
+        .map(|(code, _)| code.clone())
+        .collect()
 }
