@@ -35,6 +35,7 @@ mod serve_auth;
 mod serve_explains;
 mod serve_gateway;
 mod shared_integrations;
+mod status_route;
 mod stock_moto;
 mod sync_execution;
 mod sync_route;
