@@ -18,7 +18,13 @@ pub(crate) const TOP_KEYS: &[&str] = &[
     "vars",
 ];
 pub(crate) const STACK_KEYS: &[&str] = &["name", "region", "allow"];
-pub(crate) const API_KEYS: &[&str] = &["name", "cors"];
+pub(crate) const API_KEYS: &[&str] = &[
+    "name",
+    "cors",
+    "unmanaged_routes",
+    "unmanaged_stages",
+    "unmanaged_authorizers",
+];
 pub(crate) const CORS_KEYS: &[&str] = &[
     "allow_origins",
     "allow_methods",
@@ -32,6 +38,7 @@ pub(crate) const ROLE_KEYS: &[&str] = &[
     "name",
     "policy_name",
     "actions",
+    "policy",
     "managed_policies",
     "restrict_source_account",
     "permissions_boundary",
@@ -161,6 +168,9 @@ impl Reader<'_> {
                 file.api = ApiSection {
                     name: self.required_string(t, "name", &span, "[api]"),
                     cors,
+                    unmanaged_routes: self.string_array(t, "unmanaged_routes"),
+                    unmanaged_stages: self.string_array(t, "unmanaged_stages"),
+                    unmanaged_authorizers: self.string_array(t, "unmanaged_authorizers"),
                     span,
                 };
             }
@@ -184,6 +194,7 @@ impl Reader<'_> {
                     path: self.string(t, "path"),
                     arn: self.string(t, "arn"),
                     actions: self.string_array(t, "actions"),
+                    policy: self.string(t, "policy"),
                     managed_policies: self.string_array(t, "managed_policies").unwrap_or_default(),
                     restrict_source_account: self.bool(t, "restrict_source_account"),
                     span,

@@ -306,8 +306,9 @@ fn rust_files(dir: &str) -> Vec<PathBuf> {
 
 /// The modules under `dir` that CONTRIBUTING.md does not name. A module is named by its path in
 /// backticks (`` `tests/it/docs.rs` ``), or by its file name in backticks on a line that names
-/// its folder (`` `tests/it/support/` `` ... `` `serve.rs` ``); a folder's `mod.rs` by the
-/// folder.
+/// its folder (`` `tests/it/support/` `` ... `` `serve.rs` ``), where a folder of a family may be
+/// named by a placeholder (`` `src/resource/<kind>/` `` names `src/resource/route/`); a folder's
+/// `mod.rs` by the folder.
 fn unnamed_modules(dir: &str) -> Vec<String> {
     let contributing = read("CONTRIBUTING.md");
     rust_files(dir)
@@ -315,15 +316,33 @@ fn unnamed_modules(dir: &str) -> Vec<String> {
         .map(|p| p.to_string_lossy().replace('\\', "/"))
         .filter(|path| {
             let (folder, file) = path.rsplit_once('/').expect("a file in a folder");
+            let parent = folder.rsplit_once('/').map_or("", |(p, _)| p);
             let folder = format!("`{folder}/`");
+            let names_folder = |l: &str| l.contains(&folder) || names_family(l, parent);
             let named = contributing.contains(&format!("`{path}`"))
-                || (file == "mod.rs" && contributing.contains(&folder))
+                || (file == "mod.rs" && contributing.lines().any(names_folder))
                 || contributing
                     .lines()
-                    .any(|l| l.contains(&folder) && l.contains(&format!("`{file}`")));
+                    .any(|l| names_folder(l) && l.contains(&format!("`{file}`")));
             !named
         })
         .collect()
+}
+
+/// Whether `line` names a family of folders under `parent` by a placeholder:
+/// `` `PARENT/<name>/` ``.
+fn names_family(line: &str, parent: &str) -> bool {
+    let start = format!("`{parent}/<");
+    line.match_indices(&start).any(|(i, _)| {
+        line[i + start.len()..]
+            .split_once(">/`")
+            .is_some_and(|(name, _)| {
+                !name.is_empty()
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c == '_' || c == '-')
+            })
+    })
 }
 
 #[test]
