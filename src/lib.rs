@@ -57,6 +57,9 @@ mod tests {
             }
         }
         assert!(seen > 10, "the scan read src/: {seen} modules");
-        assert!(missing.is_empty(), "CONTRIBUTING.md's code layout lacks {missing:?}");
+        assert!(
+            missing.is_empty(),
+            "CONTRIBUTING.md's code layout lacks {missing:?}"
+        );
     }
 }
