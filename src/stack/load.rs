@@ -69,17 +69,33 @@ pub(crate) const ACCESS_LOG_KEYS: &[&str] = &["destination_arn", "format"];
 /// Parses stack source text. The model holds whatever could be read; the diagnostics say what
 /// could not. Never panics, whatever the input.
 pub fn parse(source: &str) -> (StackFile, Vec<Diagnostic>) {
-    let (file, diags, _) = parse_with(source, &[], vars::Mode::Resolve);
-    (file, diags)
+    let parsed = parse_with(source, &[], vars::Mode::Resolve);
+    (parsed.file, parsed.diagnostics)
+}
+
+/// What [`parse_with`] read.
+#[derive(Debug)]
+pub struct Parsed {
+    /// Whatever could be read.
+    pub file: StackFile,
+    /// What could not.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The file's variables and where they are used.
+    pub vars: Vars,
+    /// False when the text is not TOML at all: then nothing was read and validating the empty
+    /// model would only add misleading errors.
+    pub syntax_ok: bool,
 }
 
 /// [`parse`] with `--var` values, substituting `${var.NAME}` as `mode` says; also returns the
 /// file's variables and where they are used.
-pub fn parse_with(
-    source: &str,
-    overrides: &[(String, String)],
-    mode: vars::Mode,
-) -> (StackFile, Vec<Diagnostic>, Vars) {
+pub fn parse_with(source: &str, overrides: &[(String, String)], mode: vars::Mode) -> Parsed {
+    let parsed = |file, diagnostics, vars, syntax_ok| Parsed {
+        file,
+        diagnostics,
+        vars,
+        syntax_ok,
+    };
     let (mut root, errors) = DeTable::parse_recoverable(source);
     let mut diags: Vec<Diagnostic> = errors
         .iter()
@@ -92,7 +108,7 @@ pub fn parse_with(
     diags.dedup();
     if !diags.is_empty() {
         // A recovered tree after a syntax error produces misleading follow-on errors.
-        return (StackFile::default(), diags, Vars::default());
+        return parsed(StackFile::default(), diags, Vars::default(), false);
     }
     if root.get_ref().is_empty() {
         // Nothing but whitespace and comments: one problem, not one per missing table.
@@ -100,7 +116,7 @@ pub fn parse_with(
             Diagnostic::error(0..0, "the stack file is empty", "no tables in this file")
                 .with_help("a stack needs [stack], [api], [role] and at least one [[route]]; stacks/onboarding.toml is a complete example"),
         );
-        return (StackFile::default(), diags, Vars::default());
+        return parsed(StackFile::default(), diags, Vars::default(), true);
     }
     let (mut vars, var_diags) = vars::substitute(&mut root, overrides, mode);
     diags.extend(var_diags);
@@ -114,7 +130,7 @@ pub fn parse_with(
     vars.numbers = std::mem::take(&mut reader.numbers);
     let read = diags.split_off(before_reader);
     diags.extend(read.into_iter().filter(|d| !vars.follows_from_unresolved(d)));
-    (file, diags, vars)
+    parsed(file, diags, vars, true)
 }
 
 fn first_line(message: &str) -> String {
