@@ -6,6 +6,12 @@ use serde::Serialize;
 
 use crate::stack::model::CorsSection;
 use crate::stack::model::Sp;
+use std::collections::BTreeMap;
+
+use crate::resource::authorizer::spec::LiveAuthorizer;
+use crate::resource::integration::spec::LiveIntegration;
+use crate::resource::route::spec::LiveRoute;
+use crate::resource::stage::spec::LiveStage;
 
 /// The HTTP API.
 #[derive(Debug, Clone, PartialEq)]
@@ -14,6 +20,12 @@ pub struct DesiredApi {
     pub name: String,
     /// CORS configuration; `None` means none at all.
     pub cors: Option<Cors>,
+    /// Route keys the stack leaves alone (`[api] unmanaged_routes`).
+    pub unmanaged_routes: BTreeSet<String>,
+    /// Stage names the stack leaves alone (`[api] unmanaged_stages`).
+    pub unmanaged_stages: BTreeSet<String>,
+    /// Authorizer names the stack leaves alone (`[api] unmanaged_authorizers`).
+    pub unmanaged_authorizers: BTreeSet<String>,
 }
 
 /// A CORS configuration in canonical form: lists sorted and de-duplicated, header names in lower
@@ -68,4 +80,45 @@ pub(crate) fn desired_cors(c: &CorsSection) -> Cors {
         allow_credentials: c.allow_credentials.as_ref().map(|a| a.value),
     }
     .canonical()
+}
+
+/// An HTTP API and everything inside it.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct LiveApi {
+    /// API id.
+    pub id: String,
+    /// API name.
+    pub name: String,
+    /// `https://{id}.execute-api.{region}.amazonaws.com`.
+    pub endpoint: Option<String>,
+    /// Creation time, milliseconds since the epoch: the oldest of duplicates is kept.
+    pub created: Option<i64>,
+    /// Tags.
+    pub tags: BTreeMap<String, String>,
+    /// Routes.
+    pub routes: Vec<LiveRoute>,
+    /// Integrations.
+    pub integrations: Vec<LiveIntegration>,
+    /// Stages.
+    pub stages: Vec<LiveStage>,
+    /// Authorizers.
+    pub authorizers: Vec<LiveAuthorizer>,
+    /// CORS configuration, canonical; `None` when the API has none.
+    pub cors: Option<Cors>,
+    /// The CORS configuration exactly as AWS returned it (order and case kept), read for `import`
+    /// only.
+    #[serde(skip)]
+    pub cors_as_returned: Option<Cors>,
+    /// `HTTP` or `WEBSOCKET`, read for `import` only.
+    #[serde(skip)]
+    pub protocol: Option<String>,
+    /// Settings the stack format lacks, as read: what `import` lists. Not part of what a saved
+    /// plan was computed from.
+    #[serde(skip)]
+    pub unexpressed: Vec<String>,
+}
+
+/// A list of strings as written, as a set (`[api] unmanaged_*`).
+pub(crate) fn string_set(list: &Option<Vec<Sp<String>>>) -> BTreeSet<String> {
+    list.iter().flatten().map(|s| s.value.clone()).collect()
 }

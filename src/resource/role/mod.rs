@@ -1,6 +1,8 @@
 //! The role: its diff (`plan`, pure) and its AWS calls (`apply`).
 
 pub mod apply;
+pub mod emit;
 pub mod existing;
 pub mod plan;
+pub mod read;
 pub mod spec;

@@ -63,7 +63,10 @@ pub(crate) fn desired_role(
             .map_or_else(|| "/".to_string(), |p| p.value.clone()),
         permissions_boundary: role.permissions_boundary.as_ref().map(|b| b.value.clone()),
         existing,
-        policy: policy::normalize(&least_privilege(machines, actions.as_deref())),
+        policy: match &role.policy {
+            Some(text) => policy::normalize(&serde_json::from_str(&text.value).ok()?),
+            None => policy::normalize(&least_privilege(machines, actions.as_deref())),
+        },
         trust: policy::normalize(&policy::api_gateway_trust(None)),
         restrict_source_account: role.restrict_source_account.as_ref().is_some_and(|r| r.value),
         managed_policies: role.managed_policies.iter().map(|m| m.value.clone()).collect(),
@@ -153,4 +156,88 @@ pub fn least_privilege(machines: &[(String, rules::StateMachineArn)], actions: O
 /// (`arn:aws:iam::123456789012:role/service/name` is `name`; IAM guide, "IAM identifiers").
 pub fn role_name_of(arn: &str) -> &str {
     arn.rsplit('/').next().unwrap_or(arn)
+}
+
+/// The description CreateRole gives every role the tool makes: ListRoles returns descriptions
+/// but not tags, so `down` finds the tool's roles by it before asking for their tags.
+pub const ROLE_DESCRIPTION: &str =
+    "API Gateway assumes this role to call Step Functions (managed by provision)";
+
+/// The stack's role, as found by name.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+// One value per read: boxing the role would only add noise to every match.
+#[allow(clippy::large_enum_variant)]
+pub enum RoleState {
+    /// No role with that name.
+    #[default]
+    Absent,
+    /// A role with that name exists.
+    Present(LiveRole),
+}
+
+/// An IAM role with its policies.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct LiveRole {
+    /// Role name.
+    pub name: String,
+    /// Role ARN.
+    pub arn: String,
+    /// Tags.
+    pub tags: BTreeMap<String, String>,
+    /// Trust policy, normalised.
+    pub trust: Value,
+    /// Inline policies by name. The stack's own policy is read, normalised; any other is only
+    /// listed (`Value::Null`), since the plan deletes it whatever it says.
+    pub inline: BTreeMap<String, Value>,
+    /// Attached managed policy ARNs.
+    pub attached: BTreeSet<String>,
+    /// The IAM path (`/` by default).
+    pub path: String,
+    /// The permissions boundary's ARN, if any.
+    pub permissions_boundary: Option<String>,
+    /// Attached managed policies' default-version documents, normalised: read only for an
+    /// existing role (`[role] arn`), whose permissions are checked, not managed.
+    pub attached_documents: BTreeMap<String, Value>,
+}
+
+impl Default for LiveRole {
+    fn default() -> Self {
+        LiveRole {
+            name: String::new(),
+            arn: String::new(),
+            tags: BTreeMap::new(),
+            trust: Value::Null,
+            inline: BTreeMap::new(),
+            attached: BTreeSet::new(),
+            path: "/".to_string(),
+            permissions_boundary: None,
+            attached_documents: BTreeMap::new(),
+        }
+    }
+}
+
+impl LiveRole {
+    /// The role's policies for the one evaluator ([`crate::iam`]): the trust policy, each inline
+    /// policy as `inline NAME`, each attached one by its ARN. Inline policies whose document was
+    /// not read count as empty.
+    pub fn policies(&self) -> crate::iam::RolePolicies {
+        let inline = self
+            .inline
+            .iter()
+            .map(|(name, doc)| (format!("inline {name}"), doc.clone()));
+        let attached = self
+            .attached_documents
+            .iter()
+            .map(|(arn, doc)| (arn.clone(), doc.clone()));
+        crate::iam::RolePolicies {
+            arn: self.arn.clone(),
+            trust: self.trust.clone(),
+            permissions: inline.chain(attached).collect(),
+        }
+    }
+
+    /// True when the role carries `provision:stack = stack`.
+    pub fn owned_by(&self, stack: &str) -> bool {
+        self.tags.get(rules::OWNER_TAG).map(String::as_str) == Some(stack)
+    }
 }

@@ -93,3 +93,35 @@ fn lenient_machine_arn(arn: &str) -> Option<rules::StateMachineArn> {
         }),
     })
 }
+
+/// A route.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct LiveRoute {
+    /// Route id.
+    pub id: String,
+    /// Route key.
+    pub key: String,
+    /// `integrations/{id}`, when attached.
+    pub target: Option<String>,
+    /// `NONE`, `AWS_IAM`, `JWT`, `CUSTOM`.
+    pub authorization: String,
+    /// The authorizer id, for `JWT` and `CUSTOM` routes.
+    pub authorizer_id: Option<String>,
+    /// Authorization scopes, sorted.
+    pub scopes: Vec<String>,
+    /// Settings the stack format lacks, as read: what `import` lists. Not part of what a saved
+    /// plan was computed from.
+    #[serde(skip)]
+    pub unexpressed: Vec<String>,
+}
+
+impl LiveRoute {
+    /// The integration id the route targets; `None` for a target that names none
+    /// (`integrations/` with no id is no integration).
+    pub fn integration_id(&self) -> Option<&str> {
+        self.target
+            .as_deref()?
+            .strip_prefix("integrations/")
+            .filter(|id| !id.is_empty())
+    }
+}

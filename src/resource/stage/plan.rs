@@ -5,12 +5,13 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use crate::live::{LiveApi, LiveStage};
 use crate::plan::change::{
     Action, Change, FieldChange, Kind, changed, created, delete, field_names, tag_diff,
 };
 use crate::plan::op::{ApiRef, Op};
+use crate::resource::api::spec::LiveApi;
 use crate::resource::stage::spec::DesiredStage;
+use crate::resource::stage::spec::LiveStage;
 use crate::stack::Desired;
 
 /// Plans the declared stage (create, replace, update or keep) and deletes every other stage.
@@ -38,6 +39,10 @@ pub(crate) fn plan_stages(desired: &Desired, api: &LiveApi, api_ref: &ApiRef, ch
         Some(live) => changes.extend(update_stage(desired, api, api_ref, live)),
     }
     for stage in api.stages.iter().filter(|s| s.name != want.name) {
+        if desired.api.unmanaged_stages.contains(&stage.name) {
+            tracing::debug!("stage {}: unmanaged, left alone", stage.name);
+            continue;
+        }
         tracing::debug!("stage {}: not in the stack, delete", stage.name);
         changes.push(delete(
             Kind::Stage,
