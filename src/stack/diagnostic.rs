@@ -77,6 +77,10 @@ pub const WARNINGS: &[(&str, &str)] = &[
         "run-time-resource",
         "a workflow resource read at run time, granted broadly",
     ),
+    (
+        "route-quota",
+        "more routes than API Gateway's default quota of 300",
+    ),
 ];
 
 impl Diagnostic {
