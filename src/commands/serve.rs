@@ -48,7 +48,7 @@ pub async fn run(
             "run `provision up` first",
         )
     })?;
-    let served = Served::from_live(api);
+    let served = Served::from_live(api, &clients.region);
     let listener = TcpListener::bind(("127.0.0.1", port)).await.map_err(|e| {
         Error::with_help(
             format!("cannot listen on 127.0.0.1:{port}: {e}"),
@@ -205,7 +205,7 @@ impl Reloader {
         match live::read(&self.clients, live::ReadScope::of(&self.desired)).await {
             Ok(live) => match plan::oldest_first(&live.apis).first() {
                 Some(api) => {
-                    let served = Served::from_live(api);
+                    let served = Served::from_live(api, &self.clients.region);
                     let keys = route_keys(&served);
                     if keys != loaded.1 {
                         self.printer.progress(&format!(

@@ -26,11 +26,10 @@ pub async fn check_state_machines(clients: &Clients, desired: &Desired) -> Resul
     let mut lookups: Vec<Lookup> = Vec::new();
     for route in &desired.routes {
         let arn = route.state_machine.clone();
-        let machine =
-            crate::stack::rules::parse_state_machine_arn(&arn).map_or_else(|_| arn.clone(), |m| m.machine());
+        let machine = crate::arn::parse_state_machine_arn(&arn).map_or_else(|_| arn.clone(), |m| m.machine());
         let alias = matches!(
-            crate::stack::rules::parse_state_machine_arn(&arn).map(|m| m.qualifier),
-            Ok(Some(crate::stack::rules::Qualifier::Alias(_)))
+            crate::arn::parse_state_machine_arn(&arn).map(|m| m.qualifier),
+            Ok(Some(crate::arn::Qualifier::Alias(_)))
         );
         lookups.push(Lookup::Machine(machine.clone()));
         if arn != machine {
@@ -68,8 +67,8 @@ pub async fn check_state_machines(clients: &Clients, desired: &Desired) -> Resul
     let mut problems = Vec::new();
     for route in &desired.routes {
         let arn = route.state_machine.as_str();
-        let machine = crate::stack::rules::parse_state_machine_arn(arn)
-            .map_or_else(|_| arn.to_string(), |m| m.machine());
+        let machine =
+            crate::arn::parse_state_machine_arn(arn).map_or_else(|_| arn.to_string(), |m| m.machine());
         let action = route.integration.action();
         let why = explained
             .iter()

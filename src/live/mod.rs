@@ -22,11 +22,6 @@ pub use read::{
 
 use crate::stack::desired::{AccessLog, Cors};
 
-/// The description CreateRole gives every role the tool makes: ListRoles returns descriptions
-/// but not tags, so `down` finds the tool's roles by it before asking for their tags.
-pub const ROLE_DESCRIPTION: &str =
-    "API Gateway assumes this role to call Step Functions (managed by provision)";
-
 /// Everything the stack could own, as it is now.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Live {
@@ -63,11 +58,7 @@ impl Live {
     }
 }
 
-/// The role name in a role ARN: the last segment, after any path
-/// (`arn:aws:iam::123456789012:role/service/name` is `name`; IAM guide, "IAM identifiers").
-pub fn role_name_of(arn: &str) -> &str {
-    arn.rsplit('/').next().unwrap_or(arn)
-}
+pub use crate::arn::role_name_of;
 
 /// An HTTP API and everything inside it.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -18,7 +18,7 @@ use crate::error::AwsError;
 use crate::policy;
 use crate::stack::Desired;
 use crate::stack::desired::{AccessLog, Cors};
-use crate::stack::rules::OWNER_TAG;
+use crate::stack::rules::{OWNER_TAG, role_description};
 
 /// What one read of live state covers.
 #[derive(Debug, Clone, Copy)]
@@ -81,12 +81,14 @@ async fn read_former_roles(clients: &Clients, live: &Live, current: &str) -> Res
     Ok(roles)
 }
 
-/// The names of the roles the tool made (their description is [`super::ROLE_DESCRIPTION`]) that
-/// carry `provision:stack = stack`: ListRoles (which returns descriptions but not tags, IAM API
-/// reference "ListRoles"), then ListRoleTags for each of the tool's roles only. For `down`, so
-/// that a role no integration names any more (an `up` cut off between repointing and deleting
-/// it) is still found.
+/// The names of the roles the tool made for `stack` (their description is
+/// [`role_description`] of it) that carry `provision:stack = stack`: ListRoles (which returns
+/// descriptions but not tags, IAM API reference "ListRoles"), then ListRoleTags for the roles
+/// described as the stack's only, so no other stack's role is read. For `down`, so that a role
+/// no integration names any more (an `up` cut off between repointing and deleting it) is still
+/// found.
 pub async fn roles_made_for(clients: &Clients, stack: &str) -> Result<Vec<String>, AwsError> {
+    let description = role_description(stack);
     let candidates: Vec<String> = clients
         .iam
         .list_roles()
@@ -97,7 +99,7 @@ pub async fn roles_made_for(clients: &Clients, stack: &str) -> Result<Vec<String
         .await
         .map_err(|e| AwsError::new("ListRoles", "the account's roles", e))?
         .into_iter()
-        .filter(|r| r.description() == Some(super::ROLE_DESCRIPTION))
+        .filter(|r| r.description() == Some(description.as_str()))
         .map(|r| r.role_name().to_string())
         .collect();
     let mut owned = Vec::new();

@@ -6,9 +6,7 @@ use super::*;
 /// How the credentials of an integration are shown and compared: by role name, since the ARN
 /// of a role that does not exist yet is not known, and a recreated role keeps its ARN (role
 /// names are unique in an account whatever their path).
-pub(super) fn role_name_of(arn: &str) -> &str {
-    arn.rsplit('/').next().unwrap_or(arn)
-}
+pub(super) use crate::arn::role_name_of;
 
 pub(super) fn role_display(role: &RoleRef) -> Value {
     match role {

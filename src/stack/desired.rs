@@ -186,7 +186,7 @@ impl Desired {
     /// and every request would fail. A `Region` written in the file is kept.
     pub fn bind_region(&mut self, region: &str) {
         for route in &mut self.routes {
-            let Ok(machine) = rules::parse_state_machine_arn(&route.state_machine) else {
+            let Ok(machine) = crate::arn::parse_state_machine_arn(&route.state_machine) else {
                 continue;
             };
             if machine.region != region {
@@ -205,7 +205,7 @@ impl Desired {
     /// route names its machine's region, which is right wherever the API ends up.
     pub fn pin_machine_regions(&mut self) {
         for route in &mut self.routes {
-            if let Ok(machine) = rules::parse_state_machine_arn(&route.state_machine) {
+            if let Ok(machine) = crate::arn::parse_state_machine_arn(&route.state_machine) {
                 route
                     .integration
                     .parameters
@@ -233,7 +233,7 @@ impl Desired {
     /// `arn:PARTITION:states:REGION:ACCOUNT:stateMachine:NAME`, the partition the region's, in the
     /// routes, their `StateMachineArn` and the derived policy.
     pub fn bind_machines(&mut self, region: &str, account: &str) {
-        let partition = rules::partition_of(region).unwrap_or("aws");
+        let partition = crate::arn::Partition::of_or_aws(region).id;
         let bind = |text: &str| {
             text.replace(rules::PARTITION_PLACEHOLDER, partition)
                 .replace(rules::REGION_PLACEHOLDER, region)
@@ -270,7 +270,7 @@ impl DesiredIntegration {
 pub fn desired(file: &StackFile) -> Option<Desired> {
     let stack = file.stack.name.as_ref()?.value.clone();
     let mut routes = Vec::new();
-    let mut machines: Vec<(String, rules::StateMachineArn)> = Vec::new();
+    let mut machines: Vec<(String, crate::arn::StateMachineArn)> = Vec::new();
     for r in &file.routes {
         let (route, action, machine) = desired_route(r)?;
         routes.push(route);
@@ -299,13 +299,13 @@ pub fn desired(file: &StackFile) -> Option<Desired> {
 }
 
 /// A route, its action and its machine (which the role's policy grants on).
-fn desired_route(r: &RouteSection) -> Option<(DesiredRoute, String, rules::StateMachineArn)> {
+fn desired_route(r: &RouteSection) -> Option<(DesiredRoute, String, crate::arn::StateMachineArn)> {
     let action = r.action.as_ref()?.value.clone();
     let written = &r.state_machine.as_ref()?.value;
     let machine = match written.starts_with("arn:") {
-        true => rules::parse_state_machine_arn(written)
+        true => crate::arn::parse_state_machine_arn(written)
             .ok()
-            .or_else(|| lenient_machine_arn(written))?,
+            .or_else(|| crate::arn::StateMachineArn::lenient(written))?,
         false => rules::named_machine(written),
     };
     // A name becomes an ARN with placeholders until [`Desired::bind_machines`].
@@ -362,14 +362,17 @@ fn integration_parameters(r: &RouteSection, action: &str, machine_arn: &str) -> 
 
 /// The role: its derived least-privilege policy over the routes' machines, the API Gateway
 /// trust policy, and the managed policies listed.
-fn desired_role(role: &RoleSection, machines: &[(String, rules::StateMachineArn)]) -> Option<DesiredRole> {
+fn desired_role(
+    role: &RoleSection,
+    machines: &[(String, crate::arn::StateMachineArn)],
+) -> Option<DesiredRole> {
     let actions: Option<Vec<String>> = role
         .actions
         .as_ref()
         .map(|a| a.iter().map(|s| s.value.clone()).collect());
     let existing = role.arn.as_ref().map(|a| a.value.clone());
     let name = match &existing {
-        Some(arn) => crate::live::role_name_of(arn).to_string(),
+        Some(arn) => crate::arn::role_name_of(arn).to_string(),
         None => role.name.as_ref()?.value.clone(),
     };
     let policy_name = match (&existing, &role.policy_name) {
@@ -480,25 +483,6 @@ fn map_strings(value: &Value, f: &impl Fn(&str) -> String) -> Value {
     }
 }
 
-/// A machine ARN split without checking its parts: for `synth`'s reading of a file whose ARN
-/// holds `${var.NAME}` references (the file itself validated with their values).
-fn lenient_machine_arn(arn: &str) -> Option<rules::StateMachineArn> {
-    let parts: Vec<&str> = arn.split(':').collect();
-    if parts.len() < 7 || parts.len() > 8 || parts[0] != "arn" || parts[5] != "stateMachine" {
-        return None;
-    }
-    Some(rules::StateMachineArn {
-        partition: parts[1].into(),
-        region: parts[3].into(),
-        account: parts[4].into(),
-        name: parts[6].into(),
-        qualifier: parts.get(7).map(|q| match q.parse::<u64>() {
-            Ok(v) => rules::Qualifier::Version(v),
-            Err(_) => rules::Qualifier::Alias(q.to_string()),
-        }),
-    })
-}
-
 fn sorted(items: impl Iterator<Item = String>) -> Vec<String> {
     items.collect::<BTreeSet<_>>().into_iter().collect()
 }
@@ -528,10 +512,10 @@ enum Scope {
 /// Functions guide), so the start actions grant on the machine, scoped with the
 /// `states:StateMachineQualifier` condition when every route on that machine is qualified.
 pub(crate) fn least_privilege(
-    machines: &[(String, rules::StateMachineArn)],
+    machines: &[(String, crate::arn::StateMachineArn)],
     actions: Option<&[String]>,
 ) -> Value {
-    let mut pairs: Vec<(String, &rules::StateMachineArn)> = Vec::new();
+    let mut pairs: Vec<(String, &crate::arn::StateMachineArn)> = Vec::new();
     match actions {
         None => pairs.extend(machines.iter().map(|(a, m)| (format!("states:{a}"), m))),
         Some(actions) => {

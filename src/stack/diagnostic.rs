@@ -69,6 +69,10 @@ pub const WARNINGS: &[(&str, &str)] = &[
         "stage throttling above the account's default limits",
     ),
     ("existing-role", "a [role] arn whose policies are unknown offline"),
+    (
+        "region-not-the-machines",
+        "a static Region other than the state machine's",
+    ),
 ];
 
 impl Diagnostic {
