@@ -124,9 +124,13 @@ enum Command {
         #[arg(long = "jwks", value_name = "ISSUER=FILE_OR_URL")]
         jwks: Vec<String>,
         /// Re-read the API from AWS every 2 s (without it: before a request, when the last read
-        /// is over 5 s old; and on SIGHUP).
+        /// is over --refresh seconds old; and on SIGHUP).
         #[arg(long)]
         watch: bool,
+        /// How long a read of the API and its integration roles is served before a request
+        /// triggers a new one (0: before every request).
+        #[arg(long, value_name = "SECONDS", default_value_t = 5)]
+        refresh: u64,
     },
     /// Send a request to a route and show the response; `--follow` watches the execution.
     #[command(
@@ -320,7 +324,11 @@ async fn run(command: Command, printer: &Printer, settings: &AwsSettings) -> Out
             port,
             jwks,
             watch,
-        } => commands::serve::run(printer, settings, stack, port, &jwks, watch).await,
+            refresh,
+        } => {
+            let refresh = std::time::Duration::from_secs(refresh);
+            commands::serve::run(printer, settings, stack, port, &jwks, watch, refresh).await
+        }
         Command::Invoke {
             mut args,
             data,

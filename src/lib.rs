@@ -6,6 +6,7 @@
 //! - [`live`]: reads AWS into plain structs;
 //! - [`plan`]: `plan(desired, live) -> Plan`, a pure function;
 //! - [`apply`]: the executor (dependency order, concurrency, NotFound-tolerant deletes);
+//! - [`iam`]: the one evaluator of integration roles, for `serve` and `diff` (pure);
 //! - [`deployer`]: the IAM policy the deployer needs, derived from the stack (pure);
 //! - [`render`]: the one printer, text or JSON;
 //! - [`commands`] and [`cli`]: thin orchestration and the command line.
@@ -18,6 +19,7 @@ pub mod commands;
 pub mod deployer;
 pub mod error;
 pub mod gateway;
+pub mod iam;
 pub mod live;
 pub mod openapi;
 pub mod outputs;

@@ -268,7 +268,8 @@ async fn the_integration_role_must_allow_the_call() {
     text.push_str(DEFAULT_STAGE);
     let path = write(&dir, &text);
     up(&moto.url(), &path);
-    let serve = Serve::start(&moto.url(), &path, &[], &[]);
+    // --refresh 0: every request re-reads the role, so each change below is seen by the next one.
+    let serve = Serve::start(&moto.url(), &path, &["--refresh", "0"], &[]);
     let sfn = moto.sfn();
     let iam = moto.iam();
     let internal = r#"{"message":"Internal Server Error"}"#;
@@ -377,4 +378,177 @@ async fn the_integration_role_must_allow_the_call() {
         2,
         "only the two allowed calls started"
     );
+}
+
+/// Waits up to 10 s for `done` to hold of the proxy's recorded operations.
+fn wait_for(proxy: &RecordingProxy, what: &str, done: impl Fn(&[String]) -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !done(&proxy.operations()) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what}: {:?}",
+            proxy.operations()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn count(operations: &[String], name: &str) -> usize {
+    operations.iter().filter(|o| *o == name).count()
+}
+
+/// Issue 26: the role and its policies are read with the routes (at start, on SIGHUP, on the
+/// refresh interval), so a request makes one AWS call, its StartExecution, counted at the proxy.
+#[tokio::test]
+async fn a_request_makes_one_aws_call_and_sighup_rereads_the_role() {
+    let moto = moto_with_machine().await;
+    let proxy = RecordingProxy::start(&moto.url());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let role = "serve-one-call-role";
+    let mut text = header("serve-one-call", role);
+    text.push_str(&route("POST /new-user", "$request.body.input"));
+    text.push_str(DEFAULT_STAGE);
+    let path = write(&dir, &text);
+    up(&moto.url(), &path);
+    let serve = Serve::start(&proxy.url(), &path, &["--refresh", "600"], &[]);
+    let started = proxy.operations();
+    assert!(
+        started.iter().any(|o| o == "GetRole") && started.iter().any(|o| o == "GetRolePolicy"),
+        "the role is read at start: {started:?}"
+    );
+    proxy.clear();
+
+    for _ in 0..5 {
+        let reply = serve.send("POST", "/new-user", &[], BODY);
+        assert_eq!(reply.status, 200, "{reply:?}\n{}", serve.log());
+    }
+    let port = serve.port;
+    let concurrent: Vec<_> = (0..10)
+        .map(|_| std::thread::spawn(move || serve_support::send(port, "POST", "/new-user", &[], BODY).status))
+        .collect();
+    for handle in concurrent {
+        assert_eq!(handle.join().expect("request thread"), 200);
+    }
+    assert_eq!(
+        proxy.operations(),
+        vec!["StartExecution".to_string(); 15],
+        "one call a request"
+    );
+    assert_eq!(executions(&moto.sfn(), MACHINE).await.len(), 15);
+
+    // A second client narrows the policy: still served from the cache until SIGHUP re-reads it.
+    let other = MACHINE.replace("serve-gw", "some-other-machine");
+    let narrowed = json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "states:StartExecution", "Resource": other}]});
+    moto.iam()
+        .put_role_policy()
+        .role_name(role)
+        .policy_name("Invoke")
+        .policy_document(narrowed.to_string())
+        .send()
+        .await
+        .expect("PutRolePolicy");
+    assert_eq!(serve.send("POST", "/new-user", &[], BODY).status, 200);
+    proxy.clear();
+    serve.hangup();
+    wait_for(&proxy, "SIGHUP re-reads the role's policies", |ops| {
+        count(ops, "GetRolePolicy") >= 1 && count(ops, "GetIntegrations") >= 1
+    });
+    // The refresh's last reads may still be in flight; the answer below waits for the new table.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let refused = loop {
+        let reply = serve.send("POST", "/new-user", &[], BODY);
+        if reply.status != 200 || std::time::Instant::now() > deadline {
+            break reply;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(refused.status, 500, "{}", serve.log());
+    assert!(
+        serve.log_contains(&format!(
+            "no policy of the role allows states:StartExecution on {MACHINE}"
+        )),
+        "{}",
+        serve.log()
+    );
+    proxy.clear();
+    assert_eq!(serve.send("POST", "/new-user", &[], BODY).status, 500);
+    assert!(
+        proxy.operations().is_empty(),
+        "a refused request makes no call: {:?}",
+        proxy.operations()
+    );
+}
+
+/// Within the refresh interval a request never waits on a refresh, not even one in progress
+/// (SIGHUP's, held up at the proxy).
+#[tokio::test]
+async fn a_request_within_the_interval_does_not_wait_on_a_refresh() {
+    let moto = moto_with_machine().await;
+    let proxy = RecordingProxy::start(&moto.url());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut text = header("serve-no-wait", "serve-no-wait-role");
+    text.push_str(&route("POST /new-user", "$request.body.input"));
+    text.push_str(DEFAULT_STAGE);
+    let path = write(&dir, &text);
+    up(&moto.url(), &path);
+    let serve = Serve::start(&proxy.url(), &path, &["--refresh", "600"], &[]);
+    proxy.set_policy(|call| {
+        if call.operation == "GetApis" {
+            Action::Delay(Duration::from_secs(3))
+        } else {
+            Action::Forward
+        }
+    });
+    proxy.clear();
+    serve.hangup();
+    wait_for(&proxy, "the SIGHUP refresh starts", |ops| {
+        count(ops, "GetApis") == 1
+    });
+    let asked = std::time::Instant::now();
+    let reply = serve.send("POST", "/new-user", &[], BODY);
+    assert_eq!(reply.status, 200, "{reply:?}\n{}", serve.log());
+    assert!(
+        asked.elapsed() < Duration::from_millis(2000),
+        "a request within the interval waited {:?} on the refresh",
+        asked.elapsed()
+    );
+}
+
+/// A refresh in progress is shared: with `--refresh 0` a request re-reads the API first, and the
+/// requests that arrive while that read is held up at the proxy take its table (one GetApis).
+#[tokio::test]
+async fn requests_arriving_during_a_refresh_share_it() {
+    let moto = moto_with_machine().await;
+    let proxy = RecordingProxy::start(&moto.url());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut text = header("serve-shared", "serve-shared-role");
+    text.push_str(&route("POST /new-user", "$request.body.input"));
+    text.push_str(DEFAULT_STAGE);
+    let path = write(&dir, &text);
+    up(&moto.url(), &path);
+    let serve = Serve::start(&proxy.url(), &path, &["--refresh", "0"], &[]);
+    proxy.set_policy(|call| {
+        if call.operation == "GetApis" {
+            Action::Delay(Duration::from_millis(1500))
+        } else {
+            Action::Forward
+        }
+    });
+    proxy.clear();
+    let port = serve.port;
+    let send =
+        move || std::thread::spawn(move || serve_support::send(port, "POST", "/new-user", &[], BODY).status);
+    let first = send();
+    wait_for(&proxy, "the first request's refresh starts", |ops| {
+        count(ops, "GetApis") == 1
+    });
+    let others: Vec<_> = (0..9).map(|_| send()).collect();
+    assert_eq!(first.join().expect("request thread"), 200);
+    for handle in others {
+        assert_eq!(handle.join().expect("request thread"), 200);
+    }
+    let ops = proxy.operations();
+    assert_eq!(count(&ops, "GetApis"), 1, "one shared refresh: {ops:?}");
+    assert_eq!(count(&ops, "StartExecution"), 10, "{ops:?}");
 }

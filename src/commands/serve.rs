@@ -14,15 +14,16 @@ use super::{ExitStatus, Outcome};
 use crate::aws::{AwsSettings, Clients};
 use crate::error::Error;
 use crate::gateway::jwks::{KeyStore, parse_override};
-use crate::gateway::served::Served;
+use crate::gateway::served::{RoleRead, Served};
 use crate::gateway::server::{Gateway, MAX_PAYLOAD};
-use crate::live;
+use crate::live::{self, Live, RoleState};
 use crate::plan;
 use crate::render::Printer;
 use crate::stack::Desired;
 
-/// Serves the stack's live API on 127.0.0.1:`port` until Ctrl-C; SIGHUP re-reads it. `jwks` are
-/// `ISSUER=FILE_OR_URL` overrides of where an issuer's keys come from.
+/// Serves the stack's live API on 127.0.0.1:`port` until Ctrl-C; SIGHUP re-reads it, and so does
+/// a request when the last read is older than `refresh`. `jwks` are `ISSUER=FILE_OR_URL`
+/// overrides of where an issuer's keys come from.
 pub async fn run(
     printer: &Printer,
     settings: &AwsSettings,
@@ -30,6 +31,7 @@ pub async fn run(
     port: u16,
     jwks: &[String],
     watch: bool,
+    refresh: Duration,
 ) -> Outcome {
     let mut overrides = std::collections::BTreeMap::new();
     for arg in jwks {
@@ -48,7 +50,7 @@ pub async fn run(
             "run `provision up` first",
         )
     })?;
-    let served = Served::from_live(api, &clients.region);
+    let served = with_roles(&clients, &live, Served::from_live(api, &clients.region)).await;
     let listener = TcpListener::bind(("127.0.0.1", port)).await.map_err(|e| {
         Error::with_help(
             format!("cannot listen on 127.0.0.1:{port}: {e}"),
@@ -64,13 +66,15 @@ pub async fn run(
         KeyStore::new(overrides),
         local_credentials,
     );
-    banner(printer, &served, &gateway, port, watch);
+    banner(printer, &served, &gateway, port, watch, refresh);
     let reloader = Arc::new(Reloader {
         printer: printer.clone(),
         clients,
         desired,
         gateway: gateway.clone(),
-        loaded: tokio::sync::Mutex::new((Instant::now(), route_keys(&served))),
+        every: refresh,
+        read_at: std::sync::Mutex::new(Instant::now()),
+        refreshing: tokio::sync::Mutex::new(route_keys(&served)),
     });
     tokio::spawn(reload_on_hangup(reloader.clone()));
     if watch {
@@ -93,7 +97,7 @@ pub async fn run(
     }
 }
 
-fn banner(printer: &Printer, served: &Served, gateway: &Gateway, port: u16, watch: bool) {
+fn banner(printer: &Printer, served: &Served, gateway: &Gateway, port: u16, watch: bool, refresh: Duration) {
     printer.progress(&format!(
         "Serving API {} ({}) on http://127.0.0.1:{port}",
         served.api_name, served.api_id
@@ -139,7 +143,7 @@ fn banner(printer: &Printer, served: &Served, gateway: &Gateway, port: u16, watc
         if watch {
             format!("every {} s (--watch)", WATCH_EVERY.as_secs())
         } else {
-            format!("before a request when older than {} s", FRESH_FOR.as_secs())
+            format!("before a request when older than {} s", refresh.as_secs())
         }
     ));
 }
@@ -176,46 +180,85 @@ async fn serve_connection(
         .await;
 }
 
-/// How long a read of the live API is served before a request triggers a new one: routes that
-/// `up` (or the console) changes are picked up without a signal, at a cost of one read (5 to 6
-/// calls) per request at most every few seconds.
-const FRESH_FOR: Duration = Duration::from_secs(5);
-
 /// How often `--watch` re-reads the API.
 const WATCH_EVERY: Duration = Duration::from_secs(2);
 
-/// Keeps the served table in step with AWS.
+/// The integration roles of `served`, each with every policy document, so that a request costs
+/// no IAM call. The stack's own role (in `live`) is not read again.
+async fn with_roles(clients: &Clients, live: &Live, mut served: Served) -> Served {
+    let known = match &live.role {
+        RoleState::Present(role) => Some(role),
+        RoleState::Absent => None,
+    };
+    for arn in served.role_arns() {
+        let read = match live::serve::read_role_policies(clients, &arn, known).await {
+            Ok(Some(role)) => RoleRead::Present(role),
+            Ok(None) => RoleRead::Absent,
+            Err(e) => RoleRead::Unreadable(e.to_string()),
+        };
+        served.roles.insert(arn, read);
+    }
+    served
+}
+
+/// Keeps the served table (routes and integration roles) in step with AWS.
 struct Reloader {
     printer: Printer,
     clients: Clients,
     desired: Desired,
     gateway: Arc<Gateway>,
-    /// When the table was read, and its route keys (to say what changed).
-    loaded: tokio::sync::Mutex<(Instant, Vec<String>)>,
+    /// How long a read is served before a request triggers a new one.
+    every: Duration,
+    /// When the last read started: checked without waiting, so a request within the interval
+    /// never waits on a refresh, not even one in progress.
+    read_at: std::sync::Mutex<Instant>,
+    /// Held by the one refresh in progress (with the route keys last read, to say what changed):
+    /// requests that find the table stale meanwhile wait for it and then find it fresh, so one
+    /// read serves them all.
+    refreshing: tokio::sync::Mutex<Vec<String>>,
 }
 
 impl Reloader {
-    /// Re-reads the API when the table is older than [`FRESH_FOR`], or always with `force`. A
-    /// failed read keeps the old table and says why.
+    fn read_at(&self) -> Instant {
+        self.read_at.lock().map_or_else(|_| Instant::now(), |at| *at)
+    }
+
+    /// Re-reads the API and its roles when the table is older than the interval, or always with
+    /// `force` (SIGHUP, `--watch`) unless a read started since it was asked for. A request that
+    /// finds a refresh in progress waits for it and takes its table rather than starting another.
+    /// A failed read keeps the old table and says why; the next is tried after the interval.
     async fn refresh(&self, force: bool) {
-        let mut loaded = self.loaded.lock().await;
-        if !force && loaded.0.elapsed() < FRESH_FOR {
+        let asked = Instant::now();
+        let seen = self.read_at();
+        if !force && seen.elapsed() < self.every {
             return;
         }
-        match live::read(&self.clients, live::ReadScope::of(&self.desired)).await {
+        let mut keys = self.refreshing.lock().await;
+        let now = self.read_at();
+        let served_meanwhile = if force { now >= asked } else { now != seen };
+        if served_meanwhile {
+            return;
+        }
+        let started = Instant::now();
+        let read = live::read(&self.clients, live::ReadScope::of(&self.desired)).await;
+        if let Ok(mut at) = self.read_at.lock() {
+            *at = started;
+        }
+        match read {
             Ok(live) => match plan::oldest_first(&live.apis).first() {
                 Some(api) => {
-                    let served = Served::from_live(api, &self.clients.region);
-                    let keys = route_keys(&served);
-                    if keys != loaded.1 {
+                    let served =
+                        with_roles(&self.clients, &live, Served::from_live(api, &self.clients.region)).await;
+                    let now = route_keys(&served);
+                    if now != *keys {
                         self.printer.progress(&format!(
                             "Reloaded: {} route(s): {}",
-                            keys.len(),
-                            keys.join(", ")
+                            now.len(),
+                            now.join(", ")
                         ));
                     }
                     self.gateway.reload(served);
-                    *loaded = (Instant::now(), keys);
+                    *keys = now;
                 }
                 None => self
                     .printer

@@ -1,12 +1,12 @@
 //! `provision serve`, a local gateway that behaves like an API Gateway HTTP API: route selection
 //! ([`matching`]), integration request parameter mapping ([`mapping`]), JWT authorizers ([`jwt`],
 //! keys from [`jwks`]), SigV4 checks for `AWS_IAM` routes ([`sigv4`]), CORS ([`cors`]), stage
-//! throttling ([`throttle`]) and the integration role's permissions ([`iam`]). All but [`jwks`]
+//! throttling ([`throttle`]) and the integration role's permissions ([`crate::iam`], read with the
+//! routes and cached in [`served`]). All but [`jwks`]
 //! and [`server`] are pure; [`server`] answers requests with them over loopback and calls Step
 //! Functions through [`crate::live::execution`].
 
 pub mod cors;
-pub mod iam;
 pub mod jwks;
 pub mod jwt;
 pub mod mapping;

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::jwt::JwtAuthorizer;
+use crate::iam::{self, Refusal, RolePolicies};
 use crate::live::{LiveApi, LiveIntegration};
 use crate::stack::desired::Cors;
 
@@ -33,6 +34,17 @@ pub struct ServedStage {
     pub throttle: Option<(f64, i32)>,
 }
 
+/// An integration role as read with the routes.
+#[derive(Debug, Clone)]
+pub enum RoleRead {
+    /// Read, with every policy document.
+    Present(RolePolicies),
+    /// No such role.
+    Absent,
+    /// The read failed: why.
+    Unreadable(String),
+}
+
 /// Everything the gateway serves, rebuilt on reload.
 #[derive(Debug, Clone, Default)]
 pub struct Served {
@@ -46,6 +58,8 @@ pub struct Served {
     pub routes: Vec<ServedRoute>,
     /// CORS configuration of the API.
     pub cors: Option<Cors>,
+    /// The integration roles by ARN, read with the routes so that a request makes no IAM call.
+    pub roles: BTreeMap<String, RoleRead>,
 }
 
 impl Served {
@@ -102,6 +116,47 @@ impl Served {
             stages,
             routes,
             cors: api.cors.clone(),
+            roles: BTreeMap::new(),
+        }
+    }
+
+    /// The distinct credentials roles of the served integrations, whose policies are read with
+    /// the routes.
+    pub fn role_arns(&self) -> Vec<String> {
+        let arns: std::collections::BTreeSet<String> = self
+            .routes
+            .iter()
+            .filter_map(|r| r.integration.as_ref()?.credentials_arn.clone())
+            .collect();
+        arns.into_iter().collect()
+    }
+
+    /// Whether the integration's role, as read with the routes, lets API Gateway make the call
+    /// (`action`, the subtype's Step Functions action, with the evaluated request parameters);
+    /// the error says which check failed. The evaluation is the one `diff` makes
+    /// ([`crate::iam`]); it costs no AWS call.
+    pub fn role_allows(
+        &self,
+        role_arn: Option<&str>,
+        action: &str,
+        params: &BTreeMap<String, String>,
+    ) -> Result<(), String> {
+        let Some(arn) = role_arn else {
+            return Err("the integration has no credentials role (CredentialsArn)".into());
+        };
+        let role = match self.roles.get(arn) {
+            Some(RoleRead::Present(role)) => role,
+            Some(RoleRead::Absent) => return Err(format!("the integration role {arn} does not exist")),
+            Some(RoleRead::Unreadable(why)) => {
+                return Err(format!("the integration role {arn} cannot be read: {why}"));
+            }
+            None => return Err(format!("the integration role {arn} was not read with the routes")),
+        };
+        let (iam_action, resource) = iam::action_and_resource(action, params);
+        match role.api_gateway_may(&iam_action, &resource) {
+            Ok(_) => Ok(()),
+            Err(Refusal::Untrusted(d)) => Err(format!("role {arn}: {}", d.reason)),
+            Err(Refusal::NotAllowed(d)) => Err(format!("role {arn} is missing a permission: {}", d.reason)),
         }
     }
 

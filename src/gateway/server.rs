@@ -24,10 +24,9 @@ use super::jwks::KeyStore;
 use super::jwt::{self, Refusal};
 use super::served::{Served, ServedRoute};
 use super::throttle::Throttle;
-use super::{MappingError, Request, cors, evaluate, iam, match_route, sigv4};
+use super::{MappingError, Request, cors, evaluate, match_route, sigv4};
 use crate::aws::Clients;
 use crate::live::execution::{self, ServiceReply};
-use crate::live::serve as live_serve;
 
 /// "Payload size: 10 MB" (developer guide, "Quotas for configuring and running an HTTP API in API
 /// Gateway"); a larger body answers 413.
@@ -62,8 +61,9 @@ pub struct RequestLog {
 /// The gateway: live routes behind a lock (reload swaps them), the clients it calls with, the
 /// issuers' keys and the throttling buckets.
 pub struct Gateway {
-    /// What is served.
-    pub served: RwLock<Served>,
+    /// What is served; a request takes the current table (one `Arc` clone) and keeps it, so a
+    /// reload never waits on requests nor they on it.
+    served: RwLock<Arc<Served>>,
     clients: Clients,
     port: u16,
     keys: KeyStore,
@@ -240,7 +240,7 @@ impl Gateway {
             .and_then(|v| v.parse::<u64>().ok())
             .map_or(INTEGRATION_TIMEOUT, Duration::from_millis);
         Arc::new(Self {
-            served: RwLock::new(served),
+            served: RwLock::new(Arc::new(served)),
             clients,
             port,
             keys,
@@ -253,11 +253,11 @@ impl Gateway {
     /// Swaps in a freshly read table.
     pub fn reload(&self, served: Served) {
         if let Ok(mut s) = self.served.write() {
-            *s = served;
+            *s = Arc::new(served);
         }
     }
 
-    fn snapshot(&self) -> Served {
+    fn snapshot(&self) -> Arc<Served> {
         self.served.read().map(|s| s.clone()).unwrap_or_default()
     }
 
@@ -387,7 +387,7 @@ impl Gateway {
         request.context = self.context(served, &stage.name, route, &request, peer, &claims);
         request.path_params = matched.path_params;
         request.stage_variables = stage.variables.clone();
-        self.integrate(route, &request, log).await
+        self.integrate(served, route, &request, log).await
     }
 
     /// `$context` variables of a request, with the verified JWT claims as
@@ -532,6 +532,7 @@ impl Gateway {
     /// Maps the request onto the integration, checks the role, and calls Step Functions.
     async fn integrate(
         &self,
+        served: &Served,
         route: &ServedRoute,
         request: &Request,
         log: &mut RequestLog,
@@ -560,10 +561,7 @@ impl Gateway {
                 return message(500, "Internal Server Error");
             }
         };
-        if let Err(why) = self
-            .role_allows(integration.credentials_arn.as_deref(), action, &params)
-            .await
-        {
+        if let Err(why) = served.role_allows(integration.credentials_arn.as_deref(), action, &params) {
             log.notes.push(why);
             return message(500, "Internal Server Error");
         }
@@ -631,34 +629,6 @@ impl Gateway {
                 candidates.join(", ")
             ),
         }
-    }
-
-    /// Whether the integration's role, as IAM holds it now, lets API Gateway make the call: the
-    /// error says which permission is missing.
-    async fn role_allows(
-        &self,
-        role_arn: Option<&str>,
-        action: &str,
-        params: &BTreeMap<String, String>,
-    ) -> Result<(), String> {
-        let Some(arn) = role_arn else {
-            return Err("the integration has no credentials role (CredentialsArn)".into());
-        };
-        let role = match live_serve::read_role_policies(&self.clients, arn).await {
-            Ok(Some(role)) => role,
-            Ok(None) => return Err(format!("the integration role {arn} does not exist")),
-            Err(e) => return Err(format!("the integration role {arn} cannot be read: {e}")),
-        };
-        let trust = iam::trusts(&role.trust, iam::API_GATEWAY_PRINCIPAL);
-        if !trust.allowed {
-            return Err(format!("role {arn}: {}", trust.reason));
-        }
-        let (iam_action, resource) = iam::action_and_resource(action, params);
-        let decision = iam::evaluate(&role.permissions, &iam_action, &resource);
-        if !decision.allowed {
-            return Err(format!("role {arn} is missing a permission: {}", decision.reason));
-        }
-        Ok(())
     }
 }
 

@@ -220,6 +220,25 @@ impl Default for LiveRole {
 }
 
 impl LiveRole {
+    /// The role's policies for the one evaluator ([`crate::iam`]): the trust policy, each inline
+    /// policy as `inline NAME`, each attached one by its ARN. Inline policies whose document was
+    /// not read count as empty.
+    pub fn policies(&self) -> crate::iam::RolePolicies {
+        let inline = self
+            .inline
+            .iter()
+            .map(|(name, doc)| (format!("inline {name}"), doc.clone()));
+        let attached = self
+            .attached_documents
+            .iter()
+            .map(|(arn, doc)| (arn.clone(), doc.clone()));
+        crate::iam::RolePolicies {
+            arn: self.arn.clone(),
+            trust: self.trust.clone(),
+            permissions: inline.chain(attached).collect(),
+        }
+    }
+
     /// True when the role carries `provision:stack = stack`.
     pub fn owned_by(&self, stack: &str) -> bool {
         self.tags.get(crate::stack::rules::OWNER_TAG).map(String::as_str) == Some(stack)

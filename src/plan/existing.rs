@@ -1,32 +1,38 @@
-//! An existing role (`[role] arn`): never changed, only checked. Does it trust API Gateway, and
-//! does some Allow statement of its policies grant each action on each resource the routes need?
-//! Deny statements, conditions and permissions boundaries are not evaluated (IAM's policy
-//! evaluation logic, IAM guide "Policy evaluation logic", has more to it): a gap found here is
-//! real, a clean answer is a good sign, not a proof.
+//! An existing role (`[role] arn`): never changed, only checked. Does it trust API Gateway, and do
+//! its policies allow each action on each resource the routes need? Evaluated by the one evaluator
+//! that `serve` uses ([`crate::iam`]: Deny, NotAction, NotResource, wildcards), so a role `diff`
+//! finds no gap in is one `serve` lets through, and the reverse. Conditions and permissions
+//! boundaries are not evaluated (IAM guide, "Policy evaluation logic", has more to it): a gap found
+//! here is real, a clean answer is a good sign, not a proof.
 
 use serde_json::Value;
 
+use crate::iam::{self, API_GATEWAY_PRINCIPAL};
 use crate::live::LiveRole;
 use crate::stack::Desired;
 
 /// What the existing role lacks, one sentence each; empty when nothing is missing.
 pub fn existing_role_gaps(desired: &Desired, role: &LiveRole) -> Vec<String> {
     let mut gaps = Vec::new();
-    if !trusts_api_gateway(&role.trust) {
+    let policies = role.policies();
+    let trust = iam::trusts(&policies.trust, API_GATEWAY_PRINCIPAL);
+    if !trust.allowed {
         gaps.push(format!(
-            "role {} does not trust apigateway.amazonaws.com (its trust policy needs an Allow of sts:AssumeRole for that service)",
-            role.name
+            "role {} does not trust apigateway.amazonaws.com (its trust policy needs an Allow of sts:AssumeRole for that service{})",
+            role.name,
+            if trust.explicit_deny { ", and no Deny of it" } else { "" }
         ));
     }
-    let documents: Vec<&Value> = role
-        .inline
-        .values()
-        .chain(role.attached_documents.values())
-        .collect();
     for (action, resource) in needed(&desired.role.policy) {
-        if !documents.iter().any(|doc| allows(doc, &action, &resource)) {
+        let decision = iam::evaluate(&policies.permissions, &action, &resource);
+        if !decision.allowed {
+            let why = if decision.explicit_deny {
+                format!(": {}", decision.reason)
+            } else {
+                String::new()
+            };
             gaps.push(format!(
-                "role {} does not allow {action} on {resource}",
+                "role {} does not allow {action} on {resource}{why}",
                 role.name
             ));
         }
@@ -63,100 +69,173 @@ fn strings(v: &Value) -> Vec<&str> {
     }
 }
 
-fn trusts_api_gateway(trust: &Value) -> bool {
-    statements(trust).into_iter().any(|s| {
-        s["Effect"] == "Allow"
-            && strings(&s["Action"])
-                .iter()
-                .any(|a| glob(a, "sts:AssumeRole", true))
-            && (s["Principal"] == "*"
-                || strings(&s["Principal"]["Service"]).contains(&"apigateway.amazonaws.com"))
-    })
-}
-
-/// True when an Allow statement without `NotAction`/`NotResource` matches both; actions match
-/// case-insensitively, resources case-sensitively, `*` and `?` as wildcards (IAM guide, "IAM JSON
-/// policy elements: Action" and "...: Resource").
-fn allows(doc: &Value, action: &str, resource: &str) -> bool {
-    statements(doc).into_iter().any(|s| {
-        s["Effect"] == "Allow"
-            && strings(&s["Action"]).iter().any(|a| glob(a, action, true))
-            && strings(&s["Resource"]).iter().any(|r| glob(r, resource, false))
-    })
-}
-
-/// Wildcard match: `*` any run, `?` any one character.
-fn glob(pattern: &str, text: &str, ignore_case: bool) -> bool {
-    let fold = |s: &str| -> Vec<char> {
-        match ignore_case {
-            true => s.to_lowercase().chars().collect(),
-            false => s.chars().collect(),
-        }
-    };
-    let (p, t) = (fold(pattern), fold(text));
-    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = ti;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ti = mark;
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|c| *c == '*')
-}
-
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use serde_json::json;
 
     use super::*;
+    use crate::gateway::served::{RoleRead, Served};
 
-    #[test]
-    fn wildcards_match_as_iam_does() {
-        assert!(glob("states:*", "states:StartExecution", true));
-        assert!(glob("STATES:startexecution", "states:StartExecution", true));
-        assert!(glob(
-            "arn:aws:states:*:*:stateMachine:user-*",
-            "arn:aws:states:eu-west-1:1:stateMachine:user-onboarding",
-            false
-        ));
-        assert!(!glob(
-            "arn:aws:states:*:*:stateMachine:other",
-            "arn:aws:states:eu-west-1:1:stateMachine:user",
-            false
-        ));
-        assert!(glob("*", "anything", false));
-        assert!(glob("a?c", "abc", false) && !glob("a?c", "abbc", false));
+    const SECURE: &str = include_str!("../../stacks/onboarding-secure.toml");
+    const ROLE_ARN: &str = "arn:aws:iam::189107071895:role/platform/apigw";
+    const MACHINE: &str = "arn:aws:states:ap-southeast-2:189107071895:stateMachine:user-onboarding";
+
+    /// The secure stack (StartExecution, StartSyncExecution and StopExecution routes) on an
+    /// existing role.
+    fn desired() -> Desired {
+        let text = SECURE.replacen(
+            "name = \"user-onboarding-secure-api-gateway-role\"\npolicy_name = \"InvokeUserOnboardingWorkflows\"",
+            &format!("arn = \"{ROLE_ARN}\""),
+            1,
+        );
+        assert_ne!(text, SECURE, "fixture changed");
+        let loaded = crate::stack::from_source(&text);
+        loaded
+            .desired
+            .unwrap_or_else(|| panic!("{:?}", loaded.diagnostics))
     }
 
+    fn role(trust: Value, inline: Value, managed: Option<Value>) -> LiveRole {
+        LiveRole {
+            name: "apigw".into(),
+            arn: ROLE_ARN.into(),
+            trust,
+            inline: [("p".to_string(), inline)].into_iter().collect(),
+            attached_documents: managed
+                .into_iter()
+                .map(|d| ("arn:aws:iam::189107071895:policy/guard".to_string(), d))
+                .collect(),
+            ..LiveRole::default()
+        }
+    }
+
+    /// `serve`'s answer for every route of the stack with this role: Ok when each call passes.
+    fn serve_lets_every_route_through(desired: &Desired, role: &LiveRole) -> Result<(), String> {
+        let served = Served {
+            roles: [(ROLE_ARN.to_string(), RoleRead::Present(role.policies()))]
+                .into_iter()
+                .collect(),
+            ..Served::default()
+        };
+        for route in &desired.routes {
+            let action = route.integration.subtype.trim_start_matches("StepFunctions-");
+            let mut params: BTreeMap<String, String> = BTreeMap::new();
+            let run = format!(
+                "{}:run-1",
+                route.state_machine.replace(":stateMachine:", ":execution:")
+            );
+            params.insert("StateMachineArn".into(), route.state_machine.clone());
+            params.insert("ExecutionArn".into(), run);
+            served.role_allows(Some(ROLE_ARN), action, &params)?;
+        }
+        Ok(())
+    }
+
+    /// One evaluator: for every role here, `diff` finds a gap exactly when `serve` refuses a
+    /// route (IAM User Guide, "Policy evaluation logic": explicit Deny, then Allow, else deny;
+    /// "IAM JSON policy elements: NotAction / NotResource").
     #[test]
-    fn trust_needs_an_allow_of_assume_role_for_api_gateway() {
-        assert!(trusts_api_gateway(&crate::policy::api_gateway_trust(None)));
+    fn serve_and_diff_agree_on_every_role() {
+        let desired = desired();
+        let trust = crate::policy::api_gateway_trust(None);
         let lambda = json!({"Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]});
-        assert!(!trusts_api_gateway(&lambda));
-        let deny = json!({"Statement": [{"Effect": "Deny", "Principal": {"Service": "apigateway.amazonaws.com"}, "Action": "sts:AssumeRole"}]});
-        assert!(!trusts_api_gateway(&deny));
+        let trust_denied = json!({"Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"}, "Action": "sts:AssumeRole"},
+            {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]});
+        let all = json!({"Statement": [{"Effect": "Allow", "Action": "states:*", "Resource": "*"}]});
+        let cases: Vec<(&str, LiveRole, bool)> = vec![
+            (
+                "the least-privilege policy",
+                role(trust.clone(), desired.role.policy.clone(), None),
+                true,
+            ),
+            ("states:* on *", role(trust.clone(), all.clone(), None), true),
+            (
+                "NotAction iam:*",
+                role(
+                    trust.clone(),
+                    json!({"Statement": {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}}),
+                    None,
+                ),
+                true,
+            ),
+            (
+                "wildcards",
+                role(
+                    trust.clone(),
+                    json!({"Statement": [{"Effect": "Allow", "Action": "STATES:Start*", "Resource": "arn:aws:states:*:*:stateMachine:user-*"},
+                {"Effect": "Allow", "Action": "states:StopExecution", "Resource": "arn:aws:states:*:*:execution:user-?nboarding:*"}]}),
+                    None,
+                ),
+                true,
+            ),
+            (
+                "a Deny of Stop*",
+                role(
+                    trust.clone(),
+                    json!({"Statement": [{"Effect": "Allow", "Action": "states:*", "Resource": "*"},
+                {"Effect": "Deny", "Action": "states:Stop*", "Resource": "*"}]}),
+                    None,
+                ),
+                false,
+            ),
+            (
+                "a NotResource Deny",
+                role(
+                    trust.clone(),
+                    json!({"Statement": [{"Effect": "Allow", "Action": "states:*", "Resource": "*"},
+                {"Effect": "Deny", "Action": "states:*", "NotResource": "arn:aws:states:*:*:stateMachine:other"}]}),
+                    None,
+                ),
+                false,
+            ),
+            (
+                "a managed NotAction Deny",
+                role(
+                    trust.clone(),
+                    all.clone(),
+                    Some(
+                        json!({"Statement": [{"Effect": "Deny", "NotAction": "states:Describe*", "Resource": "*"}]}),
+                    ),
+                ),
+                false,
+            ),
+            (
+                "Allow only StartExecution",
+                role(
+                    trust.clone(),
+                    json!({"Statement": {"Effect": "Allow", "Action": "states:StartExecution", "Resource": MACHINE}}),
+                    None,
+                ),
+                false,
+            ),
+            ("a Lambda trust", role(lambda, all.clone(), None), false),
+            ("a trust with a Deny", role(trust_denied, all, None), false),
+        ];
+        for (what, role, allowed) in cases {
+            let gaps = existing_role_gaps(&desired, &role);
+            let serve = serve_lets_every_route_through(&desired, &role);
+            assert_eq!(gaps.is_empty(), allowed, "{what}: diff says {gaps:?}");
+            assert_eq!(serve.is_ok(), allowed, "{what}: serve says {serve:?}");
+        }
     }
 
     #[test]
-    fn each_needed_action_and_resource_is_checked_against_allow_statements() {
-        let machine = "arn:aws:states:eu-west-1:123456789012:stateMachine:m";
-        let doc = json!({"Statement": {"Effect": "Allow", "Action": ["states:StartExecution"], "Resource": machine}});
-        assert!(allows(&doc, "states:StartExecution", machine));
-        assert!(!allows(&doc, "states:StopExecution", machine));
-        assert!(!allows(
-            &doc,
-            "states:StartExecution",
-            "arn:aws:states:eu-west-1:123456789012:stateMachine:other"
-        ));
+    fn an_explicit_deny_is_named_in_the_gap() {
+        let desired = desired();
+        let deny = json!({"Statement": [{"Effect": "Allow", "Action": "states:*", "Resource": "*"},
+            {"Effect": "Deny", "Action": "states:StopExecution", "Resource": "*"}]});
+        let gaps = existing_role_gaps(
+            &desired,
+            &role(crate::policy::api_gateway_trust(None), deny, None),
+        );
+        assert_eq!(gaps.len(), 1, "{gaps:?}");
+        assert!(
+            gaps[0].starts_with("role apigw does not allow states:StopExecution on arn:aws:states:")
+                && gaps[0].contains("explicitly denied by statement 2 of inline p"),
+            "{gaps:?}"
+        );
     }
 }

@@ -58,6 +58,15 @@ impl Serve {
         serve
     }
 
+    /// Sends SIGHUP (serve re-reads the API and its roles).
+    pub fn hangup(&self) {
+        let status = std::process::Command::new("kill")
+            .args(["-HUP", &self.child.id().to_string()])
+            .status()
+            .expect("kill -HUP");
+        assert!(status.success(), "kill -HUP failed");
+    }
+
     /// Everything printed so far.
     pub fn log(&self) -> String {
         self.log.lock().expect("log").join("\n")

@@ -1,6 +1,7 @@
-//! Would IAM let API Gateway do this? The integration's role is evaluated before the gateway calls
-//! Step Functions: its trust policy must let `apigateway.amazonaws.com` assume it, and its
-//! permission policies must allow the action on the target.
+//! Would IAM let API Gateway do this? The one evaluator of integration roles, used by `serve`
+//! (before the gateway calls Step Functions) and by `diff` (for an existing role, `[role] arn`), so
+//! the two cannot disagree on a role: its trust policy must let `apigateway.amazonaws.com` assume
+//! it, and its permission policies must allow the action on the target. Pure: no SDK.
 //!
 //! Evaluation as the IAM User Guide describes it ("Policy evaluation logic"; "IAM JSON policy
 //! elements: Action / NotAction / Resource / NotResource"): an explicit `Deny` in any statement that
@@ -14,11 +15,51 @@ use serde_json::Value;
 /// The service principal API Gateway assumes integration roles as.
 pub const API_GATEWAY_PRINCIPAL: &str = "apigateway.amazonaws.com";
 
+/// A role's policies as the evaluator reads them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RolePolicies {
+    /// Role ARN.
+    pub arn: String,
+    /// Trust policy, decoded.
+    pub trust: Value,
+    /// Permission policies, decoded, each with where it comes from (`inline NAME` or a managed
+    /// policy ARN).
+    pub permissions: Vec<(String, Value)>,
+}
+
+/// Why API Gateway may not make a call with a role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The trust policy does not let API Gateway assume the role.
+    Untrusted(Decision),
+    /// The permission policies do not allow the action on the resource.
+    NotAllowed(Decision),
+}
+
+impl RolePolicies {
+    /// Whether API Gateway, assuming this role, may make `iam_action` on `resource`: both the
+    /// trust and the permission policies are evaluated ("Policy evaluation logic", IAM User Guide).
+    pub fn api_gateway_may(&self, iam_action: &str, resource: &str) -> Result<Decision, Refusal> {
+        let trust = trusts(&self.trust, API_GATEWAY_PRINCIPAL);
+        if !trust.allowed {
+            return Err(Refusal::Untrusted(trust));
+        }
+        let decision = evaluate(&self.permissions, iam_action, resource);
+        if decision.allowed {
+            Ok(decision)
+        } else {
+            Err(Refusal::NotAllowed(decision))
+        }
+    }
+}
+
 /// The outcome of one evaluation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
     /// Allowed (an applicable Allow and no applicable Deny).
     pub allowed: bool,
+    /// Refused by an explicit `Deny` (not merely for want of an `Allow`).
+    pub explicit_deny: bool,
     /// Why, for the log line: which statement allowed or denied, or that nothing allowed.
     pub reason: String,
     /// Statements that applied only because their `Condition` was not evaluated.
@@ -123,6 +164,7 @@ pub fn evaluate(policies: &[(String, Value)], action: &str, resource: &str) -> D
                 Some("Deny") => {
                     return Decision {
                         allowed: false,
+                        explicit_deny: true,
                         reason: format!("{action} on {resource} is explicitly denied by {at}"),
                         unevaluated_conditions: unevaluated,
                     };
@@ -137,11 +179,13 @@ pub fn evaluate(policies: &[(String, Value)], action: &str, resource: &str) -> D
     match allow {
         Some(at) => Decision {
             allowed: true,
+            explicit_deny: false,
             reason: format!("{action} on {resource} is allowed by {at}"),
             unevaluated_conditions: unevaluated,
         },
         None => Decision {
             allowed: false,
+            explicit_deny: false,
             reason: format!("no policy of the role allows {action} on {resource}"),
             unevaluated_conditions: unevaluated,
         },
@@ -163,6 +207,7 @@ pub fn trusts(trust: &Value, service: &str) -> Decision {
             Some("Deny") => {
                 return Decision {
                     allowed: false,
+                    explicit_deny: true,
                     reason: format!("the trust policy denies {service} sts:AssumeRole"),
                     unevaluated_conditions: unevaluated,
                 };
@@ -173,6 +218,7 @@ pub fn trusts(trust: &Value, service: &str) -> Decision {
     }
     Decision {
         allowed,
+        explicit_deny: false,
         reason: if allowed {
             format!("the trust policy lets {service} assume the role")
         } else {
