@@ -261,8 +261,8 @@ impl Target {
             (None, 1) => accounts.iter().next().map_or(ACCOUNT_VARIABLE, |a| a).to_string(),
             (None, n) => {
                 notes.push(format!(
-                    "{}: the policy says `{ACCOUNT_VARIABLE}` (the account of whoever holds it); \
-                     pass --account ID to name the stack's account",
+                    "{}: the policy says `{ACCOUNT_VARIABLE}` (the account of whoever holds it) in \
+                     Step Functions ARNs and `*` in IAM ARNs; pass --account ID to name the stack's account",
                     if n == 0 {
                         "no state machine ARN names the account".to_string()
                     } else {
@@ -297,11 +297,22 @@ impl Target {
         }
         crate::arn::RoleArn::new(
             &self.partition,
-            &self.account,
+            self.iam_account(),
             &desired.role.path,
             &desired.role.name,
         )
         .to_string()
+    }
+
+    /// The account in IAM ARNs: `*` where it is not known. IAM's own calls act only on the
+    /// caller's account, so `*` grants no more than `${aws:PrincipalAccount}` would, and IAM policy
+    /// validation (moto's, as the tests run it) refuses a variable in an IAM ARN's account field.
+    pub fn iam_account(&self) -> &str {
+        if self.account == ACCOUNT_VARIABLE {
+            "*"
+        } else {
+            &self.account
+        }
     }
 
     /// API Gateway v2 resource ARNs: `arn:PARTITION:apigateway:REGION::/PATH`.
@@ -336,7 +347,7 @@ fn iam_beyond_the_role(
             "Effect": "Allow",
             "Action": ["iam:GetRole", "iam:ListRoleTags", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies",
                        "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:DeleteRole"],
-            "Resource": format!("arn:{}:iam::{}:role/*", target.partition, target.account),
+            "Resource": format!("arn:{}:iam::{}:role/*", target.partition, target.iam_account()),
             "Condition": {"StringEquals": {format!("iam:ResourceTag/{}", crate::stack::rules::OWNER_TAG): stack}},
         }));
     }
@@ -404,7 +415,20 @@ pub fn policy(desired: &Desired, target: &Target) -> Value {
             .copied()
             .filter(|a| *a != "iam:PassRole" && *a != "iam:AttachRolePolicy" && !unscoped.contains(a))
             .collect();
-        statements.push(json!({"Sid": "StackRole", "Effect": "Allow", "Action": plain, "Resource": role}));
+        // A role under a path is named by its path once it exists, but a call on a role that does
+        // not exist yet (the first GetRole) is authorised against the ARN of its name alone. Role
+        // names are unique in an account whatever the path ("IAM identifiers"), so both ARNs name
+        // the one role.
+        let resource = match desired.role.existing.is_none() && desired.role.path != "/" {
+            true => json!([
+                role,
+                crate::arn::RoleArn::new(&target.partition, target.iam_account(), "/", &desired.role.name)
+                    .to_string()
+            ]),
+            false => json!(role),
+        };
+        statements
+            .push(json!({"Sid": "StackRole", "Effect": "Allow", "Action": plain, "Resource": resource}));
         iam_beyond_the_role(desired, target, actions, &mut statements);
         if actions.contains(&"iam:AttachRolePolicy") {
             // Only the managed policies the stack lists (iam:PolicyARN).
@@ -721,7 +745,7 @@ mod tests {
         );
         assert_eq!(
             by_sid(&doc, "StackRole")["Resource"],
-            "arn:aws-cn:iam::${aws:PrincipalAccount}:role/user-onboarding-api-gateway-stepfunctions-role"
+            "arn:aws-cn:iam::*:role/user-onboarding-api-gateway-stepfunctions-role"
         );
     }
 
