@@ -45,6 +45,9 @@ pub struct Clients {
     pub sts: aws_sdk_sts::Client,
     /// The region in use.
     pub region: String,
+    /// Where that region came from (`--region`, the stack's `region`, `AWS_REGION`, the
+    /// profile), for errors that depend on it.
+    pub region_source: String,
     /// The credentials the clients sign with, for requests the SDK does not make (`invoke`
     /// signing a call to an `AWS_IAM` route).
     pub credentials: Option<aws_credential_types::provider::SharedCredentialsProvider>,
@@ -91,6 +94,7 @@ pub async fn connect(settings: &AwsSettings, stack_region: Option<&str>) -> Resu
     }
     let config = loader.load().await;
     let region = config.region().ok_or(NoRegion)?.to_string();
+    let region_source = region_source(settings, stack_region);
     let mut apigw = aws_sdk_apigatewayv2::config::Builder::from(&config)
         .retry_classifier(ConcurrentModification)
         .interceptor(RecordEndpoint("apigatewayv2"));
@@ -117,8 +121,50 @@ pub async fn connect(settings: &AwsSettings, stack_region: Option<&str>) -> Resu
         sfn: aws_sdk_sfn::Client::from_conf(sfn),
         sts: aws_sdk_sts::Client::from_conf(sts),
         region,
+        region_source,
         credentials: config.credentials_provider(),
     })
+}
+
+/// Where the region comes from, in the order [`connect`] resolves it: `--region`, the stack's
+/// `region`, then the SDK's chain (`AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's `region`;
+/// AWS SDKs and Tools reference guide, "AWS Region").
+fn region_source(settings: &AwsSettings, stack_region: Option<&str>) -> String {
+    let set = |name: &str| std::env::var(name).is_ok_and(|v| !v.trim().is_empty());
+    if settings.region.is_some() {
+        "--region".into()
+    } else if stack_region.is_some() {
+        "`region` under [stack] in the stack file".into()
+    } else if set("AWS_REGION") {
+        "AWS_REGION".into()
+    } else if set("AWS_DEFAULT_REGION") {
+        "AWS_DEFAULT_REGION".into()
+    } else {
+        let profile = settings
+            .profile
+            .clone()
+            .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()))
+            .unwrap_or_else(|| "default".into());
+        format!("the `region` of AWS profile {profile}")
+    }
+}
+
+impl Clients {
+    /// A Step Functions client for `region`, with every other setting of [`Clients::sfn`]
+    /// (endpoint, credentials, retries, timeouts): a machine is asked in the region its ARN
+    /// names. The same client for the region in use or an empty one.
+    pub fn sfn_in(&self, region: &str) -> aws_sdk_sfn::Client {
+        if region.is_empty() || region == self.region {
+            return self.sfn.clone();
+        }
+        let config = self
+            .sfn
+            .config()
+            .to_builder()
+            .region(Region::new(region.to_string()))
+            .build();
+        aws_sdk_sfn::Client::from_conf(config)
+    }
 }
 
 /// Whether the credentials in use carry a session token (SSO, an assumed role, MFA), which a

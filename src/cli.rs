@@ -15,7 +15,7 @@ use crate::render::{Format, Printer};
 /// AWS is the source of truth: there is no state file. Everything the tool creates carries the
 /// tag provision:stack=<stack name>, and only what carries it is ever changed or deleted.
 #[derive(Debug, Parser)]
-#[command(name = "provision", version, max_term_width = 100)]
+#[command(name = "provision", version = env!("PROVISION_VERSION"), max_term_width = 100)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -50,6 +50,11 @@ pub struct Cli {
     /// Hide warnings, notes and progress; results and errors are still printed.
     #[arg(long, short = 'q', global = true)]
     quiet: bool,
+
+    /// Show the stack's warnings in full, as `validate` does (other commands print one line
+    /// each).
+    #[arg(long, short = 'v', global = true, conflicts_with = "quiet")]
+    verbose: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -252,7 +257,10 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging();
     crate::stack::vars::set_overrides(cli.vars.clone());
-    let printer = Printer::new(cli.output).quiet(cli.quiet);
+    let full_warnings = cli.verbose || matches!(cli.command, Command::Validate { .. });
+    let printer = Printer::new(cli.output)
+        .quiet(cli.quiet)
+        .full_warnings(full_warnings);
     let settings = AwsSettings {
         profile: cli.profile,
         region: cli.region,
@@ -274,12 +282,16 @@ pub fn main() -> ExitCode {
 
 /// Logs go to stderr. By default only the tool's own warnings: the SDK's lines (a credential
 /// provider that found nothing, a retry) stay out of the way; `PROVISION_LOG=debug` (or any
-/// `tracing` filter, e.g. `PROVISION_LOG=aws_config=debug`) shows them.
+/// `tracing` filter, e.g. `PROVISION_LOG=aws_config=debug`) shows them. Coloured only on a
+/// terminal and without `NO_COLOR` (no-color.org), so `2> log.txt` holds plain text.
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("PROVISION_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("provision=warn"));
+    let color = std::io::IsTerminal::is_terminal(&std::io::stderr())
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(color)
         .with_writer(std::io::stderr)
         .with_target(false)
         .init();

@@ -42,6 +42,9 @@ pub enum When {
     ExistingRole,
     /// Never for the deployer: `invoke` and `serve` make these calls, not `up`, `diff` or `down`.
     NotDeploying,
+    /// Not granted: a courtesy read on an error path that works without it (the did-you-mean
+    /// of a missing state machine lists the account's machines when it may).
+    Courtesy,
 }
 
 /// One AWS SDK call the tool makes and the IAM actions that authorise it.
@@ -113,6 +116,11 @@ pub const SDK_CALLS: &[SdkCall] = &[
         "describe_state_machine_alias",
         &["states:DescribeStateMachineAlias"],
         When::Aliases,
+    ),
+    call(
+        "list_state_machines",
+        &["states:ListStateMachines"],
+        When::Courtesy,
     ),
     // apply/api.rs
     call("create_api", &["apigateway:POST"], When::Always),
@@ -375,7 +383,7 @@ pub fn needed(desired: &Desired, when: When) -> bool {
         When::OwnedRole => desired.role.existing.is_none(),
         When::Boundary => desired.role.existing.is_none() && desired.role.permissions_boundary.is_some(),
         When::ExistingRole => desired.role.existing.is_some(),
-        When::NotDeploying => false,
+        When::NotDeploying | When::Courtesy => false,
     }
 }
 
@@ -509,8 +517,9 @@ mod tests {
         call.captures_iter(&code)
             .map(|c| c[1].to_string())
             // Client plumbing, not AWS calls: `clients.sfn.clone()` hands the client to a task;
-            // aws.rs builds the clients' configurations (`apigw.http_client(..)`, `apigw.build()`).
-            .filter(|m| !["clone", "build", "http_client"].contains(&m.as_str()))
+            // aws.rs builds the clients' configurations (`apigw.http_client(..)`, `apigw.build()`,
+            // `sfn.config()` for a client in another region).
+            .filter(|m| !["clone", "build", "http_client", "config"].contains(&m.as_str()))
             .collect()
     }
 

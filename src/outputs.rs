@@ -98,6 +98,19 @@ fn example_path(path: &str) -> String {
         .join("/")
 }
 
+/// What a call to the route sends when the user gives no body: the route's `example`, else
+/// [`example_body`]; `None` for methods that carry no body here (GET, HEAD, DELETE). `up`'s Try
+/// lines and `invoke` both send it.
+pub fn default_body(route: &DesiredRoute, method: &str) -> Option<Value> {
+    if matches!(method, "GET" | "HEAD" | "DELETE") {
+        return None;
+    }
+    route
+        .example
+        .clone()
+        .or_else(|| example_body(&route.integration.parameters))
+}
+
 /// A body that gives the route's mappings something to read: each `$request.body.PATH` (bare or
 /// inside `${...}`) gets a value, an empty object for `Input` and a placeholder string for the
 /// rest; a route that maps the whole body sends `{}`.
@@ -170,11 +183,14 @@ fn curl(desired: &Desired, route: &DesiredRoute, call: &Call<'_>) -> String {
         "ANY" => "POST",
         m => m,
     };
-    let body =
-        example_body(&route.integration.parameters).filter(|_| !matches!(method, "GET" | "HEAD" | "DELETE"));
+    let body = default_body(route, method);
     let mut url = call.url.to_string();
     let mut curl = match &body {
-        Some(b) => format!("curl -X {method} '{{URL}}' -H 'content-type: application/json' -d '{b}'"),
+        Some(b) => format!(
+            "curl -X {method} '{{URL}}' -H 'content-type: application/json' -d '{}'",
+            // A `'` inside single quotes is written as `'\''` in a POSIX shell.
+            b.to_string().replace('\'', "'\\''")
+        ),
         None => format!("curl -X {method} '{{URL}}'"),
     };
     match route.authorization.as_str() {

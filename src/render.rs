@@ -29,6 +29,9 @@ pub struct Printer {
     scope: Option<String>,
     /// `--quiet`: no warnings, notes or progress.
     quiet: bool,
+    /// Warnings in full, each a box pointing into the file (`validate`, `--verbose`); otherwise
+    /// one line each, since `validate` shows the rest.
+    full_warnings: bool,
 }
 
 const RESET: &str = "\x1b[0m";
@@ -41,12 +44,22 @@ const BOLD: &str = "\x1b[1m";
 impl Printer {
     /// A printer; colour only on a terminal and when `NO_COLOR` is unset.
     pub fn new(format: Format) -> Self {
-        let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        let color =
+            std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
         Self {
             format,
             color,
             scope: None,
             quiet: false,
+            full_warnings: false,
+        }
+    }
+
+    /// The same printer, showing warnings in full when `full` (`validate`, `--verbose`).
+    pub fn full_warnings(self, full: bool) -> Self {
+        Self {
+            full_warnings: full,
+            ..self
         }
     }
 
@@ -144,11 +157,36 @@ impl Printer {
         err(&self.scope(&format!("{} {message}\n", self.paint(YELLOW, "note:"))));
     }
 
-    /// A stack file's diagnostics on stderr, each pointing into the file.
+    /// A stack file's diagnostics on stderr, each pointing into the file; warnings one line each
+    /// unless shown in full.
     pub fn diagnostics(&self, loaded: &Loaded) {
-        let text = render_diagnostics(loaded, self.color, !self.quiet);
+        let text = render_diagnostics(loaded, self.color, !self.quiet && self.full_warnings);
         if !text.is_empty() {
             err(&text);
+        }
+        if self.quiet || self.full_warnings {
+            return;
+        }
+        let stack = loaded
+            .desired
+            .as_ref()
+            .map_or_else(|| loaded.path.display().to_string(), |d| d.stack.clone());
+        for d in loaded.diagnostics.iter().filter(|d| !d.is_error()) {
+            let what = d.code.map_or_else(|| d.message.clone(), str::to_string);
+            let at = d.span.as_ref().map_or_else(String::new, |span| {
+                let line = loaded
+                    .source
+                    .get(..span.start)
+                    .unwrap_or_default()
+                    .matches('\n')
+                    .count()
+                    + 1;
+                format!(", {}:{line}", loaded.path.display())
+            });
+            err(&self.scope(&format!(
+                "{} {what} (stack {stack}{at}) — allow it or fix it; provision validate shows why\n",
+                self.paint(YELLOW, "warning:")
+            )));
         }
     }
 
@@ -215,6 +253,7 @@ impl Printer {
         for f in &change.fields {
             let line = match change.action {
                 Action::Create => format!("      {}: {}", f.field, short(&f.after)),
+                Action::Delete => format!("      {}: {}", f.field, short(&f.before)),
                 _ => format!("      {}: {} → {}", f.field, short(&f.before), short(&f.after)),
             };
             out.push('\n');

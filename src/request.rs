@@ -107,8 +107,23 @@ pub async fn sign(request: &mut Outgoing, clients: &Clients) -> Result<(), Strin
     Ok(())
 }
 
-/// Sends the request; the status and the body as text.
-pub async fn send(request: &Outgoing) -> Result<(u16, String), SendError> {
+/// The header in which `provision serve` says why it refused a request (API Gateway's own
+/// answers carry only a type, in `x-amzn-ErrorType`; the reason is in serve's log, and here).
+pub const REASON_HEADER: &str = "x-provision-reason";
+
+/// What came back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    /// HTTP status.
+    pub status: u16,
+    /// The body as text.
+    pub body: String,
+    /// `provision serve`'s reason for a refusal ([`REASON_HEADER`]), when it gave one.
+    pub reason: Option<String>,
+}
+
+/// Sends the request; the status, the body as text and serve's reason for a refusal.
+pub async fn send(request: &Outgoing) -> Result<Answer, SendError> {
     let https = hyper_rustls::HttpsConnectorBuilder::new()
         .with_native_roots()
         .map_err(|e| SendError::Connect(format!("no TLS roots: {e}")))?
@@ -120,7 +135,12 @@ pub async fn send(request: &Outgoing) -> Result<(u16, String), SendError> {
         .method(request.method.as_str())
         .uri(&request.url)
         .header("user-agent", concat!("provision/", env!("CARGO_PKG_VERSION")));
-    if !request.body.is_empty() {
+    // JSON unless the caller's own `-H content-type: ...` says otherwise (one header, not two).
+    let typed = request
+        .headers
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("content-type"));
+    if !request.body.is_empty() && !typed {
         builder = builder.header("content-type", "application/json");
     }
     for (name, value) in &request.headers {
@@ -134,13 +154,22 @@ pub async fn send(request: &Outgoing) -> Result<(u16, String), SendError> {
         .map_err(|_| SendError::Timeout)?
         .map_err(|e| SendError::Connect(causes(&e)))?;
     let status = response.status().as_u16();
+    let reason = response
+        .headers()
+        .get(REASON_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
     let bytes = response
         .into_body()
         .collect()
         .await
         .map_err(|e| SendError::Read(e.to_string()))?
         .to_bytes();
-    Ok((status, String::from_utf8_lossy(&bytes).into_owned()))
+    Ok(Answer {
+        status,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+        reason,
+    })
 }
 
 /// The innermost cause of a connection error, which says what happened (refused, DNS).

@@ -111,6 +111,7 @@ fn clients(gw_rules: &[&Rule], iam_rules: &[&Rule]) -> Clients {
         sfn,
         sts,
         region: REGION.into(),
+        region_source: "--region".into(),
         credentials: None,
     }
 }

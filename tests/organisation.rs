@@ -74,18 +74,49 @@ async fn a_machine_in_another_account_says_which_account_the_credentials_are_for
     );
 }
 
+// A machine in another region is named by its ARN (docs/stack-format.md) and asked for in that
+// region: the route gets `Region` (API Gateway developer guide, "Integration subtype reference":
+// Region is an optional parameter of every StepFunctions subtype).
 #[tokio::test]
-async fn a_machine_in_another_region_says_so() {
+async fn a_machine_in_another_region_is_checked_there_and_its_route_gets_that_region() {
     let world = world().await;
-    let other = "arn:aws:states:eu-west-1:189107071895:stateMachine:user-onboarding";
-    let path = world.stack("s.toml", &stack_text(other, ""));
+    let machine = support::create_state_machine(
+        &world.moto.sfn_in("eu-west-1"),
+        "far-away",
+        StateMachineType::Standard,
+    )
+    .await;
+    assert!(machine.contains(":eu-west-1:"), "{machine}");
+    let path = world.stack("s.toml", &stack_text(&machine, ""));
+    world.ok(&["up", path.to_str().expect("utf-8")]);
+    let api = world.only_api_id(STACK).await;
+    let integrations = world
+        .moto
+        .apigw()
+        .get_integrations()
+        .api_id(api)
+        .send()
+        .await
+        .expect("GetIntegrations");
+    let parameters = integrations.items()[0]
+        .request_parameters()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(parameters.get("Region").map(String::as_str), Some("eu-west-1"));
+    assert_eq!(parameters.get("StateMachineArn"), Some(&machine));
+    // Missing there, it is said to be missing there, with the machines of that region.
+    let gone = machine.replace("far-away", "far-awya");
+    let path = world.stack("m.toml", &stack_text(&gone, ""));
     let out = world.run(&["diff", path.to_str().expect("utf-8")]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("the stack names region eu-west-1, the tool is using region ap-southeast-2"),
+        stderr.contains(&format!(
+            "state machine {gone} does not exist (DescribeStateMachine); asked in eu-west-1\n"
+        )),
         "{stderr}"
     );
+    assert!(stderr.contains("did you mean `far-away`?"), "{stderr}");
     assert!(!stderr.contains("names account"), "same account: {stderr}");
 }
 

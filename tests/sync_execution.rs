@@ -99,6 +99,7 @@ fn clients(endpoint: &str) -> Clients {
                 .build(),
         ),
         region: "ap-southeast-2".into(),
+        region_source: "--region".into(),
         credentials: None,
     }
 }

@@ -1,6 +1,6 @@
 //! `provision diff`: what `up` would change.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::{ExitStatus, Outcome};
 use crate::aws::AwsSettings;
@@ -10,7 +10,9 @@ use crate::plan::{self, PlanOptions};
 use crate::render::Printer;
 
 /// Prints the plan. With `exit_code`: 0 no changes, 2 changes, 1 error. With `out`, also
-/// writes the plan with the fingerprints `up --plan` checks.
+/// writes the plan with the fingerprints `up --plan` checks; a diff that fails leaves no plan
+/// file there (a saved plan left from an earlier run is removed), so a pipeline cannot pick up
+/// an old one.
 pub async fn run(
     printer: &Printer,
     settings: &AwsSettings,
@@ -18,18 +20,35 @@ pub async fn run(
     exit_code: bool,
     out: Option<PathBuf>,
 ) -> Outcome {
-    let (loaded, desired, _, live) = super::prepare_loaded(printer, settings, given).await?;
+    let outcome = diff(printer, settings, given, exit_code, out.as_deref()).await;
+    if outcome.is_err()
+        && let Some(out) = &out
+        && is_saved_plan(out)
+        && std::fs::remove_file(out).is_ok()
+    {
+        printer.note(&format!(
+            "removed {}, a plan saved by an earlier diff: this one failed",
+            out.display()
+        ));
+    }
+    outcome
+}
+
+async fn diff(
+    printer: &Printer,
+    settings: &AwsSettings,
+    given: Option<PathBuf>,
+    exit_code: bool,
+    out: Option<&Path>,
+) -> Outcome {
+    let (loaded, desired, _, live) =
+        super::prepare_loaded(printer, settings, given, super::Machines::Required).await?;
     let plan = plan::plan(&desired, &live, PlanOptions::default()).map_err(|e| Error::msg(e.to_string()))?;
     printer.plan(&plan);
     if let Some(out) = out {
         let stack_file = loaded.path.display().to_string();
         let saved = SavedPlan::new(&stack_file, &loaded.source, &live, &plan);
-        let text = serde_json::to_string_pretty(&saved).unwrap_or_default() + "\n";
-        std::fs::write(&out, text).map_err(|source| Error::Io {
-            action: "write",
-            path: out.clone(),
-            source,
-        })?;
+        write_atomically(out, &saved)?;
         printer.progress(&format!(
             "Saved the plan to {0}; after review, apply exactly it with: provision up --plan {0}",
             out.display()
@@ -41,4 +60,32 @@ pub async fn run(
     } else {
         ExitStatus::Success
     })
+}
+
+/// Whether `path` holds a plan saved by `diff --out`.
+fn is_saved_plan(path: &Path) -> bool {
+    std::fs::read(path)
+        .ok()
+        .is_some_and(|bytes| serde_json::from_slice::<SavedPlan>(&bytes).is_ok())
+}
+
+/// Writes the plan to a temporary file beside `out` and renames it into place: a failed or cut
+/// off write never leaves a partial plan at `out`.
+fn write_atomically(out: &Path, saved: &SavedPlan) -> Result<(), Error> {
+    let io = |source| Error::Io {
+        action: "write",
+        path: out.to_path_buf(),
+        source,
+    };
+    let text = serde_json::to_string_pretty(saved).map_err(|e| io(std::io::Error::other(e)))? + "\n";
+    let name = out
+        .file_name()
+        .map_or_else(|| "plan".into(), |n| n.to_string_lossy().into_owned());
+    let temporary = out.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    std::fs::write(&temporary, text)
+        .and_then(|()| std::fs::rename(&temporary, out))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&temporary);
+            io(e)
+        })
 }

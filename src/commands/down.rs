@@ -17,7 +17,8 @@ use crate::stack::Desired;
 
 /// Deletes the stack. Asks on a terminal; requires `--yes` otherwise.
 pub async fn run(printer: &Printer, settings: &AwsSettings, given: Option<PathBuf>, yes: bool) -> Outcome {
-    let (desired, clients, mut live) = super::prepare(printer, settings, given).await?;
+    let (loaded, desired, clients, mut live) =
+        super::prepare_loaded(printer, settings, given, super::Machines::NotNeeded).await?;
     find_left_behind_roles(&clients, &desired, &mut live).await?;
     if let RoleState::Present(role) = &live.role {
         if role.owned_by(&desired.stack) {
@@ -54,7 +55,7 @@ pub async fn run(printer: &Printer, settings: &AwsSettings, given: Option<PathBu
     }
     printer.plan(&plan);
     if !yes {
-        confirm(&desired.stack)?;
+        confirm(&desired.stack, &loaded.path)?;
     }
     let outcome = apply::apply(&clients, &plan, Resolved::default(), |done| {
         printer.step(&done.label, done.elapsed)
@@ -68,8 +69,9 @@ pub async fn run(printer: &Printer, settings: &AwsSettings, given: Option<PathBu
             stopped,
             report,
             format!(
-                "completed: {} step(s)\nre-running `provision down` is safe: it deletes what is left",
-                completed.len()
+                "completed: {} step(s)\nre-running `provision down {} --yes` is safe: it deletes what is left",
+                completed.len(),
+                loaded.path.display()
             ),
         ));
     }
@@ -99,11 +101,14 @@ async fn find_left_behind_roles(clients: &Clients, desired: &Desired, live: &mut
     Ok(())
 }
 
-fn confirm(stack: &str) -> Result<(), Error> {
+fn confirm(stack: &str, path: &std::path::Path) -> Result<(), Error> {
     if !std::io::stdin().is_terminal() {
         return Err(Error::with_help(
             "refusing to delete without --yes when not on a terminal; nothing was deleted",
-            format!("review the plan above, then run `provision down --yes` to delete stack {stack}"),
+            format!(
+                "review the plan above, then run `provision down {} --yes` to delete stack {stack}",
+                path.display()
+            ),
         ));
     }
     eprint!("Delete everything stack {stack} owns? Type the stack name to confirm: ");

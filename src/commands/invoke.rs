@@ -54,12 +54,14 @@ pub async fn run(
     };
     let body = request_body(inv.data.as_deref())?;
     let headers = parse_headers(&inv.headers)?;
+    check_json(inv.data.as_deref(), &body, &headers)?;
     let (desired, clients, live) = super::prepare(printer, settings, given).await?;
     let route = route_for(&desired, method, path)?;
-    // Without --data, the route's own example (when the stack gives one) is the body.
-    let body = match (&inv.data, &route.example) {
-        (None, Some(example)) => example.to_string(),
-        _ => body,
+    // Without --data, what `up`'s Try line sends: the route's example, else the smallest body its
+    // mappings read.
+    let body = match &inv.data {
+        None => outputs::default_body(route, method).map_or_else(String::new, |b| b.to_string()),
+        Some(_) => body,
     };
     warn_about_body(printer, route, &body);
     let base = match &inv.local {
@@ -87,14 +89,18 @@ pub async fn run(
     };
     authorize(&mut outgoing, &desired, route, inv.token.as_deref(), &clients).await?;
     printer.progress(&format!("{method} {}", outgoing.url));
-    let (status, text) = request::send(&outgoing)
+    let answer = request::send(&outgoing)
         .await
         .map_err(|e| unreachable(&outgoing, &e, settings, inv.local.is_some()))?;
+    let (status, text) = (answer.status, answer.body.clone());
     let response: Value = serde_json::from_str(&text).unwrap_or_else(|_| json!(text));
     printer.line(&format!("HTTP {status}"));
     printer.line(&serde_json::to_string_pretty(&response).unwrap_or(text));
-    explain_refusal(printer, status, &response, route);
+    explain_refusal(printer, &answer, &response, route, inv.local.is_some());
     let mut report = json!({"url": outgoing.url, "status": status, "response": response});
+    if let Some(reason) = &answer.reason {
+        report["reason"] = json!(reason);
+    }
     if !(200..300).contains(&status) || !inv.follow {
         printer.json(&report);
         return Ok(if (200..300).contains(&status) {
@@ -226,10 +232,27 @@ fn unreachable(outgoing: &Outgoing, e: &request::SendError, settings: &AwsSettin
     Error::with_help(message, help)
 }
 
-/// Hints for answers whose reason is known: an emulator's missing operation.
-fn explain_refusal(printer: &Printer, status: u16, response: &Value, route: &DesiredRoute) {
+/// Hints for answers whose reason is known: `provision serve`'s own reason, an emulator's
+/// missing operation.
+fn explain_refusal(
+    printer: &Printer,
+    answer: &request::Answer,
+    response: &Value,
+    route: &DesiredRoute,
+    local: bool,
+) {
+    let status = answer.status;
     if (200..300).contains(&status) {
         return;
+    }
+    match &answer.reason {
+        Some(reason) => printer.note(&format!("provision serve refused it: {reason}")),
+        None if local => printer.note("the reason is in the log of `provision serve`, one line per request"),
+        None if (400..500).contains(&status) => printer.note(
+            "API Gateway does not say why in the answer: its access log does, when the stage has one \
+             ([stage] access_log)",
+        ),
+        None => {}
     }
     let empty_unknown =
         response["__type"] == "UnknownError" && response["message"].as_str().is_none_or(str::is_empty);
@@ -244,6 +267,32 @@ fn explain_refusal(printer: &Printer, status: u16, response: &Value, route: &Des
             "the request was signed with your AWS credentials; on AWS the caller also needs execute-api:Invoke \
              on the route",
         );
+    }
+}
+
+/// `--data` is sent as `application/json` unless a `content-type` header says otherwise, so it
+/// must be JSON: API Gateway evaluates `$request.body.…` mappings on a JSON body only.
+fn check_json(data: Option<&str>, body: &str, headers: &[(String, String)]) -> Result<(), Error> {
+    let Some(given) = data else { return Ok(()) };
+    let declared = headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+        .map(|(_, value)| value.to_ascii_lowercase());
+    if body.is_empty() || declared.is_some_and(|t| !t.contains("json")) {
+        return Ok(());
+    }
+    let what = if given.starts_with('@') {
+        format!("--data {given}")
+    } else {
+        "--data".to_string()
+    };
+    match serde_json::from_str::<Value>(body) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(Error::with_help(
+            format!("{what} is not JSON ({e}); nothing was sent"),
+            "invoke sends --data as application/json: pass JSON, e.g. --data '{\"input\": {\"id\": 7}}' or \
+             --data @body.json, or add -H 'content-type: text/plain' to send other text as it is",
+        )),
     }
 }
 

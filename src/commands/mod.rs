@@ -85,6 +85,17 @@ fn line_and_column(source: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// Whether a command needs the routes' state machines to exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Machines {
+    /// `diff`, `up`, `serve`, `invoke`: a missing machine, or one of the wrong type, stops the
+    /// command before any change, pointing at the route in the file.
+    Required,
+    /// `down`: deletes what the stack owns whatever became of the machines (deleting the
+    /// workflow first is a normal teardown order); a missing one is one note.
+    NotNeeded,
+}
+
 /// Everything a command that talks to AWS starts with: the validated stack, the clients and the
 /// live state.
 pub async fn prepare(
@@ -92,7 +103,7 @@ pub async fn prepare(
     settings: &AwsSettings,
     given: Option<PathBuf>,
 ) -> Result<(Desired, Clients, Live), Error> {
-    let (_, desired, clients, live) = prepare_loaded(printer, settings, given).await?;
+    let (_, desired, clients, live) = prepare_loaded(printer, settings, given, Machines::Required).await?;
     Ok((desired, clients, live))
 }
 
@@ -101,18 +112,69 @@ pub async fn prepare_loaded(
     printer: &Printer,
     settings: &AwsSettings,
     given: Option<PathBuf>,
+    machines: Machines,
 ) -> Result<(Loaded, Desired, Clients, Live), Error> {
     let (loaded, mut desired) = load(printer, given)?;
-    let (clients, live) = connect_and_read(settings, &mut desired).await?;
+    let (clients, live, problems) = connect_and_read(settings, &mut desired, machines).await?;
+    if !problems.is_empty() {
+        if machines == Machines::NotNeeded {
+            let what: Vec<String> = problems.iter().map(|p| p.message.clone()).collect();
+            printer.note(&format!(
+                "{}; `down` deletes what the stack owns all the same (it never needs or changes the machines)",
+                what.join("; ")
+            ));
+        } else {
+            printer.diagnostics(&machine_diagnostics(&loaded, &problems));
+            let what: Vec<String> = problems.iter().map(|p| p.message.clone()).collect();
+            return Err(Error::with_help(
+                what.join("\n"),
+                format!(
+                    "fix `state_machine` in {} (see above), or create the machine; nothing was changed",
+                    loaded.path.display()
+                ),
+            ));
+        }
+    }
     note_roles_left_alone(printer, &desired, &live);
     Ok((loaded, desired, clients, live))
 }
 
-/// Connects, checks the routes' state machines, and reads live state.
+/// The machine problems as diagnostics on each route's `state_machine` in the file.
+fn machine_diagnostics(loaded: &Loaded, problems: &[live::MachineProblem]) -> Loaded {
+    let (file, _) = stack::load::parse(&loaded.source);
+    let diagnostics = problems
+        .iter()
+        .map(|p| {
+            let route = file.routes.get(p.route);
+            let span = route
+                .and_then(|r| r.state_machine.as_ref().map(|m| m.span.clone()))
+                .or_else(|| route.map(|r| r.span.clone()));
+            stack::Diagnostic {
+                severity: stack::Severity::Error,
+                message: p.message.clone(),
+                span,
+                label: p.label.clone(),
+                help: Some(p.help.clone()),
+                code: None,
+            }
+        })
+        .collect();
+    Loaded {
+        path: loaded.path.clone(),
+        source: loaded.source.clone(),
+        diagnostics,
+        desired: None,
+        vars: Default::default(),
+    }
+}
+
+/// Connects, checks the routes' state machines, and reads live state. The machine problems are
+/// returned for the caller to report; with [`Machines::NotNeeded`] a failed check is no problem.
 pub async fn connect_and_read(
     settings: &AwsSettings,
     desired: &mut Desired,
-) -> Result<(Clients, Live), Error> {
+    machines: Machines,
+) -> Result<(Clients, Live, Vec<live::MachineProblem>), Error> {
     let clients = crate::aws::connect(settings, desired.region.as_deref())
         .await
         .map_err(|e| Error::with_help(e.to_string(), NO_REGION_HELP))?;
@@ -149,9 +211,14 @@ pub async fn connect_and_read(
         Ok((account.transpose()?, problems?))
     };
     let (checked, live) = tokio::join!(checked, live::read(&clients, live::ReadScope::of(&read_scope)));
-    let (account, problems) = checked?;
-    if !problems.is_empty() {
-        return Err(Error::with_help(problems.join("\n"), "nothing was changed"));
+    let (account, problems) = match (checked, machines) {
+        (Ok(checked), _) => checked,
+        (Err(e), Machines::Required) => return Err(e.into()),
+        // `down` needs neither the machines nor the account: what it deletes is found by tag.
+        (Err(_), Machines::NotNeeded) => (None, Vec::new()),
+    };
+    if !problems.is_empty() && machines == Machines::Required {
+        return Ok((clients, live.unwrap_or_default(), problems));
     }
     let mut live = live?;
     *desired = bound;
@@ -165,7 +232,7 @@ pub async fn connect_and_read(
     }
     let former = live.former_roles.clone();
     check_outside_use(&clients, &desired.stack, &mut live, &former).await?;
-    Ok((clients, live))
+    Ok((clients, live, problems))
 }
 
 /// Fills `live.used_outside` for those of `roles` tagged for the stack (the ones it would

@@ -66,7 +66,6 @@ pub async fn run(
         KeyStore::new(overrides),
         local_credentials,
     );
-    banner(printer, &served, &gateway, port, watch, refresh);
     let reloader = Arc::new(Reloader {
         printer: printer.clone(),
         clients,
@@ -74,12 +73,18 @@ pub async fn run(
         gateway: gateway.clone(),
         every: refresh,
         read_at: std::sync::Mutex::new(Instant::now()),
-        refreshing: tokio::sync::Mutex::new(route_keys(&served)),
+        refreshing: tokio::sync::Mutex::new(Seen {
+            keys: route_keys(&served),
+            deleted: false,
+        }),
     });
     tokio::spawn(reload_on_hangup(reloader.clone()));
     if watch {
         tokio::spawn(watch_live(reloader.clone()));
     }
+    // Only now: a SIGHUP sent as soon as the banner says serve is listening reloads it, where
+    // before the handler was registered it would have ended the process.
+    banner(printer, &served, &gateway, port, watch, refresh);
 
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
@@ -212,10 +217,10 @@ struct Reloader {
     /// When the last read started: checked without waiting, so a request within the interval
     /// never waits on a refresh, not even one in progress.
     read_at: std::sync::Mutex<Instant>,
-    /// Held by the one refresh in progress (with the route keys last read, to say what changed):
+    /// Held by the one refresh in progress (with what the last read found, to say what changed):
     /// requests that find the table stale meanwhile wait for it and then find it fresh, so one
     /// read serves them all.
-    refreshing: tokio::sync::Mutex<Vec<String>>,
+    refreshing: tokio::sync::Mutex<Seen>,
 }
 
 impl Reloader {
@@ -233,7 +238,7 @@ impl Reloader {
         if !force && seen.elapsed() < self.every {
             return;
         }
-        let mut keys = self.refreshing.lock().await;
+        let mut last = self.refreshing.lock().await;
         let now = self.read_at();
         let served_meanwhile = if force { now >= asked } else { now != seen };
         if served_meanwhile {
@@ -250,7 +255,13 @@ impl Reloader {
                     let served =
                         with_roles(&self.clients, &live, Served::from_live(api, &self.clients.region)).await;
                     let now = route_keys(&served);
-                    if now != *keys {
+                    if last.deleted {
+                        self.printer.progress(&format!(
+                            "Stack {} is back: API {} ({})",
+                            self.desired.stack, served.api_name, served.api_id
+                        ));
+                    }
+                    if now != last.keys {
                         self.printer.progress(&format!(
                             "Reloaded: {} route(s): {}",
                             now.len(),
@@ -258,15 +269,37 @@ impl Reloader {
                         ));
                     }
                     self.gateway.reload(served);
-                    *keys = now;
+                    *last = Seen {
+                        keys: now,
+                        deleted: false,
+                    };
                 }
-                None => self
-                    .printer
-                    .error("reload: the stack has no API any more; still serving the old routes"),
+                None => {
+                    if !last.deleted {
+                        self.printer.progress(&format!(
+                            "Stack {} was deleted: its API is gone from AWS. Every route answers 404 until \
+                             `provision up` recreates it; serve picks it up then.",
+                            self.desired.stack
+                        ));
+                    }
+                    self.gateway.reload(Served::deleted(&self.desired.stack));
+                    *last = Seen {
+                        keys: Vec::new(),
+                        deleted: true,
+                    };
+                }
             },
             Err(e) => self.printer.error(&format!("reload failed: {e}")),
         }
     }
+}
+
+/// What the last read found.
+struct Seen {
+    /// The route keys, sorted.
+    keys: Vec<String>,
+    /// The stack's API was gone.
+    deleted: bool,
 }
 
 fn route_keys(served: &Served) -> Vec<String> {
@@ -282,14 +315,19 @@ async fn watch_live(reloader: Arc<Reloader>) {
     }
 }
 
+/// Re-reads on each SIGHUP. The handler is registered when this is called, not when the task
+/// first runs.
 #[cfg(unix)]
-async fn reload_on_hangup(reloader: Arc<Reloader>) {
+fn reload_on_hangup(reloader: Arc<Reloader>) -> impl std::future::Future<Output = ()> {
     use tokio::signal::unix::{SignalKind, signal};
-    let Ok(mut hangups) = signal(SignalKind::hangup()) else {
-        return;
-    };
-    while hangups.recv().await.is_some() {
-        reloader.refresh(true).await;
+    let hangups = signal(SignalKind::hangup()).ok();
+    async move {
+        let Some(mut hangups) = hangups else {
+            return;
+        };
+        while hangups.recv().await.is_some() {
+            reloader.refresh(true).await;
+        }
     }
 }
 

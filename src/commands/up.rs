@@ -54,7 +54,8 @@ pub async fn run(
 ) -> Outcome {
     let saved = options.saved.as_deref().map(read_saved).transpose()?;
     let given = given.or_else(|| saved.as_ref().map(|s| PathBuf::from(&s.stack_file)));
-    let (loaded, desired, clients, live) = super::prepare_loaded(printer, settings, given).await?;
+    let (loaded, desired, clients, live) =
+        super::prepare_loaded(printer, settings, given, super::Machines::Required).await?;
     let plan = plan::plan(&desired, &live, PlanOptions { adopt: options.adopt })
         .map_err(|e| Error::msg(e.to_string()))?;
     match (&saved, &options.saved) {

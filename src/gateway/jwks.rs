@@ -62,6 +62,17 @@ impl KeyStore {
         })
     }
 
+    /// The key set named by the issuer's discovery document (API Gateway's way).
+    async fn discover(&self, issuer: &str) -> Result<String, String> {
+        let discovery = self.source(issuer);
+        let document: serde_json::Value = serde_json::from_str(&fetch(&discovery).await?)
+            .map_err(|e| format!("{discovery} is not JSON: {e}"))?;
+        let Some(uri) = document["jwks_uri"].as_str() else {
+            return Err(format!("{discovery} has no jwks_uri"));
+        };
+        fetch(uri).await
+    }
+
     /// The issuer's keys: cached unless `refresh`, else fetched. The error says why they cannot
     /// be had.
     pub async fn keys(&self, issuer: &str, refresh: bool) -> Result<Arc<JwkSet>, String> {
@@ -75,15 +86,12 @@ impl KeyStore {
         let text = match self.overrides.get(issuer) {
             Some(source) if is_url(source) => fetch(source).await?,
             Some(file) => std::fs::read_to_string(file).map_err(|e| format!("cannot read {file}: {e}"))?,
-            None => {
-                let discovery = self.source(issuer);
-                let document: serde_json::Value = serde_json::from_str(&fetch(&discovery).await?)
-                    .map_err(|e| format!("{discovery} is not JSON: {e}"))?;
-                let Some(uri) = document["jwks_uri"].as_str() else {
-                    return Err(format!("{discovery} has no jwks_uri"));
-                };
-                fetch(uri).await?
-            }
+            None => self.discover(issuer).await.map_err(|why| {
+                format!(
+                    "{why}; to verify this issuer's tokens without its discovery document, run serve with \
+                     --jwks {issuer}=KEYS (a JWKS file or URL)"
+                )
+            })?,
         };
         if text.len() > MAX_JWKS_BYTES {
             return Err(format!("the key set of {issuer} is over {MAX_JWKS_BYTES} bytes"));

@@ -58,11 +58,22 @@ pub struct Served {
     pub routes: Vec<ServedRoute>,
     /// CORS configuration of the API.
     pub cors: Option<Cors>,
+    /// Set when the stack's API is gone (`down`, or deleted by hand): every request answers 404
+    /// until a reload finds an API again. Holds the stack's name.
+    pub deleted: Option<String>,
     /// The integration roles by ARN, read with the routes so that a request makes no IAM call.
     pub roles: BTreeMap<String, RoleRead>,
 }
 
 impl Served {
+    /// The table of a stack whose API is gone.
+    pub fn deleted(stack: &str) -> Self {
+        Self {
+            deleted: Some(stack.to_string()),
+            ..Self::default()
+        }
+    }
+
     /// Builds the table from an API read live in `region`.
     pub fn from_live(api: &LiveApi, region: &str) -> Self {
         let (account_rate, account_burst) = crate::stack::validate::account_throttle(Some(region));
@@ -116,6 +127,7 @@ impl Served {
             stages,
             routes,
             cors: api.cors.clone(),
+            deleted: None,
             roles: BTreeMap::new(),
         }
     }

@@ -95,6 +95,14 @@ fn with_header(mut resp: Response<Body>, name: &'static str, value: &str) -> Res
     resp
 }
 
+/// `text` as a header value: printable ASCII only (others become `?`), at most 1,000 bytes.
+fn header_safe(text: &str) -> String {
+    text.chars()
+        .map(|c| if (' '..='~').contains(&c) { c } else { '?' })
+        .take(1000)
+        .collect()
+}
+
 fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
     headers
         .iter()
@@ -322,6 +330,11 @@ impl Gateway {
         }
         log.status = response.status().as_u16();
         log.millis = started.elapsed().as_millis();
+        if log.status >= 400
+            && let Some(reason) = log.notes.first()
+        {
+            response = with_header(response, crate::request::REASON_HEADER, &header_safe(reason));
+        }
         (response, log)
     }
 
@@ -332,6 +345,13 @@ impl Gateway {
         peer: SocketAddr,
         log: &mut RequestLog,
     ) -> Response<Body> {
+        if let Some(stack) = &served.deleted {
+            log.notes.push(format!(
+                "stack {stack} was deleted: its API is gone from AWS; `provision up` recreates it and serve picks \
+                 it up"
+            ));
+            return message(404, "Not Found");
+        }
         let Some((stage, path)) = served.stage_for(&request.path) else {
             log.notes
                 .push("no stage matches the path and there is no $default stage".into());

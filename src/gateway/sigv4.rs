@@ -212,7 +212,12 @@ pub fn check(
             .map(|(_, v)| v.as_str())
     };
     let Some(raw) = header("authorization") else {
-        return Err(Refusal::Forbidden("no Authorization header".into()));
+        return Err(Refusal::Forbidden(
+            "no Authorization header: the route is AWS_IAM, so sign the request with SigV4 for \
+             service execute-api: `provision invoke` signs it, or \
+             curl --aws-sigv4 'aws:amz:REGION:execute-api' --user \"$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY\""
+                .into(),
+        ));
     };
     let Some(auth) = parse(raw) else {
         return Err(Refusal::Forbidden(

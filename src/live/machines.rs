@@ -18,17 +18,42 @@ fn required_type(action: &str) -> Option<&'static str> {
     }
 }
 
-/// Describes each route's state machine once and returns one message per problem: a machine
-/// that does not exist, or one of the wrong type for its route's action. A version or alias ARN
-/// is checked for existence (DescribeStateMachine takes a version ARN, DescribeStateMachineAlias
-/// an alias ARN) and typed by the machine behind it: the type is the machine's, fixed at creation.
-pub async fn check_state_machines(clients: &Clients, desired: &Desired) -> Result<Vec<String>, AwsError> {
+/// `an EXPRESS`, `a STANDARD`: the article for a machine type.
+fn article(kind: &str) -> String {
+    let an = kind.starts_with(['A', 'E', 'I', 'O', 'U']);
+    format!("{} {kind}", if an { "an" } else { "a" })
+}
+
+/// What is wrong with one route's state machine, found before any change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MachineProblem {
+    /// The route's index in the stack (and in the file's `[[route]]` tables).
+    pub route: usize,
+    /// The whole sentence, e.g. `route POST /t: state machine ARN does not exist (...)`.
+    pub message: String,
+    /// What is wrong at the route's `state_machine`, shown under it.
+    pub label: String,
+    /// What to change.
+    pub help: String,
+}
+
+/// Describes each route's state machine once, in the region of its ARN (a Step Functions
+/// client per region: a machine in another region is named by its ARN, docs/stack-format.md),
+/// and returns one problem per route: a machine that does not exist, or one of the wrong type
+/// for its route's action. A version or alias ARN is checked for existence (DescribeStateMachine
+/// takes a version ARN, DescribeStateMachineAlias an alias ARN) and typed by the machine behind
+/// it: the type is the machine's, fixed at creation.
+pub async fn check_state_machines(
+    clients: &Clients,
+    desired: &Desired,
+) -> Result<Vec<MachineProblem>, AwsError> {
     let mut lookups: Vec<Lookup> = Vec::new();
     for route in &desired.routes {
         let arn = route.state_machine.clone();
-        let machine = crate::arn::parse_state_machine_arn(&arn).map_or_else(|_| arn.clone(), |m| m.machine());
+        let parsed = crate::arn::parse_state_machine_arn(&arn);
+        let machine = parsed.as_ref().map_or_else(|_| arn.clone(), |m| m.machine());
         let alias = matches!(
-            crate::arn::parse_state_machine_arn(&arn).map(|m| m.qualifier),
+            parsed.as_ref().map(|m| &m.qualifier),
             Ok(Some(crate::arn::Qualifier::Alias(_)))
         );
         lookups.push(Lookup::Machine(machine.clone()));
@@ -44,7 +69,7 @@ pub async fn check_state_machines(clients: &Clients, desired: &Desired) -> Resul
     lookups.dedup();
     let mut pending = tokio::task::JoinSet::new();
     for (i, lookup) in lookups.iter().enumerate() {
-        let (sfn, lookup) = (clients.sfn.clone(), lookup.clone());
+        let (sfn, lookup) = (clients.sfn_in(region_of(lookup.arn())), lookup.clone());
         pending.spawn(async move { (i, describe(&sfn, &lookup).await) });
     }
     let mut found: BTreeMap<String, Option<String>> = BTreeMap::new();
@@ -58,46 +83,136 @@ pub async fn check_state_machines(clients: &Clients, desired: &Desired) -> Resul
         })?;
         found.insert(lookups[i].arn().to_string(), answer?);
     }
+    Ok(problems(clients, desired, &found).await)
+}
+
+/// The region an ARN names (its fourth field); empty when it names none.
+fn region_of(arn: &str) -> &str {
+    arn.split(':').nth(3).unwrap_or_default()
+}
+
+/// One problem per route whose machine is missing or of the wrong type.
+async fn problems(
+    clients: &Clients,
+    desired: &Desired,
+    found: &BTreeMap<String, Option<String>>,
+) -> Vec<MachineProblem> {
     let missing: Vec<&str> = found
         .iter()
         .filter(|(_, t)| t.is_none())
         .map(|(a, _)| a.as_str())
         .collect();
     let explained = super::mismatch::explain_not_found(clients, &missing).await;
+    let mut near = BTreeMap::new();
+    for arn in &missing {
+        let region = region_of(arn).to_string();
+        if !near.contains_key(&region) {
+            near.insert(region.clone(), machine_names(&clients.sfn_in(&region)).await);
+        }
+    }
     let mut problems = Vec::new();
-    for route in &desired.routes {
+    for (index, route) in desired.routes.iter().enumerate() {
         let arn = route.state_machine.as_str();
-        let machine =
-            crate::arn::parse_state_machine_arn(arn).map_or_else(|_| arn.to_string(), |m| m.machine());
+        let parsed = crate::arn::parse_state_machine_arn(arn).ok();
+        let machine = parsed.as_ref().map_or_else(|| arn.to_string(), |m| m.machine());
         let action = route.integration.action();
-        let why = explained
-            .iter()
-            .find(|(a, _)| a == arn || *a == machine)
-            .map_or_else(String::new, |(_, why)| format!(": {why}"));
         match (found.get(arn), found.get(&machine)) {
-            (Some(None), _) | (_, Some(None)) => problems.push(format!(
-                "route {}: state machine {arn} does not exist ({}){why}",
-                route.key,
-                if arn == machine {
-                    "DescribeStateMachine"
+            (Some(None), _) | (_, Some(None)) => {
+                let why = explained
+                    .iter()
+                    .find(|(a, _)| a == arn || *a == machine)
+                    .map_or_else(String::new, |(_, why)| format!(": {why}"));
+                let region = region_of(arn);
+                let source = if region == clients.region {
+                    format!(", the tool's region, from {}", clients.region_source)
                 } else {
-                    "its version or alias was not found"
-                }
-            )),
+                    String::new()
+                };
+                let names = near.get(region).map(Vec::as_slice).unwrap_or_default();
+                let name = parsed.as_ref().map_or(arn, |m| m.name.as_str());
+                problems.push(MachineProblem {
+                    route: index,
+                    message: format!(
+                        "route {}: state machine {arn} does not exist ({}){why}; asked in {region}{source}",
+                        route.key,
+                        if arn == machine {
+                            "DescribeStateMachine"
+                        } else {
+                            "its version or alias was not found"
+                        }
+                    ),
+                    label: format!("no such state machine in {region}"),
+                    help: missing_help(name, names, region),
+                });
+            }
             (_, Some(Some(kind))) => {
                 if let Some(needed) = required_type(action)
                     && kind != needed
                 {
-                    problems.push(format!(
-                        "route {}: {action} needs a {needed} state machine, but {arn} is {kind}",
-                        route.key
-                    ));
+                    problems.push(MachineProblem {
+                        route: index,
+                        message: format!(
+                            "route {}: {action} needs {} state machine, but {arn} is {kind}",
+                            route.key,
+                            article(needed)
+                        ),
+                        label: format!("{} state machine", article(kind)),
+                        help: type_help(action, needed),
+                    });
                 }
             }
             _ => {}
         }
     }
-    Ok(problems)
+    problems
+}
+
+/// Did you mean one of the account's machines in that region, or where they are listed.
+fn missing_help(name: &str, names: &[String], region: &str) -> String {
+    let candidates: Vec<&str> = names.iter().map(String::as_str).collect();
+    match crate::stack::diagnostic::did_you_mean(name, &candidates) {
+        Some(near) => format!(
+            "did you mean `{near}`? (a machine of this account in {region}); fix `state_machine` in the \
+             route, nothing was changed"
+        ),
+        None if candidates.is_empty() => format!(
+            "this account has no state machine in {region}; create it first, or name a machine in another \
+             region by its ARN (nothing was changed)"
+        ),
+        None => format!(
+            "this account's machines in {region}: {}; fix `state_machine` in the route (nothing was changed)",
+            candidates.join(", ")
+        ),
+    }
+}
+
+/// What to change when the machine's type does not suit the action ("Synchronous Express
+/// Workflows", Step Functions guide: StartSyncExecution runs EXPRESS machines only;
+/// StopExecution stops STANDARD executions only, API_StopExecution).
+fn type_help(action: &str, needed: &str) -> String {
+    match action {
+        "StartSyncExecution" => format!(
+            "StartSyncExecution runs {needed} machines only: use action = \"StartExecution\", or point the \
+             route at an {needed} machine (the type is fixed when a machine is created)"
+        ),
+        _ => format!(
+            "{action} works on {needed} machines only: point the route at {} machine (the type is fixed \
+             when a machine is created)",
+            article(needed)
+        ),
+    }
+}
+
+/// The names of the account's machines in the client's region (ListStateMachines, every page);
+/// empty when they cannot be listed: the suggestion is a courtesy, the error stands without it.
+async fn machine_names(sfn: &aws_sdk_sfn::Client) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut pages = sfn.list_state_machines().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let Ok(page) = page else { break };
+        names.extend(page.state_machines().iter().map(|m| m.name().to_string()));
+    }
+    names
 }
 
 /// One describe call: a machine or version ARN, or an alias ARN.

@@ -1,5 +1,6 @@
-//! Why a state machine is not found when its ARN names another account or region than the
-//! caller's: said plainly, with STS GetCallerIdentity asked only on that error path.
+//! Why a state machine is not found when its ARN names another account than the caller's: said
+//! plainly, with STS GetCallerIdentity asked only on that error path. (Another region is no
+//! reason: each machine is asked in the region its ARN names.)
 
 use crate::aws::Clients;
 
@@ -19,8 +20,8 @@ fn arn_account_and_region(arn: &str) -> Option<(&str, &str)> {
 }
 
 /// For each machine that was not found, a sentence when its ARN names another account than the
-/// credentials' or another region than the one in use; empty when none does (or when the
-/// caller's account cannot be learned: the plain "does not exist" then stands alone).
+/// credentials'; empty when none does (or when the caller's account cannot be learned: the plain
+/// "does not exist" then stands alone).
 pub async fn explain_not_found(clients: &Clients, arns: &[&str]) -> Vec<(String, String)> {
     if arns.is_empty() {
         return Vec::new();
@@ -29,37 +30,21 @@ pub async fn explain_not_found(clients: &Clients, arns: &[&str]) -> Vec<(String,
     let profile = crate::aws::profile_in_use();
     arns.iter()
         .filter_map(|arn| {
-            let (account, region) = arn_account_and_region(arn)?;
-            let sentence = mismatch(account, region, caller.as_deref(), &clients.region, &profile)?;
+            let (account, _) = arn_account_and_region(arn)?;
+            let sentence = mismatch(account, caller.as_deref(), &profile)?;
             Some((arn.to_string(), sentence))
         })
         .collect()
 }
 
-/// The sentence for one ARN's account and region against the caller's.
-fn mismatch(
-    account: &str,
-    region: &str,
-    caller: Option<&str>,
-    in_use: &str,
-    profile: &str,
-) -> Option<String> {
-    let mut said = Vec::new();
-    if let Some(caller) = caller
-        && !account.is_empty()
-        && account != caller
-    {
-        said.push(format!(
+/// The sentence for one ARN's account against the caller's.
+fn mismatch(account: &str, caller: Option<&str>, profile: &str) -> Option<String> {
+    let caller = caller?;
+    (!account.is_empty() && account != caller).then(|| {
+        format!(
             "the stack names account {account}, your credentials are for account {caller} (profile {profile})"
-        ));
-    }
-    if !region.is_empty() && region != in_use {
-        said.push(format!(
-            "the stack names region {region}, the tool is using region {in_use} (DescribeStateMachine \
-             was asked in {in_use})"
-        ));
-    }
-    (!said.is_empty()).then(|| said.join("; "))
+        )
+    })
 }
 
 #[cfg(test)]
@@ -69,46 +54,14 @@ mod tests {
     #[test]
     fn another_account_is_said_plainly_with_the_profile() {
         assert_eq!(
-            mismatch(
-                "111111111111",
-                "eu-west-1",
-                Some("222222222222"),
-                "eu-west-1",
-                "ci"
-            )
-            .as_deref(),
+            mismatch("111111111111", Some("222222222222"), "ci").as_deref(),
             Some(
                 "the stack names account 111111111111, your credentials are for account 222222222222 (profile ci)"
             )
         );
-    }
-
-    #[test]
-    fn another_region_is_said_and_the_same_account_and_region_say_nothing() {
-        let said = mismatch(
-            "111111111111",
-            "us-east-1",
-            Some("111111111111"),
-            "eu-west-1",
-            "default",
-        )
-        .expect("a region mismatch");
-        assert!(said.starts_with("the stack names region us-east-1, the tool is using region eu-west-1"));
-        assert_eq!(
-            mismatch(
-                "111111111111",
-                "eu-west-1",
-                Some("111111111111"),
-                "eu-west-1",
-                "p"
-            ),
-            None
-        );
-        // Without the caller's account only the region can be compared.
-        assert_eq!(
-            mismatch("111111111111", "eu-west-1", None, "eu-west-1", "p"),
-            None
-        );
+        assert_eq!(mismatch("111111111111", Some("111111111111"), "p"), None);
+        // Without the caller's account nothing can be compared.
+        assert_eq!(mismatch("111111111111", None, "p"), None);
     }
 
     #[test]

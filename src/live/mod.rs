@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 pub use iam_wait::wait_for_role;
-pub use machines::check_state_machines;
+pub use machines::{MachineProblem, check_state_machines};
 pub use read::{
     ApiChildren, ReadScope, account_id, list_owned_apis, outside_credentials, read, read_api_children,
     read_authorizers, read_integrations, read_role, read_role_documents, read_routes, read_stages,
@@ -23,7 +23,7 @@ pub use read::{
 use crate::stack::desired::{AccessLog, Cors};
 
 /// Everything the stack could own, as it is now.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct Live {
     /// APIs carrying the stack's ownership tag. More than one only after a duplicate was made.
     pub apis: Vec<LiveApi>,
@@ -61,7 +61,7 @@ impl Live {
 pub use crate::arn::role_name_of;
 
 /// An HTTP API and everything inside it.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct LiveApi {
     /// API id.
     pub id: String,
@@ -86,7 +86,7 @@ pub struct LiveApi {
 }
 
 /// An authorizer of the API.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct LiveAuthorizer {
     /// Authorizer id.
     pub id: String,
@@ -103,7 +103,7 @@ pub struct LiveAuthorizer {
 }
 
 /// A route.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct LiveRoute {
     /// Route id.
     pub id: String,
@@ -131,7 +131,7 @@ impl LiveRoute {
 }
 
 /// An integration.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct LiveIntegration {
     /// Integration id.
     pub id: String,
@@ -148,7 +148,7 @@ pub struct LiveIntegration {
 }
 
 /// A stage.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct LiveStage {
     /// Stage name.
     pub name: String,
@@ -167,7 +167,7 @@ pub struct LiveStage {
 }
 
 /// The stack's role, as found by name.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 // One value per read: boxing the role would only add noise to every match.
 #[allow(clippy::large_enum_variant)]
 pub enum RoleState {
@@ -179,7 +179,7 @@ pub enum RoleState {
 }
 
 /// An IAM role with its policies.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct LiveRole {
     /// Role name.
     pub name: String,

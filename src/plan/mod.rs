@@ -344,14 +344,7 @@ fn plan_former_roles(desired: &Desired, live: &Live, changes: &mut Vec<Change>) 
 fn delete_role(role: &LiveRole, label: &str) -> Vec<Change> {
     let mut changes = Vec::new();
     for name in role.inline.keys() {
-        changes.push(delete(
-            Kind::RolePolicy,
-            name,
-            Op::DeleteRolePolicy {
-                role: role.name.clone(),
-                policy_name: name.clone(),
-            },
-        ));
+        changes.push(delete_inline_policy(&role.name, name));
     }
     for arn in &role.attached {
         changes.push(delete(
@@ -381,6 +374,25 @@ fn delete(kind: Kind, name: &str, op: Op) -> Change {
         fields: Vec::new(),
         ops: vec![op],
     }
+}
+
+/// The delete of an inline policy, saying which role it belongs to (a policy name alone does not
+/// say, and two roles may have policies of one name).
+fn delete_inline_policy(role: &str, policy_name: &str) -> Change {
+    let mut change = delete(
+        Kind::RolePolicy,
+        policy_name,
+        Op::DeleteRolePolicy {
+            role: role.to_string(),
+            policy_name: policy_name.to_string(),
+        },
+    );
+    change.fields.push(FieldChange {
+        field: "role".into(),
+        before: Value::String(role.to_string()),
+        after: Value::Null,
+    });
+    change
 }
 
 fn created(field: &str, after: Value) -> FieldChange {

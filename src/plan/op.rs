@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::stack::desired::{Cors, DesiredAuthorizer, DesiredIntegration, DesiredStage};
 
 /// Which API an operation acts on.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub enum ApiRef {
     /// An API that exists, by id.
     Existing(String),
@@ -16,7 +16,7 @@ pub enum ApiRef {
 }
 
 /// Which integration a route should target.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub enum IntegrationRef {
     /// An integration that exists, by id.
     Existing(String),
@@ -25,7 +25,7 @@ pub enum IntegrationRef {
 }
 
 /// Which authorizer a route should use.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub enum AuthorizerRef {
     /// An authorizer that exists, by id.
     Existing(String),
@@ -34,7 +34,7 @@ pub enum AuthorizerRef {
 }
 
 /// The role integrations use as credentials.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub enum RoleRef {
     /// A role that exists, by ARN.
     Existing(String),
@@ -43,7 +43,7 @@ pub enum RoleRef {
 }
 
 /// One AWS mutation.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub enum Op {
     /// CreateApi with the ownership tag and the CORS configuration.
     CreateApi {

@@ -219,14 +219,7 @@ pub(super) fn plan_role_policies(desired: &Desired, role: &LiveRole, changes: &m
     }
     for name in role.inline.keys().filter(|n| **n != want.policy_name) {
         tracing::debug!("role policy {name}: not the stack's, delete");
-        changes.push(delete(
-            Kind::RolePolicy,
-            name,
-            Op::DeleteRolePolicy {
-                role: role.name.clone(),
-                policy_name: name.clone(),
-            },
-        ));
+        changes.push(super::delete_inline_policy(&role.name, name));
     }
     for arn in want.managed_policies.difference(&role.attached) {
         changes.push(Change {

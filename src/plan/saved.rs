@@ -76,11 +76,52 @@ pub fn live_fingerprint(live: &Live) -> String {
         api.stages.sort_by(|a, b| a.name.cmp(&b.name));
         api.authorizers.sort_by(|a, b| a.id.cmp(&b.id));
     }
-    sha256_hex(format!("{live:?}").as_bytes())
+    fingerprint(&live)
 }
 
+/// A fingerprint of the plan, every AWS call included (the changes' operations are not part of
+/// their JSON form, so they are added here).
 fn plan_fingerprint(plan: &Plan) -> String {
-    sha256_hex(format!("{plan:?}").as_bytes())
+    let changes: Vec<Value> = plan
+        .changes
+        .iter()
+        .map(|change| {
+            let mut value = serde_json::to_value(change).unwrap_or_default();
+            value["ops"] = serde_json::to_value(&change.ops).unwrap_or_default();
+            value
+        })
+        .collect();
+    fingerprint(&serde_json::json!({"stack": plan.stack, "changes": changes}))
+}
+
+/// SHA-256 of the canonical JSON of `value`: object keys sorted at every level, no whitespace.
+/// Unlike `Debug` text, it does not change when a struct's fields are reordered or a dependency
+/// formats its types differently, so a saved plan stays valid across such builds.
+pub fn fingerprint(value: &impl Serialize) -> String {
+    let value = serde_json::to_value(value).unwrap_or(Value::Null);
+    sha256_hex(canonical(&value).as_bytes())
+}
+
+/// `value` as canonical JSON text: keys in byte order at every level, no insignificant
+/// whitespace (the key order of RFC 8785, JSON Canonicalization Scheme; numbers as serde_json
+/// writes them).
+pub fn canonical(value: &Value) -> String {
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            let body: Vec<String> = entries
+                .into_iter()
+                .map(|(k, v)| format!("{}:{}", Value::String(k.clone()), canonical(v)))
+                .collect();
+            format!("{{{}}}", body.join(","))
+        }
+        Value::Array(items) => {
+            let body: Vec<String> = items.iter().map(canonical).collect();
+            format!("[{}]", body.join(","))
+        }
+        other => other.to_string(),
+    }
 }
 
 impl SavedPlan {
@@ -160,6 +201,27 @@ mod tests {
         assert_ne!(
             live_fingerprint(&live(&["r1", "r2"])),
             live_fingerprint(&live(&["r1"]))
+        );
+    }
+
+    #[test]
+    fn canonical_json_sorts_keys_at_every_level_and_has_no_whitespace() {
+        let value = serde_json::json!({"b": [{"z": 1, "a": "x y"}], "a": null});
+        assert_eq!(canonical(&value), r#"{"a":null,"b":[{"a":"x y","z":1}]}"#);
+    }
+
+    /// Pinned: this value changes only when the meaning of the fingerprinted data changes (a
+    /// field added or renamed), never with field order or a dependency's Debug formatting. If it
+    /// fails after such a change, every saved plan is stale: bump [`FORMAT`] with it.
+    #[test]
+    fn the_fingerprint_of_a_known_live_state_is_pinned() {
+        assert_eq!(
+            live_fingerprint(&live(&["r1"])),
+            "132a444dcfc219df8cf6533e60fe206bfd73d5aec5e993ee9c058aa9708feb9d"
+        );
+        assert_eq!(
+            plan_fingerprint(&plan()),
+            sha256_hex(br#"{"changes":[],"stack":"s"}"#)
         );
     }
 

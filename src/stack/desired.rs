@@ -80,7 +80,7 @@ impl Cors {
 }
 
 /// A JWT authorizer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct DesiredAuthorizer {
     /// Name, unique in the API; routes refer to it.
     pub name: String,
@@ -137,7 +137,7 @@ pub struct DesiredRoute {
 }
 
 /// An `AWS_PROXY` Step Functions integration.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct DesiredIntegration {
     /// `StepFunctions-StartExecution` and so on.
     pub subtype: String,
@@ -146,7 +146,7 @@ pub struct DesiredIntegration {
 }
 
 /// The stage.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct DesiredStage {
     /// Stage name.
     pub name: String,
