@@ -1,4 +1,4 @@
-"""moto_server with two API Gateway v2 gaps filled.
+"""moto_server with API Gateway v2, Step Functions and IAM gaps filled.
 
 - GetAuthorizers: moto 5.2.5 stores HTTP API authorizers (CreateAuthorizer, GetAuthorizer,
   UpdateAuthorizer and DeleteAuthorizer work) but has no handler for listing them, so
@@ -10,6 +10,19 @@
 - ImportApi: moto 5.2.5 has ReimportApi (PUT /v2/apis/{id}) but no ImportApi (PUT /v2/apis), so
   `import-api` answers 500. The handler creates an HTTP API and runs moto's own reimport on it,
   which reads the title, the CORS extension, and each operation's route key and integration type.
+- UpdateIntegration's ResponseParameters: moto replaces the whole map with the one sent; API
+  Gateway takes the map per status code and removes a code sent with an empty map ("Transforming
+  API requests and responses", "Remove configured parameter mappings"). The shim merges per
+  code and drops the emptied ones, so a test sees what AWS keeps.
+
+- StartSyncExecution: no handler in moto 5.2.5 (500). The handler runs the execution to its end on
+  an EXPRESS machine and answers the envelope of the API reference (StartSyncExecution).
+- AWS SDK integrations (`arn:aws:states:::aws-sdk:SERVICE:ACTION`): moto's interpreter sends the
+  task's PascalCase parameters as written (botocore drops them) and returns the botocore member
+  names; here the parameters are mapped to the operation's members and the result back to
+  PascalCase, as AWS does. A Step Functions call of such a task is checked against the execution
+  role's policies (`states:ACTION` on the ARN it names) and fails with Sfn.AccessDeniedException
+  when IAM would refuse it. MOTO_PORT is set from `-p`, the port the interpreter calls back on.
 
 - IAM enforcement as AWS does it, for the three services provision manages (only once enforcement
   is on: `INITIAL_NO_AUTH_ACTION_COUNT` requests, or `POST /moto-api/reset-auth` with a count).
@@ -37,20 +50,31 @@ The integration tests and the demo start moto through this file; nothing else ch
     python scripts/moto_server.py -H 127.0.0.1 -p 5000    # same arguments as moto_server
 """
 
+import copy
+import datetime
 import json
+import os
 import re
 import sys
+import uuid
 from urllib.parse import quote, urlparse
 
+from botocore.exceptions import ClientError
 from werkzeug.exceptions import HTTPException
 
 from moto import settings
 from moto.apigatewayv2.exceptions import BadRequestException
+from moto.apigatewayv2.models import Integration
 from moto.apigatewayv2.responses import ApiGatewayV2Response
 from moto.core.authorization import ActionAuthenticatorMixin
+from moto.core.exceptions import AWSError
+from moto.core.responses import ActionResult
 from moto.iam.access_control import IAMPolicy, IAMRequest
 from moto.iam.responses import IamResponse
 from moto.server import main
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_aws_sdk import (
+    StateTaskServiceAwsSdk,
+)
 from moto.stepfunctions.responses import StepFunctionResponse
 from moto.utilities.utils import get_partition
 
@@ -101,6 +125,183 @@ def import_api(self):
 
 if not hasattr(ApiGatewayV2Response, "import_api"):
     ApiGatewayV2Response.import_api = import_api
+
+
+_integration_update = Integration.update
+
+
+def integration_update(self, *args, **kwargs):
+    response = kwargs.get("response_parameters")
+    if response is not None:
+        merged = dict(self.response_parameters or {})
+        for code, mapping in response.items():
+            if mapping:
+                merged[code] = mapping
+            else:
+                merged.pop(code, None)
+        kwargs["response_parameters"] = merged
+    return _integration_update(self, *args, **kwargs)
+
+
+Integration.update = integration_update
+
+
+# --- Step Functions: StartSyncExecution and the AWS SDK integrations' names --------------------
+
+
+class StateMachineTypeNotSupported(AWSError):
+    TYPE = "StateMachineTypeNotSupported"
+    STATUS = 400
+
+
+class InvalidExecutionInput(AWSError):
+    TYPE = "InvalidExecutionInput"
+    STATUS = 400
+
+
+def start_sync_execution(self):
+    """StartSyncExecution as the API reference describes it: EXPRESS machines only, the execution
+    runs to its end, and the answer is the envelope (status SUCCEEDED, FAILED or TIMED_OUT, output
+    only when it succeeded, error and cause when it did not, billing details)."""
+    from moto.stepfunctions.parser.backend.execution import SyncExecution
+
+    arn = self._get_param("stateMachineArn")
+    name = self._get_param("name") or str(uuid.uuid4())
+    execution_input = self._get_param("input", if_none="{}")
+    machine = self.stepfunction_backend.describe_state_machine(arn)
+    if getattr(machine, "type", "STANDARD") != "EXPRESS":
+        raise StateMachineTypeNotSupported("This operation is not supported by this type of state machine")
+    try:
+        json.loads(execution_input)
+    except ValueError as e:
+        raise InvalidExecutionInput(f"Invalid State Machine Execution Input: '{e}'")
+    clone = copy.deepcopy(machine, {id(machine.executions): [], id(machine.backend): machine.backend})
+    partition = get_partition(self.region)
+    execution = SyncExecution(
+        name=name,
+        sm_type="EXPRESS",
+        role_arn=clone.roleArn,
+        exec_arn=f"arn:{partition}:states:{self.region}:{self.current_account}:express:{machine.name}:{name}:{uuid.uuid4()}",
+        account_id=self.current_account,
+        region_name=self.region,
+        state_machine=clone,
+        start_date=datetime.datetime.now(tz=datetime.timezone.utc),
+        cloud_watch_logging_session=None,
+        input_data=execution_input,
+        trace_header=self._get_param("traceHeader"),
+        activity_store={},
+    )
+    execution.start()
+    out = dict(execution.to_start_sync_execution_output())
+    out["status"] = getattr(out["status"], "value", out["status"])
+    out["input"] = execution_input
+    # Express workflows are billed per 100 ms at 64 MB or more ("Step Functions pricing").
+    millis = max(1, int((execution.stop_date - execution.start_date).total_seconds() * 1000))
+    out["billingDetails"] = {"billedMemoryUsedInMB": 64, "billedDurationInMilliseconds": -(-millis // 100) * 100}
+    return ActionResult(out)
+
+
+def _shape_members(shape):
+    return getattr(shape, "members", None) or {}
+
+
+def _to_botocore_names(value, shape):
+    """An AWS SDK task's PascalCase parameters under the operation's member names, as AWS maps
+    them ("AWS SDK service integrations": parameter names are PascalCase)."""
+    if shape is None:
+        return value
+    if shape.type_name == "structure" and isinstance(value, dict):
+        members = _shape_members(shape)
+        by_lower = {m.lower(): m for m in members}
+        out = {}
+        for key, item in value.items():
+            member = by_lower.get(key.lower(), key)
+            out[member] = _to_botocore_names(item, members.get(member))
+        return out
+    if shape.type_name == "list" and isinstance(value, list):
+        return [_to_botocore_names(v, shape.member) for v in value]
+    if shape.type_name == "map" and isinstance(value, dict):
+        return {k: _to_botocore_names(v, shape.value) for k, v in value.items()}
+    return value
+
+
+def _to_pascal_names(value, shape):
+    """An AWS SDK task's result with PascalCase field names and timestamps as ISO 8601 text, as
+    AWS returns it to the workflow."""
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    if shape is not None and shape.type_name == "structure" and isinstance(value, dict):
+        members = _shape_members(shape)
+        return {k[:1].upper() + k[1:]: _to_pascal_names(v, members.get(k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_to_pascal_names(v, getattr(shape, "member", None)) for v in value]
+    if isinstance(value, dict):
+        return {k: _to_pascal_names(v, getattr(shape, "value", None)) for k, v in value.items()}
+    return value
+
+
+def _operation_model(task):
+    import botocore.session
+
+    service = botocore.session.get_session().get_service_model(task._get_boto_service_name())
+    action = task.resource.api_action
+    return service.operation_model(action[:1].upper() + action[1:])
+
+
+def _aws_sdk_eval(self, env, resource_runtime_part, normalised_parameters, state_credentials):
+    operation = _operation_model(self)
+    named = _to_botocore_names(normalised_parameters, operation.input_shape)
+    _check_execution_role(self, env, operation.name, named)
+    _aws_sdk_eval_service_task(self, env, resource_runtime_part, named, state_credentials)
+    result = env.stack.pop()
+    env.stack.append(_to_pascal_names(result, operation.output_shape))
+
+
+def _check_execution_role(task, env, operation, parameters):
+    """The execution role's policies decide a Step Functions call of an AWS SDK task, as IAM
+    does: `states:ACTION` on the execution or state machine ARN it names. (Other services' calls
+    are not checked.)"""
+    if task._get_boto_service_name() != "stepfunctions":
+        return
+    role_arn = env.states.context_object.context_object_data["Execution"].get("RoleArn")
+    resource = parameters.get("executionArn") or parameters.get("stateMachineArn") or "*"
+    action = f"states:{operation}"
+    account = role_arn.split(":")[4] if role_arn and role_arn.count(":") >= 5 else None
+    documents = _role_documents(account, role_arn)
+    if documents is None or _allowed(documents, action, resource, {}):
+        return
+    role_name = role_arn.rsplit("/", 1)[-1]
+    # Named as the SDK names the error, so the task fails with `Sfn.AccessDeniedException`.
+    raise type("AccessDeniedException", (ClientError,), {})(
+        {
+            "Error": {
+                "Code": "AccessDeniedException",
+                "Message": f"User: arn:{get_partition(env.aws_execution_details.region)}:sts::{account}:assumed-role/{role_name}/"
+                f"{uuid.uuid4().hex} is not authorized to perform: {action} on resource: {resource} because no "
+                f"identity-based policy allows the {action} action",
+            },
+            "ResponseMetadata": {"HTTPStatusCode": 400, "RequestId": str(uuid.uuid4())},
+        },
+        operation,
+    )
+
+
+def _role_documents(account, role_arn):
+    """The role's inline and attached policy documents, or None when it is not in moto's IAM."""
+    from moto.iam.models import iam_backends
+
+    if not account or not role_arn:
+        return None
+    backend = iam_backends[account]["global"]
+    role = next((r for r in backend.roles.values() if r.arn == role_arn), None)
+    if role is None:
+        return None
+    documents = []
+    for document in role.policies.values():
+        documents.append(json.loads(document) if isinstance(document, str) else document)
+    for policy in role.managed_policies.values():
+        documents.append(json.loads(policy.document) if isinstance(policy.document, str) else policy.document)
+    return documents
 
 
 # --- IAM enforcement as AWS does it (see the module docstring) ---------------------------------
@@ -333,5 +534,25 @@ if not hasattr(ApiGatewayV2Response, "get_authorizers"):
     ApiGatewayV2Response.get_authorizers = get_authorizers
 ApiGatewayV2Response.delete_authorizer = delete_authorizer
 
+if not hasattr(StepFunctionResponse, "start_sync_execution"):
+    StepFunctionResponse.start_sync_execution = start_sync_execution
+_aws_sdk_eval_service_task = StateTaskServiceAwsSdk._eval_service_task
+StateTaskServiceAwsSdk._eval_service_task = _aws_sdk_eval
+
+
+def _serve_port(argv):
+    """The port this server listens on, for the AWS SDK tasks that call back into it (moto reads
+    MOTO_PORT, 5000 when unset)."""
+    for i, arg in enumerate(argv):
+        if arg in ("-p", "--port") and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--port="):
+            return arg.split("=", 1)[1]
+    return None
+
+
 if __name__ == "__main__":
+    port = _serve_port(sys.argv[1:])
+    if port and not os.environ.get("MOTO_PORT"):
+        os.environ["MOTO_PORT"] = port
     sys.exit(main(sys.argv[1:]))

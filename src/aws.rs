@@ -79,7 +79,7 @@ pub async fn connect(settings: &AwsSettings, stack_region: Option<&str>) -> Resu
     if let Some(profile) = &settings.profile {
         loader = loader.profile_name(profile);
     }
-    let _ = PROFILE.set(
+    crate::tried::remember_profile(
         settings
             .profile
             .clone()
@@ -180,32 +180,6 @@ pub async fn has_session_token(clients: &Clients) -> bool {
     }
 }
 
-/// The profile the credentials come from, for error messages.
-static PROFILE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-
-/// The endpoint each service's last request went to, for error messages.
-static ENDPOINTS: std::sync::Mutex<Vec<(&'static str, String)>> = std::sync::Mutex::new(Vec::new());
-
-/// The AWS profile in use: `--profile`, else AWS_PROFILE, else `default`.
-pub fn profile_in_use() -> String {
-    PROFILE.get().cloned().unwrap_or_else(|| {
-        std::env::var("AWS_PROFILE")
-            .ok()
-            .filter(|p| !p.is_empty())
-            .unwrap_or_else(|| "default".into())
-    })
-}
-
-/// Where a service's requests were sent (scheme, host and port), or `the <service> endpoint`
-/// when none was sent yet.
-pub fn endpoint_tried(service: &str) -> String {
-    let endpoints = ENDPOINTS.lock().unwrap_or_else(|p| p.into_inner());
-    endpoints
-        .iter()
-        .find(|(s, _)| *s == service)
-        .map_or_else(|| format!("the {service} endpoint"), |(_, e)| e.clone())
-}
-
 /// Notes where each request goes, so that an unreachable endpoint can be named: the SDK's
 /// connection errors do not carry the address.
 #[derive(Debug)]
@@ -229,11 +203,7 @@ impl Intercept for RecordEndpoint {
             Some(i) => uri[i + 3..].find('/').map_or(uri, |end| &uri[..i + 3 + end]),
             None => uri,
         };
-        let mut endpoints = ENDPOINTS.lock().unwrap_or_else(|p| p.into_inner());
-        match endpoints.iter_mut().find(|(s, _)| *s == self.0) {
-            Some(entry) => entry.1 = origin.to_string(),
-            None => endpoints.push((self.0, origin.to_string())),
-        }
+        crate::tried::remember_endpoint(self.0, origin);
         Ok(())
     }
 }

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::aws::AwsSettings;
 use crate::commands::{self, Outcome};
@@ -397,6 +397,6 @@ async fn run(command: Command, printer: &Printer, settings: &AwsSettings) -> Out
             commands::policy::run(printer, stack, settings.region.as_deref(), account.as_deref())
         }
         Command::Schema => commands::schema::run(printer),
-        Command::Completions { shell } => commands::completions::run(printer, shell),
+        Command::Completions { shell } => commands::completions::run(printer, shell, Cli::command()),
     }
 }

@@ -252,7 +252,7 @@ fn explain<E: ProvideErrorMetadata + StdError + 'static>(
             message: "no answer within the time limit (20 s an attempt, 90 s in all)".into(),
             help: Some(format!(
                 "check the network path to {}; AWS may also be slow: re-running is safe",
-                crate::aws::endpoint_tried(service)
+                crate::tried::endpoint_tried(service)
             )),
             status: None,
         },
@@ -268,7 +268,7 @@ fn explain_unsent(err: &(dyn StdError + 'static), service: &str) -> Explained {
     if let Some(credentials) = find::<aws_credential_types::provider::error::CredentialsError>(err) {
         return credentials_problem(credentials, &text);
     }
-    let endpoint = crate::aws::endpoint_tried(service);
+    let endpoint = crate::tried::endpoint_tried(service);
     let (what, help) = if let Some(io) = find::<std::io::Error>(err) {
         connection_problem(io, &text)
     } else if text.contains("dns error") || text.contains("failed to lookup address") {
@@ -329,7 +329,7 @@ fn credentials_problem(
     text: &str,
 ) -> Explained {
     use aws_credential_types::provider::error::CredentialsError as C;
-    let profile = crate::aws::profile_in_use();
+    let profile = crate::tried::profile_in_use();
     if text.contains("expired") || text.contains("refresh") {
         return Explained {
             message: format!("the AWS credentials of profile `{profile}` have expired"),

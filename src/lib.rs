@@ -28,5 +28,7 @@ pub mod plan;
 pub mod policy;
 pub mod render;
 pub mod request;
+pub mod resource;
 pub mod stack;
 pub mod synth;
+pub mod tried;

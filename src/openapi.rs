@@ -255,17 +255,20 @@ fn operation(route: &DesiredRoute, key: &RouteKey, role_arn: &str, schemes: &Sch
     if let Some(security) = schemes.requirement(route) {
         op.insert("security".into(), security);
     }
-    op.insert(
-        "x-amazon-apigateway-integration".into(),
-        json!({
-            "type": "aws_proxy",
-            "integrationSubtype": route.integration.subtype,
-            "credentials": role_arn,
-            "requestParameters": route.integration.parameters,
-            "payloadFormatVersion": "1.0",
-            "connectionType": "INTERNET",
-        }),
-    );
+    let mut integration = json!({
+        "type": "aws_proxy",
+        "integrationSubtype": route.integration.subtype,
+        "credentials": role_arn,
+        "requestParameters": route.integration.parameters,
+        "payloadFormatVersion": "1.0",
+        "connectionType": "INTERNET",
+    });
+    if !route.integration.response.is_empty() {
+        // "x-amazon-apigateway-integration object": `responseParameters`, for HTTP APIs, per
+        // integration status code.
+        integration["responseParameters"] = json!(route.integration.response);
+    }
+    op.insert("x-amazon-apigateway-integration".into(), integration);
     op
 }
 
@@ -443,12 +446,33 @@ fn responses(route: &DesiredRoute) -> Value {
         "StopExecution" => "The execution was stopped",
         _ => "The execution started",
     };
-    let mut responses = json!({
-        "200": {
-            "description": ok,
-            "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{}", output_schema(action))}}}
-        }
+    let mut answer = json!({
+        "description": ok,
+        "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{}", output_schema(action))}}}
     });
+    // The response parameters of the service's 200 answer: the status and headers the client sees.
+    let shaped = route.integration.response.get("200");
+    let status = shaped
+        .and_then(|m| m.get("overwrite:statuscode"))
+        .filter(|s| s.parse::<u16>().is_ok())
+        .map_or("200", String::as_str);
+    let headers: Map<String, Value> = shaped
+        .into_iter()
+        .flatten()
+        .filter_map(|(k, v)| {
+            let name = k
+                .strip_prefix("overwrite:header.")
+                .or_else(|| k.strip_prefix("append:header."))?;
+            Some((
+                name.to_string(),
+                json!({"description": format!("From `{v}`"), "schema": {"type": "string"}}),
+            ))
+        })
+        .collect();
+    if !headers.is_empty() {
+        answer["headers"] = Value::Object(headers);
+    }
+    let mut responses = json!({ status: answer });
     match route.authorization.as_str() {
         "JWT" => {
             responses["401"] = json!({"description": "No token, or a token the JWT authorizer refuses"});

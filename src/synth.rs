@@ -104,9 +104,7 @@ pub fn template(desired: &Desired) -> Value {
         let base = pascal(&route.key);
         let integration_id = ids.unique(&format!("Integration{base}"));
         let route_id = ids.unique(&format!("Route{base}"));
-        resources.insert(
-            integration_id.clone(),
-            json!({
+        let mut integration = json!({
                 "Type": "AWS::ApiGatewayV2::Integration",
                 "Properties": {
                     "ApiId": {"Ref": API},
@@ -120,8 +118,12 @@ pub fn template(desired: &Desired) -> Value {
                         .map_or_else(|| json!({"Fn::GetAtt": [ROLE, "Arn"]}), |arn| json!(arn)),
                     "RequestParameters": route.integration.parameters,
                 }
-            }),
-        );
+        });
+        if !route.integration.response.is_empty() {
+            integration["Properties"]["ResponseParameters"] =
+                cfn_response_parameters(&route.integration.response);
+        }
+        resources.insert(integration_id.clone(), integration);
         let mut properties = json!({
             "ApiId": {"Ref": API},
             "RouteKey": route.key,
@@ -489,6 +491,22 @@ fn scalar(v: &Value) -> String {
     }
 }
 
+/// `ResponseParameters` as CloudFormation spells them: per status code a `ResponseParameters`
+/// list of `Destination` (the key) and `Source` (the value) (resource schema of
+/// AWS::ApiGatewayV2::Integration, `ResponseParameterMap` and `ResponseParameter`).
+fn cfn_response_parameters(response: &crate::stack::response::ResponseParameters) -> Value {
+    response
+        .iter()
+        .map(|(code, map)| {
+            let list: Vec<Value> = map
+                .iter()
+                .map(|(k, v)| json!({"Destination": k, "Source": v}))
+                .collect();
+            (code.clone(), json!({ "ResponseParameters": list }))
+        })
+        .collect::<serde_json::Map<String, Value>>()
+        .into()
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -165,6 +165,7 @@ fn matching_live(d: &Desired) -> Live {
                 payload_format_version: Some("1.0".into()),
                 credentials_arn: Some(ROLE_ARN.into()),
                 parameters: route.integration.parameters.clone(),
+                response: route.integration.response.clone(),
             }],
             stages: vec![LiveStage {
                 name: d.stage.name.clone(),

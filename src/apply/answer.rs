@@ -11,7 +11,7 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use crate::error::{AwsError, Retry};
 
 /// A delete's answer: NotFound (the thing is already gone) counts as done.
-pub(super) fn deleted<T, E>(
+pub(crate) fn deleted<T, E>(
     answer: Result<T, SdkError<E, HttpResponse>>,
     call: &'static str,
     resource: impl Into<String>,
@@ -27,13 +27,13 @@ where
 }
 
 /// True when an error says the thing is already gone.
-pub(super) fn gone<E: ProvideErrorMetadata>(e: &E) -> bool {
+pub(crate) fn gone<E: ProvideErrorMetadata>(e: &E) -> bool {
     matches!(e.code(), Some("NotFoundException" | "NoSuchEntity"))
 }
 
 /// A create refused because the thing already exists (another run of this stack, or this run's
 /// own earlier attempt) is settled by looking it up, like a lost response.
-pub(super) fn exists_is_unknown(mut e: AwsError) -> AwsError {
+pub(crate) fn exists_is_unknown(mut e: AwsError) -> AwsError {
     if e.code.as_deref() == Some("ConflictException") && e.retry == Retry::Never {
         e.retry = Retry::Unknown;
     }
@@ -43,7 +43,7 @@ pub(super) fn exists_is_unknown(mut e: AwsError) -> AwsError {
 /// The id a create's answer must carry. A success without one is an error naming the call: the
 /// thing was probably made, so it is not sent again (that would make a second one); the next
 /// `up` finds it the way it finds what a cut-off run left (by tag, name, or as an orphan).
-pub(super) fn created_id(
+pub(crate) fn created_id(
     id: Option<&str>,
     call: &'static str,
     resource: impl Into<String>,
@@ -63,18 +63,18 @@ pub(super) fn created_id(
 }
 
 /// Tags as the SDK's maps want them.
-pub(super) fn to_hash(tags: &BTreeMap<String, String>) -> HashMap<String, String> {
+pub(crate) fn to_hash(tags: &BTreeMap<String, String>) -> HashMap<String, String> {
     tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
 }
 
 /// Creates are sent once per attempt: [`super::create::create_safely`] decides whether to send
 /// again.
-pub(super) fn once_gw() -> aws_sdk_apigatewayv2::config::Builder {
+pub(crate) fn once_gw() -> aws_sdk_apigatewayv2::config::Builder {
     aws_sdk_apigatewayv2::config::Builder::default().retry_config(RetryConfig::disabled())
 }
 
 /// As [`once_gw`], for IAM.
-pub(super) fn once_iam() -> aws_sdk_iam::config::Builder {
+pub(crate) fn once_iam() -> aws_sdk_iam::config::Builder {
     aws_sdk_iam::config::Builder::default().retry_config(RetryConfig::disabled())
 }
 

@@ -3,31 +3,38 @@
 
 use std::sync::Mutex;
 
-use super::route::RouteSpec;
-use super::{Resolved, api, authorizer, integration, role, route, stage};
+use super::Resolved;
 use crate::aws::Clients;
 use crate::error::AwsError;
 use crate::plan::Op;
+use crate::resource::route::apply::RouteSpec;
+use crate::resource::{api, authorizer, integration, role, route, stage};
 
 /// Performs one operation.
 pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Result<(), AwsError> {
     let label = op.label();
     match op {
         Op::CreateApi { name, tags, cors } => {
-            api::create(clients, ctx, &label, name, tags, cors.as_ref()).await
+            api::apply::create(clients, ctx, &label, name, tags, cors.as_ref()).await
         }
-        Op::UpdateApi { id, name, cors } => api::update(clients, id, name, cors.as_ref()).await,
-        Op::DeleteCors { api_id } => api::delete_cors(clients, api_id).await,
+        Op::UpdateApi { id, name, cors } => api::apply::update(clients, id, name, cors.as_ref()).await,
+        Op::DeleteCors { api_id } => api::apply::delete_cors(clients, api_id).await,
         Op::TagApiResource {
             api,
             stage,
             set,
             remove,
-        } => api::tag(clients, ctx, api, stage.as_deref(), set, remove).await,
-        Op::DeleteApi { id } => api::delete(clients, id).await,
-        Op::CreateAuthorizer { api, spec } => authorizer::create(clients, ctx, &label, api, spec).await,
-        Op::UpdateAuthorizer { api_id, id, spec } => authorizer::update(clients, api_id, id, spec).await,
-        Op::DeleteAuthorizer { api_id, id, name } => authorizer::delete(clients, api_id, id, name).await,
+        } => api::apply::tag(clients, ctx, api, stage.as_deref(), set, remove).await,
+        Op::DeleteApi { id } => api::apply::delete(clients, id).await,
+        Op::CreateAuthorizer { api, spec } => {
+            authorizer::apply::create(clients, ctx, &label, api, spec).await
+        }
+        Op::UpdateAuthorizer { api_id, id, spec } => {
+            authorizer::apply::update(clients, api_id, id, spec).await
+        }
+        Op::DeleteAuthorizer { api_id, id, name } => {
+            authorizer::apply::delete(clients, api_id, id, name).await
+        }
         Op::CreateRole { .. }
         | Op::ClearAndDeleteRole { .. }
         | Op::PutRoleBoundary { .. }
@@ -44,15 +51,23 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
             route_key,
             spec,
             role,
-        } => integration::create(clients, ctx, &label, api, route_key, spec, role).await,
+        } => integration::apply::create(clients, ctx, &label, api, route_key, spec, role).await,
         Op::UpdateIntegration {
             api_id,
             id,
             route_key,
             spec,
             role,
-        } => integration::update(clients, ctx, api_id, id, route_key, spec, role).await,
-        Op::DeleteIntegration { api_id, id } => integration::delete(clients, api_id, id).await,
+            clear_response,
+        } => {
+            let target = integration::apply::Target {
+                api_id,
+                id,
+                route_key,
+            };
+            integration::apply::update(clients, ctx, &target, spec, role, clear_response).await
+        }
+        Op::DeleteIntegration { api_id, id } => integration::apply::delete(clients, api_id, id).await,
         Op::CreateRoute {
             api,
             key,
@@ -68,7 +83,7 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
                 scopes,
                 integration,
             };
-            route::create(clients, ctx, &label, api, spec).await
+            route::apply::create(clients, ctx, &label, api, spec).await
         }
         Op::UpdateRoute {
             api_id,
@@ -88,18 +103,20 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
                 scopes,
                 integration,
             };
-            route::update(clients, ctx, api_id, id, spec, previous_authorizer.as_ref()).await
+            route::apply::update(clients, ctx, api_id, id, spec, previous_authorizer.as_ref()).await
         }
-        Op::DeleteRoute { api_id, id, key, .. } => route::delete(clients, api_id, id, key).await,
+        Op::DeleteRoute { api_id, id, key, .. } => route::apply::delete(clients, api_id, id, key).await,
         Op::CreateStage {
             api,
             spec,
             tags,
             variables,
-        } => stage::create(clients, ctx, &label, api, spec, tags, variables).await,
-        Op::UpdateStage { api_id, spec } => stage::update(clients, api_id, spec).await,
-        Op::DeleteAccessLog { api_id, stage } => stage::delete_access_log(clients, api_id, stage).await,
-        Op::DeleteStage { api_id, name } => stage::delete(clients, api_id, name).await,
+        } => stage::apply::create(clients, ctx, &label, api, spec, tags, variables).await,
+        Op::UpdateStage { api_id, spec } => stage::apply::update(clients, api_id, spec).await,
+        Op::DeleteAccessLog { api_id, stage } => {
+            stage::apply::delete_access_log(clients, api_id, stage).await
+        }
+        Op::DeleteStage { api_id, name } => stage::apply::delete(clients, api_id, name).await,
     }
 }
 
@@ -113,14 +130,14 @@ async fn run_role(clients: &Clients, ctx: &Mutex<Resolved>, label: &str, op: &Op
             path,
             boundary,
         } => {
-            let spec = role::NewRole {
+            let spec = role::apply::NewRole {
                 name,
                 trust,
                 tags,
                 path,
                 boundary: boundary.as_deref(),
             };
-            role::create(clients, ctx, label, &spec).await
+            role::apply::create(clients, ctx, label, &spec).await
         }
         Op::ClearAndDeleteRole {
             name,
@@ -128,26 +145,28 @@ async fn run_role(clients: &Clients, ctx: &Mutex<Resolved>, label: &str, op: &Op
             attached,
         } => {
             for policy in inline {
-                role::delete_policy(clients, name, policy).await?;
+                role::apply::delete_policy(clients, name, policy).await?;
             }
             for arn in attached {
-                role::detach(clients, name, arn).await?;
+                role::apply::detach(clients, name, arn).await?;
             }
-            role::delete(clients, name).await
+            role::apply::delete(clients, name).await
         }
-        Op::PutRoleBoundary { name, arn } => role::put_boundary(clients, name, arn).await,
-        Op::DeleteRoleBoundary { name } => role::delete_boundary(clients, name).await,
-        Op::TagRole { name, set, remove } => role::tag(clients, name, set, remove).await,
-        Op::UpdateTrust { name, trust } => role::update_trust(clients, name, trust).await,
+        Op::PutRoleBoundary { name, arn } => role::apply::put_boundary(clients, name, arn).await,
+        Op::DeleteRoleBoundary { name } => role::apply::delete_boundary(clients, name).await,
+        Op::TagRole { name, set, remove } => role::apply::tag(clients, name, set, remove).await,
+        Op::UpdateTrust { name, trust } => role::apply::update_trust(clients, name, trust).await,
         Op::PutRolePolicy {
             role,
             policy_name,
             document,
-        } => role::put_policy(clients, role, policy_name, document).await,
-        Op::DeleteRolePolicy { role, policy_name } => role::delete_policy(clients, role, policy_name).await,
-        Op::AttachRolePolicy { role, arn } => role::attach(clients, role, arn).await,
-        Op::DetachRolePolicy { role, arn } => role::detach(clients, role, arn).await,
-        Op::DeleteRole { name } => role::delete(clients, name).await,
+        } => role::apply::put_policy(clients, role, policy_name, document).await,
+        Op::DeleteRolePolicy { role, policy_name } => {
+            role::apply::delete_policy(clients, role, policy_name).await
+        }
+        Op::AttachRolePolicy { role, arn } => role::apply::attach(clients, role, arn).await,
+        Op::DetachRolePolicy { role, arn } => role::apply::detach(clients, role, arn).await,
+        Op::DeleteRole { name } => role::apply::delete(clients, name).await,
         _ => Err(AwsError::invalid("apply", label, "not a role operation")),
     }
 }

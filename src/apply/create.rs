@@ -13,7 +13,7 @@ const ATTEMPTS: u32 = 6;
 /// Sends `send` (which must not retry by itself); on a refusal that left nothing behind it sends
 /// again after a backoff, and on an unknown outcome it first runs `lookup` and returns what that
 /// finds. Bounded: after [`ATTEMPTS`] the last error is returned.
-pub(super) async fn create_safely<T, S, SF, L, LF>(
+pub(crate) async fn create_safely<T, S, SF, L, LF>(
     what: &str,
     mut send: S,
     mut lookup: L,
@@ -49,7 +49,7 @@ where
 }
 
 /// Exponential backoff with full jitter: up to 0.2 s, 0.4 s, ... capped at 5 s.
-pub(super) async fn backoff(attempt: u32) {
+pub(crate) async fn backoff(attempt: u32) {
     let cap = Duration::from_millis(200u64.saturating_mul(1 << attempt.min(5))).min(Duration::from_secs(5));
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

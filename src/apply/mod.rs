@@ -2,16 +2,10 @@
 //! and reports each as it completes. Stops starting new work at the first failure or on Ctrl-C,
 //! lets what is in flight finish, and says what was done.
 
-mod answer;
-mod api;
-mod authorizer;
+pub(crate) mod answer;
 mod call;
-mod create;
-mod integration;
-mod resolve;
-mod role;
-mod route;
-mod stage;
+pub(crate) mod create;
+pub(crate) mod resolve;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -22,27 +16,13 @@ use tokio::task::JoinSet;
 use crate::aws::Clients;
 use crate::error::AwsError;
 use crate::plan::{Key, Op, Plan};
+pub use resolve::Resolved;
 
 /// At most this many operations at once. The rate is the pacer's business (`--max-rps`, see
 /// `pace`); this bounds what is in flight, so that a failure stops little half-done work. Four
 /// keep up with the account's 10 calls/s even at 300 ms a call, and a single-process local
 /// endpoint (moto) serves 300 routes faster with four than with eight (1.0 s against 1.5 s).
 const CONCURRENCY: usize = 4;
-
-/// Ids learned while applying: what creates returned, seeded with what already existed.
-#[derive(Debug, Clone, Default)]
-pub struct Resolved {
-    /// The stack's API id.
-    pub api_id: Option<String>,
-    /// The API's endpoint.
-    pub api_endpoint: Option<String>,
-    /// The role's ARN.
-    pub role_arn: Option<String>,
-    /// Integration ids by route key, for integrations this run created.
-    pub integrations: HashMap<String, String>,
-    /// Authorizer ids by name, for authorizers this run created.
-    pub authorizers: HashMap<String, String>,
-}
 
 /// One operation that finished.
 #[derive(Debug, Clone)]
@@ -210,6 +190,7 @@ mod tests {
         DesiredIntegration {
             subtype: "StepFunctions-StartExecution".into(),
             parameters: Default::default(),
+            response: Default::default(),
         }
     }
 

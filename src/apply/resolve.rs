@@ -1,20 +1,35 @@
 //! The ids an operation needs from earlier ones: what the plan knew, or what a create of this
 //! run returned (recorded in [`Resolved`]).
 
+use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
-use super::Resolved;
 use crate::error::AwsError;
 use crate::plan::{ApiRef, AuthorizerRef, IntegrationRef, RoleRef};
 
+/// Ids learned while applying: what creates returned, seeded with what already existed.
+#[derive(Debug, Clone, Default)]
+pub struct Resolved {
+    /// The stack's API id.
+    pub api_id: Option<String>,
+    /// The API's endpoint.
+    pub api_endpoint: Option<String>,
+    /// The role's ARN.
+    pub role_arn: Option<String>,
+    /// Integration ids by route key, for integrations this run created.
+    pub integrations: HashMap<String, String>,
+    /// Authorizer ids by name, for authorizers this run created.
+    pub authorizers: HashMap<String, String>,
+}
+
 /// The shared ids, locked.
-pub(super) fn lock(ctx: &Mutex<Resolved>) -> MutexGuard<'_, Resolved> {
+pub(crate) fn lock(ctx: &Mutex<Resolved>) -> MutexGuard<'_, Resolved> {
     // A poisoned lock only means another task panicked mid-update of plain ids; the data is usable.
     ctx.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// The API's id.
-pub(super) fn api_id(ctx: &Mutex<Resolved>, api: &ApiRef) -> Result<String, AwsError> {
+pub(crate) fn api_id(ctx: &Mutex<Resolved>, api: &ApiRef) -> Result<String, AwsError> {
     match api {
         ApiRef::Existing(id) => Ok(id.clone()),
         ApiRef::New => lock(ctx)
@@ -25,7 +40,7 @@ pub(super) fn api_id(ctx: &Mutex<Resolved>, api: &ApiRef) -> Result<String, AwsE
 }
 
 /// The role's ARN.
-pub(super) fn role_arn(ctx: &Mutex<Resolved>, role: &RoleRef) -> Result<String, AwsError> {
+pub(crate) fn role_arn(ctx: &Mutex<Resolved>, role: &RoleRef) -> Result<String, AwsError> {
     match role {
         RoleRef::Existing(arn) => Ok(arn.clone()),
         RoleRef::New(name) => lock(ctx).role_arn.clone().ok_or_else(|| {
@@ -35,7 +50,7 @@ pub(super) fn role_arn(ctx: &Mutex<Resolved>, role: &RoleRef) -> Result<String, 
 }
 
 /// The id of the integration a route targets.
-pub(super) fn integration_id(
+pub(crate) fn integration_id(
     ctx: &Mutex<Resolved>,
     integration: &IntegrationRef,
 ) -> Result<String, AwsError> {
@@ -52,7 +67,7 @@ pub(super) fn integration_id(
 }
 
 /// The id of the authorizer a route uses.
-pub(super) fn authorizer_id(ctx: &Mutex<Resolved>, authorizer: &AuthorizerRef) -> Result<String, AwsError> {
+pub(crate) fn authorizer_id(ctx: &Mutex<Resolved>, authorizer: &AuthorizerRef) -> Result<String, AwsError> {
     match authorizer {
         AuthorizerRef::Existing(id) => Ok(id.clone()),
         AuthorizerRef::New(name) => lock(ctx).authorizers.get(name).cloned().ok_or_else(|| {

@@ -101,7 +101,12 @@ pub async fn run(
     if let Some(reason) = &answer.reason {
         report["reason"] = json!(reason);
     }
-    if !(200..300).contains(&status) || !inv.follow {
+    // A synchronous route's answer is StartSyncExecution's envelope, which carries the outcome:
+    // AWS answers 200 even when the execution failed, so its status decides, --follow or not.
+    let synchronous = route.integration.action() == "StartSyncExecution"
+        && response["status"].is_string()
+        && response["executionArn"].is_string();
+    if !(200..300).contains(&status) || !(inv.follow || synchronous) {
         printer.json(&report);
         return Ok(if (200..300).contains(&status) {
             ExitStatus::Success

@@ -109,23 +109,10 @@ pub fn evaluate(
         })
         .collect::<Result<Vec<_>, _>>()?;
 
-    let mut body = Body { request, json: None };
+    let mut body = Body::new(request, None);
     let mut out = BTreeMap::new();
     for (name, expression, mapping) in parsed {
-        let value = match mapping {
-            Mapping::Composed(parts) => {
-                // A variable that gives nothing adds nothing; the text stays.
-                let mut text = String::new();
-                for part in parts {
-                    match part {
-                        Part::Text(t) => text.push_str(&t),
-                        Part::Variable(v) => text.push_str(&body.variable(v)?.unwrap_or_default()),
-                    }
-                }
-                Some(text)
-            }
-            other => body.variable(other)?,
-        };
+        let value = body.value(mapping)?;
         match value {
             Some(v) => {
                 out.insert(name.clone(), v);
@@ -141,13 +128,98 @@ pub fn evaluate(
     Ok(out)
 }
 
-/// A request and its body parsed as JSON once, when a body path first needs it.
+/// The integration's answer, as response parameters read it (`$response.header.NAME`,
+/// `$response.body[.PATH]`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Answer {
+    /// The integration's status.
+    pub status: u16,
+    /// Its headers; names in any case.
+    pub headers: Vec<(String, String)>,
+    /// Its body bytes.
+    pub body: Vec<u8>,
+}
+
+/// Evaluates one value of a response parameter against the request and the integration's
+/// answer; `None` when a bare variable gives nothing.
+pub fn evaluate_response_value(
+    mapping: Mapping,
+    request: &Request,
+    answer: &Answer,
+) -> Result<Option<String>, MappingError> {
+    Body::new(request, Some(answer)).value(mapping)
+}
+
+/// A request (and, for response parameters, the integration's answer) with bodies parsed as JSON
+/// once, when a body path first needs them.
 struct Body<'r> {
     request: &'r Request,
     json: Option<Value>,
+    answer: Option<&'r Answer>,
+    answer_json: Option<Value>,
 }
 
-impl Body<'_> {
+impl<'r> Body<'r> {
+    fn new(request: &'r Request, answer: Option<&'r Answer>) -> Self {
+        Body {
+            request,
+            json: None,
+            answer,
+            answer_json: None,
+        }
+    }
+
+    /// A whole value: a composed one's text with each variable's value (a variable that gives
+    /// nothing adds nothing; the text stays), or one variable's value.
+    fn value(&mut self, mapping: Mapping) -> Result<Option<String>, MappingError> {
+        match mapping {
+            Mapping::Composed(parts) => {
+                let mut text = String::new();
+                for part in parts {
+                    match part {
+                        Part::Text(t) => text.push_str(&t),
+                        Part::Variable(v) => text.push_str(&self.variable(v)?.unwrap_or_default()),
+                    }
+                }
+                Ok(Some(text))
+            }
+            other => self.variable(other),
+        }
+    }
+
+    /// A `$response` variable: the integration's answer's header or body.
+    fn answer_variable(&mut self, mapping: Mapping) -> Result<Option<String>, MappingError> {
+        let Some(answer) = self.answer else {
+            return Err(MappingError::Internal(
+                "a request parameter reads $response, which exists only once the integration has answered"
+                    .into(),
+            ));
+        };
+        Ok(match mapping {
+            Mapping::ResponseHeader(name) => {
+                let values: Vec<&str> = answer
+                    .headers
+                    .iter()
+                    .filter(|(n, _)| n.eq_ignore_ascii_case(&name))
+                    .map(|(_, v)| v.as_str())
+                    .collect();
+                (!values.is_empty()).then(|| values.join(","))
+            }
+            Mapping::ResponseBodyPath(steps) => {
+                if self.answer_json.is_none() {
+                    self.answer_json = serde_json::from_slice::<Value>(&answer.body).ok();
+                }
+                self.answer_json
+                    .as_ref()
+                    .and_then(|root| select(root, &steps))
+                    .map(|v| match v {
+                        Value::String(s) => s,
+                        other => other.to_string(),
+                    })
+            }
+            _ => (!answer.body.is_empty()).then(|| String::from_utf8_lossy(&answer.body).into_owned()),
+        })
+    }
     /// The value of one variable (or static text) for this request; `None` when it gives nothing.
     fn variable(&mut self, mapping: Mapping) -> Result<Option<String>, MappingError> {
         let request = self.request;
@@ -201,6 +273,9 @@ impl Body<'_> {
             }
             Mapping::Context(var) => request.context.get(&var).cloned(),
             Mapping::StageVariable(var) => request.stage_variables.get(&var).cloned(),
+            m @ (Mapping::ResponseHeader(_) | Mapping::ResponseBody | Mapping::ResponseBodyPath(_)) => {
+                return self.answer_variable(m);
+            }
             Mapping::Composed(_) => {
                 return Err(MappingError::Internal(
                     "a composed value inside a composed value".into(),

@@ -1,5 +1,5 @@
 //! `provision serve`, a local gateway that behaves like an API Gateway HTTP API: route selection
-//! ([`matching`]), integration request parameter mapping ([`mapping`]), JWT authorizers ([`jwt`],
+//! ([`matching`]), integration request parameter mapping ([`mapping`]), response parameters ([`response`]), JWT authorizers ([`jwt`],
 //! keys from [`jwks`]), SigV4 checks for `AWS_IAM` routes ([`sigv4`]), CORS ([`cors`]), stage
 //! throttling ([`throttle`]) and the integration role's permissions ([`crate::iam`], read with the
 //! routes and cached in [`served`]). All but [`jwks`]
@@ -11,6 +11,7 @@ pub mod jwks;
 pub mod jwt;
 pub mod mapping;
 pub mod matching;
+pub mod response;
 pub mod served;
 pub mod server;
 pub mod sigv4;

@@ -22,10 +22,12 @@ use serde_json::{Value, json};
 
 use super::jwks::KeyStore;
 use super::jwt::{self, Refusal};
+use super::mapping::Answer;
 use super::served::{Served, ServedRoute};
 use super::throttle::Throttle;
-use super::{MappingError, Request, cors, evaluate, match_route, sigv4};
+use super::{MappingError, Request, cors, evaluate, match_route, response, sigv4};
 use crate::aws::Clients;
+use crate::live::LiveIntegration;
 use crate::live::execution::{self, ServiceReply};
 
 /// "Payload size: 10 MB" (developer guide, "Quotas for configuring and running an HTTP API in API
@@ -609,7 +611,7 @@ impl Gateway {
                 if status >= 400 {
                     log.notes.push(Self::service_refusal(action, &body));
                 }
-                reply(status, &body)
+                Self::shaped(integration, request, status, &body, log)
             }
             Ok(Err(e)) => {
                 log.notes.push(e.to_string());
@@ -623,6 +625,54 @@ impl Gateway {
                 message(504, "Gateway Timeout")
             }
         }
+    }
+
+    /// The service's answer as the client receives it: reshaped by the integration's response
+    /// parameters for its status code, when it has any.
+    fn shaped(
+        integration: &LiveIntegration,
+        request: &Request,
+        status: u16,
+        body: &Value,
+        log: &mut RequestLog,
+    ) -> Response<Body> {
+        if integration.response.is_empty() {
+            return reply(status, body);
+        }
+        let answer = Answer {
+            status,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: body.to_string().into_bytes(),
+        };
+        let shaped = match response::shape(&integration.response, request, &answer) {
+            Ok(shaped) => shaped,
+            Err(e) => {
+                log.notes.push(e.to_string());
+                return message(500, "Internal Server Error");
+            }
+        };
+        if shaped.status != status {
+            log.notes.push(format!(
+                "response parameters of {status} answer {}",
+                shaped.status
+            ));
+        }
+        let mut resp = Response::new(Full::new(Bytes::from(answer.body)));
+        *resp.status_mut() = StatusCode::from_u16(shaped.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        for (name, value) in shaped.headers {
+            match (
+                HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(&value),
+            ) {
+                (Ok(n), Ok(v)) => {
+                    resp.headers_mut().append(n, v);
+                }
+                _ => log.notes.push(format!(
+                    "response parameter header {name} has a value HTTP cannot carry: {value:?}"
+                )),
+            }
+        }
+        resp
     }
 
     /// Why Step Functions refused, with the emulator's known gap named: moto answers an empty

@@ -95,18 +95,7 @@ pub async fn call_action(
             match call.send().await {
                 Ok(out) => Ok(ServiceReply {
                     status: 200,
-                    body: json!({
-                        "executionArn": out.execution_arn(),
-                        "stateMachineArn": out.state_machine_arn(),
-                        "name": out.name(),
-                        "startDate": epoch(Some(out.start_date())),
-                        "stopDate": epoch(Some(out.stop_date())),
-                        "status": out.status().as_str(),
-                        "input": out.input(),
-                        "output": out.output(),
-                        "error": out.error(),
-                        "cause": out.cause(),
-                    }),
+                    body: sync_envelope(&out),
                 }),
                 Err(e) => service_error(e, "StartSyncExecution"),
             }
@@ -133,6 +122,38 @@ pub async fn call_action(
             "not a Step Functions action this gateway can call",
         )),
     }
+}
+
+/// StartSyncExecution's answer as the service writes it (API reference, StartSyncExecution,
+/// "Response Syntax"): the fields it has, absent ones left out (a running or failed execution has
+/// no `output`), dates in epoch seconds, and the billing details.
+fn sync_envelope(out: &aws_sdk_sfn::operation::start_sync_execution::StartSyncExecutionOutput) -> Value {
+    let mut body = json!({
+        "executionArn": out.execution_arn(),
+        "startDate": epoch(Some(out.start_date())),
+        "stopDate": epoch(Some(out.stop_date())),
+        "status": out.status().as_str(),
+    });
+    for (key, value) in [
+        ("stateMachineArn", out.state_machine_arn()),
+        ("name", out.name()),
+        ("input", out.input()),
+        ("output", out.output()),
+        ("error", out.error()),
+        ("cause", out.cause()),
+        ("traceHeader", out.trace_header()),
+    ] {
+        if let Some(value) = value {
+            body[key] = json!(value);
+        }
+    }
+    if let Some(billing) = out.billing_details() {
+        body["billingDetails"] = json!({
+            "billedMemoryUsedInMB": billing.billed_memory_used_in_mb(),
+            "billedDurationInMilliseconds": billing.billed_duration_in_milliseconds(),
+        });
+    }
+    body
 }
 
 /// DescribeExecution.

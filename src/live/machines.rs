@@ -69,7 +69,7 @@ pub async fn check_state_machines(
     lookups.dedup();
     let mut pending = tokio::task::JoinSet::new();
     for (i, lookup) in lookups.iter().enumerate() {
-        let (sfn, lookup) = (clients.sfn_in(region_of(lookup.arn())), lookup.clone());
+        let (sfn, lookup) = (clients.sfn_in(&region_of(lookup.arn())), lookup.clone());
         pending.spawn(async move { (i, describe(&sfn, &lookup).await) });
     }
     let mut found: BTreeMap<String, Option<String>> = BTreeMap::new();
@@ -87,8 +87,8 @@ pub async fn check_state_machines(
 }
 
 /// The region an ARN names (its fourth field); empty when it names none.
-fn region_of(arn: &str) -> &str {
-    arn.split(':').nth(3).unwrap_or_default()
+fn region_of(arn: &str) -> String {
+    arn.parse::<crate::arn::Arn>().map(|a| a.region).unwrap_or_default()
 }
 
 /// One problem per route whose machine is missing or of the wrong type.
@@ -105,7 +105,7 @@ async fn problems(
     let explained = super::mismatch::explain_not_found(clients, &missing).await;
     let mut near = BTreeMap::new();
     for arn in &missing {
-        let region = region_of(arn).to_string();
+        let region = region_of(arn);
         if !near.contains_key(&region) {
             near.insert(region.clone(), machine_names(&clients.sfn_in(&region)).await);
         }
@@ -128,7 +128,7 @@ async fn problems(
                 } else {
                     String::new()
                 };
-                let names = near.get(region).map(Vec::as_slice).unwrap_or_default();
+                let names = near.get(&region).map(Vec::as_slice).unwrap_or_default();
                 let name = parsed.as_ref().map_or(arn, |m| m.name.as_str());
                 problems.push(MachineProblem {
                     route: index,
@@ -142,7 +142,7 @@ async fn problems(
                         }
                     ),
                     label: format!("no such state machine in {region}"),
-                    help: missing_help(name, names, region),
+                    help: missing_help(name, names, &region),
                 });
             }
             (_, Some(Some(kind))) => {

@@ -27,7 +27,7 @@ pub async fn explain_not_found(clients: &Clients, arns: &[&str]) -> Vec<(String,
         return Vec::new();
     }
     let caller = super::account_id(clients).await.ok();
-    let profile = crate::aws::profile_in_use();
+    let profile = crate::tried::profile_in_use();
     arns.iter()
         .filter_map(|arn| {
             let (account, _) = arn_account_and_region(arn)?;

@@ -20,7 +20,9 @@ pub use read::{
     roles_made_for,
 };
 
-use crate::stack::desired::{AccessLog, Cors};
+use crate::resource::api::spec::Cors;
+pub use crate::resource::role::spec::role_name_of;
+use crate::resource::stage::spec::AccessLog;
 
 /// Everything the stack could own, as it is now.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -57,8 +59,6 @@ impl Live {
             .collect()
     }
 }
-
-pub use crate::arn::role_name_of;
 
 /// An HTTP API and everything inside it.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -145,6 +145,9 @@ pub struct LiveIntegration {
     pub credentials_arn: Option<String>,
     /// Request parameters.
     pub parameters: BTreeMap<String, String>,
+    /// Response parameters per integration status code; a code with an empty map is left out
+    /// (an empty map is how UpdateIntegration removes a code).
+    pub response: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 /// A stage.

@@ -425,6 +425,18 @@ fn live_integration(i: &Integration, resource: &str) -> Result<LiveIntegration, 
             .request_parameters()
             .map(|p| p.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
             .unwrap_or_default(),
+        response: i
+            .response_parameters()
+            .into_iter()
+            .flatten()
+            .filter(|(_, m)| !m.is_empty())
+            .map(|(code, m)| {
+                (
+                    code.clone(),
+                    m.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+                )
+            })
+            .collect(),
     })
 }
 

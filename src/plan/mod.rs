@@ -7,100 +7,29 @@
 //! route moves between) is a `tracing::debug!` line: `PROVISION_LOG=debug provision diff` shows
 //! them among the SDK's own lines, `PROVISION_LOG=provision::plan=debug` shows them alone.
 
-mod api;
-mod authorizers;
-mod existing;
-mod integration;
+pub mod change;
+pub mod error;
 pub mod op;
 mod quota;
-mod role;
-mod routes;
 pub mod saved;
-mod stage;
-
-use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::live::{
-    Live, LiveApi, LiveAuthorizer, LiveIntegration, LiveRole, LiveRoute, LiveStage, RoleState,
-};
+use crate::live::{Live, LiveApi, LiveRole, RoleState};
+pub use crate::resource::role::existing::existing_role_gaps;
 use crate::stack::Desired;
-use crate::stack::desired::{Cors, DesiredIntegration, DesiredRoute, DesiredStage};
-use crate::stack::rules::OWNER_TAG;
-pub use existing::existing_role_gaps;
+pub use change::{Action, Change, FieldChange, Kind, PlanOptions};
+pub use error::PlanError;
 pub use op::{ApiRef, AuthorizerRef, IntegrationRef, Key, Op, RoleRef};
 
-use api::*;
-use authorizers::*;
-use integration::*;
-use role::*;
-use routes::*;
-use stage::*;
-
-/// What a change does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Action {
-    /// Made from nothing.
-    Create,
-    /// Changed in place.
-    Update,
-    /// Removed.
-    Delete,
-    /// Made anew and the old one removed, because AWS cannot change it in place.
-    Replace,
-}
-
-/// What kind of resource a change is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    /// The HTTP API.
-    Api,
-    /// A route.
-    Route,
-    /// An integration.
-    Integration,
-    /// A JWT authorizer.
-    Authorizer,
-    /// A stage.
-    Stage,
-    /// The IAM role.
-    Role,
-    /// An inline policy of the role.
-    RolePolicy,
-    /// A managed policy attached to the role.
-    ManagedPolicy,
-}
-
-/// One field's before and after; `null` where absent.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FieldChange {
-    /// Field name, e.g. `request_parameters.Input`.
-    pub field: String,
-    /// Live value.
-    pub before: Value,
-    /// Desired value.
-    pub after: Value,
-}
-
-/// One resource's change, as shown to people, with the operations that make it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Change {
-    /// Create, update, delete or replace.
-    pub action: Action,
-    /// Resource kind.
-    pub kind: Kind,
-    /// Resource name: route key, API name, role name, ...
-    pub name: String,
-    /// Changed fields (for updates and replaces; for creates the new values).
-    pub fields: Vec<FieldChange>,
-    /// The AWS mutations that carry it out, in order within this change.
-    #[serde(skip)]
-    pub ops: Vec<Op>,
-}
+use crate::resource::api::plan::{cors_fields, plan_api_update};
+use crate::resource::authorizer::plan::{delete_authorizer, delete_unused_authorizers, plan_authorizers};
+use crate::resource::integration::plan::integration_label;
+use crate::resource::role::plan::plan_role;
+use crate::resource::route::plan::{delete_route_op, plan_routes};
+use crate::resource::stage::plan::plan_stages;
+use change::{created, delete, delete_inline_policy};
 
 /// Everything `up` (or `down`) would do.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -128,44 +57,6 @@ impl Plan {
                 Action::Replace => (c + 1, u, d + 1),
             })
     }
-}
-
-/// Options that change what the planner may do.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct PlanOptions {
-    /// Take over a same-named role that lacks the ownership tag.
-    pub adopt: bool,
-}
-
-/// Why no plan can be made.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum PlanError {
-    /// A role with the stack's role name exists and is not the stack's.
-    #[error(
-        "role {name} exists but is not owned by stack {stack} (it has no {OWNER_TAG}={stack} tag); nothing was changed\n  \
-         to manage it with this stack, run `provision up --adopt`: it tags the role and from then on manages it \
-         (its policies and tags become what the stack declares; `provision diff` shows how)\n  \
-         otherwise choose another [role] name"
-    )]
-    UnownedRole {
-        /// Role name.
-        name: String,
-        /// Stack name.
-        stack: String,
-    },
-    /// The plan could need more integrations at once than the API's quota.
-    #[error(transparent)]
-    IntegrationQuota(#[from] quota::IntegrationQuota),
-    /// The role belongs to another stack.
-    #[error("role {name} belongs to stack {owner}, not {stack}; choose another [role] name")]
-    OtherStacksRole {
-        /// Role name.
-        name: String,
-        /// Owning stack.
-        owner: String,
-        /// This stack.
-        stack: String,
-    },
 }
 
 /// Computes what `up` must do to make live state match the stack.
@@ -364,93 +255,6 @@ fn delete_role(role: &LiveRole, label: &str) -> Vec<Change> {
         },
     ));
     changes
-}
-
-fn delete(kind: Kind, name: &str, op: Op) -> Change {
-    Change {
-        action: Action::Delete,
-        kind,
-        name: name.to_string(),
-        fields: Vec::new(),
-        ops: vec![op],
-    }
-}
-
-/// The delete of an inline policy, saying which role it belongs to (a policy name alone does not
-/// say, and two roles may have policies of one name).
-fn delete_inline_policy(role: &str, policy_name: &str) -> Change {
-    let mut change = delete(
-        Kind::RolePolicy,
-        policy_name,
-        Op::DeleteRolePolicy {
-            role: role.to_string(),
-            policy_name: policy_name.to_string(),
-        },
-    );
-    change.fields.push(FieldChange {
-        field: "role".into(),
-        before: Value::String(role.to_string()),
-        after: Value::Null,
-    });
-    change
-}
-
-fn created(field: &str, after: Value) -> FieldChange {
-    FieldChange {
-        field: field.to_string(),
-        before: Value::Null,
-        after,
-    }
-}
-
-fn changed(field: &str, before: Value, after: Value) -> Option<FieldChange> {
-    (before != after).then(|| FieldChange {
-        field: field.to_string(),
-        before,
-        after,
-    })
-}
-
-/// Tag differences: what to set, what to remove (never `aws:` keys, which nobody can remove),
-/// and the field changes that show it.
-fn tag_diff(
-    live: &BTreeMap<String, String>,
-    desired: &BTreeMap<String, String>,
-) -> (BTreeMap<String, String>, Vec<String>, Vec<FieldChange>) {
-    let mut set = BTreeMap::new();
-    let mut fields = Vec::new();
-    for (k, v) in desired {
-        if live.get(k) != Some(v) {
-            set.insert(k.clone(), v.clone());
-            fields.push(FieldChange {
-                field: format!("tags.{k}"),
-                before: live.get(k).map_or(Value::Null, |v| json!(v)),
-                after: json!(v),
-            });
-        }
-    }
-    let remove: Vec<String> = live
-        .keys()
-        .filter(|k| !desired.contains_key(*k) && !k.starts_with("aws:"))
-        .cloned()
-        .collect();
-    for k in &remove {
-        fields.push(FieldChange {
-            field: format!("tags.{k}"),
-            before: json!(live[k]),
-            after: Value::Null,
-        });
-    }
-    (set, remove, fields)
-}
-
-/// The names of changed fields, for the log.
-fn field_names(fields: &[FieldChange]) -> String {
-    fields
-        .iter()
-        .map(|f| f.field.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 #[cfg(test)]

@@ -143,6 +143,9 @@ pub enum Op {
         route_key: String,
         spec: DesiredIntegration,
         role: RoleRef,
+        /// Response status codes whose live parameters lose a key or go: each is sent as an
+        /// empty map (the guide's way to remove a code's mappings) before the new maps.
+        clear_response: Vec<String>,
     },
     /// DeleteIntegration.
     DeleteIntegration { api_id: String, id: String },

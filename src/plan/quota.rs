@@ -2,7 +2,8 @@
 //! creates integrations while removing others can pass through more than the quota even when it
 //! ends within it.
 
-use super::{Action, Change, Kind, Op};
+use super::change::{Action, Change, Kind};
+use super::op::Op;
 use crate::live::LiveApi;
 
 /// Integrations per HTTP API (API Gateway developer guide, "Quotas for configuring and running an
@@ -81,6 +82,7 @@ mod tests {
             spec: DesiredIntegration {
                 subtype: "StepFunctions-StartExecution".into(),
                 parameters: Default::default(),
+                response: Default::default(),
             },
             role: RoleRef::Existing("arn:aws:iam::189107071895:role/r".into()),
         };

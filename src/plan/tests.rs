@@ -9,7 +9,9 @@ use crate::live::{
     Live, LiveApi, LiveAuthorizer, LiveIntegration, LiveRole, LiveRoute, LiveStage, RoleState,
 };
 use crate::policy;
+use crate::stack::desired::Cors;
 use crate::stack::desired::{DesiredIntegration, DesiredStage};
+use crate::stack::rules::OWNER_TAG;
 
 const ONBOARDING: &str = include_str!("../../stacks/onboarding.toml");
 const STACK: &str = "user-onboarding";
@@ -88,6 +90,7 @@ fn onboarding_integration() -> DesiredIntegration {
     DesiredIntegration {
         subtype: "StepFunctions-StartExecution".into(),
         parameters: onboarding_params(),
+        response: Default::default(),
     }
 }
 
@@ -99,6 +102,7 @@ fn live_integration(id: &str, subtype: &str, parameters: BTreeMap<String, String
         payload_format_version: Some("1.0".into()),
         credentials_arn: Some(ROLE_ARN.into()),
         parameters,
+        response: Default::default(),
     }
 }
 
@@ -550,6 +554,7 @@ fn changed_mapping_updates_integration_with_whole_map() {
             // The whole map, StateMachineArn included, not only the changed key.
             spec: onboarding_integration(),
             role: RoleRef::Existing(ROLE_ARN.into()),
+            clear_response: Vec::new(),
         }]
     );
     assert_eq!(p.counts(), (0, 1, 0));
@@ -1810,6 +1815,7 @@ fn secure_live(d: &Desired) -> Live {
             payload_format_version: Some("1.0".into()),
             credentials_arn: Some(format!("arn:aws:iam::189107071895:role/{}", d.role.name)),
             parameters: r.integration.parameters.clone(),
+            response: r.integration.response.clone(),
         });
         api.routes.push(LiveRoute {
             id: format!("r-{i}"),

@@ -1,13 +1,23 @@
 //! The desired state: a validated stack file with every default filled in. Plain data, no spans.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
-use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::model::{AuthorizerSection, CorsSection, RoleSection, RouteSection, Sp, StackFile, StageSection};
+use super::model::StackFile;
 use super::rules::{self, OWNER_TAG};
 use crate::policy;
+use crate::resource::api::spec::desired_cors;
+pub use crate::resource::api::spec::{Cors, DesiredApi};
+pub use crate::resource::authorizer::spec::DesiredAuthorizer;
+use crate::resource::authorizer::spec::desired_authorizer;
+pub use crate::resource::integration::spec::DesiredIntegration;
+use crate::resource::role::spec::desired_role;
+pub use crate::resource::role::spec::{DesiredRole, least_privilege};
+pub use crate::resource::route::spec::DesiredRoute;
+use crate::resource::route::spec::desired_route;
+pub use crate::resource::stage::spec::{AccessLog, DEFAULT_ACCESS_LOG_FORMAT, DesiredStage};
+use crate::resource::stage::spec::{default_stage, desired_stage};
 
 /// Everything one stack declares, ready to compare with live state.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,156 +39,6 @@ pub struct Desired {
     /// User tags plus the ownership tag, for everything taggable.
     pub tags: BTreeMap<String, String>,
 }
-
-/// The HTTP API.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DesiredApi {
-    /// API name.
-    pub name: String,
-    /// CORS configuration; `None` means none at all.
-    pub cors: Option<Cors>,
-}
-
-/// A CORS configuration in canonical form: lists sorted and de-duplicated, header names in lower
-/// case and methods in upper case (HTTP treats them so, and AWS may return them so).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Cors {
-    /// Allowed origins.
-    pub allow_origins: Vec<String>,
-    /// Allowed methods.
-    pub allow_methods: Vec<String>,
-    /// Allowed request headers.
-    pub allow_headers: Vec<String>,
-    /// Response headers exposed to scripts.
-    pub expose_headers: Vec<String>,
-    /// Preflight cache, seconds.
-    pub max_age: Option<i32>,
-    /// Whether credentials may be sent; `None` is AWS's default, false.
-    pub allow_credentials: Option<bool>,
-}
-
-impl Cors {
-    /// The canonical form of a configuration, as written or as read from AWS.
-    pub fn canonical(mut self) -> Cors {
-        let tidy = |v: &mut Vec<String>, f: fn(&str) -> String| {
-            *v = v
-                .iter()
-                .map(|s| f(s))
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect();
-        };
-        tidy(&mut self.allow_origins, str::to_string);
-        tidy(&mut self.allow_methods, str::to_ascii_uppercase);
-        tidy(&mut self.allow_headers, str::to_ascii_lowercase);
-        tidy(&mut self.expose_headers, str::to_ascii_lowercase);
-        if self.allow_credentials == Some(false) {
-            self.allow_credentials = None;
-        }
-        self
-    }
-}
-
-/// A JWT authorizer.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct DesiredAuthorizer {
-    /// Name, unique in the API; routes refer to it.
-    pub name: String,
-    /// Token issuer URL.
-    pub issuer: String,
-    /// Accepted audiences, sorted.
-    pub audience: Vec<String>,
-    /// Where the token is, e.g. `$request.header.Authorization`.
-    pub identity_source: String,
-}
-
-/// The IAM role and its policies.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DesiredRole {
-    /// Role name.
-    pub name: String,
-    /// Inline policy name.
-    pub policy_name: String,
-    /// Inline policy document, normalised.
-    pub policy: Value,
-    /// Trust policy, normalised.
-    pub trust: Value,
-    /// ARNs of managed policies to attach.
-    pub managed_policies: BTreeSet<String>,
-    /// Trust API Gateway only on behalf of the stack's own account: the trust policy gets an
-    /// `aws:SourceAccount` condition once the account is known ([`Desired::bind_account`]).
-    pub restrict_source_account: bool,
-    /// The IAM path, `/` unless the file says otherwise.
-    pub path: String,
-    /// The permissions boundary's ARN, if any.
-    pub permissions_boundary: Option<String>,
-    /// An existing role the stack uses and never changes (`[role] arn`); then `name` is the
-    /// ARN's role name and the other fields describe what the routes need of it.
-    pub existing: Option<String>,
-}
-
-/// A route and the integration behind it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DesiredRoute {
-    /// `METHOD /path` or `$default`.
-    pub key: String,
-    /// `NONE`, `AWS_IAM` or `JWT`.
-    pub authorization: String,
-    /// The JWT authorizer's name, for `JWT` routes.
-    pub authorizer: Option<String>,
-    /// OAuth scopes a JWT route requires, sorted.
-    pub scopes: Vec<String>,
-    /// The state machine the route acts on.
-    pub state_machine: String,
-    /// The Step Functions integration.
-    pub integration: DesiredIntegration,
-    /// An example request body (the route's `example`), for the "Try" lines and `invoke`.
-    pub example: Option<Value>,
-}
-
-/// An `AWS_PROXY` Step Functions integration.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct DesiredIntegration {
-    /// `StepFunctions-StartExecution` and so on.
-    pub subtype: String,
-    /// Request parameters, `StateMachineArn` included.
-    pub parameters: BTreeMap<String, String>,
-}
-
-/// The stage.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct DesiredStage {
-    /// Stage name.
-    pub name: String,
-    /// Auto-deploy.
-    pub auto_deploy: bool,
-    /// Default route throttling burst.
-    pub throttling_burst_limit: Option<i32>,
-    /// Default route throttling rate.
-    pub throttling_rate_limit: Option<f64>,
-    /// Access logging; `None` means off.
-    pub access_log: Option<AccessLog>,
-}
-
-/// Where and how a stage writes access logs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct AccessLog {
-    /// CloudWatch Logs log group ARN.
-    pub destination_arn: String,
-    /// One line per request, `$context` variables substituted.
-    pub format: String,
-}
-
-/// The access log line when the file sets none: one JSON object per request with the fields
-/// needed to see who called what and why it failed.
-pub const DEFAULT_ACCESS_LOG_FORMAT: &str = concat!(
-    r#"{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","#,
-    r#""requestTime":"$context.requestTime","httpMethod":"$context.httpMethod","#,
-    r#""routeKey":"$context.routeKey","status":"$context.status","#,
-    r#""integrationStatus":"$context.integrationStatus","#,
-    r#""integrationErrorMessage":"$context.integrationErrorMessage","#,
-    r#""responseLength":"$context.responseLength"}"#
-);
 
 impl Desired {
     /// Once the region is known: a route whose machine lives in another region gets
@@ -258,13 +118,6 @@ impl Desired {
     }
 }
 
-impl DesiredIntegration {
-    /// The Step Functions action, e.g. `StartExecution`.
-    pub fn action(&self) -> &str {
-        self.subtype.trim_start_matches("StepFunctions-")
-    }
-}
-
 /// Fills in defaults. Call only on a file that validated without errors; returns `None` when a
 /// required field is missing (which validation reports).
 pub fn desired(file: &StackFile) -> Option<Desired> {
@@ -298,141 +151,6 @@ pub fn desired(file: &StackFile) -> Option<Desired> {
     })
 }
 
-/// A route, its action and its machine (which the role's policy grants on).
-fn desired_route(r: &RouteSection) -> Option<(DesiredRoute, String, crate::arn::StateMachineArn)> {
-    let action = r.action.as_ref()?.value.clone();
-    let written = &r.state_machine.as_ref()?.value;
-    let machine = match written.starts_with("arn:") {
-        true => crate::arn::parse_state_machine_arn(written)
-            .ok()
-            .or_else(|| crate::arn::StateMachineArn::lenient(written))?,
-        false => rules::named_machine(written),
-    };
-    // A name becomes an ARN with placeholders until [`Desired::bind_machines`].
-    let machine_arn = match written.starts_with("arn:") {
-        true => written.clone(),
-        false => machine.machine(),
-    };
-    let authorizer = r.authorizer.as_ref().map(|a| a.value.clone());
-    let route = DesiredRoute {
-        key: r.key.as_ref()?.value.clone(),
-        authorization: route_authorization(r),
-        // Scopes count only on a route with an authorizer.
-        scopes: match &authorizer {
-            Some(_) => sorted(r.scopes.iter().flatten().map(|s| s.value.clone())),
-            None => Vec::new(),
-        },
-        authorizer,
-        integration: DesiredIntegration {
-            subtype: format!("StepFunctions-{action}"),
-            parameters: integration_parameters(r, &action, &machine_arn),
-        },
-        state_machine: machine_arn,
-        example: r.example.as_ref().map(|e| e.value.clone()),
-    };
-    Some((route, action, machine))
-}
-
-/// `JWT` for a route with an authorizer, else what the file says, else `NONE`.
-fn route_authorization(r: &RouteSection) -> String {
-    match (&r.authorizer, &r.authorization) {
-        (Some(_), _) => "JWT".to_string(),
-        (None, Some(a)) => a.value.clone(),
-        (None, None) => "NONE".to_string(),
-    }
-}
-
-/// The integration's request parameters: as written, or for a start action without any,
-/// `Input = $request.body.input`; a start action always gets its `StateMachineArn` (a stop acts
-/// on the `ExecutionArn` the file maps).
-fn integration_parameters(r: &RouteSection, action: &str, machine_arn: &str) -> BTreeMap<String, String> {
-    let mut parameters: BTreeMap<String, String> = match &r.parameters {
-        Some(p) => p
-            .iter()
-            .map(|(k, v)| (k.value.clone(), v.value.clone()))
-            .collect(),
-        None if action == "StopExecution" => BTreeMap::new(),
-        None => BTreeMap::from([("Input".to_string(), "$request.body.input".to_string())]),
-    };
-    if action != "StopExecution" {
-        parameters.insert("StateMachineArn".into(), machine_arn.to_string());
-    }
-    parameters
-}
-
-/// The role: its derived least-privilege policy over the routes' machines, the API Gateway
-/// trust policy, and the managed policies listed.
-fn desired_role(
-    role: &RoleSection,
-    machines: &[(String, crate::arn::StateMachineArn)],
-) -> Option<DesiredRole> {
-    let actions: Option<Vec<String>> = role
-        .actions
-        .as_ref()
-        .map(|a| a.iter().map(|s| s.value.clone()).collect());
-    let existing = role.arn.as_ref().map(|a| a.value.clone());
-    let name = match &existing {
-        Some(arn) => crate::arn::role_name_of(arn).to_string(),
-        None => role.name.as_ref()?.value.clone(),
-    };
-    let policy_name = match (&existing, &role.policy_name) {
-        (_, Some(p)) => p.value.clone(),
-        (Some(_), None) => String::new(),
-        (None, None) => return None,
-    };
-    Some(DesiredRole {
-        name,
-        policy_name,
-        path: role
-            .path
-            .as_ref()
-            .map_or_else(|| "/".to_string(), |p| p.value.clone()),
-        permissions_boundary: role.permissions_boundary.as_ref().map(|b| b.value.clone()),
-        existing,
-        policy: policy::normalize(&least_privilege(machines, actions.as_deref())),
-        trust: policy::normalize(&policy::api_gateway_trust(None)),
-        restrict_source_account: role.restrict_source_account.as_ref().is_some_and(|r| r.value),
-        managed_policies: role.managed_policies.iter().map(|m| m.value.clone()).collect(),
-    })
-}
-
-/// The stage when the file has no `[stage]`: `$default`, auto-deployed, no limits, no logs.
-fn default_stage() -> DesiredStage {
-    DesiredStage {
-        name: "$default".into(),
-        auto_deploy: true,
-        throttling_burst_limit: None,
-        throttling_rate_limit: None,
-        access_log: None,
-    }
-}
-
-/// The stage as written, `$default` and auto-deploy unless the file says otherwise.
-fn desired_stage(s: &StageSection) -> Option<DesiredStage> {
-    Some(DesiredStage {
-        name: s
-            .name
-            .as_ref()
-            .map_or_else(|| "$default".into(), |n| n.value.clone()),
-        auto_deploy: s.auto_deploy.as_ref().is_none_or(|a| a.value),
-        throttling_burst_limit: s
-            .throttling_burst_limit
-            .as_ref()
-            .and_then(|b| i32::try_from(b.value).ok()),
-        throttling_rate_limit: s.throttling_rate_limit.as_ref().map(|r| r.value),
-        access_log: match &s.access_log {
-            Some(log) => Some(AccessLog {
-                destination_arn: log.destination_arn.as_ref()?.value.clone(),
-                format: log
-                    .format
-                    .as_ref()
-                    .map_or_else(|| DEFAULT_ACCESS_LOG_FORMAT.to_string(), |f| f.value.clone()),
-            }),
-            None => None,
-        },
-    })
-}
-
 /// The file's tags plus the ownership tag.
 fn desired_tags(file: &StackFile, stack: &str) -> BTreeMap<String, String> {
     let mut tags: BTreeMap<String, String> = file
@@ -442,33 +160,6 @@ fn desired_tags(file: &StackFile, stack: &str) -> BTreeMap<String, String> {
         .collect();
     tags.insert(OWNER_TAG.into(), stack.to_string());
     tags
-}
-
-/// The CORS configuration as written, in canonical form.
-fn desired_cors(c: &CorsSection) -> Cors {
-    let strings = |v: &Option<Vec<Sp<String>>>| v.iter().flatten().map(|s| s.value.clone()).collect();
-    Cors {
-        allow_origins: strings(&c.allow_origins),
-        allow_methods: strings(&c.allow_methods),
-        allow_headers: strings(&c.allow_headers),
-        expose_headers: strings(&c.expose_headers),
-        max_age: c.max_age.as_ref().and_then(|m| i32::try_from(m.value).ok()),
-        allow_credentials: c.allow_credentials.as_ref().map(|a| a.value),
-    }
-    .canonical()
-}
-
-/// A JWT authorizer, its token in `Authorization` unless the file says otherwise.
-fn desired_authorizer(a: &AuthorizerSection) -> Option<DesiredAuthorizer> {
-    Some(DesiredAuthorizer {
-        name: a.name.as_ref()?.value.clone(),
-        issuer: a.issuer.as_ref()?.value.clone(),
-        audience: sorted(a.audience.iter().flatten().map(|s| s.value.clone())),
-        identity_source: a.identity_source.as_ref().map_or_else(
-            || "$request.header.Authorization".to_string(),
-            |s| s.value.clone(),
-        ),
-    })
 }
 
 /// Every string of a JSON value mapped through `f`.
@@ -483,96 +174,11 @@ fn map_strings(value: &Value, f: &impl Fn(&str) -> String) -> Value {
     }
 }
 
-fn sorted(items: impl Iterator<Item = String>) -> Vec<String> {
-    items.collect::<BTreeSet<_>>().into_iter().collect()
-}
-
-/// Step Functions actions whose IAM resource type is the execution (Service Authorization
-/// Reference for Step Functions): granted on `execution:MACHINE:*`, never on the machine.
-const EXECUTION_ACTIONS: &[&str] = &["StopExecution", "DescribeExecution", "GetExecutionHistory"];
-
-/// The actions a version or alias ARN starts, scoped with `states:StateMachineQualifier`.
-const START_ACTIONS: &[&str] = &["StartExecution", "StartSyncExecution"];
-
-/// Which qualifiers a grant on a machine allows.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum Scope {
-    /// The unqualified ARN is used: no condition.
-    Any,
-    /// Only versions and aliases are used: these qualifiers.
-    Only(BTreeSet<String>),
-}
-
-/// The inline policy: each action on exactly the resources it acts on, never `*`.
-///
-/// Without `actions`, each route grants its own action on its own machine. With `actions`, every
-/// listed action applies to all the routes' machines. Execution actions (Stop, Describe,
-/// GetExecutionHistory) are granted on the machines' executions. A version or alias ARN is
-/// authorized by the unqualified machine ARN ("Authorization for versions and aliases" in the Step
-/// Functions guide), so the start actions grant on the machine, scoped with the
-/// `states:StateMachineQualifier` condition when every route on that machine is qualified.
-pub(crate) fn least_privilege(
-    machines: &[(String, crate::arn::StateMachineArn)],
-    actions: Option<&[String]>,
-) -> Value {
-    let mut pairs: Vec<(String, &crate::arn::StateMachineArn)> = Vec::new();
-    match actions {
-        None => pairs.extend(machines.iter().map(|(a, m)| (format!("states:{a}"), m))),
-        Some(actions) => {
-            for full in actions {
-                pairs.extend(machines.iter().map(|(_, m)| (full.clone(), m)));
-            }
-        }
-    }
-    // (action, resource) -> scope, the unqualified use winning over any qualifier.
-    let mut scopes: BTreeMap<(String, String), Scope> = BTreeMap::new();
-    for (full, m) in pairs {
-        let action = full.trim_start_matches("states:");
-        let resource = if EXECUTION_ACTIONS.contains(&action) {
-            m.executions()
-        } else {
-            m.machine()
-        };
-        let scope = match (&m.qualifier, START_ACTIONS.contains(&action)) {
-            (Some(q), true) => Scope::Only(BTreeSet::from([q.to_string()])),
-            _ => Scope::Any,
-        };
-        let entry = scopes.entry((full.clone(), resource)).or_insert(scope.clone());
-        *entry = match (&*entry, scope) {
-            (Scope::Only(a), Scope::Only(b)) => Scope::Only(a.union(&b).cloned().collect()),
-            _ => Scope::Any,
-        };
-    }
-    // (scope, action) -> resources, then one statement per (scope, resource set).
-    let mut grants: BTreeMap<(Scope, String), BTreeSet<String>> = BTreeMap::new();
-    for ((action, resource), scope) in scopes {
-        grants.entry((scope, action)).or_default().insert(resource);
-    }
-    let mut statements: BTreeMap<(Scope, Vec<String>), Vec<String>> = BTreeMap::new();
-    for ((scope, action), resources) in grants {
-        statements
-            .entry((scope, resources.into_iter().collect()))
-            .or_default()
-            .push(action);
-    }
-    let statements: Vec<Value> = statements
-        .into_iter()
-        .map(|((scope, resources), actions)| {
-            let mut statement = json!({"Effect": "Allow", "Action": actions, "Resource": resources});
-            if let Scope::Only(qualifiers) = scope {
-                statement["Condition"] =
-                    json!({"StringEquals": {"states:StateMachineQualifier": qualifiers}});
-            }
-            statement
-        })
-        .collect();
-    json!({"Version": "2012-10-17", "Statement": statements})
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::stack::load::parse;
+    use serde_json::json;
 
     fn desired_of(source: &str) -> Desired {
         let (file, diags) = parse(source);

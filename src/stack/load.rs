@@ -48,6 +48,7 @@ pub(crate) const ROUTE_KEYS: &[&str] = &[
     "scopes",
     "allow",
     "example",
+    "response",
 ];
 pub(crate) const STAGE_KEYS: &[&str] = &[
     "name",
@@ -262,6 +263,7 @@ impl Reader<'_> {
                 scopes: self.string_array(t, "scopes"),
                 allow: self.string_array(t, "allow"),
                 example: get(t, "example").map(|v| Sp::new(json_of(v.get_ref()), v.span())),
+                response: get(t, "response").and_then(|v| self.response(v)),
                 parameters,
                 span,
             });
@@ -509,6 +511,36 @@ impl Reader<'_> {
         Some(out)
     }
 
+    /// A route's `response`: `status` and `headers` (the short form) or tables of strings keyed
+    /// by status code (the long form); which keys may go together is validation's business.
+    fn response(&mut self, value: &Value<'_>) -> Option<ResponseSection> {
+        let DeValue::Table(t) = value.get_ref() else {
+            self.type_error(value, "response", "a table");
+            return None;
+        };
+        let mut section = ResponseSection {
+            span: value.span(),
+            status: self.integer(t, "status"),
+            ..ResponseSection::default()
+        };
+        for (k, v) in t.iter() {
+            let name = k.get_ref().to_string();
+            if name == "status" {
+                continue;
+            }
+            let DeValue::Table(map) = v.get_ref() else {
+                self.type_error(v, &name, "a table of strings");
+                continue;
+            };
+            let map = self.string_map(map);
+            match name.as_str() {
+                "headers" => section.headers = Some(map),
+                _ => section.codes.push((Sp::new(name, k.span()), map)),
+            }
+        }
+        Some(section)
+    }
+
     fn string_map(&mut self, t: &DeTable<'_>) -> Vec<(Sp<String>, Sp<String>)> {
         let mut out = Vec::new();
         for (k, v) in t.iter() {
@@ -538,7 +570,15 @@ impl Reader<'_> {
             )),
             "a number" => Some(format!("write a number without quotes, e.g. `{key} = 5.0`")),
             "an array of strings" => Some(format!("write `{key} = [\"...\", \"...\"]`")),
-            "a table of strings" => Some(format!("write `{key} = {{ Input = \"$request.body\" }}`")),
+            "a table of strings" if key == "parameters" => {
+                Some(format!("write `{key} = {{ Input = \"$request.body\" }}`"))
+            }
+            "a table of strings" if key == "headers" => {
+                Some("write `headers = { Location = \"$response.body.executionArn\" }`".to_string())
+            }
+            "a table of strings" => Some(format!(
+                "write `\"{key}\" = {{ \"overwrite:header.NAME\" = \"value\" }}`, or use the short form `status = 202`"
+            )),
             "a table" => Some(format!("write it as a `[{key}]` table")),
             _ => None,
         };

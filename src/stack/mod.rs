@@ -5,6 +5,7 @@ pub mod desired;
 pub mod diagnostic;
 pub mod load;
 pub mod model;
+pub mod response;
 pub mod role_rules;
 pub mod rules;
 pub mod schema;

@@ -276,6 +276,64 @@ pub struct RouteSection {
     /// prints and by `invoke` when no `--data` is given, e.g. `{ input = { userId = "u-1" } }`.
     #[schemars(with = "Option<serde_json::Value>")]
     pub example: Option<Sp<serde_json::Value>>,
+    /// How API Gateway reshapes the integration's answer before the client sees it (the
+    /// integration's `ResponseParameters`): `{ status = 202, headers = { Location =
+    /// "$response.body.executionArn" } }` for the integration's 200 answers, or a table per
+    /// integration status code (200-599) of `overwrite:statuscode` and
+    /// `append|overwrite|remove:header.NAME` keys.
+    pub response: Option<ResponseSection>,
+}
+
+/// A route's `response`: either the short form (`status` and `headers`, applied to the
+/// integration's 200 answers) or the integration's response parameters as AWS spells them, one
+/// table per integration status code. The two forms do not mix.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ResponseSection {
+    /// Span of the table.
+    pub span: Span,
+    /// Short form: the status the client receives instead of 200 (`overwrite:statuscode`).
+    pub status: Option<Sp<i64>>,
+    /// Short form: headers set on a 200 answer (`overwrite:header.NAME`), name to value.
+    pub headers: Option<Vec<(Sp<String>, Sp<String>)>>,
+    /// Long form: integration status code to its response parameters, as written.
+    pub codes: Vec<(Sp<String>, StringPairs)>,
+}
+
+/// A table of strings as written: each key and value with its span.
+pub type StringPairs = Vec<(Sp<String>, Sp<String>)>;
+
+/// Both forms in the schema: `status` and `headers`, or any status code naming a table of
+/// strings. (The JSON Schema cannot say "one form only" with the keywords this schema uses;
+/// validation says it.)
+impl JsonSchema for ResponseSection {
+    fn schema_name() -> Cow<'static, str> {
+        "ResponseSection".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "How API Gateway reshapes the integration's answer (its `ResponseParameters`, \"Transforming API requests and responses\"): `status` and `headers` for the integration's 200 answers, or one table per integration status code (200-599) of `overwrite:statuscode` and `append|overwrite|remove:header.NAME` keys whose values are static text, `$response.header.NAME`, `$response.body.PATH`, `$context.NAME` or `$stageVariables.NAME`.",
+            "type": "object",
+            "properties": {
+                "status": {
+                    "description": "The status the client receives when the integration answers 200, e.g. 202.",
+                    "type": "integer",
+                    "minimum": 200,
+                    "maximum": 599
+                },
+                "headers": {
+                    "description": "Headers set on the integration's 200 answers, e.g. `{ Location = \"$response.body.executionArn\" }`.",
+                    "type": "object",
+                    "additionalProperties": { "type": "string" }
+                }
+            },
+            "additionalProperties": {
+                "description": "The response parameters for one integration status code (200-599).",
+                "type": "object",
+                "additionalProperties": { "type": "string" }
+            }
+        })
+    }
 }
 
 /// `[stage]`: the auto-deployed stage that serves the routes.
@@ -320,4 +378,12 @@ pub struct AccessLogSection {
     /// The log line, on one line, with `$context.requestId` or `$context.extendedRequestId`; a
     /// JSON line of the usual fields when absent.
     pub format: Option<Sp<String>>,
+}
+
+/// Items sorted and de-duplicated: the canonical form of a list the file may write in any order.
+pub(crate) fn sorted(items: impl Iterator<Item = String>) -> Vec<String> {
+    items
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect()
 }

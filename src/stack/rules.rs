@@ -325,6 +325,13 @@ pub enum Mapping {
     Context(String),
     /// `$stageVariables.VAR`.
     StageVariable(String),
+    /// `$response.header.NAME`: a header of the integration's answer (response parameters only).
+    ResponseHeader(String),
+    /// `$response.body`: the integration's whole answer (response parameters only).
+    ResponseBody,
+    /// `$response.body.PATH`: a JSONPath into the integration's answer (response parameters
+    /// only).
+    ResponseBodyPath(Vec<JsonStep>),
     /// Static text and `${...}` variables, in order, e.g. `order-${request.path.id}`.
     Composed(Vec<Part>),
 }
@@ -339,6 +346,27 @@ pub enum Part {
 }
 
 impl Mapping {
+    /// True for a variable of the integration's answer (`$response.*`).
+    pub fn is_response(&self) -> bool {
+        matches!(
+            self,
+            Mapping::ResponseHeader(_) | Mapping::ResponseBody | Mapping::ResponseBodyPath(_)
+        )
+    }
+
+    /// True for a variable of the client's request (`$request.*`).
+    pub fn is_request(&self) -> bool {
+        matches!(
+            self,
+            Mapping::Header(_)
+                | Mapping::QueryString(_)
+                | Mapping::RequestPath
+                | Mapping::Path(_)
+                | Mapping::Body
+                | Mapping::BodyPath(_)
+        )
+    }
+
     /// The variables the value reads: itself for a bare variable, each `${...}` of a composed
     /// value, none for a static one.
     pub fn variables(&self) -> Vec<&Mapping> {
@@ -401,6 +429,8 @@ const SOURCES: &[&str] = &[
     "$request.body",
     "$context.",
     "$stageVariables.",
+    "$response.header.",
+    "$response.body",
 ];
 
 /// Parses a request parameter value with HTTP API semantics: a value with `${` is composed (or,
@@ -503,6 +533,17 @@ fn parse_variable(value: &str) -> Result<Mapping, KeyError> {
     }
     if let Some(rest) = value.strip_prefix("$stageVariables.") {
         return named(rest, Mapping::StageVariable, "$stageVariables");
+    }
+    // Response parameter sources ("Transforming API requests and responses", response
+    // parameter mapping values); validation refuses them in request parameters.
+    if let Some(rest) = value.strip_prefix("$response.header.") {
+        return named(rest, Mapping::ResponseHeader, "$response.header");
+    }
+    if value == "$response.body" {
+        return Ok(Mapping::ResponseBody);
+    }
+    if let Some(rest) = value.strip_prefix("$response.body") {
+        return parse_json_path(rest).map(Mapping::ResponseBodyPath);
     }
     let prefix = value.split('.').take(2).collect::<Vec<_>>().join(".");
     let sources: Vec<&str> = SOURCES.iter().map(|s| s.trim_end_matches('.')).collect();

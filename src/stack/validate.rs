@@ -255,6 +255,7 @@ fn routes(file: &StackFile, out: &mut Vec<Diagnostic>) {
 
         parameters(route, action, parsed_key.as_ref(), out);
         execution::region(file, route, out);
+        super::response::validate(route, out);
     }
 }
 
@@ -633,6 +634,22 @@ fn mapping(
         if let Mapping::Path(p) = variable {
             path_parameter(value, p, key, out);
         }
+    }
+    if variables.iter().any(|v| v.is_response()) {
+        // Request parameter mapping values ("Transforming API requests and responses") read the
+        // request, context and stage variables; `$response` exists only once the integration
+        // has answered.
+        out.push(
+            Diagnostic::error(
+                value.span.clone(),
+                format!("`{}` reads the integration's answer", value.value),
+                "a request parameter is evaluated before the integration is called",
+            )
+            .with_help(
+                "map it in the route's `response` instead, or read the request ($request.body.input, ...)",
+            ),
+        );
+        return;
     }
     // The tool's one body convention (the walkthrough's `Input = $request.body.input`) is a
     // deliberate choice whose 100 KB limit the stack format docs state: no warning for it.

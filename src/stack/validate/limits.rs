@@ -1,7 +1,7 @@
 //! Quotas and field limits AWS enforces, checked before any call so that nothing is half made.
 
 use crate::policy;
-use crate::stack::desired::least_privilege;
+use crate::resource::role::spec::least_privilege;
 use crate::stack::diagnostic::Diagnostic;
 use crate::stack::model::{Sp, StackFile};
 use crate::stack::rules;

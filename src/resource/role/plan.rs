@@ -1,9 +1,18 @@
 //! The role: created, or kept when the stack owns it (adopted with `--adopt`), its trust policy,
 //! tags and policies made to match the file.
 
-use super::*;
+use serde_json::{Value, json};
 
-pub(super) fn plan_role(
+use crate::live::{LiveRole, RoleState};
+use crate::plan::change::{
+    Action, Change, FieldChange, Kind, PlanOptions, changed, created, delete, field_names, tag_diff,
+};
+use crate::plan::error::PlanError;
+use crate::plan::op::{Op, RoleRef};
+use crate::stack::Desired;
+use crate::stack::rules::OWNER_TAG;
+
+pub(crate) fn plan_role(
     desired: &Desired,
     live: &RoleState,
     options: PlanOptions,
@@ -127,13 +136,13 @@ fn replace_role(desired: &Desired, role: &LiveRole, changes: &mut Vec<Change>) -
 }
 
 /// The role's trust policy and tags, then its policies.
-pub(super) fn plan_role_update(desired: &Desired, role: &LiveRole, changes: &mut Vec<Change>) {
+pub(crate) fn plan_role_update(desired: &Desired, role: &LiveRole, changes: &mut Vec<Change>) {
     plan_role_settings(desired, role, changes);
     plan_role_policies(desired, role, changes);
 }
 
 /// UpdateAssumeRolePolicy and TagRole / UntagRole where the trust policy or tags differ.
-pub(super) fn plan_role_settings(desired: &Desired, role: &LiveRole, changes: &mut Vec<Change>) {
+pub(crate) fn plan_role_settings(desired: &Desired, role: &LiveRole, changes: &mut Vec<Change>) {
     let want = &desired.role;
     let mut fields = Vec::new();
     let mut ops = Vec::new();
@@ -191,7 +200,7 @@ pub(super) fn plan_role_settings(desired: &Desired, role: &LiveRole, changes: &m
 
 /// The stack's inline policy put where it differs (compared by meaning), every other inline
 /// policy deleted, managed policies attached and detached to match the file.
-pub(super) fn plan_role_policies(desired: &Desired, role: &LiveRole, changes: &mut Vec<Change>) {
+pub(crate) fn plan_role_policies(desired: &Desired, role: &LiveRole, changes: &mut Vec<Change>) {
     let want = &desired.role;
     match role.inline.get(&want.policy_name) {
         Some(doc) if *doc == want.policy => {
@@ -219,7 +228,7 @@ pub(super) fn plan_role_policies(desired: &Desired, role: &LiveRole, changes: &m
     }
     for name in role.inline.keys().filter(|n| **n != want.policy_name) {
         tracing::debug!("role policy {name}: not the stack's, delete");
-        changes.push(super::delete_inline_policy(&role.name, name));
+        changes.push(crate::plan::change::delete_inline_policy(&role.name, name));
     }
     for arn in want.managed_policies.difference(&role.attached) {
         changes.push(Change {
@@ -243,5 +252,27 @@ pub(super) fn plan_role_policies(desired: &Desired, role: &LiveRole, changes: &m
                 arn: arn.clone(),
             },
         ));
+    }
+}
+
+/// How the credentials of an integration are shown and compared: by role name, since the ARN
+/// of a role that does not exist yet is not known, and a recreated role keeps its ARN (role
+/// names are unique in an account whatever their path).
+pub(crate) use crate::arn::role_name_of;
+
+pub(crate) fn role_display(role: &RoleRef) -> Value {
+    match role {
+        RoleRef::Existing(arn) => json!(arn),
+        RoleRef::New(name) => json!(format!("role/{name} (known after up)")),
+    }
+}
+
+/// The role's name, as integrations' credentials are compared ([`role_name_of`]); none when
+/// the role is made anew under another path, whose new ARN every integration must be given.
+pub(crate) fn role_name(role: &RoleRef, replaced: bool) -> String {
+    match role {
+        _ if replaced => String::new(),
+        RoleRef::Existing(arn) => role_name_of(arn).to_string(),
+        RoleRef::New(name) => name.clone(),
     }
 }

@@ -6,14 +6,14 @@ use std::sync::Mutex;
 
 use aws_sdk_apigatewayv2::types::{AccessLogSettings, RouteSettings};
 
-use super::Resolved;
-use super::answer::{deleted, exists_is_unknown, once_gw, to_hash};
-use super::create::create_safely;
-use super::resolve::api_id;
+use crate::apply::answer::{deleted, exists_is_unknown, once_gw, to_hash};
+use crate::apply::create::create_safely;
+use crate::apply::resolve::Resolved;
+use crate::apply::resolve::api_id;
 use crate::aws::Clients;
 use crate::error::AwsError;
-use crate::plan::ApiRef;
-use crate::stack::desired::DesiredStage;
+use crate::plan::op::ApiRef;
+use crate::resource::stage::spec::DesiredStage;
 
 /// The stage's access log settings, when it has any (DeleteAccessLogSettings turns them off).
 fn access_log_settings(spec: &DesiredStage) -> Option<AccessLogSettings> {
@@ -41,7 +41,7 @@ fn route_settings(spec: &DesiredStage) -> Option<RouteSettings> {
 
 /// CreateStage with tags and stage variables; after a lost answer (or "already exists"), a
 /// stage of that name counts as made.
-pub(super) async fn create(
+pub(crate) async fn create(
     clients: &Clients,
     ctx: &Mutex<Resolved>,
     label: &str,
@@ -82,7 +82,7 @@ pub(super) async fn create(
 }
 
 /// UpdateStage.
-pub(super) async fn update(clients: &Clients, api_id: &str, spec: &DesiredStage) -> Result<(), AwsError> {
+pub(crate) async fn update(clients: &Clients, api_id: &str, spec: &DesiredStage) -> Result<(), AwsError> {
     clients
         .apigw
         .update_stage()
@@ -98,7 +98,7 @@ pub(super) async fn update(clients: &Clients, api_id: &str, spec: &DesiredStage)
 }
 
 /// DeleteAccessLogSettings: turns the stage's access logging off.
-pub(super) async fn delete_access_log(clients: &Clients, api_id: &str, stage: &str) -> Result<(), AwsError> {
+pub(crate) async fn delete_access_log(clients: &Clients, api_id: &str, stage: &str) -> Result<(), AwsError> {
     deleted(
         clients
             .apigw
@@ -113,7 +113,7 @@ pub(super) async fn delete_access_log(clients: &Clients, api_id: &str, stage: &s
 }
 
 /// DeleteStage.
-pub(super) async fn delete(clients: &Clients, api_id: &str, name: &str) -> Result<(), AwsError> {
+pub(crate) async fn delete(clients: &Clients, api_id: &str, name: &str) -> Result<(), AwsError> {
     deleted(
         clients
             .apigw

@@ -10,10 +10,10 @@ use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use serde_json::Value;
 
-use super::Resolved;
-use super::answer::{created_id, deleted, gone, once_iam};
-use super::create::{backoff, create_safely};
-use super::resolve::lock;
+use crate::apply::answer::{created_id, deleted, gone, once_iam};
+use crate::apply::create::{backoff, create_safely};
+use crate::apply::resolve::Resolved;
+use crate::apply::resolve::lock;
 use crate::aws::Clients;
 use crate::error::{AwsError, Retry};
 use crate::live::RoleState;
@@ -26,7 +26,7 @@ fn iam_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {
 }
 
 /// What CreateRole makes.
-pub(super) struct NewRole<'a> {
+pub(crate) struct NewRole<'a> {
     pub name: &'a str,
     pub trust: &'a Value,
     pub tags: &'a BTreeMap<String, String>,
@@ -38,7 +38,7 @@ pub(super) struct NewRole<'a> {
 
 /// CreateRole with its trust policy, tags, path and boundary; records its ARN. A role of that
 /// name that carries the stack's tag (another run's, or a lost answer's) is taken instead.
-pub(super) async fn create(
+pub(crate) async fn create(
     clients: &Clients,
     ctx: &Mutex<Resolved>,
     label: &str,
@@ -133,7 +133,7 @@ async fn owned_role_arn(
 }
 
 /// TagRole and UntagRole.
-pub(super) async fn tag(
+pub(crate) async fn tag(
     clients: &Clients,
     name: &str,
     set: &BTreeMap<String, String>,
@@ -163,7 +163,7 @@ pub(super) async fn tag(
 }
 
 /// PutRolePermissionsBoundary.
-pub(super) async fn put_boundary(clients: &Clients, name: &str, arn: &str) -> Result<(), AwsError> {
+pub(crate) async fn put_boundary(clients: &Clients, name: &str, arn: &str) -> Result<(), AwsError> {
     clients
         .iam
         .put_role_permissions_boundary()
@@ -176,7 +176,7 @@ pub(super) async fn put_boundary(clients: &Clients, name: &str, arn: &str) -> Re
 }
 
 /// DeleteRolePermissionsBoundary; a boundary already gone is fine.
-pub(super) async fn delete_boundary(clients: &Clients, name: &str) -> Result<(), AwsError> {
+pub(crate) async fn delete_boundary(clients: &Clients, name: &str) -> Result<(), AwsError> {
     deleted(
         clients
             .iam
@@ -190,7 +190,7 @@ pub(super) async fn delete_boundary(clients: &Clients, name: &str) -> Result<(),
 }
 
 /// UpdateAssumeRolePolicy.
-pub(super) async fn update_trust(clients: &Clients, name: &str, trust: &Value) -> Result<(), AwsError> {
+pub(crate) async fn update_trust(clients: &Clients, name: &str, trust: &Value) -> Result<(), AwsError> {
     clients
         .iam
         .update_assume_role_policy()
@@ -203,7 +203,7 @@ pub(super) async fn update_trust(clients: &Clients, name: &str, trust: &Value) -
 }
 
 /// PutRolePolicy.
-pub(super) async fn put_policy(
+pub(crate) async fn put_policy(
     clients: &Clients,
     role: &str,
     policy_name: &str,
@@ -222,7 +222,7 @@ pub(super) async fn put_policy(
 }
 
 /// DeleteRolePolicy.
-pub(super) async fn delete_policy(clients: &Clients, role: &str, policy_name: &str) -> Result<(), AwsError> {
+pub(crate) async fn delete_policy(clients: &Clients, role: &str, policy_name: &str) -> Result<(), AwsError> {
     deleted(
         clients
             .iam
@@ -237,7 +237,7 @@ pub(super) async fn delete_policy(clients: &Clients, role: &str, policy_name: &s
 }
 
 /// AttachRolePolicy.
-pub(super) async fn attach(clients: &Clients, role: &str, arn: &str) -> Result<(), AwsError> {
+pub(crate) async fn attach(clients: &Clients, role: &str, arn: &str) -> Result<(), AwsError> {
     clients
         .iam
         .attach_role_policy()
@@ -250,7 +250,7 @@ pub(super) async fn attach(clients: &Clients, role: &str, arn: &str) -> Result<(
 }
 
 /// DetachRolePolicy.
-pub(super) async fn detach(clients: &Clients, role: &str, arn: &str) -> Result<(), AwsError> {
+pub(crate) async fn detach(clients: &Clients, role: &str, arn: &str) -> Result<(), AwsError> {
     deleted(
         clients
             .iam
@@ -266,7 +266,7 @@ pub(super) async fn detach(clients: &Clients, role: &str, arn: &str) -> Result<(
 
 /// DeleteRole. Right after its policies go, IAM may still see them for a moment
 /// (`DeleteConflict`): that is asked again a few times.
-pub(super) async fn delete(clients: &Clients, name: &str) -> Result<(), AwsError> {
+pub(crate) async fn delete(clients: &Clients, name: &str) -> Result<(), AwsError> {
     let mut attempt = 0;
     loop {
         match clients.iam.delete_role().role_name(name).send().await {

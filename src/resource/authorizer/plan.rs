@@ -1,12 +1,19 @@
 //! JWT authorizers: matched by name, updated or created; those no declared authorizer claims are
 //! deleted once no route uses them.
 
-use super::*;
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::json;
+
+use crate::live::{LiveApi, LiveAuthorizer};
+use crate::plan::change::{Action, Change, Kind, changed, created, delete, field_names};
+use crate::plan::op::{ApiRef, AuthorizerRef, Op};
+use crate::stack::Desired;
 
 /// Matches each declared authorizer with a live JWT authorizer of the same name (the lowest id
 /// when there are several), updates or creates it, and returns how routes refer to each by name,
 /// plus the live ids claimed.
-pub(super) fn plan_authorizers(
+pub(crate) fn plan_authorizers(
     desired: &Desired,
     api: &LiveApi,
     api_ref: &ApiRef,
@@ -98,12 +105,12 @@ pub(super) fn plan_authorizers(
 
 /// How routes refer to the stack's authorizers, and which live ones are kept.
 #[derive(Default)]
-pub(super) struct Authorizers {
-    pub(super) refs: BTreeMap<String, AuthorizerRef>,
-    pub(super) claimed: BTreeSet<String>,
+pub(crate) struct Authorizers {
+    pub(crate) refs: BTreeMap<String, AuthorizerRef>,
+    pub(crate) claimed: BTreeSet<String>,
 }
 
-pub(super) fn delete_unused_authorizers(api: &LiveApi, authorizers: &Authorizers, changes: &mut Vec<Change>) {
+pub(crate) fn delete_unused_authorizers(api: &LiveApi, authorizers: &Authorizers, changes: &mut Vec<Change>) {
     for authorizer in api
         .authorizers
         .iter()
@@ -118,7 +125,7 @@ pub(super) fn delete_unused_authorizers(api: &LiveApi, authorizers: &Authorizers
     }
 }
 
-pub(super) fn delete_authorizer(api: &LiveApi, authorizer: &LiveAuthorizer) -> Change {
+pub(crate) fn delete_authorizer(api: &LiveApi, authorizer: &LiveAuthorizer) -> Change {
     delete(
         Kind::Authorizer,
         &format!("{} ({})", authorizer.name, authorizer.id),

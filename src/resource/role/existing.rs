@@ -78,7 +78,7 @@ mod tests {
     use super::*;
     use crate::gateway::served::{RoleRead, Served};
 
-    const SECURE: &str = include_str!("../../stacks/onboarding-secure.toml");
+    const SECURE: &str = include_str!("../../../stacks/onboarding-secure.toml");
     const ROLE_ARN: &str = "arn:aws:iam::189107071895:role/platform/apigw";
     const MACHINE: &str = "arn:aws:states:ap-southeast-2:189107071895:stateMachine:user-onboarding";
 

@@ -1,8 +1,14 @@
 //! The API's own settings: name, CORS configuration and tags.
 
-use super::*;
+use serde_json::json;
 
-pub(super) fn plan_api_update(desired: &Desired, api: &LiveApi, changes: &mut Vec<Change>) {
+use crate::live::LiveApi;
+use crate::plan::change::{Action, Change, FieldChange, Kind, changed, field_names, tag_diff};
+use crate::plan::op::{ApiRef, Op};
+use crate::resource::api::spec::Cors;
+use crate::stack::Desired;
+
+pub(crate) fn plan_api_update(desired: &Desired, api: &LiveApi, changes: &mut Vec<Change>) {
     let mut fields = Vec::new();
     let mut ops = Vec::new();
     let name = changed("name", json!(api.name), json!(desired.api.name));
@@ -51,7 +57,7 @@ pub(super) fn plan_api_update(desired: &Desired, api: &LiveApi, changes: &mut Ve
 }
 
 /// CORS field changes between `live` and `want` (for a new API, `live` is `None`).
-pub(super) fn cors_fields(live: Option<&Cors>, want: Option<&Cors>) -> Vec<FieldChange> {
+pub(crate) fn cors_fields(live: Option<&Cors>, want: Option<&Cors>) -> Vec<FieldChange> {
     let empty = Cors::default();
     let (before, after) = (live.unwrap_or(&empty), want.unwrap_or(&empty));
     let mut fields: Vec<FieldChange> = [
@@ -97,7 +103,7 @@ pub(super) fn cors_fields(live: Option<&Cors>, want: Option<&Cors>) -> Vec<Field
 }
 
 /// True when `want` keeps everything `live` has set, so an update alone gets there.
-pub(super) fn covers(want: &Cors, live: &Cors) -> bool {
+pub(crate) fn covers(want: &Cors, live: &Cors) -> bool {
     let keeps = |w: &[String], l: &[String]| l.iter().all(|x| w.contains(x));
     keeps(&want.allow_origins, &live.allow_origins)
         && keeps(&want.allow_methods, &live.allow_methods)

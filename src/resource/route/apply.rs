@@ -4,16 +4,16 @@ use std::sync::Mutex;
 
 use aws_sdk_apigatewayv2::types::AuthorizationType;
 
-use super::Resolved;
-use super::answer::{deleted, exists_is_unknown, once_gw};
-use super::create::create_safely;
-use super::resolve::{api_id, authorizer_id, integration_id};
+use crate::apply::answer::{deleted, exists_is_unknown, once_gw};
+use crate::apply::create::create_safely;
+use crate::apply::resolve::Resolved;
+use crate::apply::resolve::{api_id, authorizer_id, integration_id};
 use crate::aws::Clients;
 use crate::error::AwsError;
-use crate::plan::{ApiRef, AuthorizerRef, IntegrationRef};
+use crate::plan::op::{ApiRef, AuthorizerRef, IntegrationRef};
 
 /// What a route is: its key, who may call it and what it targets.
-pub(super) struct RouteSpec<'a> {
+pub(crate) struct RouteSpec<'a> {
     /// Route key.
     pub key: &'a str,
     /// `NONE`, `AWS_IAM` or `JWT`.
@@ -27,7 +27,7 @@ pub(super) struct RouteSpec<'a> {
 }
 
 /// CreateRoute; after a lost answer (or "already exists"), a route with the key counts as made.
-pub(super) async fn create(
+pub(crate) async fn create(
     clients: &Clients,
     ctx: &Mutex<Resolved>,
     label: &str,
@@ -68,7 +68,7 @@ pub(super) async fn create(
 /// UpdateRoute: target, authorization, authorizer and scopes. `previous_authorizer` is the
 /// authorizer the route used before, which this update detaches when the route no longer
 /// names one.
-pub(super) async fn update(
+pub(crate) async fn update(
     clients: &Clients,
     ctx: &Mutex<Resolved>,
     api_id: &str,
@@ -100,7 +100,7 @@ pub(super) async fn update(
 }
 
 /// DeleteRoute.
-pub(super) async fn delete(clients: &Clients, api_id: &str, id: &str, key: &str) -> Result<(), AwsError> {
+pub(crate) async fn delete(clients: &Clients, api_id: &str, id: &str, key: &str) -> Result<(), AwsError> {
     deleted(
         clients
             .apigw

@@ -1,11 +1,21 @@
 //! Integrations: kept, updated in place, or replaced when a field AWS cannot change (type,
 //! subtype, a removed parameter) differs; orphans adopted.
 
-use super::*;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use serde_json::json;
+
+use crate::live::{LiveApi, LiveIntegration};
+use crate::plan::change::{Action, Change, FieldChange, Kind, changed, created, field_names};
+use crate::plan::op::{ApiRef, IntegrationRef, Op, RoleRef};
+use crate::resource::integration::spec::DesiredIntegration;
+use crate::resource::role::plan::{role_display, role_name_of};
+use crate::resource::route::spec::DesiredRoute;
+use crate::stack::response::ResponseParameters;
 
 /// An integration no route targets, of the route's subtype and on its machine; an exact
 /// parameter match first, then the lowest id, so every run picks the same one.
-pub(super) fn orphan_for<'a>(
+pub(crate) fn orphan_for<'a>(
     want: &DesiredRoute,
     api: &'a LiveApi,
     targeted: &HashSet<&str>,
@@ -21,12 +31,16 @@ pub(super) fn orphan_for<'a>(
         .filter(|i| !targeted.contains(i.id.as_str()) && !claimed.contains(i.id.as_str()))
         .filter(|i| i.subtype.as_deref() == Some(want.integration.subtype.as_str()))
         .filter(|i| machine(&i.parameters) == machine(&want.integration.parameters))
-        .min_by_key(|i| (i.parameters != want.integration.parameters, i.id.clone()))
+        .min_by_key(|i| {
+            let exact =
+                i.parameters == want.integration.parameters && i.response == want.integration.response;
+            (!exact, i.id.clone())
+        })
 }
 
 /// Compares a live integration with the route's; pushes an update or a replace when they differ
 /// and returns what the route should target.
-pub(super) fn reconcile_integration(
+pub(crate) fn reconcile_integration(
     want: &DesiredRoute,
     live: &LiveIntegration,
     api_id: &str,
@@ -80,12 +94,13 @@ pub(super) fn reconcile_integration(
             route_key: want.key.clone(),
             spec: want.integration.clone(),
             role: role.clone(),
+            clear_response: cleared_codes(live, &want.integration),
         }],
     });
     IntegrationRef::Existing(live.id.clone())
 }
 
-pub(super) fn integration_label(api: &LiveApi, integration: &LiveIntegration) -> String {
+pub(crate) fn integration_label(api: &LiveApi, integration: &LiveIntegration) -> String {
     let keys: Vec<&str> = api
         .routes
         .iter()
@@ -99,7 +114,7 @@ pub(super) fn integration_label(api: &LiveApi, integration: &LiveIntegration) ->
     }
 }
 
-pub(super) fn create_integration_op(want: &DesiredRoute, api_ref: &ApiRef, role: &RoleRef) -> Op {
+pub(crate) fn create_integration_op(want: &DesiredRoute, api_ref: &ApiRef, role: &RoleRef) -> Op {
     Op::CreateIntegration {
         api: api_ref.clone(),
         route_key: want.key.clone(),
@@ -108,7 +123,7 @@ pub(super) fn create_integration_op(want: &DesiredRoute, api_ref: &ApiRef, role:
     }
 }
 
-pub(super) fn create_integration(want: &DesiredRoute, api_ref: &ApiRef, role: &RoleRef) -> Change {
+pub(crate) fn create_integration(want: &DesiredRoute, api_ref: &ApiRef, role: &RoleRef) -> Change {
     let mut fields = vec![
         created("integration_type", json!("AWS_PROXY")),
         created("integration_subtype", json!(want.integration.subtype)),
@@ -121,6 +136,10 @@ pub(super) fn create_integration(want: &DesiredRoute, api_ref: &ApiRef, role: &R
             .iter()
             .map(|(k, v)| created(&format!("request_parameters.{k}"), json!(v))),
     );
+    fields.extend(want.integration.response.iter().flat_map(|(code, map)| {
+        map.iter()
+            .map(move |(k, v)| created(&format!("response_parameters.{code}.{k}"), json!(v)))
+    }));
     Change {
         action: Action::Create,
         kind: Kind::Integration,
@@ -130,12 +149,12 @@ pub(super) fn create_integration(want: &DesiredRoute, api_ref: &ApiRef, role: &R
     }
 }
 
-pub(super) struct IntegrationDiff {
+pub(crate) struct IntegrationDiff {
     fields: Vec<FieldChange>,
     replace: bool,
 }
 
-pub(super) fn integration_diff(
+pub(crate) fn integration_diff(
     live: &LiveIntegration,
     want: &DesiredIntegration,
     role_name: &str,
@@ -186,6 +205,7 @@ pub(super) fn integration_diff(
             }
         }
     }
+    fields.extend(response_diff(&live.response, &want.response));
     if replace {
         fields.insert(
             0,
@@ -197,4 +217,40 @@ pub(super) fn integration_diff(
         );
     }
     IntegrationDiff { fields, replace }
+}
+
+/// One field per response parameter that differs, `response_parameters.CODE.KEY`. All change in
+/// place: UpdateIntegration takes an empty map to remove a code ("Transforming API requests and
+/// responses", "Remove configured parameter mappings").
+fn response_diff(live: &ResponseParameters, want: &ResponseParameters) -> Vec<FieldChange> {
+    let empty = BTreeMap::new();
+    let codes: BTreeSet<&String> = live.keys().chain(want.keys()).collect();
+    let mut fields = Vec::new();
+    for code in codes {
+        let (before, after) = (live.get(code).unwrap_or(&empty), want.get(code).unwrap_or(&empty));
+        let keys: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+        for k in keys {
+            if before.get(k) != after.get(k) {
+                fields.push(FieldChange {
+                    field: format!("response_parameters.{code}.{k}"),
+                    before: json!(before.get(k)),
+                    after: json!(after.get(k)),
+                });
+            }
+        }
+    }
+    fields
+}
+
+/// The live status codes that lose a key or go entirely: whether AWS merges a code's new map
+/// into the old one is not documented, so such a code is emptied first.
+fn cleared_codes(live: &LiveIntegration, want: &DesiredIntegration) -> Vec<String> {
+    live.response
+        .iter()
+        .filter(|(code, map)| {
+            let wanted = want.response.get(*code);
+            map.keys().any(|k| wanted.is_none_or(|w| !w.contains_key(k)))
+        })
+        .map(|(code, _)| code.clone())
+        .collect()
 }

@@ -4,14 +4,14 @@ use std::sync::Mutex;
 
 use aws_sdk_apigatewayv2::types::{AuthorizerType, JwtConfiguration};
 
-use super::Resolved;
-use super::answer::{created_id, deleted, once_gw};
-use super::create::create_safely;
-use super::resolve::{api_id, lock};
+use crate::apply::answer::{created_id, deleted, once_gw};
+use crate::apply::create::create_safely;
+use crate::apply::resolve::Resolved;
+use crate::apply::resolve::{api_id, lock};
 use crate::aws::Clients;
 use crate::error::AwsError;
-use crate::plan::ApiRef;
-use crate::stack::desired::DesiredAuthorizer;
+use crate::plan::op::ApiRef;
+use crate::resource::authorizer::spec::DesiredAuthorizer;
 
 fn jwt_configuration(spec: &DesiredAuthorizer) -> JwtConfiguration {
     JwtConfiguration::builder()
@@ -22,7 +22,7 @@ fn jwt_configuration(spec: &DesiredAuthorizer) -> JwtConfiguration {
 
 /// CreateAuthorizer, or after a lost answer the lowest-id JWT authorizer of that name; records
 /// its id under the name.
-pub(super) async fn create(
+pub(crate) async fn create(
     clients: &Clients,
     ctx: &Mutex<Resolved>,
     label: &str,
@@ -64,7 +64,7 @@ pub(super) async fn create(
 }
 
 /// UpdateAuthorizer, with every field.
-pub(super) async fn update(
+pub(crate) async fn update(
     clients: &Clients,
     api_id: &str,
     id: &str,
@@ -86,7 +86,7 @@ pub(super) async fn update(
 }
 
 /// DeleteAuthorizer.
-pub(super) async fn delete(clients: &Clients, api_id: &str, id: &str, name: &str) -> Result<(), AwsError> {
+pub(crate) async fn delete(clients: &Clients, api_id: &str, id: &str, name: &str) -> Result<(), AwsError> {
     deleted(
         clients
             .apigw

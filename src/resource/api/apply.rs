@@ -6,14 +6,14 @@ use std::sync::Mutex;
 
 use aws_sdk_apigatewayv2::types::ProtocolType;
 
-use super::Resolved;
-use super::answer::{created_id, deleted, once_gw, to_hash};
-use super::create::create_safely;
-use super::resolve::{api_id, lock};
+use crate::apply::answer::{created_id, deleted, once_gw, to_hash};
+use crate::apply::create::create_safely;
+use crate::apply::resolve::Resolved;
+use crate::apply::resolve::{api_id, lock};
 use crate::aws::Clients;
 use crate::error::AwsError;
-use crate::plan::ApiRef;
-use crate::stack::desired::Cors;
+use crate::plan::op::ApiRef;
+use crate::resource::api::spec::Cors;
 use crate::stack::rules::OWNER_TAG;
 
 /// The SDK's CORS configuration; empty lists are left out.
@@ -31,7 +31,7 @@ fn cors_configuration(cors: &Cors) -> aws_sdk_apigatewayv2::types::Cors {
 
 /// CreateApi, or after a lost answer the oldest API tagged for the stack; records its id and
 /// endpoint.
-pub(super) async fn create(
+pub(crate) async fn create(
     clients: &Clients,
     ctx: &Mutex<Resolved>,
     label: &str,
@@ -75,7 +75,7 @@ pub(super) async fn create(
 }
 
 /// UpdateApi: the name, and the CORS configuration when given.
-pub(super) async fn update(
+pub(crate) async fn update(
     clients: &Clients,
     id: &str,
     name: &str,
@@ -94,7 +94,7 @@ pub(super) async fn update(
 }
 
 /// DeleteCorsConfiguration.
-pub(super) async fn delete_cors(clients: &Clients, api_id: &str) -> Result<(), AwsError> {
+pub(crate) async fn delete_cors(clients: &Clients, api_id: &str) -> Result<(), AwsError> {
     deleted(
         clients
             .apigw
@@ -108,7 +108,7 @@ pub(super) async fn delete_cors(clients: &Clients, api_id: &str) -> Result<(), A
 }
 
 /// TagResource and UntagResource on the API's ARN, or on one of its stages'.
-pub(super) async fn tag(
+pub(crate) async fn tag(
     clients: &Clients,
     ctx: &Mutex<Resolved>,
     api: &ApiRef,
@@ -145,7 +145,7 @@ pub(super) async fn tag(
 }
 
 /// DeleteApi.
-pub(super) async fn delete(clients: &Clients, id: &str) -> Result<(), AwsError> {
+pub(crate) async fn delete(clients: &Clients, id: &str) -> Result<(), AwsError> {
     deleted(
         clients.apigw.delete_api().api_id(id).send().await,
         "DeleteApi",

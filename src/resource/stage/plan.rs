@@ -1,10 +1,20 @@
 //! The stage: created, updated, or replaced when a throttling limit is dropped; other stages
 //! deleted.
 
-use super::*;
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use crate::live::{LiveApi, LiveStage};
+use crate::plan::change::{
+    Action, Change, FieldChange, Kind, changed, created, delete, field_names, tag_diff,
+};
+use crate::plan::op::{ApiRef, Op};
+use crate::resource::stage::spec::DesiredStage;
+use crate::stack::Desired;
 
 /// Plans the declared stage (create, replace, update or keep) and deletes every other stage.
-pub(super) fn plan_stages(desired: &Desired, api: &LiveApi, api_ref: &ApiRef, changes: &mut Vec<Change>) {
+pub(crate) fn plan_stages(desired: &Desired, api: &LiveApi, api_ref: &ApiRef, changes: &mut Vec<Change>) {
     let want = &desired.stage;
     match api.stages.iter().find(|s| s.name == want.name) {
         None => {
@@ -43,7 +53,7 @@ pub(super) fn plan_stages(desired: &Desired, api: &LiveApi, api_ref: &ApiRef, ch
 /// UpdateStage cannot unset a limit and a 0 rejects every request, so a stage whose limits the
 /// file dropped is made anew (keeping its variables); with auto-deploy it serves the current
 /// routes again within seconds.
-pub(super) fn replace_stage(desired: &Desired, api: &LiveApi, api_ref: &ApiRef, live: &LiveStage) -> Change {
+pub(crate) fn replace_stage(desired: &Desired, api: &LiveApi, api_ref: &ApiRef, live: &LiveStage) -> Change {
     let want = &desired.stage;
     tracing::debug!(
         "stage {}: replaced: a throttling limit cannot be unset in place",
@@ -86,7 +96,7 @@ pub(super) fn replace_stage(desired: &Desired, api: &LiveApi, api_ref: &ApiRef, 
 /// The live stage compared with the declared one: UpdateStage for changed settings,
 /// DeleteAccessLogSettings when the file drops access logs, tags when the listing returned
 /// them; nothing when all match.
-pub(super) fn update_stage(
+pub(crate) fn update_stage(
     desired: &Desired,
     api: &LiveApi,
     api_ref: &ApiRef,
@@ -136,7 +146,7 @@ pub(super) fn update_stage(
 }
 
 /// True when the stage has throttling limits and the file sets none.
-pub(super) fn throttling_removed(live: &LiveStage, want: &DesiredStage) -> bool {
+pub(crate) fn throttling_removed(live: &LiveStage, want: &DesiredStage) -> bool {
     want.throttling_burst_limit.is_none()
         && want.throttling_rate_limit.is_none()
         && (live.throttling_burst_limit.is_some() || live.throttling_rate_limit.is_some())
@@ -144,7 +154,7 @@ pub(super) fn throttling_removed(live: &LiveStage, want: &DesiredStage) -> bool 
 
 /// Stage fields that differ. Throttling is compared here only where the file sets it; a removed
 /// limit is a replace ([`throttling_removed`]).
-pub(super) fn stage_fields(live: Option<&LiveStage>, want: &DesiredStage) -> Vec<FieldChange> {
+pub(crate) fn stage_fields(live: Option<&LiveStage>, want: &DesiredStage) -> Vec<FieldChange> {
     let mut pairs = vec![(
         "auto_deploy",
         json!(live.map(|l| l.auto_deploy)),

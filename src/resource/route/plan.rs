@@ -1,32 +1,23 @@
 //! Routes: each declared route claims a live one by key and an integration (its own, or an
 //! orphan on the same machine); what no declared route claims is deleted.
 
-use super::*;
+use std::collections::{BTreeMap, HashSet};
 
-/// How the credentials of an integration are shown and compared: by role name, since the ARN
-/// of a role that does not exist yet is not known, and a recreated role keeps its ARN (role
-/// names are unique in an account whatever their path).
-pub(super) use crate::arn::role_name_of;
+use serde_json::{Value, json};
 
-pub(super) fn role_display(role: &RoleRef) -> Value {
-    match role {
-        RoleRef::Existing(arn) => json!(arn),
-        RoleRef::New(name) => json!(format!("role/{name} (known after up)")),
-    }
-}
-
-/// The role's name, as integrations' credentials are compared ([`role_name_of`]); none when
-/// the role is made anew under another path, whose new ARN every integration must be given.
-pub(super) fn role_name(role: &RoleRef, replaced: bool) -> String {
-    match role {
-        _ if replaced => String::new(),
-        RoleRef::Existing(arn) => role_name_of(arn).to_string(),
-        RoleRef::New(name) => name.clone(),
-    }
-}
+use crate::live::{LiveApi, LiveIntegration, LiveRoute};
+use crate::plan::change::{Action, Change, FieldChange, Kind, changed, created, delete, field_names};
+use crate::plan::op::{ApiRef, AuthorizerRef, IntegrationRef, Op, RoleRef};
+use crate::resource::authorizer::plan::Authorizers;
+use crate::resource::integration::plan::{
+    create_integration, integration_label, orphan_for, reconcile_integration,
+};
+use crate::resource::role::plan::role_name;
+use crate::resource::route::spec::DesiredRoute;
+use crate::stack::Desired;
 
 /// Plans each declared route and its integration, then deletes what no declared route claimed.
-pub(super) fn plan_routes(
+pub(crate) fn plan_routes(
     desired: &Desired,
     api: &LiveApi,
     api_ref: &ApiRef,
@@ -66,7 +57,7 @@ pub(super) fn plan_routes(
 /// Which live routes and integrations declared routes have claimed so far. Claiming in file
 /// order, the lowest id first, makes every run pick the same ones; what is left unclaimed at the
 /// end is deleted.
-pub(super) struct RouteClaims<'a> {
+pub(crate) struct RouteClaims<'a> {
     api: &'a LiveApi,
     integrations: BTreeMap<&'a str, &'a LiveIntegration>,
     /// Integrations some live route targets (claimed or not): never adopted as orphans.
@@ -138,7 +129,7 @@ impl<'a> RouteClaims<'a> {
 }
 
 /// How a route's target is shown: the integration's id, or a placeholder for one being made.
-pub(super) fn target_text(target: &IntegrationRef) -> String {
+pub(crate) fn target_text(target: &IntegrationRef) -> String {
     match target {
         IntegrationRef::Existing(id) => format!("integrations/{id}"),
         IntegrationRef::New(_) => "integrations/(known after up)".to_string(),
@@ -146,7 +137,7 @@ pub(super) fn target_text(target: &IntegrationRef) -> String {
 }
 
 /// A route that does not exist yet.
-pub(super) fn create_route(
+pub(crate) fn create_route(
     want: &DesiredRoute,
     api_ref: &ApiRef,
     authorizer: Option<AuthorizerRef>,
@@ -175,7 +166,7 @@ pub(super) fn create_route(
 }
 
 /// A live route compared with the declared one: an update when a field differs, else nothing.
-pub(super) fn update_route(
+pub(crate) fn update_route(
     want: &DesiredRoute,
     api: &LiveApi,
     live: &LiveRoute,
@@ -223,7 +214,7 @@ pub(super) fn update_route(
 /// The route's authorizer moves when the live id is not the declared one. It is compared by id,
 /// whatever the route's type: a stale id left on a NONE route, or one pointing at a duplicate of
 /// the same name, must be moved off before that authorizer can go.
-pub(super) fn authorizer_change(
+pub(crate) fn authorizer_change(
     want: &DesiredRoute,
     api: &LiveApi,
     live: &LiveRoute,
@@ -256,7 +247,7 @@ pub(super) fn authorizer_change(
 }
 
 /// Scopes are compared for JWT routes only: a route of another type has none that count.
-pub(super) fn scopes_change(want: &DesiredRoute, live: &LiveRoute) -> Option<FieldChange> {
+pub(crate) fn scopes_change(want: &DesiredRoute, live: &LiveRoute) -> Option<FieldChange> {
     if want.authorization != "JWT" {
         return None;
     }
@@ -269,7 +260,7 @@ pub(super) fn scopes_change(want: &DesiredRoute, live: &LiveRoute) -> Option<Fie
 }
 
 /// Live routes and integrations of the API that no declared route claimed: deleted.
-pub(super) fn delete_unclaimed(api: &LiveApi, claims: &RouteClaims<'_>, changes: &mut Vec<Change>) {
+pub(crate) fn delete_unclaimed(api: &LiveApi, claims: &RouteClaims<'_>, changes: &mut Vec<Change>) {
     for route in api
         .routes
         .iter()
@@ -298,7 +289,7 @@ pub(super) fn delete_unclaimed(api: &LiveApi, claims: &RouteClaims<'_>, changes:
     }
 }
 
-pub(super) fn delete_route_op(api: &LiveApi, route: &LiveRoute) -> Op {
+pub(crate) fn delete_route_op(api: &LiveApi, route: &LiveRoute) -> Op {
     Op::DeleteRoute {
         api_id: api.id.clone(),
         id: route.id.clone(),

@@ -1,0 +1,5 @@
+//! The api: its diff (`plan`, pure) and its AWS calls (`apply`).
+
+pub mod apply;
+pub mod plan;
+pub mod spec;

@@ -1,0 +1,71 @@
+//! The HTTP API's shape: as the file declares it (desired), pure data.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+
+use crate::stack::model::CorsSection;
+use crate::stack::model::Sp;
+
+/// The HTTP API.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DesiredApi {
+    /// API name.
+    pub name: String,
+    /// CORS configuration; `None` means none at all.
+    pub cors: Option<Cors>,
+}
+
+/// A CORS configuration in canonical form: lists sorted and de-duplicated, header names in lower
+/// case and methods in upper case (HTTP treats them so, and AWS may return them so).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Cors {
+    /// Allowed origins.
+    pub allow_origins: Vec<String>,
+    /// Allowed methods.
+    pub allow_methods: Vec<String>,
+    /// Allowed request headers.
+    pub allow_headers: Vec<String>,
+    /// Response headers exposed to scripts.
+    pub expose_headers: Vec<String>,
+    /// Preflight cache, seconds.
+    pub max_age: Option<i32>,
+    /// Whether credentials may be sent; `None` is AWS's default, false.
+    pub allow_credentials: Option<bool>,
+}
+
+impl Cors {
+    /// The canonical form of a configuration, as written or as read from AWS.
+    pub fn canonical(mut self) -> Cors {
+        let tidy = |v: &mut Vec<String>, f: fn(&str) -> String| {
+            *v = v
+                .iter()
+                .map(|s| f(s))
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+        };
+        tidy(&mut self.allow_origins, str::to_string);
+        tidy(&mut self.allow_methods, str::to_ascii_uppercase);
+        tidy(&mut self.allow_headers, str::to_ascii_lowercase);
+        tidy(&mut self.expose_headers, str::to_ascii_lowercase);
+        if self.allow_credentials == Some(false) {
+            self.allow_credentials = None;
+        }
+        self
+    }
+}
+
+/// The CORS configuration as written, in canonical form.
+pub(crate) fn desired_cors(c: &CorsSection) -> Cors {
+    let strings = |v: &Option<Vec<Sp<String>>>| v.iter().flatten().map(|s| s.value.clone()).collect();
+    Cors {
+        allow_origins: strings(&c.allow_origins),
+        allow_methods: strings(&c.allow_methods),
+        allow_headers: strings(&c.allow_headers),
+        expose_headers: strings(&c.expose_headers),
+        max_age: c.max_age.as_ref().and_then(|m| i32::try_from(m.value).ok()),
+        allow_credentials: c.allow_credentials.as_ref().map(|a| a.value),
+    }
+    .canonical()
+}

@@ -1,0 +1,30 @@
+//! A JWT authorizer's shape, as the file declares it.
+
+use crate::stack::model::AuthorizerSection;
+use crate::stack::model::sorted;
+
+/// A JWT authorizer.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DesiredAuthorizer {
+    /// Name, unique in the API; routes refer to it.
+    pub name: String,
+    /// Token issuer URL.
+    pub issuer: String,
+    /// Accepted audiences, sorted.
+    pub audience: Vec<String>,
+    /// Where the token is, e.g. `$request.header.Authorization`.
+    pub identity_source: String,
+}
+
+/// A JWT authorizer, its token in `Authorization` unless the file says otherwise.
+pub(crate) fn desired_authorizer(a: &AuthorizerSection) -> Option<DesiredAuthorizer> {
+    Some(DesiredAuthorizer {
+        name: a.name.as_ref()?.value.clone(),
+        issuer: a.issuer.as_ref()?.value.clone(),
+        audience: sorted(a.audience.iter().flatten().map(|s| s.value.clone())),
+        identity_source: a.identity_source.as_ref().map_or_else(
+            || "$request.header.Authorization".to_string(),
+            |s| s.value.clone(),
+        ),
+    })
+}

@@ -1,0 +1,47 @@
+//! A Step Functions integration's shape, as the file declares it.
+
+use std::collections::BTreeMap;
+
+use crate::stack::model::RouteSection;
+use crate::stack::response::ResponseParameters;
+
+/// An `AWS_PROXY` Step Functions integration.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct DesiredIntegration {
+    /// `StepFunctions-StartExecution` and so on.
+    pub subtype: String,
+    /// Request parameters, `StateMachineArn` included.
+    pub parameters: BTreeMap<String, String>,
+    /// Response parameters per integration status code (the route's `response`); empty when
+    /// the answer goes to the client as the service gave it.
+    pub response: ResponseParameters,
+}
+
+impl DesiredIntegration {
+    /// The Step Functions action, e.g. `StartExecution`.
+    pub fn action(&self) -> &str {
+        self.subtype.trim_start_matches("StepFunctions-")
+    }
+}
+
+/// The integration's request parameters: as written, or for a start action without any,
+/// `Input = $request.body.input`; a start action always gets its `StateMachineArn` (a stop acts
+/// on the `ExecutionArn` the file maps).
+pub(crate) fn integration_parameters(
+    r: &RouteSection,
+    action: &str,
+    machine_arn: &str,
+) -> BTreeMap<String, String> {
+    let mut parameters: BTreeMap<String, String> = match &r.parameters {
+        Some(p) => p
+            .iter()
+            .map(|(k, v)| (k.value.clone(), v.value.clone()))
+            .collect(),
+        None if action == "StopExecution" => BTreeMap::new(),
+        None => BTreeMap::from([("Input".to_string(), "$request.body.input".to_string())]),
+    };
+    if action != "StopExecution" {
+        parameters.insert("StateMachineArn".into(), machine_arn.to_string());
+    }
+    parameters
+}

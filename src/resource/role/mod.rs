@@ -1,0 +1,6 @@
+//! The role: its diff (`plan`, pure) and its AWS calls (`apply`).
+
+pub mod apply;
+pub mod existing;
+pub mod plan;
+pub mod spec;

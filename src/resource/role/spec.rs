@@ -1,0 +1,151 @@
+//! The role's shape, as the file declares it: its least-privilege policy derived from the
+//! routes' machines.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Value, json};
+
+use crate::policy;
+use crate::stack::model::RoleSection;
+
+/// The IAM role and its policies.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DesiredRole {
+    /// Role name.
+    pub name: String,
+    /// Inline policy name.
+    pub policy_name: String,
+    /// Inline policy document, normalised.
+    pub policy: Value,
+    /// Trust policy, normalised.
+    pub trust: Value,
+    /// ARNs of managed policies to attach.
+    pub managed_policies: BTreeSet<String>,
+    /// Trust API Gateway only on behalf of the stack's own account: the trust policy gets an
+    /// `aws:SourceAccount` condition once the account is known ([`Desired::bind_account`]).
+    pub restrict_source_account: bool,
+    /// The IAM path, `/` unless the file says otherwise.
+    pub path: String,
+    /// The permissions boundary's ARN, if any.
+    pub permissions_boundary: Option<String>,
+    /// An existing role the stack uses and never changes (`[role] arn`); then `name` is the
+    /// ARN's role name and the other fields describe what the routes need of it.
+    pub existing: Option<String>,
+}
+
+/// The role: its derived least-privilege policy over the routes' machines, the API Gateway
+/// trust policy, and the managed policies listed.
+pub(crate) fn desired_role(
+    role: &RoleSection,
+    machines: &[(String, crate::arn::StateMachineArn)],
+) -> Option<DesiredRole> {
+    let actions: Option<Vec<String>> = role
+        .actions
+        .as_ref()
+        .map(|a| a.iter().map(|s| s.value.clone()).collect());
+    let existing = role.arn.as_ref().map(|a| a.value.clone());
+    let name = match &existing {
+        Some(arn) => role_name_of(arn).to_string(),
+        None => role.name.as_ref()?.value.clone(),
+    };
+    let policy_name = match (&existing, &role.policy_name) {
+        (_, Some(p)) => p.value.clone(),
+        (Some(_), None) => String::new(),
+        (None, None) => return None,
+    };
+    Some(DesiredRole {
+        name,
+        policy_name,
+        path: role
+            .path
+            .as_ref()
+            .map_or_else(|| "/".to_string(), |p| p.value.clone()),
+        permissions_boundary: role.permissions_boundary.as_ref().map(|b| b.value.clone()),
+        existing,
+        policy: policy::normalize(&least_privilege(machines, actions.as_deref())),
+        trust: policy::normalize(&policy::api_gateway_trust(None)),
+        restrict_source_account: role.restrict_source_account.as_ref().is_some_and(|r| r.value),
+        managed_policies: role.managed_policies.iter().map(|m| m.value.clone()).collect(),
+    })
+}
+
+/// Step Functions actions whose IAM resource type is the execution (Service Authorization
+/// Reference for Step Functions): granted on `execution:MACHINE:*`, never on the machine.
+const EXECUTION_ACTIONS: &[&str] = &["StopExecution", "DescribeExecution", "GetExecutionHistory"];
+
+/// The actions a version or alias ARN starts, scoped with `states:StateMachineQualifier`.
+const START_ACTIONS: &[&str] = &["StartExecution", "StartSyncExecution"];
+
+/// Which qualifiers a grant on a machine allows.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Scope {
+    /// The unqualified ARN is used: no condition.
+    Any,
+    /// Only versions and aliases are used: these qualifiers.
+    Only(BTreeSet<String>),
+}
+
+/// The inline policy: each action on exactly the resources it acts on, never `*`.
+///
+/// Without `actions`, each route grants its own action on its own machine. With `actions`, every
+/// listed action applies to all the routes' machines. Execution actions (Stop, Describe,
+/// GetExecutionHistory) are granted on the machines' executions. A version or alias ARN is
+/// authorized by the unqualified machine ARN ("Authorization for versions and aliases" in the Step
+/// Functions guide), so the start actions grant on the machine, scoped with the
+/// `states:StateMachineQualifier` condition when every route on that machine is qualified.
+pub fn least_privilege(machines: &[(String, crate::arn::StateMachineArn)], actions: Option<&[String]>) -> Value {
+    let mut pairs: Vec<(String, &crate::arn::StateMachineArn)> = Vec::new();
+    match actions {
+        None => pairs.extend(machines.iter().map(|(a, m)| (format!("states:{a}"), m))),
+        Some(actions) => {
+            for full in actions {
+                pairs.extend(machines.iter().map(|(_, m)| (full.clone(), m)));
+            }
+        }
+    }
+    // (action, resource) -> scope, the unqualified use winning over any qualifier.
+    let mut scopes: BTreeMap<(String, String), Scope> = BTreeMap::new();
+    for (full, m) in pairs {
+        let action = full.trim_start_matches("states:");
+        let resource = if EXECUTION_ACTIONS.contains(&action) {
+            m.executions()
+        } else {
+            m.machine()
+        };
+        let scope = match (&m.qualifier, START_ACTIONS.contains(&action)) {
+            (Some(q), true) => Scope::Only(BTreeSet::from([q.to_string()])),
+            _ => Scope::Any,
+        };
+        let entry = scopes.entry((full.clone(), resource)).or_insert(scope.clone());
+        *entry = match (&*entry, scope) {
+            (Scope::Only(a), Scope::Only(b)) => Scope::Only(a.union(&b).cloned().collect()),
+            _ => Scope::Any,
+        };
+    }
+    // (scope, action) -> resources, then one statement per (scope, resource set).
+    let mut grants: BTreeMap<(Scope, String), BTreeSet<String>> = BTreeMap::new();
+    for ((action, resource), scope) in scopes {
+        grants.entry((scope, action)).or_default().insert(resource);
+    }
+    let mut statements: BTreeMap<(Scope, Vec<String>), Vec<String>> = BTreeMap::new();
+    for ((scope, action), resources) in grants {
+        statements
+            .entry((scope, resources.into_iter().collect()))
+            .or_default()
+            .push(action);
+    }
+    let statements: Vec<Value> = statements
+        .into_iter()
+        .map(|((scope, resources), actions)| {
+            let mut statement = json!({"Effect": "Allow", "Action": actions, "Resource": resources});
+            if let Scope::Only(qualifiers) = scope {
+                statement["Condition"] =
+                    json!({"StringEquals": {"states:StateMachineQualifier": qualifiers}});
+            }
+            statement
+        })
+        .collect();
+    json!({"Version": "2012-10-17", "Statement": statements})
+}
+
+pub use crate::arn::role_name_of;

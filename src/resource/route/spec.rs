@@ -1,0 +1,76 @@
+//! A route's shape, as the file declares it.
+
+use serde_json::Value;
+
+use crate::resource::integration::spec::{DesiredIntegration, integration_parameters};
+use crate::stack::model::RouteSection;
+use crate::stack::model::sorted;
+use crate::stack::rules;
+
+/// A route and the integration behind it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DesiredRoute {
+    /// `METHOD /path` or `$default`.
+    pub key: String,
+    /// `NONE`, `AWS_IAM` or `JWT`.
+    pub authorization: String,
+    /// The JWT authorizer's name, for `JWT` routes.
+    pub authorizer: Option<String>,
+    /// OAuth scopes a JWT route requires, sorted.
+    pub scopes: Vec<String>,
+    /// The state machine the route acts on.
+    pub state_machine: String,
+    /// The Step Functions integration.
+    pub integration: DesiredIntegration,
+    /// An example request body (the route's `example`), for the "Try" lines and `invoke`.
+    pub example: Option<Value>,
+}
+
+/// A route, its action and its machine (which the role's policy grants on).
+pub(crate) fn desired_route(r: &RouteSection) -> Option<(DesiredRoute, String, crate::arn::StateMachineArn)> {
+    let action = r.action.as_ref()?.value.clone();
+    let written = &r.state_machine.as_ref()?.value;
+    let machine = match written.starts_with("arn:") {
+        true => crate::arn::parse_state_machine_arn(written)
+            .ok()
+            .or_else(|| crate::arn::StateMachineArn::lenient(written))?,
+        false => rules::named_machine(written),
+    };
+    // A name becomes an ARN with placeholders until [`Desired::bind_machines`].
+    let machine_arn = match written.starts_with("arn:") {
+        true => written.clone(),
+        false => machine.machine(),
+    };
+    let authorizer = r.authorizer.as_ref().map(|a| a.value.clone());
+    let route = DesiredRoute {
+        key: r.key.as_ref()?.value.clone(),
+        authorization: route_authorization(r),
+        // Scopes count only on a route with an authorizer.
+        scopes: match &authorizer {
+            Some(_) => sorted(r.scopes.iter().flatten().map(|s| s.value.clone())),
+            None => Vec::new(),
+        },
+        authorizer,
+        integration: DesiredIntegration {
+            subtype: format!("StepFunctions-{action}"),
+            parameters: integration_parameters(r, &action, &machine_arn),
+            response: r
+                .response
+                .as_ref()
+                .map(crate::stack::response::desired)
+                .unwrap_or_default(),
+        },
+        state_machine: machine_arn,
+        example: r.example.as_ref().map(|e| e.value.clone()),
+    };
+    Some((route, action, machine))
+}
+
+/// `JWT` for a route with an authorizer, else what the file says, else `NONE`.
+pub(crate) fn route_authorization(r: &RouteSection) -> String {
+    match (&r.authorizer, &r.authorization) {
+        (Some(_), _) => "JWT".to_string(),
+        (None, Some(a)) => a.value.clone(),
+        (None, None) => "NONE".to_string(),
+    }
+}

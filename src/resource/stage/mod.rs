@@ -1,0 +1,5 @@
+//! The stage: its diff (`plan`, pure) and its AWS calls (`apply`).
+
+pub mod apply;
+pub mod plan;
+pub mod spec;

@@ -1,0 +1,77 @@
+//! The stage's shape, as the file declares it.
+
+use serde::Serialize;
+
+use crate::stack::model::StageSection;
+
+/// The stage.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct DesiredStage {
+    /// Stage name.
+    pub name: String,
+    /// Auto-deploy.
+    pub auto_deploy: bool,
+    /// Default route throttling burst.
+    pub throttling_burst_limit: Option<i32>,
+    /// Default route throttling rate.
+    pub throttling_rate_limit: Option<f64>,
+    /// Access logging; `None` means off.
+    pub access_log: Option<AccessLog>,
+}
+
+/// Where and how a stage writes access logs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccessLog {
+    /// CloudWatch Logs log group ARN.
+    pub destination_arn: String,
+    /// One line per request, `$context` variables substituted.
+    pub format: String,
+}
+
+/// The access log line when the file sets none: one JSON object per request with the fields
+/// needed to see who called what and why it failed.
+pub const DEFAULT_ACCESS_LOG_FORMAT: &str = concat!(
+    r#"{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","#,
+    r#""requestTime":"$context.requestTime","httpMethod":"$context.httpMethod","#,
+    r#""routeKey":"$context.routeKey","status":"$context.status","#,
+    r#""integrationStatus":"$context.integrationStatus","#,
+    r#""integrationErrorMessage":"$context.integrationErrorMessage","#,
+    r#""responseLength":"$context.responseLength"}"#
+);
+
+/// The stage when the file has no `[stage]`: `$default`, auto-deployed, no limits, no logs.
+pub(crate) fn default_stage() -> DesiredStage {
+    DesiredStage {
+        name: "$default".into(),
+        auto_deploy: true,
+        throttling_burst_limit: None,
+        throttling_rate_limit: None,
+        access_log: None,
+    }
+}
+
+/// The stage as written, `$default` and auto-deploy unless the file says otherwise.
+pub(crate) fn desired_stage(s: &StageSection) -> Option<DesiredStage> {
+    Some(DesiredStage {
+        name: s
+            .name
+            .as_ref()
+            .map_or_else(|| "$default".into(), |n| n.value.clone()),
+        auto_deploy: s.auto_deploy.as_ref().is_none_or(|a| a.value),
+        throttling_burst_limit: s
+            .throttling_burst_limit
+            .as_ref()
+            .and_then(|b| i32::try_from(b.value).ok()),
+        throttling_rate_limit: s.throttling_rate_limit.as_ref().map(|r| r.value),
+        access_log: match &s.access_log {
+            Some(log) => Some(AccessLog {
+                destination_arn: log.destination_arn.as_ref()?.value.clone(),
+                format: log
+                    .format
+                    .as_ref()
+                    .map_or_else(|| DEFAULT_ACCESS_LOG_FORMAT.to_string(), |f| f.value.clone()),
+            }),
+            None => None,
+        },
+    })
+}
