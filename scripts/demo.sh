@@ -4,17 +4,22 @@
 # workflow (DynamoDB table + SQS queue + state machine, examples/), runs
 # `provision up stacks/onboarding.toml`, shows the outputs and `provision diff`, starts
 # `provision serve`, posts the walkthrough's sample user to POST /new-user, follows the execution
-# to SUCCEEDED and shows the item the workflow saved. Stops what it started on exit.
+# to SUCCEEDED and shows the item the workflow saved. Stops what it started on exit. It installs
+# the `provision` it built into ~/.cargo/bin ($CARGO_HOME/bin), as `cargo install --debug` does,
+# so that the README's next steps can run a bare `provision`.
 #
-#   scripts/demo.sh          # run the demo, then clean up
-#   scripts/demo.sh --keep   # leave moto and the local gateway running, and print how to use them
+#   scripts/demo.sh              # run the demo, then clean up
+#   scripts/demo.sh --keep       # leave moto and the local gateway running, and print how to use them
+#   scripts/demo.sh --no-install # do not install provision into ~/.cargo/bin
 set -euo pipefail
 
 keep=false
+install=true
 for arg in "$@"; do
     case "$arg" in
         --keep) keep=true ;;
-        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+        --no-install) install=false ;;
+        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
         *) echo "demo.sh: unknown argument $arg (try --help)" >&2; exit 2 ;;
     esac
 done
@@ -28,9 +33,17 @@ step "Installing moto (pinned, in .venv) if missing"
 moto_server="$(scripts/moto.sh)"
 python="$(dirname "$moto_server")/python"
 
-step "Building provision"
+step "Building provision (the first build compiles about 300 crates: several minutes)"
 cargo build
-provision="$(cargo metadata --format-version 1 --no-deps | "$python" -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/debug/provision"
+target="$(cargo metadata --format-version 1 --no-deps | "$python" -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
+provision="$target/debug/provision"
+bin_dir="${CARGO_HOME:-$HOME/.cargo}/bin"
+if [[ "$install" == true ]]; then
+    step "Installing provision into $bin_dir (cargo install --debug, reusing the build above)"
+    # The same target directory and profile as the build: cargo only links the binary again.
+    cargo install --locked --debug --force --quiet --path . --target-dir "$target"
+    provision="$bin_dir/provision"
+fi
 
 free_port() { "$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 moto_port="$(free_port)"
@@ -94,4 +107,13 @@ if [[ "$keep" == true ]]; then
     echo "        $provision invoke stacks/onboarding.toml \"POST /new-user\" --local http://127.0.0.1:$gateway_port --data @examples/new-user.json --follow"
 else
     step "Done: stopping moto and the local gateway"
+fi
+if [[ "$install" == true ]]; then
+    echo "provision is installed: $provision ($("$provision" --version))"
+    if [[ "$(command -v provision || true)" != "$provision" ]]; then
+        echo "$bin_dir is not on your PATH: add it (export PATH=\"$bin_dir:\$PATH\") to run a bare \`provision\`"
+    fi
+    echo "remove it with: cargo uninstall provision"
+else
+    echo "provision was built at $provision (not installed: --no-install)"
 fi

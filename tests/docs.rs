@@ -42,7 +42,10 @@ fn the_readme_is_short_and_links_every_reference_page() {
         "docs/commands.md",
         "docs/design.md",
         "docs/benchmark.md",
+        "docs/ci.md",
         "CONTRIBUTING.md",
+        "CHANGELOG.md",
+        "LICENSE",
     ] {
         assert!(
             readme.contains(&format!("]({page})")),
@@ -197,4 +200,93 @@ fn bench_render_only_writes_the_table_between_the_markers_of_the_page() {
         .expect("run bench.py");
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(std::fs::read_to_string(&page).expect("read"), "no markers here\n");
+}
+
+/// The README's copy of the example stack is the file, byte for byte.
+#[test]
+fn the_readme_shows_the_stack_exactly_as_in_its_file() {
+    let readme = read("README.md");
+    let copy = readme
+        .split("<!-- stack:start -->\n```toml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```\n<!-- stack:end -->").next())
+        .expect("README.md holds the stack between <!-- stack:start --> and <!-- stack:end -->");
+    assert_eq!(copy, read("stacks/onboarding.toml"));
+}
+
+/// Every command `provision --help` lists has a row in the README's command table.
+#[test]
+fn the_readme_command_table_lists_every_command() {
+    let help = Command::new(env!("CARGO_BIN_EXE_provision"))
+        .arg("--help")
+        .output()
+        .expect("provision --help");
+    let help = String::from_utf8_lossy(&help.stdout).into_owned();
+    let commands: Vec<&str> = help
+        .split("Commands:\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n\n").next())
+        .expect("a Commands section")
+        .lines()
+        // A command starts its line; a wrapped description is indented further.
+        .filter(|l| !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .collect();
+    assert!(commands.len() >= 11, "{commands:?}");
+    let readme = read("README.md");
+    let missing: Vec<&&str> = commands
+        .iter()
+        .filter(|c| !readme.contains(&format!("\n| `{c}` |")))
+        .collect();
+    assert!(missing.is_empty(), "README.md's command table lacks {missing:?}");
+}
+
+/// LICENSE is the license Cargo.toml names: the Apache License 2.0, in full.
+#[test]
+fn the_license_file_is_the_one_cargo_toml_names() {
+    assert!(read("Cargo.toml").contains("\nlicense = \"Apache-2.0\"\n"));
+    let license = read("LICENSE");
+    assert!(
+        license.trim_start().starts_with("Apache License\n"),
+        "{}",
+        &license[..80]
+    );
+    assert!(license.contains("Version 2.0, January 2004"));
+    assert!(license.contains("TERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION"));
+    assert!(license.contains("END OF TERMS AND CONDITIONS"));
+    // All nine sections of the terms.
+    for section in 1..=9 {
+        assert!(license.contains(&format!("\n{section}. ")), "section {section}");
+    }
+}
+
+/// Built from a clone, `--version` names the commit (build.rs); the CHANGELOG has begun.
+#[test]
+fn version_names_the_git_commit_and_the_changelog_exists() {
+    let out = Command::new(env!("CARGO_BIN_EXE_provision"))
+        .arg("--version")
+        .output()
+        .expect("provision --version");
+    let version = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(
+        version.starts_with(&format!("provision {}", env!("CARGO_PKG_VERSION"))),
+        "{version}"
+    );
+    let head = Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(repo())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    if let Some(head) = head.filter(|_| repo().join(".git").exists()) {
+        assert_eq!(
+            version,
+            format!("provision {} (git {head})", env!("CARGO_PKG_VERSION"))
+        );
+    }
+    let changelog = read("CHANGELOG.md");
+    assert!(changelog.starts_with("# Changelog\n"));
+    assert!(changelog.contains(&format!("\n## {}\n", env!("CARGO_PKG_VERSION"))));
 }

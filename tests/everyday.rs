@@ -724,3 +724,93 @@ async fn down_without_yes_names_the_stack_file_in_its_help() {
         "{stdout}"
     );
 }
+
+/// The `provision` commands of docs/ci.md, as written there, against moto: the deployer policy,
+/// the pull request's plan (exit 2: changes), the merge's apply of exactly that plan, and a plan
+/// afterwards with nothing left to do.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_ci_recipe_runs_as_written_against_moto() {
+    let world = World::start(&[("user-onboarding", StateMachineType::Standard)]).await;
+    let page = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/ci.md"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let commands: Vec<String> = page
+        .lines()
+        .map(|l| l.trim().trim_start_matches("- ").trim_start_matches("run: "))
+        .filter(|l| l.starts_with("provision "))
+        .map(|l| l.split(" || ").next().unwrap_or(l).to_string())
+        .collect();
+    assert_eq!(
+        commands,
+        [
+            "provision policy stacks/onboarding.toml > deployer-policy.json",
+            "provision diff stacks/onboarding.toml --exit-code --out plan.json",
+            "provision up --plan plan.json",
+        ],
+        "docs/ci.md's commands changed: run the new ones here"
+    );
+    let dir = world.dir.path();
+    std::fs::create_dir_all(dir.join("stacks")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/stacks/onboarding.toml"),
+        dir.join("stacks/onboarding.toml"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let run = |line: &str| -> Output {
+        let (args, into) = match line.split_once(" > ") {
+            Some((args, file)) => (args, Some(file)),
+            None => (line, None),
+        };
+        let words: Vec<&str> = args.split_whitespace().skip(1).collect();
+        let out = support::provision(&world.proxy.url())
+            .args(&words)
+            .current_dir(dir)
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        if let Some(file) = into {
+            std::fs::write(dir.join(file), &out.stdout).unwrap_or_else(|e| panic!("{e}"));
+        }
+        out
+    };
+    let policy = run(&commands[0]);
+    assert_eq!(policy.status.code(), Some(0), "{}", text(&policy.stderr));
+    let document: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("deployer-policy.json")).unwrap_or_default())
+            .unwrap_or_else(|e| panic!("deployer-policy.json is not JSON: {e}"));
+    assert_eq!(document["Version"], "2012-10-17");
+    let plan = run(&commands[1]);
+    assert_eq!(
+        plan.status.code(),
+        Some(2),
+        "a plan to review: {}",
+        text(&plan.stderr)
+    );
+    assert!(dir.join("plan.json").exists());
+    assert!(
+        world.owned_apis("user-onboarding").await.is_empty(),
+        "diff changes nothing"
+    );
+    std::fs::copy(dir.join("plan.json"), dir.join("reviewed.json")).unwrap_or_else(|e| panic!("{e}"));
+    let apply = run(&commands[2]);
+    assert_eq!(apply.status.code(), Some(0), "{}", text(&apply.stderr));
+    assert_eq!(
+        world.owned_apis("user-onboarding").await.len(),
+        1,
+        "the plan was applied"
+    );
+    let again = run(&commands[1]);
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "nothing left: {}",
+        text(&again.stdout)
+    );
+    // The reviewed plan is stale now that AWS changed: applying it again is refused.
+    let stale = run("provision up --plan reviewed.json");
+    assert_eq!(stale.status.code(), Some(1), "{}", text(&stale.stderr));
+    assert!(
+        text(&stale.stderr).contains("nothing was changed"),
+        "{}",
+        text(&stale.stderr)
+    );
+    assert_eq!(world.owned_apis("user-onboarding").await.len(), 1);
+}

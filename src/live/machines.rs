@@ -88,7 +88,9 @@ pub async fn check_state_machines(
 
 /// The region an ARN names (its fourth field); empty when it names none.
 fn region_of(arn: &str) -> String {
-    arn.parse::<crate::arn::Arn>().map(|a| a.region).unwrap_or_default()
+    arn.parse::<crate::arn::Arn>()
+        .map(|a| a.region)
+        .unwrap_or_default()
 }
 
 /// One problem per route whose machine is missing or of the wrong type.

@@ -4,25 +4,29 @@ pub mod execution;
 mod iam_wait;
 mod machines;
 mod mismatch;
-mod paginate;
+pub(crate) mod paginate;
 mod read;
 pub mod serve;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::Value;
-
+pub use crate::resource::api::read::list_owned_apis;
+pub use crate::resource::api::spec::LiveApi;
+pub use crate::resource::authorizer::read::read_authorizers;
+pub use crate::resource::authorizer::spec::LiveAuthorizer;
+pub use crate::resource::integration::read::read_integrations;
+pub use crate::resource::integration::spec::LiveIntegration;
+pub use crate::resource::role::read::{read_role, read_role_documents, roles_made_for};
+pub use crate::resource::role::spec::{LiveRole, RoleState};
+pub use crate::resource::route::read::read_routes;
+pub use crate::resource::route::spec::LiveRoute;
+pub use crate::resource::stage::read::read_stages;
+pub use crate::resource::stage::spec::LiveStage;
 pub use iam_wait::wait_for_role;
 pub use machines::{MachineProblem, check_state_machines};
-pub use read::{
-    ApiChildren, ReadScope, account_id, list_owned_apis, outside_credentials, read, read_api_children,
-    read_authorizers, read_integrations, read_role, read_role_documents, read_routes, read_stages,
-    roles_made_for,
-};
+pub use read::{ApiChildren, ReadScope, account_id, outside_credentials, read, read_api_children};
 
-use crate::resource::api::spec::Cors;
 pub use crate::resource::role::spec::role_name_of;
-use crate::resource::stage::spec::AccessLog;
 
 /// Everything the stack could own, as it is now.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -57,193 +61,5 @@ impl Live {
             .filter(|n| !n.eq_ignore_ascii_case(current) && !n.is_empty())
             .map(str::to_string)
             .collect()
-    }
-}
-
-/// An HTTP API and everything inside it.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-pub struct LiveApi {
-    /// API id.
-    pub id: String,
-    /// API name.
-    pub name: String,
-    /// `https://{id}.execute-api.{region}.amazonaws.com`.
-    pub endpoint: Option<String>,
-    /// Creation time, milliseconds since the epoch: the oldest of duplicates is kept.
-    pub created: Option<i64>,
-    /// Tags.
-    pub tags: BTreeMap<String, String>,
-    /// Routes.
-    pub routes: Vec<LiveRoute>,
-    /// Integrations.
-    pub integrations: Vec<LiveIntegration>,
-    /// Stages.
-    pub stages: Vec<LiveStage>,
-    /// Authorizers.
-    pub authorizers: Vec<LiveAuthorizer>,
-    /// CORS configuration, canonical; `None` when the API has none.
-    pub cors: Option<Cors>,
-}
-
-/// An authorizer of the API.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-pub struct LiveAuthorizer {
-    /// Authorizer id.
-    pub id: String,
-    /// Name.
-    pub name: String,
-    /// `JWT` or `REQUEST`.
-    pub authorizer_type: String,
-    /// JWT issuer.
-    pub issuer: Option<String>,
-    /// JWT audiences, sorted.
-    pub audience: Vec<String>,
-    /// Identity sources.
-    pub identity_source: Vec<String>,
-}
-
-/// A route.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-pub struct LiveRoute {
-    /// Route id.
-    pub id: String,
-    /// Route key.
-    pub key: String,
-    /// `integrations/{id}`, when attached.
-    pub target: Option<String>,
-    /// `NONE`, `AWS_IAM`, `JWT`, `CUSTOM`.
-    pub authorization: String,
-    /// The authorizer id, for `JWT` and `CUSTOM` routes.
-    pub authorizer_id: Option<String>,
-    /// Authorization scopes, sorted.
-    pub scopes: Vec<String>,
-}
-
-impl LiveRoute {
-    /// The integration id the route targets; `None` for a target that names none
-    /// (`integrations/` with no id is no integration).
-    pub fn integration_id(&self) -> Option<&str> {
-        self.target
-            .as_deref()?
-            .strip_prefix("integrations/")
-            .filter(|id| !id.is_empty())
-    }
-}
-
-/// An integration.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-pub struct LiveIntegration {
-    /// Integration id.
-    pub id: String,
-    /// `AWS_PROXY`, ...
-    pub integration_type: String,
-    /// `StepFunctions-StartExecution`, ...
-    pub subtype: Option<String>,
-    /// `1.0` for service integrations.
-    pub payload_format_version: Option<String>,
-    /// Role ARN API Gateway assumes.
-    pub credentials_arn: Option<String>,
-    /// Request parameters.
-    pub parameters: BTreeMap<String, String>,
-    /// Response parameters per integration status code; a code with an empty map is left out
-    /// (an empty map is how UpdateIntegration removes a code).
-    pub response: BTreeMap<String, BTreeMap<String, String>>,
-}
-
-/// A stage.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-pub struct LiveStage {
-    /// Stage name.
-    pub name: String,
-    /// Auto-deploy.
-    pub auto_deploy: bool,
-    /// Default route throttling burst.
-    pub throttling_burst_limit: Option<i32>,
-    /// Default route throttling rate.
-    pub throttling_rate_limit: Option<f64>,
-    /// Access logging, when on.
-    pub access_log: Option<AccessLog>,
-    /// Tags, when the listing returned them (`None`: not known, not compared).
-    pub tags: Option<BTreeMap<String, String>>,
-    /// Stage variables, for `$stageVariables.X` in the local gateway.
-    pub variables: BTreeMap<String, String>,
-}
-
-/// The stack's role, as found by name.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
-// One value per read: boxing the role would only add noise to every match.
-#[allow(clippy::large_enum_variant)]
-pub enum RoleState {
-    /// No role with that name.
-    #[default]
-    Absent,
-    /// A role with that name exists.
-    Present(LiveRole),
-}
-
-/// An IAM role with its policies.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct LiveRole {
-    /// Role name.
-    pub name: String,
-    /// Role ARN.
-    pub arn: String,
-    /// Tags.
-    pub tags: BTreeMap<String, String>,
-    /// Trust policy, normalised.
-    pub trust: Value,
-    /// Inline policies by name. The stack's own policy is read, normalised; any other is only
-    /// listed (`Value::Null`), since the plan deletes it whatever it says.
-    pub inline: BTreeMap<String, Value>,
-    /// Attached managed policy ARNs.
-    pub attached: BTreeSet<String>,
-    /// The IAM path (`/` by default).
-    pub path: String,
-    /// The permissions boundary's ARN, if any.
-    pub permissions_boundary: Option<String>,
-    /// Attached managed policies' default-version documents, normalised: read only for an
-    /// existing role (`[role] arn`), whose permissions are checked, not managed.
-    pub attached_documents: BTreeMap<String, Value>,
-}
-
-impl Default for LiveRole {
-    fn default() -> Self {
-        LiveRole {
-            name: String::new(),
-            arn: String::new(),
-            tags: BTreeMap::new(),
-            trust: Value::Null,
-            inline: BTreeMap::new(),
-            attached: BTreeSet::new(),
-            path: "/".to_string(),
-            permissions_boundary: None,
-            attached_documents: BTreeMap::new(),
-        }
-    }
-}
-
-impl LiveRole {
-    /// The role's policies for the one evaluator ([`crate::iam`]): the trust policy, each inline
-    /// policy as `inline NAME`, each attached one by its ARN. Inline policies whose document was
-    /// not read count as empty.
-    pub fn policies(&self) -> crate::iam::RolePolicies {
-        let inline = self
-            .inline
-            .iter()
-            .map(|(name, doc)| (format!("inline {name}"), doc.clone()));
-        let attached = self
-            .attached_documents
-            .iter()
-            .map(|(arn, doc)| (arn.clone(), doc.clone()));
-        crate::iam::RolePolicies {
-            arn: self.arn.clone(),
-            trust: self.trust.clone(),
-            permissions: inline.chain(attached).collect(),
-        }
-    }
-
-    /// True when the role carries `provision:stack = stack`.
-    pub fn owned_by(&self, stack: &str) -> bool {
-        self.tags.get(crate::stack::rules::OWNER_TAG).map(String::as_str) == Some(stack)
     }
 }

@@ -63,6 +63,34 @@ pub(crate) fn required(
     }
 }
 
+/// Every item of one of the API's collections: the paginated `$call`, whose request for a page
+/// is `$request` (with `$token` the page's token), each item converted by
+/// `$convert(item, resource)`. One macro rather than a generic function: each operation's
+/// builder and output are distinct SDK types.
+macro_rules! list_children {
+    ($call:literal, $api_id:expr, |$token:ident| $request:expr, $convert:expr) => {{
+        let resource = format!("API {}", $api_id);
+        $crate::live::paginate::paginate($call, &resource, |$token| {
+            let resource = &resource;
+            async move {
+                let page = $request
+                    .send()
+                    .await
+                    .map_err(|e| $crate::error::AwsError::new($call, resource, e))?;
+                let items = page
+                    .items()
+                    .iter()
+                    .map(|item| $convert(item, resource))
+                    .collect::<Result<_, _>>()?;
+                Ok((items, page.next_token))
+            }
+        })
+        .await
+    }};
+}
+
+pub(crate) use list_children;
+
 #[cfg(test)]
 mod tests {
     use std::cell::RefCell;

@@ -4,11 +4,11 @@
 
 use aws_credential_types::provider::ProvideCredentials;
 
-use super::read::{read_role, read_role_documents};
 use super::{LiveRole, RoleState};
 use crate::aws::Clients;
 use crate::error::AwsError;
 use crate::iam::RolePolicies;
+use crate::resource::role::read::{read_role, read_role_documents};
 
 /// The role name of a role ARN (`arn:aws:iam::123456789012:role/path/NAME` -> `NAME`).
 pub fn role_name(arn: &str) -> Option<&str> {

@@ -2,8 +2,9 @@
 //! a stage or the role (with its policies) lives in `resource/<kind>/`.
 //!
 //! A unit holds, each in its own file:
-//! - `spec.rs`: the kind as the stack file declares it (desired), built from the file's model.
-//!   Pure: no AWS SDK.
+//! - `spec.rs`: the kind as the stack file declares it (desired, built from the file's model)
+//!   and as AWS has it (live), plain data. Pure: no AWS SDK.
+//! - `read.rs`: the live state from AWS (one paginated list call per collection).
 //! - `plan.rs`: the diff of desired against live into [`crate::plan::Change`]s carrying
 //!   [`crate::plan::Op`]s. Pure: no AWS SDK.
 //! - `apply.rs`: the AWS calls that carry out the kind's operations.
@@ -13,16 +14,17 @@
 //! - below them, the vocabulary they share: the stack file's model (`stack::model`), refs and
 //!   keys (`plan::op`), changes and field changes (`plan::change`), the ids learned while
 //!   applying (`apply::resolve`), the AWS answer helpers (`apply::answer`, `apply::create`), the
-//!   error type. A unit imports only these, and other units' `spec.rs`.
+//!   pagination helpers (`live::paginate`), the error type. A unit imports only these, other
+//!   units' `spec.rs`, and (for a parent kind) its children's `read.rs` or `plan.rs`.
 //! - above them, what walks over every kind: the planner's driver (`plan::plan`), the
 //!   executor's dispatch (`apply::call`), the reader's fan-out (`live::read`), the CloudFormation
 //!   and OpenAPI documents (`synth`, `openapi`). Each names the kinds in one `match` or list.
 //!
 //! To add a kind: make `resource/<kind>/` with `spec.rs` (the desired struct and its builder from
-//! the file's section), `plan.rs` (a `plan_<kind>` that pushes changes), `apply.rs` (one function
-//! per operation), add its operations to `plan::op::Op`, then one line each in the walkers above
-//! (the planner's driver, `apply::call::run`, the reader, synth/openapi). CONTRIBUTING walks
-//! through it end to end.
+//! the file's section, and the live struct), `read.rs` (the list call), `plan.rs` (a
+//! `plan_<kind>` that pushes changes), `apply.rs` (one function per operation); add its
+//! operations to `plan::op::Op`, then one line each in the walkers above (the planner's driver,
+//! `apply::call::run`, the reader, synth/openapi). CONTRIBUTING walks through it end to end.
 
 pub mod api;
 pub mod authorizer;

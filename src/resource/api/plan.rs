@@ -2,10 +2,10 @@
 
 use serde_json::json;
 
-use crate::live::LiveApi;
 use crate::plan::change::{Action, Change, FieldChange, Kind, changed, field_names, tag_diff};
 use crate::plan::op::{ApiRef, Op};
 use crate::resource::api::spec::Cors;
+use crate::resource::api::spec::LiveApi;
 use crate::stack::Desired;
 
 pub(crate) fn plan_api_update(desired: &Desired, api: &LiveApi, changes: &mut Vec<Change>) {

@@ -6,6 +6,12 @@ use serde::Serialize;
 
 use crate::stack::model::CorsSection;
 use crate::stack::model::Sp;
+use std::collections::BTreeMap;
+
+use crate::resource::authorizer::spec::LiveAuthorizer;
+use crate::resource::integration::spec::LiveIntegration;
+use crate::resource::route::spec::LiveRoute;
+use crate::resource::stage::spec::LiveStage;
 
 /// The HTTP API.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,4 +74,29 @@ pub(crate) fn desired_cors(c: &CorsSection) -> Cors {
         allow_credentials: c.allow_credentials.as_ref().map(|a| a.value),
     }
     .canonical()
+}
+
+/// An HTTP API and everything inside it.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct LiveApi {
+    /// API id.
+    pub id: String,
+    /// API name.
+    pub name: String,
+    /// `https://{id}.execute-api.{region}.amazonaws.com`.
+    pub endpoint: Option<String>,
+    /// Creation time, milliseconds since the epoch: the oldest of duplicates is kept.
+    pub created: Option<i64>,
+    /// Tags.
+    pub tags: BTreeMap<String, String>,
+    /// Routes.
+    pub routes: Vec<LiveRoute>,
+    /// Integrations.
+    pub integrations: Vec<LiveIntegration>,
+    /// Stages.
+    pub stages: Vec<LiveStage>,
+    /// Authorizers.
+    pub authorizers: Vec<LiveAuthorizer>,
+    /// CORS configuration, canonical; `None` when the API has none.
+    pub cors: Option<Cors>,
 }

@@ -5,9 +5,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::json;
 
-use crate::live::{LiveApi, LiveAuthorizer};
 use crate::plan::change::{Action, Change, Kind, changed, created, delete, field_names};
 use crate::plan::op::{ApiRef, AuthorizerRef, Op};
+use crate::resource::api::spec::LiveApi;
+use crate::resource::authorizer::spec::LiveAuthorizer;
 use crate::stack::Desired;
 
 /// Matches each declared authorizer with a live JWT authorizer of the same name (the lowest id

@@ -28,3 +28,20 @@ pub(crate) fn desired_authorizer(a: &AuthorizerSection) -> Option<DesiredAuthori
         ),
     })
 }
+
+/// An authorizer of the API.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct LiveAuthorizer {
+    /// Authorizer id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// `JWT` or `REQUEST`.
+    pub authorizer_type: String,
+    /// JWT issuer.
+    pub issuer: Option<String>,
+    /// JWT audiences, sorted.
+    pub audience: Vec<String>,
+    /// Identity sources.
+    pub identity_source: Vec<String>,
+}

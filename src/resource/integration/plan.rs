@@ -5,10 +5,11 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use serde_json::json;
 
-use crate::live::{LiveApi, LiveIntegration};
 use crate::plan::change::{Action, Change, FieldChange, Kind, changed, created, field_names};
 use crate::plan::op::{ApiRef, IntegrationRef, Op, RoleRef};
+use crate::resource::api::spec::LiveApi;
 use crate::resource::integration::spec::DesiredIntegration;
+use crate::resource::integration::spec::LiveIntegration;
 use crate::resource::role::plan::{role_display, role_name_of};
 use crate::resource::route::spec::DesiredRoute;
 use crate::stack::response::ResponseParameters;

@@ -45,3 +45,23 @@ pub(crate) fn integration_parameters(
     }
     parameters
 }
+
+/// An integration.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct LiveIntegration {
+    /// Integration id.
+    pub id: String,
+    /// `AWS_PROXY`, ...
+    pub integration_type: String,
+    /// `StepFunctions-StartExecution`, ...
+    pub subtype: Option<String>,
+    /// `1.0` for service integrations.
+    pub payload_format_version: Option<String>,
+    /// Role ARN API Gateway assumes.
+    pub credentials_arn: Option<String>,
+    /// Request parameters.
+    pub parameters: BTreeMap<String, String>,
+    /// Response parameters per integration status code; a code with an empty map is left out
+    /// (an empty map is how UpdateIntegration removes a code).
+    pub response: BTreeMap<String, BTreeMap<String, String>>,
+}

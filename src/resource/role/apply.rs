@@ -16,7 +16,7 @@ use crate::apply::resolve::Resolved;
 use crate::apply::resolve::lock;
 use crate::aws::Clients;
 use crate::error::{AwsError, Retry};
-use crate::live::RoleState;
+use crate::resource::role::spec::RoleState;
 use crate::stack::rules::OWNER_TAG;
 
 fn iam_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {

@@ -8,7 +8,7 @@
 use serde_json::Value;
 
 use crate::iam::{self, API_GATEWAY_PRINCIPAL};
-use crate::live::LiveRole;
+use crate::resource::role::spec::LiveRole;
 use crate::stack::Desired;
 
 /// What the existing role lacks, one sentence each; empty when nothing is missing.

@@ -3,4 +3,5 @@
 pub mod apply;
 pub mod existing;
 pub mod plan;
+pub mod read;
 pub mod spec;

@@ -3,12 +3,12 @@
 
 use serde_json::{Value, json};
 
-use crate::live::{LiveRole, RoleState};
 use crate::plan::change::{
     Action, Change, FieldChange, Kind, PlanOptions, changed, created, delete, field_names, tag_diff,
 };
 use crate::plan::error::PlanError;
 use crate::plan::op::{Op, RoleRef};
+use crate::resource::role::spec::{LiveRole, RoleState};
 use crate::stack::Desired;
 use crate::stack::rules::OWNER_TAG;
 

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use crate::policy;
 use crate::stack::model::RoleSection;
+use crate::stack::rules;
 
 /// The IAM role and its policies.
 #[derive(Debug, Clone, PartialEq)]
@@ -93,7 +94,10 @@ enum Scope {
 /// authorized by the unqualified machine ARN ("Authorization for versions and aliases" in the Step
 /// Functions guide), so the start actions grant on the machine, scoped with the
 /// `states:StateMachineQualifier` condition when every route on that machine is qualified.
-pub fn least_privilege(machines: &[(String, crate::arn::StateMachineArn)], actions: Option<&[String]>) -> Value {
+pub fn least_privilege(
+    machines: &[(String, crate::arn::StateMachineArn)],
+    actions: Option<&[String]>,
+) -> Value {
     let mut pairs: Vec<(String, &crate::arn::StateMachineArn)> = Vec::new();
     match actions {
         None => pairs.extend(machines.iter().map(|(a, m)| (format!("states:{a}"), m))),
@@ -149,3 +153,82 @@ pub fn least_privilege(machines: &[(String, crate::arn::StateMachineArn)], actio
 }
 
 pub use crate::arn::role_name_of;
+
+/// The stack's role, as found by name.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+// One value per read: boxing the role would only add noise to every match.
+#[allow(clippy::large_enum_variant)]
+pub enum RoleState {
+    /// No role with that name.
+    #[default]
+    Absent,
+    /// A role with that name exists.
+    Present(LiveRole),
+}
+
+/// An IAM role with its policies.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct LiveRole {
+    /// Role name.
+    pub name: String,
+    /// Role ARN.
+    pub arn: String,
+    /// Tags.
+    pub tags: BTreeMap<String, String>,
+    /// Trust policy, normalised.
+    pub trust: Value,
+    /// Inline policies by name. The stack's own policy is read, normalised; any other is only
+    /// listed (`Value::Null`), since the plan deletes it whatever it says.
+    pub inline: BTreeMap<String, Value>,
+    /// Attached managed policy ARNs.
+    pub attached: BTreeSet<String>,
+    /// The IAM path (`/` by default).
+    pub path: String,
+    /// The permissions boundary's ARN, if any.
+    pub permissions_boundary: Option<String>,
+    /// Attached managed policies' default-version documents, normalised: read only for an
+    /// existing role (`[role] arn`), whose permissions are checked, not managed.
+    pub attached_documents: BTreeMap<String, Value>,
+}
+
+impl Default for LiveRole {
+    fn default() -> Self {
+        LiveRole {
+            name: String::new(),
+            arn: String::new(),
+            tags: BTreeMap::new(),
+            trust: Value::Null,
+            inline: BTreeMap::new(),
+            attached: BTreeSet::new(),
+            path: "/".to_string(),
+            permissions_boundary: None,
+            attached_documents: BTreeMap::new(),
+        }
+    }
+}
+
+impl LiveRole {
+    /// The role's policies for the one evaluator ([`crate::iam`]): the trust policy, each inline
+    /// policy as `inline NAME`, each attached one by its ARN. Inline policies whose document was
+    /// not read count as empty.
+    pub fn policies(&self) -> crate::iam::RolePolicies {
+        let inline = self
+            .inline
+            .iter()
+            .map(|(name, doc)| (format!("inline {name}"), doc.clone()));
+        let attached = self
+            .attached_documents
+            .iter()
+            .map(|(arn, doc)| (arn.clone(), doc.clone()));
+        crate::iam::RolePolicies {
+            arn: self.arn.clone(),
+            trust: self.trust.clone(),
+            permissions: inline.chain(attached).collect(),
+        }
+    }
+
+    /// True when the role carries `provision:stack = stack`.
+    pub fn owned_by(&self, stack: &str) -> bool {
+        self.tags.get(rules::OWNER_TAG).map(String::as_str) == Some(stack)
+    }
+}

@@ -2,4 +2,5 @@
 
 pub mod apply;
 pub mod plan;
+pub mod read;
 pub mod spec;

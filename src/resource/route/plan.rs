@@ -5,15 +5,17 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde_json::{Value, json};
 
-use crate::live::{LiveApi, LiveIntegration, LiveRoute};
 use crate::plan::change::{Action, Change, FieldChange, Kind, changed, created, delete, field_names};
 use crate::plan::op::{ApiRef, AuthorizerRef, IntegrationRef, Op, RoleRef};
+use crate::resource::api::spec::LiveApi;
 use crate::resource::authorizer::plan::Authorizers;
 use crate::resource::integration::plan::{
     create_integration, integration_label, orphan_for, reconcile_integration,
 };
+use crate::resource::integration::spec::LiveIntegration;
 use crate::resource::role::plan::role_name;
 use crate::resource::route::spec::DesiredRoute;
+use crate::resource::route::spec::LiveRoute;
 use crate::stack::Desired;
 
 /// Plans each declared route and its integration, then deletes what no declared route claimed.

@@ -74,3 +74,31 @@ pub(crate) fn route_authorization(r: &RouteSection) -> String {
         (None, None) => "NONE".to_string(),
     }
 }
+
+/// A route.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct LiveRoute {
+    /// Route id.
+    pub id: String,
+    /// Route key.
+    pub key: String,
+    /// `integrations/{id}`, when attached.
+    pub target: Option<String>,
+    /// `NONE`, `AWS_IAM`, `JWT`, `CUSTOM`.
+    pub authorization: String,
+    /// The authorizer id, for `JWT` and `CUSTOM` routes.
+    pub authorizer_id: Option<String>,
+    /// Authorization scopes, sorted.
+    pub scopes: Vec<String>,
+}
+
+impl LiveRoute {
+    /// The integration id the route targets; `None` for a target that names none
+    /// (`integrations/` with no id is no integration).
+    pub fn integration_id(&self) -> Option<&str> {
+        self.target
+            .as_deref()?
+            .strip_prefix("integrations/")
+            .filter(|id| !id.is_empty())
+    }
+}

@@ -5,12 +5,13 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use crate::live::{LiveApi, LiveStage};
 use crate::plan::change::{
     Action, Change, FieldChange, Kind, changed, created, delete, field_names, tag_diff,
 };
 use crate::plan::op::{ApiRef, Op};
+use crate::resource::api::spec::LiveApi;
 use crate::resource::stage::spec::DesiredStage;
+use crate::resource::stage::spec::LiveStage;
 use crate::stack::Desired;
 
 /// Plans the declared stage (create, replace, update or keep) and deletes every other stage.

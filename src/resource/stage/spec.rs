@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::stack::model::StageSection;
+use std::collections::BTreeMap;
 
 /// The stage.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -74,4 +75,23 @@ pub(crate) fn desired_stage(s: &StageSection) -> Option<DesiredStage> {
             None => None,
         },
     })
+}
+
+/// A stage.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct LiveStage {
+    /// Stage name.
+    pub name: String,
+    /// Auto-deploy.
+    pub auto_deploy: bool,
+    /// Default route throttling burst.
+    pub throttling_burst_limit: Option<i32>,
+    /// Default route throttling rate.
+    pub throttling_rate_limit: Option<f64>,
+    /// Access logging, when on.
+    pub access_log: Option<AccessLog>,
+    /// Tags, when the listing returned them (`None`: not known, not compared).
+    pub tags: Option<BTreeMap<String, String>>,
+    /// Stage variables, for `$stageVariables.X` in the local gateway.
+    pub variables: BTreeMap<String, String>,
 }

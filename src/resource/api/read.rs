@@ -1,0 +1,94 @@
+//! The stack's APIs as AWS lists them: one paginated GetApis.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_apigatewayv2::types::Api;
+
+use super::spec::{Cors, LiveApi};
+use crate::aws::Clients;
+use crate::error::AwsError;
+use crate::live::paginate::{paginate, required};
+use crate::stack::rules::OWNER_TAG;
+
+/// The APIs tagged for `stack`, without their children.
+pub async fn list_owned_apis(clients: &Clients, stack: &str) -> Result<Vec<LiveApi>, AwsError> {
+    Ok(list_apis(clients, stack).await?.0)
+}
+
+/// One paginated GetApis: the APIs tagged for `stack` (without their children), and the id and
+/// name of every other API, which `down` and a role rename check for use of the stack's roles.
+pub(crate) async fn list_apis(
+    clients: &Clients,
+    stack: &str,
+) -> Result<(Vec<LiveApi>, Vec<(String, String)>), AwsError> {
+    let resource = format!("APIs tagged {OWNER_TAG}={stack}");
+    let all: Vec<Listed> = paginate("GetApis", &resource, |token| {
+        let resource = &resource;
+        async move {
+            let page = clients
+                .apigw
+                .get_apis()
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| AwsError::new("GetApis", resource, e))?;
+            let mut items = Vec::new();
+            for api in page.items() {
+                match (owned_api(api, stack, resource)?, api.api_id()) {
+                    (Some(owned), _) => items.push(Listed::Owned(Box::new(owned))),
+                    (None, Some(id)) => items.push(Listed::Other(
+                        id.to_string(),
+                        api.name().unwrap_or_default().to_string(),
+                    )),
+                    (None, None) => {}
+                }
+            }
+            Ok((items, page.next_token))
+        }
+    })
+    .await?;
+    let (mut owned, mut others) = (Vec::new(), Vec::new());
+    for item in all {
+        match item {
+            Listed::Owned(api) => owned.push(*api),
+            Listed::Other(id, name) => others.push((id, name)),
+        }
+    }
+    Ok((owned, others))
+}
+
+/// One API of a GetApis page: the stack's, or another's id and name.
+enum Listed {
+    Owned(Box<LiveApi>),
+    Other(String, String),
+}
+
+/// The API if it carries the stack's tag. Another's API without an id is none of ours.
+pub(crate) fn owned_api(api: &Api, stack: &str, resource: &str) -> Result<Option<LiveApi>, AwsError> {
+    let tags: BTreeMap<String, String> = api
+        .tags()
+        .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default();
+    if tags.get(OWNER_TAG).map(String::as_str) != Some(stack) {
+        return Ok(None);
+    }
+    Ok(Some(LiveApi {
+        id: required(api.api_id(), "GetApis", resource, "ApiId")?,
+        name: api.name().unwrap_or_default().to_string(),
+        endpoint: api.api_endpoint().map(str::to_string),
+        created: api.created_date().and_then(|d| d.to_millis().ok()),
+        cors: api.cors_configuration().map(|c| {
+            Cors {
+                allow_origins: c.allow_origins().to_vec(),
+                allow_methods: c.allow_methods().to_vec(),
+                allow_headers: c.allow_headers().to_vec(),
+                expose_headers: c.expose_headers().to_vec(),
+                max_age: c.max_age(),
+                allow_credentials: c.allow_credentials(),
+            }
+            .canonical()
+        }),
+        tags,
+        ..LiveApi::default()
+    }))
+}

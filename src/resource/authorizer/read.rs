@@ -1,0 +1,40 @@
+//! The API's authorizers as AWS lists them.
+
+use aws_sdk_apigatewayv2::types::Authorizer;
+
+use super::spec::LiveAuthorizer;
+use crate::aws::Clients;
+use crate::error::AwsError;
+use crate::live::paginate::{list_children, required};
+
+/// Every authorizer of the API (GetAuthorizers, paginated).
+pub async fn read_authorizers(clients: &Clients, api_id: &str) -> Result<Vec<LiveAuthorizer>, AwsError> {
+    list_children!(
+        "GetAuthorizers",
+        api_id,
+        |token| clients
+            .apigw
+            .get_authorizers()
+            .api_id(api_id)
+            .set_next_token(token),
+        live_authorizer
+    )
+}
+
+pub(crate) fn live_authorizer(a: &Authorizer, resource: &str) -> Result<LiveAuthorizer, AwsError> {
+    let jwt = a.jwt_configuration();
+    let mut audience: Vec<String> = jwt.map(|j| j.audience().to_vec()).unwrap_or_default();
+    audience.sort();
+    audience.dedup();
+    Ok(LiveAuthorizer {
+        id: required(a.authorizer_id(), "GetAuthorizers", resource, "AuthorizerId")?,
+        name: required(a.name(), "GetAuthorizers", resource, "Name")?,
+        authorizer_type: a
+            .authorizer_type()
+            .map(|t| t.as_str().to_string())
+            .unwrap_or_default(),
+        issuer: jwt.and_then(|j| j.issuer()).map(str::to_string),
+        audience,
+        identity_source: a.identity_source().to_vec(),
+    })
+}

@@ -1,0 +1,35 @@
+//! The API's routes as AWS lists them.
+
+use aws_sdk_apigatewayv2::types::Route;
+
+use super::spec::LiveRoute;
+use crate::aws::Clients;
+use crate::error::AwsError;
+use crate::live::paginate::{list_children, required};
+
+/// Every route of the API (GetRoutes, paginated).
+pub async fn read_routes(clients: &Clients, api_id: &str) -> Result<Vec<LiveRoute>, AwsError> {
+    list_children!(
+        "GetRoutes",
+        api_id,
+        |token| clients.apigw.get_routes().api_id(api_id).set_next_token(token),
+        live_route
+    )
+}
+
+pub(crate) fn live_route(r: &Route, resource: &str) -> Result<LiveRoute, AwsError> {
+    let mut scopes = r.authorization_scopes().to_vec();
+    scopes.sort();
+    scopes.dedup();
+    Ok(LiveRoute {
+        id: required(r.route_id(), "GetRoutes", resource, "RouteId")?,
+        key: required(r.route_key(), "GetRoutes", resource, "RouteKey")?,
+        // A route detached from any integration has no target (or an empty one): `None`.
+        target: r.target().filter(|t| !t.is_empty()).map(str::to_string),
+        authorization: r
+            .authorization_type()
+            .map_or_else(|| "NONE".to_string(), |a| a.as_str().to_string()),
+        authorizer_id: r.authorizer_id().filter(|a| !a.is_empty()).map(str::to_string),
+        scopes,
+    })
+}
