@@ -13,7 +13,7 @@
 #
 # The steps below are the README's block between the getting-started markers, with two loopback
 # ports picked at random instead of 5000 and 8080, "$python" for .venv/bin/python and
-# "$provision" for provision. tests/getting_started.rs checks that every README line is here, in
+# "$provision" for provision. tests/it/getting_started.rs checks that every README line is here, in
 # order, and runs this script.
 set -euo pipefail
 

@@ -15,8 +15,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value, json};
 
+use crate::resource::api::emit::{Case, cors_configuration};
 use crate::stack::Desired;
-use crate::stack::desired::{Cors, DesiredRoute};
+use crate::stack::desired::DesiredRoute;
 use crate::stack::rules::{self, JsonStep, Mapping, RouteKey};
 
 /// The account API Gateway fills in on import ("AWS variables for OpenAPI import").
@@ -88,7 +89,10 @@ pub fn document(desired: &Desired, target: &Target) -> Document {
         root.insert("components".into(), Value::Object(components));
     }
     if let Some(cors) = &desired.api.cors {
-        root.insert("x-amazon-apigateway-cors".into(), cors_configuration(cors));
+        root.insert(
+            "x-amazon-apigateway-cors".into(),
+            cors_configuration(cors, Case::Camel),
+        );
     }
     root.insert("x-amazon-apigateway-importexport-version".into(), json!("1.0"));
     if !placeholders.is_empty() {
@@ -539,27 +543,6 @@ fn step_functions_output(name: &str) -> Value {
             "properties": {"executionArn": string, "startDate": date}
         }),
     }
-}
-
-fn cors_configuration(cors: &Cors) -> Value {
-    let mut out = Map::new();
-    for (key, list) in [
-        ("allowOrigins", &cors.allow_origins),
-        ("allowMethods", &cors.allow_methods),
-        ("allowHeaders", &cors.allow_headers),
-        ("exposeHeaders", &cors.expose_headers),
-    ] {
-        if !list.is_empty() {
-            out.insert(key.into(), json!(list));
-        }
-    }
-    if let Some(age) = cors.max_age {
-        out.insert("maxAge".into(), json!(age));
-    }
-    if let Some(credentials) = cors.allow_credentials {
-        out.insert("allowCredentials".into(), json!(credentials));
-    }
-    Value::Object(out)
 }
 
 /// Security scheme names: an authorizer's own name (which an import gives the authorizer),

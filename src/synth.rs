@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value, json};
 
+use crate::resource::{api, authorizer, integration, role, route, stage};
 use crate::stack::Desired;
-use crate::stack::desired::Cors;
 use crate::stack::vars::Vars;
 
 /// Logical id of the role.
@@ -71,26 +71,14 @@ pub fn template(desired: &Desired) -> Value {
     let mut resources = Map::new();
     // An existing role (`[role] arn`) is not the template's: the integrations name its ARN.
     if desired.role.existing.is_none() {
-        resources.insert(ROLE.into(), role(desired));
+        resources.insert(ROLE.into(), role::emit::cfn(&desired.role, &desired.tags));
     }
-    resources.insert(API.into(), api(desired));
+    resources.insert(API.into(), api::emit::cfn(&desired.api, &desired.tags));
 
     let mut authorizer_ids = BTreeMap::new();
     for a in &desired.authorizers {
         let id = ids.unique(&format!("Authorizer{}", pascal(&a.name)));
-        resources.insert(
-            id.clone(),
-            json!({
-                "Type": "AWS::ApiGatewayV2::Authorizer",
-                "Properties": {
-                    "ApiId": {"Ref": API},
-                    "Name": a.name,
-                    "AuthorizerType": "JWT",
-                    "IdentitySource": [a.identity_source],
-                    "JwtConfiguration": {"Issuer": a.issuer, "Audience": a.audience},
-                }
-            }),
-        );
+        resources.insert(id.clone(), authorizer::emit::cfn(a, API));
         authorizer_ids.insert(a.name.clone(), id);
     }
 
@@ -104,41 +92,17 @@ pub fn template(desired: &Desired) -> Value {
         let base = pascal(&route.key);
         let integration_id = ids.unique(&format!("Integration{base}"));
         let route_id = ids.unique(&format!("Route{base}"));
-        let mut integration = json!({
-                "Type": "AWS::ApiGatewayV2::Integration",
-                "Properties": {
-                    "ApiId": {"Ref": API},
-                    "IntegrationType": "AWS_PROXY",
-                    "IntegrationSubtype": route.integration.subtype,
-                    "PayloadFormatVersion": "1.0",
-                    "CredentialsArn": desired
-                        .role
-                        .existing
-                        .as_ref()
-                        .map_or_else(|| json!({"Fn::GetAtt": [ROLE, "Arn"]}), |arn| json!(arn)),
-                    "RequestParameters": route.integration.parameters,
-                }
-        });
-        if !route.integration.response.is_empty() {
-            integration["Properties"]["ResponseParameters"] =
-                cfn_response_parameters(&route.integration.response);
-        }
+        let credentials = desired
+            .role
+            .existing
+            .as_ref()
+            .map_or_else(|| json!({"Fn::GetAtt": [ROLE, "Arn"]}), |arn| json!(arn));
+        let integration = integration::emit::cfn(&route.integration, API, credentials);
         resources.insert(integration_id.clone(), integration);
-        let mut properties = json!({
-            "ApiId": {"Ref": API},
-            "RouteKey": route.key,
-            "AuthorizationType": route.authorization,
-            "Target": {"Fn::Join": ["/", ["integrations", {"Ref": integration_id}]]},
-        });
-        if let Some(id) = route.authorizer.as_ref().and_then(|n| authorizer_ids.get(n)) {
-            properties["AuthorizerId"] = json!({"Ref": id});
-            if !route.scopes.is_empty() {
-                properties["AuthorizationScopes"] = json!(route.scopes);
-            }
-        }
+        let authorizer = route.authorizer.as_ref().and_then(|n| authorizer_ids.get(n));
         resources.insert(
             route_id.clone(),
-            json!({"Type": "AWS::ApiGatewayV2::Route", "Properties": properties}),
+            route::emit::cfn(route, API, &integration_id, authorizer),
         );
         if let Some(path) = route.key.split_once(' ').map(|(_, p)| p)
             && route_urls_fit(desired)
@@ -157,7 +121,10 @@ pub fn template(desired: &Desired) -> Value {
         }
         route_ids.push(route_id);
     }
-    resources.insert(STAGE.into(), stage(desired, &route_ids));
+    resources.insert(
+        STAGE.into(),
+        stage::emit::cfn(&desired.stage, &desired.tags, API, &route_ids),
+    );
 
     json!({
         "AWSTemplateFormatVersion": "2010-09-09",
@@ -165,90 +132,6 @@ pub fn template(desired: &Desired) -> Value {
         "Resources": resources,
         "Outputs": outputs,
     })
-}
-
-fn role(desired: &Desired) -> Value {
-    let role = &desired.role;
-    let mut trust = role.trust.clone();
-    if role.restrict_source_account {
-        // The account is the deploying one, whatever account the template is deployed into.
-        trust = crate::policy::api_gateway_trust(None);
-        trust["Statement"][0]["Condition"] =
-            json!({"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}});
-    }
-    let mut properties = json!({
-        "RoleName": role.name,
-        "Description": crate::stack::rules::role_description(&desired.stack),
-        "AssumeRolePolicyDocument": trust,
-        "Policies": [{"PolicyName": role.policy_name, "PolicyDocument": role.policy}],
-        "Tags": desired.tags.iter().map(|(k, v)| json!({"Key": k, "Value": v})).collect::<Vec<_>>(),
-    });
-    if !role.managed_policies.is_empty() {
-        properties["ManagedPolicyArns"] = json!(role.managed_policies);
-    }
-    // AWS::IAM::Role's Path and PermissionsBoundary (CloudFormation user guide, "AWS::IAM::Role").
-    if role.path != "/" {
-        properties["Path"] = json!(role.path);
-    }
-    if let Some(boundary) = &role.permissions_boundary {
-        properties["PermissionsBoundary"] = json!(boundary);
-    }
-    json!({"Type": "AWS::IAM::Role", "Properties": properties})
-}
-
-fn api(desired: &Desired) -> Value {
-    let mut properties = json!({
-        "Name": desired.api.name,
-        "ProtocolType": "HTTP",
-        "Tags": desired.tags,
-    });
-    if let Some(cors) = &desired.api.cors {
-        properties["CorsConfiguration"] = cors_configuration(cors);
-    }
-    json!({"Type": "AWS::ApiGatewayV2::Api", "Properties": properties})
-}
-
-fn cors_configuration(cors: &Cors) -> Value {
-    let mut out = Map::new();
-    for (key, list) in [
-        ("AllowOrigins", &cors.allow_origins),
-        ("AllowMethods", &cors.allow_methods),
-        ("AllowHeaders", &cors.allow_headers),
-        ("ExposeHeaders", &cors.expose_headers),
-    ] {
-        if !list.is_empty() {
-            out.insert(key.into(), json!(list));
-        }
-    }
-    if let Some(age) = cors.max_age {
-        out.insert("MaxAge".into(), json!(age));
-    }
-    if let Some(credentials) = cors.allow_credentials {
-        out.insert("AllowCredentials".into(), json!(credentials));
-    }
-    Value::Object(out)
-}
-
-fn stage(desired: &Desired, routes: &[String]) -> Value {
-    let stage = &desired.stage;
-    let mut properties = json!({
-        "ApiId": {"Ref": API},
-        "StageName": stage.name,
-        "AutoDeploy": stage.auto_deploy,
-        "Tags": desired.tags,
-    });
-    // As `up`: route settings only with both limits, since a settings object without them can
-    // read as limits of 0.
-    if let (Some(burst), Some(rate)) = (stage.throttling_burst_limit, stage.throttling_rate_limit) {
-        properties["DefaultRouteSettings"] =
-            json!({"ThrottlingBurstLimit": burst, "ThrottlingRateLimit": rate});
-    }
-    if let Some(log) = &stage.access_log {
-        properties["AccessLogSettings"] =
-            json!({"DestinationArn": log.destination_arn, "Format": log.format});
-    }
-    // An auto-deploy stage deploys what exists when it is made; after the routes, it serves them.
-    json!({"Type": "AWS::ApiGatewayV2::Stage", "DependsOn": routes, "Properties": properties})
 }
 
 /// The template of a stack read with its `${var.NAME}` references kept
@@ -494,19 +377,6 @@ fn scalar(v: &Value) -> String {
 /// `ResponseParameters` as CloudFormation spells them: per status code a `ResponseParameters`
 /// list of `Destination` (the key) and `Source` (the value) (resource schema of
 /// AWS::ApiGatewayV2::Integration, `ResponseParameterMap` and `ResponseParameter`).
-fn cfn_response_parameters(response: &crate::stack::response::ResponseParameters) -> Value {
-    response
-        .iter()
-        .map(|(code, map)| {
-            let list: Vec<Value> = map
-                .iter()
-                .map(|(k, v)| json!({"Destination": k, "Source": v}))
-                .collect();
-            (code.clone(), json!({ "ResponseParameters": list }))
-        })
-        .collect::<serde_json::Map<String, Value>>()
-        .into()
-}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -200,6 +200,13 @@ pub enum Op {
     DeleteAccessLog { api_id: String, stage: String },
 }
 
+impl std::fmt::Display for Op {
+    /// The operation's label, as progress lines and errors show it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.label())
+    }
+}
+
 impl Op {
     /// A short human description, e.g. `create integration POST /new-user`.
     pub fn label(&self) -> String {
@@ -323,7 +330,18 @@ impl Op {
             Op::DeleteRole { name } | Op::ClearAndDeleteRole { name, .. } => {
                 vec![Key::RoleGone(name.clone())]
             }
-            _ => Vec::new(),
+            // Nothing waits for these: they make nothing another operation needs.
+            Op::UpdateApi { .. }
+            | Op::UpdateAuthorizer { .. }
+            | Op::TagApiResource { .. }
+            | Op::DeleteApi { .. }
+            | Op::PutRoleBoundary { .. }
+            | Op::DeleteRoleBoundary { .. }
+            | Op::UpdateTrust { .. }
+            | Op::CreateRoute { .. }
+            | Op::CreateStage { .. }
+            | Op::UpdateStage { .. }
+            | Op::DeleteAccessLog { .. } => Vec::new(),
         }
     }
 
@@ -394,7 +412,16 @@ impl Op {
             Op::TagApiResource { api: a, .. } => api(a),
             Op::DeleteApi { id } => vec![Key::ApiChild(id.clone())],
             Op::DeleteRole { name } => vec![Key::RolePolicyGone(name.clone()), Key::CredentialsMoved],
-            _ => Vec::new(),
+            // These wait for nothing: what they act on exists before the run, or they are ordered by
+            // the operations that wait for them.
+            Op::CreateApi { .. }
+            | Op::DeleteCors { .. }
+            | Op::UpdateAuthorizer { .. }
+            | Op::ClearAndDeleteRole { .. }
+            | Op::DeleteRoute { .. }
+            | Op::UpdateStage { .. }
+            | Op::DeleteStage { .. }
+            | Op::DeleteAccessLog { .. } => Vec::new(),
         }
     }
 

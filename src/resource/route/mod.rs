@@ -1,6 +1,7 @@
 //! The route: its diff (`plan`, pure) and its AWS calls (`apply`).
 
 pub mod apply;
+pub mod emit;
 pub mod plan;
 pub mod read;
 pub mod spec;

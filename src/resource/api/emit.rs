@@ -1,0 +1,57 @@
+//! The API as CloudFormation and OpenAPI declare it, and its CORS configuration in both.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value, json};
+
+use super::spec::{Cors, DesiredApi};
+
+/// The API's `AWS::ApiGatewayV2::Api` resource, tagged with `tags`.
+pub fn cfn(api: &DesiredApi, tags: &BTreeMap<String, String>) -> Value {
+    let mut properties = json!({
+        "Name": api.name,
+        "ProtocolType": "HTTP",
+        "Tags": tags,
+    });
+    if let Some(cors) = &api.cors {
+        properties["CorsConfiguration"] = cors_configuration(cors, Case::Pascal);
+    }
+    json!({"Type": "AWS::ApiGatewayV2::Api", "Properties": properties})
+}
+
+/// How a document spells CORS keys: CloudFormation `AllowOrigins`, OpenAPI's
+/// `x-amazon-apigateway-cors` `allowOrigins`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Case {
+    /// CloudFormation's `CorsConfiguration`.
+    Pascal,
+    /// OpenAPI's `x-amazon-apigateway-cors`.
+    Camel,
+}
+
+/// The one CORS map of both documents: the lists that are set, `MaxAge` and
+/// `AllowCredentials` when set, keys in the document's case.
+pub fn cors_configuration(cors: &Cors, case: Case) -> Value {
+    let key = |pascal: &str| match case {
+        Case::Pascal => pascal.to_string(),
+        Case::Camel => pascal[..1].to_ascii_lowercase() + &pascal[1..],
+    };
+    let mut out = Map::new();
+    for (name, list) in [
+        ("AllowOrigins", &cors.allow_origins),
+        ("AllowMethods", &cors.allow_methods),
+        ("AllowHeaders", &cors.allow_headers),
+        ("ExposeHeaders", &cors.expose_headers),
+    ] {
+        if !list.is_empty() {
+            out.insert(key(name), json!(list));
+        }
+    }
+    if let Some(age) = cors.max_age {
+        out.insert(key("MaxAge"), json!(age));
+    }
+    if let Some(credentials) = cors.allow_credentials {
+        out.insert(key("AllowCredentials"), json!(credentials));
+    }
+    Value::Object(out)
+}

@@ -1,0 +1,437 @@
+//! `provision synth`: the templates of the example stacks pass cfn-lint, and what the template
+//! declares is what `up` creates, read back from moto by a second client: every property of the
+//! integrations, routes, authorizer, stage and role, and the API's name, CORS and tags.
+
+use crate::support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use aws_sdk_sfn::types::StateMachineType;
+use serde_json::{Value, json};
+use support::Moto;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+fn synth(stack: &str, extra: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_provision"))
+        .current_dir(ROOT)
+        .env("NO_COLOR", "1")
+        .args(["synth", stack])
+        .args(extra)
+        .output()
+        .expect("run provision synth");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("utf-8 template")
+}
+
+/// cfn-lint from the test venv (beside moto_server): exit code and output.
+fn cfn_lint(template: &Path) -> (i32, String) {
+    let bin = support::moto_server_path().with_file_name("cfn-lint");
+    let out = Command::new(&bin)
+        .arg(template)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {} ({e}); run scripts/moto.sh", bin.display()));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
+
+#[test]
+fn the_example_templates_pass_cfn_lint_which_does_catch_mistakes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (stack, yaml) in [
+        ("stacks/onboarding.toml", false),
+        ("stacks/onboarding-secure.toml", false),
+        ("stacks/onboarding-secure.toml", true),
+    ] {
+        let path: PathBuf = dir.path().join(if yaml { "t.yaml" } else { "t.json" });
+        std::fs::write(&path, synth(stack, if yaml { &["--yaml"] } else { &[] })).expect("write");
+        let (code, text) = cfn_lint(&path);
+        // cfn-lint's exit code is a bit mask: 2 errors, 4 warnings, 8 informational.
+        assert_eq!(code, 0, "{stack} (yaml: {yaml}):\n{text}");
+    }
+    // The control: the same template with a property AWS does not have is refused.
+    let mut broken: Value = serde_json::from_str(&synth("stacks/onboarding.toml", &[])).expect("JSON");
+    broken["Resources"]["Api"]["Properties"]["Protocol"] = json!("HTTP");
+    let path = dir.path().join("broken.json");
+    std::fs::write(&path, broken.to_string()).expect("write");
+    let (code, text) = cfn_lint(&path);
+    assert_ne!(code & 2, 0, "cfn-lint must report the unknown property:\n{text}");
+}
+
+#[test]
+fn the_same_stack_gives_the_same_template_and_yaml_says_the_same() {
+    let json_text = synth("stacks/onboarding-secure.toml", &[]);
+    assert_eq!(json_text, synth("stacks/onboarding-secure.toml", &[]));
+    let yaml = synth("stacks/onboarding-secure.toml", &["--yaml"]);
+    let template: Value = serde_json::from_str(&json_text).expect("JSON");
+    for (id, resource) in template["Resources"].as_object().expect("resources") {
+        assert!(yaml.contains(&format!("\"{id}\":")), "{id} in the YAML");
+        assert!(
+            yaml.contains(resource["Type"].as_str().expect("type")),
+            "{id}'s type in the YAML"
+        );
+    }
+}
+
+/// Resolves `{"Ref": id}` and `{"Fn::GetAtt": [id, "Arn"]}` to the live id or ARN of that
+/// resource; anything else is returned as it is.
+fn resolve(value: &Value, ids: &std::collections::BTreeMap<String, String>) -> Value {
+    if let Some(id) = value.get("Ref").and_then(Value::as_str) {
+        return json!(ids.get(id).unwrap_or_else(|| panic!("no live id for {id}")));
+    }
+    if let Some(att) = value.get("Fn::GetAtt").and_then(Value::as_array) {
+        let id = att[0].as_str().expect("logical id");
+        return json!(ids.get(id).unwrap_or_else(|| panic!("no live id for {id}")));
+    }
+    value.clone()
+}
+
+#[tokio::test]
+async fn every_integration_route_and_stage_property_is_what_up_created() {
+    let moto = Moto::start();
+    let sfn = moto.sfn();
+    support::create_state_machine(&sfn, "user-onboarding", StateMachineType::Standard).await;
+    support::create_state_machine(&sfn, "user-onboarding-express", StateMachineType::Express).await;
+    let out = support::provision(&moto.url())
+        .args(["up", "stacks/onboarding-secure.toml"])
+        .output()
+        .expect("run up");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let template: Value = serde_json::from_str(&synth("stacks/onboarding-secure.toml", &[])).expect("JSON");
+    let resources = template["Resources"].as_object().expect("resources");
+
+    // Live ids by logical id, found by what the template names them.
+    let gw = moto.apigw();
+    let apis = gw.get_apis().send().await.expect("GetApis");
+    let api = &apis.items()[0];
+    let api_id = api.api_id().expect("id").to_string();
+    let role = support::owned_role(
+        &moto.iam(),
+        "user-onboarding-secure-api-gateway-role",
+        "user-onboarding-secure",
+    )
+    .await;
+    let routes = gw.get_routes().api_id(&api_id).send().await.expect("GetRoutes");
+    let integrations = gw
+        .get_integrations()
+        .api_id(&api_id)
+        .send()
+        .await
+        .expect("GetIntegrations");
+    let authorizers = gw
+        .get_authorizers()
+        .api_id(&api_id)
+        .send()
+        .await
+        .expect("GetAuthorizers");
+    let stages = gw.get_stages().api_id(&api_id).send().await.expect("GetStages");
+    let mut ids = std::collections::BTreeMap::from([
+        ("Api".to_string(), api_id.clone()),
+        ("Role".to_string(), role.arn().to_string()),
+    ]);
+    for (id, r) in resources {
+        let p = &r["Properties"];
+        match r["Type"].as_str() {
+            Some("AWS::ApiGatewayV2::Authorizer") => {
+                let live = authorizers
+                    .items()
+                    .iter()
+                    .find(|a| a.name() == p["Name"].as_str())
+                    .expect("authorizer");
+                ids.insert(id.clone(), live.authorizer_id().expect("id").to_string());
+            }
+            Some("AWS::ApiGatewayV2::Route") => {
+                let live = routes
+                    .items()
+                    .iter()
+                    .find(|x| x.route_key() == p["RouteKey"].as_str())
+                    .expect("route");
+                let target = live.target().expect("target").trim_start_matches("integrations/");
+                let integration = resources
+                    .iter()
+                    .find(|(iid, _)| p["Target"]["Fn::Join"][1][1]["Ref"] == json!(iid))
+                    .map(|(iid, _)| iid.clone())
+                    .expect("the route's integration in the template");
+                ids.insert(integration, target.to_string());
+                ids.insert(id.clone(), live.route_id().expect("id").to_string());
+            }
+            _ => {}
+        }
+    }
+
+    let mut compared = 0;
+    for (id, r) in resources {
+        let p = &r["Properties"];
+        match r["Type"].as_str() {
+            Some("AWS::ApiGatewayV2::Integration") => {
+                let live = integrations
+                    .items()
+                    .iter()
+                    .find(|i| i.integration_id() == Some(ids[id].as_str()))
+                    .expect("integration");
+                assert_eq!(resolve(&p["ApiId"], &ids), json!(api_id));
+                assert_eq!(
+                    p["IntegrationType"],
+                    json!(live.integration_type().map(|t| t.as_str()))
+                );
+                assert_eq!(p["IntegrationSubtype"], json!(live.integration_subtype()));
+                assert_eq!(p["PayloadFormatVersion"], json!(live.payload_format_version()));
+                assert_eq!(resolve(&p["CredentialsArn"], &ids), json!(live.credentials_arn()));
+                assert_eq!(p["RequestParameters"], json!(live.request_parameters()));
+                compared += 1;
+            }
+            Some("AWS::ApiGatewayV2::Route") => {
+                let live = routes
+                    .items()
+                    .iter()
+                    .find(|x| x.route_id() == Some(ids[id].as_str()))
+                    .expect("route");
+                assert_eq!(
+                    p["AuthorizationType"],
+                    json!(live.authorization_type().map(|a| a.as_str()))
+                );
+                let scopes = p.get("AuthorizationScopes").cloned().unwrap_or(json!([]));
+                assert_eq!(scopes, json!(live.authorization_scopes()), "{id}");
+                match p.get("AuthorizerId") {
+                    Some(a) => assert_eq!(resolve(a, &ids), json!(live.authorizer_id())),
+                    None => assert!(live.authorizer_id().is_none_or(str::is_empty), "{id}"),
+                }
+                let target = p["Target"]["Fn::Join"][1][1].clone();
+                assert_eq!(
+                    format!("integrations/{}", resolve(&target, &ids).as_str().expect("id")),
+                    live.target().expect("target")
+                );
+                compared += 1;
+            }
+            Some("AWS::ApiGatewayV2::Stage") => {
+                let live = &stages.items()[0];
+                assert_eq!(p["StageName"], json!(live.stage_name()));
+                assert_eq!(p["AutoDeploy"], json!(live.auto_deploy()));
+                let settings = live.default_route_settings().expect("route settings");
+                assert_eq!(
+                    p["DefaultRouteSettings"],
+                    json!({
+                        "ThrottlingBurstLimit": settings.throttling_burst_limit(),
+                        "ThrottlingRateLimit": settings.throttling_rate_limit(),
+                    })
+                );
+                let log = live.access_log_settings().expect("access logs");
+                assert_eq!(
+                    p["AccessLogSettings"],
+                    json!({"DestinationArn": log.destination_arn(), "Format": log.format()})
+                );
+                let tags: Value = json!(live.tags());
+                assert_eq!(p["Tags"], tags);
+                compared += 1;
+            }
+            Some("AWS::ApiGatewayV2::Authorizer") => {
+                let live = authorizers
+                    .items()
+                    .iter()
+                    .find(|a| a.authorizer_id() == Some(ids[id].as_str()))
+                    .expect("authorizer");
+                assert_eq!(p["IdentitySource"], json!(live.identity_source()));
+                let jwt = live.jwt_configuration().expect("jwt");
+                assert_eq!(
+                    p["JwtConfiguration"],
+                    json!({"Issuer": jwt.issuer(), "Audience": jwt.audience()})
+                );
+                compared += 1;
+            }
+            Some("AWS::ApiGatewayV2::Api") => {
+                assert_eq!(p["Name"], json!(api.name()));
+                let cors = api.cors_configuration().expect("cors");
+                assert_eq!(
+                    p["CorsConfiguration"]["AllowOrigins"],
+                    json!(cors.allow_origins())
+                );
+                let live_cors = json!({
+                    "AllowOrigins": cors.allow_origins(),
+                    "AllowMethods": cors.allow_methods(),
+                    "AllowHeaders": cors.allow_headers(),
+                    "MaxAge": cors.max_age(),
+                });
+                assert_eq!(p["CorsConfiguration"], live_cors);
+                assert_eq!(p["Tags"], json!(api.tags()));
+                compared += 1;
+            }
+            Some("AWS::IAM::Role") => {
+                let iam = moto.iam();
+                assert_eq!(p["RoleName"], json!(role.role_name()));
+                let decode = |doc: &str| provision::policy::normalize(&support::decode_policy(doc));
+                assert_eq!(
+                    provision::policy::normalize(&p["AssumeRolePolicyDocument"]),
+                    decode(role.assume_role_policy_document().expect("trust"))
+                );
+                let inline = &p["Policies"][0];
+                let live = iam
+                    .get_role_policy()
+                    .role_name(role.role_name())
+                    .policy_name(inline["PolicyName"].as_str().expect("policy name"))
+                    .send()
+                    .await
+                    .expect("GetRolePolicy");
+                assert_eq!(
+                    provision::policy::normalize(&inline["PolicyDocument"]),
+                    decode(live.policy_document())
+                );
+                let attached = iam
+                    .list_attached_role_policies()
+                    .role_name(role.role_name())
+                    .send()
+                    .await
+                    .expect("ListAttachedRolePolicies");
+                let arns: Vec<&str> = attached
+                    .attached_policies()
+                    .iter()
+                    .filter_map(|a| a.policy_arn())
+                    .collect();
+                assert_eq!(p["ManagedPolicyArns"], json!(arns));
+                let tags: Vec<Value> = role
+                    .tags()
+                    .iter()
+                    .map(|t| json!({"Key": t.key(), "Value": t.value()}))
+                    .collect();
+                assert_eq!(p["Tags"], json!(tags));
+                compared += 1;
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(
+        compared,
+        3 + 3 + 1 + 1 + 1 + 1,
+        "every integration, route, stage, authorizer, the API and the role"
+    );
+}
+
+/// Account ids (12 digits) and region names (`ap-southeast-2`, `us-gov-west-1`, `cn-north-1`,
+/// ...) written out anywhere in a template's text.
+fn account_and_region_literals(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let words = text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'));
+    for word in words {
+        if word.len() == 12 && word.bytes().all(|b| b.is_ascii_digit()) {
+            found.push(word.to_string());
+        }
+        let parts: Vec<&str> = word.split('-').collect();
+        let region_like = parts.len() >= 3
+            && parts[0].len() >= 2
+            && parts[0].bytes().all(|b| b.is_ascii_lowercase())
+            && parts
+                .last()
+                .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+            && parts[1..parts.len() - 1]
+                .iter()
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()));
+        if region_like {
+            found.push(word.to_string());
+        }
+    }
+    found
+}
+
+/// Issue 15: the template of a stack that names its machine and uses variables travels. The
+/// machine's ARN is `Fn::Sub` over `${AWS::Partition}`, `${AWS::Region}` and `${AWS::AccountId}`
+/// (in the integration and the policy), every variable is a parameter with its default (a number
+/// field's one `Type: Number`), names and tags refer to them, API Gateway's own `${context...}`
+/// is escaped for `Fn::Sub`, and no account id or region is written anywhere. cfn-lint passes,
+/// JSON and YAML. The scanner itself is checked on a stack that writes a full ARN.
+#[test]
+fn a_stack_that_names_its_machine_synthesizes_a_template_for_any_account_and_region() {
+    let stack = "stacks/onboarding-anywhere.toml";
+    let text = synth(stack, &[]);
+    assert_eq!(account_and_region_literals(&text), Vec::<String>::new(), "{text}");
+    let template: Value = serde_json::from_str(&text).expect("JSON");
+
+    let machine = json!({"Fn::Sub": "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:user-onboarding"});
+    let parameters = &template["Resources"]["IntegrationPostNewUser"]["Properties"]["RequestParameters"];
+    assert_eq!(parameters["StateMachineArn"], machine);
+    assert_eq!(
+        parameters["Name"],
+        json!({"Fn::Sub": "${VarEnv}-${!context.requestId}"})
+    );
+    assert_eq!(parameters["Input"], json!("$request.body.input"));
+    let policy = &template["Resources"]["Role"]["Properties"]["Policies"][0]["PolicyDocument"];
+    assert_eq!(policy["Statement"][0]["Resource"], json!([machine]), "{policy}");
+
+    assert_eq!(
+        template["Parameters"],
+        json!({
+            "VarBurst": {"Type": "Number", "Default": "20", "Description": "The stack variable `burst` (`${var.burst}`)"},
+            "VarEnv": {"Type": "String", "Default": "dev", "Description": "The environment: dev, staging, prod, ..."},
+            "VarRate": {"Type": "Number", "Default": "10", "Description": "The stack variable `rate` (`${var.rate}`)"},
+        })
+    );
+    let role = &template["Resources"]["Role"]["Properties"];
+    assert_eq!(
+        role["RoleName"],
+        json!({"Fn::Sub": "user-onboarding-${VarEnv}-api-gateway-role"})
+    );
+    assert!(
+        role["Tags"]
+            .as_array()
+            .expect("tags")
+            .contains(&json!({"Key": "environment", "Value": {"Ref": "VarEnv"}})),
+        "{role}"
+    );
+    assert_eq!(
+        template["Resources"]["Api"]["Properties"]["Name"],
+        json!({"Fn::Sub": "user-onboarding-${VarEnv}-api"})
+    );
+    assert_eq!(
+        template["Resources"]["Stage"]["Properties"]["DefaultRouteSettings"],
+        json!({"ThrottlingBurstLimit": {"Ref": "VarBurst"}, "ThrottlingRateLimit": {"Ref": "VarRate"}})
+    );
+    // The template's description is literal text: the variable's value.
+    assert_eq!(
+        template["Description"],
+        json!("provision stack user-onboarding-dev: an HTTP API that runs Step Functions workflows")
+    );
+
+    // --var sets the parameters' defaults.
+    let prod: Value =
+        serde_json::from_str(&synth(stack, &["--var", "env=prod", "--var", "rate=100"])).expect("JSON");
+    assert_eq!(prod["Parameters"]["VarEnv"]["Default"], json!("prod"));
+    assert_eq!(prod["Parameters"]["VarRate"]["Default"], json!("100"));
+
+    // Variables in an issuer, an audience, a stage name and inside full ARNs.
+    let everywhere = synth("tests/accepted/variables-everywhere.toml", &[]);
+    let value: Value = serde_json::from_str(&everywhere).expect("JSON");
+    assert_eq!(
+        value["Resources"]["Stage"]["Properties"]["AccessLogSettings"]["DestinationArn"],
+        json!({"Fn::Sub": "arn:aws:logs:ap-southeast-2:${VarAccount}:log-group:${VarLogGroup}"})
+    );
+    assert_eq!(
+        value["Resources"]["Stage"]["Properties"]["StageName"],
+        json!({"Ref": "VarEnv"})
+    );
+    assert_eq!(
+        value["Resources"]["AuthorizerCognitoVarEnv"]["Properties"]["JwtConfiguration"]["Issuer"],
+        json!({"Fn::Sub": "https://cognito-idp.ap-southeast-2.amazonaws.com/${VarPool}"})
+    );
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (name, body) in [
+        ("t.json", text),
+        ("t.yaml", synth(stack, &["--yaml"])),
+        ("everywhere.json", everywhere),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, body).expect("write");
+        let (code, lint) = cfn_lint(&path);
+        assert_eq!(code, 0, "{name}:\n{lint}");
+    }
+
+    // The control: a stack that writes its machine's ARN keeps that account and region.
+    let written = account_and_region_literals(&synth("stacks/onboarding.toml", &[]));
+    assert!(
+        written.contains(&"189107071895".to_string()) && written.contains(&"ap-southeast-2".to_string()),
+        "{written:?}"
+    );
+}
