@@ -78,13 +78,18 @@ enum Command {
         /// `up --plan FILE` to apply exactly it after review.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Show what `up --adopt` would do: take over the same-named role and API that lack the
+        /// stack's tag.
+        #[arg(long)]
+        adopt: bool,
     },
     /// Create or update the stack so AWS matches the file. Safe to re-run.
     Up {
         /// Stack file, or a folder: every *.toml in it, concurrently (default: the only *.toml
         /// in ./stacks).
         stack: Option<PathBuf>,
-        /// Take over a same-named role that lacks the stack's tag: tag it and manage it.
+        /// Take over a same-named role, and the one same-named API, that lack the stack's tag:
+        /// tag them and manage them (what `provision import` prepares).
         #[arg(long)]
         adopt: bool,
         /// After an IAM change, poll until IAM reads it back consistently (or the timeout passes).
@@ -100,6 +105,35 @@ enum Command {
         /// changed since (the stack file defaults to the one the plan was made from).
         #[arg(long, value_name = "FILE")]
         plan: Option<PathBuf>,
+    },
+    /// Write the stack file of an API that exists (made in the console, say), for `up --adopt`.
+    ///
+    /// Reads the API, its routes, integrations, authorizers, CORS and stages, and the role its
+    /// integrations assume with its policies. Only keys that differ from the defaults are
+    /// written, every value as AWS returned it. What the format cannot express is listed, and
+    /// the command exits 1, unless --partial.
+    #[command(
+        after_help = "Examples:\n  provision import --api user-onboarding-api --out stacks/onboarding.toml\n  provision diff stacks/onboarding.toml --adopt\n  provision up stacks/onboarding.toml --adopt"
+    )]
+    Import {
+        /// The API's name, or its id where names repeat.
+        #[arg(long, value_name = "NAME_OR_ID")]
+        api: String,
+        /// The stage the stack manages (default: $default, or the only stage); the others are
+        /// listed as unmanaged.
+        #[arg(long, value_name = "NAME")]
+        stage: Option<String>,
+        /// Write the stack file here (default: stdout).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Name state machines in the caller's account and region by name, and the account and
+        /// region in other ARNs as [vars].
+        #[arg(long)]
+        portable: bool,
+        /// Write what can be expressed even when something cannot: a comment per skipped item,
+        /// and the skipped routes, stages and authorizers listed as unmanaged (`up` leaves them).
+        #[arg(long)]
+        partial: bool,
     },
     /// Print the least-privilege IAM policy the deployer needs for `up`, `diff` and `down`, offline.
     ///
@@ -304,7 +338,24 @@ async fn run(command: Command, printer: &Printer, settings: &AwsSettings) -> Out
             stack,
             exit_code,
             out,
-        } => commands::diff::run(printer, settings, stack, exit_code, out).await,
+            adopt,
+        } => commands::diff::run(printer, settings, stack, exit_code, out, adopt).await,
+        Command::Import {
+            api,
+            stage,
+            out,
+            portable,
+            partial,
+        } => {
+            let args = commands::import::ImportArgs {
+                api,
+                stage,
+                out,
+                portable,
+                partial,
+            };
+            commands::import::run(printer, settings, args).await
+        }
         Command::Up {
             stack,
             adopt,

@@ -42,6 +42,8 @@ pub enum When {
     ExistingRole,
     /// Never for the deployer: `invoke` and `serve` make these calls, not `up`, `diff` or `down`.
     NotDeploying,
+    /// Never for the deployer: only `import` makes these reads.
+    Importing,
     /// Not granted: a courtesy read on an error path that works without it (the did-you-mean
     /// of a missing state machine lists the account's machines when it may).
     Courtesy,
@@ -93,6 +95,11 @@ pub const SDK_CALLS: &[SdkCall] = &[
     call("get_integrations", &["apigateway:GET"], When::Always),
     call("get_stages", &["apigateway:GET"], When::Always),
     call("get_authorizers", &["apigateway:GET"], When::Always),
+    // live/adopt.rs: `up --adopt` reads the untagged API of the stack's name.
+    call("get_api", &["apigateway:GET"], When::Always),
+    // live/import.rs: `import` looks for custom domains with mutual TLS that map the API.
+    call("get_domain_names", &["apigateway:GET"], When::Importing),
+    call("get_api_mappings", &["apigateway:GET"], When::Importing),
     call("get_role", &["iam:GetRole"], When::Always),
     call("get_role_policy", &["iam:GetRolePolicy"], When::Always),
     call("list_role_policies", &["iam:ListRolePolicies"], When::Always),
@@ -383,7 +390,7 @@ pub fn needed(desired: &Desired, when: When) -> bool {
         When::OwnedRole => desired.role.existing.is_none(),
         When::Boundary => desired.role.existing.is_none() && desired.role.permissions_boundary.is_some(),
         When::ExistingRole => desired.role.existing.is_some(),
-        When::NotDeploying | When::Courtesy => false,
+        When::NotDeploying | When::Importing | When::Courtesy => false,
     }
 }
 

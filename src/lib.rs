@@ -8,6 +8,7 @@
 //! - [`apply`]: the executor (dependency order, concurrency, NotFound-tolerant deletes);
 //! - [`iam`]: the one evaluator of integration roles, for `serve` and `diff` (pure);
 //! - [`deployer`]: the IAM policy the deployer needs, derived from the stack (pure);
+//! - [`import`]: an existing API as a stack file (pure; `live` reads it);
 //! - [`render`]: the one printer, text or JSON;
 //! - [`commands`] and [`cli`]: thin orchestration and the command line.
 
@@ -20,6 +21,7 @@ pub mod deployer;
 pub mod error;
 pub mod gateway;
 pub mod iam;
+pub mod import;
 pub mod live;
 pub mod openapi;
 pub mod outputs;
@@ -32,3 +34,33 @@ pub mod resource;
 pub mod stack;
 pub mod synth;
 pub mod tried;
+
+#[cfg(test)]
+mod tests {
+    /// CONTRIBUTING's code layout names every top-level module of `src/` (a folder as
+    /// `` `src/NAME/` ``, a file as `` `src/NAME.rs` ``): a new module without a row fails here.
+    #[test]
+    fn contributing_names_every_module_of_src() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let contributing = std::fs::read_to_string(root.join("CONTRIBUTING.md")).unwrap();
+        let mut missing = Vec::new();
+        let mut seen = 0;
+        for entry in std::fs::read_dir(root.join("src")).unwrap().flatten() {
+            let name = entry.file_name().to_string_lossy().to_string();
+            let row = match entry.path().is_dir() {
+                true => format!("`src/{name}/"),
+                false if name.ends_with(".rs") && name != "lib.rs" => format!("`src/{name}`"),
+                false => continue,
+            };
+            seen += 1;
+            if !contributing.contains(&row) {
+                missing.push(row);
+            }
+        }
+        assert!(seen > 10, "the scan read src/: {seen} modules");
+        assert!(
+            missing.is_empty(),
+            "CONTRIBUTING.md's code layout lacks {missing:?}"
+        );
+    }
+}

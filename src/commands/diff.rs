@@ -12,15 +12,16 @@ use crate::render::Printer;
 /// Prints the plan. With `exit_code`: 0 no changes, 2 changes, 1 error. With `out`, also
 /// writes the plan with the fingerprints `up --plan` checks; a diff that fails leaves no plan
 /// file there (a saved plan left from an earlier run is removed), so a pipeline cannot pick up
-/// an old one.
+/// an old one. With `adopt`, the plan of `up --adopt`.
 pub async fn run(
     printer: &Printer,
     settings: &AwsSettings,
     given: Option<PathBuf>,
     exit_code: bool,
     out: Option<PathBuf>,
+    adopt: bool,
 ) -> Outcome {
-    let outcome = diff(printer, settings, given, exit_code, out.as_deref()).await;
+    let outcome = diff(printer, settings, given, exit_code, out.as_deref(), adopt).await;
     if outcome.is_err()
         && let Some(out) = &out
         && is_saved_plan(out)
@@ -40,10 +41,12 @@ async fn diff(
     given: Option<PathBuf>,
     exit_code: bool,
     out: Option<&Path>,
+    adopt: bool,
 ) -> Outcome {
-    let (loaded, desired, _, live) =
+    let (loaded, desired, clients, mut live) =
         super::prepare_loaded(printer, settings, given, super::Machines::Required).await?;
-    let plan = plan::plan(&desired, &live, PlanOptions::default()).map_err(|e| Error::msg(e.to_string()))?;
+    super::adoption(printer, &clients, &desired, &mut live, adopt).await?;
+    let plan = plan::plan(&desired, &live, PlanOptions { adopt }).map_err(|e| Error::msg(e.to_string()))?;
     printer.plan(&plan);
     if let Some(out) = out {
         let stack_file = loaded.path.display().to_string();

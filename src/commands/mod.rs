@@ -3,6 +3,7 @@
 pub mod completions;
 pub mod diff;
 pub mod down;
+pub mod import;
 pub mod init;
 pub mod invoke;
 pub mod policy;
@@ -297,6 +298,32 @@ pub fn note_roles_left_alone(printer: &Printer, desired: &Desired, live: &Live) 
             apis.join(", ")
         ));
     }
+}
+
+/// With `--adopt`, reads the untagged API of the stack's name for the plan to take over
+/// ([`live::find_adoptable`]). Without it, says that such an API exists and that `up` makes
+/// another of the same name rather than take it over.
+pub async fn adoption(
+    printer: &Printer,
+    clients: &Clients,
+    desired: &Desired,
+    live: &mut Live,
+    adopt: bool,
+) -> Result<(), Error> {
+    if adopt {
+        return live::find_adoptable(clients, desired, live).await;
+    }
+    if live.apis.is_empty() {
+        for (id, _) in live.other_apis.iter().filter(|(_, n)| *n == desired.api.name) {
+            printer.note(&format!(
+                "API {} ({id}) exists but is not tagged {}={}: `up` creates another API of that name; `up --adopt` takes it over instead",
+                desired.api.name,
+                crate::stack::rules::OWNER_TAG,
+                desired.stack
+            ));
+        }
+    }
+    Ok(())
 }
 
 const NO_REGION_HELP: &str = "e.g. `--region ap-southeast-2`, or `region = \"ap-southeast-2\"` under [stack]";

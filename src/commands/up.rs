@@ -54,8 +54,9 @@ pub async fn run(
 ) -> Outcome {
     let saved = options.saved.as_deref().map(read_saved).transpose()?;
     let given = given.or_else(|| saved.as_ref().map(|s| PathBuf::from(&s.stack_file)));
-    let (loaded, desired, clients, live) =
+    let (loaded, desired, clients, mut live) =
         super::prepare_loaded(printer, settings, given, super::Machines::Required).await?;
+    super::adoption(printer, &clients, &desired, &mut live, options.adopt).await?;
     let plan = plan::plan(&desired, &live, PlanOptions { adopt: options.adopt })
         .map_err(|e| Error::msg(e.to_string()))?;
     match (&saved, &options.saved) {
@@ -312,9 +313,11 @@ fn name_clash(files: &[PathBuf]) -> Option<String> {
 /// What already exists, so operations on existing resources need no lookup.
 fn seed(live: &Live) -> Resolved {
     let apis = plan::oldest_first(&live.apis);
+    // The API `--adopt` takes over (set only with `--adopt`) when none is tagged yet.
+    let kept = apis.first().copied().or(live.adoptable.as_ref());
     Resolved {
-        api_id: apis.first().map(|a| a.id.clone()),
-        api_endpoint: apis.first().and_then(|a| a.endpoint.clone()),
+        api_id: kept.map(|a| a.id.clone()),
+        api_endpoint: kept.and_then(|a| a.endpoint.clone()),
         role_arn: match &live.role {
             RoleState::Present(r) => Some(r.arn.clone()),
             RoleState::Absent => None,

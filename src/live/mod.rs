@@ -1,12 +1,15 @@
 //! Live state: what exists in AWS, read into plain structs that the planner compares.
 
+mod adopt;
 pub mod execution;
 mod iam_wait;
+mod import;
 mod machines;
 mod mismatch;
 pub(crate) mod paginate;
 mod read;
 pub mod serve;
+pub(crate) mod unexpressed;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -22,7 +25,9 @@ pub use crate::resource::route::read::read_routes;
 pub use crate::resource::route::spec::LiveRoute;
 pub use crate::resource::stage::read::read_stages;
 pub use crate::resource::stage::spec::LiveStage;
+pub use adopt::find_adoptable;
 pub use iam_wait::wait_for_role;
+pub use import::{ImportRead, read_for_import};
 pub use machines::{MachineProblem, check_state_machines};
 pub use read::{ApiChildren, ReadScope, account_id, outside_credentials, read, read_api_children};
 
@@ -33,6 +38,10 @@ pub use crate::resource::role::spec::role_name_of;
 pub struct Live {
     /// APIs carrying the stack's ownership tag. More than one only after a duplicate was made.
     pub apis: Vec<LiveApi>,
+    /// The one untagged API named as the stack's API, read with its children, when none is
+    /// tagged and `--adopt` asked for it ([`find_adoptable`]): `up --adopt` tags and keeps it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub adoptable: Option<LiveApi>,
     /// The role named in the stack.
     pub role: RoleState,
     /// Other roles the stack's integrations use as credentials (after a `[role] name` rename,

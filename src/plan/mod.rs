@@ -65,7 +65,14 @@ pub fn plan(desired: &Desired, live: &Live, options: PlanOptions) -> Result<Plan
     let role_ref = plan_role(desired, &live.role, options, &mut changes)?;
 
     let apis = oldest_first(&live.apis);
-    let kept = apis.first().copied();
+    let adopted = live
+        .adoptable
+        .as_ref()
+        .filter(|_| options.adopt && apis.is_empty());
+    if let Some(api) = adopted {
+        tracing::debug!("api {} ({}): adopted (untagged, --adopt)", api.name, api.id);
+    }
+    let kept = apis.first().copied().or(adopted);
     let api_ref = match kept {
         Some(api) => {
             tracing::debug!(
@@ -105,7 +112,7 @@ pub fn plan(desired: &Desired, live: &Live, options: PlanOptions) -> Result<Plan
     let api = kept.unwrap_or(&empty);
     let authorizers = plan_authorizers(desired, api, &api_ref, &mut changes);
     plan_routes(desired, api, &api_ref, &role_ref, &authorizers, &mut changes);
-    delete_unused_authorizers(api, &authorizers, &mut changes);
+    delete_unused_authorizers(desired, api, &authorizers, &mut changes);
     plan_stages(desired, api, &api_ref, &mut changes);
     quota::integrations(api, &changes)?;
     plan_former_roles(desired, live, &mut changes);

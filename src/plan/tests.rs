@@ -103,6 +103,7 @@ fn live_integration(id: &str, subtype: &str, parameters: BTreeMap<String, String
         credentials_arn: Some(ROLE_ARN.into()),
         parameters,
         response: Default::default(),
+        ..LiveIntegration::default()
     }
 }
 
@@ -114,6 +115,7 @@ fn live_route(id: &str, key: &str, integration: Option<&str>) -> LiveRoute {
         key: key.into(),
         target: integration.map(|i| format!("integrations/{i}")),
         authorization: "NONE".into(),
+        ..LiveRoute::default()
     }
 }
 
@@ -126,6 +128,7 @@ fn default_stage() -> LiveStage {
         throttling_rate_limit: None,
         tags: None,
         variables: Default::default(),
+        ..LiveStage::default()
     }
 }
 
@@ -159,6 +162,7 @@ fn converged_api() -> LiveApi {
             onboarding_params(),
         )],
         stages: vec![default_stage()],
+        ..LiveApi::default()
     }
 }
 
@@ -1796,6 +1800,7 @@ fn secure_live(d: &Desired) -> Live {
             issuer: Some(d.authorizers[0].issuer.clone()),
             audience: d.authorizers[0].audience.clone(),
             identity_source: vec![d.authorizers[0].identity_source.clone()],
+            ..LiveAuthorizer::default()
         }],
         stages: vec![LiveStage {
             name: d.stage.name.clone(),
@@ -1816,6 +1821,7 @@ fn secure_live(d: &Desired) -> Live {
             credentials_arn: Some(format!("arn:aws:iam::189107071895:role/{}", d.role.name)),
             parameters: r.integration.parameters.clone(),
             response: r.integration.response.clone(),
+            ..LiveIntegration::default()
         });
         api.routes.push(LiveRoute {
             id: format!("r-{i}"),
@@ -1824,6 +1830,7 @@ fn secure_live(d: &Desired) -> Live {
             authorization: r.authorization.clone(),
             authorizer_id: r.authorizer.as_ref().map(|_| "au-1".to_string()),
             scopes: r.scopes.clone(),
+            ..LiveRoute::default()
         });
     }
     Live {
@@ -2156,5 +2163,89 @@ fn an_existing_role_is_never_planned_and_never_deleted() {
         !all_ops(&down)
             .iter()
             .any(|o| matches!(o, Op::DeleteRole { name } if name == "apigw"))
+    );
+}
+
+// `[api] unmanaged_*` and the API's adoption (issue 24: `provision import`).
+
+fn with_lambda_route(live: &mut Live) {
+    let api = &mut live.apis[0];
+    api.integrations.push(LiveIntegration {
+        id: "i-lambda".into(),
+        integration_type: "AWS_PROXY".into(),
+        payload_format_version: Some("2.0".into()),
+        uri: Some("arn:aws:lambda:ap-southeast-2:189107071895:function:legacy".into()),
+        ..LiveIntegration::default()
+    });
+    api.authorizers.push(LiveAuthorizer {
+        id: "au-lambda".into(),
+        name: "legacy-auth".into(),
+        authorizer_type: "REQUEST".into(),
+        ..LiveAuthorizer::default()
+    });
+    let mut route = live_route("r-legacy", "GET /legacy", Some("i-lambda"));
+    route.authorization = "CUSTOM".into();
+    route.authorizer_id = Some("au-lambda".into());
+    api.routes.push(route);
+    api.authorizers.push(LiveAuthorizer {
+        id: "au-old".into(),
+        name: "old-auth".into(),
+        authorizer_type: "REQUEST".into(),
+        ..LiveAuthorizer::default()
+    });
+    api.stages.push(LiveStage {
+        name: "beta".into(),
+        auto_deploy: true,
+        ..LiveStage::default()
+    });
+}
+
+#[test]
+fn unmanaged_routes_stages_and_authorizers_are_left_alone_with_what_they_use() {
+    let mut live = converged();
+    with_lambda_route(&mut live);
+    let mut desired = onboarding();
+    let p = plan(&desired, &live, PlanOptions::default()).unwrap();
+    let deleted: BTreeSet<&str> = p
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::Delete)
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(deleted.len(), 5, "without the keys all of it goes: {deleted:?}");
+    desired.api.unmanaged_routes = BTreeSet::from(["GET /legacy".to_string()]);
+    desired.api.unmanaged_stages = BTreeSet::from(["beta".to_string()]);
+    desired.api.unmanaged_authorizers = BTreeSet::from(["old-auth".to_string()]);
+    let p = plan(&desired, &live, PlanOptions::default()).unwrap();
+    assert!(p.is_empty(), "{:#?}", p.changes);
+}
+
+#[test]
+fn adopt_keeps_the_one_untagged_api_of_the_stacks_name_and_only_tags_it() {
+    let mut live = converged();
+    let mut api = live.apis.remove(0);
+    api.tags.clear();
+    live.adoptable = Some(api);
+    let p = plan(&onboarding(), &live, PlanOptions { adopt: true }).unwrap();
+    assert_eq!(p.changes.len(), 1, "{:#?}", p.changes);
+    assert_eq!(p.changes[0].kind, Kind::Api);
+    assert_eq!(p.changes[0].action, Action::Update);
+    assert!(
+        matches!(&p.changes[0].ops[..], [Op::TagApiResource { api: ApiRef::Existing(id), stage: None, .. }] if id == API_ID),
+        "{:?}",
+        p.changes[0].ops
+    );
+    assert!(
+        p.changes[0]
+            .fields
+            .iter()
+            .all(|f| f.field == "tags.provision:stack")
+    );
+    // Without --adopt the untagged API is not taken over: a new one is made, as before.
+    let p = plan(&onboarding(), &live, PlanOptions::default()).unwrap();
+    assert!(
+        p.changes
+            .iter()
+            .any(|c| c.kind == Kind::Api && c.action == Action::Create)
     );
 }

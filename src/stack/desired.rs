@@ -134,6 +134,9 @@ pub fn desired(file: &StackFile) -> Option<Desired> {
         api: DesiredApi {
             name: file.api.name.as_ref()?.value.clone(),
             cors: file.api.cors.as_ref().map(desired_cors),
+            unmanaged_routes: crate::resource::api::spec::string_set(&file.api.unmanaged_routes),
+            unmanaged_stages: crate::resource::api::spec::string_set(&file.api.unmanaged_stages),
+            unmanaged_authorizers: crate::resource::api::spec::string_set(&file.api.unmanaged_authorizers),
         },
         authorizers: file
             .authorizers

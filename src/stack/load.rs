@@ -18,7 +18,13 @@ pub(crate) const TOP_KEYS: &[&str] = &[
     "vars",
 ];
 pub(crate) const STACK_KEYS: &[&str] = &["name", "region", "allow"];
-pub(crate) const API_KEYS: &[&str] = &["name", "cors"];
+pub(crate) const API_KEYS: &[&str] = &[
+    "name",
+    "cors",
+    "unmanaged_routes",
+    "unmanaged_stages",
+    "unmanaged_authorizers",
+];
 pub(crate) const CORS_KEYS: &[&str] = &[
     "allow_origins",
     "allow_methods",
@@ -32,6 +38,7 @@ pub(crate) const ROLE_KEYS: &[&str] = &[
     "name",
     "policy_name",
     "actions",
+    "policy",
     "managed_policies",
     "restrict_source_account",
     "permissions_boundary",
@@ -62,17 +69,33 @@ pub(crate) const ACCESS_LOG_KEYS: &[&str] = &["destination_arn", "format"];
 /// Parses stack source text. The model holds whatever could be read; the diagnostics say what
 /// could not. Never panics, whatever the input.
 pub fn parse(source: &str) -> (StackFile, Vec<Diagnostic>) {
-    let (file, diags, _) = parse_with(source, &[], vars::Mode::Resolve);
-    (file, diags)
+    let parsed = parse_with(source, &[], vars::Mode::Resolve);
+    (parsed.file, parsed.diagnostics)
+}
+
+/// What [`parse_with`] read.
+#[derive(Debug)]
+pub struct Parsed {
+    /// Whatever could be read.
+    pub file: StackFile,
+    /// What could not.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The file's variables and where they are used.
+    pub vars: Vars,
+    /// False when the text is not TOML at all: then nothing was read and validating the empty
+    /// model would only add misleading errors.
+    pub syntax_ok: bool,
 }
 
 /// [`parse`] with `--var` values, substituting `${var.NAME}` as `mode` says; also returns the
 /// file's variables and where they are used.
-pub fn parse_with(
-    source: &str,
-    overrides: &[(String, String)],
-    mode: vars::Mode,
-) -> (StackFile, Vec<Diagnostic>, Vars) {
+pub fn parse_with(source: &str, overrides: &[(String, String)], mode: vars::Mode) -> Parsed {
+    let parsed = |file, diagnostics, vars, syntax_ok| Parsed {
+        file,
+        diagnostics,
+        vars,
+        syntax_ok,
+    };
     let (mut root, errors) = DeTable::parse_recoverable(source);
     let mut diags: Vec<Diagnostic> = errors
         .iter()
@@ -85,7 +108,7 @@ pub fn parse_with(
     diags.dedup();
     if !diags.is_empty() {
         // A recovered tree after a syntax error produces misleading follow-on errors.
-        return (StackFile::default(), diags, Vars::default());
+        return parsed(StackFile::default(), diags, Vars::default(), false);
     }
     if root.get_ref().is_empty() {
         // Nothing but whitespace and comments: one problem, not one per missing table.
@@ -93,7 +116,7 @@ pub fn parse_with(
             Diagnostic::error(0..0, "the stack file is empty", "no tables in this file")
                 .with_help("a stack needs [stack], [api], [role] and at least one [[route]]; stacks/onboarding.toml is a complete example"),
         );
-        return (StackFile::default(), diags, Vars::default());
+        return parsed(StackFile::default(), diags, Vars::default(), true);
     }
     let (mut vars, var_diags) = vars::substitute(&mut root, overrides, mode);
     diags.extend(var_diags);
@@ -107,7 +130,7 @@ pub fn parse_with(
     vars.numbers = std::mem::take(&mut reader.numbers);
     let read = diags.split_off(before_reader);
     diags.extend(read.into_iter().filter(|d| !vars.follows_from_unresolved(d)));
-    (file, diags, vars)
+    parsed(file, diags, vars, true)
 }
 
 fn first_line(message: &str) -> String {
@@ -161,6 +184,9 @@ impl Reader<'_> {
                 file.api = ApiSection {
                     name: self.required_string(t, "name", &span, "[api]"),
                     cors,
+                    unmanaged_routes: self.string_array(t, "unmanaged_routes"),
+                    unmanaged_stages: self.string_array(t, "unmanaged_stages"),
+                    unmanaged_authorizers: self.string_array(t, "unmanaged_authorizers"),
                     span,
                 };
             }
@@ -184,6 +210,7 @@ impl Reader<'_> {
                     path: self.string(t, "path"),
                     arn: self.string(t, "arn"),
                     actions: self.string_array(t, "actions"),
+                    policy: self.string(t, "policy"),
                     managed_policies: self.string_array(t, "managed_policies").unwrap_or_default(),
                     restrict_source_account: self.bool(t, "restrict_source_account"),
                     span,

@@ -101,8 +101,13 @@ pub fn from_source(source: &str) -> Loaded {
 
 /// Parses and validates stack text with these `--var` values.
 pub fn from_source_with(source: &str, overrides: &[(String, String)]) -> Loaded {
-    let (file, mut diagnostics, vars) = load::parse_with(source, overrides, vars::Mode::Resolve);
-    if diagnostics.iter().all(|d| d.message != "invalid TOML") {
+    let load::Parsed {
+        file,
+        mut diagnostics,
+        vars,
+        syntax_ok,
+    } = load::parse_with(source, overrides, vars::Mode::Resolve);
+    if syntax_ok {
         let checked = validate::validate(&file);
         diagnostics.extend(checked.into_iter().filter(|d| !vars.follows_from_unresolved(d)));
         allow::apply(&file, &mut diagnostics);
@@ -126,8 +131,8 @@ pub fn from_source_with(source: &str, overrides: &[(String, String)]) -> Loaded 
 /// `synth`, which makes them template parameters). Number fields read from a variable hold its
 /// value; [`vars::Vars::numbers`] says which.
 pub fn template_desired(source: &str) -> Option<Desired> {
-    let (file, _, _) = load::parse_with(source, vars::overrides(), vars::Mode::Keep);
-    desired::desired(&file)
+    let parsed = load::parse_with(source, vars::overrides(), vars::Mode::Keep);
+    desired::desired(&parsed.file)
 }
 
 /// Picks the stack file when none is named: the only `*.toml` in `dir`.

@@ -141,6 +141,16 @@ pub struct ApiSection {
     pub name: Option<Sp<String>>,
     /// `[api.cors]`: the API's CORS configuration, for browser clients.
     pub cors: Option<CorsSection>,
+    /// Route keys of the API that the stack does not manage (`provision import --partial` writes
+    /// the routes the format cannot express here): `up` and `diff` leave these routes, their
+    /// integrations and the authorizers they use as they are. `down` still deletes the API.
+    pub unmanaged_routes: Option<Vec<Sp<String>>>,
+    /// Stage names of the API that the stack does not manage (stages other than `[stage]`):
+    /// `up` and `diff` leave them as they are instead of deleting them.
+    pub unmanaged_stages: Option<Vec<Sp<String>>>,
+    /// Authorizer names of the API that the stack does not manage (Lambda authorizers, say):
+    /// `up` and `diff` leave them as they are instead of deleting them.
+    pub unmanaged_authorizers: Option<Vec<Sp<String>>>,
 }
 
 /// `[api.cors]`: the API's CORS configuration.
@@ -210,6 +220,10 @@ pub struct RoleSection {
     /// `["states:StartExecution"]`. When absent, the policy is derived from the routes, least
     /// privilege. Wildcards are refused.
     pub actions: Option<Vec<Sp<String>>>,
+    /// The inline policy document itself, as JSON text, instead of deriving it: what
+    /// `provision import` writes when a role's policy is not the one the tool would derive.
+    /// Not with `actions`.
+    pub policy: Option<Sp<String>>,
     /// ARNs of managed policies to attach (none unless listed).
     #[schemars(default)]
     pub managed_policies: Vec<Sp<String>>,

@@ -7,11 +7,12 @@ use super::model::{AccessLogSection, RouteSection, Sp, StackFile};
 use super::rules::{self, Mapping, OWNER_TAG};
 
 mod execution;
+mod imported;
 mod limits;
 
 pub use limits::{LOWER_THROTTLE_REGIONS, account_throttle};
 
-const ROLE_ACTIONS: &[&str] = &[
+pub(crate) const ROLE_ACTIONS: &[&str] = &[
     "states:StartExecution",
     "states:StartSyncExecution",
     "states:StopExecution",
@@ -34,6 +35,7 @@ pub fn validate(file: &StackFile) -> Vec<Diagnostic> {
     stage(file, &mut out);
     tags(file, &mut out);
     limits::check(file, &mut out);
+    imported::check(file, &mut out);
     out.sort_by_key(|d| d.span.as_ref().map_or(0, |s| s.start));
     out
 }

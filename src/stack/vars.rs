@@ -378,7 +378,7 @@ fn declaration(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stack::load::parse_with;
+    use crate::stack::load::{Parsed, parse_with};
 
     const FILE: &str = r#"
 [vars]
@@ -404,7 +404,12 @@ throttling_rate_limit = "${var.rate}"
 
     #[test]
     fn references_are_replaced_and_api_gateway_variables_left_alone() {
-        let (file, diags, vars) = parse_with(FILE, &[("env".into(), "prod".into())], Mode::Resolve);
+        let Parsed {
+            file,
+            diagnostics: diags,
+            vars,
+            ..
+        } = parse_with(FILE, &[("env".into(), "prod".into())], Mode::Resolve);
         assert!(diags.is_empty(), "{diags:?}");
         assert_eq!(file.stack.name.as_ref().unwrap().value, "s-prod");
         assert_eq!(file.routes[0].state_machine.as_ref().unwrap().value, "m-prod");
@@ -428,7 +433,11 @@ throttling_rate_limit = "${var.rate}"
 
     #[test]
     fn keep_mode_leaves_references_but_numbers_take_their_value() {
-        let (file, diags, _) = parse_with(FILE, &[], Mode::Keep);
+        let Parsed {
+            file,
+            diagnostics: diags,
+            ..
+        } = parse_with(FILE, &[], Mode::Keep);
         assert!(diags.is_empty(), "{diags:?}");
         assert_eq!(file.stack.name.as_ref().unwrap().value, "s-${var.env}");
         assert_eq!(file.stage.unwrap().throttling_rate_limit.unwrap().value, 5.0);
@@ -437,7 +446,7 @@ throttling_rate_limit = "${var.rate}"
     #[test]
     fn unknown_unset_and_undeclared_variables_are_errors() {
         let text = FILE.replace("name = \"r\"", "name = \"r-${var.evn}-${var.site}\"");
-        let (_, diags, _) = parse_with(&text, &[("nope".into(), "1".into())], Mode::Resolve);
+        let diags = parse_with(&text, &[("nope".into(), "1".into())], Mode::Resolve).diagnostics;
         let messages: Vec<&str> = diags.iter().map(|d| d.message.as_str()).collect();
         assert!(messages.contains(&"unknown variable `evn`"), "{messages:?}");
         assert!(messages.contains(&"variable `site` has no value"), "{messages:?}");

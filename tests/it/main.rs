@@ -19,6 +19,7 @@ mod faults;
 mod fuzz;
 mod getting_started;
 mod harness;
+mod import;
 mod mocked;
 mod openapi;
 mod options;

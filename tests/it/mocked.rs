@@ -157,6 +157,7 @@ fn matching_live(d: &Desired) -> Live {
                 key: route.key.clone(),
                 target: Some("integrations/i-1".into()),
                 authorization: route.authorization.clone(),
+                ..LiveRoute::default()
             }],
             integrations: vec![LiveIntegration {
                 id: "i-1".into(),
@@ -166,6 +167,7 @@ fn matching_live(d: &Desired) -> Live {
                 credentials_arn: Some(ROLE_ARN.into()),
                 parameters: route.integration.parameters.clone(),
                 response: route.integration.response.clone(),
+                ..LiveIntegration::default()
             }],
             stages: vec![LiveStage {
                 name: d.stage.name.clone(),
@@ -174,6 +176,7 @@ fn matching_live(d: &Desired) -> Live {
                 throttling_rate_limit: d.stage.throttling_rate_limit,
                 ..LiveStage::default()
             }],
+            ..LiveApi::default()
         }],
         role: RoleState::Present(LiveRole {
             name: d.role.name.clone(),

@@ -72,23 +72,32 @@ pub(crate) fn owned_api(api: &Api, stack: &str, resource: &str) -> Result<Option
     if tags.get(OWNER_TAG).map(String::as_str) != Some(stack) {
         return Ok(None);
     }
-    Ok(Some(LiveApi {
-        id: required(api.api_id(), "GetApis", resource, "ApiId")?,
+    live_api(api, "GetApis", resource).map(Some)
+}
+
+/// An API as GetApis or GetApi returns it, without its children.
+pub(crate) fn live_api(api: &Api, call: &'static str, resource: &str) -> Result<LiveApi, AwsError> {
+    let cors_as_returned = api.cors_configuration().map(|c| Cors {
+        allow_origins: c.allow_origins().to_vec(),
+        allow_methods: c.allow_methods().to_vec(),
+        allow_headers: c.allow_headers().to_vec(),
+        expose_headers: c.expose_headers().to_vec(),
+        max_age: c.max_age(),
+        allow_credentials: c.allow_credentials(),
+    });
+    Ok(LiveApi {
+        id: required(api.api_id(), call, resource, "ApiId")?,
         name: api.name().unwrap_or_default().to_string(),
         endpoint: api.api_endpoint().map(str::to_string),
         created: api.created_date().and_then(|d| d.to_millis().ok()),
-        cors: api.cors_configuration().map(|c| {
-            Cors {
-                allow_origins: c.allow_origins().to_vec(),
-                allow_methods: c.allow_methods().to_vec(),
-                allow_headers: c.allow_headers().to_vec(),
-                expose_headers: c.expose_headers().to_vec(),
-                max_age: c.max_age(),
-                allow_credentials: c.allow_credentials(),
-            }
-            .canonical()
-        }),
-        tags,
+        cors: cors_as_returned.clone().map(Cors::canonical),
+        cors_as_returned,
+        tags: api
+            .tags()
+            .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default(),
+        protocol: api.protocol_type().map(|p| p.as_str().to_string()),
+        unexpressed: crate::live::unexpressed::api(api),
         ..LiveApi::default()
-    }))
+    })
 }

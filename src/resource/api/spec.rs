@@ -20,6 +20,12 @@ pub struct DesiredApi {
     pub name: String,
     /// CORS configuration; `None` means none at all.
     pub cors: Option<Cors>,
+    /// Route keys the stack leaves alone (`[api] unmanaged_routes`).
+    pub unmanaged_routes: BTreeSet<String>,
+    /// Stage names the stack leaves alone (`[api] unmanaged_stages`).
+    pub unmanaged_stages: BTreeSet<String>,
+    /// Authorizer names the stack leaves alone (`[api] unmanaged_authorizers`).
+    pub unmanaged_authorizers: BTreeSet<String>,
 }
 
 /// A CORS configuration in canonical form: lists sorted and de-duplicated, header names in lower
@@ -99,4 +105,20 @@ pub struct LiveApi {
     pub authorizers: Vec<LiveAuthorizer>,
     /// CORS configuration, canonical; `None` when the API has none.
     pub cors: Option<Cors>,
+    /// The CORS configuration exactly as AWS returned it (order and case kept), read for `import`
+    /// only.
+    #[serde(skip)]
+    pub cors_as_returned: Option<Cors>,
+    /// `HTTP` or `WEBSOCKET`, read for `import` only.
+    #[serde(skip)]
+    pub protocol: Option<String>,
+    /// Settings the stack format lacks, as read: what `import` lists. Not part of what a saved
+    /// plan was computed from.
+    #[serde(skip)]
+    pub unexpressed: Vec<String>,
+}
+
+/// A list of strings as written, as a set (`[api] unmanaged_*`).
+pub(crate) fn string_set(list: &Option<Vec<Sp<String>>>) -> BTreeSet<String> {
+    list.iter().flatten().map(|s| s.value.clone()).collect()
 }

@@ -111,12 +111,36 @@ pub(crate) struct Authorizers {
     pub(crate) claimed: BTreeSet<String>,
 }
 
-pub(crate) fn delete_unused_authorizers(api: &LiveApi, authorizers: &Authorizers, changes: &mut Vec<Change>) {
+/// Deletes the live authorizers no declared one claimed, except those an unmanaged route uses
+/// (`[api] unmanaged_routes`: the stack leaves such a route working as it is) and those listed in
+/// `[api] unmanaged_authorizers`.
+pub(crate) fn delete_unused_authorizers(
+    desired: &Desired,
+    api: &LiveApi,
+    authorizers: &Authorizers,
+    changes: &mut Vec<Change>,
+) {
+    let kept: BTreeSet<&str> = api
+        .routes
+        .iter()
+        .filter(|r| desired.api.unmanaged_routes.contains(&r.key))
+        .filter_map(|r| r.authorizer_id.as_deref())
+        .collect();
     for authorizer in api
         .authorizers
         .iter()
         .filter(|a| !authorizers.claimed.contains(&a.id))
     {
+        if kept.contains(authorizer.id.as_str())
+            || desired.api.unmanaged_authorizers.contains(&authorizer.name)
+        {
+            tracing::debug!(
+                "authorizer {} ({}): unmanaged or used by an unmanaged route, left alone",
+                authorizer.name,
+                authorizer.id
+            );
+            continue;
+        }
         tracing::debug!(
             "authorizer {} ({}): not declared (orphaned), delete once no route uses it",
             authorizer.name,

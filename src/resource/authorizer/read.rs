@@ -36,5 +36,6 @@ pub(crate) fn live_authorizer(a: &Authorizer, resource: &str) -> Result<LiveAuth
         issuer: jwt.and_then(|j| j.issuer()).map(str::to_string),
         audience,
         identity_source: a.identity_source().to_vec(),
+        unexpressed: crate::live::unexpressed::authorizer(a),
     })
 }

@@ -44,4 +44,8 @@ pub struct LiveAuthorizer {
     pub audience: Vec<String>,
     /// Identity sources.
     pub identity_source: Vec<String>,
+    /// Settings the stack format lacks, as read: what `import` lists. Not part of what a saved
+    /// plan was computed from.
+    #[serde(skip)]
+    pub unexpressed: Vec<String>,
 }

@@ -47,5 +47,7 @@ pub(crate) fn live_integration(i: &Integration, resource: &str) -> Result<LiveIn
                 )
             })
             .collect(),
+        uri: i.integration_uri().map(str::to_string),
+        unexpressed: crate::live::unexpressed::integration(i),
     })
 }

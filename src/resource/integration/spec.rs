@@ -64,4 +64,11 @@ pub struct LiveIntegration {
     /// Response parameters per integration status code; a code with an empty map is left out
     /// (an empty map is how UpdateIntegration removes a code).
     pub response: BTreeMap<String, BTreeMap<String, String>>,
+    /// The integration URI (a Lambda function or HTTP endpoint), read for `import` only.
+    #[serde(skip)]
+    pub uri: Option<String>,
+    /// Settings the stack format lacks, as read: what `import` lists. Not part of what a saved
+    /// plan was computed from.
+    #[serde(skip)]
+    pub unexpressed: Vec<String>,
 }

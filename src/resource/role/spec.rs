@@ -63,7 +63,10 @@ pub(crate) fn desired_role(
             .map_or_else(|| "/".to_string(), |p| p.value.clone()),
         permissions_boundary: role.permissions_boundary.as_ref().map(|b| b.value.clone()),
         existing,
-        policy: policy::normalize(&least_privilege(machines, actions.as_deref())),
+        policy: match &role.policy {
+            Some(text) => policy::normalize(&serde_json::from_str(&text.value).ok()?),
+            None => policy::normalize(&least_privilege(machines, actions.as_deref())),
+        },
         trust: policy::normalize(&policy::api_gateway_trust(None)),
         restrict_source_account: role.restrict_source_account.as_ref().is_some_and(|r| r.value),
         managed_policies: role.managed_policies.iter().map(|m| m.value.clone()).collect(),

@@ -53,7 +53,7 @@ pub(crate) fn plan_routes(
             Some(live) => changes.extend(update_route(want, api, live, authorizer, target)),
         }
     }
-    delete_unclaimed(api, &claims, changes);
+    delete_unclaimed(desired, api, &claims, changes);
 }
 
 /// Which live routes and integrations declared routes have claimed so far. Claiming in file
@@ -261,13 +261,31 @@ pub(crate) fn scopes_change(want: &DesiredRoute, live: &LiveRoute) -> Option<Fie
     changed("authorization_scopes", json!(live_scopes), json!(want.scopes))
 }
 
-/// Live routes and integrations of the API that no declared route claimed: deleted.
-pub(crate) fn delete_unclaimed(api: &LiveApi, claims: &RouteClaims<'_>, changes: &mut Vec<Change>) {
+/// Live routes and integrations of the API that no declared route claimed: deleted, except the
+/// unmanaged routes (`[api] unmanaged_routes`) and the integrations they target, which the stack
+/// leaves as they are.
+pub(crate) fn delete_unclaimed(
+    desired: &Desired,
+    api: &LiveApi,
+    claims: &RouteClaims<'_>,
+    changes: &mut Vec<Change>,
+) {
+    let unmanaged = |r: &LiveRoute| desired.api.unmanaged_routes.contains(&r.key);
+    let kept_integrations: HashSet<&str> = api
+        .routes
+        .iter()
+        .filter(|r| unmanaged(r) && !claims.routes.contains(r.id.as_str()))
+        .filter_map(|r| r.integration_id())
+        .collect();
     for route in api
         .routes
         .iter()
         .filter(|r| !claims.routes.contains(r.id.as_str()))
     {
+        if unmanaged(route) {
+            tracing::debug!("route {} ({}): unmanaged, left alone", route.key, route.id);
+            continue;
+        }
         tracing::debug!("route {} ({}): not in the stack, delete", route.key, route.id);
         changes.push(delete(Kind::Route, &route.key, delete_route_op(api, route)));
     }
@@ -275,6 +293,7 @@ pub(crate) fn delete_unclaimed(api: &LiveApi, claims: &RouteClaims<'_>, changes:
         .integrations
         .iter()
         .filter(|i| !claims.claimed_integrations.contains(i.id.as_str()))
+        .filter(|i| !kept_integrations.contains(i.id.as_str()))
     {
         tracing::debug!(
             "integration {}: no declared route claims it (orphaned), delete",

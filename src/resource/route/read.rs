@@ -31,5 +31,6 @@ pub(crate) fn live_route(r: &Route, resource: &str) -> Result<LiveRoute, AwsErro
             .map_or_else(|| "NONE".to_string(), |a| a.as_str().to_string()),
         authorizer_id: r.authorizer_id().filter(|a| !a.is_empty()).map(str::to_string),
         scopes,
+        unexpressed: crate::live::unexpressed::route(r),
     })
 }

@@ -90,6 +90,10 @@ pub struct LiveRoute {
     pub authorizer_id: Option<String>,
     /// Authorization scopes, sorted.
     pub scopes: Vec<String>,
+    /// Settings the stack format lacks, as read: what `import` lists. Not part of what a saved
+    /// plan was computed from.
+    #[serde(skip)]
+    pub unexpressed: Vec<String>,
 }
 
 impl LiveRoute {

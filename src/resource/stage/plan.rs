@@ -39,6 +39,10 @@ pub(crate) fn plan_stages(desired: &Desired, api: &LiveApi, api_ref: &ApiRef, ch
         Some(live) => changes.extend(update_stage(desired, api, api_ref, live)),
     }
     for stage in api.stages.iter().filter(|s| s.name != want.name) {
+        if desired.api.unmanaged_stages.contains(&stage.name) {
+            tracing::debug!("stage {}: unmanaged, left alone", stage.name);
+            continue;
+        }
         tracing::debug!("stage {}: not in the stack, delete", stage.name);
         changes.push(delete(
             Kind::Stage,

@@ -38,5 +38,6 @@ pub(crate) fn live_stage(s: &Stage, resource: &str) -> Result<LiveStage, AwsErro
             .stage_variables()
             .map(|v| v.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
             .unwrap_or_default(),
+        unexpressed: crate::live::unexpressed::stage(s),
     })
 }

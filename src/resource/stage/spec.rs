@@ -94,4 +94,8 @@ pub struct LiveStage {
     pub tags: Option<BTreeMap<String, String>>,
     /// Stage variables, for `$stageVariables.X` in the local gateway.
     pub variables: BTreeMap<String, String>,
+    /// Settings the stack format lacks, as read: what `import` lists. Not part of what a saved
+    /// plan was computed from.
+    #[serde(skip)]
+    pub unexpressed: Vec<String>,
 }

@@ -261,6 +261,10 @@ fn stage_limits(file: &StackFile, out: &mut Vec<Diagnostic>) {
 
 /// The inline policy `up` would write, measured as IAM measures it.
 fn policy_size(file: &StackFile, out: &mut Vec<Diagnostic>) {
+    if file.role.policy.is_some() {
+        // An explicit document is the user's (or what `import` read from IAM, which accepted it).
+        return;
+    }
     let mut machines = Vec::new();
     for route in &file.routes {
         let (Some(action), Some(arn)) = (&route.action, &route.state_machine) else {

@@ -1,0 +1,264 @@
+//! `provision import`: an API that exists (made in the console, say) as a stack file that plans
+//! no change against it but the ownership tags. Pure: it works on what `live::read_for_import`
+//! read, and decides what the stack format can express and what it cannot.
+//!
+//! Two kinds of things cannot be expressed. Those `up` would leave as they are (a Lambda route,
+//! a second stage, a stage variable) are *skipped*: `import` names each and exits 1, or with
+//! `--partial` writes the rest, a comment per skipped item, and the skipped routes, stages and
+//! authorizers under `[api] unmanaged_*` so that `up` never deletes them. Those `up` would change
+//! (a trust policy of another shape, a second inline policy) *block*: no file can be a no-op
+//! against them, so `import` exits 1 even with `--partial`.
+
+mod doc;
+mod role;
+mod routes;
+mod write;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::live::{ImportRead, LiveStage};
+use crate::stack::rules::{self, OWNER_TAG};
+pub use doc::{Doc, DocAccessLog, DocAuthorizer, DocRole, DocRoute, DocStage};
+
+/// How to import.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// The stage to manage (`--stage`); default `$default`, or the only stage.
+    pub stage: Option<String>,
+    /// `--portable`: machines in the caller's account and region by name, and `[vars]` for the
+    /// account and region in the other ARNs.
+    pub portable: bool,
+}
+
+/// Something of the API the stack format cannot express.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Skipped {
+    /// `api`, `route`, `integration`, `authorizer`, `stage`, `role`.
+    pub kind: &'static str,
+    /// Its name: route key, stage name, role name, ...
+    pub name: String,
+    /// What the format lacks, with the values read.
+    pub reason: String,
+    /// What `up` does with it: `left as it is (unmanaged)`, ... ; for a blocking item, why no
+    /// file can be a no-op.
+    pub kept: String,
+    /// True when no stack file can leave it as it is: `import` fails even with `--partial`.
+    pub blocking: bool,
+}
+
+/// The result of an import.
+#[derive(Debug, Clone, Serialize)]
+pub struct Imported {
+    /// The stack, in the shape of the file.
+    pub stack: Doc,
+    /// What was left out, each with why.
+    pub skipped: Vec<Skipped>,
+}
+
+impl Imported {
+    /// The stack file's text, commented.
+    pub fn toml(&self) -> String {
+        write::toml(&self.stack, &self.skipped)
+    }
+
+    /// True when something blocks any import.
+    pub fn blocked(&self) -> bool {
+        self.skipped.iter().any(|s| s.blocking)
+    }
+}
+
+/// Builds the stack of `read`.
+pub fn import(read: &ImportRead, options: &ImportOptions) -> Imported {
+    let mut skipped = Vec::new();
+    let api = &read.api;
+    if api.protocol.as_deref().is_some_and(|p| p != "HTTP") {
+        skipped.push(blocking(
+            "api",
+            &api.name,
+            format!(
+                "a {} API: the stack format describes HTTP APIs only",
+                api.protocol.as_deref().unwrap_or_default()
+            ),
+        ));
+    }
+    for setting in &api.unexpressed {
+        skipped.push(left_alone("api", &api.name, setting.clone()));
+    }
+    for domain in &read.mtls_domains {
+        skipped.push(left_alone(
+            "api",
+            &api.name,
+            format!("mutual TLS on the custom domain {domain}, which maps this API"),
+        ));
+    }
+    let stage = pick_stage(api.stages.as_slice(), options, &mut skipped);
+    let role = role::pick_role(read, &mut skipped);
+    let imported = routes::routes(read, role.as_ref().map(|r| r.arn.as_str()), &mut skipped);
+    let doc_role = role
+        .as_ref()
+        .map(|r| role::doc_role(read, r, &imported, &mut skipped))
+        .unwrap_or_default();
+    let tags = tags(read, role.as_ref(), &mut skipped);
+    let mut doc = Doc {
+        stack: stack_name(api),
+        region: read.region.clone(),
+        vars: BTreeMap::new(),
+        api_name: api.name.clone(),
+        cors: api.cors_as_returned.clone(),
+        unmanaged_routes: unmanaged(&skipped, "route"),
+        unmanaged_stages: unmanaged(&skipped, "stage"),
+        unmanaged_authorizers: unmanaged(&skipped, "authorizer"),
+        role: doc_role,
+        authorizers: imported.authorizers,
+        routes: imported.routes,
+        stage,
+        tags,
+    };
+    if imported.none_left {
+        skipped.push(blocking(
+            "api",
+            &api.name,
+            "no route the stack format can express (a stack has at least one Step Functions route)".into(),
+        ));
+    }
+    if options.portable {
+        doc::make_portable(&mut doc, &read.account, &read.region);
+    }
+    Imported { stack: doc, skipped }
+}
+
+/// A skipped item `up` leaves as it is once it is listed as unmanaged (routes, stages,
+/// authorizers) or because `up` never sends that setting.
+pub(crate) fn left_alone(kind: &'static str, name: &str, reason: String) -> Skipped {
+    let kept = match kind {
+        "route" => "left as it is: listed in [api] unmanaged_routes",
+        "stage" => "left as it is: listed in [api] unmanaged_stages",
+        "authorizer" => "left as it is: listed in [api] unmanaged_authorizers",
+        _ => "left as it is: `up` never sends this setting",
+    };
+    Skipped {
+        kind,
+        name: name.to_string(),
+        reason,
+        kept: kept.into(),
+        blocking: false,
+    }
+}
+
+/// A difference `up` would undo, so no file can be a no-op against it.
+pub(crate) fn blocking(kind: &'static str, name: &str, reason: String) -> Skipped {
+    Skipped {
+        kind,
+        name: name.to_string(),
+        reason,
+        kept: "not importable: `up` would change it".into(),
+        blocking: true,
+    }
+}
+
+fn unmanaged(skipped: &[Skipped], kind: &str) -> Vec<String> {
+    let mut names: Vec<String> = skipped
+        .iter()
+        .filter(|s| s.kind == kind && !s.blocking && s.kept.contains("unmanaged"))
+        .map(|s| s.name.clone())
+        .collect();
+    names.dedup();
+    names
+}
+
+/// The stack's name: the API's ownership tag when it has one (it is some stack's already), else
+/// the API's name without a trailing `-api`, in the stack name's characters (1-128 of
+/// `A-Z a-z 0-9 - _ .`).
+fn stack_name(api: &crate::live::LiveApi) -> String {
+    if let Some(owner) = api.tags.get(OWNER_TAG) {
+        return owner.clone();
+    }
+    let base = api.name.strip_suffix("-api").unwrap_or(&api.name);
+    let name: String = base
+        .chars()
+        .map(|c| match c.is_ascii_alphanumeric() || "-_.".contains(c) {
+            true => c,
+            false => '-',
+        })
+        .take(128)
+        .collect();
+    match rules::is_stack_name(&name) {
+        true => name,
+        false => "imported".to_string(),
+    }
+}
+
+/// The stage the stack manages, the others skipped as unmanaged. The console's HTTP API wizard
+/// makes an auto-deployed `$default` stage (API Gateway developer guide, "Working with stages
+/// for HTTP APIs"), which is the format's default and so written as no `[stage]` keys at all.
+fn pick_stage(stages: &[LiveStage], options: &ImportOptions, skipped: &mut Vec<Skipped>) -> Option<DocStage> {
+    let chosen = match &options.stage {
+        Some(name) => stages.iter().find(|s| &s.name == name),
+        None => stages
+            .iter()
+            .find(|s| s.name == "$default")
+            .or_else(|| (stages.len() == 1).then(|| &stages[0])),
+    };
+    let Some(chosen) = chosen else {
+        let names: Vec<&str> = stages.iter().map(|s| s.name.as_str()).collect();
+        let reason = match (&options.stage, names.is_empty()) {
+            (Some(name), _) => format!("no stage named {name} (the API has: {})", names.join(", ")),
+            (None, true) => "no stage: `up` would create the $default stage".to_string(),
+            (None, false) => format!(
+                "several stages and no $default ({}): choose one with --stage NAME",
+                names.join(", ")
+            ),
+        };
+        skipped.push(blocking(
+            "stage",
+            options.stage.as_deref().unwrap_or("$default"),
+            reason,
+        ));
+        return None;
+    };
+    for other in stages.iter().filter(|s| s.name != chosen.name) {
+        skipped.push(left_alone(
+            "stage",
+            &other.name,
+            "the stack manages one stage".into(),
+        ));
+    }
+    for setting in &chosen.unexpressed {
+        skipped.push(left_alone("stage-setting", &chosen.name, setting.clone()));
+    }
+    doc::doc_stage(chosen, skipped)
+}
+
+/// The user tags (not `aws:`, not the ownership tag) the API and the role share: `[tags]` puts
+/// the same tags on both, so tags that differ between them block.
+fn tags(
+    read: &ImportRead,
+    role: Option<&crate::live::LiveRole>,
+    skipped: &mut Vec<Skipped>,
+) -> BTreeMap<String, String> {
+    let user = |tags: &BTreeMap<String, String>| -> BTreeMap<String, String> {
+        tags.iter()
+            .filter(|(k, _)| !k.starts_with("aws:") && k.as_str() != OWNER_TAG)
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    };
+    let api_tags = user(&read.api.tags);
+    if let Some(role) = role {
+        let role_tags = user(&role.tags);
+        if role_tags != api_tags {
+            skipped.push(blocking(
+                "role",
+                &role.name,
+                format!(
+                    "its tags {role_tags:?} differ from the API's {api_tags:?}: [tags] sets the same tags on both"
+                ),
+            ));
+        }
+    }
+    api_tags
+}
+
+#[cfg(test)]
+mod tests;

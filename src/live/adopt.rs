@@ -1,0 +1,69 @@
+//! `--adopt` for the API: the one untagged API named as the stack's, read in full so that the
+//! plan can keep it (tag it) instead of creating another of the same name.
+
+use super::read::read_api_children;
+use super::{Live, LiveApi};
+use crate::aws::Clients;
+use crate::error::{AwsError, Error};
+use crate::resource::api::read::live_api;
+use crate::stack::Desired;
+use crate::stack::rules::OWNER_TAG;
+
+/// Fills `live.adoptable` when no API carries the stack's tag and exactly one other API has the
+/// stack's API name (GetApi for its settings, then its children). Several of that name are an
+/// error: API names are not unique, and guessing which one to take over is not safe.
+pub async fn find_adoptable(clients: &Clients, desired: &Desired, live: &mut Live) -> Result<(), Error> {
+    if !live.apis.is_empty() {
+        return Ok(());
+    }
+    let same: Vec<&(String, String)> = live
+        .other_apis
+        .iter()
+        .filter(|(_, name)| *name == desired.api.name)
+        .collect();
+    let id = match same.as_slice() {
+        [] => return Ok(()),
+        [(id, _)] => id.clone(),
+        several => {
+            let ids: Vec<&str> = several.iter().map(|(id, _)| id.as_str()).collect();
+            return Err(Error::with_help(
+                format!(
+                    "{} APIs are named {} ({}) and none is tagged {OWNER_TAG}={}; --adopt cannot choose; nothing was changed",
+                    ids.len(),
+                    desired.api.name,
+                    ids.join(", "),
+                    desired.stack
+                ),
+                format!(
+                    "tag the one to adopt: aws apigatewayv2 tag-resource --resource-arn arn:aws:apigateway:REGION::/apis/ID --tags {OWNER_TAG}={}",
+                    desired.stack
+                ),
+            ));
+        }
+    };
+    let resource = format!("API {} ({id})", desired.api.name);
+    let out = clients
+        .apigw
+        .get_api()
+        .api_id(&id)
+        .send()
+        .await
+        .map_err(|e| AwsError::new("GetApi", &resource, e))?;
+    let api = aws_sdk_apigatewayv2::types::Api::builder()
+        .set_api_id(out.api_id)
+        .set_name(out.name)
+        .set_api_endpoint(out.api_endpoint)
+        .set_created_date(out.created_date)
+        .set_cors_configuration(out.cors_configuration)
+        .set_tags(out.tags)
+        .set_protocol_type(out.protocol_type)
+        .build();
+    let mut api: LiveApi = live_api(&api, "GetApi", &resource)?;
+    let children = read_api_children(clients, &id, true).await?;
+    api.routes = children.routes;
+    api.integrations = children.integrations;
+    api.stages = children.stages;
+    api.authorizers = children.authorizers;
+    live.adoptable = Some(api);
+    Ok(())
+}
