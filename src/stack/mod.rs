@@ -10,6 +10,7 @@ pub mod role_rules;
 pub mod rules;
 pub mod schema;
 pub mod starter;
+pub mod status_helper;
 pub mod validate;
 pub mod vars;
 
