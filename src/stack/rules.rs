@@ -1,6 +1,10 @@
 //! AWS's rules for the things a stack names, as pure functions over strings.
 
-use crate::arn::{StateMachineArn, check_step_functions_name, is_region, parse_state_machine_arn};
+// The state machine ARN, its parser and the name rules live in `crate::arn`; they are named here
+// too for code written against this module before they moved there.
+pub use crate::arn::{
+    Qualifier, StateMachineArn, check_step_functions_name, is_region, parse_state_machine_arn,
+};
 
 /// The Step Functions actions an HTTP API integration can call.
 pub const ACTIONS: &[&str] = &["StartExecution", "StartSyncExecution", "StopExecution"];
