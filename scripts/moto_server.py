@@ -45,6 +45,17 @@
   AWS). Not emulated: the log-delivery permissions API Gateway checks when access logging is
   turned on, SCPs, permissions boundaries of the caller, resource policies, session policies.
 
+- `POST /moto-api/reset` puts the whole server back as it started, not only its resources: moto
+  5.2.5 resets every backend but keeps what `POST /moto-api/config` set (Step Functions'
+  `execute_state_machine`) and what `POST /moto-api/reset-auth` set (IAM enforcement on, and its
+  request count). The integration tests hand one server to many tests in turn and reset it in
+  between, so a test that turned either on must not leave it on for the next. `GET
+  /moto-api/config` also shows the `stepfunctions` section (moto shows only batch and lambda), so
+  a caller can check it.
+- With `MOTO_EXIT_WITH_STDIN=1`, the server exits when its stdin reaches end of file: a test
+  process that keeps servers for reuse holds the other end, and whatever way it ends (even
+  SIGKILL), its servers end with it.
+
 The integration tests and the demo start moto through this file; nothing else changes.
 
     python scripts/moto_server.py -H 127.0.0.1 -p 5000    # same arguments as moto_server
@@ -56,6 +67,7 @@ import json
 import os
 import re
 import sys
+import threading
 import uuid
 from urllib.parse import quote, urlparse
 
@@ -68,9 +80,11 @@ from moto.apigatewayv2.models import Integration
 from moto.apigatewayv2.responses import ApiGatewayV2Response
 from moto.core.authorization import ActionAuthenticatorMixin
 from moto.core.exceptions import AWSError
+from moto.core.config import default_user_config
 from moto.core.responses import ActionResult
 from moto.iam.access_control import IAMPolicy, IAMRequest
 from moto.iam.responses import IamResponse
+from moto.moto_api._internal.models import MotoAPIBackend
 from moto.server import main
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_aws_sdk import (
     StateTaskServiceAwsSdk,
@@ -551,8 +565,44 @@ def _serve_port(argv):
     return None
 
 
+# --- POST /moto-api/reset: back to the server as it started (see the module docstring) ---------
+
+# Other moto modules hold this very dict (`from moto.core.config import default_user_config`), so
+# it is restored in place, never replaced.
+_STARTING_CONFIG = copy.deepcopy(default_user_config)
+_STARTING_NO_AUTH_COUNT = settings.INITIAL_NO_AUTH_ACTION_COUNT
+_reset = MotoAPIBackend.reset
+
+
+def reset(self):
+    _reset(self)
+    default_user_config.clear()
+    default_user_config.update(copy.deepcopy(_STARTING_CONFIG))
+    settings.INITIAL_NO_AUTH_ACTION_COUNT = _STARTING_NO_AUTH_COUNT
+    ActionAuthenticatorMixin.request_count = 0
+
+
+_get_config = MotoAPIBackend.get_config
+
+
+def get_config(self):
+    return {**_get_config(self), "stepfunctions": default_user_config["stepfunctions"]}
+
+
+MotoAPIBackend.reset = reset
+MotoAPIBackend.get_config = get_config
+
+
+def _exit_at_end_of_stdin():
+    while sys.stdin.buffer.read(4096):
+        pass
+    os._exit(0)
+
+
 if __name__ == "__main__":
     port = _serve_port(sys.argv[1:])
     if port and not os.environ.get("MOTO_PORT"):
         os.environ["MOTO_PORT"] = port
+    if os.environ.get("MOTO_EXIT_WITH_STDIN") == "1":
+        threading.Thread(target=_exit_at_end_of_stdin, daemon=True).start()
     sys.exit(main(sys.argv[1:]))

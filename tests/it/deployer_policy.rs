@@ -7,8 +7,6 @@
 use crate::support;
 use crate::support::text;
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::process::Output;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
@@ -46,16 +44,8 @@ fn config(endpoint: &str, keys: &Keys) -> SdkConfig {
 /// Turns moto's IAM enforcement on (`0`: every request from now on) or off (`inf`), through
 /// `POST /moto-api/reset-auth`, which sets what INITIAL_NO_AUTH_ACTION_COUNT sets at start-up.
 fn enforcement(world: &World, count: &str) {
-    let port = world.moto.port();
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to moto");
-    let request = format!(
-        "POST /moto-api/reset-auth HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{count}",
-        count.len()
-    );
-    stream.write_all(request.as_bytes()).expect("send reset-auth");
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).expect("read reset-auth");
-    assert!(answer.starts_with("HTTP/1.1 200"), "reset-auth: {answer}");
+    let (status, answer) = world.moto.moto_api("POST", "/moto-api/reset-auth", count);
+    assert_eq!(status, 200, "reset-auth: {answer}");
 }
 
 /// Creates the IAM user `name` with `policy` as its only (inline) policy; returns its keys.

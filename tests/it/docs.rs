@@ -1,7 +1,9 @@
 //! The documentation holds together: the README stays short and links every reference page,
 //! every relative link in the README, CONTRIBUTING.md and docs/ points at a file that exists,
 //! the pages keep the sections other changes extend, and `bench/bench.py --render-only` writes
-//! its table between the markers of a benchmark page and nowhere else. No AWS, no moto.
+//! its table between the markers of a benchmark page and nowhere else, and CONTRIBUTING.md names
+//! every module of `src/` and of `tests/it/` (the list comes from the tree when the test runs, so
+//! a module added or moved without a line there fails). No AWS, no moto.
 
 use crate::support::{read, repo};
 use std::path::{Path, PathBuf};
@@ -282,4 +284,83 @@ fn version_names_the_git_commit_and_the_changelog_exists() {
     let changelog = read("CHANGELOG.md");
     assert!(changelog.starts_with("# Changelog\n"));
     assert!(changelog.contains(&format!("\n## {}\n", env!("CARGO_PKG_VERSION"))));
+}
+
+/// The `.rs` files under `dir` (relative to the repository), recursively, sorted.
+fn rust_files(dir: &str) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut todo = vec![repo().join(dir)];
+    while let Some(dir) = todo.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+            let path = entry.expect("directory entry").path();
+            if path.is_dir() {
+                todo.push(path);
+            } else if path.extension().is_some_and(|x| x == "rs") {
+                found.push(path.strip_prefix(repo()).expect("inside the repo").to_path_buf());
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// The modules under `dir` that CONTRIBUTING.md does not name. A module is named by its path in
+/// backticks (`` `tests/it/docs.rs` ``), or by its file name in backticks on a line that names
+/// its folder (`` `tests/it/support/` `` ... `` `serve.rs` ``), where a folder of a family may be
+/// named by a placeholder (`` `src/resource/<kind>/` `` names `src/resource/route/`); a folder's
+/// `mod.rs` by the folder.
+fn unnamed_modules(dir: &str) -> Vec<String> {
+    let contributing = read("CONTRIBUTING.md");
+    rust_files(dir)
+        .into_iter()
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .filter(|path| {
+            let (folder, file) = path.rsplit_once('/').expect("a file in a folder");
+            let parent = folder.rsplit_once('/').map_or("", |(p, _)| p);
+            let folder = format!("`{folder}/`");
+            let names_folder = |l: &str| l.contains(&folder) || names_family(l, parent);
+            let named = contributing.contains(&format!("`{path}`"))
+                || (file == "mod.rs" && contributing.lines().any(names_folder))
+                || contributing
+                    .lines()
+                    .any(|l| names_folder(l) && l.contains(&format!("`{file}`")));
+            !named
+        })
+        .collect()
+}
+
+/// Whether `line` names a family of folders under `parent` by a placeholder:
+/// `` `PARENT/<name>/` ``.
+fn names_family(line: &str, parent: &str) -> bool {
+    let start = format!("`{parent}/<");
+    line.match_indices(&start).any(|(i, _)| {
+        line[i + start.len()..]
+            .split_once(">/`")
+            .is_some_and(|(name, _)| {
+                !name.is_empty()
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c == '_' || c == '-')
+            })
+    })
+}
+
+#[test]
+fn contributing_names_every_test_module() {
+    let unnamed = unnamed_modules("tests/it");
+    assert!(
+        unnamed.is_empty(),
+        "CONTRIBUTING.md does not name these test modules (add each to the test tiers, with what \
+         it checks): {unnamed:?}"
+    );
+}
+
+#[test]
+fn contributing_names_every_src_module() {
+    let unnamed = unnamed_modules("src");
+    assert!(
+        unnamed.is_empty(),
+        "CONTRIBUTING.md does not name these modules of src/ (add each to the code layout, on its \
+         folder's line, with what it holds): {unnamed:?}"
+    );
 }

@@ -361,7 +361,7 @@ async fn killed_mid_run_then_a_clean_run_finishes() {
             let status = child.wait().expect("wait");
             assert!(!status.success(), "round {round}: killed before it finished");
             // Let the requests the killed run had in flight land before the clean run reads.
-            std::thread::sleep(SLOW * 2);
+            proxy.wait_idle();
             let out = run(&url, command);
             assert!(
                 out.status.success(),

@@ -321,3 +321,80 @@ fn requests_are_classified_by_protocol() {
         None
     );
 }
+
+/// What the pool relies on: `POST /moto-api/reset` (through the shim) leaves the server as it
+/// started: no resources, execution off, IAM enforcement off.
+#[tokio::test]
+async fn a_reset_server_is_as_it_started() {
+    let moto = Moto::start();
+    let sfn = moto.sfn();
+    support::create_state_machine(&sfn, "before-reset", StateMachineType::Standard).await;
+    moto.apigw()
+        .create_api()
+        .name("before-reset")
+        .protocol_type(aws_sdk_apigatewayv2::types::ProtocolType::Http)
+        .send()
+        .await
+        .expect("CreateApi");
+    moto.iam()
+        .create_role()
+        .role_name("before-reset")
+        .assume_role_policy_document(support::APIGW_TRUST_POLICY)
+        .send()
+        .await
+        .expect("CreateRole");
+    moto.enable_execution();
+    let (status, config) = moto.moto_api("GET", "/moto-api/config", "");
+    assert_eq!(status, 201, "{config}");
+    assert!(config.contains(r#""execute_state_machine": true"#), "{config}");
+    // IAM enforcement on: the tests' `test` access key is not an IAM user, so calls are refused.
+    assert_eq!(moto.moto_api("POST", "/moto-api/reset-auth", "0").0, 200);
+    assert!(
+        sfn.list_state_machines().send().await.is_err(),
+        "enforcement is on"
+    );
+
+    moto.reset();
+
+    let machines = sfn
+        .list_state_machines()
+        .send()
+        .await
+        .expect("enforcement is off again");
+    assert!(machines.state_machines().is_empty(), "{machines:?}");
+    let apis = moto.apigw().get_apis().send().await.expect("GetApis");
+    assert!(apis.items().is_empty(), "{apis:?}");
+    assert!(
+        moto.iam()
+            .get_role()
+            .role_name("before-reset")
+            .send()
+            .await
+            .is_err()
+    );
+    // What moto's StartExecution reads to decide whether to run the machine.
+    let (_, config) = moto.moto_api("GET", "/moto-api/config", "");
+    assert!(config.contains(r#""execute_state_machine": false"#), "{config}");
+}
+
+/// A server the test gave up on (a panic, or [`Moto::discard`]) is killed, not handed on.
+#[test]
+fn a_discarded_or_panicked_server_is_killed_not_pooled() {
+    let discarded = Moto::start();
+    let port = discarded.port();
+    discarded.discard();
+    drop(discarded);
+    let refused = std::net::TcpStream::connect(("127.0.0.1", port));
+    assert!(refused.is_err(), "moto on {port} still answers after discard");
+
+    let panicked = std::thread::spawn(|| {
+        let moto = Moto::start();
+        let port = moto.port();
+        std::panic::panic_any(port);
+    })
+    .join()
+    .expect_err("the thread panicked");
+    let port = *panicked.downcast::<u16>().expect("the port");
+    let refused = std::net::TcpStream::connect(("127.0.0.1", port));
+    assert!(refused.is_err(), "moto on {port} still answers after a panic");
+}

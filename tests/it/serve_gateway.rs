@@ -5,7 +5,7 @@
 
 use crate::support;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use aws_sdk_sfn::types::StateMachineType;
 use serde_json::json;
@@ -225,8 +225,16 @@ async fn limits_throttling_and_named_stages() {
     let second = serve.send("POST", "/v1/new-user", &[], BODY);
     assert_eq!(second.status, 429, "{second:?}");
     assert_eq!(second.body, r#"{"message":"Too Many Requests"}"#);
-    std::thread::sleep(Duration::from_millis(1100));
-    let later = serve.send("POST", "/v1/new-user", &[], BODY);
+    // The bucket refills at one token a second: poll until it has one (a refused request takes
+    // no token), bounded well past that second.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let later = loop {
+        let reply = serve.send("POST", "/v1/new-user", &[], BODY);
+        if reply.status != 429 || Instant::now() > deadline {
+            break reply;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
     assert_eq!(later.status, 200, "a token is back after a second: {later:?}");
 
     let started = executions(&moto.sfn(), MACHINE).await;

@@ -12,6 +12,7 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -48,124 +49,126 @@ const INSTALL_HINT: &str = "install it with `scripts/moto.sh` (creates .venv wit
 // moto_server
 // ---------------------------------------------------------------------------
 
-/// A `moto_server` child process on a free loopback port, killed on drop.
-/// Start one per test: moto state is global to the process.
+/// A `moto_server` on a free loopback port, lent to one test at a time.
+///
+/// Starting moto costs seconds (more on a loaded machine), so servers are pooled: a test takes
+/// an idle server started with the same settings (account id, shim or stock) or starts one, and
+/// when the `Moto` is dropped the server is reset (`POST /moto-api/reset`, which through
+/// `scripts/moto_server.py` also turns execution and IAM enforcement back off), checked to be
+/// empty, and handed to the next test. A server is killed instead when the test panicked, when
+/// the test called [`Moto::discard`], when the reset or the check fails, or when it is stock moto
+/// (whose reset keeps the config). Moto state is global to its process, so two tests never share
+/// a server at the same time.
 pub struct Moto {
-    child: Child,
-    port: u16,
-    log: tempfile::NamedTempFile,
+    server: Option<Server>,
+    /// Cleared by [`Moto::discard`]: the server is killed on drop.
+    reusable: AtomicBool,
+    /// Where this test's part of the server log starts.
+    log_from: usize,
 }
 
+/// What a server was started with; only a test asking for the same gets it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Settings {
+    account: String,
+    /// `moto_server` itself, without the shim.
+    stock: bool,
+}
+
+/// One `moto_server` process.
+struct Server {
+    child: Child,
+    port: u16,
+    /// Its stdout and stderr (an unlinked temporary file).
+    log: std::fs::File,
+    settings: Settings,
+}
+
+/// Servers that passed their reset and check, waiting for a test. The shim exits when its stdin
+/// closes, so these end with the test process however it ends (statics are never dropped).
+static IDLE: Mutex<Vec<Server>> = Mutex::new(Vec::new());
+
+/// How many servers this process started (see [`Moto::started`]).
+static STARTED: AtomicUsize = AtomicUsize::new(0);
+
 impl Moto {
-    /// Spawns moto through `scripts/moto_server.py` (moto plus GetAuthorizers) and blocks until
+    /// A server (pooled, see [`Moto`]) with the shim `scripts/moto_server.py` (moto plus
+    /// GetAuthorizers and the other gaps it fills), started if none is idle: blocks until
     /// `GET /moto-api/` answers (bounded by `MOTO_START_TIMEOUT_SECS`, default 30). Panics with
     /// the server's log if it does not come up. Safe to call from sync or async tests.
     pub fn start() -> Moto {
-        Moto::launch(false, ACCOUNT_ID)
+        Moto::take(Settings {
+            account: ACCOUNT_ID.to_string(),
+            stock: false,
+        })
     }
 
     /// As [`Moto::start`], with another account id (`MOTO_ACCOUNT_ID`): a second environment.
     /// Its clients for another region are [`Moto::apigw_in`] and [`Moto::sfn_in`].
     pub fn start_as(account: &str) -> Moto {
-        Moto::launch(false, account)
+        Moto::take(Settings {
+            account: account.to_string(),
+            stock: false,
+        })
     }
 
     /// As [`Moto::start`], but the `moto_server` binary itself, without the shim: what a user
-    /// who installed moto has (no GetAuthorizers).
+    /// who installed moto has (no GetAuthorizers). Never pooled.
     pub fn start_stock() -> Moto {
-        Moto::launch(true, ACCOUNT_ID)
+        Moto::take(Settings {
+            account: ACCOUNT_ID.to_string(),
+            stock: true,
+        })
     }
 
-    fn launch(stock: bool, account: &str) -> Moto {
-        let bin = moto_server_path();
-        let timeout = std::env::var("MOTO_START_TIMEOUT_SECS")
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .map(Duration::from_secs)
-            .unwrap_or(Duration::from_secs(30));
-        let mut last_err = String::new();
-        // The port is free when picked but could be taken before moto binds
-        // it; a couple of retries on early exit covers that race.
-        for _ in 0..3 {
-            let port = free_port();
-            let log = tempfile::Builder::new()
-                .prefix("moto-server-")
-                .suffix(".log")
-                .tempfile()
-                .expect("create moto log file");
-            let stdout = log.reopen().expect("reopen moto log");
-            let stderr = log.reopen().expect("reopen moto log");
-            // moto's own Python runs scripts/moto_server.py: moto_server plus GetAuthorizers,
-            // the one call moto lacks that every read of an API makes (see that file).
-            let python = python();
-            let shim = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/moto_server.py");
-            let mut cmd = if stock {
-                Command::new(&bin)
-            } else {
-                let mut cmd = Command::new(&python);
-                cmd.arg(&shim);
-                cmd
-            };
-            cmd.args(["-H", "127.0.0.1", "-p", &port.to_string()])
-                .env("MOTO_ACCOUNT_ID", account)
-                .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
-                .stdin(Stdio::null())
-                .stdout(stdout)
-                .stderr(stderr);
-            for key in aws_env_keys() {
-                cmd.env_remove(key);
-            }
-            let child = cmd.spawn().unwrap_or_else(|e| {
-                panic!(
-                    "failed to spawn moto_server at {}: {e}; {INSTALL_HINT}",
-                    bin.display()
-                )
-            });
-            let mut moto = Moto { child, port, log };
-            let deadline = Instant::now() + timeout;
-            loop {
-                // The answer must come from this child: its own log says it bound the port
-                // (another process's server could hold a port this process thought free).
-                let ready = matches!(http_request(port, "GET", "/moto-api/", None), Ok((200, _)))
-                    && moto
-                        .log()
-                        .contains(&format!("Running on http://127.0.0.1:{port}"));
-                let exited = moto.child.try_wait().ok().flatten();
-                if ready && exited.is_none() {
-                    return moto;
-                }
-                if let Some(status) = exited {
-                    last_err = format!("moto_server exited early with {status}");
-                    break;
-                }
-                if Instant::now() >= deadline {
-                    panic!(
-                        "moto_server ({}) did not answer on port {port} within {timeout:?}; \
-                         if it is not installed, {INSTALL_HINT}\n--- moto log ---\n{}",
-                        bin.display(),
-                        moto.log()
-                    );
-                }
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            last_err = format!("{last_err}\n--- moto log ---\n{}", moto.log());
+    fn take(settings: Settings) -> Moto {
+        let idle = {
+            let mut idle = IDLE.lock().unwrap_or_else(|e| e.into_inner());
+            idle.iter()
+                .position(|s| s.settings == settings)
+                .map(|i| idle.swap_remove(i))
+        };
+        let server = idle.unwrap_or_else(|| Server::launch(settings));
+        let log_from = server.log().len();
+        Moto {
+            server: Some(server),
+            reusable: AtomicBool::new(true),
+            log_from,
         }
-        panic!("could not start moto_server ({}): {last_err}", bin.display());
+    }
+
+    /// How many `moto_server` processes this test process has started so far.
+    pub fn started() -> usize {
+        STARTED.load(Ordering::SeqCst)
+    }
+
+    /// Kills the server when this `Moto` is dropped instead of handing it to another test: for
+    /// a test that leaves it in a state a reset does not clear (requests still in flight into
+    /// it, a stopped or killed process).
+    pub fn discard(&self) {
+        self.reusable.store(false, Ordering::SeqCst);
+    }
+
+    fn server(&self) -> &Server {
+        self.server
+            .as_ref()
+            .expect("a Moto holds its server until dropped")
     }
 
     /// `http://127.0.0.1:PORT`
     pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        format!("http://127.0.0.1:{}", self.port())
     }
 
     pub fn port(&self) -> u16 {
-        self.port
+        self.server().port
     }
 
-    /// Everything moto printed so far (request log and tracebacks); handy in
+    /// Everything moto printed since this test got it (request log and tracebacks); handy in
     /// assertion messages.
     pub fn log(&self) -> String {
-        std::fs::read_to_string(self.log.path()).unwrap_or_default()
+        let log = self.server().log();
+        log.get(self.log_from..).unwrap_or_default().to_string()
     }
 
     /// Makes Step Functions actually run state machines
@@ -174,17 +177,23 @@ impl Moto {
     /// so always pass a name.
     pub fn enable_execution(&self) {
         let body = r#"{"stepfunctions":{"execute_state_machine":true}}"#;
-        match http_request(self.port, "POST", "/moto-api/config", Some(body)) {
+        match http_request(self.port(), "POST", "/moto-api/config", &[], body) {
             Ok((200..=299, _)) => {}
             other => panic!("POST /moto-api/config failed: {other:?}"),
         }
     }
 
-    /// Wipes all moto state (`POST /moto-api/reset`).
+    /// A request to moto's own control API (`/moto-api/...`): status and body.
+    pub fn moto_api(&self, method: &str, path: &str, body: &str) -> (u16, String) {
+        http_request(self.port(), method, path, &[], body)
+            .unwrap_or_else(|e| panic!("{method} {path} on moto: {e}"))
+    }
+
+    /// Wipes all moto state (`POST /moto-api/reset`) and checks that the server is empty and
+    /// executes nothing, as when it started.
     pub fn reset(&self) {
-        match http_request(self.port, "POST", "/moto-api/reset", Some("")) {
-            Ok((200..=299, _)) => {}
-            other => panic!("POST /moto-api/reset failed: {other:?}"),
+        if let Err(e) = self.server().reset() {
+            panic!("{e}");
         }
     }
 
@@ -214,6 +223,226 @@ impl Moto {
 
 impl Drop for Moto {
     fn drop(&mut self) {
+        let Some(mut server) = self.server.take() else {
+            return;
+        };
+        let keep =
+            self.reusable.load(Ordering::SeqCst) && !std::thread::panicking() && !server.settings.stock;
+        if !keep {
+            server.kill();
+            return;
+        }
+        match server.reset() {
+            Ok(()) => IDLE.lock().unwrap_or_else(|e| e.into_inner()).push(server),
+            Err(e) => {
+                // Not a test failure (the test is over); the next test gets a fresh server.
+                let _ = writeln!(std::io::stderr(), "moto on port {}: {e}; killed", server.port);
+                server.kill();
+            }
+        }
+    }
+}
+
+/// A call that shows a server holds nothing of one kind. Unsigned but scoped: moto routes on
+/// the credential scope.
+struct EmptyCheck {
+    service: &'static str,
+    method: &'static str,
+    path: &'static str,
+    header: (&'static str, &'static str),
+    body: &'static str,
+    /// What the answer contains when there is nothing.
+    empty: &'static str,
+}
+
+const fn iam_check(body: &'static str, empty: &'static str) -> EmptyCheck {
+    EmptyCheck {
+        service: "iam",
+        method: "POST",
+        path: "/",
+        header: ("Accept", "text/xml"),
+        body,
+        empty,
+    }
+}
+
+const EMPTY_CHECKS: [EmptyCheck; 5] = [
+    EmptyCheck {
+        service: "apigateway",
+        method: "GET",
+        path: "/v2/apis",
+        header: ("Accept", "application/json"),
+        body: "",
+        empty: r#""items": []"#,
+    },
+    EmptyCheck {
+        service: "states",
+        method: "POST",
+        path: "/",
+        header: ("X-Amz-Target", "AWSStepFunctions.ListStateMachines"),
+        body: "{}",
+        empty: r#""stateMachines": []"#,
+    },
+    iam_check("Action=ListRoles&Version=2010-05-08", "<Roles/>"),
+    iam_check("Action=ListUsers&Version=2010-05-08", "<Users/>"),
+    iam_check(
+        "Action=ListPolicies&Scope=Local&Version=2010-05-08",
+        "<Policies/>",
+    ),
+];
+
+impl Server {
+    fn launch(settings: Settings) -> Server {
+        let bin = moto_server_path();
+        let timeout = std::env::var("MOTO_START_TIMEOUT_SECS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .map(Duration::from_secs)
+            .unwrap_or(Duration::from_secs(30));
+        let mut last_err = String::new();
+        // The port is free when picked but could be taken before moto binds
+        // it; a couple of retries on early exit covers that race.
+        for _ in 0..3 {
+            let port = free_port();
+            let log = tempfile::tempfile().expect("create moto log file");
+            let stdout = log.try_clone().expect("clone moto log");
+            let stderr = log.try_clone().expect("clone moto log");
+            // moto's own Python runs scripts/moto_server.py: moto_server plus GetAuthorizers,
+            // the one call moto lacks that every read of an API makes (see that file).
+            let shim = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/moto_server.py");
+            let mut cmd = if settings.stock {
+                let mut cmd = Command::new(&bin);
+                cmd.stdin(Stdio::null());
+                cmd
+            } else {
+                let mut cmd = Command::new(python());
+                // The shim exits when this process, which holds the pipe's other end, ends.
+                cmd.arg(&shim)
+                    .env("MOTO_EXIT_WITH_STDIN", "1")
+                    .stdin(Stdio::piped());
+                cmd
+            };
+            cmd.args(["-H", "127.0.0.1", "-p", &port.to_string()])
+                .env("MOTO_ACCOUNT_ID", &settings.account)
+                .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+                .stdout(stdout)
+                .stderr(stderr);
+            for key in aws_env_keys() {
+                cmd.env_remove(key);
+            }
+            let child = cmd.spawn().unwrap_or_else(|e| {
+                panic!(
+                    "failed to spawn moto_server at {}: {e}; {INSTALL_HINT}",
+                    bin.display()
+                )
+            });
+            STARTED.fetch_add(1, Ordering::SeqCst);
+            // `MOTO_START_LOG=FILE` counts the starts of a whole run (one line each).
+            if let Some(path) = std::env::var_os("MOTO_START_LOG") {
+                let line = format!("{port} {:?}\n", settings);
+                let _ = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .and_then(|mut f| f.write_all(line.as_bytes()));
+            }
+            let mut server = Server {
+                child,
+                port,
+                log,
+                settings: settings.clone(),
+            };
+            let deadline = Instant::now() + timeout;
+            loop {
+                // The answer must come from this child: its own log says it bound the port
+                // (another process's server could hold a port this process thought free).
+                let ready = matches!(http_request(port, "GET", "/moto-api/", &[], ""), Ok((200, _)))
+                    && server
+                        .log()
+                        .contains(&format!("Running on http://127.0.0.1:{port}"));
+                let exited = server.child.try_wait().ok().flatten();
+                if ready && exited.is_none() {
+                    return server;
+                }
+                if let Some(status) = exited {
+                    last_err = format!("moto_server exited early with {status}");
+                    break;
+                }
+                if Instant::now() >= deadline {
+                    panic!(
+                        "moto_server ({}) did not answer on port {port} within {timeout:?}; \
+                         if it is not installed, {INSTALL_HINT}\n--- moto log ---\n{}",
+                        bin.display(),
+                        server.log()
+                    );
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            last_err = format!("{last_err}\n--- moto log ---\n{}", server.log());
+            server.kill();
+        }
+        panic!("could not start moto_server ({}): {last_err}", bin.display());
+    }
+
+    /// Everything the process printed so far.
+    fn log(&self) -> String {
+        use std::os::unix::fs::FileExt;
+        let mut bytes = Vec::new();
+        let mut chunk = vec![0; 64 * 1024];
+        while let Ok(n @ 1..) = self.log.read_at(&mut chunk, bytes.len() as u64) {
+            bytes.extend_from_slice(&chunk[..n]);
+        }
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    /// `POST /moto-api/reset`, then checks that the server is alive, holds no API, state
+    /// machine, role, user or policy, and no longer runs executions.
+    fn reset(&self) -> Result<(), String> {
+        // A server that died or hangs fails here (connect or read timeout).
+        match http_request(self.port, "POST", "/moto-api/reset", &[], "") {
+            Ok((200..=299, _)) => {}
+            other => return Err(format!("POST /moto-api/reset failed: {other:?}")),
+        }
+        if !self.settings.stock {
+            // Stock moto keeps the config across a reset and does not show this section.
+            match http_request(self.port, "GET", "/moto-api/config", &[], "") {
+                Ok((200..=299, body)) if body.contains(r#""execute_state_machine": false"#) => {}
+                other => return Err(format!("execution still on after the reset: {other:?}")),
+            }
+        }
+        for EmptyCheck {
+            service,
+            method,
+            path,
+            header,
+            body,
+            empty,
+        } in EMPTY_CHECKS
+        {
+            let region = if service == "iam" { "us-east-1" } else { REGION };
+            let scope = format!(
+                "AWS4-HMAC-SHA256 Credential=test/20240101/{region}/{service}/aws4_request, \
+                 SignedHeaders=host, Signature=0"
+            );
+            let content_type = match service {
+                "states" => "application/x-amz-json-1.0",
+                "iam" => "application/x-www-form-urlencoded",
+                _ => "application/json",
+            };
+            let headers = [
+                ("Authorization", scope.as_str()),
+                ("Content-Type", content_type),
+                header,
+            ];
+            match http_request(self.port, method, path, &headers, body) {
+                Ok((200, answer)) if answer.contains(empty) => {}
+                other => return Err(format!("not empty after the reset ({service} {body}): {other:?}")),
+            }
+        }
+        Ok(())
+    }
+
+    fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -288,16 +517,27 @@ fn free_port() -> u16 {
 
 /// Minimal blocking HTTP/1.1 request to 127.0.0.1:port, used for moto's
 /// control API (no async runtime needed). Returns status and body.
-fn http_request(port: u16, method: &str, path: &str, body: Option<&str>) -> std::io::Result<(u16, String)> {
+fn http_request(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> std::io::Result<(u16, String)> {
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2))?;
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let body = body.unwrap_or("");
-    let req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\
-         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
+    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
+    if !headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+    {
+        head.push_str("Content-Type: application/json\r\n");
+    }
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    let req = format!("{head}Content-Length: {}\r\n\r\n{body}", body.len());
     stream.write_all(req.as_bytes())?;
     let mut resp = String::new();
     stream.read_to_string(&mut resp)?;
@@ -397,10 +637,11 @@ pub async fn owned_role(iam: &aws_sdk_iam::Client, name: &str, stack: &str) -> a
 /// A moto server holding `machines`, a recording proxy in front of it through which `provision`
 /// runs, and a scratch directory for stack files.
 pub struct World {
+    /// What `provision` sent. Declared first so that it is dropped first: no request reaches
+    /// the server through it once the server is reset for the next test.
+    pub proxy: RecordingProxy,
     /// The server, for checks through a second client.
     pub moto: Moto,
-    /// What `provision` sent.
-    pub proxy: RecordingProxy,
     /// Scratch space, removed on drop.
     pub dir: tempfile::TempDir,
 }
@@ -610,6 +851,24 @@ struct ProxyState {
     calls: Mutex<Vec<Call>>,
     policy: Mutex<Policy>,
     client: HttpClient<HttpConnector, Full<Bytes>>,
+    /// Requests being delayed or forwarded (see [`RecordingProxy::wait_idle`]).
+    in_flight: AtomicUsize,
+}
+
+/// Counts a request in flight until dropped.
+struct InFlight(Arc<ProxyState>);
+
+impl InFlight {
+    fn new(state: &Arc<ProxyState>) -> InFlight {
+        state.in_flight.fetch_add(1, Ordering::SeqCst);
+        InFlight(state.clone())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// An HTTP/1.1 proxy on 127.0.0.1 in front of moto that records every AWS
@@ -640,6 +899,7 @@ impl RecordingProxy {
             calls: Mutex::new(Vec::new()),
             policy: Mutex::new(forward_all),
             client: HttpClient::builder(TokioExecutor::new()).build_http(),
+            in_flight: AtomicUsize::new(0),
         });
         let (tx, rx) = tokio::sync::oneshot::channel();
         let thread_state = state.clone();
@@ -693,6 +953,19 @@ impl RecordingProxy {
     /// Back to forwarding everything.
     pub fn clear_policy(&self) {
         self.set_policy(|_| Action::Forward);
+    }
+
+    /// Waits (polling, up to 30 s) until no request is being delayed or forwarded: what a killed
+    /// client had in flight has landed. Panics if requests are still in flight then.
+    pub fn wait_idle(&self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while self.state.in_flight.load(Ordering::SeqCst) > 0 {
+            assert!(
+                Instant::now() < deadline,
+                "the proxy still has requests in flight after 30 s"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 }
 
@@ -768,10 +1041,24 @@ async fn handle(
     if action == Action::Reset {
         return Err(DropConnection);
     }
-    if let Action::Delay(pause) = action {
-        tokio::time::sleep(pause).await;
-    }
-    let reply = forward(&state, parts, body).await;
+    // The delay and the forward run on their own task, counted in flight: a client killed
+    // mid-request (its connection dropped) does not cancel a request already on its way, and
+    // `wait_idle` sees it land.
+    let guard = InFlight::new(&state);
+    let delay = match action {
+        Action::Delay(pause) => Some(pause),
+        _ => None,
+    };
+    let task = tokio::spawn(async move {
+        let _guard = guard;
+        if let Some(pause) = delay {
+            tokio::time::sleep(pause).await;
+        }
+        forward(&state, parts, body).await
+    });
+    let Ok(reply) = task.await else {
+        return Err(DropConnection);
+    };
     match action {
         Action::ForwardThenReset => Err(DropConnection),
         _ => Ok(reply),
