@@ -37,7 +37,7 @@ step "Building provision (the first build compiles about 300 crates: several min
 cargo build
 target="$(cargo metadata --format-version 1 --no-deps | "$python" -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
 provision="$target/debug/provision"
-bin_dir="${CARGO_HOME:-$HOME/.cargo}/bin"
+bin_dir="${CARGO_INSTALL_ROOT:-${CARGO_HOME:-$HOME/.cargo}}/bin"
 if [[ "$install" == true ]]; then
     step "Installing provision into $bin_dir (cargo install --debug, reusing the build above)"
     # The same target directory and profile as the build: cargo only links the binary again.

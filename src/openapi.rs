@@ -17,7 +17,7 @@ use serde_json::{Map, Value, json};
 
 use crate::resource::api::emit::{Case, cors_configuration};
 use crate::stack::Desired;
-use crate::stack::desired::DesiredRoute;
+use crate::stack::desired::{DesiredIntegration, DesiredRoute};
 use crate::stack::rules::{self, JsonStep, Mapping, RouteKey};
 
 /// The account API Gateway fills in on import ("AWS variables for OpenAPI import").
@@ -83,8 +83,16 @@ pub fn document(desired: &Desired, target: &Target) -> Document {
     root.insert("info".into(), info(desired, &placeholders));
     root.insert("servers".into(), servers(desired, target.region));
     let mut used = BTreeSet::new();
-    root.insert("paths".into(), paths(desired, &role_arn, &schemes, &mut used));
-    let components = components(desired, &schemes, &used);
+    let shared = SharedIntegrations::new(desired);
+    root.insert(
+        "paths".into(),
+        paths(desired, &role_arn, &schemes, &shared, &mut used),
+    );
+    let mut components = components(desired, &schemes, &used);
+    let integrations = shared.definitions(&role_arn);
+    if !integrations.is_empty() {
+        components.insert(INTEGRATIONS.into(), Value::Object(integrations));
+    }
     if !components.is_empty() {
         root.insert("components".into(), Value::Object(components));
     }
@@ -199,7 +207,83 @@ fn servers(desired: &Desired, region: Option<&str>) -> Value {
 }
 
 /// Path items in file order, each route an operation of its path.
-fn paths(desired: &Desired, role_arn: &str, schemes: &Schemes, used: &mut BTreeSet<&'static str>) -> Value {
+/// Where shared integrations are defined: "x-amazon-apigateway-integrations object" (developer
+/// guide: "define integrations in the components section ... and reuse the integrations for
+/// multiple routes. Supported only for HTTP APIs").
+const INTEGRATIONS: &str = "x-amazon-apigateway-integrations";
+
+/// The integrations more than one route declares, each under a name in `components`, as `up`
+/// makes them one integration; an integration of one route stays inline in its operation.
+struct SharedIntegrations<'a> {
+    named: Vec<(&'a DesiredIntegration, String)>,
+}
+
+impl<'a> SharedIntegrations<'a> {
+    fn new(desired: &'a Desired) -> Self {
+        let mut named: Vec<(&'a DesiredIntegration, String)> = Vec::new();
+        let mut taken = BTreeSet::new();
+        for (i, route) in desired.routes.iter().enumerate() {
+            let shared = desired.routes[i + 1..]
+                .iter()
+                .any(|r| r.integration == route.integration);
+            if shared && !named.iter().any(|(spec, _)| **spec == route.integration) {
+                let base: String = route
+                    .key
+                    .to_ascii_lowercase()
+                    .split(|c: char| !c.is_ascii_alphanumeric())
+                    .filter(|w| !w.is_empty())
+                    .collect::<Vec<_>>()
+                    .join("-");
+                let name = unique(&base, &taken);
+                taken.insert(name.clone());
+                named.push((&route.integration, name));
+            }
+        }
+        SharedIntegrations { named }
+    }
+
+    /// The `x-amazon-apigateway-integration` of a route: a `$ref` to its shared definition, or
+    /// the integration itself.
+    fn for_route(&self, spec: &DesiredIntegration, role_arn: &str) -> Value {
+        match self.named.iter().find(|(s, _)| *s == spec) {
+            Some((_, name)) => json!({"$ref": format!("#/components/{INTEGRATIONS}/{name}")}),
+            None => integration_object(spec, role_arn),
+        }
+    }
+
+    fn definitions(&self, role_arn: &str) -> Map<String, Value> {
+        self.named
+            .iter()
+            .map(|(spec, name)| (name.clone(), integration_object(spec, role_arn)))
+            .collect()
+    }
+}
+
+/// An "x-amazon-apigateway-integration object" for a Step Functions integration.
+fn integration_object(spec: &DesiredIntegration, role_arn: &str) -> Value {
+    let mut integration = json!({
+        "type": "aws_proxy",
+        "integrationSubtype": spec.subtype,
+        "credentials": role_arn,
+        "requestParameters": spec.parameters,
+        "payloadFormatVersion": "1.0",
+        "connectionType": "INTERNET",
+    });
+    if !spec.response.is_empty() {
+        // "x-amazon-apigateway-integration object": `responseParameters`, for HTTP APIs, per
+        // integration status code.
+        integration["responseParameters"] = json!(spec.response);
+    }
+    integration
+}
+
+fn paths(
+    desired: &Desired,
+    role_arn: &str,
+    schemes: &Schemes,
+    shared: &SharedIntegrations<'_>,
+    used: &mut BTreeSet<&'static str>,
+) -> Value {
     let mut paths = Map::new();
     for route in &desired.routes {
         let Ok(key) = rules::parse_route_key(&route.key) else {
@@ -210,7 +294,11 @@ fn paths(desired: &Desired, role_arn: &str, schemes: &Schemes, used: &mut BTreeS
             RouteKey::Path { method, path } if method == "ANY" => (path.clone(), ANY_METHOD.into()),
             RouteKey::Path { method, path } => (path.clone(), method.to_ascii_lowercase()),
         };
-        let mut op = operation(route, &key, role_arn, schemes);
+        let mut op = operation(route, &key, schemes);
+        op.insert(
+            "x-amazon-apigateway-integration".into(),
+            shared.for_route(&route.integration, role_arn),
+        );
         if key == RouteKey::Default {
             op.insert("isDefaultRoute".into(), json!(true));
         }
@@ -221,7 +309,7 @@ fn paths(desired: &Desired, role_arn: &str, schemes: &Schemes, used: &mut BTreeS
     Value::Object(paths)
 }
 
-fn operation(route: &DesiredRoute, key: &RouteKey, role_arn: &str, schemes: &Schemes) -> Map<String, Value> {
+fn operation(route: &DesiredRoute, key: &RouteKey, schemes: &Schemes) -> Map<String, Value> {
     let action = route.integration.action();
     // A machine named without an ARN may still hold import variables: its name is the last part.
     let machine = crate::arn::parse_state_machine_arn(&route.state_machine).map_or_else(
@@ -259,20 +347,6 @@ fn operation(route: &DesiredRoute, key: &RouteKey, role_arn: &str, schemes: &Sch
     if let Some(security) = schemes.requirement(route) {
         op.insert("security".into(), security);
     }
-    let mut integration = json!({
-        "type": "aws_proxy",
-        "integrationSubtype": route.integration.subtype,
-        "credentials": role_arn,
-        "requestParameters": route.integration.parameters,
-        "payloadFormatVersion": "1.0",
-        "connectionType": "INTERNET",
-    });
-    if !route.integration.response.is_empty() {
-        // "x-amazon-apigateway-integration object": `responseParameters`, for HTTP APIs, per
-        // integration status code.
-        integration["responseParameters"] = json!(route.integration.response);
-    }
-    op.insert("x-amazon-apigateway-integration".into(), integration);
     op
 }
 
@@ -812,5 +886,52 @@ mod tests {
             json!([{"sigv4-2": []}])
         );
         assert_eq!(doc["components"]["securitySchemes"]["sigv4"]["type"], "oauth2");
+    }
+
+    /// An integration several routes declare is defined once under
+    /// `components.x-amazon-apigateway-integrations` and referenced with `$ref` (developer
+    /// guide, "x-amazon-apigateway-integrations object"); one route's stays inline.
+    #[test]
+    fn shared_integrations_are_components_referenced_by_their_routes() {
+        let machine = "arn:aws:states:us-east-1:123456789012:stateMachine:orders";
+        let route = |key: &str, input: &str| {
+            format!(
+                "[[route]]\nkey = \"{key}\"\naction = \"StartExecution\"\nstate_machine = \"{machine}\"\nauthorization = \"AWS_IAM\"\nparameters = {{ Input = \"{input}\" }}\n"
+            )
+        };
+        let d = routes(&format!(
+            "{}{}{}",
+            route("POST /orders", "$request.body.input"),
+            route("PUT /orders/{id}", "$request.body.input"),
+            route("POST /raw", "$request.body")
+        ));
+        let doc = document(
+            &d,
+            &Target {
+                region: Some("us-east-1"),
+                account: Some("123456789012"),
+            },
+        );
+        let reference = json!({"$ref": "#/components/x-amazon-apigateway-integrations/post-orders"});
+        let paths = &doc.value["paths"];
+        assert_eq!(
+            paths["/orders"]["post"]["x-amazon-apigateway-integration"],
+            reference
+        );
+        assert_eq!(
+            paths["/orders/{id}"]["put"]["x-amazon-apigateway-integration"],
+            reference
+        );
+        assert_eq!(
+            paths["/raw"]["post"]["x-amazon-apigateway-integration"]["requestParameters"]["Input"],
+            "$request.body"
+        );
+        let shared = &doc.value["components"]["x-amazon-apigateway-integrations"];
+        assert_eq!(shared.as_object().map(|o| o.len()), Some(1));
+        assert_eq!(
+            shared["post-orders"]["integrationSubtype"],
+            "StepFunctions-StartExecution"
+        );
+        assert_eq!(shared["post-orders"]["credentials"], json!(doc.role_arn));
     }
 }

@@ -10,6 +10,7 @@ use serde_json::{Map, Value, json};
 
 use crate::resource::{api, authorizer, integration, role, route, stage};
 use crate::stack::Desired;
+use crate::stack::desired::DesiredIntegration;
 use crate::stack::vars::Vars;
 
 /// Logical id of the role.
@@ -88,17 +89,33 @@ pub fn template(desired: &Desired) -> Value {
         json!({"Description": "The API's default endpoint", "Value": {"Fn::GetAtt": [API, "ApiEndpoint"]}}),
     );
     let mut route_ids = Vec::new();
+    // Routes that declare the same integration share one resource, as `up` makes them share one
+    // integration (an API holds at most 300 integrations, not raisable).
+    let mut integrations: Vec<(&DesiredIntegration, String)> = Vec::new();
     for route in &desired.routes {
         let base = pascal(&route.key);
-        let integration_id = ids.unique(&format!("Integration{base}"));
+        let shared = integrations
+            .iter()
+            .find(|(spec, _)| **spec == route.integration)
+            .map(|(_, id)| id.clone());
+        let integration_id = match shared {
+            Some(id) => id,
+            None => {
+                let id = ids.unique(&format!("Integration{base}"));
+                let credentials = desired
+                    .role
+                    .existing
+                    .as_ref()
+                    .map_or_else(|| json!({"Fn::GetAtt": [ROLE, "Arn"]}), |arn| json!(arn));
+                resources.insert(
+                    id.clone(),
+                    integration::emit::cfn(&route.integration, API, credentials),
+                );
+                integrations.push((&route.integration, id.clone()));
+                id
+            }
+        };
         let route_id = ids.unique(&format!("Route{base}"));
-        let credentials = desired
-            .role
-            .existing
-            .as_ref()
-            .map_or_else(|| json!({"Fn::GetAtt": [ROLE, "Arn"]}), |arn| json!(arn));
-        let integration = integration::emit::cfn(&route.integration, API, credentials);
-        resources.insert(integration_id.clone(), integration);
         let authorizer = route.authorizer.as_ref().and_then(|n| authorizer_ids.get(n));
         resources.insert(
             route_id.clone(),
@@ -524,5 +541,24 @@ mod tests {
             yaml,
             "\"A\":\n  - \"x\"\n  -\n    \"B\": \"1\"\n    \"C\": 2\n\"D\": {}\n\"E\": \"yes\"\n"
         );
+    }
+    /// Routes that declare the same integration share one resource, as `up` shares one
+    /// integration ("x-amazon-apigateway-integrations object": reused by routes).
+    #[test]
+    fn routes_declaring_the_same_integration_share_one_resource() {
+        let extra = "\n[[route]]\nkey = \"POST /signup\"\naction = \"StartExecution\"\nstate_machine = \"arn:aws:states:ap-southeast-2:189107071895:stateMachine:user-onboarding\"\nparameters = { Input = \"$request.body.input\" }\nallow = [\"no-authorization\"]\n";
+        let text = format!("{}{extra}", include_str!("../stacks/onboarding.toml"));
+        let desired = crate::stack::from_source(&text).desired.expect("valid");
+        let t = template(&desired);
+        let resources = t["Resources"].as_object().expect("resources");
+        let integrations: Vec<&String> = resources
+            .iter()
+            .filter(|(_, r)| r["Type"] == "AWS::ApiGatewayV2::Integration")
+            .map(|(id, _)| id)
+            .collect();
+        assert_eq!(integrations, vec!["IntegrationPostNewUser"]);
+        let target = json!({"Fn::Join": ["/", ["integrations", {"Ref": "IntegrationPostNewUser"}]]});
+        assert_eq!(resources["RoutePostNewUser"]["Properties"]["Target"], target);
+        assert_eq!(resources["RoutePostSignup"]["Properties"]["Target"], target);
     }
 }

@@ -928,6 +928,186 @@ fn routes_sharing_an_integration_each_get_their_own() {
     );
 }
 
+/// The onboarding stack with `extra` routes on the same machine, each with its `Input` mapping.
+fn stack_with_routes(extra: &[(&str, &str)]) -> Desired {
+    let mut text = ONBOARDING.to_string();
+    for (key, input) in extra {
+        text.push_str(&format!(
+            "\n[[route]]\nkey = \"{key}\"\naction = \"StartExecution\"\nstate_machine = \"{MACHINE}\"\nparameters = {{ Input = \"{input}\" }}\nallow = [\"no-authorization\"]\n"
+        ));
+    }
+    desired_from(&text)
+}
+
+fn ids_of_created_integrations(p: &Plan) -> Vec<String> {
+    all_ops(p)
+        .into_iter()
+        .filter_map(|o| match o {
+            Op::CreateIntegration { route_key, .. } => Some(route_key.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Issue 26: routes with the same target, action and mapping share one integration, shown once
+/// with its routes ("x-amazon-apigateway-integrations object": integrations reused by routes).
+#[test]
+fn routes_declaring_the_same_integration_share_one() {
+    let d = stack_with_routes(&[
+        ("POST /signup", "$request.body.input"),
+        ("POST /raw", "$request.body"),
+        ("PUT /user", "$request.body.input"),
+    ]);
+    let p = up(&d, &Live::default());
+    assert_eq!(
+        ids_of_created_integrations(&p),
+        vec![KEY.to_string(), "POST /raw".to_string()],
+        "two distinct integrations for four routes"
+    );
+    let integrations: Vec<String> = summary(&p)
+        .into_iter()
+        .filter(|(_, kind, _)| *kind == Kind::Integration)
+        .map(|(_, _, name)| name)
+        .collect();
+    assert_eq!(
+        integrations,
+        vec![
+            "POST /new-user, POST /signup, PUT /user".to_string(),
+            "POST /raw".to_string()
+        ]
+    );
+    let targets: BTreeMap<String, IntegrationRef> = all_ops(&p)
+        .into_iter()
+        .filter_map(|o| match o {
+            Op::CreateRoute { key, integration, .. } => Some((key.clone(), integration.clone())),
+            _ => None,
+        })
+        .collect();
+    let shared = IntegrationRef::New(KEY.into());
+    assert_eq!(targets["POST /signup"], shared);
+    assert_eq!(targets["PUT /user"], shared);
+    assert_eq!(targets[KEY], shared);
+    assert_eq!(targets["POST /raw"], IntegrationRef::New("POST /raw".into()));
+}
+
+fn shared_live(keys: &[(&str, &str)]) -> Live {
+    with_api(|api| {
+        api.routes = keys
+            .iter()
+            .enumerate()
+            .map(|(n, (key, integration))| live_route(&format!("rt{n}"), key, Some(integration)))
+            .collect();
+    })
+}
+
+#[test]
+fn a_converged_shared_integration_plans_nothing() {
+    let d = stack_with_routes(&[("POST /signup", "$request.body.input")]);
+    let live = shared_live(&[(KEY, INT_ID), ("POST /signup", INT_ID)]);
+    assert_eq!(summary(&up(&d, &live)), vec![]);
+}
+
+/// Changing one route's mapping splits it off: a new integration, that route repointed, and
+/// the shared one neither updated nor deleted (the other routes' traffic is not touched).
+#[test]
+fn changing_one_routes_mapping_splits_it_off() {
+    let d = stack_with_routes(&[
+        ("POST /signup", "$request.body.user"),
+        ("PUT /user", "$request.body.input"),
+    ]);
+    let live = shared_live(&[(KEY, INT_ID), ("POST /signup", INT_ID), ("PUT /user", INT_ID)]);
+    let p = up(&d, &live);
+    assert_eq!(
+        summary(&p),
+        vec![
+            s(Action::Create, Kind::Integration, "POST /signup"),
+            s(Action::Update, Kind::Route, "POST /signup"),
+        ]
+    );
+    assert!(matches!(
+        &p.changes[1].ops[..],
+        [Op::UpdateRoute { integration: IntegrationRef::New(k), previous: Some(prev), .. }]
+            if k == "POST /signup" && prev == INT_ID
+    ));
+    assert!(
+        !all_ops(&p)
+            .iter()
+            .any(|o| matches!(o, Op::DeleteIntegration { .. } | Op::UpdateIntegration { .. }))
+    );
+}
+
+/// Every route of a shared integration changing the same way: one update in place, no route
+/// touched.
+#[test]
+fn a_shared_integration_changed_for_all_its_routes_is_updated_once() {
+    let d = desired_from(&format!(
+        "{}\n[[route]]\nkey = \"POST /signup\"\naction = \"StartExecution\"\nstate_machine = \"{MACHINE}\"\nparameters = {{ Input = \"$request.body.user\" }}\nallow = [\"no-authorization\"]\n",
+        ONBOARDING.replacen(
+            "Input = \"$request.body.input\"",
+            "Input = \"$request.body.user\"",
+            1
+        )
+    ));
+    let live = shared_live(&[(KEY, INT_ID), ("POST /signup", INT_ID)]);
+    let p = up(&d, &live);
+    assert_eq!(
+        summary(&p),
+        vec![s(
+            Action::Update,
+            Kind::Integration,
+            "POST /new-user, POST /signup"
+        )]
+    );
+}
+
+/// Routes that each had their own identical integration (as before integrations were shared)
+/// come together on the lowest id; the other is deleted once its route has moved.
+#[test]
+fn identical_integrations_of_several_routes_are_merged_into_one() {
+    let d = stack_with_routes(&[("POST /signup", "$request.body.input")]);
+    let live = with_api(|api| {
+        api.routes = vec![
+            live_route("rt0", KEY, Some(INT_ID)),
+            live_route("rt1", "POST /signup", Some("int0002")),
+        ];
+        api.integrations.push(live_integration(
+            "int0002",
+            "StepFunctions-StartExecution",
+            onboarding_params(),
+        ));
+    });
+    let p = up(&d, &live);
+    assert_eq!(
+        summary(&p),
+        vec![
+            s(Action::Update, Kind::Route, "POST /signup"),
+            s(Action::Delete, Kind::Integration, "int0002 (POST /signup)"),
+        ]
+    );
+    assert!(matches!(
+        &p.changes[0].ops[..],
+        [Op::UpdateRoute { integration: IntegrationRef::Existing(id), previous: Some(prev), .. }]
+            if id == INT_ID && prev == "int0002"
+    ));
+}
+
+/// 300 routes over 10 targets make 10 integrations, well within the quota of 300.
+#[test]
+fn three_hundred_routes_over_ten_targets_make_ten_integrations() {
+    let extra: Vec<(String, String)> = (1..300)
+        .map(|n| (format!("POST /r{n}"), format!("$request.body.in{}", n % 10)))
+        .collect();
+    let extra: Vec<(&str, &str)> = extra.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let d = stack_with_routes(&extra);
+    assert_eq!(d.routes.len(), 300);
+    let p = up(&d, &Live::default());
+    assert_eq!(
+        ids_of_created_integrations(&p).len(),
+        11,
+        "ten mappings plus the onboarding route's"
+    );
+}
+
 // ---------------------------------------------------------------- api
 
 #[test]

@@ -73,6 +73,10 @@ pub const WARNINGS: &[(&str, &str)] = &[
         "region-not-the-machines",
         "a static Region other than the state machine's",
     ),
+    (
+        "route-quota",
+        "more routes than API Gateway's default quota of 300",
+    ),
 ];
 
 impl Diagnostic {

@@ -34,6 +34,7 @@ mod serve;
 mod serve_auth;
 mod serve_explains;
 mod serve_gateway;
+mod shared_integrations;
 mod status_route;
 mod stock_moto;
 mod sync_execution;

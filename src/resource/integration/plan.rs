@@ -1,5 +1,9 @@
-//! Integrations: kept, updated in place, or replaced when a field AWS cannot change (type,
-//! subtype, a removed parameter) differs; orphans adopted.
+//! Integrations: one per distinct declared integration (subtype, request and response
+//! parameters), shared by every route that declares the same; kept, updated in place, or replaced
+//! when a field AWS cannot change (type, subtype, a removed parameter) differs; orphans adopted.
+//! Several routes may target one integration (CreateRoute's `Target` is `integrations/ID`), and an
+//! HTTP API holds at most 300 integrations while its routes quota can be raised (developer guide,
+//! "Quotas for configuring and running an HTTP API").
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
@@ -14,10 +18,46 @@ use crate::resource::role::plan::{role_display, role_name_of};
 use crate::resource::route::spec::DesiredRoute;
 use crate::stack::response::ResponseParameters;
 
-/// An integration no route targets, of the route's subtype and on its machine; an exact
+/// An integration as the stack declares it, and the routes that share it. The same spec means
+/// the same target, action and mapping; the credentials (the stack's one role), payload format
+/// (1.0) and timeout (the default) are the same for every route.
+#[derive(Debug, Clone)]
+pub(crate) struct Shared<'a> {
+    /// The integration every member declares.
+    pub spec: &'a DesiredIntegration,
+    /// Indices of the member routes in the stack, in file order.
+    pub members: Vec<usize>,
+    /// The first member's key: names the integration this plan creates ([`IntegrationRef::New`]).
+    pub key: String,
+    /// How the plan shows it: its routes' keys.
+    pub name: String,
+}
+
+/// The stack's routes grouped by the integration they declare, in the order of each group's
+/// first route.
+pub(crate) fn shared_integrations(routes: &[DesiredRoute]) -> Vec<Shared<'_>> {
+    let mut groups: Vec<Shared<'_>> = Vec::new();
+    for (i, route) in routes.iter().enumerate() {
+        match groups.iter_mut().find(|g| *g.spec == route.integration) {
+            Some(group) => {
+                group.members.push(i);
+                group.name = format!("{}, {}", group.name, route.key);
+            }
+            None => groups.push(Shared {
+                spec: &route.integration,
+                members: vec![i],
+                key: route.key.clone(),
+                name: route.key.clone(),
+            }),
+        }
+    }
+    groups
+}
+
+/// An integration no route targets, of the group's subtype and on its machine; an exact
 /// parameter match first, then the lowest id, so every run picks the same one.
 pub(crate) fn orphan_for<'a>(
-    want: &DesiredRoute,
+    want: &DesiredIntegration,
     api: &'a LiveApi,
     targeted: &HashSet<&str>,
     claimed: &HashSet<&str>,
@@ -30,19 +70,18 @@ pub(crate) fn orphan_for<'a>(
     api.integrations
         .iter()
         .filter(|i| !targeted.contains(i.id.as_str()) && !claimed.contains(i.id.as_str()))
-        .filter(|i| i.subtype.as_deref() == Some(want.integration.subtype.as_str()))
-        .filter(|i| machine(&i.parameters) == machine(&want.integration.parameters))
+        .filter(|i| i.subtype.as_deref() == Some(want.subtype.as_str()))
+        .filter(|i| machine(&i.parameters) == machine(&want.parameters))
         .min_by_key(|i| {
-            let exact =
-                i.parameters == want.integration.parameters && i.response == want.integration.response;
+            let exact = i.parameters == want.parameters && i.response == want.response;
             (!exact, i.id.clone())
         })
 }
 
-/// Compares a live integration with the route's; pushes an update or a replace when they differ
-/// and returns what the route should target.
+/// Compares a live integration with the group's; pushes an update or a replace when they differ
+/// and returns what the group's routes should target.
 pub(crate) fn reconcile_integration(
-    want: &DesiredRoute,
+    want: &Shared<'_>,
     live: &LiveIntegration,
     api_id: &str,
     api_ref: &ApiRef,
@@ -50,24 +89,24 @@ pub(crate) fn reconcile_integration(
     role: &RoleRef,
     changes: &mut Vec<Change>,
 ) -> IntegrationRef {
-    let diff = integration_diff(live, &want.integration, role_name, role);
+    let diff = integration_diff(live, want.spec, role_name, role);
     if diff.fields.is_empty() {
-        tracing::debug!("integration {}: kept ({}), unchanged", want.key, live.id);
+        tracing::debug!("integration {}: kept ({}), unchanged", want.name, live.id);
         return IntegrationRef::Existing(live.id.clone());
     }
     if diff.replace {
         tracing::debug!(
             "integration {}: replaced ({}): {} cannot change in place",
-            want.key,
+            want.name,
             live.id,
             field_names(&diff.fields)
         );
         changes.push(Change {
             action: Action::Replace,
             kind: Kind::Integration,
-            name: want.key.clone(),
+            name: want.name.clone(),
             fields: diff.fields,
-            // The old integration goes once the route has moved off it.
+            // The old integration goes once every route has moved off it.
             ops: vec![
                 create_integration_op(want, api_ref, role),
                 Op::DeleteIntegration {
@@ -80,22 +119,22 @@ pub(crate) fn reconcile_integration(
     }
     tracing::debug!(
         "integration {}: update ({}) {}",
-        want.key,
+        want.name,
         live.id,
         field_names(&diff.fields)
     );
     changes.push(Change {
         action: Action::Update,
         kind: Kind::Integration,
-        name: want.key.clone(),
+        name: want.name.clone(),
         fields: diff.fields,
         ops: vec![Op::UpdateIntegration {
             api_id: api_id.to_string(),
             id: live.id.clone(),
             route_key: want.key.clone(),
-            spec: want.integration.clone(),
+            spec: want.spec.clone(),
             role: role.clone(),
-            clear_response: cleared_codes(live, &want.integration),
+            clear_response: cleared_codes(live, want.spec),
         }],
     });
     IntegrationRef::Existing(live.id.clone())
@@ -115,43 +154,43 @@ pub(crate) fn integration_label(api: &LiveApi, integration: &LiveIntegration) ->
     }
 }
 
-pub(crate) fn create_integration_op(want: &DesiredRoute, api_ref: &ApiRef, role: &RoleRef) -> Op {
+pub(crate) fn create_integration_op(want: &Shared<'_>, api_ref: &ApiRef, role: &RoleRef) -> Op {
     Op::CreateIntegration {
         api: api_ref.clone(),
         route_key: want.key.clone(),
-        spec: want.integration.clone(),
+        spec: want.spec.clone(),
         role: role.clone(),
     }
 }
 
-pub(crate) fn create_integration(want: &DesiredRoute, api_ref: &ApiRef, role: &RoleRef) -> Change {
+pub(crate) fn create_integration(want: &Shared<'_>, api_ref: &ApiRef, role: &RoleRef) -> Change {
     let mut fields = vec![
         created("integration_type", json!("AWS_PROXY")),
-        created("integration_subtype", json!(want.integration.subtype)),
+        created("integration_subtype", json!(want.spec.subtype)),
         created("payload_format_version", json!("1.0")),
         created("credentials_arn", role_display(role)),
     ];
     fields.extend(
-        want.integration
+        want.spec
             .parameters
             .iter()
             .map(|(k, v)| created(&format!("request_parameters.{k}"), json!(v))),
     );
-    fields.extend(want.integration.response.iter().flat_map(|(code, map)| {
+    fields.extend(want.spec.response.iter().flat_map(|(code, map)| {
         map.iter()
             .map(move |(k, v)| created(&format!("response_parameters.{code}.{k}"), json!(v)))
     }));
     Change {
         action: Action::Create,
         kind: Kind::Integration,
-        name: want.key.clone(),
+        name: want.name.clone(),
         fields,
         ops: vec![create_integration_op(want, api_ref, role)],
     }
 }
 
 pub(crate) struct IntegrationDiff {
-    fields: Vec<FieldChange>,
+    pub(crate) fields: Vec<FieldChange>,
     replace: bool,
 }
 

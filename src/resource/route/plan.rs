@@ -1,7 +1,8 @@
-//! Routes: each declared route claims a live one by key and an integration (its own, or an
-//! orphan on the same machine); what no declared route claims is deleted.
+//! Routes: each declared route claims a live one by key, and each distinct integration the routes
+//! declare claims a live one (one of its routes', or an orphan on the same machine); what no
+//! declared route claims is deleted.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use serde_json::{Value, json};
 
@@ -10,7 +11,8 @@ use crate::plan::op::{ApiRef, AuthorizerRef, IntegrationRef, Op, RoleRef};
 use crate::resource::api::spec::LiveApi;
 use crate::resource::authorizer::plan::Authorizers;
 use crate::resource::integration::plan::{
-    create_integration, integration_label, orphan_for, reconcile_integration,
+    Shared, create_integration, integration_diff, integration_label, orphan_for, reconcile_integration,
+    shared_integrations,
 };
 use crate::resource::integration::spec::LiveIntegration;
 use crate::resource::role::plan::role_name;
@@ -18,7 +20,9 @@ use crate::resource::route::spec::DesiredRoute;
 use crate::resource::route::spec::LiveRoute;
 use crate::stack::Desired;
 
-/// Plans each declared route and its integration, then deletes what no declared route claimed.
+/// Plans each declared route and the integration it shares with the routes that declare the
+/// same one, then deletes what no declared route claimed. Changes come in file order: a group's
+/// integration just before its first route.
 pub(crate) fn plan_routes(
     desired: &Desired,
     api: &LiveApi,
@@ -34,21 +38,34 @@ pub(crate) fn plan_routes(
             .any(|c| c.kind == Kind::Role && c.action == Action::Replace);
     let role_name = role_name(role, role_replaced);
     let mut claims = RouteClaims::new(api);
-    for want in &desired.routes {
-        let live_route = claims.claim_route(want);
-        let target = match claims.claim_integration(want, live_route) {
-            Some(live) => reconcile_integration(want, live, &api.id, api_ref, &role_name, role, changes),
-            None => {
-                tracing::debug!("integration {}: none to keep or adopt, create", want.key);
-                changes.push(create_integration(want, api_ref, role));
-                IntegrationRef::New(want.key.clone())
-            }
+    let live_routes: Vec<Option<&LiveRoute>> = desired.routes.iter().map(|w| claims.claim_route(w)).collect();
+    let groups = shared_integrations(&desired.routes);
+    let chosen = claims.claim_integrations(&groups, &live_routes, &role_name, role);
+    let mut targets: BTreeMap<usize, IntegrationRef> = BTreeMap::new();
+    for (i, want) in desired.routes.iter().enumerate() {
+        let Some(g) = groups.iter().position(|g| g.members.contains(&i)) else {
+            continue;
+        };
+        let group = &groups[g];
+        if group.members[0] == i {
+            let target = match chosen[g] {
+                Some(live) => reconcile_integration(group, live, &api.id, api_ref, &role_name, role, changes),
+                None => {
+                    tracing::debug!("integration {}: none to keep or adopt, create", group.name);
+                    changes.push(create_integration(group, api_ref, role));
+                    IntegrationRef::New(group.key.clone())
+                }
+            };
+            targets.insert(g, target);
+        }
+        let Some(target) = targets.get(&g).cloned() else {
+            continue;
         };
         let authorizer = want
             .authorizer
             .as_ref()
             .and_then(|name| authorizers.refs.get(name).cloned());
-        match live_route {
+        match live_routes[i] {
             None => changes.push(create_route(want, api_ref, authorizer, target)),
             Some(live) => changes.extend(update_route(want, api, live, authorizer, target)),
         }
@@ -61,7 +78,6 @@ pub(crate) fn plan_routes(
 /// end is deleted.
 pub(crate) struct RouteClaims<'a> {
     api: &'a LiveApi,
-    integrations: BTreeMap<&'a str, &'a LiveIntegration>,
     /// Integrations some live route targets (claimed or not): never adopted as orphans.
     targeted: HashSet<&'a str>,
     routes: HashSet<&'a str>,
@@ -72,7 +88,6 @@ impl<'a> RouteClaims<'a> {
     fn new(api: &'a LiveApi) -> Self {
         RouteClaims {
             api,
-            integrations: api.integrations.iter().map(|i| (i.id.as_str(), i)).collect(),
             targeted: api.routes.iter().filter_map(|r| r.integration_id()).collect(),
             routes: HashSet::new(),
             claimed_integrations: HashSet::new(),
@@ -97,36 +112,79 @@ impl<'a> RouteClaims<'a> {
         found
     }
 
-    /// The route's own integration, or else one that no route targets but that acts on the
-    /// same machine (what a run cut short between CreateIntegration and CreateRoute leaves),
-    /// claimed.
-    fn claim_integration(
+    /// The live integration each group keeps, claimed. First every group takes one of its routes'
+    /// integrations that already is what it declares (the lowest id: routes that had one each
+    /// come together on it). Then a group without one takes a live integration of its routes
+    /// that no route of another group targets (so that updating it in place changes no other
+    /// route's traffic), or else one that no route targets and that acts on the same machine
+    /// (what a run cut short between CreateIntegration and CreateRoute leaves). A group left
+    /// with none gets a new integration: splitting a route off is create, repoint, delete.
+    fn claim_integrations(
         &mut self,
-        want: &DesiredRoute,
-        live_route: Option<&LiveRoute>,
-    ) -> Option<&'a LiveIntegration> {
-        let own = live_route
-            .and_then(|r| r.integration_id())
-            .filter(|id| !self.claimed_integrations.contains(id))
-            .and_then(|id| self.integrations.get(id).copied());
-        let found = match own {
-            Some(own) => Some(own),
-            None => {
-                let orphan = orphan_for(want, self.api, &self.targeted, &self.claimed_integrations);
+        groups: &[Shared<'_>],
+        live_routes: &[Option<&'a LiveRoute>],
+        role_name: &str,
+        role: &RoleRef,
+    ) -> Vec<Option<&'a LiveIntegration>> {
+        let api = self.api;
+        let own = |g: &Shared<'_>| -> Vec<&'a LiveIntegration> {
+            let ids: BTreeSet<&str> = g
+                .members
+                .iter()
+                .filter_map(|&m| live_routes[m]?.integration_id())
+                .collect();
+            api.integrations
+                .iter()
+                .filter(|i| ids.contains(i.id.as_str()))
+                .collect()
+        };
+        let mut chosen: Vec<Option<&'a LiveIntegration>> = vec![None; groups.len()];
+        for (g, group) in groups.iter().enumerate() {
+            let exact = own(group)
+                .into_iter()
+                .filter(|i| !self.claimed_integrations.contains(i.id.as_str()))
+                .filter(|i| integration_diff(i, group.spec, role_name, role).fields.is_empty())
+                .min_by(|a, b| a.id.cmp(&b.id));
+            if let Some(live) = exact {
+                self.claimed_integrations.insert(&live.id);
+                chosen[g] = Some(live);
+            }
+        }
+        // Which group's routes target each live integration.
+        let mut users: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
+        for (g, group) in groups.iter().enumerate() {
+            for &m in &group.members {
+                if let Some(id) = live_routes[m].and_then(|r| r.integration_id()) {
+                    users.entry(id).or_default().insert(g);
+                }
+            }
+        }
+        for (g, group) in groups.iter().enumerate() {
+            if chosen[g].is_some() {
+                continue;
+            }
+            let mine = own(group)
+                .into_iter()
+                .filter(|i| !self.claimed_integrations.contains(i.id.as_str()))
+                .filter(|i| users.get(i.id.as_str()).is_none_or(|u| u.len() == 1))
+                .min_by(|a, b| a.id.cmp(&b.id));
+            let found = mine.or_else(|| {
+                let orphan = orphan_for(group.spec, api, &self.targeted, &self.claimed_integrations);
                 if let Some(orphan) = orphan {
                     tracing::debug!(
                         "integration {}: adopts {}, which no route targets and acts on the same machine",
-                        want.key,
+                        group.name,
                         orphan.id
                     );
                 }
                 orphan
+            });
+            if let Some(live) = found {
+                self.claimed_integrations.insert(&live.id);
             }
-        };
-        if let Some(live) = found {
-            self.claimed_integrations.insert(&live.id);
+            chosen[g] = found;
         }
-        found
+        chosen
     }
 }
 

@@ -2,14 +2,17 @@
 
 use crate::policy;
 use crate::resource::role::spec::least_privilege;
+use crate::resource::route::spec::desired_route;
 use crate::stack::diagnostic::Diagnostic;
 use crate::stack::model::{Sp, StackFile};
 use crate::stack::rules;
 
-/// Routes and integrations per API (API Gateway developer guide, "Quotas for configuring and
-/// running an HTTP API": routes 300, integrations 300 and not raisable). Each route has its own
-/// integration, so the integrations quota caps the routes.
+/// Routes per API by default (API Gateway developer guide, "Quotas for configuring and running an
+/// HTTP API": 300, raisable).
 pub const MAX_ROUTES: usize = 300;
+/// Integrations per API (same page: 300, not raisable). Routes that declare the same integration
+/// share one, so this caps the distinct integrations, not the routes.
+pub const MAX_INTEGRATIONS: usize = 300;
 /// Authorizers per API (same page).
 pub const MAX_AUTHORIZERS: usize = 10;
 /// Audiences per authorizer (same page, not raisable).
@@ -79,14 +82,34 @@ pub(super) fn check(file: &StackFile, out: &mut Vec<Diagnostic>) {
 }
 
 fn counts(file: &StackFile, out: &mut Vec<Diagnostic>) {
-    if let Some(extra) = file.routes.get(MAX_ROUTES) {
+    // The route that brings the 301st distinct integration.
+    let mut distinct = Vec::new();
+    let over = file.routes.iter().find(|r| {
+        if let Some((route, _, _)) = desired_route(r)
+            && !distinct.contains(&route.integration)
+        {
+            distinct.push(route.integration);
+        }
+        distinct.len() > MAX_INTEGRATIONS
+    });
+    if let Some(extra) = over {
         out.push(
             Diagnostic::error(
                 extra.span.start..extra.span.start,
-                format!("too many routes: {}", file.routes.len()),
-                format!("an HTTP API holds at most {MAX_ROUTES} integrations, one per route here"),
+                format!("too many integrations: {} routes declare more than {MAX_INTEGRATIONS} distinct ones", file.routes.len()),
+                format!("an HTTP API holds at most {MAX_INTEGRATIONS} integrations; this route's is one too many"),
             )
-            .with_help("the integrations quota cannot be raised: split the routes over two stacks"),
+            .with_help("the integrations quota cannot be raised: routes with the same action, state machine and parameters share one integration; or split the routes over two stacks"),
+        );
+    } else if let Some(extra) = file.routes.get(MAX_ROUTES) {
+        out.push(
+            Diagnostic::warning(
+                "route-quota",
+                extra.span.start..extra.span.start,
+                format!("{} routes: over the default quota of {MAX_ROUTES} routes per API", file.routes.len()),
+                "CreateRoute fails past the quota",
+            )
+            .with_help("the routes quota can be raised (Service Quotas, \"Routes per API\"); once it is, acknowledge with allow = [\"route-quota\"] in [stack]"),
         );
     }
     if let Some(extra) = file.authorizers.get(MAX_AUTHORIZERS) {
