@@ -375,6 +375,38 @@ def _condition_holds(operator, expected, actual):
     return False  # an operator this emulator does not know never holds
 
 
+_VARIABLE = re.compile(r"\$\{([^}]*)\}")
+
+
+def _resolve(pattern, context):
+    """Policy variables in a Resource ("IAM policy elements: Variables and tags"): `${key}` is the
+    request's value of that condition key; None when one has no value (the statement is then
+    skipped, as AWS may treat it as invalid). `${*}`, `${?}` and `${$}` are the literal characters."""
+    keys = {k.lower(): v for k, v in context.items()}
+    missing = []
+
+    def value(match):
+        key = match.group(1)
+        if key in ("*", "?", "$"):
+            return key
+        found = keys.get(key.lower())
+        if found is None:
+            missing.append(key)
+            return ""
+        return found
+
+    resolved = _VARIABLE.sub(value, pattern)
+    return None if missing else resolved
+
+
+def _resource_matches(patterns, resource, context):
+    for pattern in _list(patterns):
+        resolved = _resolve(pattern, context)
+        if resolved is not None and _like(resolved, resource):
+            return True
+    return False
+
+
 def _statement_applies(statement, action, resource, context):
     if "Action" in statement:
         if not any(_like(a, action, ignore_case=True) for a in _list(statement["Action"])):
@@ -382,9 +414,9 @@ def _statement_applies(statement, action, resource, context):
     elif any(_like(a, action, ignore_case=True) for a in _list(statement.get("NotAction", []))):
         return False
     if "Resource" in statement:
-        if not any(_like(r, resource) for r in _list(statement["Resource"])):
+        if not _resource_matches(statement["Resource"], resource, context):
             return False
-    elif any(_like(r, resource) for r in _list(statement.get("NotResource", []))):
+    elif _resource_matches(statement.get("NotResource", []), resource, context):
         return False
     keys = {k.lower(): v for k, v in context.items()}
     for operator, conditions in statement.get("Condition", {}).items():
@@ -441,13 +473,19 @@ def _iam_requirements(response, region, account):
     action = _iam_param(response, "Action") or response._get_action()
     resource = "*"
     role_name = _iam_param(response, "RoleName")
+    context = {}
     if role_name:
         try:
-            resource = response.backend.get_role(role_name).arn
+            role = response.backend.get_role(role_name)
+            resource = role.arn
+            # "Controlling access to AWS resources using tags": a role's tags are the request's
+            # iam:ResourceTag/KEY (and aws:ResourceTag/KEY) condition keys.
+            for tag in role.tags or []:
+                context[f"iam:ResourceTag/{tag['Key']}"] = tag["Value"]
+                context[f"aws:ResourceTag/{tag['Key']}"] = tag["Value"]
         except Exception:  # not there yet (CreateRole): the ARN it will have
             path = _iam_param(response, "Path") or "/"
             resource = f"arn:{get_partition(region)}:iam::{account}:role{path}{role_name}"
-    context = {}
     if _iam_param(response, "PolicyArn"):
         context["iam:PolicyARN"] = _iam_param(response, "PolicyArn")
     if _iam_param(response, "PermissionsBoundary"):
@@ -487,6 +525,13 @@ def _enforcing(requirements, protocol):
         principal = request._access_key.arn
         documents = [IAMPolicy(p)._policy_json for p in request._access_key.collect_policies()]
         for action, needed_resource, context in requirements(self, request._region, self.current_account):
+            # The global keys a policy variable may name (`${aws:PrincipalAccount}` and others).
+            context = {
+                "aws:PrincipalAccount": self.current_account,
+                "aws:RequestedRegion": request._region,
+                "aws:username": principal.rsplit("/", 1)[-1],
+                **context,
+            }
             if not _allowed(documents, action, needed_resource, context):
                 if protocol != "query":
                     self.response_headers["x-amzn-ErrorType"] = "AccessDeniedException"

@@ -180,21 +180,6 @@ pub async fn has_session_token(clients: &Clients) -> bool {
     }
 }
 
-/// The ARN partition of a region: `aws`, `aws-cn`, `aws-us-gov`, ...
-pub fn partition(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "aws-cn"
-    } else if region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else if region.starts_with("us-isob-") {
-        "aws-iso-b"
-    } else if region.starts_with("us-iso-") {
-        "aws-iso"
-    } else {
-        "aws"
-    }
-}
-
 /// Notes where each request goes, so that an unreachable endpoint can be named: the SDK's
 /// connection errors do not carry the address.
 #[derive(Debug)]
@@ -293,14 +278,7 @@ fn is_ip_or_localhost(url: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{is_ip_or_localhost, partition};
-
-    #[test]
-    fn partitions_follow_the_region() {
-        assert_eq!(partition("ap-southeast-2"), "aws");
-        assert_eq!(partition("cn-north-1"), "aws-cn");
-        assert_eq!(partition("us-gov-west-1"), "aws-us-gov");
-    }
+    use super::is_ip_or_localhost;
 
     #[test]
     fn host_prefixes_are_dropped_only_for_addresses() {

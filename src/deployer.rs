@@ -305,70 +305,72 @@ pub const SDK_CALLS: &[SdkCall] = &[
 /// The service API Gateway assumes the stack's role as (`iam:PassedToService`).
 pub const API_GATEWAY_SERVICE: &str = "apigateway.amazonaws.com";
 
-/// Where the policy's ARNs point; a value that could not be known offline is a placeholder.
+/// Where the policy's ARNs point; a value that could not be known offline is an IAM policy
+/// variable, resolved by IAM for each request ("IAM policy elements: Variables and tags":
+/// global condition keys can be used as variables), so the document attaches and works as it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
     /// `aws`, `aws-cn`, ...
     pub partition: String,
-    /// The region the stack's API lives in, or [`REGION_PLACEHOLDER`].
+    /// The region the stack's API lives in, or [`REGION_VARIABLE`].
     pub region: String,
-    /// The account the stack deploys into, or [`ACCOUNT_PLACEHOLDER`].
+    /// The account the stack deploys into, or [`ACCOUNT_VARIABLE`].
     pub account: String,
 }
 
-/// Written where the region could not be known.
-pub const REGION_PLACEHOLDER: &str = "REGION";
-/// Written where the account could not be known.
-pub const ACCOUNT_PLACEHOLDER: &str = "ACCOUNT_ID";
+/// Written where the region could not be known: the region each request is made in
+/// (`aws:RequestedRegion`), which is the stack's region when the deployer runs `up` there.
+pub const REGION_VARIABLE: &str = "${aws:RequestedRegion}";
+/// Written where the account could not be known: the account of the principal making the
+/// request (`aws:PrincipalAccount`), which is the account `up` creates the stack in.
+pub const ACCOUNT_VARIABLE: &str = "${aws:PrincipalAccount}";
 
 impl Target {
     /// The target of `desired`: `region` when known (the command resolves it as `up` does), else the
     /// stack's; `account` as given, else the one account all the routes' machines name.
-    /// Returns the target and one note per placeholder used.
+    /// Returns the target and one note per variable used, saying what would name it.
     pub fn of(desired: &Desired, region: Option<&str>, account: Option<&str>) -> (Target, Vec<String>) {
-        let machines: Vec<rules::StateMachineArn> = desired
+        let machines: Vec<crate::arn::StateMachineArn> = desired
             .routes
             .iter()
-            .filter_map(|r| rules::parse_state_machine_arn(&r.state_machine).ok())
+            .filter_map(|r| crate::arn::parse_state_machine_arn(&r.state_machine).ok())
             .collect();
         let mut notes = Vec::new();
         let region = match region.or(desired.region.as_deref()) {
             Some(r) => r.to_string(),
             None => {
                 notes.push(format!(
-                    "the stack names no region and none was given: the policy says `{REGION_PLACEHOLDER}`; \
-                     replace it, or pass --region"
+                    "the stack names no region and none was given: the policy says `{REGION_VARIABLE}` \
+                     (the region of each request) and the partition `{}`; pass --region REGION to name it",
+                    machines.first().map_or("aws", |m| m.partition.as_str())
                 ));
-                REGION_PLACEHOLDER.to_string()
+                REGION_VARIABLE.to_string()
             }
         };
         let accounts: BTreeSet<&str> = machines.iter().map(|m| m.account.as_str()).collect();
         let account = match (account, accounts.len()) {
             (Some(a), _) => a.to_string(),
-            (None, 1) => accounts
-                .iter()
-                .next()
-                .map_or(ACCOUNT_PLACEHOLDER, |a| a)
-                .to_string(),
+            (None, 1) => accounts.iter().next().map_or(ACCOUNT_VARIABLE, |a| a).to_string(),
             (None, n) => {
                 notes.push(format!(
-                    "{}: the policy says `{ACCOUNT_PLACEHOLDER}`; replace it, or pass --account",
+                    "{}: the policy says `{ACCOUNT_VARIABLE}` (the account of whoever holds it) in \
+                     Step Functions ARNs and `*` in IAM ARNs; pass --account ID to name the stack's account",
                     if n == 0 {
                         "no state machine ARN names the account".to_string()
                     } else {
                         format!("the state machines are in {n} accounts, so the stack's own is not known")
                     }
                 ));
-                ACCOUNT_PLACEHOLDER.to_string()
+                ACCOUNT_VARIABLE.to_string()
             }
         };
-        let partition = if region == REGION_PLACEHOLDER {
+        let partition = if region == REGION_VARIABLE {
             machines
                 .first()
                 .map_or("aws", |m| m.partition.as_str())
                 .to_string()
         } else {
-            crate::aws::partition(&region).to_string()
+            crate::arn::Partition::of_or_aws(&region).id.to_string()
         };
         (
             Target {
@@ -385,15 +387,38 @@ impl Target {
         if let Some(arn) = &desired.role.existing {
             return arn.clone();
         }
-        format!(
-            "arn:{}:iam::{}:role{}{}",
-            self.partition, self.account, desired.role.path, desired.role.name
+        crate::arn::RoleArn::new(
+            &self.partition,
+            self.iam_account(),
+            &desired.role.path,
+            &desired.role.name,
         )
+        .to_string()
+    }
+
+    /// The account in IAM ARNs: `*` where it is not known. IAM's own calls act only on the
+    /// caller's account, so `*` grants no more than `${aws:PrincipalAccount}` would, and IAM policy
+    /// validation (moto's, as the tests run it) refuses a variable in an IAM ARN's account field.
+    pub fn iam_account(&self) -> &str {
+        if self.account == ACCOUNT_VARIABLE {
+            "*"
+        } else {
+            &self.account
+        }
     }
 
     /// API Gateway v2 resource ARNs: `arn:PARTITION:apigateway:REGION::/PATH`.
     fn apigateway(&self, path: &str) -> String {
         format!("arn:{}:apigateway:{}::{path}", self.partition, self.region)
+    }
+
+    /// A route's `state_machine` with this target's partition, region and account in place of
+    /// what a machine named without an ARN leaves to be known (the stack's placeholders).
+    fn machine(&self, written: &str) -> String {
+        written
+            .replace(rules::PARTITION_PLACEHOLDER, &self.partition)
+            .replace(rules::REGION_PLACEHOLDER, &self.region)
+            .replace(rules::ACCOUNT_PLACEHOLDER, &self.account)
     }
 }
 
@@ -414,7 +439,7 @@ fn iam_beyond_the_role(
             "Effect": "Allow",
             "Action": ["iam:GetRole", "iam:ListRoleTags", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies",
                        "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:DeleteRole"],
-            "Resource": format!("arn:{}:iam::{}:role/*", target.partition, target.account),
+            "Resource": format!("arn:{}:iam::{}:role/*", target.partition, target.iam_account()),
             "Condition": {"StringEquals": {format!("iam:ResourceTag/{}", crate::stack::rules::OWNER_TAG): stack}},
         }));
     }
@@ -510,8 +535,8 @@ pub fn needed(desired: &Desired, when: When) -> bool {
         When::AccessLogs => desired.stage.access_log.is_some(),
         When::CallerAccount => desired.needs_account(),
         When::Aliases => desired.routes.iter().any(|r| {
-            rules::parse_state_machine_arn(&r.state_machine)
-                .is_ok_and(|m| matches!(m.qualifier, Some(rules::Qualifier::Alias(_))))
+            crate::arn::parse_state_machine_arn(&r.state_machine)
+                .is_ok_and(|m| matches!(m.qualifier, Some(crate::arn::Qualifier::Alias(_))))
         }),
         When::OwnedRole => desired.role.existing.is_none(),
         When::Boundary => desired.role.existing.is_none() && desired.role.permissions_boundary.is_some(),
@@ -557,7 +582,20 @@ pub fn policy(desired: &Desired, target: &Target) -> Value {
             .copied()
             .filter(|a| *a != "iam:PassRole" && *a != "iam:AttachRolePolicy" && !unscoped.contains(a))
             .collect();
-        statements.push(json!({"Sid": "StackRole", "Effect": "Allow", "Action": plain, "Resource": role}));
+        // A role under a path is named by its path once it exists, but a call on a role that does
+        // not exist yet (the first GetRole) is authorised against the ARN of its name alone. Role
+        // names are unique in an account whatever the path ("IAM identifiers"), so both ARNs name
+        // the one role.
+        let resource = match desired.role.existing.is_none() && desired.role.path != "/" {
+            true => json!([
+                role,
+                crate::arn::RoleArn::new(&target.partition, target.iam_account(), "/", &desired.role.name)
+                    .to_string()
+            ]),
+            false => json!(role),
+        };
+        statements
+            .push(json!({"Sid": "StackRole", "Effect": "Allow", "Action": plain, "Resource": resource}));
         iam_beyond_the_role(desired, target, actions, &mut statements);
         if actions.contains(&"iam:AttachRolePolicy") {
             // Only the managed policies the stack lists (iam:PolicyARN).
@@ -593,12 +631,14 @@ pub fn policy(desired: &Desired, target: &Target) -> Value {
     if let Some(actions) = Some(&route_states).filter(|a| !a.is_empty()) {
         // Each route's ARN as written (a version or alias is described by it) and the machine
         // behind it (its type is read from the unqualified ARN).
+        // A machine named without an ARN is in the target's partition, region and account.
         let machines: BTreeSet<String> = desired
             .routes
             .iter()
             .flat_map(|r| {
-                let machine = rules::parse_state_machine_arn(&r.state_machine).map(|m| m.machine());
-                [Some(r.state_machine.clone()), machine.ok()]
+                let written = target.machine(&r.state_machine);
+                let machine = crate::arn::StateMachineArn::lenient(&written).map(|m| m.machine());
+                [Some(written), machine]
             })
             .flatten()
             .collect();
@@ -821,7 +861,7 @@ mod tests {
     }
 
     #[test]
-    fn account_and_region_placeholders_when_they_cannot_be_known() {
+    fn account_and_region_are_iam_policy_variables_when_they_cannot_be_known() {
         let source = include_str!("../stacks/onboarding.toml")
             .replace("region = \"ap-southeast-2\"\n", "")
             .replace(
@@ -832,7 +872,7 @@ mod tests {
         let (target, notes) = Target::of(&d, None, None);
         assert_eq!(
             (target.region.as_str(), target.account.as_str()),
-            (REGION_PLACEHOLDER, ACCOUNT_PLACEHOLDER)
+            (REGION_VARIABLE, ACCOUNT_VARIABLE)
         );
         assert_eq!(notes.len(), 2, "{notes:?}");
         assert!(notes[1].contains("2 accounts"), "{notes:?}");
@@ -846,5 +886,68 @@ mod tests {
             target.apigateway("/apis"),
             "arn:aws-cn:apigateway:cn-north-1::/apis"
         );
+    }
+
+    /// Issue 20 item 1: a machine named without an ARN is resolved with the target, never left
+    /// as a CloudFormation placeholder (`${AWS::...}`), which IAM refuses in a Resource.
+    #[test]
+    fn a_machine_named_without_an_arn_is_resolved_with_the_target_never_a_cloudformation_placeholder() {
+        let source = include_str!("../stacks/onboarding.toml").replace(
+            "arn:aws:states:ap-southeast-2:189107071895:stateMachine:user-onboarding",
+            "user-onboarding",
+        );
+        let d = desired_of(&source);
+        let by_sid = |doc: &Value, sid: &str| {
+            doc["Statement"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|s| s["Sid"] == sid)
+                .cloned()
+                .unwrap()
+        };
+        let (target, notes) = Target::of(&d, None, Some("111122223333"));
+        assert!(notes.is_empty(), "{notes:?}");
+        let doc = policy(&d, &target);
+        assert!(!doc.to_string().contains("${AWS::"), "{doc:#}");
+        assert_eq!(
+            by_sid(&doc, "StateMachines")["Resource"],
+            json!(["arn:aws:states:ap-southeast-2:111122223333:stateMachine:user-onboarding"])
+        );
+        let (target, notes) = Target::of(&d, Some("cn-north-1"), None);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(notes[0].contains("--account"), "{notes:?}");
+        let doc = policy(&d, &target);
+        assert!(!doc.to_string().contains("${AWS::"), "{doc:#}");
+        assert_eq!(
+            by_sid(&doc, "StateMachines")["Resource"],
+            json!(["arn:aws-cn:states:cn-north-1:${aws:PrincipalAccount}:stateMachine:user-onboarding"])
+        );
+        assert_eq!(
+            by_sid(&doc, "StackRole")["Resource"],
+            "arn:aws-cn:iam::*:role/user-onboarding-api-gateway-stepfunctions-role"
+        );
+    }
+
+    /// Issue 20 item 3: the partition follows botocore's partitions.json in every ARN.
+    #[test]
+    fn every_arn_follows_the_regions_partition() {
+        let d = desired_of(include_str!("../stacks/onboarding.toml"));
+        for (region, partition) in [
+            ("eusc-de-east-1", "aws-eusc"),
+            ("eu-isoe-west-1", "aws-iso-e"),
+            ("us-isof-south-1", "aws-iso-f"),
+            ("us-gov-west-1", "aws-us-gov"),
+        ] {
+            let (target, _) = Target::of(&d, Some(region), Some("111122223333"));
+            let doc = policy(&d, &target);
+            let text = doc.to_string();
+            for arn in text.split('"').filter(|t| t.starts_with("arn:")) {
+                // The state machine ARN is the stack's, written for ap-southeast-2.
+                if !arn.contains(":states:") {
+                    assert!(arn.starts_with(&format!("arn:{partition}:")), "{region}: {arn}");
+                }
+            }
+        }
     }
 }

@@ -248,12 +248,8 @@ pub fn action_and_resource(
 
 /// `arn:aws:states:R:A:stateMachine:NAME:QUALIFIER` -> `arn:aws:states:R:A:stateMachine:NAME`.
 fn unqualified_machine(arn: &str) -> String {
-    let parts: Vec<&str> = arn.split(':').collect();
-    if parts.len() == 8 && parts[5] == "stateMachine" {
-        parts[..7].join(":")
-    } else {
-        arn.to_string()
-    }
+    arn.parse::<crate::arn::StateMachineArn>()
+        .map_or_else(|_| arn.to_string(), |m| m.machine())
 }
 
 #[cfg(test)]

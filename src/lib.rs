@@ -13,6 +13,7 @@
 //! - [`commands`] and [`cli`]: thin orchestration and the command line.
 
 pub mod apply;
+pub mod arn;
 pub mod aws;
 pub mod cli;
 pub mod commands;

@@ -58,28 +58,25 @@ pub const REGION_VARIABLE: &str = "${AWS::Region}";
 /// The document of a stack's HTTP API. A machine named without an ARN is in the importing
 /// account and region: its ARN keeps the import variables for what `target` does not know.
 pub fn document(desired: &Desired, target: &Target) -> Document {
-    let partition = target.region.map(crate::aws::partition);
+    let partition = target.region.map(|r| crate::arn::Partition::of_or_aws(r).id);
     let desired = &bind_known(desired, target);
-    let mut placeholders = Vec::new();
-    if partition.is_none() {
-        placeholders.push(PARTITION_VARIABLE);
-    }
-    if desired
-        .routes
-        .iter()
-        .any(|r| r.state_machine.contains(REGION_VARIABLE))
-    {
-        placeholders.push(REGION_VARIABLE);
-    }
-    if target.account.is_none() {
-        placeholders.push(ACCOUNT_VARIABLE);
-    }
-    let role_arn = format!(
-        "arn:{}:iam::{}:role/{}",
-        partition.unwrap_or(PARTITION_VARIABLE),
-        target.account.unwrap_or(ACCOUNT_VARIABLE),
-        desired.role.name
-    );
+    // An existing role (`[role] arn`) is exported as given, its account included; the stack's
+    // own role keeps its path ("IAM identifiers": the path is part of the role's ARN).
+    let role_arn = match &desired.role.existing {
+        Some(arn) => arn.clone(),
+        None => crate::arn::RoleArn::new(
+            partition.unwrap_or(PARTITION_VARIABLE),
+            target.account.unwrap_or(ACCOUNT_VARIABLE),
+            &desired.role.path,
+            &desired.role.name,
+        )
+        .to_string(),
+    };
+    // The import variables the document still holds, in the role ARN or a machine's.
+    let placeholders: Vec<&'static str> = [PARTITION_VARIABLE, REGION_VARIABLE, ACCOUNT_VARIABLE]
+        .into_iter()
+        .filter(|v| role_arn.contains(v) || desired.routes.iter().any(|r| r.state_machine.contains(v)))
+        .collect();
     let schemes = Schemes::new(desired);
     let mut root = Map::new();
     root.insert("openapi".into(), json!("3.0.1"));
@@ -129,7 +126,10 @@ fn bind_known(desired: &Desired, target: &Target) -> Desired {
         let mut text = text.to_string();
         if let Some(region) = target.region {
             text = text
-                .replace(rules::PARTITION_PLACEHOLDER, crate::aws::partition(region))
+                .replace(
+                    rules::PARTITION_PLACEHOLDER,
+                    crate::arn::Partition::of_or_aws(region).id,
+                )
                 .replace(rules::REGION_PLACEHOLDER, region);
         }
         if let Some(account) = target.account {
@@ -182,10 +182,9 @@ fn info(desired: &Desired, placeholders: &[&str]) -> Value {
 
 /// The invoke URL, with the API id as a variable: API Gateway gives it at import.
 fn servers(desired: &Desired, region: Option<&str>) -> Value {
-    let suffix = match region.map(crate::aws::partition) {
-        Some("aws-cn") => "amazonaws.com.cn",
-        _ => "amazonaws.com",
-    };
+    // The partition's DNS suffix (botocore `partitions.json`); without a region, the `aws`
+    // partition's, as the `region` variable's default is a placeholder anyway.
+    let suffix = crate::arn::Partition::of_or_aws(region.unwrap_or_default()).dns_suffix;
     // "Working with stages for HTTP APIs": `$default` is served at the root, another stage under
     // its name.
     let stage = match desired.stage.name.as_str() {
@@ -313,7 +312,7 @@ fn paths(
 fn operation(route: &DesiredRoute, key: &RouteKey, schemes: &Schemes) -> Map<String, Value> {
     let action = route.integration.action();
     // A machine named without an ARN may still hold import variables: its name is the last part.
-    let machine = rules::parse_state_machine_arn(&route.state_machine).map_or_else(
+    let machine = crate::arn::parse_state_machine_arn(&route.state_machine).map_or_else(
         |_| {
             route
                 .state_machine

@@ -21,6 +21,52 @@ pub const API: &str = "Api";
 /// Logical id of the stage.
 pub const STAGE: &str = "Stage";
 
+/// CloudFormation's template quotas ("AWS CloudFormation quotas": resources, outputs and
+/// parameters declared in a template; template body size in a CreateStack request and in an
+/// Amazon S3 object). The S3 size is "1 MB"; cfn-lint checks 1,000,000 bytes, which is used here.
+pub const MAX_RESOURCES: usize = 500;
+/// Outputs declared in a template.
+pub const MAX_OUTPUTS: usize = 200;
+/// Parameters declared in a template.
+pub const MAX_PARAMETERS: usize = 200;
+/// Template body size in a request (`--template-body`).
+pub const MAX_INLINE_BODY: usize = 51_200;
+/// Template body size in an Amazon S3 object (`--template-url`, `aws cloudformation deploy
+/// --s3-bucket`).
+pub const MAX_S3_BODY: usize = 1_000_000;
+
+/// Whether every route's invoke URL fits as an output beside `ApiEndpoint` (at most
+/// [`MAX_OUTPUTS`] in all); when not, the template has `ApiEndpoint` alone.
+pub fn route_urls_fit(desired: &Desired) -> bool {
+    let urls = desired.routes.iter().filter(|r| r.key.contains(' ')).count();
+    // ApiEndpoint is one output: the URLs fit in the rest.
+    urls < MAX_OUTPUTS
+}
+
+/// What CloudFormation would refuse of a written template (`body` bytes long): more than
+/// [`MAX_RESOURCES`] resources, [`MAX_PARAMETERS`] parameters or [`MAX_OUTPUTS`] outputs, or a
+/// body over [`MAX_S3_BODY`]. `Ok` carries a note when the body fits only through S3.
+pub fn check_quotas(template: &Value, body: usize) -> Result<Option<String>, String> {
+    let count = |key: &str| template[key].as_object().map_or(0, Map::len);
+    let over = [
+        ("resources", count("Resources"), MAX_RESOURCES),
+        ("parameters", count("Parameters"), MAX_PARAMETERS),
+        ("outputs", count("Outputs"), MAX_OUTPUTS),
+        ("bytes", body, MAX_S3_BODY),
+    ];
+    if let Some((what, n, max)) = over.iter().find(|(_, n, max)| n > max) {
+        return Err(format!(
+            "the template would have {n} {what}; CloudFormation allows {max} (\"AWS CloudFormation quotas\")"
+        ));
+    }
+    Ok((body > MAX_INLINE_BODY).then(|| {
+        format!(
+            "the template is {body} bytes, over the {MAX_INLINE_BODY} bytes CloudFormation takes inline: \
+             deploy it from S3 (`aws cloudformation deploy --s3-bucket BUCKET`, or --template-url)"
+        )
+    }))
+}
+
 /// The template of a stack.
 pub fn template(desired: &Desired) -> Value {
     let mut ids = Ids::default();
@@ -82,7 +128,9 @@ pub fn template(desired: &Desired) -> Value {
             route_id.clone(),
             route::emit::cfn(route, API, &integration_id, authorizer),
         );
-        if let Some(path) = route.key.split_once(' ').map(|(_, p)| p) {
+        if let Some(path) = route.key.split_once(' ').map(|(_, p)| p)
+            && route_urls_fit(desired)
+        {
             let stage_path = match desired.stage.name.as_str() {
                 "$default" => String::new(),
                 name => format!("/{name}"),

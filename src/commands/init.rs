@@ -63,7 +63,7 @@ pub fn plan(options: &Options) -> Result<(PathBuf, Starter), (String, String)> {
         ));
     }
     let machine = match &options.state_machine {
-        Some(arn) => Some(rules::parse_state_machine_arn(arn).map_err(|reason| {
+        Some(arn) => Some(crate::arn::parse_state_machine_arn(arn).map_err(|reason| {
             (
                 format!("invalid state machine ARN {arn:?}: {reason}"),
                 "copy it from the Step Functions console: arn:aws:states:REGION:ACCOUNT:stateMachine:NAME"
@@ -77,7 +77,7 @@ pub fn plan(options: &Options) -> Result<(PathBuf, Starter), (String, String)> {
         (None, Some(m)) => m.region.clone(),
         (None, None) => DEFAULT_REGION.to_string(),
     };
-    if !rules::is_region(&region) {
+    if !crate::arn::is_region(&region) {
         return Err((
             format!("invalid region {region:?}"),
             "for example --region ap-southeast-2".into(),

@@ -50,7 +50,7 @@ pub async fn run(
             "run `provision up` first",
         )
     })?;
-    let served = with_roles(&clients, &live, Served::from_live(api)).await;
+    let served = with_roles(&clients, &live, Served::from_live(api, &clients.region)).await;
     let listener = TcpListener::bind(("127.0.0.1", port)).await.map_err(|e| {
         Error::with_help(
             format!("cannot listen on 127.0.0.1:{port}: {e}"),
@@ -252,7 +252,8 @@ impl Reloader {
         match read {
             Ok(live) => match plan::oldest_first(&live.apis).first() {
                 Some(api) => {
-                    let served = with_roles(&self.clients, &live, Served::from_live(api)).await;
+                    let served =
+                        with_roles(&self.clients, &live, Served::from_live(api, &self.clients.region)).await;
                     let now = route_keys(&served);
                     if last.deleted {
                         self.printer.progress(&format!(

@@ -78,6 +78,9 @@ pub fn run(printer: &Printer, given: Option<PathBuf>, region: Option<&str>, opti
             .map_err(|e| Error::msg(format!("cannot write the template: {e}")))?
             + "\n"
     };
+    if options.format == SynthFormat::Cloudformation {
+        cloudformation_quotas(printer, &desired, &document, text.len())?;
+    }
     let Some(path) = options.output_file else {
         printer
             .document(text.as_bytes())
@@ -95,6 +98,36 @@ pub fn run(printer: &Printer, given: Option<PathBuf>, region: Option<&str>, opti
         loaded.path.display()
     ));
     Ok(ExitStatus::Success)
+}
+
+/// Refuses a template CloudFormation would refuse (exit 1, nothing written), and says on stderr
+/// what was left out or how it must be deployed: the routes' URL outputs when they would pass the
+/// outputs quota, the S3 route for a body over the inline quota.
+fn cloudformation_quotas(
+    printer: &Printer,
+    desired: &crate::stack::Desired,
+    template: &serde_json::Value,
+    body: usize,
+) -> Result<(), Error> {
+    if !synth::route_urls_fit(desired) {
+        printer.note(&format!(
+            "{} routes: one invoke URL output each would pass CloudFormation's {} outputs, so the template has ApiEndpoint alone",
+            desired.routes.len(),
+            synth::MAX_OUTPUTS
+        ));
+    }
+    match synth::check_quotas(template, body) {
+        Ok(note) => {
+            if let Some(note) = note {
+                printer.note(&note);
+            }
+            Ok(())
+        }
+        Err(why) => Err(Error::with_help(
+            format!("cannot write a CloudFormation template for this stack: {why}"),
+            "deploy the stack with `provision up`, or split its routes into two stacks (each route with its integration is two resources)",
+        )),
+    }
 }
 
 /// Says on stderr what in the document is a placeholder, and which authorizers an import would

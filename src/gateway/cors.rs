@@ -10,14 +10,22 @@ use crate::stack::desired::Cors;
 /// Response headers, as (name, value) pairs.
 pub type Headers = Vec<(&'static str, String)>;
 
-/// Whether `origin` is allowed by `allowed` (exact, `*`, or a `scheme://*.domain` pattern; origins
-/// compare case-insensitively, as host names do).
+/// Whether `origin` is allowed by `allowed`: exact, `*`, `https://*` or `http://*` (the guide's
+/// examples: "allow any origin that begins with https://"), or a `scheme://*.domain` pattern
+/// (today's behaviour, on which the guide is silent); origins compare case-insensitively, as host
+/// names do.
 pub fn origin_allowed(allowed: &[String], origin: &str) -> bool {
     let origin = origin.to_ascii_lowercase();
     allowed.iter().any(|a| {
         let a = a.to_ascii_lowercase();
         if a == "*" || a == origin {
             return true;
+        }
+        if let Some(scheme) = a.strip_suffix("://*") {
+            return origin
+                .strip_prefix(scheme)
+                .and_then(|rest| rest.strip_prefix("://"))
+                .is_some_and(|host| !host.is_empty());
         }
         match a.split_once("://*.") {
             Some((scheme, domain)) => origin
@@ -43,6 +51,17 @@ fn allow_origin(cors: &Cors, origin: &str) -> String {
 /// `Access-Control-Request-Method`.
 pub fn is_preflight(method: &str, origin: Option<&str>, request_method: Option<&str>) -> bool {
     method == "OPTIONS" && origin.is_some() && request_method.is_some()
+}
+
+/// Whether the route a preflight matched answers it instead of the CORS configuration ("Configure
+/// CORS for HTTP APIs", "Configuring CORS for an HTTP API with a $default route and an
+/// authorizer"): the `$default` route "catches requests for all methods and routes that you
+/// haven't explicitly defined, including OPTIONS requests" (so a JWT-protected `$default`
+/// refuses an unauthenticated preflight), and an explicit `OPTIONS` route (such as
+/// `OPTIONS /{proxy+}`) runs its integration. An `ANY` route, on which the guide is silent,
+/// leaves the preflight to the CORS configuration, as this gateway always did.
+pub fn route_takes_preflight(route_key: &str) -> bool {
+    route_key == "$default" || route_key.starts_with("OPTIONS ")
 }
 
 /// The headers of the gateway's own preflight answer (status 204). Empty when the origin is not
@@ -110,6 +129,20 @@ mod tests {
         assert!(origin_allowed(&["*".to_string()], "https://anything"));
     }
 
+    /// "Configure CORS for HTTP APIs": allowOrigins `https://*` allows any origin that begins
+    /// with https://, `http://*` any that begins with http://.
+    #[test]
+    fn scheme_wildcards_match_any_origin_of_that_scheme() {
+        let https = ["https://*".to_string()];
+        assert!(origin_allowed(&https, "https://app.example.com"));
+        assert!(origin_allowed(&https, "https://localhost:8443"));
+        assert!(!origin_allowed(&https, "http://app.example.com"));
+        assert!(!origin_allowed(&https, "https://"));
+        let http = ["http://*".to_string()];
+        assert!(origin_allowed(&http, "http://localhost:3000"));
+        assert!(!origin_allowed(&http, "https://localhost:3000"));
+    }
+
     #[test]
     fn preflight_answers_for_allowed_origins_only() {
         let c = cors();
@@ -134,6 +167,15 @@ mod tests {
         assert!(is_preflight("OPTIONS", Some("o"), Some("POST")));
         assert!(!is_preflight("OPTIONS", Some("o"), None));
         assert!(!is_preflight("POST", Some("o"), Some("POST")));
+    }
+
+    #[test]
+    fn default_and_options_routes_take_the_preflight_any_routes_do_not() {
+        assert!(route_takes_preflight("$default"));
+        assert!(route_takes_preflight("OPTIONS /{proxy+}"));
+        assert!(route_takes_preflight("OPTIONS /orders"));
+        assert!(!route_takes_preflight("ANY /{proxy+}"));
+        assert!(!route_takes_preflight("POST /orders"));
     }
 
     #[test]

@@ -22,8 +22,12 @@ pub const REQUIRED: &[&str] = &["StateMachineArn", "ExecutionArn"];
 pub struct Request {
     /// The method as sent, e.g. `POST`.
     pub method: String,
-    /// The raw path as sent (percent-encoded), starting with `/`.
+    /// The raw path as sent (percent-encoded), starting with `/`: a named stage's requests
+    /// start with `/{stage}` (`$context.path`).
     pub path: String,
+    /// The path without the stage, as the routes match it (`$request.path`); the same as `path`
+    /// on the `$default` stage.
+    pub route_path: String,
     /// The raw query string, without `?`.
     pub raw_query: Option<String>,
     /// Headers as received; names in any case, a name may repeat.
@@ -238,7 +242,9 @@ impl<'r> Body<'r> {
                     .collect();
                 (!values.is_empty()).then(|| values.join(","))
             }
-            Mapping::RequestPath => Some(request.path.clone()),
+            // "$request.path": the request path without the stage (developer guide, "Transform
+            // API requests and responses for HTTP APIs"); `$context.path` keeps it.
+            Mapping::RequestPath => Some(request.route_path.clone()),
             Mapping::Path(param) => request.path_params.get(&param).cloned(),
             Mapping::Body => {
                 if request.body.is_empty() {
@@ -344,7 +350,8 @@ mod tests {
     fn request() -> Request {
         Request {
             method: "POST".into(),
-            path: "/users/42".into(),
+            path: "/prod/users/42".into(),
+            route_path: "/users/42".into(),
             raw_query: Some("a=1&b=x+y&a=2&enc=%26%3D%2B%20&empty=".into()),
             headers: vec![
                 ("X-Trace".into(), "t1".into()),
@@ -659,7 +666,7 @@ mod tests {
                 &[("StateMachineArn", ARN)],
             ),
             (
-                "the whole path, and wildcards give a JSON array",
+                "the whole path without the stage, and wildcards give a JSON array",
                 &[
                     ("P", "$request.path"),
                     ("Ids", "$request.body.items[*].id"),

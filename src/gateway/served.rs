@@ -74,8 +74,9 @@ impl Served {
         }
     }
 
-    /// Builds the table from an API read live.
-    pub fn from_live(api: &LiveApi) -> Self {
+    /// Builds the table from an API read live in `region`.
+    pub fn from_live(api: &LiveApi, region: &str) -> Self {
+        let (account_rate, account_burst) = crate::stack::validate::account_throttle(Some(region));
         let routes = api
             .routes
             .iter()
@@ -112,8 +113,11 @@ impl Served {
                 variables: s.variables.clone(),
                 throttle: match (s.throttling_rate_limit, s.throttling_burst_limit) {
                     (None, None) => None,
-                    // One of the two set: the other is the account's (10,000 rps, burst 5,000).
-                    (rate, burst) => Some((rate.unwrap_or(10_000.0), burst.unwrap_or(5_000))),
+                    // One of the two set: the other is the account's default in the region.
+                    (rate, burst) => Some((
+                        rate.unwrap_or(account_rate),
+                        burst.unwrap_or(i32::try_from(account_burst).unwrap_or(i32::MAX)),
+                    )),
                 },
             })
             .collect();

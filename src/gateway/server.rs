@@ -188,6 +188,53 @@ async fn read_body(body: Incoming, declared: Option<usize>) -> Result<Vec<u8>, u
     }
 }
 
+/// "Total combined size of request line and header values: 10,240 bytes" (developer guide,
+/// "Quotas for configuring and running an HTTP API in API Gateway").
+pub const MAX_REQUEST_HEAD: usize = 10_240;
+
+/// The size of the request line and the headers as they came on the wire (`METHOD TARGET
+/// VERSION\r\n`, then `name: value\r\n` each).
+fn head_size(method: &str, target: &str, headers: &[(String, String)]) -> usize {
+    let line = method.len() + 1 + target.len() + 1 + "HTTP/1.1".len() + 2;
+    line + headers
+        .iter()
+        .map(|(k, v)| k.len() + 2 + v.len() + 2)
+        .sum::<usize>()
+}
+
+/// What is refused before the body is read and before any route runs: a request line and headers
+/// over [`MAX_REQUEST_HEAD`] (431; the status AWS answers is not documented), and a declared
+/// `Content-Length` over [`MAX_PAYLOAD`] (413 at once, the body never read).
+fn refuse_before_body(
+    req: &HttpRequest<Incoming>,
+    headers: &[(String, String)],
+    declared: Option<usize>,
+    log: &mut RequestLog,
+) -> Option<Response<Body>> {
+    let target = req
+        .uri()
+        .path_and_query()
+        .map_or_else(|| req.uri().to_string(), |p| p.as_str().to_string());
+    let head = head_size(req.method().as_str(), &target, headers);
+    if head > MAX_REQUEST_HEAD {
+        log.notes.push(format!(
+            "the request line and headers are {head} bytes, over the {MAX_REQUEST_HEAD}-byte quota"
+        ));
+        return Some(message(431, "Request Header Fields Too Large"));
+    }
+    if let Some(size) = declared.filter(|d| *d > MAX_PAYLOAD) {
+        log.notes.push(format!(
+            "Content-Length declares {size} bytes, over the {MAX_PAYLOAD}-byte payload quota: answered without reading the body"
+        ));
+        return Some(with_header(
+            message(413, "Request Entity Too Large"),
+            "connection",
+            "close",
+        ));
+    }
+    None
+}
+
 impl Gateway {
     /// A gateway over `served`, answering on `port`, with the issuers' `keys` and the caller's
     /// `local_credentials` (access key id, secret) for checking SigV4 signatures.
@@ -251,6 +298,11 @@ impl Gateway {
             path: path.clone(),
             ..RequestLog::default()
         };
+        if let Some(refusal) = refuse_before_body(&req, &headers, declared, &mut log) {
+            log.status = refusal.status().as_u16();
+            log.millis = started.elapsed().as_millis();
+            return (refusal, log);
+        }
         let body = read_body(req.into_body(), declared).await;
         let request = Request {
             method,
@@ -307,11 +359,17 @@ impl Gateway {
                 .push("no stage matches the path and there is no $default stage".into());
             return message(404, "Not Found");
         };
+        request.route_path = path.clone();
+        let keys: Vec<String> = served.routes.iter().map(|r| r.key.clone()).collect();
+        let matched = match_route(&keys, &request.method, &path);
         let origin = header(&request.headers, "origin");
         let preflight_method = header(&request.headers, "access-control-request-method");
         if let Some(cors) = &served.cors
             && let Some(origin) = origin
             && cors::is_preflight(&request.method, Some(origin), preflight_method)
+            && !matched
+                .as_ref()
+                .is_some_and(|m| cors::route_takes_preflight(&m.key))
         {
             let mut resp = Response::new(Full::new(Bytes::new()));
             *resp.status_mut() = StatusCode::NO_CONTENT;
@@ -326,8 +384,7 @@ impl Gateway {
             }
             return resp;
         }
-        let keys: Vec<String> = served.routes.iter().map(|r| r.key.clone()).collect();
-        let Some(matched) = match_route(&keys, &request.method, &path) else {
+        let Some(matched) = matched else {
             log.notes.push(Self::no_route(&keys, &request.method, &path));
             return message(404, "Not Found");
         };
@@ -349,7 +406,7 @@ impl Gateway {
             Ok(claims) => claims,
             Err(resp) => return resp,
         };
-        request.context = self.context(served, &stage.name, route, &request, &path, peer, &claims);
+        request.context = self.context(served, &stage.name, route, &request, peer, &claims);
         request.path_params = matched.path_params;
         request.stage_variables = stage.variables.clone();
         self.integrate(served, route, &request, log).await
@@ -357,14 +414,12 @@ impl Gateway {
 
     /// `$context` variables of a request, with the verified JWT claims as
     /// `authorizer.claims.NAME`.
-    #[allow(clippy::too_many_arguments)]
     fn context(
         &self,
         served: &Served,
         stage: &str,
         route: &ServedRoute,
         request: &Request,
-        path: &str,
         peer: SocketAddr,
         claims: &BTreeMap<String, String>,
     ) -> BTreeMap<String, String> {
@@ -376,7 +431,9 @@ impl Gateway {
             ("requestTime", request_time(now.as_secs())),
             ("requestTimeEpoch", now.as_millis().to_string()),
             ("httpMethod", request.method.clone()),
-            ("path", path.to_string()),
+            // `$context.path`: the path as sent, a named stage's `/{stage}` included
+            // (`$request.path` is the path without it).
+            ("path", request.path.clone()),
             ("protocol", "HTTP/1.1".to_string()),
             ("routeKey", route.key.clone()),
             ("stage", stage.to_string()),
@@ -653,6 +710,14 @@ mod tests {
     fn request_time_is_api_gateway_shaped() {
         assert_eq!(request_time(0), "01/Jan/1970:00:00:00 +0000");
         assert_eq!(request_time(1_795_608_000), "25/Nov/2026:12:00:00 +0000");
+    }
+
+    #[test]
+    fn the_head_is_the_request_line_and_the_headers_as_sent() {
+        // "POST /a HTTP/1.1\r\n" is 18 bytes, "host: x\r\n" 9.
+        assert_eq!(head_size("POST", "/a", &[("host".into(), "x".into())]), 18 + 9);
+        let big = vec![("x-big".to_string(), "v".repeat(MAX_REQUEST_HEAD))];
+        assert!(head_size("GET", "/", &big) > MAX_REQUEST_HEAD);
     }
 
     #[test]

@@ -183,7 +183,7 @@ pub(super) fn doc_stage(stage: &LiveStage, skipped: &mut Vec<Skipped>) -> Option
 pub(super) fn make_portable(doc: &mut Doc, account: &str, region: &str) {
     let machine_prefix = |partition: &str| format!("arn:{partition}:states:{region}:{account}:stateMachine:");
     for route in &mut doc.routes {
-        if let Ok(m) = crate::stack::rules::parse_state_machine_arn(&route.state_machine)
+        if let Ok(m) = crate::arn::parse_state_machine_arn(&route.state_machine)
             && m.qualifier.is_none()
             && route.state_machine.starts_with(&machine_prefix(&m.partition))
         {

@@ -17,7 +17,6 @@ use super::{Skipped, blocking};
 use crate::live::{ImportRead, LiveRole, RoleState};
 use crate::policy;
 use crate::stack::desired::least_privilege;
-use crate::stack::rules;
 
 /// The role most Step Functions integrations assume (the first ARN on a tie); the routes that
 /// assume another are skipped by the route pass. A role that does not exist blocks.
@@ -134,11 +133,11 @@ fn policy_form(
     doc: &Value,
     routes: &ImportedRoutes,
 ) -> (Option<Vec<String>>, Option<String>) {
-    let machines: Vec<(String, rules::StateMachineArn)> = routes
+    let machines: Vec<(String, crate::arn::StateMachineArn)> = routes
         .routes
         .iter()
         .filter_map(|r| {
-            rules::parse_state_machine_arn(&r.state_machine)
+            crate::arn::parse_state_machine_arn(&r.state_machine)
                 .ok()
                 .map(|m| (r.action.clone(), m))
         })

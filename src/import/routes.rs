@@ -198,7 +198,7 @@ fn machine_of(read: &ImportRead, action: &str, i: &LiveIntegration) -> Result<St
                 "StateMachineArn is mapped from the request ({arn}): the format takes one machine"
             ));
         }
-        rules::parse_state_machine_arn(arn).map_err(|e| format!("StateMachineArn {arn}: {e}"))?;
+        crate::arn::parse_state_machine_arn(arn).map_err(|e| format!("StateMachineArn {arn}: {e}"))?;
         return Ok(arn.clone());
     }
     let role = i
@@ -245,7 +245,7 @@ fn parameters(
 ) -> Result<Option<BTreeMap<String, String>>, String> {
     let mut p = i.parameters.clone();
     p.remove("StateMachineArn");
-    if let Ok(m) = rules::parse_state_machine_arn(machine)
+    if let Ok(m) = crate::arn::parse_state_machine_arn(machine)
         && m.region != region
         && !p.contains_key("Region")
     {

@@ -50,11 +50,11 @@ pub async fn check_state_machines(
     let mut lookups: Vec<Lookup> = Vec::new();
     for route in routes_on_existing_machines(desired) {
         let arn = route.state_machine.clone();
-        let parsed = crate::stack::rules::parse_state_machine_arn(&arn);
+        let parsed = crate::arn::parse_state_machine_arn(&arn);
         let machine = parsed.as_ref().map_or_else(|_| arn.clone(), |m| m.machine());
         let alias = matches!(
             parsed.as_ref().map(|m| &m.qualifier),
-            Ok(Some(crate::stack::rules::Qualifier::Alias(_)))
+            Ok(Some(crate::arn::Qualifier::Alias(_)))
         );
         lookups.push(Lookup::Machine(machine.clone()));
         if arn != machine {
@@ -69,7 +69,7 @@ pub async fn check_state_machines(
     lookups.dedup();
     let mut pending = tokio::task::JoinSet::new();
     for (i, lookup) in lookups.iter().enumerate() {
-        let (sfn, lookup) = (clients.sfn_in(region_of(lookup.arn())), lookup.clone());
+        let (sfn, lookup) = (clients.sfn_in(&region_of(lookup.arn())), lookup.clone());
         pending.spawn(async move { (i, describe(&sfn, &lookup).await) });
     }
     let mut found: BTreeMap<String, Option<String>> = BTreeMap::new();
@@ -87,8 +87,10 @@ pub async fn check_state_machines(
 }
 
 /// The region an ARN names (its fourth field); empty when it names none.
-fn region_of(arn: &str) -> &str {
-    arn.split(':').nth(3).unwrap_or_default()
+fn region_of(arn: &str) -> String {
+    arn.parse::<crate::arn::Arn>()
+        .map(|a| a.region)
+        .unwrap_or_default()
 }
 
 /// One problem per route whose machine is missing or of the wrong type.
@@ -105,7 +107,7 @@ async fn problems(
     let explained = super::mismatch::explain_not_found(clients, &missing).await;
     let mut near = BTreeMap::new();
     for arn in &missing {
-        let region = region_of(arn).to_string();
+        let region = region_of(arn);
         if !near.contains_key(&region) {
             near.insert(region.clone(), machine_names(&clients.sfn_in(&region)).await);
         }
@@ -116,7 +118,7 @@ async fn problems(
             continue;
         }
         let arn = route.state_machine.as_str();
-        let parsed = crate::stack::rules::parse_state_machine_arn(arn).ok();
+        let parsed = crate::arn::parse_state_machine_arn(arn).ok();
         let machine = parsed.as_ref().map_or_else(|| arn.to_string(), |m| m.machine());
         let action = route.integration.action();
         match (found.get(arn), found.get(&machine)) {
@@ -131,7 +133,7 @@ async fn problems(
                 } else {
                     String::new()
                 };
-                let names = near.get(region).map(Vec::as_slice).unwrap_or_default();
+                let names = near.get(&region).map(Vec::as_slice).unwrap_or_default();
                 let name = parsed.as_ref().map_or(arn, |m| m.name.as_str());
                 problems.push(MachineProblem {
                     route: index,
@@ -145,7 +147,7 @@ async fn problems(
                         }
                     ),
                     label: format!("no such state machine in {region}"),
-                    help: missing_help(name, names, region),
+                    help: missing_help(name, names, &region),
                 });
             }
             (_, Some(Some(kind))) => {

@@ -20,7 +20,7 @@ pub use crate::resource::authorizer::spec::LiveAuthorizer;
 pub use crate::resource::integration::read::read_integrations;
 pub use crate::resource::integration::spec::LiveIntegration;
 pub use crate::resource::role::read::{read_role, read_role_documents, roles_made_for};
-pub use crate::resource::role::spec::{LiveRole, ROLE_DESCRIPTION, RoleState};
+pub use crate::resource::role::spec::{LiveRole, RoleState};
 pub use crate::resource::route::read::read_routes;
 pub use crate::resource::route::spec::LiveRoute;
 pub use crate::resource::stage::read::read_stages;

@@ -49,7 +49,7 @@ impl Desired {
     /// and every request would fail. A `Region` written in the file is kept.
     pub fn bind_region(&mut self, region: &str) {
         for route in &mut self.routes {
-            let Ok(machine) = rules::parse_state_machine_arn(&route.state_machine) else {
+            let Ok(machine) = crate::arn::parse_state_machine_arn(&route.state_machine) else {
                 continue;
             };
             if machine.region != region {
@@ -68,7 +68,7 @@ impl Desired {
     /// route names its machine's region, which is right wherever the API ends up.
     pub fn pin_machine_regions(&mut self) {
         for route in &mut self.routes {
-            if let Ok(machine) = rules::parse_state_machine_arn(&route.state_machine) {
+            if let Ok(machine) = crate::arn::parse_state_machine_arn(&route.state_machine) {
                 route
                     .integration
                     .parameters
@@ -104,7 +104,7 @@ impl Desired {
     /// `arn:PARTITION:states:REGION:ACCOUNT:stateMachine:NAME`, the partition the region's, in the
     /// routes, their `StateMachineArn` and the derived policy.
     pub fn bind_machines(&mut self, region: &str, account: &str) {
-        let partition = rules::partition_of(region).unwrap_or("aws");
+        let partition = crate::arn::Partition::of_or_aws(region).id;
         let bind = |text: &str| {
             text.replace(rules::PARTITION_PLACEHOLDER, partition)
                 .replace(rules::REGION_PLACEHOLDER, region)
@@ -137,7 +137,7 @@ impl Desired {
 pub fn desired(file: &StackFile) -> Option<Desired> {
     let stack = file.stack.name.as_ref()?.value.clone();
     let mut routes = Vec::new();
-    let mut machines: Vec<(String, rules::StateMachineArn)> = Vec::new();
+    let mut machines: Vec<(String, crate::arn::StateMachineArn)> = Vec::new();
     for r in &file.routes {
         let (route, action, machine) = desired_route(r)?;
         routes.push(route);

@@ -78,6 +78,10 @@ pub const WARNINGS: &[(&str, &str)] = &[
         "a workflow resource read at run time, granted broadly",
     ),
     (
+        "region-not-the-machines",
+        "a static Region other than the state machine's",
+    ),
+    (
         "route-quota",
         "more routes than API Gateway's default quota of 300",
     ),

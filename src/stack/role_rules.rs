@@ -3,54 +3,29 @@
 use super::diagnostic::Diagnostic;
 use super::model::StackFile;
 
-/// An IAM path as CreateRole accepts it (botocore iam `pathType`: 1-512 characters, pattern
-/// `(\u002F)|(\u002F[\u0021-\u007F]+\u002F)`: `/` alone, or starting and ending with `/` with
-/// ASCII `!` through DEL between).
-pub fn is_iam_path(path: &str) -> bool {
-    let len = path.len();
-    (1..=512).contains(&len)
-        && path.starts_with('/')
-        && path.ends_with('/')
-        && path.bytes().all(|b| (0x21..=0x7F).contains(&b))
-}
+pub use crate::arn::is_iam_path;
 
 /// A managed policy ARN, as a permissions boundary must be (IAM guide, "Permissions boundaries
 /// for IAM entities": "a managed policy"; botocore iam `arnType`: 20-2048 characters).
 pub fn is_managed_policy_arn(arn: &str) -> bool {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let Ok(parts) = arn.parse::<crate::arn::Arn>() else {
+        return false;
+    };
     (20..=2048).contains(&arn.len())
-        && parts.len() == 6
-        && parts[0] == "arn"
-        && !parts[1].is_empty()
-        && parts[2] == "iam"
-        && parts[3].is_empty()
-        && (parts[4] == "aws" || (parts[4].len() == 12 && parts[4].bytes().all(|b| b.is_ascii_digit())))
-        && parts[5]
+        && parts.service == "iam"
+        && parts.region.is_empty()
+        && (parts.account == "aws"
+            || (parts.account.len() == 12 && parts.account.bytes().all(|b| b.is_ascii_digit())))
+        && parts
+            .resource
             .strip_prefix("policy/")
             .is_some_and(|rest| !rest.is_empty())
 }
 
-/// A role ARN: `arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME` with a valid name (IAM guide, "IAM
-/// identifiers").
+/// A role ARN: `arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME` with a valid path and name (IAM
+/// guide, "IAM identifiers"; [`crate::arn::RoleArn`]).
 pub fn is_role_arn(arn: &str) -> bool {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    if parts.len() != 6
-        || parts[0] != "arn"
-        || parts[1].is_empty()
-        || parts[2] != "iam"
-        || !parts[3].is_empty()
-    {
-        return false;
-    }
-    let account_ok = parts[4].len() == 12 && parts[4].bytes().all(|b| b.is_ascii_digit());
-    let Some(rest) = parts[5].strip_prefix("role/") else {
-        return false;
-    };
-    let (path, name) = match rest.rfind('/') {
-        Some(i) => (&rest[..=i], &rest[i + 1..]),
-        None => ("", rest),
-    };
-    account_ok && (path.is_empty() || is_iam_path(&format!("/{path}"))) && super::rules::is_iam_name(name, 64)
+    arn.parse::<crate::arn::RoleArn>().is_ok()
 }
 
 /// Problems with the three keys, and the warning that an existing role's policy is unknown.
@@ -125,7 +100,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn iam_paths_follow_botocore_path_type() {
+    fn iam_paths_follow_botocore_path_type_u0021_to_u007e() {
         for ok in ["/", "/service/", "/a/b-c_d/", "/~!/"] {
             assert!(is_iam_path(ok), "{ok}");
         }
@@ -138,6 +113,7 @@ mod tests {
             "service/",
             "/a b/",
             "/é/",
+            "/a\u{7f}/",
             &format!("/{}/", "a".repeat(511)),
         ] {
             assert!(!is_iam_path(bad), "{bad}");

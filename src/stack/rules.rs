@@ -1,5 +1,11 @@
 //! AWS's rules for the things a stack names, as pure functions over strings.
 
+// The state machine ARN, its parser and the name rules live in `crate::arn`; they are named here
+// too for code written against this module before they moved there.
+pub use crate::arn::{
+    Qualifier, StateMachineArn, check_step_functions_name, is_region, parse_state_machine_arn,
+};
+
 /// The Step Functions actions an HTTP API integration can call.
 pub const ACTIONS: &[&str] = &["StartExecution", "StartSyncExecution", "StopExecution"];
 
@@ -21,6 +27,15 @@ pub const CORS_MIN_AGE: i64 = -1;
 
 /// The ownership tag key written on everything the tool creates.
 pub const OWNER_TAG: &str = "provision:stack";
+
+/// The description every role the tool makes carries, naming its stack: ListRoles returns
+/// descriptions but not tags ("ListRoles", IAM API reference), so `down` recognises the roles
+/// made for its stack by it and asks for the tags of those only, never of another stack's role
+/// (whose tags a deployer scoped to its own stack may not read). A stack name is within the
+/// description's alphabet (botocore iam `roleDescriptionType`, at most 1000 characters).
+pub fn role_description(stack: &str) -> String {
+    format!("API Gateway assumes this role to call Step Functions (managed by provision, stack {stack})")
+}
 
 /// Request parameters AWS accepts for an action: (required, optional).
 pub fn parameters_for(action: &str) -> (&'static [&'static str], &'static [&'static str]) {
@@ -160,142 +175,6 @@ pub fn parse_route_key(key: &str) -> Result<RouteKey, KeyError> {
     })
 }
 
-/// A state machine ARN's qualifier: a published version or an alias.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Qualifier {
-    /// `...:stateMachine:NAME:7`, a published version.
-    Version(u64),
-    /// `...:stateMachine:NAME:PROD`, an alias.
-    Alias(String),
-}
-
-impl std::fmt::Display for Qualifier {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Qualifier::Version(v) => write!(f, "{v}"),
-            Qualifier::Alias(a) => f.write_str(a),
-        }
-    }
-}
-
-/// A Step Functions state machine ARN, split.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StateMachineArn {
-    /// `aws`, `aws-cn`, ...
-    pub partition: String,
-    /// Region of the machine.
-    pub region: String,
-    /// Owning account.
-    pub account: String,
-    /// Machine name.
-    pub name: String,
-    /// The version or alias, for a qualified ARN.
-    pub qualifier: Option<Qualifier>,
-}
-
-impl StateMachineArn {
-    /// The unqualified machine ARN: what IAM authorizes a version or alias by (Step Functions
-    /// guide, "Authorization for versions and aliases": "Step Functions uses the state machine's
-    /// ARN instead of using the version ARN or alias ARN").
-    pub fn machine(&self) -> String {
-        format!(
-            "arn:{}:states:{}:{}:stateMachine:{}",
-            self.partition, self.region, self.account, self.name
-        )
-    }
-
-    /// The ARN pattern covering every execution of this machine, whichever version or alias
-    /// started it: the resource of StopExecution, DescribeExecution and GetExecutionHistory (their
-    /// IAM resource type is the execution).
-    pub fn executions(&self) -> String {
-        format!(
-            "arn:{}:states:{}:{}:execution:{}:*",
-            self.partition, self.region, self.account, self.name
-        )
-    }
-}
-
-/// The partitions and the region prefixes of each, from botocore's `partitions.json`
-/// (`regionRegex`, e.g. `^(us|eu|ap|sa|ca|me|af|il|mx)\-\w+\-\d+$` for `aws`).
-pub const PARTITIONS: &[(&str, &[&str])] = &[
-    ("aws", &["us", "eu", "ap", "sa", "ca", "me", "af", "il", "mx"]),
-    ("aws-cn", &["cn"]),
-    ("aws-us-gov", &["us-gov"]),
-    ("aws-iso", &["us-iso"]),
-    ("aws-iso-b", &["us-isob"]),
-    ("aws-iso-e", &["eu-isoe"]),
-    ("aws-iso-f", &["us-isof"]),
-    ("aws-eusc", &["eusc-de"]),
-];
-
-/// The partition a region belongs to, by botocore's `partitions.json` region patterns:
-/// `PREFIX-WORD-DIGITS`. `None` for anything that is not a region.
-pub fn partition_of(region: &str) -> Option<&'static str> {
-    PARTITIONS.iter().find_map(|(partition, prefixes)| {
-        prefixes
-            .iter()
-            .any(|prefix| {
-                region
-                    .strip_prefix(prefix)
-                    .and_then(|r| r.strip_prefix('-'))
-                    .and_then(|r| r.split_once('-'))
-                    .is_some_and(|(word, number)| {
-                        !word.is_empty()
-                            && word.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-                            && !number.is_empty()
-                            && number.bytes().all(|b| b.is_ascii_digit())
-                    })
-            })
-            .then_some(*partition)
-    })
-}
-
-/// Why a Step Functions name (of a state machine or an execution) is refused, if it is: 1-80
-/// characters and none of white space, `< > { } [ ] ? * " # % \ ^ | ~ ` $ & , ; : /`, control
-/// characters (U+0000-001F, U+007F-009F, U+FFFE-FFFF) or U+10FFFF (botocore stepfunctions
-/// `CreateStateMachineInput.name` and `StartExecutionInput.name`, shape `Name`, 1-80).
-pub fn check_step_functions_name(name: &str) -> Result<(), String> {
-    let count = name.chars().count();
-    if count == 0 {
-        return Err("the name is empty".into());
-    }
-    if count > 80 {
-        return Err(format!("the name is {count} characters long; the limit is 80"));
-    }
-    if let Some(c) = name.chars().find(|c| is_banned_in_name(*c)) {
-        return Err(match c {
-            c if c.is_whitespace() => "the name contains white space".to_string(),
-            c if c.is_control() || (c as u32) >= 0xFFFE => {
-                format!("the name contains the control character U+{:04X}", c as u32)
-            }
-            c => format!("the name contains `{c}`"),
-        });
-    }
-    Ok(())
-}
-
-/// A character Step Functions refuses in a name (see [`check_step_functions_name`]).
-pub fn is_banned_in_name(c: char) -> bool {
-    let code = c as u32;
-    c.is_whitespace()
-        || "<>{}[]?*\"#%\\^|~`$&,;:/".contains(c)
-        || code <= 0x1F
-        || (0x7F..=0x9F).contains(&code)
-        || code == 0xFFFE
-        || code == 0xFFFF
-        || code == 0x10FFFF
-}
-
-/// An alias name: 1-80 of `A-Z a-z 0-9 _ - .` with at least one that is not a digit (botocore
-/// stepfunctions `CharacterRestrictedName`, `^(?=.*[a-zA-Z_\-\.])[a-zA-Z0-9_\-\.]+$`).
-pub fn is_alias_name(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 80
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b))
-        && s.bytes().any(|b| !b.is_ascii_digit())
-}
-
 /// What a machine named without an ARN has for a partition until the stack's is known: the
 /// CloudFormation pseudo parameter, which is also what `synth` writes.
 pub const PARTITION_PLACEHOLDER: &str = "${AWS::Partition}";
@@ -304,7 +183,7 @@ pub const REGION_PLACEHOLDER: &str = "${AWS::Region}";
 /// The account of a machine named without an ARN, until it is known.
 pub const ACCOUNT_PLACEHOLDER: &str = "${AWS::AccountId}";
 
-/// A route's `state_machine`: a full ARN ([`parse_state_machine_arn`]), or a bare name (any
+/// A route's `state_machine`: a full ARN ([`crate::arn::parse_state_machine_arn`]), or a bare name (any
 /// value not starting with `arn:`), meaning the machine of that name in the caller's account and
 /// the stack's region and partition. A name gets placeholders for those three
 /// ([`ACCOUNT_PLACEHOLDER`] and the others) until they are known.
@@ -326,84 +205,6 @@ pub fn named_machine(name: &str) -> StateMachineArn {
         name: name.to_string(),
         qualifier: None,
     }
-}
-
-const MACHINE_ARN_FORM: &str =
-    "expected arn:PARTITION:states:REGION:ACCOUNT:stateMachine:NAME, optionally :VERSION or :ALIAS";
-
-/// Parses `arn:PARTITION:states:REGION:ACCOUNT:stateMachine:NAME[:VERSION|:ALIAS]`, the forms
-/// StartExecution takes (botocore stepfunctions `StartExecutionInput.stateMachineArn`:
-/// unqualified, version and alias ARNs). The partition must be the region's.
-pub fn parse_state_machine_arn(arn: &str) -> Result<StateMachineArn, String> {
-    let parts: Vec<&str> = arn.split(':').collect();
-    if parts.len() < 7 || parts[0] != "arn" {
-        return Err(MACHINE_ARN_FORM.into());
-    }
-    if parts[2] != "states" {
-        return Err(format!("this is a `{}` ARN, not a Step Functions one", parts[2]));
-    }
-    if parts[5] != "stateMachine" {
-        return Err(format!(
-            "this is a Step Functions `{}`, not a stateMachine",
-            parts[5]
-        ));
-    }
-    let Some(region_partition) = partition_of(parts[3]) else {
-        return Err(format!("`{}` is not a region", parts[3]));
-    };
-    if !PARTITIONS.iter().any(|(p, _)| *p == parts[1]) {
-        return Err(format!(
-            "`{}` is not a partition (the region {} is in `{region_partition}`)",
-            parts[1], parts[3]
-        ));
-    }
-    if parts[1] != region_partition {
-        return Err(format!(
-            "the region {} is in the `{region_partition}` partition, not `{}`",
-            parts[3], parts[1]
-        ));
-    }
-    if parts[4].len() != 12 || !parts[4].bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("`{}` is not a 12-digit account id", parts[4]));
-    }
-    if parts.len() > 8 {
-        return Err(
-            "too many `:`: a name has none, and one qualifier (version or alias) may follow it".into(),
-        );
-    }
-    let name = parts[6];
-    if let Some((machine, label)) = name.split_once('/') {
-        return Err(format!(
-            "`{machine}/{label}` names a Distributed Map state, which StartExecution refuses"
-        ));
-    }
-    check_step_functions_name(name).map_err(|e| format!("not a state machine name: {e}"))?;
-    let qualifier = match parts.get(7) {
-        None => None,
-        Some(q) if !q.is_empty() && q.bytes().all(|b| b.is_ascii_digit()) => match q.parse() {
-            Ok(v) => Some(Qualifier::Version(v)),
-            Err(_) => return Err(format!("`{q}` is not a version number")),
-        },
-        Some(q) if is_alias_name(q) => Some(Qualifier::Alias(q.to_string())),
-        Some(q) => {
-            return Err(format!(
-                "`{q}` is neither a version number nor an alias name (1-80 of A-Z a-z 0-9 _ - .)"
-            ));
-        }
-    };
-    Ok(StateMachineArn {
-        partition: parts[1].to_string(),
-        region: parts[3].to_string(),
-        account: parts[4].to_string(),
-        name: name.to_string(),
-        qualifier,
-    })
-}
-
-/// A region of any partition: `ap-southeast-2`, `us-gov-west-1`, `cn-north-1`,
-/// `eusc-de-east-1`, ... (botocore `partitions.json`).
-pub fn is_region(s: &str) -> bool {
-    partition_of(s).is_some()
 }
 
 /// A CORS origin: `*`, or `scheme://host[:port]` with nothing after it (browsers send no path
@@ -919,190 +720,6 @@ mod tests {
         assert!(parse_route_key("GET /a//b").is_err());
         assert!(parse_route_key("GET /").is_ok());
         assert!(parse_route_key("POST").is_err());
-    }
-
-    #[test]
-    fn state_machine_arns() {
-        let arn = parse_state_machine_arn(
-            "arn:aws:states:ap-southeast-2:189107071895:stateMachine:user-onboarding",
-        )
-        .unwrap();
-        assert_eq!(
-            arn.executions(),
-            "arn:aws:states:ap-southeast-2:189107071895:execution:user-onboarding:*"
-        );
-        assert!(parse_state_machine_arn("arn:aws:lambda:ap-southeast-2:189107071895:function:x").is_err());
-        assert!(parse_state_machine_arn("arn:aws:states:ap-southeast-2:1891:stateMachine:x").is_err());
-        assert!(parse_state_machine_arn("user-onboarding").is_err());
-    }
-
-    /// Step Functions `StartExecution` `stateMachineArn` (botocore): unqualified, version and
-    /// alias ARNs, in every partition of botocore's partitions.json, names with dots.
-    #[test]
-    fn state_machine_arns_across_partitions_versions_aliases_and_dotted_names() {
-        let ok = [
-            (
-                "arn:aws:states:ap-southeast-2:189107071895:stateMachine:orders",
-                None,
-            ),
-            (
-                "arn:aws:states:ap-southeast-2:189107071895:stateMachine:orders.v2",
-                None,
-            ),
-            (
-                "arn:aws:states:ap-southeast-2:189107071895:stateMachine:orders:7",
-                Some(Qualifier::Version(7)),
-            ),
-            (
-                "arn:aws:states:ap-southeast-2:189107071895:stateMachine:orders:PROD",
-                Some(Qualifier::Alias("PROD".into())),
-            ),
-            (
-                "arn:aws:states:us-east-1:189107071895:stateMachine:my.machine:live-2.0",
-                Some(Qualifier::Alias("live-2.0".into())),
-            ),
-            (
-                "arn:aws-cn:states:cn-north-1:189107071895:stateMachine:orders",
-                None,
-            ),
-            (
-                "arn:aws-us-gov:states:us-gov-west-1:189107071895:stateMachine:orders:3",
-                Some(Qualifier::Version(3)),
-            ),
-            (
-                "arn:aws-eusc:states:eusc-de-east-1:189107071895:stateMachine:orders",
-                None,
-            ),
-            (
-                "arn:aws-iso:states:us-iso-east-1:189107071895:stateMachine:orders",
-                None,
-            ),
-            (
-                "arn:aws-iso-b:states:us-isob-east-1:189107071895:stateMachine:orders",
-                None,
-            ),
-            (
-                "arn:aws-iso-e:states:eu-isoe-west-1:189107071895:stateMachine:orders",
-                None,
-            ),
-            (
-                "arn:aws-iso-f:states:us-isof-south-1:189107071895:stateMachine:orders",
-                None,
-            ),
-            (
-                "arn:aws:states:il-central-1:189107071895:stateMachine:Ünïcode_名前",
-                None,
-            ),
-        ];
-        for (arn, qualifier) in ok {
-            let parsed = parse_state_machine_arn(arn).unwrap_or_else(|e| panic!("{arn}: {e}"));
-            assert_eq!(parsed.qualifier, qualifier, "{arn}");
-            assert!(arn.starts_with(&parsed.machine()), "{arn}");
-            assert!(!parsed.machine().ends_with(":PROD") && !parsed.machine().ends_with(":7"));
-        }
-        let alias = parse_state_machine_arn(
-            "arn:aws-us-gov:states:us-gov-west-1:189107071895:stateMachine:orders:PROD",
-        )
-        .unwrap();
-        assert_eq!(
-            alias.machine(),
-            "arn:aws-us-gov:states:us-gov-west-1:189107071895:stateMachine:orders"
-        );
-        assert_eq!(
-            alias.executions(),
-            "arn:aws-us-gov:states:us-gov-west-1:189107071895:execution:orders:*"
-        );
-    }
-
-    /// What StartExecution would refuse: a partition that is not the region's, banned name
-    /// characters, a bad qualifier, a Distributed Map label, a name over 80 characters.
-    #[test]
-    fn state_machine_arns_aws_refuses() {
-        let refused = [
-            (
-                "arn:aws:states:cn-north-1:189107071895:stateMachine:orders",
-                "`aws-cn`",
-            ),
-            (
-                "arn:aws-cn:states:us-east-1:189107071895:stateMachine:orders",
-                "`aws` partition",
-            ),
-            (
-                "arn:aws-moon:states:us-east-1:189107071895:stateMachine:orders",
-                "not a partition",
-            ),
-            (
-                "arn:aws:states:moon-1:189107071895:stateMachine:orders",
-                "not a region",
-            ),
-            (
-                "arn:aws:states:us-east-1:189107071895:stateMachine:has space",
-                "white space",
-            ),
-            ("arn:aws:states:us-east-1:189107071895:stateMachine:a#b", "`#`"),
-            (
-                "arn:aws:states:us-east-1:189107071895:stateMachine:a`b",
-                "contains `",
-            ),
-            (
-                "arn:aws:states:us-east-1:189107071895:stateMachine:orders/map",
-                "Distributed Map",
-            ),
-            (
-                "arn:aws:states:us-east-1:189107071895:stateMachine:orders:",
-                "neither",
-            ),
-            (
-                "arn:aws:states:us-east-1:189107071895:stateMachine:orders:PR*D",
-                "neither",
-            ),
-            (
-                "arn:aws:states:us-east-1:189107071895:stateMachine:orders:1:2",
-                "too many",
-            ),
-            ("arn:aws:states:us-east-1:189107071895:stateMachine:", "empty"),
-        ];
-        for (arn, needle) in refused {
-            let err = parse_state_machine_arn(arn).expect_err(arn);
-            assert!(err.contains(needle), "{arn}: {err}");
-        }
-        let long = format!(
-            "arn:aws:states:us-east-1:189107071895:stateMachine:{}",
-            "a".repeat(81)
-        );
-        assert!(parse_state_machine_arn(&long).unwrap_err().contains("80"));
-        let max = format!(
-            "arn:aws:states:us-east-1:189107071895:stateMachine:{}",
-            "a".repeat(80)
-        );
-        assert!(parse_state_machine_arn(&max).is_ok());
-    }
-
-    #[test]
-    fn step_functions_names_and_aliases() {
-        assert!(check_step_functions_name("order-42.v1_é").is_ok());
-        for bad in [
-            "",
-            "a b",
-            "a\tb",
-            "a\u{7f}",
-            "a\u{85}b",
-            "a\u{fffe}",
-            "x<y",
-            "a;b",
-            "a,b",
-            "$x",
-        ] {
-            assert!(check_step_functions_name(bad).is_err(), "{bad:?}");
-        }
-        assert!(is_alias_name("PROD") && is_alias_name("v1.2-live_") && is_alias_name("1a"));
-        assert!(!is_alias_name("12") && !is_alias_name("") && !is_alias_name("a:b"));
-        assert!(!is_alias_name(&"a".repeat(81)));
-        assert_eq!(partition_of("eusc-de-east-1"), Some("aws-eusc"));
-        assert_eq!(partition_of("us-gov-east-1"), Some("aws-us-gov"));
-        assert_eq!(partition_of("us-east-1"), Some("aws"));
-        assert_eq!(partition_of("xx-east-1"), None);
-        assert_eq!(partition_of("us-east"), None);
     }
 
     /// "Transform API requests and responses for HTTP APIs": `$request.body.name` or

@@ -11,7 +11,7 @@
 
 use serde_json::{Value, json};
 
-use super::rules::StateMachineArn;
+use crate::arn::StateMachineArn;
 
 /// The optional fields, as DescribeExecution names them and as the helper answers them; `true`
 /// for a field whose text is JSON to parse.
@@ -152,7 +152,7 @@ mod tests {
 
     #[test]
     fn the_role_may_describe_the_machines_executions_only() {
-        let machine = crate::stack::rules::parse_state_machine_arn(
+        let machine = crate::arn::parse_state_machine_arn(
             "arn:aws:states:ap-southeast-2:189107071895:stateMachine:user-onboarding",
         )
         .expect("arn");

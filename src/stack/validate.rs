@@ -10,6 +10,8 @@ mod execution;
 mod imported;
 mod limits;
 
+pub use limits::{LOWER_THROTTLE_REGIONS, account_throttle};
+
 pub(crate) const ROLE_ACTIONS: &[&str] = &[
     "states:StartExecution",
     "states:StartSyncExecution",
@@ -53,7 +55,7 @@ fn names(file: &StackFile, out: &mut Vec<Diagnostic>) {
         );
     }
     if let Some(region) = &file.stack.region
-        && !rules::is_region(&region.value)
+        && !crate::arn::is_region(&region.value)
     {
         out.push(
             Diagnostic::error(
@@ -98,9 +100,10 @@ fn names(file: &StackFile, out: &mut Vec<Diagnostic>) {
         );
     }
     for arn in &file.role.managed_policies {
-        let ok = arn.value.starts_with("arn:")
-            && arn.value.split(':').nth(2) == Some("iam")
-            && arn.value.contains(":policy/");
+        let ok = arn
+            .value
+            .parse::<crate::arn::Arn>()
+            .is_ok_and(|a| a.service == "iam" && a.resource.starts_with("policy/"));
         if !ok {
             out.push(
                 Diagnostic::error(arn.span.clone(), "not a managed policy ARN", "expected arn:aws:iam::ACCOUNT:policy/NAME")
@@ -190,14 +193,14 @@ fn routes(file: &StackFile, out: &mut Vec<Diagnostic>) {
         {
             // A name: the machine of that name in the caller's account and the stack's region,
             // resolved when connecting.
-            if let Err(reason) = rules::check_step_functions_name(&machine.value) {
+            if let Err(reason) = crate::arn::check_step_functions_name(&machine.value) {
                 out.push(
                     Diagnostic::error(machine.span.clone(), "not a state machine name or ARN", reason)
                         .with_help("write the machine's name (in this account and region), e.g. `user-onboarding`, or its full ARN: arn:aws:states:REGION:ACCOUNT:stateMachine:NAME"),
                 );
             }
         } else if let Some(machine) = &route.state_machine
-            && let Err(reason) = rules::parse_state_machine_arn(&machine.value)
+            && let Err(reason) = crate::arn::parse_state_machine_arn(&machine.value)
         {
             out.push(
                 Diagnostic::error(machine.span.clone(), "not a Step Functions state machine ARN", reason)
@@ -254,6 +257,7 @@ fn routes(file: &StackFile, out: &mut Vec<Diagnostic>) {
         }
 
         parameters(route, action, parsed_key.as_ref(), out);
+        execution::region(file, route, out);
         super::response::validate(route, out);
     }
 }
@@ -919,14 +923,32 @@ fn tags(file: &StackFile, out: &mut Vec<Diagnostic>) {
                 )
                 .with_help("drop the `aws:` prefix or choose another key"),
             );
-        } else if k.value == OWNER_TAG {
+        } else if k.value.to_lowercase() == OWNER_TAG {
+            // IAM: "Tag keys are case insensitive", so `Provision:Stack` is the ownership tag too.
             out.push(
                 Diagnostic::error(
                     k.span.clone(),
                     "reserved tag key",
-                    "the tool writes this tag itself from stack.name",
+                    format!("the tool writes `{OWNER_TAG}` itself from stack.name, and tag keys are case insensitive"),
                 )
                 .with_help("remove this tag; set [stack] name instead"),
+            );
+        } else if let Some((first, _)) = file
+            .tags
+            .iter()
+            .take_while(|(other, _)| !std::ptr::eq(other, k))
+            .find(|(other, _)| other.value.to_lowercase() == k.value.to_lowercase())
+        {
+            out.push(
+                Diagnostic::error(
+                    k.span.clone(),
+                    "duplicate tag key",
+                    format!(
+                        "`{}` is the same key as `{}`: IAM tag keys are case insensitive",
+                        k.value, first.value
+                    ),
+                )
+                .with_help("keep one of the two keys"),
             );
         }
         if v.value.chars().count() > 256 {

@@ -347,7 +347,7 @@ async fn a_machine_outside_the_policy_is_refused_by_name() {
 }
 
 #[test]
-fn what_cannot_be_known_offline_is_a_placeholder_said_on_stderr() {
+fn what_cannot_be_known_offline_is_an_iam_policy_variable_said_on_stderr() {
     let dir = tempfile::tempdir().expect("tempdir");
     let stack = dir.path().join("two-accounts.toml");
     let source = include_str!("../../stacks/onboarding.toml")
@@ -369,19 +369,21 @@ fn what_cannot_be_known_offline_is_a_placeholder_said_on_stderr() {
     let role = &statement(&policy, "PassStackRoleToApiGateway")["Resource"];
     assert_eq!(
         role,
-        "arn:aws:iam::ACCOUNT_ID:role/user-onboarding-api-gateway-stepfunctions-role"
+        "arn:aws:iam::*:role/user-onboarding-api-gateway-stepfunctions-role"
     );
     assert_eq!(
         statement(&policy, "HttpApis")["Resource"][0],
-        "arn:aws:apigateway:REGION::/apis"
+        "arn:aws:apigateway:${aws:RequestedRegion}::/apis"
     );
     let stderr = text(&out.stderr);
     assert!(
-        stderr.contains("`REGION`") && stderr.contains("--region"),
+        stderr.contains("`${aws:RequestedRegion}`") && stderr.contains("--region"),
         "{stderr}"
     );
     assert!(
-        stderr.contains("2 accounts") && stderr.contains("`ACCOUNT_ID`"),
+        stderr.contains("2 accounts")
+            && stderr.contains("`${aws:PrincipalAccount}`")
+            && stderr.contains("--account"),
         "{stderr}"
     );
 
@@ -408,4 +410,123 @@ fn what_cannot_be_known_offline_is_a_placeholder_said_on_stderr() {
         "arn:aws:apigateway:eu-west-1::/apis"
     );
     assert!(!text(&out.stderr).contains("note:"), "{}", text(&out.stderr));
+}
+
+/// `provision policy STACK ARGS`, parsed; asserted to succeed offline.
+fn printed_policy_with(stack: &str, args: &[&str]) -> Value {
+    let out = support::provision("http://127.0.0.1:9")
+        .args(["policy", stack])
+        .args(args)
+        .output()
+        .expect("run provision policy");
+    ok(&out, "policy");
+    let text = text(&out.stdout);
+    assert!(
+        !text.contains("${AWS::"),
+        "a CloudFormation placeholder in the policy:\n{text}"
+    );
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("policy is not JSON ({e}): {text}"))
+}
+
+/// A stack of its own: `name`'s API and role, one StartExecution route on `machine` (a name or
+/// an ARN), the role under `path`.
+fn team_stack(name: &str, machine: &str, path: &str) -> String {
+    format!(
+        r#"[stack]
+name = "{name}"
+region = "{REGION}"
+allow = ["no-throttling"]
+
+[api]
+name = "{name}-api"
+
+[role]
+name = "{name}-role"
+policy_name = "Invoke"
+path = "{path}"
+
+[[route]]
+key = "POST /start"
+action = "StartExecution"
+state_machine = "{machine}"
+parameters = {{ Input = "$request.body.input" }}
+allow = ["no-authorization"]
+
+[stage]
+name = "$default"
+auto_deploy = true
+"#
+    )
+}
+
+/// Issue 20 items 1 and 2: two stacks side by side in one account under IAM enforcement, each
+/// deployed, diffed and deleted by a principal holding exactly its own printed policy. One names
+/// its machine without an ARN and has no `--account` (the policy says `${aws:PrincipalAccount}`),
+/// the other has a role under a path. Every call either makes on the other's resources is
+/// granted by its own policy or not made: `down` of one while the other's API and role exist
+/// succeeds and leaves the other untouched.
+#[tokio::test(flavor = "multi_thread")]
+async fn two_stacks_side_by_side_each_with_exactly_its_printed_policy() {
+    let world = world().await;
+    let a = world.stack("team-a.toml", &team_stack("team-a", "user-onboarding", "/"));
+    let b_machine = format!("arn:aws:states:{REGION}:{ACCOUNT_ID}:stateMachine:user-onboarding");
+    let b = world.stack("team-b.toml", &team_stack("team-b", &b_machine, "/teams/"));
+    let (a, b) = (a.to_str().expect("path"), b.to_str().expect("path"));
+
+    let policy_a = printed_policy_with(a, &[]);
+    assert_eq!(
+        statement(&policy_a, "StateMachines")["Resource"],
+        json!([format!(
+            "arn:aws:states:{REGION}:${{aws:PrincipalAccount}}:stateMachine:user-onboarding"
+        )])
+    );
+    let policy_b = printed_policy_with(b, &["--account", ACCOUNT_ID]);
+    let role_b = format!("arn:aws:iam::{ACCOUNT_ID}:role/teams/team-b-role");
+    assert_eq!(
+        statement(&policy_b, "PassStackRoleToApiGateway")["Resource"],
+        role_b
+    );
+
+    let admin = admin(&world).await;
+    // PutUserPolicy under moto's IAM policy validation accepts both documents as printed.
+    let deployer_a = user(&world.moto.iam(), "deployer-a", &policy_a).await;
+    let deployer_b = user(&world.moto.iam(), "deployer-b", &policy_b).await;
+    enforcement(&world, "0");
+    let iam = aws_sdk_iam::Client::new(&config(&world.moto.url(), &admin));
+    let apigw = aws_sdk_apigatewayv2::Client::new(&config(&world.moto.url(), &admin));
+
+    ok(&run_as(&world, &deployer_a, &["up", a]), "up a");
+    ok(&run_as(&world, &deployer_b, &["up", b]), "up b");
+    let role = iam
+        .get_role()
+        .role_name("team-b-role")
+        .send()
+        .await
+        .expect("GetRole b");
+    assert_eq!(role.role.expect("role").arn(), role_b);
+    for (who, keys, stack) in [("a", &deployer_a, a), ("b", &deployer_b, b)] {
+        let diff = run_as(&world, keys, &["diff", stack, "--exit-code"]);
+        ok(&diff, &format!("diff {who}"));
+        assert!(
+            text(&diff.stdout).contains("No changes"),
+            "{}",
+            text(&diff.stdout)
+        );
+    }
+
+    ok(
+        &run_as(&world, &deployer_a, &["down", a, "--yes"]),
+        "down a beside b",
+    );
+    let apis = apigw.get_apis().send().await.expect("GetApis");
+    let names: Vec<&str> = apis.items().iter().filter_map(|api| api.name()).collect();
+    assert_eq!(names, ["team-b-api"]);
+    assert!(iam.get_role().role_name("team-a-role").send().await.is_err());
+    assert!(iam.get_role().role_name("team-b-role").send().await.is_ok());
+    let diff = run_as(&world, &deployer_b, &["diff", b, "--exit-code"]);
+    ok(&diff, "diff b after down a");
+
+    ok(&run_as(&world, &deployer_b, &["down", b, "--yes"]), "down b");
+    assert!(apigw.get_apis().send().await.expect("GetApis").items().is_empty());
+    assert!(iam.get_role().role_name("team-b-role").send().await.is_err());
 }

@@ -468,7 +468,7 @@ async fn left_behind_role(world: &World, name: &str, stack: Option<&str>) {
     let mut create = iam
         .create_role()
         .role_name(name)
-        .description("API Gateway assumes this role to call Step Functions (managed by provision)")
+        .description(provision::stack::rules::role_description(stack.unwrap_or(STACK)))
         .assume_role_policy_document(trust);
     if let Some(stack) = stack {
         create = create.tags(

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use aws_sdk_sfn::types::StateMachineType;
 use serde_json::json;
 use support::{Action, Moto, RecordingProxy};
-use support::{Serve, executions, input_of, up};
+use support::{Serve, executions, input_of, send_head, up};
 
 const MACHINE: &str = "arn:aws:states:ap-southeast-2:189107071895:stateMachine:serve-gw";
 const BODY: &[u8] = br#"{"input": {"user": "u-1"}}"#;
@@ -188,18 +188,29 @@ async fn limits_throttling_and_named_stages() {
     let serve = Serve::start(&moto.url(), &path, &[], &[]);
     assert!(serve.log_contains("stage v1 at /v1/"), "{}", serve.log());
 
-    // Over 10 MB: 413 before anything else.
-    let mut big = br#"{"input": {"pad": ""#.to_vec();
-    big.extend(std::iter::repeat_n(b'x', 11 * 1024 * 1024));
-    big.extend_from_slice(b"\"}}");
-    let too_big = serve.send(
+    // Issue 20 item 12. A declared body over 10 MB: 413 at once, before anything else; no body
+    // is sent, so a gateway waiting for it would not answer within send_head's 10 s.
+    let too_big = send_head(
+        serve.port,
         "POST",
         "/v1/new-user",
-        &[("Content-Type", "application/json")],
-        &big,
+        &[
+            ("Content-Type", "application/json".to_string()),
+            ("Content-Length", (11 * 1024 * 1024).to_string()),
+        ],
     );
     assert_eq!(too_big.status, 413, "{too_big:?}");
     assert_eq!(too_big.body, r#"{"message":"Request Entity Too Large"}"#);
+    // The request line and headers over 10,240 bytes: refused before any route runs.
+    let pad = "x".repeat(10_240);
+    let long_head = serve.send("POST", "/v1/new-user", &[("X-Pad", pad.as_str())], BODY);
+    assert_eq!(long_head.status, 431, "{long_head:?}");
+    assert!(serve.log_contains("over the 10240-byte quota"), "{}", serve.log());
+    // Just under: served (the throttle's one token is spent here, so the burst test waits).
+    let fits = "x".repeat(10_240 - 200);
+    let under = serve.send("POST", "/v1/new-user", &[("X-Pad", fits.as_str())], BODY);
+    assert_eq!(under.status, 200, "{under:?}\n{}", serve.log());
+    std::thread::sleep(Duration::from_millis(1100));
 
     // The named stage is served under its prefix only; there is no $default stage.
     let root = serve.send("POST", "/new-user", &[], BODY);
@@ -227,7 +238,7 @@ async fn limits_throttling_and_named_stages() {
     assert_eq!(later.status, 200, "a token is back after a second: {later:?}");
 
     let started = executions(&moto.sfn(), MACHINE).await;
-    assert_eq!(started.len(), 2, "{started:?}");
+    assert_eq!(started.len(), 3, "{started:?}");
     let input = input_of(&moto.sfn(), started[0].execution_arn()).await;
     assert_eq!(input, json!({"user": "u-1"}));
 }
@@ -557,4 +568,82 @@ async fn requests_arriving_during_a_refresh_share_it() {
     let ops = proxy.operations();
     assert_eq!(count(&ops, "GetApis"), 1, "one shared refresh: {ops:?}");
     assert_eq!(count(&ops, "StartExecution"), 10, "{ops:?}");
+}
+
+/// Issue 20 items 10 and 11 ("Configure CORS for HTTP APIs", its section on a `$default` route
+/// with an authorizer): a preflight no route is defined for is the CORS configuration's, but the
+/// `$default` route catches OPTIONS requests (its authorization applies: an unsigned preflight on
+/// an AWS_IAM `$default` is refused) and an explicit OPTIONS route runs its integration; an ANY
+/// route, on which the guide is silent, leaves it to the CORS configuration as before. Origins
+/// `https://*` match any https origin. `$request.path` is the path without the stage,
+/// `$context.path` the path as sent.
+#[tokio::test]
+async fn preflights_follow_the_routes_and_paths_keep_or_drop_the_stage() {
+    let moto = moto_with_machine().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut text = header("serve-preflight", "serve-preflight-role");
+    text.push_str("\n[api.cors]\nallow_origins = [\"https://*\"]\nallow_methods = [\"POST\"]\n");
+    text.push_str(&route(
+        "POST /new-user",
+        r#"{"p":"${request.path}","c":"${context.path}"}"#,
+    ));
+    text.push_str(&route("OPTIONS /opts/{proxy+}", r#"{"route":"options"}"#));
+    text.push_str(&route("ANY /open", r#"{"route":"open"}"#));
+    text.push_str(&route("$default", r#"{"route":"default"}"#));
+    text.push_str("authorization = \"AWS_IAM\"\n");
+    text.push_str("\n[stage]\nname = \"v1\"\nauto_deploy = true\n");
+    let path = write(&dir, &text);
+    up(&moto.url(), &path);
+    let serve = Serve::start(&moto.url(), &path, &[], &[]);
+    let sfn = moto.sfn();
+    let preflight = |at: &str| {
+        serve.send(
+            "OPTIONS",
+            at,
+            &[
+                ("Origin", "https://app.example.com"),
+                ("Access-Control-Request-Method", "POST"),
+            ],
+            b"",
+        )
+    };
+
+    // No OPTIONS route for /new-user: the $default route catches the preflight, and its
+    // AWS_IAM authorization refuses an unsigned request. Nothing starts.
+    let caught = preflight("/v1/new-user");
+    assert_eq!(caught.status, 403, "{caught:?}\n{}", serve.log());
+    assert!(executions(&sfn, MACHINE).await.is_empty());
+
+    // An ANY route: the gateway answers from the CORS configuration, as before.
+    let open = preflight("/v1/open");
+    assert_eq!(open.status, 204, "{open:?}");
+    assert_eq!(
+        open.header("access-control-allow-origin"),
+        Some("https://app.example.com")
+    );
+    assert!(executions(&sfn, MACHINE).await.is_empty());
+
+    // An explicit OPTIONS route runs its integration.
+    let options = preflight("/v1/opts/a/b");
+    assert_eq!(options.status, 200, "{options:?}\n{}", serve.log());
+    let arn: serde_json::Value = serde_json::from_str(&options.body).expect("JSON");
+    let input = input_of(&sfn, arn["executionArn"].as_str().expect("executionArn")).await;
+    assert_eq!(input, json!({"route": "options"}));
+
+    // `https://*` allows any https origin, not an http one.
+    let post = |origin: &str| serve.send("POST", "/v1/new-user", &[("Origin", origin)], b"");
+    let https = post("https://anything.example.org");
+    assert_eq!(https.status, 200, "{https:?}\n{}", serve.log());
+    assert_eq!(
+        https.header("access-control-allow-origin"),
+        Some("https://anything.example.org")
+    );
+    let http = post("http://anything.example.org");
+    assert_eq!(http.status, 200, "{http:?}");
+    assert!(http.cors_headers().is_empty(), "{http:?}");
+
+    // The stage is in $context.path, not in $request.path.
+    let arn: serde_json::Value = serde_json::from_str(&https.body).expect("JSON");
+    let input = input_of(&sfn, arn["executionArn"].as_str().expect("executionArn")).await;
+    assert_eq!(input, json!({"p": "/new-user", "c": "/v1/new-user"}));
 }

@@ -10,7 +10,7 @@ use crate::support;
 use std::time::{Duration, Instant};
 
 use aws_sdk_sfn::types::StateMachineType;
-use provision::stack::rules::parse_state_machine_arn;
+use provision::arn::parse_state_machine_arn;
 use provision::stack::status_helper;
 use serde_json::{Value, json};
 use support::{Serve, World};

@@ -117,11 +117,9 @@ pub(crate) async fn tag(
     remove: &[String],
 ) -> Result<(), AwsError> {
     let id = api_id(ctx, api)?;
-    let partition = crate::aws::partition(&clients.region);
-    let region = &clients.region;
     let arn = match stage {
-        None => format!("arn:{partition}:apigateway:{region}::/apis/{id}"),
-        Some(s) => format!("arn:{partition}:apigateway:{region}::/apis/{id}/stages/{s}"),
+        None => crate::arn::apigateway_arn(&clients.region, &format!("/apis/{id}")),
+        Some(s) => crate::arn::apigateway_arn(&clients.region, &format!("/apis/{id}/stages/{s}")),
     };
     if !set.is_empty() {
         clients

@@ -60,7 +60,9 @@ pub(crate) async fn create(
                 .create_role()
                 .role_name(name)
                 .assume_role_policy_document(trust.to_string())
-                .description(crate::live::ROLE_DESCRIPTION)
+                .description(crate::stack::rules::role_description(
+                    owner.map_or("", String::as_str),
+                ))
                 .set_tags(Some(iam_tags(tags)))
                 .path(path)
                 .set_permissions_boundary(boundary.map(str::to_string))

@@ -17,7 +17,9 @@ pub fn cfn(role: &DesiredRole, tags: &BTreeMap<String, String>) -> Value {
     }
     let mut properties = json!({
         "RoleName": role.name,
-        "Description": "API Gateway assumes this role to call Step Functions (managed by provision)",
+        "Description": crate::stack::rules::role_description(
+            tags.get(crate::stack::rules::OWNER_TAG).map_or("", String::as_str)
+        ),
         "AssumeRolePolicyDocument": trust,
         "Policies": [{"PolicyName": role.policy_name, "PolicyDocument": role.policy}],
         "Tags": tags.iter().map(|(k, v)| json!({"Key": k, "Value": v})).collect::<Vec<_>>(),

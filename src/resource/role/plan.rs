@@ -258,9 +258,7 @@ pub(crate) fn plan_role_policies(desired: &Desired, role: &LiveRole, changes: &m
 /// How the credentials of an integration are shown and compared: by role name, since the ARN
 /// of a role that does not exist yet is not known, and a recreated role keeps its ARN (role
 /// names are unique in an account whatever their path).
-pub(crate) fn role_name_of(arn: &str) -> &str {
-    arn.rsplit('/').next().unwrap_or(arn)
-}
+pub(crate) use crate::arn::role_name_of;
 
 pub(crate) fn role_display(role: &RoleRef) -> Value {
     match role {

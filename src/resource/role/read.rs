@@ -5,12 +5,13 @@ use std::collections::BTreeMap;
 use aws_sdk_iam::operation::get_role::GetRoleError;
 use aws_sdk_iam::operation::get_role_policy::GetRolePolicyError;
 
-use super::spec::{LiveRole, ROLE_DESCRIPTION, RoleState};
+use super::spec::{LiveRole, RoleState};
 use crate::aws::Clients;
 use crate::error::AwsError;
 use crate::live::paginate::required;
 use crate::policy;
 use crate::stack::rules::OWNER_TAG;
+use crate::stack::rules::role_description;
 
 /// The role by name with its trust policy, tags, attached policies, inline policy names, and the
 /// document of `policy_name` (the stack's own). All four IAM reads go out at once.
@@ -186,12 +187,13 @@ pub(crate) async fn list_attached_policies(clients: &Clients, role: &str) -> Res
         .collect())
 }
 
-/// The names of the roles the tool made (their description is [`ROLE_DESCRIPTION`]) that
-/// carry `provision:stack = stack`: ListRoles (which returns descriptions but not tags, IAM API
-/// reference "ListRoles"), then ListRoleTags for each of the tool's roles only. For `down`, so
-/// that a role no integration names any more (an `up` cut off between repointing and deleting
-/// it) is still found.
+/// The names of the roles the tool made for `stack` (their description is [`role_description`]
+/// of it) that carry `provision:stack = stack`: ListRoles (which returns descriptions but not
+/// tags, IAM API reference "ListRoles"), then ListRoleTags for the roles described as the
+/// stack's only, so no other stack's role is read. For `down`, so that a role no integration
+/// names any more (an `up` cut off between repointing and deleting it) is still found.
 pub async fn roles_made_for(clients: &Clients, stack: &str) -> Result<Vec<String>, AwsError> {
+    let description = role_description(stack);
     let candidates: Vec<String> = clients
         .iam
         .list_roles()
@@ -202,7 +204,7 @@ pub async fn roles_made_for(clients: &Clients, stack: &str) -> Result<Vec<String
         .await
         .map_err(|e| AwsError::new("ListRoles", "the account's roles", e))?
         .into_iter()
-        .filter(|r| r.description() == Some(ROLE_DESCRIPTION))
+        .filter(|r| r.description() == Some(description.as_str()))
         .map(|r| r.role_name().to_string())
         .collect();
     let mut owned = Vec::new();

@@ -38,7 +38,7 @@ pub struct DesiredRole {
 /// trust policy, and the managed policies listed.
 pub(crate) fn desired_role(
     role: &RoleSection,
-    machines: &[(String, rules::StateMachineArn)],
+    machines: &[(String, crate::arn::StateMachineArn)],
 ) -> Option<DesiredRole> {
     let actions: Option<Vec<String>> = role
         .actions
@@ -97,8 +97,11 @@ enum Scope {
 /// authorized by the unqualified machine ARN ("Authorization for versions and aliases" in the Step
 /// Functions guide), so the start actions grant on the machine, scoped with the
 /// `states:StateMachineQualifier` condition when every route on that machine is qualified.
-pub fn least_privilege(machines: &[(String, rules::StateMachineArn)], actions: Option<&[String]>) -> Value {
-    let mut pairs: Vec<(String, &rules::StateMachineArn)> = Vec::new();
+pub fn least_privilege(
+    machines: &[(String, crate::arn::StateMachineArn)],
+    actions: Option<&[String]>,
+) -> Value {
+    let mut pairs: Vec<(String, &crate::arn::StateMachineArn)> = Vec::new();
     match actions {
         None => pairs.extend(machines.iter().map(|(a, m)| (format!("states:{a}"), m))),
         Some(actions) => {
@@ -152,16 +155,7 @@ pub fn least_privilege(machines: &[(String, rules::StateMachineArn)], actions: O
     json!({"Version": "2012-10-17", "Statement": statements})
 }
 
-/// The role name in a role ARN: the last segment, after any path
-/// (`arn:aws:iam::123456789012:role/service/name` is `name`; IAM guide, "IAM identifiers").
-pub fn role_name_of(arn: &str) -> &str {
-    arn.rsplit('/').next().unwrap_or(arn)
-}
-
-/// The description CreateRole gives every role the tool makes: ListRoles returns descriptions
-/// but not tags, so `down` finds the tool's roles by it before asking for their tags.
-pub const ROLE_DESCRIPTION: &str =
-    "API Gateway assumes this role to call Step Functions (managed by provision)";
+pub use crate::arn::role_name_of;
 
 /// The stack's role, as found by name.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]

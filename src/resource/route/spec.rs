@@ -27,13 +27,13 @@ pub struct DesiredRoute {
 }
 
 /// A route, its action and its machine (which the role's policy grants on).
-pub(crate) fn desired_route(r: &RouteSection) -> Option<(DesiredRoute, String, rules::StateMachineArn)> {
+pub(crate) fn desired_route(r: &RouteSection) -> Option<(DesiredRoute, String, crate::arn::StateMachineArn)> {
     let action = r.action.as_ref()?.value.clone();
     let written = &r.state_machine.as_ref()?.value;
     let machine = match written.starts_with("arn:") {
-        true => rules::parse_state_machine_arn(written)
+        true => crate::arn::parse_state_machine_arn(written)
             .ok()
-            .or_else(|| lenient_machine_arn(written))?,
+            .or_else(|| crate::arn::StateMachineArn::lenient(written))?,
         false => rules::named_machine(written),
     };
     // A name becomes an ARN with placeholders until [`Desired::bind_machines`]; a route on a
@@ -85,25 +85,6 @@ pub(crate) fn route_authorization(r: &RouteSection) -> String {
         (None, Some(a)) => a.value.clone(),
         (None, None) => "NONE".to_string(),
     }
-}
-
-/// A machine ARN split without checking its parts: for `synth`'s reading of a file whose ARN
-/// holds `${var.NAME}` references (the file itself validated with their values).
-fn lenient_machine_arn(arn: &str) -> Option<rules::StateMachineArn> {
-    let parts: Vec<&str> = arn.split(':').collect();
-    if parts.len() < 7 || parts.len() > 8 || parts[0] != "arn" || parts[5] != "stateMachine" {
-        return None;
-    }
-    Some(rules::StateMachineArn {
-        partition: parts[1].into(),
-        region: parts[3].into(),
-        account: parts[4].into(),
-        name: parts[6].into(),
-        qualifier: parts.get(7).map(|q| match q.parse::<u64>() {
-            Ok(v) => rules::Qualifier::Version(v),
-            Err(_) => rules::Qualifier::Alias(q.to_string()),
-        }),
-    })
 }
 
 /// A route.

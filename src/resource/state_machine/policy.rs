@@ -389,7 +389,7 @@ pub fn queue_arn(url: &str) -> String {
         .strip_prefix("sqs.")
         .and_then(|h| h.split('.').next())
         .filter(|r| crate::stack::rules::is_region(r));
-    let partition = region.and_then(crate::stack::rules::partition_of);
+    let partition = region.and_then(crate::arn::Partition::of).map(|p| p.id);
     format!(
         "arn:{}:sqs:{}:{account}:{name}",
         partition.unwrap_or(PARTITION),

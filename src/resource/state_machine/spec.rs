@@ -557,7 +557,7 @@ fn substitutions(
 fn alias(m: &StateMachineSection, out: &mut Vec<Diagnostic>) {
     let Some(a) = &m.alias else { return };
     if let Some(name) = &a.name
-        && !rules::is_alias_name(&name.value)
+        && !crate::arn::is_alias_name(&name.value)
     {
         out.push(
             Diagnostic::error(

@@ -40,6 +40,36 @@ pub const MAX_ROLE_POLICY_CHARS: usize = 10_240;
 pub const ACCOUNT_RATE: f64 = 10_000.0;
 /// See [`ACCOUNT_RATE`].
 pub const ACCOUNT_BURST: i64 = 5_000;
+/// The Regions whose default is 2,500 requests per second with a burst of 1,250 ("Amazon API
+/// Gateway quotas": "For the following Regions, the default throttle quota is 2500 RPS and the
+/// default burst quota is 1250 RPS: Africa (Cape Town), Europe (Milan), Asia Pacific (Jakarta),
+/// Middle East (UAE), Asia Pacific (Hyderabad), Asia Pacific (Melbourne), Europe (Spain), Europe
+/// (Zurich), Israel (Tel Aviv), Canada West (Calgary), Asia Pacific (Malaysia), Asia Pacific
+/// (Thailand), and Mexico (Central)"), by their codes in botocore's partitions.json.
+pub const LOWER_THROTTLE_REGIONS: &[&str] = &[
+    "af-south-1",
+    "eu-south-1",
+    "ap-southeast-3",
+    "me-central-1",
+    "ap-south-2",
+    "ap-southeast-4",
+    "eu-south-2",
+    "eu-central-2",
+    "il-central-1",
+    "ca-west-1",
+    "ap-southeast-5",
+    "ap-southeast-7",
+    "mx-central-1",
+];
+
+/// The account's default throttle (requests per second, burst) in `region`: 2,500 and 1,250 in
+/// the [`LOWER_THROTTLE_REGIONS`], else 10,000 and 5,000 (also when the region is not known).
+pub fn account_throttle(region: Option<&str>) -> (f64, i64) {
+    match region {
+        Some(r) if LOWER_THROTTLE_REGIONS.contains(&r) => (2_500.0, 1_250),
+        _ => (ACCOUNT_RATE, ACCOUNT_BURST),
+    }
+}
 
 /// Every quota and field-limit problem of the file.
 pub(super) fn check(file: &StackFile, out: &mut Vec<Diagnostic>) {
@@ -206,28 +236,31 @@ fn tag_characters(file: &StackFile, out: &mut Vec<Diagnostic>) {
 
 fn stage_limits(file: &StackFile, out: &mut Vec<Diagnostic>) {
     let Some(stage) = &file.stage else { return };
+    let region = file.stack.region.as_ref().map(|r| r.value.as_str());
+    let (account_rate, account_burst) = account_throttle(region);
+    let in_region = region.map_or_else(|| "per Region".to_string(), |r| format!("in {r}"));
     if let Some(rate) = &stage.throttling_rate_limit
-        && rate.value > ACCOUNT_RATE
+        && rate.value > account_rate
     {
         out.push(
             Diagnostic::warning(
                 "throttling-account-limit",
                 rate.span.clone(),
                 "throttling rate above the account's limit",
-                format!("the account's default is {ACCOUNT_RATE} requests per second per Region"),
+                format!("the account's default is {account_rate} requests per second {in_region}"),
             )
             .with_help("the account limit applies first: lower the rate, or have the account quota raised"),
         );
     }
     if let Some(burst) = &stage.throttling_burst_limit
-        && burst.value > ACCOUNT_BURST
+        && burst.value > account_burst
     {
         out.push(
             Diagnostic::warning(
                 "throttling-account-limit",
                 burst.span.clone(),
                 "throttling burst above the account's limit",
-                format!("the account's default burst is {ACCOUNT_BURST} per Region"),
+                format!("the account's default burst is {account_burst} {in_region}"),
             )
             .with_help("the account limit applies first: lower the burst, or have the account quota raised"),
         );

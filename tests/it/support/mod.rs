@@ -30,7 +30,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 
 mod serve;
-pub use serve::{Reply, Serve, executions, input_of, send, up};
+pub use serve::{Reply, Serve, executions, input_of, send, send_head, up};
 
 /// Account id moto is started with (`MOTO_ACCOUNT_ID`).
 pub const ACCOUNT_ID: &str = "189107071895";

@@ -122,17 +122,29 @@ impl Reply {
 
 /// A raw HTTP/1.1 exchange on 127.0.0.1:`port` (`Connection: close`).
 pub fn send(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
+    let mut all: Vec<(&str, String)> = headers.iter().map(|(k, v)| (*k, v.to_string())).collect();
+    all.push(("Content-Length", body.len().to_string()));
+    exchange(port, method, path, &all, body)
+}
+
+/// The request line and `headers` alone, as written (a `Content-Length` among them is sent as
+/// is), no body: what the gateway answers before reading any body. Answers must come within 10 s.
+pub fn send_head(port: u16, method: &str, path: &str, headers: &[(&str, String)]) -> Reply {
+    exchange(port, method, path, headers, b"")
+}
+
+fn exchange(port: u16, method: &str, path: &str, headers: &[(&str, String)], body: &[u8]) -> Reply {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    let timeout = if body.is_empty() { 10 } else { 60 };
     stream
-        .set_read_timeout(Some(Duration::from_secs(60)))
+        .set_read_timeout(Some(Duration::from_secs(timeout)))
         .expect("timeout");
     let mut head = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
     for (k, v) in headers {
         head.push_str(&format!("{k}: {v}\r\n"));
     }
-    head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+    head.push_str("\r\n");
     stream.write_all(head.as_bytes()).expect("write head");
-    // The gateway reads the whole body even when it refuses it, so this does not break off.
     stream.write_all(body).expect("write body");
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).expect("read");
