@@ -783,6 +783,49 @@ mod tests {
         assert_eq!(integration["credentials"], json!(known.role_arn));
     }
 
+    /// Issue 20 items 3 and 4: the credentials are the role's real ARN (its path kept; an
+    /// existing role as given, account included) and the partition and the servers' DNS suffix
+    /// follow botocore's partitions.json.
+    #[test]
+    fn credentials_are_the_roles_real_arn_in_the_regions_partition() {
+        let route = format!(
+            "[[route]]\nkey = \"POST /o\"\naction = \"StartExecution\"\nstate_machine = \"{MACHINE}\"\n\
+             authorization = \"AWS_IAM\"\nparameters = {{ Input = \"$request.body\" }}\n"
+        );
+        let with_path = routes(&format!("path = \"/team/\"\n{route}"));
+        let doc = document(
+            &with_path,
+            &Target {
+                region: Some("eusc-de-east-1"),
+                account: Some("111122223333"),
+            },
+        );
+        assert_eq!(
+            doc.role_arn,
+            "arn:aws-eusc:iam::111122223333:role/team/orders-role"
+        );
+        assert_eq!(
+            doc.value["servers"][0]["url"],
+            "https://{apiId}.execute-api.{region}.amazonaws.eu/live"
+        );
+        let integration = &doc.value["paths"]["/o"]["post"]["x-amazon-apigateway-integration"];
+        assert_eq!(integration["credentials"], json!(doc.role_arn));
+
+        let existing = "arn:aws:iam::444455556666:role/platform/apigw";
+        let given = routes(&format!("arn = \"{existing}\"\n{route}"));
+        for account in [None, Some("111122223333")] {
+            let doc = document(
+                &given,
+                &Target {
+                    region: Some("us-east-1"),
+                    account,
+                },
+            );
+            assert_eq!(doc.role_arn, existing);
+            assert!(doc.placeholders.is_empty(), "{:?}", doc.placeholders);
+        }
+    }
+
     #[test]
     fn any_default_and_greedy_routes_take_api_gateways_export_shape() {
         let d = routes(&format!(

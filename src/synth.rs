@@ -589,4 +589,45 @@ mod tests {
         assert_eq!(resources["RoutePostNewUser"]["Properties"]["Target"], target);
         assert_eq!(resources["RoutePostSignup"]["Properties"]["Target"], target);
     }
+
+    /// The onboarding route and `n` more, each with its own integration (a distinct static input).
+    fn routes(n: usize) -> Desired {
+        let mut text = include_str!("../stacks/onboarding.toml").to_string();
+        for i in 0..n {
+            text.push_str(&format!(
+                "\n[[route]]\nkey = \"POST /r{i}\"\naction = \"StartExecution\"\n\
+                 state_machine = \"arn:aws:states:ap-southeast-2:189107071895:stateMachine:user-onboarding\"\n\
+                 parameters = {{ Input = '{{\"r\":{i}}}' }}\nallow = [\"no-authorization\"]\n"
+            ));
+        }
+        crate::stack::from_source(&text).desired.expect("valid")
+    }
+
+    /// Issue 20 item 5 ("AWS CloudFormation quotas"): 200 routes would make 201 outputs, so the
+    /// URLs are left out; 250 routes with their integrations make 503 resources, refused.
+    #[test]
+    fn templates_over_cloudformations_quotas_are_refused_or_lose_their_url_outputs() {
+        let d = routes(198);
+        assert!(route_urls_fit(&d));
+        let t = template(&d);
+        assert_eq!(t["Outputs"].as_object().unwrap().len(), 200);
+        assert!(check_quotas(&t, 1000).is_ok());
+
+        let d = routes(199);
+        assert!(!route_urls_fit(&d));
+        let t = template(&d);
+        assert_eq!(t["Outputs"].as_object().unwrap().len(), 1);
+        assert!(check_quotas(&t, 1000).is_ok());
+        let note = check_quotas(&t, MAX_INLINE_BODY + 1).unwrap().expect("note");
+        assert!(note.contains("S3"), "{note}");
+        let refused = check_quotas(&t, MAX_S3_BODY + 1).unwrap_err();
+        assert!(refused.contains("bytes"), "{refused}");
+
+        let t = template(&routes(249));
+        let refused = check_quotas(&t, 1000).unwrap_err();
+        assert!(
+            refused.contains("503 resources") && refused.contains("500"),
+            "{refused}"
+        );
+    }
 }

@@ -341,6 +341,31 @@ pub fn policy_chars(document: &serde_json::Value) -> usize {
 mod tests {
     use super::*;
 
+    /// "Amazon API Gateway quotas": 2,500/1,250 in the Regions its footnote lists, 10,000/5,000
+    /// elsewhere and when the region is not known; a stage above its region's default is warned.
+    #[test]
+    fn the_account_throttle_follows_the_region() {
+        assert_eq!(account_throttle(Some("af-south-1")), (2_500.0, 1_250));
+        assert_eq!(account_throttle(Some("mx-central-1")), (2_500.0, 1_250));
+        assert_eq!(account_throttle(Some("eu-west-1")), (10_000.0, 5_000));
+        assert_eq!(account_throttle(None), (10_000.0, 5_000));
+        let stack = |region: &str| {
+            format!(
+                "[stack]\nname = \"s\"\nregion = \"{region}\"\n[api]\nname = \"a\"\n[role]\nname = \"r\"\n\
+                 policy_name = \"p\"\n[stage]\nname = \"$default\"\nauto_deploy = true\n\
+                 throttling_rate_limit = 3000\nthrottling_burst_limit = 2000\n"
+            )
+        };
+        let warned = |region: &str| {
+            let (file, _) = crate::stack::load::parse(&stack(region));
+            let mut out = Vec::new();
+            stage_limits(&file, &mut out);
+            out.len()
+        };
+        assert_eq!(warned("af-south-1"), 2);
+        assert_eq!(warned("eu-west-1"), 0);
+    }
+
     #[test]
     fn tag_characters_follow_iam() {
         for ok in ["team", "Café", "a b", "a_b.c:d/e=f+g-h@i", "ünïcödé", "٣"] {
