@@ -4,12 +4,10 @@
 //! create date stay), after which `diff` is a no-op and `down` deletes it all. The resources are
 //! made, and every result checked, through a second client talking to moto directly.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::process::Output;
-
-use crate::support::{self, ACCOUNT_ID, REGION, World};
+use crate::support::{self, ACCOUNT_ID, REGION, World, printed};
 use aws_sdk_apigatewayv2::types::{AuthorizerType, Cors, IntegrationType, JwtConfiguration, ProtocolType};
 use aws_sdk_sfn::types::StateMachineType;
+use std::collections::{BTreeMap, BTreeSet};
 
 const API: &str = "user-onboarding-api";
 const ROLE: &str = "user-onboarding-api-gateway-stepfunctions-role";
@@ -18,14 +16,6 @@ const PUSH_TO_LOGS: &str = "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewa
 
 fn machine() -> String {
     format!("arn:aws:states:{REGION}:{ACCOUNT_ID}:stateMachine:user-onboarding")
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 /// What the IAM console makes for use case "API Gateway" (Step Functions developer guide,
@@ -198,7 +188,7 @@ fn assert_no_op(w: &World, file: &str) {
         out.status.code(),
         Some(0),
         "no changes after adoption:\n{}",
-        text(&out)
+        printed(&out)
     );
 }
 
@@ -242,8 +232,8 @@ async fn the_walkthroughs_console_api_imports_adopts_with_tags_only_and_goes_wit
 
     // Without --adopt the untagged role is refused, as before import existed.
     let refused = w.run(&["diff", file]);
-    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
-    assert!(text(&refused).contains("--adopt"), "{}", text(&refused));
+    assert_eq!(refused.status.code(), Some(1), "{}", printed(&refused));
+    assert!(printed(&refused).contains("--adopt"), "{}", printed(&refused));
 
     let adopted = assert_adoption_only(&w, file);
     assert!(adopted.contains(&("api".into(), API.into())), "{adopted:?}");
@@ -369,20 +359,24 @@ async fn a_variant_with_a_lambda_route_and_two_stages_imports_with_partial_and_k
 
     // Without --partial: exit 1, each item named, no file.
     let refused = w.run(&["import", "--api", API, "--out", file]);
-    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
+    assert_eq!(refused.status.code(), Some(1), "{}", printed(&refused));
     for item in [
         "route GET /legacy",
         "a Lambda integration",
         "stage beta",
         "--partial",
     ] {
-        assert!(text(&refused).contains(item), "{item} in:\n{}", text(&refused));
+        assert!(
+            printed(&refused).contains(item),
+            "{item} in:\n{}",
+            printed(&refused)
+        );
     }
     assert!(!std::path::Path::new(file).exists(), "nothing written");
 
     // --output json: the stack and the skipped items, for scripts.
     let json = w.run(&["import", "--api", &api_id, "--partial", "--output", "json"]);
-    assert!(json.status.success(), "{}", text(&json));
+    assert!(json.status.success(), "{}", printed(&json));
     let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("one JSON document");
     let skipped: BTreeSet<(String, String)> = report["skipped"]
         .as_array()

@@ -487,3 +487,51 @@ fn a_stack_that_names_its_machine_gives_a_valid_document_with_import_variables()
     let (code, text) = validate(&path);
     assert_eq!(code, 0, "{text}");
 }
+
+/// The integration's `credentials` is the role's real ARN (issue 20 item 4): a role under a path
+/// keeps its path (IAM User Guide, "IAM identifiers": `arn:aws:iam::ACCOUNT:role/PATH/NAME`), and
+/// an existing role (`[role] arn`) is exported as given, account included, with or without
+/// `--account`. Both documents pass openapi-spec-validator.
+#[test]
+fn credentials_keep_the_roles_path_and_an_existing_roles_arn() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let route = r#"
+[[route]]
+key = "POST /new-user"
+action = "StartExecution"
+state_machine = "arn:aws:states:ap-southeast-2:189107071895:stateMachine:user-onboarding"
+parameters = { Input = "$request.body.input" }
+"#;
+    let head = "[stack]\nname = \"creds\"\nregion = \"ap-southeast-2\"\n\n[api]\nname = \"creds-api\"\n\n";
+    let cases = [
+        (
+            "[role]\nname = \"creds-role\"\npolicy_name = \"Invoke\"\npath = \"/service/team/\"\n",
+            &["--account", "111122223333"][..],
+            "arn:aws:iam::111122223333:role/service/team/creds-role",
+        ),
+        (
+            "[role]\narn = \"arn:aws:iam::444455556666:role/platform/shared-role\"\n",
+            &[][..],
+            "arn:aws:iam::444455556666:role/platform/shared-role",
+        ),
+        (
+            "[role]\narn = \"arn:aws:iam::444455556666:role/platform/shared-role\"\n",
+            &["--account", "111122223333"][..],
+            "arn:aws:iam::444455556666:role/platform/shared-role",
+        ),
+    ];
+    for (i, (role, extra, expected)) in cases.iter().enumerate() {
+        let stack = dir.path().join(format!("creds{i}.toml"));
+        std::fs::write(&stack, format!("{head}{role}{route}")).expect("write stack");
+        let (doc, stderr) = document(stack.to_str().expect("utf-8 path"), extra);
+        let text = doc.to_string();
+        assert!(
+            text.contains(&format!("\"credentials\":\"{expected}\"")),
+            "case {i}: credentials must be {expected}:\n{text}\n{stderr}"
+        );
+        let path = dir.path().join(format!("creds{i}.json"));
+        std::fs::write(&path, &text).expect("write");
+        let (code, out) = validate(&path);
+        assert_eq!(code, 0, "case {i}: {out}");
+    }
+}

@@ -45,6 +45,11 @@ name = "down"
 issuer = "https://down.test.example"
 audience = ["onboarding-client"]
 
+[[authorizer]]
+name = "undiscoverable"
+issuer = "https://127.0.0.1:9"
+audience = ["onboarding-client"]
+
 [[route]]
 key = "POST /write"
 action = "StartExecution"
@@ -65,6 +70,12 @@ key = "POST /down"
 action = "StartExecution"
 state_machine = "{MACHINE}"
 authorizer = "down"
+
+[[route]]
+key = "POST /undiscoverable"
+action = "StartExecution"
+state_machine = "{MACHINE}"
+authorizer = "undiscoverable"
 
 [[route]]
 key = "POST /signed"
@@ -232,6 +243,19 @@ async fn jwt_routes_verify_tokens_as_api_gateway_does() {
     );
     assert!(
         serve.log_contains("the keys of issuer https://down.test.example cannot be had"),
+        "{}",
+        serve.log()
+    );
+
+    // An issuer whose discovery document cannot be fetched: 401, and the log points at --jwks
+    // (issue 21 item 7).
+    assert_unauthorized(
+        &post("/undiscoverable", Some(&bearer(&rs(claims("x8", json!({})))))),
+        "cannot be had",
+        "discovery down",
+    );
+    assert!(
+        serve.log_contains("run serve with --jwks https://127.0.0.1:9=KEYS"),
         "{}",
         serve.log()
     );

@@ -63,6 +63,24 @@ fn the_example_templates_pass_cfn_lint_which_does_catch_mistakes() {
     assert_ne!(code & 2, 0, "cfn-lint must report the unknown property:\n{text}");
 }
 
+/// A 300-route stack stays within CloudFormation's quotas ("AWS CloudFormation quotas": 500
+/// resources, 200 outputs): its routes share one integration and the per-route URL outputs are
+/// left out, and cfn-lint (which checks both quotas) is clean on what synth writes (issue 20 item 5).
+#[test]
+fn a_three_hundred_route_template_is_within_the_quotas_and_passes_cfn_lint() {
+    let template = synth("tests/accepted/three-hundred-routes.toml", &[]);
+    let parsed: Value = serde_json::from_str(&template).expect("JSON template");
+    let resources = parsed["Resources"].as_object().map_or(0, |r| r.len());
+    let outputs = parsed["Outputs"].as_object().map_or(0, |o| o.len());
+    assert!((300..=500).contains(&resources), "{resources} resources");
+    assert!(outputs <= 200, "{outputs} outputs");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("t.json");
+    std::fs::write(&path, &template).expect("write");
+    let (code, text) = cfn_lint(&path);
+    assert_eq!(code, 0, "{text}");
+}
+
 #[test]
 fn the_same_stack_gives_the_same_template_and_yaml_says_the_same() {
     let json_text = synth("stacks/onboarding-secure.toml", &[]);

@@ -2,9 +2,7 @@
 //! shim's versions), verified through a second client (the SDK talking to moto directly) and
 //! counted at the HTTP layer.
 
-use std::process::Output;
-
-use crate::support::{self, World};
+use crate::support::{self, World, printed};
 use serde_json::{Value, json};
 
 const STACK: &str = "wf-stack";
@@ -13,14 +11,6 @@ const ROLE: &str = "StepFunctions-wf-ap-southeast-2";
 
 fn machine_arn(name: &str) -> String {
     format!("arn:aws:states:{REGION_ACCOUNT}:stateMachine:{name}")
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 /// The definition file: save to a table, then queue a message (the queue URL a substitution).
@@ -166,7 +156,7 @@ async fn integration_arn(world: &World) -> String {
 async fn up_creates_the_machine_its_generated_role_and_the_route_and_a_second_up_calls_nothing_mutating() {
     let (world, path) = world("", "").await;
     let out = world.ok(&["up", &path]);
-    let shown = text(&out);
+    let shown = printed(&out);
     assert!(shown.contains("create state machine wf"), "{shown}");
     assert!(shown.contains(&format!("create workflow role {ROLE}")), "{shown}");
 
@@ -231,14 +221,14 @@ async fn up_creates_the_machine_its_generated_role_and_the_route_and_a_second_up
 
     world.proxy.clear();
     let again = world.ok(&["up", &path]);
-    assert!(text(&again).contains("No changes"), "{}", text(&again));
+    assert!(printed(&again).contains("No changes"), "{}", printed(&again));
     assert_eq!(
         world.proxy.mutating_calls(),
         Vec::new(),
         "a no-op up mutates nothing"
     );
     let diff = world.run(&["diff", &path]);
-    assert_eq!(diff.status.code(), Some(0), "{}", text(&diff));
+    assert_eq!(diff.status.code(), Some(0), "{}", printed(&diff));
 }
 
 #[tokio::test]
@@ -262,7 +252,7 @@ async fn a_definition_change_updates_in_place_publishes_version_2_and_moves_the_
     );
     std::fs::write(world.dir.path().join("wf.asl.json"), changed).expect("rewrite");
     let diff = world.run(&["diff", &path]);
-    let shown = text(&diff);
+    let shown = printed(&diff);
     assert!(shown.contains("definition.States.Done"), "{shown}");
     assert!(shown.contains("definition.States.Queue.Next"), "{shown}");
     assert!(
@@ -298,7 +288,7 @@ async fn a_type_change_replaces_the_machine() {
     let (world, path) = world("", "").await;
     world.ok(&["up", &path]);
     std::fs::write(&path, stack("type = \"EXPRESS\"", "")).expect("rewrite");
-    let diff = text(&world.run(&["diff", &path]));
+    let diff = printed(&world.run(&["diff", &path]));
     assert!(diff.contains("-/+ state_machine wf"), "{diff}");
     assert!(diff.contains("type: \"STANDARD\" → \"EXPRESS\""), "{diff}");
     world.ok(&["up", &path, "--yes"]);
@@ -348,11 +338,11 @@ async fn a_machine_the_stack_does_not_own_is_refused_until_adopted() {
     )
     .await;
     let refused = world.run(&["up", &path]);
-    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
+    assert_eq!(refused.status.code(), Some(1), "{}", printed(&refused));
     assert!(
-        text(&refused).contains("state machine wf exists but is not owned by stack"),
+        printed(&refused).contains("state machine wf exists but is not owned by stack"),
         "{}",
-        text(&refused)
+        printed(&refused)
     );
     assert!(world.proxy.mutating_calls().is_empty(), "nothing changed");
 
