@@ -58,11 +58,11 @@ pub fn api(a: &Api) -> Vec<String> {
     if let Some(t) = a.ip_address_type().filter(|t| t.as_str() != "ipv4") {
         out.push(format!("IpAddressType = {:?}", t.as_str()));
     }
-    if let Some(e) = a
+    if let Some(expression) = a
         .route_selection_expression()
         .filter(|e| !HTTP_ROUTE_SELECTION.contains(e))
     {
-        out.push(format!("RouteSelectionExpression = {e:?}"));
+        out.push(format!("RouteSelectionExpression = {expression:?}"));
     }
     text(
         &mut out,
