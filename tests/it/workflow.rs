@@ -412,3 +412,36 @@ async fn on_stock_moto_versions_and_aliases_still_work() {
     world.ok(&["up", path]);
     assert_eq!(world.proxy.mutating_calls(), Vec::new());
 }
+
+/// A route on the alias starts an execution through `serve` (issue 22): the integration names the
+/// alias ARN, `serve` sends StartExecution with it (the shim, as AWS, refuses an alias that does
+/// not exist), and the execution belongs to the machine, checked with a second client.
+#[tokio::test]
+async fn a_route_on_the_alias_starts_an_execution_through_serve() {
+    let alias = "publish = true\n[state_machine.alias]\nname = \"live\"\n";
+    let (world, path) = world(alias, "alias = \"live\"").await;
+    world.ok(&["up", &path]);
+    let arn = machine_arn("wf");
+    assert_eq!(integration_arn(&world).await, format!("{arn}:live"));
+
+    let serve = support::Serve::start(&world.proxy.url(), &path, &["--refresh", "600"], &[]);
+    world.proxy.clear();
+    let reply = serve.send("POST", "/run", &[], br#"{"input": {"user": "alias"}}"#);
+    assert_eq!(reply.status, 200, "{reply:?}\n{}", serve.log());
+    assert_eq!(world.proxy.operations(), vec!["StartExecution".to_string()]);
+    let body: Value = serde_json::from_str(&reply.body).expect("JSON answer");
+    let execution = body["executionArn"].as_str().expect("executionArn").to_string();
+    assert!(
+        execution.starts_with(&format!("arn:aws:states:{REGION_ACCOUNT}:execution:wf:")),
+        "{execution}"
+    );
+    let described = world
+        .moto
+        .sfn()
+        .describe_execution()
+        .execution_arn(&execution)
+        .send()
+        .await
+        .expect("DescribeExecution through a second client");
+    assert_eq!(described.state_machine_arn(), arn);
+}
