@@ -368,16 +368,7 @@ async fn run(command: Command, printer: &Printer, settings: &AwsSettings) -> Out
             yes,
             plan,
         } => {
-            let options = commands::up::UpOptions {
-                adopt,
-                wait: wait.then(|| std::time::Duration::from_secs(wait_timeout)),
-                confirm: if yes {
-                    commands::up::Confirm::Skip
-                } else {
-                    commands::up::Confirm::Ask
-                },
-                saved: plan,
-            };
+            let options = up_options(adopt, wait, wait_timeout, yes, plan);
             match stack {
                 Some(dir) if dir.is_dir() => {
                     commands::up::run_folder(printer, settings, &dir, &options).await
@@ -407,6 +398,7 @@ async fn run(command: Command, printer: &Printer, settings: &AwsSettings) -> Out
         } => {
             let route = args.pop().unwrap_or_default();
             let stack = args.pop().map(PathBuf::from);
+            let timeout = std::time::Duration::from_secs(timeout);
             let invocation = commands::invoke::Invocation {
                 route,
                 data,
@@ -414,7 +406,7 @@ async fn run(command: Command, printer: &Printer, settings: &AwsSettings) -> Out
                 token,
                 local,
                 follow,
-                timeout: std::time::Duration::from_secs(timeout),
+                timeout,
             };
             commands::invoke::run(printer, settings, stack, invocation).await
         }
@@ -451,20 +443,44 @@ async fn run(command: Command, printer: &Printer, settings: &AwsSettings) -> Out
         Command::Policy {
             stack,
             account,
-            workflow: Some(name),
-        } => commands::policy::workflow(
-            printer,
-            stack,
-            settings.region.as_deref(),
-            account.as_deref(),
-            &name,
-        ),
-        Command::Policy {
-            stack,
-            account,
-            workflow: None,
-        } => commands::policy::run(printer, stack, settings.region.as_deref(), account.as_deref()),
+            workflow,
+        } => policy(printer, settings, stack, account, workflow),
         Command::Schema => commands::schema::run(printer),
         Command::Completions { shell } => commands::completions::run(printer, shell, Cli::command()),
+    }
+}
+
+/// `policy`: the deployer's policy, or with `--workflow` a state machine's execution role policy.
+fn policy(
+    printer: &Printer,
+    settings: &AwsSettings,
+    stack: Option<PathBuf>,
+    account: Option<String>,
+    workflow: Option<String>,
+) -> Outcome {
+    let (region, account) = (settings.region.as_deref(), account.as_deref());
+    match workflow {
+        Some(name) => commands::policy::workflow(printer, stack, region, account, &name),
+        None => commands::policy::run(printer, stack, region, account),
+    }
+}
+
+/// `up`'s options from its flags.
+fn up_options(
+    adopt: bool,
+    wait: bool,
+    wait_timeout: u64,
+    yes: bool,
+    plan: Option<PathBuf>,
+) -> commands::up::UpOptions {
+    commands::up::UpOptions {
+        adopt,
+        wait: wait.then(|| std::time::Duration::from_secs(wait_timeout)),
+        confirm: if yes {
+            commands::up::Confirm::Skip
+        } else {
+            commands::up::Confirm::Ask
+        },
+        saved: plan,
     }
 }
