@@ -14,6 +14,7 @@ use super::{LiveAlias, LiveMachine, LiveMachines, LiveVersion};
 use crate::aws::Clients;
 use crate::error::AwsError;
 use crate::live::RoleState;
+use crate::live::paginate::paginate;
 use crate::stack::Desired;
 
 /// Reads what the plan needs of `desired`'s machines. `scan` also finds the machines tagged for
@@ -225,9 +226,7 @@ async fn read_children(
             Err(e) => return Err(AwsError::new("ListStateMachineVersions", resource, e)),
         }
     }
-    let aliases = list_aliases(clients, &machine.arn)
-        .await
-        .map_err(|e| AwsError::new("ListStateMachineAliases", resource.clone(), e))?;
+    let aliases = list_aliases(clients, &machine.arn, &resource).await?;
     for item in aliases {
         let arn = item.state_machine_alias_arn().to_string();
         let out = clients
@@ -281,7 +280,9 @@ type SfnError<E> = aws_smithy_runtime_api::client::result::SdkError<
     aws_smithy_runtime_api::client::orchestrator::HttpResponse,
 >;
 
-/// Every version of the machine, page by page (the SDK has no paginator for this call).
+/// Every version of the machine, page by page (the SDK has no paginator for this call). Not
+/// through `live::paginate`: the caller needs the SDK's own error to tell an endpoint without
+/// the call (stock moto) from a failure.
 async fn list_versions(
     clients: &Clients,
     arn: &str,
@@ -309,30 +310,27 @@ async fn list_versions(
     }
 }
 
-/// Every alias of the machine, page by page.
+/// Every alias of the machine, through the shared pager (which refuses a repeated token).
 async fn list_aliases(
     clients: &Clients,
     arn: &str,
-) -> Result<
-    Vec<aws_sdk_sfn::types::StateMachineAliasListItem>,
-    SfnError<aws_sdk_sfn::operation::list_state_machine_aliases::ListStateMachineAliasesError>,
-> {
-    let mut items = Vec::new();
-    let mut token = None;
-    loop {
+    resource: &str,
+) -> Result<Vec<aws_sdk_sfn::types::StateMachineAliasListItem>, AwsError> {
+    paginate("ListStateMachineAliases", resource, |token| async move {
         let out = clients
             .sfn
             .list_state_machine_aliases()
             .state_machine_arn(arn)
             .set_next_token(token)
             .send()
-            .await?;
-        items.extend(out.state_machine_aliases().iter().cloned());
-        token = out.next_token().filter(|t| !t.is_empty()).map(str::to_string);
-        if token.is_none() {
-            return Ok(items);
-        }
-    }
+            .await
+            .map_err(|e| AwsError::new("ListStateMachineAliases", resource, e))?;
+        Ok((
+            out.state_machine_aliases().to_vec(),
+            out.next_token().map(str::to_string),
+        ))
+    })
+    .await
 }
 
 /// What ValidateStateMachineDefinition said of the stack's definitions: errors (which stop
