@@ -94,7 +94,7 @@ pub struct DocRoute {
     /// Route key.
     pub key: String,
     /// Step Functions action.
-    pub action: String,
+    pub action: crate::domain::Action,
     /// Machine ARN (or name, with `--portable`).
     pub state_machine: String,
     /// Parameters, when not the default `{ Input = "$request.body.input" }`.
@@ -164,7 +164,7 @@ pub(super) fn doc_stage(stage: &LiveStage, skipped: &mut Vec<Skipped>) -> Option
     }
     let both = burst.is_some() && rate.is_some();
     let doc = DocStage {
-        name: (stage.name != "$default").then(|| stage.name.clone()),
+        name: (!stage.name.is_default()).then(|| stage.name.to_string()),
         throttling_burst_limit: burst.filter(|_| both),
         throttling_rate_limit: rate.filter(|_| both),
         access_log: stage.access_log.as_ref().map(|log| DocAccessLog {

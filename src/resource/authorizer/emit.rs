@@ -11,7 +11,7 @@ pub fn cfn(a: &DesiredAuthorizer, api: &str) -> Value {
         "Properties": {
             "ApiId": {"Ref": api},
             "Name": a.name,
-            "AuthorizerType": "JWT",
+            "AuthorizerType": crate::domain::AuthorizerType::Jwt.as_str(),
             "IdentitySource": [a.identity_source],
             "JwtConfiguration": {"Issuer": a.issuer, "Audience": a.audience},
         }
