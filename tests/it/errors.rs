@@ -281,7 +281,7 @@ fn a_named_profile_without_credentials_is_the_one_the_help_names() {
         .env("AWS_CONFIG_FILE", &config)
         .args([
             "diff",
-            "stacks/onboarding.toml",
+            "tests/fixtures/onboarding-existing-machine.toml",
             "--max-rps",
             "0",
             "--profile",
