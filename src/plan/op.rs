@@ -464,3 +464,223 @@ impl Op {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::domain::Action;
+    use crate::plan::saved::{canonical, sha256_hex};
+    use crate::resource::state_machine::op::Routing;
+
+    /// One operation of every variant, each kind's fields filled.
+    fn every_op() -> Vec<Op> {
+        let tags = BTreeMap::from([("k".to_string(), "v".to_string())]);
+        let integration = DesiredIntegration {
+            action: Action::StartExecution,
+            parameters: BTreeMap::from([(
+                "StateMachineArn".into(),
+                "arn:aws:states:eu-west-1:123456789012:stateMachine:m".into(),
+            )]),
+            response: Default::default(),
+        };
+        let authorizer = DesiredAuthorizer {
+            name: "a".into(),
+            issuer: "https://i".into(),
+            audience: vec!["x".into()],
+            identity_source: "$request.header.Authorization".into(),
+        };
+        let stage = DesiredStage {
+            name: StageName::default_stage(),
+            auto_deploy: true,
+            throttling_burst_limit: Some(5),
+            throttling_rate_limit: Some(1.5),
+            access_log: None,
+        };
+        let cors = Cors {
+            allow_origins: vec!["*".into()],
+            allow_methods: Vec::new(),
+            allow_headers: Vec::new(),
+            expose_headers: Vec::new(),
+            max_age: Some(3),
+            allow_credentials: None,
+        };
+        vec![
+            Op::CreateApi {
+                name: "n".into(),
+                tags: tags.clone(),
+                cors: Some(cors.clone()),
+            },
+            Op::UpdateApi {
+                id: "i".into(),
+                name: "n".into(),
+                cors: None,
+            },
+            Op::DeleteCors { api_id: "i".into() },
+            Op::TagApiResource {
+                api: ApiRef::New,
+                stage: Some(StageName::new("prod")),
+                set: tags.clone(),
+                remove: vec!["old".into()],
+            },
+            Op::DeleteApi { id: "i".into() },
+            Op::CreateAuthorizer {
+                api: ApiRef::Existing("i".into()),
+                spec: authorizer.clone(),
+            },
+            Op::UpdateAuthorizer {
+                api_id: "i".into(),
+                id: "z".into(),
+                spec: authorizer,
+            },
+            Op::DeleteAuthorizer {
+                api_id: "i".into(),
+                id: "z".into(),
+                name: "a".into(),
+            },
+            Op::CreateRole {
+                name: "r".into(),
+                trust: json!({"t": 1}),
+                tags: tags.clone(),
+                path: "/".into(),
+                boundary: Some("arn:b".into()),
+            },
+            Op::ClearAndDeleteRole {
+                name: "r".into(),
+                inline: vec!["p".into()],
+                attached: vec!["arn:m".into()],
+            },
+            Op::PutRoleBoundary {
+                name: "r".into(),
+                arn: "arn:b".into(),
+            },
+            Op::DeleteRoleBoundary { name: "r".into() },
+            Op::TagRole {
+                name: "r".into(),
+                set: tags.clone(),
+                remove: Vec::new(),
+            },
+            Op::UpdateTrust {
+                name: "r".into(),
+                trust: json!({}),
+            },
+            Op::PutRolePolicy {
+                role: "r".into(),
+                policy_name: "p".into(),
+                document: json!({"d": 2}),
+            },
+            Op::DeleteRolePolicy {
+                role: "r".into(),
+                policy_name: "p".into(),
+            },
+            Op::AttachRolePolicy {
+                role: "r".into(),
+                arn: "arn:m".into(),
+            },
+            Op::DetachRolePolicy {
+                role: "r".into(),
+                arn: "arn:m".into(),
+            },
+            Op::DeleteRole { name: "r".into() },
+            Op::CreateIntegration {
+                api: ApiRef::New,
+                route_key: "POST /a".into(),
+                spec: integration.clone(),
+                role: RoleRef::New("r".into()),
+            },
+            Op::UpdateIntegration {
+                api_id: "i".into(),
+                id: "g".into(),
+                route_key: "POST /a".into(),
+                spec: integration,
+                role: RoleRef::Existing("arn:r".into()),
+                clear_response: vec!["200".into()],
+            },
+            Op::DeleteIntegration {
+                api_id: "i".into(),
+                id: "g".into(),
+            },
+            Op::CreateRoute {
+                api: ApiRef::New,
+                key: "POST /a".into(),
+                authorization: Authorization::Jwt,
+                authorizer: Some(AuthorizerRef::New("a".into())),
+                scopes: vec!["s".into()],
+                integration: IntegrationRef::New("POST /a".into()),
+            },
+            Op::UpdateRoute {
+                api_id: "i".into(),
+                id: "o".into(),
+                key: "POST /a".into(),
+                authorization: Authorization::AwsIam,
+                authorizer: None,
+                scopes: Vec::new(),
+                integration: IntegrationRef::Existing("g".into()),
+                previous: Some("h".into()),
+                previous_authorizer: Some("z".into()),
+            },
+            Op::DeleteRoute {
+                api_id: "i".into(),
+                id: "o".into(),
+                key: "POST /a".into(),
+                target: Some("integrations/g".into()),
+                authorizer_id: None,
+            },
+            Op::CreateStage {
+                api: ApiRef::New,
+                spec: stage.clone(),
+                tags,
+                variables: BTreeMap::new(),
+            },
+            Op::UpdateStage {
+                api_id: "i".into(),
+                spec: stage,
+            },
+            Op::DeleteStage {
+                api_id: "i".into(),
+                name: StageName::new("old"),
+            },
+            Op::DeleteAccessLog {
+                api_id: "i".into(),
+                stage: StageName::default_stage(),
+            },
+            Op::StateMachine(MachineOp::CreateAlias {
+                machine_arn: "arn:m".into(),
+                machine: "m".into(),
+                name: "live".into(),
+                routing: Routing::Published,
+            }),
+        ]
+    }
+
+    /// Pinned: the JSON of every operation, which saved plans fingerprint ([`super::super::saved`]).
+    /// Grouping the operations by kind left it as it was.
+    #[test]
+    fn the_json_of_every_operation_is_pinned() {
+        let ops = every_op();
+        let text = canonical(&serde_json::to_value(&ops).unwrap());
+        assert_eq!(
+            sha256_hex(text.as_bytes()),
+            "3f09c2b7b4f9bfcbc0117a71bac706722e7a83224f563a3644ee61564b6c6f1c",
+            "{text}"
+        );
+    }
+
+    /// Pinned: every operation's label, its keys provided and needed.
+    #[test]
+    fn labels_and_ordering_keys_are_pinned() {
+        let described: Vec<String> = every_op()
+            .iter()
+            .map(|op| format!("{op} | {:?} | {:?}", op.provides(), op.needs()))
+            .collect();
+        assert_eq!(
+            sha256_hex(described.join("\n").as_bytes()),
+            "0d4f38b1bc14160e781c8f70ed2347c72bc79ffc2c3b13d5c252bc79de719cb5",
+            "{}",
+            described.join("\n")
+        );
+    }
+}
