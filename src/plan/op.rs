@@ -141,29 +141,21 @@ mod tests {
     use crate::resource::state_machine::op::Routing;
     use crate::stack::desired::{Cors, DesiredAuthorizer, DesiredIntegration, DesiredStage};
 
+    fn tags() -> BTreeMap<String, String> {
+        BTreeMap::from([("k".to_string(), "v".to_string())])
+    }
+
     /// One operation of every variant, each kind's fields filled.
     fn every_op() -> Vec<Op> {
-        let tags = BTreeMap::from([("k".to_string(), "v".to_string())]);
-        let integration = DesiredIntegration {
-            action: Action::StartExecution,
-            parameters: BTreeMap::from([(
-                "StateMachineArn".into(),
-                "arn:aws:states:eu-west-1:123456789012:stateMachine:m".into(),
-            )]),
-            response: Default::default(),
-        };
+        [api_ops(), role_ops(), gateway_ops()].concat()
+    }
+
+    fn api_ops() -> Vec<Op> {
         let authorizer = DesiredAuthorizer {
             name: "a".into(),
             issuer: "https://i".into(),
             audience: vec!["x".into()],
             identity_source: "$request.header.Authorization".into(),
-        };
-        let stage = DesiredStage {
-            name: StageName::default_stage(),
-            auto_deploy: true,
-            throttling_burst_limit: Some(5),
-            throttling_rate_limit: Some(1.5),
-            access_log: None,
         };
         let cors = Cors {
             allow_origins: vec!["*".into()],
@@ -173,6 +165,7 @@ mod tests {
             max_age: Some(3),
             allow_credentials: None,
         };
+        let tags = tags();
         vec![
             Op::Api(ApiOp::Create {
                 name: "n".into(),
@@ -206,6 +199,12 @@ mod tests {
                 id: "z".into(),
                 name: "a".into(),
             }),
+        ]
+    }
+
+    fn role_ops() -> Vec<Op> {
+        let tags = tags();
+        vec![
             Op::Role(RoleOp::Create {
                 name: "r".into(),
                 trust: json!({"t": 1}),
@@ -250,6 +249,27 @@ mod tests {
                 arn: "arn:m".into(),
             }),
             Op::Role(RoleOp::Delete { name: "r".into() }),
+        ]
+    }
+
+    fn gateway_ops() -> Vec<Op> {
+        let tags = tags();
+        let integration = DesiredIntegration {
+            action: Action::StartExecution,
+            parameters: BTreeMap::from([(
+                "StateMachineArn".into(),
+                "arn:aws:states:eu-west-1:123456789012:stateMachine:m".into(),
+            )]),
+            response: Default::default(),
+        };
+        let stage = DesiredStage {
+            name: StageName::default_stage(),
+            auto_deploy: true,
+            throttling_burst_limit: Some(5),
+            throttling_rate_limit: Some(1.5),
+            access_log: None,
+        };
+        vec![
             Op::Integration(IntegrationOp::Create {
                 api: ApiRef::New,
                 route_key: "POST /a".into(),
