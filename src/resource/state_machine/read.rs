@@ -13,7 +13,7 @@ use super::spec::{Logging, MachineRole, ROLE_POLICY_NAME};
 use super::{LiveAlias, LiveMachine, LiveMachines, LiveVersion};
 use crate::aws::Clients;
 use crate::error::AwsError;
-use crate::live::RoleState;
+use crate::resource::role::spec::RoleState;
 use crate::live::paginate::paginate;
 use crate::stack::Desired;
 
