@@ -13,8 +13,8 @@ use super::spec::{Logging, MachineRole, ROLE_POLICY_NAME};
 use super::{LiveAlias, LiveMachine, LiveMachines, LiveVersion};
 use crate::aws::Clients;
 use crate::error::AwsError;
-use crate::resource::role::spec::RoleState;
 use crate::live::paginate::paginate;
+use crate::resource::role::spec::RoleState;
 use crate::stack::Desired;
 
 /// Reads what the plan needs of `desired`'s machines. `scan` also finds the machines tagged for
