@@ -12,6 +12,7 @@ use tokio::net::TcpListener;
 
 use super::{ExitStatus, Outcome};
 use crate::aws::{AwsSettings, Clients};
+use crate::domain::Authorization;
 use crate::error::Error;
 use crate::gateway::jwks::{KeyStore, parse_override};
 use crate::gateway::served::{RoleRead, Served};
@@ -104,7 +105,7 @@ pub async fn run(
     let reloader = Arc::new(Reloader {
         printer: printer.clone(),
         clients,
-        desired,
+        desired: desired.into_inner(),
         gateway: gateway.clone(),
         every: refresh,
         read_at: std::sync::Mutex::new(Instant::now()),
@@ -143,7 +144,7 @@ fn banner(printer: &Printer, served: &Served, gateway: &Gateway, port: u16, watc
         served.api_name, served.api_id
     ));
     for stage in &served.stages {
-        let at = if stage.name == "$default" {
+        let at = if stage.name.is_default() {
             "/".to_string()
         } else {
             format!("/{}/", stage.name)
@@ -161,10 +162,10 @@ fn banner(printer: &Printer, served: &Served, gateway: &Gateway, port: u16, watc
             .and_then(|i| i.subtype.clone())
             .unwrap_or_else(|| "no integration".into());
         let auth = match &r.authorizer {
-            Some(a) if r.authorization == "JWT" => {
+            Some(a) if r.authorization == Authorization::Jwt => {
                 format!("JWT {} (keys: {})", a.name, gateway.key_source(&a.issuer))
             }
-            _ => r.authorization.clone(),
+            _ => r.authorization.to_string(),
         };
         printer.progress(&format!("  {:<28} {target}  auth {auth}", r.key));
     }
@@ -280,7 +281,7 @@ impl Reloader {
             return;
         }
         let started = Instant::now();
-        let read = live::read(&self.clients, live::ReadScope::of(&self.desired)).await;
+        let read = live::read_apis_and_role(&self.clients, live::ReadScope::of(&self.desired)).await;
         if let Ok(mut at) = self.read_at.lock() {
             *at = started;
         }
