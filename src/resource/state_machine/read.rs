@@ -62,7 +62,7 @@ pub async fn read(clients: &Clients, desired: &Desired, scan: bool) -> Result<Li
     }
     for name in roles {
         if let RoleState::Present(role) =
-            crate::live::read_role(clients, &name, Some(ROLE_POLICY_NAME)).await?
+            crate::resource::role::read::read_role(clients, &name, Some(ROLE_POLICY_NAME)).await?
         {
             live.roles.insert(name, role);
         }
