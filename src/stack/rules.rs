@@ -9,6 +9,25 @@ pub use crate::arn::{
 /// The Step Functions actions an HTTP API integration can call.
 pub const ACTIONS: &[&str] = &["StartExecution", "StartSyncExecution", "StopExecution"];
 
+/// The actions a route may name: the integration's, and `DescribeExecution`, which no
+/// integration subtype calls ("Integration subtype reference") and the stack serves through its
+/// status helper (`stack::status_helper`).
+pub const ROUTE_ACTIONS: &[&str] = &[
+    "StartExecution",
+    "StartSyncExecution",
+    "StopExecution",
+    "DescribeExecution",
+];
+
+/// The action a route's integration calls: its own, or StartSyncExecution (on the status
+/// helper) for `DescribeExecution`.
+pub fn integration_action(route_action: &str) -> &str {
+    match route_action {
+        "DescribeExecution" => "StartSyncExecution",
+        other => other,
+    }
+}
+
 /// Route key methods API Gateway accepts.
 pub const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"];
 
@@ -43,6 +62,9 @@ pub fn parameters_for(action: &str) -> (&'static [&'static str], &'static [&'sta
         "StartExecution" => (&["StateMachineArn"], &["Name", "Input", "Region"]),
         "StartSyncExecution" => (&["StateMachineArn"], &["Name", "Input", "Region", "TraceHeader"]),
         "StopExecution" => (&["ExecutionArn"], &["Cause", "Error", "Region"]),
+        // A status route takes the execution by ARN or by name, one of the two
+        // (`stack::status_helper::validate` requires it).
+        "DescribeExecution" => (&[], &["ExecutionArn", "Name"]),
         _ => (&[], &[]),
     }
 }

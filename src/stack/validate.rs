@@ -37,6 +37,7 @@ pub fn validate(file: &StackFile) -> Vec<Diagnostic> {
     limits::check(file, &mut out);
     imported::check(file, &mut out);
     out.extend(crate::resource::state_machine::spec::validate(file));
+    super::status_helper::validate(file, &mut out);
     out.sort_by_key(|d| d.span.as_ref().map_or(0, |s| s.start));
     out
 }
@@ -172,15 +173,15 @@ fn routes(file: &StackFile, out: &mut Vec<Diagnostic>) {
         });
 
         let action = route.action.as_ref().and_then(|action| {
-            if rules::ACTIONS.contains(&action.value.as_str()) {
+            if rules::ROUTE_ACTIONS.contains(&action.value.as_str()) {
                 Some(action.value.as_str())
             } else {
                 let mut d = Diagnostic::error(
                     action.span.clone(),
                     format!("unknown action \"{}\"", action.value),
-                    "expected StartExecution, StartSyncExecution or StopExecution",
+                    "expected StartExecution, StartSyncExecution, StopExecution or DescribeExecution",
                 );
-                if let Some(s) = did_you_mean(&action.value, rules::ACTIONS) {
+                if let Some(s) = did_you_mean(&action.value, rules::ROUTE_ACTIONS) {
                     d = d.with_help(format!("did you mean \"{s}\"?"));
                 }
                 out.push(d);
@@ -741,10 +742,10 @@ fn role_actions(file: &StackFile, out: &mut Vec<Diagnostic>) {
     }
     for route in &file.routes {
         let Some(action) = &route.action else { continue };
-        if !rules::ACTIONS.contains(&action.value.as_str()) {
+        if !rules::ROUTE_ACTIONS.contains(&action.value.as_str()) {
             continue;
         }
-        let needed = format!("states:{}", action.value);
+        let needed = format!("states:{}", rules::integration_action(&action.value));
         if !actions.iter().any(|a| a.value == needed) {
             out.push(
                 Diagnostic::error(action.span.clone(), format!("[role] actions does not grant {needed}"), "this route would answer 500 on every call")

@@ -293,11 +293,15 @@ fn policy_size(file: &StackFile, out: &mut Vec<Diagnostic>) {
         let (Some(action), Some(arn)) = (&route.action, &route.state_machine) else {
             continue;
         };
-        if let (true, Ok(m)) = (
-            rules::ACTIONS.contains(&action.value.as_str()),
-            rules::state_machine_reference(&arn.value),
-        ) {
-            machines.push((action.value.clone(), m));
+        // A status route starts its helper (`stack::status_helper`), named after the machine.
+        let machine = match action.value.as_str() {
+            crate::stack::status_helper::ACTION => {
+                rules::state_machine_reference(&crate::stack::status_helper::name(&arn.value))
+            }
+            _ => rules::state_machine_reference(&arn.value),
+        };
+        if let (true, Ok(m)) = (rules::ROUTE_ACTIONS.contains(&action.value.as_str()), machine) {
+            machines.push((rules::integration_action(&action.value).to_string(), m));
         }
     }
     let actions: Option<Vec<String>> = file
