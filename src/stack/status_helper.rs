@@ -92,12 +92,18 @@ const OPTIONAL: &[(&str, &str, bool)] = &[
 /// Functions API reference), the execution comes from `ExecutionArn` or `Name` (one of them), and
 /// neither an alias nor a helper name taken by a declared machine.
 pub fn validate(file: &StackFile, out: &mut Vec<Diagnostic>) {
+    let mut helpers = std::collections::BTreeSet::new();
     for route in file
         .routes
         .iter()
         .filter(|r| r.action.as_ref().is_some_and(|a| a.value == ACTION))
     {
-        described(file, route, out);
+        // One helper per described machine, however many routes describe it.
+        let first = route
+            .state_machine
+            .as_ref()
+            .is_some_and(|m| helpers.insert(m.value.as_str()));
+        described(file, route, first, out);
         execution(route, out);
         if let Some(alias) = &route.alias {
             out.push(
@@ -113,7 +119,7 @@ pub fn validate(file: &StackFile, out: &mut Vec<Diagnostic>) {
 }
 
 /// The described machine: declared, STANDARD, and its helper's name free.
-fn described(file: &StackFile, route: &RouteSection, out: &mut Vec<Diagnostic>) {
+fn described(file: &StackFile, route: &RouteSection, first: bool, out: &mut Vec<Diagnostic>) {
     let Some(machine) = &route.state_machine else {
         return;
     };
@@ -156,11 +162,12 @@ fn described(file: &StackFile, route: &RouteSection, out: &mut Vec<Diagnostic>) 
         );
     }
     let helper = name(&machine.value);
-    if let Some(taken) = file
-        .state_machines
-        .iter()
-        .filter_map(|m| m.name.as_ref())
-        .find(|n| n.value == helper)
+    if first
+        && let Some(taken) = file
+            .state_machines
+            .iter()
+            .filter_map(|m| m.name.as_ref())
+            .find(|n| n.value == helper)
     {
         out.push(
             Diagnostic::error(

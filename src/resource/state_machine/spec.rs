@@ -714,6 +714,14 @@ fn routes(file: &StackFile, out: &mut Vec<Diagnostic>) {
             }
         }
         let Some(alias) = &route.alias else { continue };
+        if route
+            .action
+            .as_ref()
+            .is_some_and(|a| a.value == status_helper::ACTION)
+        {
+            // A status route's alias is refused by `status_helper::validate`.
+            continue;
+        }
         match machine {
             None => out.push(
                 Diagnostic::error(
