@@ -6,13 +6,13 @@ pub mod diagnostic;
 pub mod load;
 pub mod model;
 pub mod response;
-pub mod role_rules;
 pub mod rules;
 pub mod schema;
 pub mod starter;
 pub mod status_helper;
 pub mod validate;
 pub mod vars;
+pub mod write;
 
 use std::path::{Path, PathBuf};
 
