@@ -78,7 +78,7 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
         } => {
             let spec = RouteSpec {
                 key,
-                authorization,
+                authorization: *authorization,
                 authorizer: authorizer.as_ref(),
                 scopes,
                 integration,
@@ -98,7 +98,7 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
         } => {
             let spec = RouteSpec {
                 key,
-                authorization,
+                authorization: *authorization,
                 authorizer: authorizer.as_ref(),
                 scopes,
                 integration,

@@ -264,7 +264,7 @@ pub struct RouteSection {
     /// (EXPRESS machines only), `StopExecution` (STANDARD only), or `DescribeExecution` (a
     /// status route: the execution of a STANDARD `[[state_machine]]` of the stack, described by
     /// a helper machine the stack owns).
-    #[schemars(required, extend("enum" = ["StartExecution", "StartSyncExecution", "StopExecution", "DescribeExecution"]))]
+    #[schemars(required, extend("enum" = crate::domain::RouteAction::NAMES))]
     pub action: Option<Sp<String>>,
     /// The workflow: its name (`user-onboarding`: the machine of that name in the caller's
     /// account and the stack's region), or its ARN,
@@ -283,7 +283,7 @@ pub struct RouteSection {
     pub parameters: Option<Vec<(Sp<String>, Sp<String>)>>,
     /// Who may call the route: `NONE` (the default: anyone), `AWS_IAM` (SigV4-signed requests)
     /// or `JWT` (implied by `authorizer`).
-    #[schemars(extend("enum" = ["NONE", "AWS_IAM", "JWT"]))]
+    #[schemars(extend("enum" = crate::domain::Authorization::IN_FILE))]
     pub authorization: Option<Sp<String>>,
     /// The name of an `[[authorizer]]` of this stack that checks the caller's JWT.
     pub authorizer: Option<Sp<String>>,
@@ -416,7 +416,7 @@ pub struct StateMachineSection {
     pub name: Option<Sp<String>>,
     /// `STANDARD` (the default) or `EXPRESS`. Step Functions cannot change a machine's type: a
     /// new type replaces the machine.
-    #[schemars(rename = "type", extend("enum" = ["STANDARD", "EXPRESS"]))]
+    #[schemars(rename = "type", extend("enum" = crate::domain::MachineType::NAMES))]
     pub kind: Option<Sp<String>>,
     /// The Amazon States Language definition: the path of a JSON or YAML file, relative to the
     /// stack file (`../examples/onboarding.asl.json`), or the definition inline as a table.

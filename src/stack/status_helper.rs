@@ -12,13 +12,20 @@
 use serde_json::{Value, json};
 
 use crate::arn::StateMachineArn;
+use crate::domain::RouteAction;
 use crate::stack::diagnostic::Diagnostic;
 use crate::stack::model::{RouteSection, StackFile};
 use crate::stack::rules::{self, Mapping};
 
-/// The route action served through the helper: HTTP APIs have no DescribeExecution subtype
-/// ("Integration subtype reference"), so the route calls StartSyncExecution on the helper.
-pub const ACTION: &str = "DescribeExecution";
+/// True for a status route (`action = "DescribeExecution"`), served through the helper: HTTP
+/// APIs have no DescribeExecution subtype ("Integration subtype reference"), so the route calls
+/// StartSyncExecution on the helper.
+pub fn is_status_route(route: &RouteSection) -> bool {
+    route
+        .action
+        .as_ref()
+        .is_some_and(|a| a.value == RouteAction::DescribeExecution.as_str())
+}
 
 /// The Step Functions name limit (botocore stepfunctions `Name`, 1-80).
 const MAX_NAME: usize = 80;
@@ -93,11 +100,7 @@ const OPTIONAL: &[(&str, &str, bool)] = &[
 /// neither an alias nor a helper name taken by a declared machine.
 pub fn validate(file: &StackFile, out: &mut Vec<Diagnostic>) {
     let mut helpers = std::collections::BTreeSet::new();
-    for route in file
-        .routes
-        .iter()
-        .filter(|r| r.action.as_ref().is_some_and(|a| a.value == ACTION))
-    {
+    for route in file.routes.iter().filter(|r| is_status_route(r)) {
         // One helper per described machine, however many routes describe it.
         let first = route
             .state_machine

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use super::diagnostic::{Diagnostic, did_you_mean};
 use super::model::{RouteSection, Sp, StackFile};
 use super::rules::{self, Mapping, OWNER_TAG};
+use crate::domain::{Action, Authorization, RouteAction};
 
 mod execution;
 mod imported;
@@ -173,15 +174,15 @@ fn routes(file: &StackFile, out: &mut Vec<Diagnostic>) {
         });
 
         let action = route.action.as_ref().and_then(|action| {
-            if rules::ROUTE_ACTIONS.contains(&action.value.as_str()) {
-                Some(action.value.as_str())
+            if let Ok(known) = action.value.parse::<RouteAction>() {
+                Some(known)
             } else {
                 let mut d = Diagnostic::error(
                     action.span.clone(),
                     format!("unknown action \"{}\"", action.value),
                     "expected StartExecution, StartSyncExecution, StopExecution or DescribeExecution",
                 );
-                if let Some(s) = did_you_mean(&action.value, rules::ROUTE_ACTIONS) {
+                if let Some(s) = did_you_mean(&action.value, RouteAction::NAMES) {
                     d = d.with_help(format!("did you mean \"{s}\"?"));
                 }
                 out.push(d);
@@ -211,7 +212,7 @@ fn routes(file: &StackFile, out: &mut Vec<Diagnostic>) {
 
         route_authorizer(file, route, out);
         if let Some(auth) = &route.authorization
-            && auth.value != "JWT"
+            && auth.value != Authorization::Jwt.as_str()
             && !rules::AUTHORIZATIONS.contains(&auth.value.as_str())
         {
             let mut d = Diagnostic::error(
@@ -224,8 +225,11 @@ fn routes(file: &StackFile, out: &mut Vec<Diagnostic>) {
             }
             out.push(d);
         }
-        let open =
-            route.authorizer.is_none() && route.authorization.as_ref().is_none_or(|a| a.value == "NONE");
+        let open = route.authorizer.is_none()
+            && route
+                .authorization
+                .as_ref()
+                .is_none_or(|a| a.value == Authorization::None.as_str());
         if open && let Some(key) = &route.key {
             out.push(
                 Diagnostic::warning(
@@ -239,7 +243,7 @@ fn routes(file: &StackFile, out: &mut Vec<Diagnostic>) {
                 ),
             );
         }
-        if action == Some("StartSyncExecution") {
+        if action == Some(RouteAction::StartSyncExecution) {
             let span = route
                 .action
                 .as_ref()
@@ -286,7 +290,7 @@ fn route_authorizer(file: &StackFile, route: &RouteSection, out: &mut Vec<Diagno
             };
             out.push(d);
         }
-        (Some(_), Some(auth)) if auth.value != "JWT" => out.push(
+        (Some(_), Some(auth)) if auth.value != Authorization::Jwt.as_str() => out.push(
             Diagnostic::error(
                 auth.span.clone(),
                 format!("authorization `{}` with an authorizer", auth.value),
@@ -294,7 +298,7 @@ fn route_authorizer(file: &StackFile, route: &RouteSection, out: &mut Vec<Diagno
             )
             .with_help("remove `authorization` (JWT is implied by `authorizer`), or remove `authorizer`"),
         ),
-        (None, Some(auth)) if auth.value == "JWT" => out.push(
+        (None, Some(auth)) if auth.value == Authorization::Jwt.as_str() => out.push(
             Diagnostic::error(auth.span.clone(), "JWT authorization without an authorizer", "which authorizer checks the token?")
                 .with_help("name one: authorizer = \"...\" (an [[authorizer]] of this stack), and remove `authorization`"),
         ),
@@ -349,7 +353,7 @@ fn source_account(file: &StackFile, out: &mut Vec<Diagnostic>) {
 /// expressions always.
 fn parameters(
     route: &RouteSection,
-    action: Option<&str>,
+    action: Option<RouteAction>,
     key: Option<&rules::RouteKey>,
     out: &mut Vec<Diagnostic>,
 ) {
@@ -361,7 +365,7 @@ fn parameters(
         }
         return;
     };
-    let (required, optional) = rules::parameters_for(action);
+    let (required, optional) = action.parameters();
     let allowed: Vec<&str> = required
         .iter()
         .chain(optional)
@@ -369,7 +373,7 @@ fn parameters(
         .filter(|k| *k != "StateMachineArn")
         .collect();
     for (name, value) in params {
-        if name.value == "StateMachineArn" && action != "StopExecution" {
+        if name.value == "StateMachineArn" && action.integration().starts() {
             out.push(
                 Diagnostic::error(
                     name.span.clone(),
@@ -384,8 +388,8 @@ fn parameters(
                 format!("`{}` is not a parameter of {action}", name.value),
                 format!("{action} takes {}", allowed.join(", ")),
             );
-            let elsewhere = rules::ACTIONS.iter().find(|a| {
-                let (r, o) = rules::parameters_for(a);
+            let elsewhere = RouteAction::ALL.iter().find(|a| {
+                let (r, o) = a.parameters();
                 **a != action && r.iter().chain(o).any(|k| *k == name.value)
             });
             out.push(match (did_you_mean(&name.value, &allowed), elsewhere) {
@@ -397,7 +401,12 @@ fn parameters(
                 (None, None) => d.with_help("remove this key"),
             });
         }
-        mapping(value, Some((&name.value, action)), key, out);
+        // A status route's keys are the helper's input, not StartSyncExecution's own.
+        let param = match action {
+            RouteAction::DescribeExecution => None,
+            other => Some((name.value.as_str(), other.integration())),
+        };
+        mapping(value, param, key, out);
     }
     for req in required.iter().filter(|r| **r != "StateMachineArn") {
         if !params.iter().any(|(k, _)| k.value == *req) {
@@ -423,7 +432,7 @@ fn parameters(
 /// value's variables are each checked as a bare one is.
 fn mapping(
     value: &Sp<String>,
-    param: Option<(&str, &str)>,
+    param: Option<(&str, Action)>,
     key: Option<&rules::RouteKey>,
     out: &mut Vec<Diagnostic>,
 ) {
@@ -567,10 +576,11 @@ fn role_actions(file: &StackFile, out: &mut Vec<Diagnostic>) {
     }
     for route in &file.routes {
         let Some(action) = &route.action else { continue };
-        if !rules::ROUTE_ACTIONS.contains(&action.value.as_str()) {
+        let Ok(known) = action.value.parse::<RouteAction>() else {
             continue;
-        }
-        let needed = format!("states:{}", rules::integration_action(&action.value));
+        };
+        // A status route's role starts its helper (`stack::status_helper`).
+        let needed = known.integration().iam_action();
         if !actions.iter().any(|a| a.value == needed) {
             out.push(
                 Diagnostic::error(action.span.clone(), format!("[role] actions does not grant {needed}"), "this route would answer 500 on every call")

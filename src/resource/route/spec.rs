@@ -2,6 +2,7 @@
 
 use serde_json::Value;
 
+use crate::domain::{Action, Authorization, RouteAction};
 use crate::resource::integration::spec::{DesiredIntegration, integration_parameters};
 use crate::stack::model::RouteSection;
 use crate::stack::model::sorted;
@@ -14,7 +15,7 @@ pub struct DesiredRoute {
     /// `METHOD /path` or `$default`.
     pub key: String,
     /// `NONE`, `AWS_IAM` or `JWT`.
-    pub authorization: String,
+    pub authorization: Authorization,
     /// The JWT authorizer's name, for `JWT` routes.
     pub authorizer: Option<String>,
     /// OAuth scopes a JWT route requires, sorted.
@@ -28,12 +29,12 @@ pub struct DesiredRoute {
 }
 
 /// A route, its action and its machine (which the role's policy grants on).
-pub(crate) fn desired_route(r: &RouteSection) -> Option<(DesiredRoute, String, crate::arn::StateMachineArn)> {
-    let action = r.action.as_ref()?.value.clone();
+pub(crate) fn desired_route(r: &RouteSection) -> Option<(DesiredRoute, Action, crate::arn::StateMachineArn)> {
     let written = &r.state_machine.as_ref()?.value;
-    if action == status_helper::ACTION {
-        return status_route(r, written);
-    }
+    let action = match r.action.as_ref()?.value.parse().ok()? {
+        RouteAction::DescribeExecution => return status_route(r, written),
+        other => other.integration(),
+    };
     let machine = match written.starts_with("arn:") {
         true => crate::arn::parse_state_machine_arn(written)
             .ok()
@@ -60,7 +61,7 @@ pub(crate) fn desired_route(r: &RouteSection) -> Option<(DesiredRoute, String, c
     let authorizer = r.authorizer.as_ref().map(|a| a.value.clone());
     let route = DesiredRoute {
         key: r.key.as_ref()?.value.clone(),
-        authorization: route_authorization(r),
+        authorization: route_authorization(r)?,
         // Scopes count only on a route with an authorizer.
         scopes: match &authorizer {
             Some(_) => sorted(r.scopes.iter().flatten().map(|s| s.value.clone())),
@@ -68,8 +69,8 @@ pub(crate) fn desired_route(r: &RouteSection) -> Option<(DesiredRoute, String, c
         },
         authorizer,
         integration: DesiredIntegration {
-            subtype: format!("StepFunctions-{action}"),
-            parameters: integration_parameters(r, &action, &machine_arn),
+            action,
+            parameters: integration_parameters(r, action, &machine_arn),
             response: r
                 .response
                 .as_ref()
@@ -87,7 +88,7 @@ pub(crate) fn desired_route(r: &RouteSection) -> Option<(DesiredRoute, String, c
 fn status_route(
     r: &RouteSection,
     described: &str,
-) -> Option<(DesiredRoute, String, crate::arn::StateMachineArn)> {
+) -> Option<(DesiredRoute, Action, crate::arn::StateMachineArn)> {
     let helper = rules::named_machine(&status_helper::name(described));
     let helper_arn = helper.machine();
     let parameter = |key: &str| {
@@ -103,17 +104,17 @@ fn status_route(
         (None, None) => return None,
     };
     let input = status_helper::input(&execution, &rules::named_machine(described));
-    let action = "StartSyncExecution".to_string();
+    let action = RouteAction::DescribeExecution.integration();
     let route = DesiredRoute {
         key: r.key.as_ref()?.value.clone(),
-        authorization: route_authorization(r),
+        authorization: route_authorization(r)?,
         scopes: match &r.authorizer {
             Some(_) => sorted(r.scopes.iter().flatten().map(|s| s.value.clone())),
             None => Vec::new(),
         },
         authorizer: r.authorizer.as_ref().map(|a| a.value.clone()),
         integration: DesiredIntegration {
-            subtype: format!("StepFunctions-{action}"),
+            action,
             parameters: [("StateMachineArn", helper_arn.clone()), ("Input", input)]
                 .into_iter()
                 .map(|(k, v)| (k.to_string(), v))
@@ -130,12 +131,13 @@ fn status_route(
     Some((route, action, helper))
 }
 
-/// `JWT` for a route with an authorizer, else what the file says, else `NONE`.
-pub(crate) fn route_authorization(r: &RouteSection) -> String {
+/// `JWT` for a route with an authorizer, else what the file says, else `NONE`; `None` for a
+/// value that is no authorization type (which validation reports).
+pub(crate) fn route_authorization(r: &RouteSection) -> Option<Authorization> {
     match (&r.authorizer, &r.authorization) {
-        (Some(_), _) => "JWT".to_string(),
-        (None, Some(a)) => a.value.clone(),
-        (None, None) => "NONE".to_string(),
+        (Some(_), _) => Some(Authorization::Jwt),
+        (None, Some(a)) => a.value.parse().ok(),
+        (None, None) => Some(Authorization::None),
     }
 }
 
@@ -149,7 +151,7 @@ pub struct LiveRoute {
     /// `integrations/{id}`, when attached.
     pub target: Option<String>,
     /// `NONE`, `AWS_IAM`, `JWT`, `CUSTOM`.
-    pub authorization: String,
+    pub authorization: Authorization,
     /// The authorizer id, for `JWT` and `CUSTOM` routes.
     pub authorizer_id: Option<String>,
     /// Authorization scopes, sorted.

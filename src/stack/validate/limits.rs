@@ -205,15 +205,18 @@ fn policy_size(file: &StackFile, out: &mut Vec<Diagnostic>) {
         let (Some(action), Some(arn)) = (&route.action, &route.state_machine) else {
             continue;
         };
+        let Ok(action) = action.value.parse::<crate::domain::RouteAction>() else {
+            continue;
+        };
         // A status route starts its helper (`stack::status_helper`), named after the machine.
-        let machine = match action.value.as_str() {
-            crate::stack::status_helper::ACTION => {
+        let machine = match action {
+            crate::domain::RouteAction::DescribeExecution => {
                 rules::state_machine_reference(&crate::stack::status_helper::name(&arn.value))
             }
             _ => rules::state_machine_reference(&arn.value),
         };
-        if let (true, Ok(m)) = (rules::ROUTE_ACTIONS.contains(&action.value.as_str()), machine) {
-            machines.push((rules::integration_action(&action.value).to_string(), m));
+        if let Ok(m) = machine {
+            machines.push((action.integration(), m));
         }
     }
     let actions: Option<Vec<String>> = file
