@@ -179,7 +179,7 @@ pub async fn invoke(
             ExitStatus::Failure
         });
     }
-    let state = execution_outcome(&clients, &response, inv.timeout).await?;
+    let state = execution_outcome(printer, &clients, &response, inv.timeout).await?;
     printer.line(&format!("Execution {}", state.status));
     for (label, value) in [
         ("Output", &state.output),
@@ -439,6 +439,7 @@ fn request_body(data: Option<&str>) -> Result<String, Error> {
 /// How the execution a response started ended: a synchronous execution carries its outcome;
 /// otherwise its ARN is followed until it leaves RUNNING or `limit` passes.
 async fn execution_outcome(
+    printer: &Printer,
     clients: &crate::aws::Clients,
     response: &Value,
     limit: Duration,
@@ -456,7 +457,7 @@ async fn execution_outcome(
     let arn = response["executionArn"]
         .as_str()
         .ok_or_else(|| Error::msg("--follow: the response has no executionArn to follow"))?;
-    follow(clients, arn, limit).await?.ok_or_else(|| {
+    follow(printer, clients, arn, limit).await?.ok_or_else(|| {
         Error::with_help(
             format!("{arn} is still RUNNING after {}s", limit.as_secs()),
             "it keeps running: see `aws stepfunctions describe-execution`, or raise --timeout",
@@ -467,16 +468,12 @@ async fn execution_outcome(
 /// Polls DescribeExecution with a spinner until the execution leaves RUNNING; `None` when
 /// `limit` passes first.
 async fn follow(
+    printer: &Printer,
     clients: &crate::aws::Clients,
     arn: &str,
     limit: Duration,
 ) -> Result<Option<execution::ExecutionState>, crate::error::AwsError> {
-    let spinner = indicatif::ProgressBar::new_spinner();
-    if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-        spinner.set_draw_target(indicatif::ProgressDrawTarget::hidden());
-    }
-    spinner.set_message(format!("following {arn}"));
-    spinner.enable_steady_tick(Duration::from_millis(100));
+    let spinner = printer.spinner(format!("following {arn}"));
     let deadline = tokio::time::Instant::now() + limit;
     let mut delay = Duration::from_millis(250);
     let state = loop {
