@@ -57,8 +57,8 @@ pub async fn run(printer: &Printer, settings: &AwsSettings, given: Option<PathBu
     if !yes {
         confirm(&desired.stack, &loaded.path)?;
     }
-    let outcome = apply::apply(&clients, &plan, Resolved::default(), |done| {
-        printer.step(&done.label, done.elapsed)
+    let outcome = apply::apply(&clients, &plan, Resolved::default(), |event| {
+        super::show(printer, event)
     })
     .await;
     let completed: Vec<&String> = outcome.completed.iter().map(|c| &c.label).collect();
