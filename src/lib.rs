@@ -33,7 +33,6 @@ pub mod request;
 pub mod resource;
 pub mod stack;
 pub mod synth;
-pub mod tried;
 
 #[cfg(test)]
 mod tests {

@@ -147,7 +147,7 @@ async fn run_one(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Result<()
             stage::apply::delete_access_log(clients, api_id, stage).await
         }
         Op::DeleteStage { api_id, name } => stage::apply::delete(clients, api_id, name).await,
-        Op::StateMachine(op) => crate::resource::state_machine::apply::run(clients, op).await,
+        Op::StateMachine(op) => crate::resource::state_machine::apply::run(clients, ctx, op).await,
         Op::ImportApi { .. } => Err(AwsError::invalid("apply", label, "not a single call")),
     }
 }

@@ -19,6 +19,64 @@ use crate::stack::Desired;
 use crate::stack::desired::DesiredRoute;
 use crate::stack::diagnostic::did_you_mean;
 
+/// `invoke`'s options.
+#[derive(Debug, Clone, clap::Args)]
+pub struct InvokeArgs {
+    /// `[STACK] "METHOD /path"`: the stack file is optional.
+    #[arg(num_args = 1..=2, value_names = ["STACK", "ROUTE"], required = true)]
+    pub args: Vec<String>,
+    /// Request body: JSON text, or @file.
+    #[arg(long, short = 'd')]
+    pub data: Option<String>,
+    /// An extra request header, `name: value` (repeatable).
+    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+    /// A JWT for routes with a JWT authorizer, sent where the authorizer looks for it
+    /// (`Authorization: Bearer ...` by default). AWS_IAM routes are signed with your AWS
+    /// credentials (SigV4) without any option.
+    #[arg(long, env = "PROVISION_TOKEN", value_name = "JWT", hide_env_values = true)]
+    pub token: Option<String>,
+    /// Send to a local gateway (`provision serve`) at this base URL instead of the stage.
+    #[arg(long, value_name = "URL")]
+    pub local: Option<String>,
+    /// Poll the execution until it ends; exit 0 only if it SUCCEEDED.
+    #[arg(long)]
+    pub follow: bool,
+    /// With --follow: give up after this many seconds (exit 1, the execution keeps running).
+    #[arg(long, value_name = "SECONDS", default_value_t = 600, requires = "follow")]
+    pub timeout: u64,
+}
+
+/// `invoke` from its options: the last positional is the route, the one before it the stack.
+pub async fn run(
+    printer: &Printer,
+    settings: &AwsSettings,
+    load: &crate::stack::LoadOptions,
+    args: InvokeArgs,
+) -> Outcome {
+    let InvokeArgs {
+        mut args,
+        data,
+        headers,
+        token,
+        local,
+        follow,
+        timeout,
+    } = args;
+    let route = args.pop().unwrap_or_default();
+    let stack = args.pop().map(PathBuf::from);
+    let invocation = Invocation {
+        route,
+        data,
+        headers,
+        token,
+        local,
+        follow,
+        timeout: Duration::from_secs(timeout),
+    };
+    invoke(printer, settings, load, stack, invocation).await
+}
+
 /// What to send.
 #[derive(Debug, Clone)]
 pub struct Invocation {
@@ -40,9 +98,10 @@ pub struct Invocation {
 
 /// Sends the request, prints the response, follows the execution. Exit 0 on a 2xx (and, with
 /// `--follow`, a SUCCEEDED execution), 1 otherwise.
-pub async fn run(
+pub async fn invoke(
     printer: &Printer,
     settings: &AwsSettings,
+    load: &crate::stack::LoadOptions,
     given: Option<PathBuf>,
     inv: Invocation,
 ) -> Outcome {
@@ -55,7 +114,7 @@ pub async fn run(
     let body = request_body(inv.data.as_deref())?;
     let headers = parse_headers(&inv.headers)?;
     check_json(inv.data.as_deref(), &body, &headers)?;
-    let (desired, clients, live) = super::prepare(printer, settings, given).await?;
+    let (desired, clients, live) = super::prepare(printer, settings, given, load).await?;
     let route = route_for(&desired, method, path)?;
     // Without --data, what `up`'s Try line sends: the route's example, else the smallest body its
     // mappings read.

@@ -19,7 +19,7 @@ use crate::aws::{AwsSettings, Clients};
 use crate::error::{DiagnosticJson, Error};
 use crate::live::{self, Live};
 use crate::render::Printer;
-use crate::stack::{self, Desired, Loaded};
+use crate::stack::{self, Desired, LoadOptions, Loaded};
 
 pub use crate::error::ExitStatus;
 
@@ -38,9 +38,13 @@ pub fn stack_path(given: Option<PathBuf>) -> Result<PathBuf, Error> {
 
 /// Loads and validates a stack, printing its diagnostics. Fails before any AWS call when the
 /// stack has errors.
-pub fn load(printer: &Printer, given: Option<PathBuf>) -> Result<(Loaded, Desired), Error> {
+pub fn load(
+    printer: &Printer,
+    given: Option<PathBuf>,
+    options: &LoadOptions,
+) -> Result<(Loaded, Desired), Error> {
     let path = stack_path(given)?;
-    let mut loaded = stack::load(&path);
+    let mut loaded = stack::load_with(&path, options);
     printer.diagnostics(&loaded);
     match loaded.desired.take() {
         Some(desired) if !loaded.has_errors() => Ok((loaded, desired)),
@@ -103,8 +107,10 @@ pub async fn prepare(
     printer: &Printer,
     settings: &AwsSettings,
     given: Option<PathBuf>,
+    options: &LoadOptions,
 ) -> Result<(Desired, Clients, Live), Error> {
-    let (_, desired, clients, live) = prepare_loaded(printer, settings, given, Machines::Required).await?;
+    let (_, desired, clients, live) =
+        prepare_loaded(printer, settings, given, options, Machines::Required).await?;
     Ok((desired, clients, live))
 }
 
@@ -121,9 +127,10 @@ pub async fn prepare_loaded(
     printer: &Printer,
     settings: &AwsSettings,
     given: Option<PathBuf>,
+    options: &LoadOptions,
     machines: Machines,
 ) -> Result<(Loaded, Desired, Clients, Live), Error> {
-    let (loaded, mut desired) = load(printer, given)?;
+    let (loaded, mut desired) = load(printer, given, options)?;
     let (clients, live, problems) = connect_and_read(settings, &mut desired, machines).await?;
     if !problems.is_empty() {
         if machines == Machines::NotNeeded {

@@ -37,10 +37,6 @@ pub const MAX_PAYLOAD: usize = 10 * 1024 * 1024;
 /// "Maximum integration timeout: 30 seconds" (same quotas page).
 pub const INTEGRATION_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Environment variable that shortens the integration timeout, in milliseconds (for tests only:
-/// waiting 30 s to see a 504 makes slow tests).
-pub const TIMEOUT_OVERRIDE_ENV: &str = "PROVISION_SERVE_INTEGRATION_TIMEOUT_MS";
-
 /// One served request, for the log line.
 #[derive(Debug, Clone, Default)]
 pub struct RequestLog {
@@ -236,19 +232,17 @@ fn refuse_before_body(
 }
 
 impl Gateway {
-    /// A gateway over `served`, answering on `port`, with the issuers' `keys` and the caller's
-    /// `local_credentials` (access key id, secret) for checking SigV4 signatures.
+    /// A gateway over `served`, answering on `port`, with the issuers' `keys`, the caller's
+    /// `local_credentials` (access key id, secret) for checking SigV4 signatures, and how long an
+    /// integration may take before a 504 ([`INTEGRATION_TIMEOUT`] but in tests).
     pub fn new(
         served: Served,
         clients: Clients,
         port: u16,
         keys: KeyStore,
         local_credentials: Option<(String, String)>,
+        timeout: Duration,
     ) -> Arc<Self> {
-        let timeout = std::env::var(TIMEOUT_OVERRIDE_ENV)
-            .ok()
-            .and_then(|v| v.parse::<u64>().ok())
-            .map_or(INTEGRATION_TIMEOUT, Duration::from_millis);
         Arc::new(Self {
             served: RwLock::new(Arc::new(served)),
             clients,

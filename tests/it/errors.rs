@@ -237,6 +237,37 @@ fn no_credentials_says_where_it_looked_and_what_to_run() {
     assert_no_dump(&stderr);
 }
 
+/// The profile is carried in the error value (not a global the printer reads): a named profile
+/// that holds no credentials is the one the help names.
+#[test]
+fn a_named_profile_without_credentials_is_the_one_the_help_names() {
+    let url = fake_endpoint("500 Internal Server Error", &[], "must not be reached");
+    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let config = home.path().join("config");
+    std::fs::write(&config, "[profile ci]\nregion = ap-southeast-2\n").unwrap_or_else(|e| panic!("{e}"));
+    let out = provision(&url)
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env("HOME", home.path())
+        .env("AWS_CONFIG_FILE", &config)
+        .args([
+            "diff",
+            "stacks/onboarding.toml",
+            "--max-rps",
+            "0",
+            "--profile",
+            "ci",
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run provision: {e}"));
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("profile `ci` in ~/.aws/config"), "{stderr}");
+    assert!(!stderr.contains("profile `default`"), "{stderr}");
+    assert_eq!(stderr.matches("error:").count(), 1, "printed once:\n{stderr}");
+    assert_no_dump(&stderr);
+}
+
 #[test]
 fn an_unreachable_endpoint_names_the_address_and_the_refusal() {
     // A port that was free a moment ago: nothing listens there.

@@ -112,6 +112,7 @@ fn clients(gw_rules: &[&Rule], iam_rules: &[&Rule]) -> Clients {
         sts,
         region: REGION.into(),
         region_source: "--region".into(),
+        profile: "default".into(),
         credentials: None,
     }
 }

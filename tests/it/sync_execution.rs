@@ -100,6 +100,7 @@ fn clients(endpoint: &str) -> Clients {
         ),
         region: "ap-southeast-2".into(),
         region_source: "--region".into(),
+        profile: "default".into(),
         credentials: None,
     }
 }

@@ -14,9 +14,10 @@ use serde_json::Value;
 
 use super::op::{MachineOp, MachineUpdate, NewMachine, Routing};
 use super::spec::{Logging, MachineType, ROLE_DESCRIPTION, ROLE_POLICY_NAME};
+use crate::apply::resolve::{Resolved, lock};
 use crate::aws::Clients;
 use crate::error::AwsError;
-use crate::stack::rules::OWNER_TAG;
+use crate::resource::role::apply as role;
 
 /// How long a new execution role may take to become assumable by Step Functions: IAM is
 /// eventually consistent (Terraform waits up to 2 minutes for the same reason).
@@ -26,21 +27,17 @@ const ROLE_PROPAGATION: Duration = Duration::from_secs(120);
 /// asynchronous: "the state machine's status is set to DELETING").
 const DELETE_WAIT: Duration = Duration::from_secs(300);
 
-/// The version ARN each machine's create or update published in this process: an alias that
-/// follows the latest version is moved to it.
-static PUBLISHED: Mutex<BTreeMap<String, String>> = Mutex::new(BTreeMap::new());
-
-fn record_published(machine_arn: &str, version_arn: Option<&str>) {
+/// Notes the version a create, update or publish of this run made ([`Resolved::published`]).
+fn record_published(ctx: &Mutex<Resolved>, machine_arn: &str, version_arn: Option<&str>) {
     if let Some(version) = version_arn {
-        PUBLISHED
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
+        lock(ctx)
+            .published
             .insert(machine_arn.to_string(), version.to_string());
     }
 }
 
 /// Performs one operation.
-pub async fn run(clients: &Clients, op: &MachineOp) -> Result<(), AwsError> {
+pub async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &MachineOp) -> Result<(), AwsError> {
     match op {
         MachineOp::CreateRole {
             name,
@@ -48,21 +45,15 @@ pub async fn run(clients: &Clients, op: &MachineOp) -> Result<(), AwsError> {
             policy,
             tags,
         } => create_role(clients, name, trust, policy, tags).await,
-        MachineOp::TagRole { name, tags } => tag_role(clients, name, tags).await,
-        MachineOp::UpdateRoleTrust { name, trust } => clients
-            .iam
-            .update_assume_role_policy()
-            .role_name(name)
-            .policy_document(trust.to_string())
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| AwsError::new("UpdateAssumeRolePolicy", format!("role {name}"), e)),
-        MachineOp::PutRolePolicy { name, policy } => put_policy(clients, name, policy).await,
+        MachineOp::TagRole { name, tags } => role::tag(clients, name, tags, &[]).await,
+        MachineOp::UpdateRoleTrust { name, trust } => role::update_trust(clients, name, trust).await,
+        MachineOp::PutRolePolicy { name, policy } => {
+            role::put_policy(clients, name, ROLE_POLICY_NAME, policy).await
+        }
         MachineOp::DeleteRole { name, inline, .. } => delete_role(clients, name, inline).await,
-        MachineOp::Create(new) => create(clients, new).await,
-        MachineOp::Update(update) => self::update(clients, update).await,
-        MachineOp::Publish { arn, name } => publish(clients, arn, name).await,
+        MachineOp::Create(new) => create(clients, ctx, new).await,
+        MachineOp::Update(update) => self::update(clients, ctx, update).await,
+        MachineOp::Publish { arn, name } => publish(clients, ctx, arn, name).await,
         MachineOp::Tag {
             arn,
             name,
@@ -75,13 +66,13 @@ pub async fn run(clients: &Clients, op: &MachineOp) -> Result<(), AwsError> {
             name,
             routing,
             ..
-        } => create_alias(clients, machine_arn, name, routing).await,
+        } => create_alias(clients, ctx, machine_arn, name, routing).await,
         MachineOp::UpdateAlias {
             machine_arn,
             name,
             routing,
             ..
-        } => update_alias(clients, machine_arn, name, routing).await,
+        } => update_alias(clients, ctx, machine_arn, name, routing).await,
         MachineOp::DeleteAlias { arn, .. } => {
             let answer = clients
                 .sfn
@@ -139,14 +130,9 @@ where
     }
 }
 
-fn iam_tags(tags: &BTreeMap<String, String>) -> Vec<aws_sdk_iam::types::Tag> {
-    tags.iter()
-        .filter_map(|(k, v)| aws_sdk_iam::types::Tag::builder().key(k).value(v).build().ok())
-        .collect()
-}
-
-/// CreateRole then PutRolePolicy. A role of that name already tagged for the stack (a run cut
-/// off after creating it) is taken; an untagged one is refused (the plan asks for `--adopt`).
+/// CreateRole then PutRolePolicy, through the role unit's calls (the stack's own role is made
+/// the same way). A role of that name already tagged for the stack (a run cut off after creating
+/// it) is taken; an untagged one is refused (the plan asks for `--adopt`).
 async fn create_role(
     clients: &Clients,
     name: &str,
@@ -154,85 +140,32 @@ async fn create_role(
     policy: &Value,
     tags: &BTreeMap<String, String>,
 ) -> Result<(), AwsError> {
-    let resource = format!("role {name}");
-    let answer = clients
-        .iam
-        .create_role()
-        .role_name(name)
-        .assume_role_policy_document(trust.to_string())
-        .description(ROLE_DESCRIPTION)
-        .set_tags(Some(iam_tags(tags)))
-        .send()
-        .await;
-    match answer {
-        Ok(_) => {}
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(|s| s.is_entity_already_exists_exception()) =>
-        {
-            let role = clients
-                .iam
-                .get_role()
-                .role_name(name)
-                .send()
-                .await
-                .map_err(|e| AwsError::new("GetRole", &resource, e))?;
-            let owner = role
-                .role()
-                .and_then(|r| r.tags().iter().find(|t| t.key() == OWNER_TAG))
-                .map(|t| t.value());
-            if owner != tags.get(OWNER_TAG).map(String::as_str) {
-                return Err(AwsError::invalid(
-                    "CreateRole",
-                    resource,
-                    "a role of this name exists and is not the stack's",
-                )
-                .with_help("run `provision up --adopt` to take it over, or rename the state machine"));
-            }
-        }
-        Err(e) => return Err(AwsError::new("CreateRole", resource, e)),
-    }
-    put_policy(clients, name, policy).await
+    let spec = role::NewRole {
+        name,
+        trust,
+        tags,
+        // CreateRole's default path (IAM API reference, CreateRole `Path`).
+        path: "/",
+        boundary: None,
+    };
+    let help = "run `provision up --adopt` to take it over, or rename the state machine";
+    role::create_arn(
+        clients,
+        &format!("role {name}"),
+        &spec,
+        ROLE_DESCRIPTION,
+        Some(help),
+    )
+    .await?;
+    role::put_policy(clients, name, ROLE_POLICY_NAME, policy).await
 }
 
-async fn tag_role(clients: &Clients, name: &str, tags: &BTreeMap<String, String>) -> Result<(), AwsError> {
-    clients
-        .iam
-        .tag_role()
-        .role_name(name)
-        .set_tags(Some(iam_tags(tags)))
-        .send()
-        .await
-        .map(|_| ())
-        .map_err(|e| AwsError::new("TagRole", format!("role {name}"), e))
-}
-
-async fn put_policy(clients: &Clients, name: &str, policy: &Value) -> Result<(), AwsError> {
-    clients
-        .iam
-        .put_role_policy()
-        .role_name(name)
-        .policy_name(ROLE_POLICY_NAME)
-        .policy_document(policy.to_string())
-        .send()
-        .await
-        .map(|_| ())
-        .map_err(|e| AwsError::new("PutRolePolicy", format!("role {name}"), e))
-}
-
+/// Each inline policy, then the role (asked again while IAM still sees the policies).
 async fn delete_role(clients: &Clients, name: &str, inline: &[String]) -> Result<(), AwsError> {
     for policy in inline {
-        let answer = clients
-            .iam
-            .delete_role_policy()
-            .role_name(name)
-            .policy_name(policy)
-            .send()
-            .await;
-        deleted(answer, "DeleteRolePolicy", format!("role {name}"))?;
+        role::delete_policy(clients, name, policy).await?;
     }
-    let answer = clients.iam.delete_role().role_name(name).send().await;
-    deleted(answer, "DeleteRole", format!("role {name}"))
+    role::delete(clients, name).await
 }
 
 fn logging_configuration(logging: &Logging) -> LoggingConfiguration {
@@ -287,7 +220,7 @@ where
 }
 
 /// CreateStateMachine, after waiting for a deleted machine of that name to be gone.
-async fn create(clients: &Clients, new: &NewMachine) -> Result<(), AwsError> {
+async fn create(clients: &Clients, ctx: &Mutex<Resolved>, new: &NewMachine) -> Result<(), AwsError> {
     let resource = format!("state machine {}", new.name);
     if new.wait_for_name {
         wait_gone(clients, &new.arn, &new.name).await?;
@@ -313,12 +246,12 @@ async fn create(clients: &Clients, new: &NewMachine) -> Result<(), AwsError> {
             .map_err(|e| AwsError::new("CreateStateMachine", &resource, e))
     })
     .await?;
-    record_published(out.state_machine_arn(), out.state_machine_version_arn());
+    record_published(ctx, out.state_machine_arn(), out.state_machine_version_arn());
     Ok(())
 }
 
 /// UpdateStateMachine with the fields that changed.
-async fn update(clients: &Clients, u: &MachineUpdate) -> Result<(), AwsError> {
+async fn update(clients: &Clients, ctx: &Mutex<Resolved>, u: &MachineUpdate) -> Result<(), AwsError> {
     let resource = format!("state machine {}", u.name);
     let out = with_new_role(&resource, || async {
         clients
@@ -338,13 +271,13 @@ async fn update(clients: &Clients, u: &MachineUpdate) -> Result<(), AwsError> {
             .map_err(|e| AwsError::new("UpdateStateMachine", &resource, e))
     })
     .await?;
-    record_published(&u.arn, out.state_machine_version_arn());
+    record_published(ctx, &u.arn, out.state_machine_version_arn());
     Ok(())
 }
 
 /// PublishStateMachineVersion of the current revision. Where the endpoint lacks it (stock moto),
 /// UpdateStateMachine with the same definition and `publish` does the same.
-async fn publish(clients: &Clients, arn: &str, name: &str) -> Result<(), AwsError> {
+async fn publish(clients: &Clients, ctx: &Mutex<Resolved>, arn: &str, name: &str) -> Result<(), AwsError> {
     let resource = format!("state machine {name}");
     let answer = clients
         .sfn
@@ -356,7 +289,7 @@ async fn publish(clients: &Clients, arn: &str, name: &str) -> Result<(), AwsErro
         .await;
     match answer {
         Ok(out) => {
-            record_published(arn, Some(out.state_machine_version_arn()));
+            record_published(ctx, arn, Some(out.state_machine_version_arn()));
             Ok(())
         }
         Err(e)
@@ -384,7 +317,7 @@ async fn publish(clients: &Clients, arn: &str, name: &str) -> Result<(), AwsErro
                 .send()
                 .await
                 .map_err(|e| AwsError::new("UpdateStateMachine", &resource, e))?;
-            record_published(arn, out.state_machine_version_arn());
+            record_published(ctx, arn, out.state_machine_version_arn());
             Ok(())
         }
         Err(e) => Err(AwsError::new("PublishStateMachineVersion", resource, e)),
@@ -488,16 +421,13 @@ async fn wait_gone(clients: &Clients, arn: &str, name: &str) -> Result<(), AwsEr
 
 /// The routing configuration of an alias.
 fn routing_items(
+    ctx: &Mutex<Resolved>,
     machine_arn: &str,
     routing: &Routing,
 ) -> Result<Vec<RoutingConfigurationListItem>, AwsError> {
     let versions: Vec<(String, i32)> = match routing {
         Routing::Published => {
-            let published = PUBLISHED
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .get(machine_arn)
-                .cloned();
+            let published = lock(ctx).published.get(machine_arn).cloned();
             let arn = published.ok_or_else(|| {
                 AwsError::invalid(
                     "CreateStateMachineAlias",
@@ -527,11 +457,12 @@ fn routing_items(
 
 async fn create_alias(
     clients: &Clients,
+    ctx: &Mutex<Resolved>,
     machine_arn: &str,
     name: &str,
     routing: &Routing,
 ) -> Result<(), AwsError> {
-    let items = routing_items(machine_arn, routing)?;
+    let items = routing_items(ctx, machine_arn, routing)?;
     clients
         .sfn
         .create_state_machine_alias()
@@ -551,11 +482,12 @@ async fn create_alias(
 
 async fn update_alias(
     clients: &Clients,
+    ctx: &Mutex<Resolved>,
     machine_arn: &str,
     name: &str,
     routing: &Routing,
 ) -> Result<(), AwsError> {
-    let items = routing_items(machine_arn, routing)?;
+    let items = routing_items(ctx, machine_arn, routing)?;
     let arn = format!("{machine_arn}:{name}");
     clients
         .sfn
