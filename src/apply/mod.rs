@@ -5,7 +5,6 @@
 pub(crate) mod answer;
 mod call;
 pub(crate) mod create;
-pub mod import;
 pub(crate) mod resolve;
 
 use std::collections::{HashMap, HashSet};

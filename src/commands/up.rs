@@ -1,5 +1,7 @@
 //! `provision up`: plan, then apply in dependency order.
 
+mod import;
+
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -211,18 +213,18 @@ pub async fn run(
 /// per change. Returns the plan rewritten for the import.
 fn api_path(printer: &Printer, plan: &Plan, desired: &Desired, region: &str) -> Option<Plan> {
     let name = &desired.api.name;
-    match apply::import::path(plan, desired, region) {
-        apply::import::Path::Import(rewritten) => {
+    match import::path(plan, desired, region) {
+        import::Path::Import(rewritten) => {
             printer.progress(&format!(
                 "  api {name} does not exist yet: creating it with one ImportApi call (routes, integrations, authorizers, CORS and tags), then what the document does not carry"
             ));
             Some(rewritten)
         }
-        apply::import::Path::OneByOne(why) => {
+        import::Path::OneByOne(why) => {
             printer.note(&format!("api {name} is created one call per resource: {why}"));
             None
         }
-        apply::import::Path::Existing => {
+        import::Path::Existing => {
             let api_changes = plan
                 .changes
                 .iter()

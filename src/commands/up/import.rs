@@ -153,7 +153,7 @@ mod tests {
     /// whose document carries the ownership tag; the role and the stage stay their own calls.
     #[test]
     fn a_new_api_is_one_import_and_the_stage_and_role_stay_their_own_calls() {
-        let d = desired(include_str!("../../stacks/onboarding-secure.toml"));
+        let d = desired(include_str!("../../../stacks/onboarding-secure.toml"));
         let plan = fresh_plan(&d);
         let Path::Import(rewritten) = path(&plan, &d, "ap-southeast-2") else {
             panic!("a new API is imported")
@@ -203,7 +203,7 @@ mod tests {
     #[test]
     fn an_authorizer_name_openapi_forbids_is_made_one_call_at_a_time_with_the_reason() {
         let text =
-            include_str!("../../stacks/onboarding-secure.toml").replace("\"cognito\"", "\"my cognito\"");
+            include_str!("../../../stacks/onboarding-secure.toml").replace("\"cognito\"", "\"my cognito\"");
         let d = desired(&text);
         match path(&fresh_plan(&d), &d, "ap-southeast-2") {
             Path::OneByOne(why) => assert!(why.contains("`my cognito`"), "{why}"),
