@@ -14,7 +14,7 @@ use crate::stack::desired::Cors;
 use crate::stack::desired::{DesiredIntegration, DesiredStage};
 use crate::stack::rules::OWNER_TAG;
 
-const ONBOARDING: &str = include_str!("../../stacks/onboarding.toml");
+const ONBOARDING: &str = include_str!("../../tests/fixtures/onboarding-existing-machine.toml");
 const STACK: &str = "user-onboarding";
 const API_NAME: &str = "user-onboarding-api";
 const ROLE: &str = "user-onboarding-api-gateway-stepfunctions-role";

@@ -667,7 +667,9 @@ mod tests {
 
     #[test]
     fn onboarding_has_only_the_expected_warnings() {
-        let d = problems(include_str!("../../stacks/onboarding.toml"));
+        let d = problems(include_str!(
+            "../../tests/fixtures/onboarding-existing-machine.toml"
+        ));
         assert!(d.iter().all(|d| !d.is_error()), "{d:?}");
         let labels: Vec<_> = d.iter().map(|d| d.label.as_str()).collect();
         assert!(labels.contains(&"anyone on the internet can start executions"));

@@ -1,8 +1,8 @@
 //! Property tests: loading, validating and rendering a stack never panics, whatever the input.
 //!
 //! Inputs are (a) arbitrary strings, (b) arbitrary bytes read through a file, (c) mutations of
-//! `stacks/onboarding.toml` (byte edits, deleted, duplicated and swapped lines, keys and values
-//! replaced) and (d) stacks generated field by field from values close to AWS's rules.
+//! the onboarding stack `tests/fixtures/onboarding-existing-machine.toml` (byte edits, deleted,
+//! duplicated and swapped lines, keys and values replaced) and (d) stacks generated field by field from values close to AWS's rules.
 //! Every result must also be coherent: spans inside the source on character boundaries,
 //! diagnostics in file order, a desired state exactly when there is no error.
 //!
@@ -16,7 +16,7 @@ use proptest::sample::Index;
 use provision::render::render_diagnostics;
 use provision::stack::{self, Loaded};
 
-const ONBOARDING: &str = include_str!("../../stacks/onboarding.toml");
+const ONBOARDING: &str = include_str!("../fixtures/onboarding-existing-machine.toml");
 
 /// `default` cases unless `PROPTEST_CASES` is set.
 fn config(default: u32) -> ProptestConfig {
