@@ -5,6 +5,7 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use crate::resource::authorizer::spec::TokenSource;
 use crate::stack::Desired;
 use crate::stack::desired::DesiredRoute;
 
@@ -199,13 +200,11 @@ fn curl(desired: &Desired, route: &DesiredRoute, call: &Call<'_>) -> String {
                 .authorizer
                 .as_ref()
                 .and_then(|name| desired.authorizers.iter().find(|a| &a.name == name))
-                .map_or("$request.header.Authorization", |a| a.identity_source.as_str());
-            match source.strip_prefix("$request.querystring.") {
-                Some(name) => url.push_str(&format!("?{name}=$TOKEN")),
-                None => {
-                    let header = source.strip_prefix("$request.header.").unwrap_or("Authorization");
-                    curl.push_str(&format!(" -H \"{header}: Bearer $TOKEN\""));
-                }
+                .map(|a| a.token_source())
+                .unwrap_or_default();
+            match source {
+                TokenSource::QueryString(name) => url.push_str(&format!("?{name}=$TOKEN")),
+                TokenSource::Header(header) => curl.push_str(&format!(" -H \"{header}: Bearer $TOKEN\"")),
             }
         }
         "AWS_IAM" => {

@@ -272,8 +272,9 @@ async fn authorize(
                 .authorizer
                 .as_ref()
                 .and_then(|name| desired.authorizers.iter().find(|a| &a.name == name))
-                .map_or("$request.header.Authorization", |a| a.identity_source.as_str());
-            request::place_token(outgoing, source, token);
+                .map(|a| a.token_source())
+                .unwrap_or_default();
+            request::place_token(outgoing, &source, token);
             Ok(())
         }
         _ => Ok(()),

@@ -92,11 +92,9 @@ impl Served {
                         name: a.name.clone(),
                         issuer: a.issuer.clone().unwrap_or_default(),
                         audience: a.audience.clone(),
-                        identity_source: a
-                            .identity_source
-                            .first()
-                            .cloned()
-                            .unwrap_or_else(|| "$request.header.Authorization".into()),
+                        identity_source: a.identity_source.first().cloned().unwrap_or_else(|| {
+                            crate::resource::authorizer::spec::TokenSource::default().to_string()
+                        }),
                     }),
                 scopes: r.scopes.clone(),
                 integration: r

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::spec::{DesiredAuthorizer, LiveAuthorizer};
+use super::spec::{DesiredAuthorizer, LiveAuthorizer, TokenSource};
 use crate::stack::write::{list, quote};
 
 /// The authorizer's resource in the API of logical id `api`.
@@ -36,9 +36,6 @@ pub fn openapi(a: &DesiredAuthorizer) -> Value {
         }
     })
 }
-
-/// The identity source the format takes when `identity_source` is left out.
-const DEFAULT_IDENTITY_SOURCE: &str = "$request.header.Authorization";
 
 /// `[[authorizer]]`.
 #[derive(Debug, Clone, Serialize)]
@@ -72,7 +69,7 @@ pub fn doc(a: &LiveAuthorizer) -> Result<DocAuthorizer, String> {
         name: a.name.clone(),
         issuer: issuer.clone(),
         audience: a.audience.clone(),
-        identity_source: (source != DEFAULT_IDENTITY_SOURCE).then(|| source.clone()),
+        identity_source: (*source != TokenSource::default().to_string()).then(|| source.clone()),
     })
 }
 
