@@ -41,7 +41,7 @@ pub async fn run(
             // Before deleting the role: is an API outside the stack using it?
             let role = role.clone();
             let before = live.used_outside.len();
-            super::check_outside_use(&clients, &desired.stack, &mut live, std::slice::from_ref(&role))
+            crate::live::check_outside_use(&clients, &desired.stack, &mut live, std::slice::from_ref(&role))
                 .await?;
             if live.used_outside.len() > before
                 && let Some(apis) = live.used_outside.get(&role.name)
@@ -112,7 +112,7 @@ async fn find_left_behind_roles(clients: &Clients, desired: &Desired, live: &mut
             found.push(role);
         }
     }
-    super::check_outside_use(clients, &desired.stack, live, &found).await?;
+    crate::live::check_outside_use(clients, &desired.stack, live, &found).await?;
     live.former_roles.extend(found);
     Ok(())
 }

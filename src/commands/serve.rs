@@ -104,7 +104,7 @@ pub async fn run(
     let reloader = Arc::new(Reloader {
         printer: printer.clone(),
         clients,
-        desired,
+        desired: desired.into_inner(),
         gateway: gateway.clone(),
         every: refresh,
         read_at: std::sync::Mutex::new(Instant::now()),
@@ -280,7 +280,7 @@ impl Reloader {
             return;
         }
         let started = Instant::now();
-        let read = live::read(&self.clients, live::ReadScope::of(&self.desired)).await;
+        let read = live::read_apis_and_role(&self.clients, live::ReadScope::of(&self.desired)).await;
         if let Ok(mut at) = self.read_at.lock() {
             *at = started;
         }

@@ -1,6 +1,7 @@
 //! The stack file: TOML model, loading and validation. Pure: no AWS.
 
 pub mod allow;
+pub mod bound;
 pub mod desired;
 pub mod diagnostic;
 pub mod load;
@@ -16,6 +17,7 @@ pub mod write;
 
 use std::path::{Path, PathBuf};
 
+pub use bound::{Binding, BoundDesired};
 pub use desired::Desired;
 pub use diagnostic::{Diagnostic, Severity};
 
