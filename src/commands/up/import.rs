@@ -142,7 +142,11 @@ mod tests {
     }
 
     fn fresh_plan(d: &Desired) -> Plan {
-        crate::plan::plan(d, &Live::default(), PlanOptions::default()).expect("plan")
+        let bound = d.clone().bind(&crate::stack::Binding {
+            region: "ap-southeast-2".into(),
+            account: Some("189107071895".into()),
+        });
+        crate::plan::plan(&bound, &Live::default(), PlanOptions::default()).expect("plan")
     }
 
     fn ops(plan: &Plan) -> Vec<&Op> {
