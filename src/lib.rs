@@ -18,6 +18,7 @@ pub mod aws;
 pub mod cli;
 pub mod commands;
 pub mod deployer;
+pub mod domain;
 pub mod error;
 pub mod gateway;
 pub mod iam;

@@ -5,6 +5,7 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use crate::domain::{Authorization, StageName};
 use crate::resource::authorizer::spec::TokenSource;
 use crate::stack::Desired;
 use crate::stack::desired::DesiredRoute;
@@ -40,7 +41,7 @@ pub fn invoke_base(endpoint: Option<&str>, api_id: &str, region: &str, stage: &s
     let endpoint = endpoint
         .map(|e| e.trim_end_matches('/').to_string())
         .unwrap_or_else(|| format!("https://{api_id}.execute-api.{region}.amazonaws.com"));
-    if stage == "$default" {
+    if StageName::is_default_name(stage) {
         endpoint
     } else {
         format!("{endpoint}/{stage}")
@@ -81,7 +82,7 @@ pub fn outputs(
     Outputs {
         api_id: api_id.to_string(),
         role_arn: role_arn.map(str::to_string),
-        stage: desired.stage.name.clone(),
+        stage: desired.stage.name.to_string(),
         routes,
     }
 }
@@ -194,8 +195,8 @@ fn curl(desired: &Desired, route: &DesiredRoute, call: &Call<'_>) -> String {
         ),
         None => format!("curl -X {method} '{{URL}}'"),
     };
-    match route.authorization.as_str() {
-        "JWT" => {
+    match route.authorization {
+        Authorization::Jwt => {
             let source = route
                 .authorizer
                 .as_ref()
@@ -207,7 +208,7 @@ fn curl(desired: &Desired, route: &DesiredRoute, call: &Call<'_>) -> String {
                 TokenSource::Header(header) => curl.push_str(&format!(" -H \"{header}: Bearer $TOKEN\"")),
             }
         }
-        "AWS_IAM" => {
+        Authorization::AwsIam => {
             curl.push_str(&format!(
                 " --aws-sigv4 'aws:amz:{}:execute-api' --user \"$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY\"",
                 call.region
@@ -216,7 +217,7 @@ fn curl(desired: &Desired, route: &DesiredRoute, call: &Call<'_>) -> String {
                 curl.push_str(" -H \"x-amz-security-token: $AWS_SESSION_TOKEN\"");
             }
         }
-        _ => {}
+        Authorization::None | Authorization::Custom => {}
     }
     // A URL with `$TOKEN` in it must be double-quoted for the shell to fill it in.
     if url.contains('$') {

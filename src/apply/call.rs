@@ -108,7 +108,7 @@ async fn run_one(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Result<()
         } => {
             let spec = RouteSpec {
                 key,
-                authorization,
+                authorization: *authorization,
                 authorizer: authorizer.as_ref(),
                 scopes,
                 integration,
@@ -128,7 +128,7 @@ async fn run_one(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Result<()
         } => {
             let spec = RouteSpec {
                 key,
-                authorization,
+                authorization: *authorization,
                 authorizer: authorizer.as_ref(),
                 scopes,
                 integration,

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use super::{ExitStatus, Outcome};
 use crate::aws::AwsSettings;
+use crate::domain::{Action, Authorization, ExecutionStatus};
 use crate::error::Error;
 use crate::gateway::matching::match_route;
 use crate::live::execution;
@@ -162,7 +163,7 @@ pub async fn invoke(
     }
     // A synchronous route's answer is StartSyncExecution's envelope, which carries the outcome:
     // AWS answers 200 even when the execution failed, so its status decides, --follow or not.
-    let synchronous = route.integration.action() == "StartSyncExecution"
+    let synchronous = route.integration.action == Action::StartSyncExecution
         && response["status"].is_string()
         && response["executionArn"].is_string();
     if !(200..300).contains(&status) || !(inv.follow || synchronous) {
@@ -188,7 +189,7 @@ pub async fn invoke(
         "status": state.status, "output": state.output, "error": state.error, "cause": state.cause,
     });
     printer.json(&report);
-    Ok(if state.status == "SUCCEEDED" {
+    Ok(if state.status == ExecutionStatus::Succeeded {
         ExitStatus::Success
     } else {
         ExitStatus::Failure
@@ -254,14 +255,14 @@ async fn authorize(
     token: Option<&str>,
     clients: &crate::aws::Clients,
 ) -> Result<(), Error> {
-    match route.authorization.as_str() {
-        "AWS_IAM" => request::sign(outgoing, clients).await.map_err(|e| {
+    match route.authorization {
+        Authorization::AwsIam => request::sign(outgoing, clients).await.map_err(|e| {
             Error::with_help(
                 format!("cannot sign the request to {} (AWS_IAM): {e}", route.key),
                 "configure AWS credentials as for the other commands (`aws configure`, AWS_PROFILE, `aws sso login`)",
             )
         }),
-        "JWT" => {
+        Authorization::Jwt => {
             let token = token.ok_or_else(|| {
                 Error::with_help(
                     format!("route {} needs a JWT from its authorizer", route.key),
@@ -277,7 +278,7 @@ async fn authorize(
             request::place_token(outgoing, &source, token);
             Ok(())
         }
-        _ => Ok(()),
+        Authorization::None | Authorization::Custom => Ok(()),
     }
 }
 
@@ -321,13 +322,13 @@ fn explain_refusal(
     }
     let empty_unknown =
         response["__type"] == "UnknownError" && response["message"].as_str().is_none_or(str::is_empty);
-    if empty_unknown && route.integration.action() == "StartSyncExecution" {
+    if empty_unknown && route.integration.action == Action::StartSyncExecution {
         printer.note(
             "an empty UnknownError from StartSyncExecution is what moto answers: it does not implement \
              StartSyncExecution; on AWS the route answers with the execution's result",
         );
     }
-    if status == 403 && route.authorization == "AWS_IAM" {
+    if status == 403 && route.authorization == Authorization::AwsIam {
         printer.note(
             "the request was signed with your AWS credentials; on AWS the caller also needs execute-api:Invoke \
              on the route",
@@ -385,7 +386,9 @@ async fn execution_outcome(
 ) -> Result<execution::ExecutionState, Error> {
     if let Some(done) = response["status"].as_str() {
         return Ok(execution::ExecutionState {
-            status: done.to_string(),
+            status: done.parse().map_err(|e: crate::domain::Unknown| {
+                Error::msg(format!("the answer's status is not an execution's: {e}"))
+            })?,
             output: response["output"].as_str().map(str::to_string),
             error: response["error"].as_str().map(str::to_string),
             cause: response["cause"].as_str().map(str::to_string),
@@ -419,7 +422,7 @@ async fn follow(
     let mut delay = Duration::from_millis(250);
     let state = loop {
         let state = execution::describe_execution(clients, arn).await?;
-        if state.status != "RUNNING" {
+        if state.status != ExecutionStatus::Running {
             break Some(state);
         }
         if tokio::time::Instant::now() + delay > deadline {

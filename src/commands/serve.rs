@@ -12,6 +12,7 @@ use tokio::net::TcpListener;
 
 use super::{ExitStatus, Outcome};
 use crate::aws::{AwsSettings, Clients};
+use crate::domain::Authorization;
 use crate::error::Error;
 use crate::gateway::jwks::{KeyStore, parse_override};
 use crate::gateway::served::{RoleRead, Served};
@@ -143,7 +144,7 @@ fn banner(printer: &Printer, served: &Served, gateway: &Gateway, port: u16, watc
         served.api_name, served.api_id
     ));
     for stage in &served.stages {
-        let at = if stage.name == "$default" {
+        let at = if stage.name.is_default() {
             "/".to_string()
         } else {
             format!("/{}/", stage.name)
@@ -161,10 +162,10 @@ fn banner(printer: &Printer, served: &Served, gateway: &Gateway, port: u16, watc
             .and_then(|i| i.subtype.clone())
             .unwrap_or_else(|| "no integration".into());
         let auth = match &r.authorizer {
-            Some(a) if r.authorization == "JWT" => {
+            Some(a) if r.authorization == Authorization::Jwt => {
                 format!("JWT {} (keys: {})", a.name, gateway.key_source(&a.issuer))
             }
-            _ => r.authorization.clone(),
+            _ => r.authorization.to_string(),
         };
         printer.progress(&format!("  {:<28} {target}  auth {auth}", r.key));
     }

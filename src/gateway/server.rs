@@ -27,6 +27,7 @@ use super::served::{Served, ServedRoute};
 use super::throttle::Throttle;
 use super::{MappingError, Request, cors, evaluate, match_route, response, sigv4};
 use crate::aws::Clients;
+use crate::domain::{Action, Authorization};
 use crate::live::LiveIntegration;
 use crate::live::execution::{self, ServiceReply};
 
@@ -458,9 +459,9 @@ impl Gateway {
         request: &Request,
         log: &mut RequestLog,
     ) -> Result<BTreeMap<String, String>, Response<Body>> {
-        match route.authorization.as_str() {
-            "JWT" => self.authorize_jwt(route, request, log).await,
-            "AWS_IAM" => {
+        match route.authorization {
+            Authorization::Jwt => self.authorize_jwt(route, request, log).await,
+            Authorization::AwsIam => {
                 let signed = sigv4::Signed {
                     method: &request.method,
                     path: &request.path,
@@ -488,12 +489,12 @@ impl Gateway {
                     }
                 }
             }
-            "CUSTOM" => {
+            Authorization::Custom => {
                 log.notes
                     .push("Lambda (CUSTOM) authorizers are not emulated; the request is refused".into());
                 Err(message(401, "Unauthorized"))
             }
-            _ => Ok(BTreeMap::new()),
+            Authorization::None => Ok(BTreeMap::new()),
         }
     }
 
@@ -557,13 +558,11 @@ impl Gateway {
             log.notes.push("the route has no integration".into());
             return message(500, "Internal Server Error");
         };
-        let Some(action) = integration
-            .subtype
-            .as_deref()
-            .and_then(|s| s.strip_prefix("StepFunctions-"))
-        else {
-            log.notes
-                .push("the integration is not a Step Functions integration".into());
+        let Some(action) = integration.action() else {
+            log.notes.push(format!(
+                "the integration is not a Step Functions integration this gateway can call (subtype {})",
+                integration.subtype.as_deref().unwrap_or("none")
+            ));
             return message(500, "Internal Server Error");
         };
         let mut params = match evaluate(&integration.parameters, request) {
@@ -594,7 +593,7 @@ impl Gateway {
                 }
             ));
         }
-        if action != "StopExecution" && !params.contains_key("Name") {
+        if action.starts() && !params.contains_key("Name") {
             // Step Functions names an execution itself when no name is sent; emulators may not.
             params.insert("Name".into(), random_id());
         }
@@ -671,10 +670,10 @@ impl Gateway {
 
     /// Why Step Functions refused, with the emulator's known gap named: moto answers an empty
     /// `UnknownError` for StartSyncExecution, which it does not implement.
-    fn service_refusal(action: &str, body: &Value) -> String {
+    fn service_refusal(action: Action, body: &Value) -> String {
         let code = body["__type"].as_str().unwrap_or("an error");
         let text = body["message"].as_str().unwrap_or_default();
-        if action == "StartSyncExecution" && code == "UnknownError" && text.is_empty() {
+        if action == Action::StartSyncExecution && code == "UnknownError" && text.is_empty() {
             return "Step Functions answered an empty UnknownError to StartSyncExecution: moto does not implement \
                 StartSyncExecution (on AWS the route answers with the execution's result)"
             .into();

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Value, json};
 
 use super::*;
+use crate::domain::{Action as StepAction, Authorization};
 use crate::live::{
     Live, LiveApi, LiveAuthorizer, LiveIntegration, LiveRole, LiveRoute, LiveStage, RoleState,
 };
@@ -89,7 +90,7 @@ fn onboarding_params() -> BTreeMap<String, String> {
 
 fn onboarding_integration() -> DesiredIntegration {
     DesiredIntegration {
-        subtype: "StepFunctions-StartExecution".into(),
+        action: StepAction::StartExecution,
         parameters: onboarding_params(),
         response: Default::default(),
     }
@@ -115,7 +116,7 @@ fn live_route(id: &str, key: &str, integration: Option<&str>) -> LiveRoute {
         id: id.into(),
         key: key.into(),
         target: integration.map(|i| format!("integrations/{i}")),
-        authorization: "NONE".into(),
+        authorization: Authorization::None,
         ..LiveRoute::default()
     }
 }
@@ -303,7 +304,7 @@ fn from_nothing_ops_carry_tags_and_full_specs() {
             scopes: Vec::new(),
             api: ApiRef::New,
             key: KEY.into(),
-            authorization: "NONE".into(),
+            authorization: Authorization::None,
             integration: IntegrationRef::New(KEY.into()),
         }]
     );
@@ -653,7 +654,7 @@ fn removed_parameter_key_replaces_integration_and_repoints_route() {
             api_id: API_ID.into(),
             id: ROUTE_ID.into(),
             key: KEY.into(),
-            authorization: "NONE".into(),
+            authorization: Authorization::None,
             integration: IntegrationRef::New(KEY.into()),
             previous: Some(INT_ID.into()),
         }]
@@ -822,7 +823,7 @@ fn changed_route_key_deletes_old_route_and_creates_new() {
             scopes: Vec::new(),
             api: ApiRef::Existing(API_ID.into()),
             key: KEY.into(),
-            authorization: "NONE".into(),
+            authorization: Authorization::None,
             integration: IntegrationRef::New(KEY.into()),
         }]
     );
@@ -839,7 +840,7 @@ fn changed_route_key_deletes_old_route_and_creates_new() {
 
 #[test]
 fn changed_authorization_updates_route_keeping_integration() {
-    let live = with_api(|api| api.routes[0].authorization = "AWS_IAM".into());
+    let live = with_api(|api| api.routes[0].authorization = Authorization::AwsIam);
     let p = up(&onboarding(), &live);
     assert_eq!(summary(&p), vec![s(Action::Update, Kind::Route, KEY)]);
     assert_eq!(
@@ -853,7 +854,7 @@ fn changed_authorization_updates_route_keeping_integration() {
     assert!(matches!(
         &p.changes[0].ops[..],
         [Op::UpdateRoute { integration: IntegrationRef::Existing(id), authorization, .. }]
-            if id == INT_ID && authorization == "NONE"
+            if id == INT_ID && *authorization == Authorization::None
     ));
 }
 
@@ -880,7 +881,7 @@ fn detached_route_gets_a_new_integration() {
             api_id: API_ID.into(),
             id: ROUTE_ID.into(),
             key: KEY.into(),
-            authorization: "NONE".into(),
+            authorization: Authorization::None,
             integration: IntegrationRef::New(KEY.into()),
             previous: None,
         }]
@@ -936,7 +937,7 @@ fn routes_sharing_an_integration_each_get_their_own() {
     assert!(matches!(
         &p.changes[0].ops[..],
         [Op::CreateIntegration { spec, .. }]
-            if spec.subtype == "StepFunctions-StopExecution"
+            if spec.action == StepAction::StopExecution
                 && spec.parameters == map(&[("ExecutionArn", "$request.querystring.arn")])
     ));
     assert_eq!(
@@ -948,7 +949,7 @@ fn routes_sharing_an_integration_each_get_their_own() {
             api_id: API_ID.into(),
             id: "rt2".into(),
             key: "DELETE /run".into(),
-            authorization: "NONE".into(),
+            authorization: Authorization::None,
             integration: IntegrationRef::New("DELETE /run".into()),
             previous: Some(INT_ID.into()),
         }]
@@ -2023,7 +2024,7 @@ fn secure_live(d: &Desired) -> Live {
         api.integrations.push(LiveIntegration {
             id: format!("i-{i}"),
             integration_type: "AWS_PROXY".into(),
-            subtype: Some(r.integration.subtype.clone()),
+            subtype: Some(r.integration.subtype().to_string()),
             payload_format_version: Some("1.0".into()),
             credentials_arn: Some(format!("arn:aws:iam::189107071895:role/{}", d.role.name)),
             parameters: r.integration.parameters.clone(),
@@ -2034,7 +2035,7 @@ fn secure_live(d: &Desired) -> Live {
             id: format!("r-{i}"),
             key: r.key.clone(),
             target: Some(format!("integrations/i-{i}")),
-            authorization: r.authorization.clone(),
+            authorization: r.authorization,
             authorizer_id: r.authorizer.as_ref().map(|_| "au-1".to_string()),
             scopes: r.scopes.clone(),
             ..LiveRoute::default()
@@ -2391,7 +2392,7 @@ fn with_lambda_route(live: &mut Live) {
         ..LiveAuthorizer::default()
     });
     let mut route = live_route("r-legacy", "GET /legacy", Some("i-lambda"));
-    route.authorization = "CUSTOM".into();
+    route.authorization = Authorization::Custom;
     route.authorizer_id = Some("au-lambda".into());
     api.routes.push(route);
     api.authorizers.push(LiveAuthorizer {

@@ -137,7 +137,7 @@ impl Desired {
 pub fn desired(file: &StackFile) -> Option<Desired> {
     let stack = file.stack.name.as_ref()?.value.clone();
     let mut routes = Vec::new();
-    let mut machines: Vec<(String, crate::arn::StateMachineArn)> = Vec::new();
+    let mut machines: Vec<(crate::domain::Action, crate::arn::StateMachineArn)> = Vec::new();
     for r in &file.routes {
         let (route, action, machine) = desired_route(r)?;
         routes.push(route);
@@ -268,7 +268,7 @@ policy_name = "p"
         assert_eq!(d.stage.name, "$default");
         assert!(d.stage.auto_deploy);
         let route = &d.routes[0];
-        assert_eq!(route.integration.subtype, "StepFunctions-StartExecution");
+        assert_eq!(route.integration.subtype(), "StepFunctions-StartExecution");
         assert_eq!(route.integration.parameters["Input"], "$request.body.input");
         assert_eq!(
             route.integration.parameters["StateMachineArn"],

@@ -13,6 +13,7 @@ use std::io::Write;
 
 use proptest::prelude::*;
 use proptest::sample::Index;
+use provision::domain::Authorization;
 use provision::render::render_diagnostics;
 use provision::stack::{self, Loaded};
 
@@ -683,7 +684,7 @@ proptest! {
         let desired = loaded.desired.as_ref().expect("valid stacks have a desired state");
         prop_assert!(desired.api.cors.is_some() && desired.stage.access_log.is_some());
         prop_assert!(desired.role.restrict_source_account);
-        let jwt = desired.routes.iter().filter(|r| r.authorization == "JWT").count();
+        let jwt = desired.routes.iter().filter(|r| r.authorization == Authorization::Jwt).count();
         prop_assert_eq!(jwt, desired.routes.iter().filter(|r| r.authorizer.is_some()).count());
         check(&loaded)?;
     }

@@ -24,6 +24,7 @@ use aws_smithy_runtime_api::http::StatusCode;
 use aws_smithy_types::body::SdkBody;
 use provision::apply::{self, Outcome, Resolved, Stopped};
 use provision::aws::Clients;
+use provision::domain::Authorization;
 use provision::error::{AwsError, Retry};
 use provision::live::{self, Live, LiveApi, LiveIntegration, LiveRole, LiveRoute, LiveStage, RoleState};
 use provision::plan::{self, Op, PlanOptions};
@@ -166,13 +167,13 @@ fn matching_live(d: &Desired) -> Live {
                 id: "r-1".into(),
                 key: route.key.clone(),
                 target: Some("integrations/i-1".into()),
-                authorization: route.authorization.clone(),
+                authorization: route.authorization,
                 ..LiveRoute::default()
             }],
             integrations: vec![LiveIntegration {
                 id: "i-1".into(),
                 integration_type: "AWS_PROXY".into(),
-                subtype: Some(route.integration.subtype.clone()),
+                subtype: Some(route.integration.subtype().to_string()),
                 payload_format_version: Some("1.0".into()),
                 credentials_arn: Some(ROLE_ARN.into()),
                 parameters: route.integration.parameters.clone(),
@@ -599,7 +600,7 @@ async fn live_read_follows_every_page() {
             ("r-2", "GET /status", Some("i-2"))
         ]
     );
-    assert_eq!(api.routes[1].authorization, "AWS_IAM");
+    assert_eq!(api.routes[1].authorization, Authorization::AwsIam);
     let integrations: Vec<(&str, Option<&str>)> = api
         .integrations
         .iter()
@@ -974,7 +975,7 @@ async fn a_create_answer_without_an_id_stops_the_apply_and_no_route_targets_inte
         Op::CreateRoute {
             api: plan::ApiRef::Existing(API_ID.into()),
             key: ROUTE_KEY.into(),
-            authorization: "NONE".into(),
+            authorization: Authorization::None,
             authorizer: None,
             scopes: Vec::new(),
             integration: plan::IntegrationRef::New(ROUTE_KEY.into()),

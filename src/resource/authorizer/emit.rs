@@ -16,7 +16,7 @@ pub fn cfn(a: &DesiredAuthorizer, api: &str) -> Value {
         "Properties": {
             "ApiId": {"Ref": api},
             "Name": a.name,
-            "AuthorizerType": "JWT",
+            "AuthorizerType": crate::domain::AuthorizerType::Jwt.as_str(),
             "IdentitySource": [a.identity_source],
             "JwtConfiguration": {"Issuer": a.issuer, "Audience": a.audience},
         }
@@ -53,7 +53,7 @@ pub struct DocAuthorizer {
 
 /// A JWT authorizer with one identity source and nothing the format lacks.
 pub fn doc(a: &LiveAuthorizer) -> Result<DocAuthorizer, String> {
-    if a.authorizer_type != "JWT" {
+    if !a.is_jwt() {
         return Err(format!(
             "a {} (Lambda) authorizer: the format has JWT authorizers only",
             a.authorizer_type

@@ -92,7 +92,7 @@ pub struct LiveAuthorizer {
     pub id: String,
     /// Name.
     pub name: String,
-    /// `JWT` or `REQUEST`.
+    /// `JWT` or `REQUEST` as read (empty when the answer had none); see [`Self::is_jwt`].
     pub authorizer_type: String,
     /// JWT issuer.
     pub issuer: Option<String>,
@@ -104,4 +104,11 @@ pub struct LiveAuthorizer {
     /// plan was computed from.
     #[serde(skip)]
     pub unexpressed: Vec<String>,
+}
+
+impl LiveAuthorizer {
+    /// True for a JWT authorizer (botocore apigatewayv2 `AuthorizerType`).
+    pub fn is_jwt(&self) -> bool {
+        self.authorizer_type == crate::domain::AuthorizerType::Jwt.as_str()
+    }
 }
