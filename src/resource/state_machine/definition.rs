@@ -7,6 +7,8 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
+pub use super::yaml::Located;
+
 /// The largest definition Step Functions takes: 1 MB ("Step Functions service quotas",
 /// "Maximum size of state machine definition").
 pub const MAX_DEFINITION_BYTES: usize = 1024 * 1024;
@@ -53,19 +55,6 @@ pub struct Source {
     pub text: String,
     /// The parsed definition, before substitution, or why it does not parse (or read).
     pub parsed: Result<Value, Located>,
-}
-
-/// A problem at a place of the definition file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Located {
-    /// What is wrong.
-    pub message: String,
-    /// 1-based line and column in the definition file, when known.
-    pub at: Option<(usize, usize)>,
-    /// How to fix it, when known.
-    pub help: Option<String>,
-    /// An error, or only a warning.
-    pub error: bool,
 }
 
 impl Located {

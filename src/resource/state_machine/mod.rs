@@ -32,7 +32,7 @@ pub struct LiveMachines {
     /// Machines, by name.
     pub machines: BTreeMap<String, LiveMachine>,
     /// Roles the stack generates (or generated) for them, by name; absent ones are not listed.
-    pub roles: BTreeMap<String, crate::live::LiveRole>,
+    pub roles: BTreeMap<String, crate::resource::role::spec::LiveRole>,
     /// False when the endpoint has no ListStateMachineVersions (stock moto): versions are then
     /// neither pruned nor counted.
     pub versions_listed: bool,

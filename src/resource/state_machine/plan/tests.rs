@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde_json::json;
 
 use super::*;
-use crate::plan::Action;
+use crate::plan::change::Action;
 use crate::resource::state_machine::spec::{DesiredAlias, MachineType};
 use crate::resource::state_machine::{LiveAlias, LiveVersion};
 
