@@ -16,7 +16,7 @@ use crate::resource::role::spec::desired_role;
 pub use crate::resource::role::spec::{DesiredRole, least_privilege};
 pub use crate::resource::route::spec::DesiredRoute;
 use crate::resource::route::spec::desired_route;
-pub use crate::resource::stage::spec::{AccessLog, DEFAULT_ACCESS_LOG_FORMAT, DesiredStage};
+pub use crate::resource::stage::spec::DesiredStage;
 use crate::resource::stage::spec::{default_stage, desired_stage};
 use crate::resource::state_machine::spec::DesiredMachine;
 
