@@ -4,18 +4,20 @@
 
 use std::sync::Mutex;
 
-use super::Resolved;
+use super::{Ran, Resolved};
 use crate::aws::Clients;
 use crate::error::AwsError;
 use crate::plan::Op;
-use crate::plan::op::{ApiOp, AuthorizerOp, IntegrationOp, RoleOp, RouteOp, StageOp};
+use crate::plan::op::{ApiOp, AuthorizerOp, ImportApiOp, IntegrationOp, RoleOp, RouteOp, StageOp};
 use crate::resource::route::apply::RouteSpec;
 use crate::resource::{api, authorizer, integration, role, route, stage};
 
-/// Performs one operation.
-pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Result<(), AwsError> {
+/// Performs one operation; an ImportApi the endpoint cannot do says so, for its per-resource
+/// operations to run instead.
+pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Result<Ran, AwsError> {
     let label = op.label();
-    match op {
+    let done = match op {
+        Op::ImportApi(import) => return run_import(clients, ctx, &label, import).await,
         Op::Api(op) => run_api(clients, ctx, &label, op).await,
         Op::Authorizer(op) => run_authorizer(clients, ctx, &label, op).await,
         Op::Role(op) => run_role(clients, ctx, &label, op).await,
@@ -23,7 +25,31 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
         Op::Route(op) => run_route(clients, ctx, &label, op).await,
         Op::Stage(op) => run_stage(clients, ctx, &label, op).await,
         Op::Machine(op) => crate::resource::state_machine::apply::run(clients, ctx, op).await,
-    }
+    };
+    done.map(|()| Ran::Done)
+}
+
+/// A new API in one ImportApi call, or the reason it cannot be.
+async fn run_import(
+    clients: &Clients,
+    ctx: &Mutex<Resolved>,
+    label: &str,
+    op: &ImportApiOp,
+) -> Result<Ran, AwsError> {
+    let import = api::apply::Import {
+        name: &op.name,
+        document: &op.document,
+        role_in_document: &op.role_in_document,
+        role: op.role.as_ref(),
+        tags: &op.tags,
+    };
+    let not_available = api::apply::import(clients, ctx, label, &import).await?;
+    Ok(not_available.map_or(Ran::Done, |why| {
+        Ran::Instead(format!(
+            "{why}; api {} is created one call per resource instead",
+            op.name
+        ))
+    }))
 }
 
 /// The API itself, its CORS configuration and tags.

@@ -12,11 +12,74 @@ pub use crate::resource::route::op::RouteOp;
 pub use crate::resource::stage::op::StageOp;
 use crate::resource::state_machine::op::MachineOp;
 
+/// ImportApi: a new API with its routes, integrations, authorizers, CORS configuration and tags
+/// from one OpenAPI document, in one call. Where the endpoint lacks ImportApi or refuses it, the
+/// executor runs `instead`, the per-resource operations it stands for. It holds operations of
+/// several kinds, so it lives here with [`Op`], not in a unit.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ImportApiOp {
+    /// The API's name.
+    pub name: String,
+    /// The document (`openapi::import_document`).
+    pub document: serde_json::Value,
+    /// The role ARN the document's integrations name as credentials, replaced by the role's
+    /// real ARN (CreateRole's answer, for a role made in the same run) when sent.
+    pub role_in_document: String,
+    /// The role the integrations use; `None` when there are none.
+    pub role: Option<RoleRef>,
+    /// The ownership tag (and the stack's other tags), which the document carries too.
+    pub tags: std::collections::BTreeMap<String, String>,
+    /// CreateApi, CreateAuthorizer, CreateIntegration and CreateRoute, in plan order.
+    pub instead: Vec<Op>,
+}
+
+impl std::fmt::Display for ImportApiOp {
+    /// `import api NAME (3 route(s), 3 integration(s), 1 authorizer(s)) in one ImportApi call`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let count = |is: fn(&Op) -> bool| self.instead.iter().filter(|o| is(o)).count();
+        let routes = count(|o| matches!(o, Op::Route(RouteOp::Create { .. })));
+        let integrations = count(|o| matches!(o, Op::Integration(IntegrationOp::Create { .. })));
+        let authorizers = count(|o| matches!(o, Op::Authorizer(AuthorizerOp::Create { .. })));
+        write!(
+            f,
+            "import api {} ({routes} route(s), {integrations} integration(s)",
+            self.name
+        )?;
+        if authorizers > 0 {
+            write!(f, ", {authorizers} authorizer(s)")?;
+        }
+        write!(f, ") in one ImportApi call")
+    }
+}
+
+impl ImportApiOp {
+    /// What its operations provide.
+    pub fn provides(&self) -> Vec<Key> {
+        let mut keys: Vec<Key> = self.instead.iter().flat_map(Op::provides).collect();
+        keys.dedup();
+        keys
+    }
+
+    /// What its operations wait for, less what they make among themselves.
+    pub fn needs(&self) -> Vec<Key> {
+        let made = self.provides();
+        let mut keys: Vec<Key> = Vec::new();
+        for key in self.instead.iter().flat_map(Op::needs) {
+            if !made.contains(&key) && !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
+        keys
+    }
+}
+
 /// One AWS mutation, by the kind of resource it acts on.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Op {
     /// The HTTP API, its CORS configuration and its tags.
     Api(ApiOp),
+    /// A new API and everything in it in one ImportApi call.
+    ImportApi(ImportApiOp),
     /// A route.
     Route(RouteOp),
     /// An integration.
@@ -38,6 +101,7 @@ impl serde::Serialize for Op {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             Op::Api(op) => op.serialize(s),
+            Op::ImportApi(op) => s.serialize_newtype_variant("Op", 7, "ImportApi", op),
             Op::Route(op) => op.serialize(s),
             Op::Integration(op) => op.serialize(s),
             Op::Authorizer(op) => op.serialize(s),
@@ -54,6 +118,7 @@ impl std::fmt::Display for Op {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Op::Api(op) => op.fmt(f),
+            Op::ImportApi(op) => op.fmt(f),
             Op::Route(op) => op.fmt(f),
             Op::Integration(op) => op.fmt(f),
             Op::Authorizer(op) => op.fmt(f),
@@ -74,6 +139,7 @@ impl Op {
     pub fn provides(&self) -> Vec<Key> {
         match self {
             Op::Api(op) => op.provides(),
+            Op::ImportApi(op) => op.provides(),
             Op::Route(op) => op.provides(),
             Op::Integration(op) => op.provides(),
             Op::Authorizer(op) => op.provides(),
@@ -87,6 +153,7 @@ impl Op {
     pub fn needs(&self) -> Vec<Key> {
         match self {
             Op::Api(op) => op.needs(),
+            Op::ImportApi(op) => op.needs(),
             Op::Route(op) => op.needs(),
             Op::Integration(op) => op.needs(),
             Op::Authorizer(op) => op.needs(),
@@ -100,6 +167,7 @@ impl Op {
     pub fn is_create(&self) -> bool {
         match self {
             Op::Api(op) => op.is_create(),
+            Op::ImportApi(_) => true,
             Op::Route(op) => op.is_create(),
             Op::Integration(op) => op.is_create(),
             Op::Authorizer(op) => op.is_create(),
@@ -352,6 +420,30 @@ mod tests {
             "3f09c2b7b4f9bfcbc0117a71bac706722e7a83224f563a3644ee61564b6c6f1c",
             "{text}"
         );
+    }
+
+    /// ImportApi serializes as the struct variant it was, around the operations it stands for.
+    #[test]
+    fn an_import_serializes_with_the_operations_it_stands_for() {
+        let op = Op::ImportApi(ImportApiOp {
+            name: "n".into(),
+            document: json!({"openapi": "3.0.1"}),
+            role_in_document: "arn:r".into(),
+            role: Some(RoleRef::New("r".into())),
+            tags: tags(),
+            instead: api_ops(),
+        });
+        let value = serde_json::to_value(&op).unwrap();
+        assert_eq!(value["ImportApi"]["name"], "n");
+        assert_eq!(value["ImportApi"]["instead"][0]["CreateApi"]["name"], "n");
+        assert_eq!(
+            op.to_string(),
+            "import api n (0 route(s), 0 integration(s), 1 authorizer(s)) in one ImportApi call"
+        );
+        assert!(op.is_create());
+        // Its tag of the new API waits for the API, which it makes itself.
+        assert!(!op.needs().contains(&Key::Api), "{:?}", op.needs());
+        assert!(op.needs().contains(&Key::AuthorizerFreed("z".into())));
     }
 
     /// Pinned: every operation's label, its keys provided and needed.
