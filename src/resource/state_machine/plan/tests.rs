@@ -26,6 +26,7 @@ fn desired(publish: bool, alias: Option<AliasTarget>) -> DesiredMachine {
         role: MachineRole::Existing("arn:aws:iam::111122223333:role/r".into()),
         publish,
         keep_versions: 2,
+        describes: None,
         alias: alias.map(|target| DesiredAlias {
             name: "live".into(),
             target,
