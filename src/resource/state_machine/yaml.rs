@@ -5,19 +5,7 @@
 use serde_json::{Map, Number, Value};
 use yaml_rust2::{Yaml, YamlLoader};
 
-/// A problem at a place of the definition file (the parser's errors, and the definition's
-/// checks in [`super::definition`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Located {
-    /// What is wrong.
-    pub message: String,
-    /// 1-based line and column in the definition file, when known.
-    pub at: Option<(usize, usize)>,
-    /// How to fix it, when known.
-    pub help: Option<String>,
-    /// An error, or only a warning.
-    pub error: bool,
-}
+use super::located::Located;
 
 /// Parses YAML text into JSON: one document, mapping keys as strings.
 pub fn parse(text: &str) -> Result<Value, Located> {
