@@ -679,18 +679,7 @@ impl Schemes {
             let Some(name) = self.authorizers.get(&a.name) else {
                 continue;
             };
-            out.insert(
-                name.clone(),
-                json!({
-                    "type": "oauth2",
-                    "flows": {},
-                    "x-amazon-apigateway-authorizer": {
-                        "type": "jwt",
-                        "jwtConfiguration": {"issuer": a.issuer, "audience": a.audience},
-                        "identitySource": a.identity_source,
-                    }
-                }),
-            );
+            out.insert(name.clone(), crate::resource::authorizer::emit::openapi(a));
         }
         if desired.routes.iter().any(|r| r.authorization == "AWS_IAM") {
             out.insert(

@@ -30,7 +30,10 @@ const FLOOR: f64 = 1.0;
 /// The slowest pace `--max-rps` accepts.
 pub const MIN_RATE: f64 = 1.0;
 
-/// A token bucket shared by every call of one client.
+/// The one token bucket of the tool: `burst` tokens at most, refilled at `rate` tokens per second.
+/// The management client paces AWS calls with it ([`PacedClient`], which also slows it down when
+/// AWS throttles); `serve` throttles each route of a stage with it (`gateway::throttle`), as API
+/// Gateway does ("API Gateway throttles requests to your API using the token bucket algorithm").
 #[derive(Debug)]
 pub struct Bucket {
     state: Mutex<State>,
@@ -46,18 +49,35 @@ struct State {
 }
 
 impl Bucket {
-    /// A full bucket: `burst` calls at once (at least one), then `rate` per second.
-    pub fn new(rate: f64, burst: f64) -> Self {
-        let burst = burst.max(1.0);
+    /// A full bucket at `now`: `burst` tokens at once, then `rate` per second (neither below 0; a
+    /// burst of 0 refuses everything, as a stage with a burst limit of 0 does).
+    pub fn new(rate: f64, burst: f64, now: Instant) -> Self {
+        let (rate, burst) = (rate.max(0.0), burst.max(0.0));
         Self {
             state: Mutex::new(State {
                 rate,
                 tokens: burst,
-                last: Instant::now(),
+                last: now,
             }),
             configured: rate,
             burst,
         }
+    }
+
+    /// A client's bucket: `burst` calls at once (at least one, so that a call always goes out),
+    /// then `rate` per second.
+    pub fn for_calls(rate: f64, burst: f64) -> Self {
+        Self::new(rate, burst.max(1.0), Instant::now())
+    }
+
+    /// The limits it was made with: (rate, burst).
+    pub fn limits(&self) -> (f64, f64) {
+        (self.configured, self.burst)
+    }
+
+    /// Takes a token if there is one now; `false` means refused (throttled), without waiting.
+    pub fn admits(&self, now: Instant) -> bool {
+        self.try_take(now).is_none()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -129,7 +149,9 @@ impl PacedClient {
         // One bucket per process: the quota is the account's, so stacks applied together
         // (`up stacks/`) share it rather than each taking the whole of it.
         static SHARED: std::sync::OnceLock<Arc<Bucket>> = std::sync::OnceLock::new();
-        let bucket = SHARED.get_or_init(|| Arc::new(Bucket::new(rate, burst))).clone();
+        let bucket = SHARED
+            .get_or_init(|| Arc::new(Bucket::for_calls(rate, burst)))
+            .clone();
         Self { inner, bucket }
     }
 }
@@ -180,7 +202,7 @@ mod tests {
 
     #[test]
     fn a_full_bucket_allows_the_burst_then_the_rate() {
-        let bucket = Bucket::new(10.0, 40.0);
+        let bucket = Bucket::for_calls(10.0, 40.0);
         let start = Instant::now();
         for _ in 0..40 {
             assert_eq!(bucket.try_take(start), None);
@@ -192,7 +214,7 @@ mod tests {
 
     #[test]
     fn throttling_halves_the_rate_and_answers_win_it_back() {
-        let bucket = Bucket::new(10.0, 40.0);
+        let bucket = Bucket::for_calls(10.0, 40.0);
         bucket.throttled();
         assert_eq!(bucket.rate(), 5.0);
         let now = Instant::now();
@@ -202,7 +224,7 @@ mod tests {
             bucket.throttled();
         }
         assert_eq!(bucket.rate(), FLOOR);
-        let tiny = Bucket::new(1.0, 0.2);
+        let tiny = Bucket::for_calls(1.0, 0.2);
         assert_eq!(
             tiny.try_take(Instant::now()),
             None,

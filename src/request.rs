@@ -6,7 +6,9 @@ use std::time::{Duration, SystemTime};
 use aws_credential_types::provider::ProvideCredentials;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
+use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
 use crate::aws::Clients;
@@ -122,15 +124,21 @@ pub struct Answer {
     pub reason: Option<String>,
 }
 
-/// Sends the request; the status, the body as text and serve's reason for a refusal.
-pub async fn send(request: &Outgoing) -> Result<Answer, SendError> {
+/// The tool's one plain HTTP client (HTTPS with the system's roots, or HTTP; HTTP/1), used by
+/// `invoke` to call a route and by `serve` to fetch an issuer's keys. AWS's own calls go through
+/// the SDK's client instead (`pace::PacedClient`). The error: the system's TLS roots are missing.
+pub fn client() -> std::io::Result<Client<HttpsConnector<HttpConnector>, Full<Bytes>>> {
     let https = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_native_roots()
-        .map_err(|e| SendError::Connect(format!("no TLS roots: {e}")))?
+        .with_native_roots()?
         .https_or_http()
         .enable_http1()
         .build();
-    let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build(https);
+    Ok(Client::builder(TokioExecutor::new()).build(https))
+}
+
+/// Sends the request; the status, the body as text and serve's reason for a refusal.
+pub async fn send(request: &Outgoing) -> Result<Answer, SendError> {
+    let client = client().map_err(|e| SendError::Connect(format!("no TLS roots: {e}")))?;
     let mut builder = hyper::Request::builder()
         .method(request.method.as_str())
         .uri(&request.url)

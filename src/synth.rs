@@ -239,15 +239,14 @@ pub fn template_with_vars(desired: &Desired, vars: &Vars) -> Value {
     }
     for (field, name) in &vars.numbers {
         let reference = json!({"Ref": ids.get(name).cloned().unwrap_or_else(|| parameter_id(name))});
-        let at = match field.as_str() {
-            "throttling_burst_limit" => {
-                "/Resources/Stage/Properties/DefaultRouteSettings/ThrottlingBurstLimit"
-            }
-            "throttling_rate_limit" => "/Resources/Stage/Properties/DefaultRouteSettings/ThrottlingRateLimit",
-            "max_age" => "/Resources/Api/Properties/CorsConfiguration/MaxAge",
-            _ => continue,
+        // Each unit knows where its number fields sit in its resource.
+        let slot = crate::resource::stage::emit::number_slot(field)
+            .map(|p| format!("/Resources/Stage{p}"))
+            .or_else(|| crate::resource::api::emit::number_slot(field).map(|p| format!("/Resources/Api{p}")));
+        let Some(at) = slot else {
+            continue;
         };
-        if let Some(slot) = template.pointer_mut(at) {
+        if let Some(slot) = template.pointer_mut(&at) {
             *slot = reference;
         }
     }

@@ -13,8 +13,6 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
 use jsonwebtoken::jwk::JwkSet;
 
 /// How long fetched keys are used before they are fetched again.
@@ -112,13 +110,7 @@ fn is_url(s: &str) -> bool {
 
 /// GETs `url` within [`FETCH_TIMEOUT`], reading at most [`MAX_JWKS_BYTES`] (plus one, to tell).
 pub async fn fetch(url: &str) -> Result<String, String> {
-    let https = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_native_roots()
-        .map_err(|e| format!("no TLS roots to fetch {url}: {e}"))?
-        .https_or_http()
-        .enable_http1()
-        .build();
-    let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build(https);
+    let client = crate::request::client().map_err(|e| format!("no TLS roots to fetch {url}: {e}"))?;
     let request = hyper::Request::get(url)
         .header("accept", "application/json")
         .body(Full::new(Bytes::new()))

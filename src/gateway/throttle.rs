@@ -8,39 +8,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Instant;
 
-/// One bucket: `burst` tokens at most, refilled at `rate` tokens per second.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Bucket {
-    rate: f64,
-    burst: f64,
-    tokens: f64,
-    last: Instant,
-}
-
-impl Bucket {
-    /// A full bucket.
-    pub fn new(rate: f64, burst: f64, now: Instant) -> Self {
-        Self {
-            rate: rate.max(0.0),
-            burst: burst.max(0.0),
-            tokens: burst.max(0.0),
-            last: now,
-        }
-    }
-
-    /// Takes a token if there is one; `false` means throttled.
-    pub fn take(&mut self, now: Instant) -> bool {
-        let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
-        self.tokens = (self.tokens + elapsed * self.rate).min(self.burst);
-        self.last = now;
-        if self.tokens >= 1.0 {
-            self.tokens -= 1.0;
-            true
-        } else {
-            false
-        }
-    }
-}
+use crate::pace::Bucket;
 
 /// Buckets by (stage, route key), created full on first use.
 #[derive(Debug, Default)]
@@ -61,11 +29,11 @@ impl Throttle {
         let bucket = buckets
             .entry((stage.to_string(), route.to_string()))
             .or_insert_with(|| Bucket::new(rate, f64::from(burst), now));
-        if bucket.rate != rate.max(0.0) || bucket.burst != f64::from(burst).max(0.0) {
+        if bucket.limits() != (rate.max(0.0), f64::from(burst).max(0.0)) {
             // The stage was re-read with other limits: start over with them.
             *bucket = Bucket::new(rate, f64::from(burst), now);
         }
-        bucket.take(now)
+        bucket.admits(now)
     }
 
     /// Forgets every bucket (after a reload).
@@ -84,15 +52,15 @@ mod tests {
     #[test]
     fn a_bucket_allows_its_burst_then_its_rate() {
         let t0 = Instant::now();
-        let mut b = Bucket::new(2.0, 3.0, t0);
-        assert!(b.take(t0) && b.take(t0) && b.take(t0));
-        assert!(!b.take(t0));
-        assert!(!b.take(t0 + Duration::from_millis(400)));
-        assert!(b.take(t0 + Duration::from_millis(500)));
+        let b = Bucket::new(2.0, 3.0, t0);
+        assert!(b.admits(t0) && b.admits(t0) && b.admits(t0));
+        assert!(!b.admits(t0));
+        assert!(!b.admits(t0 + Duration::from_millis(400)));
+        assert!(b.admits(t0 + Duration::from_millis(500)));
         // Never more than the burst, however long the pause.
         let later = t0 + Duration::from_secs(60);
-        assert!(b.take(later) && b.take(later) && b.take(later));
-        assert!(!b.take(later));
+        assert!(b.admits(later) && b.admits(later) && b.admits(later));
+        assert!(!b.admits(later));
     }
 
     #[test]

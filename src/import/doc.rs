@@ -5,9 +5,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{Skipped, left_alone};
-use crate::live::LiveStage;
-use crate::stack::desired::{Cors, DEFAULT_ACCESS_LOG_FORMAT};
+use crate::resource::authorizer::emit::DocAuthorizer;
+use crate::resource::role::emit::DocRole;
+use crate::resource::stage::emit::DocStage;
+use crate::stack::desired::Cors;
 
 /// A stack file, as `import` writes it.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -47,47 +48,6 @@ pub struct Doc {
     pub tags: BTreeMap<String, String>,
 }
 
-/// `[role]`.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct DocRole {
-    /// Role name.
-    pub name: String,
-    /// Its inline policy's name.
-    pub policy_name: String,
-    /// `actions`, when the policy is what they derive and not what the routes alone derive.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub actions: Option<Vec<String>>,
-    /// `policy`, the document as IAM returned it, when no derivation matches.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub policy: Option<String>,
-    /// `managed_policies`.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub managed_policies: Vec<String>,
-    /// `path`, when not `/`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
-    /// `permissions_boundary`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub permissions_boundary: Option<String>,
-    /// `restrict_source_account = true`, when the trust policy has the condition.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub restrict_source_account: bool,
-}
-
-/// `[[authorizer]]`.
-#[derive(Debug, Clone, Serialize)]
-pub struct DocAuthorizer {
-    /// Name.
-    pub name: String,
-    /// Issuer.
-    pub issuer: String,
-    /// Audience, as returned.
-    pub audience: Vec<String>,
-    /// Identity source, when not `$request.header.Authorization`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub identity_source: Option<String>,
-}
-
 /// `[[route]]`.
 #[derive(Debug, Clone, Serialize)]
 pub struct DocRoute {
@@ -113,67 +73,6 @@ pub struct DocRoute {
     /// of `response`).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub response: BTreeMap<String, BTreeMap<String, String>>,
-}
-
-/// `[stage]`.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct DocStage {
-    /// Name, when not `$default`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Burst limit.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub throttling_burst_limit: Option<i32>,
-    /// Rate limit.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub throttling_rate_limit: Option<f64>,
-    /// `[stage.access_log]`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub access_log: Option<DocAccessLog>,
-}
-
-/// `[stage.access_log]`.
-#[derive(Debug, Clone, Serialize)]
-pub struct DocAccessLog {
-    /// Log group ARN.
-    pub destination_arn: String,
-    /// Format, when not the tool's default.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub format: Option<String>,
-}
-
-/// The managed stage's keys; `None` when all are the defaults. A stage that is not
-/// auto-deployed blocks: the format refuses `auto_deploy = false`, so `up` would turn it on.
-/// One throttling limit without the other blocks too: the format takes both or neither.
-pub(super) fn doc_stage(stage: &LiveStage, skipped: &mut Vec<Skipped>) -> Option<DocStage> {
-    if !stage.auto_deploy {
-        skipped.push(super::blocking(
-            "stage",
-            &stage.name,
-            "not auto-deployed: the format serves routes through an auto-deployed stage, and `up` would turn it on"
-                .into(),
-        ));
-    }
-    let (burst, rate) = (stage.throttling_burst_limit, stage.throttling_rate_limit);
-    if burst.is_some() != rate.is_some() {
-        skipped.push(left_alone(
-            "stage-setting",
-            &stage.name,
-            format!("one throttling limit without the other (burst {burst:?}, rate {rate:?})"),
-        ));
-    }
-    let both = burst.is_some() && rate.is_some();
-    let doc = DocStage {
-        name: (stage.name != "$default").then(|| stage.name.clone()),
-        throttling_burst_limit: burst.filter(|_| both),
-        throttling_rate_limit: rate.filter(|_| both),
-        access_log: stage.access_log.as_ref().map(|log| DocAccessLog {
-            destination_arn: log.destination_arn.clone(),
-            format: (log.format != DEFAULT_ACCESS_LOG_FORMAT).then(|| log.format.clone()),
-        }),
-    };
-    let default = doc.name.is_none() && !both && doc.access_log.is_none();
-    (!default).then_some(doc)
 }
 
 /// `--portable`: each machine in the caller's account and the API's region by its name (a name
@@ -202,15 +101,9 @@ pub(super) fn make_portable(doc: &mut Doc, account: &str, region: &str) {
     for route in &mut doc.routes {
         arn(&mut route.state_machine);
     }
-    if let Some(policy) = &mut doc.role.policy {
-        *policy = vars(policy);
-    }
-    doc.role.managed_policies.iter_mut().for_each(arn);
-    if let Some(b) = &mut doc.role.permissions_boundary {
-        arn(b);
-    }
-    if let Some(log) = doc.stage.as_mut().and_then(|s| s.access_log.as_mut()) {
-        arn(&mut log.destination_arn);
+    doc.role.make_portable(&vars, &arn);
+    if let Some(stage) = doc.stage.as_mut() {
+        stage.make_portable(&arn);
     }
     doc.vars.insert("account".into(), account.to_string());
     doc.vars.insert("region".into(), region.to_string());

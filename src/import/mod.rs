@@ -19,8 +19,11 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::live::{ImportRead, LiveStage};
+use crate::resource::stage::emit::DocStage;
 use crate::stack::rules::{self, OWNER_TAG};
-pub use doc::{Doc, DocAccessLog, DocAuthorizer, DocRole, DocRoute, DocStage};
+pub use crate::stack::write::Skipped;
+pub(crate) use crate::stack::write::{blocking, left_alone};
+pub use doc::{Doc, DocRoute};
 
 /// How to import.
 #[derive(Debug, Clone, Default)]
@@ -30,22 +33,6 @@ pub struct ImportOptions {
     /// `--portable`: machines in the caller's account and region by name, and `[vars]` for the
     /// account and region in the other ARNs.
     pub portable: bool,
-}
-
-/// Something of the API the stack format cannot express.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Skipped {
-    /// `api`, `route`, `integration`, `authorizer`, `stage`, `role`.
-    pub kind: &'static str,
-    /// Its name: route key, stage name, role name, ...
-    pub name: String,
-    /// What the format lacks, with the values read.
-    pub reason: String,
-    /// What `up` does with it: `left as it is (unmanaged)`, ... ; for a blocking item, why no
-    /// file can be a no-op.
-    pub kept: String,
-    /// True when no stack file can leave it as it is: `import` fails even with `--partial`.
-    pub blocking: bool,
 }
 
 /// The result of an import.
@@ -129,35 +116,6 @@ pub fn import(read: &ImportRead, options: &ImportOptions) -> Imported {
     Imported { stack: doc, skipped }
 }
 
-/// A skipped item `up` leaves as it is once it is listed as unmanaged (routes, stages,
-/// authorizers) or because `up` never sends that setting.
-pub(crate) fn left_alone(kind: &'static str, name: &str, reason: String) -> Skipped {
-    let kept = match kind {
-        "route" => "left as it is: listed in [api] unmanaged_routes",
-        "stage" => "left as it is: listed in [api] unmanaged_stages",
-        "authorizer" => "left as it is: listed in [api] unmanaged_authorizers",
-        _ => "left as it is: `up` never sends this setting",
-    };
-    Skipped {
-        kind,
-        name: name.to_string(),
-        reason,
-        kept: kept.into(),
-        blocking: false,
-    }
-}
-
-/// A difference `up` would undo, so no file can be a no-op against it.
-pub(crate) fn blocking(kind: &'static str, name: &str, reason: String) -> Skipped {
-    Skipped {
-        kind,
-        name: name.to_string(),
-        reason,
-        kept: "not importable: `up` would change it".into(),
-        blocking: true,
-    }
-}
-
 fn unmanaged(skipped: &[Skipped], kind: &str) -> Vec<String> {
     let mut names: Vec<String> = skipped
         .iter()
@@ -228,7 +186,7 @@ fn pick_stage(stages: &[LiveStage], options: &ImportOptions, skipped: &mut Vec<S
     for setting in &chosen.unexpressed {
         skipped.push(left_alone("stage-setting", &chosen.name, setting.clone()));
     }
-    doc::doc_stage(chosen, skipped)
+    crate::resource::stage::emit::doc(chosen, skipped)
 }
 
 /// The user tags (not `aws:`, not the ownership tag) the API and the role share: `[tags]` puts

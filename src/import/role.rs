@@ -11,11 +11,11 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::doc::DocRole;
 use super::routes::ImportedRoutes;
 use super::{Skipped, blocking};
 use crate::live::{ImportRead, LiveRole, RoleState};
 use crate::policy;
+use crate::resource::role::emit::DocRole;
 use crate::stack::desired::least_privilege;
 
 /// The role most Step Functions integrations assume (the first ARN on a tie); the routes that
@@ -91,14 +91,11 @@ pub(super) fn doc_role(
         None => (None, None),
     };
     DocRole {
-        name: role.name.clone(),
         policy_name,
         actions,
         policy,
-        managed_policies: role.attached.iter().cloned().collect(),
-        path: (role.path != "/").then(|| role.path.clone()),
-        permissions_boundary: role.permissions_boundary.clone(),
         restrict_source_account,
+        ..DocRole::of(role)
     }
 }
 

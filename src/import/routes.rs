@@ -4,13 +4,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::doc::{DocAuthorizer, DocRoute};
+use super::doc::DocRoute;
 use super::{Skipped, left_alone};
-use crate::live::{ImportRead, LiveAuthorizer, LiveIntegration, LiveRoute};
+use crate::live::{ImportRead, LiveIntegration, LiveRoute};
+use crate::resource::authorizer::emit::{DocAuthorizer, doc as authorizer};
 use crate::stack::rules;
-
-/// The identity source the format defaults to.
-const DEFAULT_IDENTITY_SOURCE: &str = "$request.header.Authorization";
 
 /// What the routes came to.
 pub(super) struct ImportedRoutes {
@@ -70,28 +68,6 @@ pub(super) fn routes(
         routes,
         authorizers: docs,
     }
-}
-
-/// A JWT authorizer with one identity source and nothing the format lacks.
-fn authorizer(a: &LiveAuthorizer) -> Result<DocAuthorizer, String> {
-    if a.authorizer_type != "JWT" {
-        return Err(format!(
-            "a {} (Lambda) authorizer: the format has JWT authorizers only",
-            a.authorizer_type
-        ));
-    }
-    if !a.unexpressed.is_empty() {
-        return Err(a.unexpressed.join("; "));
-    }
-    let (Some(issuer), [source]) = (&a.issuer, a.identity_source.as_slice()) else {
-        return Err("a JWT authorizer without an issuer or one identity source".into());
-    };
-    Ok(DocAuthorizer {
-        name: a.name.clone(),
-        issuer: issuer.clone(),
-        audience: a.audience.clone(),
-        identity_source: (source != DEFAULT_IDENTITY_SOURCE).then(|| source.clone()),
-    })
 }
 
 /// One route as the format holds it, or why it cannot.

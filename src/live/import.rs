@@ -10,7 +10,8 @@ use super::read_role;
 use super::{LiveApi, RoleState};
 use crate::aws::Clients;
 use crate::error::{AwsError, Error};
-use crate::resource::api::read::live_api;
+use crate::resource::api::read::{get_apis, live_api};
+use crate::resource::role::read::read_inline_policy_text;
 
 /// Everything an import starts from.
 #[derive(Debug, Clone)]
@@ -35,23 +36,8 @@ pub struct ImportRead {
 /// share is an error listing their ids.
 pub async fn read_for_import(clients: &Clients, name_or_id: &str) -> Result<ImportRead, Error> {
     let resource = "the account's APIs".to_string();
-    let all: Vec<LiveApi> = paginate("GetApis", &resource, |token| {
-        let resource = &resource;
-        async move {
-            let page = clients
-                .apigw
-                .get_apis()
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|e| AwsError::new("GetApis", resource, e))?;
-            let items = page
-                .items()
-                .iter()
-                .map(|a| live_api(a, "GetApis", resource))
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok((items, page.next_token))
-        }
+    let all = get_apis(clients, &resource, |a| {
+        live_api(a, "GetApis", &resource).map(Some)
     })
     .await?;
     let mut api = pick(all, name_or_id, &clients.region)?;
@@ -120,20 +106,11 @@ async fn read_role_with_policies(
     if let RoleState::Present(role) = &mut state {
         let names: Vec<String> = role.inline.keys().cloned().collect();
         for policy in names {
-            let resource = format!("policy {policy} of role {name}");
-            let out = clients
-                .iam
-                .get_role_policy()
-                .role_name(name)
-                .policy_name(&policy)
-                .send()
-                .await
-                .map_err(|e| AwsError::new("GetRolePolicy", &resource, e))?;
-            let text = percent_encoding::percent_decode_str(out.policy_document())
-                .decode_utf8_lossy()
-                .into_owned();
-            let doc = crate::policy::parse_returned(out.policy_document())
-                .map_err(|e| AwsError::invalid("GetRolePolicy", &resource, format!("not JSON: {e}")))?;
+            // A policy deleted between the listing and this read has nothing left to import.
+            let Some((text, doc)) = read_inline_policy_text(clients, name, &policy).await? else {
+                role.inline.remove(&policy);
+                continue;
+            };
             role.inline.insert(policy.clone(), doc);
             texts.insert(policy, text);
         }

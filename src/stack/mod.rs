@@ -13,6 +13,7 @@ pub mod starter;
 pub mod status_helper;
 pub mod validate;
 pub mod vars;
+pub mod write;
 
 use std::path::{Path, PathBuf};
 

@@ -2,9 +2,21 @@
 
 use std::collections::BTreeMap;
 
+use std::fmt::Write;
+
 use serde_json::{Map, Value, json};
 
 use super::spec::{Cors, DesiredApi};
+use crate::stack::write::list;
+
+/// Where a number field of `[api.cors]` sits in the API's resource (a JSON pointer below it), for
+/// a field written as a variable (`synth` makes it a template parameter).
+pub fn number_slot(field: &str) -> Option<&'static str> {
+    match field {
+        "max_age" => Some("/Properties/CorsConfiguration/MaxAge"),
+        _ => None,
+    }
+}
 
 /// The API's `AWS::ApiGatewayV2::Api` resource, tagged with `tags`.
 pub fn cfn(api: &DesiredApi, tags: &BTreeMap<String, String>) -> Value {
@@ -54,4 +66,25 @@ pub fn cors_configuration(cors: &Cors, case: Case) -> Value {
         out.insert(key("AllowCredentials"), json!(credentials));
     }
     Value::Object(out)
+}
+
+/// Writes `[api.cors]` as AWS returned it, for `import`.
+pub fn write_cors(out: &mut String, cors: &Cors) {
+    let _ = writeln!(out, "\n[api.cors]");
+    for (name, items) in [
+        ("allow_origins", &cors.allow_origins),
+        ("allow_methods", &cors.allow_methods),
+        ("allow_headers", &cors.allow_headers),
+        ("expose_headers", &cors.expose_headers),
+    ] {
+        if !items.is_empty() {
+            let _ = writeln!(out, "{name} = {}", list(items));
+        }
+    }
+    if let Some(age) = cors.max_age {
+        let _ = writeln!(out, "max_age = {age}");
+    }
+    if let Some(credentials) = cors.allow_credentials {
+        let _ = writeln!(out, "allow_credentials = {credentials}");
+    }
 }

@@ -22,29 +22,15 @@ pub(crate) async fn list_apis(
     stack: &str,
 ) -> Result<(Vec<LiveApi>, Vec<(String, String)>), AwsError> {
     let resource = format!("APIs tagged {OWNER_TAG}={stack}");
-    let all: Vec<Listed> = paginate("GetApis", &resource, |token| {
-        let resource = &resource;
-        async move {
-            let page = clients
-                .apigw
-                .get_apis()
-                .set_next_token(token)
-                .send()
-                .await
-                .map_err(|e| AwsError::new("GetApis", resource, e))?;
-            let mut items = Vec::new();
-            for api in page.items() {
-                match (owned_api(api, stack, resource)?, api.api_id()) {
-                    (Some(owned), _) => items.push(Listed::Owned(Box::new(owned))),
-                    (None, Some(id)) => items.push(Listed::Other(
-                        id.to_string(),
-                        api.name().unwrap_or_default().to_string(),
-                    )),
-                    (None, None) => {}
-                }
-            }
-            Ok((items, page.next_token))
-        }
+    let all = get_apis(clients, &resource, |api| {
+        Ok(match (owned_api(api, stack, &resource)?, api.api_id()) {
+            (Some(owned), _) => Some(Listed::Owned(Box::new(owned))),
+            (None, Some(id)) => Some(Listed::Other(
+                id.to_string(),
+                api.name().unwrap_or_default().to_string(),
+            )),
+            (None, None) => None,
+        })
     })
     .await?;
     let (mut owned, mut others) = (Vec::new(), Vec::new());
@@ -55,6 +41,31 @@ pub(crate) async fn list_apis(
         }
     }
     Ok((owned, others))
+}
+
+/// The one GetApis loop (paginated; `diff` and `import` both list through it): each API as
+/// `keep` makes it, the ones it answers `None` for left out. `resource` names what is listed.
+pub(crate) async fn get_apis<T>(
+    clients: &Clients,
+    resource: &str,
+    keep: impl Fn(&Api) -> Result<Option<T>, AwsError>,
+) -> Result<Vec<T>, AwsError> {
+    let keep = &keep;
+    paginate("GetApis", resource, |token| async move {
+        let page = clients
+            .apigw
+            .get_apis()
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(|e| AwsError::new("GetApis", resource, e))?;
+        let mut items = Vec::new();
+        for api in page.items() {
+            items.extend(keep(api)?);
+        }
+        Ok((items, page.next_token))
+    })
+    .await
 }
 
 /// One API of a GetApis page: the stack's, or another's id and name.

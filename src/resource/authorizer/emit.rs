@@ -1,8 +1,13 @@
-//! A JWT authorizer as CloudFormation declares it (`AWS::ApiGatewayV2::Authorizer`).
+//! A JWT authorizer as CloudFormation declares it (`AWS::ApiGatewayV2::Authorizer`), and as
+//! `import` writes it into a stack file from what AWS returned (`[[authorizer]]`).
 
+use std::fmt::Write;
+
+use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::spec::DesiredAuthorizer;
+use super::spec::{DesiredAuthorizer, LiveAuthorizer};
+use crate::stack::write::{list, quote};
 
 /// The authorizer's resource in the API of logical id `api`.
 pub fn cfn(a: &DesiredAuthorizer, api: &str) -> Value {
@@ -16,4 +21,71 @@ pub fn cfn(a: &DesiredAuthorizer, api: &str) -> Value {
             "JwtConfiguration": {"Issuer": a.issuer, "Audience": a.audience},
         }
     })
+}
+
+/// The authorizer as an OpenAPI security scheme, as API Gateway exports a JWT authorizer
+/// (`oauth2` with no flows, and `x-amazon-apigateway-authorizer`).
+pub fn openapi(a: &DesiredAuthorizer) -> Value {
+    json!({
+        "type": "oauth2",
+        "flows": {},
+        "x-amazon-apigateway-authorizer": {
+            "type": "jwt",
+            "jwtConfiguration": {"issuer": a.issuer, "audience": a.audience},
+            "identitySource": a.identity_source,
+        }
+    })
+}
+
+/// The identity source the format takes when `identity_source` is left out.
+const DEFAULT_IDENTITY_SOURCE: &str = "$request.header.Authorization";
+
+/// `[[authorizer]]`.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocAuthorizer {
+    /// Name.
+    pub name: String,
+    /// Issuer.
+    pub issuer: String,
+    /// Audience, as returned.
+    pub audience: Vec<String>,
+    /// Identity source, when not `$request.header.Authorization`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identity_source: Option<String>,
+}
+
+/// A JWT authorizer with one identity source and nothing the format lacks.
+pub fn doc(a: &LiveAuthorizer) -> Result<DocAuthorizer, String> {
+    if a.authorizer_type != "JWT" {
+        return Err(format!(
+            "a {} (Lambda) authorizer: the format has JWT authorizers only",
+            a.authorizer_type
+        ));
+    }
+    if !a.unexpressed.is_empty() {
+        return Err(a.unexpressed.join("; "));
+    }
+    let (Some(issuer), [source]) = (&a.issuer, a.identity_source.as_slice()) else {
+        return Err("a JWT authorizer without an issuer or one identity source".into());
+    };
+    Ok(DocAuthorizer {
+        name: a.name.clone(),
+        issuer: issuer.clone(),
+        audience: a.audience.clone(),
+        identity_source: (source != DEFAULT_IDENTITY_SOURCE).then(|| source.clone()),
+    })
+}
+
+/// Writes one `[[authorizer]]` for `import`.
+pub fn write(out: &mut String, a: &DocAuthorizer) {
+    let _ = writeln!(
+        out,
+        "\n[[authorizer]]\nname = {}\nissuer = {}\naudience = {}",
+        quote(&a.name),
+        quote(&a.issuer),
+        list(&a.audience)
+    );
+    if let Some(s) = &a.identity_source {
+        let _ = writeln!(out, "identity_source = {}", quote(s));
+    }
 }

@@ -19,7 +19,8 @@ use crate::error::{AwsError, Retry};
 use crate::resource::role::spec::RoleState;
 use crate::stack::rules::OWNER_TAG;
 
-fn iam_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {
+/// The tags as IAM takes them.
+pub(crate) fn iam_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {
     tags.iter()
         .filter_map(|(k, v)| Tag::builder().key(k).value(v).build().ok())
         .collect()
@@ -44,6 +45,25 @@ pub(crate) async fn create(
     label: &str,
     spec: &NewRole<'_>,
 ) -> Result<(), AwsError> {
+    // The description is how `down` finds the roles the tool made for a stack.
+    let owner = spec.tags.get(OWNER_TAG).map_or("", String::as_str);
+    let description = crate::stack::rules::role_description(owner);
+    let arn = create_arn(clients, label, spec, &description, None).await?;
+    lock(ctx).role_arn = Some(arn);
+    Ok(())
+}
+
+/// CreateRole (the API's role and a state machine's generated role alike): sent once per
+/// attempt, asked again after a refusal that left nothing behind, and a role of that name that
+/// carries the stack's tag is taken instead; `foreign_help` says what to do when one that is
+/// not the stack's holds the name. Its ARN.
+pub(crate) async fn create_arn(
+    clients: &Clients,
+    label: &str,
+    spec: &NewRole<'_>,
+    description: &str,
+    foreign_help: Option<&str>,
+) -> Result<String, AwsError> {
     let NewRole {
         name,
         trust,
@@ -52,7 +72,7 @@ pub(crate) async fn create(
         boundary,
     } = *spec;
     let owner = tags.get(OWNER_TAG);
-    let arn = create_safely(
+    create_safely(
         label,
         || async {
             let answer = clients
@@ -60,9 +80,7 @@ pub(crate) async fn create(
                 .create_role()
                 .role_name(name)
                 .assume_role_policy_document(trust.to_string())
-                .description(crate::stack::rules::role_description(
-                    owner.map_or("", String::as_str),
-                ))
+                .description(description)
                 .set_tags(Some(iam_tags(tags)))
                 .path(path)
                 .set_permissions_boundary(boundary.map(str::to_string))
@@ -70,13 +88,11 @@ pub(crate) async fn create(
                 .config_override(once_iam())
                 .send()
                 .await;
-            created_role_arn(clients, name, owner, answer).await
+            created_role_arn(clients, name, owner, answer, foreign_help).await
         },
         || async { owned_role_arn(clients, name, owner).await },
     )
-    .await?;
-    lock(ctx).role_arn = Some(arn);
-    Ok(())
+    .await
 }
 
 /// The ARN from CreateRole's answer; when the role already exists, the existing one's if it
@@ -86,6 +102,7 @@ async fn created_role_arn(
     name: &str,
     owner: Option<&String>,
     answer: Result<CreateRoleOutput, SdkError<CreateRoleError, HttpResponse>>,
+    foreign_help: Option<&str>,
 ) -> Result<String, AwsError> {
     let resource = format!("role {name}");
     let e = match answer {
@@ -100,13 +117,19 @@ async fn created_role_arn(
     }
     // Another run of this stack made it, or an earlier attempt whose answer was lost: take it if
     // it carries our tag.
-    match crate::live::read_role(clients, name, None).await? {
+    match super::read::read_role(clients, name, None).await? {
         RoleState::Present(role) if owner.is_some_and(|o| role.owned_by(o)) => Ok(role.arn),
-        RoleState::Present(_) => Err(AwsError::invalid(
-            "CreateRole",
-            resource,
-            "a role with this name appeared that this stack does not own",
-        )),
+        RoleState::Present(_) => {
+            let refused = AwsError::invalid(
+                "CreateRole",
+                resource,
+                "a role with this name appeared that this stack does not own",
+            );
+            Err(match foreign_help {
+                Some(help) => refused.with_help(help),
+                None => refused,
+            })
+        }
         // IAM is eventually consistent: the role exists but cannot be read yet. Ask again after
         // a backoff.
         RoleState::Absent => Err(AwsError {
@@ -126,7 +149,7 @@ async fn owned_role_arn(
     name: &str,
     owner: Option<&String>,
 ) -> Result<Option<String>, AwsError> {
-    match crate::live::read_role(clients, name, None).await? {
+    match super::read::read_role(clients, name, None).await? {
         RoleState::Present(role) if owner.is_some_and(|o| role.owned_by(o)) => Ok(Some(role.arn)),
         _ => Ok(None),
     }

@@ -2,9 +2,13 @@
 
 use std::collections::BTreeMap;
 
+use std::fmt::Write;
+
+use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::spec::DesiredRole;
+use super::spec::{DesiredRole, LiveRole};
+use crate::stack::write::{list, quote};
 
 /// The role's `AWS::IAM::Role` resource, tagged with `tags`.
 pub fn cfn(role: &DesiredRole, tags: &BTreeMap<String, String>) -> Value {
@@ -35,4 +39,101 @@ pub fn cfn(role: &DesiredRole, tags: &BTreeMap<String, String>) -> Value {
         properties["PermissionsBoundary"] = json!(boundary);
     }
     json!({"Type": "AWS::IAM::Role", "Properties": properties})
+}
+
+/// `[role]`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DocRole {
+    /// Role name.
+    pub name: String,
+    /// Its inline policy's name.
+    pub policy_name: String,
+    /// `actions`, when the policy is what they derive and not what the routes alone derive.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actions: Option<Vec<String>>,
+    /// `policy`, the document as IAM returned it, when no derivation matches.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    /// `managed_policies`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub managed_policies: Vec<String>,
+    /// `path`, when not `/`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// `permissions_boundary`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permissions_boundary: Option<String>,
+    /// `restrict_source_account = true`, when the trust policy has the condition.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub restrict_source_account: bool,
+}
+
+impl DocRole {
+    /// The role's own keys as read (name, managed policies, path when not `/`, boundary); the
+    /// policy keys are `import`'s to decide, from the routes.
+    pub fn of(role: &LiveRole) -> Self {
+        DocRole {
+            name: role.name.clone(),
+            managed_policies: role.attached.iter().cloned().collect(),
+            path: (role.path != "/").then(|| role.path.clone()),
+            permissions_boundary: role.permissions_boundary.clone(),
+            ..DocRole::default()
+        }
+    }
+
+    /// `--portable`: the policy document, the managed policies' and the boundary's ARNs through
+    /// `vars` and `arn` (account and region as variables).
+    pub fn make_portable(&mut self, vars: &dyn Fn(&str) -> String, arn: &dyn Fn(&mut String)) {
+        if let Some(policy) = &mut self.policy {
+            *policy = vars(policy);
+        }
+        self.managed_policies.iter_mut().for_each(arn);
+        if let Some(b) = &mut self.permissions_boundary {
+            arn(b);
+        }
+    }
+}
+
+/// Writes `[role]` for `import`.
+pub fn write(out: &mut String, role: &DocRole) {
+    let _ = writeln!(
+        out,
+        "\n[role]\nname = {}\npolicy_name = {}",
+        quote(&role.name),
+        quote(&role.policy_name)
+    );
+    match (&role.actions, &role.policy) {
+        (Some(actions), _) => {
+            let _ = writeln!(
+                out,
+                "# The inline policy is what these actions derive on the routes' machines.\nactions = {}",
+                list(actions)
+            );
+        }
+        (None, Some(policy)) => {
+            let _ = writeln!(
+                out,
+                "# The inline policy is not one the tool derives from the routes, so it is written out.\npolicy = {}",
+                quote(policy)
+            );
+        }
+        (None, None) => {
+            let _ = writeln!(
+                out,
+                "# The inline policy is the one derived from the routes (no `actions`)."
+            );
+        }
+    }
+    if !role.managed_policies.is_empty() {
+        let _ = writeln!(out, "managed_policies = {}", list(&role.managed_policies));
+    }
+    if let Some(path) = &role.path {
+        let _ = writeln!(out, "path = {}", quote(path));
+    }
+    if let Some(b) = &role.permissions_boundary {
+        let _ = writeln!(out, "permissions_boundary = {}", quote(b));
+    }
+    if role.restrict_source_account {
+        let _ = writeln!(out, "restrict_source_account = true");
+    }
 }

@@ -112,7 +112,7 @@ pub async fn read_role_documents(clients: &Clients, role: &mut LiveRole) -> Resu
     Ok(())
 }
 
-/// One inline policy's document, normalised; `None` when the role or the policy is missing.
+/// One inline policy's document as parsed; `None` when the role or the policy is missing.
 pub(crate) async fn read_inline_policy(
     clients: &Clients,
     role: &str,
@@ -121,6 +121,19 @@ pub(crate) async fn read_inline_policy(
     let Some(policy_name) = policy_name else {
         return Ok(None);
     };
+    Ok(read_inline_policy_text(clients, role, policy_name)
+        .await?
+        .map(|(_, doc)| doc))
+}
+
+/// One inline policy (GetRolePolicy): its document as IAM returned it (URL-decoded) and parsed;
+/// `None` when the role or the policy is missing. The one reader of an inline policy: `diff`,
+/// `serve` and `import` all read through it.
+pub(crate) async fn read_inline_policy_text(
+    clients: &Clients,
+    role: &str,
+    policy_name: &str,
+) -> Result<Option<(String, serde_json::Value)>, AwsError> {
     let out = match clients
         .iam
         .get_role_policy()
@@ -151,7 +164,10 @@ pub(crate) async fn read_inline_policy(
             format!("not JSON: {e}"),
         )
     })?;
-    Ok(Some(doc))
+    let text = percent_encoding::percent_decode_str(out.policy_document())
+        .decode_utf8_lossy()
+        .into_owned();
+    Ok(Some((text, doc)))
 }
 
 /// The names of the role's inline policies (ListRolePolicies, through the SDK's paginator).

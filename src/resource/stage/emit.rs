@@ -1,10 +1,25 @@
-//! The stage as CloudFormation declares it (`AWS::ApiGatewayV2::Stage`).
+//! The stage as CloudFormation declares it (`AWS::ApiGatewayV2::Stage`), and as `import` writes
+//! it into a stack file from what AWS returned (`[stage]`).
 
 use std::collections::BTreeMap;
 
+use std::fmt::Write;
+
+use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::spec::DesiredStage;
+use super::spec::{DEFAULT_ACCESS_LOG_FORMAT, DesiredStage, LiveStage};
+use crate::stack::write::{Skipped, blocking, left_alone, quote};
+
+/// Where a number field of `[stage]` sits in the stage's resource (a JSON pointer below it), for
+/// a field written as a variable (`synth` makes it a template parameter).
+pub fn number_slot(field: &str) -> Option<&'static str> {
+    match field {
+        "throttling_burst_limit" => Some("/Properties/DefaultRouteSettings/ThrottlingBurstLimit"),
+        "throttling_rate_limit" => Some("/Properties/DefaultRouteSettings/ThrottlingRateLimit"),
+        _ => None,
+    }
+}
 
 /// The stage's resource in the API of logical id `api`, after the routes `routes`.
 pub fn cfn(stage: &DesiredStage, tags: &BTreeMap<String, String>, api: &str, routes: &[String]) -> Value {
@@ -26,4 +41,105 @@ pub fn cfn(stage: &DesiredStage, tags: &BTreeMap<String, String>, api: &str, rou
     }
     // An auto-deploy stage deploys what exists when it is made; after the routes, it serves them.
     json!({"Type": "AWS::ApiGatewayV2::Stage", "DependsOn": routes, "Properties": properties})
+}
+
+/// `[stage]`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DocStage {
+    /// Name, when not `$default`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Burst limit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub throttling_burst_limit: Option<i32>,
+    /// Rate limit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub throttling_rate_limit: Option<f64>,
+    /// `[stage.access_log]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_log: Option<DocAccessLog>,
+}
+
+/// `[stage.access_log]`.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocAccessLog {
+    /// Log group ARN.
+    pub destination_arn: String,
+    /// Format, when not the tool's default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+}
+
+/// The managed stage's keys; `None` when all are the defaults. A stage that is not
+/// auto-deployed blocks: the format refuses `auto_deploy = false`, so `up` would turn it on.
+/// One throttling limit without the other blocks too: the format takes both or neither.
+pub fn doc(stage: &LiveStage, skipped: &mut Vec<Skipped>) -> Option<DocStage> {
+    if !stage.auto_deploy {
+        skipped.push(blocking(
+            "stage",
+            &stage.name,
+            "not auto-deployed: the format serves routes through an auto-deployed stage, and `up` would turn it on"
+                .into(),
+        ));
+    }
+    let (burst, rate) = (stage.throttling_burst_limit, stage.throttling_rate_limit);
+    if burst.is_some() != rate.is_some() {
+        skipped.push(left_alone(
+            "stage-setting",
+            &stage.name,
+            format!("one throttling limit without the other (burst {burst:?}, rate {rate:?})"),
+        ));
+    }
+    let both = burst.is_some() && rate.is_some();
+    let doc = DocStage {
+        name: (stage.name != "$default").then(|| stage.name.clone()),
+        throttling_burst_limit: burst.filter(|_| both),
+        throttling_rate_limit: rate.filter(|_| both),
+        access_log: stage.access_log.as_ref().map(|log| DocAccessLog {
+            destination_arn: log.destination_arn.clone(),
+            format: (log.format != DEFAULT_ACCESS_LOG_FORMAT).then(|| log.format.clone()),
+        }),
+    };
+    let default = doc.name.is_none() && !both && doc.access_log.is_none();
+    (!default).then_some(doc)
+}
+
+impl DocStage {
+    /// `--portable`: the log group's ARN through `arn` (account and region as variables).
+    pub fn make_portable(&mut self, arn: &dyn Fn(&mut String)) {
+        if let Some(log) = self.access_log.as_mut() {
+            arn(&mut log.destination_arn);
+        }
+    }
+}
+
+/// Writes `[stage]` (or a comment saying it is the default one) for `import`.
+pub fn write(out: &mut String, stage: Option<&DocStage>) {
+    let Some(stage) = stage else {
+        let _ = writeln!(
+            out,
+            "\n# The stage is the default one: $default, auto-deployed, so it needs no table here."
+        );
+        return;
+    };
+    let _ = writeln!(out, "\n[stage]");
+    if let Some(name) = &stage.name {
+        let _ = writeln!(out, "name = {}", quote(name));
+    }
+    if let (Some(burst), Some(rate)) = (stage.throttling_burst_limit, stage.throttling_rate_limit) {
+        let _ = writeln!(
+            out,
+            "throttling_burst_limit = {burst}\nthrottling_rate_limit = {rate:?}"
+        );
+    }
+    if let Some(log) = &stage.access_log {
+        let _ = writeln!(
+            out,
+            "\n[stage.access_log]\ndestination_arn = {}",
+            quote(&log.destination_arn)
+        );
+        if let Some(format) = &log.format {
+            let _ = writeln!(out, "format = {}", quote(format));
+        }
+    }
 }

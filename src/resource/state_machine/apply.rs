@@ -16,7 +16,7 @@ use super::op::{MachineOp, MachineUpdate, NewMachine, Routing};
 use super::spec::{Logging, MachineType, ROLE_DESCRIPTION, ROLE_POLICY_NAME};
 use crate::aws::Clients;
 use crate::error::AwsError;
-use crate::stack::rules::OWNER_TAG;
+use crate::resource::role::apply as role;
 
 /// How long a new execution role may take to become assumable by Step Functions: IAM is
 /// eventually consistent (Terraform waits up to 2 minutes for the same reason).
@@ -48,17 +48,11 @@ pub async fn run(clients: &Clients, op: &MachineOp) -> Result<(), AwsError> {
             policy,
             tags,
         } => create_role(clients, name, trust, policy, tags).await,
-        MachineOp::TagRole { name, tags } => tag_role(clients, name, tags).await,
-        MachineOp::UpdateRoleTrust { name, trust } => clients
-            .iam
-            .update_assume_role_policy()
-            .role_name(name)
-            .policy_document(trust.to_string())
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| AwsError::new("UpdateAssumeRolePolicy", format!("role {name}"), e)),
-        MachineOp::PutRolePolicy { name, policy } => put_policy(clients, name, policy).await,
+        MachineOp::TagRole { name, tags } => role::tag(clients, name, tags, &[]).await,
+        MachineOp::UpdateRoleTrust { name, trust } => role::update_trust(clients, name, trust).await,
+        MachineOp::PutRolePolicy { name, policy } => {
+            role::put_policy(clients, name, ROLE_POLICY_NAME, policy).await
+        }
         MachineOp::DeleteRole { name, inline, .. } => delete_role(clients, name, inline).await,
         MachineOp::Create(new) => create(clients, new).await,
         MachineOp::Update(update) => self::update(clients, update).await,
@@ -139,14 +133,9 @@ where
     }
 }
 
-fn iam_tags(tags: &BTreeMap<String, String>) -> Vec<aws_sdk_iam::types::Tag> {
-    tags.iter()
-        .filter_map(|(k, v)| aws_sdk_iam::types::Tag::builder().key(k).value(v).build().ok())
-        .collect()
-}
-
-/// CreateRole then PutRolePolicy. A role of that name already tagged for the stack (a run cut
-/// off after creating it) is taken; an untagged one is refused (the plan asks for `--adopt`).
+/// CreateRole then PutRolePolicy, through the role unit's calls (the stack's own role is made
+/// the same way). A role of that name already tagged for the stack (a run cut off after creating
+/// it) is taken; an untagged one is refused (the plan asks for `--adopt`).
 async fn create_role(
     clients: &Clients,
     name: &str,
@@ -154,85 +143,32 @@ async fn create_role(
     policy: &Value,
     tags: &BTreeMap<String, String>,
 ) -> Result<(), AwsError> {
-    let resource = format!("role {name}");
-    let answer = clients
-        .iam
-        .create_role()
-        .role_name(name)
-        .assume_role_policy_document(trust.to_string())
-        .description(ROLE_DESCRIPTION)
-        .set_tags(Some(iam_tags(tags)))
-        .send()
-        .await;
-    match answer {
-        Ok(_) => {}
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(|s| s.is_entity_already_exists_exception()) =>
-        {
-            let role = clients
-                .iam
-                .get_role()
-                .role_name(name)
-                .send()
-                .await
-                .map_err(|e| AwsError::new("GetRole", &resource, e))?;
-            let owner = role
-                .role()
-                .and_then(|r| r.tags().iter().find(|t| t.key() == OWNER_TAG))
-                .map(|t| t.value());
-            if owner != tags.get(OWNER_TAG).map(String::as_str) {
-                return Err(AwsError::invalid(
-                    "CreateRole",
-                    resource,
-                    "a role of this name exists and is not the stack's",
-                )
-                .with_help("run `provision up --adopt` to take it over, or rename the state machine"));
-            }
-        }
-        Err(e) => return Err(AwsError::new("CreateRole", resource, e)),
-    }
-    put_policy(clients, name, policy).await
+    let spec = role::NewRole {
+        name,
+        trust,
+        tags,
+        // CreateRole's default path (IAM API reference, CreateRole `Path`).
+        path: "/",
+        boundary: None,
+    };
+    let help = "run `provision up --adopt` to take it over, or rename the state machine";
+    role::create_arn(
+        clients,
+        &format!("role {name}"),
+        &spec,
+        ROLE_DESCRIPTION,
+        Some(help),
+    )
+    .await?;
+    role::put_policy(clients, name, ROLE_POLICY_NAME, policy).await
 }
 
-async fn tag_role(clients: &Clients, name: &str, tags: &BTreeMap<String, String>) -> Result<(), AwsError> {
-    clients
-        .iam
-        .tag_role()
-        .role_name(name)
-        .set_tags(Some(iam_tags(tags)))
-        .send()
-        .await
-        .map(|_| ())
-        .map_err(|e| AwsError::new("TagRole", format!("role {name}"), e))
-}
-
-async fn put_policy(clients: &Clients, name: &str, policy: &Value) -> Result<(), AwsError> {
-    clients
-        .iam
-        .put_role_policy()
-        .role_name(name)
-        .policy_name(ROLE_POLICY_NAME)
-        .policy_document(policy.to_string())
-        .send()
-        .await
-        .map(|_| ())
-        .map_err(|e| AwsError::new("PutRolePolicy", format!("role {name}"), e))
-}
-
+/// Each inline policy, then the role (asked again while IAM still sees the policies).
 async fn delete_role(clients: &Clients, name: &str, inline: &[String]) -> Result<(), AwsError> {
     for policy in inline {
-        let answer = clients
-            .iam
-            .delete_role_policy()
-            .role_name(name)
-            .policy_name(policy)
-            .send()
-            .await;
-        deleted(answer, "DeleteRolePolicy", format!("role {name}"))?;
+        role::delete_policy(clients, name, policy).await?;
     }
-    let answer = clients.iam.delete_role().role_name(name).send().await;
-    deleted(answer, "DeleteRole", format!("role {name}"))
+    role::delete(clients, name).await
 }
 
 fn logging_configuration(logging: &Logging) -> LoggingConfiguration {
