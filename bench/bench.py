@@ -1126,10 +1126,10 @@ def render(results: dict) -> str:
     loads = [f"{name} {ba[name]['loadavg']}" for name in ("quota", "serve")
              if (ba := results.get("before_after")) and ba.get(name, {}).get("loadavg") is not None]
     lines = [
-        f"Machine: {env['cpus']} CPUs ({env['machine']}), shared with other jobs while measured: the 1-minute load "
-        f"average was {env['loadavg_start']} at the start and {env.get('loadavg_end', '?')} at the end"
+        f"Machine: {env['cpus']} CPUs ({env['machine']}); 1-minute load average {env['loadavg_start']} at the start and "
+        f"{env.get('loadavg_end', '?')} at the end"
         + (f" ({', '.join(loads)} when those parts began)" if loads else "")
-        + f". moto 5.2.5 on loopback, {env['provision']}, Python {env['python']}, {env['date']}. "
+        + f" (a load above {env['cpus']} means other jobs competed for the CPU). moto 5.2.5 on loopback, {env['provision']}, Python {env['python']}, {env['date']}. "
         "Wall time is the whole process, startup included. Run `bench/run` to reproduce.",
     ]
     before_after = render_before_after(results)
