@@ -6,7 +6,6 @@ pub mod diagnostic;
 pub mod load;
 pub mod model;
 pub mod response;
-pub mod role_rules;
 pub mod rules;
 pub mod schema;
 pub mod starter;

@@ -18,13 +18,6 @@ pub const AUTHORIZATIONS: &[&str] = &["NONE", "AWS_IAM"];
 /// Methods a CORS configuration may allow (`*` for all).
 pub const CORS_METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "*"];
 
-/// The longest preflight cache API Gateway accepts, in seconds (botocore apigatewayv2
-/// `Cors.MaxAge`, IntegerWithLengthBetweenMinus1And86400).
-pub const CORS_MAX_AGE: i64 = 86400;
-
-/// The lowest `max_age` API Gateway accepts: -1 (same botocore shape).
-pub const CORS_MIN_AGE: i64 = -1;
-
 /// The ownership tag key written on everything the tool creates.
 pub const OWNER_TAG: &str = "provision:stack";
 
@@ -226,20 +219,6 @@ pub fn check_origin(origin: &str) -> Result<(), String> {
         return Err("an origin has no path, not even a trailing `/`".into());
     }
     Ok(())
-}
-
-/// A JWT identity source: one `$request.header.NAME` or `$request.querystring.NAME`.
-pub fn is_jwt_identity_source(s: &str) -> bool {
-    ["$request.header.", "$request.querystring."]
-        .iter()
-        .any(|prefix| {
-            s.strip_prefix(prefix).is_some_and(|name| {
-                !name.is_empty()
-                    && name
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
-            })
-        })
 }
 
 /// Parses `arn:PARTITION:logs:REGION:ACCOUNT:log-group:NAME`, the access log destination.
@@ -853,17 +832,13 @@ mod tests {
     }
 
     #[test]
-    fn cors_origins_identity_sources_and_log_groups() {
+    fn cors_origins_and_log_groups() {
         assert!(check_origin("*").is_ok());
         assert!(check_origin("https://app.example.com").is_ok());
         assert!(check_origin("http://localhost:3000").is_ok());
         assert!(check_origin("https://app.example.com/").is_err());
         assert!(check_origin("app.example.com").is_err());
         assert!(check_origin("https://").is_err());
-        assert!(is_jwt_identity_source("$request.header.Authorization"));
-        assert!(is_jwt_identity_source("$request.querystring.token"));
-        assert!(!is_jwt_identity_source("$request.body.token"));
-        assert!(!is_jwt_identity_source("$request.header."));
         assert!(check_log_group_arn("arn:aws:logs:ap-southeast-2:189107071895:log-group:/aws/api").is_ok());
         assert!(check_log_group_arn("arn:aws:logs:ap-southeast-2:189107071895:log-group:x:*").is_err());
         assert!(check_log_group_arn("arn:aws:s3:ap-southeast-2:189107071895:log-group:x").is_err());

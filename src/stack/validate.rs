@@ -3,14 +3,14 @@
 use std::collections::HashSet;
 
 use super::diagnostic::{Diagnostic, did_you_mean};
-use super::model::{AccessLogSection, RouteSection, Sp, StackFile};
+use super::model::{RouteSection, Sp, StackFile};
 use super::rules::{self, Mapping, OWNER_TAG};
 
 mod execution;
 mod imported;
 mod limits;
 
-pub use limits::{LOWER_THROTTLE_REGIONS, account_throttle};
+pub use crate::resource::stage::check::{LOWER_THROTTLE_REGIONS, account_throttle};
 
 pub(crate) const ROLE_ACTIONS: &[&str] = &[
     "states:StartExecution",
@@ -26,13 +26,13 @@ pub(crate) const ROLE_ACTIONS: &[&str] = &[
 pub fn validate(file: &StackFile) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     names(file, &mut out);
-    cors(file, &mut out);
+    crate::resource::api::check::cors(file, &mut out);
     source_account(file, &mut out);
-    authorizers(file, &mut out);
+    crate::resource::authorizer::check::authorizers(file, &mut out);
     routes(file, &mut out);
     role_actions(file, &mut out);
-    super::role_rules::validate_role_rules(file, &mut out);
-    stage(file, &mut out);
+    crate::resource::role::check::validate_role_rules(file, &mut out);
+    crate::resource::stage::check::check(file, &mut out);
     tags(file, &mut out);
     limits::check(file, &mut out);
     imported::check(file, &mut out);
@@ -344,181 +344,6 @@ fn source_account(file: &StackFile, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn authorizers(file: &StackFile, out: &mut Vec<Diagnostic>) {
-    let mut seen: HashSet<&str> = HashSet::new();
-    for authorizer in &file.authorizers {
-        if let Some(name) = &authorizer.name {
-            if name.value.is_empty() || name.value.chars().count() > 128 {
-                out.push(Diagnostic::error(
-                    name.span.clone(),
-                    "invalid authorizer name",
-                    "an authorizer name is 1-128 characters",
-                ));
-            }
-            if !seen.insert(&name.value) {
-                out.push(
-                    Diagnostic::error(
-                        name.span.clone(),
-                        format!("duplicate authorizer `{}`", name.value),
-                        "declared again here",
-                    )
-                    .with_help("authorizer names are unique within an API: rename or remove this one"),
-                );
-            }
-            let used = file
-                .routes
-                .iter()
-                .any(|r| r.authorizer.as_ref().is_some_and(|a| a.value == name.value));
-            if !used {
-                out.push(
-                    Diagnostic::warning(
-                        "unused-authorizer",
-                        name.span.clone(),
-                        format!("authorizer `{}` is not used", name.value),
-                        "no route names this authorizer",
-                    )
-                    .with_help(format!(
-                        "set authorizer = \"{}\" on the routes it should protect",
-                        name.value
-                    )),
-                );
-            }
-        }
-        if let Some(issuer) = &authorizer.issuer {
-            let host = issuer.value.strip_prefix("https://").unwrap_or_default();
-            if host.is_empty() || host.starts_with('/') || host.contains(char::is_whitespace) {
-                out.push(
-                    Diagnostic::error(
-                        issuer.span.clone(),
-                        "invalid issuer",
-                        "the issuer is an https:// URL",
-                    )
-                    .with_help("for Cognito: https://cognito-idp.REGION.amazonaws.com/USER_POOL_ID"),
-                );
-            }
-        }
-        if let Some(audience) = &authorizer.audience {
-            if audience.is_empty() {
-                out.push(
-                    Diagnostic::error(
-                        header_of(&authorizer.span),
-                        "empty audience",
-                        "a JWT authorizer needs at least one audience",
-                    )
-                    .with_help(
-                        "list the client ids tokens are issued to, e.g. audience = [\"onboarding-client\"]",
-                    ),
-                );
-            }
-            for a in audience.iter().filter(|a| a.value.is_empty()) {
-                out.push(Diagnostic::error(
-                    a.span.clone(),
-                    "empty audience value",
-                    "write a client id here",
-                ));
-            }
-        }
-        if let Some(source) = &authorizer.identity_source
-            && !rules::is_jwt_identity_source(&source.value)
-        {
-            out.push(
-                Diagnostic::error(
-                    source.span.clone(),
-                    "invalid identity source",
-                    "a JWT comes from one header or query string parameter",
-                )
-                .with_help(
-                    "write `$request.header.Authorization` (the default) or `$request.querystring.NAME`",
-                ),
-            );
-        }
-    }
-}
-
-fn cors(file: &StackFile, out: &mut Vec<Diagnostic>) {
-    let Some(cors) = &file.api.cors else {
-        return;
-    };
-    let origins = cors.allow_origins.as_deref().unwrap_or_default();
-    for origin in origins {
-        if let Err(reason) = rules::check_origin(&origin.value) {
-            out.push(
-                Diagnostic::error(
-                    origin.span.clone(),
-                    format!("invalid origin `{}`", origin.value),
-                    reason,
-                )
-                .with_help("write the origin as the browser sends it: https://app.example.com"),
-            );
-        }
-    }
-    if let Some(credentials) = &cors.allow_credentials
-        && credentials.value
-        && let Some(star) = origins.iter().find(|o| o.value == "*")
-    {
-        out.push(
-            Diagnostic::error(
-                star.span.clone(),
-                "`*` origin with allow_credentials",
-                "API Gateway refuses credentials for any origin",
-            )
-            .with_help("list the origins that may send credentials"),
-        );
-    }
-    for method in cors.allow_methods.as_deref().unwrap_or_default() {
-        if !rules::CORS_METHODS.contains(&method.value.as_str()) {
-            let mut d = Diagnostic::error(
-                method.span.clone(),
-                format!("unknown method `{}`", method.value),
-                "not an HTTP method CORS can allow",
-            );
-            let upper = method.value.to_ascii_uppercase();
-            if rules::CORS_METHODS.contains(&upper.as_str()) {
-                d = d.with_help(format!("write it in capitals: \"{upper}\""));
-            } else {
-                d = d.with_help(format!("expected one of: {}", rules::CORS_METHODS.join(", ")));
-            }
-            out.push(d);
-        }
-    }
-    let headers = [&cors.allow_headers, &cors.expose_headers];
-    for header in headers.into_iter().flatten().flatten() {
-        let ok = header.value == "*"
-            || (!header.value.is_empty()
-                && header
-                    .value
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b)));
-        if !ok {
-            out.push(
-                Diagnostic::error(
-                    header.span.clone(),
-                    format!("invalid header name `{}`", header.value),
-                    "a header name is letters, digits, - and _",
-                )
-                .with_help("write one header per string, e.g. [\"content-type\", \"authorization\"]"),
-            );
-        }
-    }
-    // botocore apigatewayv2 `Cors.MaxAge`: IntegerWithLengthBetweenMinus1And86400.
-    if let Some(age) = &cors.max_age
-        && !(rules::CORS_MIN_AGE..=rules::CORS_MAX_AGE).contains(&age.value)
-    {
-        out.push(
-            Diagnostic::error(
-                age.span.clone(),
-                "max_age out of range",
-                "seconds from -1 to 86400",
-            )
-            .with_help("browsers cap it anyway; 300 is a common choice"),
-        );
-    }
-}
-
-fn header_of(span: &std::ops::Range<usize>) -> std::ops::Range<usize> {
-    span.start..span.start
-}
-
 /// Checks a route's parameters: their keys against `action` when it is known, their mapping
 /// expressions always.
 fn parameters(
@@ -749,144 +574,6 @@ fn role_actions(file: &StackFile, out: &mut Vec<Diagnostic>) {
             out.push(
                 Diagnostic::error(action.span.clone(), format!("[role] actions does not grant {needed}"), "this route would answer 500 on every call")
                     .with_help(format!("add \"{needed}\" to [role] actions, or remove `actions` to derive the policy from the routes")),
-            );
-        }
-    }
-}
-
-fn stage(file: &StackFile, out: &mut Vec<Diagnostic>) {
-    if file.routes.is_empty() {
-        // Nothing to throttle; the missing routes are already an error.
-        return;
-    }
-    let Some(stage) = &file.stage else {
-        out.push(
-            Diagnostic::warning(
-                "no-throttling",
-                0..0,
-                "no stage throttling",
-                "the $default stage has no throttling limits, the only cost cap",
-            )
-            .with_help("add [stage] with throttling_burst_limit and throttling_rate_limit"),
-        );
-        return;
-    };
-    if let Some(name) = &stage.name
-        && !rules::is_stage_name(&name.value)
-    {
-        out.push(
-            Diagnostic::error(
-                name.span.clone(),
-                format!("invalid stage name `{}`", name.value),
-                "`$default` or 1-128 of A-Z a-z 0-9 _ -",
-            )
-            .with_help("most HTTP APIs use \"$default\""),
-        );
-    }
-    if let Some(b) = &stage.throttling_burst_limit
-        && (b.value < 0 || b.value > i64::from(i32::MAX))
-    {
-        out.push(
-            Diagnostic::error(
-                b.span.clone(),
-                "throttling burst out of range",
-                "a whole number from 0 to 2147483647",
-            )
-            .with_help("the burst is how many requests may arrive at once, e.g. 10"),
-        );
-    }
-    if let Some(r) = &stage.throttling_rate_limit
-        && !(r.value >= 0.0 && r.value.is_finite())
-    {
-        out.push(
-            Diagnostic::error(
-                r.span.clone(),
-                "throttling rate out of range",
-                "requests per second, 0 or more",
-            )
-            .with_help("the rate is steady requests per second, e.g. 5.0"),
-        );
-    }
-    if let Some(auto) = &stage.auto_deploy
-        && !auto.value
-    {
-        out.push(
-            Diagnostic::error(
-                auto.span.clone(),
-                "`auto_deploy = false` is not supported",
-                "provision does not create deployments, so this stage would never serve the routes",
-            )
-            .with_help("use `auto_deploy = true` (the console's default for HTTP APIs)"),
-        );
-    }
-    let written = |key: &str| stage.written.iter().any(|k| k == key);
-    match (&stage.throttling_burst_limit, &stage.throttling_rate_limit) {
-        (Some(_), None) | (None, Some(_))
-            if written("throttling_burst_limit") && written("throttling_rate_limit") => {}
-        (Some(b), None) => out.push(
-            Diagnostic::error(
-                b.span.clone(),
-                "throttling burst without a rate",
-                "set both limits or neither",
-            )
-            .with_help(
-                "add `throttling_rate_limit`: an unset limit may read as 0, which rejects every request",
-            ),
-        ),
-        (None, Some(r)) => out.push(
-            Diagnostic::error(
-                r.span.clone(),
-                "throttling rate without a burst",
-                "set both limits or neither",
-            )
-            .with_help(
-                "add `throttling_burst_limit`: an unset limit may read as 0, which rejects every request",
-            ),
-        ),
-        _ => {}
-    }
-    if let Some(log) = &stage.access_log {
-        access_log(log, out);
-    }
-    if stage.throttling_burst_limit.is_none() && stage.throttling_rate_limit.is_none() {
-        out.push(
-            Diagnostic::warning(
-                "no-throttling",
-                stage.span.start..stage.span.start,
-                "no stage throttling",
-                "this stage has no throttling limits, the only cost cap",
-            )
-            .with_help("add throttling_burst_limit and throttling_rate_limit"),
-        );
-    }
-}
-
-fn access_log(log: &AccessLogSection, out: &mut Vec<Diagnostic>) {
-    if let Some(arn) = &log.destination_arn
-        && let Err(reason) = rules::check_log_group_arn(&arn.value)
-    {
-        out.push(
-            Diagnostic::error(arn.span.clone(), "not a CloudWatch Logs log group ARN", reason)
-                .with_help("copy the log group's ARN without the trailing `:*`: arn:aws:logs:REGION:ACCOUNT:log-group:NAME"),
-        );
-    }
-    if let Some(format) = &log.format {
-        if !format.value.contains("$context.requestId")
-            && !format.value.contains("$context.extendedRequestId")
-        {
-            out.push(
-                Diagnostic::error(format.span.clone(), "access log format without a request id", "API Gateway requires $context.requestId or $context.extendedRequestId")
-                    .with_help("add \"requestId\":\"$context.requestId\", or leave `format` out for the default JSON line"),
-            );
-        }
-        if format.value.contains('\n') {
-            out.push(
-                Diagnostic::error(
-                    format.span.clone(),
-                    "multi-line access log format",
-                    "each request is logged as one line",
-                )
-                .with_help("write the format on one line"),
             );
         }
     }

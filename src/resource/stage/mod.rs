@@ -1,6 +1,7 @@
 //! The stage: its diff (`plan`, pure) and its AWS calls (`apply`).
 
 pub mod apply;
+pub mod check;
 pub mod emit;
 pub mod plan;
 pub mod read;

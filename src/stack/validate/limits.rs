@@ -25,8 +25,6 @@ pub const MAX_SCOPE_LENGTH: usize = 64;
 /// An issuer's length (botocore apigatewayv2 `JWTConfiguration.Issuer`,
 /// UriWithLengthBetween1And2048).
 pub const MAX_ISSUER_LENGTH: usize = 2048;
-/// The access log template's size (quotas page: "Access log template size 3 KB", not raisable).
-pub const MAX_ACCESS_LOG_FORMAT: usize = 3 * 1024;
 /// Managed policies per role: 10 by default, 20 at most (IAM and AWS STS quotas).
 pub const MANAGED_POLICIES_DEFAULT: usize = 10;
 /// See [`MANAGED_POLICIES_DEFAULT`].
@@ -34,50 +32,12 @@ pub const MANAGED_POLICIES_MAX: usize = 20;
 /// All inline policies of a role, in characters without white space (IAM and AWS STS quotas,
 /// "Role policy size cannot exceed 10,240 characters").
 pub const MAX_ROLE_POLICY_CHARS: usize = 10_240;
-/// The account's default throttle per Region across HTTP, REST and WebSocket APIs (API Gateway
-/// quotas: 10,000 requests per second, burst 5,000); a stage's default route settings above them
-/// never take effect.
-pub const ACCOUNT_RATE: f64 = 10_000.0;
-/// See [`ACCOUNT_RATE`].
-pub const ACCOUNT_BURST: i64 = 5_000;
-/// The Regions whose default is 2,500 requests per second with a burst of 1,250 ("Amazon API
-/// Gateway quotas": "For the following Regions, the default throttle quota is 2500 RPS and the
-/// default burst quota is 1250 RPS: Africa (Cape Town), Europe (Milan), Asia Pacific (Jakarta),
-/// Middle East (UAE), Asia Pacific (Hyderabad), Asia Pacific (Melbourne), Europe (Spain), Europe
-/// (Zurich), Israel (Tel Aviv), Canada West (Calgary), Asia Pacific (Malaysia), Asia Pacific
-/// (Thailand), and Mexico (Central)"), by their codes in botocore's partitions.json.
-pub const LOWER_THROTTLE_REGIONS: &[&str] = &[
-    "af-south-1",
-    "eu-south-1",
-    "ap-southeast-3",
-    "me-central-1",
-    "ap-south-2",
-    "ap-southeast-4",
-    "eu-south-2",
-    "eu-central-2",
-    "il-central-1",
-    "ca-west-1",
-    "ap-southeast-5",
-    "ap-southeast-7",
-    "mx-central-1",
-];
-
-/// The account's default throttle (requests per second, burst) in `region`: 2,500 and 1,250 in
-/// the [`LOWER_THROTTLE_REGIONS`], else 10,000 and 5,000 (also when the region is not known).
-pub fn account_throttle(region: Option<&str>) -> (f64, i64) {
-    match region {
-        Some(r) if LOWER_THROTTLE_REGIONS.contains(&r) => (2_500.0, 1_250),
-        _ => (ACCOUNT_RATE, ACCOUNT_BURST),
-    }
-}
-
 /// Every quota and field-limit problem of the file.
 pub(super) fn check(file: &StackFile, out: &mut Vec<Diagnostic>) {
     counts(file, out);
     authorizer_fields(file, out);
     managed_policies(file, out);
     tag_characters(file, out);
-    stage_limits(file, out);
     policy_size(file, out);
 }
 
@@ -234,54 +194,6 @@ fn tag_characters(file: &StackFile, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn stage_limits(file: &StackFile, out: &mut Vec<Diagnostic>) {
-    let Some(stage) = &file.stage else { return };
-    let region = file.stack.region.as_ref().map(|r| r.value.as_str());
-    let (account_rate, account_burst) = account_throttle(region);
-    let in_region = region.map_or_else(|| "per Region".to_string(), |r| format!("in {r}"));
-    if let Some(rate) = &stage.throttling_rate_limit
-        && rate.value > account_rate
-    {
-        out.push(
-            Diagnostic::warning(
-                "throttling-account-limit",
-                rate.span.clone(),
-                "throttling rate above the account's limit",
-                format!("the account's default is {account_rate} requests per second {in_region}"),
-            )
-            .with_help("the account limit applies first: lower the rate, or have the account quota raised"),
-        );
-    }
-    if let Some(burst) = &stage.throttling_burst_limit
-        && burst.value > account_burst
-    {
-        out.push(
-            Diagnostic::warning(
-                "throttling-account-limit",
-                burst.span.clone(),
-                "throttling burst above the account's limit",
-                format!("the account's default burst is {account_burst} {in_region}"),
-            )
-            .with_help("the account limit applies first: lower the burst, or have the account quota raised"),
-        );
-    }
-    if let Some(format) = stage.access_log.as_ref().and_then(|l| l.format.as_ref()) {
-        let bytes = format.value.len();
-        if bytes > MAX_ACCESS_LOG_FORMAT {
-            out.push(
-                Diagnostic::error(
-                    format.span.clone(),
-                    "access log format too long",
-                    format!(
-                        "the template is at most 3 KB ({MAX_ACCESS_LOG_FORMAT} bytes); this one has {bytes}"
-                    ),
-                )
-                .with_help("log fewer fields, or leave `format` out for the default JSON line"),
-            );
-        }
-    }
-}
-
 /// The inline policy `up` would write, measured as IAM measures it.
 fn policy_size(file: &StackFile, out: &mut Vec<Diagnostic>) {
     if file.role.policy.is_some() {
@@ -340,31 +252,6 @@ pub fn policy_chars(document: &serde_json::Value) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// "Amazon API Gateway quotas": 2,500/1,250 in the Regions its footnote lists, 10,000/5,000
-    /// elsewhere and when the region is not known; a stage above its region's default is warned.
-    #[test]
-    fn the_account_throttle_follows_the_region() {
-        assert_eq!(account_throttle(Some("af-south-1")), (2_500.0, 1_250));
-        assert_eq!(account_throttle(Some("mx-central-1")), (2_500.0, 1_250));
-        assert_eq!(account_throttle(Some("eu-west-1")), (10_000.0, 5_000));
-        assert_eq!(account_throttle(None), (10_000.0, 5_000));
-        let stack = |region: &str| {
-            format!(
-                "[stack]\nname = \"s\"\nregion = \"{region}\"\n[api]\nname = \"a\"\n[role]\nname = \"r\"\n\
-                 policy_name = \"p\"\n[stage]\nname = \"$default\"\nauto_deploy = true\n\
-                 throttling_rate_limit = 3000\nthrottling_burst_limit = 2000\n"
-            )
-        };
-        let warned = |region: &str| {
-            let (file, _) = crate::stack::load::parse(&stack(region));
-            let mut out = Vec::new();
-            stage_limits(&file, &mut out);
-            out.len()
-        };
-        assert_eq!(warned("af-south-1"), 2);
-        assert_eq!(warned("eu-west-1"), 0);
-    }
 
     #[test]
     fn tag_characters_follow_iam() {

@@ -1,7 +1,7 @@
 //! `[role]` keys for organisations' IAM rules: `permissions_boundary`, `path` and `arn`.
 
-use super::diagnostic::Diagnostic;
-use super::model::StackFile;
+use crate::stack::diagnostic::Diagnostic;
+use crate::stack::model::StackFile;
 
 pub use crate::arn::is_iam_path;
 
