@@ -755,13 +755,13 @@ class BeforeAfter:
     # ------------------------------------------------------------------- serve
 
     def serve(self) -> None:
-        """`provision serve` of the onboarding stack on moto: one round through the recording proxy
-        (the AWS calls a request makes), then timed rounds straight to moto at 16 and 100
-        concurrent requests, with the CPU of moto, serve and the client meanwhile; and, to tell
-        what bounds it, raw StartExecution calls straight to moto (the shim, then stock moto)."""
+        """`provision serve` of the onboarding stack on moto: one round per binary through the
+        recording proxy (the AWS calls a request makes), then timed rounds straight to moto at 16
+        and 100 concurrent requests, the binaries taking turns round by round (so that a change in
+        the machine's load falls on both), with the CPU of moto, serve and the client meanwhile;
+        and, to tell what bounds it, StartExecution straight to moto (the shim, then stock moto)."""
         example = tomllib.loads(ONBOARDING.read_text())["route"][0]["example"]
-        body = json.dumps(example).encode()
-        req = ("POST", "/new-user", {"Content-Type": "application/json"}, body)
+        req = ("POST", "/new-user", {"Content-Type": "application/json"}, json.dumps(example).encode())
         machine = machine_arn("user-onboarding")
         moto = Moto(self.bench.python, self.tmp, "serve")
         proxy = RecordingProxy(moto.port).start()
@@ -769,24 +769,51 @@ class BeforeAfter:
         out = self.results["serve"]
         out["loadavg"] = round(os.getloadavg()[0], 2)
         try:
-            moto.reset([machine])
-            check_ok(run_timed([self.bench.provision, "up", str(ONBOARDING)], direct, None, self.tmp), "up before serve")
             for which, binary in self.binaries.items():
-                out[which] = self.serve_one(which, binary, moto, proxy, proxied, direct, req)
-            out["moto_alone"] = {"shim": self.raw_start(moto, machine)}
+                out[which] = {"counted": self.serve_counted(which, binary, moto, proxy, proxied, direct, req)}
+            for concurrency, total in ((16, SERVE_REQUESTS_16), (100, 100)):
+                rounds: dict[str, list[dict]] = {which: [] for which in self.binaries}
+                for i in range(SERVE_ROUNDS):
+                    for which, binary in self.binaries.items():
+                        r = self.serve_round(which, binary, moto, direct, req, concurrency, total)
+                        rounds[which].append(r)
+                        log(f"serve {which:<6} {concurrency:3d} concurrent, round {i + 1}/{SERVE_ROUNDS}: "
+                            f"{r['rps']:6.1f} req/s, {r['ok']}/{total} answered 200, p50 {r['p50_ms']:.1f} ms, "
+                            f"moto CPU {r['moto_cpu_s'] or 0:.2f} s, serve CPU {r['serve_cpu_s'] or 0:.2f} s "
+                            f"over {r['wall_s']:.2f} s (load {os.getloadavg()[0]:.1f})")
+                for which, rs in rounds.items():
+                    out[which][f"c{concurrency}"] = {
+                        "rounds": rs,
+                        "rps_median": median_of(rs, "rps"),
+                        "ok_min": min(r["ok"] for r in rs),
+                        "requests": total,
+                        "wall_median_s": median_of(rs, "wall_s"),
+                        "moto_cpu_median_s": median_of(rs, "moto_cpu_s"),
+                        "serve_cpu_median_s": median_of(rs, "serve_cpu_s"),
+                        "client_cpu_median_s": median_of(rs, "client_cpu_s"),
+                        "p50_ms_median": median_of(rs, "p50_ms"),
+                    }
+            stock = Moto(self.bench.python, self.tmp, "serve-stock", stock=True)
+            try:
+                out["moto_alone"] = self.moto_alone({"shim": moto, "stock": stock}, machine)
+            finally:
+                stock.stop()
         finally:
             proxy.stop()
             moto.stop()
-        stock = Moto(self.bench.python, self.tmp, "serve-stock", stock=True)
-        try:
-            stock.reset([machine])
-            out["moto_alone"]["stock"] = self.raw_start(stock, machine)
-        finally:
-            stock.stop()
 
-    def serve_one(self, which: str, binary: str, moto: Moto, proxy: RecordingProxy, proxied: dict, direct: dict, req: tuple) -> dict:
-        res: dict = {}
-        # The instrumented round: the calls 160 requests make, after serve's start-up reads.
+    def deployed(self, moto: Moto, direct: dict) -> None:
+        """moto with the onboarding stack (`up` of this build) and no execution yet. moto's
+        StartExecution scans every execution of the machine (its name idempotency check), so it
+        slows down as they pile up: every round starts from none, or the later ones would pay
+        for the earlier ones."""
+        moto.reset([machine_arn("user-onboarding")])
+        check_ok(run_timed([self.bench.provision, "up", str(ONBOARDING)], direct, None, self.tmp), "up before serve")
+
+    def serve_counted(self, which: str, binary: str, moto: Moto, proxy: RecordingProxy, proxied: dict, direct: dict,
+                      req: tuple) -> dict:
+        """The AWS calls of 160 requests through the recording proxy, after serve's start-up reads."""
+        self.deployed(moto, direct)
         serve = ServeProcess(binary, proxied, self.tmp, f"{which}-counted")
         try:
             load(serve.port, 16, 16, *req)
@@ -796,52 +823,38 @@ class BeforeAfter:
         finally:
             serve.stop()
         starts = sum(c.operation == "StartExecution" for c in calls)
-        res["counted"] = {
+        other = {k: v for k, v in Run(0, 0, 0, calls).ops().items() if k != "StartExecution"}
+        log(f"serve {which:<6} counted: {len(calls)} AWS calls for {r['requests']} requests "
+            f"({starts} StartExecution; other: {other or 'none'})")
+        return {
             "requests": r["requests"],
             "ok": r["ok"],
             "calls": len(calls),
             "start_execution": starts,
-            "other": {k: v for k, v in Run(0, 0, 0, calls).ops().items() if k != "StartExecution"},
+            "other": other,
             "calls_per_request": len(calls) / r["requests"],
             "wall_s": r["wall_s"],
         }
-        log(f"serve {which:<6} counted: {len(calls)} AWS calls for {r['requests']} requests "
-            f"({starts} StartExecution; other: {res['counted']['other'] or 'none'})")
-        # The timed rounds, straight to moto.
-        serve = ServeProcess(binary, direct, self.tmp, f"{which}-timed")
+
+    def serve_round(self, which: str, binary: str, moto: Moto, direct: dict, req: tuple, concurrency: int, total: int) -> dict:
+        """One timed round straight to moto, on a fresh deployment and a fresh serve."""
+        self.deployed(moto, direct)
+        serve = ServeProcess(binary, direct, self.tmp, f"{which}-c{concurrency}")
         try:
             load(serve.port, 16, 32, *req)
-            for concurrency, total in ((16, SERVE_REQUESTS_16), (100, 100)):
-                rounds = []
-                for i in range(SERVE_ROUNDS):
-                    m0, s0 = moto.cpu_seconds(), serve.cpu()
-                    r = load(serve.port, concurrency, total, *req)
-                    m1, s1 = moto.cpu_seconds(), serve.cpu()
-                    r["moto_cpu_s"] = m1 - m0 if m0 is not None and m1 is not None else None
-                    r["serve_cpu_s"] = s1 - s0 if s0 is not None and s1 is not None else None
-                    rounds.append(r)
-                    log(f"serve {which:<6} {concurrency:3d} concurrent, round {i + 1}/{SERVE_ROUNDS}: "
-                        f"{r['rps']:6.1f} req/s, {r['ok']}/{total} answered 200, p50 {r['p50_ms']:.1f} ms, "
-                        f"moto CPU {r['moto_cpu_s'] or 0:.2f} s, serve CPU {r['serve_cpu_s'] or 0:.2f} s "
-                        f"over {r['wall_s']:.2f} s")
-                res[f"c{concurrency}"] = {
-                    "rounds": rounds,
-                    "rps_median": median_of(rounds, "rps"),
-                    "ok_min": min(r["ok"] for r in rounds),
-                    "requests": total,
-                    "wall_median_s": median_of(rounds, "wall_s"),
-                    "moto_cpu_median_s": median_of(rounds, "moto_cpu_s"),
-                    "serve_cpu_median_s": median_of(rounds, "serve_cpu_s"),
-                    "client_cpu_median_s": median_of(rounds, "client_cpu_s"),
-                    "p50_ms_median": median_of(rounds, "p50_ms"),
-                }
+            m0, s0 = moto.cpu_seconds(), serve.cpu()
+            r = load(serve.port, concurrency, total, *req)
+            m1, s1 = moto.cpu_seconds(), serve.cpu()
         finally:
             serve.stop()
-        return res
+        r["moto_cpu_s"] = m1 - m0 if m0 is not None and m1 is not None else None
+        r["serve_cpu_s"] = s1 - s0 if s0 is not None and s1 is not None else None
+        return r
 
-    def raw_start(self, moto: Moto, machine: str) -> dict:
+    def moto_alone(self, servers: dict[str, Moto], machine: str) -> dict:
         """StartExecution sent by 16 threads straight to moto, no serve in between: the rate moto
-        itself allows on this machine (JSON protocol; moto reads the service from the scope)."""
+        itself allows on this machine (JSON protocol; moto reads the service from the scope). The
+        shim and stock moto take turns round by round, each round on a reset server."""
         headers = {
             "Content-Type": "application/x-amz-json-1.0",
             "X-Amz-Target": "AWSStepFunctions.StartExecution",
@@ -849,21 +862,24 @@ class BeforeAfter:
                              "SignedHeaders=host, Signature=0",
         }
         body = json.dumps({"stateMachineArn": machine, "input": "{}"}).encode()
-        load(moto.port, 16, 32, "POST", "/", headers, body)
-        rounds = []
+        rounds: dict[str, list[dict]] = {name: [] for name in servers}
         for _ in range(SERVE_ROUNDS):
-            m0 = moto.cpu_seconds()
-            r = load(moto.port, 16, SERVE_REQUESTS_16, "POST", "/", headers, body)
-            m1 = moto.cpu_seconds()
-            r["moto_cpu_s"] = m1 - m0 if m0 is not None and m1 is not None else None
-            rounds.append(r)
-        out = {"rps_median": median_of(rounds, "rps"), "ok_min": min(r["ok"] for r in rounds),
-               "moto_cpu_median_s": median_of(rounds, "moto_cpu_s"), "wall_median_s": median_of(rounds, "wall_s"),
-               "rounds": rounds}
-        log(f"moto alone ({'stock' if moto.stock else 'shim'}): {out['rps_median']:.1f} StartExecution/s at 16 concurrent, "
-            f"{out['ok_min']}/{SERVE_REQUESTS_16} answered 200")
+            for name, moto in servers.items():
+                moto.reset([machine])  # no execution yet, as in serve's rounds
+                load(moto.port, 16, 32, "POST", "/", headers, body)
+                m0 = moto.cpu_seconds()
+                r = load(moto.port, 16, SERVE_REQUESTS_16, "POST", "/", headers, body)
+                m1 = moto.cpu_seconds()
+                r["moto_cpu_s"] = m1 - m0 if m0 is not None and m1 is not None else None
+                rounds[name].append(r)
+        out = {}
+        for name, rs in rounds.items():
+            out[name] = {"rps_median": median_of(rs, "rps"), "ok_min": min(r["ok"] for r in rs),
+                         "moto_cpu_median_s": median_of(rs, "moto_cpu_s"), "wall_median_s": median_of(rs, "wall_s"),
+                         "rounds": rs}
+            log(f"moto alone ({name}): {out[name]['rps_median']:.1f} StartExecution/s at 16 concurrent, "
+                f"{out[name]['ok_min']}/{SERVE_REQUESTS_16} answered 200 (worst round)")
         return out
-
 
 def moto_share(run: Run) -> str:
     if run.server_cpu is None or run.wall <= 0:
@@ -1219,7 +1235,7 @@ def render_only(results_path: Path, page: Path) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description="provision benchmark driver (use bench/run)")
     parser.add_argument("--provision", help="the provision binary (required unless --render-only)")
-    parser.add_argument("--rounds", type=int, default=5, help="rounds per tool and scenario (default 5)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds per tool and scenario (default 3)")
     parser.add_argument("--validate-runs", type=int, default=20, help="runs of `provision validate` (default 20)")
     parser.add_argument("--routes", type=int, default=300, help="routes of the generated big stack")
     parser.add_argument("--awscli-big", action="store_true", help="also run the AWS CLI `up` of the big stack (slow)")
