@@ -1,13 +1,17 @@
-"""Creates the onboarding workflow and what it writes to (a DynamoDB table and an SQS queue) in
-the AWS account the environment points at: moto for the demo, a real account if you wish.
+"""Creates what the onboarding workflow writes to, a DynamoDB table and an SQS queue, in the AWS
+account the environment points at: moto for the demo, a real account if you wish. The workflow
+itself (the state machine and its execution role) is declared in stacks/onboarding.toml, and
+`provision up` deploys it.
 
-    python examples/setup_workflow.py [--endpoint-url URL] [--region REGION]
+    python examples/setup_workflow.py [--endpoint-url URL] [--region REGION] [--machines]
 
-Also creates `user-onboarding-express`, the same workflow as an EXPRESS machine, for the
-synchronous route of stacks/onboarding-secure.toml.
+With --machines it also creates the state machines by hand, as the demo did before the workflow
+lived in the stack: `user-onboarding` (with a hand-made role, untagged, which `provision up
+--adopt` takes over) and `user-onboarding-express`, the same workflow as an EXPRESS machine, for
+the synchronous route of stacks/onboarding-secure.toml.
 
-Idempotent: existing table, queue and state machines are reused. Prints the STANDARD machine's
-ARN.
+Idempotent: an existing table, queue and machines are reused. Prints the queue's URL (with
+--machines, then the STANDARD machine's ARN).
 """
 
 import argparse
@@ -29,6 +33,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--endpoint-url")
     parser.add_argument("--region", default="ap-southeast-2")
+    parser.add_argument(
+        "--machines", action="store_true", help="also create the state machines by hand (see above)"
+    )
     args = parser.parse_args()
     kw = {"region_name": args.region}
     if args.endpoint_url:
@@ -48,7 +55,14 @@ def main() -> int:
 
     sqs = boto3.client("sqs", **kw)
     queue_url = sqs.create_queue(QueueName=QUEUE)["QueueUrl"]
+    print(queue_url)
+    if args.machines:
+        print(create_machines(kw, args.region, queue_url))
+    return 0
 
+
+def create_machines(kw: dict, region: str, queue_url: str) -> str:
+    """The machines and their role made by hand, as before the stack declared the workflow."""
     iam = boto3.client("iam", **kw)
     account = boto3.client("sts", **kw).get_caller_identity()["Account"]
     role_name = "user-onboarding-workflow-role"
@@ -73,23 +87,28 @@ def main() -> int:
                     {
                         "Effect": "Allow",
                         "Action": "dynamodb:PutItem",
-                        "Resource": f"arn:aws:dynamodb:{args.region}:{account}:table/{TABLE}",
+                        "Resource": f"arn:aws:dynamodb:{region}:{account}:table/{TABLE}",
                     },
                     {
                         "Effect": "Allow",
                         "Action": "sqs:SendMessage",
-                        "Resource": f"arn:aws:sqs:{args.region}:{account}:{QUEUE}",
+                        "Resource": f"arn:aws:sqs:{region}:{account}:{QUEUE}",
                     },
                 ],
             }
         ),
     )
 
-    definition = (HERE / "onboarding.asl.json").read_text().replace("${WelcomeQueueUrl}", queue_url)
+    definition = (
+        (HERE / "onboarding.asl.json")
+        .read_text()
+        .replace("${WelcomeQueueUrl}", queue_url)
+        .replace("${UsersTable}", TABLE)
+    )
     sfn = boto3.client("stepfunctions", **kw)
     arns = {}
     for name, kind in ((MACHINE, "STANDARD"), (EXPRESS, "EXPRESS")):
-        arn = f"arn:aws:states:{args.region}:{account}:stateMachine:{name}"
+        arn = f"arn:aws:states:{region}:{account}:stateMachine:{name}"
         try:
             sfn.describe_state_machine(stateMachineArn=arn)
             sfn.update_state_machine(stateMachineArn=arn, definition=definition)
@@ -103,9 +122,7 @@ def main() -> int:
                 type=kind,
             )["stateMachineArn"]
         arns[name] = arn
-    arn = arns[MACHINE]
-    print(arn)
-    return 0
+    return arns[MACHINE]
 
 
 if __name__ == "__main__":

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The one-command local demo: on a fresh machine, installs moto (pinned, in .venv), starts it on
-# loopback as account 189107071895 with state machine execution on, creates the onboarding
-# workflow (DynamoDB table + SQS queue + state machine, examples/), runs
-# `provision up stacks/onboarding.toml`, shows the outputs and `provision diff`, starts
-# `provision serve`, posts the walkthrough's sample user to POST /new-user, follows the execution
-# to SUCCEEDED and shows the item the workflow saved. Stops what it started on exit. It installs
+# loopback as account 189107071895 with state machine execution on, creates what the onboarding
+# workflow writes to (a DynamoDB table and an SQS queue: examples/setup_workflow.py), runs
+# `provision up stacks/onboarding.toml` (which deploys the state machine, its role, the API and
+# the route together), shows the outputs and `provision diff`, starts `provision serve`, posts
+# the walkthrough's sample user to POST /new-user, follows the execution to SUCCEEDED and reads
+# the saved user back with boto3 (GetItem), a second client. Stops what it started on exit. It installs
 # the `provision` it built into ~/.cargo/bin ($CARGO_HOME/bin), as `cargo install --debug` does,
 # so that the README's next steps can run a bare `provision`.
 #
@@ -71,10 +72,10 @@ export AWS_ENDPOINT_URL="http://127.0.0.1:$moto_port"
 export AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo AWS_REGION=ap-southeast-2 AWS_DEFAULT_REGION=ap-southeast-2
 unset AWS_PROFILE AWS_SESSION_TOKEN
 
-step "Creating the onboarding workflow (examples/onboarding.asl.json) with its table and queue"
+step "Creating what the workflow writes to: the DynamoDB table and the SQS queue"
 "$python" examples/setup_workflow.py --endpoint-url "$AWS_ENDPOINT_URL"
 
-step "provision up stacks/onboarding.toml"
+step "provision up stacks/onboarding.toml (the state machine, its role, the API and the route)"
 "$provision" up stacks/onboarding.toml
 
 step "provision diff (nothing left to do)"
@@ -92,11 +93,16 @@ step "POST /new-user with the walkthrough's sample user, following the execution
 "$provision" invoke stacks/onboarding.toml "POST /new-user" --local "http://127.0.0.1:$gateway_port" --follow \
     --data @examples/new-user.json 2>/dev/null
 
-step "The user the workflow saved in DynamoDB"
+step "The user the workflow saved in DynamoDB (GetItem with boto3, a second client)"
 "$python" - <<'PY'
-import boto3, json
-items = boto3.client("dynamodb").scan(TableName="user-onboarding-users")["Items"]
-print(json.dumps(items, indent=2))
+import boto3, json, sys
+user = json.load(open("examples/new-user.json"))["input"]["user"]
+item = boto3.client("dynamodb").get_item(
+    TableName="user-onboarding-users", Key={"userId": {"S": user["userId"]}}
+).get("Item")
+print(json.dumps(item, indent=2))
+if not item or item["email"]["S"] != user["email"]:
+    sys.exit(f"demo.sh: the workflow did not save {user['userId']}")
 PY
 
 if [[ "$keep" == true ]]; then

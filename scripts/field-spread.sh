@@ -7,7 +7,10 @@
 #   raw    the issue's own measure, `grep -rli WORD src` (it also counts other concepts that share
 #          the word, e.g. AWS's ThrottlingException for "throttling");
 #   field  the field's own identifiers: the TOML key, the SDK/CloudFormation member, the model's
-#          Rust field (e.g. throttling_burst_limit / ThrottlingBurstLimit).
+#          Rust field (e.g. throttling_burst_limit / ThrottlingBurstLimit);
+#   code   the same identifiers outside tests: a file's `#[cfg(test)]` module (from that line to
+#          the end of the file) and `tests.rs` files are left out. Test fixtures that happen to
+#          write a complete stack (with a throttled stage, say) are what the two counts differ by.
 # Usage: scripts/field-spread.sh [-v]   (-v lists the files of each field count)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +24,14 @@ fields=(
   "role permissions boundary|permissions_boundary|permissions_?boundary"
 )
 
+# The files whose code (tests left out) spells the pattern.
+code_files() {
+  find src -name '*.rs' ! -name tests.rs | sort | while read -r f; do
+    # No -q: grep reads to the end, so awk never dies of a closed pipe (pipefail would say no match).
+    if awk '/^#\[cfg\(test\)\]/ { exit } { print }' "$f" | grep -iE "$1" >/dev/null; then echo "$f"; fi
+  done
+}
+
 count() { # pattern flags -> "files folders"
   local files
   files=$(grep -rliE "$1" src || true)
@@ -28,15 +39,20 @@ count() { # pattern flags -> "files folders"
   echo "$(echo "$files" | wc -l) $(echo "$files" | xargs -n1 dirname | sort -u | wc -l)"
 }
 
-printf '%-28s %12s %12s\n' field "raw f/dirs" "field f/dirs"
+printf '%-28s %12s %12s %12s\n' field "raw f/dirs" "field f/dirs" "code f/dirs"
 for entry in "${fields[@]}"; do
   IFS='|' read -r name raw pattern <<<"$entry"
   # The pattern itself holds a `|`: everything after the second separator.
   pattern=${entry#*|*|}
   read -r rf rd <<<"$(count "$raw")"
   read -r ff fd <<<"$(count "$pattern")"
-  printf '%-28s %12s %12s\n' "$name" "$rf/$rd" "$ff/$fd"
+  codes=$(code_files "$pattern")
+  cf=$(echo "$codes" | grep -c . || true)
+  cd_=$(echo "$codes" | grep . | xargs -r -n1 dirname | sort -u | wc -l)
+  printf '%-28s %12s %12s %12s\n' "$name" "$rf/$rd" "$ff/$fd" "$cf/$cd_"
   if [ "$verbose" = "-v" ]; then
-    grep -rliE "$pattern" src | sort | sed 's/^/    /'
+    grep -rliE "$pattern" src | sort | while read -r f; do
+      if echo "$codes" | grep -qx "$f"; then echo "    $f"; else echo "    $f (tests only)"; fi
+    done
   fi
 done

@@ -88,10 +88,10 @@ step "4. Point the AWS SDKs at moto, with dummy credentials"
 export AWS_ENDPOINT_URL=http://127.0.0.1:$moto_port AWS_ACCESS_KEY_ID=test \
     AWS_SECRET_ACCESS_KEY=test AWS_REGION=ap-southeast-2
 
-step "5. Create the onboarding workflow (examples/onboarding.asl.json), its table and queue"
+step "5. Create the table and the queue the onboarding workflow writes to"
 "$python" examples/setup_workflow.py --endpoint-url $AWS_ENDPOINT_URL
 
-step "6. provision up"
+step "6. provision up (the workflow, its role, the API and the route)"
 "$provision" up stacks/onboarding.toml
 
 step "7. provision serve on 127.0.0.1:$gateway_port"

@@ -11,25 +11,51 @@ use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::endpoint::EndpointPrefix;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::{
-    BeforeTransmitInterceptorContextMut, InterceptorContext,
+    BeforeTransmitInterceptorContextMut, FinalizerInterceptorContextMut, InterceptorContext,
 };
 use aws_smithy_runtime_api::client::retries::classifiers::{
     ClassifyRetry, RetryAction, RetryClassifierPriority,
 };
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-use aws_smithy_types::config_bag::ConfigBag;
+use aws_smithy_types::config_bag::{ConfigBag, Storable, StoreReplace};
 
-/// Settings given on the command line.
-#[derive(Debug, Clone, Default)]
+/// The AWS settings of a run: one group of options on the command line (global: they go before
+/// or after the command's name), and the run's token buckets.
+#[derive(Debug, Clone, Default, clap::Args)]
 pub struct AwsSettings {
-    /// `--profile`.
+    /// AWS profile to use (default: AWS_PROFILE, then `default`).
+    #[arg(long, global = true, value_name = "NAME")]
     pub profile: Option<String>,
-    /// `--region`.
+
+    /// AWS region (default: the stack's `region`, then AWS_REGION or the profile's region).
+    #[arg(long, global = true, value_name = "REGION")]
     pub region: Option<String>,
-    /// `--endpoint-url`.
+
+    /// Send every AWS call to this endpoint (also: AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>).
+    #[arg(long, global = true, value_name = "URL")]
     pub endpoint_url: Option<String>,
-    /// `--max-rps`: API Gateway management calls per second; 0 for no pacing.
+
+    /// Pace API Gateway management calls to N per second, with a burst of 4N; AWS's throttling
+    /// answers slow it down further. The account's quota (about 10/s, burst 40) is shared by
+    /// every tool in it. 0 means unlimited (for local endpoints).
+    #[arg(long, global = true, value_name = "N", default_value_t = crate::pace::DEFAULT_RATE, value_parser = rate)]
     pub max_rps: f64,
+
+    /// The run's token buckets, shared by every client it builds (the stacks of `up FOLDER`
+    /// included): made with the settings, so one per run.
+    #[arg(skip)]
+    pub pacing: crate::pace::Pacing,
+}
+
+/// `--max-rps`: 0 (no pacing) or at least [`crate::pace::MIN_RATE`] calls per second.
+fn rate(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(n) if n == 0.0 || (n.is_finite() && n >= crate::pace::MIN_RATE) => Ok(n),
+        _ => Err(format!(
+            "`{text}` is not a rate: write calls per second, at least {}, or 0 for no limit",
+            crate::pace::MIN_RATE
+        )),
+    }
 }
 
 /// The clients a command needs, all for one region.
@@ -45,6 +71,9 @@ pub struct Clients {
     pub sts: aws_sdk_sts::Client,
     /// The region in use.
     pub region: String,
+    /// The AWS profile the credentials come from (`--profile`, else AWS_PROFILE, else
+    /// `default`), for errors that depend on it.
+    pub profile: String,
     /// Where that region came from (`--region`, the stack's `region`, `AWS_REGION`, the
     /// profile), for errors that depend on it.
     pub region_source: String,
@@ -79,13 +108,7 @@ pub async fn connect(settings: &AwsSettings, stack_region: Option<&str>) -> Resu
     if let Some(profile) = &settings.profile {
         loader = loader.profile_name(profile);
     }
-    crate::tried::remember_profile(
-        settings
-            .profile
-            .clone()
-            .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()))
-            .unwrap_or_else(|| "default".into()),
-    );
+    let profile = profile_in_use(settings);
     if let Some(region) = settings.region.as_deref().or(stack_region) {
         loader = loader.region(Region::new(region.to_string()));
     }
@@ -97,23 +120,23 @@ pub async fn connect(settings: &AwsSettings, stack_region: Option<&str>) -> Resu
     let region_source = region_source(settings, stack_region);
     let mut apigw = aws_sdk_apigatewayv2::config::Builder::from(&config)
         .retry_classifier(ConcurrentModification)
-        .interceptor(RecordEndpoint("apigatewayv2"));
+        .interceptor(RecordTried::new("apigatewayv2", &profile));
     if settings.max_rps > 0.0 && settings.max_rps.is_finite() {
-        apigw = apigw.http_client(crate::pace::PacedClient::new(
-            settings.max_rps,
-            4.0 * settings.max_rps,
-        ));
+        let bucket = settings
+            .pacing
+            .bucket(&region, settings.max_rps, 4.0 * settings.max_rps);
+        apigw = apigw.http_client(crate::pace::PacedClient::new(bucket));
     }
     let apigw = apigw.build();
     let iam = aws_sdk_iam::config::Builder::from(&config)
         .retry_classifier(ConcurrentModification)
-        .interceptor(RecordEndpoint("iam"))
+        .interceptor(RecordTried::new("iam", &profile))
         .build();
     let sfn = aws_sdk_sfn::config::Builder::from(&config)
-        .interceptor(RecordEndpoint("sfn"))
+        .interceptor(RecordTried::new("sfn", &profile))
         .build();
     let sts = aws_sdk_sts::config::Builder::from(&config)
-        .interceptor(RecordEndpoint("sts"))
+        .interceptor(RecordTried::new("sts", &profile))
         .build();
     Ok(Clients {
         apigw: aws_sdk_apigatewayv2::Client::from_conf(apigw),
@@ -122,8 +145,18 @@ pub async fn connect(settings: &AwsSettings, stack_region: Option<&str>) -> Resu
         sts: aws_sdk_sts::Client::from_conf(sts),
         region,
         region_source,
+        profile,
         credentials: config.credentials_provider(),
     })
+}
+
+/// The AWS profile in use: `--profile`, else AWS_PROFILE, else `default` (as the SDK picks it).
+fn profile_in_use(settings: &AwsSettings) -> String {
+    settings
+        .profile
+        .clone()
+        .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()))
+        .unwrap_or_else(|| "default".into())
 }
 
 /// Where the region comes from, in the order [`connect`] resolves it: `--region`, the stack's
@@ -140,12 +173,7 @@ fn region_source(settings: &AwsSettings, stack_region: Option<&str>) -> String {
     } else if set("AWS_DEFAULT_REGION") {
         "AWS_DEFAULT_REGION".into()
     } else {
-        let profile = settings
-            .profile
-            .clone()
-            .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()))
-            .unwrap_or_else(|| "default".into());
-        format!("the `region` of AWS profile {profile}")
+        format!("the `region` of AWS profile {}", profile_in_use(settings))
     }
 }
 
@@ -180,14 +208,36 @@ pub async fn has_session_token(clients: &Clients) -> bool {
     }
 }
 
-/// Notes where each request goes, so that an unreachable endpoint can be named: the SDK's
-/// connection errors do not carry the address.
-#[derive(Debug)]
-struct RecordEndpoint(&'static str);
+/// Where an operation's last attempt was sent (scheme, host and port), kept in the operation's
+/// own config bag between [`RecordTried`]'s two hooks.
+#[derive(Debug, Clone)]
+struct SentTo(String);
 
-impl Intercept for RecordEndpoint {
+impl Storable for SentTo {
+    type Storer = StoreReplace<Self>;
+}
+
+/// Puts into a failed call's error what was tried: the endpoint its request went to and the
+/// profile of its credentials ([`crate::error::Tried`]). The SDK's connection and credential
+/// errors carry neither, and the explanation needs both ("cannot reach http://...").
+#[derive(Debug)]
+struct RecordTried {
+    service: &'static str,
+    profile: String,
+}
+
+impl RecordTried {
+    fn new(service: &'static str, profile: &str) -> Self {
+        Self {
+            service,
+            profile: profile.to_string(),
+        }
+    }
+}
+
+impl Intercept for RecordTried {
     fn name(&self) -> &'static str {
-        "RecordEndpoint"
+        "RecordTried"
     }
 
     fn read_before_transmit(
@@ -196,14 +246,31 @@ impl Intercept for RecordEndpoint {
             '_,
         >,
         _runtime_components: &RuntimeComponents,
-        _cfg: &mut ConfigBag,
+        cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         let uri = context.request().uri();
         let origin = match uri.find("://") {
             Some(i) => uri[i + 3..].find('/').map_or(uri, |end| &uri[..i + 3 + end]),
             None => uri,
         };
-        crate::tried::remember_endpoint(self.0, origin);
+        cfg.interceptor_state().store_put(SentTo(origin.to_string()));
+        Ok(())
+    }
+
+    fn modify_before_completion(
+        &self,
+        context: &mut FinalizerInterceptorContextMut<'_>,
+        _runtime_components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let tried = crate::error::Tried {
+            service: self.service,
+            endpoint: cfg.load::<SentTo>().map(|s| s.0.clone()),
+            profile: self.profile.clone(),
+        };
+        if let Some(Err(error)) = context.output_or_error_mut() {
+            crate::error::Tried::attach(error, tried);
+        }
         Ok(())
     }
 }

@@ -672,7 +672,7 @@ mod tests {
     }
 
     fn onboarding() -> Desired {
-        desired_of(include_str!("../stacks/onboarding.toml"))
+        desired_of(include_str!("../tests/fixtures/onboarding-existing-machine.toml"))
     }
 
     /// The SDK client methods called in one file: `<client>.<method>(` where the client is one of
@@ -862,7 +862,7 @@ mod tests {
 
     #[test]
     fn account_and_region_are_iam_policy_variables_when_they_cannot_be_known() {
-        let source = include_str!("../stacks/onboarding.toml")
+        let source = include_str!("../tests/fixtures/onboarding-existing-machine.toml")
             .replace("region = \"ap-southeast-2\"\n", "")
             .replace(
                 "parameters = { Input = \"$request.body.input\" }",
@@ -892,7 +892,7 @@ mod tests {
     /// as a CloudFormation placeholder (`${AWS::...}`), which IAM refuses in a Resource.
     #[test]
     fn a_machine_named_without_an_arn_is_resolved_with_the_target_never_a_cloudformation_placeholder() {
-        let source = include_str!("../stacks/onboarding.toml").replace(
+        let source = include_str!("../tests/fixtures/onboarding-existing-machine.toml").replace(
             "arn:aws:states:ap-southeast-2:189107071895:stateMachine:user-onboarding",
             "user-onboarding",
         );
@@ -932,7 +932,7 @@ mod tests {
     /// Issue 20 item 3: the partition follows botocore's partitions.json in every ARN.
     #[test]
     fn every_arn_follows_the_regions_partition() {
-        let d = desired_of(include_str!("../stacks/onboarding.toml"));
+        let d = desired_of(include_str!("../tests/fixtures/onboarding-existing-machine.toml"));
         for (region, partition) in [
             ("eusc-de-east-1", "aws-eusc"),
             ("eu-isoe-west-1", "aws-iso-e"),

@@ -10,8 +10,10 @@ use std::error::Error as StdError;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
-use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::context::Error as TypeErasedError;
+use aws_smithy_runtime_api::client::orchestrator::{HttpResponse, OrchestratorError};
+use aws_smithy_runtime_api::client::result::{ConnectorError, SdkError};
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use aws_types::request_id::RequestId;
 use serde_json::{Value, json};
@@ -60,6 +62,84 @@ impl StdError for AwsError {
             .source
             .as_deref()
             .map(|e| e as &(dyn StdError + 'static))
+    }
+}
+
+/// What a failed call tried: its service, the endpoint its request went to, the profile of its
+/// credentials. The client puts it into the SDK's error (the SDK's connection and credential
+/// errors carry neither; [`crate::aws`] records them), so that [`AwsError::new`] can name them
+/// without any global.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tried {
+    /// The service, as in `AWS_ENDPOINT_URL_<SERVICE>`: `apigatewayv2`, `iam`, `sfn`, `sts`.
+    pub service: &'static str,
+    /// Scheme, host and port of the last attempt, when a request was sent at all.
+    pub endpoint: Option<String>,
+    /// The AWS profile the credentials come from.
+    pub profile: String,
+}
+
+/// An SDK error with what was tried, in its source chain (see [`Tried::attach`]).
+#[derive(Debug)]
+struct WithTried {
+    tried: Tried,
+    error: OrchestratorError<TypeErasedError>,
+}
+
+impl std::fmt::Display for WithTried {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.tried.endpoint {
+            Some(endpoint) => write!(f, "sent to {endpoint} (profile {})", self.tried.profile),
+            None => write!(f, "not sent (profile {})", self.tried.profile),
+        }
+    }
+}
+
+impl StdError for WithTried {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        // The wrapped error's own text ("connector error") is the layer above's: go to its cause.
+        self.error.source()
+    }
+}
+
+impl Tried {
+    /// Puts `self` into a failed call's error, keeping its kind (a connection failure stays one,
+    /// a timeout stays one), so the SDK's error says the same as without it. The errors that came
+    /// with an answer (AWS's own, or one that could not be read) need no endpoint: left as they
+    /// are.
+    pub fn attach(error: &mut OrchestratorError<TypeErasedError>, tried: Tried) {
+        if error.is_operation_error() || error.is_response_error() || error.is_interceptor_error() {
+            return;
+        }
+        let timeout = error.is_timeout_error();
+        let connector = error
+            .as_connector_error()
+            .map(|c| (c.is_timeout(), c.is_io(), c.is_user()));
+        let original = std::mem::replace(error, OrchestratorError::other("(moved)"));
+        let boxed: BoxError = Box::new(WithTried {
+            tried,
+            error: original,
+        });
+        *error = match connector {
+            _ if timeout => OrchestratorError::timeout(boxed),
+            Some((true, _, _)) => OrchestratorError::connector(ConnectorError::timeout(boxed)),
+            Some((_, true, _)) => OrchestratorError::connector(ConnectorError::io(boxed)),
+            Some((_, _, true)) => OrchestratorError::connector(ConnectorError::user(boxed)),
+            Some(_) => OrchestratorError::connector(ConnectorError::other(boxed, None)),
+            None => OrchestratorError::other(boxed),
+        };
+    }
+
+    /// What a failed call tried, from its error's source chain.
+    fn of<'a>(err: &'a (dyn StdError + 'static)) -> Option<&'a Tried> {
+        find::<WithTried>(err).map(|w| &w.tried)
+    }
+
+    /// The endpoint `service`'s request went to, or `the <service> endpoint` when none is known.
+    fn endpoint(tried: Option<&Tried>, service: &str) -> String {
+        tried
+            .and_then(|t| t.endpoint.clone())
+            .unwrap_or_else(|| format!("the {service} endpoint"))
     }
 }
 
@@ -252,7 +332,7 @@ fn explain<E: ProvideErrorMetadata + StdError + 'static>(
             message: "no answer within the time limit (20 s an attempt, 90 s in all)".into(),
             help: Some(format!(
                 "check the network path to {}; AWS may also be slow: re-running is safe",
-                crate::tried::endpoint_tried(service)
+                Tried::endpoint(Tried::of(err), service)
             )),
             status: None,
         },
@@ -265,10 +345,12 @@ fn explain<E: ProvideErrorMetadata + StdError + 'static>(
 fn explain_unsent(err: &(dyn StdError + 'static), service: &str) -> Explained {
     let chain = causes(err);
     let text = chain.join(": ").to_ascii_lowercase();
+    let tried = Tried::of(err);
     if let Some(credentials) = find::<aws_credential_types::provider::error::CredentialsError>(err) {
-        return credentials_problem(credentials, &text);
+        let profile = tried.map_or("default", |t| t.profile.as_str());
+        return credentials_problem(credentials, &text, profile);
     }
-    let endpoint = crate::tried::endpoint_tried(service);
+    let endpoint = Tried::endpoint(tried, service);
     let (what, help) = if let Some(io) = find::<std::io::Error>(err) {
         connection_problem(io, &text)
     } else if text.contains("dns error") || text.contains("failed to lookup address") {
@@ -327,9 +409,9 @@ fn connection_problem(io: &std::io::Error, text: &str) -> (String, &'static str)
 fn credentials_problem(
     credentials: &aws_credential_types::provider::error::CredentialsError,
     text: &str,
+    profile: &str,
 ) -> Explained {
     use aws_credential_types::provider::error::CredentialsError as C;
-    let profile = crate::tried::profile_in_use();
     if text.contains("expired") || text.contains("refresh") {
         return Explained {
             message: format!("the AWS credentials of profile `{profile}` have expired"),
@@ -445,11 +527,16 @@ fn denied_action(message: &str) -> (Option<&str>, Option<&str>) {
 }
 
 /// The Display texts of an error and its sources, outermost first, without repeats.
-fn causes(err: &dyn StdError) -> Vec<String> {
+fn causes(err: &(dyn StdError + 'static)) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    let mut next: Option<&dyn StdError> = Some(err);
+    let mut next: Option<&(dyn StdError + 'static)> = Some(err);
     while let Some(e) = next {
-        let text = e.to_string();
+        // What was tried is said in the explanation's own words, not as a cause.
+        let text = if e.is::<WithTried>() {
+            String::new()
+        } else {
+            e.to_string()
+        };
         if !text.is_empty() && out.last() != Some(&text) {
             out.push(text);
         }
@@ -458,7 +545,7 @@ fn causes(err: &dyn StdError) -> Vec<String> {
     out
 }
 
-fn last_cause(err: &dyn StdError) -> String {
+fn last_cause(err: &(dyn StdError + 'static)) -> String {
     causes(err).pop().unwrap_or_default()
 }
 

@@ -12,6 +12,8 @@
 
 use serde_json::Value;
 
+use crate::domain::Action;
+
 /// The service principal API Gateway assumes integration roles as.
 pub const API_GATEWAY_PRINCIPAL: &str = "apigateway.amazonaws.com";
 
@@ -233,17 +235,16 @@ pub fn trusts(trust: &Value, service: &str) -> Decision {
 /// machine ARN (Step Functions developer guide, "Authorization for versions and aliases"); stopping
 /// is authorized on the execution ARN (Service Authorization Reference, AWS Step Functions).
 pub fn action_and_resource(
-    action: &str,
+    action: Action,
     params: &std::collections::BTreeMap<String, String>,
 ) -> (String, String) {
-    let iam_action = format!("states:{action}");
-    let resource = if action == "StopExecution" {
-        params.get("ExecutionArn").cloned().unwrap_or_default()
-    } else {
+    let resource = if action.starts() {
         let arn = params.get("StateMachineArn").cloned().unwrap_or_default();
         unqualified_machine(&arn)
+    } else {
+        params.get("ExecutionArn").cloned().unwrap_or_default()
     };
-    (iam_action, resource)
+    (action.iam_action().to_string(), resource)
 }
 
 /// `arn:aws:states:R:A:stateMachine:NAME:QUALIFIER` -> `arn:aws:states:R:A:stateMachine:NAME`.
@@ -368,18 +369,18 @@ mod tests {
         let params = |k: &str, v: &str| [(k.to_string(), v.to_string())].into_iter().collect();
         assert_eq!(
             action_and_resource(
-                "StartExecution",
+                Action::StartExecution,
                 &params("StateMachineArn", &format!("{MACHINE}:PROD"))
             ),
             ("states:StartExecution".to_string(), MACHINE.to_string())
         );
         assert_eq!(
-            action_and_resource("StartSyncExecution", &params("StateMachineArn", MACHINE)),
+            action_and_resource(Action::StartSyncExecution, &params("StateMachineArn", MACHINE)),
             ("states:StartSyncExecution".to_string(), MACHINE.to_string())
         );
         let exec = "arn:aws:states:ap-southeast-2:123456789012:execution:onboarding:run-1";
         assert_eq!(
-            action_and_resource("StopExecution", &params("ExecutionArn", exec)),
+            action_and_resource(Action::StopExecution, &params("ExecutionArn", exec)),
             ("states:StopExecution".to_string(), exec.to_string())
         );
     }

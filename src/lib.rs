@@ -18,6 +18,7 @@ pub mod aws;
 pub mod cli;
 pub mod commands;
 pub mod deployer;
+pub mod domain;
 pub mod error;
 pub mod gateway;
 pub mod iam;
@@ -33,7 +34,6 @@ pub mod request;
 pub mod resource;
 pub mod stack;
 pub mod synth;
-pub mod tried;
 
 #[cfg(test)]
 mod tests {

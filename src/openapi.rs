@@ -15,6 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value, json};
 
+use crate::domain::{Action, Authorization, ExecutionStatus};
 use crate::resource::api::emit::{Case, cors_configuration};
 use crate::stack::Desired;
 use crate::stack::desired::{DesiredIntegration, DesiredRoute};
@@ -187,9 +188,9 @@ fn servers(desired: &Desired, region: Option<&str>) -> Value {
     let suffix = crate::arn::Partition::of_or_aws(region.unwrap_or_default()).dns_suffix;
     // "Working with stages for HTTP APIs": `$default` is served at the root, another stage under
     // its name.
-    let stage = match desired.stage.name.as_str() {
-        "$default" => String::new(),
-        name => format!("/{name}"),
+    let stage = match desired.stage.name.is_default() {
+        true => String::new(),
+        false => format!("/{}", desired.stage.name),
     };
     json!([{
         "url": format!("https://{{apiId}}.execute-api.{{region}}.{suffix}{stage}"),
@@ -263,7 +264,7 @@ impl<'a> SharedIntegrations<'a> {
 fn integration_object(spec: &DesiredIntegration, role_arn: &str) -> Value {
     let mut integration = json!({
         "type": "aws_proxy",
-        "integrationSubtype": spec.subtype,
+        "integrationSubtype": spec.subtype(),
         "credentials": role_arn,
         "requestParameters": spec.parameters,
         "payloadFormatVersion": "1.0",
@@ -302,7 +303,7 @@ fn paths(
         if key == RouteKey::Default {
             op.insert("isDefaultRoute".into(), json!(true));
         }
-        used.insert(output_schema(route.integration.action()));
+        used.insert(output_schema(route.integration.action));
         let item = paths.entry(path).or_insert_with(|| json!({}));
         item[method] = Value::Object(op);
     }
@@ -310,7 +311,7 @@ fn paths(
 }
 
 fn operation(route: &DesiredRoute, key: &RouteKey, schemes: &Schemes) -> Map<String, Value> {
-    let action = route.integration.action();
+    let action = route.integration.action;
     // A machine named without an ARN may still hold import variables: its name is the last part.
     let machine = crate::arn::parse_state_machine_arn(&route.state_machine).map_or_else(
         |_| {
@@ -322,10 +323,9 @@ fn operation(route: &DesiredRoute, key: &RouteKey, schemes: &Schemes) -> Map<Str
         |m| m.name,
     );
     let summary = match action {
-        "StartExecution" => format!("Start an execution of {machine}"),
-        "StartSyncExecution" => format!("Run {machine} and wait for its result"),
-        "StopExecution" => format!("Stop an execution of {machine}"),
-        other => format!("{other} on {machine}"),
+        Action::StartExecution => format!("Start an execution of {machine}"),
+        Action::StartSyncExecution => format!("Run {machine} and wait for its result"),
+        Action::StopExecution => format!("Stop an execution of {machine}"),
     };
     let mut op = Map::new();
     op.insert("summary".into(), json!(summary));
@@ -333,7 +333,8 @@ fn operation(route: &DesiredRoute, key: &RouteKey, schemes: &Schemes) -> Map<Str
         "description".into(),
         json!(format!(
             "API Gateway calls Step Functions {action} (integration subtype {}) on {}.",
-            route.integration.subtype, route.state_machine
+            route.integration.subtype(),
+            route.state_machine
         )),
     );
     let parameters = parameters(route, key);
@@ -429,7 +430,7 @@ fn fed(params: &BTreeSet<&str>) -> String {
 /// A JSON body with the fields the integration reads (`$request.body.input` reads `input`), or
 /// any JSON when it reads the whole body. Required when a parameter AWS requires reads it.
 fn request_body(route: &DesiredRoute) -> Option<Value> {
-    let (required_params, _) = rules::parameters_for(route.integration.action());
+    let (required_params, _) = route.integration.action.parameters();
     let mut fields: BTreeMap<String, (Option<&str>, BTreeSet<&str>)> = BTreeMap::new();
     let mut whole = BTreeSet::new();
     let mut array = BTreeSet::new();
@@ -504,11 +505,11 @@ fn request_body(route: &DesiredRoute) -> Option<Value> {
 }
 
 /// The Step Functions response shape of an action (the botocore `states` model names them so).
-fn output_schema(action: &str) -> &'static str {
+fn output_schema(action: Action) -> &'static str {
     match action {
-        "StartSyncExecution" => "StartSyncExecutionOutput",
-        "StopExecution" => "StopExecutionOutput",
-        _ => "StartExecutionOutput",
+        Action::StartExecution => "StartExecutionOutput",
+        Action::StartSyncExecution => "StartSyncExecutionOutput",
+        Action::StopExecution => "StopExecutionOutput",
     }
 }
 
@@ -516,13 +517,13 @@ fn output_schema(action: &str) -> &'static str {
 /// and 403 as the authorizers answer them (developer guide, "Troubleshooting issues with HTTP API
 /// JWT authorizers"; "Control access to HTTP APIs with IAM authorization").
 fn responses(route: &DesiredRoute) -> Value {
-    let action = route.integration.action();
+    let action = route.integration.action;
     let ok = match action {
-        "StartSyncExecution" => {
+        Action::StartSyncExecution => {
             "The execution ended: read `status`, since a failed execution answers 200 too"
         }
-        "StopExecution" => "The execution was stopped",
-        _ => "The execution started",
+        Action::StopExecution => "The execution was stopped",
+        Action::StartExecution => "The execution started",
     };
     let mut answer = json!({
         "description": ok,
@@ -551,17 +552,17 @@ fn responses(route: &DesiredRoute) -> Value {
         answer["headers"] = Value::Object(headers);
     }
     let mut responses = json!({ status: answer });
-    match route.authorization.as_str() {
-        "JWT" => {
+    match route.authorization {
+        Authorization::Jwt => {
             responses["401"] = json!({"description": "No token, or a token the JWT authorizer refuses"});
             if !route.scopes.is_empty() {
                 responses["403"] = json!({"description": "The token lacks a scope this route requires"});
             }
         }
-        "AWS_IAM" => {
+        Authorization::AwsIam => {
             responses["403"] = json!({"description": "The request is not signed by a caller allowed execute-api:Invoke on this route"});
         }
-        _ => {}
+        Authorization::None | Authorization::Custom => {}
     }
     responses
 }
@@ -597,7 +598,12 @@ fn step_functions_output(name: &str) -> Value {
                 "name": string,
                 "startDate": date,
                 "stopDate": date,
-                "status": {"type": "string", "enum": ["SUCCEEDED", "FAILED", "TIMED_OUT"]},
+                // botocore stepfunctions `SyncExecutionStatus`: the three ends of a synchronous run.
+                "status": {"type": "string", "enum": [
+                    ExecutionStatus::Succeeded.as_str(),
+                    ExecutionStatus::Failed.as_str(),
+                    ExecutionStatus::TimedOut.as_str(),
+                ]},
                 "error": string,
                 "cause": string,
                 "input": {"type": "string", "description": "The execution's input, JSON text"},
@@ -661,13 +667,13 @@ impl Schemes {
 
     /// The route's security requirement: one scheme, as API Gateway allows one per operation.
     fn requirement(&self, route: &DesiredRoute) -> Option<Value> {
-        match route.authorization.as_str() {
-            "JWT" => {
+        match route.authorization {
+            Authorization::Jwt => {
                 let name = route.authorizer.as_ref().and_then(|a| self.authorizers.get(a))?;
                 Some(json!([{ name.as_str(): route.scopes }]))
             }
-            "AWS_IAM" => Some(json!([{ self.sigv4.as_str(): [] }])),
-            _ => None,
+            Authorization::AwsIam => Some(json!([{ self.sigv4.as_str(): [] }])),
+            Authorization::None | Authorization::Custom => None,
         }
     }
 
@@ -681,7 +687,11 @@ impl Schemes {
             };
             out.insert(name.clone(), crate::resource::authorizer::emit::openapi(a));
         }
-        if desired.routes.iter().any(|r| r.authorization == "AWS_IAM") {
+        if desired
+            .routes
+            .iter()
+            .any(|r| r.authorization == Authorization::AwsIam)
+        {
             out.insert(
                 self.sigv4.clone(),
                 json!({

@@ -5,6 +5,8 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use crate::domain::{Authorization, StageName};
+use crate::resource::authorizer::spec::TokenSource;
 use crate::stack::Desired;
 use crate::stack::desired::DesiredRoute;
 
@@ -39,7 +41,7 @@ pub fn invoke_base(endpoint: Option<&str>, api_id: &str, region: &str, stage: &s
     let endpoint = endpoint
         .map(|e| e.trim_end_matches('/').to_string())
         .unwrap_or_else(|| format!("https://{api_id}.execute-api.{region}.amazonaws.com"));
-    if stage == "$default" {
+    if StageName::is_default_name(stage) {
         endpoint
     } else {
         format!("{endpoint}/{stage}")
@@ -80,7 +82,7 @@ pub fn outputs(
     Outputs {
         api_id: api_id.to_string(),
         role_arn: role_arn.map(str::to_string),
-        stage: desired.stage.name.clone(),
+        stage: desired.stage.name.to_string(),
         routes,
     }
 }
@@ -193,22 +195,20 @@ fn curl(desired: &Desired, route: &DesiredRoute, call: &Call<'_>) -> String {
         ),
         None => format!("curl -X {method} '{{URL}}'"),
     };
-    match route.authorization.as_str() {
-        "JWT" => {
+    match route.authorization {
+        Authorization::Jwt => {
             let source = route
                 .authorizer
                 .as_ref()
                 .and_then(|name| desired.authorizers.iter().find(|a| &a.name == name))
-                .map_or("$request.header.Authorization", |a| a.identity_source.as_str());
-            match source.strip_prefix("$request.querystring.") {
-                Some(name) => url.push_str(&format!("?{name}=$TOKEN")),
-                None => {
-                    let header = source.strip_prefix("$request.header.").unwrap_or("Authorization");
-                    curl.push_str(&format!(" -H \"{header}: Bearer $TOKEN\""));
-                }
+                .map(|a| a.token_source())
+                .unwrap_or_default();
+            match source {
+                TokenSource::QueryString(name) => url.push_str(&format!("?{name}=$TOKEN")),
+                TokenSource::Header(header) => curl.push_str(&format!(" -H \"{header}: Bearer $TOKEN\"")),
             }
         }
-        "AWS_IAM" => {
+        Authorization::AwsIam => {
             curl.push_str(&format!(
                 " --aws-sigv4 'aws:amz:{}:execute-api' --user \"$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY\"",
                 call.region
@@ -217,7 +217,7 @@ fn curl(desired: &Desired, route: &DesiredRoute, call: &Call<'_>) -> String {
                 curl.push_str(" -H \"x-amz-security-token: $AWS_SESSION_TOKEN\"");
             }
         }
-        _ => {}
+        Authorization::None | Authorization::Custom => {}
     }
     // A URL with `$TOKEN` in it must be double-quoted for the shell to fill it in.
     if url.contains('$') {

@@ -125,6 +125,27 @@ impl Bucket {
     }
 }
 
+/// The buckets of one run, one per region: the quota is the account's in each region, so the
+/// stacks one run applies together (`up stacks/`) share their region's bucket rather than each
+/// taking the whole of it. The command run owns it (in [`crate::aws::AwsSettings`]) and hands it
+/// to every client it builds; nothing is kept between runs.
+#[derive(Debug, Clone, Default)]
+pub struct Pacing {
+    buckets: Arc<Mutex<std::collections::BTreeMap<String, Arc<Bucket>>>>,
+}
+
+impl Pacing {
+    /// The bucket of `region`, made full at `rate` with `burst` by its first caller.
+    pub fn bucket(&self, region: &str, rate: f64, burst: f64) -> Arc<Bucket> {
+        // A poisoned lock only means a panic elsewhere: the map of buckets is still whole.
+        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        buckets
+            .entry(region.to_string())
+            .or_insert_with(|| Arc::new(Bucket::for_calls(rate, burst)))
+            .clone()
+    }
+}
+
 /// The SDK's default HTTPS client behind a [`Bucket`].
 #[derive(Debug, Clone)]
 pub struct PacedClient {
@@ -134,8 +155,8 @@ pub struct PacedClient {
 
 impl PacedClient {
     /// Paces the default HTTPS client (rustls with aws-lc, proxies from the environment, as the
-    /// SDK's own default) at `rate` calls per second with `burst`.
-    pub fn new(rate: f64, burst: f64) -> Self {
+    /// SDK's own default) with `bucket`.
+    pub fn new(bucket: Arc<Bucket>) -> Self {
         let inner = Builder::new().build_with_connector_fn(|settings, components| {
             let mut builder =
                 ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc));
@@ -146,12 +167,6 @@ impl PacedClient {
             builder.set_proxy_config(Some(ProxyConfig::from_env()));
             builder.build()
         });
-        // One bucket per process: the quota is the account's, so stacks applied together
-        // (`up stacks/`) share it rather than each taking the whole of it.
-        static SHARED: std::sync::OnceLock<Arc<Bucket>> = std::sync::OnceLock::new();
-        let bucket = SHARED
-            .get_or_init(|| Arc::new(Bucket::for_calls(rate, burst)))
-            .clone();
         Self { inner, bucket }
     }
 }
@@ -210,6 +225,21 @@ mod tests {
         let wait = bucket.try_take(start).expect("the 41st call waits");
         assert!((wait.as_secs_f64() - 0.1).abs() < 1e-9, "{wait:?}");
         assert_eq!(bucket.try_take(start + Duration::from_millis(100)), None);
+    }
+
+    #[test]
+    fn one_bucket_per_region_for_the_whole_run() {
+        let pacing = Pacing::default();
+        let first = pacing.bucket("us-east-1", 10.0, 40.0);
+        let again = pacing.clone().bucket("us-east-1", 10.0, 40.0);
+        assert!(
+            Arc::ptr_eq(&first, &again),
+            "a second client of the region shares its bucket"
+        );
+        let other = pacing.bucket("eu-west-1", 10.0, 40.0);
+        assert!(!Arc::ptr_eq(&first, &other), "another region has its own quota");
+        let next_run = Pacing::default().bucket("us-east-1", 10.0, 40.0);
+        assert!(!Arc::ptr_eq(&first, &next_run), "nothing is kept between runs");
     }
 
     #[test]

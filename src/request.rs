@@ -12,6 +12,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
 use crate::aws::Clients;
+use crate::resource::authorizer::spec::TokenSource;
 
 /// How long to wait for an answer: API Gateway gives an integration at most 30 s ("Amazon API
 /// Gateway quotas": integration timeout for HTTP APIs), plus some slack for the network.
@@ -47,20 +48,18 @@ pub enum SendError {
     Read(String),
 }
 
-/// Where a JWT goes: `$request.header.NAME` or `$request.querystring.NAME` (the only identity
-/// sources a JWT authorizer takes: API Gateway developer guide, "Controlling access to HTTP APIs
-/// with JWT authorizers").
-pub fn place_token(request: &mut Outgoing, identity_source: &str, token: &str) {
-    if let Some(name) = identity_source.strip_prefix("$request.querystring.") {
-        let sep = if request.url.contains('?') { '&' } else { '?' };
-        let value = percent_encoding::utf8_percent_encode(token, percent_encoding::NON_ALPHANUMERIC);
-        request.url = format!("{}{sep}{name}={value}", request.url);
-        return;
-    }
-    let name = identity_source
-        .strip_prefix("$request.header.")
-        .unwrap_or("Authorization");
-    // API Gateway takes the token with or without the `Bearer ` prefix.
+/// Puts the token where the authorizer takes it from: a query string parameter, or a header with
+/// the `Bearer ` prefix (API Gateway takes the token with or without it).
+pub fn place_token(request: &mut Outgoing, source: &TokenSource, token: &str) {
+    let name = match source {
+        TokenSource::QueryString(name) => {
+            let sep = if request.url.contains('?') { '&' } else { '?' };
+            let value = percent_encoding::utf8_percent_encode(token, percent_encoding::NON_ALPHANUMERIC);
+            request.url = format!("{}{sep}{name}={value}", request.url);
+            return;
+        }
+        TokenSource::Header(name) => name,
+    };
     let value = if token.starts_with("Bearer ") {
         token.to_string()
     } else {
@@ -205,15 +204,15 @@ mod tests {
     }
 
     #[test]
-    fn a_token_goes_where_the_identity_source_says() {
+    fn a_token_goes_where_the_authorizer_takes_it() {
         let mut r = get("http://h/a");
-        place_token(&mut r, "$request.header.Authorization", "abc");
+        place_token(&mut r, &TokenSource::default(), "abc");
         assert_eq!(r.headers, vec![("Authorization".into(), "Bearer abc".into())]);
         let mut r = get("http://h/a?x=1");
-        place_token(&mut r, "$request.querystring.token", "a.b+c");
+        place_token(&mut r, &TokenSource::QueryString("token".into()), "a.b+c");
         assert_eq!(r.url, "http://h/a?x=1&token=a%2Eb%2Bc");
         let mut r = get("http://h/a");
-        place_token(&mut r, "$request.header.X-Token", "Bearer t");
+        place_token(&mut r, &TokenSource::Header("X-Token".into()), "Bearer t");
         assert_eq!(r.headers, vec![("X-Token".into(), "Bearer t".into())]);
     }
 }

@@ -131,9 +131,9 @@ pub fn template(desired: &Desired) -> Value {
         if let Some(path) = route.key.split_once(' ').map(|(_, p)| p)
             && route_urls_fit(desired)
         {
-            let stage_path = match desired.stage.name.as_str() {
-                "$default" => String::new(),
-                name => format!("/{name}"),
+            let stage_path = match desired.stage.name.is_default() {
+                true => String::new(),
+                false => format!("/{}", desired.stage.name),
             };
             outputs.insert(
                 ids.unique(&format!("Url{base}")),
@@ -457,7 +457,7 @@ mod tests {
     }
 
     fn with_role_lines(lines: &str) -> Desired {
-        let text = include_str!("../stacks/onboarding.toml").replace(
+        let text = include_str!("../tests/fixtures/onboarding-existing-machine.toml").replace(
             "policy_name = \"InvokeUserOnboardingWorkflow\"",
             &format!("policy_name = \"InvokeUserOnboardingWorkflow\"\n{lines}"),
         );
@@ -574,7 +574,10 @@ mod tests {
     #[test]
     fn routes_declaring_the_same_integration_share_one_resource() {
         let extra = "\n[[route]]\nkey = \"POST /signup\"\naction = \"StartExecution\"\nstate_machine = \"arn:aws:states:ap-southeast-2:189107071895:stateMachine:user-onboarding\"\nparameters = { Input = \"$request.body.input\" }\nallow = [\"no-authorization\"]\n";
-        let text = format!("{}{extra}", include_str!("../stacks/onboarding.toml"));
+        let text = format!(
+            "{}{extra}",
+            include_str!("../tests/fixtures/onboarding-existing-machine.toml")
+        );
         let desired = crate::stack::from_source(&text).desired.expect("valid");
         let t = template(&desired);
         let resources = t["Resources"].as_object().expect("resources");
@@ -591,7 +594,7 @@ mod tests {
 
     /// The onboarding route and `n` more, each with its own integration (a distinct static input).
     fn routes(n: usize) -> Desired {
-        let mut text = include_str!("../stacks/onboarding.toml").to_string();
+        let mut text = include_str!("../tests/fixtures/onboarding-existing-machine.toml").to_string();
         for i in 0..n {
             text.push_str(&format!(
                 "\n[[route]]\nkey = \"POST /r{i}\"\naction = \"StartExecution\"\n\

@@ -78,7 +78,7 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
         } => {
             let spec = RouteSpec {
                 key,
-                authorization,
+                authorization: *authorization,
                 authorizer: authorizer.as_ref(),
                 scopes,
                 integration,
@@ -98,7 +98,7 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
         } => {
             let spec = RouteSpec {
                 key,
-                authorization,
+                authorization: *authorization,
                 authorizer: authorizer.as_ref(),
                 scopes,
                 integration,
@@ -117,7 +117,7 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
             stage::apply::delete_access_log(clients, api_id, stage).await
         }
         Op::DeleteStage { api_id, name } => stage::apply::delete(clients, api_id, name).await,
-        Op::StateMachine(op) => crate::resource::state_machine::apply::run(clients, op).await,
+        Op::StateMachine(op) => crate::resource::state_machine::apply::run(clients, ctx, op).await,
     }
 }
 

@@ -183,12 +183,13 @@ fn same_integration(a: &Op, b: &Op) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::{Action, Authorization};
     use crate::plan::{ApiRef, IntegrationRef, RoleRef};
     use crate::stack::desired::DesiredIntegration;
 
     fn spec() -> DesiredIntegration {
         DesiredIntegration {
-            subtype: "StepFunctions-StartExecution".into(),
+            action: Action::StartExecution,
             parameters: Default::default(),
             response: Default::default(),
         }
@@ -202,7 +203,7 @@ mod tests {
                 scopes: Vec::new(),
                 api: ApiRef::New,
                 key: "POST /a".into(),
-                authorization: "NONE".into(),
+                authorization: Authorization::None,
                 integration: IntegrationRef::New("POST /a".into()),
             },
             Op::CreateIntegration {
@@ -234,7 +235,7 @@ mod tests {
                 api_id: "x".into(),
                 id: "r1".into(),
                 key: "GET /b".into(),
-                authorization: "NONE".into(),
+                authorization: Authorization::None,
                 integration: IntegrationRef::Existing("i".into()),
                 previous: Some("old".into()),
             },

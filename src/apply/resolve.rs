@@ -20,6 +20,9 @@ pub struct Resolved {
     pub integrations: HashMap<String, String>,
     /// Authorizer ids by name, for authorizers this run created.
     pub authorizers: HashMap<String, String>,
+    /// The version ARN each state machine's create, update or publish of this run made, by
+    /// machine ARN: an alias that follows the latest version is moved to it.
+    pub published: HashMap<String, String>,
 }
 
 /// The shared ids, locked.

@@ -7,6 +7,14 @@ use super::{ExitStatus, Outcome};
 use crate::error::Error;
 use crate::render::Printer;
 
+/// `completions`' options.
+#[derive(Debug, Clone, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
 /// The completion script for `shell` of the command line `command` (the caller's definition,
 /// so that this module does not import the one that dispatches to it).
 pub fn script(shell: Shell, mut command: clap::Command) -> Vec<u8> {

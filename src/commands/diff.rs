@@ -9,6 +9,24 @@ use crate::plan::saved::SavedPlan;
 use crate::plan::{self, PlanOptions};
 use crate::render::Printer;
 
+/// `diff`'s options.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DiffArgs {
+    /// Stack file (default: the only *.toml in ./stacks).
+    pub stack: Option<PathBuf>,
+    /// Exit 0 when there are no changes, 2 when there are, 1 on error.
+    #[arg(long)]
+    pub exit_code: bool,
+    /// Also save the plan to this file, with fingerprints of the stack file and of AWS, for
+    /// `up --plan FILE` to apply exactly it after review.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Show what `up --adopt` would do: take over the same-named role and API that lack the
+    /// stack's tag.
+    #[arg(long)]
+    pub adopt: bool,
+}
+
 /// Prints the plan. With `exit_code`: 0 no changes, 2 changes, 1 error. With `out`, also
 /// writes the plan with the fingerprints `up --plan` checks; a diff that fails leaves no plan
 /// file there (a saved plan left from an earlier run is removed), so a pipeline cannot pick up
@@ -16,12 +34,16 @@ use crate::render::Printer;
 pub async fn run(
     printer: &Printer,
     settings: &AwsSettings,
-    given: Option<PathBuf>,
-    exit_code: bool,
-    out: Option<PathBuf>,
-    adopt: bool,
+    load: &crate::stack::LoadOptions,
+    args: DiffArgs,
 ) -> Outcome {
-    let outcome = diff(printer, settings, given, exit_code, out.as_deref(), adopt).await;
+    let DiffArgs {
+        stack,
+        exit_code,
+        out,
+        adopt,
+    } = args;
+    let outcome = diff(printer, settings, load, stack, exit_code, out.as_deref(), adopt).await;
     if outcome.is_err()
         && let Some(out) = &out
         && is_saved_plan(out)
@@ -38,13 +60,14 @@ pub async fn run(
 async fn diff(
     printer: &Printer,
     settings: &AwsSettings,
+    load: &crate::stack::LoadOptions,
     given: Option<PathBuf>,
     exit_code: bool,
     out: Option<&Path>,
     adopt: bool,
 ) -> Outcome {
     let (loaded, desired, clients, mut live) =
-        super::prepare_loaded(printer, settings, given, super::Machines::Required).await?;
+        super::prepare_loaded(printer, settings, given, load, super::Machines::Required).await?;
     super::adoption(printer, &clients, &desired, &mut live, adopt).await?;
     let plan = plan::plan(&desired, &live, PlanOptions { adopt }).map_err(|e| Error::msg(e.to_string()))?;
     printer.plan(&plan);

@@ -15,17 +15,33 @@ use crate::plan;
 use crate::render::Printer;
 use crate::stack::Desired;
 
+/// `down`'s options.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DownArgs {
+    /// Stack file (default: the only *.toml in ./stacks).
+    pub stack: Option<PathBuf>,
+    /// Do not ask for confirmation (required when not on a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
 /// Deletes the stack. Asks on a terminal; requires `--yes` otherwise.
-pub async fn run(printer: &Printer, settings: &AwsSettings, given: Option<PathBuf>, yes: bool) -> Outcome {
+pub async fn run(
+    printer: &Printer,
+    settings: &AwsSettings,
+    load: &crate::stack::LoadOptions,
+    args: DownArgs,
+) -> Outcome {
+    let DownArgs { stack: given, yes } = args;
     let (loaded, desired, clients, mut live) =
-        super::prepare_loaded(printer, settings, given, super::Machines::NotNeeded).await?;
+        super::prepare_loaded(printer, settings, given, load, super::Machines::NotNeeded).await?;
     find_left_behind_roles(&clients, &desired, &mut live).await?;
     if let RoleState::Present(role) = &live.role {
         if role.owned_by(&desired.stack) {
             // Before deleting the role: is an API outside the stack using it?
             let role = role.clone();
             let before = live.used_outside.len();
-            super::check_outside_use(&clients, &desired.stack, &mut live, std::slice::from_ref(&role))
+            crate::live::check_outside_use(&clients, &desired.stack, &mut live, std::slice::from_ref(&role))
                 .await?;
             if live.used_outside.len() > before
                 && let Some(apis) = live.used_outside.get(&role.name)
@@ -96,7 +112,7 @@ async fn find_left_behind_roles(clients: &Clients, desired: &Desired, live: &mut
             found.push(role);
         }
     }
-    super::check_outside_use(clients, &desired.stack, live, &found).await?;
+    crate::live::check_outside_use(clients, &desired.stack, live, &found).await?;
     live.former_roles.extend(found);
     Ok(())
 }

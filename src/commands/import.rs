@@ -11,18 +11,26 @@ use crate::import::{self, ImportOptions, Imported};
 use crate::live;
 use crate::render::Printer;
 
-/// What to import and how.
-#[derive(Debug, Clone, Default)]
+/// `import`'s options: what to import and how.
+#[derive(Debug, Clone, Default, clap::Args)]
 pub struct ImportArgs {
     /// The API's name, or its id where names repeat.
+    #[arg(long, value_name = "NAME_OR_ID")]
     pub api: String,
-    /// The stage to manage.
+    /// The stage the stack manages (default: $default, or the only stage); the others are
+    /// listed as unmanaged.
+    #[arg(long, value_name = "NAME")]
     pub stage: Option<String>,
-    /// Write the stack here instead of stdout.
+    /// Write the stack file here (default: stdout).
+    #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
-    /// Machines by name and `[vars]` for the account and region.
+    /// Name state machines in the caller's account and region by name, and the account and
+    /// region in other ARNs as [vars].
+    #[arg(long)]
     pub portable: bool,
-    /// Write what can be expressed even when something cannot.
+    /// Write what can be expressed even when something cannot: a comment per skipped item,
+    /// and the skipped routes, stages and authorizers listed as unmanaged (`up` leaves them).
+    #[arg(long)]
     pub partial: bool,
 }
 

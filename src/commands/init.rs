@@ -33,6 +33,41 @@ pub struct Options {
     pub region: Option<String>,
 }
 
+/// `init`'s options (the region is the run's `--region`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct InitArgs {
+    /// Where to write the stack (default: stacks/<NAME>.toml; a directory gets <NAME>.toml).
+    pub path: Option<PathBuf>,
+    /// The stack's name, 1-128 of A-Z a-z 0-9 - _ . (default: the file's name, else
+    /// my-workflow).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// The route's state machine: arn:aws:states:REGION:ACCOUNT:stateMachine:NAME.
+    #[arg(long, value_name = "ARN")]
+    pub state_machine: Option<String>,
+    /// The route key (default: "POST /start").
+    #[arg(long, value_name = "\"METHOD /path\"")]
+    pub route: Option<String>,
+}
+
+/// `init` from its options and the run's region.
+pub fn run_args(printer: &Printer, settings: &crate::aws::AwsSettings, args: InitArgs) -> Outcome {
+    let InitArgs {
+        path,
+        name,
+        state_machine,
+        route,
+    } = args;
+    let options = Options {
+        path,
+        name,
+        state_machine,
+        route,
+        region: settings.region.clone(),
+    };
+    run(printer, options)
+}
+
 /// Checks the options and works out the file and its values. The error is a message and a help.
 pub fn plan(options: &Options) -> Result<(PathBuf, Starter), (String, String)> {
     let stem_name = options

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use super::{ExitStatus, Outcome};
 use crate::aws::AwsSettings;
+use crate::domain::{Action, Authorization, ExecutionStatus};
 use crate::error::Error;
 use crate::gateway::matching::match_route;
 use crate::live::execution;
@@ -18,6 +19,64 @@ use crate::request::{self, Outgoing};
 use crate::stack::Desired;
 use crate::stack::desired::DesiredRoute;
 use crate::stack::diagnostic::did_you_mean;
+
+/// `invoke`'s options.
+#[derive(Debug, Clone, clap::Args)]
+pub struct InvokeArgs {
+    /// `[STACK] "METHOD /path"`: the stack file is optional.
+    #[arg(num_args = 1..=2, value_names = ["STACK", "ROUTE"], required = true)]
+    pub args: Vec<String>,
+    /// Request body: JSON text, or @file.
+    #[arg(long, short = 'd')]
+    pub data: Option<String>,
+    /// An extra request header, `name: value` (repeatable).
+    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+    /// A JWT for routes with a JWT authorizer, sent where the authorizer looks for it
+    /// (`Authorization: Bearer ...` by default). AWS_IAM routes are signed with your AWS
+    /// credentials (SigV4) without any option.
+    #[arg(long, env = "PROVISION_TOKEN", value_name = "JWT", hide_env_values = true)]
+    pub token: Option<String>,
+    /// Send to a local gateway (`provision serve`) at this base URL instead of the stage.
+    #[arg(long, value_name = "URL")]
+    pub local: Option<String>,
+    /// Poll the execution until it ends; exit 0 only if it SUCCEEDED.
+    #[arg(long)]
+    pub follow: bool,
+    /// With --follow: give up after this many seconds (exit 1, the execution keeps running).
+    #[arg(long, value_name = "SECONDS", default_value_t = 600, requires = "follow")]
+    pub timeout: u64,
+}
+
+/// `invoke` from its options: the last positional is the route, the one before it the stack.
+pub async fn run(
+    printer: &Printer,
+    settings: &AwsSettings,
+    load: &crate::stack::LoadOptions,
+    args: InvokeArgs,
+) -> Outcome {
+    let InvokeArgs {
+        mut args,
+        data,
+        headers,
+        token,
+        local,
+        follow,
+        timeout,
+    } = args;
+    let route = args.pop().unwrap_or_default();
+    let stack = args.pop().map(PathBuf::from);
+    let invocation = Invocation {
+        route,
+        data,
+        headers,
+        token,
+        local,
+        follow,
+        timeout: Duration::from_secs(timeout),
+    };
+    invoke(printer, settings, load, stack, invocation).await
+}
 
 /// What to send.
 #[derive(Debug, Clone)]
@@ -40,9 +99,10 @@ pub struct Invocation {
 
 /// Sends the request, prints the response, follows the execution. Exit 0 on a 2xx (and, with
 /// `--follow`, a SUCCEEDED execution), 1 otherwise.
-pub async fn run(
+pub async fn invoke(
     printer: &Printer,
     settings: &AwsSettings,
+    load: &crate::stack::LoadOptions,
     given: Option<PathBuf>,
     inv: Invocation,
 ) -> Outcome {
@@ -55,7 +115,7 @@ pub async fn run(
     let body = request_body(inv.data.as_deref())?;
     let headers = parse_headers(&inv.headers)?;
     check_json(inv.data.as_deref(), &body, &headers)?;
-    let (desired, clients, live) = super::prepare(printer, settings, given).await?;
+    let (desired, clients, live) = super::prepare(printer, settings, given, load).await?;
     let route = route_for(&desired, method, path)?;
     // Without --data, what `up`'s Try line sends: the route's example, else the smallest body its
     // mappings read.
@@ -103,7 +163,7 @@ pub async fn run(
     }
     // A synchronous route's answer is StartSyncExecution's envelope, which carries the outcome:
     // AWS answers 200 even when the execution failed, so its status decides, --follow or not.
-    let synchronous = route.integration.action() == "StartSyncExecution"
+    let synchronous = route.integration.action == Action::StartSyncExecution
         && response["status"].is_string()
         && response["executionArn"].is_string();
     if !(200..300).contains(&status) || !(inv.follow || synchronous) {
@@ -129,7 +189,7 @@ pub async fn run(
         "status": state.status, "output": state.output, "error": state.error, "cause": state.cause,
     });
     printer.json(&report);
-    Ok(if state.status == "SUCCEEDED" {
+    Ok(if state.status == ExecutionStatus::Succeeded {
         ExitStatus::Success
     } else {
         ExitStatus::Failure
@@ -195,14 +255,14 @@ async fn authorize(
     token: Option<&str>,
     clients: &crate::aws::Clients,
 ) -> Result<(), Error> {
-    match route.authorization.as_str() {
-        "AWS_IAM" => request::sign(outgoing, clients).await.map_err(|e| {
+    match route.authorization {
+        Authorization::AwsIam => request::sign(outgoing, clients).await.map_err(|e| {
             Error::with_help(
                 format!("cannot sign the request to {} (AWS_IAM): {e}", route.key),
                 "configure AWS credentials as for the other commands (`aws configure`, AWS_PROFILE, `aws sso login`)",
             )
         }),
-        "JWT" => {
+        Authorization::Jwt => {
             let token = token.ok_or_else(|| {
                 Error::with_help(
                     format!("route {} needs a JWT from its authorizer", route.key),
@@ -213,11 +273,12 @@ async fn authorize(
                 .authorizer
                 .as_ref()
                 .and_then(|name| desired.authorizers.iter().find(|a| &a.name == name))
-                .map_or("$request.header.Authorization", |a| a.identity_source.as_str());
-            request::place_token(outgoing, source, token);
+                .map(|a| a.token_source())
+                .unwrap_or_default();
+            request::place_token(outgoing, &source, token);
             Ok(())
         }
-        _ => Ok(()),
+        Authorization::None | Authorization::Custom => Ok(()),
     }
 }
 
@@ -261,13 +322,13 @@ fn explain_refusal(
     }
     let empty_unknown =
         response["__type"] == "UnknownError" && response["message"].as_str().is_none_or(str::is_empty);
-    if empty_unknown && route.integration.action() == "StartSyncExecution" {
+    if empty_unknown && route.integration.action == Action::StartSyncExecution {
         printer.note(
             "an empty UnknownError from StartSyncExecution is what moto answers: it does not implement \
              StartSyncExecution; on AWS the route answers with the execution's result",
         );
     }
-    if status == 403 && route.authorization == "AWS_IAM" {
+    if status == 403 && route.authorization == Authorization::AwsIam {
         printer.note(
             "the request was signed with your AWS credentials; on AWS the caller also needs execute-api:Invoke \
              on the route",
@@ -325,7 +386,9 @@ async fn execution_outcome(
 ) -> Result<execution::ExecutionState, Error> {
     if let Some(done) = response["status"].as_str() {
         return Ok(execution::ExecutionState {
-            status: done.to_string(),
+            status: done.parse().map_err(|e: crate::domain::Unknown| {
+                Error::msg(format!("the answer's status is not an execution's: {e}"))
+            })?,
             output: response["output"].as_str().map(str::to_string),
             error: response["error"].as_str().map(str::to_string),
             cause: response["cause"].as_str().map(str::to_string),
@@ -359,7 +422,7 @@ async fn follow(
     let mut delay = Duration::from_millis(250);
     let state = loop {
         let state = execution::describe_execution(clients, arn).await?;
-        if state.status != "RUNNING" {
+        if state.status != ExecutionStatus::Running {
             break Some(state);
         }
         if tokio::time::Instant::now() + delay > deadline {

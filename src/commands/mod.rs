@@ -19,7 +19,7 @@ use crate::aws::{AwsSettings, Clients};
 use crate::error::{DiagnosticJson, Error};
 use crate::live::{self, Live};
 use crate::render::Printer;
-use crate::stack::{self, Desired, Loaded};
+use crate::stack::{self, BoundDesired, Desired, LoadOptions, Loaded};
 
 pub use crate::error::ExitStatus;
 
@@ -38,9 +38,13 @@ pub fn stack_path(given: Option<PathBuf>) -> Result<PathBuf, Error> {
 
 /// Loads and validates a stack, printing its diagnostics. Fails before any AWS call when the
 /// stack has errors.
-pub fn load(printer: &Printer, given: Option<PathBuf>) -> Result<(Loaded, Desired), Error> {
+pub fn load(
+    printer: &Printer,
+    given: Option<PathBuf>,
+    options: &LoadOptions,
+) -> Result<(Loaded, Desired), Error> {
     let path = stack_path(given)?;
-    let mut loaded = stack::load(&path);
+    let mut loaded = stack::load_with(&path, options);
     printer.diagnostics(&loaded);
     match loaded.desired.take() {
         Some(desired) if !loaded.has_errors() => Ok((loaded, desired)),
@@ -103,8 +107,10 @@ pub async fn prepare(
     printer: &Printer,
     settings: &AwsSettings,
     given: Option<PathBuf>,
-) -> Result<(Desired, Clients, Live), Error> {
-    let (_, desired, clients, live) = prepare_loaded(printer, settings, given, Machines::Required).await?;
+    options: &LoadOptions,
+) -> Result<(BoundDesired, Clients, Live), Error> {
+    let (_, desired, clients, live) =
+        prepare_loaded(printer, settings, given, options, Machines::Required).await?;
     Ok((desired, clients, live))
 }
 
@@ -113,10 +119,11 @@ pub async fn prepare_loaded(
     printer: &Printer,
     settings: &AwsSettings,
     given: Option<PathBuf>,
+    options: &LoadOptions,
     machines: Machines,
-) -> Result<(Loaded, Desired, Clients, Live), Error> {
-    let (loaded, mut desired) = load(printer, given)?;
-    let (clients, live, problems) = connect_and_read(settings, &mut desired, machines).await?;
+) -> Result<(Loaded, BoundDesired, Clients, Live), Error> {
+    let (loaded, desired) = load(printer, given, options)?;
+    let (clients, desired, live, problems) = connect_and_read(settings, desired, machines).await?;
     if !problems.is_empty() {
         if machines == Machines::NotNeeded {
             let what: Vec<String> = problems.iter().map(|p| p.message.clone()).collect();
@@ -184,105 +191,44 @@ fn machine_diagnostics(loaded: &Loaded, problems: &[live::MachineProblem]) -> Lo
     }
 }
 
-/// Connects, checks the routes' state machines, and reads live state. The machine problems are
-/// returned for the caller to report; with [`Machines::NotNeeded`] a failed check is no problem.
+/// Connects, binds the stack to the region and (when it needs it) the account, then checks the
+/// routes' state machines while it reads live state. The machine problems are returned for the
+/// caller to report; with [`Machines::NotNeeded`] a failed check is no problem.
 pub async fn connect_and_read(
     settings: &AwsSettings,
-    desired: &mut Desired,
+    desired: Desired,
     machines: Machines,
-) -> Result<(Clients, Live, Vec<live::MachineProblem>), Error> {
+) -> Result<(Clients, BoundDesired, Live, Vec<live::MachineProblem>), Error> {
     let clients = crate::aws::connect(settings, desired.region.as_deref())
         .await
         .map_err(|e| Error::with_help(e.to_string(), NO_REGION_HELP))?;
-    desired.bind_region(&clients.region);
-    // Every read that does not need the API's id goes out at once: the machines, the APIs (whose
-    // children follow as soon as the id is known), the role and, when needed, the account. A
-    // machine named without an ARN is checked once the account makes its ARN.
-    let needs_account = desired.needs_account();
-    let names_machines = desired.names_machines();
-    let read_scope = desired.clone();
-    let mut bound = desired.clone();
-    let checked = async {
-        let (account, problems) = match (needs_account, names_machines) {
-            (false, _) => (None, live::check_state_machines(&clients, &bound).await),
-            (true, false) => {
-                let (account, problems) = tokio::join!(
-                    live::account_id(&clients),
-                    live::check_state_machines(&clients, &bound)
-                );
-                (Some(account), problems)
-            }
-            (true, true) => {
-                let account = match live::account_id(&clients).await {
-                    Ok(account) => account,
-                    Err(e) => return Err(e),
-                };
-                bound.bind_machines(&clients.region, &account);
-                (
-                    Some(Ok(account)),
-                    live::check_state_machines(&clients, &bound).await,
-                )
-            }
-        };
-        Ok((account.transpose()?, problems?))
+    let account = match desired.needs_account() {
+        true => match (live::account_id(&clients).await, machines) {
+            (Ok(account), _) => Some(account),
+            (Err(e), Machines::Required) => return Err(e.into()),
+            // `down` needs neither the machines nor the account: what it deletes is found by tag.
+            (Err(_), Machines::NotNeeded) => None,
+        },
+        false => None,
     };
-    let (checked, live) = tokio::join!(checked, live::read(&clients, live::ReadScope::of(&read_scope)));
-    let (account, problems) = match (checked, machines) {
-        (Ok(checked), _) => checked,
+    let binding = stack::Binding {
+        region: clients.region.clone(),
+        account,
+    };
+    let desired = desired.bind(&binding);
+    let (problems, live) = tokio::join!(
+        live::check_state_machines(&clients, &desired),
+        live::read(&clients, &desired)
+    );
+    let problems = match (problems, machines) {
+        (Ok(problems), _) => problems,
         (Err(e), Machines::Required) => return Err(e.into()),
-        // `down` needs neither the machines nor the account: what it deletes is found by tag.
-        (Err(_), Machines::NotNeeded) => (None, Vec::new()),
+        (Err(_), Machines::NotNeeded) => Vec::new(),
     };
     if !problems.is_empty() && machines == Machines::Required {
-        return Ok((clients, live.unwrap_or_default(), problems));
+        return Ok((clients, desired, live.unwrap_or_default(), problems));
     }
-    let mut live = live?;
-    *desired = bound;
-    if let Some(account) = account {
-        desired.bind_account(&account);
-    }
-    if desired.role.existing.is_some()
-        && let live::RoleState::Present(role) = &mut live.role
-    {
-        live::read_role_documents(&clients, role).await?;
-    }
-    let former = live.former_roles.clone();
-    check_outside_use(&clients, &desired.stack, &mut live, &former).await?;
-    // The stack's machines (with the account bound into their ARNs), and those tagged for it
-    // that it no longer declares. No call at all for a stack without machines.
-    if !desired.state_machines.is_empty() {
-        live.machines = crate::resource::state_machine::read::read(&clients, desired, true).await?;
-    }
-    Ok((clients, live, problems))
-}
-
-/// Fills `live.used_outside` for those of `roles` tagged for the stack (the ones it would
-/// delete). The other APIs' integrations are read once, and not at all when no tagged role is in
-/// question.
-pub async fn check_outside_use(
-    clients: &Clients,
-    stack: &str,
-    live: &mut Live,
-    roles: &[live::LiveRole],
-) -> Result<(), Error> {
-    let tagged: Vec<&live::LiveRole> = roles.iter().filter(|r| r.owned_by(stack)).collect();
-    if tagged.is_empty() {
-        return Ok(());
-    }
-    if live.outside_credentials.is_none() {
-        live.outside_credentials = Some(live::outside_credentials(clients, &live.other_apis).await?);
-    }
-    let used = live
-        .outside_credentials
-        .as_ref()
-        .map_or_else(Default::default, |all| {
-            tagged
-                .iter()
-                .filter_map(|r| all.get(&r.arn).map(|apis| (r.name.clone(), apis.clone())))
-                .collect::<Vec<_>>()
-        });
-    live.used_outside.extend(used);
-    Ok(())
+    Ok((clients, desired, live?, problems))
 }
 
 /// Says which roles the stack uses or tagged are left alone, and why, and what an existing role

@@ -8,6 +8,34 @@ use crate::deployer::{self, Target};
 use crate::error::Error;
 use crate::render::Printer;
 
+/// `policy`'s options.
+#[derive(Debug, Clone, clap::Args)]
+pub struct PolicyArgs {
+    /// Stack file (default: the only *.toml in ./stacks).
+    pub stack: Option<PathBuf>,
+    /// The account the stack deploys into (default: the one its state machines' ARNs name).
+    #[arg(long, value_name = "ID")]
+    pub account: Option<String>,
+    /// Print instead the execution role policy derived from this `[[state_machine]]`'s
+    /// definition (what its generated role is allowed).
+    #[arg(long, value_name = "NAME")]
+    pub workflow: Option<String>,
+}
+
+/// `policy`: the deployer's policy, or with `--workflow` a state machine's execution role policy.
+pub fn run_args(
+    printer: &Printer,
+    settings: &crate::aws::AwsSettings,
+    load: &crate::stack::LoadOptions,
+    args: PolicyArgs,
+) -> Outcome {
+    let (region, account) = (settings.region.as_deref(), args.account.as_deref());
+    match &args.workflow {
+        Some(name) => workflow(printer, load, args.stack.clone(), region, account, name),
+        None => run(printer, load, args.stack.clone(), region, account),
+    }
+}
+
 /// Prints the policy document for the stack on stdout (ready for `aws iam put-role-policy
 /// --policy-document file://...`). The region is the one `up` would use: `region` (the command
 /// line's), else the stack's, else AWS_REGION / AWS_DEFAULT_REGION; the account is `account`,
@@ -15,11 +43,12 @@ use crate::render::Printer;
 /// stderr.
 pub fn run(
     printer: &Printer,
+    load: &crate::stack::LoadOptions,
     given: Option<PathBuf>,
     region: Option<&str>,
     account: Option<&str>,
 ) -> Outcome {
-    let (loaded, desired) = super::load(printer, given)?;
+    let (loaded, desired) = super::load(printer, given, load)?;
     let from_env = ["AWS_REGION", "AWS_DEFAULT_REGION"]
         .iter()
         .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()));
@@ -53,13 +82,14 @@ pub fn run(
 /// (resources read at run time) on stderr. The region and account are bound when known.
 pub fn workflow(
     printer: &Printer,
+    load: &crate::stack::LoadOptions,
     given: Option<PathBuf>,
     region: Option<&str>,
     account: Option<&str>,
     name: &str,
 ) -> Outcome {
     use crate::resource::state_machine::spec::MachineRole;
-    let (_, mut desired) = super::load(printer, given)?;
+    let (_, mut desired) = super::load(printer, given, load)?;
     let Some(machine) = desired.machine(name) else {
         let names: Vec<&str> = desired.state_machines.iter().map(|m| m.name.as_str()).collect();
         return Err(Error::with_help(

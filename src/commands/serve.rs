@@ -12,6 +12,7 @@ use tokio::net::TcpListener;
 
 use super::{ExitStatus, Outcome};
 use crate::aws::{AwsSettings, Clients};
+use crate::domain::Authorization;
 use crate::error::Error;
 use crate::gateway::jwks::{KeyStore, parse_override};
 use crate::gateway::served::{RoleRead, Served};
@@ -21,20 +22,54 @@ use crate::plan;
 use crate::render::Printer;
 use crate::stack::Desired;
 
+/// `serve`'s options.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// Stack file (default: the only *.toml in ./stacks).
+    pub stack: Option<PathBuf>,
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Verify an issuer's JWTs with this JWKS (a file or an http(s) URL) instead of the keys
+    /// its discovery document names. Repeatable.
+    #[arg(long = "jwks", value_name = "ISSUER=FILE_OR_URL")]
+    pub jwks: Vec<String>,
+    /// Re-read the API from AWS every 2 s (without it: before a request, when the last read
+    /// is over --refresh seconds old; and on SIGHUP).
+    #[arg(long)]
+    pub watch: bool,
+    /// How long a read of the API and its integration roles is served before a request
+    /// triggers a new one (0: before every request).
+    #[arg(long, value_name = "SECONDS", default_value_t = 5)]
+    pub refresh: u64,
+    /// Milliseconds an integration may take before a 504 (for tests; API Gateway's is 30 s).
+    //
+    // Hidden: the quota cannot be changed in AWS ("Maximum integration timeout: 30 seconds",
+    // Quotas for configuring and running an HTTP API); tests should not wait 30 s for a 504.
+    #[arg(long, value_name = "MS", hide = true, default_value_t = crate::gateway::server::INTEGRATION_TIMEOUT.as_millis() as u64)]
+    pub integration_timeout_ms: u64,
+}
+
 /// Serves the stack's live API on 127.0.0.1:`port` until Ctrl-C; SIGHUP re-reads it, and so does
 /// a request when the last read is older than `refresh`. `jwks` are `ISSUER=FILE_OR_URL`
 /// overrides of where an issuer's keys come from.
 pub async fn run(
     printer: &Printer,
     settings: &AwsSettings,
-    given: Option<PathBuf>,
-    port: u16,
-    jwks: &[String],
-    watch: bool,
-    refresh: Duration,
+    load: &crate::stack::LoadOptions,
+    args: ServeArgs,
 ) -> Outcome {
+    let ServeArgs {
+        stack: given,
+        port,
+        jwks,
+        watch,
+        refresh,
+        integration_timeout_ms,
+    } = args;
+    let refresh = Duration::from_secs(refresh);
     let mut overrides = std::collections::BTreeMap::new();
-    for arg in jwks {
+    for arg in &jwks {
         let (issuer, source) = parse_override(arg).map_err(|e| {
             Error::with_help(
                 e,
@@ -43,7 +78,7 @@ pub async fn run(
         })?;
         overrides.insert(issuer, source);
     }
-    let (desired, clients, live) = super::prepare(printer, settings, given).await?;
+    let (desired, clients, live) = super::prepare(printer, settings, given, load).await?;
     let api = plan::oldest_first(&live.apis).first().copied().ok_or_else(|| {
         Error::with_help(
             format!("stack {} has no API in AWS yet", desired.stack),
@@ -65,11 +100,12 @@ pub async fn run(
         port,
         KeyStore::new(overrides),
         local_credentials,
+        Duration::from_millis(integration_timeout_ms),
     );
     let reloader = Arc::new(Reloader {
         printer: printer.clone(),
         clients,
-        desired,
+        desired: desired.into_inner(),
         gateway: gateway.clone(),
         every: refresh,
         read_at: std::sync::Mutex::new(Instant::now()),
@@ -108,7 +144,7 @@ fn banner(printer: &Printer, served: &Served, gateway: &Gateway, port: u16, watc
         served.api_name, served.api_id
     ));
     for stage in &served.stages {
-        let at = if stage.name == "$default" {
+        let at = if stage.name.is_default() {
             "/".to_string()
         } else {
             format!("/{}/", stage.name)
@@ -126,10 +162,10 @@ fn banner(printer: &Printer, served: &Served, gateway: &Gateway, port: u16, watc
             .and_then(|i| i.subtype.clone())
             .unwrap_or_else(|| "no integration".into());
         let auth = match &r.authorizer {
-            Some(a) if r.authorization == "JWT" => {
+            Some(a) if r.authorization == Authorization::Jwt => {
                 format!("JWT {} (keys: {})", a.name, gateway.key_source(&a.issuer))
             }
-            _ => r.authorization.clone(),
+            _ => r.authorization.to_string(),
         };
         printer.progress(&format!("  {:<28} {target}  auth {auth}", r.key));
     }
@@ -245,7 +281,7 @@ impl Reloader {
             return;
         }
         let started = Instant::now();
-        let read = live::read(&self.clients, live::ReadScope::of(&self.desired)).await;
+        let read = live::read_apis_and_role(&self.clients, live::ReadScope::of(&self.desired)).await;
         if let Ok(mut at) = self.read_at.lock() {
             *at = started;
         }

@@ -18,30 +18,44 @@ pub enum SynthFormat {
     Openapi,
 }
 
-/// What to write and where.
-#[derive(Debug, Clone, Default)]
-pub struct Options {
-    /// The format.
+/// `synth`'s options: what to write and where.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct SynthArgs {
+    /// Stack file (default: the only *.toml in ./stacks).
+    pub stack: Option<PathBuf>,
+    /// Template format.
+    #[arg(long, value_enum, default_value_t = SynthFormat::Cloudformation)]
     pub format: SynthFormat,
-    /// The account the OpenAPI document's role ARN names (else an import variable).
-    pub account: Option<String>,
-    /// YAML instead of JSON.
+    /// Write YAML instead of JSON.
+    #[arg(long)]
     pub yaml: bool,
-    /// A file instead of stdout.
+    /// Write the template to this file instead of stdout.
+    #[arg(long, value_name = "PATH")]
     pub output_file: Option<PathBuf>,
+    /// With --format openapi: the account of the role ARN (default: ${AWS::AccountId}, which
+    /// API Gateway fills in on import).
+    #[arg(long, value_name = "ID", value_parser = account_id)]
+    pub account: Option<String>,
 }
 
 /// Writes the template of the stack: to `output_file`, else stdout. `region` (else the stack's)
 /// binds the `Region` parameter of routes whose state machine lives elsewhere, as `up` does;
 /// with neither, every route names its machine's region.
-pub fn run(printer: &Printer, given: Option<PathBuf>, region: Option<&str>, options: Options) -> Outcome {
+pub fn run(
+    printer: &Printer,
+    settings: &crate::aws::AwsSettings,
+    load: &crate::stack::LoadOptions,
+    options: SynthArgs,
+) -> Outcome {
+    let region = settings.region.as_deref();
+    let given = options.stack.clone();
     if options.account.is_some() && options.format != SynthFormat::Openapi {
         return Err(Error::with_help(
             "--account applies to --format openapi",
             "a CloudFormation template takes the account from the stack it is deployed in",
         ));
     }
-    let (loaded, mut desired) = super::load(printer, given)?;
+    let (loaded, mut desired) = super::load(printer, given, load)?;
     let region = region.or(desired.region.as_deref()).map(str::to_string);
     match &region {
         Some(region) => desired.bind_region(region),
@@ -51,7 +65,7 @@ pub fn run(printer: &Printer, given: Option<PathBuf>, region: Option<&str>, opti
         SynthFormat::Cloudformation => {
             // The file again with its `${var.NAME}` references kept, for template parameters.
             let base = loaded.path.parent().unwrap_or(std::path::Path::new("."));
-            let mut portable = crate::stack::template_desired_at(&loaded.source, base)
+            let mut portable = crate::stack::template_desired_at(&loaded.source, load, base)
                 .ok_or_else(|| Error::msg("cannot read the stack's variables for the template"))?;
             match &region {
                 Some(region) => portable.bind_region(region),

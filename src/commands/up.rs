@@ -16,7 +16,58 @@ use crate::outputs;
 use crate::plan::saved::SavedPlan;
 use crate::plan::{self, Action, Kind, Plan, PlanOptions};
 use crate::render::Printer;
-use crate::stack::Desired;
+use crate::stack::{Desired, LoadOptions};
+
+/// `up`'s options.
+#[derive(Debug, Clone, clap::Args)]
+pub struct UpArgs {
+    /// Stack file, or a folder: every *.toml in it, concurrently (default: the only *.toml
+    /// in ./stacks).
+    pub stack: Option<PathBuf>,
+    /// Take over a same-named role, and the one same-named API, that lack the stack's tag:
+    /// tag them and manage them (what `provision import` prepares).
+    #[arg(long)]
+    pub adopt: bool,
+    /// After an IAM change, poll until IAM reads it back consistently (or the timeout passes).
+    #[arg(long)]
+    pub wait: bool,
+    /// How long `--wait` may take, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 120, requires = "wait")]
+    pub wait_timeout: u64,
+    /// Apply deletes and replaces without asking (off a terminal, `up` never asks).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Apply exactly this plan, saved by `diff --out`; refused if the stack file or AWS
+    /// changed since (the stack file defaults to the one the plan was made from).
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+}
+
+impl UpArgs {
+    /// How `up` runs, from its flags.
+    pub fn options(&self) -> UpOptions {
+        UpOptions {
+            adopt: self.adopt,
+            wait: self.wait.then(|| Duration::from_secs(self.wait_timeout)),
+            confirm: if self.yes { Confirm::Skip } else { Confirm::Ask },
+            saved: self.plan.clone(),
+        }
+    }
+}
+
+/// `up` of a stack file, or of every stack file of a folder.
+pub async fn run_args(
+    printer: &Printer,
+    settings: &AwsSettings,
+    load: &LoadOptions,
+    args: UpArgs,
+) -> Outcome {
+    let options = args.options();
+    match args.stack {
+        Some(dir) if dir.is_dir() => run_folder(printer, settings, load, &dir, &options).await,
+        stack => run(printer, settings, load, stack, &options).await,
+    }
+}
 
 /// How `up` runs, besides the stack.
 #[derive(Debug, Clone, Default)]
@@ -49,13 +100,14 @@ pub enum Confirm {
 pub async fn run(
     printer: &Printer,
     settings: &AwsSettings,
+    load: &LoadOptions,
     given: Option<PathBuf>,
     options: &UpOptions,
 ) -> Outcome {
     let saved = options.saved.as_deref().map(read_saved).transpose()?;
     let given = given.or_else(|| saved.as_ref().map(|s| PathBuf::from(&s.stack_file)));
     let (loaded, desired, clients, mut live) =
-        super::prepare_loaded(printer, settings, given, super::Machines::Required).await?;
+        super::prepare_loaded(printer, settings, given, load, super::Machines::Required).await?;
     super::adoption(printer, &clients, &desired, &mut live, options.adopt).await?;
     let plan = plan::plan(&desired, &live, PlanOptions { adopt: options.adopt })
         .map_err(|e| Error::msg(e.to_string()))?;
@@ -186,6 +238,7 @@ async fn settle_iam(
 pub async fn run_folder(
     printer: &Printer,
     settings: &AwsSettings,
+    load: &LoadOptions,
     dir: &std::path::Path,
     options: &UpOptions,
 ) -> Outcome {
@@ -196,7 +249,7 @@ pub async fn run_folder(
         ));
     }
     let files = crate::stack::list(dir).map_err(Error::msg)?;
-    if let Some(clash) = name_clash(&files) {
+    if let Some(clash) = name_clash(&files, load) {
         return Err(Error::with_help(
             clash,
             "rename one of them, then run `provision up` again",
@@ -218,6 +271,7 @@ pub async fn run_folder(
             |n| n.to_string_lossy().into_owned(),
         );
         let (scoped, settings, file) = (printer.scoped(&name), settings.clone(), file.clone());
+        let load = load.clone();
         // Several prompts at once would interleave: on a terminal, a folder needs --yes to
         // delete or replace anything, and a stack that would is stopped with a line saying so.
         let confirm = match options.confirm {
@@ -232,7 +286,7 @@ pub async fn run_folder(
         let slots = slots.clone();
         running.spawn(async move {
             let _slot = slots.acquire_owned().await;
-            let outcome = run(&scoped, &settings, Some(file), &options).await;
+            let outcome = run(&scoped, &settings, &load, Some(file), &options).await;
             // Each stack's error is printed once, on its own prefixed lines.
             let error = outcome.err().map(|e| {
                 scoped.failure(&e);
@@ -278,11 +332,11 @@ const STACKS_AT_ONCE: usize = 3;
 
 /// Two files of a folder that name the same stack or role would fight over the same resources:
 /// say which, before anything is sent.
-fn name_clash(files: &[PathBuf]) -> Option<String> {
+fn name_clash(files: &[PathBuf], load: &LoadOptions) -> Option<String> {
     let mut seen: std::collections::BTreeMap<(&str, String), (&PathBuf, String)> = Default::default();
     for file in files {
         // A file with errors is reported by its own run; only valid ones can clash.
-        let Some(d) = crate::stack::load(file).desired else {
+        let Some(d) = crate::stack::load_with(file, load).desired else {
             continue;
         };
         // IAM role names are unique regardless of case ("IAM identifiers": names are not

@@ -61,7 +61,7 @@ pub fn is_preflight(method: &str, origin: Option<&str>, request_method: Option<&
 /// `OPTIONS /{proxy+}`) runs its integration. An `ANY` route, on which the guide is silent,
 /// leaves the preflight to the CORS configuration, as this gateway always did.
 pub fn route_takes_preflight(route_key: &str) -> bool {
-    route_key == "$default" || route_key.starts_with("OPTIONS ")
+    route_key == crate::stack::rules::RouteKey::DEFAULT || route_key.starts_with("OPTIONS ")
 }
 
 /// The headers of the gateway's own preflight answer (status 204). Empty when the origin is not

@@ -21,6 +21,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::Value;
 
 use super::mapping::query_params;
+use crate::resource::authorizer::spec::TokenSource;
 
 /// A JWT authorizer of the API, as deployed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -60,18 +61,15 @@ pub fn token_from(
     headers: &[(String, String)],
     raw_query: Option<&str>,
 ) -> Option<String> {
-    let value = if let Some(name) = identity_source.strip_prefix("$request.header.") {
-        headers
+    let value = match TokenSource::parse(identity_source)? {
+        TokenSource::Header(name) => headers
             .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.clone())
-    } else if let Some(name) = identity_source.strip_prefix("$request.querystring.") {
-        query_params(raw_query)
+            .find(|(k, _)| k.eq_ignore_ascii_case(&name))
+            .map(|(_, v)| v.clone()),
+        TokenSource::QueryString(name) => query_params(raw_query)
             .into_iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v)
-    } else {
-        None
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v),
     }?;
     let value = value.trim();
     let token = if value.eq_ignore_ascii_case("bearer") {

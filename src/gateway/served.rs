@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::jwt::JwtAuthorizer;
+use crate::domain::{Action, Authorization, StageName};
 use crate::iam::{self, Refusal, RolePolicies};
 use crate::live::{LiveApi, LiveIntegration};
 use crate::stack::desired::Cors;
@@ -14,7 +15,7 @@ pub struct ServedRoute {
     /// Route key.
     pub key: String,
     /// NONE, AWS_IAM, JWT or CUSTOM.
-    pub authorization: String,
+    pub authorization: Authorization,
     /// The JWT authorizer of a JWT route, when it exists.
     pub authorizer: Option<JwtAuthorizer>,
     /// Authorization scopes of a JWT route.
@@ -27,7 +28,7 @@ pub struct ServedRoute {
 #[derive(Debug, Clone, Default)]
 pub struct ServedStage {
     /// Stage name; `$default` is served at the root, any other under `/NAME`.
-    pub name: String,
+    pub name: StageName,
     /// Stage variables.
     pub variables: BTreeMap<String, String>,
     /// Default route throttling (rate, burst), when set.
@@ -82,21 +83,19 @@ impl Served {
             .iter()
             .map(|r| ServedRoute {
                 key: r.key.clone(),
-                authorization: r.authorization.clone(),
+                authorization: r.authorization,
                 authorizer: r
                     .authorizer_id
                     .as_deref()
                     .and_then(|id| api.authorizers.iter().find(|a| a.id == id))
-                    .filter(|a| a.authorizer_type == "JWT")
+                    .filter(|a| a.is_jwt())
                     .map(|a| JwtAuthorizer {
                         name: a.name.clone(),
                         issuer: a.issuer.clone().unwrap_or_default(),
                         audience: a.audience.clone(),
-                        identity_source: a
-                            .identity_source
-                            .first()
-                            .cloned()
-                            .unwrap_or_else(|| "$request.header.Authorization".into()),
+                        identity_source: a.identity_source.first().cloned().unwrap_or_else(|| {
+                            crate::resource::authorizer::spec::TokenSource::default().to_string()
+                        }),
                     }),
                 scopes: r.scopes.clone(),
                 integration: r
@@ -150,7 +149,7 @@ impl Served {
     pub fn role_allows(
         &self,
         role_arn: Option<&str>,
-        action: &str,
+        action: Action,
         params: &BTreeMap<String, String>,
     ) -> Result<(), String> {
         let Some(arn) = role_arn else {
@@ -181,7 +180,7 @@ impl Served {
         let named = self
             .stages
             .iter()
-            .find(|s| s.name != "$default" && !first.is_empty() && s.name == first);
+            .find(|s| !s.name.is_default() && !first.is_empty() && s.name == first);
         if let Some(stage) = named {
             let rest = &path[1 + first.len()..];
             let rest = if rest.is_empty() { "/" } else { rest };
@@ -189,7 +188,7 @@ impl Served {
         }
         self.stages
             .iter()
-            .find(|s| s.name == "$default")
+            .find(|s| s.name.is_default())
             .map(|s| (s, path.to_string()))
     }
 }
@@ -203,7 +202,7 @@ mod tests {
             stages: names
                 .iter()
                 .map(|n| ServedStage {
-                    name: n.to_string(),
+                    name: StageName::new(*n),
                     ..ServedStage::default()
                 })
                 .collect(),

@@ -27,6 +27,7 @@ use super::served::{Served, ServedRoute};
 use super::throttle::Throttle;
 use super::{MappingError, Request, cors, evaluate, match_route, response, sigv4};
 use crate::aws::Clients;
+use crate::domain::{Action, Authorization};
 use crate::live::LiveIntegration;
 use crate::live::execution::{self, ServiceReply};
 
@@ -36,10 +37,6 @@ pub const MAX_PAYLOAD: usize = 10 * 1024 * 1024;
 
 /// "Maximum integration timeout: 30 seconds" (same quotas page).
 pub const INTEGRATION_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// Environment variable that shortens the integration timeout, in milliseconds (for tests only:
-/// waiting 30 s to see a 504 makes slow tests).
-pub const TIMEOUT_OVERRIDE_ENV: &str = "PROVISION_SERVE_INTEGRATION_TIMEOUT_MS";
 
 /// One served request, for the log line.
 #[derive(Debug, Clone, Default)]
@@ -236,19 +233,17 @@ fn refuse_before_body(
 }
 
 impl Gateway {
-    /// A gateway over `served`, answering on `port`, with the issuers' `keys` and the caller's
-    /// `local_credentials` (access key id, secret) for checking SigV4 signatures.
+    /// A gateway over `served`, answering on `port`, with the issuers' `keys`, the caller's
+    /// `local_credentials` (access key id, secret) for checking SigV4 signatures, and how long an
+    /// integration may take before a 504 ([`INTEGRATION_TIMEOUT`] but in tests).
     pub fn new(
         served: Served,
         clients: Clients,
         port: u16,
         keys: KeyStore,
         local_credentials: Option<(String, String)>,
+        timeout: Duration,
     ) -> Arc<Self> {
-        let timeout = std::env::var(TIMEOUT_OVERRIDE_ENV)
-            .ok()
-            .and_then(|v| v.parse::<u64>().ok())
-            .map_or(INTEGRATION_TIMEOUT, Duration::from_millis);
         Arc::new(Self {
             served: RwLock::new(Arc::new(served)),
             clients,
@@ -464,9 +459,9 @@ impl Gateway {
         request: &Request,
         log: &mut RequestLog,
     ) -> Result<BTreeMap<String, String>, Response<Body>> {
-        match route.authorization.as_str() {
-            "JWT" => self.authorize_jwt(route, request, log).await,
-            "AWS_IAM" => {
+        match route.authorization {
+            Authorization::Jwt => self.authorize_jwt(route, request, log).await,
+            Authorization::AwsIam => {
                 let signed = sigv4::Signed {
                     method: &request.method,
                     path: &request.path,
@@ -494,12 +489,12 @@ impl Gateway {
                     }
                 }
             }
-            "CUSTOM" => {
+            Authorization::Custom => {
                 log.notes
                     .push("Lambda (CUSTOM) authorizers are not emulated; the request is refused".into());
                 Err(message(401, "Unauthorized"))
             }
-            _ => Ok(BTreeMap::new()),
+            Authorization::None => Ok(BTreeMap::new()),
         }
     }
 
@@ -563,13 +558,11 @@ impl Gateway {
             log.notes.push("the route has no integration".into());
             return message(500, "Internal Server Error");
         };
-        let Some(action) = integration
-            .subtype
-            .as_deref()
-            .and_then(|s| s.strip_prefix("StepFunctions-"))
-        else {
-            log.notes
-                .push("the integration is not a Step Functions integration".into());
+        let Some(action) = integration.action() else {
+            log.notes.push(format!(
+                "the integration is not a Step Functions integration this gateway can call (subtype {})",
+                integration.subtype.as_deref().unwrap_or("none")
+            ));
             return message(500, "Internal Server Error");
         };
         let mut params = match evaluate(&integration.parameters, request) {
@@ -600,7 +593,7 @@ impl Gateway {
                 }
             ));
         }
-        if action != "StopExecution" && !params.contains_key("Name") {
+        if action.starts() && !params.contains_key("Name") {
             // Step Functions names an execution itself when no name is sent; emulators may not.
             params.insert("Name".into(), random_id());
         }
@@ -677,10 +670,10 @@ impl Gateway {
 
     /// Why Step Functions refused, with the emulator's known gap named: moto answers an empty
     /// `UnknownError` for StartSyncExecution, which it does not implement.
-    fn service_refusal(action: &str, body: &Value) -> String {
+    fn service_refusal(action: Action, body: &Value) -> String {
         let code = body["__type"].as_str().unwrap_or("an error");
         let text = body["message"].as_str().unwrap_or_default();
-        if action == "StartSyncExecution" && code == "UnknownError" && text.is_empty() {
+        if action == Action::StartSyncExecution && code == "UnknownError" && text.is_empty() {
             return "Step Functions answered an empty UnknownError to StartSyncExecution: moto does not implement \
                 StartSyncExecution (on AWS the route answers with the execution's result)"
             .into();

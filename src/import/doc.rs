@@ -54,7 +54,7 @@ pub struct DocRoute {
     /// Route key.
     pub key: String,
     /// Step Functions action.
-    pub action: String,
+    pub action: crate::domain::Action,
     /// Machine ARN (or name, with `--portable`).
     pub state_machine: String,
     /// Parameters, when not the default `{ Input = "$request.body.input" }`.

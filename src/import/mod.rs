@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::domain::StageName;
 use crate::live::{ImportRead, LiveStage};
 use crate::resource::stage::emit::DocStage;
 use crate::stack::rules::{self, OWNER_TAG};
@@ -156,7 +157,7 @@ fn pick_stage(stages: &[LiveStage], options: &ImportOptions, skipped: &mut Vec<S
         Some(name) => stages.iter().find(|s| &s.name == name),
         None => stages
             .iter()
-            .find(|s| s.name == "$default")
+            .find(|s| s.name.is_default())
             .or_else(|| (stages.len() == 1).then(|| &stages[0])),
     };
     let Some(chosen) = chosen else {
@@ -171,7 +172,7 @@ fn pick_stage(stages: &[LiveStage], options: &ImportOptions, skipped: &mut Vec<S
         };
         skipped.push(blocking(
             "stage",
-            options.stage.as_deref().unwrap_or("$default"),
+            options.stage.as_deref().unwrap_or(StageName::DEFAULT),
             reason,
         ));
         return None;

@@ -26,7 +26,7 @@ pub(super) fn pick_role(read: &ImportRead, skipped: &mut Vec<Skipped>) -> Option
         let step_functions = i
             .subtype
             .as_deref()
-            .is_some_and(|s| s.starts_with("StepFunctions-"));
+            .is_some_and(|s| s.starts_with(crate::domain::SUBTYPE_PREFIX));
         if let (true, Some(arn)) = (step_functions, i.credentials_arn.as_deref()) {
             *uses.entry(arn).or_default() += 1;
         }
@@ -130,13 +130,13 @@ fn policy_form(
     doc: &Value,
     routes: &ImportedRoutes,
 ) -> (Option<Vec<String>>, Option<String>) {
-    let machines: Vec<(String, crate::arn::StateMachineArn)> = routes
+    let machines: Vec<(crate::domain::Action, crate::arn::StateMachineArn)> = routes
         .routes
         .iter()
         .filter_map(|r| {
             crate::arn::parse_state_machine_arn(&r.state_machine)
                 .ok()
-                .map(|m| (r.action.clone(), m))
+                .map(|m| (r.action, m))
         })
         .collect();
     if policy::normalize(&least_privilege(&machines, None)) == *doc {
@@ -146,7 +146,7 @@ fn policy_form(
     let covers = routes
         .routes
         .iter()
-        .all(|r| actions.contains(&format!("states:{}", r.action)));
+        .all(|r| actions.iter().any(|a| a == r.action.iam_action()));
     let known = actions
         .iter()
         .all(|a| crate::stack::validate::ROLE_ACTIONS.contains(&a.as_str()));

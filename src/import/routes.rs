@@ -6,9 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::doc::DocRoute;
 use super::{Skipped, left_alone};
+use crate::domain::{Action, Authorization};
 use crate::live::{ImportRead, LiveIntegration, LiveRoute};
 use crate::resource::authorizer::emit::{DocAuthorizer, doc as authorizer};
-use crate::stack::rules;
 
 /// What the routes came to.
 pub(super) struct ImportedRoutes {
@@ -116,11 +116,11 @@ fn route(
             i.credentials_arn.as_deref().unwrap_or("no role")
         ));
     }
-    let machine = machine_of(read, &action, i)?;
+    let machine = machine_of(read, action, i)?;
     let (authorization, authorizer, scopes) = authorization(live, authorizers)?;
     Ok(DocRoute {
         key: live.key.clone(),
-        parameters: parameters(&action, i, &read.region, &machine)?,
+        parameters: parameters(action, i, &read.region, &machine)?,
         action,
         state_machine: machine,
         authorization,
@@ -132,11 +132,10 @@ fn route(
 
 /// The Step Functions action of a service integration; anything else (Lambda, HTTP proxy, a
 /// VPC link, another AWS service) is named.
-fn step_functions_action(i: &LiveIntegration) -> Result<String, String> {
+fn step_functions_action(i: &LiveIntegration) -> Result<Action, String> {
     let subtype = i.subtype.as_deref().unwrap_or_default();
-    let action = subtype.strip_prefix("StepFunctions-").unwrap_or_default();
-    if i.integration_type == "AWS_PROXY" && rules::ACTIONS.contains(&action) {
-        return Ok(action.to_string());
+    if let (Some(action), "AWS_PROXY") = (i.action(), i.integration_type.as_str()) {
+        return Ok(action);
     }
     let what = match (
         i.integration_type.as_str(),
@@ -163,8 +162,8 @@ fn step_functions_action(i: &LiveIntegration) -> Result<String, String> {
 /// The machine: `StateMachineArn` for the start actions; for StopExecution, whose parameters
 /// name only an execution, the one machine whose executions the role's policy scopes (the
 /// execution ARN pattern, `arn:...:execution:NAME:*`).
-fn machine_of(read: &ImportRead, action: &str, i: &LiveIntegration) -> Result<String, String> {
-    if action != "StopExecution" {
+fn machine_of(read: &ImportRead, action: Action, i: &LiveIntegration) -> Result<String, String> {
+    if action.starts() {
         let arn = i
             .parameters
             .get("StateMachineArn")
@@ -214,7 +213,7 @@ fn machine_of(read: &ImportRead, action: &str, i: &LiveIntegration) -> Result<St
 /// when they are the default `{ Input = "$request.body.input" }`. A machine in another region
 /// with no `Region` would get one from `up` (docs/stack-format.md, `route.state_machine`).
 fn parameters(
-    action: &str,
+    action: Action,
     i: &LiveIntegration,
     region: &str,
     machine: &str,
@@ -230,24 +229,23 @@ fn parameters(
             m.region
         ));
     }
-    let default = action != "StopExecution"
-        && p.len() == 1
-        && p.get("Input").map(String::as_str) == Some("$request.body.input");
+    let default =
+        action.starts() && p.len() == 1 && p.get("Input").map(String::as_str) == Some("$request.body.input");
     Ok((!default).then_some(p))
 }
 
 /// `authorization`, `authorizer` and `scopes`: NONE is the default, JWT names its authorizer,
 /// a Lambda (CUSTOM) authorizer cannot be expressed.
-type Authorization = (Option<String>, Option<String>, Vec<String>);
+type RouteAuth = (Option<String>, Option<String>, Vec<String>);
 
 fn authorization(
     live: &LiveRoute,
     authorizers: &BTreeMap<&str, Result<DocAuthorizer, String>>,
-) -> Result<Authorization, String> {
-    match live.authorization.as_str() {
-        "NONE" => Ok((None, None, Vec::new())),
-        "AWS_IAM" => Ok((Some("AWS_IAM".into()), None, Vec::new())),
-        "JWT" => {
+) -> Result<RouteAuth, String> {
+    match live.authorization {
+        Authorization::None => Ok((None, None, Vec::new())),
+        Authorization::AwsIam => Ok((Some(Authorization::AwsIam.to_string()), None, Vec::new())),
+        Authorization::Jwt => {
             let id = live.authorizer_id.as_deref().unwrap_or_default();
             match authorizers.get(id) {
                 Some(Ok(a)) => Ok((None, Some(a.name.clone()), live.scopes.clone())),
@@ -255,7 +253,7 @@ fn authorization(
                 None => Err(format!("its authorizer {id} is not one of the API's")),
             }
         }
-        other => Err(format!(
+        other @ Authorization::Custom => Err(format!(
             "authorization {other}: the format has NONE, AWS_IAM and JWT"
         )),
     }

@@ -3,6 +3,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::json;
 
 use super::*;
+use crate::domain::Authorization;
 use crate::live::{LiveApi, LiveAuthorizer, LiveIntegration, LiveRole, LiveRoute, LiveStage, RoleState};
 use crate::policy;
 
@@ -54,7 +55,7 @@ fn console() -> ImportRead {
                 id: "r1".into(),
                 key: "POST /new-user".into(),
                 target: Some("integrations/i1".into()),
-                authorization: "NONE".into(),
+                authorization: Authorization::None,
                 ..LiveRoute::default()
             }],
             integrations: vec![integration],
@@ -180,7 +181,7 @@ fn a_lambda_route_a_second_stage_and_a_lambda_authorizer_are_skipped_as_unmanage
         id: "r2".into(),
         key: "GET /legacy".into(),
         target: Some("integrations/i2".into()),
-        authorization: "CUSTOM".into(),
+        authorization: Authorization::Custom,
         authorizer_id: Some("au1".into()),
         ..LiveRoute::default()
     });

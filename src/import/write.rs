@@ -59,7 +59,7 @@ pub(super) fn toml(doc: &Doc, skipped: &[Skipped]) -> String {
             out,
             "\n[[route]]\nkey = {}\naction = {}\nstate_machine = {}",
             quote(&r.key),
-            quote(&r.action),
+            quote(r.action.as_str()),
             quote(&r.state_machine)
         );
         if let Some(p) = &r.parameters {

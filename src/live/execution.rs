@@ -8,6 +8,7 @@ use aws_smithy_types::DateTime;
 use serde_json::{Value, json};
 
 use crate::aws::Clients;
+use crate::domain::{Action, ExecutionStatus};
 use crate::error::AwsError;
 
 /// What the service answered: the HTTP status and the JSON body, as API Gateway relays them.
@@ -23,7 +24,7 @@ pub struct ServiceReply {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExecutionState {
     /// RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, PENDING_REDRIVE.
-    pub status: String,
+    pub status: ExecutionStatus,
     /// Output JSON text, when succeeded.
     pub output: Option<String>,
     /// Error name, when failed.
@@ -57,7 +58,7 @@ where
 /// request parameters. A service error is a reply, not an `Err`: the gateway relays it.
 pub async fn call_action(
     clients: &Clients,
-    action: &str,
+    action: Action,
     params: &BTreeMap<String, String>,
 ) -> Result<ServiceReply, AwsError> {
     let sfn = &clients.sfn;
@@ -66,7 +67,7 @@ pub async fn call_action(
     let mut region = aws_sdk_sfn::config::Builder::default();
     region.set_region(params.get("Region").cloned().map(Region::new));
     match action {
-        "StartExecution" => {
+        Action::StartExecution => {
             let call = sfn
                 .start_execution()
                 .set_state_machine_arn(get("StateMachineArn"))
@@ -82,7 +83,7 @@ pub async fn call_action(
                 Err(e) => service_error(e, "StartExecution"),
             }
         }
-        "StartSyncExecution" => {
+        Action::StartSyncExecution => {
             let call = sfn
                 .start_sync_execution()
                 .set_state_machine_arn(get("StateMachineArn"))
@@ -100,7 +101,7 @@ pub async fn call_action(
                 Err(e) => service_error(e, "StartSyncExecution"),
             }
         }
-        "StopExecution" => {
+        Action::StopExecution => {
             let call = sfn
                 .stop_execution()
                 .set_execution_arn(get("ExecutionArn"))
@@ -116,11 +117,6 @@ pub async fn call_action(
                 Err(e) => service_error(e, "StopExecution"),
             }
         }
-        other => Err(AwsError::invalid(
-            "integration",
-            format!("action {other}"),
-            "not a Step Functions action this gateway can call",
-        )),
     }
 }
 
@@ -166,7 +162,13 @@ pub async fn describe_execution(clients: &Clients, arn: &str) -> Result<Executio
         .await
         .map_err(|e| AwsError::new("DescribeExecution", arn, e))?;
     Ok(ExecutionState {
-        status: out.status().as_str().to_string(),
+        status: out
+            .status()
+            .as_str()
+            .parse()
+            .map_err(|e: crate::domain::Unknown| {
+                AwsError::invalid("DescribeExecution", arn, e.to_string())
+            })?,
         output: out.output().map(str::to_string),
         error: out.error().map(str::to_string),
         cause: out.cause().map(str::to_string),

@@ -6,17 +6,9 @@ use aws_sdk_sfn::error::ProvideErrorMetadata;
 use aws_sdk_sfn::operation::describe_state_machine::DescribeStateMachineError;
 
 use crate::aws::Clients;
+use crate::domain::{Action, MachineType};
 use crate::error::AwsError;
 use crate::stack::Desired;
-
-/// The type each action needs, if it needs one.
-fn required_type(action: &str) -> Option<&'static str> {
-    match action {
-        "StartSyncExecution" => Some("EXPRESS"),
-        "StopExecution" => Some("STANDARD"),
-        _ => None,
-    }
-}
 
 /// `an EXPRESS`, `a STANDARD`: the article for a machine type.
 fn article(kind: &str) -> String {
@@ -120,7 +112,7 @@ async fn problems(
         let arn = route.state_machine.as_str();
         let parsed = crate::arn::parse_state_machine_arn(arn).ok();
         let machine = parsed.as_ref().map_or_else(|| arn.to_string(), |m| m.machine());
-        let action = route.integration.action();
+        let action = route.integration.action;
         match (found.get(arn), found.get(&machine)) {
             (Some(None), _) | (_, Some(None)) => {
                 let why = explained
@@ -151,15 +143,15 @@ async fn problems(
                 });
             }
             (_, Some(Some(kind))) => {
-                if let Some(needed) = required_type(action)
-                    && kind != needed
+                if let Some(needed) = action.machine_type()
+                    && kind != needed.as_str()
                 {
                     problems.push(MachineProblem {
                         route: index,
                         message: format!(
                             "route {}: {action} needs {} state machine, but {arn} is {kind}",
                             route.key,
-                            article(needed)
+                            needed.with_article()
                         ),
                         label: format!("{} state machine", article(kind)),
                         help: type_help(action, needed),
@@ -194,16 +186,18 @@ fn missing_help(name: &str, names: &[String], region: &str) -> String {
 /// What to change when the machine's type does not suit the action ("Synchronous Express
 /// Workflows", Step Functions guide: StartSyncExecution runs EXPRESS machines only;
 /// StopExecution stops STANDARD executions only, API_StopExecution).
-fn type_help(action: &str, needed: &str) -> String {
+fn type_help(action: Action, needed: MachineType) -> String {
     match action {
-        "StartSyncExecution" => format!(
-            "StartSyncExecution runs {needed} machines only: use action = \"StartExecution\", or point the \
-             route at an {needed} machine (the type is fixed when a machine is created)"
+        Action::StartSyncExecution => format!(
+            "{action} runs {needed} machines only: use action = \"{}\", or point the route at {} machine (the \
+             type is fixed when a machine is created)",
+            Action::StartExecution,
+            needed.with_article()
         ),
-        _ => format!(
+        Action::StartExecution | Action::StopExecution => format!(
             "{action} works on {needed} machines only: point the route at {} machine (the type is fixed \
              when a machine is created)",
-            article(needed)
+            needed.with_article()
         ),
     }
 }

@@ -27,11 +27,11 @@ pub async fn explain_not_found(clients: &Clients, arns: &[&str]) -> Vec<(String,
         return Vec::new();
     }
     let caller = super::account_id(clients).await.ok();
-    let profile = crate::tried::profile_in_use();
+    let profile = &clients.profile;
     arns.iter()
         .filter_map(|arn| {
             let (account, _) = arn_account_and_region(arn)?;
-            let sentence = mismatch(account, caller.as_deref(), &profile)?;
+            let sentence = mismatch(account, caller.as_deref(), profile)?;
             Some((arn.to_string(), sentence))
         })
         .collect()

@@ -29,7 +29,10 @@ pub use adopt::find_adoptable;
 pub use iam_wait::wait_for_role;
 pub use import::{ImportRead, read_for_import};
 pub use machines::{MachineProblem, check_state_machines};
-pub use read::{ApiChildren, ReadScope, account_id, outside_credentials, read, read_api_children};
+pub use read::{
+    ApiChildren, ReadScope, account_id, check_outside_use, outside_credentials, read, read_api_children,
+    read_apis_and_role,
+};
 
 pub use crate::resource::role::spec::role_name_of;
 

@@ -16,13 +16,13 @@ use crate::resource::authorizer::read::read_authorizers;
 use crate::resource::authorizer::spec::LiveAuthorizer;
 use crate::resource::integration::read::read_integrations;
 use crate::resource::integration::spec::LiveIntegration;
-use crate::resource::role::read::read_role;
+use crate::resource::role::read::{read_role, read_role_documents};
 use crate::resource::role::spec::{LiveRole, RoleState};
 use crate::resource::route::read::read_routes;
 use crate::resource::route::spec::LiveRoute;
 use crate::resource::stage::read::read_stages;
 use crate::resource::stage::spec::LiveStage;
-use crate::stack::Desired;
+use crate::stack::{BoundDesired, Desired};
 
 /// What one read of live state covers.
 #[derive(Debug, Clone, Copy)]
@@ -49,9 +49,60 @@ impl<'a> ReadScope<'a> {
     }
 }
 
-/// Reads the APIs tagged for the stack (with their children) and its role (with the stack's
-/// policy document), concurrently: the API's children wait only for its id.
-pub async fn read(clients: &Clients, scope: ReadScope<'_>) -> Result<Live, AwsError> {
+/// Everything the stack could own, complete: the APIs tagged for it with their children, its
+/// role (and an existing role's documents), the roles its integrations used before, whether
+/// other APIs use those it would delete, and its state machines (by their bound ARNs, so the
+/// stack is a [`BoundDesired`]).
+pub async fn read(clients: &Clients, desired: &BoundDesired) -> Result<Live, AwsError> {
+    let mut live = read_apis_and_role(clients, ReadScope::of(desired)).await?;
+    if desired.role.existing.is_some()
+        && let RoleState::Present(role) = &mut live.role
+    {
+        read_role_documents(clients, role).await?;
+    }
+    let former = live.former_roles.clone();
+    check_outside_use(clients, &desired.stack, &mut live, &former).await?;
+    // The stack's machines, and those tagged for it that it no longer declares. No call at all
+    // for a stack without machines.
+    if !desired.state_machines.is_empty() {
+        live.machines = crate::resource::state_machine::read::read(clients, desired, true).await?;
+    }
+    Ok(live)
+}
+
+/// Fills `live.used_outside` for those of `roles` tagged for the stack (the ones it would
+/// delete). The other APIs' integrations are read once, and not at all when no tagged role is in
+/// question.
+pub async fn check_outside_use(
+    clients: &Clients,
+    stack: &str,
+    live: &mut Live,
+    roles: &[LiveRole],
+) -> Result<(), AwsError> {
+    let tagged: Vec<&LiveRole> = roles.iter().filter(|r| r.owned_by(stack)).collect();
+    if tagged.is_empty() {
+        return Ok(());
+    }
+    if live.outside_credentials.is_none() {
+        live.outside_credentials = Some(outside_credentials(clients, &live.other_apis).await?);
+    }
+    let used = live
+        .outside_credentials
+        .as_ref()
+        .map_or_else(Default::default, |all| {
+            tagged
+                .iter()
+                .filter_map(|r| all.get(&r.arn).map(|apis| (r.name.clone(), apis.clone())))
+                .collect::<Vec<_>>()
+        });
+    live.used_outside.extend(used);
+    Ok(())
+}
+
+/// The APIs tagged for the stack (with their children) and its role (with the stack's policy
+/// document), concurrently: the API's children wait only for its id. What `serve` re-reads;
+/// [`read`] completes it.
+pub async fn read_apis_and_role(clients: &Clients, scope: ReadScope<'_>) -> Result<Live, AwsError> {
     let (apis, role) = tokio::join!(
         read_apis(clients, scope),
         read_role(

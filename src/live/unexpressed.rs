@@ -1,12 +1,12 @@
 //! Settings AWS holds that the stack format has no key for, read off each item as
 //! `Name = value` lines (botocore apigatewayv2 shapes `Api`, `Route`, `Integration`, `Stage`,
-//! `Authorizer`). `up` never sends them, so it leaves them as they are; `import` lists them so
+//! `Authorizer`, whose settings its unit reads: `resource/authorizer/read.rs`). `up` never sends them, so it leaves them as they are; `import` lists them so
 //! that nothing is dropped silently. A setting at AWS's default is not listed.
 
 use std::collections::HashMap;
 use std::fmt::Debug;
 
-use aws_sdk_apigatewayv2::types::{Api, Authorizer, Integration, Route, Stage};
+use aws_sdk_apigatewayv2::types::{Api, Integration, Route, Stage};
 
 /// The default route selection expression of an HTTP API ("RouteSelectionExpression ... For
 /// HTTP APIs, this value must be `${request.method} ${request.path}`", botocore `CreateApi`);
@@ -22,7 +22,8 @@ const DEFAULT_API_KEY_SELECTION: &str = "$request.header.x-api-key";
 /// for HTTP APIs", botocore `Integration`).
 pub const DEFAULT_TIMEOUT_MS: i32 = 30_000;
 
-fn text(out: &mut Vec<String>, name: &str, value: Option<&str>) {
+/// `Name = "value"` when the value is set and not empty.
+pub(crate) fn text(out: &mut Vec<String>, name: &str, value: Option<&str>) {
     if let Some(v) = value.filter(|v| !v.is_empty()) {
         out.push(format!("{name} = {v:?}"));
     }
@@ -140,27 +141,6 @@ pub fn stage(s: &Stage) -> Vec<String> {
             "DefaultRouteSettings.DataTraceEnabled",
             d.data_trace_enabled(),
         );
-    }
-    out
-}
-
-/// The authorizer's: a Lambda (REQUEST) authorizer's function, cache and responses, and more
-/// than one identity source.
-pub fn authorizer(a: &Authorizer) -> Vec<String> {
-    let mut out = Vec::new();
-    text(&mut out, "AuthorizerUri", a.authorizer_uri());
-    text(
-        &mut out,
-        "AuthorizerCredentialsArn",
-        a.authorizer_credentials_arn(),
-    );
-    text(
-        &mut out,
-        "IdentityValidationExpression",
-        a.identity_validation_expression(),
-    );
-    if a.identity_source().len() > 1 {
-        out.push(format!("IdentitySource = {:?}", a.identity_source()));
     }
     out
 }

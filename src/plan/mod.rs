@@ -18,7 +18,7 @@ use serde_json::json;
 
 use crate::live::{Live, LiveApi, LiveRole, RoleState};
 pub use crate::resource::role::existing::existing_role_gaps;
-use crate::stack::Desired;
+use crate::stack::{BoundDesired, Desired};
 pub use change::{Action, Change, FieldChange, Kind, PlanOptions};
 pub use error::PlanError;
 pub use op::{ApiRef, AuthorizerRef, IntegrationRef, Key, Op, RoleRef};
@@ -59,8 +59,9 @@ impl Plan {
     }
 }
 
-/// Computes what `up` must do to make live state match the stack.
-pub fn plan(desired: &Desired, live: &Live, options: PlanOptions) -> Result<Plan, PlanError> {
+/// Computes what `up` must do to make live state match the stack, once its names are bound
+/// ([`crate::stack::Desired::bind`]).
+pub fn plan(desired: &BoundDesired, live: &Live, options: PlanOptions) -> Result<Plan, PlanError> {
     let mut changes = Vec::new();
     let role_ref = plan_role(desired, &live.role, options, &mut changes)?;
     changes.extend(crate::resource::state_machine::plan::plan(
@@ -153,7 +154,7 @@ pub fn oldest_first(apis: &[LiveApi]) -> Vec<&LiveApi> {
 }
 
 /// Computes what `down` must do: delete everything the stack owns, children first.
-pub fn plan_down(desired: &Desired, live: &Live) -> Plan {
+pub fn plan_down(desired: &BoundDesired, live: &Live) -> Plan {
     let mut changes = Vec::new();
     for api in &live.apis {
         for route in &api.routes {

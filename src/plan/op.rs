@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use crate::domain::{Authorization, StageName};
 use crate::resource::state_machine::{MachineKey, MachineOp};
 use crate::stack::desired::{Cors, DesiredAuthorizer, DesiredIntegration, DesiredStage};
 
@@ -79,7 +80,7 @@ pub enum Op {
         /// The API.
         api: ApiRef,
         /// `None` for the API itself, else the stage name.
-        stage: Option<String>,
+        stage: Option<StageName>,
         /// Tags to set.
         set: BTreeMap<String, String>,
         /// Tag keys to remove.
@@ -154,7 +155,7 @@ pub enum Op {
     CreateRoute {
         api: ApiRef,
         key: String,
-        authorization: String,
+        authorization: Authorization,
         /// The JWT authorizer, for `JWT` routes.
         authorizer: Option<AuthorizerRef>,
         /// Required scopes, for `JWT` routes.
@@ -166,7 +167,7 @@ pub enum Op {
         api_id: String,
         id: String,
         key: String,
-        authorization: String,
+        authorization: Authorization,
         authorizer: Option<AuthorizerRef>,
         scopes: Vec<String>,
         integration: IntegrationRef,
@@ -196,9 +197,9 @@ pub enum Op {
     /// UpdateStage, never with a deployment id.
     UpdateStage { api_id: String, spec: DesiredStage },
     /// DeleteStage.
-    DeleteStage { api_id: String, name: String },
+    DeleteStage { api_id: String, name: StageName },
     /// DeleteAccessLogSettings: turns a stage's access logging off.
-    DeleteAccessLog { api_id: String, stage: String },
+    DeleteAccessLog { api_id: String, stage: StageName },
     /// An operation of the state machine unit (machines, versions, aliases, their roles).
     StateMachine(MachineOp),
 }
@@ -273,7 +274,7 @@ pub enum Key {
     /// The API's CORS configuration is gone.
     CorsCleared,
     /// The stage of this name is gone (a replace creates it again).
-    StageGone(String),
+    StageGone(StageName),
     /// The integrations have their new credentials, or are gone: an old role may go.
     CredentialsMoved,
     /// The role of this name is gone (a path change makes it anew).

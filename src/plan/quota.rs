@@ -59,6 +59,7 @@ pub fn integrations(api: &LiveApi, changes: &[Change]) -> Result<(), Integration
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Action as StepAction;
     use crate::live::LiveIntegration;
     use crate::plan::{ApiRef, RoleRef};
     use crate::stack::desired::DesiredIntegration;
@@ -80,7 +81,7 @@ mod tests {
             api: ApiRef::Existing("a".into()),
             route_key: name.into(),
             spec: DesiredIntegration {
-                subtype: "StepFunctions-StartExecution".into(),
+                action: StepAction::StartExecution,
                 parameters: Default::default(),
                 response: Default::default(),
             },

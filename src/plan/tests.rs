@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Value, json};
 
 use super::*;
+use crate::domain::{Action as StepAction, Authorization};
 use crate::live::{
     Live, LiveApi, LiveAuthorizer, LiveIntegration, LiveRole, LiveRoute, LiveStage, RoleState,
 };
@@ -14,7 +15,7 @@ use crate::stack::desired::Cors;
 use crate::stack::desired::{DesiredIntegration, DesiredStage};
 use crate::stack::rules::OWNER_TAG;
 
-const ONBOARDING: &str = include_str!("../../stacks/onboarding.toml");
+const ONBOARDING: &str = include_str!("../../tests/fixtures/onboarding-existing-machine.toml");
 const STACK: &str = "user-onboarding";
 const API_NAME: &str = "user-onboarding-api";
 const ROLE: &str = "user-onboarding-api-gateway-stepfunctions-role";
@@ -89,7 +90,7 @@ fn onboarding_params() -> BTreeMap<String, String> {
 
 fn onboarding_integration() -> DesiredIntegration {
     DesiredIntegration {
-        subtype: "StepFunctions-StartExecution".into(),
+        action: StepAction::StartExecution,
         parameters: onboarding_params(),
         response: Default::default(),
     }
@@ -115,7 +116,7 @@ fn live_route(id: &str, key: &str, integration: Option<&str>) -> LiveRoute {
         id: id.into(),
         key: key.into(),
         target: integration.map(|i| format!("integrations/{i}")),
-        authorization: "NONE".into(),
+        authorization: Authorization::None,
         ..LiveRoute::default()
     }
 }
@@ -192,8 +193,18 @@ fn with_role(f: impl FnOnce(&mut LiveRole)) -> Live {
     }
 }
 
+/// The desired state bound as `up` binds it, to the stack's region (the fixtures' machine ARNs are
+/// written out, so there is no account to bind).
+fn bound(desired: &Desired) -> crate::stack::BoundDesired {
+    let region = desired.region.clone().unwrap_or_else(|| "ap-southeast-2".into());
+    desired.clone().bind(&crate::stack::Binding {
+        region,
+        account: None,
+    })
+}
+
 fn up(desired: &Desired, live: &Live) -> Plan {
-    match plan(desired, live, PlanOptions::default()) {
+    match plan(&bound(desired), live, PlanOptions::default()) {
         Ok(p) => p,
         Err(e) => panic!("plan failed: {e}"),
     }
@@ -293,7 +304,7 @@ fn from_nothing_ops_carry_tags_and_full_specs() {
             scopes: Vec::new(),
             api: ApiRef::New,
             key: KEY.into(),
-            authorization: "NONE".into(),
+            authorization: Authorization::None,
             integration: IntegrationRef::New(KEY.into()),
         }]
     );
@@ -643,7 +654,7 @@ fn removed_parameter_key_replaces_integration_and_repoints_route() {
             api_id: API_ID.into(),
             id: ROUTE_ID.into(),
             key: KEY.into(),
-            authorization: "NONE".into(),
+            authorization: Authorization::None,
             integration: IntegrationRef::New(KEY.into()),
             previous: Some(INT_ID.into()),
         }]
@@ -812,7 +823,7 @@ fn changed_route_key_deletes_old_route_and_creates_new() {
             scopes: Vec::new(),
             api: ApiRef::Existing(API_ID.into()),
             key: KEY.into(),
-            authorization: "NONE".into(),
+            authorization: Authorization::None,
             integration: IntegrationRef::New(KEY.into()),
         }]
     );
@@ -829,7 +840,7 @@ fn changed_route_key_deletes_old_route_and_creates_new() {
 
 #[test]
 fn changed_authorization_updates_route_keeping_integration() {
-    let live = with_api(|api| api.routes[0].authorization = "AWS_IAM".into());
+    let live = with_api(|api| api.routes[0].authorization = Authorization::AwsIam);
     let p = up(&onboarding(), &live);
     assert_eq!(summary(&p), vec![s(Action::Update, Kind::Route, KEY)]);
     assert_eq!(
@@ -843,7 +854,7 @@ fn changed_authorization_updates_route_keeping_integration() {
     assert!(matches!(
         &p.changes[0].ops[..],
         [Op::UpdateRoute { integration: IntegrationRef::Existing(id), authorization, .. }]
-            if id == INT_ID && authorization == "NONE"
+            if id == INT_ID && *authorization == Authorization::None
     ));
 }
 
@@ -870,7 +881,7 @@ fn detached_route_gets_a_new_integration() {
             api_id: API_ID.into(),
             id: ROUTE_ID.into(),
             key: KEY.into(),
-            authorization: "NONE".into(),
+            authorization: Authorization::None,
             integration: IntegrationRef::New(KEY.into()),
             previous: None,
         }]
@@ -926,7 +937,7 @@ fn routes_sharing_an_integration_each_get_their_own() {
     assert!(matches!(
         &p.changes[0].ops[..],
         [Op::CreateIntegration { spec, .. }]
-            if spec.subtype == "StepFunctions-StopExecution"
+            if spec.action == StepAction::StopExecution
                 && spec.parameters == map(&[("ExecutionArn", "$request.querystring.arn")])
     ));
     assert_eq!(
@@ -938,7 +949,7 @@ fn routes_sharing_an_integration_each_get_their_own() {
             api_id: API_ID.into(),
             id: "rt2".into(),
             key: "DELETE /run".into(),
-            authorization: "NONE".into(),
+            authorization: Authorization::None,
             integration: IntegrationRef::New("DELETE /run".into()),
             previous: Some(INT_ID.into()),
         }]
@@ -1387,7 +1398,7 @@ fn trust_drift_updates_role() {
 #[test]
 fn unowned_role_is_refused() {
     let live = with_role(|r| r.tags = map(&[("team", "core")]));
-    let err = plan(&onboarding(), &live, PlanOptions::default()).unwrap_err();
+    let err = plan(&bound(&onboarding()), &live, PlanOptions::default()).unwrap_err();
     assert_eq!(
         err,
         PlanError::UnownedRole {
@@ -1401,7 +1412,7 @@ fn unowned_role_is_refused() {
 #[test]
 fn adopting_an_unowned_role_tags_it() {
     let live = with_role(|r| r.tags.clear());
-    let p = plan(&onboarding(), &live, PlanOptions { adopt: true }).unwrap();
+    let p = plan(&bound(&onboarding()), &live, PlanOptions { adopt: true }).unwrap();
     assert_eq!(summary(&p), vec![s(Action::Update, Kind::Role, ROLE)]);
     assert_eq!(
         p.changes[0].fields,
@@ -1427,7 +1438,7 @@ fn adopting_a_role_still_reconciles_its_policies() {
         r.tags.clear();
         r.inline.clear();
     });
-    let p = plan(&onboarding(), &live, PlanOptions { adopt: true }).unwrap();
+    let p = plan(&bound(&onboarding()), &live, PlanOptions { adopt: true }).unwrap();
     assert_eq!(
         summary(&p),
         vec![
@@ -1446,18 +1457,18 @@ fn another_stacks_role_is_refused_even_with_adopt() {
         stack: STACK.into(),
     };
     assert_eq!(
-        plan(&onboarding(), &live, PlanOptions::default()).unwrap_err(),
+        plan(&bound(&onboarding()), &live, PlanOptions::default()).unwrap_err(),
         expected
     );
     assert_eq!(
-        plan(&onboarding(), &live, PlanOptions { adopt: true }).unwrap_err(),
+        plan(&bound(&onboarding()), &live, PlanOptions { adopt: true }).unwrap_err(),
         expected
     );
 }
 
 #[test]
 fn owned_role_with_adopt_plans_nothing() {
-    let p = plan(&onboarding(), &converged(), PlanOptions { adopt: true }).unwrap();
+    let p = plan(&bound(&onboarding()), &converged(), PlanOptions { adopt: true }).unwrap();
     assert!(p.is_empty(), "{:#?}", p.changes);
 }
 
@@ -1719,7 +1730,7 @@ fn down_deletes_everything_owned_children_first() {
         r.attached.insert(extra.into());
         r.inline.insert("Legacy".into(), onboarding_policy());
     });
-    let p = plan_down(&onboarding(), &live);
+    let p = plan_down(&bound(&onboarding()), &live);
     assert_eq!(p.stack, STACK);
     assert_eq!(
         summary(&p),
@@ -1800,7 +1811,7 @@ fn down_deletes_every_owned_api() {
         role: RoleState::Absent,
         ..Live::default()
     };
-    let p = plan_down(&onboarding(), &live);
+    let p = plan_down(&bound(&onboarding()), &live);
     let deleted_apis: Vec<&Op> = all_ops(&p)
         .into_iter()
         .filter(|o| matches!(o, Op::DeleteApi { .. }))
@@ -1826,7 +1837,7 @@ fn down_leaves_an_unowned_role_alone() {
             r.tags = tags.clone();
             r.attached.insert(MANAGED.into());
         });
-        let p = plan_down(&onboarding(), &live);
+        let p = plan_down(&bound(&onboarding()), &live);
         assert_eq!(p.changes.len(), 4, "{:#?}", p.changes);
         for change in &p.changes {
             assert!(
@@ -1840,7 +1851,7 @@ fn down_leaves_an_unowned_role_alone() {
 
 #[test]
 fn down_of_nothing_is_empty() {
-    let p = plan_down(&onboarding(), &Live::default());
+    let p = plan_down(&bound(&onboarding()), &Live::default());
     assert!(p.is_empty());
     assert_eq!(p.stack, STACK);
 }
@@ -1852,7 +1863,7 @@ fn down_of_only_the_role() {
         role: RoleState::Present(converged_role()),
         ..Live::default()
     };
-    let p = plan_down(&onboarding(), &live);
+    let p = plan_down(&bound(&onboarding()), &live);
     assert_eq!(
         summary(&p),
         vec![
@@ -2013,7 +2024,7 @@ fn secure_live(d: &Desired) -> Live {
         api.integrations.push(LiveIntegration {
             id: format!("i-{i}"),
             integration_type: "AWS_PROXY".into(),
-            subtype: Some(r.integration.subtype.clone()),
+            subtype: Some(r.integration.subtype().to_string()),
             payload_format_version: Some("1.0".into()),
             credentials_arn: Some(format!("arn:aws:iam::189107071895:role/{}", d.role.name)),
             parameters: r.integration.parameters.clone(),
@@ -2024,7 +2035,7 @@ fn secure_live(d: &Desired) -> Live {
             id: format!("r-{i}"),
             key: r.key.clone(),
             target: Some(format!("integrations/i-{i}")),
-            authorization: r.authorization.clone(),
+            authorization: r.authorization,
             authorizer_id: r.authorizer.as_ref().map(|_| "au-1".to_string()),
             scopes: r.scopes.clone(),
             ..LiveRoute::default()
@@ -2243,7 +2254,7 @@ fn a_renamed_role_is_created_the_integrations_repointed_then_the_old_one_deleted
     let old_role = position(&order, |o| matches!(o, Op::DeleteRole { name } if name == ROLE));
     assert!(repoint < old_policy && old_policy < old_role, "{order:?}");
     // And down deletes it too.
-    let down = plan_down(&desired, &live);
+    let down = plan_down(&bound(&desired), &live);
     assert!(summary(&down).contains(&s(Action::Delete, Kind::Role, ROLE)));
 }
 
@@ -2260,7 +2271,7 @@ fn a_former_role_not_tagged_for_the_stack_or_used_outside_it_is_never_deleted() 
             summary(&p)
         );
         assert!(
-            !all_ops(&plan_down(&desired, &live))
+            !all_ops(&plan_down(&bound(&desired), &live))
                 .iter()
                 .any(|o| matches!(o, Op::DeleteRole { name } if name == ROLE))
         );
@@ -2271,7 +2282,7 @@ fn a_former_role_not_tagged_for_the_stack_or_used_outside_it_is_never_deleted() 
     let p = up(&desired, &live);
     assert!(!all_ops(&p).iter().any(|o| matches!(o, Op::DeleteRole { .. })));
     assert!(
-        !all_ops(&plan_down(&desired, &live))
+        !all_ops(&plan_down(&bound(&desired), &live))
             .iter()
             .any(|o| matches!(o, Op::DeleteRole { .. }))
     );
@@ -2355,7 +2366,7 @@ fn an_existing_role_is_never_planned_and_never_deleted() {
             .iter()
             .any(|o| matches!(o, Op::UpdateIntegration { role: RoleRef::Existing(a), .. } if a == arn))
     );
-    let down = plan_down(&desired, &live);
+    let down = plan_down(&bound(&desired), &live);
     assert!(
         !all_ops(&down)
             .iter()
@@ -2381,7 +2392,7 @@ fn with_lambda_route(live: &mut Live) {
         ..LiveAuthorizer::default()
     });
     let mut route = live_route("r-legacy", "GET /legacy", Some("i-lambda"));
-    route.authorization = "CUSTOM".into();
+    route.authorization = Authorization::Custom;
     route.authorizer_id = Some("au-lambda".into());
     api.routes.push(route);
     api.authorizers.push(LiveAuthorizer {
@@ -2402,7 +2413,7 @@ fn unmanaged_routes_stages_and_authorizers_are_left_alone_with_what_they_use() {
     let mut live = converged();
     with_lambda_route(&mut live);
     let mut desired = onboarding();
-    let p = plan(&desired, &live, PlanOptions::default()).unwrap();
+    let p = plan(&bound(&desired), &live, PlanOptions::default()).unwrap();
     let deleted: BTreeSet<&str> = p
         .changes
         .iter()
@@ -2413,7 +2424,7 @@ fn unmanaged_routes_stages_and_authorizers_are_left_alone_with_what_they_use() {
     desired.api.unmanaged_routes = BTreeSet::from(["GET /legacy".to_string()]);
     desired.api.unmanaged_stages = BTreeSet::from(["beta".to_string()]);
     desired.api.unmanaged_authorizers = BTreeSet::from(["old-auth".to_string()]);
-    let p = plan(&desired, &live, PlanOptions::default()).unwrap();
+    let p = plan(&bound(&desired), &live, PlanOptions::default()).unwrap();
     assert!(p.is_empty(), "{:#?}", p.changes);
 }
 
@@ -2423,7 +2434,7 @@ fn adopt_keeps_the_one_untagged_api_of_the_stacks_name_and_only_tags_it() {
     let mut api = live.apis.remove(0);
     api.tags.clear();
     live.adoptable = Some(api);
-    let p = plan(&onboarding(), &live, PlanOptions { adopt: true }).unwrap();
+    let p = plan(&bound(&onboarding()), &live, PlanOptions { adopt: true }).unwrap();
     assert_eq!(p.changes.len(), 1, "{:#?}", p.changes);
     assert_eq!(p.changes[0].kind, Kind::Api);
     assert_eq!(p.changes[0].action, Action::Update);
@@ -2439,7 +2450,7 @@ fn adopt_keeps_the_one_untagged_api_of_the_stacks_name_and_only_tags_it() {
             .all(|f| f.field == "tags.provision:stack")
     );
     // Without --adopt the untagged API is not taken over: a new one is made, as before.
-    let p = plan(&onboarding(), &live, PlanOptions::default()).unwrap();
+    let p = plan(&bound(&onboarding()), &live, PlanOptions::default()).unwrap();
     assert!(
         p.changes
             .iter()

@@ -137,7 +137,7 @@ impl Desired {
 pub fn desired(file: &StackFile) -> Option<Desired> {
     let stack = file.stack.name.as_ref()?.value.clone();
     let mut routes = Vec::new();
-    let mut machines: Vec<(String, crate::arn::StateMachineArn)> = Vec::new();
+    let mut machines: Vec<(crate::domain::Action, crate::arn::StateMachineArn)> = Vec::new();
     for r in &file.routes {
         let (route, action, machine) = desired_route(r)?;
         routes.push(route);
@@ -216,7 +216,9 @@ policy_name = "p"
 
     #[test]
     fn a_machine_in_another_region_gets_a_region_parameter() {
-        let mut d = desired_of(include_str!("../../stacks/onboarding.toml"));
+        let mut d = desired_of(include_str!(
+            "../../tests/fixtures/onboarding-existing-machine.toml"
+        ));
         d.bind_region("ap-southeast-2");
         assert!(!d.routes[0].integration.parameters.contains_key("Region"));
         d.bind_region("us-east-1");
@@ -225,7 +227,9 @@ policy_name = "p"
 
     #[test]
     fn without_a_region_every_route_names_its_machines() {
-        let mut d = desired_of(include_str!("../../stacks/onboarding.toml"));
+        let mut d = desired_of(include_str!(
+            "../../tests/fixtures/onboarding-existing-machine.toml"
+        ));
         d.pin_machine_regions();
         assert_eq!(d.routes[0].integration.parameters["Region"], "ap-southeast-2");
     }
@@ -258,11 +262,13 @@ policy_name = "p"
 
     #[test]
     fn onboarding_defaults() {
-        let d = desired_of(include_str!("../../stacks/onboarding.toml"));
+        let d = desired_of(include_str!(
+            "../../tests/fixtures/onboarding-existing-machine.toml"
+        ));
         assert_eq!(d.stage.name, "$default");
         assert!(d.stage.auto_deploy);
         let route = &d.routes[0];
-        assert_eq!(route.integration.subtype, "StepFunctions-StartExecution");
+        assert_eq!(route.integration.subtype(), "StepFunctions-StartExecution");
         assert_eq!(route.integration.parameters["Input"], "$request.body.input");
         assert_eq!(
             route.integration.parameters["StateMachineArn"],

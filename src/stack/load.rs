@@ -689,7 +689,7 @@ mod tests {
 
     #[test]
     fn reads_the_onboarding_stack_without_problems() {
-        let source = include_str!("../../stacks/onboarding.toml");
+        let source = include_str!("../../tests/fixtures/onboarding-existing-machine.toml");
         let (file, diags) = parse(source);
         assert!(diags.is_empty(), "{diags:?}");
         assert_eq!(file.stack.name.unwrap().value, "user-onboarding");

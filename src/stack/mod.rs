@@ -1,6 +1,7 @@
 //! The stack file: TOML model, loading and validation. Pure: no AWS.
 
 pub mod allow;
+pub mod bound;
 pub mod desired;
 pub mod diagnostic;
 pub mod load;
@@ -16,6 +17,7 @@ pub mod write;
 
 use std::path::{Path, PathBuf};
 
+pub use bound::{Binding, BoundDesired};
 pub use desired::Desired;
 pub use diagnostic::{Diagnostic, Severity};
 
@@ -46,9 +48,23 @@ impl Loaded {
     }
 }
 
-/// Reads, parses and validates a stack file. Never fails: a missing, unreadable or binary file
-/// is a diagnostic like any other.
+/// What a stack is read with, from the command line: given to the loader, never read from a
+/// global.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// `--var NAME=VALUE` values, over the file's `[vars]` defaults.
+    pub vars: Vec<(String, String)>,
+}
+
+/// Reads, parses and validates a stack file with no `--var` value ([`load_with`] takes them).
+/// Never fails: a missing, unreadable or binary file is a diagnostic like any other.
 pub fn load(path: &Path) -> Loaded {
+    load_with(path, &LoadOptions::default())
+}
+
+/// Reads, parses and validates a stack file with these options. Never fails: a missing,
+/// unreadable or binary file is a diagnostic like any other.
+pub fn load_with(path: &Path, options: &LoadOptions) -> Loaded {
     let unreadable = |message: String, help: &str| Loaded {
         path: path.to_path_buf(),
         source: String::new(),
@@ -89,7 +105,7 @@ pub fn load(path: &Path) -> Loaded {
     };
     // A state machine's definition file is relative to the stack file.
     let base = path.parent().unwrap_or(Path::new("."));
-    let loaded = from_source_at(&source, vars::overrides(), base);
+    let loaded = from_source_at(&source, &options.vars, base);
     Loaded {
         path: path.to_path_buf(),
         source,
@@ -97,9 +113,9 @@ pub fn load(path: &Path) -> Loaded {
     }
 }
 
-/// Parses and validates stack text, with this process's `--var` values ([`vars::overrides`]).
+/// Parses and validates stack text with no `--var` value.
 pub fn from_source(source: &str) -> Loaded {
-    from_source_with(source, vars::overrides())
+    from_source_with(source, &[])
 }
 
 /// Parses and validates stack text with these `--var` values (definition files relative to the
@@ -142,12 +158,12 @@ pub fn from_source_at(source: &str, overrides: &[(String, String)], base: &Path)
 /// `synth`, which makes them template parameters). Number fields read from a variable hold its
 /// value; [`vars::Vars::numbers`] says which.
 pub fn template_desired(source: &str) -> Option<Desired> {
-    template_desired_at(source, Path::new("."))
+    template_desired_at(source, &LoadOptions::default(), Path::new("."))
 }
 
-/// [`template_desired`] with definition files relative to `base`.
-pub fn template_desired_at(source: &str, base: &Path) -> Option<Desired> {
-    let mut parsed = load::parse_with(source, vars::overrides(), vars::Mode::Keep);
+/// [`template_desired`] with these options and definition files relative to `base`.
+pub fn template_desired_at(source: &str, options: &LoadOptions, base: &Path) -> Option<Desired> {
+    let mut parsed = load::parse_with(source, &options.vars, vars::Mode::Keep);
     crate::resource::state_machine::spec::load_definitions(&mut parsed.file, base);
     desired::desired(&parsed.file)
 }

@@ -262,7 +262,7 @@ pub struct RouteSection {
     pub key: Option<Sp<String>>,
     /// The Step Functions action the route calls: `StartExecution`, `StartSyncExecution`
     /// (EXPRESS machines only) or `StopExecution` (STANDARD only).
-    #[schemars(required, extend("enum" = ["StartExecution", "StartSyncExecution", "StopExecution"]))]
+    #[schemars(required, extend("enum" = crate::domain::Action::NAMES))]
     pub action: Option<Sp<String>>,
     /// The workflow: its name (`user-onboarding`: the machine of that name in the caller's
     /// account and the stack's region), or its ARN,
@@ -281,7 +281,7 @@ pub struct RouteSection {
     pub parameters: Option<Vec<(Sp<String>, Sp<String>)>>,
     /// Who may call the route: `NONE` (the default: anyone), `AWS_IAM` (SigV4-signed requests)
     /// or `JWT` (implied by `authorizer`).
-    #[schemars(extend("enum" = ["NONE", "AWS_IAM", "JWT"]))]
+    #[schemars(extend("enum" = crate::domain::Authorization::IN_FILE))]
     pub authorization: Option<Sp<String>>,
     /// The name of an `[[authorizer]]` of this stack that checks the caller's JWT.
     pub authorizer: Option<Sp<String>>,
@@ -414,7 +414,7 @@ pub struct StateMachineSection {
     pub name: Option<Sp<String>>,
     /// `STANDARD` (the default) or `EXPRESS`. Step Functions cannot change a machine's type: a
     /// new type replaces the machine.
-    #[schemars(rename = "type", extend("enum" = ["STANDARD", "EXPRESS"]))]
+    #[schemars(rename = "type", extend("enum" = crate::domain::MachineType::NAMES))]
     pub kind: Option<Sp<String>>,
     /// The Amazon States Language definition: the path of a JSON or YAML file, relative to the
     /// stack file (`../examples/onboarding.asl.json`), or the definition inline as a table.

@@ -7,13 +7,13 @@ pub use crate::arn::{
 };
 
 /// The Step Functions actions an HTTP API integration can call.
-pub const ACTIONS: &[&str] = &["StartExecution", "StartSyncExecution", "StopExecution"];
+pub const ACTIONS: &[&str] = crate::domain::Action::NAMES;
 
 /// Route key methods API Gateway accepts.
 pub const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"];
 
 /// Route authorization types this tool manages.
-pub const AUTHORIZATIONS: &[&str] = &["NONE", "AWS_IAM"];
+pub const AUTHORIZATIONS: &[&str] = crate::domain::Authorization::WRITTEN;
 
 /// Methods a CORS configuration may allow (`*` for all).
 pub const CORS_METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "*"];
@@ -32,12 +32,9 @@ pub fn role_description(stack: &str) -> String {
 
 /// Request parameters AWS accepts for an action: (required, optional).
 pub fn parameters_for(action: &str) -> (&'static [&'static str], &'static [&'static str]) {
-    match action {
-        "StartExecution" => (&["StateMachineArn"], &["Name", "Input", "Region"]),
-        "StartSyncExecution" => (&["StateMachineArn"], &["Name", "Input", "Region", "TraceHeader"]),
-        "StopExecution" => (&["ExecutionArn"], &["Cause", "Error", "Region"]),
-        _ => (&[], &[]),
-    }
+    action
+        .parse::<crate::domain::Action>()
+        .map_or((&[], &[]), crate::domain::Action::parameters)
 }
 
 /// A parsed route key.
@@ -85,9 +82,15 @@ pub struct KeyError {
     pub help: Option<String>,
 }
 
+impl RouteKey {
+    /// The catch-all route's key (API Gateway developer guide, "Working with routes for HTTP
+    /// APIs": `$default`).
+    pub const DEFAULT: &'static str = "$default";
+}
+
 /// Parses `METHOD /path` or `$default` as API Gateway does.
 pub fn parse_route_key(key: &str) -> Result<RouteKey, KeyError> {
-    if key == "$default" {
+    if key == RouteKey::DEFAULT {
         return Ok(RouteKey::Default);
     }
     let err = |reason: &str, help: Option<String>| KeyError {
@@ -276,7 +279,7 @@ pub fn is_stack_name(name: &str) -> bool {
 
 /// Stage names: `$default` or 1-128 of `[A-Za-z0-9_-]`.
 pub fn is_stage_name(s: &str) -> bool {
-    s == "$default"
+    crate::domain::StageName::is_default_name(s)
         || (!s.is_empty()
             && s.len() <= 128
             && s.chars()

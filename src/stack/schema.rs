@@ -460,7 +460,7 @@ mod tests {
             checked += 1;
         }
         assert!(checked >= 1, "no stack checked in {}", dir.display());
-        let onboarding = include_str!("../../stacks/onboarding.toml");
+        let onboarding = include_str!("../../tests/fixtures/onboarding-existing-machine.toml");
         assert_eq!(errors_for(onboarding), Vec::<String>::new());
     }
 
@@ -472,7 +472,7 @@ mod tests {
 
     #[test]
     fn rejects_what_the_loader_rejects() {
-        let good = include_str!("../../stacks/onboarding.toml");
+        let good = include_str!("../../tests/fixtures/onboarding-existing-machine.toml");
         let cases = [
             (
                 good.replace("[api]\n", "[api]\nnmae = \"x\"\n"),

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use super::diagnostic::{Diagnostic, did_you_mean};
 use super::model::{RouteSection, Sp, StackFile};
 use super::rules::{self, Mapping, OWNER_TAG};
+use crate::domain::{Action, Authorization};
 
 mod execution;
 mod imported;
@@ -172,8 +173,8 @@ fn routes(file: &StackFile, out: &mut Vec<Diagnostic>) {
         });
 
         let action = route.action.as_ref().and_then(|action| {
-            if rules::ACTIONS.contains(&action.value.as_str()) {
-                Some(action.value.as_str())
+            if let Ok(known) = action.value.parse::<Action>() {
+                Some(known)
             } else {
                 let mut d = Diagnostic::error(
                     action.span.clone(),
@@ -210,7 +211,7 @@ fn routes(file: &StackFile, out: &mut Vec<Diagnostic>) {
 
         route_authorizer(file, route, out);
         if let Some(auth) = &route.authorization
-            && auth.value != "JWT"
+            && auth.value != Authorization::Jwt.as_str()
             && !rules::AUTHORIZATIONS.contains(&auth.value.as_str())
         {
             let mut d = Diagnostic::error(
@@ -223,8 +224,11 @@ fn routes(file: &StackFile, out: &mut Vec<Diagnostic>) {
             }
             out.push(d);
         }
-        let open =
-            route.authorizer.is_none() && route.authorization.as_ref().is_none_or(|a| a.value == "NONE");
+        let open = route.authorizer.is_none()
+            && route
+                .authorization
+                .as_ref()
+                .is_none_or(|a| a.value == Authorization::None.as_str());
         if open && let Some(key) = &route.key {
             out.push(
                 Diagnostic::warning(
@@ -238,7 +242,7 @@ fn routes(file: &StackFile, out: &mut Vec<Diagnostic>) {
                 ),
             );
         }
-        if action == Some("StartSyncExecution") {
+        if action == Some(Action::StartSyncExecution) {
             let span = route
                 .action
                 .as_ref()
@@ -285,7 +289,7 @@ fn route_authorizer(file: &StackFile, route: &RouteSection, out: &mut Vec<Diagno
             };
             out.push(d);
         }
-        (Some(_), Some(auth)) if auth.value != "JWT" => out.push(
+        (Some(_), Some(auth)) if auth.value != Authorization::Jwt.as_str() => out.push(
             Diagnostic::error(
                 auth.span.clone(),
                 format!("authorization `{}` with an authorizer", auth.value),
@@ -293,7 +297,7 @@ fn route_authorizer(file: &StackFile, route: &RouteSection, out: &mut Vec<Diagno
             )
             .with_help("remove `authorization` (JWT is implied by `authorizer`), or remove `authorizer`"),
         ),
-        (None, Some(auth)) if auth.value == "JWT" => out.push(
+        (None, Some(auth)) if auth.value == Authorization::Jwt.as_str() => out.push(
             Diagnostic::error(auth.span.clone(), "JWT authorization without an authorizer", "which authorizer checks the token?")
                 .with_help("name one: authorizer = \"...\" (an [[authorizer]] of this stack), and remove `authorization`"),
         ),
@@ -348,7 +352,7 @@ fn source_account(file: &StackFile, out: &mut Vec<Diagnostic>) {
 /// expressions always.
 fn parameters(
     route: &RouteSection,
-    action: Option<&str>,
+    action: Option<Action>,
     key: Option<&rules::RouteKey>,
     out: &mut Vec<Diagnostic>,
 ) {
@@ -360,7 +364,7 @@ fn parameters(
         }
         return;
     };
-    let (required, optional) = rules::parameters_for(action);
+    let (required, optional) = action.parameters();
     let allowed: Vec<&str> = required
         .iter()
         .chain(optional)
@@ -368,7 +372,7 @@ fn parameters(
         .filter(|k| *k != "StateMachineArn")
         .collect();
     for (name, value) in params {
-        if name.value == "StateMachineArn" && action != "StopExecution" {
+        if name.value == "StateMachineArn" && action.starts() {
             out.push(
                 Diagnostic::error(
                     name.span.clone(),
@@ -383,8 +387,8 @@ fn parameters(
                 format!("`{}` is not a parameter of {action}", name.value),
                 format!("{action} takes {}", allowed.join(", ")),
             );
-            let elsewhere = rules::ACTIONS.iter().find(|a| {
-                let (r, o) = rules::parameters_for(a);
+            let elsewhere = Action::ALL.iter().find(|a| {
+                let (r, o) = a.parameters();
                 **a != action && r.iter().chain(o).any(|k| *k == name.value)
             });
             out.push(match (did_you_mean(&name.value, &allowed), elsewhere) {
@@ -422,7 +426,7 @@ fn parameters(
 /// value's variables are each checked as a bare one is.
 fn mapping(
     value: &Sp<String>,
-    param: Option<(&str, &str)>,
+    param: Option<(&str, Action)>,
     key: Option<&rules::RouteKey>,
     out: &mut Vec<Diagnostic>,
 ) {
@@ -667,7 +671,9 @@ mod tests {
 
     #[test]
     fn onboarding_has_only_the_expected_warnings() {
-        let d = problems(include_str!("../../stacks/onboarding.toml"));
+        let d = problems(include_str!(
+            "../../tests/fixtures/onboarding-existing-machine.toml"
+        ));
         assert!(d.iter().all(|d| !d.is_error()), "{d:?}");
         let labels: Vec<_> = d.iter().map(|d| d.label.as_str()).collect();
         assert!(labels.contains(&"anyone on the internet can start executions"));

@@ -10,25 +10,11 @@
 //! variable's value parsed as a number ([`Vars::number`]).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::OnceLock;
 
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::diagnostic::{Diagnostic, Severity, Span, did_you_mean};
-
-/// `--var NAME=VALUE` values of this process, set once by the command line.
-static OVERRIDES: OnceLock<Vec<(String, String)>> = OnceLock::new();
-
-/// Records the `--var` values every stack read by this process uses (first call wins).
-pub fn set_overrides(overrides: Vec<(String, String)>) {
-    let _ = OVERRIDES.set(overrides);
-}
-
-/// The `--var` values set by [`set_overrides`], or none.
-pub fn overrides() -> &'static [(String, String)] {
-    OVERRIDES.get().map_or(&[], Vec::as_slice)
-}
 
 /// Splits `NAME=VALUE` (for the command line).
 pub fn parse_override(text: &str) -> Result<(String, String), String> {

@@ -350,7 +350,7 @@ async fn a_machine_outside_the_policy_is_refused_by_name() {
 fn what_cannot_be_known_offline_is_an_iam_policy_variable_said_on_stderr() {
     let dir = tempfile::tempdir().expect("tempdir");
     let stack = dir.path().join("two-accounts.toml");
-    let source = include_str!("../../stacks/onboarding.toml")
+    let source = include_str!("../fixtures/onboarding-existing-machine.toml")
         .replace("region = \"ap-southeast-2\"\n", "")
         .replace(
             "parameters = { Input = \"$request.body.input\" }",

@@ -140,7 +140,9 @@ fn the_example_stacks_pass_deny_warnings_because_their_warnings_are_acknowledged
     // Without its `allow` lines the walkthrough's stack shows what it acknowledges, by name.
     let dir = tempfile::tempdir().expect("tempdir");
     let text = std::fs::read_to_string(root.join("stacks/onboarding.toml")).expect("read");
+    // Its definition path is relative to the stack file: the copy names the repository's.
     let bare: String = text
+        .replace("\"../examples/", &format!("\"{ROOT}/examples/"))
         .lines()
         .filter(|l| !l.starts_with("allow"))
         .map(|l| format!("{l}\n"))
@@ -239,11 +241,15 @@ fn a_valid_stack_does_reach_the_endpoint() {
             );
         }
     });
-    let mut child = command(Path::new(ROOT), &url, &["diff", "stacks/onboarding.toml"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn provision");
+    let mut child = command(
+        Path::new(ROOT),
+        &url,
+        &["diff", "tests/fixtures/onboarding-existing-machine.toml"],
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .expect("spawn provision");
     let deadline = Instant::now() + Duration::from_secs(120);
     let status = loop {
         if let Some(status) = child.try_wait().expect("wait for provision") {
@@ -268,7 +274,9 @@ fn a_valid_stack_does_reach_the_endpoint() {
 fn up_of_a_folder_refuses_role_names_that_differ_only_in_case() {
     let tripwire = Tripwire::new();
     let dir = tempfile::tempdir().unwrap();
-    let onboarding = std::fs::read_to_string(Path::new(ROOT).join("stacks/onboarding.toml")).unwrap();
+    let onboarding =
+        std::fs::read_to_string(Path::new(ROOT).join("tests/fixtures/onboarding-existing-machine.toml"))
+            .unwrap();
     std::fs::write(dir.path().join("a.toml"), &onboarding).unwrap();
     let other = onboarding
         .replace("name = \"user-onboarding\"", "name = \"user-onboarding-two\"")

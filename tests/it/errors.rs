@@ -91,7 +91,15 @@ fn an_html_500_is_named_as_such_with_its_first_line() {
         &[("content-type", "text/html")],
         "<!doctype html>\n<html><body><h1>Bad gateway</h1></body></html>\n",
     );
-    let out = run(&url, &["diff", "stacks/onboarding.toml", "--max-rps", "0"]);
+    let out = run(
+        &url,
+        &[
+            "diff",
+            "tests/fixtures/onboarding-existing-machine.toml",
+            "--max-rps",
+            "0",
+        ],
+    );
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(
@@ -123,7 +131,7 @@ fn with_json_output_the_error_is_one_json_document_on_stdout() {
         &url,
         &[
             "diff",
-            "stacks/onboarding.toml",
+            "tests/fixtures/onboarding-existing-machine.toml",
             "--output",
             "json",
             "--max-rps",
@@ -165,7 +173,15 @@ fn access_denied_names_the_action_the_resource_and_the_request_id() {
         ],
         r#"{"__type":"AccessDeniedException","message":"User: arn:aws:iam::111122223333:user/ci is not authorized to perform: states:DescribeStateMachine on resource: arn:aws:states:ap-southeast-2:189107071895:stateMachine:UserOnboardingWorkflow because no identity-based policy allows the states:DescribeStateMachine action"}"#,
     );
-    let out = run(&url, &["diff", "stacks/onboarding.toml", "--max-rps", "0"]);
+    let out = run(
+        &url,
+        &[
+            "diff",
+            "tests/fixtures/onboarding-existing-machine.toml",
+            "--max-rps",
+            "0",
+        ],
+    );
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(
@@ -191,7 +207,15 @@ fn expired_credentials_say_how_to_sign_in_again() {
         &[("content-type", "application/x-amz-json-1.0")],
         r#"{"__type":"ExpiredTokenException","message":"The security token included in the request is expired"}"#,
     );
-    let out = run(&url, &["diff", "stacks/onboarding.toml", "--max-rps", "0"]);
+    let out = run(
+        &url,
+        &[
+            "diff",
+            "tests/fixtures/onboarding-existing-machine.toml",
+            "--max-rps",
+            "0",
+        ],
+    );
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(
@@ -215,7 +239,12 @@ fn no_credentials_says_where_it_looked_and_what_to_run() {
         .env_remove("AWS_ACCESS_KEY_ID")
         .env_remove("AWS_SECRET_ACCESS_KEY")
         .env("HOME", home.path())
-        .args(["diff", "stacks/onboarding.toml", "--max-rps", "0"])
+        .args([
+            "diff",
+            "tests/fixtures/onboarding-existing-machine.toml",
+            "--max-rps",
+            "0",
+        ])
         .output()
         .unwrap_or_else(|e| panic!("cannot run provision: {e}"));
     let stderr = text(&out.stderr);
@@ -237,6 +266,37 @@ fn no_credentials_says_where_it_looked_and_what_to_run() {
     assert_no_dump(&stderr);
 }
 
+/// The profile is carried in the error value (not a global the printer reads): a named profile
+/// that holds no credentials is the one the help names.
+#[test]
+fn a_named_profile_without_credentials_is_the_one_the_help_names() {
+    let url = fake_endpoint("500 Internal Server Error", &[], "must not be reached");
+    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let config = home.path().join("config");
+    std::fs::write(&config, "[profile ci]\nregion = ap-southeast-2\n").unwrap_or_else(|e| panic!("{e}"));
+    let out = provision(&url)
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env("HOME", home.path())
+        .env("AWS_CONFIG_FILE", &config)
+        .args([
+            "diff",
+            "tests/fixtures/onboarding-existing-machine.toml",
+            "--max-rps",
+            "0",
+            "--profile",
+            "ci",
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run provision: {e}"));
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("profile `ci` in ~/.aws/config"), "{stderr}");
+    assert!(!stderr.contains("profile `default`"), "{stderr}");
+    assert_eq!(stderr.matches("error:").count(), 1, "printed once:\n{stderr}");
+    assert_no_dump(&stderr);
+}
+
 #[test]
 fn an_unreachable_endpoint_names_the_address_and_the_refusal() {
     // A port that was free a moment ago: nothing listens there.
@@ -245,7 +305,15 @@ fn an_unreachable_endpoint_names_the_address_and_the_refusal() {
         .map(|a| a.port())
         .unwrap_or_else(|e| panic!("{e}"));
     let url = format!("http://127.0.0.1:{port}");
-    let out = run(&url, &["diff", "stacks/onboarding.toml", "--max-rps", "0"]);
+    let out = run(
+        &url,
+        &[
+            "diff",
+            "tests/fixtures/onboarding-existing-machine.toml",
+            "--max-rps",
+            "0",
+        ],
+    );
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(

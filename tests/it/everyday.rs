@@ -243,8 +243,11 @@ async fn a_body_without_the_input_member_is_pointed_out() {
 fn quiet_hides_warnings_but_not_errors() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     // The walkthrough's stack without its `allow` lines has two warnings.
-    let source = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/stacks/onboarding.toml"))
-        .unwrap_or_else(|e| panic!("{e}"));
+    let source = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/onboarding-existing-machine.toml"
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
     let bare: String = source
         .lines()
         .filter(|l| !l.starts_with("allow"))
@@ -280,8 +283,11 @@ async fn a_missing_machine_is_one_json_error_document_with_output_json() {
     let world = World::start(&[]).await;
     let stack = world.stack(
         "gone.toml",
-        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/stacks/onboarding.toml"))
-            .unwrap_or_else(|e| panic!("{e}")),
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/onboarding-existing-machine.toml"
+        ))
+        .unwrap_or_else(|e| panic!("{e}")),
     );
     let out = world.run(&["diff", &stack.display().to_string(), "--output", "json"]);
     assert_eq!(out.status.code(), Some(1));
@@ -306,8 +312,11 @@ async fn a_missing_machine_is_one_json_error_document_with_output_json() {
 
 /// The walkthrough's stack, as a file in the world's scratch directory.
 fn onboarding(world: &World) -> String {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/stacks/onboarding.toml"))
-        .unwrap_or_else(|e| panic!("{e}"));
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/onboarding-existing-machine.toml"
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
     world.stack("onboarding.toml", &text).display().to_string()
 }
 
@@ -355,8 +364,11 @@ async fn down_deletes_the_stack_after_its_machine_was_deleted_with_one_note() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_missing_machine_points_at_its_line_with_a_did_you_mean_and_the_regions_source() {
     let world = World::start(&[("user-onboarding", StateMachineType::Standard)]).await;
-    let text_of = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/stacks/onboarding.toml"))
-        .unwrap_or_else(|e| panic!("{e}"));
+    let text_of = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/onboarding-existing-machine.toml"
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
     let typo = text_of.replace("stateMachine:user-onboarding", "stateMachine:user-onbaording");
     let stack = world.stack("typo.toml", &typo).display().to_string();
     let line = typo
@@ -401,8 +413,11 @@ async fn a_missing_machine_points_at_its_line_with_a_did_you_mean_and_the_region
 #[tokio::test(flavor = "multi_thread")]
 async fn a_sync_route_on_a_standard_machine_says_what_to_change() {
     let world = World::start(&[("user-onboarding", StateMachineType::Standard)]).await;
-    let source = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/stacks/onboarding.toml"))
-        .unwrap_or_else(|e| panic!("{e}"));
+    let source = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/onboarding-existing-machine.toml"
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
     let sync = source.replace("action = \"StartExecution\"", "action = \"StartSyncExecution\"");
     let stack = world.stack("sync.toml", &sync).display().to_string();
     let out = world.run(&["diff", &stack]);
@@ -584,8 +599,11 @@ async fn serve_answers_404_once_the_stack_is_deleted_and_picks_it_up_again() {
 #[tokio::test(flavor = "multi_thread")]
 async fn warnings_are_one_line_outside_validate_and_in_full_with_verbose() {
     let world = World::start(&[("user-onboarding", StateMachineType::Standard)]).await;
-    let source = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/stacks/onboarding.toml"))
-        .unwrap_or_else(|e| panic!("{e}"));
+    let source = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/onboarding-existing-machine.toml"
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
     let bare = source.replace("allow = [\"no-throttling\"]\n", "");
     let stack = world.stack("warned.toml", &bare).display().to_string();
     let out = world.ok(&["diff", &stack]);
@@ -748,7 +766,10 @@ async fn the_ci_recipe_runs_as_written_against_moto() {
     let dir = world.dir.path();
     std::fs::create_dir_all(dir.join("stacks")).unwrap_or_else(|e| panic!("{e}"));
     std::fs::copy(
-        concat!(env!("CARGO_MANIFEST_DIR"), "/stacks/onboarding.toml"),
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/onboarding-existing-machine.toml"
+        ),
         dir.join("stacks/onboarding.toml"),
     )
     .unwrap_or_else(|e| panic!("{e}"));

@@ -15,7 +15,7 @@ use support::{Action, Call, Moto, RecordingProxy};
 
 const ROLE: &str = "user-onboarding-api-gateway-stepfunctions-role";
 const POLICY: &str = "InvokeUserOnboardingWorkflow";
-const STACK: &str = "stacks/onboarding.toml";
+const STACK: &str = "tests/fixtures/onboarding-existing-machine.toml";
 const MACHINE: &str = "arn:aws:states:ap-southeast-2:189107071895:stateMachine:user-onboarding";
 
 /// A small deterministic generator, so a failing seed can be replayed.

@@ -1,8 +1,8 @@
 //! Property tests: loading, validating and rendering a stack never panics, whatever the input.
 //!
 //! Inputs are (a) arbitrary strings, (b) arbitrary bytes read through a file, (c) mutations of
-//! `stacks/onboarding.toml` (byte edits, deleted, duplicated and swapped lines, keys and values
-//! replaced) and (d) stacks generated field by field from values close to AWS's rules.
+//! the onboarding stack `tests/fixtures/onboarding-existing-machine.toml` (byte edits, deleted,
+//! duplicated and swapped lines, keys and values replaced) and (d) stacks generated field by field from values close to AWS's rules.
 //! Every result must also be coherent: spans inside the source on character boundaries,
 //! diagnostics in file order, a desired state exactly when there is no error.
 //!
@@ -13,10 +13,11 @@ use std::io::Write;
 
 use proptest::prelude::*;
 use proptest::sample::Index;
+use provision::domain::Authorization;
 use provision::render::render_diagnostics;
 use provision::stack::{self, Loaded};
 
-const ONBOARDING: &str = include_str!("../../stacks/onboarding.toml");
+const ONBOARDING: &str = include_str!("../fixtures/onboarding-existing-machine.toml");
 
 /// `default` cases unless `PROPTEST_CASES` is set.
 fn config(default: u32) -> ProptestConfig {
@@ -683,7 +684,7 @@ proptest! {
         let desired = loaded.desired.as_ref().expect("valid stacks have a desired state");
         prop_assert!(desired.api.cors.is_some() && desired.stage.access_log.is_some());
         prop_assert!(desired.role.restrict_source_account);
-        let jwt = desired.routes.iter().filter(|r| r.authorization == "JWT").count();
+        let jwt = desired.routes.iter().filter(|r| r.authorization == Authorization::Jwt).count();
         prop_assert_eq!(jwt, desired.routes.iter().filter(|r| r.authorizer.is_some()).count());
         check(&loaded)?;
     }

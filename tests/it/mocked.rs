@@ -24,6 +24,7 @@ use aws_smithy_runtime_api::http::StatusCode;
 use aws_smithy_types::body::SdkBody;
 use provision::apply::{self, Outcome, Resolved, Stopped};
 use provision::aws::Clients;
+use provision::domain::Authorization;
 use provision::error::{AwsError, Retry};
 use provision::live::{self, Live, LiveApi, LiveIntegration, LiveRole, LiveRoute, LiveStage, RoleState};
 use provision::plan::{self, Op, PlanOptions};
@@ -64,6 +65,15 @@ auto_deploy = true
 throttling_burst_limit = 100
 throttling_rate_limit = 50.0
 "#;
+
+/// The test stack bound as `up` binds it, to the clients' region (its machine ARN is written out:
+/// no account to bind).
+fn bound(d: &Desired) -> provision::stack::BoundDesired {
+    d.clone().bind(&provision::stack::Binding {
+        region: REGION.into(),
+        account: None,
+    })
+}
 
 fn desired() -> Desired {
     let loaded = stack::from_source(STACK);
@@ -112,6 +122,7 @@ fn clients(gw_rules: &[&Rule], iam_rules: &[&Rule]) -> Clients {
         sts,
         region: REGION.into(),
         region_source: "--region".into(),
+        profile: "default".into(),
         credentials: None,
     }
 }
@@ -156,13 +167,13 @@ fn matching_live(d: &Desired) -> Live {
                 id: "r-1".into(),
                 key: route.key.clone(),
                 target: Some("integrations/i-1".into()),
-                authorization: route.authorization.clone(),
+                authorization: route.authorization,
                 ..LiveRoute::default()
             }],
             integrations: vec![LiveIntegration {
                 id: "i-1".into(),
                 integration_type: "AWS_PROXY".into(),
-                subtype: Some(route.integration.subtype.clone()),
+                subtype: Some(route.integration.subtype().to_string()),
                 payload_format_version: Some("1.0".into()),
                 credentials_arn: Some(ROLE_ARN.into()),
                 parameters: route.integration.parameters.clone(),
@@ -218,7 +229,7 @@ fn failure(outcome: &Outcome) -> &AwsError {
 async fn the_test_live_state_matches_the_stack() {
     // Guards the other tests: their plans differ from this empty one only by what they change.
     let d = desired();
-    let plan = plan::plan(&d, &matching_live(&d), PlanOptions::default()).expect("plan");
+    let plan = plan::plan(&bound(&d), &matching_live(&d), PlanOptions::default()).expect("plan");
     assert!(plan.is_empty(), "{plan:#?}");
 }
 
@@ -246,7 +257,7 @@ async fn a_drifted_stage_is_updated_with_auto_deploy_and_throttling_and_no_deplo
         ..LiveStage::default()
     };
 
-    let plan = plan::plan(&d, &live, PlanOptions::default()).expect("plan");
+    let plan = plan::plan(&bound(&d), &live, PlanOptions::default()).expect("plan");
     let ops: Vec<&Op> = plan.changes.iter().flat_map(|c| &c.ops).collect();
     assert_eq!(
         ops,
@@ -563,7 +574,9 @@ async fn live_read_follows_every_page() {
         // Authorizers are read (and paged) when the stack declares some.
         declares_authorizers: true,
     };
-    let live = live::read(&clients, scope).await.expect("live read");
+    let live = live::read_apis_and_role(&clients, scope)
+        .await
+        .expect("live read");
 
     for (i, rule) in pages.iter().chain(&iam_pages).enumerate() {
         assert_eq!(rule.num_calls(), 1, "page rule {i} answered once");
@@ -587,7 +600,7 @@ async fn live_read_follows_every_page() {
             ("r-2", "GET /status", Some("i-2"))
         ]
     );
-    assert_eq!(api.routes[1].authorization, "AWS_IAM");
+    assert_eq!(api.routes[1].authorization, Authorization::AwsIam);
     let integrations: Vec<(&str, Option<&str>)> = api
         .integrations
         .iter()
@@ -715,7 +728,7 @@ fn clients_for(rules: &DownRules) -> Clients {
 #[tokio::test]
 async fn down_treats_not_found_and_no_such_entity_as_done() {
     let d = desired();
-    let plan = plan::plan_down(&d, &matching_live(&d));
+    let plan = plan::plan_down(&bound(&d), &matching_live(&d));
     let delete_api = mock!(gw::Client::delete_api)
         .match_requests(|r| r.api_id() == Some(API_ID))
         .then_http_response(|| gw_error(404, "NotFoundException"));
@@ -750,7 +763,7 @@ async fn down_treats_not_found_and_no_such_entity_as_done() {
 #[tokio::test]
 async fn down_stops_on_a_delete_error_other_than_not_found() {
     let d = desired();
-    let plan = plan::plan_down(&d, &matching_live(&d));
+    let plan = plan::plan_down(&bound(&d), &matching_live(&d));
     let delete_api = mock!(gw::Client::delete_api)
         .match_requests(|r| r.api_id() == Some(API_ID))
         .then_http_response(|| gw_error(400, "BadRequestException"));
@@ -786,7 +799,7 @@ async fn a_refused_create_names_the_call_and_route_and_stops_what_depends_on_it(
     let mut live = matching_live(&d);
     live.apis[0].routes.clear();
     live.apis[0].integrations.clear();
-    let plan = plan::plan(&d, &live, PlanOptions::default()).expect("plan");
+    let plan = plan::plan(&bound(&d), &live, PlanOptions::default()).expect("plan");
     let labels: Vec<String> = plan.changes.iter().flat_map(|c| &c.ops).map(Op::label).collect();
     assert_eq!(
         labels,
@@ -827,7 +840,7 @@ async fn a_quota_error_is_not_retried() {
     let d = desired();
     let mut live = matching_live(&d);
     live.role = RoleState::Absent;
-    let plan = plan::plan(&d, &live, PlanOptions::default()).expect("plan");
+    let plan = plan::plan(&bound(&d), &live, PlanOptions::default()).expect("plan");
     let create_role = mock!(iam::Client::create_role).then_http_response(|| iam_error(409, "LimitExceeded"));
     let clients = clients(&[], &[&create_role]);
 
@@ -847,7 +860,7 @@ async fn a_busy_conflict_on_a_create_is_sent_again() {
     let d = desired();
     let mut live = matching_live(&d);
     live.apis[0].stages.clear();
-    let plan = plan::plan(&d, &live, PlanOptions::default()).expect("plan");
+    let plan = plan::plan(&bound(&d), &live, PlanOptions::default()).expect("plan");
     let busy = || {
         let body = r#"{"message":"Unable to complete operation due to concurrent modification. Please try again later."}"#;
         let mut response = HttpResponse::new(StatusCode::try_from(409).unwrap(), SdkBody::from(body));
@@ -881,7 +894,7 @@ async fn access_logs_are_turned_on_with_update_stage() {
         format: provision::stack::desired::DEFAULT_ACCESS_LOG_FORMAT.into(),
     };
     d.stage.access_log = Some(log.clone());
-    let plan = plan::plan(&d, &matching_live(&d), PlanOptions::default()).expect("plan");
+    let plan = plan::plan(&bound(&d), &matching_live(&d), PlanOptions::default()).expect("plan");
     let ops: Vec<&Op> = plan.changes.iter().flat_map(|c| &c.ops).collect();
     assert_eq!(
         ops,
@@ -918,7 +931,7 @@ async fn access_logs_removed_are_turned_off_with_delete_access_log_settings() {
         destination_arn: "arn:aws:logs:ap-southeast-2:189107071895:log-group:old".into(),
         format: "$context.requestId".into(),
     });
-    let plan = plan::plan(&d, &live, PlanOptions::default()).expect("plan");
+    let plan = plan::plan(&bound(&d), &live, PlanOptions::default()).expect("plan");
     let ops: Vec<&Op> = plan.changes.iter().flat_map(|c| &c.ops).collect();
     assert_eq!(
         ops,
@@ -962,7 +975,7 @@ async fn a_create_answer_without_an_id_stops_the_apply_and_no_route_targets_inte
         Op::CreateRoute {
             api: plan::ApiRef::Existing(API_ID.into()),
             key: ROUTE_KEY.into(),
-            authorization: "NONE".into(),
+            authorization: Authorization::None,
             authorizer: None,
             scopes: Vec::new(),
             integration: plan::IntegrationRef::New(ROUTE_KEY.into()),

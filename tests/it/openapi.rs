@@ -73,6 +73,7 @@ fn the_example_documents_pass_openapi_spec_validator_which_does_catch_mistakes()
     let dir = tempfile::tempdir().expect("tempdir");
     for (stack, extra) in [
         ("stacks/onboarding.toml", &[][..]),
+        ("tests/fixtures/onboarding-existing-machine.toml", &[][..]),
         ("stacks/onboarding-secure.toml", &[][..]),
         ("stacks/onboarding-secure.toml", &["--yaml"][..]),
         (
@@ -144,7 +145,7 @@ fn the_example_documents_pass_openapi_spec_validator_which_does_catch_mistakes()
 
 #[test]
 fn the_onboarding_document_says_what_up_creates() {
-    let (doc, stderr) = document("stacks/onboarding.toml", &[]);
+    let (doc, stderr) = document("tests/fixtures/onboarding-existing-machine.toml", &[]);
     let text = serde_json::to_string_pretty(&doc).expect("JSON");
     insta::assert_snapshot!("openapi-onboarding", text);
     assert!(
@@ -262,7 +263,10 @@ fn account_and_region_are_written_out_only_when_given() {
     assert!(!doc.to_string().contains("${AWS::"), "no import variable is left");
     assert!(!stderr.contains("note: the role ARN"), "{stderr}");
 
-    let out = synth("stacks/onboarding.toml", &["--account", "1234"]);
+    let out = synth(
+        "tests/fixtures/onboarding-existing-machine.toml",
+        &["--account", "1234"],
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("`1234` is not an AWS account id (12 digits)"),
@@ -272,7 +276,12 @@ fn account_and_region_are_written_out_only_when_given() {
     let out = Command::new(env!("CARGO_BIN_EXE_provision"))
         .current_dir(ROOT)
         .env("NO_COLOR", "1")
-        .args(["synth", "stacks/onboarding.toml", "--account", "111122223333"])
+        .args([
+            "synth",
+            "tests/fixtures/onboarding-existing-machine.toml",
+            "--account",
+            "111122223333",
+        ])
         .output()
         .expect("run");
     assert_eq!(out.status.code(), Some(1));

@@ -13,7 +13,7 @@ use support::World;
 
 const ROLE: &str = "user-onboarding-api-gateway-stepfunctions-role";
 const MACHINE: &str = "arn:aws:states:ap-southeast-2:189107071895:stateMachine:user-onboarding";
-const ONBOARDING: &str = "stacks/onboarding.toml";
+const ONBOARDING: &str = "tests/fixtures/onboarding-existing-machine.toml";
 const STACK: &str = "user-onboarding";
 
 type Env = World;

@@ -9,7 +9,7 @@ use crate::support;
 use aws_sdk_sfn::types::StateMachineType;
 use support::World;
 
-const ONBOARDING: &str = "stacks/onboarding.toml";
+const ONBOARDING: &str = "tests/fixtures/onboarding-existing-machine.toml";
 
 async fn env() -> World {
     World::start(&[
@@ -62,6 +62,70 @@ async fn a_fresh_up_makes_only_its_creates_and_a_no_op_diff_reads_each_collectio
     );
 }
 
+/// What a fresh `up` of `stacks/onboarding.toml` creates (sorted).
+const SHIPPED_CREATES: &[&str] = &[
+    "CreateApi",
+    "CreateIntegration",
+    "CreateRole",
+    "CreateRole",
+    "CreateRoute",
+    "CreateStage",
+    "CreateStateMachine",
+    "PutRolePolicy",
+    "PutRolePolicy",
+];
+/// What a no-op `diff` of `stacks/onboarding.toml` reads (sorted).
+/// 19: the fixture's 9, plus the caller's account (the route names the machine by name), the
+/// generated role read as the API's is (4), the machine's tags, versions and aliases, the
+/// account's machines listed once (an owned machine the stack no longer declares), and the
+/// definition validated by Step Functions.
+const SHIPPED_READS: &[&str] = &[
+    "DescribeStateMachine",
+    "GetApis",
+    "GetCallerIdentity",
+    "GetIntegrations",
+    "GetRole",
+    "GetRole",
+    "GetRolePolicy",
+    "GetRolePolicy",
+    "GetRoutes",
+    "GetStages",
+    "ListAttachedRolePolicies",
+    "ListAttachedRolePolicies",
+    "ListRolePolicies",
+    "ListRolePolicies",
+    "ListStateMachineAliases",
+    "ListStateMachineVersions",
+    "ListStateMachines",
+    "ListTagsForResource",
+    "ValidateStateMachineDefinition",
+];
+
+/// The shipped stack declares its workflow: a fresh `up` also creates the machine and its
+/// generated role, and a no-op `diff` also reads them (the machine's tags and aliases, the role
+/// and its policy) and lists the account's machines once, to find one the stack owns but no
+/// longer declares. The fixture's counts above stay what issue 25 pins (9 reads).
+#[tokio::test]
+async fn the_shipped_stack_s_fresh_up_and_no_op_diff_cost_these_calls() {
+    let world = World::start(&[]).await;
+    let proxy = &world.proxy;
+    world.ok(&["up", "stacks/onboarding.toml"]);
+    let mut creates: Vec<String> = proxy
+        .mutating_calls()
+        .iter()
+        .map(|c| c.operation.clone())
+        .collect();
+    creates.sort();
+    assert_eq!(creates, SHIPPED_CREATES);
+
+    proxy.clear();
+    world.ok(&["diff", "stacks/onboarding.toml"]);
+    let mut reads = proxy.operations();
+    reads.sort();
+    assert_eq!(reads, SHIPPED_READS);
+    assert!(proxy.mutating_calls().is_empty());
+}
+
 #[tokio::test]
 async fn a_300_route_no_op_diff_lists_each_collection_once() {
     let world = env().await;
@@ -104,8 +168,13 @@ async fn up_of_a_folder_applies_every_stack_and_a_second_run_changes_nothing() {
     let world = env().await;
     let (moto, proxy) = (&world.moto, &world.proxy);
     let dir = tempfile::tempdir().expect("tempdir");
-    for file in ["onboarding.toml", "onboarding-secure.toml"] {
-        std::fs::copy(format!("stacks/{file}"), dir.path().join(file)).expect("copy stack");
+    // The onboarding stack whose machine exists already (the world created it), so the folder's
+    // two stacks are what this test has always counted.
+    for (from, file) in [
+        (ONBOARDING, "onboarding.toml"),
+        ("stacks/onboarding-secure.toml", "onboarding-secure.toml"),
+    ] {
+        std::fs::copy(from, dir.path().join(file)).expect("copy stack");
     }
     let folder = dir.path().to_str().expect("utf-8 path");
     let out = world.ok(&["up", folder]);

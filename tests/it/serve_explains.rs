@@ -153,12 +153,15 @@ async fn invoke_with_a_token_reaches_200_on_a_jwt_route_and_serve_explains_its_r
 async fn a_route_added_by_a_second_client_is_served_without_a_signal() {
     let world = World::start(&[]).await;
     let arn = support::create_state_machine(&world.moto.sfn(), "orders", StateMachineType::Standard).await;
-    let onboarding = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/stacks/onboarding.toml"))
-        .unwrap_or_else(|e| panic!("{e}"))
-        .replace(
-            "arn:aws:states:ap-southeast-2:189107071895:stateMachine:user-onboarding",
-            &arn,
-        );
+    let onboarding = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/onboarding-existing-machine.toml"
+    ))
+    .unwrap_or_else(|e| panic!("{e}"))
+    .replace(
+        "arn:aws:states:ap-southeast-2:189107071895:stateMachine:user-onboarding",
+        &arn,
+    );
     let file = world.stack("onboarding.toml", &onboarding).display().to_string();
     world.ok(&["up", &file]);
     // `--refresh 0`: every request re-reads the API first, so the test waits on no timer.

@@ -253,12 +253,7 @@ async fn a_slow_integration_answers_504() {
     text.push_str(DEFAULT_STAGE);
     let path = write(&dir, &text);
     up(&moto.url(), &path);
-    let serve = Serve::start(
-        &proxy.url(),
-        &path,
-        &[],
-        &[("PROVISION_SERVE_INTEGRATION_TIMEOUT_MS", "500")],
-    );
+    let serve = Serve::start(&proxy.url(), &path, &["--integration-timeout-ms", "500"], &[]);
     proxy.set_policy(|call| {
         if call.operation == "StartExecution" {
             Action::Delay(Duration::from_secs(2))

@@ -10,7 +10,7 @@ use crate::support::labelled;
 use aws_sdk_sfn::types::StateMachineType;
 use support::{Moto, World, provision};
 
-const ONBOARDING: &str = "stacks/onboarding.toml";
+const ONBOARDING: &str = "tests/fixtures/onboarding-existing-machine.toml";
 const STACK: &str = "user-onboarding";
 const ROLE: &str = "user-onboarding-api-gateway-stepfunctions-role";
 const POLICY: &str = "InvokeUserOnboardingWorkflow";

@@ -10,6 +10,7 @@ use std::sync::mpsc;
 
 use aws_sdk_iam::config::{BehaviorVersion, Credentials, Region};
 use provision::aws::Clients;
+use provision::domain::Action;
 use provision::live::execution::call_action;
 
 /// What the fake endpoint received.
@@ -100,6 +101,7 @@ fn clients(endpoint: &str) -> Clients {
         ),
         region: "ap-southeast-2".into(),
         region_source: "--region".into(),
+        profile: "default".into(),
         credentials: None,
     }
 }
@@ -120,7 +122,7 @@ async fn a_sync_execution_reaches_an_ip_endpoint_and_a_failed_run_still_answers_
         ("Input".to_string(), r#"{"user":1}"#.to_string()),
         ("Name".to_string(), "run-1".to_string()),
     ]);
-    let reply = call_action(&clients(&url), "StartSyncExecution", &params)
+    let reply = call_action(&clients(&url), Action::StartSyncExecution, &params)
         .await
         .expect("the call reaches the loopback endpoint");
 

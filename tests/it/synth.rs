@@ -45,6 +45,8 @@ fn the_example_templates_pass_cfn_lint_which_does_catch_mistakes() {
     let dir = tempfile::tempdir().expect("tempdir");
     for (stack, yaml) in [
         ("stacks/onboarding.toml", false),
+        ("stacks/onboarding.toml", true),
+        ("tests/fixtures/onboarding-existing-machine.toml", false),
         ("stacks/onboarding-secure.toml", false),
         ("stacks/onboarding-secure.toml", true),
     ] {
@@ -55,7 +57,8 @@ fn the_example_templates_pass_cfn_lint_which_does_catch_mistakes() {
         assert_eq!(code, 0, "{stack} (yaml: {yaml}):\n{text}");
     }
     // The control: the same template with a property AWS does not have is refused.
-    let mut broken: Value = serde_json::from_str(&synth("stacks/onboarding.toml", &[])).expect("JSON");
+    let mut broken: Value =
+        serde_json::from_str(&synth("tests/fixtures/onboarding-existing-machine.toml", &[])).expect("JSON");
     broken["Resources"]["Api"]["Properties"]["Protocol"] = json!("HTTP");
     let path = dir.path().join("broken.json");
     std::fs::write(&path, broken.to_string()).expect("write");
@@ -447,7 +450,7 @@ fn a_stack_that_names_its_machine_synthesizes_a_template_for_any_account_and_reg
     }
 
     // The control: a stack that writes its machine's ARN keeps that account and region.
-    let written = account_and_region_literals(&synth("stacks/onboarding.toml", &[]));
+    let written = account_and_region_literals(&synth("tests/fixtures/onboarding-existing-machine.toml", &[]));
     assert!(
         written.contains(&"189107071895".to_string()) && written.contains(&"ap-southeast-2".to_string()),
         "{written:?}"

@@ -53,7 +53,7 @@ pub(crate) async fn create(
             let found = crate::live::read_authorizers(clients, &api).await?;
             Ok(found
                 .into_iter()
-                .filter(|a| a.name == spec.name && a.authorizer_type == "JWT")
+                .filter(|a| a.name == spec.name && a.is_jwt())
                 .min_by(|a, b| a.id.cmp(&b.id))
                 .map(|a| a.id))
         },

@@ -3,21 +3,13 @@
 
 use std::collections::HashSet;
 
+use super::spec::TokenSource;
 use crate::stack::diagnostic::Diagnostic;
 use crate::stack::model::StackFile;
 
 /// A JWT identity source: one `$request.header.NAME` or `$request.querystring.NAME`.
 pub fn is_jwt_identity_source(s: &str) -> bool {
-    ["$request.header.", "$request.querystring."]
-        .iter()
-        .any(|prefix| {
-            s.strip_prefix(prefix).is_some_and(|name| {
-                !name.is_empty()
-                    && name
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
-            })
-        })
+    TokenSource::parse(s).is_some()
 }
 
 /// Every problem of the `[[authorizer]]` tables.

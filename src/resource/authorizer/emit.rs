@@ -6,7 +6,7 @@ use std::fmt::Write;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::spec::{DesiredAuthorizer, LiveAuthorizer};
+use super::spec::{DesiredAuthorizer, LiveAuthorizer, TokenSource};
 use crate::stack::write::{list, quote};
 
 /// The authorizer's resource in the API of logical id `api`.
@@ -16,7 +16,7 @@ pub fn cfn(a: &DesiredAuthorizer, api: &str) -> Value {
         "Properties": {
             "ApiId": {"Ref": api},
             "Name": a.name,
-            "AuthorizerType": "JWT",
+            "AuthorizerType": crate::domain::AuthorizerType::Jwt.as_str(),
             "IdentitySource": [a.identity_source],
             "JwtConfiguration": {"Issuer": a.issuer, "Audience": a.audience},
         }
@@ -37,9 +37,6 @@ pub fn openapi(a: &DesiredAuthorizer) -> Value {
     })
 }
 
-/// The identity source the format takes when `identity_source` is left out.
-const DEFAULT_IDENTITY_SOURCE: &str = "$request.header.Authorization";
-
 /// `[[authorizer]]`.
 #[derive(Debug, Clone, Serialize)]
 pub struct DocAuthorizer {
@@ -56,7 +53,7 @@ pub struct DocAuthorizer {
 
 /// A JWT authorizer with one identity source and nothing the format lacks.
 pub fn doc(a: &LiveAuthorizer) -> Result<DocAuthorizer, String> {
-    if a.authorizer_type != "JWT" {
+    if !a.is_jwt() {
         return Err(format!(
             "a {} (Lambda) authorizer: the format has JWT authorizers only",
             a.authorizer_type
@@ -72,7 +69,7 @@ pub fn doc(a: &LiveAuthorizer) -> Result<DocAuthorizer, String> {
         name: a.name.clone(),
         issuer: issuer.clone(),
         audience: a.audience.clone(),
-        identity_source: (source != DEFAULT_IDENTITY_SOURCE).then(|| source.clone()),
+        identity_source: (*source != TokenSource::default().to_string()).then(|| source.clone()),
     })
 }
 

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::json;
 
+use crate::domain::AuthorizerType;
 use crate::plan::change::{Action, Change, Kind, changed, created, delete, field_names};
 use crate::plan::op::{ApiRef, AuthorizerRef, Op};
 use crate::resource::api::spec::LiveApi;
@@ -25,7 +26,7 @@ pub(crate) fn plan_authorizers(
         let live = api
             .authorizers
             .iter()
-            .filter(|a| a.name == want.name && a.authorizer_type == "JWT" && !out.claimed.contains(&a.id))
+            .filter(|a| a.name == want.name && a.is_jwt() && !out.claimed.contains(&a.id))
             .min_by(|a, b| a.id.cmp(&b.id));
         let fields = |live: Option<&LiveAuthorizer>| {
             [
@@ -62,7 +63,11 @@ pub(crate) fn plan_authorizers(
                     action: Action::Create,
                     kind: Kind::Authorizer,
                     name: want.name.clone(),
-                    fields: [vec![created("authorizer_type", json!("JWT"))], fields(None)].concat(),
+                    fields: [
+                        vec![created("authorizer_type", json!(AuthorizerType::Jwt.as_str()))],
+                        fields(None),
+                    ]
+                    .concat(),
                     ops: vec![Op::CreateAuthorizer {
                         api: api_ref.clone(),
                         spec: want.clone(),

@@ -36,6 +36,28 @@ pub(crate) fn live_authorizer(a: &Authorizer, resource: &str) -> Result<LiveAuth
         issuer: jwt.and_then(|j| j.issuer()).map(str::to_string),
         audience,
         identity_source: a.identity_source().to_vec(),
-        unexpressed: crate::live::unexpressed::authorizer(a),
+        unexpressed: unexpressed(a),
     })
+}
+
+/// The settings the stack format has no key for, which `import` lists (as
+/// `live::unexpressed` does for the other kinds): a Lambda (REQUEST) authorizer's function, cache
+/// and responses, and more than one identity source.
+fn unexpressed(a: &Authorizer) -> Vec<String> {
+    let mut out = Vec::new();
+    crate::live::unexpressed::text(&mut out, "AuthorizerUri", a.authorizer_uri());
+    crate::live::unexpressed::text(
+        &mut out,
+        "AuthorizerCredentialsArn",
+        a.authorizer_credentials_arn(),
+    );
+    crate::live::unexpressed::text(
+        &mut out,
+        "IdentityValidationExpression",
+        a.identity_validation_expression(),
+    );
+    if a.identity_source().len() > 1 {
+        out.push(format!("IdentitySource = {:?}", a.identity_source()));
+    }
+    out
 }

@@ -16,16 +16,72 @@ pub struct DesiredAuthorizer {
     pub identity_source: String,
 }
 
+/// Where a JWT authorizer takes the token from: the one reading of an identity source, for
+/// `validate`, `serve`, `invoke` and `up`'s curl lines alike. A JWT authorizer takes one
+/// `$request.header.NAME` or `$request.querystring.NAME` (API Gateway developer guide,
+/// "Controlling access to HTTP APIs with JWT authorizers": "identity source ... must be a header
+/// or query string parameter").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenSource {
+    /// `$request.header.NAME`.
+    Header(String),
+    /// `$request.querystring.NAME`.
+    QueryString(String),
+}
+
+impl TokenSource {
+    /// The source, or `None` when it is not one header or query string parameter (a name of
+    /// letters, digits, `-`, `_` and `.`).
+    pub fn parse(s: &str) -> Option<Self> {
+        let named = |name: &str| {
+            !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+        };
+        if let Some(name) = s.strip_prefix("$request.header.").filter(|n| named(n)) {
+            return Some(TokenSource::Header(name.to_string()));
+        }
+        s.strip_prefix("$request.querystring.")
+            .filter(|n| named(n))
+            .map(|name| TokenSource::QueryString(name.to_string()))
+    }
+}
+
+impl Default for TokenSource {
+    /// `$request.header.Authorization`, the format's default and the console's.
+    fn default() -> Self {
+        TokenSource::Header("Authorization".into())
+    }
+}
+
+impl std::fmt::Display for TokenSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TokenSource::Header(name) => write!(f, "$request.header.{name}"),
+            TokenSource::QueryString(name) => write!(f, "$request.querystring.{name}"),
+        }
+    }
+}
+
+impl DesiredAuthorizer {
+    /// Where its token is; the default header for a source that is not one (`validate` refuses
+    /// such a file before anything reads it).
+    pub fn token_source(&self) -> TokenSource {
+        TokenSource::parse(&self.identity_source).unwrap_or_default()
+    }
+}
+
 /// A JWT authorizer, its token in `Authorization` unless the file says otherwise.
 pub(crate) fn desired_authorizer(a: &AuthorizerSection) -> Option<DesiredAuthorizer> {
     Some(DesiredAuthorizer {
         name: a.name.as_ref()?.value.clone(),
         issuer: a.issuer.as_ref()?.value.clone(),
         audience: sorted(a.audience.iter().flatten().map(|s| s.value.clone())),
-        identity_source: a.identity_source.as_ref().map_or_else(
-            || "$request.header.Authorization".to_string(),
-            |s| s.value.clone(),
-        ),
+        identity_source: a
+            .identity_source
+            .as_ref()
+            .map_or_else(|| TokenSource::default().to_string(), |s| s.value.clone()),
     })
 }
 
@@ -36,7 +92,7 @@ pub struct LiveAuthorizer {
     pub id: String,
     /// Name.
     pub name: String,
-    /// `JWT` or `REQUEST`.
+    /// `JWT` or `REQUEST` as read (empty when the answer had none); see [`Self::is_jwt`].
     pub authorizer_type: String,
     /// JWT issuer.
     pub issuer: Option<String>,
@@ -48,4 +104,11 @@ pub struct LiveAuthorizer {
     /// plan was computed from.
     #[serde(skip)]
     pub unexpressed: Vec<String>,
+}
+
+impl LiveAuthorizer {
+    /// True for a JWT authorizer (botocore apigatewayv2 `AuthorizerType`).
+    pub fn is_jwt(&self) -> bool {
+        self.authorizer_type == crate::domain::AuthorizerType::Jwt.as_str()
+    }
 }

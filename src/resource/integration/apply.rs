@@ -37,7 +37,7 @@ pub(crate) async fn create(
                 .create_integration()
                 .api_id(&api)
                 .integration_type(IntegrationType::AwsProxy)
-                .integration_subtype(&spec.subtype)
+                .integration_subtype(spec.subtype())
                 .payload_format_version("1.0")
                 .credentials_arn(&credentials)
                 .set_request_parameters(Some(to_hash(&spec.parameters)))
@@ -80,7 +80,7 @@ async fn find_untargeted_twin(
         .filter(|i| !routes.iter().any(|r| r.integration_id() == Some(i.id.as_str())))
         .filter(|i| !taken.contains(&i.id))
         .find(|i| {
-            i.subtype.as_deref() == Some(spec.subtype.as_str())
+            i.subtype.as_deref() == Some(spec.subtype())
                 && i.parameters == spec.parameters
                 && i.response == spec.response
                 && i.credentials_arn.as_deref() == Some(credentials)
@@ -145,7 +145,7 @@ async fn send_update(
         .api_id(target.api_id)
         .integration_id(target.id)
         .integration_type(IntegrationType::AwsProxy)
-        .integration_subtype(&spec.subtype)
+        .integration_subtype(spec.subtype())
         .payload_format_version("1.0")
         .credentials_arn(credentials)
         .set_request_parameters(Some(to_hash(&spec.parameters)))

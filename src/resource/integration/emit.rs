@@ -12,7 +12,7 @@ pub fn cfn(integration: &DesiredIntegration, api: &str, credentials: Value) -> V
         "Properties": {
             "ApiId": {"Ref": api},
             "IntegrationType": "AWS_PROXY",
-            "IntegrationSubtype": integration.subtype,
+            "IntegrationSubtype": integration.subtype(),
             "PayloadFormatVersion": "1.0",
             "CredentialsArn": credentials,
             "RequestParameters": integration.parameters,

@@ -70,7 +70,7 @@ pub(crate) fn orphan_for<'a>(
     api.integrations
         .iter()
         .filter(|i| !targeted.contains(i.id.as_str()) && !claimed.contains(i.id.as_str()))
-        .filter(|i| i.subtype.as_deref() == Some(want.subtype.as_str()))
+        .filter(|i| i.subtype.as_deref() == Some(want.subtype()))
         .filter(|i| machine(&i.parameters) == machine(&want.parameters))
         .min_by_key(|i| {
             let exact = i.parameters == want.parameters && i.response == want.response;
@@ -166,7 +166,7 @@ pub(crate) fn create_integration_op(want: &Shared<'_>, api_ref: &ApiRef, role: &
 pub(crate) fn create_integration(want: &Shared<'_>, api_ref: &ApiRef, role: &RoleRef) -> Change {
     let mut fields = vec![
         created("integration_type", json!("AWS_PROXY")),
-        created("integration_subtype", json!(want.spec.subtype)),
+        created("integration_subtype", json!(want.spec.subtype())),
         created("payload_format_version", json!("1.0")),
         created("credentials_arn", role_display(role)),
     ];
@@ -210,7 +210,7 @@ pub(crate) fn integration_diff(
         fields.push(f);
         replace = true;
     }
-    if let Some(f) = changed("integration_subtype", json!(live.subtype), json!(want.subtype)) {
+    if let Some(f) = changed("integration_subtype", json!(live.subtype), json!(want.subtype())) {
         fields.push(f);
         replace = true;
     }

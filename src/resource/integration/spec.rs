@@ -2,14 +2,17 @@
 
 use std::collections::BTreeMap;
 
+use crate::domain::Action;
 use crate::stack::model::RouteSection;
 use crate::stack::response::ResponseParameters;
 
 /// An `AWS_PROXY` Step Functions integration.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct DesiredIntegration {
-    /// `StepFunctions-StartExecution` and so on.
-    pub subtype: String,
+    /// The Step Functions action: the subtype `StepFunctions-<action>` (serialized as that
+    /// subtype, as saved plans always held it).
+    #[serde(rename = "subtype", serialize_with = "as_subtype")]
+    pub action: Action,
     /// Request parameters, `StateMachineArn` included.
     pub parameters: BTreeMap<String, String>,
     /// Response parameters per integration status code (the route's `response`); empty when
@@ -18,10 +21,14 @@ pub struct DesiredIntegration {
 }
 
 impl DesiredIntegration {
-    /// The Step Functions action, e.g. `StartExecution`.
-    pub fn action(&self) -> &str {
-        self.subtype.trim_start_matches("StepFunctions-")
+    /// The integration subtype, e.g. `StepFunctions-StartExecution`.
+    pub fn subtype(&self) -> &'static str {
+        self.action.subtype()
     }
+}
+
+fn as_subtype<S: serde::Serializer>(action: &Action, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(action.subtype())
 }
 
 /// The integration's request parameters: as written, or for a start action without any,
@@ -29,7 +36,7 @@ impl DesiredIntegration {
 /// on the `ExecutionArn` the file maps).
 pub(crate) fn integration_parameters(
     r: &RouteSection,
-    action: &str,
+    action: Action,
     machine_arn: &str,
 ) -> BTreeMap<String, String> {
     let mut parameters: BTreeMap<String, String> = match &r.parameters {
@@ -37,10 +44,10 @@ pub(crate) fn integration_parameters(
             .iter()
             .map(|(k, v)| (k.value.clone(), v.value.clone()))
             .collect(),
-        None if action == "StopExecution" => BTreeMap::new(),
+        None if !action.starts() => BTreeMap::new(),
         None => BTreeMap::from([("Input".to_string(), "$request.body.input".to_string())]),
     };
-    if action != "StopExecution" {
+    if action.starts() {
         parameters.insert("StateMachineArn".into(), machine_arn.to_string());
     }
     parameters
@@ -71,4 +78,11 @@ pub struct LiveIntegration {
     /// plan was computed from.
     #[serde(skip)]
     pub unexpressed: Vec<String>,
+}
+
+impl LiveIntegration {
+    /// The Step Functions action of its subtype; `None` for any other integration.
+    pub fn action(&self) -> Option<Action> {
+        self.subtype.as_deref().and_then(Action::from_subtype)
+    }
 }

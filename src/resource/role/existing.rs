@@ -120,7 +120,7 @@ mod tests {
             ..Served::default()
         };
         for route in &desired.routes {
-            let action = route.integration.subtype.trim_start_matches("StepFunctions-");
+            let action = route.integration.action;
             let mut params: BTreeMap<String, String> = BTreeMap::new();
             let run = format!(
                 "{}:run-1",

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
+use crate::domain::Action;
 use crate::policy;
 use crate::stack::model::RoleSection;
 use crate::stack::rules;
@@ -38,7 +39,7 @@ pub struct DesiredRole {
 /// trust policy, and the managed policies listed.
 pub(crate) fn desired_role(
     role: &RoleSection,
-    machines: &[(String, crate::arn::StateMachineArn)],
+    machines: &[(Action, crate::arn::StateMachineArn)],
 ) -> Option<DesiredRole> {
     let actions: Option<Vec<String>> = role
         .actions
@@ -77,9 +78,6 @@ pub(crate) fn desired_role(
 /// Reference for Step Functions): granted on `execution:MACHINE:*`, never on the machine.
 const EXECUTION_ACTIONS: &[&str] = &["StopExecution", "DescribeExecution", "GetExecutionHistory"];
 
-/// The actions a version or alias ARN starts, scoped with `states:StateMachineQualifier`.
-const START_ACTIONS: &[&str] = &["StartExecution", "StartSyncExecution"];
-
 /// Which qualifiers a grant on a machine allows.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum Scope {
@@ -98,12 +96,12 @@ enum Scope {
 /// Functions guide), so the start actions grant on the machine, scoped with the
 /// `states:StateMachineQualifier` condition when every route on that machine is qualified.
 pub fn least_privilege(
-    machines: &[(String, crate::arn::StateMachineArn)],
+    machines: &[(Action, crate::arn::StateMachineArn)],
     actions: Option<&[String]>,
 ) -> Value {
     let mut pairs: Vec<(String, &crate::arn::StateMachineArn)> = Vec::new();
     match actions {
-        None => pairs.extend(machines.iter().map(|(a, m)| (format!("states:{a}"), m))),
+        None => pairs.extend(machines.iter().map(|(a, m)| (a.iam_action().to_string(), m))),
         Some(actions) => {
             for full in actions {
                 pairs.extend(machines.iter().map(|(_, m)| (full.clone(), m)));
@@ -119,7 +117,9 @@ pub fn least_privilege(
         } else {
             m.machine()
         };
-        let scope = match (&m.qualifier, START_ACTIONS.contains(&action)) {
+        // A version or alias ARN's start actions are scoped with `states:StateMachineQualifier`.
+        let starts = action.parse::<Action>().is_ok_and(Action::starts);
+        let scope = match (&m.qualifier, starts) {
             (Some(q), true) => Scope::Only(BTreeSet::from([q.to_string()])),
             _ => Scope::Any,
         };

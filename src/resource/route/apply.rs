@@ -9,6 +9,7 @@ use crate::apply::create::create_safely;
 use crate::apply::resolve::Resolved;
 use crate::apply::resolve::{api_id, authorizer_id, integration_id};
 use crate::aws::Clients;
+use crate::domain::Authorization;
 use crate::error::AwsError;
 use crate::plan::op::{ApiRef, AuthorizerRef, IntegrationRef};
 
@@ -17,7 +18,7 @@ pub(crate) struct RouteSpec<'a> {
     /// Route key.
     pub key: &'a str,
     /// `NONE`, `AWS_IAM` or `JWT`.
-    pub authorization: &'a str,
+    pub authorization: Authorization,
     /// The JWT authorizer.
     pub authorizer: Option<&'a AuthorizerRef>,
     /// Required scopes.
@@ -47,7 +48,7 @@ pub(crate) async fn create(
                 .api_id(&api)
                 .route_key(key)
                 .target(format!("integrations/{target}"))
-                .authorization_type(AuthorizationType::from(route.authorization))
+                .authorization_type(AuthorizationType::from(route.authorization.as_str()))
                 .set_authorizer_id(authorizer.clone())
                 .set_authorization_scopes((!scopes.is_empty()).then(|| scopes.to_vec()))
                 .customize()
@@ -82,14 +83,14 @@ pub(crate) async fn update(
         Some(a) => Some(authorizer_id(ctx, a)?),
         None => previous_authorizer.map(|_| String::new()),
     };
-    let jwt = route.authorization == "JWT";
+    let jwt = route.authorization == Authorization::Jwt;
     clients
         .apigw
         .update_route()
         .api_id(api_id)
         .route_id(id)
         .target(format!("integrations/{target}"))
-        .authorization_type(AuthorizationType::from(route.authorization))
+        .authorization_type(AuthorizationType::from(route.authorization.as_str()))
         .set_authorizer_id(authorizer)
         // Scopes belong to JWT routes: sent for one, or emptied when a route stops being one.
         .set_authorization_scopes((jwt || previous_authorizer.is_some()).then(|| route.scopes.to_vec()))

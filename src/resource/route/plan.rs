@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use serde_json::{Value, json};
 
+use crate::domain::Authorization;
 use crate::plan::change::{Action, Change, FieldChange, Kind, changed, created, delete, field_names};
 use crate::plan::op::{ApiRef, AuthorizerRef, IntegrationRef, Op, RoleRef};
 use crate::resource::api::spec::LiveApi;
@@ -217,7 +218,7 @@ pub(crate) fn create_route(
         ops: vec![Op::CreateRoute {
             api: api_ref.clone(),
             key: want.key.clone(),
-            authorization: want.authorization.clone(),
+            authorization: want.authorization,
             authorizer,
             scopes: want.scopes.clone(),
             integration: target,
@@ -261,7 +262,7 @@ pub(crate) fn update_route(
             api_id: api.id.clone(),
             id: live.id.clone(),
             key: want.key.clone(),
-            authorization: want.authorization.clone(),
+            authorization: want.authorization,
             authorizer,
             scopes: want.scopes.clone(),
             integration: target,
@@ -308,10 +309,10 @@ pub(crate) fn authorizer_change(
 
 /// Scopes are compared for JWT routes only: a route of another type has none that count.
 pub(crate) fn scopes_change(want: &DesiredRoute, live: &LiveRoute) -> Option<FieldChange> {
-    if want.authorization != "JWT" {
+    if want.authorization != Authorization::Jwt {
         return None;
     }
-    let live_scopes = if live.authorization == "JWT" {
+    let live_scopes = if live.authorization == Authorization::Jwt {
         live.scopes.clone()
     } else {
         Vec::new()

@@ -4,6 +4,7 @@ use aws_sdk_apigatewayv2::types::Route;
 
 use super::spec::LiveRoute;
 use crate::aws::Clients;
+use crate::domain::Authorization;
 use crate::error::AwsError;
 use crate::live::paginate::{list_children, required};
 
@@ -26,9 +27,14 @@ pub(crate) fn live_route(r: &Route, resource: &str) -> Result<LiveRoute, AwsErro
         key: required(r.route_key(), "GetRoutes", resource, "RouteKey")?,
         // A route detached from any integration has no target (or an empty one): `None`.
         target: r.target().filter(|t| !t.is_empty()).map(str::to_string),
-        authorization: r
-            .authorization_type()
-            .map_or_else(|| "NONE".to_string(), |a| a.as_str().to_string()),
+        // No type is CreateRoute's default, NONE; a type this build does not know is an error
+        // that names it rather than a route silently read as open.
+        authorization: match r.authorization_type() {
+            None => Authorization::None,
+            Some(a) => a.as_str().parse().map_err(|e: crate::domain::Unknown| {
+                AwsError::invalid("GetRoutes", resource, e.to_string())
+            })?,
+        },
         authorizer_id: r.authorizer_id().filter(|a| !a.is_empty()).map(str::to_string),
         scopes,
         unexpressed: crate::live::unexpressed::route(r),

@@ -2,6 +2,7 @@
 
 use serde_json::Value;
 
+use crate::domain::{Action, Authorization};
 use crate::resource::integration::spec::{DesiredIntegration, integration_parameters};
 use crate::stack::model::RouteSection;
 use crate::stack::model::sorted;
@@ -13,7 +14,7 @@ pub struct DesiredRoute {
     /// `METHOD /path` or `$default`.
     pub key: String,
     /// `NONE`, `AWS_IAM` or `JWT`.
-    pub authorization: String,
+    pub authorization: Authorization,
     /// The JWT authorizer's name, for `JWT` routes.
     pub authorizer: Option<String>,
     /// OAuth scopes a JWT route requires, sorted.
@@ -27,8 +28,8 @@ pub struct DesiredRoute {
 }
 
 /// A route, its action and its machine (which the role's policy grants on).
-pub(crate) fn desired_route(r: &RouteSection) -> Option<(DesiredRoute, String, crate::arn::StateMachineArn)> {
-    let action = r.action.as_ref()?.value.clone();
+pub(crate) fn desired_route(r: &RouteSection) -> Option<(DesiredRoute, Action, crate::arn::StateMachineArn)> {
+    let action: Action = r.action.as_ref()?.value.parse().ok()?;
     let written = &r.state_machine.as_ref()?.value;
     let machine = match written.starts_with("arn:") {
         true => crate::arn::parse_state_machine_arn(written)
@@ -56,7 +57,7 @@ pub(crate) fn desired_route(r: &RouteSection) -> Option<(DesiredRoute, String, c
     let authorizer = r.authorizer.as_ref().map(|a| a.value.clone());
     let route = DesiredRoute {
         key: r.key.as_ref()?.value.clone(),
-        authorization: route_authorization(r),
+        authorization: route_authorization(r)?,
         // Scopes count only on a route with an authorizer.
         scopes: match &authorizer {
             Some(_) => sorted(r.scopes.iter().flatten().map(|s| s.value.clone())),
@@ -64,8 +65,8 @@ pub(crate) fn desired_route(r: &RouteSection) -> Option<(DesiredRoute, String, c
         },
         authorizer,
         integration: DesiredIntegration {
-            subtype: format!("StepFunctions-{action}"),
-            parameters: integration_parameters(r, &action, &machine_arn),
+            action,
+            parameters: integration_parameters(r, action, &machine_arn),
             response: r
                 .response
                 .as_ref()
@@ -78,12 +79,13 @@ pub(crate) fn desired_route(r: &RouteSection) -> Option<(DesiredRoute, String, c
     Some((route, action, machine))
 }
 
-/// `JWT` for a route with an authorizer, else what the file says, else `NONE`.
-pub(crate) fn route_authorization(r: &RouteSection) -> String {
+/// `JWT` for a route with an authorizer, else what the file says, else `NONE`; `None` for a
+/// value that is no authorization type (which validation reports).
+pub(crate) fn route_authorization(r: &RouteSection) -> Option<Authorization> {
     match (&r.authorizer, &r.authorization) {
-        (Some(_), _) => "JWT".to_string(),
-        (None, Some(a)) => a.value.clone(),
-        (None, None) => "NONE".to_string(),
+        (Some(_), _) => Some(Authorization::Jwt),
+        (None, Some(a)) => a.value.parse().ok(),
+        (None, None) => Some(Authorization::None),
     }
 }
 
@@ -97,7 +99,7 @@ pub struct LiveRoute {
     /// `integrations/{id}`, when attached.
     pub target: Option<String>,
     /// `NONE`, `AWS_IAM`, `JWT`, `CUSTOM`.
-    pub authorization: String,
+    pub authorization: Authorization,
     /// The authorizer id, for `JWT` and `CUSTOM` routes.
     pub authorizer_id: Option<String>,
     /// Authorization scopes, sorted.

@@ -92,7 +92,7 @@ pub fn doc(stage: &LiveStage, skipped: &mut Vec<Skipped>) -> Option<DocStage> {
     }
     let both = burst.is_some() && rate.is_some();
     let doc = DocStage {
-        name: (stage.name != "$default").then(|| stage.name.clone()),
+        name: (!stage.name.is_default()).then(|| stage.name.to_string()),
         throttling_burst_limit: burst.filter(|_| both),
         throttling_rate_limit: rate.filter(|_| both),
         access_log: stage.access_log.as_ref().map(|log| DocAccessLog {

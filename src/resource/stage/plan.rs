@@ -23,7 +23,7 @@ pub(crate) fn plan_stages(desired: &Desired, api: &LiveApi, api_ref: &ApiRef, ch
             changes.push(Change {
                 action: Action::Create,
                 kind: Kind::Stage,
-                name: want.name.clone(),
+                name: want.name.to_string(),
                 fields: stage_fields(None, want),
                 ops: vec![Op::CreateStage {
                     api: api_ref.clone(),
@@ -39,7 +39,7 @@ pub(crate) fn plan_stages(desired: &Desired, api: &LiveApi, api_ref: &ApiRef, ch
         Some(live) => changes.extend(update_stage(desired, api, api_ref, live)),
     }
     for stage in api.stages.iter().filter(|s| s.name != want.name) {
-        if desired.api.unmanaged_stages.contains(&stage.name) {
+        if desired.api.unmanaged_stages.contains(stage.name.as_str()) {
             tracing::debug!("stage {}: unmanaged, left alone", stage.name);
             continue;
         }
@@ -81,7 +81,7 @@ pub(crate) fn replace_stage(desired: &Desired, api: &LiveApi, api_ref: &ApiRef, 
     Change {
         action: Action::Replace,
         kind: Kind::Stage,
-        name: want.name.clone(),
+        name: want.name.to_string(),
         fields,
         ops: vec![
             Op::DeleteStage {
@@ -144,7 +144,7 @@ pub(crate) fn update_stage(
     Some(Change {
         action: Action::Update,
         kind: Kind::Stage,
-        name: want.name.clone(),
+        name: want.name.to_string(),
         fields,
         ops,
     })

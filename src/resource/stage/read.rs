@@ -20,7 +20,7 @@ pub async fn read_stages(clients: &Clients, api_id: &str) -> Result<Vec<LiveStag
 pub(crate) fn live_stage(s: &Stage, resource: &str) -> Result<LiveStage, AwsError> {
     let settings = s.default_route_settings();
     Ok(LiveStage {
-        name: required(s.stage_name(), "GetStages", resource, "StageName")?,
+        name: required(s.stage_name(), "GetStages", resource, "StageName")?.into(),
         auto_deploy: s.auto_deploy().unwrap_or(false),
         throttling_burst_limit: settings.and_then(|r| r.throttling_burst_limit()),
         throttling_rate_limit: settings.and_then(|r| r.throttling_rate_limit()),

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::domain::StageName;
 use crate::stack::model::StageSection;
 use std::collections::BTreeMap;
 
@@ -9,7 +10,7 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct DesiredStage {
     /// Stage name.
-    pub name: String,
+    pub name: StageName,
     /// Auto-deploy.
     pub auto_deploy: bool,
     /// Default route throttling burst.
@@ -43,7 +44,7 @@ pub const DEFAULT_ACCESS_LOG_FORMAT: &str = concat!(
 /// The stage when the file has no `[stage]`: `$default`, auto-deployed, no limits, no logs.
 pub(crate) fn default_stage() -> DesiredStage {
     DesiredStage {
-        name: "$default".into(),
+        name: StageName::default_stage(),
         auto_deploy: true,
         throttling_burst_limit: None,
         throttling_rate_limit: None,
@@ -57,7 +58,7 @@ pub(crate) fn desired_stage(s: &StageSection) -> Option<DesiredStage> {
         name: s
             .name
             .as_ref()
-            .map_or_else(|| "$default".into(), |n| n.value.clone()),
+            .map_or_else(StageName::default_stage, |n| StageName::new(n.value.clone())),
         auto_deploy: s.auto_deploy.as_ref().is_none_or(|a| a.value),
         throttling_burst_limit: s
             .throttling_burst_limit
@@ -81,7 +82,7 @@ pub(crate) fn desired_stage(s: &StageSection) -> Option<DesiredStage> {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct LiveStage {
     /// Stage name.
-    pub name: String,
+    pub name: StageName,
     /// Auto-deploy.
     pub auto_deploy: bool,
     /// Default route throttling burst.

@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use super::op::{MachineOp, MachineUpdate, NewMachine, Routing};
 use super::spec::{Logging, MachineType, ROLE_DESCRIPTION, ROLE_POLICY_NAME};
+use crate::apply::resolve::{Resolved, lock};
 use crate::aws::Clients;
 use crate::error::AwsError;
 use crate::resource::role::apply as role;
@@ -26,21 +27,17 @@ const ROLE_PROPAGATION: Duration = Duration::from_secs(120);
 /// asynchronous: "the state machine's status is set to DELETING").
 const DELETE_WAIT: Duration = Duration::from_secs(300);
 
-/// The version ARN each machine's create or update published in this process: an alias that
-/// follows the latest version is moved to it.
-static PUBLISHED: Mutex<BTreeMap<String, String>> = Mutex::new(BTreeMap::new());
-
-fn record_published(machine_arn: &str, version_arn: Option<&str>) {
+/// Notes the version a create, update or publish of this run made ([`Resolved::published`]).
+fn record_published(ctx: &Mutex<Resolved>, machine_arn: &str, version_arn: Option<&str>) {
     if let Some(version) = version_arn {
-        PUBLISHED
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
+        lock(ctx)
+            .published
             .insert(machine_arn.to_string(), version.to_string());
     }
 }
 
 /// Performs one operation.
-pub async fn run(clients: &Clients, op: &MachineOp) -> Result<(), AwsError> {
+pub async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &MachineOp) -> Result<(), AwsError> {
     match op {
         MachineOp::CreateRole {
             name,
@@ -54,9 +51,9 @@ pub async fn run(clients: &Clients, op: &MachineOp) -> Result<(), AwsError> {
             role::put_policy(clients, name, ROLE_POLICY_NAME, policy).await
         }
         MachineOp::DeleteRole { name, inline, .. } => delete_role(clients, name, inline).await,
-        MachineOp::Create(new) => create(clients, new).await,
-        MachineOp::Update(update) => self::update(clients, update).await,
-        MachineOp::Publish { arn, name } => publish(clients, arn, name).await,
+        MachineOp::Create(new) => create(clients, ctx, new).await,
+        MachineOp::Update(update) => self::update(clients, ctx, update).await,
+        MachineOp::Publish { arn, name } => publish(clients, ctx, arn, name).await,
         MachineOp::Tag {
             arn,
             name,
@@ -69,13 +66,13 @@ pub async fn run(clients: &Clients, op: &MachineOp) -> Result<(), AwsError> {
             name,
             routing,
             ..
-        } => create_alias(clients, machine_arn, name, routing).await,
+        } => create_alias(clients, ctx, machine_arn, name, routing).await,
         MachineOp::UpdateAlias {
             machine_arn,
             name,
             routing,
             ..
-        } => update_alias(clients, machine_arn, name, routing).await,
+        } => update_alias(clients, ctx, machine_arn, name, routing).await,
         MachineOp::DeleteAlias { arn, .. } => {
             let answer = clients
                 .sfn
@@ -223,7 +220,7 @@ where
 }
 
 /// CreateStateMachine, after waiting for a deleted machine of that name to be gone.
-async fn create(clients: &Clients, new: &NewMachine) -> Result<(), AwsError> {
+async fn create(clients: &Clients, ctx: &Mutex<Resolved>, new: &NewMachine) -> Result<(), AwsError> {
     let resource = format!("state machine {}", new.name);
     if new.wait_for_name {
         wait_gone(clients, &new.arn, &new.name).await?;
@@ -249,12 +246,12 @@ async fn create(clients: &Clients, new: &NewMachine) -> Result<(), AwsError> {
             .map_err(|e| AwsError::new("CreateStateMachine", &resource, e))
     })
     .await?;
-    record_published(out.state_machine_arn(), out.state_machine_version_arn());
+    record_published(ctx, out.state_machine_arn(), out.state_machine_version_arn());
     Ok(())
 }
 
 /// UpdateStateMachine with the fields that changed.
-async fn update(clients: &Clients, u: &MachineUpdate) -> Result<(), AwsError> {
+async fn update(clients: &Clients, ctx: &Mutex<Resolved>, u: &MachineUpdate) -> Result<(), AwsError> {
     let resource = format!("state machine {}", u.name);
     let out = with_new_role(&resource, || async {
         clients
@@ -274,13 +271,13 @@ async fn update(clients: &Clients, u: &MachineUpdate) -> Result<(), AwsError> {
             .map_err(|e| AwsError::new("UpdateStateMachine", &resource, e))
     })
     .await?;
-    record_published(&u.arn, out.state_machine_version_arn());
+    record_published(ctx, &u.arn, out.state_machine_version_arn());
     Ok(())
 }
 
 /// PublishStateMachineVersion of the current revision. Where the endpoint lacks it (stock moto),
 /// UpdateStateMachine with the same definition and `publish` does the same.
-async fn publish(clients: &Clients, arn: &str, name: &str) -> Result<(), AwsError> {
+async fn publish(clients: &Clients, ctx: &Mutex<Resolved>, arn: &str, name: &str) -> Result<(), AwsError> {
     let resource = format!("state machine {name}");
     let answer = clients
         .sfn
@@ -292,7 +289,7 @@ async fn publish(clients: &Clients, arn: &str, name: &str) -> Result<(), AwsErro
         .await;
     match answer {
         Ok(out) => {
-            record_published(arn, Some(out.state_machine_version_arn()));
+            record_published(ctx, arn, Some(out.state_machine_version_arn()));
             Ok(())
         }
         Err(e)
@@ -320,7 +317,7 @@ async fn publish(clients: &Clients, arn: &str, name: &str) -> Result<(), AwsErro
                 .send()
                 .await
                 .map_err(|e| AwsError::new("UpdateStateMachine", &resource, e))?;
-            record_published(arn, out.state_machine_version_arn());
+            record_published(ctx, arn, out.state_machine_version_arn());
             Ok(())
         }
         Err(e) => Err(AwsError::new("PublishStateMachineVersion", resource, e)),
@@ -424,16 +421,13 @@ async fn wait_gone(clients: &Clients, arn: &str, name: &str) -> Result<(), AwsEr
 
 /// The routing configuration of an alias.
 fn routing_items(
+    ctx: &Mutex<Resolved>,
     machine_arn: &str,
     routing: &Routing,
 ) -> Result<Vec<RoutingConfigurationListItem>, AwsError> {
     let versions: Vec<(String, i32)> = match routing {
         Routing::Published => {
-            let published = PUBLISHED
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .get(machine_arn)
-                .cloned();
+            let published = lock(ctx).published.get(machine_arn).cloned();
             let arn = published.ok_or_else(|| {
                 AwsError::invalid(
                     "CreateStateMachineAlias",
@@ -463,11 +457,12 @@ fn routing_items(
 
 async fn create_alias(
     clients: &Clients,
+    ctx: &Mutex<Resolved>,
     machine_arn: &str,
     name: &str,
     routing: &Routing,
 ) -> Result<(), AwsError> {
-    let items = routing_items(machine_arn, routing)?;
+    let items = routing_items(ctx, machine_arn, routing)?;
     clients
         .sfn
         .create_state_machine_alias()
@@ -487,11 +482,12 @@ async fn create_alias(
 
 async fn update_alias(
     clients: &Clients,
+    ctx: &Mutex<Resolved>,
     machine_arn: &str,
     name: &str,
     routing: &Routing,
 ) -> Result<(), AwsError> {
-    let items = routing_items(machine_arn, routing)?;
+    let items = routing_items(ctx, machine_arn, routing)?;
     let arn = format!("{machine_arn}:{name}");
     clients
         .sfn

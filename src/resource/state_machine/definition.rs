@@ -723,7 +723,7 @@ mod tests {
         assert_eq!(problems(parsed.clone()), Vec::<String>::new());
         assert_eq!(
             placeholders(&parsed).keys().collect::<Vec<_>>(),
-            vec!["WelcomeQueueUrl"]
+            vec!["UsersTable", "WelcomeQueueUrl"]
         );
     }
 

@@ -46,7 +46,7 @@ pub struct LiveMachine {
     /// ARN.
     pub arn: String,
     /// `STANDARD` or `EXPRESS`.
-    pub kind: String,
+    pub kind: MachineType,
     /// `ACTIVE` or `DELETING`.
     pub status: String,
     /// The definition, parsed (`None` when it does not parse: always different).

@@ -35,7 +35,7 @@ pub fn plan(
         let found = live.machines.get(&desired.name);
         let publishes = plan_machine(stack, desired, found, adopt, &mut changes)?;
         // A replaced machine starts over without versions or aliases.
-        let kept = found.filter(|m| m.kind == desired.kind.as_str() && m.status != "DELETING");
+        let kept = found.filter(|m| m.kind == desired.kind && m.status != "DELETING");
         plan_alias(desired, kept, publishes, &mut changes);
         if live.versions_listed
             && let Some(machine) = kept
@@ -251,7 +251,7 @@ fn plan_machine(
             stack: stack.to_string(),
         });
     }
-    if live.kind != desired.kind.as_str() {
+    if live.kind != desired.kind {
         // Step Functions cannot change a machine's type (CreateStateMachine, `type`): a new one.
         tracing::debug!(
             "state machine {}: {} → {}, replace",

@@ -409,17 +409,20 @@ fn upper_first(s: &str) -> String {
 mod tests {
     use super::*;
 
-    /// The onboarding workflow (examples/onboarding.asl.json) with its queue URL substituted
+    /// The onboarding workflow (examples/onboarding.asl.json) with its table and queue substituted
     /// needs exactly PutItem on its table and SendMessage on its queue ("IAM policies for
     /// DynamoDB" and "IAM policies for Amazon SQS" in the Step Functions guide).
     #[test]
     fn onboarding_policy_is_exactly_put_item_and_send_message() {
         let text = include_str!("../../../examples/onboarding.asl.json");
         let definition: Value = serde_json::from_str(text).unwrap();
-        let subs = BTreeMap::from([(
-            "WelcomeQueueUrl".to_string(),
-            "https://sqs.ap-southeast-2.amazonaws.com/189107071895/user-onboarding-welcome".to_string(),
-        )]);
+        let subs = BTreeMap::from([
+            ("UsersTable".to_string(), "user-onboarding-users".to_string()),
+            (
+                "WelcomeQueueUrl".to_string(),
+                "https://sqs.ap-southeast-2.amazonaws.com/189107071895/user-onboarding-welcome".to_string(),
+            ),
+        ]);
         let definition = super::super::definition::substitute(&definition, &subs);
         let derived = derive(&definition, false, false);
         let expected = json!({"Version": "2012-10-17", "Statement": [

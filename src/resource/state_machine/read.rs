@@ -137,14 +137,22 @@ async fn describe(clients: &Clients, arn: &str) -> Result<Option<LiveMachine>, A
             ));
         }
     };
+    let machine = from_describe(&out).map_err(|e| {
+        AwsError::invalid(
+            "DescribeStateMachine",
+            format!("state machine {arn}"),
+            e.to_string(),
+        )
+    })?;
     Ok(Some(LiveMachine {
         tags: tags(clients, arn).await?,
-        ..from_describe(&out)
+        ..machine
     }))
 }
 
 /// A DescribeStateMachine answer as plain data (without tags, versions and aliases).
-fn from_describe(out: &DescribeStateMachineOutput) -> LiveMachine {
+/// An answer with a type this build does not know is refused, never read as another type.
+fn from_describe(out: &DescribeStateMachineOutput) -> Result<LiveMachine, crate::domain::Unknown> {
     let logging = out
         .logging_configuration()
         .map_or_else(Logging::default, |l| Logging {
@@ -158,10 +166,10 @@ fn from_describe(out: &DescribeStateMachineOutput) -> LiveMachine {
                     .map(str::to_string)
             }),
         });
-    LiveMachine {
+    Ok(LiveMachine {
         name: out.name().to_string(),
         arn: out.state_machine_arn().to_string(),
-        kind: out.r#type().as_str().to_string(),
+        kind: out.r#type().as_str().parse()?,
         status: out
             .status()
             .map_or_else(|| "ACTIVE".to_string(), |s| s.as_str().to_string()),
@@ -173,7 +181,7 @@ fn from_describe(out: &DescribeStateMachineOutput) -> LiveMachine {
         tags: BTreeMap::new(),
         versions: Vec::new(),
         aliases: Vec::new(),
-    }
+    })
 }
 
 /// True when the endpoint does not implement the operation (stock moto answers 500 or an

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::definition::{self, CheckContext, Source};
 use super::policy;
+use crate::domain::Action;
 use crate::stack::diagnostic::{Diagnostic, Span};
 use crate::stack::model::{MachineAliasSection, StackFile, StateMachineSection};
 use crate::stack::rules::{self, ACCOUNT_PLACEHOLDER, OWNER_TAG, PARTITION_PLACEHOLDER, REGION_PLACEHOLDER};
@@ -24,24 +25,7 @@ pub const ROLE_DESCRIPTION: &str =
 /// The inline policy of a generated execution role.
 pub const ROLE_POLICY_NAME: &str = "StateMachineExecution";
 
-/// STANDARD or EXPRESS (botocore stepfunctions `StateMachineType`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
-pub enum MachineType {
-    /// Exactly-once, up to a year.
-    Standard,
-    /// At-least-once, up to five minutes.
-    Express,
-}
-
-impl MachineType {
-    /// The API's spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MachineType::Standard => "STANDARD",
-            MachineType::Express => "EXPRESS",
-        }
-    }
-}
+pub use crate::domain::MachineType;
 
 /// Execution logging (botocore `LoggingConfiguration`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -286,10 +270,11 @@ fn desired_machine(m: &StateMachineSection, stack_tags: &BTreeMap<String, String
         stack_tags.get(OWNER_TAG).cloned().unwrap_or_default(),
     );
     Some(DesiredMachine {
-        kind: match m.kind.as_ref().map(|k| k.value.as_str()) {
-            Some("EXPRESS") => MachineType::Express,
-            _ => MachineType::Standard,
-        },
+        kind: m
+            .kind
+            .as_ref()
+            .and_then(|k| k.value.parse().ok())
+            .unwrap_or_default(),
         template,
         definition,
         substitutions,
@@ -356,7 +341,7 @@ pub fn validate(file: &StackFile) -> Vec<Diagnostic> {
 /// The table's own fields: type, logging, role, versions kept.
 fn table(m: &StateMachineSection, out: &mut Vec<Diagnostic>) {
     if let Some(kind) = &m.kind
-        && !["STANDARD", "EXPRESS"].contains(&kind.value.as_str())
+        && kind.value.parse::<MachineType>().is_err()
     {
         out.push(
             Diagnostic::error(
@@ -467,7 +452,10 @@ fn definition_problems(m: &StateMachineSection, out: &mut Vec<Diagnostic>) {
             "too large",
         ));
     }
-    let express = m.kind.as_ref().is_some_and(|k| k.value == "EXPRESS");
+    let express = m
+        .kind
+        .as_ref()
+        .is_some_and(|k| k.value == MachineType::Express.as_str());
     for (pointer, problem) in definition::check(parsed, CheckContext { express }) {
         let d = Diagnostic::error(
             span.clone(),
@@ -633,19 +621,20 @@ fn routes(file: &StackFile, out: &mut Vec<Diagnostic>) {
             .state_machine
             .as_ref()
             .and_then(|s| declared.get(s.value.as_str()));
-        if let (Some(m), Some(action)) = (machine, &route.action) {
-            let kind = m.kind.as_ref().map_or("STANDARD", |k| k.value.as_str());
-            let needed = match action.value.as_str() {
-                "StartSyncExecution" => Some("EXPRESS"),
-                "StopExecution" => Some("STANDARD"),
-                _ => None,
-            };
-            if let Some(needed) = needed
-                && needed != kind
+        let action = route
+            .action
+            .as_ref()
+            .and_then(|a| Some((a, a.value.parse::<Action>().ok()?)));
+        if let (Some(m), Some((written, action))) = (machine, action) {
+            // As written: an unknown type (reported by itself) suits no action.
+            let default = MachineType::default();
+            let kind = m.kind.as_ref().map_or(default.as_str(), |k| k.value.as_str());
+            if let Some(needed) = action.machine_type()
+                && needed.as_str() != kind
             {
                 out.push(Diagnostic::error(
-                    action.span.clone(),
-                    format!("{} needs a {needed} state machine", action.value),
+                    written.span.clone(),
+                    format!("{action} needs a {needed} state machine"),
                     format!(
                         "state machine `{}` is {kind}",
                         m.name.as_ref().map_or("", |n| n.value.as_str())

@@ -2,6 +2,7 @@
 //! fail although API Gateway accepts the integration.
 
 use crate::arn::Partition;
+use crate::domain::Action;
 use crate::stack::diagnostic::Diagnostic;
 use crate::stack::model::{RouteSection, Sp, StackFile};
 use crate::stack::rules::{self, Mapping};
@@ -22,13 +23,13 @@ pub const MAX_INPUT_BYTES: usize = 262_144;
 pub(super) fn parameter(
     value: &Sp<String>,
     name: &str,
-    action: &str,
+    action: Action,
     parsed: &Mapping,
     out: &mut Vec<Diagnostic>,
 ) {
     match (name, action) {
-        ("Name", "StartExecution" | "StartSyncExecution") => execution_name(value, parsed, out),
-        ("Error", "StopExecution") => {
+        ("Name", Action::StartExecution | Action::StartSyncExecution) => execution_name(value, parsed, out),
+        ("Error", Action::StopExecution) => {
             if let Mapping::Static(text) = parsed
                 && text.chars().count() > MAX_STOP_ERROR
             {
@@ -61,7 +62,7 @@ pub(super) fn parameter(
                 );
             }
         }
-        ("Input", "StartExecution" | "StartSyncExecution") => {
+        ("Input", Action::StartExecution | Action::StartSyncExecution) => {
             if let Mapping::Static(text) = parsed
                 && let Err(reason) = check_static_input(text)
             {

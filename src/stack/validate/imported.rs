@@ -93,7 +93,7 @@ fn unmanaged(file: &StackFile, out: &mut Vec<Diagnostic>) {
         .stage
         .as_ref()
         .and_then(|s| s.name.as_ref())
-        .map_or("$default", |n| n.value.as_str());
+        .map_or(crate::domain::StageName::DEFAULT, |n| n.value.as_str());
     for name in file.api.unmanaged_stages.iter().flatten() {
         if name.value == stage {
             out.push(

@@ -205,11 +205,11 @@ fn policy_size(file: &StackFile, out: &mut Vec<Diagnostic>) {
         let (Some(action), Some(arn)) = (&route.action, &route.state_machine) else {
             continue;
         };
-        if let (true, Ok(m)) = (
-            rules::ACTIONS.contains(&action.value.as_str()),
+        if let (Ok(action), Ok(m)) = (
+            action.value.parse::<crate::domain::Action>(),
             rules::state_machine_reference(&arn.value),
         ) {
-            machines.push((action.value.clone(), m));
+            machines.push((action, m));
         }
     }
     let actions: Option<Vec<String>> = file

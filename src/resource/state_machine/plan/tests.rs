@@ -38,7 +38,7 @@ fn live_of(d: &DesiredMachine, versions: &[u64], alias_on: Option<u64>) -> LiveM
     let machine = LiveMachine {
         name: d.name.clone(),
         arn: arn.clone(),
-        kind: "STANDARD".into(),
+        kind: MachineType::Standard,
         status: "ACTIVE".into(),
         definition: Some(d.definition.clone()),
         role_arn: d.role.arn().to_string(),

@@ -1,0 +1,78 @@
+//! The Step Functions action a route's integration takes.
+
+use super::MachineType;
+
+/// What every Step Functions integration subtype starts with.
+pub const SUBTYPE_PREFIX: &str = "StepFunctions-";
+
+super::spelled! {
+    /// The Step Functions action of an `AWS_PROXY` integration: the part after `StepFunctions-`
+    /// of its subtype ("Integration subtype reference", API Gateway developer guide: subtypes
+    /// `StepFunctions-StartExecution`, `StepFunctions-StartSyncExecution`,
+    /// `StepFunctions-StopExecution`; botocore apigatewayv2 `service-2.json` types
+    /// `IntegrationSubtype` as a plain string, so the guide is the list).
+    Action, "Step Functions action" {
+        /// Starts an execution and answers with its ARN.
+        StartExecution = "StartExecution",
+        /// Runs an EXPRESS execution and answers with its result.
+        StartSyncExecution = "StartSyncExecution",
+        /// Stops a STANDARD execution.
+        StopExecution = "StopExecution",
+    }
+}
+
+impl Action {
+    /// The integration subtype, e.g. `StepFunctions-StartExecution`.
+    pub fn subtype(self) -> &'static str {
+        match self {
+            Action::StartExecution => "StepFunctions-StartExecution",
+            Action::StartSyncExecution => "StepFunctions-StartSyncExecution",
+            Action::StopExecution => "StepFunctions-StopExecution",
+        }
+    }
+
+    /// The action of an integration subtype; `None` for any other subtype.
+    pub fn from_subtype(subtype: &str) -> Option<Self> {
+        subtype.strip_prefix(SUBTYPE_PREFIX)?.parse().ok()
+    }
+
+    /// The IAM action the integration's role needs (Step Functions' actions are named as its
+    /// API operations: "Actions, resources, and condition keys for AWS Step Functions").
+    pub fn iam_action(self) -> &'static str {
+        match self {
+            Action::StartExecution => "states:StartExecution",
+            Action::StartSyncExecution => "states:StartSyncExecution",
+            Action::StopExecution => "states:StopExecution",
+        }
+    }
+
+    /// The machine type the action works on, if it needs one: StartSyncExecution runs EXPRESS
+    /// machines only ("Synchronous and Asynchronous Express Workflows", Step Functions guide);
+    /// StopExecution stops STANDARD executions only (StopExecution, API reference).
+    pub fn machine_type(self) -> Option<MachineType> {
+        match self {
+            Action::StartExecution => None,
+            Action::StartSyncExecution => Some(MachineType::Express),
+            Action::StopExecution => Some(MachineType::Standard),
+        }
+    }
+
+    /// True for an action that starts an execution of the route's machine (it takes
+    /// `StateMachineArn`); false for one that acts on an execution (`ExecutionArn`).
+    pub fn starts(self) -> bool {
+        match self {
+            Action::StartExecution | Action::StartSyncExecution => true,
+            Action::StopExecution => false,
+        }
+    }
+
+    /// The request parameters API Gateway accepts for the subtype: (required, optional)
+    /// ("Integration subtype reference", API Gateway developer guide).
+    pub fn parameters(self) -> (&'static [&'static str], &'static [&'static str]) {
+        match self {
+            Action::StartExecution => (&["StateMachineArn"], &["Name", "Input", "Region"]),
+            Action::StartSyncExecution => (&["StateMachineArn"], &["Name", "Input", "Region", "TraceHeader"]),
+            Action::StopExecution => (&["ExecutionArn"], &["Cause", "Error", "Region"]),
+        }
+    }
+}
