@@ -140,8 +140,9 @@ fn bind_known(desired: &Desired, target: &Target) -> Desired {
     };
     for route in &mut bound.routes {
         route.state_machine = bind(&route.state_machine);
-        if let Some(arn) = route.integration.parameters.get_mut("StateMachineArn") {
-            *arn = bind(arn);
+        // The machine's ARN, and a status route's input (the described machine's executions).
+        for value in route.integration.parameters.values_mut() {
+            *value = bind(value);
         }
     }
     bound

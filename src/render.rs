@@ -19,6 +19,16 @@ pub enum Format {
     Json,
 }
 
+/// A command's result, one value: the printer shows it as text for people or as one JSON
+/// document ([`Printer::result`]).
+pub trait Rendered {
+    /// The text form, written through the printer's text methods (results on stdout, progress on
+    /// stderr).
+    fn text(&self, printer: &Printer);
+    /// The JSON document.
+    fn json(&self) -> Value;
+}
+
 /// Where every command writes.
 #[derive(Debug, Clone)]
 pub struct Printer {
@@ -111,6 +121,14 @@ impl Printer {
         }
     }
 
+    /// A command's result: its text in text mode, its JSON document in JSON mode.
+    pub fn result(&self, result: &dyn Rendered) {
+        match self.format {
+            Format::Text => result.text(self),
+            Format::Json => self.json(&result.json()),
+        }
+    }
+
     /// A JSON document on stdout (JSON mode only).
     pub fn json(&self, value: &Value) {
         if self.format == Format::Json && self.scope.is_none() {
@@ -147,6 +165,33 @@ impl Printer {
             let text: String = help.lines().map(|l| format!("  {label} {l}\n")).collect();
             err(&self.scope(&text));
         }
+    }
+
+    /// Whether a question can be asked: stdin is a terminal (off one, commands never ask).
+    pub fn can_ask(&self) -> bool {
+        std::io::stdin().is_terminal()
+    }
+
+    /// Asks `question` on stderr, in both modes (JSON consumers read stdout), and reads one line
+    /// of stdin: the answer trimmed, or `None` when it cannot be read.
+    pub fn ask(&self, question: &str) -> Option<String> {
+        err(&format!("{question} "));
+        let _ = std::io::stderr().flush();
+        let mut answer = String::new();
+        std::io::BufRead::read_line(&mut std::io::stdin().lock(), &mut answer).ok()?;
+        Some(answer.trim().to_string())
+    }
+
+    /// A spinner on stderr saying `message` while something runs, drawn only on a terminal;
+    /// `finish_and_clear` removes it.
+    pub fn spinner(&self, message: String) -> indicatif::ProgressBar {
+        let spinner = indicatif::ProgressBar::new_spinner();
+        if !std::io::stderr().is_terminal() {
+            spinner.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+        }
+        spinner.set_message(message);
+        spinner.enable_steady_tick(std::time::Duration::from_millis(100));
+        spinner
     }
 
     /// A warning or note on stderr.

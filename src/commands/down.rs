@@ -1,6 +1,5 @@
 //! `provision down`: delete what the stack owns, children first.
 
-use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 
 use serde_json::json;
@@ -12,7 +11,7 @@ use crate::aws::Clients;
 use crate::error::Error;
 use crate::live::{Live, RoleState};
 use crate::plan;
-use crate::render::Printer;
+use crate::render::{Printer, Rendered};
 use crate::stack::Desired;
 
 /// `down`'s options.
@@ -62,24 +61,27 @@ pub async fn run(
     }
     let plan = plan::plan_down(&desired, &live);
     if plan.is_empty() {
-        printer.line(&format!(
-            "Nothing to delete: stack {} owns nothing in AWS.",
-            desired.stack
-        ));
-        printer.json(&json!({"stack": desired.stack, "changes": [], "completed": []}));
+        printer.result(&Deleted {
+            plan: &plan,
+            completed: Vec::new(),
+        });
         return Ok(ExitStatus::Success);
     }
     printer.plan(&plan);
     if !yes {
-        confirm(&desired.stack, &loaded.path)?;
+        confirm(printer, &desired.stack, &loaded.path)?;
     }
     let outcome = apply::apply(&clients, &plan, Resolved::default(), |done| {
         printer.step(&done.label, done.elapsed)
     })
     .await;
     let completed: Vec<&String> = outcome.completed.iter().map(|c| &c.label).collect();
-    let report = json!({"stack": desired.stack, "changes": plan.changes, "completed": completed});
     if let Some(stopped) = outcome.stopped {
+        let report = Deleted {
+            plan: &plan,
+            completed: completed.clone(),
+        }
+        .json();
         return Err(super::stopped(
             "down",
             stopped,
@@ -91,9 +93,33 @@ pub async fn run(
             ),
         ));
     }
-    printer.line(&format!("Stack {} deleted.", desired.stack));
-    printer.json(&report);
+    printer.result(&Deleted {
+        plan: &plan,
+        completed,
+    });
     Ok(ExitStatus::Success)
+}
+
+/// `down`'s result: what the plan deleted (nothing, when the stack owned nothing).
+struct Deleted<'a> {
+    plan: &'a plan::Plan,
+    completed: Vec<&'a String>,
+}
+
+impl Rendered for Deleted<'_> {
+    fn text(&self, printer: &Printer) {
+        printer.line(&match self.plan.is_empty() {
+            true => format!(
+                "Nothing to delete: stack {} owns nothing in AWS.",
+                self.plan.stack
+            ),
+            false => format!("Stack {} deleted.", self.plan.stack),
+        });
+    }
+
+    fn json(&self) -> serde_json::Value {
+        json!({"stack": self.plan.stack, "changes": self.plan.changes, "completed": self.completed})
+    }
 }
 
 /// Roles the tool made for the stack that neither the file nor the integrations name (left by
@@ -117,8 +143,9 @@ async fn find_left_behind_roles(clients: &Clients, desired: &Desired, live: &mut
     Ok(())
 }
 
-fn confirm(stack: &str, path: &std::path::Path) -> Result<(), Error> {
-    if !std::io::stdin().is_terminal() {
+/// On a terminal, asks for the stack's name; off one, refuses without `--yes`.
+fn confirm(printer: &Printer, stack: &str, path: &std::path::Path) -> Result<(), Error> {
+    if !printer.can_ask() {
         return Err(Error::with_help(
             "refusing to delete without --yes when not on a terminal; nothing was deleted",
             format!(
@@ -127,10 +154,10 @@ fn confirm(stack: &str, path: &std::path::Path) -> Result<(), Error> {
             ),
         ));
     }
-    eprint!("Delete everything stack {stack} owns? Type the stack name to confirm: ");
-    let _ = std::io::stderr().flush();
-    let mut answer = String::new();
-    if std::io::stdin().lock().read_line(&mut answer).is_err() || answer.trim() != stack {
+    let answer = printer.ask(&format!(
+        "Delete everything stack {stack} owns? Type the stack name to confirm:"
+    ));
+    if answer.as_deref() != Some(stack) {
         return Err(Error::msg("not confirmed; nothing was deleted"));
     }
     Ok(())

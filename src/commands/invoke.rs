@@ -154,6 +154,11 @@ pub async fn invoke(
         .map_err(|e| unreachable(&outgoing, &e, settings, inv.local.is_some()))?;
     let (status, text) = (answer.status, answer.body.clone());
     let response: Value = serde_json::from_str(&text).unwrap_or_else(|_| json!(text));
+    if (200..300).contains(&status)
+        && let Some(described) = described_by(&desired, route)
+    {
+        return Ok(print_status(printer, &outgoing.url, described, status, &response));
+    }
     printer.line(&format!("HTTP {status}"));
     printer.line(&serde_json::to_string_pretty(&response).unwrap_or(text));
     explain_refusal(printer, &answer, &response, route, inv.local.is_some());
@@ -174,7 +179,7 @@ pub async fn invoke(
             ExitStatus::Failure
         });
     }
-    let state = execution_outcome(&clients, &response, inv.timeout).await?;
+    let state = execution_outcome(printer, &clients, &response, inv.timeout).await?;
     printer.line(&format!("Execution {}", state.status));
     for (label, value) in [
         ("Output", &state.output),
@@ -194,6 +199,60 @@ pub async fn invoke(
     } else {
         ExitStatus::Failure
     })
+}
+
+/// The machine a status route describes (its integration starts that machine's helper).
+fn described_by<'a>(desired: &'a Desired, route: &DesiredRoute) -> Option<&'a str> {
+    desired
+        .state_machines
+        .iter()
+        .find(|m| m.arn() == route.state_machine)?
+        .describes
+        .as_deref()
+}
+
+/// A status route's answer, as the execution it describes: the helper's result inside
+/// StartSyncExecution's envelope (docs/stack-format.md, "Status routes"). Exit 0 when the
+/// execution was described, whatever its status; 1 when the helper failed (no such execution,
+/// or one of another machine, which its role may not describe).
+fn print_status(printer: &Printer, url: &str, machine: &str, status: u16, envelope: &Value) -> ExitStatus {
+    printer.line(&format!("HTTP {status}"));
+    let mut report = json!({"url": url, "status": status, "response": envelope});
+    let described = envelope["output"]
+        .as_str()
+        .and_then(|o| serde_json::from_str::<Value>(o).ok())
+        .filter(|_| envelope["status"] == "SUCCEEDED");
+    let Some(described) = described else {
+        let error = envelope["error"].as_str().unwrap_or("no answer");
+        printer.line(&format!(
+            "The status of an execution of {machine} could not be read: {error}"
+        ));
+        if let Some(cause) = envelope["cause"].as_str() {
+            printer.line(&format!("Cause: {cause}"));
+        }
+        printer.json(&report);
+        return ExitStatus::Failure;
+    };
+    printer.line(&format!(
+        "Execution {}",
+        described["status"].as_str().unwrap_or("(no status)")
+    ));
+    for (label, key) in [
+        ("Started", "startDate"),
+        ("Stopped", "stopDate"),
+        ("Error", "error"),
+        ("Cause", "cause"),
+    ] {
+        if let Some(value) = described[key].as_str() {
+            printer.line(&format!("{label}: {value}"));
+        }
+    }
+    if let Some(output) = described.get("output") {
+        printer.line(&format!("Output: {output}"));
+    }
+    report["execution"] = described;
+    printer.json(&report);
+    ExitStatus::Success
 }
 
 /// The stack's route that API Gateway would pick for `method path`, or an error with the
@@ -380,6 +439,7 @@ fn request_body(data: Option<&str>) -> Result<String, Error> {
 /// How the execution a response started ended: a synchronous execution carries its outcome;
 /// otherwise its ARN is followed until it leaves RUNNING or `limit` passes.
 async fn execution_outcome(
+    printer: &Printer,
     clients: &crate::aws::Clients,
     response: &Value,
     limit: Duration,
@@ -397,7 +457,7 @@ async fn execution_outcome(
     let arn = response["executionArn"]
         .as_str()
         .ok_or_else(|| Error::msg("--follow: the response has no executionArn to follow"))?;
-    follow(clients, arn, limit).await?.ok_or_else(|| {
+    follow(printer, clients, arn, limit).await?.ok_or_else(|| {
         Error::with_help(
             format!("{arn} is still RUNNING after {}s", limit.as_secs()),
             "it keeps running: see `aws stepfunctions describe-execution`, or raise --timeout",
@@ -408,16 +468,12 @@ async fn execution_outcome(
 /// Polls DescribeExecution with a spinner until the execution leaves RUNNING; `None` when
 /// `limit` passes first.
 async fn follow(
+    printer: &Printer,
     clients: &crate::aws::Clients,
     arn: &str,
     limit: Duration,
 ) -> Result<Option<execution::ExecutionState>, crate::error::AwsError> {
-    let spinner = indicatif::ProgressBar::new_spinner();
-    if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-        spinner.set_draw_target(indicatif::ProgressDrawTarget::hidden());
-    }
-    spinner.set_message(format!("following {arn}"));
-    spinner.enable_steady_tick(Duration::from_millis(100));
+    let spinner = printer.spinner(format!("following {arn}"));
     let deadline = tokio::time::Instant::now() + limit;
     let mut delay = Duration::from_millis(250);
     let state = loop {

@@ -1,6 +1,5 @@
 //! `provision up`: plan, then apply in dependency order.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -15,7 +14,7 @@ use crate::live::{self, Live, RoleState};
 use crate::outputs;
 use crate::plan::saved::SavedPlan;
 use crate::plan::{self, Action, Kind, Plan, PlanOptions};
-use crate::render::Printer;
+use crate::render::{Printer, Rendered};
 use crate::stack::{Desired, LoadOptions};
 
 /// `up`'s options.
@@ -196,10 +195,25 @@ pub async fn run(
         &clients.region,
         crate::aws::has_session_token(&clients).await,
     );
-    printer.outputs(&outputs);
     report["outputs"] = json!(outputs);
-    printer.json(&report);
+    printer.result(&Applied { report, outputs });
     Ok(ExitStatus::Success)
+}
+
+/// `up`'s result: the stack's outputs, and for JSON the changes and steps with them.
+struct Applied {
+    report: serde_json::Value,
+    outputs: outputs::Outputs,
+}
+
+impl Rendered for Applied {
+    fn text(&self, printer: &Printer) {
+        printer.outputs(&self.outputs);
+    }
+
+    fn json(&self) -> serde_json::Value {
+        self.report.clone()
+    }
 }
 
 /// After an IAM change: a note that it takes a while to reach API Gateway, or with `--wait`,
@@ -276,7 +290,7 @@ pub async fn run_folder(
         // delete or replace anything, and a stack that would is stopped with a line saying so.
         let confirm = match options.confirm {
             Confirm::Skip => Confirm::Skip,
-            _ if !std::io::stdin().is_terminal() => Confirm::Skip,
+            _ if !printer.can_ask() => Confirm::Skip,
             _ => Confirm::Refuse,
         };
         let options = UpOptions {
@@ -407,19 +421,16 @@ fn destructive(plan: &Plan) -> bool {
 
 /// On a terminal, shows the plan and asks; off a terminal (CI, which reviewed the plan) goes on.
 fn confirm(printer: &Printer, plan: &Plan) -> Result<(), Error> {
-    if !std::io::stdin().is_terminal() {
+    if !printer.can_ask() {
         return Ok(());
     }
     printer.plan(plan);
     let (_, _, deletes) = plan.counts();
-    eprint!(
-        "This deletes or replaces {deletes} resource(s) of stack {}. Apply? Type yes to continue: ",
+    let answer = printer.ask(&format!(
+        "This deletes or replaces {deletes} resource(s) of stack {}. Apply? Type yes to continue:",
         plan.stack
-    );
-    let _ = std::io::Write::flush(&mut std::io::stderr());
-    let mut answer = String::new();
-    let read = std::io::BufRead::read_line(&mut std::io::stdin().lock(), &mut answer);
-    if read.is_err() || !matches!(answer.trim(), "yes" | "y") {
+    ));
+    if !matches!(answer.as_deref(), Some("yes" | "y")) {
         return Err(Error::with_help(
             "not confirmed; nothing was changed",
             "review with `provision diff`, then run `provision up --yes` (or answer yes)",

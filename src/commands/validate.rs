@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use super::{ExitStatus, Outcome};
-use crate::render::Printer;
+use crate::render::{Printer, Rendered};
 use crate::stack;
 
 /// `validate`'s options.
@@ -24,21 +24,46 @@ pub fn run(printer: &Printer, load: &stack::LoadOptions, args: ValidateArgs) -> 
     let path = super::stack_path(stack)?;
     let loaded = stack::load_with(&path, load);
     printer.diagnostics(&loaded);
-    let errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
-    let warnings = loaded.warnings();
-    printer.json(&serde_json::json!({
-        "stack": path.display().to_string(),
-        "errors": errors,
-        "warnings": warnings,
-        "diagnostics": super::diagnostics_json(&loaded),
-    }));
-    printer.progress(&format!(
-        "{}: {errors} error(s), {warnings} warning(s)",
-        path.display()
-    ));
+    let validated = Validated {
+        path: &path,
+        loaded: &loaded,
+        errors: loaded.diagnostics.iter().filter(|d| d.is_error()).count(),
+        warnings: loaded.warnings(),
+    };
+    printer.result(&validated);
+    let Validated { errors, warnings, .. } = validated;
     Ok(if errors > 0 || (deny_warnings && warnings > 0) {
         ExitStatus::Failure
     } else {
         ExitStatus::Success
     })
+}
+
+/// `validate`'s result: the counts, and the diagnostics for JSON (text shows them as they are
+/// found, on stderr).
+struct Validated<'a> {
+    path: &'a std::path::Path,
+    loaded: &'a stack::Loaded,
+    errors: usize,
+    warnings: usize,
+}
+
+impl Rendered for Validated<'_> {
+    fn text(&self, printer: &Printer) {
+        printer.progress(&format!(
+            "{}: {} error(s), {} warning(s)",
+            self.path.display(),
+            self.errors,
+            self.warnings
+        ));
+    }
+
+    fn json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "stack": self.path.display().to_string(),
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "diagnostics": super::diagnostics_json(self.loaded),
+        })
+    }
 }

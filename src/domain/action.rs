@@ -76,3 +76,42 @@ impl Action {
         }
     }
 }
+
+super::spelled! {
+    /// What a route's `action` names: an integration's [`Action`], or `DescribeExecution`, which
+    /// no integration subtype calls ("Integration subtype reference": HTTP APIs have no
+    /// DescribeExecution integration) and the stack serves with StartSyncExecution on a status
+    /// helper machine it owns (`stack::status_helper`).
+    RouteAction, "route action" {
+        /// Starts an execution and answers with its ARN.
+        StartExecution = "StartExecution",
+        /// Runs an EXPRESS execution and answers with its result.
+        StartSyncExecution = "StartSyncExecution",
+        /// Stops a STANDARD execution.
+        StopExecution = "StopExecution",
+        /// Describes an execution of a STANDARD machine of the stack, through its status helper.
+        DescribeExecution = "DescribeExecution",
+    }
+}
+
+impl RouteAction {
+    /// The action the route's integration takes: its own, or StartSyncExecution (on the status
+    /// helper) for `DescribeExecution`.
+    pub fn integration(self) -> Action {
+        match self {
+            RouteAction::StartExecution => Action::StartExecution,
+            RouteAction::StartSyncExecution | RouteAction::DescribeExecution => Action::StartSyncExecution,
+            RouteAction::StopExecution => Action::StopExecution,
+        }
+    }
+
+    /// The parameters the route may write: the integration's for the three integration
+    /// actions; a status route takes the execution by `ExecutionArn` or by `Name`, one of the
+    /// two (`stack::status_helper::validate` requires it). (required, optional).
+    pub fn parameters(self) -> (&'static [&'static str], &'static [&'static str]) {
+        match self {
+            RouteAction::DescribeExecution => (&[], &["ExecutionArn", "Name"]),
+            other => other.integration().parameters(),
+        }
+    }
+}

@@ -12,7 +12,7 @@ mod authorization;
 mod execution;
 mod stage;
 
-pub use action::{Action, SUBTYPE_PREFIX};
+pub use action::{Action, RouteAction, SUBTYPE_PREFIX};
 pub use authorization::{Authorization, AuthorizerType};
 pub use execution::{ExecutionStatus, MachineType};
 pub use stage::StageName;
@@ -108,6 +108,14 @@ mod tests {
         for a in Action::ALL {
             assert_eq!(a.to_string().parse::<Action>(), Ok(*a));
             assert_eq!(Action::from_subtype(a.subtype()), Some(*a));
+        }
+        for a in RouteAction::ALL {
+            assert_eq!(a.as_str().parse::<RouteAction>(), Ok(*a));
+            // Every route action but the status route's is its integration's own.
+            assert_eq!(
+                a.integration().as_str() == a.as_str(),
+                *a != RouteAction::DescribeExecution
+            );
         }
         for s in ExecutionStatus::ALL {
             assert_eq!(s.as_str().parse::<ExecutionStatus>(), Ok(*s));

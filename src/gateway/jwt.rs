@@ -21,7 +21,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::Value;
 
 use super::mapping::query_params;
-use crate::resource::authorizer::spec::TokenSource;
+use crate::resource::authorizer::spec::{LiveAuthorizer, TokenSource};
 
 /// A JWT authorizer of the API, as deployed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -34,6 +34,23 @@ pub struct JwtAuthorizer {
     pub audience: Vec<String>,
     /// `$request.header.NAME` or `$request.querystring.NAME`.
     pub identity_source: String,
+}
+
+impl JwtAuthorizer {
+    /// The authorizer as read from API Gateway: its first identity source (a JWT authorizer has
+    /// one), `$request.header.Authorization` when none is set.
+    pub fn of(a: &LiveAuthorizer) -> Self {
+        JwtAuthorizer {
+            name: a.name.clone(),
+            issuer: a.issuer.clone().unwrap_or_default(),
+            audience: a.audience.clone(),
+            identity_source: a
+                .identity_source
+                .first()
+                .cloned()
+                .unwrap_or_else(|| TokenSource::default().to_string()),
+        }
+    }
 }
 
 /// Why a token is refused.

@@ -89,14 +89,7 @@ impl Served {
                     .as_deref()
                     .and_then(|id| api.authorizers.iter().find(|a| a.id == id))
                     .filter(|a| a.is_jwt())
-                    .map(|a| JwtAuthorizer {
-                        name: a.name.clone(),
-                        issuer: a.issuer.clone().unwrap_or_default(),
-                        audience: a.audience.clone(),
-                        identity_source: a.identity_source.first().cloned().unwrap_or_else(|| {
-                            crate::resource::authorizer::spec::TokenSource::default().to_string()
-                        }),
-                    }),
+                    .map(JwtAuthorizer::of),
                 scopes: r.scopes.clone(),
                 integration: r
                     .integration_id()

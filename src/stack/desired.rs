@@ -16,7 +16,7 @@ use crate::resource::role::spec::desired_role;
 pub use crate::resource::role::spec::{DesiredRole, least_privilege};
 pub use crate::resource::route::spec::DesiredRoute;
 use crate::resource::route::spec::desired_route;
-pub use crate::resource::stage::spec::{AccessLog, DEFAULT_ACCESS_LOG_FORMAT, DesiredStage};
+pub use crate::resource::stage::spec::DesiredStage;
 use crate::resource::stage::spec::{default_stage, desired_stage};
 use crate::resource::state_machine::spec::DesiredMachine;
 
@@ -112,10 +112,10 @@ impl Desired {
         };
         for route in &mut self.routes {
             route.state_machine = bind(&route.state_machine);
+            // ARNs, and a status route's input, which holds the described machine's
+            // execution ARN when it takes the execution by name.
             for value in route.integration.parameters.values_mut() {
-                if value.starts_with("arn:") {
-                    *value = bind(value);
-                }
+                *value = bind(value);
             }
         }
         self.role.policy = policy::normalize(&map_strings(&self.role.policy, &bind));
@@ -257,6 +257,59 @@ policy_name = "p"
             {"Effect":"Allow","Action":"states:StartExecution","Resource":arn},
             {"Effect":"Allow","Action":"states:StopExecution",
              "Resource":"arn:aws-cn:states:cn-north-1:111122223333:execution:orders:*"}]});
+        assert_eq!(d.role.policy, policy::normalize(&expected));
+    }
+
+    #[test]
+    fn a_status_route_starts_the_helper_the_stack_owns_for_its_machine() {
+        let source = format!(
+            "{BASE}{}",
+            "[[state_machine]]\nname = \"orders\"\n\
+             definition = { StartAt = \"A\", States = { A = { Type = \"Pass\", End = true } } }\n\
+             [[route]]\nkey = \"GET /status/{arn}\"\naction = \"DescribeExecution\"\nstate_machine = \"orders\"\n\
+             parameters = { ExecutionArn = \"$request.path.arn\" }\n\
+             [[route]]\nkey = \"GET /orders/{id}\"\naction = \"DescribeExecution\"\nstate_machine = \"orders\"\n\
+             parameters = { Name = \"$request.path.id\" }\n"
+        );
+        let (mut file, diags) = parse(&source);
+        assert!(diags.is_empty(), "{diags:?}");
+        crate::resource::state_machine::spec::load_definitions(&mut file, std::path::Path::new("."));
+        let mut d = desired(&file).unwrap();
+        d.bind_machines("eu-west-1", "111122223333");
+        // One helper for the two routes on one machine: EXPRESS, owned, describing `orders`.
+        let names: Vec<&str> = d.state_machines.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(names, ["orders", "orders-status"]);
+        let helper = &d.state_machines[1];
+        assert_eq!(helper.kind, crate::resource::state_machine::MachineType::Express);
+        assert_eq!(helper.describes.as_deref(), Some("orders"));
+        assert_eq!(helper.tags[OWNER_TAG], "s");
+        assert_eq!(helper.definition, super::super::status_helper::definition());
+        let crate::resource::state_machine::spec::MachineRole::Generated(role) = &helper.role else {
+            panic!("the helper's role is generated: {:?}", helper.role);
+        };
+        assert_eq!(role.name, "StepFunctions-orders-status-eu-west-1");
+        assert_eq!(
+            role.policy,
+            policy::normalize(&json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                "Action": "states:DescribeExecution",
+                "Resource": "arn:aws:states:eu-west-1:111122223333:execution:orders:*"}]}))
+        );
+        // The routes start the helper synchronously, with the execution's ARN as its input.
+        let helper_arn = "arn:aws:states:eu-west-1:111122223333:stateMachine:orders-status";
+        let by_arn = &d.routes[0].integration;
+        assert_eq!(by_arn.subtype(), "StepFunctions-StartSyncExecution");
+        assert_eq!(by_arn.parameters["StateMachineArn"], helper_arn);
+        assert_eq!(
+            by_arn.parameters["Input"],
+            r#"{"executionArn": "${request.path.arn}"}"#
+        );
+        assert_eq!(
+            d.routes[1].integration.parameters["Input"],
+            r#"{"executionArn": "arn:aws:states:eu-west-1:111122223333:execution:orders:${request.path.id}"}"#
+        );
+        // API Gateway's role may start the helper synchronously, and nothing else for it.
+        let expected = json!({"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":"states:StartSyncExecution","Resource":helper_arn}]});
         assert_eq!(d.role.policy, policy::normalize(&expected));
     }
 

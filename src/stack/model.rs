@@ -261,8 +261,10 @@ pub struct RouteSection {
     #[schemars(required, length(min = 1))]
     pub key: Option<Sp<String>>,
     /// The Step Functions action the route calls: `StartExecution`, `StartSyncExecution`
-    /// (EXPRESS machines only) or `StopExecution` (STANDARD only).
-    #[schemars(required, extend("enum" = crate::domain::Action::NAMES))]
+    /// (EXPRESS machines only), `StopExecution` (STANDARD only), or `DescribeExecution` (a
+    /// status route: the execution of a STANDARD `[[state_machine]]` of the stack, described by
+    /// a helper machine the stack owns).
+    #[schemars(required, extend("enum" = crate::domain::RouteAction::NAMES))]
     pub action: Option<Sp<String>>,
     /// The workflow: its name (`user-onboarding`: the machine of that name in the caller's
     /// account and the stack's region), or its ARN,

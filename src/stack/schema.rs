@@ -229,7 +229,7 @@ mod tests {
         let route = resolve(&root, &root["properties"]["route"]);
         assert_eq!(
             route["properties"]["action"]["enum"],
-            serde_json::json!(rules::ACTIONS)
+            serde_json::json!(crate::domain::RouteAction::NAMES)
         );
         let mut auth: Vec<&str> = rules::AUTHORIZATIONS.to_vec();
         auth.push("JWT");

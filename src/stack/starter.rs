@@ -153,15 +153,7 @@ pub fn starter(s: &Starter) -> String {
          #              authorizer = \"<its name>\" here instead of `authorization`.\n\
          authorization = \"AWS_IAM\"\n\n",
     );
-    t.push_str(
-        "[stage]\n\
-         name = \"$default\"\n\
-         auto_deploy = true\n\
-         # Default route throttling, the only cost cap on who can start executions: requests at\n\
-         # once, and steady requests per second. Set both or neither.\n\
-         throttling_burst_limit = 10\n\
-         throttling_rate_limit = 5.0\n\n",
-    );
+    t.push_str(crate::resource::stage::emit::STARTER);
     t.push_str(
         "# User tags for the role, the API and the stage:\n\
          # [tags]\n\

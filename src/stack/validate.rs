@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use super::diagnostic::{Diagnostic, did_you_mean};
 use super::model::{RouteSection, Sp, StackFile};
 use super::rules::{self, Mapping, OWNER_TAG};
-use crate::domain::{Action, Authorization};
+use crate::domain::{Action, Authorization, RouteAction};
 
 mod execution;
 mod imported;
@@ -38,6 +38,7 @@ pub fn validate(file: &StackFile) -> Vec<Diagnostic> {
     limits::check(file, &mut out);
     imported::check(file, &mut out);
     out.extend(crate::resource::state_machine::spec::validate(file));
+    super::status_helper::validate(file, &mut out);
     out.sort_by_key(|d| d.span.as_ref().map_or(0, |s| s.start));
     out
 }
@@ -173,15 +174,15 @@ fn routes(file: &StackFile, out: &mut Vec<Diagnostic>) {
         });
 
         let action = route.action.as_ref().and_then(|action| {
-            if let Ok(known) = action.value.parse::<Action>() {
+            if let Ok(known) = action.value.parse::<RouteAction>() {
                 Some(known)
             } else {
                 let mut d = Diagnostic::error(
                     action.span.clone(),
                     format!("unknown action \"{}\"", action.value),
-                    "expected StartExecution, StartSyncExecution or StopExecution",
+                    "expected StartExecution, StartSyncExecution, StopExecution or DescribeExecution",
                 );
-                if let Some(s) = did_you_mean(&action.value, rules::ACTIONS) {
+                if let Some(s) = did_you_mean(&action.value, RouteAction::NAMES) {
                     d = d.with_help(format!("did you mean \"{s}\"?"));
                 }
                 out.push(d);
@@ -242,7 +243,7 @@ fn routes(file: &StackFile, out: &mut Vec<Diagnostic>) {
                 ),
             );
         }
-        if action == Some(Action::StartSyncExecution) {
+        if action == Some(RouteAction::StartSyncExecution) {
             let span = route
                 .action
                 .as_ref()
@@ -352,7 +353,7 @@ fn source_account(file: &StackFile, out: &mut Vec<Diagnostic>) {
 /// expressions always.
 fn parameters(
     route: &RouteSection,
-    action: Option<Action>,
+    action: Option<RouteAction>,
     key: Option<&rules::RouteKey>,
     out: &mut Vec<Diagnostic>,
 ) {
@@ -372,7 +373,7 @@ fn parameters(
         .filter(|k| *k != "StateMachineArn")
         .collect();
     for (name, value) in params {
-        if name.value == "StateMachineArn" && action.starts() {
+        if name.value == "StateMachineArn" && action.integration().starts() {
             out.push(
                 Diagnostic::error(
                     name.span.clone(),
@@ -387,7 +388,7 @@ fn parameters(
                 format!("`{}` is not a parameter of {action}", name.value),
                 format!("{action} takes {}", allowed.join(", ")),
             );
-            let elsewhere = Action::ALL.iter().find(|a| {
+            let elsewhere = RouteAction::ALL.iter().find(|a| {
                 let (r, o) = a.parameters();
                 **a != action && r.iter().chain(o).any(|k| *k == name.value)
             });
@@ -400,7 +401,12 @@ fn parameters(
                 (None, None) => d.with_help("remove this key"),
             });
         }
-        mapping(value, Some((&name.value, action)), key, out);
+        // A status route's keys are the helper's input, not StartSyncExecution's own.
+        let param = match action {
+            RouteAction::DescribeExecution => None,
+            other => Some((name.value.as_str(), other.integration())),
+        };
+        mapping(value, param, key, out);
     }
     for req in required.iter().filter(|r| **r != "StateMachineArn") {
         if !params.iter().any(|(k, _)| k.value == *req) {
@@ -570,10 +576,11 @@ fn role_actions(file: &StackFile, out: &mut Vec<Diagnostic>) {
     }
     for route in &file.routes {
         let Some(action) = &route.action else { continue };
-        if !rules::ACTIONS.contains(&action.value.as_str()) {
+        let Ok(known) = action.value.parse::<RouteAction>() else {
             continue;
-        }
-        let needed = format!("states:{}", action.value);
+        };
+        // A status route's role starts its helper (`stack::status_helper`).
+        let needed = known.integration().iam_action();
         if !actions.iter().any(|a| a.value == needed) {
             out.push(
                 Diagnostic::error(action.span.clone(), format!("[role] actions does not grant {needed}"), "this route would answer 500 on every call")

@@ -101,6 +101,35 @@ fn every_broken_stack_is_rejected_with_readable_diagnostics() {
     assert!(failures.is_empty(), "failed: {failures:#?}");
 }
 
+/// A definition over Step Functions' 1 MB ("Step Functions service quotas", maximum
+/// definition size) is refused offline, naming its file. Made here rather than kept in
+/// `tests/broken/` (a megabyte in the repository); its snapshot sits with the corpus's.
+#[test]
+fn a_definition_over_one_megabyte_is_rejected() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let stack =
+        std::fs::read_to_string(Path::new(ROOT).join("tests/broken/definition-unreachable-state.toml"))
+            .expect("read the corpus stack")
+            .replace("definitions/unreachable-state.asl.json", "big.asl.json");
+    std::fs::write(dir.path().join("too-large.toml"), stack).expect("write stack");
+    let with = |padding: &str| {
+        format!(
+            "{{\"Comment\": \"{padding}\", \"StartAt\": \"A\", \"States\": {{\"A\": {{\"Type\": \"Pass\", \"End\": true}}}}}}"
+        )
+    };
+    // A valid definition, padded with a long Comment past 1,048,576 bytes.
+    std::fs::write(dir.path().join("big.asl.json"), with(&"x".repeat(1024 * 1024)))
+        .expect("write definition");
+    check_rejected(dir.path(), "too-large.toml", "definition-too-large");
+
+    // The control: at exactly 1 MB the same definition passes.
+    let at_limit = with(&"x".repeat(1024 * 1024 - with("").len()));
+    assert_eq!(at_limit.len(), 1024 * 1024);
+    std::fs::write(dir.path().join("big.asl.json"), at_limit).expect("write definition");
+    let out = run(dir.path(), CLOSED, &["validate", "too-large.toml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
 #[test]
 fn binary_file_is_rejected() {
     let dir = tempfile::tempdir().unwrap();

@@ -889,9 +889,9 @@ async fn a_busy_conflict_on_a_create_is_sent_again() {
 #[tokio::test]
 async fn access_logs_are_turned_on_with_update_stage() {
     let mut d = desired();
-    let log = provision::stack::desired::AccessLog {
+    let log = provision::resource::stage::spec::AccessLog {
         destination_arn: "arn:aws:logs:ap-southeast-2:189107071895:log-group:/aws/apigateway/x".into(),
-        format: provision::stack::desired::DEFAULT_ACCESS_LOG_FORMAT.into(),
+        format: provision::resource::stage::spec::DEFAULT_ACCESS_LOG_FORMAT.into(),
     };
     d.stage.access_log = Some(log.clone());
     let plan = plan::plan(&bound(&d), &matching_live(&d), PlanOptions::default()).expect("plan");
@@ -927,7 +927,7 @@ async fn access_logs_are_turned_on_with_update_stage() {
 async fn access_logs_removed_are_turned_off_with_delete_access_log_settings() {
     let d = desired();
     let mut live = matching_live(&d);
-    live.apis[0].stages[0].access_log = Some(provision::stack::desired::AccessLog {
+    live.apis[0].stages[0].access_log = Some(provision::resource::stage::spec::AccessLog {
         destination_arn: "arn:aws:logs:ap-southeast-2:189107071895:log-group:old".into(),
         format: "$context.requestId".into(),
     });

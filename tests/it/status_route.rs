@@ -1,37 +1,52 @@
-//! The status route's helper machine (`provision::stack::status_helper`) through `provision
-//! serve` on moto: a StartSyncExecution route on the EXPRESS helper, whose role may describe one
-//! machine's executions only. RUNNING then SUCCEEDED with the workflow's output parsed, another
-//! machine's execution refused by the helper role with nothing of it in the answer, and a
-//! non-existent execution answered with the helper's error in the envelope. (The helper and its
-//! role are created here by the test; `provision` owning them is the next step.)
+//! A status route (`action = "DescribeExecution"`) through `provision up` and `provision serve`
+//! on moto: the stack owns an EXPRESS helper machine and a role that may describe one machine's
+//! executions only (checked with a second client), a no-op `up` mutates nothing, `serve` reports
+//! RUNNING then SUCCEEDED with the workflow's output, another machine's execution is refused by
+//! the helper role with nothing of it in the answer, a non-existent execution is answered with
+//! the helper's error in the envelope, `invoke` prints the described execution, and `down`
+//! deletes the helper and its role.
 
 use crate::support;
 
 use std::time::{Duration, Instant};
 
 use aws_sdk_sfn::types::StateMachineType;
-use provision::arn::parse_state_machine_arn;
-use provision::stack::status_helper;
 use serde_json::{Value, json};
-use support::{Serve, World};
+use support::{Serve, World, printed};
 
 const ACCOUNT: &str = "189107071895";
-const TRUST_STATES: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"states.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+const STACK: &str = "status";
+const HELPER: &str = "onboarding-status";
+const HELPER_ROLE: &str = "StepFunctions-onboarding-status-ap-southeast-2";
 
-async fn machine(world: &World, name: &str, ty: StateMachineType, definition: &str, role: &str) -> String {
-    world
-        .moto
-        .sfn()
-        .create_state_machine()
-        .name(name)
-        .definition(definition)
-        .role_arn(role)
-        .r#type(ty)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("CreateStateMachine {name}: {e:?}"))
-        .state_machine_arn
+fn arn(kind: &str, name: &str) -> String {
+    format!("arn:aws:states:ap-southeast-2:{ACCOUNT}:{kind}:{name}")
 }
+
+/// The described machine waits 3 s, so its first status is RUNNING.
+const STATUS_STACK: &str = r#"[stack]
+name = "status"
+region = "ap-southeast-2"
+allow = ["no-authorization", "no-throttling"]
+
+[api]
+name = "status-api"
+
+[role]
+name = "status-route-role"
+policy_name = "Invoke"
+
+[[state_machine]]
+name = "onboarding"
+role = "arn:aws:iam::189107071895:role/sfn-role"
+definition = { StartAt = "Wait", States = { Wait = { Type = "Wait", Seconds = 3, Next = "Welcome" }, Welcome = { Type = "Pass", Result = { welcome = "u-1" }, End = true } } }
+
+[[route]]
+key = "GET /onboarding-status/{executionArn}"
+action = "DescribeExecution"
+state_machine = "onboarding"
+parameters = { ExecutionArn = "$request.path.executionArn" }
+"#;
 
 async fn start(world: &World, machine: &str, name: &str) -> String {
     world
@@ -58,85 +73,103 @@ fn status(serve: &Serve, execution: &str) -> (Value, Value) {
     (answer, envelope)
 }
 
+/// The helper machine and its role as `up` made them, read with a second client.
+async fn check_the_helper(world: &World) {
+    let sfn = world.moto.sfn();
+    let helper = sfn
+        .describe_state_machine()
+        .state_machine_arn(arn("stateMachine", HELPER))
+        .send()
+        .await
+        .expect("the helper exists");
+    assert_eq!(helper.r#type(), &StateMachineType::Express);
+    assert_eq!(
+        helper.role_arn(),
+        format!("arn:aws:iam::{ACCOUNT}:role/{HELPER_ROLE}")
+    );
+    let definition: Value = serde_json::from_str(helper.definition()).expect("definition");
+    assert_eq!(
+        definition["States"]["Describe"]["Resource"],
+        "arn:aws:states:::aws-sdk:sfn:describeExecution"
+    );
+    let tags = sfn
+        .list_tags_for_resource()
+        .resource_arn(arn("stateMachine", HELPER))
+        .send()
+        .await
+        .expect("tags");
+    assert!(
+        tags.tags()
+            .iter()
+            .any(|t| t.key() == Some("provision:stack") && t.value() == Some(STACK)),
+        "{tags:?}"
+    );
+    let policy = world
+        .moto
+        .iam()
+        .get_role_policy()
+        .role_name(HELPER_ROLE)
+        .policy_name("StateMachineExecution")
+        .send()
+        .await
+        .expect("the helper role's policy");
+    assert_eq!(
+        support::decode_policy(policy.policy_document())["Statement"],
+        json!([{
+            "Action": ["states:DescribeExecution"],
+            "Effect": "Allow",
+            "Resource": [format!("arn:aws:states:ap-southeast-2:{ACCOUNT}:execution:onboarding:*")]
+        }])
+    );
+    // The route starts the helper synchronously.
+    let api = world.only_api_id(STACK).await;
+    let integrations = world
+        .moto
+        .apigw()
+        .get_integrations()
+        .api_id(api)
+        .send()
+        .await
+        .expect("GetIntegrations");
+    let integration = &integrations.items()[0];
+    assert_eq!(
+        integration.integration_subtype(),
+        Some("StepFunctions-StartSyncExecution")
+    );
+    let parameters = integration.request_parameters().expect("parameters");
+    assert_eq!(parameters["StateMachineArn"], arn("stateMachine", HELPER));
+    assert_eq!(
+        parameters["Input"],
+        r#"{"executionArn": "${request.path.executionArn}"}"#
+    );
+}
+
 #[tokio::test]
-async fn the_status_route_reports_one_machines_executions_and_nothing_else() {
+async fn a_status_route_owns_its_helper_and_reports_one_machines_executions_and_nothing_else() {
     let world = World::start(&[]).await;
     world.moto.enable_execution();
-    let iam = world.moto.iam();
-    let slow = r#"{"StartAt":"Wait","States":{"Wait":{"Type":"Wait","Seconds":3,"Next":"Welcome"},"Welcome":{"Type":"Pass","Result":{"welcome":"u-1"},"End":true}}}"#;
-    let target = machine(
-        &world,
-        "onboarding",
-        StateMachineType::Standard,
-        slow,
-        support::SFN_ROLE_ARN,
-    )
-    .await;
-    let secret =
-        r#"{"StartAt":"S","States":{"S":{"Type":"Pass","Result":{"secret":"do-not-leak"},"End":true}}}"#;
-    let other = machine(
-        &world,
-        "payroll",
-        StateMachineType::Standard,
-        secret,
-        support::SFN_ROLE_ARN,
-    )
-    .await;
-
-    // The helper role: DescribeExecution on the onboarding machine's executions only.
-    let policy = status_helper::role_policy(&parse_state_machine_arn(&target).expect("arn"));
-    let role = iam
-        .create_role()
-        .role_name("onboarding-status-helper")
-        .assume_role_policy_document(TRUST_STATES)
-        .send()
-        .await
-        .expect("CreateRole")
-        .role
-        .expect("role")
-        .arn;
-    iam.put_role_policy()
-        .role_name("onboarding-status-helper")
-        .policy_name("DescribeOnboarding")
-        .policy_document(policy.to_string())
-        .send()
-        .await
-        .expect("PutRolePolicy");
-    let definition = status_helper::definition().to_string();
-    machine(
-        &world,
-        "onboarding-status",
-        StateMachineType::Express,
-        &definition,
-        &role,
-    )
-    .await;
-
-    let stack = r#"[stack]
-name = "status"
-region = "ap-southeast-2"
-allow = ["no-authorization", "no-throttling", "sync-execution-timeout"]
-
-[api]
-name = "status-api"
-
-[role]
-name = "status-route-role"
-policy_name = "Invoke"
-
-[[route]]
-key = "GET /onboarding-status/{executionArn}"
-action = "StartSyncExecution"
-state_machine = "onboarding-status"
-parameters = { Input = '{"executionArn": "${request.path.executionArn}"}' }
-"#;
-    let path = world.stack("status.toml", stack);
+    let path = world.stack("status.toml", STATUS_STACK);
     let path = path.to_str().expect("path");
-    world.ok(&["up", path]);
-    let serve = Serve::start(&world.moto.url(), path, &[], &[]);
+    let out = world.ok(&["up", path]);
+    let shown = printed(&out);
+    assert!(
+        shown.contains(&format!("create state machine {HELPER}")),
+        "{shown}"
+    );
+    check_the_helper(&world).await;
 
+    world.proxy.clear();
+    let again = world.ok(&["up", path]);
+    assert!(printed(&again).contains("No changes"), "{}", printed(&again));
+    assert_eq!(
+        world.proxy.mutating_calls(),
+        Vec::new(),
+        "a no-op up mutates nothing"
+    );
+
+    let serve = Serve::start(&world.moto.url(), path, &[], &[]);
     // RUNNING: status and start date, no output yet.
-    let running = start(&world, &target, "u-1").await;
+    let running = start(&world, &arn("stateMachine", "onboarding"), "u-1").await;
     let (answer, envelope) = status(&serve, &running);
     assert_eq!(
         envelope["status"], "SUCCEEDED",
@@ -162,8 +195,35 @@ parameters = { Input = '{"executionArn": "${request.path.executionArn}"}' }
     assert_eq!(done["output"], json!({"welcome": "u-1"}), "{done}");
     assert!(done["stopDate"].is_string(), "{done}");
 
+    // `invoke` prints the described execution, not the envelope.
+    let base = format!("http://127.0.0.1:{}", serve.port);
+    let invoked = world.ok(&[
+        "invoke",
+        path,
+        &format!("GET /onboarding-status/{running}"),
+        "--local",
+        &base,
+    ]);
+    let shown = printed(&invoked);
+    assert!(shown.contains("Execution SUCCEEDED"), "{shown}");
+    assert!(shown.contains(r#"Output: {"welcome":"u-1"}"#), "{shown}");
+    assert!(!shown.contains("billingDetails"), "no envelope: {shown}");
+
     // Another machine's execution: refused by the helper role, and nothing of it in the answer.
-    let foreign = start(&world, &other, "p-1").await;
+    let secret =
+        r#"{"StartAt":"S","States":{"S":{"Type":"Pass","Result":{"secret":"do-not-leak"},"End":true}}}"#;
+    let payroll = world
+        .moto
+        .sfn()
+        .create_state_machine()
+        .name("payroll")
+        .definition(secret)
+        .role_arn(support::SFN_ROLE_ARN)
+        .send()
+        .await
+        .expect("CreateStateMachine payroll")
+        .state_machine_arn;
+    let foreign = start(&world, &payroll, "p-1").await;
     let reply = serve.send("GET", &format!("/onboarding-status/{foreign}"), &[], b"");
     assert_eq!(
         reply.status, 200,
@@ -177,12 +237,30 @@ parameters = { Input = '{"executionArn": "${request.path.executionArn}"}' }
     assert!(
         envelope["cause"]
             .as_str()
-            .is_some_and(|c| c.contains("onboarding-status-helper") && c.contains("states:DescribeExecution")),
+            .is_some_and(|c| c.contains(HELPER_ROLE) && c.contains("states:DescribeExecution")),
         "{envelope}"
+    );
+    let refused = world.run(&[
+        "invoke",
+        path,
+        &format!("GET /onboarding-status/{foreign}"),
+        "--local",
+        &base,
+    ]);
+    assert_eq!(refused.status.code(), Some(1), "{}", printed(&refused));
+    assert!(
+        printed(&refused).contains("Sfn.AccessDeniedException"),
+        "{}",
+        printed(&refused)
+    );
+    assert!(
+        !printed(&refused).contains("do-not-leak"),
+        "{}",
+        printed(&refused)
     );
 
     // An execution that does not exist: the helper's error in the envelope.
-    let missing = format!("arn:aws:states:ap-southeast-2:{ACCOUNT}:execution:onboarding:nobody");
+    let missing = arn("execution", "onboarding:nobody");
     let (answer, envelope) = status(&serve, &missing);
     assert_eq!(answer, Value::Null, "{envelope}");
     assert_eq!(envelope["status"], "FAILED", "{envelope}");
@@ -190,4 +268,26 @@ parameters = { Input = '{"executionArn": "${request.path.executionArn}"}' }
         envelope["error"], "Sfn.ExecutionDoesNotExistException",
         "{envelope}"
     );
+    drop(serve);
+
+    // `down` deletes the helper and its role with the rest of the stack.
+    world.ok(&["down", path, "--yes"]);
+    let gone = world
+        .moto
+        .sfn()
+        .describe_state_machine()
+        .state_machine_arn(arn("stateMachine", HELPER))
+        .send()
+        .await;
+    assert!(gone.is_err(), "the helper is deleted");
+    let role = world.moto.iam().get_role().role_name(HELPER_ROLE).send().await;
+    assert!(role.is_err(), "the helper role is deleted");
+    let kept = world
+        .moto
+        .sfn()
+        .describe_state_machine()
+        .state_machine_arn(&payroll)
+        .send()
+        .await;
+    assert!(kept.is_ok(), "a machine the stack does not own is left alone");
 }

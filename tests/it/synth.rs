@@ -456,3 +456,209 @@ fn a_stack_that_names_its_machine_synthesizes_a_template_for_any_account_and_reg
         "{written:?}"
     );
 }
+
+/// Evaluates the intrinsic functions a generated role's policy uses (`Ref` of a parameter or a
+/// pseudo parameter, `Fn::Sub`, `Fn::Join`, `Fn::Select`, `Fn::Split`) as CloudFormation would
+/// when deploying with `parameters` into account 189107071895 of ap-southeast-2.
+fn evaluate(value: &Value, parameters: &std::collections::BTreeMap<String, String>) -> Value {
+    let pseudo = |name: &str| -> Option<String> {
+        match name {
+            "AWS::Partition" => Some("aws".into()),
+            "AWS::Region" => Some(support::REGION.into()),
+            "AWS::AccountId" => Some("189107071895".into()),
+            other => parameters.get(other).cloned(),
+        }
+    };
+    let text = |v: &Value| evaluate(v, parameters).as_str().expect("a string").to_string();
+    match value {
+        Value::Array(items) => Value::Array(items.iter().map(|v| evaluate(v, parameters)).collect()),
+        Value::Object(map) if map.len() == 1 => {
+            let (function, arg) = map.iter().next().expect("one key");
+            match function.as_str() {
+                "Ref" => json!(pseudo(arg.as_str().expect("name")).expect("a known parameter")),
+                "Fn::Sub" => {
+                    let mut out = arg.as_str().expect("Fn::Sub of a string").to_string();
+                    while let Some(at) = out.find("${") {
+                        let end = out[at..].find('}').expect("closed") + at;
+                        let name = out[at + 2..end].to_string();
+                        out.replace_range(at..=end, &pseudo(&name).expect("a known parameter"));
+                    }
+                    json!(out)
+                }
+                "Fn::Join" => {
+                    let sep = arg[0].as_str().expect("separator");
+                    let parts: Vec<String> = arg[1].as_array().expect("list").iter().map(text).collect();
+                    json!(parts.join(sep))
+                }
+                "Fn::Split" => {
+                    let sep = arg[0].as_str().expect("separator");
+                    json!(text(&arg[1]).split(sep).collect::<Vec<_>>())
+                }
+                "Fn::Select" => {
+                    let index = arg[0].as_u64().expect("index") as usize;
+                    evaluate(&arg[1], parameters)[index].clone()
+                }
+                _ => Value::Object(
+                    map.iter()
+                        .map(|(k, v)| (k.clone(), evaluate(v, parameters)))
+                        .collect(),
+                ),
+            }
+        }
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), evaluate(v, parameters)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// The generated execution role of `stacks/onboarding.toml`, whose queue URL and table name are
+/// stack variables: the template's policy, deployed with a queue URL of another account and
+/// region, allows exactly what `up` with that `--var` puts on the role (read back from moto).
+/// Before the fix the whole URL stood where the queue's name goes.
+#[tokio::test]
+async fn a_queue_url_variable_gives_the_generated_role_the_queue_s_arn() {
+    let url = "https://sqs.eu-west-1.amazonaws.com/111122223333/other-queue";
+    let template: Value = serde_json::from_str(&synth("stacks/onboarding.toml", &[])).expect("JSON");
+    let role = &template["Resources"]["StateMachineRoleUserOnboarding"]["Properties"];
+    let policy = &role["Policies"][0]["PolicyDocument"];
+    let mut parameters = std::collections::BTreeMap::new();
+    for (id, p) in template["Parameters"].as_object().expect("parameters") {
+        parameters.insert(id.clone(), p["Default"].as_str().expect("default").to_string());
+    }
+    assert_eq!(
+        evaluate(policy, &parameters)["Statement"][1]["Resource"],
+        json!(["arn:aws:sqs:ap-southeast-2:189107071895:user-onboarding-welcome"]),
+        "with the parameter's default"
+    );
+    parameters.insert("VarWelcomeQueueUrl".into(), url.into());
+    let deployed = evaluate(policy, &parameters);
+
+    let moto = Moto::start();
+    let out = support::provision(&moto.url())
+        .args([
+            "up",
+            "stacks/onboarding.toml",
+            "--var",
+            &format!("welcome_queue_url={url}"),
+        ])
+        .output()
+        .expect("run up");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let live = moto
+        .iam()
+        .get_role_policy()
+        .role_name("StepFunctions-user-onboarding-ap-southeast-2")
+        .policy_name("StateMachineExecution")
+        .send()
+        .await
+        .expect("GetRolePolicy");
+    let live = support::decode_policy(live.policy_document());
+    assert_eq!(
+        live["Statement"][1],
+        json!({"Effect": "Allow", "Action": ["sqs:SendMessage"],
+               "Resource": ["arn:aws:sqs:eu-west-1:111122223333:other-queue"]}),
+        "{live}"
+    );
+    assert_eq!(
+        deployed["Statement"], live["Statement"],
+        "what synth declares is what up made"
+    );
+}
+
+/// A stack with two machines, one publishing versions behind an alias on the latest version
+/// and one whose alias routes between two pinned versions (with logging and tracing), and a
+/// route on the alias: cfn-lint passes the template (JSON and YAML), and fails it once a
+/// property of the version is misspelt (the control).
+#[test]
+fn a_template_with_machines_versions_and_aliases_passes_cfn_lint() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::copy(
+        Path::new(ROOT).join("examples/onboarding.asl.json"),
+        dir.path().join("onboarding.asl.json"),
+    )
+    .expect("copy definition");
+    let stack = dir.path().join("machines.toml");
+    std::fs::write(
+        &stack,
+        r#"
+[stack]
+name = "machines"
+region = "ap-southeast-2"
+allow = ["no-throttling", "no-authorization"]
+
+[vars]
+queue_url = "https://sqs.ap-southeast-2.amazonaws.com/189107071895/welcome"
+
+[api]
+name = "machines-api"
+
+[role]
+name = "machines-api-role"
+policy_name = "StartMachines"
+
+[[state_machine]]
+name = "onboarding"
+definition = "onboarding.asl.json"
+substitutions = { UsersTable = "users", WelcomeQueueUrl = "${var.queue_url}" }
+publish = true
+keep_versions = 5
+
+[state_machine.alias]
+name = "live"
+version = "latest"
+
+[[state_machine]]
+name = "onboarding-canary"
+definition = "onboarding.asl.json"
+substitutions = { UsersTable = "users", WelcomeQueueUrl = "${var.queue_url}" }
+logging = { level = "ERROR", include_execution_data = false, log_group = "arn:aws:logs:ap-southeast-2:189107071895:log-group:/sfn/canary:*" }
+tracing = true
+
+[state_machine.alias]
+name = "live"
+routing = { 3 = 90, 4 = 10 }
+
+[[route]]
+key = "POST /new-user"
+action = "StartExecution"
+state_machine = "onboarding"
+alias = "live"
+
+[[route]]
+key = "POST /canary"
+action = "StartExecution"
+state_machine = "onboarding-canary"
+"#,
+    )
+    .expect("write stack");
+    let stack = stack.to_str().expect("utf-8 path");
+    let template: Value = serde_json::from_str(&synth(stack, &[])).expect("JSON");
+    let types: Vec<&str> = template["Resources"]
+        .as_object()
+        .expect("resources")
+        .values()
+        .filter_map(|r| r["Type"].as_str())
+        .filter(|t| t.starts_with("AWS::StepFunctions::"))
+        .collect();
+    for kind in ["StateMachine", "StateMachineVersion", "StateMachineAlias"] {
+        assert!(
+            types.contains(&format!("AWS::StepFunctions::{kind}").as_str()),
+            "{kind} in {types:?}"
+        );
+    }
+    for yaml in [false, true] {
+        let path = dir.path().join(if yaml { "t.yaml" } else { "t.json" });
+        std::fs::write(&path, synth(stack, if yaml { &["--yaml"] } else { &[] })).expect("write");
+        let (code, text) = cfn_lint(&path);
+        assert_eq!(code, 0, "yaml: {yaml}:\n{text}");
+    }
+    let mut broken = template.clone();
+    broken["Resources"]["StateMachineVersionOnboarding"]["Properties"]["StateMachineRevision"] = json!("x");
+    let path = dir.path().join("broken.json");
+    std::fs::write(&path, serde_json::to_string(&broken).expect("JSON")).expect("write");
+    let (code, text) = cfn_lint(&path);
+    assert_ne!(code, 0, "cfn-lint must refuse an unknown property:\n{text}");
+}

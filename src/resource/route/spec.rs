@@ -2,11 +2,12 @@
 
 use serde_json::Value;
 
-use crate::domain::{Action, Authorization};
+use crate::domain::{Action, Authorization, RouteAction};
 use crate::resource::integration::spec::{DesiredIntegration, integration_parameters};
 use crate::stack::model::RouteSection;
 use crate::stack::model::sorted;
 use crate::stack::rules;
+use crate::stack::status_helper;
 
 /// A route and the integration behind it.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,8 +30,11 @@ pub struct DesiredRoute {
 
 /// A route, its action and its machine (which the role's policy grants on).
 pub(crate) fn desired_route(r: &RouteSection) -> Option<(DesiredRoute, Action, crate::arn::StateMachineArn)> {
-    let action: Action = r.action.as_ref()?.value.parse().ok()?;
     let written = &r.state_machine.as_ref()?.value;
+    let action = match r.action.as_ref()?.value.parse().ok()? {
+        RouteAction::DescribeExecution => return status_route(r, written),
+        other => other.integration(),
+    };
     let machine = match written.starts_with("arn:") {
         true => crate::arn::parse_state_machine_arn(written)
             .ok()
@@ -77,6 +81,54 @@ pub(crate) fn desired_route(r: &RouteSection) -> Option<(DesiredRoute, Action, c
         example: r.example.as_ref().map(|e| e.value.clone()),
     };
     Some((route, action, machine))
+}
+
+/// A status route: StartSyncExecution on the helper of the machine it describes (a declared
+/// machine, by name: validation refuses anything else), its input the execution's ARN.
+fn status_route(
+    r: &RouteSection,
+    described: &str,
+) -> Option<(DesiredRoute, Action, crate::arn::StateMachineArn)> {
+    let helper = rules::named_machine(&status_helper::name(described));
+    let helper_arn = helper.machine();
+    let parameter = |key: &str| {
+        r.parameters
+            .iter()
+            .flatten()
+            .find(|(k, _)| k.value == key)
+            .map(|(_, v)| v.value.as_str())
+    };
+    let execution = match (parameter("ExecutionArn"), parameter("Name")) {
+        (Some(arn), _) => status_helper::Execution::Arn(arn),
+        (None, Some(name)) => status_helper::Execution::Name(name),
+        (None, None) => return None,
+    };
+    let input = status_helper::input(&execution, &rules::named_machine(described));
+    let action = RouteAction::DescribeExecution.integration();
+    let route = DesiredRoute {
+        key: r.key.as_ref()?.value.clone(),
+        authorization: route_authorization(r)?,
+        scopes: match &r.authorizer {
+            Some(_) => sorted(r.scopes.iter().flatten().map(|s| s.value.clone())),
+            None => Vec::new(),
+        },
+        authorizer: r.authorizer.as_ref().map(|a| a.value.clone()),
+        integration: DesiredIntegration {
+            action,
+            parameters: [("StateMachineArn", helper_arn.clone()), ("Input", input)]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+            response: r
+                .response
+                .as_ref()
+                .map(crate::stack::response::desired)
+                .unwrap_or_default(),
+        },
+        state_machine: helper_arn,
+        example: r.example.as_ref().map(|e| e.value.clone()),
+    };
+    Some((route, action, helper))
 }
 
 /// `JWT` for a route with an authorizer, else what the file says, else `NONE`; `None` for a

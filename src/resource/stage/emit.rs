@@ -11,6 +11,15 @@ use serde_json::{Value, json};
 use super::spec::{DEFAULT_ACCESS_LOG_FORMAT, DesiredStage, LiveStage};
 use crate::stack::write::{Skipped, blocking, left_alone, quote};
 
+/// The `[stage]` table of the starter stack `init` writes: the default stage, throttled.
+pub const STARTER: &str = "[stage]\n\
+     name = \"$default\"\n\
+     auto_deploy = true\n\
+     # Default route throttling, the only cost cap on who can start executions: requests at\n\
+     # once, and steady requests per second. Set both or neither.\n\
+     throttling_burst_limit = 10\n\
+     throttling_rate_limit = 5.0\n\n";
+
 /// Where a number field of `[stage]` sits in the stage's resource (a JSON pointer below it), for
 /// a field written as a variable (`synth` makes it a template parameter).
 pub fn number_slot(field: &str) -> Option<&'static str> {

@@ -7,6 +7,8 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
+pub use super::located::{Located, locate};
+
 /// The largest definition Step Functions takes: 1 MB ("Step Functions service quotas",
 /// "Maximum size of state machine definition").
 pub const MAX_DEFINITION_BYTES: usize = 1024 * 1024;
@@ -53,35 +55,6 @@ pub struct Source {
     pub text: String,
     /// The parsed definition, before substitution, or why it does not parse (or read).
     pub parsed: Result<Value, Located>,
-}
-
-/// A problem at a place of the definition file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Located {
-    /// What is wrong.
-    pub message: String,
-    /// 1-based line and column in the definition file, when known.
-    pub at: Option<(usize, usize)>,
-    /// How to fix it, when known.
-    pub help: Option<String>,
-    /// An error, or only a warning.
-    pub error: bool,
-}
-
-impl Located {
-    fn error(message: impl Into<String>) -> Self {
-        Located {
-            message: message.into(),
-            at: None,
-            help: None,
-            error: true,
-        }
-    }
-
-    fn help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
-        self
-    }
 }
 
 impl Source {
@@ -142,11 +115,14 @@ pub fn is_yaml(path: &str) -> bool {
 /// Parses a definition's text: JSON, or YAML for a `.yaml`/`.yml` file.
 pub fn parse(text: &str, yaml: bool) -> Result<Value, Located> {
     if text.len() > MAX_DEFINITION_BYTES {
-        return Err(Located::error(format!(
+        // The whole file is too large: shown at its first line, as the other problems are.
+        let mut too_large = Located::error(format!(
             "the definition is {} bytes; Step Functions takes at most 1 MB ({MAX_DEFINITION_BYTES} bytes)",
             text.len()
         ))
-        .help("split the workflow: a state can start another state machine"));
+        .help("split the workflow: a state can start another state machine");
+        too_large.at = Some((1, 1));
+        return Err(too_large);
     }
     if yaml {
         return super::yaml::parse(text);
@@ -157,28 +133,6 @@ pub fn parse(text: &str, yaml: bool) -> Result<Value, Located> {
         help: None,
         error: true,
     })
-}
-
-/// The line and column of the value at `pointer`: each key searched in turn after the previous
-/// one (`"Key":` in JSON, `Key:` in YAML). Good enough for definitions as people write them.
-pub fn locate(text: &str, pointer: &[String], yaml: bool) -> Option<(usize, usize)> {
-    let mut from = 0;
-    let mut found = None;
-    for key in pointer {
-        let needle = if yaml {
-            format!("{key}:")
-        } else {
-            format!("\"{key}\"")
-        };
-        let at = text.get(from..)?.find(&needle)? + from;
-        found = Some(at);
-        from = at + needle.len();
-    }
-    let at = found?;
-    let before = &text[..at];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().unwrap_or_default().chars().count() + 1;
-    Some((line, column))
 }
 
 /// The `${Name}` placeholders in the definition's strings (as CloudFormation's
@@ -297,8 +251,13 @@ fn check_machine(machine: &Value, at: &[String], context: CheckContext, out: &mu
         let targets = check_state(name, state, &pointer, context, out);
         for (field, target) in &targets {
             if !states.contains_key(*target) {
+                // `Catch[0].Next` is the pointer Catch / 0 / Next.
+                let steps = field
+                    .split(['[', ']', '.'])
+                    .filter(|k| !k.is_empty())
+                    .map(String::from);
                 out.push((
-                    [pointer.as_slice(), std::slice::from_ref(field)].concat(),
+                    pointer.iter().cloned().chain(steps).collect(),
                     Located::error(format!(
                         "state \"{name}\": `{field}` names \"{target}\", which is not a state"
                     ))

@@ -50,7 +50,7 @@ pub fn resources(machine: &DesiredMachine, ids: &Ids) -> Map<String, Value> {
                     "RoleName": g.name,
                     "Description": ROLE_DESCRIPTION,
                     "AssumeRolePolicyDocument": g.trust,
-                    "Policies": [{"PolicyName": ROLE_POLICY_NAME, "PolicyDocument": g.policy}],
+                    "Policies": [{"PolicyName": ROLE_POLICY_NAME, "PolicyDocument": queue_urls_split(&g.policy)}],
                     "Tags": tags,
                 }}),
             );
@@ -115,6 +115,46 @@ pub fn resources(machine: &DesiredMachine, ids: &Ids) -> Map<String, Value> {
         );
     }
     out
+}
+
+/// What the policy derivation makes of a queue URL that is a stack variable as a whole
+/// (`QueueUrl = "${WelcomeQueueUrl}"` with `WelcomeQueueUrl = "${var.welcome_queue_url}"`): in
+/// `synth` the variable is a template parameter, unknown until deployed, so the derivation can
+/// only put it where the queue's name goes.
+const QUEUE_OF_WHOLE_URL: &str = "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:${var.";
+
+/// The policy with every queue ARN made from a variable URL built from that URL's parts when
+/// the stack is deployed, as `up` builds it from the value (`https://sqs.REGION.amazonaws.com/
+/// ACCOUNT/NAME`, SQS developer guide, "Queue and message identifiers"): region, account and
+/// name are selected from the parameter split at `/` and `.` (`Fn::Split`, `Fn::Select`).
+fn queue_urls_split(policy: &Value) -> Value {
+    match policy {
+        Value::String(s) => match s
+            .strip_prefix(QUEUE_OF_WHOLE_URL)
+            .and_then(|r| r.strip_suffix('}'))
+        {
+            Some(name) if !name.contains(['$', '{', '}']) => {
+                let url = format!("${{var.{name}}}");
+                let part = |i: usize| json!({"Fn::Select": [i, {"Fn::Split": ["/", url]}]});
+                json!({"Fn::Join": ["", [
+                    "arn:${AWS::Partition}:sqs:",
+                    {"Fn::Select": [1, {"Fn::Split": [".", part(2)]}]},
+                    ":",
+                    part(3),
+                    ":",
+                    part(4),
+                ]]})
+            }
+            _ => policy.clone(),
+        },
+        Value::Array(items) => Value::Array(items.iter().map(queue_urls_split).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), queue_urls_split(v)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
 }
 
 /// The value a route's `StateMachineArn` takes for a machine of the stack: a reference to the

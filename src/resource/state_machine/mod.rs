@@ -2,7 +2,8 @@
 //! and the execution role the stack generates for them, as one unit:
 //!
 //! - [`spec`]: the table's desired state and offline checks (pure);
-//! - [`definition`] and [`yaml`]: the Amazon States Language file, its checks and diff (pure);
+//! - [`definition`] and [`yaml`]: the Amazon States Language file, its checks and diff (pure),
+//!   their problems a [`located::Located`];
 //! - [`policy`]: the execution role's policy derived from the definition (pure);
 //! - [`op`] and [`plan`]: the operations and the diff against live state (pure);
 //! - [`read`] and [`apply`]: the Step Functions and IAM calls;
@@ -11,6 +12,7 @@
 pub mod apply;
 pub mod definition;
 pub mod emit;
+pub mod located;
 pub mod op;
 pub mod plan;
 pub mod policy;
@@ -32,7 +34,7 @@ pub struct LiveMachines {
     /// Machines, by name.
     pub machines: BTreeMap<String, LiveMachine>,
     /// Roles the stack generates (or generated) for them, by name; absent ones are not listed.
-    pub roles: BTreeMap<String, crate::live::LiveRole>,
+    pub roles: BTreeMap<String, crate::resource::role::spec::LiveRole>,
     /// False when the endpoint has no ListStateMachineVersions (stock moto): versions are then
     /// neither pruned nor counted.
     pub versions_listed: bool,

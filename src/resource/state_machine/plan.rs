@@ -9,8 +9,10 @@ use serde_json::{Value, json};
 use super::op::{MachineOp, MachineUpdate, NewMachine, Routing, role_name};
 use super::spec::{AliasTarget, DesiredMachine, GeneratedRole, Logging, MachineRole, ROLE_POLICY_NAME};
 use super::{LiveMachine, LiveMachines};
-use crate::live::LiveRole;
-use crate::plan::{Action, Change, FieldChange, Kind, Op, PlanError};
+use crate::plan::change::{Action, Change, FieldChange, Kind};
+use crate::plan::error::PlanError;
+use crate::plan::op::Op;
+use crate::resource::role::spec::LiveRole;
 
 /// The changes that bring the stack's machines, versions, aliases and generated roles to what
 /// `machines` declares.

@@ -372,7 +372,9 @@ fn aws_sdk(state: &str, sdk: &str, grants: &mut Grants) {
 
 /// `https://sqs.REGION.amazonaws.com/ACCOUNT/NAME` → `arn:PARTITION:sqs:REGION:ACCOUNT:NAME`
 /// (SQS developer guide, "Queue and message identifiers"). A URL of another host (a local
-/// endpoint) keeps its account and name, the region the stack's.
+/// endpoint) keeps its account and name, the region the stack's. A URL that is a variable as a
+/// whole (`${var.X}`, only in `synth`: `up` resolves variables first) ends up where the name
+/// goes; `emit.rs` turns that into the parts of the template parameter.
 pub fn queue_arn(url: &str) -> String {
     let trimmed = url.trim_end_matches('/');
     let mut segments = trimmed.rsplit('/');

@@ -13,8 +13,8 @@ use super::spec::{Logging, MachineRole, ROLE_POLICY_NAME};
 use super::{LiveAlias, LiveMachine, LiveMachines, LiveVersion};
 use crate::aws::Clients;
 use crate::error::AwsError;
-use crate::live::RoleState;
 use crate::live::paginate::paginate;
+use crate::resource::role::spec::RoleState;
 use crate::stack::Desired;
 
 /// Reads what the plan needs of `desired`'s machines. `scan` also finds the machines tagged for
@@ -62,7 +62,7 @@ pub async fn read(clients: &Clients, desired: &Desired, scan: bool) -> Result<Li
     }
     for name in roles {
         if let RoleState::Present(role) =
-            crate::live::read_role(clients, &name, Some(ROLE_POLICY_NAME)).await?
+            crate::resource::role::read::read_role(clients, &name, Some(ROLE_POLICY_NAME)).await?
         {
             live.roles.insert(name, role);
         }

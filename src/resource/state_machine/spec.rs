@@ -12,6 +12,7 @@ use crate::domain::Action;
 use crate::stack::diagnostic::{Diagnostic, Span};
 use crate::stack::model::{MachineAliasSection, StackFile, StateMachineSection};
 use crate::stack::rules::{self, ACCOUNT_PLACEHOLDER, OWNER_TAG, PARTITION_PLACEHOLDER, REGION_PLACEHOLDER};
+use crate::stack::status_helper;
 
 /// Versions kept when the file says nothing: ten, well under the quota of 1,000 per machine
 /// ("Step Functions service quotas", versions per state machine).
@@ -129,6 +130,9 @@ pub struct DesiredMachine {
     pub keep_versions: u32,
     /// The alias, if any.
     pub alias: Option<DesiredAlias>,
+    /// For a status route's helper ([`status_helper`]): the name of the machine whose
+    /// executions it describes; `None` for a declared machine.
+    pub describes: Option<String>,
 }
 
 impl DesiredMachine {
@@ -221,12 +225,63 @@ pub fn fit_role_name(name: &str) -> String {
     format!("{clean}-{hash}")
 }
 
-/// The desired machines; `None` when a required field is missing (validation reports it).
+/// The desired machines, the declared ones in file order and then the helper of each machine a
+/// status route describes; `None` when a required field is missing (validation reports it).
 pub fn desired(file: &StackFile, stack_tags: &BTreeMap<String, String>) -> Option<Vec<DesiredMachine>> {
-    file.state_machines
+    let mut machines: Vec<DesiredMachine> = file
+        .state_machines
         .iter()
         .map(|m| desired_machine(m, stack_tags))
-        .collect()
+        .collect::<Option<_>>()?;
+    let described: BTreeSet<&str> = file
+        .routes
+        .iter()
+        .filter(|r| status_helper::is_status_route(r))
+        .filter_map(|r| r.state_machine.as_ref().map(|m| m.value.as_str()))
+        .collect();
+    machines.extend(
+        described
+            .into_iter()
+            .map(|m| status_helper_machine(m, stack_tags)),
+    );
+    Some(machines)
+}
+
+/// The EXPRESS machine a status route calls with StartSyncExecution: one
+/// `aws-sdk:sfn:describeExecution` task, run by a generated role that may describe `described`'s
+/// executions and nothing else. Owned, tagged, planned and deleted like a declared machine.
+pub fn status_helper_machine(described: &str, stack_tags: &BTreeMap<String, String>) -> DesiredMachine {
+    let name = status_helper::name(described);
+    let machine_arn = rules::named_machine(&name).machine();
+    let role_name = generated_role_name(&name);
+    let definition = status_helper::definition();
+    let mut tags = stack_tags.clone();
+    tags.insert(
+        OWNER_TAG.into(),
+        stack_tags.get(OWNER_TAG).cloned().unwrap_or_default(),
+    );
+    DesiredMachine {
+        kind: MachineType::Express,
+        template: definition.clone(),
+        definition,
+        substitutions: BTreeMap::new(),
+        logging: Logging::default(),
+        tracing: false,
+        tags,
+        role: MachineRole::Generated(GeneratedRole {
+            arn: format!("arn:{PARTITION_PLACEHOLDER}:iam::{ACCOUNT_PLACEHOLDER}:role/{role_name}"),
+            name: role_name,
+            trust: policy::trust(&machine_arn),
+            policy: crate::policy::normalize(&status_helper::role_policy(&rules::named_machine(described))),
+            warnings: Vec::new(),
+        }),
+        publish: false,
+        keep_versions: DEFAULT_KEEP_VERSIONS,
+        alias: None,
+        machine_arn,
+        name,
+        describes: Some(described.to_string()),
+    }
 }
 
 fn desired_machine(m: &StateMachineSection, stack_tags: &BTreeMap<String, String>) -> Option<DesiredMachine> {
@@ -291,6 +346,7 @@ fn desired_machine(m: &StateMachineSection, stack_tags: &BTreeMap<String, String
         alias,
         machine_arn: rules::named_machine(&name).machine(),
         name,
+        describes: None,
     })
 }
 
@@ -643,6 +699,10 @@ fn routes(file: &StackFile, out: &mut Vec<Diagnostic>) {
             }
         }
         let Some(alias) = &route.alias else { continue };
+        if status_helper::is_status_route(route) {
+            // A status route's alias is refused by `status_helper::validate`.
+            continue;
+        }
         match machine {
             None => out.push(
                 Diagnostic::error(

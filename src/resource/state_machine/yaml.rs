@@ -5,7 +5,7 @@
 use serde_json::{Map, Number, Value};
 use yaml_rust2::{Yaml, YamlLoader};
 
-use super::definition::Located;
+use super::located::Located;
 
 /// Parses YAML text into JSON: one document, mapping keys as strings.
 pub fn parse(text: &str) -> Result<Value, Located> {

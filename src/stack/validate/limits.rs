@@ -205,11 +205,18 @@ fn policy_size(file: &StackFile, out: &mut Vec<Diagnostic>) {
         let (Some(action), Some(arn)) = (&route.action, &route.state_machine) else {
             continue;
         };
-        if let (Ok(action), Ok(m)) = (
-            action.value.parse::<crate::domain::Action>(),
-            rules::state_machine_reference(&arn.value),
-        ) {
-            machines.push((action, m));
+        let Ok(action) = action.value.parse::<crate::domain::RouteAction>() else {
+            continue;
+        };
+        // A status route starts its helper (`stack::status_helper`), named after the machine.
+        let machine = match action {
+            crate::domain::RouteAction::DescribeExecution => {
+                rules::state_machine_reference(&crate::stack::status_helper::name(&arn.value))
+            }
+            _ => rules::state_machine_reference(&arn.value),
+        };
+        if let Ok(m) = machine {
+            machines.push((action.integration(), m));
         }
     }
     let actions: Option<Vec<String>> = file

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde_json::json;
 
 use super::*;
-use crate::plan::Action;
+use crate::plan::change::Action;
 use crate::resource::state_machine::spec::{DesiredAlias, MachineType};
 use crate::resource::state_machine::{LiveAlias, LiveVersion};
 
@@ -26,6 +26,7 @@ fn desired(publish: bool, alias: Option<AliasTarget>) -> DesiredMachine {
         role: MachineRole::Existing("arn:aws:iam::111122223333:role/r".into()),
         publish,
         keep_versions: 2,
+        describes: None,
         alias: alias.map(|target| DesiredAlias {
             name: "live".into(),
             target,
