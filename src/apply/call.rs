@@ -3,15 +3,45 @@
 
 use std::sync::Mutex;
 
-use super::Resolved;
+use super::{Ran, Resolved};
 use crate::aws::Clients;
 use crate::error::AwsError;
 use crate::plan::Op;
 use crate::resource::route::apply::RouteSpec;
 use crate::resource::{api, authorizer, integration, role, route, stage};
 
-/// Performs one operation.
-pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Result<(), AwsError> {
+/// Performs one operation; an ImportApi the endpoint cannot do says so, for its per-resource
+/// operations to run instead.
+pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Result<Ran, AwsError> {
+    match op {
+        Op::ImportApi {
+            name,
+            document,
+            role_in_document,
+            role,
+            tags,
+            ..
+        } => {
+            let import = api::apply::Import {
+                name,
+                document,
+                role_in_document,
+                role: role.as_ref(),
+                tags,
+            };
+            let not_available = api::apply::import(clients, ctx, &op.label(), &import).await?;
+            Ok(not_available.map_or(Ran::Done, |why| {
+                Ran::Instead(format!(
+                    "{why}; api {name} is created one call per resource instead"
+                ))
+            }))
+        }
+        op => run_one(clients, ctx, op).await.map(|()| Ran::Done),
+    }
+}
+
+/// Performs one operation that is one call (or a fixed few).
+async fn run_one(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Result<(), AwsError> {
     let label = op.label();
     match op {
         Op::CreateApi { name, tags, cors } => {
@@ -118,6 +148,7 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
         }
         Op::DeleteStage { api_id, name } => stage::apply::delete(clients, api_id, name).await,
         Op::StateMachine(op) => crate::resource::state_machine::apply::run(clients, ctx, op).await,
+        Op::ImportApi { .. } => Err(AwsError::invalid("apply", label, "not a single call")),
     }
 }
 

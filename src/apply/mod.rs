@@ -33,6 +33,26 @@ pub struct Completed {
     pub elapsed: Duration,
 }
 
+/// What the executor reports as it goes.
+#[derive(Debug, Clone, Copy)]
+pub enum Event<'a> {
+    /// An operation completed.
+    Done(&'a Completed),
+    /// Something the user should know, e.g. that ImportApi was not available and the API is
+    /// made one call at a time instead.
+    Note(&'a str),
+}
+
+/// How an operation ended, when it did not fail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Ran {
+    /// It did what it says.
+    Done,
+    /// It could not be done this way (ImportApi not available, for this reason): its
+    /// per-resource operations run instead.
+    Instead(String),
+}
+
 /// How an apply ended when it did not finish.
 #[derive(Debug)]
 pub enum Stopped {
@@ -64,15 +84,19 @@ pub struct Outcome {
     pub resolved: Resolved,
 }
 
-/// Runs every operation of `plan`. `on_done` is called as each completes.
+/// Runs every operation of `plan`. `on_event` is called as each completes, and with a note when
+/// an operation is replaced by the ones it stands for.
 pub async fn apply(
     clients: &Clients,
     plan: &Plan,
     seed: Resolved,
-    mut on_done: impl FnMut(&Completed),
+    mut on_event: impl FnMut(Event<'_>),
 ) -> Outcome {
-    let ops: Vec<Op> = plan.changes.iter().flat_map(|c| c.ops.iter().cloned()).collect();
-    let deps = dependencies(&ops);
+    let mut ops: Vec<Op> = plan.changes.iter().flat_map(|c| c.ops.iter().cloned()).collect();
+    // Operations replaced by their `instead` (ImportApi where the endpoint lacks it): done, and
+    // providing nothing, so what waited for them waits for their replacements.
+    let mut retired: HashSet<usize> = HashSet::new();
+    let mut deps = dependencies(&ops, &retired);
     let ctx = Arc::new(Mutex::new(seed));
     let mut done: HashSet<usize> = HashSet::new();
     let mut started: HashSet<usize> = HashSet::new();
@@ -107,11 +131,22 @@ pub async fn apply(
             joined = running.join_next() => {
                 let Some(joined) = joined else { break };
                 match joined {
-                    Ok((i, label, elapsed, Ok(()))) => {
+                    Ok((i, label, elapsed, Ok(Ran::Done))) => {
                         done.insert(i);
                         let c = Completed { label, elapsed };
-                        on_done(&c);
+                        on_event(Event::Done(&c));
                         completed.push(c);
+                    }
+                    Ok((i, _, _, Ok(Ran::Instead(why)))) => {
+                        on_event(Event::Note(&why));
+                        let instead = match &ops[i] {
+                            Op::ImportApi { instead, .. } => instead.clone(),
+                            _ => Vec::new(),
+                        };
+                        retired.insert(i);
+                        done.insert(i);
+                        ops.extend(instead);
+                        deps = dependencies(&ops, &retired);
                     }
                     Ok((_, _, _, Err(e))) => {
                         if stopped.is_none() {
@@ -146,10 +181,11 @@ pub async fn apply(
     }
 }
 
-/// For each operation, the indices of the operations it must wait for.
-fn dependencies(ops: &[Op]) -> Vec<Vec<usize>> {
+/// For each operation, the indices of the operations it must wait for; `retired` ones provide
+/// nothing.
+fn dependencies(ops: &[Op], retired: &HashSet<usize>) -> Vec<Vec<usize>> {
     let mut providers: HashMap<Key, Vec<usize>> = HashMap::new();
-    for (i, op) in ops.iter().enumerate() {
+    for (i, op) in ops.iter().enumerate().filter(|(i, _)| !retired.contains(i)) {
         for key in op.provides() {
             providers.entry(key).or_default().push(i);
         }
@@ -240,7 +276,7 @@ mod tests {
                 previous: Some("old".into()),
             },
         ];
-        let deps = dependencies(&ops);
+        let deps = dependencies(&ops, &HashSet::new());
         assert_eq!(deps[0], vec![1, 2]);
         assert_eq!(deps[1], vec![2, 3]);
         assert!(deps[2].is_empty() && deps[3].is_empty());
@@ -269,7 +305,7 @@ mod tests {
                 arn: "arn:aws:iam::aws:policy/x".into(),
             },
         ];
-        let deps = dependencies(&ops);
+        let deps = dependencies(&ops, &HashSet::new());
         assert_eq!(
             deps[0],
             vec![1, 2],
@@ -289,7 +325,7 @@ mod tests {
             role: RoleRef::Existing("arn".into()),
         };
         let ops = vec![create("GET /a"), create("POST /a"), create("PUT /a")];
-        let deps = dependencies(&ops);
+        let deps = dependencies(&ops, &HashSet::new());
         assert!(deps[0].is_empty());
         assert_eq!(deps[1], vec![0]);
         assert_eq!(deps[2], vec![0, 1]);

@@ -53,6 +53,24 @@ pub enum Op {
         tags: BTreeMap<String, String>,
         cors: Option<Cors>,
     },
+    /// ImportApi: a new API with its routes, integrations, authorizers, CORS configuration and
+    /// tags from one OpenAPI document, in one call. Where the endpoint lacks ImportApi or refuses
+    /// it, the executor runs `instead`, the per-resource operations it stands for.
+    ImportApi {
+        /// The API's name.
+        name: String,
+        /// The document (`openapi::import_document`).
+        document: Value,
+        /// The role ARN the document's integrations name as credentials, replaced by the
+        /// role's real ARN (CreateRole's answer, for a role made in the same run) when sent.
+        role_in_document: String,
+        /// The role the integrations use; `None` when there are none.
+        role: Option<RoleRef>,
+        /// The ownership tag (and the stack's other tags), which the document carries too.
+        tags: BTreeMap<String, String>,
+        /// CreateApi, CreateAuthorizer, CreateIntegration and CreateRoute, in plan order.
+        instead: Vec<Op>,
+    },
     /// UpdateApi: the name, and the CORS configuration when given.
     UpdateApi {
         id: String,
@@ -216,6 +234,17 @@ impl Op {
     pub fn label(&self) -> String {
         match self {
             Op::CreateApi { name, .. } => format!("create api {name}"),
+            Op::ImportApi { name, instead, .. } => {
+                let count = |f: fn(&Op) -> bool| instead.iter().filter(|o| f(o)).count();
+                let routes = count(|o| matches!(o, Op::CreateRoute { .. }));
+                let integrations = count(|o| matches!(o, Op::CreateIntegration { .. }));
+                let authorizers = count(|o| matches!(o, Op::CreateAuthorizer { .. }));
+                let mut what = format!("{routes} route(s), {integrations} integration(s)");
+                if authorizers > 0 {
+                    what.push_str(&format!(", {authorizers} authorizer(s)"));
+                }
+                format!("import api {name} ({what}) in one ImportApi call")
+            }
             Op::UpdateApi { id, .. } => format!("update api {id}"),
             Op::DeleteCors { api_id } => format!("delete cors configuration of api {api_id}"),
             Op::CreateAuthorizer { spec, .. } => format!("create authorizer {}", spec.name),
@@ -288,6 +317,11 @@ impl Op {
     pub fn provides(&self) -> Vec<Key> {
         match self {
             Op::CreateApi { .. } => vec![Key::Api],
+            Op::ImportApi { instead, .. } => {
+                let mut keys: Vec<Key> = instead.iter().flat_map(Op::provides).collect();
+                keys.dedup();
+                keys
+            }
             // Tagging an existing role (adoption) comes before any change to it, so that a run
             // cut short never leaves an untagged role modified.
             Op::CreateRole { .. } | Op::TagRole { .. } => vec![Key::Role],
@@ -376,6 +410,17 @@ impl Op {
             }
         };
         match self {
+            // What its operations wait for, less what they make among themselves.
+            Op::ImportApi { instead, .. } => {
+                let made = self.provides();
+                let mut keys: Vec<Key> = Vec::new();
+                for key in instead.iter().flat_map(Op::needs) {
+                    if !made.contains(&key) && !keys.contains(&key) {
+                        keys.push(key);
+                    }
+                }
+                keys
+            }
             Op::CreateRole { name, .. } => vec![Key::RoleGone(name.clone())],
             Op::TagRole { .. }
             | Op::PutRoleBoundary { .. }
@@ -456,6 +501,7 @@ impl Op {
         matches!(
             self,
             Op::CreateApi { .. }
+                | Op::ImportApi { .. }
                 | Op::CreateRole { .. }
                 | Op::CreateIntegration { .. }
                 | Op::CreateRoute { .. }

@@ -20,6 +20,7 @@ mod fuzz;
 mod getting_started;
 mod harness;
 mod import;
+mod import_api;
 mod mocked;
 mod openapi;
 mod options;
