@@ -389,6 +389,54 @@ async fn killed_mid_run_then_a_clean_run_finishes() {
     }
 }
 
+/// Every fault the 20% runs draw, on ImportApi itself: a refusal (429, 409), a server error
+/// (500, 503) or a reset before it reached AWS, and a lost answer after it did its work. `up`
+/// converges in one run with exactly one API; ImportApi is sent again only when nothing was
+/// made (looked up by the ownership tag first when the outcome was unknown).
+#[tokio::test]
+async fn every_fault_on_import_api_converges_with_one_api() {
+    let moto = moto().await;
+    let proxy = RecordingProxy::start(&moto.url());
+    for (fault, resent) in [
+        (Action::respond(500, "InternalFailure"), true),
+        (Action::respond(503, "ServiceUnavailable"), true),
+        (Action::respond(429, "TooManyRequestsException"), true),
+        (Action::respond(409, "ConflictException"), true),
+        (Action::Reset, true),
+        (Action::ForwardThenReset, false),
+    ] {
+        let once = Mutex::new(Some(fault.clone()));
+        proxy.set_policy(move |call: &Call| {
+            let mut once = once.lock().unwrap_or_else(|p| p.into_inner());
+            match (call.operation.as_str(), once.take()) {
+                ("ImportApi", Some(fault)) => fault,
+                (_, pending) => {
+                    *once = pending;
+                    Action::Forward
+                }
+            }
+        });
+        proxy.clear();
+        let out = run(&proxy.url(), &["up", STACK]);
+        assert!(out.status.success(), "{fault:?}: {}", describe(&out));
+        let sent = proxy.operations().iter().filter(|o| *o == "ImportApi").count();
+        assert_eq!(
+            sent,
+            if resent { 2 } else { 1 },
+            "{fault:?}: {:?}",
+            proxy.operations()
+        );
+        assert!(
+            !proxy.operations().iter().any(|o| o == "CreateApi"),
+            "{fault:?}: a passing fault never falls back to one call per resource"
+        );
+        assert_exactly_declared(&moto).await;
+        proxy.clear_policy();
+        assert!(run(&proxy.url(), &["down", "--yes", STACK]).status.success());
+        assert_nothing_left(&moto).await;
+    }
+}
+
 /// SIGKILL while ImportApi is on its way: the API is made but the run never learns it. The
 /// next `up` finds it by its tag and only adds the stage: one API, nothing twice.
 #[tokio::test]
