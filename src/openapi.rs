@@ -19,7 +19,7 @@ use crate::domain::{Action, Authorization, ExecutionStatus};
 use crate::resource::api::emit::{Case, cors_configuration};
 use crate::stack::Desired;
 use crate::stack::desired::{DesiredIntegration, DesiredRoute};
-use crate::stack::rules::{self, JsonStep, Mapping, RouteKey};
+use crate::stack::rules::{self, JsonStep, Mapping, RouteKey, references};
 
 /// The account API Gateway fills in on import ("AWS variables for OpenAPI import").
 pub const ACCOUNT_VARIABLE: &str = "${AWS::AccountId}";
@@ -408,32 +408,6 @@ fn operation(route: &DesiredRoute, key: &RouteKey, schemes: &Schemes) -> Map<Str
         op.insert("security".into(), security);
     }
     op
-}
-
-/// What a request parameter value reads: the whole value (`$request.header.X`), or each
-/// bracketed variable of a template (`order-${request.path.id}`), as the developer guide's
-/// "Transform API requests and responses for HTTP APIs" allows.
-pub fn references(value: &str) -> Vec<Mapping> {
-    if !value.contains("${") {
-        return rules::parse_mapping(value)
-            .ok()
-            .filter(|m| !matches!(m, Mapping::Static(_)))
-            .into_iter()
-            .collect();
-    }
-    let mut found = Vec::new();
-    let mut rest = value;
-    while let Some(start) = rest.find("${") {
-        let after = &rest[start + 2..];
-        let Some(end) = after.find('}') else { break };
-        if let Ok(m) = rules::parse_mapping(&format!("${}", &after[..end]))
-            && !matches!(m, Mapping::Static(_))
-        {
-            found.push(m);
-        }
-        rest = &after[end + 1..];
-    }
-    found
 }
 
 /// The route's path parameters (always required), then the headers and query string

@@ -41,4 +41,5 @@ mod stock_moto;
 mod sync_execution;
 mod sync_route;
 mod synth;
+mod walkthrough;
 mod workflow;
