@@ -21,7 +21,9 @@ source "${2:?usage: baseline_awscli.sh up|diff SPEC.sh}"
 aws_() { "${AWS:-aws}" --endpoint-url "${AWS_ENDPOINT_URL:?AWS_ENDPOINT_URL must be set}" "$@"; }
 
 up() {
-    local role_arn api_id integration_id i arn auto
+    local role_arn api_id integration_id i arn auto key
+    # Routes with the same subtype and parameters share one integration, as provision builds them.
+    local -A shared=()
     role_arn="$(aws_ iam create-role --role-name "$ROLE_NAME" \
         --assume-role-policy-document "$TRUST_JSON" --description "$ROLE_DESCRIPTION" \
         --tags "$IAM_TAGS_JSON" --query Role.Arn --output text)"
@@ -33,10 +35,14 @@ up() {
     api_id="$(aws_ apigatewayv2 create-api --name "$API_NAME" --protocol-type HTTP \
         --tags "$TAGS_JSON" --query ApiId --output text)"
     for i in "${!ROUTE_KEYS[@]}"; do
-        integration_id="$(aws_ apigatewayv2 create-integration --api-id "$api_id" \
-            --integration-type AWS_PROXY --integration-subtype "${ROUTE_SUBTYPES[$i]}" \
-            --payload-format-version 1.0 --credentials-arn "$role_arn" \
-            --request-parameters "${ROUTE_PARAMS[$i]}" --query IntegrationId --output text)"
+        key="${ROUTE_SUBTYPES[$i]} ${ROUTE_PARAMS[$i]}"
+        if [[ -z "${shared[$key]:-}" ]]; then
+            shared[$key]="$(aws_ apigatewayv2 create-integration --api-id "$api_id" \
+                --integration-type AWS_PROXY --integration-subtype "${ROUTE_SUBTYPES[$i]}" \
+                --payload-format-version 1.0 --credentials-arn "$role_arn" \
+                --request-parameters "${ROUTE_PARAMS[$i]}" --query IntegrationId --output text)"
+        fi
+        integration_id="${shared[$key]}"
         aws_ apigatewayv2 create-route --api-id "$api_id" --route-key "${ROUTE_KEYS[$i]}" \
             --target "integrations/$integration_id" --authorization-type "${ROUTE_AUTH[$i]}" \
             --query RouteId --output text >/dev/null

@@ -5,10 +5,10 @@
 
 `up` makes exactly the create calls of `provision up` on a fresh account, with the same
 arguments (so `provision diff` afterwards shows no change): CreateRole (API Gateway trust policy,
-the `provision:stack` tag), PutRolePolicy, CreateApi (tagged), per route CreateIntegration
-(AWS_PROXY, StepFunctions-<action>, payload 1.0, the role as credentials, StateMachineArn + the
-route's parameters) then CreateRoute (target integrations/ID), and CreateStage (auto-deploy,
-tagged). It does no reads at all: the cheapest possible sequential script.
+the `provision:stack` tag), PutRolePolicy, CreateApi (tagged), per distinct target a
+CreateIntegration (AWS_PROXY, StepFunctions-<action>, payload 1.0, the role as credentials,
+StateMachineArn + the route's parameters; routes with the same ones share it, as provision's do),
+per route a CreateRoute (target integrations/ID), and CreateStage (auto-deploy, tagged). It does no reads at all: the cheapest possible sequential script.
 
 `diff` reads what the stack covers: GetApis (finds the API by tag), GetRoutes, GetIntegrations,
 GetStages, GetRole, ListRolePolicies, GetRolePolicy for each inline policy,
@@ -131,15 +131,20 @@ def up(spec: dict, endpoint_url: str | None) -> None:
     for arn in spec["managed_policies"]:
         iam.attach_role_policy(RoleName=spec["role_name"], PolicyArn=arn)
     api_id = gw.create_api(Name=spec["api_name"], ProtocolType="HTTP", Tags=spec["tags"])["ApiId"]
+    # Routes with the same subtype and parameters share one integration, as provision builds them.
+    shared: dict[tuple[str, str], str] = {}
     for route in spec["routes"]:
-        integration_id = gw.create_integration(
-            ApiId=api_id,
-            IntegrationType="AWS_PROXY",
-            IntegrationSubtype=route["subtype"],
-            PayloadFormatVersion="1.0",
-            CredentialsArn=role_arn,
-            RequestParameters=route["parameters"],
-        )["IntegrationId"]
+        key = (route["subtype"], json.dumps(route["parameters"], sort_keys=True))
+        if key not in shared:
+            shared[key] = gw.create_integration(
+                ApiId=api_id,
+                IntegrationType="AWS_PROXY",
+                IntegrationSubtype=route["subtype"],
+                PayloadFormatVersion="1.0",
+                CredentialsArn=role_arn,
+                RequestParameters=route["parameters"],
+            )["IntegrationId"]
+        integration_id = shared[key]
         gw.create_route(
             ApiId=api_id,
             RouteKey=route["key"],

@@ -10,6 +10,16 @@ Used in-process by bench/bench.py:
 or by hand, logging each call to stderr:
 
     bench/.venv/bin/python bench/proxy.py --upstream 5000 --port 5001
+    bench/.venv/bin/python bench/proxy.py --upstream 5000 --quota --latency 0.05   # as AWS paces
+
+With `quota=Quota(rate=10, burst=40)` the proxy holds API Gateway's account-level control-plane
+quota the way AWS does ("Amazon API Gateway quotas": 10 requests a second, burst 40, shared by
+every management call of the account): a token bucket, full at the start, and an API Gateway call
+that finds it empty is refused with 429 `TooManyRequestsException` (the error the apigatewayv2
+model gives that status) without reaching moto. Refused calls are recorded with `refused=True`.
+IAM and Step Functions calls are not counted against it (their quotas are their own).
+With `latency=0.05` every call takes 50 ms more, half before it reaches the bucket and moto and
+half after, as a round trip to a region would.
 
 HTTP/1.1 keep-alive works on both sides: each client connection gets its own handler thread
 (ThreadingHTTPServer) and its own persistent upstream connection. Requests and responses are
@@ -51,6 +61,36 @@ HOP_BY_HOP = {
 CREDENTIAL_SCOPE = re.compile(r"Credential=[^/,\s]+/\d{8}/([^/,\s]+)/([^/,\s]+)/aws4_request")
 
 
+class Quota:
+    """A token bucket, full at the start: `burst` calls at once, then `rate` a second."""
+
+    def __init__(self, rate: float = 10.0, burst: float = 40.0):
+        self.rate, self.burst = rate, burst
+        self._lock = threading.Lock()
+        self.refill()
+
+    def refill(self) -> None:
+        """Full again, as an account that has been quiet for a while."""
+        with self._lock:
+            self._tokens, self._last = self.burst, time.monotonic()
+
+    def take(self) -> bool:
+        """True when a token was free (and takes it); False when the call is over the quota."""
+        with self._lock:
+            now = time.monotonic()
+            self._tokens = min(self.burst, self._tokens + (now - self._last) * self.rate)
+            self._last = now
+            if self._tokens >= 1.0:
+                self._tokens -= 1.0
+                return True
+            return False
+
+
+# The quota's service in the SigV4 credential scope: API Gateway v2 signs as `apigateway`.
+QUOTA_SERVICE = "apigateway"
+THROTTLED_BODY = b'{"message":"Too Many Requests"}'
+
+
 @dataclass
 class Call:
     t_start: float  # time.perf_counter() when the request was read
@@ -61,6 +101,7 @@ class Call:
     operation: str
     mutating: bool
     status: int
+    refused: bool = False  # answered 429 by the proxy's quota, never reached moto
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -85,6 +126,8 @@ def apigw_operation(method: str, path: str) -> str:
     collection = segments[-2] if has_id else segments[-1]
     if method == "GET":
         return "Get" + (_singular(collection) if has_id else collection[:1].upper() + collection[1:])
+    if method == "PUT" and segments == ["apis"]:
+        return "ImportApi"  # PUT /v2/apis; PUT /v2/apis/{apiId} is ReimportApi (botocore model)
     verb = {"POST": "Create", "PATCH": "Update", "DELETE": "Delete", "PUT": "Reimport"}.get(method, method)
     return verb + _singular(collection)
 
@@ -190,11 +233,26 @@ class _Handler(BaseHTTPRequestHandler):
     def _handle_counted(self) -> None:
         t_start = time.perf_counter()
         body = self._read_body()
-        try:
-            status, reason, headers, data = self._forward(body)
-        except OSError as e:
-            status, reason, headers = 502, "Bad Gateway", []
-            data = f"bench proxy: upstream error: {e}\n".encode()
+        service, operation, mutating = classify(self.command, self.path, self.headers, body)
+        latency, quota = self.server.latency, self.server.quota
+        if latency:
+            time.sleep(latency / 2)
+        refused = quota is not None and service == QUOTA_SERVICE and not quota.take()
+        if refused:
+            status, reason, data = 429, "Too Many Requests", THROTTLED_BODY
+            headers = [
+                ("Content-Type", "application/json"),
+                ("x-amzn-ErrorType", "TooManyRequestsException"),
+                ("x-amzn-RequestId", "bench-proxy-quota"),
+            ]
+        else:
+            try:
+                status, reason, headers, data = self._forward(body)
+            except OSError as e:
+                status, reason, headers = 502, "Bad Gateway", []
+                data = f"bench proxy: upstream error: {e}\n".encode()
+        if latency:
+            time.sleep(latency / 2)
         head = [f"{self.protocol_version} {status} {reason}\r\n"]
         head += [f"{k}: {v}\r\n" for k, v in headers if k.lower() not in HOP_BY_HOP]
         head.append(f"Content-Length: {len(data)}\r\n")
@@ -205,9 +263,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(payload + data if self.command != "HEAD" else payload)
         self.wfile.flush()
         t_end = time.perf_counter()
-        service, operation, mutating = classify(self.command, self.path, self.headers, body)
         self.server.record(
-            Call(t_start, t_end, self.command, self.path, service, operation, mutating, status)
+            Call(t_start, t_end, self.command, self.path, service, operation, mutating, status, refused)
         )
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
@@ -218,10 +275,20 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
-    def __init__(self, addr, upstream_host: str, upstream_port: int, log: bool = False):
+    def __init__(
+        self,
+        addr,
+        upstream_host: str,
+        upstream_port: int,
+        log: bool = False,
+        quota: Quota | None = None,
+        latency: float = 0.0,
+    ):
         super().__init__(addr, _Handler)
         self.upstream_host = upstream_host
         self.upstream_port = upstream_port
+        self.quota = quota
+        self.latency = latency
         self.calls: list[Call] = []
         self.inflight = 0
         self.lock = threading.Lock()
@@ -231,7 +298,7 @@ class _Server(ThreadingHTTPServer):
         with self.lock:
             self.calls.append(call)
         if self.log:
-            kind = "W" if call.mutating else "R"
+            kind = "T" if call.refused else "W" if call.mutating else "R"
             print(
                 f"{kind} {call.status} {call.service:<12} {call.operation:<28} "
                 f"{(call.t_end - call.t_start) * 1000:7.1f} ms  {call.method} {call.path}",
@@ -240,8 +307,17 @@ class _Server(ThreadingHTTPServer):
 
 
 class RecordingProxy:
-    def __init__(self, upstream_port: int, upstream_host: str = "127.0.0.1", port: int = 0, log: bool = False):
-        self._server = _Server(("127.0.0.1", port), upstream_host, upstream_port, log)
+    def __init__(
+        self,
+        upstream_port: int,
+        upstream_host: str = "127.0.0.1",
+        port: int = 0,
+        log: bool = False,
+        quota: Quota | None = None,
+        latency: float = 0.0,
+    ):
+        self._server = _Server(("127.0.0.1", port), upstream_host, upstream_port, log, quota, latency)
+        self.quota = quota
         self._thread = threading.Thread(target=self._server.serve_forever, name="bench-proxy", daemon=True)
 
     @property
@@ -285,8 +361,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description="Recording proxy in front of moto (logs calls to stderr).")
     parser.add_argument("--upstream", type=int, required=True, help="moto's port on 127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--quota", action="store_true", help="hold API Gateway's quota: 10 calls/s, burst 40")
+    parser.add_argument("--rate", type=float, default=10.0, help="with --quota: calls a second (default 10)")
+    parser.add_argument("--burst", type=float, default=40.0, help="with --quota: the burst (default 40)")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every call (e.g. 0.05)")
     args = parser.parse_args()
-    proxy = RecordingProxy(args.upstream, port=args.port, log=True)
+    quota = Quota(args.rate, args.burst) if args.quota else None
+    proxy = RecordingProxy(args.upstream, port=args.port, log=True, quota=quota, latency=args.latency)
     print(f"proxy listening on {proxy.url}", file=sys.stderr)
     try:
         proxy._server.serve_forever()

@@ -8,8 +8,18 @@
   and leaves the route pointing at nothing. Refusing it here lets the tests see an authorizer
   deleted before the routes that use it have moved off.
 - ImportApi: moto 5.2.5 has ReimportApi (PUT /v2/apis/{id}) but no ImportApi (PUT /v2/apis), so
-  `import-api` answers 500. The handler creates an HTTP API and runs moto's own reimport on it,
-  which reads the title, the CORS extension, and each operation's route key and integration type.
+  `import-api` answers 500, and its reimport reads only each operation's route key and
+  integration type. The handler imports as API Gateway does ("Working with OpenAPI definitions
+  for HTTP APIs" and the extension pages), all or nothing: the AWS variables resolved, the name,
+  description and version from `info`, `x-amazon-apigateway-cors`, the root `tags` with
+  `x-amazon-apigateway-tag-value`, JWT authorizers and `awsSigv4` from the security schemes,
+  and per operation (`x-amazon-apigateway-any-method` is ANY, `/$default` the default route) a
+  route with its authorization and scopes and its integration (type, subtype, credentials,
+  request and response parameters, payload format version, timeout), one integration per
+  shared `components.x-amazon-apigateway-integrations` entry. Under IAM enforcement it needs
+  `apigateway:PUT` on `/apis` and `iam:PassRole` on every integration's credentials.
+  Not emulated: warnings (`failOnWarnings`), `x-amazon-apigateway-endpoint-configuration`,
+  request validation, Lambda and HTTP authorizers.
 - UpdateIntegration's ResponseParameters: moto replaces the whole map with the one sent; API
   Gateway takes the map per status code and removes a code sent with an empty map ("Transforming
   API requests and responses", "Remove configured parameter mappings"). The shim merges per
@@ -122,28 +132,193 @@ def delete_authorizer(self):
     return _delete_authorizer(self)
 
 
+# "Working with OpenAPI definitions for HTTP APIs" and the extension pages of the developer guide:
+# the operation keys that are HTTP methods, and `x-amazon-apigateway-any-method` for ANY.
+_METHODS = ("get", "put", "post", "delete", "options", "head", "patch")
+_ANY_METHOD = "x-amazon-apigateway-any-method"
+
+
+def _openapi_document(self, text):
+    # "AWS variables for OpenAPI import": resolved in the whole definition before it is read.
+    partition = get_partition(self.region)
+    for variable, value in (
+        ("${AWS::AccountId}", self.current_account),
+        ("${AWS::Partition}", partition),
+        ("${AWS::Region}", self.region),
+    ):
+        text = text.replace(variable, value)
+    import yaml  # noqa: PLC0415 (moto's own dependency; JSON is YAML)
+
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        raise BadRequestException(f"Invalid OpenAPI definition: {e}")
+    if not isinstance(document, dict) or "openapi" not in document and "swagger" not in document:
+        raise BadRequestException("Invalid OpenAPI definition: no openapi (or swagger) version")
+    if not isinstance(document.get("info"), dict) or not document["info"].get("title"):
+        raise BadRequestException("Invalid OpenAPI definition: info.title is required")
+    return document
+
+
+def _import_authorizers(api, document):
+    """JWT authorizers from `components.securitySchemes` ("x-amazon-apigateway-authorizer
+    object"), named by their scheme; `x-amazon-apigateway-authtype: awsSigv4` is AWS_IAM.
+    Returns {scheme name: (authorization type, authorizer id or None)}."""
+    schemes = {}
+    for name, scheme in ((document.get("components") or {}).get("securitySchemes") or {}).items():
+        if not isinstance(scheme, dict):
+            continue
+        if str(scheme.get("x-amazon-apigateway-authtype", "")).lower() == "awssigv4":
+            schemes[name] = ("AWS_IAM", None)
+            continue
+        authorizer = scheme.get("x-amazon-apigateway-authorizer")
+        if not isinstance(authorizer, dict):
+            continue
+        kind = str(authorizer.get("type", "")).upper()
+        if kind != "JWT":
+            raise BadRequestException(f"Authorizer {name}: only JWT authorizers are imported here")
+        source = authorizer.get("identitySource") or "$request.header.Authorization"
+        if isinstance(source, str):
+            source = [s.strip() for s in source.split(",") if s.strip()]
+        created = api.create_authorizer(
+            auth_creds_arn=None,
+            auth_payload_format_version=None,
+            auth_result_ttl=None,
+            authorizer_type="JWT",
+            authorizer_uri=None,
+            enable_simple_response=None,
+            identity_source=source,
+            identity_validation_expr=None,
+            jwt_config=authorizer.get("jwtConfiguration"),
+            name=name,
+        )
+        schemes[name] = ("JWT", created.id)
+    return schemes
+
+
+def _import_integration(api, spec, shared, named):
+    """One integration from an "x-amazon-apigateway-integration object", or for a `$ref` to
+    `components.x-amazon-apigateway-integrations`, the one integration made for that name."""
+    ref = spec.get("$ref") if isinstance(spec, dict) else None
+    if ref is not None:
+        name = str(ref).rsplit("/", 1)[-1]
+        if name in named:
+            return named[name]
+        if name not in shared:
+            raise BadRequestException(f"Integration reference {ref} does not resolve")
+        named[name] = _import_integration(api, shared[name], shared, named)
+        return named[name]
+    if not isinstance(spec, dict) or "type" not in spec:
+        raise BadRequestException("x-amazon-apigateway-integration: type is required")
+    timeout = spec.get("timeoutInMillis")
+    integration = api.create_integration(
+        connection_type=spec.get("connectionType", "INTERNET"),
+        description=spec.get("description"),
+        integration_method=spec.get("httpMethod"),
+        integration_type=str(spec["type"]).upper(),
+        integration_uri=spec.get("uri"),
+        connection_id=spec.get("connectionId"),
+        credentials_arn=spec.get("credentials"),
+        payload_format_version=spec.get("payloadFormatVersion"),
+        integration_subtype=spec.get("integrationSubtype"),
+        request_parameters=spec.get("requestParameters"),
+        response_parameters=spec.get("responseParameters"),
+        timeout_in_millis=str(timeout) if timeout is not None else None,
+        tls_config=spec.get("tlsConfig"),
+    )
+    return integration.id
+
+
+def _import_routes(api, document, schemes):
+    shared = (document.get("components") or {}).get("x-amazon-apigateway-integrations") or {}
+    named = {}
+    root_security = document.get("security")
+    for path, item in (document.get("paths") or {}).items():
+        for key, op in (item or {}).items():
+            if key not in _METHODS and key != _ANY_METHOD:
+                continue
+            method = "ANY" if key == _ANY_METHOD else key.upper()
+            route_key = "$default" if op.get("isDefaultRoute") or path == "/$default" else f"{method} {path}"
+            target = None
+            if "x-amazon-apigateway-integration" in op:
+                target = "integrations/" + _import_integration(
+                    api, op["x-amazon-apigateway-integration"], shared, named
+                )
+            authorization, authorizer_id, scopes = "NONE", None, []
+            for requirement in op.get("security", root_security) or []:
+                for scheme, wanted in (requirement or {}).items():
+                    if scheme not in schemes:
+                        raise BadRequestException(f"Route {route_key}: security scheme {scheme} is not defined")
+                    authorization, authorizer_id = schemes[scheme]
+                    scopes = list(wanted or [])
+            api.create_route(
+                api_key_required=False,
+                authorization_scopes=scopes if authorization == "JWT" else [],
+                route_key=route_key,
+                target=target,
+                authorization_type=authorization,
+                authorizer_id=authorizer_id,
+                operation_name=op.get("operationId"),
+            )
+
+
 def import_api(self):
+    """ImportApi (PUT /v2/apis), all or nothing: the API named by `info.title`, its description
+    and version, `x-amazon-apigateway-cors`, the root `tags` with `x-amazon-apigateway-tag-value`
+    ("x-amazon-apigateway-tag-value property": a tag without it has the value ""), JWT and IAM
+    authorization from the security schemes, and per operation a route with its integration."""
     params = json.loads(self.body)
-    fail_on_warnings = str(self._get_param("failOnWarnings", "false")).lower() == "true"
+    document = _openapi_document(self, params.get("body") or "")
+    info = document["info"]
+    tags = {}
+    for tag in document.get("tags") or []:
+        if isinstance(tag, dict) and tag.get("name"):
+            tags[str(tag["name"])] = str(tag.get("x-amazon-apigateway-tag-value", ""))
     backend = self.apigatewayv2_backend
     api = backend.create_api(
         api_key_selection_expression=None,
-        cors_configuration=None,
-        description=None,
+        cors_configuration=document.get("x-amazon-apigateway-cors"),
+        description=info.get("description"),
         disable_schema_validation=None,
         disable_execute_api_endpoint=None,
-        name="imported",
+        name=info["title"],
         protocol_type="HTTP",
         route_selection_expression=None,
-        tags={},
-        version=None,
+        tags=tags,
+        version=str(info["version"]) if info.get("version") is not None else None,
     )
     try:
-        backend.reimport_api(api.api_id, params.get("body"), fail_on_warnings)
+        schemes = _import_authorizers(api, document)
+        _import_routes(api, document, schemes)
     except Exception:
         backend.delete_api(api.api_id)
+        backend.untag_resource(api.arn, list(tags))
         raise
     return 201, {}, json.dumps(api.to_json())
+
+
+def _import_passed_roles(body):
+    """The roles an ImportApi definition passes to API Gateway: each integration's
+    `credentials` (inline or shared)."""
+    import yaml  # noqa: PLC0415
+
+    try:
+        document = yaml.safe_load(body.get("body") or "") or {}
+    except yaml.YAMLError:
+        return []
+    if not isinstance(document, dict):
+        return []
+    found = []
+    shared = (document.get("components") or {}).get("x-amazon-apigateway-integrations") or {}
+    specs = list(shared.values()) if isinstance(shared, dict) else []
+    for item in (document.get("paths") or {}).values():
+        for op in (item or {}).values() if isinstance(item, dict) else []:
+            if isinstance(op, dict):
+                specs.append(op.get("x-amazon-apigateway-integration"))
+    for spec in specs:
+        if isinstance(spec, dict) and isinstance(spec.get("credentials"), str):
+            found.append(spec["credentials"])
+    return found
 
 
 if not hasattr(ApiGatewayV2Response, "import_api"):
@@ -452,8 +627,11 @@ def _apigateway_requirements(response, region, account):
     partition = get_partition(region)
     needs = [(f"apigateway:{response.method}", f"arn:{partition}:apigateway:{region}::{path}", {})]
     body = _body_json(response) if response.method in ("POST", "PATCH", "PUT") else {}
-    for field in ("credentialsArn", "authorizerCredentialsArn"):
-        role = body.get(field)
+    roles = [body.get(field) for field in ("credentialsArn", "authorizerCredentialsArn")]
+    if response.method == "PUT" and path == "/apis":
+        # ImportApi passes every integration's credentials, as CreateIntegration does.
+        roles += _import_passed_roles(body)
+    for role in roles:
         # `arn:aws:iam::*:user/*` passes the caller's own identity: no role is passed.
         if isinstance(role, str) and ":role/" in role:
             needs.append(("iam:PassRole", role, {"iam:PassedToService": "apigateway.amazonaws.com"}))

@@ -133,6 +133,11 @@ pub const SDK_CALLS: &[SdkCall] = &[
     ),
     // apply/api.rs
     call("create_api", &["apigateway:POST"], When::Always),
+    // resource/api/apply.rs: a new API in one call. ImportApi is `PUT /v2/apis` (API reference,
+    // "Apis"), so `apigateway:PUT` on the `/apis` collection; its integrations' credentials are
+    // passed to API Gateway as CreateIntegration's are (`iam:PassRole`). Without either, `up`
+    // creates the API one call per resource instead.
+    call("import_api", &["apigateway:PUT", "iam:PassRole"], When::Always),
     call("update_api", &["apigateway:PATCH"], When::Always),
     call("delete_cors_configuration", &["apigateway:DELETE"], When::Always),
     call("tag_resource", &["apigateway:POST"], When::Always),
@@ -776,7 +781,8 @@ mod tests {
         let role = "arn:aws:iam::189107071895:role/user-onboarding-api-gateway-stepfunctions-role";
         let expected = json!({"Version": "2012-10-17", "Statement": [
             {"Sid": "HttpApis", "Effect": "Allow",
-             "Action": ["apigateway:DELETE", "apigateway:GET", "apigateway:PATCH", "apigateway:POST", "apigateway:TagResource"],
+             "Action": ["apigateway:DELETE", "apigateway:GET", "apigateway:PATCH", "apigateway:POST", "apigateway:PUT",
+                        "apigateway:TagResource"],
              "Resource": ["arn:aws:apigateway:ap-southeast-2::/apis", "arn:aws:apigateway:ap-southeast-2::/apis/*",
                           "arn:aws:apigateway:ap-southeast-2::/tags/*"]},
             {"Sid": "StackRole", "Effect": "Allow",

@@ -246,6 +246,11 @@ impl AwsError {
         self
     }
 
+    /// True when AWS refused the call for lack of a permission.
+    pub fn is_access_denied(&self) -> bool {
+        self.code.as_deref().is_some_and(|c| ACCESS_DENIED.contains(&c))
+    }
+
     /// The HTTP status of the answer, when one came.
     pub fn status(&self) -> Option<u16> {
         self.detail.status

@@ -19,7 +19,7 @@ use crate::domain::{Action, Authorization, ExecutionStatus};
 use crate::resource::api::emit::{Case, cors_configuration};
 use crate::stack::Desired;
 use crate::stack::desired::{DesiredIntegration, DesiredRoute};
-use crate::stack::rules::{self, JsonStep, Mapping, RouteKey};
+use crate::stack::rules::{self, JsonStep, Mapping, RouteKey, references};
 
 /// The account API Gateway fills in on import ("AWS variables for OpenAPI import").
 pub const ACCOUNT_VARIABLE: &str = "${AWS::AccountId}";
@@ -117,6 +117,64 @@ pub fn document(desired: &Desired, target: &Target) -> Document {
         placeholders,
         renamed: schemes.renamed,
     }
+}
+
+/// The document `up` sends to ImportApi for a new API: [`document`] in the shape API Gateway's
+/// own export of an HTTP API has ("Export an HTTP API from API Gateway": per operation the
+/// integration, the security requirement and a default response), with the stack's tags on the
+/// root `tags` ("x-amazon-apigateway-tag-value property": a tag is its `name` with its value in
+/// that extension) so that an API whose ImportApi answer was lost is found by its ownership tag.
+///
+/// Left out, so that an imported API equals one made call by call: the documentation parts
+/// (summaries, descriptions, parameters, bodies, schemas), which an HTTP API does not keep, and
+/// `info.description` and `servers`, which CreateApi does not set (an import would make the
+/// first the API's description). `info.version` stays, as OpenAPI requires it: ImportApi makes
+/// it the API's `Version`, a field `diff` does not compare.
+pub fn import_document(desired: &Desired, region: &str, tags: &BTreeMap<String, String>) -> Document {
+    let mut doc = document(
+        desired,
+        &Target {
+            region: Some(region),
+            account: None,
+        },
+    );
+    if let Value::Object(root) = &mut doc.value {
+        root.remove("servers");
+        root.remove("x-provision-placeholders");
+        if let Some(Value::Object(info)) = root.get_mut("info") {
+            info.remove("description");
+        }
+        if let Some(Value::Object(paths)) = root.get_mut("paths") {
+            for item in paths.values_mut() {
+                let Value::Object(item) = item else { continue };
+                for op in item.values_mut() {
+                    if let Value::Object(op) = op {
+                        op.retain(|k, _| {
+                            matches!(
+                                k.as_str(),
+                                "x-amazon-apigateway-integration" | "security" | "isDefaultRoute"
+                            )
+                        });
+                        op.insert(
+                            "responses".into(),
+                            json!({"default": {"description": "Default response"}}),
+                        );
+                    }
+                }
+            }
+        }
+        if let Some(Value::Object(components)) = root.get_mut("components") {
+            components.remove("schemas");
+        }
+        let tags: Vec<Value> = tags
+            .iter()
+            .map(|(k, v)| json!({"name": k, "x-amazon-apigateway-tag-value": v}))
+            .collect();
+        if !tags.is_empty() {
+            root.insert("tags".into(), Value::Array(tags));
+        }
+    }
+    doc
 }
 
 /// The desired state with what `target` knows written into the ARNs of machines named without
@@ -350,32 +408,6 @@ fn operation(route: &DesiredRoute, key: &RouteKey, schemes: &Schemes) -> Map<Str
         op.insert("security".into(), security);
     }
     op
-}
-
-/// What a request parameter value reads: the whole value (`$request.header.X`), or each
-/// bracketed variable of a template (`order-${request.path.id}`), as the developer guide's
-/// "Transform API requests and responses for HTTP APIs" allows.
-pub fn references(value: &str) -> Vec<Mapping> {
-    if !value.contains("${") {
-        return rules::parse_mapping(value)
-            .ok()
-            .filter(|m| !matches!(m, Mapping::Static(_)))
-            .into_iter()
-            .collect();
-    }
-    let mut found = Vec::new();
-    let mut rest = value;
-    while let Some(start) = rest.find("${") {
-        let after = &rest[start + 2..];
-        let Some(end) = after.find('}') else { break };
-        if let Ok(m) = rules::parse_mapping(&format!("${}", &after[..end]))
-            && !matches!(m, Mapping::Static(_))
-        {
-            found.push(m);
-        }
-        rest = &after[end + 1..];
-    }
-    found
 }
 
 /// The route's path parameters (always required), then the headers and query string

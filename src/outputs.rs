@@ -9,6 +9,7 @@ use crate::domain::{Authorization, StageName};
 use crate::resource::authorizer::spec::TokenSource;
 use crate::stack::Desired;
 use crate::stack::desired::DesiredRoute;
+use crate::stack::rules::{JsonStep, Mapping, references};
 
 /// The outputs of an applied stack.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -133,27 +134,26 @@ pub fn example_body(parameters: &std::collections::BTreeMap<String, String>) -> 
     reads_body.then_some(body)
 }
 
-/// The body paths a mapping value reads: `$request.body.a.b` and `${request.body.a.b}` give
-/// `["a", "b"]`; `$request.body` gives `[]`.
+/// The body paths a mapping value reads, read by the one mapping parser: `$request.body.a.b` and
+/// `${request.body.a.b}` give `["a", "b"]`; `$request.body` gives `[]`. A path goes as far as its
+/// named steps (an index or a wildcard ends it: the example body gets the named part).
 fn body_paths(value: &str) -> Vec<Vec<String>> {
-    let split = |rest: &str| -> Vec<String> {
-        rest.split('.')
-            .filter(|s| !s.is_empty())
-            .map(|s| {
-                s.trim_matches(|c| c == '[' || c == ']' || c == '\'' || c == '"')
-                    .to_string()
-            })
-            .collect()
-    };
-    let mut out = Vec::new();
-    if let Some(rest) = value.strip_prefix("$request.body") {
-        out.push(split(rest));
-    }
-    for piece in value.split("${request.body").skip(1) {
-        let rest = piece.split('}').next().unwrap_or_default();
-        out.push(split(rest));
-    }
-    out
+    references(value)
+        .into_iter()
+        .filter_map(|m| match m {
+            Mapping::Body => Some(Vec::new()),
+            Mapping::BodyPath(steps) => Some(
+                steps
+                    .iter()
+                    .map_while(|s| match s {
+                        JsonStep::Field(name) => Some(name.clone()),
+                        _ => None,
+                    })
+                    .collect(),
+            ),
+            _ => None,
+        })
+        .collect()
 }
 
 fn insert_path(body: &mut Value, path: &[String], leaf: Value) {

@@ -15,6 +15,7 @@ use tokio::task::JoinSet;
 
 use crate::aws::Clients;
 use crate::error::AwsError;
+use crate::plan::op::{ImportApiOp, IntegrationOp};
 use crate::plan::{Key, Op, Plan};
 pub use resolve::Resolved;
 
@@ -31,6 +32,26 @@ pub struct Completed {
     pub label: String,
     /// How long the call took, retries included.
     pub elapsed: Duration,
+}
+
+/// What the executor reports as it goes.
+#[derive(Debug, Clone, Copy)]
+pub enum Event<'a> {
+    /// An operation completed.
+    Done(&'a Completed),
+    /// Something the user should know, e.g. that ImportApi was not available and the API is
+    /// made one call at a time instead.
+    Note(&'a str),
+}
+
+/// How an operation ended, when it did not fail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Ran {
+    /// It did what it says.
+    Done,
+    /// It could not be done this way (ImportApi not available, for this reason): its
+    /// per-resource operations run instead.
+    Instead(String),
 }
 
 /// How an apply ended when it did not finish.
@@ -64,15 +85,19 @@ pub struct Outcome {
     pub resolved: Resolved,
 }
 
-/// Runs every operation of `plan`. `on_done` is called as each completes.
+/// Runs every operation of `plan`. `on_event` is called as each completes, and with a note when
+/// an operation is replaced by the ones it stands for.
 pub async fn apply(
     clients: &Clients,
     plan: &Plan,
     seed: Resolved,
-    mut on_done: impl FnMut(&Completed),
+    mut on_event: impl FnMut(Event<'_>),
 ) -> Outcome {
-    let ops: Vec<Op> = plan.changes.iter().flat_map(|c| c.ops.iter().cloned()).collect();
-    let deps = dependencies(&ops);
+    let mut ops: Vec<Op> = plan.changes.iter().flat_map(|c| c.ops.iter().cloned()).collect();
+    // Operations replaced by their `instead` (ImportApi where the endpoint lacks it): done, and
+    // providing nothing, so what waited for them waits for their replacements.
+    let mut retired: HashSet<usize> = HashSet::new();
+    let mut deps = dependencies(&ops, &retired);
     let ctx = Arc::new(Mutex::new(seed));
     let mut done: HashSet<usize> = HashSet::new();
     let mut started: HashSet<usize> = HashSet::new();
@@ -107,11 +132,22 @@ pub async fn apply(
             joined = running.join_next() => {
                 let Some(joined) = joined else { break };
                 match joined {
-                    Ok((i, label, elapsed, Ok(()))) => {
+                    Ok((i, label, elapsed, Ok(Ran::Done))) => {
                         done.insert(i);
                         let c = Completed { label, elapsed };
-                        on_done(&c);
+                        on_event(Event::Done(&c));
                         completed.push(c);
+                    }
+                    Ok((i, _, _, Ok(Ran::Instead(why)))) => {
+                        on_event(Event::Note(&why));
+                        let instead = match &ops[i] {
+                            Op::ImportApi(ImportApiOp { instead, .. }) => instead.clone(),
+                            _ => Vec::new(),
+                        };
+                        retired.insert(i);
+                        done.insert(i);
+                        ops.extend(instead);
+                        deps = dependencies(&ops, &retired);
                     }
                     Ok((_, _, _, Err(e))) => {
                         if stopped.is_none() {
@@ -146,10 +182,11 @@ pub async fn apply(
     }
 }
 
-/// For each operation, the indices of the operations it must wait for.
-fn dependencies(ops: &[Op]) -> Vec<Vec<usize>> {
+/// For each operation, the indices of the operations it must wait for; `retired` ones provide
+/// nothing.
+fn dependencies(ops: &[Op], retired: &HashSet<usize>) -> Vec<Vec<usize>> {
     let mut providers: HashMap<Key, Vec<usize>> = HashMap::new();
-    for (i, op) in ops.iter().enumerate() {
+    for (i, op) in ops.iter().enumerate().filter(|(i, _)| !retired.contains(i)) {
         for key in op.provides() {
             providers.entry(key).or_default().push(i);
         }
@@ -176,7 +213,7 @@ fn dependencies(ops: &[Op]) -> Vec<Vec<usize>> {
 fn same_integration(a: &Op, b: &Op) -> bool {
     matches!(
         (a, b),
-        (Op::CreateIntegration { spec: x, .. }, Op::CreateIntegration { spec: y, .. }) if x == y
+        (Op::Integration(IntegrationOp::Create { spec: x, .. }), Op::Integration(IntegrationOp::Create { spec: y, .. })) if x == y
     )
 }
 
@@ -184,6 +221,7 @@ fn same_integration(a: &Op, b: &Op) -> bool {
 mod tests {
     use super::*;
     use crate::domain::{Action, Authorization};
+    use crate::plan::op::{ApiOp, RoleOp, RouteOp};
     use crate::plan::{ApiRef, IntegrationRef, RoleRef};
     use crate::stack::desired::DesiredIntegration;
 
@@ -198,37 +236,37 @@ mod tests {
     #[test]
     fn integrations_wait_for_api_and_role_routes_for_their_integration() {
         let ops = vec![
-            Op::CreateRoute {
+            Op::Route(RouteOp::Create {
                 authorizer: None,
                 scopes: Vec::new(),
                 api: ApiRef::New,
                 key: "POST /a".into(),
                 authorization: Authorization::None,
                 integration: IntegrationRef::New("POST /a".into()),
-            },
-            Op::CreateIntegration {
+            }),
+            Op::Integration(IntegrationOp::Create {
                 api: ApiRef::New,
                 route_key: "POST /a".into(),
                 spec: spec(),
                 role: RoleRef::New("r".into()),
-            },
-            Op::CreateApi {
+            }),
+            Op::Api(ApiOp::Create {
                 cors: None,
                 name: "a".into(),
                 tags: Default::default(),
-            },
-            Op::CreateRole {
+            }),
+            Op::Role(RoleOp::Create {
                 name: "r".into(),
                 trust: serde_json::Value::Null,
                 tags: Default::default(),
                 path: "/".into(),
                 boundary: None,
-            },
-            Op::DeleteIntegration {
+            }),
+            Op::Integration(IntegrationOp::Delete {
                 api_id: "x".into(),
                 id: "old".into(),
-            },
-            Op::UpdateRoute {
+            }),
+            Op::Route(RouteOp::Update {
                 authorizer: None,
                 previous_authorizer: None,
                 scopes: Vec::new(),
@@ -238,9 +276,9 @@ mod tests {
                 authorization: Authorization::None,
                 integration: IntegrationRef::Existing("i".into()),
                 previous: Some("old".into()),
-            },
+            }),
         ];
-        let deps = dependencies(&ops);
+        let deps = dependencies(&ops, &HashSet::new());
         assert_eq!(deps[0], vec![1, 2]);
         assert_eq!(deps[1], vec![2, 3]);
         assert!(deps[2].is_empty() && deps[3].is_empty());
@@ -250,26 +288,26 @@ mod tests {
     #[test]
     fn an_adopted_role_is_tagged_before_its_policies_change_and_never_left_without_one() {
         let ops = vec![
-            Op::DeleteRolePolicy {
+            Op::Role(RoleOp::DeletePolicy {
                 role: "r".into(),
                 policy_name: "old".into(),
-            },
-            Op::PutRolePolicy {
+            }),
+            Op::Role(RoleOp::PutPolicy {
                 role: "r".into(),
                 policy_name: "new".into(),
                 document: serde_json::Value::Null,
-            },
-            Op::TagRole {
+            }),
+            Op::Role(RoleOp::Tag {
                 name: "r".into(),
                 set: Default::default(),
                 remove: Vec::new(),
-            },
-            Op::DetachRolePolicy {
+            }),
+            Op::Role(RoleOp::Detach {
                 role: "r".into(),
                 arn: "arn:aws:iam::aws:policy/x".into(),
-            },
+            }),
         ];
-        let deps = dependencies(&ops);
+        let deps = dependencies(&ops, &HashSet::new());
         assert_eq!(
             deps[0],
             vec![1, 2],
@@ -282,14 +320,16 @@ mod tests {
 
     #[test]
     fn identical_integrations_are_created_one_after_the_other() {
-        let create = |key: &str| Op::CreateIntegration {
-            api: ApiRef::Existing("a".into()),
-            route_key: key.into(),
-            spec: spec(),
-            role: RoleRef::Existing("arn".into()),
+        let create = |key: &str| {
+            Op::Integration(IntegrationOp::Create {
+                api: ApiRef::Existing("a".into()),
+                route_key: key.into(),
+                spec: spec(),
+                role: RoleRef::Existing("arn".into()),
+            })
         };
         let ops = vec![create("GET /a"), create("POST /a"), create("PUT /a")];
-        let deps = dependencies(&ops);
+        let deps = dependencies(&ops, &HashSet::new());
         assert!(deps[0].is_empty());
         assert_eq!(deps[1], vec![0]);
         assert_eq!(deps[2], vec![0, 1]);

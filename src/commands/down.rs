@@ -71,8 +71,8 @@ pub async fn run(
     if !yes {
         confirm(printer, &desired.stack, &loaded.path)?;
     }
-    let outcome = apply::apply(&clients, &plan, Resolved::default(), |done| {
-        printer.step(&done.label, done.elapsed)
+    let outcome = apply::apply(&clients, &plan, Resolved::default(), |event| {
+        super::show(printer, event)
     })
     .await;
     let completed: Vec<&String> = outcome.completed.iter().map(|c| &c.label).collect();

@@ -114,6 +114,14 @@ pub async fn prepare(
     Ok((desired, clients, live))
 }
 
+/// An executor event on the printer: a step line, or a note.
+pub(crate) fn show(printer: &Printer, event: crate::apply::Event<'_>) {
+    match event {
+        crate::apply::Event::Done(done) => printer.step(&done.label, done.elapsed),
+        crate::apply::Event::Note(note) => printer.note(note),
+    }
+}
+
 /// [`prepare`], keeping the loaded file (its path and text) too.
 pub async fn prepare_loaded(
     printer: &Printer,

@@ -1,5 +1,7 @@
 //! `provision up`: plan, then apply in dependency order.
 
+mod import;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -152,9 +154,13 @@ pub async fn run(
             desired.stack
         ));
     }
-    let outcome = apply::apply(&clients, &plan, seed(&live), |done| {
-        printer.step(&done.label, done.elapsed)
-    })
+    let applied = api_path(printer, &plan, &desired, &clients.region);
+    let outcome = apply::apply(
+        &clients,
+        applied.as_ref().unwrap_or(&plan),
+        seed(&live),
+        |event| super::show(printer, event),
+    )
     .await;
     let mut report = json!({
         "stack": desired.stack,
@@ -198,6 +204,43 @@ pub async fn run(
     report["outputs"] = json!(outputs);
     printer.result(&Applied { report, outputs });
     Ok(ExitStatus::Success)
+}
+
+/// Which way the API is made, said before it is: a new API in one ImportApi call (or, where the
+/// document cannot express the stack, one call per resource, and why); an existing one one call
+/// per change. Returns the plan rewritten for the import.
+fn api_path(printer: &Printer, plan: &Plan, desired: &Desired, region: &str) -> Option<Plan> {
+    let name = &desired.api.name;
+    match import::path(plan, desired, region) {
+        import::Path::Import(rewritten) => {
+            printer.progress(&format!(
+                "  api {name} does not exist yet: creating it with one ImportApi call (routes, integrations, authorizers, CORS and tags), then what the document does not carry"
+            ));
+            Some(rewritten)
+        }
+        import::Path::OneByOne(why) => {
+            printer.note(&format!("api {name} is created one call per resource: {why}"));
+            None
+        }
+        import::Path::Existing => {
+            let api_changes = plan
+                .changes
+                .iter()
+                .filter(|c| {
+                    matches!(
+                        c.kind,
+                        Kind::Route | Kind::Integration | Kind::Authorizer | Kind::Api
+                    )
+                })
+                .count();
+            if api_changes > 0 {
+                printer.progress(&format!(
+                    "  api {name} exists: its {api_changes} change(s) are made one call each (an import would replace its route and integration ids)"
+                ));
+            }
+            None
+        }
+    }
 }
 
 /// `up`'s result: the stack's outputs, and for JSON the changes and steps with them.

@@ -678,6 +678,33 @@ fn split_union(inner: &str) -> Vec<String> {
     items
 }
 
+/// What a request parameter value reads: the whole value (`$request.header.X`), or each
+/// bracketed variable of a template (`order-${request.path.id}`), as the developer guide's
+/// "Transform API requests and responses for HTTP APIs" allows. The one reading of what a value
+/// references: the OpenAPI export's parameters and `up`'s example bodies both go through it.
+pub fn references(value: &str) -> Vec<Mapping> {
+    if !value.contains("${") {
+        return parse_mapping(value)
+            .ok()
+            .filter(|m| !matches!(m, Mapping::Static(_)))
+            .into_iter()
+            .collect();
+    }
+    let mut found = Vec::new();
+    let mut rest = value;
+    while let Some(start) = rest.find("${") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find('}') else { break };
+        if let Ok(m) = parse_mapping(&format!("${}", &after[..end]))
+            && !matches!(m, Mapping::Static(_))
+        {
+            found.push(m);
+        }
+        rest = &after[end + 1..];
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

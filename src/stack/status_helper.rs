@@ -95,8 +95,8 @@ const OPTIONAL: &[(&str, &str, bool)] = &[
 
 /// Every mistake of the file's status routes (`action = "DescribeExecution"`): the machine they
 /// describe must be a STANDARD `[[state_machine]]` of the stack (the helper's role is written for
-/// it; "DescribeExecution": "This API action is not supported by EXPRESS state machines", Step
-/// Functions API reference), the execution comes from `ExecutionArn` or `Name` (one of them), and
+/// it; "DescribeExecution", Step Functions API reference: "Executions of an EXPRESS state machine
+/// aren't supported by DescribeExecution unless a Map Run dispatched them"), the execution comes from `ExecutionArn` or `Name` (one of them), and
 /// neither an alias nor a helper name taken by a declared machine.
 pub fn validate(file: &StackFile, out: &mut Vec<Diagnostic>) {
     let mut helpers = std::collections::BTreeSet::new();
@@ -159,8 +159,8 @@ fn described(file: &StackFile, route: &RouteSection, first: bool, out: &mut Vec<
                 format!("state machine `{}` is EXPRESS", machine.value),
             )
             .with_help(
-                "describe a STANDARD machine (\"DescribeExecution\", Step Functions API reference: not supported by \
-                 EXPRESS state machines); an EXPRESS run's result is in StartSyncExecution's answer",
+                "describe a STANDARD machine (\"DescribeExecution\", Step Functions API reference: executions of an \
+                 EXPRESS state machine aren't supported); an EXPRESS run's result is in StartSyncExecution's answer",
             ),
         );
     }
@@ -416,7 +416,8 @@ definition = { StartAt = "A", States = { A = { Type = "Pass", End = true } } }
 
     #[test]
     fn describe_execution_on_an_express_machine_is_refused() {
-        // "DescribeExecution", Step Functions API reference: not supported by EXPRESS machines.
+        // "DescribeExecution", Step Functions API reference: "Executions of an EXPRESS state machine
+        // aren't supported by DescribeExecution unless a Map Run dispatched them".
         let source = format!(
             "{ROUTE}state_machine = \"fast\"\nparameters = {{ ExecutionArn = \"$request.path.arn\" }}\n\
              [[state_machine]]\nname = \"fast\"\ntype = \"EXPRESS\"\n\

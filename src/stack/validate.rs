@@ -244,21 +244,7 @@ fn routes(file: &StackFile, out: &mut Vec<Diagnostic>) {
             );
         }
         if action == Some(RouteAction::StartSyncExecution) {
-            let span = route
-                .action
-                .as_ref()
-                .map_or(route.span.clone(), |a| a.span.clone());
-            out.push(
-                Diagnostic::warning(
-                    "sync-execution-timeout",
-                    span,
-                    "synchronous execution through API Gateway",
-                    "API Gateway gives up after 30 s while Express runs may last 5 minutes",
-                )
-                .with_help(
-                    "a failed execution still answers 200: clients must read `status` in the response",
-                ),
-            );
+            sync_timeout(file, route, out);
         }
 
         parameters(route, action, parsed_key.as_ref(), out);
@@ -347,6 +333,59 @@ fn source_account(file: &StackFile, out: &mut Vec<Diagnostic>) {
             ),
         );
     }
+}
+
+/// A synchronous route whose execution can outlast API Gateway's 30 s ("Quotas for configuring
+/// and running an HTTP API in API Gateway": maximum integration timeout 30 seconds, not
+/// raisable): API Gateway answers 504 while the execution goes on. For a machine of the stack
+/// the definition says whether it can (`state_machine::duration`); for any other machine it is
+/// not known offline, and EXPRESS runs may last five minutes.
+fn sync_timeout(file: &StackFile, route: &RouteSection, out: &mut Vec<Diagnostic>) {
+    use crate::resource::state_machine::duration;
+    let span = route
+        .action
+        .as_ref()
+        .map_or(route.span.clone(), |a| a.span.clone());
+    let declared = route.state_machine.as_ref().and_then(|written| {
+        file.state_machines
+            .iter()
+            .find(|m| m.name.as_ref().is_some_and(|n| n.value == written.value))
+    });
+    let help = "API Gateway answers 504 after 30 s while the execution goes on: give the definition \
+                \"TimeoutSeconds\": 29 or less, or start it with StartExecution and report it with a status \
+                route (action = \"DescribeExecution\")";
+    let warning = match declared.map(|m| m.loaded.as_ref().map(|l| l.parsed.as_ref())) {
+        // The definition is unreadable: its own error says so.
+        Some(None | Some(Err(_))) => return,
+        Some(Some(Ok(definition))) => {
+            let reasons = duration::longer_than_the_integration(definition);
+            let Some(first) = reasons.first() else {
+                return;
+            };
+            let more = match reasons.len() {
+                1 => String::new(),
+                n => format!(" (and {} more)", n - 1),
+            };
+            Diagnostic::warning(
+                "sync-execution-timeout",
+                span,
+                format!(
+                    "this synchronous route's workflow can run longer than API Gateway's {} s",
+                    duration::INTEGRATION_TIMEOUT_SECS
+                ),
+                format!("{first}{more}"),
+            )
+            .with_help(help)
+        }
+        None => Diagnostic::warning(
+            "sync-execution-timeout",
+            span,
+            "synchronous execution through API Gateway",
+            "API Gateway gives up after 30 s while Express runs may last 5 minutes",
+        )
+        .with_help("a failed execution still answers 200: clients must read `status` in the response"),
+    };
+    out.push(warning);
 }
 
 /// Checks a route's parameters: their keys against `action` when it is known, their mapping
@@ -674,6 +713,39 @@ mod tests {
         let (file, mut diags) = parse(source);
         diags.extend(validate(&file));
         diags
+    }
+
+    #[test]
+    fn a_sync_route_warns_of_the_30_s_timeout_when_its_machines_definition_can_run_longer() {
+        // "Quotas for configuring and running an HTTP API in API Gateway": maximum integration
+        // timeout 30 seconds. Definitions with a long Wait, a long Task timeout, a heartbeat.
+        let warned = |states: &str| {
+            let source = format!(
+                "[stack]\nname = \"s\"\nallow = [\"no-throttling\", \"no-authorization\"]\n[api]\nname = \"a\"\n\
+                 [role]\nname = \"r\"\npolicy_name = \"p\"\n\
+                 [[state_machine]]\nname = \"m\"\ntype = \"EXPRESS\"\ndefinition = {{ StartAt = \"A\", States = {{ {states} }} }}\n\
+                 [[route]]\nkey = \"POST /m\"\naction = \"StartSyncExecution\"\nstate_machine = \"m\"\n"
+            );
+            let (mut file, mut diags) = parse(&source);
+            crate::resource::state_machine::spec::load_definitions(&mut file, std::path::Path::new("."));
+            diags.extend(validate(&file));
+            diags
+                .into_iter()
+                .filter(|d| d.code == Some("sync-execution-timeout"))
+                .map(|d| d.label)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            warned("A = { Type = \"Wait\", Seconds = 45, End = true }"),
+            ["Wait state `A` waits 45 s"]
+        );
+        assert_eq!(
+            warned(
+                "A = { Type = \"Task\", Resource = \"arn:aws:states:::sqs:sendMessage\", Parameters = { QueueUrl = \"https://sqs.ap-southeast-2.amazonaws.com/111122223333/q\", MessageBody = \"x\" }, TimeoutSeconds = 300, End = true }"
+            ),
+            ["Task `A` may run 300 s (TimeoutSeconds)"]
+        );
+        assert!(warned("A = { Type = \"Wait\", Seconds = 5, End = true }").is_empty());
     }
 
     #[test]

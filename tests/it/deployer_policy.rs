@@ -170,7 +170,16 @@ async fn up_diff_and_down_succeed_with_exactly_the_printed_policy() {
     // Enforcement is on: the harness's own test/test keys are no IAM user's and are refused.
     assert!(world.moto.iam().get_role().role_name(ROLE).send().await.is_err());
 
-    ok(&run_as(&world, &deployer, &["up", stack]), "up");
+    let up = run_as(&world, &deployer, &["up", stack]);
+    ok(&up, "up");
+    // The printed policy allows the import path: the API is made by one ImportApi call
+    // (`apigateway:PUT` on `/apis`, `iam:PassRole` on the role), never one call per resource.
+    assert!(
+        text(&up.stderr).contains("in one ImportApi call")
+            && !text(&up.stderr).contains("one call per resource instead"),
+        "{}",
+        text(&up.stderr)
+    );
     let role = iam
         .get_role()
         .role_name(ROLE)
@@ -266,6 +275,45 @@ async fn up_diff_and_down_succeed_with_exactly_the_printed_policy() {
             .is_some_and(|e| e.is_no_such_entity_exception()),
         "{gone:?}"
     );
+}
+
+/// A policy without `apigateway:PUT` (an older printed policy, say): ImportApi is refused as
+/// AWS refuses it, `up` says so once and makes the API one call per resource.
+#[tokio::test(flavor = "multi_thread")]
+async fn without_apigateway_put_the_api_is_made_one_call_per_resource() {
+    let world = world().await;
+    let stack = world.stack("onboarding-secure.toml", STACK);
+    let stack = stack.to_str().expect("path");
+    let mut policy = printed_policy(stack);
+    for statement in policy["Statement"].as_array_mut().expect("statements") {
+        if statement["Sid"] == "HttpApis" {
+            let actions = statement["Action"].as_array_mut().expect("actions");
+            actions.retain(|a| a != "apigateway:PUT");
+        }
+    }
+    assert!(!policy.to_string().contains("apigateway:PUT"));
+    let admin = admin(&world).await;
+    let deployer = user(&world.moto.iam(), "ci-deployer", &policy).await;
+    enforcement(&world, "0");
+
+    let up = run_as(&world, &deployer, &["up", stack]);
+    ok(&up, "up");
+    let stderr = text(&up.stderr);
+    assert_eq!(
+        stderr.matches("is created one call per resource instead").count(),
+        1,
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("the caller may not call ImportApi") && stderr.contains("apigateway:PUT"),
+        "{stderr}"
+    );
+    let apigw = aws_sdk_apigatewayv2::Client::new(&config(&world.moto.url(), &admin));
+    let apis = apigw.get_apis().send().await.expect("GetApis");
+    assert_eq!(apis.items().len(), 1, "one API, made call by call");
+    let api = apis.items()[0].api_id().expect("api id");
+    let routes = apigw.get_routes().api_id(api).send().await.expect("GetRoutes");
+    assert_eq!(routes.items().len(), 3);
 }
 
 #[tokio::test(flavor = "multi_thread")]

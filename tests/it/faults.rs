@@ -239,14 +239,18 @@ async fn twenty_percent_faults_seed_3() {
     twenty_percent_faults(seed(3)).await;
 }
 
-/// The first call of `operation` reaches moto and does its work, but its reply is lost.
-async fn lose_the_response_of(operation: &'static str) {
+/// The first call of `operation` reaches moto and does its work, but its reply is lost. With
+/// `one_by_one`, ImportApi is refused (AccessDenied), so that the API is made one call per
+/// resource and its creates are the ones whose answers are lost.
+async fn lose_the_response_of(operation: &'static str, one_by_one: bool) {
     let moto = moto().await;
     let proxy = RecordingProxy::start(&moto.url());
     let lost = Mutex::new(false);
     proxy.set_policy(move |call: &Call| {
         let mut lost = lost.lock().unwrap_or_else(|p| p.into_inner());
-        if call.operation == operation && !*lost {
+        if one_by_one && call.operation == "ImportApi" {
+            Action::respond(403, "AccessDeniedException")
+        } else if call.operation == operation && !*lost {
             *lost = true;
             Action::ForwardThenReset
         } else {
@@ -260,7 +264,7 @@ async fn lose_the_response_of(operation: &'static str) {
         describe(&out)
     );
     let sent = proxy.operations().iter().filter(|o| *o == operation).count();
-    if operation.starts_with("Create") {
+    if operation.starts_with("Create") || operation == "ImportApi" {
         assert_eq!(
             sent, 1,
             "{operation} is never sent again after its response was lost"
@@ -282,34 +286,41 @@ async fn lose_the_response_of(operation: &'static str) {
     );
 }
 
+/// ImportApi did its work but its answer was lost: the API is found by its ownership tag (the
+/// document carries it), ImportApi is not sent again and no second API is made.
+#[tokio::test]
+async fn lost_import_api_response_finds_the_api_by_its_tag() {
+    lose_the_response_of("ImportApi", false).await;
+}
+
 #[tokio::test]
 async fn lost_create_api_response_adopts_the_api() {
-    lose_the_response_of("CreateApi").await;
+    lose_the_response_of("CreateApi", true).await;
 }
 
 #[tokio::test]
 async fn lost_create_integration_response_adopts_the_integration() {
-    lose_the_response_of("CreateIntegration").await;
+    lose_the_response_of("CreateIntegration", true).await;
 }
 
 #[tokio::test]
 async fn lost_create_route_response_adopts_the_route() {
-    lose_the_response_of("CreateRoute").await;
+    lose_the_response_of("CreateRoute", true).await;
 }
 
 #[tokio::test]
 async fn lost_create_stage_response_adopts_the_stage() {
-    lose_the_response_of("CreateStage").await;
+    lose_the_response_of("CreateStage", false).await;
 }
 
 #[tokio::test]
 async fn lost_create_role_response_adopts_the_role() {
-    lose_the_response_of("CreateRole").await;
+    lose_the_response_of("CreateRole", false).await;
 }
 
 #[tokio::test]
 async fn lost_put_role_policy_response_is_harmless() {
-    lose_the_response_of("PutRolePolicy").await;
+    lose_the_response_of("PutRolePolicy", false).await;
 }
 
 /// Waits until the proxy has seen `n` mutating calls.
@@ -335,8 +346,9 @@ async fn killed_mid_run_then_a_clean_run_finishes() {
     proxy.clear();
     assert!(run(&url, &["down", "--yes", STACK]).status.success());
     let down_changes = proxy.mutating_calls().len();
+    // up: CreateRole, PutRolePolicy, ImportApi (the API, its integration and route), CreateStage.
     assert!(
-        up_changes >= 6 && down_changes >= 6,
+        up_changes >= 4 && down_changes >= 6,
         "{up_changes} {down_changes}"
     );
     proxy.set_policy(|call: &Call| {
@@ -377,6 +389,99 @@ async fn killed_mid_run_then_a_clean_run_finishes() {
     }
 }
 
+/// Every fault the 20% runs draw, on ImportApi itself: a refusal (429, 409), a server error
+/// (500, 503) or a reset before it reached AWS, and a lost answer after it did its work. `up`
+/// converges in one run with exactly one API; ImportApi is sent again only when nothing was
+/// made (looked up by the ownership tag first when the outcome was unknown).
+#[tokio::test]
+async fn every_fault_on_import_api_converges_with_one_api() {
+    let moto = moto().await;
+    let proxy = RecordingProxy::start(&moto.url());
+    for (fault, resent) in [
+        (Action::respond(500, "InternalFailure"), true),
+        (Action::respond(503, "ServiceUnavailable"), true),
+        (Action::respond(429, "TooManyRequestsException"), true),
+        (Action::respond(409, "ConflictException"), true),
+        (Action::Reset, true),
+        (Action::ForwardThenReset, false),
+    ] {
+        let once = Mutex::new(Some(fault.clone()));
+        proxy.set_policy(move |call: &Call| {
+            let mut once = once.lock().unwrap_or_else(|p| p.into_inner());
+            match (call.operation.as_str(), once.take()) {
+                ("ImportApi", Some(fault)) => fault,
+                (_, pending) => {
+                    *once = pending;
+                    Action::Forward
+                }
+            }
+        });
+        proxy.clear();
+        let out = run(&proxy.url(), &["up", STACK]);
+        assert!(out.status.success(), "{fault:?}: {}", describe(&out));
+        let sent = proxy.operations().iter().filter(|o| *o == "ImportApi").count();
+        assert_eq!(
+            sent,
+            if resent { 2 } else { 1 },
+            "{fault:?}: {:?}",
+            proxy.operations()
+        );
+        assert!(
+            !proxy.operations().iter().any(|o| o == "CreateApi"),
+            "{fault:?}: a passing fault never falls back to one call per resource"
+        );
+        assert_exactly_declared(&moto).await;
+        proxy.clear_policy();
+        assert!(run(&proxy.url(), &["down", "--yes", STACK]).status.success());
+        assert_nothing_left(&moto).await;
+    }
+}
+
+/// SIGKILL while ImportApi is on its way: the API is made but the run never learns it. The
+/// next `up` finds it by its tag and only adds the stage: one API, nothing twice.
+#[tokio::test]
+async fn killed_right_after_import_api_the_next_up_converges() {
+    let moto = moto().await;
+    let proxy = RecordingProxy::start(&moto.url());
+    let url = proxy.url();
+    proxy.set_policy(|call: &Call| {
+        if call.operation == "ImportApi" {
+            Action::Delay(Duration::from_millis(300))
+        } else {
+            Action::Forward
+        }
+    });
+    let mut child = spawn(&url, &["up", STACK]);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !proxy.operations().iter().any(|o| o == "ImportApi") {
+        assert!(Instant::now() < deadline, "up never sent ImportApi");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().expect("SIGKILL");
+    assert!(!child.wait().expect("wait").success());
+    // The delayed ImportApi still reaches moto: the API exists, its answer went nowhere.
+    proxy.wait_idle();
+    assert!(!proxy.operations().iter().any(|o| o == "CreateStage"));
+    let apis = moto.apigw().get_apis().send().await.expect("GetApis");
+    assert_eq!(apis.items().len(), 1, "ImportApi did its work");
+
+    proxy.clear_policy();
+    proxy.clear();
+    let out = run(&url, &["up", STACK]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let mutating: Vec<String> = proxy
+        .mutating_calls()
+        .iter()
+        .map(|c| c.operation.clone())
+        .collect();
+    assert!(
+        mutating.contains(&"CreateStage".to_string())
+            && !mutating.iter().any(|o| o == "ImportApi" || o == "CreateApi"),
+        "only what the killed run had left: {mutating:?}"
+    );
+    assert_exactly_declared(&moto).await;
+}
+
 /// Two `up` runs at once, forced to overlap, then one more: exactly the declared resources, and
 /// of the two APIs the runs made, the oldest is the one kept.
 #[tokio::test]
@@ -384,9 +489,10 @@ async fn two_concurrent_ups_then_one_more_converge() {
     let moto = moto().await;
     let proxy = RecordingProxy::start(&moto.url());
     let url = proxy.url();
-    // CreateApi is slow, so both runs plan before either API exists: both create one.
+    // The API's create (ImportApi) is slow, so both runs plan before either API exists: both
+    // create one.
     proxy.set_policy(|call: &Call| {
-        if call.operation == "CreateApi" {
+        if call.operation == "CreateApi" || call.operation == "ImportApi" {
             Action::Delay(Duration::from_millis(1500))
         } else {
             Action::Forward
@@ -520,7 +626,10 @@ async fn lost_create_authorizer_response_adopts_the_authorizer() {
     let lost = Mutex::new(false);
     proxy.set_policy(move |call: &Call| {
         let mut lost = lost.lock().unwrap_or_else(|p| p.into_inner());
-        if call.operation == "CreateAuthorizer" && !*lost {
+        // Made one call per resource (ImportApi refused), so that CreateAuthorizer is sent.
+        if call.operation == "ImportApi" {
+            Action::respond(403, "AccessDeniedException")
+        } else if call.operation == "CreateAuthorizer" && !*lost {
             *lost = true;
             Action::ForwardThenReset
         } else {

@@ -49,6 +49,8 @@ fn the_example_templates_pass_cfn_lint_which_does_catch_mistakes() {
         ("tests/fixtures/onboarding-existing-machine.toml", false),
         ("stacks/onboarding-secure.toml", false),
         ("stacks/onboarding-secure.toml", true),
+        // The status route's helper machine and role, and its composed Input.
+        ("stacks/onboarding-walkthrough.toml", false),
     ] {
         let path: PathBuf = dir.path().join(if yaml { "t.yaml" } else { "t.json" });
         std::fs::write(&path, synth(stack, if yaml { &["--yaml"] } else { &[] })).expect("write");

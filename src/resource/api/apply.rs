@@ -9,10 +9,10 @@ use aws_sdk_apigatewayv2::types::ProtocolType;
 use crate::apply::answer::{created_id, deleted, once_gw, to_hash};
 use crate::apply::create::create_safely;
 use crate::apply::resolve::Resolved;
-use crate::apply::resolve::{api_id, lock};
+use crate::apply::resolve::{api_id, lock, role_arn};
 use crate::aws::Clients;
 use crate::error::AwsError;
-use crate::plan::op::ApiRef;
+use crate::plan::op::{ApiRef, RoleRef};
 use crate::resource::api::spec::Cors;
 use crate::stack::rules::OWNER_TAG;
 
@@ -72,6 +72,126 @@ pub(crate) async fn create(
     r.api_id = Some(id);
     r.api_endpoint = endpoint;
     Ok(())
+}
+
+/// A new API as one OpenAPI document, and what `import` needs besides.
+pub(crate) struct Import<'a> {
+    /// The API's name.
+    pub name: &'a str,
+    /// The document.
+    pub document: &'a serde_json::Value,
+    /// The credentials the document names, replaced by the role's real ARN.
+    pub role_in_document: &'a str,
+    /// The integrations' role.
+    pub role: Option<&'a RoleRef>,
+    /// The stack's tags; the ownership tag finds the API after a lost answer.
+    pub tags: &'a BTreeMap<String, String>,
+}
+
+/// What one ImportApi attempt came to.
+enum Imported {
+    /// The API, by id and endpoint.
+    Api(String, Option<String>),
+    /// ImportApi is not available here, for this reason.
+    NotAvailable(String),
+}
+
+/// ImportApi of a new API; after a lost answer, the API found by its ownership tag (nothing is
+/// created twice: the document carries the tag, so the API has it from its first moment).
+/// Returns `Some(reason)` when ImportApi is not available (an endpoint without it, a policy
+/// without `apigateway:PUT` on `/apis`, a document it refuses): the caller makes the API one
+/// call at a time instead. The answer names the API: nothing is read back.
+pub(crate) async fn import(
+    clients: &Clients,
+    ctx: &Mutex<Resolved>,
+    label: &str,
+    import: &Import<'_>,
+) -> Result<Option<String>, AwsError> {
+    let stack = import.tags.get(OWNER_TAG).cloned().unwrap_or_default();
+    let resource = format!("api {}", import.name);
+    let mut document = import.document.clone();
+    if let Some(role) = import.role {
+        // The role's real ARN, path included: for a role made in this run, CreateRole's answer.
+        let real = role_arn(ctx, role)?;
+        replace_text(&mut document, import.role_in_document, &real);
+    }
+    let body = document.to_string();
+    let lookup = || async {
+        let apis = crate::live::list_owned_apis(clients, &stack).await?;
+        Ok(crate::plan::oldest_first(&apis)
+            .first()
+            .map(|a| Imported::Api(a.id.clone(), a.endpoint.clone())))
+    };
+    let imported = create_safely(
+        label,
+        || async {
+            let sent = clients
+                .apigw
+                .import_api()
+                .body(&body)
+                // All or nothing: a definition AWS reads only in part is rolled back, and the
+                // API is then made one call at a time (API reference, ImportApi `failOnWarnings`).
+                .fail_on_warnings(true)
+                .customize()
+                .config_override(once_gw())
+                .send()
+                .await;
+            let err = match sent {
+                Ok(out) => {
+                    let id = created_id(out.api_id(), "ImportApi", &resource, "ApiId")?;
+                    return Ok(Imported::Api(id, out.api_endpoint().map(str::to_string)));
+                }
+                Err(e) => AwsError::new("ImportApi", &resource, e),
+            };
+            match not_available(&err) {
+                // An endpoint without the call cannot have made anything, but a 5xx without a
+                // code could also be a lost answer of a real one: look once before going on.
+                Some(why) if err.code.is_none() => Ok(lookup().await?.unwrap_or(Imported::NotAvailable(why))),
+                Some(why) => Ok(Imported::NotAvailable(why)),
+                None => Err(err),
+            }
+        },
+        lookup,
+    )
+    .await?;
+    match imported {
+        Imported::Api(id, endpoint) => {
+            let mut r = lock(ctx);
+            r.api_id = Some(id);
+            r.api_endpoint = endpoint;
+            Ok(None)
+        }
+        Imported::NotAvailable(why) => Ok(Some(why)),
+    }
+}
+
+/// Why ImportApi is not available, when that is what `err` says: the caller lacks the
+/// permission, AWS refuses the document (BadRequestException, with warnings failing it), or the
+/// endpoint has no such call (stock moto answers 500 with an HTML page and no error code).
+fn not_available(err: &AwsError) -> Option<String> {
+    let code = err.code.as_deref();
+    let said = |what: &str| format!("{what} ({}: {})", code.unwrap_or("no error code"), err.message);
+    if err.is_access_denied() {
+        Some(said("the caller may not call ImportApi"))
+    } else if code == Some("BadRequestException") {
+        Some(said("ImportApi refused the OpenAPI document"))
+    } else if code.is_none() && matches!(err.status(), Some(404 | 500 | 501))
+        || matches!(code, Some("UnknownOperationException" | "NotImplemented"))
+    {
+        Some(said("the endpoint does not implement ImportApi"))
+    } else {
+        None
+    }
+}
+
+/// Replaces every string value equal to `from` by `to`.
+fn replace_text(value: &mut serde_json::Value, from: &str, to: &str) {
+    match value {
+        serde_json::Value::String(s) if s == from => *s = to.to_string(),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|v| replace_text(v, from, to)),
+        serde_json::Value::Object(map) => map.values_mut().for_each(|v| replace_text(v, from, to)),
+        _ => {}
+    }
 }
 
 /// UpdateApi: the name, and the CORS configuration when given.

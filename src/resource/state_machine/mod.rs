@@ -4,6 +4,7 @@
 //! - [`spec`]: the table's desired state and offline checks (pure);
 //! - [`definition`] and [`yaml`]: the Amazon States Language file, its checks and diff (pure),
 //!   their problems a [`located::Located`];
+//! - [`duration`]: whether a definition can outlast a synchronous route's 30 s (pure);
 //! - [`policy`]: the execution role's policy derived from the definition (pure);
 //! - [`op`] and [`plan`]: the operations and the diff against live state (pure);
 //! - [`read`] and [`apply`]: the Step Functions and IAM calls;
@@ -11,6 +12,7 @@
 
 pub mod apply;
 pub mod definition;
+pub mod duration;
 pub mod emit;
 pub mod located;
 pub mod op;
