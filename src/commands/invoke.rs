@@ -221,7 +221,7 @@ fn print_status(printer: &Printer, url: &str, machine: &str, status: u16, envelo
     let described = envelope["output"]
         .as_str()
         .and_then(|o| serde_json::from_str::<Value>(o).ok())
-        .filter(|_| envelope["status"] == "SUCCEEDED");
+        .filter(|_| envelope["status"] == ExecutionStatus::Succeeded.as_str());
     let Some(described) = described else {
         let error = envelope["error"].as_str().unwrap_or("no answer");
         printer.line(&format!(

@@ -147,7 +147,11 @@ fn described(file: &StackFile, route: &RouteSection, first: bool, out: &mut Vec<
         );
         return;
     };
-    if declared.kind.as_ref().is_some_and(|k| k.value == "EXPRESS") {
+    if declared
+        .kind
+        .as_ref()
+        .is_some_and(|k| k.value == crate::domain::MachineType::Express.as_str())
+    {
         let span = route
             .action
             .as_ref()
