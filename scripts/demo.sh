@@ -5,7 +5,10 @@
 # `provision up stacks/onboarding.toml` (which deploys the state machine, its role, the API and
 # the route together), shows the outputs and `provision diff`, starts `provision serve`, posts
 # the walkthrough's sample user to POST /new-user, follows the execution to SUCCEEDED and reads
-# the saved user back with boto3 (GetItem), a second client. Stops what it started on exit. It installs
+# the saved user back with boto3 (GetItem), a second client. Then the walkthrough's three
+# endpoints (stacks/onboarding-walkthrough.toml): posts the sample user asynchronously (202 and
+# the execution ARN in Location), polls the status route until SUCCEEDED and prints the output,
+# and posts it synchronously. Stops what it started on exit. It installs
 # the `provision` it built into ~/.cargo/bin ($CARGO_HOME/bin), as `cargo install --debug` does,
 # so that the README's next steps can run a bare `provision`.
 #
@@ -20,7 +23,7 @@ for arg in "$@"; do
     case "$arg" in
         --keep) keep=true ;;
         --no-install) install=false ;;
-        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
         *) echo "demo.sh: unknown argument $arg (try --help)" >&2; exit 2 ;;
     esac
 done
@@ -49,6 +52,7 @@ fi
 free_port() { "$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 moto_port="$(free_port)"
 gateway_port="$(free_port)"
+walkthrough_port="$(free_port)"
 pids=()
 cleanup() {
     if [[ "$keep" == false ]]; then
@@ -105,10 +109,49 @@ if not item or item["email"]["S"] != user["email"]:
     sys.exit(f"demo.sh: the workflow did not save {user['userId']}")
 PY
 
+step "The walkthrough's three endpoints: provision up stacks/onboarding-walkthrough.toml"
+# The workflow again, as a STANDARD and an EXPRESS machine, with a synchronous route, an
+# asynchronous one (202 and the ARN in Location) and a status route, whose helper machine and
+# role the stack owns.
+"$provision" up stacks/onboarding-walkthrough.toml
+
+step "provision serve stacks/onboarding-walkthrough.toml on 127.0.0.1:$walkthrough_port"
+"$provision" serve stacks/onboarding-walkthrough.toml --port "$walkthrough_port" \
+    2>"${TMPDIR:-/tmp}/provision-demo-walkthrough.log" &
+pids+=($!)
+for _ in $(seq 100); do
+    grep -q "Serving API" "${TMPDIR:-/tmp}/provision-demo-walkthrough.log" 2>/dev/null && break
+    sleep 0.1
+done
+walkthrough="http://127.0.0.1:$walkthrough_port"
+
+step "POST /process-user-onboarding (asynchronous): 202 and the execution ARN in Location"
+headers="$(curl -sS -o /dev/null -D - -X POST "$walkthrough/process-user-onboarding" \
+    -H 'content-type: application/json' --data @examples/new-user.json | tr -d '\r')"
+printf '%s\n' "$headers" | grep -iE '^(HTTP/|location:)'
+execution="$(printf '%s\n' "$headers" | sed -n 's/^[Ll]ocation: //p')"
+[[ "$headers" == HTTP/1.1\ 202* && -n "$execution" ]] || { echo "demo.sh: expected 202 with a Location" >&2; exit 1; }
+
+step "GET /onboarding-status/{executionArn} until SUCCEEDED"
+for attempt in $(seq 60); do
+    described="$("$provision" invoke stacks/onboarding-walkthrough.toml "GET /onboarding-status/$execution" \
+        --local "$walkthrough" 2>/dev/null)"
+    state="$(printf '%s\n' "$described" | sed -n 's/^Execution //p')"
+    echo "attempt $attempt: $state"
+    [[ "$state" == RUNNING ]] || break
+    sleep 0.5
+done
+printf '%s\n' "$described"
+[[ "$state" == SUCCEEDED ]] || { echo "demo.sh: the execution ended $state" >&2; exit 1; }
+
+step "POST /process-user-onboarding-sync (synchronous): the EXPRESS run's output"
+"$provision" invoke stacks/onboarding-walkthrough.toml "POST /process-user-onboarding-sync" \
+    --local "$walkthrough" --data @examples/new-user.json 2>/dev/null
+
 if [[ "$keep" == true ]]; then
     step "Left running (--keep)"
     echo "moto:          $AWS_ENDPOINT_URL   (pids ${pids[*]})"
-    echo "local gateway: http://127.0.0.1:$gateway_port"
+    echo "local gateway: http://127.0.0.1:$gateway_port (walkthrough: http://127.0.0.1:$walkthrough_port)"
     echo "try:  AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo \\"
     echo "        $provision invoke stacks/onboarding.toml \"POST /new-user\" --local http://127.0.0.1:$gateway_port --data @examples/new-user.json --follow"
 else

@@ -45,7 +45,9 @@
   `credentialsArn`, an authorizer's `authorizerCredentialsArn`) needs `iam:PassRole` on it with
   `iam:PassedToService = apigateway.amazonaws.com` ("Actions, resources, and condition keys for
   Amazon API Gateway Management V2"); Step Functions requests need `states:<operation>` on the
-  `stateMachineArn` / `executionArn` they name; IAM requests need `iam:<operation>` on the role's
+  machine, execution, alias or version ARN they name (CreateStateMachine: the new machine's ARN;
+  CreateStateMachineAlias: the new alias's), and a create or update that passes a `roleArn`
+  needs `iam:PassRole` on it with `iam:PassedToService = states.amazonaws.com`; IAM requests need `iam:<operation>` on the role's
   ARN (built from RoleName and Path when the role does not exist yet), with `iam:PolicyARN` and
   `iam:PermissionsBoundary` as condition keys. Statements are evaluated as IAM does: an explicit
   Deny wins, else any Allow, else denied; `*` and `?` wildcards; StringEquals, StringLike,
@@ -637,9 +639,31 @@ def _apigateway_requirements(response, region, account):
 
 
 def _states_requirements(response, region, account):
+    """What a Step Functions request is authorized on ("Actions, resources, and condition keys
+    for AWS Step Functions"): the machine, execution, alias or version ARN it names; for
+    CreateStateMachine the ARN the new machine will have, for CreateStateMachineAlias the new
+    alias's; and iam:PassRole (to states.amazonaws.com) on the role a create or update passes."""
     body = _body_json(response)
-    resource = body.get("stateMachineArn") or body.get("executionArn") or "*"
-    return [(f"states:{response._get_action()}", resource, {})]
+    action = response._get_action()
+    resource = next(
+        (
+            body[k]
+            for k in ("stateMachineArn", "executionArn", "resourceArn", "stateMachineAliasArn", "stateMachineVersionArn")
+            if isinstance(body.get(k), str)
+        ),
+        None,
+    )
+    if resource is None and action == "CreateStateMachine" and body.get("name"):
+        resource = f"arn:{get_partition(region)}:states:{region}:{account}:stateMachine:{body['name']}"
+    if resource is None and action == "CreateStateMachineAlias" and body.get("name"):
+        versions = [r.get("stateMachineVersionArn", "") for r in body.get("routingConfiguration") or []]
+        if versions and versions[0].count(":") == 7:
+            resource = f"{versions[0].rsplit(':', 1)[0]}:{body['name']}"
+    needs = [(f"states:{action}", resource or "*", {})]
+    role = body.get("roleArn")
+    if action in ("CreateStateMachine", "UpdateStateMachine") and isinstance(role, str):
+        needs.append(("iam:PassRole", role, {"iam:PassedToService": "states.amazonaws.com"}))
+    return needs
 
 
 def _iam_param(response, name):

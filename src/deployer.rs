@@ -477,6 +477,9 @@ fn workflow_statements(desired: &Desired, target: &Target, statements: &mut Vec<
         .filter(|c| c.when == When::StateMachines)
         .flat_map(|c| c.actions.iter().copied())
         .filter(|a| a.starts_with("states:") && !UNSCOPED_STATES.contains(a))
+        // The reader describes each declared machine by its unqualified ARN (its
+        // `describe_state_machine` row serves the routes' targets, which may be an alias).
+        .chain(["states:DescribeStateMachine"])
         .collect();
     let machine = |name: &str| {
         format!(
@@ -496,7 +499,14 @@ fn workflow_statements(desired: &Desired, target: &Target, statements: &mut Vec<
     statements.push(
         json!({"Sid": "FindStateMachines", "Effect": "Allow", "Action": UNSCOPED_STATES, "Resource": "*"}),
     );
-    let role_arn = |name: &str| format!("arn:{}:iam::{}:role/{name}", target.partition, target.account);
+    // IAM ARNs take `*` for an account not known offline (see `Target::iam_account`).
+    let role_arn = |name: &str| {
+        format!(
+            "arn:{}:iam::{}:role/{name}",
+            target.partition,
+            target.iam_account()
+        )
+    };
     let roles: Vec<String> = desired
         .state_machines
         .iter()

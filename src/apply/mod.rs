@@ -15,6 +15,7 @@ use tokio::task::JoinSet;
 
 use crate::aws::Clients;
 use crate::error::AwsError;
+use crate::plan::op::{ImportApiOp, IntegrationOp};
 use crate::plan::{Key, Op, Plan};
 pub use resolve::Resolved;
 
@@ -140,7 +141,7 @@ pub async fn apply(
                     Ok((i, _, _, Ok(Ran::Instead(why)))) => {
                         on_event(Event::Note(&why));
                         let instead = match &ops[i] {
-                            Op::ImportApi { instead, .. } => instead.clone(),
+                            Op::ImportApi(ImportApiOp { instead, .. }) => instead.clone(),
                             _ => Vec::new(),
                         };
                         retired.insert(i);
@@ -212,7 +213,7 @@ fn dependencies(ops: &[Op], retired: &HashSet<usize>) -> Vec<Vec<usize>> {
 fn same_integration(a: &Op, b: &Op) -> bool {
     matches!(
         (a, b),
-        (Op::CreateIntegration { spec: x, .. }, Op::CreateIntegration { spec: y, .. }) if x == y
+        (Op::Integration(IntegrationOp::Create { spec: x, .. }), Op::Integration(IntegrationOp::Create { spec: y, .. })) if x == y
     )
 }
 
@@ -220,6 +221,7 @@ fn same_integration(a: &Op, b: &Op) -> bool {
 mod tests {
     use super::*;
     use crate::domain::{Action, Authorization};
+    use crate::plan::op::{ApiOp, RoleOp, RouteOp};
     use crate::plan::{ApiRef, IntegrationRef, RoleRef};
     use crate::stack::desired::DesiredIntegration;
 
@@ -234,37 +236,37 @@ mod tests {
     #[test]
     fn integrations_wait_for_api_and_role_routes_for_their_integration() {
         let ops = vec![
-            Op::CreateRoute {
+            Op::Route(RouteOp::Create {
                 authorizer: None,
                 scopes: Vec::new(),
                 api: ApiRef::New,
                 key: "POST /a".into(),
                 authorization: Authorization::None,
                 integration: IntegrationRef::New("POST /a".into()),
-            },
-            Op::CreateIntegration {
+            }),
+            Op::Integration(IntegrationOp::Create {
                 api: ApiRef::New,
                 route_key: "POST /a".into(),
                 spec: spec(),
                 role: RoleRef::New("r".into()),
-            },
-            Op::CreateApi {
+            }),
+            Op::Api(ApiOp::Create {
                 cors: None,
                 name: "a".into(),
                 tags: Default::default(),
-            },
-            Op::CreateRole {
+            }),
+            Op::Role(RoleOp::Create {
                 name: "r".into(),
                 trust: serde_json::Value::Null,
                 tags: Default::default(),
                 path: "/".into(),
                 boundary: None,
-            },
-            Op::DeleteIntegration {
+            }),
+            Op::Integration(IntegrationOp::Delete {
                 api_id: "x".into(),
                 id: "old".into(),
-            },
-            Op::UpdateRoute {
+            }),
+            Op::Route(RouteOp::Update {
                 authorizer: None,
                 previous_authorizer: None,
                 scopes: Vec::new(),
@@ -274,7 +276,7 @@ mod tests {
                 authorization: Authorization::None,
                 integration: IntegrationRef::Existing("i".into()),
                 previous: Some("old".into()),
-            },
+            }),
         ];
         let deps = dependencies(&ops, &HashSet::new());
         assert_eq!(deps[0], vec![1, 2]);
@@ -286,24 +288,24 @@ mod tests {
     #[test]
     fn an_adopted_role_is_tagged_before_its_policies_change_and_never_left_without_one() {
         let ops = vec![
-            Op::DeleteRolePolicy {
+            Op::Role(RoleOp::DeletePolicy {
                 role: "r".into(),
                 policy_name: "old".into(),
-            },
-            Op::PutRolePolicy {
+            }),
+            Op::Role(RoleOp::PutPolicy {
                 role: "r".into(),
                 policy_name: "new".into(),
                 document: serde_json::Value::Null,
-            },
-            Op::TagRole {
+            }),
+            Op::Role(RoleOp::Tag {
                 name: "r".into(),
                 set: Default::default(),
                 remove: Vec::new(),
-            },
-            Op::DetachRolePolicy {
+            }),
+            Op::Role(RoleOp::Detach {
                 role: "r".into(),
                 arn: "arn:aws:iam::aws:policy/x".into(),
-            },
+            }),
         ];
         let deps = dependencies(&ops, &HashSet::new());
         assert_eq!(
@@ -318,11 +320,13 @@ mod tests {
 
     #[test]
     fn identical_integrations_are_created_one_after_the_other() {
-        let create = |key: &str| Op::CreateIntegration {
-            api: ApiRef::Existing("a".into()),
-            route_key: key.into(),
-            spec: spec(),
-            role: RoleRef::Existing("arn".into()),
+        let create = |key: &str| {
+            Op::Integration(IntegrationOp::Create {
+                api: ApiRef::Existing("a".into()),
+                route_key: key.into(),
+                spec: spec(),
+                role: RoleRef::Existing("arn".into()),
+            })
         };
         let ops = vec![create("GET /a"), create("POST /a"), create("PUT /a")];
         let deps = dependencies(&ops, &HashSet::new());

@@ -214,7 +214,7 @@ fn api_path(printer: &Printer, plan: &Plan, desired: &Desired, region: &str) -> 
     match import::path(plan, desired, region) {
         import::Path::Import(rewritten) => {
             printer.progress(&format!(
-                "  api {name} does not exist yet: creating it with one ImportApi call (routes, integrations, authorizers, CORS and tags), then what the document does not carry"
+                "  api {name} is new: creating it with one ImportApi call (routes, integrations, authorizers, CORS and tags), then what the document does not carry"
             ));
             Some(rewritten)
         }

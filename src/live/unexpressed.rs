@@ -49,7 +49,10 @@ fn map<V: Debug>(out: &mut Vec<String>, name: &str, value: Option<&HashMap<Strin
 pub fn api(a: &Api) -> Vec<String> {
     let mut out = Vec::new();
     text(&mut out, "Description", a.description());
-    text(&mut out, "Version", a.version());
+    // `1.0` is what `up`'s own ImportApi sets: the `info.version` of its document, which
+    // OpenAPI requires and ImportApi makes the API's `Version` (a label with no effect on how
+    // the API answers; API reference, "Api": "A version identifier for the API").
+    text(&mut out, "Version", a.version().filter(|v| *v != "1.0"));
     flag(
         &mut out,
         "DisableExecuteApiEndpoint",

@@ -1,6 +1,7 @@
 //! The vocabulary every kind's diff speaks: a change, its fields, and the helpers that build
 //! them. It sits below the kinds (`resource/*/plan.rs`) and the planner's driver above them.
 
+use crate::plan::op::RoleOp;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -100,10 +101,10 @@ pub(crate) fn delete_inline_policy(role: &str, policy_name: &str) -> Change {
     let mut change = delete(
         Kind::RolePolicy,
         policy_name,
-        Op::DeleteRolePolicy {
+        Op::Role(RoleOp::DeletePolicy {
             role: role.to_string(),
             policy_name: policy_name.to_string(),
-        },
+        }),
     );
     change.fields.push(FieldChange {
         field: "role".into(),

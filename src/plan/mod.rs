@@ -9,6 +9,7 @@
 
 pub mod change;
 pub mod error;
+pub mod key;
 pub mod op;
 mod quota;
 pub mod saved;
@@ -17,6 +18,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::live::{Live, LiveApi, LiveRole, RoleState};
+use crate::plan::op::{ApiOp, IntegrationOp, RoleOp, StageOp};
 pub use crate::resource::role::existing::existing_role_gaps;
 use crate::stack::{BoundDesired, Desired};
 pub use change::{Action, Change, FieldChange, Kind, PlanOptions};
@@ -106,11 +108,11 @@ pub fn plan(desired: &BoundDesired, live: &Live, options: PlanOptions) -> Result
                     vec![created("tags", json!(desired.tags))],
                 ]
                 .concat(),
-                ops: vec![Op::CreateApi {
+                ops: vec![Op::Api(ApiOp::Create {
                     name: desired.api.name.clone(),
                     tags: desired.tags.clone(),
                     cors: desired.api.cors.clone(),
-                }],
+                })],
             });
             ApiRef::New
         }
@@ -134,9 +136,9 @@ pub fn plan(desired: &BoundDesired, live: &Live, options: PlanOptions) -> Result
             kind: Kind::Api,
             name: format!("{} ({}, duplicate)", duplicate.name, duplicate.id),
             fields: Vec::new(),
-            ops: vec![Op::DeleteApi {
+            ops: vec![Op::Api(ApiOp::Delete {
                 id: duplicate.id.clone(),
-            }],
+            })],
         });
     }
     Ok(Plan {
@@ -164,10 +166,10 @@ pub fn plan_down(desired: &BoundDesired, live: &Live) -> Plan {
             changes.push(delete(
                 Kind::Integration,
                 &integration_label(api, integration),
-                Op::DeleteIntegration {
+                Op::Integration(IntegrationOp::Delete {
                     api_id: api.id.clone(),
                     id: integration.id.clone(),
-                },
+                }),
             ));
         }
         for authorizer in &api.authorizers {
@@ -177,16 +179,16 @@ pub fn plan_down(desired: &BoundDesired, live: &Live) -> Plan {
             changes.push(delete(
                 Kind::Stage,
                 &stage.name,
-                Op::DeleteStage {
+                Op::Stage(StageOp::Delete {
                     api_id: api.id.clone(),
                     name: stage.name.clone(),
-                },
+                }),
             ));
         }
         changes.push(delete(
             Kind::Api,
             &format!("{} ({})", api.name, api.id),
-            Op::DeleteApi { id: api.id.clone() },
+            Op::Api(ApiOp::Delete { id: api.id.clone() }),
         ));
     }
     if let RoleState::Present(role) = &live.role
@@ -259,18 +261,18 @@ fn delete_role(role: &LiveRole, label: &str) -> Vec<Change> {
         changes.push(delete(
             Kind::ManagedPolicy,
             arn,
-            Op::DetachRolePolicy {
+            Op::Role(RoleOp::Detach {
                 role: role.name.clone(),
                 arn: arn.clone(),
-            },
+            }),
         ));
     }
     changes.push(delete(
         Kind::Role,
         label,
-        Op::DeleteRole {
+        Op::Role(RoleOp::Delete {
             name: role.name.clone(),
-        },
+        }),
     ));
     changes
 }

@@ -5,6 +5,7 @@
 use super::change::{Action, Change, Kind};
 use super::op::Op;
 use crate::live::LiveApi;
+use crate::plan::op::IntegrationOp;
 
 /// Integrations per HTTP API (API Gateway developer guide, "Quotas for configuring and running an
 /// HTTP API": 300, cannot be increased).
@@ -34,7 +35,7 @@ pub fn integrations(api: &LiveApi, changes: &[Change]) -> Result<(), Integration
     let creates = changes
         .iter()
         .flat_map(|c| &c.ops)
-        .filter(|op| matches!(op, Op::CreateIntegration { .. }))
+        .filter(|op| matches!(op, Op::Integration(IntegrationOp::Create { .. })))
         .count();
     let live = api.integrations.len();
     if creates == 0 || live + creates <= MAX_INTEGRATIONS {
@@ -77,7 +78,7 @@ mod tests {
     }
 
     fn change(action: Action, name: &str, creates: usize) -> Change {
-        let create = Op::CreateIntegration {
+        let create = Op::Integration(IntegrationOp::Create {
             api: ApiRef::Existing("a".into()),
             route_key: name.into(),
             spec: DesiredIntegration {
@@ -86,7 +87,7 @@ mod tests {
                 response: Default::default(),
             },
             role: RoleRef::Existing("arn:aws:iam::189107071895:role/r".into()),
-        };
+        });
         Change {
             action,
             kind: Kind::Integration,

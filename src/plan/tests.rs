@@ -9,6 +9,7 @@ use crate::domain::{Action as StepAction, Authorization};
 use crate::live::{
     Live, LiveApi, LiveAuthorizer, LiveIntegration, LiveRole, LiveRoute, LiveStage, RoleState,
 };
+use crate::plan::op::{ApiOp, AuthorizerOp, IntegrationOp, RoleOp, RouteOp, StageOp};
 use crate::policy;
 use crate::resource::state_machine::MachineKey;
 use crate::stack::desired::Cors;
@@ -264,53 +265,53 @@ fn from_nothing_ops_carry_tags_and_full_specs() {
     let ops: Vec<Vec<Op>> = p.changes.iter().map(|c| c.ops.clone()).collect();
     assert_eq!(
         ops[0],
-        vec![Op::CreateRole {
+        vec![Op::Role(RoleOp::Create {
             name: ROLE.into(),
             trust: live_trust(),
             tags: owner_tags(),
             path: "/".into(),
             boundary: None,
-        }]
+        })]
     );
     assert_eq!(
         ops[1],
-        vec![Op::PutRolePolicy {
+        vec![Op::Role(RoleOp::PutPolicy {
             role: ROLE.into(),
             policy_name: POLICY.into(),
             document: onboarding_policy(),
-        }]
+        })]
     );
     assert_eq!(
         ops[2],
-        vec![Op::CreateApi {
+        vec![Op::Api(ApiOp::Create {
             cors: None,
             name: API_NAME.into(),
             tags: owner_tags(),
-        }]
+        })]
     );
     assert_eq!(
         ops[3],
-        vec![Op::CreateIntegration {
+        vec![Op::Integration(IntegrationOp::Create {
             api: ApiRef::New,
             route_key: KEY.into(),
             spec: onboarding_integration(),
             role: RoleRef::New(ROLE.into()),
-        }]
+        })]
     );
     assert_eq!(
         ops[4],
-        vec![Op::CreateRoute {
+        vec![Op::Route(RouteOp::Create {
             authorizer: None,
             scopes: Vec::new(),
             api: ApiRef::New,
             key: KEY.into(),
             authorization: Authorization::None,
             integration: IntegrationRef::New(KEY.into()),
-        }]
+        })]
     );
     assert_eq!(
         ops[5],
-        vec![Op::CreateStage {
+        vec![Op::Stage(StageOp::Create {
             variables: BTreeMap::new(),
             api: ApiRef::New,
             spec: DesiredStage {
@@ -321,7 +322,7 @@ fn from_nothing_ops_carry_tags_and_full_specs() {
                 throttling_rate_limit: None,
             },
             tags: owner_tags(),
-        }]
+        })]
     );
 }
 
@@ -419,10 +420,10 @@ fn from_nothing_attaches_managed_policies() {
     assert_eq!(attach[0].name, MANAGED);
     assert_eq!(
         attach[0].ops,
-        vec![Op::AttachRolePolicy {
+        vec![Op::Role(RoleOp::Attach {
             role: ROLE.into(),
             arn: MANAGED.into(),
-        }]
+        })]
     );
 }
 
@@ -434,9 +435,9 @@ fn from_nothing_user_tags_go_on_every_taggable_resource() {
     let mut tagged = 0;
     for op in all_ops(&p) {
         match op {
-            Op::CreateRole { tags: t, .. }
-            | Op::CreateApi { tags: t, .. }
-            | Op::CreateStage { tags: t, .. } => {
+            Op::Role(RoleOp::Create { tags: t, .. })
+            | Op::Api(ApiOp::Create { tags: t, .. })
+            | Op::Stage(StageOp::Create { tags: t, .. }) => {
                 assert_eq!(t, &tags, "{op:?}");
                 tagged += 1;
             }
@@ -579,7 +580,7 @@ fn changed_mapping_updates_integration_with_whole_map() {
     );
     assert_eq!(
         change.ops,
-        vec![Op::UpdateIntegration {
+        vec![Op::Integration(IntegrationOp::Update {
             api_id: API_ID.into(),
             id: INT_ID.into(),
             route_key: KEY.into(),
@@ -587,7 +588,7 @@ fn changed_mapping_updates_integration_with_whole_map() {
             spec: onboarding_integration(),
             role: RoleRef::Existing(ROLE_ARN.into()),
             clear_response: Vec::new(),
-        }]
+        })]
     );
     assert_eq!(p.counts(), (0, 1, 0));
 }
@@ -632,22 +633,22 @@ fn removed_parameter_key_replaces_integration_and_repoints_route() {
     assert_eq!(
         replace.ops,
         vec![
-            Op::CreateIntegration {
+            Op::Integration(IntegrationOp::Create {
                 api: ApiRef::Existing(API_ID.into()),
                 route_key: KEY.into(),
                 spec: onboarding_integration(),
                 role: RoleRef::Existing(ROLE_ARN.into()),
-            },
-            Op::DeleteIntegration {
+            }),
+            Op::Integration(IntegrationOp::Delete {
                 api_id: API_ID.into(),
                 id: INT_ID.into(),
-            },
+            }),
         ]
     );
     let route = &p.changes[1];
     assert_eq!(
         route.ops,
-        vec![Op::UpdateRoute {
+        vec![Op::Route(RouteOp::Update {
             authorizer: None,
             previous_authorizer: None,
             scopes: Vec::new(),
@@ -657,7 +658,7 @@ fn removed_parameter_key_replaces_integration_and_repoints_route() {
             authorization: Authorization::None,
             integration: IntegrationRef::New(KEY.into()),
             previous: Some(INT_ID.into()),
-        }]
+        })]
     );
     assert_eq!(field_names(route), vec!["target"]);
     assert_eq!(route.fields[0].before, json!(format!("integrations/{INT_ID}")));
@@ -692,7 +693,7 @@ fn changed_subtype_replaces_integration() {
     );
     assert!(matches!(
         p.changes[1].ops[0],
-        Op::UpdateRoute { ref previous, integration: IntegrationRef::New(_), .. }
+        Op::Route(RouteOp::Update { ref previous, integration: IntegrationRef::New(_), .. })
             if previous.as_deref() == Some(INT_ID)
     ));
 }
@@ -718,7 +719,10 @@ fn credentials_and_payload_drift_update_in_place() {
         vec!["payload_format_version", "credentials_arn"]
     );
     assert_eq!(p.changes[0].fields[1].after, json!(ROLE_ARN));
-    assert!(matches!(p.changes[0].ops[..], [Op::UpdateIntegration { .. }]));
+    assert!(matches!(
+        p.changes[0].ops[..],
+        [Op::Integration(IntegrationOp::Update { .. })]
+    ));
 }
 
 #[test]
@@ -753,20 +757,20 @@ fn undeclared_route_and_its_orphan_integration_are_deleted() {
     );
     assert_eq!(
         p.changes[0].ops,
-        vec![Op::DeleteRoute {
+        vec![Op::Route(RouteOp::Delete {
             authorizer_id: None,
             api_id: API_ID.into(),
             id: "rt9".into(),
             key: "GET /extra".into(),
             target: Some("integrations/int9".into()),
-        }]
+        })]
     );
     assert_eq!(
         p.changes[1].ops,
-        vec![Op::DeleteIntegration {
+        vec![Op::Integration(IntegrationOp::Delete {
             api_id: API_ID.into(),
             id: "int9".into(),
-        }]
+        })]
     );
     assert!(
         p.changes[0].ops[0]
@@ -792,10 +796,10 @@ fn integration_no_route_targets_is_deleted() {
     );
     assert_eq!(
         p.changes[0].ops,
-        vec![Op::DeleteIntegration {
+        vec![Op::Integration(IntegrationOp::Delete {
             api_id: API_ID.into(),
             id: "int7".into(),
-        }]
+        })]
     );
 }
 
@@ -818,22 +822,22 @@ fn changed_route_key_deletes_old_route_and_creates_new() {
     );
     assert_eq!(
         p.changes[1].ops,
-        vec![Op::CreateRoute {
+        vec![Op::Route(RouteOp::Create {
             authorizer: None,
             scopes: Vec::new(),
             api: ApiRef::Existing(API_ID.into()),
             key: KEY.into(),
             authorization: Authorization::None,
             integration: IntegrationRef::New(KEY.into()),
-        }]
+        })]
     );
     assert!(matches!(
         &p.changes[2].ops[..],
-        [Op::DeleteRoute { id, .. }] if id == ROUTE_ID
+        [Op::Route(RouteOp::Delete { id, .. })] if id == ROUTE_ID
     ));
     assert!(matches!(
         &p.changes[3].ops[..],
-        [Op::DeleteIntegration { id, .. }] if id == INT_ID
+        [Op::Integration(IntegrationOp::Delete { id, .. })] if id == INT_ID
     ));
     assert_eq!(p.counts(), (2, 0, 2));
 }
@@ -853,7 +857,7 @@ fn changed_authorization_updates_route_keeping_integration() {
     );
     assert!(matches!(
         &p.changes[0].ops[..],
-        [Op::UpdateRoute { integration: IntegrationRef::Existing(id), authorization, .. }]
+        [Op::Route(RouteOp::Update { integration: IntegrationRef::Existing(id), authorization, .. })]
             if id == INT_ID && *authorization == Authorization::None
     ));
 }
@@ -874,7 +878,7 @@ fn detached_route_gets_a_new_integration() {
     );
     assert_eq!(
         p.changes[1].ops,
-        vec![Op::UpdateRoute {
+        vec![Op::Route(RouteOp::Update {
             authorizer: None,
             previous_authorizer: None,
             scopes: Vec::new(),
@@ -884,7 +888,7 @@ fn detached_route_gets_a_new_integration() {
             authorization: Authorization::None,
             integration: IntegrationRef::New(KEY.into()),
             previous: None,
-        }]
+        })]
     );
 }
 
@@ -903,7 +907,7 @@ fn route_targeting_a_missing_integration_gets_a_new_one() {
     assert!(
         !all_ops(&p)
             .iter()
-            .any(|o| matches!(o, Op::DeleteIntegration { .. }))
+            .any(|o| matches!(o, Op::Integration(IntegrationOp::Delete { .. })))
     );
 }
 
@@ -936,13 +940,13 @@ fn routes_sharing_an_integration_each_get_their_own() {
     );
     assert!(matches!(
         &p.changes[0].ops[..],
-        [Op::CreateIntegration { spec, .. }]
+        [Op::Integration(IntegrationOp::Create { spec, .. })]
             if spec.action == StepAction::StopExecution
                 && spec.parameters == map(&[("ExecutionArn", "$request.querystring.arn")])
     ));
     assert_eq!(
         p.changes[1].ops,
-        vec![Op::UpdateRoute {
+        vec![Op::Route(RouteOp::Update {
             authorizer: None,
             previous_authorizer: None,
             scopes: Vec::new(),
@@ -952,7 +956,7 @@ fn routes_sharing_an_integration_each_get_their_own() {
             authorization: Authorization::None,
             integration: IntegrationRef::New("DELETE /run".into()),
             previous: Some(INT_ID.into()),
-        }]
+        })]
     );
 }
 
@@ -971,7 +975,7 @@ fn ids_of_created_integrations(p: &Plan) -> Vec<String> {
     all_ops(p)
         .into_iter()
         .filter_map(|o| match o {
-            Op::CreateIntegration { route_key, .. } => Some(route_key.clone()),
+            Op::Integration(IntegrationOp::Create { route_key, .. }) => Some(route_key.clone()),
             _ => None,
         })
         .collect()
@@ -1007,7 +1011,7 @@ fn routes_declaring_the_same_integration_share_one() {
     let targets: BTreeMap<String, IntegrationRef> = all_ops(&p)
         .into_iter()
         .filter_map(|o| match o {
-            Op::CreateRoute { key, integration, .. } => Some((key.clone(), integration.clone())),
+            Op::Route(RouteOp::Create { key, integration, .. }) => Some((key.clone(), integration.clone())),
             _ => None,
         })
         .collect();
@@ -1054,14 +1058,13 @@ fn changing_one_routes_mapping_splits_it_off() {
     );
     assert!(matches!(
         &p.changes[1].ops[..],
-        [Op::UpdateRoute { integration: IntegrationRef::New(k), previous: Some(prev), .. }]
+        [Op::Route(RouteOp::Update { integration: IntegrationRef::New(k), previous: Some(prev), .. })]
             if k == "POST /signup" && prev == INT_ID
     ));
-    assert!(
-        !all_ops(&p)
-            .iter()
-            .any(|o| matches!(o, Op::DeleteIntegration { .. } | Op::UpdateIntegration { .. }))
-    );
+    assert!(!all_ops(&p).iter().any(|o| matches!(
+        o,
+        Op::Integration(IntegrationOp::Delete { .. }) | Op::Integration(IntegrationOp::Update { .. })
+    )));
 }
 
 /// Every route of a shared integration changing the same way: one update in place, no route
@@ -1114,7 +1117,7 @@ fn identical_integrations_of_several_routes_are_merged_into_one() {
     );
     assert!(matches!(
         &p.changes[0].ops[..],
-        [Op::UpdateRoute { integration: IntegrationRef::Existing(id), previous: Some(prev), .. }]
+        [Op::Route(RouteOp::Update { integration: IntegrationRef::Existing(id), previous: Some(prev), .. })]
             if id == INT_ID && prev == "int0002"
     ));
 }
@@ -1163,18 +1166,18 @@ fn api_rename_and_tag_drift_update_api() {
     assert_eq!(
         p.changes[0].ops,
         vec![
-            Op::UpdateApi {
+            Op::Api(ApiOp::Update {
                 cors: None,
                 id: API_ID.into(),
                 name: API_NAME.into(),
-            },
-            Op::TagApiResource {
+            }),
+            Op::Api(ApiOp::Tag {
                 api: ApiRef::Existing(API_ID.into()),
                 stage: None,
                 set: map(&[("team", "growth")]),
                 // Never the aws: tag, which nobody may remove.
                 remove: vec!["stale".into()],
-            },
+            }),
         ]
     );
 }
@@ -1236,12 +1239,15 @@ fn duplicate_apis_keep_the_oldest_and_delete_the_rest() {
             ),
         ]
     );
-    assert_eq!(first.changes[0].ops, vec![Op::DeleteApi { id: "zzzz".into() }]);
+    assert_eq!(
+        first.changes[0].ops,
+        vec![Op::Api(ApiOp::Delete { id: "zzzz".into() })]
+    );
     assert_eq!(
         first.changes[1].ops,
-        vec![Op::DeleteApi {
+        vec![Op::Api(ApiOp::Delete {
             id: "000newest".into()
-        }]
+        })]
     );
     // Nothing is done inside the duplicates: the kept one is converged.
     assert_eq!(all_ops(first).len(), 2);
@@ -1278,7 +1284,7 @@ fn duplicate_api_is_deleted_while_kept_one_is_reconciled() {
     );
     assert!(matches!(
         &p.changes[0].ops[..],
-        [Op::CreateStage { api: ApiRef::Existing(id), .. }] if id == API_ID
+        [Op::Stage(StageOp::Create { api: ApiRef::Existing(id), .. })] if id == API_ID
     ));
 }
 
@@ -1304,11 +1310,11 @@ fn widened_inline_policy_is_put_back() {
     );
     assert_eq!(
         p.changes[0].ops,
-        vec![Op::PutRolePolicy {
+        vec![Op::Role(RoleOp::PutPolicy {
             role: ROLE.into(),
             policy_name: POLICY.into(),
             document: onboarding_policy(),
-        }]
+        })]
     );
 }
 
@@ -1318,7 +1324,10 @@ fn missing_inline_policy_is_created() {
     let p = up(&onboarding(), &live);
     assert_eq!(summary(&p), vec![s(Action::Create, Kind::RolePolicy, POLICY)]);
     assert_eq!(p.changes[0].fields[0].before, Value::Null);
-    assert!(matches!(&p.changes[0].ops[..], [Op::PutRolePolicy { .. }]));
+    assert!(matches!(
+        &p.changes[0].ops[..],
+        [Op::Role(RoleOp::PutPolicy { .. })]
+    ));
 }
 
 #[test]
@@ -1330,10 +1339,10 @@ fn extra_inline_policy_is_deleted() {
     assert_eq!(summary(&p), vec![s(Action::Delete, Kind::RolePolicy, "Legacy")]);
     assert_eq!(
         p.changes[0].ops,
-        vec![Op::DeleteRolePolicy {
+        vec![Op::Role(RoleOp::DeletePolicy {
             role: ROLE.into(),
             policy_name: "Legacy".into(),
-        }]
+        })]
     );
 }
 
@@ -1347,10 +1356,10 @@ fn extra_managed_policy_is_detached_and_missing_one_attached() {
     assert_eq!(summary(&p), vec![s(Action::Delete, Kind::ManagedPolicy, extra)]);
     assert_eq!(
         p.changes[0].ops,
-        vec![Op::DetachRolePolicy {
+        vec![Op::Role(RoleOp::Detach {
             role: ROLE.into(),
             arn: extra.into(),
-        }]
+        })]
     );
 
     let d = onboarding_with(
@@ -1367,10 +1376,10 @@ fn extra_managed_policy_is_detached_and_missing_one_attached() {
     );
     assert_eq!(
         p.changes[0].ops,
-        vec![Op::AttachRolePolicy {
+        vec![Op::Role(RoleOp::Attach {
             role: ROLE.into(),
             arn: MANAGED.into(),
-        }]
+        })]
     );
 }
 
@@ -1388,10 +1397,10 @@ fn trust_drift_updates_role() {
     assert_eq!(p.changes[0].fields[0].before, lambda_trust);
     assert_eq!(
         p.changes[0].ops,
-        vec![Op::UpdateTrust {
+        vec![Op::Role(RoleOp::UpdateTrust {
             name: ROLE.into(),
             trust: live_trust(),
-        }]
+        })]
     );
 }
 
@@ -1424,11 +1433,11 @@ fn adopting_an_unowned_role_tags_it() {
     );
     assert_eq!(
         p.changes[0].ops,
-        vec![Op::TagRole {
+        vec![Op::Role(RoleOp::Tag {
             name: ROLE.into(),
             set: owner_tags(),
             remove: Vec::new(),
-        }]
+        })]
     );
 }
 
@@ -1521,10 +1530,10 @@ fn extra_stage_is_deleted() {
     assert_eq!(summary(&p), vec![s(Action::Delete, Kind::Stage, "prod")]);
     assert_eq!(
         p.changes[0].ops,
-        vec![Op::DeleteStage {
+        vec![Op::Stage(StageOp::Delete {
             api_id: API_ID.into(),
             name: "prod".into(),
-        }]
+        })]
     );
 }
 
@@ -1541,7 +1550,7 @@ fn renamed_stage_is_created_and_old_one_deleted() {
     );
     assert!(matches!(
         &p.changes[0].ops[..],
-        [Op::CreateStage { api: ApiRef::Existing(id), tags, .. }] if id == API_ID && *tags == owner_tags()
+        [Op::Stage(StageOp::Create { api: ApiRef::Existing(id), tags, .. })] if id == API_ID && *tags == owner_tags()
     ));
 }
 
@@ -1560,7 +1569,7 @@ fn auto_deploy_drift_updates_stage() {
     );
     assert_eq!(
         p.changes[0].ops,
-        vec![Op::UpdateStage {
+        vec![Op::Stage(StageOp::Update {
             api_id: API_ID.into(),
             spec: DesiredStage {
                 access_log: None,
@@ -1569,7 +1578,7 @@ fn auto_deploy_drift_updates_stage() {
                 throttling_burst_limit: None,
                 throttling_rate_limit: None,
             },
-        }]
+        })]
     );
 }
 
@@ -1600,10 +1609,10 @@ fn throttling_drift_updates_stage_without_deployments() {
     );
     assert_eq!(
         p.changes[0].ops,
-        vec![Op::UpdateStage {
+        vec![Op::Stage(StageOp::Update {
             api_id: API_ID.into(),
             spec: throttled_stage(),
-        }]
+        })]
     );
     // Stages auto-deploy: no deployment appears anywhere in the plan.
     let text = format!("{:?} {}", p.changes, serde_json::to_string(&p).unwrap());
@@ -1643,9 +1652,9 @@ fn throttling_removed_from_the_file_replaces_the_stage() {
         ]
     );
     let ops = &p.changes[0].ops;
-    assert!(matches!(&ops[0], Op::DeleteStage { name, .. } if name == "$default"));
+    assert!(matches!(&ops[0], Op::Stage(StageOp::Delete { name, .. }) if name == "$default"));
     assert!(
-        matches!(&ops[1], Op::CreateStage { spec, variables, .. }
+        matches!(&ops[1], Op::Stage(StageOp::Create { spec, variables, .. })
         if spec.throttling_burst_limit.is_none() && variables["env"] == "prod"),
         "stage variables are carried over"
     );
@@ -1690,12 +1699,12 @@ fn stage_tags_are_not_compared_when_unknown() {
     assert_eq!(field_names(&p.changes[0]), vec!["tags.team", "tags.old"]);
     assert_eq!(
         p.changes[0].ops,
-        vec![Op::TagApiResource {
+        vec![Op::Api(ApiOp::Tag {
             api: ApiRef::Existing(API_ID.into()),
             stage: Some("$default".into()),
             set: map(&[("team", "growth")]),
             remove: vec!["old".into()],
-        }]
+        })]
     );
 
     // Known and equal: nothing.
@@ -1717,7 +1726,10 @@ fn stage_settings_and_tags_drift_together() {
     );
     assert!(matches!(
         &p.changes[0].ops[..],
-        [Op::UpdateStage { .. }, Op::TagApiResource { stage: Some(_), .. }]
+        [
+            Op::Stage(StageOp::Update { .. }),
+            Op::Api(ApiOp::Tag { stage: Some(_), .. })
+        ]
     ));
 }
 
@@ -1749,35 +1761,35 @@ fn down_deletes_everything_owned_children_first() {
     assert_eq!(
         ops,
         vec![
-            Op::DeleteRoute {
+            Op::Route(RouteOp::Delete {
                 authorizer_id: None,
                 api_id: API_ID.into(),
                 id: ROUTE_ID.into(),
                 key: KEY.into(),
                 target: Some(format!("integrations/{INT_ID}")),
-            },
-            Op::DeleteIntegration {
+            }),
+            Op::Integration(IntegrationOp::Delete {
                 api_id: API_ID.into(),
                 id: INT_ID.into(),
-            },
-            Op::DeleteStage {
+            }),
+            Op::Stage(StageOp::Delete {
                 api_id: API_ID.into(),
                 name: "$default".into(),
-            },
-            Op::DeleteApi { id: API_ID.into() },
-            Op::DeleteRolePolicy {
+            }),
+            Op::Api(ApiOp::Delete { id: API_ID.into() }),
+            Op::Role(RoleOp::DeletePolicy {
                 role: ROLE.into(),
                 policy_name: POLICY.into(),
-            },
-            Op::DeleteRolePolicy {
+            }),
+            Op::Role(RoleOp::DeletePolicy {
                 role: ROLE.into(),
                 policy_name: "Legacy".into(),
-            },
-            Op::DetachRolePolicy {
+            }),
+            Op::Role(RoleOp::Detach {
                 role: ROLE.into(),
                 arn: extra.into(),
-            },
-            Op::DeleteRole { name: ROLE.into() },
+            }),
+            Op::Role(RoleOp::Delete { name: ROLE.into() }),
         ]
     );
     // Every ordering a delete relies on is provided within the plan. (Key::Role and
@@ -1814,19 +1826,19 @@ fn down_deletes_every_owned_api() {
     let p = plan_down(&bound(&onboarding()), &live);
     let deleted_apis: Vec<&Op> = all_ops(&p)
         .into_iter()
-        .filter(|o| matches!(o, Op::DeleteApi { .. }))
+        .filter(|o| matches!(o, Op::Api(ApiOp::Delete { .. })))
         .collect();
     assert_eq!(
         deleted_apis,
         vec![
-            &Op::DeleteApi { id: API_ID.into() },
-            &Op::DeleteApi { id: "second".into() },
+            &Op::Api(ApiOp::Delete { id: API_ID.into() }),
+            &Op::Api(ApiOp::Delete { id: "second".into() }),
         ]
     );
-    assert!(all_ops(&p).contains(&&Op::DeleteStage {
+    assert!(all_ops(&p).contains(&&Op::Stage(StageOp::Delete {
         api_id: "second".into(),
         name: "prod".into(),
-    }));
+    })));
     assert_eq!(p.changes.len(), 6);
 }
 
@@ -2091,9 +2103,9 @@ fn a_cors_entry_dropped_clears_the_configuration_before_the_update() {
         vec![s(Action::Update, Kind::Api, "user-onboarding-secure-api")]
     );
     let ops = &p.changes[0].ops;
-    assert!(matches!(ops[0], Op::DeleteCors { .. }), "{ops:?}");
+    assert!(matches!(ops[0], Op::Api(ApiOp::DeleteCors { .. })), "{ops:?}");
     assert!(
-        matches!(&ops[1], Op::UpdateApi { cors: Some(c), .. } if c.allow_origins == ["https://app.example.com"])
+        matches!(&ops[1], Op::Api(ApiOp::Update { cors: Some(c), .. }) if c.allow_origins == ["https://app.example.com"])
     );
     assert!(
         ops[1].needs().iter().any(|k| ops[0].provides().contains(k)),
@@ -2107,7 +2119,7 @@ fn a_cors_entry_dropped_clears_the_configuration_before_the_update() {
     }
     let p = up(&d, &live);
     assert_eq!(p.changes[0].ops.len(), 1);
-    assert!(matches!(p.changes[0].ops[0], Op::UpdateApi { .. }));
+    assert!(matches!(p.changes[0].ops[0], Op::Api(ApiOp::Update { .. })));
 }
 
 #[test]
@@ -2122,16 +2134,16 @@ fn an_authorizer_goes_only_after_the_routes_that_use_it_are_moved_off() {
     let ops = all_ops(&p);
     let create = ops
         .iter()
-        .find(|o| matches!(o, Op::CreateAuthorizer { spec, .. } if spec.name == "okta"))
+        .find(|o| matches!(o, Op::Authorizer(AuthorizerOp::Create { spec, .. }) if spec.name == "okta"))
         .expect("the new authorizer is created");
     let delete = ops
         .iter()
-        .find(|o| matches!(o, Op::DeleteAuthorizer { id, .. } if id == "au-1"))
+        .find(|o| matches!(o, Op::Authorizer(AuthorizerOp::Delete { id, .. }) if id == "au-1"))
         .expect("the old one is deleted");
     let moves: Vec<&Op> = ops
         .iter()
         .copied()
-        .filter(|o| matches!(o, Op::UpdateRoute { .. }))
+        .filter(|o| matches!(o, Op::Route(RouteOp::Update { .. })))
         .collect();
     assert_eq!(moves.len(), 2, "both JWT routes move: {ops:#?}");
     for m in &moves {
@@ -2162,15 +2174,15 @@ fn a_route_on_a_duplicate_or_stale_authorizer_is_moved_off_before_that_authorize
     let ops = all_ops(&p);
     let delete = ops
         .iter()
-        .find(|o| matches!(o, Op::DeleteAuthorizer { id, .. } if id == "au-2"))
+        .find(|o| matches!(o, Op::Authorizer(AuthorizerOp::Delete { id, .. }) if id == "au-2"))
         .expect("the duplicate goes");
     assert!(
         !ops.iter()
-            .any(|o| matches!(o, Op::DeleteAuthorizer { id, .. } if id == "au-1"))
+            .any(|o| matches!(o, Op::Authorizer(AuthorizerOp::Delete { id, .. }) if id == "au-1"))
     );
     let moves: Vec<&&Op> = ops
         .iter()
-        .filter(|o| matches!(o, Op::UpdateRoute { .. }))
+        .filter(|o| matches!(o, Op::Route(RouteOp::Update { .. })))
         .collect();
     assert_eq!(moves.len(), 2, "{ops:#?}");
     for m in moves {
@@ -2178,7 +2190,7 @@ fn a_route_on_a_duplicate_or_stale_authorizer_is_moved_off_before_that_authorize
             m.provides().iter().any(|k| delete.needs().contains(k)),
             "the delete waits for {m:?}"
         );
-        if let Op::UpdateRoute { key, authorizer, .. } = m {
+        if let Op::Route(RouteOp::Update { key, authorizer, .. }) = m {
             let expected = (key == "POST /new-user").then(|| AuthorizerRef::Existing("au-1".into()));
             assert_eq!(authorizer, &expected, "{key}");
         }
@@ -2246,12 +2258,17 @@ fn a_renamed_role_is_created_the_integrations_repointed_then_the_old_one_deleted
         &format!("{ROLE} (replaced by onboarding-role-v2)")
     )));
     let order = run_order(&p).expect("no cycle");
-    let repoint = position(&order, |o| matches!(o, Op::UpdateIntegration { .. }));
+    let repoint = position(&order, |o| {
+        matches!(o, Op::Integration(IntegrationOp::Update { .. }))
+    });
     let old_policy = position(
         &order,
-        |o| matches!(o, Op::DeleteRolePolicy { role, .. } if role == ROLE),
+        |o| matches!(o, Op::Role(RoleOp::DeletePolicy { role, .. }) if role == ROLE),
     );
-    let old_role = position(&order, |o| matches!(o, Op::DeleteRole { name } if name == ROLE));
+    let old_role = position(
+        &order,
+        |o| matches!(o, Op::Role(RoleOp::Delete { name }) if name == ROLE),
+    );
     assert!(repoint < old_policy && old_policy < old_role, "{order:?}");
     // And down deletes it too.
     let down = plan_down(&bound(&desired), &live);
@@ -2264,27 +2281,32 @@ fn a_former_role_not_tagged_for_the_stack_or_used_outside_it_is_never_deleted() 
         let (desired, live) = renamed_role(tag);
         let p = up(&desired, &live);
         assert!(
-            !all_ops(&p)
-                .iter()
-                .any(|o| matches!(o, Op::DeleteRole { .. } | Op::DeleteRolePolicy { .. })),
+            !all_ops(&p).iter().any(|o| matches!(
+                o,
+                Op::Role(RoleOp::Delete { .. }) | Op::Role(RoleOp::DeletePolicy { .. })
+            )),
             "{tag:?}: {:?}",
             summary(&p)
         );
         assert!(
             !all_ops(&plan_down(&bound(&desired), &live))
                 .iter()
-                .any(|o| matches!(o, Op::DeleteRole { name } if name == ROLE))
+                .any(|o| matches!(o, Op::Role(RoleOp::Delete { name }) if name == ROLE))
         );
     }
     let (desired, mut live) = renamed_role(Some("user-onboarding"));
     live.used_outside
         .insert(ROLE.to_string(), vec!["API other (a1)".to_string()]);
     let p = up(&desired, &live);
-    assert!(!all_ops(&p).iter().any(|o| matches!(o, Op::DeleteRole { .. })));
+    assert!(
+        !all_ops(&p)
+            .iter()
+            .any(|o| matches!(o, Op::Role(RoleOp::Delete { .. })))
+    );
     assert!(
         !all_ops(&plan_down(&bound(&desired), &live))
             .iter()
-            .any(|o| matches!(o, Op::DeleteRole { .. }))
+            .any(|o| matches!(o, Op::Role(RoleOp::Delete { .. })))
     );
 }
 
@@ -2299,13 +2321,15 @@ fn a_path_change_replaces_the_role_deletes_before_it_creates_and_repoints_the_in
     assert_eq!(field_names(&p.changes[0]), vec!["path"]);
     assert!(summary(&p).contains(&s(Action::Update, Kind::Integration, KEY)));
     let order = run_order(&p).expect("no cycle");
-    let gone = position(&order, |o| matches!(o, Op::ClearAndDeleteRole { .. }));
+    let gone = position(&order, |o| matches!(o, Op::Role(RoleOp::ClearAndDelete { .. })));
     let made = position(
         &order,
-        |o| matches!(o, Op::CreateRole { path, .. } if path == "/service/"),
+        |o| matches!(o, Op::Role(RoleOp::Create { path, .. }) if path == "/service/"),
     );
-    let put = position(&order, |o| matches!(o, Op::PutRolePolicy { .. }));
-    let repoint = position(&order, |o| matches!(o, Op::UpdateIntegration { .. }));
+    let put = position(&order, |o| matches!(o, Op::Role(RoleOp::PutPolicy { .. })));
+    let repoint = position(&order, |o| {
+        matches!(o, Op::Integration(IntegrationOp::Update { .. }))
+    });
     assert!(gone < made && made < put && made < repoint, "{order:?}");
 }
 
@@ -2319,15 +2343,18 @@ fn a_boundary_is_put_changed_and_deleted_in_place() {
     let p = up(&desired, &converged());
     assert_eq!(
         all_ops(&p),
-        vec![&Op::PutRoleBoundary {
+        vec![&Op::Role(RoleOp::PutBoundary {
             name: ROLE.into(),
             arn: boundary.into()
-        }]
+        })]
     );
     let live = with_role(|r| r.permissions_boundary = Some(boundary.to_string()));
     assert!(up(&desired, &live).is_empty());
     let p = up(&onboarding(), &live);
-    assert_eq!(all_ops(&p), vec![&Op::DeleteRoleBoundary { name: ROLE.into() }]);
+    assert_eq!(
+        all_ops(&p),
+        vec![&Op::Role(RoleOp::DeleteBoundary { name: ROLE.into() })]
+    );
 }
 
 #[test]
@@ -2346,31 +2373,29 @@ fn an_existing_role_is_never_planned_and_never_deleted() {
     });
     let p = up(&desired, &live);
     let touches_apigw = |o: &&Op| match o {
-        Op::CreateRole { name, .. }
-        | Op::TagRole { name, .. }
-        | Op::UpdateTrust { name, .. }
-        | Op::DeleteRole { name }
-        | Op::PutRoleBoundary { name, .. }
-        | Op::DeleteRoleBoundary { name }
-        | Op::ClearAndDeleteRole { name, .. } => name == "apigw",
-        Op::PutRolePolicy { role, .. }
-        | Op::DeleteRolePolicy { role, .. }
-        | Op::AttachRolePolicy { role, .. }
-        | Op::DetachRolePolicy { role, .. } => role == "apigw",
+        Op::Role(RoleOp::Create { name, .. })
+        | Op::Role(RoleOp::Tag { name, .. })
+        | Op::Role(RoleOp::UpdateTrust { name, .. })
+        | Op::Role(RoleOp::Delete { name })
+        | Op::Role(RoleOp::PutBoundary { name, .. })
+        | Op::Role(RoleOp::DeleteBoundary { name })
+        | Op::Role(RoleOp::ClearAndDelete { name, .. }) => name == "apigw",
+        Op::Role(RoleOp::PutPolicy { role, .. })
+        | Op::Role(RoleOp::DeletePolicy { role, .. })
+        | Op::Role(RoleOp::Attach { role, .. })
+        | Op::Role(RoleOp::Detach { role, .. }) => role == "apigw",
         _ => false,
     };
     assert!(!all_ops(&p).iter().any(touches_apigw), "{:?}", summary(&p));
     // The stack's managed role it used before is its former role, deleted once repointed.
-    assert!(
-        all_ops(&p)
-            .iter()
-            .any(|o| matches!(o, Op::UpdateIntegration { role: RoleRef::Existing(a), .. } if a == arn))
-    );
+    assert!(all_ops(&p).iter().any(
+        |o| matches!(o, Op::Integration(IntegrationOp::Update { role: RoleRef::Existing(a), .. }) if a == arn)
+    ));
     let down = plan_down(&bound(&desired), &live);
     assert!(
         !all_ops(&down)
             .iter()
-            .any(|o| matches!(o, Op::DeleteRole { name } if name == "apigw"))
+            .any(|o| matches!(o, Op::Role(RoleOp::Delete { name }) if name == "apigw"))
     );
 }
 
@@ -2439,7 +2464,7 @@ fn adopt_keeps_the_one_untagged_api_of_the_stacks_name_and_only_tags_it() {
     assert_eq!(p.changes[0].kind, Kind::Api);
     assert_eq!(p.changes[0].action, Action::Update);
     assert!(
-        matches!(&p.changes[0].ops[..], [Op::TagApiResource { api: ApiRef::Existing(id), stage: None, .. }] if id == API_ID),
+        matches!(&p.changes[0].ops[..], [Op::Api(ApiOp::Tag { api: ApiRef::Existing(id), stage: None, .. })] if id == API_ID),
         "{:?}",
         p.changes[0].ops
     );

@@ -12,7 +12,7 @@
 //!
 //! The units sit between two floors, so that no import runs in a circle:
 //! - below them, the vocabulary they share: the stack file's model (`stack::model`), refs and
-//!   keys (`plan::op`), changes and field changes (`plan::change`), the ids learned while
+//!   keys (`plan::key`), changes and field changes (`plan::change`), the ids learned while
 //!   applying (`apply::resolve`), the AWS answer helpers (`apply::answer`, `apply::create`), the
 //!   pagination helpers (`live::paginate`), the error type. A unit imports only these, other
 //!   units' `spec.rs`, and (for a parent kind) its children's `read.rs` or `plan.rs`.
@@ -22,8 +22,8 @@
 //!
 //! To add a kind: make `resource/<kind>/` with `spec.rs` (the desired struct and its builder from
 //! the file's section, and the live struct), `read.rs` (the list call), `plan.rs` (a
-//! `plan_<kind>` that pushes changes), `apply.rs` (one function per operation); add its
-//! operations to `plan::op::Op`, then one line each in the walkers above (the planner's driver,
+//! `plan_<kind>` that pushes changes), `op.rs` (its operations, their labels and ordering keys),
+//! `apply.rs` (one function per operation); add the kind to `plan::op::Op`, then one line each in the walkers above (the planner's driver,
 //! `apply::call::run`, the reader, synth/openapi). CONTRIBUTING walks through it end to end.
 
 pub mod api;

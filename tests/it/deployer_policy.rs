@@ -578,3 +578,85 @@ async fn two_stacks_side_by_side_each_with_exactly_its_printed_policy() {
     assert!(apigw.get_apis().send().await.expect("GetApis").items().is_empty());
     assert!(iam.get_role().role_name("team-b-role").send().await.is_err());
 }
+
+/// A stack that declares its workflow (the shipped `stacks/onboarding.toml`, publishing
+/// versions behind an alias the route starts): `up`, a no-op `up` and `down` succeed as a user
+/// whose only permissions are what `provision policy` printed, each checked with admin keys.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stack_with_machines_goes_up_and_down_with_exactly_the_printed_policy() {
+    let world = World::start(&[]).await;
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/examples/onboarding.asl.json"),
+        world.dir.path().join("onboarding.asl.json"),
+    )
+    .expect("copy definition");
+    let source = include_str!("../../stacks/onboarding.toml")
+        .replace("\"../examples/onboarding.asl.json\"", "\"onboarding.asl.json\"")
+        .replace(
+            "state_machine = \"user-onboarding\"\n",
+            "state_machine = \"user-onboarding\"\nalias = \"live\"\n",
+        )
+        .replace(
+            "\n[[route]]",
+            "publish = true\n\n[state_machine.alias]\nname = \"live\"\n\n[[route]]",
+        );
+    let stack = world.stack("onboarding.toml", &source);
+    let stack = stack.to_str().expect("path");
+    let policy = printed_policy(stack);
+
+    let admin = admin(&world).await;
+    let deployer = user(&world.moto.iam(), "ci-deployer", &policy).await;
+    enforcement(&world, "0");
+    let admin_config = config(&world.moto.url(), &admin);
+    let (iam, sfn) = (
+        aws_sdk_iam::Client::new(&admin_config),
+        aws_sdk_sfn::Client::new(&admin_config),
+    );
+    let machine = format!("arn:aws:states:{REGION}:{ACCOUNT_ID}:stateMachine:user-onboarding");
+    let role = "StepFunctions-user-onboarding-ap-southeast-2";
+
+    ok(&run_as(&world, &deployer, &["up", stack]), "up");
+    let described = sfn
+        .describe_state_machine()
+        .state_machine_arn(&machine)
+        .send()
+        .await
+        .expect("DescribeStateMachine");
+    assert_eq!(
+        described.role_arn(),
+        format!("arn:aws:iam::{ACCOUNT_ID}:role/{role}")
+    );
+    let aliases = sfn
+        .list_state_machine_aliases()
+        .state_machine_arn(&machine)
+        .send()
+        .await
+        .expect("ListStateMachineAliases");
+    assert_eq!(aliases.state_machine_aliases().len(), 1);
+    iam.get_role_policy()
+        .role_name(role)
+        .policy_name("StateMachineExecution")
+        .send()
+        .await
+        .expect("the generated role's policy");
+
+    let again = run_as(&world, &deployer, &["up", stack]);
+    ok(&again, "no-op up");
+    let said = format!("{}{}", text(&again.stdout), text(&again.stderr));
+    assert!(said.contains("No changes"), "{said}");
+
+    ok(&run_as(&world, &deployer, &["down", stack, "--yes"]), "down");
+    assert!(
+        sfn.list_state_machines()
+            .send()
+            .await
+            .expect("ListStateMachines")
+            .state_machines()
+            .is_empty(),
+        "the machine (with its versions and alias) is deleted"
+    );
+    assert!(
+        iam.get_role().role_name(role).send().await.is_err(),
+        "generated role deleted"
+    );
+}

@@ -167,7 +167,7 @@ async fn a_fresh_up_is_one_import_and_a_stage_and_the_next_diff_is_a_no_op() {
     let out = world.ok(&["up", file]);
     let stderr = support::stderr(&out);
     assert!(
-        stderr.contains("does not exist yet: creating it with one ImportApi call"),
+        stderr.contains("is new: creating it with one ImportApi call"),
         "{stderr}"
     );
     assert!(stderr.contains("import api user-onboarding-secure-api (3 route(s), 3 integration(s), 1 authorizer(s)) in one ImportApi call"), "{stderr}");

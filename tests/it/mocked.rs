@@ -27,6 +27,7 @@ use provision::aws::Clients;
 use provision::domain::Authorization;
 use provision::error::{AwsError, Retry};
 use provision::live::{self, Live, LiveApi, LiveIntegration, LiveRole, LiveRoute, LiveStage, RoleState};
+use provision::plan::op::{IntegrationOp, RouteOp, StageOp};
 use provision::plan::{self, Op, PlanOptions};
 use provision::stack::{self, Desired};
 
@@ -261,10 +262,10 @@ async fn a_drifted_stage_is_updated_with_auto_deploy_and_throttling_and_no_deplo
     let ops: Vec<&Op> = plan.changes.iter().flat_map(|c| &c.ops).collect();
     assert_eq!(
         ops,
-        [&Op::UpdateStage {
+        [&Op::Stage(StageOp::Update {
             api_id: API_ID.into(),
             spec: d.stage.clone(),
-        }],
+        })],
         "{plan:#?}"
     );
 
@@ -898,10 +899,10 @@ async fn access_logs_are_turned_on_with_update_stage() {
     let ops: Vec<&Op> = plan.changes.iter().flat_map(|c| &c.ops).collect();
     assert_eq!(
         ops,
-        [&Op::UpdateStage {
+        [&Op::Stage(StageOp::Update {
             api_id: API_ID.into(),
             spec: d.stage.clone(),
-        }],
+        })],
         "{plan:#?}"
     );
 
@@ -935,10 +936,10 @@ async fn access_logs_removed_are_turned_off_with_delete_access_log_settings() {
     let ops: Vec<&Op> = plan.changes.iter().flat_map(|c| &c.ops).collect();
     assert_eq!(
         ops,
-        [&Op::DeleteAccessLog {
+        [&Op::Stage(StageOp::DeleteAccessLog {
             api_id: API_ID.into(),
             stage: "$default".into(),
-        }],
+        })],
         "{plan:#?}"
     );
 
@@ -966,20 +967,20 @@ async fn a_create_answer_without_an_id_stops_the_apply_and_no_route_targets_inte
     let d = desired();
     let route = &d.routes[0];
     let ops = vec![
-        Op::CreateIntegration {
+        Op::Integration(IntegrationOp::Create {
             api: plan::ApiRef::Existing(API_ID.into()),
             route_key: ROUTE_KEY.into(),
             spec: route.integration.clone(),
             role: plan::RoleRef::Existing(ROLE_ARN.into()),
-        },
-        Op::CreateRoute {
+        }),
+        Op::Route(RouteOp::Create {
             api: plan::ApiRef::Existing(API_ID.into()),
             key: ROUTE_KEY.into(),
             authorization: Authorization::None,
             authorizer: None,
             scopes: Vec::new(),
             integration: plan::IntegrationRef::New(ROUTE_KEY.into()),
-        },
+        }),
     ];
     let plan = plan::Plan {
         stack: STACK_NAME.into(),

@@ -7,6 +7,7 @@
 //! way to import into an existing one, replaces its routes and integrations with new ids
 //! (aws/serverless-application-model#1971), so an existing API is changed one call at a time.
 
+use crate::plan::op::{ApiOp, AuthorizerOp, ImportApiOp, IntegrationOp, RouteOp};
 use crate::plan::{ApiRef, Change, Op, Plan, RoleRef};
 use crate::stack::Desired;
 
@@ -24,10 +25,10 @@ pub enum Path {
 /// True for the operations one ImportApi call stands for: the new API and what it contains.
 fn imported(op: &Op) -> bool {
     match op {
-        Op::CreateApi { .. } => true,
-        Op::CreateAuthorizer { api, .. }
-        | Op::CreateIntegration { api, .. }
-        | Op::CreateRoute { api, .. } => *api == ApiRef::New,
+        Op::Api(ApiOp::Create { .. }) => true,
+        Op::Authorizer(AuthorizerOp::Create { api, .. })
+        | Op::Integration(IntegrationOp::Create { api, .. })
+        | Op::Route(RouteOp::Create { api, .. }) => *api == ApiRef::New,
         _ => false,
     }
 }
@@ -36,7 +37,7 @@ fn imported(op: &Op) -> bool {
 /// of CreateApi; the stage and whatever else the document does not carry stay as they are.
 pub fn path(plan: &Plan, desired: &Desired, region: &str) -> Path {
     let Some(tags) = plan.changes.iter().flat_map(|c| &c.ops).find_map(|op| match op {
-        Op::CreateApi { tags, .. } => Some(tags.clone()),
+        Op::Api(ApiOp::Create { tags, .. }) => Some(tags.clone()),
         _ => None,
     }) else {
         return Path::Existing;
@@ -60,17 +61,17 @@ pub fn path(plan: &Plan, desired: &Desired, region: &str) -> Path {
         return Path::OneByOne(why);
     }
     let role: Option<RoleRef> = instead.iter().find_map(|op| match op {
-        Op::CreateIntegration { role, .. } => Some(role.clone()),
+        Op::Integration(IntegrationOp::Create { role, .. }) => Some(role.clone()),
         _ => None,
     });
-    let import = Op::ImportApi {
+    let import = Op::ImportApi(ImportApiOp {
         name: desired.api.name.clone(),
         document: doc.value,
         role_in_document: doc.role_arn,
         role,
         tags,
         instead,
-    };
+    });
     let mut rewritten = plan.clone();
     let mut placed = Some(import);
     for change in &mut rewritten.changes {
@@ -84,7 +85,7 @@ fn fold(change: &mut Change, import: &mut Option<Op>) {
     let ops = std::mem::take(&mut change.ops);
     for op in ops {
         match op {
-            Op::CreateApi { .. } => change.ops.extend(import.take()),
+            Op::Api(ApiOp::Create { .. }) => change.ops.extend(import.take()),
             op if imported(&op) => {}
             op => change.ops.push(op),
         }
@@ -116,9 +117,9 @@ fn matches_document(doc: &serde_json::Value, ops: &[Op]) -> Result<(), String> {
     });
     let found = (operations.len(), inline + shared, authorizers);
     let planned = (
-        count(|o| matches!(o, Op::CreateRoute { .. })),
-        count(|o| matches!(o, Op::CreateIntegration { .. })),
-        count(|o| matches!(o, Op::CreateAuthorizer { .. })),
+        count(|o| matches!(o, Op::Route(RouteOp::Create { .. }))),
+        count(|o| matches!(o, Op::Integration(IntegrationOp::Create { .. }))),
+        count(|o| matches!(o, Op::Authorizer(AuthorizerOp::Create { .. }))),
     );
     if found == planned {
         Ok(())
@@ -135,6 +136,7 @@ mod tests {
     use super::*;
     use crate::live::Live;
     use crate::plan::PlanOptions;
+    use crate::plan::op::{RoleOp, StageOp};
 
     fn desired(text: &str) -> Desired {
         let loaded = crate::stack::from_source(text);
@@ -163,20 +165,23 @@ mod tests {
             panic!("a new API is imported")
         };
         let ops = ops(&rewritten);
-        let imports: Vec<&&Op> = ops.iter().filter(|o| matches!(o, Op::ImportApi { .. })).collect();
+        let imports: Vec<&&Op> = ops
+            .iter()
+            .filter(|o| matches!(o, Op::ImportApi(ImportApiOp { .. })))
+            .collect();
         assert_eq!(imports.len(), 1);
         assert!(
             !ops.iter().any(|o| imported(o)),
             "no create of the API or its children is left: {ops:?}"
         );
-        assert!(ops.iter().any(|o| matches!(o, Op::CreateStage { .. })));
-        assert!(ops.iter().any(|o| matches!(o, Op::CreateRole { .. })));
-        let Op::ImportApi {
+        assert!(ops.iter().any(|o| matches!(o, Op::Stage(StageOp::Create { .. }))));
+        assert!(ops.iter().any(|o| matches!(o, Op::Role(RoleOp::Create { .. }))));
+        let Op::ImportApi(ImportApiOp {
             document,
             instead,
             role,
             ..
-        } = imports[0]
+        }) = imports[0]
         else {
             unreachable!()
         };

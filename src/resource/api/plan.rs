@@ -3,6 +3,7 @@
 use serde_json::json;
 
 use crate::plan::change::{Action, Change, FieldChange, Kind, changed, field_names, tag_diff};
+use crate::plan::op::ApiOp;
 use crate::plan::op::{ApiRef, Op};
 use crate::resource::api::spec::Cors;
 use crate::resource::api::spec::LiveApi;
@@ -21,28 +22,28 @@ pub(crate) fn plan_api_update(desired: &Desired, api: &LiveApi, changes: &mut Ve
             .as_ref()
             .is_some_and(|live| want.is_none_or(|w| !covers(w, live)));
     if clear {
-        ops.push(Op::DeleteCors {
+        ops.push(Op::Api(ApiOp::DeleteCors {
             api_id: api.id.clone(),
-        });
+        }));
     }
     if name.is_some() || (!cors.is_empty() && want.is_some()) {
-        ops.push(Op::UpdateApi {
+        ops.push(Op::Api(ApiOp::Update {
             id: api.id.clone(),
             name: desired.api.name.clone(),
             cors: if cors.is_empty() { None } else { want.cloned() },
-        });
+        }));
     }
     fields.extend(name);
     fields.extend(cors);
     let (set, remove, tag_fields) = tag_diff(&api.tags, &desired.tags);
     if !tag_fields.is_empty() {
         fields.extend(tag_fields);
-        ops.push(Op::TagApiResource {
+        ops.push(Op::Api(ApiOp::Tag {
             api: ApiRef::Existing(api.id.clone()),
             stage: None,
             set,
             remove,
-        });
+        }));
     }
     if !ops.is_empty() {
         tracing::debug!("api {}: update {}", desired.api.name, field_names(&fields));

@@ -3,6 +3,7 @@
 pub mod apply;
 pub mod check;
 pub mod emit;
+pub mod op;
 pub mod plan;
 pub mod read;
 pub mod spec;

@@ -7,6 +7,7 @@ use serde_json::json;
 
 use crate::domain::AuthorizerType;
 use crate::plan::change::{Action, Change, Kind, changed, created, delete, field_names};
+use crate::plan::op::AuthorizerOp;
 use crate::plan::op::{ApiRef, AuthorizerRef, Op};
 use crate::resource::api::spec::LiveApi;
 use crate::resource::authorizer::spec::LiveAuthorizer;
@@ -68,10 +69,10 @@ pub(crate) fn plan_authorizers(
                         fields(None),
                     ]
                     .concat(),
-                    ops: vec![Op::CreateAuthorizer {
+                    ops: vec![Op::Authorizer(AuthorizerOp::Create {
                         api: api_ref.clone(),
                         spec: want.clone(),
-                    }],
+                    })],
                 });
                 out.refs
                     .insert(want.name.clone(), AuthorizerRef::New(want.name.clone()));
@@ -94,11 +95,11 @@ pub(crate) fn plan_authorizers(
                         kind: Kind::Authorizer,
                         name: want.name.clone(),
                         fields,
-                        ops: vec![Op::UpdateAuthorizer {
+                        ops: vec![Op::Authorizer(AuthorizerOp::Update {
                             api_id: api.id.clone(),
                             id: live.id.clone(),
                             spec: want.clone(),
-                        }],
+                        })],
                     });
                 }
                 out.refs
@@ -159,10 +160,10 @@ pub(crate) fn delete_authorizer(api: &LiveApi, authorizer: &LiveAuthorizer) -> C
     delete(
         Kind::Authorizer,
         &format!("{} ({})", authorizer.name, authorizer.id),
-        Op::DeleteAuthorizer {
+        Op::Authorizer(AuthorizerOp::Delete {
             api_id: api.id.clone(),
             id: authorizer.id.clone(),
             name: authorizer.name.clone(),
-        },
+        }),
     )
 }

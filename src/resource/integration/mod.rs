@@ -2,6 +2,7 @@
 
 pub mod apply;
 pub mod emit;
+pub mod op;
 pub mod plan;
 pub mod read;
 pub mod spec;

@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use serde_json::json;
 
 use crate::plan::change::{Action, Change, FieldChange, Kind, changed, created, field_names};
+use crate::plan::op::IntegrationOp;
 use crate::plan::op::{ApiRef, IntegrationRef, Op, RoleRef};
 use crate::resource::api::spec::LiveApi;
 use crate::resource::integration::spec::DesiredIntegration;
@@ -109,10 +110,10 @@ pub(crate) fn reconcile_integration(
             // The old integration goes once every route has moved off it.
             ops: vec![
                 create_integration_op(want, api_ref, role),
-                Op::DeleteIntegration {
+                Op::Integration(IntegrationOp::Delete {
                     api_id: api_id.to_string(),
                     id: live.id.clone(),
-                },
+                }),
             ],
         });
         return IntegrationRef::New(want.key.clone());
@@ -128,14 +129,14 @@ pub(crate) fn reconcile_integration(
         kind: Kind::Integration,
         name: want.name.clone(),
         fields: diff.fields,
-        ops: vec![Op::UpdateIntegration {
+        ops: vec![Op::Integration(IntegrationOp::Update {
             api_id: api_id.to_string(),
             id: live.id.clone(),
             route_key: want.key.clone(),
             spec: want.spec.clone(),
             role: role.clone(),
             clear_response: cleared_codes(live, want.spec),
-        }],
+        })],
     });
     IntegrationRef::Existing(live.id.clone())
 }
@@ -155,12 +156,12 @@ pub(crate) fn integration_label(api: &LiveApi, integration: &LiveIntegration) ->
 }
 
 pub(crate) fn create_integration_op(want: &Shared<'_>, api_ref: &ApiRef, role: &RoleRef) -> Op {
-    Op::CreateIntegration {
+    Op::Integration(IntegrationOp::Create {
         api: api_ref.clone(),
         route_key: want.key.clone(),
         spec: want.spec.clone(),
         role: role.clone(),
-    }
+    })
 }
 
 pub(crate) fn create_integration(want: &Shared<'_>, api_ref: &ApiRef, role: &RoleRef) -> Change {

@@ -7,6 +7,7 @@ use crate::plan::change::{
     Action, Change, FieldChange, Kind, PlanOptions, changed, created, delete, field_names, tag_diff,
 };
 use crate::plan::error::PlanError;
+use crate::plan::op::RoleOp;
 use crate::plan::op::{Op, RoleRef};
 use crate::resource::role::spec::{LiveRole, RoleState};
 use crate::stack::Desired;
@@ -74,13 +75,13 @@ pub(crate) fn plan_role(
 }
 
 fn create_role_op(desired: &Desired) -> Op {
-    Op::CreateRole {
+    Op::Role(RoleOp::Create {
         name: desired.role.name.clone(),
         trust: desired.role.trust.clone(),
         tags: desired.tags.clone(),
         path: desired.role.path.clone(),
         boundary: desired.role.permissions_boundary.clone(),
-    }
+    })
 }
 
 fn created_fields(desired: &Desired) -> Vec<FieldChange> {
@@ -105,11 +106,11 @@ fn replace_role(desired: &Desired, role: &LiveRole, changes: &mut Vec<Change>) -
     let want = &desired.role;
     tracing::debug!("role {}: path {} -> {}, replace", role.name, role.path, want.path);
     let ops = vec![
-        Op::ClearAndDeleteRole {
+        Op::Role(RoleOp::ClearAndDelete {
             name: role.name.clone(),
             inline: role.inline.keys().cloned().collect(),
             attached: role.attached.iter().cloned().collect(),
-        },
+        }),
         create_role_op(desired),
     ];
     changes.push(Change {
@@ -148,10 +149,10 @@ pub(crate) fn plan_role_settings(desired: &Desired, role: &LiveRole, changes: &m
     let mut ops = Vec::new();
     if let Some(f) = changed("trust", role.trust.clone(), want.trust.clone()) {
         fields.push(f);
-        ops.push(Op::UpdateTrust {
+        ops.push(Op::Role(RoleOp::UpdateTrust {
             name: role.name.clone(),
             trust: want.trust.clone(),
-        });
+        }));
     }
     match (&role.permissions_boundary, &want.permissions_boundary) {
         (before, Some(after)) if before.as_ref() != Some(after) => {
@@ -160,10 +161,10 @@ pub(crate) fn plan_role_settings(desired: &Desired, role: &LiveRole, changes: &m
                 before: json!(before),
                 after: json!(after),
             });
-            ops.push(Op::PutRoleBoundary {
+            ops.push(Op::Role(RoleOp::PutBoundary {
                 name: role.name.clone(),
                 arn: after.clone(),
-            });
+            }));
         }
         (Some(before), None) => {
             fields.push(FieldChange {
@@ -171,20 +172,20 @@ pub(crate) fn plan_role_settings(desired: &Desired, role: &LiveRole, changes: &m
                 before: json!(before),
                 after: Value::Null,
             });
-            ops.push(Op::DeleteRoleBoundary {
+            ops.push(Op::Role(RoleOp::DeleteBoundary {
                 name: role.name.clone(),
-            });
+            }));
         }
         _ => {}
     }
     let (set, remove, tag_fields) = tag_diff(&role.tags, &desired.tags);
     if !tag_fields.is_empty() {
         fields.extend(tag_fields);
-        ops.push(Op::TagRole {
+        ops.push(Op::Role(RoleOp::Tag {
             name: role.name.clone(),
             set,
             remove,
-        });
+        }));
     }
     if !ops.is_empty() {
         tracing::debug!("role {}: update {}", role.name, field_names(&fields));
@@ -219,11 +220,11 @@ pub(crate) fn plan_role_policies(desired: &Desired, role: &LiveRole, changes: &m
                 before: before.cloned().unwrap_or(Value::Null),
                 after: want.policy.clone(),
             }],
-            ops: vec![Op::PutRolePolicy {
+            ops: vec![Op::Role(RoleOp::PutPolicy {
                 role: role.name.clone(),
                 policy_name: want.policy_name.clone(),
                 document: want.policy.clone(),
-            }],
+            })],
         }),
     }
     for name in role.inline.keys().filter(|n| **n != want.policy_name) {
@@ -236,10 +237,10 @@ pub(crate) fn plan_role_policies(desired: &Desired, role: &LiveRole, changes: &m
             kind: Kind::ManagedPolicy,
             name: arn.clone(),
             fields: Vec::new(),
-            ops: vec![Op::AttachRolePolicy {
+            ops: vec![Op::Role(RoleOp::Attach {
                 role: role.name.clone(),
                 arn: arn.clone(),
-            }],
+            })],
         });
     }
     for arn in role.attached.difference(&want.managed_policies) {
@@ -247,10 +248,10 @@ pub(crate) fn plan_role_policies(desired: &Desired, role: &LiveRole, changes: &m
         changes.push(delete(
             Kind::ManagedPolicy,
             arn,
-            Op::DetachRolePolicy {
+            Op::Role(RoleOp::Detach {
                 role: role.name.clone(),
                 arn: arn.clone(),
-            },
+            }),
         ));
     }
 }

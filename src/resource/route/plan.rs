@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use crate::domain::Authorization;
 use crate::plan::change::{Action, Change, FieldChange, Kind, changed, created, delete, field_names};
 use crate::plan::op::{ApiRef, AuthorizerRef, IntegrationRef, Op, RoleRef};
+use crate::plan::op::{IntegrationOp, RouteOp};
 use crate::resource::api::spec::LiveApi;
 use crate::resource::authorizer::plan::Authorizers;
 use crate::resource::integration::plan::{
@@ -215,14 +216,14 @@ pub(crate) fn create_route(
         kind: Kind::Route,
         name: want.key.clone(),
         fields,
-        ops: vec![Op::CreateRoute {
+        ops: vec![Op::Route(RouteOp::Create {
             api: api_ref.clone(),
             key: want.key.clone(),
             authorization: want.authorization,
             authorizer,
             scopes: want.scopes.clone(),
             integration: target,
-        }],
+        })],
     }
 }
 
@@ -258,7 +259,7 @@ pub(crate) fn update_route(
         kind: Kind::Route,
         name: want.key.clone(),
         fields,
-        ops: vec![Op::UpdateRoute {
+        ops: vec![Op::Route(RouteOp::Update {
             api_id: api.id.clone(),
             id: live.id.clone(),
             key: want.key.clone(),
@@ -268,7 +269,7 @@ pub(crate) fn update_route(
             integration: target,
             previous: live.integration_id().map(str::to_string),
             previous_authorizer,
-        }],
+        })],
     })
 }
 
@@ -361,20 +362,20 @@ pub(crate) fn delete_unclaimed(
         changes.push(delete(
             Kind::Integration,
             &integration_label(api, integration),
-            Op::DeleteIntegration {
+            Op::Integration(IntegrationOp::Delete {
                 api_id: api.id.clone(),
                 id: integration.id.clone(),
-            },
+            }),
         ));
     }
 }
 
 pub(crate) fn delete_route_op(api: &LiveApi, route: &LiveRoute) -> Op {
-    Op::DeleteRoute {
+    Op::Route(RouteOp::Delete {
         api_id: api.id.clone(),
         id: route.id.clone(),
         key: route.key.clone(),
         target: route.target.clone(),
         authorizer_id: route.authorizer_id.clone(),
-    }
+    })
 }

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use crate::plan::change::{
     Action, Change, FieldChange, Kind, changed, created, delete, field_names, tag_diff,
 };
+use crate::plan::op::{ApiOp, StageOp};
 use crate::plan::op::{ApiRef, Op};
 use crate::resource::api::spec::LiveApi;
 use crate::resource::stage::spec::DesiredStage;
@@ -25,12 +26,12 @@ pub(crate) fn plan_stages(desired: &Desired, api: &LiveApi, api_ref: &ApiRef, ch
                 kind: Kind::Stage,
                 name: want.name.to_string(),
                 fields: stage_fields(None, want),
-                ops: vec![Op::CreateStage {
+                ops: vec![Op::Stage(StageOp::Create {
                     api: api_ref.clone(),
                     spec: want.clone(),
                     tags: desired.tags.clone(),
                     variables: BTreeMap::new(),
-                }],
+                })],
             });
         }
         Some(live) if throttling_removed(live, want) => {
@@ -47,10 +48,10 @@ pub(crate) fn plan_stages(desired: &Desired, api: &LiveApi, api_ref: &ApiRef, ch
         changes.push(delete(
             Kind::Stage,
             &stage.name,
-            Op::DeleteStage {
+            Op::Stage(StageOp::Delete {
                 api_id: api.id.clone(),
                 name: stage.name.clone(),
-            },
+            }),
         ));
     }
 }
@@ -84,16 +85,16 @@ pub(crate) fn replace_stage(desired: &Desired, api: &LiveApi, api_ref: &ApiRef, 
         name: want.name.to_string(),
         fields,
         ops: vec![
-            Op::DeleteStage {
+            Op::Stage(StageOp::Delete {
                 api_id: api.id.clone(),
                 name: want.name.clone(),
-            },
-            Op::CreateStage {
+            }),
+            Op::Stage(StageOp::Create {
                 api: api_ref.clone(),
                 spec: want.clone(),
                 tags: desired.tags.clone(),
                 variables: live.variables.clone(),
-            },
+            }),
         ],
     }
 }
@@ -112,28 +113,28 @@ pub(crate) fn update_stage(
     let mut ops = Vec::new();
     let log_removed = want.access_log.is_none() && live.access_log.is_some();
     if fields.iter().any(|f| !(log_removed && f.field == "access_log")) {
-        ops.push(Op::UpdateStage {
+        ops.push(Op::Stage(StageOp::Update {
             api_id: api.id.clone(),
             spec: want.clone(),
-        });
+        }));
     }
     if log_removed {
-        ops.push(Op::DeleteAccessLog {
+        ops.push(Op::Stage(StageOp::DeleteAccessLog {
             api_id: api.id.clone(),
             stage: want.name.clone(),
-        });
+        }));
     }
     // Stage tags are compared only when the listing returned them.
     if let Some(tags) = &live.tags {
         let (set, remove, tag_fields) = tag_diff(tags, &desired.tags);
         if !tag_fields.is_empty() {
             fields.extend(tag_fields);
-            ops.push(Op::TagApiResource {
+            ops.push(Op::Api(ApiOp::Tag {
                 api: api_ref.clone(),
                 stage: Some(want.name.clone()),
                 set,
                 remove,
-            });
+            }));
         }
     }
     if ops.is_empty() {

@@ -194,7 +194,8 @@ impl MachineOp {
             MachineOp::CreateAlias { machine, .. }
             | MachineOp::UpdateAlias { machine, .. }
             | MachineOp::DeleteAlias { machine, .. } => vec![MachineKey::AliasesSet(machine.clone())],
-            _ => Vec::new(),
+            // Nothing waits for these.
+            MachineOp::DeleteRole { .. } | MachineOp::DeleteVersion { .. } => Vec::new(),
         }
     }
 
@@ -238,7 +239,13 @@ impl MachineOp {
             MachineOp::DeleteRole { machines, .. } => {
                 machines.iter().map(|m| MachineKey::Gone(m.clone())).collect()
             }
-            _ => Vec::new(),
+            // These wait for nothing: what they act on exists before the run, or they are
+            // ordered by the operations that wait for them.
+            MachineOp::CreateRole { .. }
+            | MachineOp::TagRole { .. }
+            | MachineOp::Tag { .. }
+            | MachineOp::Delete { .. }
+            | MachineOp::DeleteAlias { .. } => Vec::new(),
         }
     }
 

@@ -512,7 +512,7 @@ fn change(action: Action, kind: Kind, name: &str, fields: Vec<FieldChange>, ops:
         kind,
         name: name.to_string(),
         fields,
-        ops: ops.into_iter().map(Op::StateMachine).collect(),
+        ops: ops.into_iter().map(Op::Machine).collect(),
     }
 }
 

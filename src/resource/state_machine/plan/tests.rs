@@ -82,7 +82,7 @@ fn a_new_machine_is_created_and_its_alias_follows_the_version_it_publishes() {
         ops(&changes),
         vec!["create state machine m", "create alias m:live"]
     );
-    let Op::StateMachine(MachineOp::CreateAlias { routing, .. }) = &changes[1].ops[0] else {
+    let Op::Machine(MachineOp::CreateAlias { routing, .. }) = &changes[1].ops[0] else {
         panic!("{changes:?}")
     };
     assert_eq!(*routing, Routing::Published);
