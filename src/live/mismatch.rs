@@ -7,16 +7,9 @@ use crate::aws::Clients;
 /// The account and region a Step Functions ARN names
 /// (`arn:PARTITION:states:REGION:ACCOUNT:stateMachine:NAME`; Step Functions developer guide,
 /// "Resource types defined by AWS Step Functions").
-fn arn_account_and_region(arn: &str) -> Option<(&str, &str)> {
-    let mut parts = arn.splitn(6, ':');
-    let (_, _, _, region, account) = (
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-    );
-    Some((account, region))
+fn arn_account_and_region(arn: &str) -> Option<(String, String)> {
+    let arn: crate::arn::Arn = arn.parse().ok()?;
+    Some((arn.account, arn.region))
 }
 
 /// For each machine that was not found, a sentence when its ARN names another account than the
@@ -31,7 +24,7 @@ pub async fn explain_not_found(clients: &Clients, arns: &[&str]) -> Vec<(String,
     arns.iter()
         .filter_map(|arn| {
             let (account, _) = arn_account_and_region(arn)?;
-            let sentence = mismatch(account, caller.as_deref(), profile)?;
+            let sentence = mismatch(&account, caller.as_deref(), profile)?;
             Some((arn.to_string(), sentence))
         })
         .collect()
@@ -68,7 +61,7 @@ mod tests {
     fn account_and_region_are_read_from_a_machine_alias_or_version_arn() {
         assert_eq!(
             arn_account_and_region("arn:aws:states:eu-west-1:123456789012:stateMachine:m:PROD"),
-            Some(("123456789012", "eu-west-1"))
+            Some(("123456789012".to_string(), "eu-west-1".to_string()))
         );
         assert_eq!(arn_account_and_region("not-an-arn"), None);
     }

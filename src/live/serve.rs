@@ -11,10 +11,13 @@ use crate::iam::RolePolicies;
 use crate::resource::role::read::{read_role, read_role_documents};
 
 /// The role name of a role ARN (`arn:aws:iam::123456789012:role/path/NAME` -> `NAME`).
-pub fn role_name(arn: &str) -> Option<&str> {
-    let resource = arn.splitn(6, ':').nth(5)?;
-    let path = resource.strip_prefix("role/")?;
-    path.rsplit('/').next().filter(|n| !n.is_empty())
+pub fn role_name(arn: &str) -> Option<String> {
+    let arn: crate::arn::Arn = arn.parse().ok()?;
+    let path = arn.resource.strip_prefix("role/")?;
+    path.rsplit('/')
+        .next()
+        .filter(|n| !n.is_empty())
+        .map(str::to_string)
 }
 
 /// Reads the role `arn` with every inline and attached policy document (the default version of
@@ -30,7 +33,7 @@ pub async fn read_role_policies(
         .ok_or_else(|| AwsError::invalid("GetRole", format!("role {arn}"), "not a role ARN"))?;
     let mut role = match known.filter(|r| r.name == name) {
         Some(role) => role.clone(),
-        None => match read_role(clients, name, None).await? {
+        None => match read_role(clients, &name, None).await? {
             RoleState::Present(role) => role,
             RoleState::Absent => return Ok(None),
         },
@@ -60,12 +63,18 @@ mod tests {
 
     #[test]
     fn role_names_come_from_role_arns() {
-        assert_eq!(role_name("arn:aws:iam::123456789012:role/r"), Some("r"));
         assert_eq!(
-            role_name("arn:aws:iam::123456789012:role/service-role/x/r"),
+            role_name("arn:aws:iam::123456789012:role/r").as_deref(),
             Some("r")
         );
-        assert_eq!(role_name("arn:aws-cn:iam::123456789012:role/r"), Some("r"));
+        assert_eq!(
+            role_name("arn:aws:iam::123456789012:role/service-role/x/r").as_deref(),
+            Some("r")
+        );
+        assert_eq!(
+            role_name("arn:aws-cn:iam::123456789012:role/r").as_deref(),
+            Some("r")
+        );
         assert_eq!(role_name("arn:aws:iam::123456789012:user/r"), None);
         assert_eq!(role_name("arn:aws:iam::123456789012:role/"), None);
         assert_eq!(role_name("nonsense"), None);

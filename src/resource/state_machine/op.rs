@@ -257,12 +257,18 @@ impl MachineOp {
     }
 }
 
-/// The role name in a role ARN (after any path).
+/// The role name in a role ARN (after any path): [`crate::arn::role_name_of`].
 pub fn role_name(arn: &str) -> String {
-    arn.rsplit('/').next().unwrap_or(arn).to_string()
+    crate::arn::role_name_of(arn).to_string()
 }
 
-/// `NAME:QUALIFIER` of a version or alias ARN, for labels.
+/// `NAME:QUALIFIER` of a version or alias ARN, for labels (the ARN as it is when it is none).
 fn short(arn: &str) -> String {
-    arn.splitn(7, ':').nth(6).unwrap_or(arn).to_string()
+    match crate::arn::StateMachineArn::lenient(arn) {
+        Some(m) => match m.qualifier {
+            Some(q) => format!("{}:{q}", m.name),
+            None => m.name,
+        },
+        None => arn.to_string(),
+    }
 }
