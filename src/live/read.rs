@@ -62,9 +62,14 @@ pub async fn read(clients: &Clients, desired: &BoundDesired) -> Result<Live, Aws
     }
     let former = live.former_roles.clone();
     check_outside_use(clients, &desired.stack, &mut live, &former).await?;
-    // The stack's machines, and those tagged for it that it no longer declares. No call at all
-    // for a stack without machines.
-    if !desired.state_machines.is_empty() {
+    // The stack's machines, and those tagged for it that it no longer declares: also when its
+    // API still carries the machines tag (the last machine was removed from the file). No call
+    // at all for a stack without machines.
+    let had_machines = live
+        .apis
+        .iter()
+        .any(|api| api.tags.contains_key(crate::stack::rules::MACHINES_TAG));
+    if !desired.state_machines.is_empty() || had_machines {
         live.machines = crate::resource::state_machine::read::read(clients, desired, true).await?;
     }
     Ok(live)

@@ -105,12 +105,12 @@ pub fn plan(desired: &BoundDesired, live: &Live, options: PlanOptions) -> Result
                         created("protocol_type", json!("HTTP")),
                     ],
                     cors_fields(None, desired.api.cors.as_ref()),
-                    vec![created("tags", json!(desired.tags))],
+                    vec![created("tags", json!(desired.api_tags()))],
                 ]
                 .concat(),
                 ops: vec![Op::Api(ApiOp::Create {
                     name: desired.api.name.clone(),
-                    tags: desired.tags.clone(),
+                    tags: desired.api_tags(),
                     cors: desired.api.cors.clone(),
                 })],
             });

@@ -84,6 +84,17 @@ impl Desired {
         self.role.restrict_source_account || self.names_machines()
     }
 
+    /// The API's tags: the stack's, plus [`rules::MACHINES_TAG`] while it declares machines (a
+    /// status helper counts), so that `up` after the last one is removed still scans for them.
+    /// Only the API carries it: the stage, role and machines keep the stack's tags.
+    pub fn api_tags(&self) -> BTreeMap<String, String> {
+        let mut tags = self.tags.clone();
+        if !self.state_machines.is_empty() {
+            tags.insert(rules::MACHINES_TAG.into(), "true".into());
+        }
+        tags
+    }
+
     /// The declared state machine of this name, if any.
     pub fn machine(&self, name: &str) -> Option<&DesiredMachine> {
         self.state_machines.iter().find(|m| m.name == name)
@@ -213,6 +224,38 @@ name = "a"
 name = "r"
 policy_name = "p"
 "#;
+
+    #[test]
+    fn only_the_api_of_a_stack_with_machines_carries_the_machines_tag() {
+        let without = desired_of(include_str!(
+            "../../tests/fixtures/onboarding-existing-machine.toml"
+        ));
+        assert!(without.state_machines.is_empty());
+        assert_eq!(
+            without.api_tags(),
+            without.tags,
+            "no machines: the stack's tags only"
+        );
+        let mut with = without.clone();
+        with.state_machines = crate::resource::state_machine::spec::desired(
+            &parse(include_str!(
+                "../../tests/fixtures/onboarding-existing-machine.toml"
+            ))
+            .0,
+            &with.tags,
+        )
+        .unwrap();
+        with.state_machines
+            .push(crate::resource::state_machine::spec::status_helper_machine(
+                "m", &with.tags,
+            ));
+        assert_eq!(with.api_tags()[rules::MACHINES_TAG], "true");
+        assert!(
+            !with.tags.contains_key(rules::MACHINES_TAG),
+            "the stage, roles and machines keep the stack's tags"
+        );
+        assert!(!with.state_machines[0].tags.contains_key(rules::MACHINES_TAG));
+    }
 
     #[test]
     fn a_machine_in_another_region_gets_a_region_parameter() {

@@ -21,6 +21,12 @@ pub const CORS_METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HE
 /// The ownership tag key written on everything the tool creates.
 pub const OWNER_TAG: &str = "provision:stack";
 
+/// The tag the stack's API carries (value `true`) while the stack declares state machines: a
+/// stack whose last `[[state_machine]]` was removed still finds the machines tagged for it
+/// (ListStateMachines costs a call a stack without machines never makes otherwise), deletes
+/// them, and the tag goes with the same `up`.
+pub const MACHINES_TAG: &str = "provision:state-machines";
+
 /// The description every role the tool makes carries, naming its stack: ListRoles returns
 /// descriptions but not tags ("ListRoles", IAM API reference), so `down` recognises the roles
 /// made for its stack by it and asks for the tags of those only, never of another stack's role

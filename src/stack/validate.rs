@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use super::diagnostic::{Diagnostic, did_you_mean};
 use super::model::{RouteSection, Sp, StackFile};
-use super::rules::{self, Mapping, OWNER_TAG};
+use super::rules::{self, MACHINES_TAG, Mapping, OWNER_TAG};
 use crate::domain::{Action, Authorization, RouteAction};
 
 mod execution;
@@ -630,7 +630,16 @@ fn role_actions(file: &StackFile, out: &mut Vec<Diagnostic>) {
 }
 
 fn tags(file: &StackFile, out: &mut Vec<Diagnostic>) {
-    if file.tags.len() > 49
+    // The API also carries `MACHINES_TAG` while the stack declares machines (a status route's
+    // helper counts).
+    let machines =
+        !file.state_machines.is_empty() || file.routes.iter().any(super::status_helper::is_status_route);
+    let (allowed, added) = if machines {
+        (48, format!("`{OWNER_TAG}` and, on the API, `{MACHINES_TAG}`"))
+    } else {
+        (49, format!("`{OWNER_TAG}`"))
+    };
+    if file.tags.len() > allowed
         && let Some(span) = &file.tags_span
     {
         out.push(
@@ -639,7 +648,7 @@ fn tags(file: &StackFile, out: &mut Vec<Diagnostic>) {
                 format!("too many tags: {}", file.tags.len()),
                 "AWS allows 50 tags per resource",
             )
-            .with_help(format!("the tool adds `{OWNER_TAG}`, so at most 49 of your own")),
+            .with_help(format!("the tool adds {added}, so at most {allowed} of your own")),
         );
     }
     for (k, v) in &file.tags {
@@ -659,6 +668,15 @@ fn tags(file: &StackFile, out: &mut Vec<Diagnostic>) {
                     "keys starting with `aws:` are reserved by AWS",
                 )
                 .with_help("drop the `aws:` prefix or choose another key"),
+            );
+        } else if k.value.to_lowercase() == MACHINES_TAG {
+            out.push(
+                Diagnostic::error(
+                    k.span.clone(),
+                    "reserved tag key",
+                    format!("the tool writes `{MACHINES_TAG}` on the API itself while the stack declares state machines"),
+                )
+                .with_help("remove this tag"),
             );
         } else if k.value.to_lowercase() == OWNER_TAG {
             // IAM: "Tag keys are case insensitive", so `Provision:Stack` is the ownership tag too.

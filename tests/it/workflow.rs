@@ -445,3 +445,139 @@ async fn a_route_on_the_alias_starts_an_execution_through_serve() {
         .expect("DescribeExecution through a second client");
     assert_eq!(described.state_machine_arn(), arn);
 }
+
+/// The tags of the stack's API, read directly from moto.
+async fn api_tags(world: &World) -> std::collections::HashMap<String, String> {
+    let api = world.only_api_id(STACK).await;
+    let out = world
+        .moto
+        .apigw()
+        .get_api()
+        .api_id(api)
+        .send()
+        .await
+        .expect("GetApi");
+    out.tags().cloned().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn removing_the_last_machine_deletes_it_and_its_role_and_then_the_stack_no_longer_scans_for_machines() {
+    let (world, path) = world("", "").await;
+    world.ok(&["up", &path]);
+    assert_eq!(
+        api_tags(&world)
+            .await
+            .get("provision:state-machines")
+            .map(String::as_str),
+        Some("true"),
+        "the API carries the machines tag while the stack declares one"
+    );
+    // The route now starts a machine the stack does not own; no [[state_machine]] is left.
+    let other = support::create_state_machine(
+        &world.moto.sfn(),
+        "other",
+        aws_sdk_sfn::types::StateMachineType::Standard,
+    )
+    .await;
+    let without = format!(
+        r#"
+[stack]
+name = "{STACK}"
+region = "ap-southeast-2"
+allow = ["no-throttling", "no-authorization"]
+
+[api]
+name = "wf-api"
+
+[role]
+name = "wf-api-role"
+policy_name = "StartWf"
+
+[[route]]
+key = "POST /run"
+action = "StartExecution"
+state_machine = "{other}"
+"#
+    );
+    std::fs::write(&path, without).expect("rewrite");
+    world.proxy.clear();
+    let out = world.ok(&["up", &path, "--yes"]);
+    let shown = printed(&out);
+    assert!(shown.contains("delete state machine wf"), "{shown}");
+    let sfn = world.moto.sfn();
+    assert!(
+        sfn.describe_state_machine()
+            .state_machine_arn(machine_arn("wf"))
+            .send()
+            .await
+            .is_err(),
+        "the machine no longer declared is deleted"
+    );
+    assert!(
+        sfn.describe_state_machine()
+            .state_machine_arn(&other)
+            .send()
+            .await
+            .is_ok(),
+        "the machine the stack does not own is left alone"
+    );
+    assert!(
+        world.moto.iam().get_role().role_name(ROLE).send().await.is_err(),
+        "its generated role is deleted"
+    );
+    assert!(!api_tags(&world).await.contains_key("provision:state-machines"));
+    assert_eq!(integration_arn(&world).await, other);
+
+    world.proxy.clear();
+    let again = world.ok(&["up", &path]);
+    assert!(printed(&again).contains("No changes"), "{}", printed(&again));
+    assert_eq!(
+        world.proxy.mutating_calls(),
+        Vec::new(),
+        "a no-op up mutates nothing"
+    );
+    // Only the route's machine is checked (it exists, its type fits the action): the stack no
+    // longer looks for machines of its own, so no ListStateMachines, no ListTagsForResource.
+    let sfn_calls: Vec<_> = world
+        .proxy
+        .calls()
+        .into_iter()
+        .filter(|c| c.service == "sfn")
+        .map(|c| c.operation)
+        .collect();
+    assert_eq!(sfn_calls, vec!["DescribeStateMachine".to_string()]);
+}
+
+#[tokio::test]
+async fn the_first_up_after_upgrading_only_adds_the_machines_tag_to_the_api() {
+    let (world, path) = world("", "").await;
+    world.ok(&["up", &path]);
+    // As a stack deployed before the tag existed: its API carries only the stack's tags.
+    let api = world.only_api_id(STACK).await;
+    world
+        .moto
+        .apigw()
+        .untag_resource()
+        .resource_arn(format!("arn:aws:apigateway:ap-southeast-2::/apis/{api}"))
+        .tag_keys("provision:state-machines")
+        .send()
+        .await
+        .expect("UntagResource");
+    assert!(!api_tags(&world).await.contains_key("provision:state-machines"));
+    world.proxy.clear();
+    world.ok(&["up", &path, "--yes"]);
+    let mutating: Vec<_> = world
+        .proxy
+        .mutating_calls()
+        .into_iter()
+        .map(|c| format!("{} {}", c.service, c.operation))
+        .collect();
+    assert_eq!(mutating, vec!["apigatewayv2 TagResource".to_string()]);
+    assert_eq!(
+        api_tags(&world)
+            .await
+            .get("provision:state-machines")
+            .map(String::as_str),
+        Some("true")
+    );
+}

@@ -35,7 +35,7 @@ pub(crate) fn plan_api_update(desired: &Desired, api: &LiveApi, changes: &mut Ve
     }
     fields.extend(name);
     fields.extend(cors);
-    let (set, remove, tag_fields) = tag_diff(&api.tags, &desired.tags);
+    let (set, remove, tag_fields) = tag_diff(&api.tags, &desired.api_tags());
     if !tag_fields.is_empty() {
         fields.extend(tag_fields);
         ops.push(Op::Api(ApiOp::Tag {
