@@ -374,20 +374,35 @@ mod tests {
 
     fn no_change(_: &mut Request) {}
 
-    #[test]
-    fn parameters_are_evaluated_like_http_apis() {
-        let big_string = format!(r#"{{"input":"{}"}}"#, "x".repeat(BODY_PATH_LIMIT));
-        let big_padding = format!(r#"{{"input":{{"k":1}}}}{}"#, " ".repeat(2 * BODY_PATH_LIMIT));
-        let padded = |n: usize| format!(r#"{{"input":"ok","pad":"{}"}}"#, "x".repeat(n));
-        let exact = padded(BODY_PATH_LIMIT - 23);
-        assert_eq!(exact.len(), BODY_PATH_LIMIT);
-        let over = padded(BODY_PATH_LIMIT - 22);
-        type Edit = Box<dyn Fn(&mut Request)>;
-        let set_body =
-            |b: String| -> Edit { Box::new(move |r: &mut Request| r.body = b.clone().into_bytes()) };
+    type Edit = Box<dyn Fn(&mut Request)>;
+    type Pairs = &'static [(&'static str, &'static str)];
+    type Case = (&'static str, Pairs, Edit, Want);
 
-        type Pairs = &'static [(&'static str, &'static str)];
-        let table: Vec<(&str, Pairs, Edit, Want)> = vec![
+    fn set_body(b: String) -> Edit {
+        Box::new(move |r: &mut Request| r.body = b.clone().into_bytes())
+    }
+
+    /// Evaluates each case's parameters on the sample request (after the case's edit).
+    fn check(table: Vec<Case>) {
+        for (what, parameters, edit, want) in table {
+            let mut req = request();
+            edit(&mut req);
+            let got = evaluate(&map(parameters), &req);
+            match (want, got) {
+                (Want::Ok(pairs), Ok(got)) => assert_eq!(got, map(pairs), "{what}"),
+                (Want::Bad(needle), Err(MappingError::BadRequest(m)))
+                | (Want::Internal(needle), Err(MappingError::Internal(m))) => {
+                    assert!(m.contains(needle), "{what}: `{m}` should mention `{needle}`")
+                }
+                (_, got) => panic!("{what}: unexpected {got:?}"),
+            }
+        }
+    }
+
+    /// Static values, headers, the query string, path parameters, the context and stage variables.
+    #[test]
+    fn request_parameters_are_evaluated_like_http_apis() {
+        let table: Vec<Case> = vec![
             (
                 "static values pass through",
                 &[("StateMachineArn", ARN), ("Name", "fixed name")],
@@ -433,6 +448,26 @@ mod tests {
                 Box::new(no_change),
                 Want::Ok(&[("Id", "42")]),
             ),
+            (
+                "context and stage variables",
+                &[
+                    ("Id", "$context.requestId"),
+                    ("Ip", "$context.identity.sourceIp"),
+                    ("StateMachineArn", "$stageVariables.machine"),
+                    ("Gone", "$context.authorizer.claims.sub"),
+                    ("AlsoGone", "$stageVariables.other"),
+                ],
+                Box::new(no_change),
+                Want::Ok(&[("Id", "req-1"), ("Ip", "127.0.0.1"), ("StateMachineArn", ARN)]),
+            ),
+        ];
+        check(table);
+    }
+
+    /// `$request.body` and its JSONPath selections.
+    #[test]
+    fn body_parameters_are_evaluated_like_http_apis() {
+        let table: Vec<Case> = vec![
             (
                 "body object -> compact JSON text, body string -> raw",
                 &[
@@ -533,6 +568,20 @@ mod tests {
                 Box::new(|r: &mut Request| r.body = b"plain".to_vec()),
                 Want::Ok(&[("Id", "42")]),
             ),
+        ];
+        check(table);
+    }
+
+    /// Body paths see the first 100 KB of the body only.
+    #[test]
+    fn the_body_is_read_up_to_100_kb_like_http_apis() {
+        let big_string = format!(r#"{{"input":"{}"}}"#, "x".repeat(BODY_PATH_LIMIT));
+        let big_padding = format!(r#"{{"input":{{"k":1}}}}{}"#, " ".repeat(2 * BODY_PATH_LIMIT));
+        let padded = |n: usize| format!(r#"{{"input":"ok","pad":"{}"}}"#, "x".repeat(n));
+        let exact = padded(BODY_PATH_LIMIT - 23);
+        assert_eq!(exact.len(), BODY_PATH_LIMIT);
+        let over = padded(BODY_PATH_LIMIT - 22);
+        let table: Vec<Case> = vec![
             (
                 "100 KB cut: a larger JSON body no longer parses",
                 &[("Input", "$request.body.input")],
@@ -560,18 +609,14 @@ mod tests {
                 set_body(big_padding),
                 Want::Ok(&[("Input", r#"{"k":1}"#)]),
             ),
-            (
-                "context and stage variables",
-                &[
-                    ("Id", "$context.requestId"),
-                    ("Ip", "$context.identity.sourceIp"),
-                    ("StateMachineArn", "$stageVariables.machine"),
-                    ("Gone", "$context.authorizer.claims.sub"),
-                    ("AlsoGone", "$stageVariables.other"),
-                ],
-                Box::new(no_change),
-                Want::Ok(&[("Id", "req-1"), ("Ip", "127.0.0.1"), ("StateMachineArn", ARN)]),
-            ),
+        ];
+        check(table);
+    }
+
+    /// A required parameter that gives nothing is a bad request; an invalid expression a misconfiguration.
+    #[test]
+    fn missing_required_and_invalid_parameters_are_refused_like_http_apis() {
+        let table: Vec<Case> = vec![
             (
                 "required StateMachineArn missing",
                 &[
@@ -612,20 +657,7 @@ mod tests {
                 Want::Internal("Zed"),
             ),
         ];
-
-        for (what, parameters, edit, want) in table {
-            let mut req = request();
-            edit(&mut req);
-            let got = evaluate(&map(parameters), &req);
-            match (want, got) {
-                (Want::Ok(pairs), Ok(got)) => assert_eq!(got, map(pairs), "{what}"),
-                (Want::Bad(needle), Err(MappingError::BadRequest(m)))
-                | (Want::Internal(needle), Err(MappingError::Internal(m))) => {
-                    assert!(m.contains(needle), "{what}: `{m}` should mention `{needle}`")
-                }
-                (_, got) => panic!("{what}: unexpected {got:?}"),
-            }
-        }
+        check(table);
     }
 
     /// Composed values ("enclose the variable in brackets"): text kept, each variable evaluated as
