@@ -49,17 +49,7 @@ pub fn run(
     account: Option<&str>,
 ) -> Outcome {
     let (loaded, desired) = super::load(printer, given, load)?;
-    let from_env = ["AWS_REGION", "AWS_DEFAULT_REGION"]
-        .iter()
-        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()));
-    let region = region
-        .map(str::to_string)
-        .or_else(|| desired.region.clone())
-        .or(from_env);
-    let (target, notes) = Target::of(&desired, region.as_deref(), account);
-    for note in &notes {
-        printer.note(note);
-    }
+    let target = target(printer, &desired, region, account);
     let document = deployer::policy(&desired, &target);
     let text = serde_json::to_string_pretty(&document)
         .map_err(|e| Error::msg(format!("cannot write the policy: {e}")))?
@@ -77,9 +67,32 @@ pub fn run(
     Ok(ExitStatus::Success)
 }
 
+/// Where the stack deploys, resolved as `up` would (`region` from the command line, else the
+/// stack's, else AWS_REGION / AWS_DEFAULT_REGION), with a note on stderr for each part that is
+/// an IAM policy variable because it cannot be known offline.
+fn target(
+    printer: &Printer,
+    desired: &crate::stack::Desired,
+    region: Option<&str>,
+    account: Option<&str>,
+) -> Target {
+    let from_env = ["AWS_REGION", "AWS_DEFAULT_REGION"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()));
+    let region = region
+        .map(str::to_string)
+        .or_else(|| desired.region.clone())
+        .or(from_env);
+    let (target, notes) = Target::of(desired, region.as_deref(), account);
+    for note in &notes {
+        printer.note(note);
+    }
+    target
+}
+
 /// `policy --workflow NAME`: the policy of the execution role the stack generates for the
 /// machine `name`, derived from its definition, on stdout; the trust policy and the warnings
-/// (resources read at run time) on stderr. The region and account are bound when known.
+/// (resources read at run time) on stderr. The region and account are bound when known, else IAM policy variables.
 pub fn workflow(
     printer: &Printer,
     load: &crate::stack::LoadOptions,
@@ -108,10 +121,11 @@ pub fn workflow(
             "leave `role` out of the [[state_machine]] to have a role made with the derived policy",
         ));
     }
-    let region = region.map(str::to_string).or_else(|| desired.region.clone());
-    if let (Some(region), Some(account)) = (&region, account) {
-        desired.bind_machines(region, account);
-    }
+    // The ARNs the policy names are bound as the deployer policy's are: a concrete region and
+    // account where known, else IAM policy variables (said on stderr), never a CloudFormation
+    // placeholder, which IAM would take as literal text.
+    let target = target(printer, &desired, region, account);
+    desired.bind_machines(&target.region, &target.account);
     let Some(MachineRole::Generated(generated)) = desired.machine(name).map(|m| m.role.clone()) else {
         return Err(Error::msg(format!("state machine {name} has no generated role")));
     };

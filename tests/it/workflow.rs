@@ -581,3 +581,43 @@ async fn the_first_up_after_upgrading_only_adds_the_machines_tag_to_the_api() {
         Some("true")
     );
 }
+
+/// `policy --workflow` prints what `up` puts on the generated role (read back with a second
+/// client), and with no account known an IAM policy variable, never a CloudFormation
+/// placeholder (IAM would read `${AWS::AccountId}` as literal text: "IAM policy elements:
+/// Variables and tags" lists the variables it substitutes).
+#[tokio::test]
+async fn policy_workflow_prints_the_policy_up_gives_the_generated_role() {
+    let (world, path) = world("", "").await;
+    world.ok(&["up", &path]);
+    let deployed = world
+        .moto
+        .iam()
+        .get_role_policy()
+        .role_name(ROLE)
+        .policy_name("StateMachineExecution")
+        .send()
+        .await
+        .expect("GetRolePolicy");
+    let deployed = support::decode_policy(deployed.policy_document());
+
+    let out = world.ok(&["policy", &path, "--workflow", "wf", "--account", "189107071895"]);
+    let printed_policy: Value = serde_json::from_slice(&out.stdout).expect("the policy is JSON on stdout");
+    assert_eq!(printed_policy, deployed);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(&format!("Role {ROLE} ")), "{stderr}");
+
+    let out = world.ok(&["policy", &path, "--workflow", "wf"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("${AWS::"), "no CloudFormation placeholder: {text}");
+    let unbound: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(
+        unbound["Statement"][0]["Resource"],
+        json!(["arn:aws:dynamodb:ap-southeast-2:${aws:PrincipalAccount}:table/users"])
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--account"),
+        "says what would name the account: {stderr}"
+    );
+}
