@@ -13,6 +13,10 @@ fn main() {
         (out.status.success() && !text.is_empty()).then_some(text)
     };
     println!("cargo:rerun-if-changed=build.rs");
+    // Cargo keys this script's output by package, not by checkout: two clones or worktrees that
+    // share a target directory would otherwise reuse each other's version (the paths watched
+    // below are the other checkout's). The directory cargo runs in tells them apart.
+    println!("cargo:rerun-if-env-changed=PWD");
     let mut commit = None;
     if Path::new(&dir).join(".git").exists() {
         // Rebuild the version when HEAD moves: HEAD itself, and the branch file it points at.
