@@ -57,7 +57,10 @@ fn unexpressed(a: &Authorizer) -> Vec<String> {
         a.identity_validation_expression(),
     );
     if a.identity_source().len() > 1 {
-        out.push(format!("IdentitySource = {:?}", a.identity_source()));
+        out.push(format!(
+            "IdentitySource = {}",
+            serde_json::json!(a.identity_source())
+        ));
     }
     out
 }
