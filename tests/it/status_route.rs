@@ -62,17 +62,6 @@ async fn start(world: &World, machine: &str, name: &str) -> String {
         .execution_arn
 }
 
-/// The helper's answer: the envelope's `output`, parsed, and the envelope.
-fn status(serve: &Serve, execution: &str) -> (Value, Value) {
-    let reply = serve.send("GET", &format!("/onboarding-status/{execution}"), &[], b"");
-    assert_eq!(reply.status, 200, "{reply:?}\n{}", serve.log());
-    let envelope: Value = serde_json::from_str(&reply.body).expect("envelope JSON");
-    let answer = envelope["output"]
-        .as_str()
-        .map_or(Value::Null, |o| serde_json::from_str(o).expect("output JSON"));
-    (answer, envelope)
-}
-
 /// The helper machine and its role as `up` made them, read with a second client.
 async fn check_the_helper(world: &World) {
     let sfn = world.moto.sfn();
@@ -170,7 +159,7 @@ async fn a_status_route_owns_its_helper_and_reports_one_machines_executions_and_
     let serve = Serve::start(&world.moto.url(), path, &[], &[]);
     // RUNNING: status and start date, no output yet.
     let running = start(&world, &arn("stateMachine", "onboarding"), "u-1").await;
-    let (answer, envelope) = status(&serve, &running);
+    let (answer, envelope) = serve.onboarding_status(&running);
     assert_eq!(
         envelope["status"], "SUCCEEDED",
         "the helper itself succeeded: {envelope}"
@@ -184,7 +173,7 @@ async fn a_status_route_owns_its_helper_and_reports_one_machines_executions_and_
     // SUCCEEDED: the workflow's output, parsed.
     let deadline = Instant::now() + Duration::from_secs(30);
     let done = loop {
-        let (answer, _) = status(&serve, &running);
+        let (answer, _) = serve.onboarding_status(&running);
         if answer["status"] != "RUNNING" {
             break answer;
         }
@@ -230,7 +219,7 @@ async fn a_status_route_owns_its_helper_and_reports_one_machines_executions_and_
         "AWS answers 200 with the failed envelope: {reply:?}"
     );
     assert!(!reply.body.contains("do-not-leak"), "{}", reply.body);
-    let (answer, envelope) = status(&serve, &foreign);
+    let (answer, envelope) = serve.onboarding_status(&foreign);
     assert_eq!(answer, Value::Null, "{envelope}");
     assert_eq!(envelope["status"], "FAILED", "{envelope}");
     assert_eq!(envelope["error"], "Sfn.AccessDeniedException", "{envelope}");
@@ -261,7 +250,7 @@ async fn a_status_route_owns_its_helper_and_reports_one_machines_executions_and_
 
     // An execution that does not exist: the helper's error in the envelope.
     let missing = arn("execution", "onboarding:nobody");
-    let (answer, envelope) = status(&serve, &missing);
+    let (answer, envelope) = serve.onboarding_status(&missing);
     assert_eq!(answer, Value::Null, "{envelope}");
     assert_eq!(envelope["status"], "FAILED", "{envelope}");
     assert_eq!(

@@ -52,18 +52,6 @@ fn sample() -> Value {
     serde_json::from_str(&support::read("examples/new-user.json")).expect("new-user.json")
 }
 
-/// The status route's answer: the described execution (the envelope's `output`, parsed) and
-/// the envelope.
-fn status(serve: &Serve, execution: &str) -> (Value, Value) {
-    let reply = serve.send("GET", &format!("/onboarding-status/{execution}"), &[], b"");
-    assert_eq!(reply.status, 200, "{reply:?}\n{}", serve.log());
-    let envelope: Value = serde_json::from_str(&reply.body).expect("envelope JSON");
-    let described = envelope["output"]
-        .as_str()
-        .map_or(Value::Null, |o| serde_json::from_str(o).expect("output JSON"));
-    (described, envelope)
-}
-
 /// The three machines and the helper role, as `up` made them.
 async fn check_deployed(world: &World) {
     let sfn = world.moto.sfn();
@@ -117,7 +105,7 @@ fn follow(serve: &Serve, execution: &str) -> Vec<Value> {
     let deadline = Instant::now() + Duration::from_secs(30);
     let mut seen = Vec::new();
     loop {
-        let (described, envelope) = status(serve, execution);
+        let (described, envelope) = serve.onboarding_status(execution);
         assert_eq!(envelope["status"], "SUCCEEDED", "the helper ran: {envelope}");
         let running = described["status"] == "RUNNING";
         seen.push(described);
@@ -221,14 +209,14 @@ async fn the_walkthrough_stack_serves_its_three_endpoints_with_no_code() {
         .await
         .expect("StartExecution payroll")
         .execution_arn;
-    let (described, envelope) = status(&serve, &foreign);
+    let (described, envelope) = serve.onboarding_status(&foreign);
     assert_eq!(described, Value::Null, "{envelope}");
     assert_eq!(envelope["status"], "FAILED", "{envelope}");
     assert_eq!(envelope["error"], "Sfn.AccessDeniedException", "{envelope}");
     assert!(!envelope.to_string().contains("do-not-leak"), "{envelope}");
 
     // A non-existent execution: the envelope carries the helper's error.
-    let (described, envelope) = status(&serve, &format!("{prefix}nobody"));
+    let (described, envelope) = serve.onboarding_status(&format!("{prefix}nobody"));
     assert_eq!(described, Value::Null, "{envelope}");
     assert_eq!(envelope["status"], "FAILED", "{envelope}");
     assert_eq!(

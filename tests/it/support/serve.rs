@@ -84,6 +84,19 @@ impl Serve {
         false
     }
 
+    /// The walkthrough's status route, `GET /onboarding-status/{execution}` (200 expected): the
+    /// described execution (the StartSyncExecution envelope's `output`, parsed; null when the
+    /// helper failed) and the envelope.
+    pub fn onboarding_status(&self, execution: &str) -> (serde_json::Value, serde_json::Value) {
+        let reply = self.send("GET", &format!("/onboarding-status/{execution}"), &[], b"");
+        assert_eq!(reply.status, 200, "{reply:?}\n{}", self.log());
+        let envelope: serde_json::Value = serde_json::from_str(&reply.body).expect("envelope JSON");
+        let described = envelope["output"].as_str().map_or(serde_json::Value::Null, |o| {
+            serde_json::from_str(o).expect("output JSON")
+        });
+        (described, envelope)
+    }
+
     /// Sends a request and reads the whole reply.
     pub fn send(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
         send(self.port, method, path, headers, body)
