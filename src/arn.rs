@@ -356,6 +356,32 @@ impl StateMachineArn {
             self.partition, self.region, self.account, self.name
         )
     }
+
+    /// The machine whose executions `pattern` covers, when it is what [`Self::executions`]
+    /// prints (`arn:PARTITION:states:REGION:ACCOUNT:execution:NAME:*`, "Actions, resources, and
+    /// condition keys for AWS Step Functions", resource type `execution`). Fields unchecked, as
+    /// in a policy read back from IAM.
+    pub fn of_executions(pattern: &str) -> Option<StateMachineArn> {
+        match fields(pattern)[..] {
+            [
+                "arn",
+                partition,
+                "states",
+                region,
+                account,
+                "execution",
+                name,
+                "*",
+            ] => Some(StateMachineArn {
+                partition: partition.into(),
+                region: region.into(),
+                account: account.into(),
+                name: name.into(),
+                qualifier: None,
+            }),
+            _ => None,
+        }
+    }
 }
 
 impl StateMachineArn {
@@ -418,6 +444,28 @@ impl Display for StateMachineArn {
             None => Ok(()),
         }
     }
+}
+
+/// The `:`-separated fields of an ARN, a `:` inside a `${...}` variable (an IAM policy variable
+/// such as `${aws:PrincipalAccount}`, a CloudFormation pseudo parameter such as
+/// `${AWS::Region}`) kept in its field.
+fn fields(arn: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut start, mut depth) = (0, 0usize);
+    let bytes = arn.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'{' if i > 0 && bytes[i - 1] == b'$' => depth += 1,
+            b'}' if depth > 0 => depth -= 1,
+            b':' if depth == 0 => {
+                out.push(&arn[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&arn[start..]);
+    out
 }
 
 /// Why a Step Functions name (of a state machine or an execution) is refused, if it is: 1-80
@@ -731,6 +779,39 @@ impl Display for FunctionArn {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What [`StateMachineArn::executions`] prints reads back as the machine, IAM policy
+    /// variables and CloudFormation pseudo parameters included.
+    #[test]
+    fn executions_patterns_read_back_as_their_machine() {
+        for (partition, region, account) in [
+            ("aws", "us-east-1", "123456789012"),
+            ("aws", "${aws:RequestedRegion}", "${aws:PrincipalAccount}"),
+            ("${AWS::Partition}", "${AWS::Region}", "${AWS::AccountId}"),
+        ] {
+            let machine = StateMachineArn {
+                partition: partition.into(),
+                region: region.into(),
+                account: account.into(),
+                name: "orders".into(),
+                qualifier: None,
+            };
+            let pattern = machine.executions();
+            assert_eq!(
+                StateMachineArn::of_executions(&pattern),
+                Some(machine),
+                "{pattern}"
+            );
+        }
+        assert!(
+            StateMachineArn::of_executions("arn:aws:states:us-east-1:123456789012:execution:orders:run-1")
+                .is_none()
+        );
+        assert!(
+            StateMachineArn::of_executions("arn:aws:states:us-east-1:123456789012:stateMachine:orders")
+                .is_none()
+        );
+    }
 
     #[test]
     fn state_machine_arns() {
