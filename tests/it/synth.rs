@@ -468,7 +468,11 @@ fn evaluate(value: &Value, parameters: &std::collections::BTreeMap<String, Strin
 
 /// [`evaluate`] with the template's `Conditions`: `Fn::If`, the condition functions, and
 /// `AWS::NoValue` (an entry of a list that it drops).
-fn evaluate_in(conditions: &Value, value: &Value, parameters: &std::collections::BTreeMap<String, String>) -> Value {
+fn evaluate_in(
+    conditions: &Value,
+    value: &Value,
+    parameters: &std::collections::BTreeMap<String, String>,
+) -> Value {
     let pseudo = |name: &str| -> Option<String> {
         match name {
             "AWS::Partition" => Some("aws".into()),
@@ -493,8 +497,18 @@ fn evaluate_in(conditions: &Value, value: &Value, parameters: &std::collections:
                     false => eval(&arg[2]),
                 },
                 "Fn::Equals" => json!(eval(&arg[0]) == eval(&arg[1])),
-                "Fn::And" => json!(arg.as_array().expect("list").iter().all(|c| eval(c) == json!(true))),
-                "Fn::Or" => json!(arg.as_array().expect("list").iter().any(|c| eval(c) == json!(true))),
+                "Fn::And" => json!(
+                    arg.as_array()
+                        .expect("list")
+                        .iter()
+                        .all(|c| eval(c) == json!(true))
+                ),
+                "Fn::Or" => json!(
+                    arg.as_array()
+                        .expect("list")
+                        .iter()
+                        .any(|c| eval(c) == json!(true))
+                ),
                 "Fn::Not" => json!(eval(&arg[0]) != json!(true)),
                 "Fn::Sub" => {
                     let mut out = arg.as_str().expect("Fn::Sub of a string").to_string();
@@ -517,7 +531,10 @@ fn evaluate_in(conditions: &Value, value: &Value, parameters: &std::collections:
                 "Fn::Select" => {
                     let index = arg[0].as_u64().expect("index") as usize;
                     let list = eval(&arg[1]);
-                    assert!(index < list.as_array().map_or(0, Vec::len), "Fn::Select {index} of {list}: CloudFormation fails");
+                    assert!(
+                        index < list.as_array().map_or(0, Vec::len),
+                        "Fn::Select {index} of {list}: CloudFormation fails"
+                    );
                     list[index].clone()
                 }
                 _ => Value::Object(map.iter().map(|(k, v)| (k.clone(), eval(v))).collect()),
@@ -738,23 +755,33 @@ auto_deploy = true
     let (code, lint) = cfn_lint(&template_path);
     assert_eq!(code, 0, "{lint}");
     let template: Value = serde_json::from_str(&text).expect("JSON");
-    let policy = &template["Resources"]["StateMachineRoleNotify"]["Properties"]["Policies"][0]["PolicyDocument"];
+    let policy =
+        &template["Resources"]["StateMachineRoleNotify"]["Properties"]["Policies"][0]["PolicyDocument"];
 
     let here = format!("arn:aws:lambda:{}:189107071895:function", support::REGION);
     let other = "arn:aws-cn:lambda:cn-north-1:111122223333:function";
     let forms = [
-        ("notify", vec![format!("{here}:notify"), format!("{here}:notify:*")]),
+        (
+            "notify",
+            vec![format!("{here}:notify"), format!("{here}:notify:*")],
+        ),
         ("notify:live", vec![format!("{here}:notify:live")]),
         (
             "111122223333:function:notify",
             vec![
                 format!("arn:aws:lambda:{}:111122223333:function:notify", support::REGION),
-                format!("arn:aws:lambda:{}:111122223333:function:notify:*", support::REGION),
+                format!(
+                    "arn:aws:lambda:{}:111122223333:function:notify:*",
+                    support::REGION
+                ),
             ],
         ),
         (
             "111122223333:function:notify:7",
-            vec![format!("arn:aws:lambda:{}:111122223333:function:notify:7", support::REGION)],
+            vec![format!(
+                "arn:aws:lambda:{}:111122223333:function:notify:7",
+                support::REGION
+            )],
         ),
         (
             "arn:aws-cn:lambda:cn-north-1:111122223333:function:notify",
@@ -767,7 +794,8 @@ auto_deploy = true
     ];
     let moto = Moto::start();
     for (value, expected) in forms {
-        let parameters = std::collections::BTreeMap::from([("VarNotifyFunction".to_string(), value.to_string())]);
+        let parameters =
+            std::collections::BTreeMap::from([("VarNotifyFunction".to_string(), value.to_string())]);
         let deployed = evaluate_in(&template["Conditions"], policy, &parameters);
         assert_eq!(deployed["Statement"][0]["Resource"], json!(expected), "{value}");
 
@@ -777,7 +805,11 @@ auto_deploy = true
             .args(["--var", &format!("notify_function={value}")])
             .output()
             .expect("run up");
-        assert!(out.status.success(), "{value}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{value}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let live = moto
             .iam()
             .get_role_policy()
@@ -787,6 +819,9 @@ auto_deploy = true
             .await
             .expect("GetRolePolicy");
         let live = support::decode_policy(live.policy_document());
-        assert_eq!(deployed["Statement"], live["Statement"], "{value}: what synth declares is what up made");
+        assert_eq!(
+            deployed["Statement"], live["Statement"],
+            "{value}: what synth declares is what up made"
+        );
     }
 }

@@ -242,16 +242,17 @@ fn queue_urls_split(policy: &Value) -> Value {
 /// whole (`FunctionName = "${Notify}"` with `Notify = "${var.notify}"`): in `synth` the value is
 /// a template parameter, so the derivation takes it for a name, where Invoke also takes a
 /// partial ARN or an ARN, each optionally qualified ([`crate::arn::FunctionArn::from_function_name`]).
-const FUNCTION_OF_WHOLE_NAME: &str = "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${var.";
+const FUNCTION_OF_WHOLE_NAME: &str =
+    "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${var.";
 
 /// The stack variables that are a whole `FunctionName` in `policy`, each once, in order.
 fn function_variables(policy: &Value) -> Vec<String> {
     fn walk(v: &Value, out: &mut Vec<String>) {
         match v {
             Value::String(s) => {
-                let name = s.strip_prefix(FUNCTION_OF_WHOLE_NAME).and_then(|r| {
-                    r.strip_suffix('}').or_else(|| r.strip_suffix("}:*"))
-                });
+                let name = s
+                    .strip_prefix(FUNCTION_OF_WHOLE_NAME)
+                    .and_then(|r| r.strip_suffix('}').or_else(|| r.strip_suffix("}:*")));
                 if let Some(name) = name.filter(|n| !n.contains(['$', '{', '}', ':']))
                     && !out.iter().any(|o| o == name)
                 {
@@ -341,7 +342,9 @@ fn resolve_functions(v: &Value, names: &[String], ids: &Ids) -> Value {
             ]}]});
             match all {
                 false => function,
-                true => json!({"Fn::If": [unqualified, {"Fn::Join": ["", [function, ":*"]]}, {"Ref": "AWS::NoValue"}]}),
+                true => {
+                    json!({"Fn::If": [unqualified, {"Fn::Join": ["", [function, ":*"]]}, {"Ref": "AWS::NoValue"}]})
+                }
             }
         }
         Value::Array(items) => Value::Array(items.iter().map(|i| resolve_functions(i, names, ids)).collect()),
