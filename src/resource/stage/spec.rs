@@ -135,6 +135,12 @@ pub(crate) mod samples {
         }
     }
 
+    /// A `[stage]` table with default route throttling, for a stack text that must not draw the
+    /// `no-throttling` warning; more keys of the table may follow it.
+    pub fn throttled_table(burst: i32, rate: f64) -> String {
+        format!("[stage]\nthrottling_burst_limit = {burst}\nthrottling_rate_limit = {rate:?}\n")
+    }
+
     /// The stage as `up` leaves it for `desired`, read back (no tags read, no variables).
     pub fn live_of(desired: &DesiredStage) -> LiveStage {
         LiveStage {
