@@ -545,7 +545,7 @@ mod tests {
         );
         assert_eq!(cancel["CredentialsArn"], json!({"Fn::GetAtt": ["Role", "Arn"]}));
         // The stage and the API are their units' fragments, which their emit tests check
-        // (throttling and access log format; CORS), with the routes' ids for DependsOn.
+        // (route settings and log format; CORS), with the routes' ids for DependsOn.
         let routes = ["RoutePostNewUser", "RoutePostNewUserSync", "RoutePostCancel"].map(String::from);
         assert_eq!(r["Stage"], stage::emit::cfn(&d.stage, &d.tags, API, &routes));
         assert_eq!(r["Api"], api::emit::cfn(&d.api, &d.tags));
