@@ -8,10 +8,14 @@ use serde_json::{Value, json};
 
 use super::*;
 use crate::domain::{Action as StepAction, Authorization};
-use crate::live::{
-    Live, LiveApi, LiveAuthorizer, LiveIntegration, LiveRole, LiveRoute, LiveStage, RoleState,
-};
 use crate::policy;
+use crate::resource::api::spec::LiveApi;
+use crate::resource::authorizer::spec::LiveAuthorizer;
+use crate::resource::integration::spec::LiveIntegration;
+use crate::resource::live::Live;
+use crate::resource::role::spec::{LiveRole, RoleState};
+use crate::resource::route::spec::LiveRoute;
+use crate::resource::stage::spec::LiveStage;
 use crate::resource::{authorizer, stage};
 use crate::stack::desired::DesiredIntegration;
 use crate::stack::rules::OWNER_TAG;
