@@ -57,6 +57,11 @@ pub fn run(
     printer
         .document(text.as_bytes())
         .map_err(|e| Error::msg(format!("cannot write the policy to stdout: {e}")))?;
+    // Not compacted further: merging statements of different actions or resources would widen
+    // what each allows.
+    if let Some(note) = crate::policy::size_note(crate::policy::counted_size(&document)) {
+        printer.note(&note);
+    }
     printer.progress(&format!(
         "The deployer of {} needs this policy for up, diff and down (role {}, APIs in {} of account {}).",
         loaded.path.display(),
