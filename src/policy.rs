@@ -146,8 +146,12 @@ pub fn size_note(size: usize) -> Option<String> {
             thousands(ROLE_INLINE)
         )),
         places => Some(format!(
-            "{over}; it fits {}: for a user, create it as a managed policy (aws iam create-policy) and attach that",
-            places.join(", ")
+            "{over}; it fits {}{}",
+            places.join(", "),
+            match size <= MANAGED {
+                true => ": for a user, create it as a managed policy (aws iam create-policy) and attach that",
+                false => "",
+            }
         )),
     }
 }
@@ -157,7 +161,7 @@ fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
