@@ -1,8 +1,9 @@
 //! What the deployer (a person or a CI role) needs: the least-privilege IAM policy for `up`,
 //! `diff` and `down` of one stack, derived from the stack alone (pure: no SDK, no network).
 //!
-//! The policy is built from [`SDK_CALLS`], the table of every AWS SDK call the tool makes and the
-//! IAM actions each one is authorised by. A unit test scans `src/` for SDK calls and fails when
+//! The policy is built from [`sdk_calls`], the rows of every AWS SDK call the tool makes and the
+//! IAM actions each one is authorised by: each unit lists its own calls' rows in its `emit.rs`
+//! (`DEPLOYER_CALLS`, a [`crate::grant::SdkCall`] each), and [`SDK_CALLS`] holds the rest. A unit test scans `src/` for SDK calls and fails when
 //! a call has no row (a new call without a policy entry) or a row has no call (an action the tool
 //! no longer needs), so every action the policy lists is one the tool calls.
 //!
@@ -17,99 +18,21 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
+use crate::grant::call;
+pub use crate::grant::{SdkCall, When};
+use crate::resource::{api, authorizer, integration, role, route, stage, state_machine};
 use crate::stack::Desired;
 use crate::stack::rules;
 
-/// When the deployer needs a row's actions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum When {
-    /// For every stack: `up`, `diff` or `down` may make the call whatever the stack says (a read,
-    /// or a repair of drift such as detaching a policy someone attached by hand).
-    Always,
-    /// Only when the stack lists `managed_policies` (the only reason to attach one).
-    ManagedPolicies,
-    /// Only when a stage has access logging on.
-    AccessLogs,
-    /// Only when the trust policy needs the account (`restrict_source_account`).
-    CallerAccount,
-    /// Only when a route names a state machine alias (its existence is checked).
-    Aliases,
-    /// Only when the tool owns the role (not for `[role] arn`, which it never changes).
-    OwnedRole,
-    /// Only when the stack sets `[role] permissions_boundary`.
-    Boundary,
-    /// Only for `[role] arn`: `diff` reads the existing role's attached policies.
-    ExistingRole,
-    /// Never for the deployer: `invoke` and `serve` make these calls, not `up`, `diff` or `down`.
-    NotDeploying,
-    /// Only when the stack declares `[[state_machine]]` tables (the machines it owns).
-    StateMachines,
-    /// Never for the deployer: only `import` makes these reads.
-    Importing,
-    /// Not granted: a courtesy read on an error path that works without it (the did-you-mean
-    /// of a missing state machine lists the account's machines when it may).
-    Courtesy,
-}
-
-/// One AWS SDK call the tool makes and the IAM actions that authorise it.
-#[derive(Debug, Clone, Copy)]
-pub struct SdkCall {
-    /// The SDK client method, e.g. `create_role`.
-    pub method: &'static str,
-    /// The IAM actions AWS checks for it, e.g. `iam:CreateRole`.
-    pub actions: &'static [&'static str],
-    /// When the deployer needs them.
-    pub when: When,
-}
-
-const fn call(method: &'static str, actions: &'static [&'static str], when: When) -> SdkCall {
-    SdkCall {
-        method,
-        actions,
-        when,
-    }
-}
-
-/// The log-delivery permissions the developer guide asks of whoever turns access logging on for
-/// an HTTP API ("Configuring logging for an HTTP API"): API Gateway sets up the delivery with
-/// the caller's permissions. Of the guide's log-reading actions only DescribeLogGroups is kept
-/// (the destination group is looked up); DescribeLogStreams, GetLogEvents and FilterLogEvents
-/// read logs, which the tool never does.
-const LOG_DELIVERY: &[&str] = &[
-    "logs:CreateLogDelivery",
-    "logs:DeleteLogDelivery",
-    "logs:DescribeLogGroups",
-    "logs:DescribeResourcePolicies",
-    "logs:GetLogDelivery",
-    "logs:ListLogDeliveries",
-    "logs:PutResourcePolicy",
-    "logs:UpdateLogDelivery",
-    "logs:CreateLogGroup",
-];
-
-/// Every SDK call in `src/`, with its IAM actions. API Gateway v2 authorises by HTTP verb on the
-/// resource path: GetX is `apigateway:GET`, CreateX `POST`, UpdateX `PATCH`, DeleteX `DELETE`
-/// (service authorization reference, "Amazon API Gateway Management V2").
+/// The SDK calls outside the units, with their IAM actions: the readers' (`live/`), `import`'s,
+/// `invoke`'s and `serve`'s. Each unit lists its own calls' rows (`DEPLOYER_CALLS` in its
+/// `emit.rs`); [`sdk_calls`] is all of them.
 pub const SDK_CALLS: &[SdkCall] = &[
-    // live/read.rs: the reads behind `diff`, `up` and `down`.
-    call("get_apis", &["apigateway:GET"], When::Always),
-    call("get_routes", &["apigateway:GET"], When::Always),
-    call("get_integrations", &["apigateway:GET"], When::Always),
-    call("get_stages", &["apigateway:GET"], When::Always),
-    call("get_authorizers", &["apigateway:GET"], When::Always),
     // live/adopt.rs: `up --adopt` reads the untagged API of the stack's name.
     call("get_api", &["apigateway:GET"], When::Always),
     // live/import.rs: `import` looks for custom domains with mutual TLS that map the API.
     call("get_domain_names", &["apigateway:GET"], When::Importing),
     call("get_api_mappings", &["apigateway:GET"], When::Importing),
-    call("get_role", &["iam:GetRole"], When::Always),
-    call("get_role_policy", &["iam:GetRolePolicy"], When::Always),
-    call("list_role_policies", &["iam:ListRolePolicies"], When::Always),
-    call(
-        "list_attached_role_policies",
-        &["iam:ListAttachedRolePolicies"],
-        When::Always,
-    ),
     call(
         "get_caller_identity",
         &["sts:GetCallerIdentity"],
@@ -131,167 +54,6 @@ pub const SDK_CALLS: &[SdkCall] = &[
         &["states:ListStateMachines"],
         When::Courtesy,
     ),
-    // apply/api.rs
-    call("create_api", &["apigateway:POST"], When::Always),
-    // resource/api/apply.rs: a new API in one call. ImportApi is `PUT /v2/apis` (API reference,
-    // "Apis"), so `apigateway:PUT` on the `/apis` collection; its integrations' credentials are
-    // passed to API Gateway as CreateIntegration's are (`iam:PassRole`). Without either, `up`
-    // creates the API one call per resource instead.
-    call("import_api", &["apigateway:PUT", "iam:PassRole"], When::Always),
-    call("update_api", &["apigateway:PATCH"], When::Always),
-    call("delete_cors_configuration", &["apigateway:DELETE"], When::Always),
-    call("tag_resource", &["apigateway:POST"], When::Always),
-    call("untag_resource", &["apigateway:DELETE"], When::Always),
-    call("delete_api", &["apigateway:DELETE"], When::Always),
-    // apply/authorizer.rs
-    call("create_authorizer", &["apigateway:POST"], When::Always),
-    call("update_authorizer", &["apigateway:PATCH"], When::Always),
-    call("delete_authorizer", &["apigateway:DELETE"], When::Always),
-    // apply/route.rs
-    call("create_route", &["apigateway:POST"], When::Always),
-    call("update_route", &["apigateway:PATCH"], When::Always),
-    call("delete_route", &["apigateway:DELETE"], When::Always),
-    // apply/integration.rs: the integration names the role API Gateway assumes, which is
-    // passing the role (iam:PassRole, condition iam:PassedToService).
-    call(
-        "create_integration",
-        &["apigateway:POST", "iam:PassRole"],
-        When::Always,
-    ),
-    call(
-        "update_integration",
-        &["apigateway:PATCH", "iam:PassRole"],
-        When::Always,
-    ),
-    call("delete_integration", &["apigateway:DELETE"], When::Always),
-    // apply/stage.rs: a stage created with tags also needs `apigateway:TagResource`. The service
-    // authorization reference does not list that action, but API Gateway asks for it when an
-    // HTTP API stage is created with tags (reported by several teams; unconfirmed here).
-    call(
-        "create_stage",
-        &["apigateway:POST", "apigateway:TagResource"],
-        When::Always,
-    ),
-    call("create_stage", LOG_DELIVERY, When::AccessLogs),
-    call("update_stage", &["apigateway:PATCH"], When::Always),
-    call("update_stage", LOG_DELIVERY, When::AccessLogs),
-    call("delete_access_log_settings", &["apigateway:DELETE"], When::Always),
-    call("delete_stage", &["apigateway:DELETE"], When::Always),
-    // apply/role.rs. CreateRole carries the tags, which IAM authorises as iam:TagRole too.
-    call("create_role", &["iam:CreateRole", "iam:TagRole"], When::OwnedRole),
-    call("tag_role", &["iam:TagRole"], When::OwnedRole),
-    call("untag_role", &["iam:UntagRole"], When::OwnedRole),
-    call(
-        "update_assume_role_policy",
-        &["iam:UpdateAssumeRolePolicy"],
-        When::OwnedRole,
-    ),
-    call("put_role_policy", &["iam:PutRolePolicy"], When::OwnedRole),
-    call("delete_role_policy", &["iam:DeleteRolePolicy"], When::OwnedRole),
-    call(
-        "attach_role_policy",
-        &["iam:AttachRolePolicy"],
-        When::ManagedPolicies,
-    ),
-    call("detach_role_policy", &["iam:DetachRolePolicy"], When::OwnedRole),
-    call("delete_role", &["iam:DeleteRole"], When::OwnedRole),
-    call(
-        "put_role_permissions_boundary",
-        &["iam:PutRolePermissionsBoundary"],
-        When::Boundary,
-    ),
-    // A boundary set by hand (drift) is removed, so the deployer may need this without one.
-    call(
-        "delete_role_permissions_boundary",
-        &["iam:DeleteRolePermissionsBoundary"],
-        When::OwnedRole,
-    ),
-    // live/read.rs: `down` finds roles a cut-off rename left behind by the tool's description and
-    // the stack's tag (ListRoles has no resource-level permission: Resource "*").
-    call("list_roles", &["iam:ListRoles"], When::OwnedRole),
-    call("list_role_tags", &["iam:ListRoleTags"], When::OwnedRole),
-    // live/read.rs (`diff` of an existing role) and live/serve.rs: attached policy documents.
-    call("get_policy", &["iam:GetPolicy"], When::ExistingRole),
-    call(
-        "get_policy_version",
-        &["iam:GetPolicyVersion"],
-        When::ExistingRole,
-    ),
-    // resource/state_machine/{read,apply}.rs: the machines the stack owns ("Actions, resources,
-    // and condition keys for AWS Step Functions"; CreateStateMachine and UpdateStateMachine pass
-    // the execution role, and tags on create are authorized by TagResource).
-    call(
-        "list_state_machines",
-        &["states:ListStateMachines"],
-        When::StateMachines,
-    ),
-    call(
-        "validate_state_machine_definition",
-        &["states:ValidateStateMachineDefinition"],
-        When::StateMachines,
-    ),
-    call(
-        "list_tags_for_resource",
-        &["states:ListTagsForResource"],
-        When::StateMachines,
-    ),
-    call(
-        "list_state_machine_versions",
-        &["states:ListStateMachineVersions"],
-        When::StateMachines,
-    ),
-    call(
-        "list_state_machine_aliases",
-        &["states:ListStateMachineAliases"],
-        When::StateMachines,
-    ),
-    call(
-        "describe_state_machine_alias",
-        &["states:DescribeStateMachineAlias"],
-        When::StateMachines,
-    ),
-    call(
-        "create_state_machine",
-        &["states:CreateStateMachine", "states:TagResource", "iam:PassRole"],
-        When::StateMachines,
-    ),
-    call(
-        "update_state_machine",
-        &["states:UpdateStateMachine", "iam:PassRole"],
-        When::StateMachines,
-    ),
-    call(
-        "publish_state_machine_version",
-        &["states:PublishStateMachineVersion"],
-        When::StateMachines,
-    ),
-    call("tag_resource", &["states:TagResource"], When::StateMachines),
-    call("untag_resource", &["states:UntagResource"], When::StateMachines),
-    call(
-        "delete_state_machine",
-        &["states:DeleteStateMachine"],
-        When::StateMachines,
-    ),
-    call(
-        "create_state_machine_alias",
-        &["states:CreateStateMachineAlias"],
-        When::StateMachines,
-    ),
-    call(
-        "update_state_machine_alias",
-        &["states:UpdateStateMachineAlias"],
-        When::StateMachines,
-    ),
-    call(
-        "delete_state_machine_alias",
-        &["states:DeleteStateMachineAlias"],
-        When::StateMachines,
-    ),
-    call(
-        "delete_state_machine_version",
-        &["states:DeleteStateMachineVersion"],
-        When::StateMachines,
-    ),
     // live/execution.rs: `invoke --follow` and `serve`, not the deployer.
     call("start_execution", &["states:StartExecution"], When::NotDeploying),
     call(
@@ -306,6 +68,22 @@ pub const SDK_CALLS: &[SdkCall] = &[
         When::NotDeploying,
     ),
 ];
+
+/// Every SDK call in `src/` with its IAM actions: the units' rows and [`SDK_CALLS`].
+pub fn sdk_calls() -> impl Iterator<Item = &'static SdkCall> {
+    [
+        SDK_CALLS,
+        api::emit::DEPLOYER_CALLS,
+        authorizer::emit::DEPLOYER_CALLS,
+        integration::emit::DEPLOYER_CALLS,
+        route::emit::DEPLOYER_CALLS,
+        stage::emit::DEPLOYER_CALLS,
+        role::emit::DEPLOYER_CALLS,
+        state_machine::emit::DEPLOYER_CALLS,
+    ]
+    .into_iter()
+    .flatten()
+}
 
 /// The service API Gateway assumes the stack's role as (`iam:PassedToService`).
 pub const API_GATEWAY_SERVICE: &str = "apigateway.amazonaws.com";
@@ -472,9 +250,8 @@ fn workflow_statements(desired: &Desired, target: &Target, statements: &mut Vec<
     if desired.state_machines.is_empty() {
         return;
     }
-    let states: BTreeSet<&str> = SDK_CALLS
-        .iter()
-        .filter(|c| c.when == When::StateMachines)
+    let states: BTreeSet<&str> = sdk_calls()
+        .filter(|c| matches!(c.when, When::StateMachines))
         .flat_map(|c| c.actions.iter().copied())
         .filter(|a| a.starts_with("states:") && !UNSCOPED_STATES.contains(a))
         // The reader describes each declared machine by its unqualified ARN (its
@@ -546,15 +323,14 @@ fn workflow_statements(desired: &Desired, target: &Target, statements: &mut Vec<
 pub fn needed(desired: &Desired, when: When) -> bool {
     match when {
         When::Always => true,
+        When::Unit(needs) => needs(desired),
         When::ManagedPolicies => !desired.role.managed_policies.is_empty(),
-        When::AccessLogs => desired.stage.access_log.is_some(),
         When::CallerAccount => desired.needs_account(),
         When::Aliases => desired.routes.iter().any(|r| {
             crate::arn::parse_state_machine_arn(&r.state_machine)
                 .is_ok_and(|m| matches!(m.qualifier, Some(crate::arn::Qualifier::Alias(_))))
         }),
         When::OwnedRole => desired.role.existing.is_none(),
-        When::Boundary => desired.role.existing.is_none() && desired.role.permissions_boundary.is_some(),
         When::ExistingRole => desired.role.existing.is_some(),
         When::NotDeploying | When::Importing | When::Courtesy => false,
         When::StateMachines => !desired.state_machines.is_empty(),
@@ -563,8 +339,7 @@ pub fn needed(desired: &Desired, when: When) -> bool {
 
 /// The IAM actions the deployer of `desired` needs, sorted.
 pub fn actions(desired: &Desired) -> BTreeSet<&'static str> {
-    SDK_CALLS
-        .iter()
+    sdk_calls()
         .filter(|c| needed(desired, c.when))
         .flat_map(|c| c.actions.iter().copied())
         .collect()
@@ -638,9 +413,9 @@ pub fn policy(desired: &Desired, target: &Target) -> Value {
         .flatten()
         .copied()
         .filter(|a| {
-            SDK_CALLS
-                .iter()
-                .any(|c| c.when != When::StateMachines && needed(desired, c.when) && c.actions.contains(a))
+            sdk_calls().any(|c| {
+                !matches!(c.when, When::StateMachines) && needed(desired, c.when) && c.actions.contains(a)
+            })
         })
         .collect();
     if let Some(actions) = Some(&route_states).filter(|a| !a.is_empty()) {
@@ -670,7 +445,7 @@ pub fn policy(desired: &Desired, target: &Target) -> Value {
         // Log-delivery actions take no resource-level permissions ("Configuring logging for an
         // HTTP API" grants them on "*").
         statements
-            .push(json!({"Sid": "AccessLogDelivery", "Effect": "Allow", "Action": actions, "Resource": "*"}));
+            .push(json!({"Sid": stage::emit::LOG_DELIVERY_SID, "Effect": "Allow", "Action": actions, "Resource": "*"}));
     }
     json!({"Version": "2012-10-17", "Statement": statements})
 }
@@ -720,7 +495,7 @@ mod tests {
         }
     }
 
-    /// Every SDK call in src/ has a row in SDK_CALLS, and every row is a call the tool makes: a
+    /// Every SDK call in src/ has a row (a unit's or SDK_CALLS), and every row is a call the tool makes: a
     /// new call without a policy entry fails here, and so does an action nobody calls any more.
     #[test]
     fn every_sdk_call_in_src_has_a_policy_entry_and_every_entry_is_called() {
@@ -750,19 +525,39 @@ mod tests {
         ] {
             assert!(found.contains_key(known), "scan missed {known}: {found:?}");
         }
-        let rows: BTreeSet<&str> = SDK_CALLS.iter().map(|c| c.method).collect();
+        let rows: BTreeSet<&str> = sdk_calls().map(|c| c.method).collect();
         let missing: Vec<_> = found.iter().filter(|(m, _)| !rows.contains(m.as_str())).collect();
         assert!(
             missing.is_empty(),
-            "SDK calls without a row in deployer::SDK_CALLS (add their IAM actions): {missing:?}"
+            "SDK calls without a row (add their IAM actions to the unit's DEPLOYER_CALLS or deployer::SDK_CALLS): {missing:?}"
         );
         let stale: Vec<_> = rows.iter().filter(|m| !found.contains_key(**m)).collect();
         assert!(
             stale.is_empty(),
-            "rows in deployer::SDK_CALLS that nothing calls: {stale:?}"
+            "rows (a unit's DEPLOYER_CALLS or deployer::SDK_CALLS) that nothing calls: {stale:?}"
         );
+        // A unit's rows are its own calls: each is made by a file of the unit.
+        for (unit, rows) in [
+            ("api", api::emit::DEPLOYER_CALLS),
+            ("authorizer", authorizer::emit::DEPLOYER_CALLS),
+            ("integration", integration::emit::DEPLOYER_CALLS),
+            ("route", route::emit::DEPLOYER_CALLS),
+            ("stage", stage::emit::DEPLOYER_CALLS),
+            ("role", role::emit::DEPLOYER_CALLS),
+            ("state_machine", state_machine::emit::DEPLOYER_CALLS),
+        ] {
+            let folder = format!("resource/{unit}/");
+            for row in rows {
+                assert!(
+                    found[row.method].iter().any(|f| f.starts_with(&folder)),
+                    "{unit}'s DEPLOYER_CALLS lists {}, which only {:?} call",
+                    row.method,
+                    found[row.method]
+                );
+            }
+        }
         // Invoke-only calls are made only by the execution module.
-        for row in SDK_CALLS.iter().filter(|c| c.when == When::NotDeploying) {
+        for row in sdk_calls().filter(|c| matches!(c.when, When::NotDeploying)) {
             assert_eq!(found[row.method], ["live/execution.rs"], "{}", row.method);
         }
     }
@@ -778,35 +573,14 @@ mod tests {
         let d = onboarding();
         let (target, notes) = Target::of(&d, None, None);
         assert!(notes.is_empty(), "{notes:?}");
-        let role = "arn:aws:iam::189107071895:role/user-onboarding-api-gateway-stepfunctions-role";
-        let expected = json!({"Version": "2012-10-17", "Statement": [
-            {"Sid": "HttpApis", "Effect": "Allow",
-             "Action": ["apigateway:DELETE", "apigateway:GET", "apigateway:PATCH", "apigateway:POST", "apigateway:PUT",
-                        "apigateway:TagResource"],
-             "Resource": ["arn:aws:apigateway:ap-southeast-2::/apis", "arn:aws:apigateway:ap-southeast-2::/apis/*",
-                          "arn:aws:apigateway:ap-southeast-2::/tags/*"]},
-            {"Sid": "StackRole", "Effect": "Allow",
-             "Action": ["iam:CreateRole", "iam:DeleteRole", "iam:DeleteRolePermissionsBoundary", "iam:DeleteRolePolicy",
-                        "iam:DetachRolePolicy", "iam:GetRole", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies",
-                        "iam:ListRolePolicies", "iam:ListRoleTags", "iam:PutRolePolicy", "iam:TagRole", "iam:UntagRole",
-                        "iam:UpdateAssumeRolePolicy"],
-             "Resource": role},
-            {"Sid": "FindRolesLeftBehind", "Effect": "Allow", "Action": "iam:ListRoles", "Resource": "*"},
-            {"Sid": "DeleteRolesLeftBehind", "Effect": "Allow",
-             "Action": ["iam:GetRole", "iam:ListRoleTags", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies",
-                        "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:DeleteRole"],
-             "Resource": "arn:aws:iam::189107071895:role/*",
-             "Condition": {"StringEquals": {"iam:ResourceTag/provision:stack": "user-onboarding"}}},
-            {"Sid": "PassStackRoleToApiGateway", "Effect": "Allow", "Action": "iam:PassRole", "Resource": role,
-             "Condition": {"StringEquals": {"iam:PassedToService": "apigateway.amazonaws.com"}}},
-            {"Sid": "StateMachines", "Effect": "Allow", "Action": ["states:DescribeStateMachine"],
-             "Resource": ["arn:aws:states:ap-southeast-2:189107071895:stateMachine:user-onboarding"]}
-        ]});
+        // The whole document, as `provision policy` prints it for this stack.
+        let expected: Value =
+            serde_json::from_str(include_str!("../tests/fixtures/deployer/onboarding-policy.json")).unwrap();
         assert_eq!(policy(&d, &target), expected);
     }
 
     #[test]
-    fn attach_only_the_listed_managed_policies_and_logs_only_with_access_logs() {
+    fn attach_only_the_listed_managed_policies_and_log_delivery_only_when_the_stage_logs() {
         let plain = onboarding();
         let (target, _) = Target::of(&plain, None, None);
         let text = policy(&plain, &target).to_string();
@@ -822,7 +596,7 @@ mod tests {
             attach["Condition"]["ArnEquals"]["iam:PolicyARN"],
             json!(["arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"])
         );
-        let logs = by_sid("AccessLogDelivery").expect("log delivery statement");
+        let logs = by_sid(stage::emit::LOG_DELIVERY_SID).expect("log delivery statement");
         assert!(
             logs["Action"]
                 .as_array()
@@ -868,7 +642,7 @@ mod tests {
                 // ListRoles has no resource-level permission (IAM service authorization reference).
                 assert!(
                     s["Sid"] == "CallerAccount"
-                        || s["Sid"] == "AccessLogDelivery"
+                        || s["Sid"] == stage::emit::LOG_DELIVERY_SID
                         || s["Sid"] == "FindRolesLeftBehind",
                     "{s}"
                 );

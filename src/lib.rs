@@ -21,6 +21,7 @@ pub mod deployer;
 pub mod domain;
 pub mod error;
 pub mod gateway;
+pub mod grant;
 pub mod iam;
 pub mod import;
 pub mod live;

@@ -453,10 +453,7 @@ fn explain_refusal(
     match &answer.reason {
         Some(reason) => printer.note(&format!("provision serve refused it: {reason}")),
         None if local => printer.note("the reason is in the log of `provision serve`, one line per request"),
-        None if (400..500).contains(&status) => printer.note(
-            "API Gateway does not say why in the answer: its access log does, when the stage has one \
-             ([stage] access_log)",
-        ),
+        None if (400..500).contains(&status) => printer.note(crate::resource::stage::spec::WHY_REFUSED_HINT),
         None => {}
     }
     let empty_unknown =

@@ -13,8 +13,31 @@ use crate::apply::resolve::{api_id, lock, role_arn};
 use crate::aws::Clients;
 use crate::error::AwsError;
 use crate::plan::op::{ApiRef, RoleRef};
+use crate::resource::api::op::ApiOp;
 use crate::resource::api::spec::Cors;
 use crate::stack::rules::OWNER_TAG;
+
+/// Performs one operation on the API itself (its CORS configuration and tags): the executor (`apply::call`) hands every
+/// operation of this kind here, one exhaustive match.
+pub(crate) async fn run(
+    clients: &Clients,
+    ctx: &Mutex<Resolved>,
+    label: &str,
+    op: &ApiOp,
+) -> Result<(), AwsError> {
+    match op {
+        ApiOp::Create { name, tags, cors } => create(clients, ctx, label, name, tags, cors.as_ref()).await,
+        ApiOp::Update { id, name, cors } => update(clients, id, name, cors.as_ref()).await,
+        ApiOp::DeleteCors { api_id } => delete_cors(clients, api_id).await,
+        ApiOp::Tag {
+            api,
+            stage,
+            set,
+            remove,
+        } => tag(clients, ctx, api, stage.as_deref(), set, remove).await,
+        ApiOp::Delete { id } => delete(clients, id).await,
+    }
+}
 
 /// The SDK's CORS configuration; empty lists are left out.
 fn cors_configuration(cors: &Cors) -> aws_sdk_apigatewayv2::types::Cors {

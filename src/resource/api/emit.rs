@@ -7,7 +7,28 @@ use std::fmt::Write;
 use serde_json::{Map, Value, json};
 
 use super::spec::{Cors, DesiredApi};
+use crate::grant::{SdkCall, When, call};
 use crate::stack::write::list;
+
+/// The deployer's rows for this unit's calls (its `read.rs` and `apply.rs`), with the IAM actions
+/// each needs: its fragment of the policy `provision policy` prints, assembled by
+/// [`crate::deployer`]. API Gateway v2 authorises by HTTP verb on the resource path: GetX is
+/// `apigateway:GET`, CreateX `POST`, UpdateX `PATCH`, DeleteX `DELETE` (service authorization
+/// reference, "Amazon API Gateway Management V2").
+pub const DEPLOYER_CALLS: &[SdkCall] = &[
+    call("get_apis", &["apigateway:GET"], When::Always),
+    call("create_api", &["apigateway:POST"], When::Always),
+    // A new API in one call. ImportApi is `PUT /v2/apis` (API reference, "Apis"), so
+    // `apigateway:PUT` on the `/apis` collection; its integrations' credentials are passed to API
+    // Gateway as CreateIntegration's are (`iam:PassRole`). Without either, `up` creates the API
+    // one call per resource instead.
+    call("import_api", &["apigateway:PUT", "iam:PassRole"], When::Always),
+    call("update_api", &["apigateway:PATCH"], When::Always),
+    call("delete_cors_configuration", &["apigateway:DELETE"], When::Always),
+    call("tag_resource", &["apigateway:POST"], When::Always),
+    call("untag_resource", &["apigateway:DELETE"], When::Always),
+    call("delete_api", &["apigateway:DELETE"], When::Always),
+];
 
 /// Where a number field of `[api.cors]` sits in the API's resource (a JSON pointer below it), for
 /// a field written as a variable (`synth` makes it a template parameter).

@@ -11,7 +11,23 @@ use crate::apply::resolve::{api_id, lock};
 use crate::aws::Clients;
 use crate::error::AwsError;
 use crate::plan::op::ApiRef;
+use crate::resource::authorizer::op::AuthorizerOp;
 use crate::resource::authorizer::spec::DesiredAuthorizer;
+
+/// Performs one operation on a JWT authorizer: the executor (`apply::call`) hands every
+/// operation of this kind here, one exhaustive match.
+pub(crate) async fn run(
+    clients: &Clients,
+    ctx: &Mutex<Resolved>,
+    label: &str,
+    op: &AuthorizerOp,
+) -> Result<(), AwsError> {
+    match op {
+        AuthorizerOp::Create { api, spec } => create(clients, ctx, label, api, spec).await,
+        AuthorizerOp::Update { api_id, id, spec } => update(clients, api_id, id, spec).await,
+        AuthorizerOp::Delete { api_id, id, name } => delete(clients, api_id, id, name).await,
+    }
+}
 
 fn jwt_configuration(spec: &DesiredAuthorizer) -> JwtConfiguration {
     JwtConfiguration::builder()

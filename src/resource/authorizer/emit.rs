@@ -7,7 +7,20 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::spec::{DesiredAuthorizer, LiveAuthorizer, TokenSource};
+use crate::grant::{SdkCall, When, call};
 use crate::stack::write::{list, quote};
+
+/// The deployer's rows for this unit's calls (its `read.rs` and `apply.rs`), with the IAM actions
+/// each needs: its fragment of the policy `provision policy` prints, assembled by
+/// [`crate::deployer`]. API Gateway v2 authorises by HTTP verb on the resource path: GetX is
+/// `apigateway:GET`, CreateX `POST`, UpdateX `PATCH`, DeleteX `DELETE` (service authorization
+/// reference, "Amazon API Gateway Management V2").
+pub const DEPLOYER_CALLS: &[SdkCall] = &[
+    call("get_authorizers", &["apigateway:GET"], When::Always),
+    call("create_authorizer", &["apigateway:POST"], When::Always),
+    call("update_authorizer", &["apigateway:PATCH"], When::Always),
+    call("delete_authorizer", &["apigateway:DELETE"], When::Always),
+];
 
 /// The authorizer's resource in the API of logical id `api`.
 pub fn cfn(a: &DesiredAuthorizer, api: &str) -> Value {

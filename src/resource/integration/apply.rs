@@ -12,8 +12,43 @@ use crate::apply::resolve::{api_id, lock, role_arn};
 use crate::aws::Clients;
 use crate::error::AwsError;
 use crate::plan::op::{ApiRef, RoleRef};
+use crate::resource::integration::op::IntegrationOp;
 use crate::resource::integration::spec::DesiredIntegration;
 use crate::stack::response::ResponseParameters;
+
+/// Performs one operation on an integration: the executor (`apply::call`) hands every
+/// operation of this kind here, one exhaustive match.
+pub(crate) async fn run(
+    clients: &Clients,
+    ctx: &Mutex<Resolved>,
+    label: &str,
+    op: &IntegrationOp,
+) -> Result<(), AwsError> {
+    match op {
+        IntegrationOp::Create {
+            api,
+            route_key,
+            spec,
+            role,
+        } => create(clients, ctx, label, api, route_key, spec, role).await,
+        IntegrationOp::Update {
+            api_id,
+            id,
+            route_key,
+            spec,
+            role,
+            clear_response,
+        } => {
+            let target = Target {
+                api_id,
+                id,
+                route_key,
+            };
+            update(clients, ctx, &target, spec, role, clear_response).await
+        }
+        IntegrationOp::Delete { api_id, id } => delete(clients, api_id, id).await,
+    }
+}
 
 /// CreateIntegration (`AWS_PROXY`, payload format 1.0, the role as credentials), or after a lost
 /// answer an identical integration no route targets and this run has not taken; records its id

@@ -3,6 +3,29 @@
 use serde_json::{Value, json};
 
 use super::spec::DesiredIntegration;
+use crate::grant::{SdkCall, When, call};
+
+/// The deployer's rows for this unit's calls (its `read.rs` and `apply.rs`), with the IAM actions
+/// each needs: its fragment of the policy `provision policy` prints, assembled by
+/// [`crate::deployer`]. API Gateway v2 authorises by HTTP verb on the resource path: GetX is
+/// `apigateway:GET`, CreateX `POST`, UpdateX `PATCH`, DeleteX `DELETE` (service authorization
+/// reference, "Amazon API Gateway Management V2").
+pub const DEPLOYER_CALLS: &[SdkCall] = &[
+    call("get_integrations", &["apigateway:GET"], When::Always),
+    // The integration names the role API Gateway assumes, which is passing the role
+    // (iam:PassRole, condition iam:PassedToService).
+    call(
+        "create_integration",
+        &["apigateway:POST", "iam:PassRole"],
+        When::Always,
+    ),
+    call(
+        "update_integration",
+        &["apigateway:PATCH", "iam:PassRole"],
+        When::Always,
+    ),
+    call("delete_integration", &["apigateway:DELETE"], When::Always),
+];
 
 /// The integration's resource in the API of logical id `api`, assuming `credentials` (a role ARN
 /// or a `Fn::GetAtt`).

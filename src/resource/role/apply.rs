@@ -16,8 +16,63 @@ use crate::apply::resolve::Resolved;
 use crate::apply::resolve::lock;
 use crate::aws::Clients;
 use crate::error::{AwsError, Retry};
+use crate::resource::role::op::RoleOp;
 use crate::resource::role::spec::RoleState;
 use crate::stack::rules::OWNER_TAG;
+
+/// Performs one operation on the stack's IAM role and its policies: the executor (`apply::call`) hands every
+/// operation of this kind here, one exhaustive match.
+pub(crate) async fn run(
+    clients: &Clients,
+    ctx: &Mutex<Resolved>,
+    label: &str,
+    op: &RoleOp,
+) -> Result<(), AwsError> {
+    match op {
+        RoleOp::Create {
+            name,
+            trust,
+            tags,
+            path,
+            boundary,
+        } => {
+            let spec = NewRole {
+                name,
+                trust,
+                tags,
+                path,
+                boundary: boundary.as_deref(),
+            };
+            create(clients, ctx, label, &spec).await
+        }
+        RoleOp::ClearAndDelete {
+            name,
+            inline,
+            attached,
+        } => {
+            for policy in inline {
+                delete_policy(clients, name, policy).await?;
+            }
+            for arn in attached {
+                detach(clients, name, arn).await?;
+            }
+            delete(clients, name).await
+        }
+        RoleOp::PutBoundary { name, arn } => put_boundary(clients, name, arn).await,
+        RoleOp::DeleteBoundary { name } => delete_boundary(clients, name).await,
+        RoleOp::Tag { name, set, remove } => tag(clients, name, set, remove).await,
+        RoleOp::UpdateTrust { name, trust } => update_trust(clients, name, trust).await,
+        RoleOp::PutPolicy {
+            role,
+            policy_name,
+            document,
+        } => put_policy(clients, role, policy_name, document).await,
+        RoleOp::DeletePolicy { role, policy_name } => delete_policy(clients, role, policy_name).await,
+        RoleOp::Attach { role, arn } => attach(clients, role, arn).await,
+        RoleOp::Detach { role, arn } => detach(clients, role, arn).await,
+        RoleOp::Delete { name } => delete(clients, name).await,
+    }
+}
 
 /// The tags as IAM takes them.
 pub(crate) fn iam_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {

@@ -8,7 +8,68 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::spec::{DesiredRole, LiveRole};
+use crate::grant::{SdkCall, When, call};
+use crate::stack::Desired;
 use crate::stack::write::{list, quote};
+
+/// The deployer's rows for this unit's calls (its `read.rs` and `apply.rs`), with the IAM actions
+/// each needs ("Actions, resources, and condition keys for AWS Identity and Access Management"):
+/// its fragment of the policy `provision policy` prints, assembled by [`crate::deployer`].
+pub const DEPLOYER_CALLS: &[SdkCall] = &[
+    call("get_role", &["iam:GetRole"], When::Always),
+    call("get_role_policy", &["iam:GetRolePolicy"], When::Always),
+    call("list_role_policies", &["iam:ListRolePolicies"], When::Always),
+    call(
+        "list_attached_role_policies",
+        &["iam:ListAttachedRolePolicies"],
+        When::Always,
+    ),
+    // CreateRole carries the tags, which IAM authorises as iam:TagRole too.
+    call("create_role", &["iam:CreateRole", "iam:TagRole"], When::OwnedRole),
+    call("tag_role", &["iam:TagRole"], When::OwnedRole),
+    call("untag_role", &["iam:UntagRole"], When::OwnedRole),
+    call(
+        "update_assume_role_policy",
+        &["iam:UpdateAssumeRolePolicy"],
+        When::OwnedRole,
+    ),
+    call("put_role_policy", &["iam:PutRolePolicy"], When::OwnedRole),
+    call("delete_role_policy", &["iam:DeleteRolePolicy"], When::OwnedRole),
+    call(
+        "attach_role_policy",
+        &["iam:AttachRolePolicy"],
+        When::ManagedPolicies,
+    ),
+    call("detach_role_policy", &["iam:DetachRolePolicy"], When::OwnedRole),
+    call("delete_role", &["iam:DeleteRole"], When::OwnedRole),
+    call(
+        "put_role_permissions_boundary",
+        &["iam:PutRolePermissionsBoundary"],
+        When::Unit(sets_boundary),
+    ),
+    // A boundary set by hand (drift) is removed, so the deployer may need this without one.
+    call(
+        "delete_role_permissions_boundary",
+        &["iam:DeleteRolePermissionsBoundary"],
+        When::OwnedRole,
+    ),
+    // `down` finds roles a cut-off rename left behind by the tool's description and the stack's
+    // tag (ListRoles has no resource-level permission: Resource "*").
+    call("list_roles", &["iam:ListRoles"], When::OwnedRole),
+    call("list_role_tags", &["iam:ListRoleTags"], When::OwnedRole),
+    // `diff` of an existing role (and `serve`): its attached policy documents.
+    call("get_policy", &["iam:GetPolicy"], When::ExistingRole),
+    call(
+        "get_policy_version",
+        &["iam:GetPolicyVersion"],
+        When::ExistingRole,
+    ),
+];
+
+/// Whether the deployer sets a permissions boundary: the tool owns the role and the stack names one.
+fn sets_boundary(desired: &Desired) -> bool {
+    desired.role.existing.is_none() && desired.role.permissions_boundary.is_some()
+}
 
 /// The role's `AWS::IAM::Role` resource, tagged with `tags`.
 pub fn cfn(role: &DesiredRole, tags: &BTreeMap<String, String>) -> Value {

@@ -12,6 +12,57 @@ use crate::aws::Clients;
 use crate::domain::Authorization;
 use crate::error::AwsError;
 use crate::plan::op::{ApiRef, AuthorizerRef, IntegrationRef};
+use crate::resource::route::op::RouteOp;
+
+/// Performs one operation on a route: the executor (`apply::call`) hands every
+/// operation of this kind here, one exhaustive match.
+pub(crate) async fn run(
+    clients: &Clients,
+    ctx: &Mutex<Resolved>,
+    label: &str,
+    op: &RouteOp,
+) -> Result<(), AwsError> {
+    match op {
+        RouteOp::Create {
+            api,
+            key,
+            authorization,
+            authorizer,
+            scopes,
+            integration,
+        } => {
+            let spec = RouteSpec {
+                key,
+                authorization: *authorization,
+                authorizer: authorizer.as_ref(),
+                scopes,
+                integration,
+            };
+            create(clients, ctx, label, api, spec).await
+        }
+        RouteOp::Update {
+            api_id,
+            id,
+            key,
+            authorization,
+            authorizer,
+            scopes,
+            integration,
+            previous_authorizer,
+            ..
+        } => {
+            let spec = RouteSpec {
+                key,
+                authorization: *authorization,
+                authorizer: authorizer.as_ref(),
+                scopes,
+                integration,
+            };
+            update(clients, ctx, api_id, id, spec, previous_authorizer.as_ref()).await
+        }
+        RouteOp::Delete { api_id, id, key, .. } => delete(clients, api_id, id, key).await,
+    }
+}
 
 /// What a route is: its key, who may call it and what it targets.
 pub(crate) struct RouteSpec<'a> {

@@ -13,7 +13,29 @@ use crate::apply::resolve::api_id;
 use crate::aws::Clients;
 use crate::error::AwsError;
 use crate::plan::op::ApiRef;
+use crate::resource::stage::op::StageOp;
 use crate::resource::stage::spec::DesiredStage;
+
+/// Performs one operation on the stage: the executor (`apply::call`) hands every
+/// operation of this kind here, one exhaustive match.
+pub(crate) async fn run(
+    clients: &Clients,
+    ctx: &Mutex<Resolved>,
+    label: &str,
+    op: &StageOp,
+) -> Result<(), AwsError> {
+    match op {
+        StageOp::Create {
+            api,
+            spec,
+            tags,
+            variables,
+        } => create(clients, ctx, label, api, spec, tags, variables).await,
+        StageOp::Update { api_id, spec } => update(clients, api_id, spec).await,
+        StageOp::DeleteAccessLog { api_id, stage } => delete_access_log(clients, api_id, stage).await,
+        StageOp::Delete { api_id, name } => delete(clients, api_id, name).await,
+    }
+}
 
 /// The stage's access log settings, when it has any (DeleteAccessLogSettings turns them off).
 fn access_log_settings(spec: &DesiredStage) -> Option<AccessLogSettings> {

@@ -9,7 +9,58 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::spec::{DEFAULT_ACCESS_LOG_FORMAT, DesiredStage, LiveStage};
+use crate::grant::{SdkCall, When, call};
+use crate::stack::Desired;
 use crate::stack::write::{Skipped, blocking, left_alone, quote};
+
+/// The deployer's rows for this unit's calls (its `read.rs` and `apply.rs`), with the IAM actions
+/// each needs: its fragment of the policy `provision policy` prints, assembled by
+/// [`crate::deployer`]. API Gateway v2 authorises by HTTP verb on the resource path: GetX is
+/// `apigateway:GET`, CreateX `POST`, UpdateX `PATCH`, DeleteX `DELETE` (service authorization
+/// reference, "Amazon API Gateway Management V2").
+pub const DEPLOYER_CALLS: &[SdkCall] = &[
+    call("get_stages", &["apigateway:GET"], When::Always),
+    // A stage created with tags also needs `apigateway:TagResource`. The service authorization
+    // reference does not list that action, but API Gateway asks for it when an HTTP API stage is
+    // created with tags (reported by several teams; unconfirmed here).
+    call(
+        "create_stage",
+        &["apigateway:POST", "apigateway:TagResource"],
+        When::Always,
+    ),
+    call("create_stage", LOG_DELIVERY, When::Unit(writes_logs)),
+    call("update_stage", &["apigateway:PATCH"], When::Always),
+    call("update_stage", LOG_DELIVERY, When::Unit(writes_logs)),
+    call("delete_access_log_settings", &["apigateway:DELETE"], When::Always),
+    call("delete_stage", &["apigateway:DELETE"], When::Always),
+];
+
+/// Whether the deployer needs [`LOG_DELIVERY`]: the stage has access logging on.
+fn writes_logs(desired: &Desired) -> bool {
+    desired.stage.access_log.is_some()
+}
+
+/// The log-delivery permissions the developer guide asks of whoever turns access logging on for
+/// an HTTP API ("Configuring logging for an HTTP API"): API Gateway sets up the delivery with
+/// the caller's permissions. Of the guide's log-reading actions only DescribeLogGroups is kept
+/// (the destination group is looked up); DescribeLogStreams, GetLogEvents and FilterLogEvents
+/// read logs, which the tool never does. They take no resource-level permissions (the guide
+/// grants them on "*"), so the deployer writes them in one statement of their own, named
+/// [`LOG_DELIVERY_SID`].
+const LOG_DELIVERY: &[&str] = &[
+    "logs:CreateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:DescribeLogGroups",
+    "logs:DescribeResourcePolicies",
+    "logs:GetLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:UpdateLogDelivery",
+    "logs:CreateLogGroup",
+];
+
+/// The `Sid` of the deployer policy's statement of the `logs:` actions.
+pub const LOG_DELIVERY_SID: &str = "AccessLogDelivery";
 
 /// The `[stage]` table of the starter stack `init` writes: the default stage, throttled.
 pub const STARTER: &str = "[stage]\n\

@@ -30,6 +30,12 @@ pub struct AccessLog {
     pub format: String,
 }
 
+/// What `invoke` says when API Gateway refused a request without a reason: the stage's access
+/// log holds it (`$context.integrationErrorMessage` and the status, see
+/// [`DEFAULT_ACCESS_LOG_FORMAT`]), so the hint names the stage's key.
+pub const WHY_REFUSED_HINT: &str = "API Gateway does not say why in the answer: its access log does, when the stage \
+     has one ([stage] access_log)";
+
 /// The access log line when the file sets none: one JSON object per request with the fields
 /// needed to see who called what and why it failed.
 pub const DEFAULT_ACCESS_LOG_FORMAT: &str = concat!(

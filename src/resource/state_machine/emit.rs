@@ -7,6 +7,87 @@
 use serde_json::{Map, Value, json};
 
 use super::spec::{AliasTarget, DesiredMachine, MachineRole, ROLE_DESCRIPTION, ROLE_POLICY_NAME};
+use crate::grant::{SdkCall, When, call};
+
+/// The deployer's rows for this unit's calls (its `read.rs` and `apply.rs`) on the machines the
+/// stack owns, with the IAM actions each needs ("Actions, resources, and condition keys for AWS
+/// Step Functions"; CreateStateMachine and UpdateStateMachine pass the execution role, and tags
+/// on create are authorized by TagResource): its fragment of the policy `provision policy`
+/// prints, assembled by [`crate::deployer`].
+pub const DEPLOYER_CALLS: &[SdkCall] = &[
+    call(
+        "list_state_machines",
+        &["states:ListStateMachines"],
+        When::StateMachines,
+    ),
+    call(
+        "validate_state_machine_definition",
+        &["states:ValidateStateMachineDefinition"],
+        When::StateMachines,
+    ),
+    call(
+        "list_tags_for_resource",
+        &["states:ListTagsForResource"],
+        When::StateMachines,
+    ),
+    call(
+        "list_state_machine_versions",
+        &["states:ListStateMachineVersions"],
+        When::StateMachines,
+    ),
+    call(
+        "list_state_machine_aliases",
+        &["states:ListStateMachineAliases"],
+        When::StateMachines,
+    ),
+    call(
+        "describe_state_machine_alias",
+        &["states:DescribeStateMachineAlias"],
+        When::StateMachines,
+    ),
+    call(
+        "create_state_machine",
+        &["states:CreateStateMachine", "states:TagResource", "iam:PassRole"],
+        When::StateMachines,
+    ),
+    call(
+        "update_state_machine",
+        &["states:UpdateStateMachine", "iam:PassRole"],
+        When::StateMachines,
+    ),
+    call(
+        "publish_state_machine_version",
+        &["states:PublishStateMachineVersion"],
+        When::StateMachines,
+    ),
+    call("tag_resource", &["states:TagResource"], When::StateMachines),
+    call("untag_resource", &["states:UntagResource"], When::StateMachines),
+    call(
+        "delete_state_machine",
+        &["states:DeleteStateMachine"],
+        When::StateMachines,
+    ),
+    call(
+        "create_state_machine_alias",
+        &["states:CreateStateMachineAlias"],
+        When::StateMachines,
+    ),
+    call(
+        "update_state_machine_alias",
+        &["states:UpdateStateMachineAlias"],
+        When::StateMachines,
+    ),
+    call(
+        "delete_state_machine_alias",
+        &["states:DeleteStateMachineAlias"],
+        When::StateMachines,
+    ),
+    call(
+        "delete_state_machine_version",
+        &["states:DeleteStateMachineVersion"],
+        When::StateMachines,
+    ),
+];
 
 /// Logical ids of one machine's resources.
 #[derive(Debug, Clone, PartialEq, Eq)]

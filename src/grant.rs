@@ -1,0 +1,57 @@
+//! One row of the deployer's policy: an AWS SDK call the tool makes, the IAM actions that
+//! authorise it, and when the deployer needs them. It sits below every unit: each unit lists the
+//! rows of its own calls in its `emit.rs` (`DEPLOYER_CALLS`), as it emits its CloudFormation
+//! fragment, and [`crate::deployer`] assembles the policy from them and its own rows (the
+//! readers', `invoke`'s and `import`'s calls). Pure.
+
+use crate::stack::Desired;
+
+/// When the deployer needs a row's actions.
+#[derive(Debug, Clone, Copy)]
+pub enum When {
+    /// For every stack: `up`, `diff` or `down` may make the call whatever the stack says (a read,
+    /// or a repair of drift such as detaching a policy someone attached by hand).
+    Always,
+    /// Only when the unit that lists the row says the stack needs it: a predicate of the unit,
+    /// which knows the field that calls for it (so the deployer does not name it).
+    Unit(fn(&Desired) -> bool),
+    /// Only when the stack lists `managed_policies` (the only reason to attach one).
+    ManagedPolicies,
+    /// Only when the trust policy needs the account (`restrict_source_account`).
+    CallerAccount,
+    /// Only when a route names a state machine alias (its existence is checked).
+    Aliases,
+    /// Only when the tool owns the role (not for `[role] arn`, which it never changes).
+    OwnedRole,
+    /// Only for `[role] arn`: `diff` reads the existing role's attached policies.
+    ExistingRole,
+    /// Never for the deployer: `invoke` and `serve` make these calls, not `up`, `diff` or `down`.
+    NotDeploying,
+    /// Only when the stack declares `[[state_machine]]` tables (the machines it owns).
+    StateMachines,
+    /// Never for the deployer: only `import` makes these reads.
+    Importing,
+    /// Not granted: a courtesy read on an error path that works without it (the did-you-mean
+    /// of a missing state machine lists the account's machines when it may).
+    Courtesy,
+}
+
+/// One AWS SDK call the tool makes and the IAM actions that authorise it.
+#[derive(Debug, Clone, Copy)]
+pub struct SdkCall {
+    /// The SDK client method, e.g. `create_role`.
+    pub method: &'static str,
+    /// The IAM actions AWS checks for it, e.g. `iam:CreateRole`.
+    pub actions: &'static [&'static str],
+    /// When the deployer needs them.
+    pub when: When,
+}
+
+/// A row, written the way the tables read: `call("create_role", &["iam:CreateRole"], When::OwnedRole)`.
+pub const fn call(method: &'static str, actions: &'static [&'static str], when: When) -> SdkCall {
+    SdkCall {
+        method,
+        actions,
+        when,
+    }
+}
