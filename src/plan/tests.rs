@@ -6,11 +6,15 @@ use serde_json::{Value, json};
 
 use super::*;
 use crate::domain::{Action as StepAction, Authorization};
-use crate::live::{
-    Live, LiveApi, LiveAuthorizer, LiveIntegration, LiveRole, LiveRoute, LiveStage, RoleState,
-};
 use crate::plan::op::{ApiOp, AuthorizerOp, IntegrationOp, RoleOp, RouteOp, StageOp};
 use crate::policy;
+use crate::resource::api::spec::LiveApi;
+use crate::resource::authorizer::spec::LiveAuthorizer;
+use crate::resource::integration::spec::LiveIntegration;
+use crate::resource::live::Live;
+use crate::resource::role::spec::{LiveRole, RoleState};
+use crate::resource::route::spec::LiveRoute;
+use crate::resource::stage::spec::LiveStage;
 use crate::resource::state_machine::MachineKey;
 use crate::stack::desired::Cors;
 use crate::stack::desired::{DesiredIntegration, DesiredStage};
