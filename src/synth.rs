@@ -466,14 +466,16 @@ mod tests {
     }
 
     #[test]
-    fn role_path_and_boundary_are_in_the_template_and_an_existing_role_is_only_named() {
+    fn the_role_is_its_unit_s_resource_and_an_existing_role_is_only_named() {
+        // The role unit's emit test checks what its fragment holds (path, boundary).
         let boundary = "arn:aws:iam::189107071895:policy/OrgBoundary";
-        let t = template(&with_role_lines(&format!(
-            "path = \"/service/\"\npermissions_boundary = \"{boundary}\""
-        )));
-        let role = &t["Resources"]["Role"]["Properties"];
-        assert_eq!(role["Path"], json!("/service/"));
-        assert_eq!(role["PermissionsBoundary"], json!(boundary));
+        let d = with_role_lines(&format!(
+            "path = \"/service/\"\n{}",
+            role::spec::samples::boundary_line(boundary)
+        ));
+        let t = template(&d);
+        assert_eq!(t["Resources"]["Role"], role::emit::cfn(&d.role, &d.tags));
+        assert_eq!(t["Resources"]["Role"]["Properties"]["Path"], json!("/service/"));
         let plain = template(&with_role_lines(""));
         assert!(plain["Resources"]["Role"]["Properties"].get("Path").is_none());
 
@@ -542,12 +544,11 @@ mod tests {
             "$request.body.executionArn"
         );
         assert_eq!(cancel["CredentialsArn"], json!({"Fn::GetAtt": ["Role", "Arn"]}));
-        let stage = &r["Stage"]["Properties"];
-        assert_eq!(stage["DefaultRouteSettings"]["ThrottlingBurstLimit"], 100);
-        assert_eq!(
-            stage["AccessLogSettings"]["Format"],
-            json!(d.stage.access_log.as_ref().map(|l| &l.format))
-        );
+        // The stage and the API are their units' fragments, which their emit tests check
+        // (route settings and log format; CORS), with the routes' ids for DependsOn.
+        let routes = ["RoutePostNewUser", "RoutePostNewUserSync", "RoutePostCancel"].map(String::from);
+        assert_eq!(r["Stage"], stage::emit::cfn(&d.stage, &d.tags, API, &routes));
+        assert_eq!(r["Api"], api::emit::cfn(&d.api, &d.tags));
         let trust = &r["Role"]["Properties"]["AssumeRolePolicyDocument"];
         assert_eq!(
             trust["Statement"][0]["Condition"]["StringEquals"]["aws:SourceAccount"],
@@ -557,7 +558,6 @@ mod tests {
             r["Role"]["Properties"]["Policies"][0]["PolicyDocument"],
             d.role.policy
         );
-        assert_eq!(r["Api"]["Properties"]["CorsConfiguration"]["MaxAge"], 300);
         assert!(t["Outputs"]["UrlPostNewUser"].is_object());
     }
 
