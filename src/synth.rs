@@ -77,9 +77,11 @@ pub fn template(desired: &Desired) -> Value {
     }
     resources.insert(API.into(), api::emit::cfn(&desired.api, &desired.tags));
     let mut machine_ids = BTreeMap::new();
+    let mut conditions = Map::new();
     for machine in &desired.state_machines {
         let machine_id = machine_emit::ids(machine, &pascal(&machine.name));
         resources.extend(machine_emit::resources(machine, &machine_id));
+        conditions.extend(machine_emit::conditions(machine, &machine_id));
         machine_ids.insert(machine.name.clone(), machine_id);
     }
 
@@ -150,12 +152,17 @@ pub fn template(desired: &Desired) -> Value {
         stage::emit::cfn(&desired.stage, &desired.tags, API, &route_ids),
     );
 
-    json!({
+    let mut template = json!({
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": format!("provision stack {}: an HTTP API that runs Step Functions workflows", desired.stack),
-        "Resources": resources,
-        "Outputs": outputs,
-    })
+    });
+    // Conditions come before Resources, as templates are usually read.
+    if !conditions.is_empty() {
+        template["Conditions"] = Value::Object(conditions);
+    }
+    template["Resources"] = Value::Object(resources);
+    template["Outputs"] = Value::Object(outputs);
+    template
 }
 
 /// A route's request parameters, its `StateMachineArn` a reference when it names a machine (or
@@ -234,8 +241,10 @@ pub fn template_with_vars(desired: &Desired, vars: &Vars) -> Value {
             }
         }
     }
-    if let Some(resources) = template.get_mut("Resources") {
-        *resources = substituted(resources, &ids);
+    for section in ["Conditions", "Resources"] {
+        if let Some(body) = template.get_mut(section) {
+            *body = substituted(body, &ids);
+        }
     }
     for (field, name) in &vars.numbers {
         let reference = json!({"Ref": ids.get(name).cloned().unwrap_or_else(|| parameter_id(name))});
@@ -253,10 +262,10 @@ pub fn template_with_vars(desired: &Desired, vars: &Vars) -> Value {
     if !parameters.is_empty()
         && let Value::Object(root) = &mut template
     {
-        // Parameters come before Resources, as templates are usually read.
+        // Parameters come before Conditions and Resources, as templates are usually read.
         let mut ordered = Map::new();
         for (k, v) in std::mem::take(root) {
-            if k == "Resources" {
+            if (k == "Conditions" || k == "Resources") && !ordered.contains_key("Parameters") {
                 ordered.insert("Parameters".into(), Value::Object(parameters.clone()));
             }
             ordered.insert(k, v);
