@@ -14,7 +14,7 @@ mod stage;
 
 pub use action::{Action, RouteAction, SUBTYPE_PREFIX};
 pub use authorization::{Authorization, AuthorizerType};
-pub use execution::{ExecutionStatus, MachineType};
+pub use execution::{ExecutionStatus, MachineStatus, MachineType};
 pub use stage::StageName;
 
 /// A value that is not one of an enumeration's: the value and the spellings it accepts.
@@ -122,6 +122,10 @@ mod tests {
         }
         for m in MachineType::ALL {
             assert_eq!(m.as_str().parse::<MachineType>(), Ok(*m));
+        }
+        for s in MachineStatus::ALL {
+            assert_eq!(s.as_str().parse::<MachineStatus>(), Ok(*s));
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
         }
     }
 
