@@ -1,6 +1,6 @@
 //! The domain's enumerations, each as AWS enumerates it, with one spelling: what a route's
-//! authorization is, which Step Functions action an integration takes, a stage's name, a state
-//! machine's type and an execution's status. Plain data below every other module (it imports
+//! authorization is, an integration's and an authorizer's type, which Step Functions action an
+//! integration takes, a stage's name, a state machine's type and status and an execution's status. Plain data below every other module (it imports
 //! nothing of the crate), so that the stack model, the units, the planner, the gateway and the
 //! commands all compare values of these types instead of strings.
 //!
@@ -10,11 +10,13 @@
 mod action;
 mod authorization;
 mod execution;
+mod integration;
 mod stage;
 
 pub use action::{Action, RouteAction, SUBTYPE_PREFIX};
 pub use authorization::{Authorization, AuthorizerType};
 pub use execution::{ExecutionStatus, MachineStatus, MachineType};
+pub use integration::IntegrationType;
 pub use stage::StageName;
 
 /// A value that is not one of an enumeration's: the value and the spellings it accepts.
@@ -122,6 +124,13 @@ mod tests {
         }
         for m in MachineType::ALL {
             assert_eq!(m.as_str().parse::<MachineType>(), Ok(*m));
+        }
+        for t in IntegrationType::ALL {
+            assert_eq!(t.as_str().parse::<IntegrationType>(), Ok(*t));
+            assert_eq!(serde_json::to_value(t).unwrap(), t.as_str());
+        }
+        for t in AuthorizerType::ALL {
+            assert_eq!(t.as_str().parse::<AuthorizerType>(), Ok(*t));
         }
         for s in MachineStatus::ALL {
             assert_eq!(s.as_str().parse::<MachineStatus>(), Ok(*s));

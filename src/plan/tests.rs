@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Value, json};
 
 use super::*;
-use crate::domain::{Action as StepAction, Authorization};
+use crate::domain::{Action as StepAction, Authorization, AuthorizerType, IntegrationType};
 use crate::live::{
     Live, LiveApi, LiveAuthorizer, LiveIntegration, LiveRole, LiveRoute, LiveStage, RoleState,
 };
@@ -100,7 +100,7 @@ fn onboarding_integration() -> DesiredIntegration {
 fn live_integration(id: &str, subtype: &str, parameters: BTreeMap<String, String>) -> LiveIntegration {
     LiveIntegration {
         id: id.into(),
-        integration_type: "AWS_PROXY".into(),
+        integration_type: Some(IntegrationType::AwsProxy),
         subtype: Some(subtype.into()),
         payload_format_version: Some("1.0".into()),
         credentials_arn: Some(ROLE_ARN.into()),
@@ -700,7 +700,7 @@ fn changed_subtype_replaces_integration() {
 
 #[test]
 fn changed_integration_type_replaces_integration() {
-    let live = with_api(|api| api.integrations[0].integration_type = "HTTP_PROXY".into());
+    let live = with_api(|api| api.integrations[0].integration_type = Some(IntegrationType::HttpProxy));
     let p = up(&onboarding(), &live);
     assert_eq!(p.changes[0].action, Action::Replace);
     assert_eq!(field_names(&p.changes[0]), vec!["id", "integration_type"]);
@@ -2016,7 +2016,7 @@ fn secure_live(d: &Desired) -> Live {
         authorizers: vec![LiveAuthorizer {
             id: "au-1".into(),
             name: "cognito".into(),
-            authorizer_type: "JWT".into(),
+            authorizer_type: Some(AuthorizerType::Jwt),
             issuer: Some(d.authorizers[0].issuer.clone()),
             audience: d.authorizers[0].audience.clone(),
             identity_source: vec![d.authorizers[0].identity_source.clone()],
@@ -2035,7 +2035,7 @@ fn secure_live(d: &Desired) -> Live {
     for (i, r) in d.routes.iter().enumerate() {
         api.integrations.push(LiveIntegration {
             id: format!("i-{i}"),
-            integration_type: "AWS_PROXY".into(),
+            integration_type: Some(IntegrationType::AwsProxy),
             subtype: Some(r.integration.subtype().to_string()),
             payload_format_version: Some("1.0".into()),
             credentials_arn: Some(format!("arn:aws:iam::189107071895:role/{}", d.role.name)),
@@ -2405,7 +2405,7 @@ fn with_lambda_route(live: &mut Live) {
     let api = &mut live.apis[0];
     api.integrations.push(LiveIntegration {
         id: "i-lambda".into(),
-        integration_type: "AWS_PROXY".into(),
+        integration_type: Some(IntegrationType::AwsProxy),
         payload_format_version: Some("2.0".into()),
         uri: Some("arn:aws:lambda:ap-southeast-2:189107071895:function:legacy".into()),
         ..LiveIntegration::default()
@@ -2413,7 +2413,7 @@ fn with_lambda_route(live: &mut Live) {
     api.authorizers.push(LiveAuthorizer {
         id: "au-lambda".into(),
         name: "legacy-auth".into(),
-        authorizer_type: "REQUEST".into(),
+        authorizer_type: Some(AuthorizerType::Request),
         ..LiveAuthorizer::default()
     });
     let mut route = live_route("r-legacy", "GET /legacy", Some("i-lambda"));
@@ -2423,7 +2423,7 @@ fn with_lambda_route(live: &mut Live) {
     api.authorizers.push(LiveAuthorizer {
         id: "au-old".into(),
         name: "old-auth".into(),
-        authorizer_type: "REQUEST".into(),
+        authorizer_type: Some(AuthorizerType::Request),
         ..LiveAuthorizer::default()
     });
     api.stages.push(LiveStage {

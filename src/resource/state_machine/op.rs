@@ -146,7 +146,9 @@ impl std::fmt::Display for MachineOp {
         match self {
             MachineOp::CreateRole { name, .. } => write!(f, "create workflow role {name}"),
             MachineOp::TagRole { name, .. } => write!(f, "tag workflow role {name}"),
-            MachineOp::UpdateRoleTrust { name, .. } => write!(f, "update trust policy of workflow role {name}"),
+            MachineOp::UpdateRoleTrust { name, .. } => {
+                write!(f, "update trust policy of workflow role {name}")
+            }
             MachineOp::PutRolePolicy { name, .. } => write!(f, "put policy of workflow role {name}"),
             MachineOp::DeleteRole { name, .. } => write!(f, "delete workflow role {name}"),
             MachineOp::Create(m) => write!(f, "create state machine {}", m.name),
