@@ -13,7 +13,7 @@ mod execution;
 mod integration;
 mod stage;
 
-pub use action::{Action, RouteAction, SUBTYPE_PREFIX};
+pub use action::{Action, RouteAction, SUBTYPE_PREFIX, StatesAction};
 pub use authorization::{Authorization, AuthorizerType};
 pub use execution::{ExecutionStatus, MachineStatus, MachineType};
 pub use integration::IntegrationType;
@@ -110,6 +110,8 @@ mod tests {
         for a in Action::ALL {
             assert_eq!(a.to_string().parse::<Action>(), Ok(*a));
             assert_eq!(Action::from_subtype(a.subtype()), Some(*a));
+            // An action that does not start an execution acts on one: its IAM resource.
+            assert_eq!(StatesAction::from(*a).on_execution(), !a.starts());
         }
         for a in RouteAction::ALL {
             assert_eq!(a.as_str().parse::<RouteAction>(), Ok(*a));
@@ -118,6 +120,11 @@ mod tests {
                 a.integration().as_str() == a.as_str(),
                 *a != RouteAction::DescribeExecution
             );
+        }
+        for a in StatesAction::ALL {
+            assert_eq!(a.as_str().parse::<StatesAction>(), Ok(*a));
+            assert_eq!(StatesAction::named(a.as_str()), Some(*a));
+            assert_eq!(StatesAction::named(&a.as_str()["states:".len()..]), Some(*a));
         }
         for s in ExecutionStatus::ALL {
             assert_eq!(s.as_str().parse::<ExecutionStatus>(), Ok(*s));
