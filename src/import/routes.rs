@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::doc::DocRoute;
-use super::{Skipped, left_alone};
+use super::{Skipped, SkippedKind, left_alone};
 use crate::domain::{Action, Authorization, IntegrationType};
 use crate::live::{ImportRead, LiveIntegration, LiveRoute};
 use crate::resource::authorizer::emit::{DocAuthorizer, doc as authorizer};
@@ -53,14 +53,14 @@ pub(super) fn routes(
                 }
                 routes.push(doc);
             }
-            Err(reason) => skipped.push(left_alone("route", &live.key, reason)),
+            Err(reason) => skipped.push(left_alone(SkippedKind::Route, &live.key, reason)),
         }
     }
     let mut docs = Vec::new();
     for a in &api.authorizers {
         match &authorizers[a.id.as_str()] {
             Ok(doc) => docs.push(doc.clone()),
-            Err(reason) => skipped.push(left_alone("authorizer", &a.name, reason.clone())),
+            Err(reason) => skipped.push(left_alone(SkippedKind::Authorizer, &a.name, reason.clone())),
         }
     }
     ImportedRoutes {
