@@ -287,7 +287,9 @@ impl Intercept for RecordTried {
 
 /// Retries a 409 that says "concurrent modification, please try again later", which API
 /// Gateway and IAM send while another change is in progress. The SDK does not retry it by
-/// default; a real conflict (a duplicate route key, IAM's LimitExceeded) is left alone.
+/// default; a real conflict (a duplicate route key, IAM's LimitExceeded) is left alone. AWS
+/// gives the two the same status and code, so the body's text decides, in one function:
+/// [`crate::error::is_concurrent_modification`].
 #[derive(Debug)]
 pub struct ConcurrentModification;
 

@@ -192,6 +192,13 @@ const INVALID_CREDENTIALS: &[&str] = &[
 ];
 
 /// True for a 409 that asks to try again (not a real conflict such as a duplicate route key).
+///
+/// Read from the message on purpose: API Gateway answers both with the same status and code
+/// (409 `ConflictException`, botocore apigatewayv2 `ConflictException` has no other field), and
+/// only the text ("Unable to complete operation due to concurrent modification. Please try again
+/// later.") tells a transient conflict from a real one. The one place that reads it, for the
+/// retry classifier ([`crate::aws::ConcurrentModification`]) and [`Retry`]; pinned by
+/// `tests::a_conflict_is_retried_only_when_it_says_concurrent_modification`.
 pub fn is_concurrent_modification(message: &str) -> bool {
     let m = message.to_ascii_lowercase();
     m.contains("concurrent modification") || m.contains("concurrentmodification")
@@ -777,6 +784,18 @@ mod tests {
             "iam"
         );
         assert_eq!(service_of::<std::io::Error>(), "aws");
+    }
+
+    #[test]
+    fn a_conflict_is_retried_only_when_it_says_concurrent_modification() {
+        assert!(is_concurrent_modification(
+            "Unable to complete operation due to concurrent modification. Please try again later."
+        ));
+        assert!(is_concurrent_modification("ConcurrentModificationException"));
+        assert!(!is_concurrent_modification(
+            "Unable to complete operation due to conflict: Route with key POST /x already exists"
+        ));
+        assert!(!is_concurrent_modification(""));
     }
 
     #[test]

@@ -192,6 +192,12 @@ fn sfn_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {
 /// True when Step Functions refused the role because IAM has not yet made it assumable (a
 /// role made seconds ago): "Neither the global service principal states.amazonaws.com, nor the
 /// regional one is authorized to assume the provided role."
+///
+/// Read from the message on purpose: Step Functions gives no distinct code for it (botocore
+/// stepfunctions has no such error shape; the answer is `AccessDeniedException`, or
+/// `InvalidArn`, which a wrong role ARN also gets), and retrying every access denial would hide
+/// a missing permission for the whole propagation wait. Pinned by
+/// `tests::only_a_role_not_yet_assumable_is_waited_for`.
 fn role_not_ready(e: &AwsError) -> bool {
     matches!(e.code.as_deref(), Some("AccessDeniedException" | "InvalidArn")) && e.message.contains("assume")
 }
@@ -498,4 +504,32 @@ async fn update_alias(
         .await
         .map(|_| ())
         .map_err(|e| AwsError::new("UpdateStateMachineAlias", format!("alias {arn}"), e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(code: &str, message: &str) -> AwsError {
+        let mut e = AwsError::invalid("CreateStateMachine", "state machine m", message);
+        e.code = Some(code.into());
+        e
+    }
+
+    #[test]
+    fn only_a_role_not_yet_assumable_is_waited_for() {
+        let assume = "Neither the global service principal states.amazonaws.com, nor the regional one is authorized to assume the provided role.";
+        assert!(role_not_ready(&refused("AccessDeniedException", assume)));
+        assert!(role_not_ready(&refused("InvalidArn", assume)));
+        // The same codes for anything else are not waited on.
+        assert!(!role_not_ready(&refused(
+            "AccessDeniedException",
+            "User is not authorized to perform: states:CreateStateMachine"
+        )));
+        assert!(!role_not_ready(&refused(
+            "InvalidArn",
+            "Invalid Arn: 'Resource type not valid in this context: user'"
+        )));
+        assert!(!role_not_ready(&refused("StateMachineAlreadyExists", assume)));
+    }
 }
