@@ -17,9 +17,11 @@ pub mod saved;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::live::{Live, LiveApi, LiveRole, RoleState};
 use crate::plan::op::{ApiOp, IntegrationOp, RoleOp, StageOp};
+use crate::resource::api::spec::LiveApi;
+use crate::resource::live::Live;
 pub use crate::resource::role::existing::existing_role_gaps;
+use crate::resource::role::spec::{LiveRole, RoleState};
 use crate::stack::{BoundDesired, Desired};
 pub use change::{Action, Change, FieldChange, Kind, PlanOptions};
 pub use error::PlanError;
@@ -277,5 +279,7 @@ fn delete_role(role: &LiveRole, label: &str) -> Vec<Change> {
     changes
 }
 
+#[cfg(test)]
+pub(crate) mod fixtures;
 #[cfg(test)]
 mod tests;

@@ -6,7 +6,7 @@ use super::spec::LiveRoute;
 use crate::aws::Clients;
 use crate::domain::Authorization;
 use crate::error::AwsError;
-use crate::live::paginate::{list_children, required};
+use crate::resource::paginate::{list_children, required};
 
 /// Every route of the API (GetRoutes, paginated).
 pub async fn read_routes(clients: &Clients, api_id: &str) -> Result<Vec<LiveRoute>, AwsError> {

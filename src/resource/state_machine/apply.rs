@@ -193,13 +193,14 @@ fn sfn_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {
 /// role made seconds ago): "Neither the global service principal states.amazonaws.com, nor the
 /// regional one is authorized to assume the provided role."
 ///
-/// Read from the message on purpose: Step Functions gives no distinct code for it (botocore
-/// stepfunctions has no such error shape; the answer is `AccessDeniedException`, or
-/// `InvalidArn`, which a wrong role ARN also gets), and retrying every access denial would hide
-/// a missing permission for the whole propagation wait. Pinned by
-/// `tests::only_a_role_not_yet_assumable_is_waited_for`.
+/// Read from AWS's own message on purpose (not the tool's explanation of it): Step Functions
+/// gives no distinct code for it (botocore stepfunctions has no such error shape; the answer is
+/// `AccessDeniedException` or `InvalidArn`), the same codes also mean a caller without
+/// `iam:PassRole` or a wrong ARN, which waiting does not cure, and only the message tells them
+/// apart. Pinned by `tests::only_a_role_not_yet_assumable_is_waited_for`.
 fn role_not_ready(e: &AwsError) -> bool {
-    matches!(e.code.as_deref(), Some("AccessDeniedException" | "InvalidArn")) && e.message.contains("assume")
+    matches!(e.code.as_deref(), Some("AccessDeniedException" | "InvalidArn"))
+        && e.aws_message().is_some_and(|m| m.contains("assume"))
 }
 
 /// Retries `call` while the role is not yet assumable, bounded by [`ROLE_PROPAGATION`].
@@ -511,9 +512,7 @@ mod tests {
     use super::*;
 
     fn refused(code: &str, message: &str) -> AwsError {
-        let mut e = AwsError::invalid("CreateStateMachine", "state machine m", message);
-        e.code = Some(code.into());
-        e
+        AwsError::refused("CreateStateMachine", "state machine m", code, message)
     }
 
     #[test]
