@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use super::op::{MachineOp, MachineUpdate, NewMachine, Routing};
 use super::spec::{Logging, MachineType, ROLE_DESCRIPTION, ROLE_POLICY_NAME};
+use crate::apply::progress::Progress;
 use crate::apply::resolve::{Resolved, lock};
 use crate::aws::Clients;
 use crate::error::AwsError;
@@ -36,8 +37,14 @@ fn record_published(ctx: &Mutex<Resolved>, machine_arn: &str, version_arn: Optio
     }
 }
 
-/// Performs one operation.
-pub async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &MachineOp) -> Result<(), AwsError> {
+/// Performs one operation; a wait for a deleted machine says how long it has waited on
+/// `progress`.
+pub async fn run(
+    clients: &Clients,
+    ctx: &Mutex<Resolved>,
+    progress: &Progress,
+    op: &MachineOp,
+) -> Result<(), AwsError> {
     match op {
         MachineOp::CreateRole {
             name,
@@ -51,7 +58,7 @@ pub async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &MachineOp) -> Re
             role::put_policy(clients, name, ROLE_POLICY_NAME, policy).await
         }
         MachineOp::DeleteRole { name, inline, .. } => delete_role(clients, name, inline).await,
-        MachineOp::Create(new) => create(clients, ctx, new).await,
+        MachineOp::Create(new) => create(clients, ctx, progress, new).await,
         MachineOp::Update(update) => self::update(clients, ctx, update).await,
         MachineOp::Publish { arn, name } => publish(clients, ctx, arn, name).await,
         MachineOp::Tag {
@@ -60,7 +67,7 @@ pub async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &MachineOp) -> Re
             set,
             remove,
         } => tag(clients, arn, name, set, remove).await,
-        MachineOp::Delete { arn, name, wait } => delete(clients, arn, name, *wait).await,
+        MachineOp::Delete { arn, name, wait } => delete(clients, progress, arn, name, *wait).await,
         MachineOp::CreateAlias {
             machine_arn,
             name,
@@ -191,9 +198,13 @@ fn sfn_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {
 
 /// True when Step Functions refused the role because IAM has not yet made it assumable (a
 /// role made seconds ago): "Neither the global service principal states.amazonaws.com, nor the
-/// regional one is authorized to assume the provided role." AWS's own message is read (not the
-/// tool's explanation of it): the same codes also mean a caller without `iam:PassRole`, which
-/// waiting does not cure, and only the message tells the two apart.
+/// regional one is authorized to assume the provided role."
+///
+/// Read from AWS's own message on purpose (not the tool's explanation of it): Step Functions
+/// gives no distinct code for it (botocore stepfunctions has no such error shape; the answer is
+/// `AccessDeniedException` or `InvalidArn`), the same codes also mean a caller without
+/// `iam:PassRole` or a wrong ARN, which waiting does not cure, and only the message tells them
+/// apart. Pinned by `tests::only_a_role_not_yet_assumable_is_waited_for`.
 fn role_not_ready(e: &AwsError) -> bool {
     matches!(e.code.as_deref(), Some("AccessDeniedException" | "InvalidArn"))
         && e.aws_message().is_some_and(|m| m.contains("assume"))
@@ -223,10 +234,15 @@ where
 }
 
 /// CreateStateMachine, after waiting for a deleted machine of that name to be gone.
-async fn create(clients: &Clients, ctx: &Mutex<Resolved>, new: &NewMachine) -> Result<(), AwsError> {
+async fn create(
+    clients: &Clients,
+    ctx: &Mutex<Resolved>,
+    progress: &Progress,
+    new: &NewMachine,
+) -> Result<(), AwsError> {
     let resource = format!("state machine {}", new.name);
     if new.wait_for_name {
-        wait_gone(clients, &new.arn, &new.name).await?;
+        wait_gone(clients, progress, &new.arn, &new.name).await?;
     }
     let kind = match new.kind {
         MachineType::Standard => StateMachineType::Standard,
@@ -360,7 +376,13 @@ async fn tag(
 
 /// DeleteStateMachine ("This API action also deletes all versions and aliases associated with
 /// a state machine"); with `wait`, until it is gone, so that its name is free.
-async fn delete(clients: &Clients, arn: &str, name: &str, wait: bool) -> Result<(), AwsError> {
+async fn delete(
+    clients: &Clients,
+    progress: &Progress,
+    arn: &str,
+    name: &str,
+    wait: bool,
+) -> Result<(), AwsError> {
     let answer = clients
         .sfn
         .delete_state_machine()
@@ -369,14 +391,14 @@ async fn delete(clients: &Clients, arn: &str, name: &str, wait: bool) -> Result<
         .await;
     deleted(answer, "DeleteStateMachine", format!("state machine {name}"))?;
     if wait {
-        wait_gone(clients, arn, name).await?;
+        wait_gone(clients, progress, arn, name).await?;
     }
     Ok(())
 }
 
 /// Polls DescribeStateMachine until the machine is gone (its status is DELETING meanwhile),
 /// bounded by [`DELETE_WAIT`], with a progress line every 10 s.
-async fn wait_gone(clients: &Clients, arn: &str, name: &str) -> Result<(), AwsError> {
+async fn wait_gone(clients: &Clients, progress: &Progress, arn: &str, name: &str) -> Result<(), AwsError> {
     let start = Instant::now();
     let mut said = Duration::ZERO;
     loop {
@@ -411,10 +433,10 @@ async fn wait_gone(clients: &Clients, arn: &str, name: &str) -> Result<(), AwsEr
             Ok(_) => {
                 if start.elapsed() >= said + Duration::from_secs(10) {
                     said = start.elapsed();
-                    eprintln!(
+                    progress.say(format!(
                         "  … waiting for state machine {name} to finish deleting ({}s)",
                         said.as_secs()
-                    );
+                    ));
                 }
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
@@ -501,4 +523,30 @@ async fn update_alias(
         .await
         .map(|_| ())
         .map_err(|e| AwsError::new("UpdateStateMachineAlias", format!("alias {arn}"), e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(code: &str, message: &str) -> AwsError {
+        AwsError::refused("CreateStateMachine", "state machine m", code, message)
+    }
+
+    #[test]
+    fn only_a_role_not_yet_assumable_is_waited_for() {
+        let assume = "Neither the global service principal states.amazonaws.com, nor the regional one is authorized to assume the provided role.";
+        assert!(role_not_ready(&refused("AccessDeniedException", assume)));
+        assert!(role_not_ready(&refused("InvalidArn", assume)));
+        // The same codes for anything else are not waited on.
+        assert!(!role_not_ready(&refused(
+            "AccessDeniedException",
+            "User is not authorized to perform: states:CreateStateMachine"
+        )));
+        assert!(!role_not_ready(&refused(
+            "InvalidArn",
+            "Invalid Arn: 'Resource type not valid in this context: user'"
+        )));
+        assert!(!role_not_ready(&refused("StateMachineAlreadyExists", assume)));
+    }
 }
