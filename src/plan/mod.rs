@@ -280,4 +280,6 @@ fn delete_role(role: &LiveRole, label: &str) -> Vec<Change> {
 }
 
 #[cfg(test)]
+pub(crate) mod fixtures;
+#[cfg(test)]
 mod tests;
