@@ -9,7 +9,6 @@ mod mismatch;
 pub(crate) mod paginate;
 mod read;
 pub mod serve;
-pub(crate) mod unexpressed;
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -33,6 +33,7 @@ pub mod role;
 pub mod route;
 pub mod stage;
 pub mod state_machine;
+pub mod unexpressed;
 
 #[cfg(test)]
 mod tests {
