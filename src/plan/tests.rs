@@ -12,6 +12,7 @@ use crate::live::{
 use crate::plan::op::{ApiOp, AuthorizerOp, IntegrationOp, RoleOp, RouteOp, StageOp};
 use crate::policy;
 use crate::resource::state_machine::MachineKey;
+use crate::stack::Desired;
 use crate::stack::desired::Cors;
 use crate::stack::desired::{DesiredIntegration, DesiredStage};
 use crate::stack::rules::OWNER_TAG;
