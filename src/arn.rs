@@ -8,8 +8,9 @@
 //! regexes do not overlap.
 //!
 //! ARN types parse with [`FromStr`] and print with [`Display`]: [`Arn`] (any ARN, split into
-//! its six fields), [`RoleArn`], [`StateMachineArn`]; and the API Gateway resource ARNs IAM
-//! and TagResource take ([`apigateway_arn`]).
+//! its six fields), [`RoleArn`], [`StateMachineArn`] (with a version or alias [`Qualifier`]),
+//! [`LogGroupArn`], [`FunctionArn`]; and the API Gateway resource ARNs IAM and TagResource take
+//! ([`apigateway_arn`]).
 
 use std::fmt::{self, Display};
 use std::str::FromStr;
@@ -151,6 +152,21 @@ pub struct Arn {
     pub account: String,
     /// `role/path/name`, `stateMachine:name`, ...
     pub resource: String,
+}
+
+impl Arn {
+    /// The ARN of `resource` (`table/NAME`, `event-bus/NAME`, ...) of `service` in `region` of
+    /// `account` in `partition`; any field may be a CloudFormation pseudo parameter or an IAM
+    /// policy variable in a policy document.
+    pub fn new(partition: &str, service: &str, region: &str, account: &str, resource: &str) -> Arn {
+        Arn {
+            partition: partition.into(),
+            service: service.into(),
+            region: region.into(),
+            account: account.into(),
+            resource: resource.into(),
+        }
+    }
 }
 
 impl FromStr for Arn {
@@ -340,6 +356,53 @@ impl StateMachineArn {
             self.partition, self.region, self.account, self.name
         )
     }
+
+    /// The machine whose executions `pattern` covers, when it is what [`Self::executions`]
+    /// prints (`arn:PARTITION:states:REGION:ACCOUNT:execution:NAME:*`, "Actions, resources, and
+    /// condition keys for AWS Step Functions", resource type `execution`). Fields unchecked, as
+    /// in a policy read back from IAM.
+    pub fn of_executions(pattern: &str) -> Option<StateMachineArn> {
+        match fields(pattern)[..] {
+            [
+                "arn",
+                partition,
+                "states",
+                region,
+                account,
+                "execution",
+                name,
+                "*",
+            ] => Some(StateMachineArn {
+                partition: partition.into(),
+                region: region.into(),
+                account: account.into(),
+                name: name.into(),
+                qualifier: None,
+            }),
+            _ => None,
+        }
+    }
+}
+
+impl StateMachineArn {
+    /// The version number of a version ARN (`...:stateMachine:NAME:7`, as
+    /// PublishStateMachineVersion and ListStateMachineVersions answer it; Step Functions guide,
+    /// "State machine versions"). `None` for an unqualified or alias ARN.
+    pub fn version(&self) -> Option<u64> {
+        match self.qualifier {
+            Some(Qualifier::Version(v)) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The alias name of an alias ARN (`...:stateMachine:NAME:PROD`, as CreateStateMachineAlias
+    /// and ListStateMachineAliases answer it; Step Functions guide, "State machine aliases").
+    pub fn alias(&self) -> Option<&str> {
+        match &self.qualifier {
+            Some(Qualifier::Alias(a)) => Some(a),
+            _ => None,
+        }
+    }
 }
 
 impl StateMachineArn {
@@ -381,6 +444,28 @@ impl Display for StateMachineArn {
             None => Ok(()),
         }
     }
+}
+
+/// The `:`-separated fields of an ARN, a `:` inside a `${...}` variable (an IAM policy variable
+/// such as `${aws:PrincipalAccount}`, a CloudFormation pseudo parameter such as
+/// `${AWS::Region}`) kept in its field.
+fn fields(arn: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut start, mut depth) = (0, 0usize);
+    let bytes = arn.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'{' if i > 0 && bytes[i - 1] == b'$' => depth += 1,
+            b'}' if depth > 0 => depth -= 1,
+            b':' if depth == 0 => {
+                out.push(&arn[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&arn[start..]);
+    out
 }
 
 /// Why a Step Functions name (of a state machine or an execution) is refused, if it is: 1-80
@@ -501,9 +586,232 @@ pub fn parse_state_machine_arn(arn: &str) -> Result<StateMachineArn, String> {
     })
 }
 
+const LOG_GROUP_ARN_FORM: &str = "expected arn:aws:logs:REGION:ACCOUNT:log-group:NAME";
+
+/// A CloudWatch Logs log group ARN: `arn:PARTITION:logs:REGION:ACCOUNT:log-group:NAME`, and the
+/// same with `:*` after the name ("Actions, resources, and condition keys for Amazon CloudWatch
+/// Logs", resource type `log-group`; CloudWatch Logs guide, "Overview of managing access
+/// permissions to your CloudWatch Logs resources": "Both of the following are used. The second
+/// one, with the :* at the end, is what is returned by ... DescribeLogGroups"). API Gateway's
+/// access log destination takes the first form, Step Functions' logging destination the second.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogGroupArn {
+    /// `aws`, `aws-cn`, ...
+    pub partition: String,
+    /// The log group's region.
+    pub region: String,
+    /// The 12-digit account.
+    pub account: String,
+    /// The log group name: 1-512 of `A-Z a-z 0-9 _ - / . #` (botocore logs `LogGroupName`,
+    /// pattern `[\.\-_/#A-Za-z0-9]+`).
+    pub name: String,
+    /// Whether the ARN ends with `:*` (the form DescribeLogGroups answers and IAM policies use).
+    pub all_streams: bool,
+}
+
+impl FromStr for LogGroupArn {
+    type Err = String;
+
+    /// Either form; the errors say which part is wrong.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let parts: Vec<&str> = s.splitn(7, ':').collect();
+        if parts.len() != 7 || parts[0] != "arn" {
+            return Err(LOG_GROUP_ARN_FORM.into());
+        }
+        if parts[2] != "logs" {
+            return Err(format!("this is a `{}` ARN, not a CloudWatch Logs one", parts[2]));
+        }
+        if parts[5] != "log-group" {
+            return Err(format!("this is a logs `{}`, not a log-group", parts[5]));
+        }
+        if !is_region(parts[3]) {
+            return Err(format!("`{}` is not a region", parts[3]));
+        }
+        if !is_account_id(parts[4]) {
+            return Err(format!("`{}` is not a 12-digit account id", parts[4]));
+        }
+        let (name, all_streams) = match parts[6].strip_suffix(":*") {
+            Some(name) => (name, true),
+            None => (parts[6], false),
+        };
+        if name.is_empty()
+            || name.len() > 512
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_-/.#".contains(c))
+        {
+            return Err(format!(
+                "`{name}` is not a log group name (1-512 of A-Z a-z 0-9 _ - / . #)"
+            ));
+        }
+        Ok(LogGroupArn {
+            partition: parts[1].into(),
+            region: parts[3].into(),
+            account: parts[4].into(),
+            name: name.into(),
+            all_streams,
+        })
+    }
+}
+
+impl Display for LogGroupArn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "arn:{}:logs:{}:{}:log-group:{}{}",
+            self.partition,
+            self.region,
+            self.account,
+            self.name,
+            if self.all_streams { ":*" } else { "" }
+        )
+    }
+}
+
+/// A 12-digit AWS account id.
+pub fn is_account_id(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A Lambda function ARN, optionally qualified: `arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME`
+/// then `:VERSION`, `:ALIAS` or `:$LATEST` ("Actions, resources, and condition keys for AWS
+/// Lambda", resource types `function`, `function alias`, `function version`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FunctionArn {
+    /// `aws`, `aws-cn`, ...; a placeholder in a policy derived before the partition is known.
+    pub partition: String,
+    /// The function's region, or a placeholder.
+    pub region: String,
+    /// The function's account, or a placeholder.
+    pub account: String,
+    /// The function name.
+    pub name: String,
+    /// The version or alias, for a qualified ARN.
+    pub qualifier: Option<String>,
+}
+
+impl FunctionArn {
+    /// What Lambda's Invoke makes of a `FunctionName` (Lambda API reference, Invoke,
+    /// `FunctionName`, "Name formats": "Function name – my-function (name-only), my-function:v1
+    /// (with alias). Function ARN – arn:aws:lambda:us-west-2:123456789012:function:my-function.
+    /// Partial ARN – 123456789012:function:my-function. You can append a version number or alias
+    /// to any of the formats."): the function in `partition`, `region` and `account` unless the
+    /// value names them. Split by shape only, so placeholders and `${var.NAME}` pass; `None` for a
+    /// value of none of those shapes.
+    pub fn from_function_name(
+        value: &str,
+        partition: &str,
+        region: &str,
+        account: &str,
+    ) -> Option<FunctionArn> {
+        let parts: Vec<&str> = value.split(':').collect();
+        let (partition, region, account, name, qualifier) = match parts[..] {
+            ["arn", p, "lambda", r, a, "function", name] => (p, r, a, name, None),
+            ["arn", p, "lambda", r, a, "function", name, q] => (p, r, a, name, Some(q)),
+            [a, "function", name] => (partition, region, a, name, None),
+            [a, "function", name, q] => (partition, region, a, name, Some(q)),
+            [name] => (partition, region, account, name, None),
+            [name, q] => (partition, region, account, name, Some(q)),
+            _ => return None,
+        };
+        if name.is_empty() || qualifier.is_some_and(str::is_empty) {
+            return None;
+        }
+        Some(FunctionArn {
+            partition: partition.into(),
+            region: region.into(),
+            account: account.into(),
+            name: name.into(),
+            qualifier: qualifier.map(str::to_string),
+        })
+    }
+
+    /// The ARN pattern of every version and alias of the function (`NAME:*`), which IAM needs
+    /// beside the unqualified ARN for a caller that invokes a qualifier ("Actions, resources, and
+    /// condition keys for AWS Lambda": the `function alias` and `function version` types).
+    pub fn qualifiers(&self) -> String {
+        format!("{self}:*")
+    }
+}
+
+impl FromStr for FunctionArn {
+    type Err = String;
+
+    /// A whole ARN, its partition the region's and its account 12 digits.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if !s.starts_with("arn:") {
+            return Err("expected arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME".into());
+        }
+        let Some(arn) = FunctionArn::from_function_name(s, "", "", "") else {
+            return Err("expected arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]".into());
+        };
+        match Partition::of(&arn.region) {
+            None => return Err(format!("`{}` is not a region", arn.region)),
+            Some(p) if p.id != arn.partition => {
+                return Err(format!(
+                    "the region {} is in the `{}` partition, not `{}`",
+                    arn.region, p.id, arn.partition
+                ));
+            }
+            Some(_) => {}
+        }
+        if !is_account_id(&arn.account) {
+            return Err(format!("`{}` is not a 12-digit account id", arn.account));
+        }
+        Ok(arn)
+    }
+}
+
+impl Display for FunctionArn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "arn:{}:lambda:{}:{}:function:{}",
+            self.partition, self.region, self.account, self.name
+        )?;
+        match &self.qualifier {
+            Some(q) => write!(f, ":{q}"),
+            None => Ok(()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What [`StateMachineArn::executions`] prints reads back as the machine, IAM policy
+    /// variables and CloudFormation pseudo parameters included.
+    #[test]
+    fn executions_patterns_read_back_as_their_machine() {
+        for (partition, region, account) in [
+            ("aws", "us-east-1", "123456789012"),
+            ("aws", "${aws:RequestedRegion}", "${aws:PrincipalAccount}"),
+            ("${AWS::Partition}", "${AWS::Region}", "${AWS::AccountId}"),
+        ] {
+            let machine = StateMachineArn {
+                partition: partition.into(),
+                region: region.into(),
+                account: account.into(),
+                name: "orders".into(),
+                qualifier: None,
+            };
+            let pattern = machine.executions();
+            assert_eq!(
+                StateMachineArn::of_executions(&pattern),
+                Some(machine),
+                "{pattern}"
+            );
+        }
+        assert!(
+            StateMachineArn::of_executions("arn:aws:states:us-east-1:123456789012:execution:orders:run-1")
+                .is_none()
+        );
+        assert!(
+            StateMachineArn::of_executions("arn:aws:states:us-east-1:123456789012:stateMachine:orders")
+                .is_none()
+        );
+    }
 
     #[test]
     fn state_machine_arns() {
@@ -760,6 +1068,155 @@ mod tests {
             machine.to_string(),
             "arn:aws:states:us-east-1:123456789012:stateMachine:m:7"
         );
+    }
+
+    /// Step Functions guide, "State machine versions" (`...:stateMachine:NAME:1`) and "State
+    /// machine aliases" (`...:stateMachine:NAME:PROD`): what the reader takes from the version
+    /// and alias ARNs ListStateMachineVersions, DescribeStateMachineAlias and
+    /// ListStateMachineAliases answer.
+    #[test]
+    fn version_and_alias_arns_name_their_qualifier() {
+        let version: StateMachineArn = "arn:aws:states:us-east-1:123456789012:stateMachine:orders:12"
+            .parse()
+            .unwrap();
+        assert_eq!((version.version(), version.alias()), (Some(12), None));
+        let alias: StateMachineArn = "arn:aws-cn:states:cn-north-1:123456789012:stateMachine:orders:PROD"
+            .parse()
+            .unwrap();
+        assert_eq!((alias.version(), alias.alias()), (None, Some("PROD")));
+        assert_eq!(
+            alias.to_string(),
+            "arn:aws-cn:states:cn-north-1:123456789012:stateMachine:orders:PROD"
+        );
+        let plain: StateMachineArn = "arn:aws:states:us-east-1:123456789012:stateMachine:orders"
+            .parse()
+            .unwrap();
+        assert_eq!((plain.version(), plain.alias()), (None, None));
+    }
+
+    /// "Actions, resources, and condition keys for Amazon CloudWatch Logs" (resource type
+    /// `log-group`: `arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}`) and
+    /// the CloudWatch Logs guide's note that DescribeLogGroups answers the same with `:*`; names
+    /// per botocore logs `LogGroupName` (`[\.\-_/#A-Za-z0-9]+`, 1-512).
+    #[test]
+    fn log_group_arns_in_both_forms() {
+        let bare: LogGroupArn = "arn:aws:logs:ap-southeast-2:189107071895:log-group:/aws/api#1"
+            .parse()
+            .unwrap();
+        assert_eq!((bare.name.as_str(), bare.all_streams), ("/aws/api#1", false));
+        assert_eq!(
+            bare.to_string(),
+            "arn:aws:logs:ap-southeast-2:189107071895:log-group:/aws/api#1"
+        );
+        let star: LogGroupArn = "arn:aws-us-gov:logs:us-gov-west-1:189107071895:log-group:x.y_z-1:*"
+            .parse()
+            .unwrap();
+        assert_eq!((star.name.as_str(), star.all_streams), ("x.y_z-1", true));
+        assert_eq!(
+            star.to_string(),
+            "arn:aws-us-gov:logs:us-gov-west-1:189107071895:log-group:x.y_z-1:*"
+        );
+        let refused = [
+            (
+                "arn:aws:logs:ap-southeast-2:189107071895:x",
+                "expected arn:aws:logs",
+            ),
+            ("arn:aws:s3:ap-southeast-2:189107071895:log-group:x", "`s3` ARN"),
+            (
+                "arn:aws:logs:ap-southeast-2:189107071895:destination:x",
+                "logs `destination`",
+            ),
+            (
+                "arn:aws:logs:sydney:189107071895:log-group:x",
+                "`sydney` is not a region",
+            ),
+            ("arn:aws:logs:ap-southeast-2:1891:log-group:x", "12-digit"),
+            (
+                "arn:aws:logs:ap-southeast-2:189107071895:log-group:",
+                "not a log group name",
+            ),
+            (
+                "arn:aws:logs:ap-southeast-2:189107071895:log-group:x:log-stream:y",
+                "not a log group name",
+            ),
+        ];
+        for (text, needle) in refused {
+            let err = text.parse::<LogGroupArn>().expect_err(text);
+            assert!(err.contains(needle), "{text}: {err}");
+        }
+        let long = format!(
+            "arn:aws:logs:us-east-1:189107071895:log-group:{}",
+            "a".repeat(513)
+        );
+        assert!(long.parse::<LogGroupArn>().is_err());
+    }
+
+    /// Lambda API reference, Invoke, `FunctionName` "Name formats": a name, a name with a
+    /// qualifier, a function ARN, a partial ARN (`ACCOUNT:function:NAME`), each optionally
+    /// qualified; the ARN per "Actions, resources, and condition keys for AWS Lambda".
+    #[test]
+    fn function_names_in_every_form_invoke_takes() {
+        let here = |v: &str| {
+            FunctionArn::from_function_name(v, "aws", "us-west-2", "123456789012").map(|f| f.to_string())
+        };
+        let cases = [
+            (
+                "my-function",
+                "arn:aws:lambda:us-west-2:123456789012:function:my-function",
+            ),
+            (
+                "my-function:v1",
+                "arn:aws:lambda:us-west-2:123456789012:function:my-function:v1",
+            ),
+            (
+                "arn:aws-cn:lambda:cn-north-1:111122223333:function:f",
+                "arn:aws-cn:lambda:cn-north-1:111122223333:function:f",
+            ),
+            (
+                "arn:aws:lambda:eu-west-1:111122223333:function:f:$LATEST",
+                "arn:aws:lambda:eu-west-1:111122223333:function:f:$LATEST",
+            ),
+            (
+                "111122223333:function:f",
+                "arn:aws:lambda:us-west-2:111122223333:function:f",
+            ),
+            (
+                "111122223333:function:f:7",
+                "arn:aws:lambda:us-west-2:111122223333:function:f:7",
+            ),
+        ];
+        for (value, arn) in cases {
+            assert_eq!(here(value).as_deref(), Some(arn), "{value}");
+        }
+        for not_a_function in [
+            "",
+            "a:b:c",
+            "f:",
+            "arn:aws:sqs:us-east-1:111122223333:q",
+            "a:function:f:1:2",
+        ] {
+            assert_eq!(here(not_a_function), None, "{not_a_function}");
+        }
+        let parsed: FunctionArn = "arn:aws:lambda:us-east-1:111122223333:function:f:live"
+            .parse()
+            .unwrap();
+        assert_eq!(parsed.qualifier.as_deref(), Some("live"));
+        assert_eq!(
+            FunctionArn {
+                qualifier: None,
+                ..parsed
+            }
+            .qualifiers(),
+            "arn:aws:lambda:us-east-1:111122223333:function:f:*"
+        );
+        for bad in [
+            "my-function",
+            "arn:aws:lambda:cn-north-1:111122223333:function:f",
+            "arn:aws:lambda:moon-1:111122223333:function:f",
+            "arn:aws:lambda:us-east-1:1111:function:f",
+        ] {
+            assert!(bad.parse::<FunctionArn>().is_err(), "{bad}");
+        }
     }
 
     /// botocore iam `pathType`: `\u0021-\u007E` between the slashes, so DEL is refused.

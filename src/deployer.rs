@@ -18,6 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
+use crate::arn::Arn;
 use crate::grant::call;
 pub use crate::grant::{SdkCall, When};
 use crate::resource::{api, authorizer, integration, role, route, stage, state_machine};
@@ -192,7 +193,7 @@ impl Target {
 
     /// API Gateway v2 resource ARNs: `arn:PARTITION:apigateway:REGION::/PATH`.
     fn apigateway(&self, path: &str) -> String {
-        format!("arn:{}:apigateway:{}::{path}", self.partition, self.region)
+        Arn::new(&self.partition, "apigateway", &self.region, "", path).to_string()
     }
 
     /// A route's `state_machine` with this target's partition, region and account in place of
@@ -222,7 +223,7 @@ fn iam_beyond_the_role(
             "Effect": "Allow",
             "Action": ["iam:GetRole", "iam:ListRoleTags", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies",
                        "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:DeleteRole"],
-            "Resource": format!("arn:{}:iam::{}:role/*", target.partition, target.iam_account()),
+            "Resource": Arn::new(&target.partition, "iam", "", target.iam_account(), "role/*").to_string(),
             "Condition": {"StringEquals": {format!("iam:ResourceTag/{}", crate::stack::rules::OWNER_TAG): stack}},
         }));
     }
@@ -231,7 +232,7 @@ fn iam_beyond_the_role(
             "Sid": "ExistingRolePolicies",
             "Effect": "Allow",
             "Action": ["iam:GetPolicy", "iam:GetPolicyVersion"],
-            "Resource": format!("arn:{}:iam::*:policy/*", target.partition),
+            "Resource": Arn::new(&target.partition, "iam", "", "*", "policy/*").to_string(),
         }));
     }
 }
@@ -259,10 +260,14 @@ fn workflow_statements(desired: &Desired, target: &Target, statements: &mut Vec<
         .chain(["states:DescribeStateMachine"])
         .collect();
     let machine = |name: &str| {
-        format!(
-            "arn:{}:states:{}:{}:stateMachine:{name}",
-            target.partition, target.region, target.account
+        Arn::new(
+            &target.partition,
+            "states",
+            &target.region,
+            &target.account,
+            &format!("stateMachine:{name}"),
         )
+        .to_string()
     };
     let resources: Vec<String> = desired
         .state_machines
@@ -277,13 +282,8 @@ fn workflow_statements(desired: &Desired, target: &Target, statements: &mut Vec<
         json!({"Sid": "FindStateMachines", "Effect": "Allow", "Action": UNSCOPED_STATES, "Resource": "*"}),
     );
     // IAM ARNs take `*` for an account not known offline (see `Target::iam_account`).
-    let role_arn = |name: &str| {
-        format!(
-            "arn:{}:iam::{}:role/{name}",
-            target.partition,
-            target.iam_account()
-        )
-    };
+    let role_arn =
+        |name: &str| crate::arn::RoleArn::new(&target.partition, target.iam_account(), "/", name).to_string();
     let roles: Vec<String> = desired
         .state_machines
         .iter()

@@ -41,6 +41,8 @@ pub struct AwsError {
 #[derive(Debug, Clone, Default)]
 pub struct Detail {
     status: Option<u16>,
+    /// AWS's own message, as the answer carried it (the SDK's `message()`).
+    aws_message: Option<String>,
     request_id: Option<String>,
     help: Option<String>,
     source: Option<Arc<dyn StdError + Send + Sync>>,
@@ -212,6 +214,7 @@ impl AwsError {
             retry: retry_of(&err),
             detail: Box::new(Detail {
                 status: explained.status,
+                aws_message: err.message().map(str::to_string),
                 request_id: err.request_id().map(str::to_string),
                 help: explained.help,
                 source: Some(Arc::new(err)),
@@ -254,6 +257,12 @@ impl AwsError {
     /// The HTTP status of the answer, when one came.
     pub fn status(&self) -> Option<u16> {
         self.detail.status
+    }
+
+    /// AWS's own message, when the answer was one of AWS's error documents: the only way to tell
+    /// some refusals apart where AWS gives several the same code (see its callers).
+    pub fn aws_message(&self) -> Option<&str> {
+        self.detail.aws_message.as_deref()
     }
 
     /// AWS's request id, when the answer carried one (quote it to AWS support).

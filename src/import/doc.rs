@@ -80,11 +80,11 @@ pub struct DocRoute {
 /// other ARN as `${var.account}` and `${var.region}`, declared under `[vars]` with the values
 /// read as defaults. With the defaults the file means exactly what was read.
 pub(super) fn make_portable(doc: &mut Doc, account: &str, region: &str) {
-    let machine_prefix = |partition: &str| format!("arn:{partition}:states:{region}:{account}:stateMachine:");
     for route in &mut doc.routes {
         if let Ok(m) = crate::arn::parse_state_machine_arn(&route.state_machine)
             && m.qualifier.is_none()
-            && route.state_machine.starts_with(&machine_prefix(&m.partition))
+            && m.region == region
+            && m.account == account
         {
             route.state_machine = m.name.clone();
         }

@@ -193,10 +193,8 @@ fn machine_of(read: &ImportRead, action: Action, i: &LiveIntegration) -> Result<
                 .flatten()
                 .filter_map(|r| r.as_str())
             {
-                if let Some((head, tail)) = r.split_once(":execution:")
-                    && let Some(name) = tail.strip_suffix(":*")
-                {
-                    machines.insert(format!("{head}:stateMachine:{name}"));
+                if let Some(machine) = crate::arn::StateMachineArn::of_executions(r) {
+                    machines.insert(machine.machine());
                 }
             }
         }

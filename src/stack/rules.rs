@@ -230,37 +230,13 @@ pub fn check_origin(origin: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Parses `arn:PARTITION:logs:REGION:ACCOUNT:log-group:NAME`, the access log destination.
+/// Checks an access log destination: a log group ARN ([`crate::arn::LogGroupArn`]) without the
+/// trailing `:*`, which API Gateway refuses ("Configure logging for HTTP APIs": the destination
+/// is the log group's ARN).
 pub fn check_log_group_arn(arn: &str) -> Result<(), String> {
-    let parts: Vec<&str> = arn.splitn(7, ':').collect();
-    if parts.len() != 7 || parts[0] != "arn" {
-        return Err("expected arn:aws:logs:REGION:ACCOUNT:log-group:NAME".into());
-    }
-    if parts[2] != "logs" {
-        return Err(format!("this is a `{}` ARN, not a CloudWatch Logs one", parts[2]));
-    }
-    if parts[5] != "log-group" {
-        return Err(format!("this is a logs `{}`, not a log-group", parts[5]));
-    }
-    if !is_region(parts[3]) {
-        return Err(format!("`{}` is not a region", parts[3]));
-    }
-    if parts[4].len() != 12 || !parts[4].bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("`{}` is not a 12-digit account id", parts[4]));
-    }
-    let name = parts[6];
-    if name.ends_with(":*") {
+    let parsed: crate::arn::LogGroupArn = arn.parse()?;
+    if parsed.all_streams {
         return Err("ends with `:*`, which API Gateway does not take".into());
-    }
-    if name.is_empty()
-        || name.len() > 512
-        || !name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_-/.#".contains(c))
-    {
-        return Err(format!(
-            "`{name}` is not a log group name (1-512 of A-Z a-z 0-9 _ - / . #)"
-        ));
     }
     Ok(())
 }

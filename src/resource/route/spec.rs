@@ -50,11 +50,11 @@ pub(crate) fn desired_route(r: &RouteSection) -> Option<(DesiredRoute, Action, c
             (machine, arn)
         }
         (false, Some(alias)) => {
-            let arn = format!("{}:{}", machine.machine(), alias.value);
             let qualified = rules::StateMachineArn {
                 qualifier: Some(rules::Qualifier::Alias(alias.value.clone())),
                 ..machine
             };
+            let arn = qualified.to_string();
             (qualified, arn)
         }
     };

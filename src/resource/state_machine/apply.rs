@@ -191,9 +191,12 @@ fn sfn_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {
 
 /// True when Step Functions refused the role because IAM has not yet made it assumable (a
 /// role made seconds ago): "Neither the global service principal states.amazonaws.com, nor the
-/// regional one is authorized to assume the provided role."
+/// regional one is authorized to assume the provided role." AWS's own message is read (not the
+/// tool's explanation of it): the same codes also mean a caller without `iam:PassRole`, which
+/// waiting does not cure, and only the message tells the two apart.
 fn role_not_ready(e: &AwsError) -> bool {
-    matches!(e.code.as_deref(), Some("AccessDeniedException" | "InvalidArn")) && e.message.contains("assume")
+    matches!(e.code.as_deref(), Some("AccessDeniedException" | "InvalidArn"))
+        && e.aws_message().is_some_and(|m| m.contains("assume"))
 }
 
 /// Retries `call` while the role is not yet assumable, bounded by [`ROLE_PROPAGATION`].

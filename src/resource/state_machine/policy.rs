@@ -13,6 +13,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
+use crate::arn::{Arn, FunctionArn};
+
 use crate::stack::rules::{
     ACCOUNT_PLACEHOLDER as ACCOUNT, PARTITION_PLACEHOLDER as PARTITION, REGION_PLACEHOLDER as REGION,
 };
@@ -165,19 +167,26 @@ enum Field<'a> {
 
 /// One Task state's `Resource`.
 fn task(state: &str, resource: &str, parameters: &Value, grants: &mut Grants) {
-    let parts: Vec<&str> = resource.splitn(6, ':').collect();
-    let service = parts.get(2).copied().unwrap_or_default();
-    match (service, parts.get(3), parts.get(4)) {
-        // arn:PARTITION:states:::SERVICE:ACTION[.PATTERN], a service integration.
-        ("states", Some(&""), Some(&"")) => {
-            let rest = parts.get(5).copied().unwrap_or_default();
-            integration(state, rest, parameters, grants);
+    let Ok(arn) = resource.parse::<Arn>() else {
+        return;
+    };
+    match arn.service.as_str() {
+        // arn:PARTITION:states:::SERVICE:ACTION[.PATTERN], a service integration (Step Functions
+        // guide, "Integrating services with Step Functions": the integration's resource ARN).
+        "states" if arn.region.is_empty() && arn.account.is_empty() => {
+            integration(state, &arn.resource, parameters, grants);
         }
         // A Lambda function ARN as the resource (the legacy form).
-        ("lambda", _, _) => grants.allow("lambda:InvokeFunction", resource),
+        "lambda" => grants.allow("lambda:InvokeFunction", resource),
         // An activity: workers poll it; the machine needs no permission.
         _ => {}
     }
+}
+
+/// The ARN of `resource` of `service` in the stack's partition, region and account (placeholders
+/// until they are known).
+fn here(service: &str, resource: &str) -> String {
+    Arn::new(PARTITION, service, REGION, ACCOUNT, resource).to_string()
 }
 
 /// `SERVICE:ACTION[.sync|.sync:2|.waitForTaskToken]` of an integration.
@@ -197,12 +206,9 @@ fn integration(state: &str, spec: &str, parameters: &Value, grants: &mut Grants)
             let action = format!("dynamodb:{}", upper_first(call.trim_start_matches("dynamodb:")));
             match static_field(parameters, "TableName") {
                 Field::Static(t) if t.starts_with("arn:") => grants.allow(&action, t),
-                Field::Static(t) => grants.allow(
-                    &action,
-                    format!("arn:{PARTITION}:dynamodb:{REGION}:{ACCOUNT}:table/{t}"),
-                ),
+                Field::Static(t) => grants.allow(&action, here("dynamodb", &format!("table/{t}"))),
                 _ => {
-                    let all = format!("arn:{PARTITION}:dynamodb:{REGION}:{ACCOUNT}:table/*");
+                    let all = here("dynamodb", "table/*");
                     grants.warn(state, "TableName", &format!("{action} on every table ({all})"));
                     grants.allow(&action, all);
                 }
@@ -211,7 +217,7 @@ fn integration(state: &str, spec: &str, parameters: &Value, grants: &mut Grants)
         "sqs:sendMessage" => match static_field(parameters, "QueueUrl") {
             Field::Static(url) => grants.allow("sqs:SendMessage", queue_arn(url)),
             _ => {
-                let all = format!("arn:{PARTITION}:sqs:{REGION}:{ACCOUNT}:*");
+                let all = here("sqs", "*");
                 grants.warn(
                     state,
                     "QueueUrl",
@@ -226,7 +232,7 @@ fn integration(state: &str, spec: &str, parameters: &Value, grants: &mut Grants)
         ) {
             (Field::Static(arn), _) | (_, Field::Static(arn)) => grants.allow("sns:Publish", arn),
             _ => {
-                let all = format!("arn:{PARTITION}:sns:{REGION}:{ACCOUNT}:*");
+                let all = here("sns", "*");
                 grants.warn(state, "TopicArn", &format!("sns:Publish on every topic ({all})"));
                 grants.allow("sns:Publish", all);
             }
@@ -246,24 +252,24 @@ fn integration(state: &str, spec: &str, parameters: &Value, grants: &mut Grants)
     }
 }
 
-/// `lambda:invoke`: the function and its versions and aliases (`:*`), as the guide's policy.
+/// `lambda:invoke`: the function and its versions and aliases (`:*`), as the guide's policy
+/// ("IAM policies for AWS Lambda" in the Step Functions guide). `FunctionName` is any of the
+/// forms Invoke takes ([`FunctionArn::from_function_name`]).
 fn lambda(state: &str, parameters: &Value, grants: &mut Grants) {
     match static_field(parameters, "FunctionName") {
-        Field::Static(name) => {
-            let arn = if name.starts_with("arn:") {
-                name.to_string()
-            } else {
-                format!("arn:{PARTITION}:lambda:{REGION}:{ACCOUNT}:function:{name}")
-            };
-            // A qualified ARN (function:NAME:QUALIFIER) is granted as written.
-            let qualified = arn.split(':').count() > 7;
-            grants.allow("lambda:InvokeFunction", arn.clone());
-            if !qualified {
-                grants.allow("lambda:InvokeFunction", format!("{arn}:*"));
+        Field::Static(name) => match FunctionArn::from_function_name(name, PARTITION, REGION, ACCOUNT) {
+            // A qualified one (function:NAME:QUALIFIER) is granted as written.
+            Some(function) => {
+                grants.allow("lambda:InvokeFunction", function.to_string());
+                if function.qualifier.is_none() {
+                    grants.allow("lambda:InvokeFunction", function.qualifiers());
+                }
             }
-        }
+            // Not a function Lambda would find: granted as written, for IAM to judge.
+            None => grants.allow("lambda:InvokeFunction", name),
+        },
         _ => {
-            let all = format!("arn:{PARTITION}:lambda:{REGION}:{ACCOUNT}:function:*");
+            let all = here("lambda", "function:*");
             grants.warn(
                 state,
                 "FunctionName",
@@ -280,7 +286,7 @@ fn event_buses(state: &str, parameters: &Value, grants: &mut Grants) {
         if name.starts_with("arn:") {
             name.to_string()
         } else {
-            format!("arn:{PARTITION}:events:{REGION}:{ACCOUNT}:event-bus/{name}")
+            here("events", &format!("event-bus/{name}"))
         }
     };
     match parameters.get("Entries").and_then(Value::as_array) {
@@ -320,31 +326,26 @@ fn start_execution(state: &str, parameters: &Value, sync: bool, grants: &mut Gra
         Field::Static(arn) => {
             let parsed = crate::stack::rules::parse_state_machine_arn(arn).ok();
             let machine = parsed.as_ref().map_or_else(|| arn.to_string(), |m| m.machine());
-            let executions = parsed.map_or_else(
-                || format!("arn:{PARTITION}:states:{REGION}:{ACCOUNT}:execution:*"),
-                |m| m.executions(),
-            );
+            let executions = parsed.map_or_else(|| here("states", "execution:*"), |m| m.executions());
             (machine, executions)
         }
         _ => {
-            let all = format!("arn:{PARTITION}:states:{REGION}:{ACCOUNT}:stateMachine:*");
+            let all = here("states", "stateMachine:*");
             grants.warn(
                 state,
                 "StateMachineArn",
                 &format!("states:StartExecution on every machine ({all})"),
             );
-            (
-                all,
-                format!("arn:{PARTITION}:states:{REGION}:{ACCOUNT}:execution:*"),
-            )
+            (all, here("states", "execution:*"))
         }
     };
     grants.allow("states:StartExecution", machine);
     if sync {
         grants.allow("states:DescribeExecution", executions.clone());
         grants.allow("states:StopExecution", executions);
-        let rule = format!(
-            "arn:{PARTITION}:events:{REGION}:{ACCOUNT}:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule"
+        let rule = here(
+            "events",
+            "rule/StepFunctionsGetEventsForStepFunctionsExecutionRule",
         );
         for action in ["events:PutTargets", "events:PutRule", "events:DescribeRule"] {
             grants.allow(action, rule.clone());
@@ -392,11 +393,14 @@ pub fn queue_arn(url: &str) -> String {
         .and_then(|h| h.split('.').next())
         .filter(|r| crate::stack::rules::is_region(r));
     let partition = region.and_then(crate::arn::Partition::of).map(|p| p.id);
-    format!(
-        "arn:{}:sqs:{}:{account}:{name}",
+    Arn::new(
         partition.unwrap_or(PARTITION),
-        region.unwrap_or(REGION)
+        "sqs",
+        region.unwrap_or(REGION),
+        account,
+        name,
     )
+    .to_string()
 }
 
 fn upper_first(s: &str) -> String {
@@ -434,6 +438,37 @@ mod tests {
              "Resource": "arn:aws:sqs:ap-southeast-2:189107071895:user-onboarding-welcome"}]});
         assert_eq!(derived.policy, crate::policy::normalize(&expected));
         assert!(derived.warnings.is_empty());
+    }
+
+    /// Lambda's Invoke takes a name, a partial ARN or an ARN, each optionally qualified (Lambda
+    /// API reference, Invoke, `FunctionName`): the grant is the function's ARN, and its
+    /// versions and aliases (`:*`) when no qualifier is named ("IAM policies for AWS Lambda").
+    #[test]
+    fn lambda_function_names_in_every_form_become_the_function_s_arn() {
+        let grants = |name: &str| {
+            let definition = json!({"StartAt": "L", "States": {"L": {"Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"FunctionName": name}, "End": true}}});
+            let derived = derive(&definition, false, false);
+            assert!(derived.warnings.is_empty(), "{:?}", derived.warnings);
+            derived.policy["Statement"][0]["Resource"].clone()
+        };
+        let here = "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function";
+        assert_eq!(
+            grants("notify"),
+            json!([format!("{here}:notify"), format!("{here}:notify:*")])
+        );
+        assert_eq!(grants("notify:live"), json!([format!("{here}:notify:live")]));
+        assert_eq!(
+            grants("111122223333:function:notify"),
+            json!([
+                "arn:${AWS::Partition}:lambda:${AWS::Region}:111122223333:function:notify",
+                "arn:${AWS::Partition}:lambda:${AWS::Region}:111122223333:function:notify:*"
+            ])
+        );
+        assert_eq!(
+            grants("arn:aws:lambda:eu-west-1:111122223333:function:notify:3"),
+            json!(["arn:aws:lambda:eu-west-1:111122223333:function:notify:3"])
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ use aws_sdk_sfn::operation::describe_state_machine::DescribeStateMachineOutput;
 use super::op::role_name;
 use super::spec::{Logging, MachineRole, ROLE_POLICY_NAME};
 use super::{LiveAlias, LiveMachine, LiveMachines, LiveVersion};
+use crate::arn::StateMachineArn;
 use crate::aws::Clients;
 use crate::error::AwsError;
 use crate::live::paginate::paginate;
@@ -198,6 +199,18 @@ pub fn unsupported<E: ProvideErrorMetadata>(status: Option<u16>, e: Option<&E>) 
         .contains(&code)
 }
 
+/// The number of a version ARN (`...:stateMachine:NAME:7`; botocore stepfunctions
+/// `StateMachineVersionListItem.stateMachineVersionArn`, `RoutingConfigurationListItem`).
+fn version_of(arn: &str) -> Option<u64> {
+    arn.parse::<StateMachineArn>().ok()?.version()
+}
+
+/// The alias name of an alias ARN (`...:stateMachine:NAME:PROD`; botocore stepfunctions
+/// `StateMachineAliasListItem.stateMachineAliasArn`).
+fn alias_of(arn: &str) -> Option<String> {
+    arn.parse::<StateMachineArn>().ok()?.alias().map(str::to_string)
+}
+
 /// The machine's versions (newest first) and aliases.
 async fn read_children(
     clients: &Clients,
@@ -214,7 +227,7 @@ async fn read_children(
                     .filter_map(|v| {
                         let arn = v.state_machine_version_arn();
                         Some(LiveVersion {
-                            number: arn.rsplit(':').next()?.parse().ok()?,
+                            number: version_of(arn)?,
                             arn: arn.to_string(),
                         })
                     })
@@ -247,18 +260,12 @@ async fn read_children(
         let routing = out
             .routing_configuration()
             .iter()
-            .filter_map(|r| {
-                Some((
-                    r.state_machine_version_arn().rsplit(':').next()?.parse().ok()?,
-                    r.weight(),
-                ))
-            })
+            .filter_map(|r| Some((version_of(r.state_machine_version_arn())?, r.weight())))
             .collect();
         machine.aliases.push(LiveAlias {
-            name: out.name().map_or_else(
-                || arn.rsplit(':').next().unwrap_or_default().to_string(),
-                str::to_string,
-            ),
+            name: out
+                .name()
+                .map_or_else(|| alias_of(&arn).unwrap_or_default(), str::to_string),
             arn,
             routing,
         });

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::definition::{self, CheckContext, Source};
 use super::policy;
+use crate::arn::{LogGroupArn, RoleArn};
 use crate::domain::Action;
 use crate::stack::diagnostic::{Diagnostic, Span};
 use crate::stack::model::{MachineAliasSection, StackFile, StateMachineSection};
@@ -269,7 +270,7 @@ pub fn status_helper_machine(described: &str, stack_tags: &BTreeMap<String, Stri
         tracing: false,
         tags,
         role: MachineRole::Generated(GeneratedRole {
-            arn: format!("arn:{PARTITION_PLACEHOLDER}:iam::{ACCOUNT_PLACEHOLDER}:role/{role_name}"),
+            arn: RoleArn::new(PARTITION_PLACEHOLDER, ACCOUNT_PLACEHOLDER, "/", &role_name).to_string(),
             name: role_name,
             trust: policy::trust(&machine_arn),
             policy: crate::policy::normalize(&status_helper::role_policy(&rules::named_machine(described))),
@@ -306,7 +307,7 @@ fn desired_machine(m: &StateMachineSection, stack_tags: &BTreeMap<String, String
             let role_name = generated_role_name(&name);
             let machine_arn = rules::named_machine(&name).machine();
             MachineRole::Generated(GeneratedRole {
-                arn: format!("arn:{PARTITION_PLACEHOLDER}:iam::{ACCOUNT_PLACEHOLDER}:role/{role_name}"),
+                arn: RoleArn::new(PARTITION_PLACEHOLDER, ACCOUNT_PLACEHOLDER, "/", &role_name).to_string(),
                 name: role_name,
                 trust: policy::trust(&machine_arn),
                 policy: derived.policy,
@@ -431,43 +432,44 @@ fn table(m: &StateMachineSection, out: &mut Vec<Diagnostic>) {
                 )
                 .with_help("log_group = \"arn:aws:logs:REGION:ACCOUNT:log-group:NAME:*\""),
             ),
-            Some(group) => {
-                let base = group.value.strip_suffix(":*").unwrap_or(&group.value);
-                if let Err(why) = rules::check_log_group_arn(base) {
-                    out.push(Diagnostic::error(
+            Some(group) => match group.value.parse::<LogGroupArn>() {
+                Err(why) => out.push(Diagnostic::error(
+                    group.span.clone(),
+                    "invalid log group ARN",
+                    why,
+                )),
+                Ok(arn) if !arn.all_streams => out.push(
+                    Diagnostic::error(
                         group.span.clone(),
-                        "invalid log group ARN",
-                        why,
-                    ));
-                } else if !group.value.ends_with(":*") {
-                    out.push(
-                        Diagnostic::error(
-                            group.span.clone(),
-                            "the log group ARN must end with `:*`",
-                            "no `:*`",
-                        )
-                        .with_help(format!(
-                            "write \"{base}:*\" (Step Functions guide, \"Logging in CloudWatch Logs\")"
-                        )),
-                    );
-                }
-            }
+                        "the log group ARN must end with `:*`",
+                        "no `:*`",
+                    )
+                    .with_help(format!(
+                        "write \"{}\" (Step Functions guide, \"Logging in CloudWatch Logs\")",
+                        LogGroupArn {
+                            all_streams: true,
+                            ..arn
+                        }
+                    )),
+                ),
+                Ok(_) => {}
+            },
             None => {}
         }
     }
-    if let Some(role) = &m.role {
-        let parts: Vec<&str> = role.value.splitn(6, ':').collect();
-        let ok = parts.len() == 6
-            && parts[0] == "arn"
-            && parts[2] == "iam"
-            && parts[4].len() == 12
-            && parts[5].starts_with("role/");
-        if !ok {
-            out.push(
-                Diagnostic::error(role.span.clone(), "invalid role ARN", "not an IAM role ARN")
-                    .with_help("arn:aws:iam::ACCOUNT:role/NAME, or leave `role` out to have one made"),
-            );
-        }
+    // CreateStateMachine's `roleArn` is an IAM role ARN (botocore stepfunctions `Arn`; IAM
+    // guide, "IAM identifiers").
+    if let Some(role) = &m.role
+        && let Err(why) = role.value.parse::<RoleArn>()
+    {
+        out.push(
+            Diagnostic::error(
+                role.span.clone(),
+                "invalid role ARN",
+                format!("not an IAM role ARN: {why}"),
+            )
+            .with_help("arn:aws:iam::ACCOUNT:role/NAME, or leave `role` out to have one made"),
+        );
     }
     if let Some(keep) = &m.keep_versions
         && !(1..=1000).contains(&keep.value)
