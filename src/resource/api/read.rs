@@ -130,10 +130,12 @@ const DEFAULT_API_KEY_SELECTION: &str = "$request.header.x-api-key";
 fn unexpressed(a: &Api) -> Vec<String> {
     let mut out = Vec::new();
     text(&mut out, "Description", a.description());
-    // `1.0` is what `up`'s own ImportApi sets: the `info.version` of its document, which
-    // OpenAPI requires and ImportApi makes the API's `Version` (a label with no effect on how
-    // the API answers; API reference, "Api": "A version identifier for the API").
-    text(&mut out, "Version", a.version().filter(|v| *v != "1.0"));
+    // What `up`'s own ImportApi sets is not the user's: the `info.version` of its document.
+    text(
+        &mut out,
+        "Version",
+        a.version().filter(|v| *v != super::emit::DOCUMENT_VERSION),
+    );
     flag(
         &mut out,
         "DisableExecuteApiEndpoint",
