@@ -1,5 +1,6 @@
 //! A route as CloudFormation declares it (`AWS::ApiGatewayV2::Route`) and as OpenAPI does (an
-//! operation of a path item, with the request its integration reads and the answers it gives).
+//! operation of a path item, with the request its integration reads and the answers it gives);
+//! and the `[[route]]` table `import` writes from a live route and its integration.
 //!
 //! Sources (API Gateway developer guide): "Working with OpenAPI definitions for HTTP APIs",
 //! "x-amazon-apigateway-any-method object" (the `$default` route is `/$default` with
@@ -7,14 +8,20 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use std::fmt::Write;
+
+use serde::Serialize;
 use serde_json::{Map, Value, json};
 
-use super::spec::DesiredRoute;
+use super::spec::{DesiredRoute, LiveRoute};
 use crate::arn::StateMachineArn;
 use crate::domain::{Action, Authorization};
 use crate::grant::{SdkCall, When, call};
-use crate::resource::integration::emit::openapi_output_name;
+use crate::resource::authorizer::emit::DocAuthorizer;
+use crate::resource::integration::emit::{self as integration, Importing, openapi_output_name};
+use crate::resource::integration::spec::LiveIntegration;
 use crate::stack::rules::{self, JsonStep, Mapping, RouteKey, references};
+use crate::stack::write::{key as toml_key, list, quote, table};
 
 /// The deployer's rows for this unit's calls (its `read.rs` and `apply.rs`), with the IAM actions
 /// each needs: its fragment of the policy `provision policy` prints, assembled by
@@ -335,6 +342,141 @@ fn responses(route: &DesiredRoute) -> Value {
         Authorization::None | Authorization::Custom => {}
     }
     responses
+}
+
+/// `[[route]]`.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocRoute {
+    /// Route key.
+    pub key: String,
+    /// Step Functions action.
+    pub action: Action,
+    /// Machine ARN (or name, with `--portable`).
+    pub state_machine: String,
+    /// Parameters, when not the default `{ Input = "$request.body.input" }`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameters: Option<BTreeMap<String, String>>,
+    /// `AWS_IAM`; `NONE` is the default and a JWT route names its authorizer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorization: Option<String>,
+    /// The authorizer's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorizer: Option<String>,
+    /// Scopes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub scopes: Vec<String>,
+    /// The integration's response parameters, per status code, as AWS spells them (the long form
+    /// of `response`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub response: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+/// The API's authorizers as `import` read them, by id: each one's table, or why the format
+/// cannot hold it.
+pub type Authorizers<'a> = BTreeMap<&'a str, Result<DocAuthorizer, String>>;
+
+/// One route as the format holds it (with its integration, [`integration::doc`]), or why it
+/// cannot: a route with settings the format lacks, no integration, an integration the format
+/// cannot hold, or an authorization it cannot express.
+pub fn doc(
+    live: &LiveRoute,
+    integration: Option<&LiveIntegration>,
+    authorizers: &Authorizers<'_>,
+    at: &Importing<'_>,
+) -> Result<DocRoute, String> {
+    if !live.unexpressed.is_empty() {
+        return Err(format!(
+            "route settings the format lacks: {}",
+            live.unexpressed.join("; ")
+        ));
+    }
+    let Some(i) = integration else {
+        return Err(match &live.target {
+            Some(t) => format!("target {t} is not an integration of the API"),
+            None => "no integration".into(),
+        });
+    };
+    let target = integration::doc(i, at)?;
+    let (authorization, authorizer, scopes) = doc_authorization(live, authorizers)?;
+    Ok(DocRoute {
+        key: live.key.clone(),
+        parameters: integration::doc_parameters(i, &target, at.region)?,
+        action: target.action,
+        state_machine: target.state_machine,
+        authorization,
+        authorizer,
+        scopes,
+        response: i.response.clone(),
+    })
+}
+
+/// `authorization`, `authorizer` and `scopes`: NONE is the default, JWT names its authorizer,
+/// a Lambda (CUSTOM) authorizer cannot be expressed.
+type RouteAuth = (Option<String>, Option<String>, Vec<String>);
+
+fn doc_authorization(live: &LiveRoute, authorizers: &Authorizers<'_>) -> Result<RouteAuth, String> {
+    match live.authorization {
+        Authorization::None => Ok((None, None, Vec::new())),
+        Authorization::AwsIam => Ok((Some(Authorization::AwsIam.to_string()), None, Vec::new())),
+        Authorization::Jwt => {
+            let id = live.authorizer_id.as_deref().unwrap_or_default();
+            match authorizers.get(id) {
+                Some(Ok(a)) => Ok((None, Some(a.name.clone()), live.scopes.clone())),
+                Some(Err(_)) => Err(format!("its authorizer {id} cannot be expressed")),
+                None => Err(format!("its authorizer {id} is not one of the API's")),
+            }
+        }
+        other @ Authorization::Custom => Err(format!(
+            "authorization {other}: the format has NONE, AWS_IAM and JWT"
+        )),
+    }
+}
+
+impl DocRoute {
+    /// `--portable`: a machine in `account` and `region` by its name (a name means the caller's
+    /// account and the stack's region, docs/stack-format.md), any other machine's ARN through
+    /// `arn` (account and region as variables).
+    pub fn make_portable(&mut self, account: &str, region: &str, arn: &dyn Fn(&mut String)) {
+        if let Ok(m) = crate::arn::parse_state_machine_arn(&self.state_machine)
+            && m.qualifier.is_none()
+            && m.region == region
+            && m.account == account
+        {
+            self.state_machine = m.name.clone();
+        }
+        arn(&mut self.state_machine);
+    }
+}
+
+/// Writes one `[[route]]` for `import`.
+pub fn write(out: &mut String, r: &DocRoute) {
+    let _ = writeln!(
+        out,
+        "\n[[route]]\nkey = {}\naction = {}\nstate_machine = {}",
+        quote(&r.key),
+        quote(r.action.as_str()),
+        quote(&r.state_machine)
+    );
+    if let Some(p) = &r.parameters {
+        let _ = writeln!(out, "parameters = {}", table(p));
+    }
+    if let Some(a) = &r.authorization {
+        let _ = writeln!(out, "authorization = {}", quote(a));
+    }
+    if let Some(a) = &r.authorizer {
+        let _ = writeln!(out, "authorizer = {}", quote(a));
+    }
+    if !r.scopes.is_empty() {
+        let _ = writeln!(out, "scopes = {}", list(&r.scopes));
+    }
+    if !r.response.is_empty() {
+        let codes: Vec<String> = r
+            .response
+            .iter()
+            .map(|(code, parameters)| format!("{} = {}", toml_key(code), table(parameters)))
+            .collect();
+        let _ = writeln!(out, "response = {{ {} }}", codes.join(", "));
+    }
 }
 
 #[cfg(test)]
