@@ -460,8 +460,9 @@ mod tests {
     fn routes(extra: &str) -> Desired {
         desired(&format!(
             "[stack]\nname = \"orders\"\nregion = \"us-east-1\"\n[api]\nname = \"orders-api\"\n\
-             [role]\nname = \"orders-role\"\npolicy_name = \"p\"\n{extra}\n[stage]\nname = \"live\"\n\
-             auto_deploy = true\nthrottling_rate_limit = 5\nthrottling_burst_limit = 10\n"
+             [role]\nname = \"orders-role\"\npolicy_name = \"p\"\n{extra}\n{}name = \"live\"\n\
+             auto_deploy = true\n",
+            crate::resource::stage::spec::samples::throttled_table(10, 5.0)
         ))
     }
 

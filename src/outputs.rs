@@ -5,7 +5,7 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::domain::{Authorization, StageName};
+use crate::domain::{Action, Authorization, StageName};
 use crate::resource::authorizer::spec::TokenSource;
 use crate::stack::Desired;
 use crate::stack::desired::DesiredRoute;
@@ -33,6 +33,10 @@ pub struct RouteOutput {
     pub invoke_url: String,
     /// A `curl` command that calls it.
     pub curl: String,
+    /// What a shell variable in the URL stands for (a status route's execution), printed as a
+    /// comment above the `curl`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
 }
 
 /// The base URL of a stage: the API's endpoint (or the default `execute-api` host when AWS did
@@ -66,7 +70,8 @@ pub fn outputs(
         .iter()
         .map(|route| {
             let (method, path) = route.key.split_once(' ').unwrap_or(("ANY", "/"));
-            let invoke_url = format!("{base}{}", example_path(path));
+            let status = status_parameter(desired, route);
+            let invoke_url = format!("{base}{}", example_path(path, status.as_ref()));
             let call = Call {
                 method,
                 url: &invoke_url,
@@ -77,6 +82,7 @@ pub fn outputs(
                 route: route.key.clone(),
                 curl: curl(desired, route, &call),
                 invoke_url,
+                hint: status.map(|s| s.hint),
             }
         })
         .collect();
@@ -88,17 +94,76 @@ pub fn outputs(
     }
 }
 
-/// A path with each `{param}` filled in with a placeholder a shell leaves alone.
-fn example_path(path: &str) -> String {
+/// A path with each `{param}` filled in: a status route's execution parameter with its shell
+/// variable, any other with a placeholder a shell leaves alone.
+fn example_path(path: &str, status: Option<&StatusParameter>) -> String {
     path.split('/')
         .map(
             |segment| match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                Some(name) => format!("example-{}", name.trim_end_matches('+')),
+                Some(name) => match status.filter(|s| s.name == name) {
+                    Some(status) => format!("${}", status.variable),
+                    None => format!("example-{}", name.trim_end_matches('+')),
+                },
                 None => segment.to_string(),
             },
         )
         .collect::<Vec<_>>()
         .join("/")
+}
+
+/// The path parameter a status route reads the execution from (docs/stack-format.md, "A status
+/// route"): its name, the shell variable the Try line puts in its place, and what it holds.
+struct StatusParameter {
+    name: String,
+    variable: &'static str,
+    hint: String,
+}
+
+/// A status route's execution parameter, when `route` is one and reads the execution's ARN or
+/// name from the path. The helper's `Input` says which: `{"executionArn":
+/// "${request.path.P}"}` takes the whole ARN, `...:execution:MACHINE:${request.path.P}` its name
+/// ([`crate::stack::status_helper::input`]).
+fn status_parameter(desired: &Desired, route: &DesiredRoute) -> Option<StatusParameter> {
+    let described = desired
+        .state_machines
+        .iter()
+        .find(|m| m.arn() == route.state_machine)?
+        .describes
+        .as_deref()?;
+    let input = route.integration.parameters.get("Input")?;
+    let name = references(input).into_iter().find_map(|m| match m {
+        Mapping::Path(name) => Some(name),
+        _ => None,
+    })?;
+    let executions = desired
+        .machine(described)
+        .and_then(|m| crate::arn::parse_state_machine_arn(&m.arn()).ok())
+        .map(|arn| arn.executions().trim_end_matches('*').to_string())?;
+    let started_by: Vec<&str> = desired
+        .routes
+        .iter()
+        .filter(|r| r.integration.action == Action::StartExecution)
+        .filter(|r| crate::arn::parse_state_machine_arn(&r.state_machine).is_ok_and(|a| a.name == described))
+        .map(|r| r.key.as_str())
+        .collect();
+    let started = match started_by.as_slice() {
+        [] => String::new(),
+        keys => format!("; {} answers with one", keys.join(" or ")),
+    };
+    let by_arn = input.contains(&format!("\"${{request.path.{name}}}\""));
+    let (variable, hint) = match by_arn {
+        true => (
+            "EXECUTION_ARN",
+            format!("$EXECUTION_ARN: the ARN of an execution of {described}, {executions}NAME{started}"),
+        ),
+        false => (
+            "EXECUTION_NAME",
+            format!(
+                "$EXECUTION_NAME: the name of an execution of {described}, the end of its ARN {executions}NAME{started}"
+            ),
+        ),
+    };
+    Some(StatusParameter { name, variable, hint })
 }
 
 /// What a call to the route sends when the user gives no body: the route's `example`, else
@@ -264,7 +329,7 @@ mod tests {
     #[test]
     fn path_parameters_get_placeholders() {
         assert_eq!(
-            example_path("/orders/{id}/{rest+}"),
+            example_path("/orders/{id}/{rest+}", None),
             "/orders/example-id/example-rest"
         );
     }
@@ -278,6 +343,78 @@ mod tests {
         assert_eq!(
             invoke_base(Some("http://127.0.0.1:5000/"), "abc", "eu-west-1", "v1"),
             "http://127.0.0.1:5000/v1"
+        );
+    }
+
+    /// The walkthrough's status route (`stacks/onboarding-walkthrough.toml`), and one by name.
+    fn status_stack(parameters: &str) -> crate::stack::BoundDesired {
+        let text = format!(
+            r#"[stack]
+name = "s"
+region = "ap-southeast-2"
+allow = ["no-authorization", "no-throttling"]
+[api]
+name = "s-api"
+[role]
+name = "s-role"
+policy_name = "Invoke"
+[[state_machine]]
+name = "onboarding"
+definition = {{ StartAt = "P", States = {{ P = {{ Type = "Pass", End = true }} }} }}
+[[route]]
+key = "POST /start"
+action = "StartExecution"
+state_machine = "onboarding"
+[[route]]
+key = "GET /onboarding-status/{{execution}}"
+action = "DescribeExecution"
+state_machine = "onboarding"
+parameters = {{ {parameters} }}
+"#
+        );
+        let loaded = crate::stack::from_source(&text);
+        let desired = loaded
+            .desired
+            .unwrap_or_else(|| panic!("{:#?}", loaded.diagnostics));
+        desired.bind(&crate::stack::Binding {
+            region: "ap-southeast-2".into(),
+            account: Some("111122223333".into()),
+        })
+    }
+
+    #[test]
+    fn a_status_routes_try_line_names_the_execution_it_takes() {
+        let desired = status_stack(r#"ExecutionArn = "$request.path.execution""#);
+        let out = outputs(&desired, "abc", None, None, "ap-southeast-2", false);
+        let status = &out.routes[1];
+        let url = "https://abc.execute-api.ap-southeast-2.amazonaws.com/onboarding-status/$EXECUTION_ARN";
+        assert_eq!(status.invoke_url, url);
+        assert_eq!(status.curl, format!("curl -X GET \"{url}\""));
+        assert_eq!(
+            status.hint.as_deref(),
+            Some(
+                "$EXECUTION_ARN: the ARN of an execution of onboarding, \
+                 arn:aws:states:ap-southeast-2:111122223333:execution:onboarding:NAME; POST /start answers with one"
+            )
+        );
+        assert_eq!(out.routes[0].hint, None);
+
+        let desired = status_stack(r#"Name = "$request.path.execution""#);
+        let out = outputs(&desired, "abc", None, None, "ap-southeast-2", false);
+        assert!(
+            out.routes[1]
+                .curl
+                .ends_with("/onboarding-status/$EXECUTION_NAME\""),
+            "{:?}",
+            out.routes[1]
+        );
+        assert!(
+            out.routes[1]
+                .hint
+                .as_deref()
+                .is_some_and(|h| h.starts_with("$EXECUTION_NAME: the name of an execution of onboarding")),
+            "{:?}",
+            out.routes[1]
         );
     }
 }

@@ -23,10 +23,50 @@ pub enum Format {
 /// document ([`Printer::result`]).
 pub trait Rendered {
     /// The text form, written through the printer's text methods (results on stdout, progress on
-    /// stderr).
-    fn text(&self, printer: &Printer);
+    /// stderr). Fails only where a document could not be written ([`Printer::document`]).
+    fn text(&self, printer: &Printer) -> std::io::Result<()>;
     /// The JSON document.
     fn json(&self) -> Value;
+}
+
+/// A result that is one document (a template, a schema, a policy, a completion script): in text
+/// mode the document as it is on stdout, then a line on stderr saying what it is; in JSON mode
+/// `json`, which is the document itself when it is JSON, else a report holding it.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// The document, byte for byte.
+    pub bytes: Vec<u8>,
+    /// The JSON form.
+    pub json: Value,
+    /// A line on stderr after the document, in text mode.
+    pub about: Option<String>,
+}
+
+impl Document {
+    /// A JSON document: printed as it is in both modes (pretty, with a final newline).
+    pub fn json(document: Value, about: Option<String>) -> Self {
+        let mut bytes = serde_json::to_vec_pretty(&document).unwrap_or_default();
+        bytes.push(b'\n');
+        Self {
+            bytes,
+            json: document,
+            about,
+        }
+    }
+}
+
+impl Rendered for Document {
+    fn text(&self, printer: &Printer) -> std::io::Result<()> {
+        printer.document(&self.bytes)?;
+        if let Some(about) = &self.about {
+            printer.progress(about);
+        }
+        Ok(())
+    }
+
+    fn json(&self) -> Value {
+        self.json.clone()
+    }
 }
 
 /// Where every command writes.
@@ -121,11 +161,25 @@ impl Printer {
         }
     }
 
-    /// A command's result: its text in text mode, its JSON document in JSON mode.
-    pub fn result(&self, result: &dyn Rendered) {
-        match self.format {
+    /// A command's result: its text in text mode, its JSON document in JSON mode. Fails when a
+    /// document cannot be written to stdout (a reader that stops early is not a failure).
+    pub fn result(&self, result: &dyn Rendered) -> Result<(), crate::error::Error> {
+        let written = match self.format {
             Format::Text => result.text(self),
-            Format::Json => self.json(&result.json()),
+            Format::Json => {
+                self.json(&result.json());
+                Ok(())
+            }
+        };
+        written.map_err(|e| crate::error::Error::msg(format!("cannot write the result to stdout: {e}")))
+    }
+
+    /// What a command found before it failed (`invoke --follow`: the response, before the
+    /// execution could not be followed), in text mode only: in JSON mode the failure is the one
+    /// document.
+    pub fn partial(&self, result: &dyn Rendered) {
+        if self.format == Format::Text {
+            let _ = result.text(self);
         }
     }
 
@@ -256,6 +310,9 @@ impl Printer {
         for r in &outputs.routes {
             self.line("");
             self.line(&format!("Try {}:", r.route));
+            if let Some(hint) = &r.hint {
+                self.line(&format!("  # {hint}"));
+            }
             self.line(&format!("  {}", r.curl));
         }
     }

@@ -77,9 +77,11 @@ pub fn template(desired: &Desired) -> Value {
     }
     resources.insert(API.into(), api::emit::cfn(&desired.api, &desired.tags));
     let mut machine_ids = BTreeMap::new();
+    let mut conditions = Map::new();
     for machine in &desired.state_machines {
         let machine_id = machine_emit::ids(machine, &pascal(&machine.name));
         resources.extend(machine_emit::resources(machine, &machine_id));
+        conditions.extend(machine_emit::conditions(machine, &machine_id));
         machine_ids.insert(machine.name.clone(), machine_id);
     }
 
@@ -150,12 +152,17 @@ pub fn template(desired: &Desired) -> Value {
         stage::emit::cfn(&desired.stage, &desired.tags, API, &route_ids),
     );
 
-    json!({
+    let mut template = json!({
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": format!("provision stack {}: an HTTP API that runs Step Functions workflows", desired.stack),
-        "Resources": resources,
-        "Outputs": outputs,
-    })
+    });
+    // Conditions come before Resources, as templates are usually read.
+    if !conditions.is_empty() {
+        template["Conditions"] = Value::Object(conditions);
+    }
+    template["Resources"] = Value::Object(resources);
+    template["Outputs"] = Value::Object(outputs);
+    template
 }
 
 /// A route's request parameters, its `StateMachineArn` a reference when it names a machine (or
@@ -234,8 +241,10 @@ pub fn template_with_vars(desired: &Desired, vars: &Vars) -> Value {
             }
         }
     }
-    if let Some(resources) = template.get_mut("Resources") {
-        *resources = substituted(resources, &ids);
+    for section in ["Conditions", "Resources"] {
+        if let Some(body) = template.get_mut(section) {
+            *body = substituted(body, &ids);
+        }
     }
     for (field, name) in &vars.numbers {
         let reference = json!({"Ref": ids.get(name).cloned().unwrap_or_else(|| parameter_id(name))});
@@ -253,10 +262,10 @@ pub fn template_with_vars(desired: &Desired, vars: &Vars) -> Value {
     if !parameters.is_empty()
         && let Value::Object(root) = &mut template
     {
-        // Parameters come before Resources, as templates are usually read.
+        // Parameters come before Conditions and Resources, as templates are usually read.
         let mut ordered = Map::new();
         for (k, v) in std::mem::take(root) {
-            if k == "Resources" {
+            if (k == "Conditions" || k == "Resources") && !ordered.contains_key("Parameters") {
                 ordered.insert("Parameters".into(), Value::Object(parameters.clone()));
             }
             ordered.insert(k, v);
@@ -466,14 +475,16 @@ mod tests {
     }
 
     #[test]
-    fn role_path_and_boundary_are_in_the_template_and_an_existing_role_is_only_named() {
+    fn the_role_is_its_unit_s_resource_and_an_existing_role_is_only_named() {
+        // The role unit's emit test checks what its fragment holds (path, boundary).
         let boundary = "arn:aws:iam::189107071895:policy/OrgBoundary";
-        let t = template(&with_role_lines(&format!(
-            "path = \"/service/\"\npermissions_boundary = \"{boundary}\""
-        )));
-        let role = &t["Resources"]["Role"]["Properties"];
-        assert_eq!(role["Path"], json!("/service/"));
-        assert_eq!(role["PermissionsBoundary"], json!(boundary));
+        let d = with_role_lines(&format!(
+            "path = \"/service/\"\n{}",
+            role::spec::samples::boundary_line(boundary)
+        ));
+        let t = template(&d);
+        assert_eq!(t["Resources"]["Role"], role::emit::cfn(&d.role, &d.tags));
+        assert_eq!(t["Resources"]["Role"]["Properties"]["Path"], json!("/service/"));
         let plain = template(&with_role_lines(""));
         assert!(plain["Resources"]["Role"]["Properties"].get("Path").is_none());
 
@@ -542,12 +553,11 @@ mod tests {
             "$request.body.executionArn"
         );
         assert_eq!(cancel["CredentialsArn"], json!({"Fn::GetAtt": ["Role", "Arn"]}));
-        let stage = &r["Stage"]["Properties"];
-        assert_eq!(stage["DefaultRouteSettings"]["ThrottlingBurstLimit"], 100);
-        assert_eq!(
-            stage["AccessLogSettings"]["Format"],
-            json!(d.stage.access_log.as_ref().map(|l| &l.format))
-        );
+        // The stage and the API are their units' fragments, which their emit tests check
+        // (route settings and log format; CORS), with the routes' ids for DependsOn.
+        let routes = ["RoutePostNewUser", "RoutePostNewUserSync", "RoutePostCancel"].map(String::from);
+        assert_eq!(r["Stage"], stage::emit::cfn(&d.stage, &d.tags, API, &routes));
+        assert_eq!(r["Api"], api::emit::cfn(&d.api, &d.tags));
         let trust = &r["Role"]["Properties"]["AssumeRolePolicyDocument"];
         assert_eq!(
             trust["Statement"][0]["Condition"]["StringEquals"]["aws:SourceAccount"],
@@ -557,7 +567,6 @@ mod tests {
             r["Role"]["Properties"]["Policies"][0]["PolicyDocument"],
             d.role.policy
         );
-        assert_eq!(r["Api"]["Properties"]["CorsConfiguration"]["MaxAge"], 300);
         assert!(t["Outputs"]["UrlPostNewUser"].is_object());
     }
 

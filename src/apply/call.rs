@@ -5,7 +5,7 @@
 
 use std::sync::Mutex;
 
-use super::{Ran, Resolved};
+use super::{Progress, Ran, Resolved};
 use crate::aws::Clients;
 use crate::error::AwsError;
 use crate::plan::Op;
@@ -14,7 +14,12 @@ use crate::resource::{api, authorizer, integration, role, route, stage, state_ma
 
 /// Performs one operation; an ImportApi the endpoint cannot do says so, for its per-resource
 /// operations to run instead.
-pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Result<Ran, AwsError> {
+pub(super) async fn run(
+    clients: &Clients,
+    ctx: &Mutex<Resolved>,
+    progress: &Progress,
+    op: &Op,
+) -> Result<Ran, AwsError> {
     let label = op.label();
     let done = match op {
         Op::ImportApi(import) => return run_import(clients, ctx, &label, import).await,
@@ -24,7 +29,7 @@ pub(super) async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &Op) -> Re
         Op::Integration(op) => integration::apply::run(clients, ctx, &label, op).await,
         Op::Route(op) => route::apply::run(clients, ctx, &label, op).await,
         Op::Stage(op) => stage::apply::run(clients, ctx, &label, op).await,
-        Op::Machine(op) => state_machine::apply::run(clients, ctx, op).await,
+        Op::Machine(op) => state_machine::apply::run(clients, ctx, progress, op).await,
     };
     done.map(|()| Ran::Done)
 }

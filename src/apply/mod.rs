@@ -5,6 +5,7 @@
 pub(crate) mod answer;
 mod call;
 pub(crate) mod create;
+pub(crate) mod progress;
 pub(crate) mod resolve;
 
 use std::collections::{HashMap, HashSet};
@@ -17,6 +18,7 @@ use crate::aws::Clients;
 use crate::error::AwsError;
 use crate::plan::op::{ImportApiOp, IntegrationOp};
 use crate::plan::{Key, Op, Plan};
+pub use progress::Progress;
 pub use resolve::Resolved;
 
 /// At most this many operations at once. The rate is the pacer's business (`--max-rps`, see
@@ -42,6 +44,9 @@ pub enum Event<'a> {
     /// Something the user should know, e.g. that ImportApi was not available and the API is
     /// made one call at a time instead.
     Note(&'a str),
+    /// A line from an operation that takes a while, e.g. waiting for a state machine to finish
+    /// deleting.
+    Progress(&'a str),
 }
 
 /// How an operation ended, when it did not fail.
@@ -104,6 +109,7 @@ pub async fn apply(
     let mut running = JoinSet::new();
     let mut completed = Vec::new();
     let mut stopped: Option<Stopped> = None;
+    let (progress, mut heard) = Progress::channel();
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
 
@@ -118,9 +124,10 @@ pub async fn apply(
                 }
                 started.insert(i);
                 let (clients, ctx, op) = (clients.clone(), ctx.clone(), op.clone());
+                let progress = progress.clone();
                 running.spawn(async move {
                     let start = Instant::now();
-                    let result = call::run(&clients, &ctx, &op).await;
+                    let result = call::run(&clients, &ctx, &progress, &op).await;
                     (i, op.label(), start.elapsed(), result)
                 });
             }
@@ -129,6 +136,9 @@ pub async fn apply(
             break;
         }
         tokio::select! {
+            // Progress first: an operation's lines come before the step they lead to.
+            biased;
+            Some(line) = heard.recv() => on_event(Event::Progress(&line)),
             joined = running.join_next() => {
                 let Some(joined) = joined else { break };
                 match joined {
@@ -167,6 +177,9 @@ pub async fn apply(
         }
     }
 
+    while let Ok(line) = heard.try_recv() {
+        on_event(Event::Progress(&line));
+    }
     let not_started = ops
         .iter()
         .enumerate()

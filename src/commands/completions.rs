@@ -4,8 +4,7 @@
 use clap_complete::Shell;
 
 use super::{ExitStatus, Outcome};
-use crate::error::Error;
-use crate::render::Printer;
+use crate::render::{Document, Printer};
 
 /// `completions`' options.
 #[derive(Debug, Clone, clap::Args)]
@@ -23,10 +22,18 @@ pub fn script(shell: Shell, mut command: clap::Command) -> Vec<u8> {
     script
 }
 
-/// Prints the completion script for `shell` to stdout.
+/// Prints the completion script for `shell` to stdout; with `--output json`, a report holding it
+/// (`{"shell", "script"}`), since a script is not JSON.
 pub fn run(printer: &Printer, shell: Shell, command: clap::Command) -> Outcome {
-    printer
-        .document(&script(shell, command))
-        .map_err(|e| Error::msg(format!("cannot write the completion script to stdout: {e}")))?;
+    let bytes = script(shell, command);
+    let json = serde_json::json!({
+        "shell": shell.to_string(),
+        "script": String::from_utf8_lossy(&bytes),
+    });
+    printer.result(&Document {
+        bytes,
+        json,
+        about: None,
+    })?;
     Ok(ExitStatus::Success)
 }

@@ -6,8 +6,8 @@ use super::{ExitStatus, Outcome};
 use crate::aws::AwsSettings;
 use crate::error::Error;
 use crate::plan::saved::SavedPlan;
-use crate::plan::{self, PlanOptions};
-use crate::render::Printer;
+use crate::plan::{self, Plan, PlanOptions};
+use crate::render::{Printer, Rendered};
 
 /// `diff`'s options.
 #[derive(Debug, Clone, clap::Args)]
@@ -70,22 +70,49 @@ async fn diff(
         super::prepare_loaded(printer, settings, given, load, super::Machines::Required).await?;
     super::adoption(printer, &clients, &desired, &mut live, adopt).await?;
     let plan = plan::plan(&desired, &live, PlanOptions { adopt }).map_err(|e| Error::msg(e.to_string()))?;
-    printer.plan(&plan);
+    // The file first, then the result: a diff whose plan cannot be saved prints no plan to
+    // apply, only why it failed.
     if let Some(out) = out {
         let stack_file = loaded.path.display().to_string();
         let saved = SavedPlan::new(&stack_file, &loaded.source, &live, &plan);
         write_atomically(out, &saved)?;
-        printer.progress(&format!(
-            "Saved the plan to {0}; after review, apply exactly it with: provision up --plan {0}",
-            out.display()
-        ));
     }
-    printer.json(&serde_json::to_value(&plan).unwrap_or_default());
+    printer.result(&Planned {
+        plan: &plan,
+        saved: out,
+    })?;
     Ok(if exit_code && !plan.is_empty() {
         ExitStatus::Changes
     } else {
         ExitStatus::Success
     })
+}
+
+/// `diff`'s result: the plan, and where it was saved (`--out`).
+struct Planned<'a> {
+    plan: &'a Plan,
+    saved: Option<&'a Path>,
+}
+
+impl Rendered for Planned<'_> {
+    fn text(&self, printer: &Printer) -> std::io::Result<()> {
+        printer.plan(self.plan);
+        if let Some(out) = self.saved {
+            printer.progress(&format!(
+                "Saved the plan to {0}; after review, apply exactly it with: provision up --plan {0}",
+                out.display()
+            ));
+        }
+        Ok(())
+    }
+
+    fn json(&self) -> serde_json::Value {
+        let mut json = serde_json::to_value(self.plan).unwrap_or_default();
+        if let Some(out) = self.saved {
+            json["saved"] = serde_json::json!(out.display().to_string());
+        }
+        json
+    }
 }
 
 /// Whether `path` holds a plan saved by `diff --out`.

@@ -64,7 +64,7 @@ pub async fn run(
         printer.result(&Deleted {
             plan: &plan,
             completed: Vec::new(),
-        });
+        })?;
         return Ok(ExitStatus::Success);
     }
     printer.plan(&plan);
@@ -96,7 +96,7 @@ pub async fn run(
     printer.result(&Deleted {
         plan: &plan,
         completed,
-    });
+    })?;
     Ok(ExitStatus::Success)
 }
 
@@ -107,7 +107,7 @@ struct Deleted<'a> {
 }
 
 impl Rendered for Deleted<'_> {
-    fn text(&self, printer: &Printer) {
+    fn text(&self, printer: &Printer) -> std::io::Result<()> {
         printer.line(&match self.plan.is_empty() {
             true => format!(
                 "Nothing to delete: stack {} owns nothing in AWS.",
@@ -115,6 +115,7 @@ impl Rendered for Deleted<'_> {
             ),
             false => format!("Stack {} deleted.", self.plan.stack),
         });
+        Ok(())
     }
 
     fn json(&self) -> serde_json::Value {

@@ -9,7 +9,7 @@ use crate::aws::AwsSettings;
 use crate::error::Error;
 use crate::import::{self, ImportOptions, Imported};
 use crate::live;
-use crate::render::Printer;
+use crate::render::{Printer, Rendered};
 
 /// `import`'s options: what to import and how.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -58,41 +58,68 @@ pub async fn run(printer: &Printer, settings: &AwsSettings, args: ImportArgs) ->
             false => printer.error(&format!("cannot import {line}")),
         }
     }
-    printer.json(&json!({
-        "api": {"id": read.api.id, "name": read.api.name},
-        "stack": imported.stack,
-        "skipped": imported.skipped,
-        "written": written,
-        "file": args.out.as_ref().filter(|_| written).map(|p| p.display().to_string()),
-    }));
     if !written {
-        // The report above is the one JSON document; the refusal goes to stderr.
+        // Said on stderr in both modes, as the skipped items are: the result is the report.
         let (message, help) = refusal(&imported, &args);
         printer.error(&format!("{message}\n  help: {help}"));
-        return Ok(ExitStatus::Failure);
     }
-    match &args.out {
-        Some(path) => {
-            std::fs::write(path, &text).map_err(|source| Error::Io {
-                action: "write",
-                path: path.clone(),
-                source,
-            })?;
-            printer.progress(&format!(
-                "Wrote {} (stack {}, {} route(s)). Next: provision diff {0} --adopt",
-                path.display(),
-                imported.stack.stack,
-                imported.stack.routes.len()
-            ));
-        }
-        None if printer.format() == crate::render::Format::Text => {
-            printer
-                .document(text.as_bytes())
-                .map_err(|e| Error::msg(format!("cannot write the stack to stdout: {e}")))?;
-        }
-        None => {}
+    let file = args.out.as_deref().filter(|_| written);
+    if let Some(path) = file {
+        std::fs::write(path, &text).map_err(|source| Error::Io {
+            action: "write",
+            path: path.to_path_buf(),
+            source,
+        })?;
     }
-    Ok(ExitStatus::Success)
+    printer.result(&Report {
+        read: &read,
+        imported: &imported,
+        text: &text,
+        written,
+        file,
+    })?;
+    Ok(match written {
+        true => ExitStatus::Success,
+        false => ExitStatus::Failure,
+    })
+}
+
+/// `import`'s result: the stack file (on stdout, or where it was written), or why it was not
+/// written; for JSON the stack as JSON and every skipped item.
+struct Report<'a> {
+    read: &'a live::ImportRead,
+    imported: &'a Imported,
+    text: &'a str,
+    written: bool,
+    file: Option<&'a std::path::Path>,
+}
+
+impl Rendered for Report<'_> {
+    fn text(&self, printer: &Printer) -> std::io::Result<()> {
+        match (self.written, self.file) {
+            (false, _) => Ok(()),
+            (true, Some(path)) => {
+                printer.progress(&format!(
+                    "Wrote {} (stack {}, {} route(s)). Next: provision diff {0} --adopt",
+                    path.display(),
+                    self.imported.stack.stack,
+                    self.imported.stack.routes.len()
+                ));
+                Ok(())
+            }
+            (true, None) => printer.document(self.text.as_bytes()),
+        }
+    }
+
+    fn json(&self) -> serde_json::Value {
+        json!({
+            "api": {"id": self.read.api.id, "name": self.read.api.name},
+            "stack": self.imported.stack,
+            "skipped": self.imported.skipped,
+            "written": self.written,
+            "file": self.file.map(|p| p.display().to_string()),
+        })
+    }
 }
 
 /// The written file must load and validate: a file `import` writes and `validate` refuses is a

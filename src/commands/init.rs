@@ -10,7 +10,7 @@ use std::path::{Component, Path, PathBuf};
 
 use super::{ExitStatus, Outcome};
 use crate::error::Error;
-use crate::render::Printer;
+use crate::render::{Printer, Rendered};
 use crate::stack::starter::{
     self, DEFAULT_NAME, DEFAULT_REGION, DEFAULT_ROUTE, Starter, is_stack_name, schema_reference,
 };
@@ -162,15 +162,44 @@ pub fn run(printer: &Printer, options: Options) -> Outcome {
         ));
     }
     write_new(&path, &text)?;
-    printer.json(&serde_json::json!({
-        "path": path.display().to_string(),
-        "stack": starter.name,
-        "route": starter.route,
-        "state_machine_placeholder": starter.state_machine.is_none(),
-    }));
-    printer.progress(&format!("wrote {}", path.display()));
-    next_steps(printer, &path, &starter);
+    let written = Written {
+        notes: notes(&path, &starter),
+        next: next_step(&path, &starter),
+        path,
+        starter,
+    };
+    printer.result(&written)?;
     Ok(ExitStatus::Success)
+}
+
+/// `init`'s result: the file written, what to know about it, and what to do next.
+struct Written {
+    path: PathBuf,
+    starter: Starter,
+    notes: Vec<String>,
+    next: String,
+}
+
+impl Rendered for Written {
+    fn text(&self, printer: &Printer) -> std::io::Result<()> {
+        printer.progress(&format!("wrote {}", self.path.display()));
+        for note in &self.notes {
+            printer.note(note);
+        }
+        printer.progress(&self.next);
+        Ok(())
+    }
+
+    fn json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "path": self.path.display().to_string(),
+            "stack": self.starter.name,
+            "route": self.starter.route,
+            "state_machine_placeholder": self.starter.state_machine.is_none(),
+            "notes": self.notes,
+            "next": self.next,
+        })
+    }
 }
 
 /// Creates `path` with `text`; an existing file is never overwritten (`create_new`, so even a
@@ -203,20 +232,28 @@ fn write_new(path: &Path, text: &str) -> Result<(), Error> {
     }
 }
 
-fn next_steps(printer: &Printer, path: &Path, starter: &Starter) {
+/// What to know about the file written: an extension commands do not look for, a schema its
+/// first line points to that is not there.
+fn notes(path: &Path, starter: &Starter) -> Vec<String> {
+    let mut notes = Vec::new();
     if path.extension().is_none_or(|e| e != "toml") {
-        printer.note("without the .toml extension, commands will not find this stack on their own");
+        notes.push("without the .toml extension, commands will not find this stack on their own".to_string());
     }
     if let Some(schema) = &starter.schema {
         let target = lexical(&path.parent().unwrap_or(Path::new("")).join(schema));
         if !target.exists() {
-            printer.note(&format!(
+            notes.push(format!(
                 "for completion in editors, save the schema its first line points to: provision schema > {}",
                 target.display()
             ));
         }
     }
-    let next = if starter.state_machine.is_none() {
+    notes
+}
+
+/// The next step, in words.
+fn next_step(path: &Path, starter: &Starter) -> String {
+    if starter.state_machine.is_none() {
         format!(
             "next: put your state machine's ARN in `state_machine`, then run provision validate {0} and provision up {0}",
             path.display()
@@ -226,8 +263,7 @@ fn next_steps(printer: &Printer, path: &Path, starter: &Starter) {
             "next: provision validate {0}, then provision up {0}",
             path.display()
         )
-    };
-    printer.progress(&next);
+    }
 }
 
 /// `path` with `a/..` pairs removed, without touching the file system.

@@ -14,7 +14,7 @@ use crate::gateway::matching::match_route;
 use crate::live::execution;
 use crate::outputs;
 use crate::plan;
-use crate::render::Printer;
+use crate::render::{Printer, Rendered};
 use crate::request::{self, Outgoing};
 use crate::stack::Desired;
 use crate::stack::desired::DesiredRoute;
@@ -154,51 +154,133 @@ pub async fn invoke(
         .map_err(|e| unreachable(&outgoing, &e, settings, inv.local.is_some()))?;
     let (status, text) = (answer.status, answer.body.clone());
     let response: Value = serde_json::from_str(&text).unwrap_or_else(|_| json!(text));
+    let mut invoked = Invoked {
+        url: outgoing.url.clone(),
+        status,
+        response,
+        reason: answer.reason.clone(),
+        ended: Ended::Answered,
+    };
     if (200..300).contains(&status)
-        && let Some(described) = described_by(&desired, route)
+        && let Some(machine) = described_by(&desired, route)
     {
-        return Ok(print_status(printer, &outgoing.url, described, status, &response));
+        invoked.ended = Ended::Described {
+            machine: machine.to_string(),
+            execution: described(&invoked.response),
+        };
+        return finish(printer, &invoked);
     }
-    printer.line(&format!("HTTP {status}"));
-    printer.line(&serde_json::to_string_pretty(&response).unwrap_or(text));
-    explain_refusal(printer, &answer, &response, route, inv.local.is_some());
-    let mut report = json!({"url": outgoing.url, "status": status, "response": response});
-    if let Some(reason) = &answer.reason {
-        report["reason"] = json!(reason);
-    }
+    explain_refusal(printer, &answer, &invoked.response, route, inv.local.is_some());
     // A synchronous route's answer is StartSyncExecution's envelope, which carries the outcome:
     // AWS answers 200 even when the execution failed, so its status decides, --follow or not.
     let synchronous = route.integration.action == Action::StartSyncExecution
-        && response["status"].is_string()
-        && response["executionArn"].is_string();
-    if !(200..300).contains(&status) || !(inv.follow || synchronous) {
-        printer.json(&report);
-        return Ok(if (200..300).contains(&status) {
-            ExitStatus::Success
-        } else {
-            ExitStatus::Failure
-        });
-    }
-    let state = execution_outcome(printer, &clients, &response, inv.timeout).await?;
-    printer.line(&format!("Execution {}", state.status));
-    for (label, value) in [
-        ("Output", &state.output),
-        ("Error", &state.error),
-        ("Cause", &state.cause),
-    ] {
-        if let Some(value) = value {
-            printer.line(&format!("{label}: {value}"));
+        && invoked.response["status"].is_string()
+        && invoked.response["executionArn"].is_string();
+    if (200..300).contains(&status) && (inv.follow || synchronous) {
+        match execution_outcome(printer, &clients, &invoked.response, inv.timeout).await {
+            Ok(state) => invoked.ended = Ended::Executed(state),
+            Err(e) => {
+                // The answer is shown, then why the execution could not be followed.
+                printer.partial(&invoked);
+                return Err(e);
+            }
         }
     }
-    report["execution"] = json!({
-        "status": state.status, "output": state.output, "error": state.error, "cause": state.cause,
-    });
-    printer.json(&report);
-    Ok(if state.status == ExecutionStatus::Succeeded {
-        ExitStatus::Success
-    } else {
-        ExitStatus::Failure
+    finish(printer, &invoked)
+}
+
+/// Prints the result; its exit status.
+fn finish(printer: &Printer, invoked: &Invoked) -> Outcome {
+    printer.result(invoked)?;
+    Ok(match invoked.succeeded() {
+        true => ExitStatus::Success,
+        false => ExitStatus::Failure,
     })
+}
+
+/// `invoke`'s result: the answer, and how the execution it started or described ended.
+struct Invoked {
+    url: String,
+    /// The HTTP status.
+    status: u16,
+    /// The answer's body: JSON, or its text as a JSON string.
+    response: Value,
+    /// `provision serve`'s reason for a refusal.
+    reason: Option<String>,
+    ended: Ended,
+}
+
+/// What `invoke` knows of the execution besides the answer.
+enum Ended {
+    /// Nothing: the answer alone (not followed, or not 2xx).
+    Answered,
+    /// The execution the request started, followed to its end (or a synchronous one's outcome).
+    Executed(execution::ExecutionState),
+    /// A status route's answer: the execution of `machine` it describes, `None` when the helper
+    /// could not describe it.
+    Described {
+        machine: String,
+        execution: Option<Value>,
+    },
+}
+
+impl Invoked {
+    /// Exit 0: a 2xx, and a SUCCEEDED execution when one was followed, or a described one.
+    fn succeeded(&self) -> bool {
+        (200..300).contains(&self.status)
+            && match &self.ended {
+                Ended::Answered => true,
+                Ended::Executed(state) => state.status == ExecutionStatus::Succeeded,
+                Ended::Described { execution, .. } => execution.is_some(),
+            }
+    }
+}
+
+impl Rendered for Invoked {
+    fn text(&self, printer: &Printer) -> std::io::Result<()> {
+        printer.line(&format!("HTTP {}", self.status));
+        match &self.ended {
+            Ended::Described { machine, execution } => {
+                print_described(printer, machine, execution.as_ref(), &self.response)
+            }
+            Ended::Answered | Ended::Executed(_) => {
+                printer.line(&serde_json::to_string_pretty(&self.response).unwrap_or_default());
+            }
+        }
+        if let Ended::Executed(state) = &self.ended {
+            printer.line(&format!("Execution {}", state.status));
+            for (label, value) in [
+                ("Output", &state.output),
+                ("Error", &state.error),
+                ("Cause", &state.cause),
+            ] {
+                if let Some(value) = value {
+                    printer.line(&format!("{label}: {value}"));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn json(&self) -> Value {
+        let mut report = json!({"url": self.url, "status": self.status, "response": self.response});
+        if let Some(reason) = &self.reason {
+            report["reason"] = json!(reason);
+        }
+        match &self.ended {
+            Ended::Answered | Ended::Described { execution: None, .. } => {}
+            Ended::Executed(state) => {
+                report["execution"] = json!({
+                    "status": state.status, "output": state.output, "error": state.error, "cause": state.cause,
+                });
+            }
+            Ended::Described {
+                execution: Some(described),
+                ..
+            } => report["execution"] = described.clone(),
+        }
+        report
+    }
 }
 
 /// The machine a status route describes (its integration starts that machine's helper).
@@ -212,16 +294,18 @@ fn described_by<'a>(desired: &'a Desired, route: &DesiredRoute) -> Option<&'a st
 }
 
 /// A status route's answer, as the execution it describes: the helper's result inside
-/// StartSyncExecution's envelope (docs/stack-format.md, "Status routes"). Exit 0 when the
-/// execution was described, whatever its status; 1 when the helper failed (no such execution,
-/// or one of another machine, which its role may not describe).
-fn print_status(printer: &Printer, url: &str, machine: &str, status: u16, envelope: &Value) -> ExitStatus {
-    printer.line(&format!("HTTP {status}"));
-    let mut report = json!({"url": url, "status": status, "response": envelope});
-    let described = envelope["output"]
+/// StartSyncExecution's envelope (docs/stack-format.md, "Status routes"); `None` when the helper
+/// failed (no such execution, or one of another machine, which its role may not describe).
+fn described(envelope: &Value) -> Option<Value> {
+    envelope["output"]
         .as_str()
         .and_then(|o| serde_json::from_str::<Value>(o).ok())
-        .filter(|_| envelope["status"] == ExecutionStatus::Succeeded.as_str());
+        .filter(|_| envelope["status"] == ExecutionStatus::Succeeded.as_str())
+}
+
+/// The text of a status route's answer: the described execution's status, dates, error and
+/// output, or why it could not be read.
+fn print_described(printer: &Printer, machine: &str, described: Option<&Value>, envelope: &Value) {
     let Some(described) = described else {
         let error = envelope["error"].as_str().unwrap_or("no answer");
         printer.line(&format!(
@@ -230,8 +314,7 @@ fn print_status(printer: &Printer, url: &str, machine: &str, status: u16, envelo
         if let Some(cause) = envelope["cause"].as_str() {
             printer.line(&format!("Cause: {cause}"));
         }
-        printer.json(&report);
-        return ExitStatus::Failure;
+        return;
     };
     printer.line(&format!(
         "Execution {}",
@@ -250,9 +333,6 @@ fn print_status(printer: &Printer, url: &str, machine: &str, status: u16, envelo
     if let Some(output) = described.get("output") {
         printer.line(&format!("Output: {output}"));
     }
-    report["execution"] = described;
-    printer.json(&report);
-    ExitStatus::Success
 }
 
 /// The stack's route that API Gateway would pick for `method path`, or an error with the

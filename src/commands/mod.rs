@@ -119,6 +119,7 @@ pub(crate) fn show(printer: &Printer, event: crate::apply::Event<'_>) {
     match event {
         crate::apply::Event::Done(done) => printer.step(&done.label, done.elapsed),
         crate::apply::Event::Note(note) => printer.note(note),
+        crate::apply::Event::Progress(line) => printer.progress(line),
     }
 }
 

@@ -1,12 +1,12 @@
 //! `provision policy`: the least-privilege IAM policy the deployer needs for `up`, `diff` and
-//! `down` of a stack, offline.
+//! `down` of a stack, offline. The result is the policy document itself, in both output formats.
 
 use std::path::PathBuf;
 
 use super::{ExitStatus, Outcome};
 use crate::deployer::{self, Target};
 use crate::error::Error;
-use crate::render::Printer;
+use crate::render::{Document, Printer};
 
 /// `policy`'s options.
 #[derive(Debug, Clone, clap::Args)]
@@ -51,19 +51,14 @@ pub fn run(
     let (loaded, desired) = super::load(printer, given, load)?;
     let target = target(printer, &desired, region, account);
     let document = deployer::policy(&desired, &target);
-    let text = serde_json::to_string_pretty(&document)
-        .map_err(|e| Error::msg(format!("cannot write the policy: {e}")))?
-        + "\n";
-    printer
-        .document(text.as_bytes())
-        .map_err(|e| Error::msg(format!("cannot write the policy to stdout: {e}")))?;
-    printer.progress(&format!(
+    let about = format!(
         "The deployer of {} needs this policy for up, diff and down (role {}, APIs in {} of account {}).",
         loaded.path.display(),
         target.role_arn(&desired),
         target.region,
         target.account
-    ));
+    );
+    printer.result(&Document::json(document, Some(about)))?;
     Ok(ExitStatus::Success)
 }
 
@@ -132,15 +127,10 @@ pub fn workflow(
     for warning in &generated.warnings {
         printer.note(warning);
     }
-    let text = serde_json::to_string_pretty(&generated.policy)
-        .map_err(|e| Error::msg(format!("cannot write the policy: {e}")))?
-        + "\n";
-    printer
-        .document(text.as_bytes())
-        .map_err(|e| Error::msg(format!("cannot write the policy to stdout: {e}")))?;
-    printer.progress(&format!(
+    let about = format!(
         "Role {} (trusted by states.amazonaws.com) gets this policy, derived from the definition of state machine {name}.",
         generated.name
-    ));
+    );
+    printer.result(&Document::json(generated.policy, Some(about)))?;
     Ok(ExitStatus::Success)
 }

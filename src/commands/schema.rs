@@ -1,14 +1,12 @@
 //! `provision schema`: prints the stack file format as a JSON Schema ([`crate::stack::schema`]).
+//! The result is the schema itself, in both output formats.
 
 use super::{ExitStatus, Outcome};
-use crate::error::Error;
-use crate::render::Printer;
+use crate::render::{Document, Printer};
 use crate::stack::schema;
 
-/// Prints the schema to stdout.
+/// Prints the schema to stdout, as [`schema::text`] writes it.
 pub fn run(printer: &Printer) -> Outcome {
-    printer
-        .document(schema::text().as_bytes())
-        .map_err(|e| Error::msg(format!("cannot write the schema to stdout: {e}")))?;
+    printer.result(&Document::json(schema::schema(), None))?;
     Ok(ExitStatus::Success)
 }

@@ -19,7 +19,7 @@ use crate::gateway::served::{RoleRead, Served};
 use crate::gateway::server::{Gateway, MAX_PAYLOAD};
 use crate::live::{self, Live, RoleState};
 use crate::plan;
-use crate::render::Printer;
+use crate::render::{Printer, Rendered};
 use crate::stack::Desired;
 
 /// `serve`'s options.
@@ -120,7 +120,7 @@ pub async fn run(
     }
     // Only now: a SIGHUP sent as soon as the banner says serve is listening reloads it, where
     // before the handler was registered it would have ended the process.
-    banner(printer, &served, &gateway, port, watch, refresh);
+    printer.result(&Serving::new(&served, &gateway, port, watch, refresh))?;
 
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
@@ -138,55 +138,143 @@ pub async fn run(
     }
 }
 
-fn banner(printer: &Printer, served: &Served, gateway: &Gateway, port: u16, watch: bool, refresh: Duration) {
-    printer.progress(&format!(
-        "Serving API {} ({}) on http://127.0.0.1:{port}",
-        served.api_name, served.api_id
-    ));
-    for stage in &served.stages {
-        let at = if stage.name.is_default() {
-            "/".to_string()
-        } else {
-            format!("/{}/", stage.name)
-        };
-        let limits = stage.throttle.map_or_else(
-            || "no throttling".to_string(),
-            |(rate, burst)| format!("throttling {rate} req/s, burst {burst}, per route"),
-        );
-        printer.progress(&format!("  stage {} at {at}  {limits}", stage.name));
-    }
-    for r in &served.routes {
-        let target = r
-            .integration
-            .as_ref()
-            .and_then(|i| i.subtype.clone())
-            .unwrap_or_else(|| "no integration".into());
-        let auth = match &r.authorizer {
-            Some(a) if r.authorization == Authorization::Jwt => {
-                format!("JWT {} (keys: {})", a.name, gateway.key_source(&a.issuer))
-            }
-            _ => r.authorization.to_string(),
-        };
-        printer.progress(&format!("  {:<28} {target}  auth {auth}", r.key));
-    }
-    if let Some(cors) = &served.cors {
-        printer.progress(&format!(
-            "  CORS: origins {}; preflight OPTIONS answered by the gateway",
-            cors.allow_origins.join(", ")
-        ));
-    }
-    printer.note(&format!(
-        "emulated: route priority, stages, JWT (RSA keys, iss/aud/exp/nbf/scopes), AWS_IAM SigV4 (verified for your own access key), CORS, default route throttling, the {} MB payload limit, the 30 s integration timeout, and the integration role's trust and permissions (conditions not evaluated). Not emulated: Lambda authorizers, per-route throttling overrides, custom domains, mutual TLS; Step Functions is called with your credentials, not the role's. See docs/serve.md.",
-        MAX_PAYLOAD / (1024 * 1024)
-    ));
-    printer.progress(&format!(
-        "Ctrl-C stops. The routes are re-read from AWS {}, and on `kill -HUP`.",
-        if watch {
-            format!("every {} s (--watch)", WATCH_EVERY.as_secs())
-        } else {
-            format!("before a request when older than {} s", refresh.as_secs())
+/// `serve`'s result, once it listens: where, what it serves, and when it re-reads AWS. The
+/// requests that follow are progress lines.
+struct Serving {
+    url: String,
+    api_id: String,
+    api_name: String,
+    stages: Vec<StageServed>,
+    routes: Vec<RouteServed>,
+    cors: Option<Vec<String>>,
+    watch: bool,
+    refresh: Duration,
+}
+
+struct StageServed {
+    name: String,
+    /// The path prefix it is served at: `/`, or `/NAME/`.
+    at: String,
+    /// Rate (requests a second) and burst, per route.
+    throttle: Option<(f64, i32)>,
+}
+
+struct RouteServed {
+    key: String,
+    /// The integration's subtype, e.g. `StepFunctions-StartExecution`.
+    target: Option<String>,
+    authorization: Authorization,
+    /// A JWT route's authorizer, and where its keys come from.
+    jwt: Option<(String, String)>,
+}
+
+impl Serving {
+    fn new(served: &Served, gateway: &Gateway, port: u16, watch: bool, refresh: Duration) -> Self {
+        let stages = served
+            .stages
+            .iter()
+            .map(|stage| StageServed {
+                name: stage.name.to_string(),
+                at: match stage.name.is_default() {
+                    true => "/".to_string(),
+                    false => format!("/{}/", stage.name),
+                },
+                throttle: stage.throttle,
+            })
+            .collect();
+        let routes = served
+            .routes
+            .iter()
+            .map(|r| RouteServed {
+                key: r.key.clone(),
+                target: r.integration.as_ref().and_then(|i| i.subtype.clone()),
+                authorization: r.authorization,
+                jwt: r
+                    .authorizer
+                    .as_ref()
+                    .filter(|_| r.authorization == Authorization::Jwt)
+                    .map(|a| (a.name.clone(), gateway.key_source(&a.issuer))),
+            })
+            .collect();
+        Self {
+            url: format!("http://127.0.0.1:{port}"),
+            api_id: served.api_id.clone(),
+            api_name: served.api_name.clone(),
+            stages,
+            routes,
+            cors: served.cors.as_ref().map(|c| c.allow_origins.clone()),
+            watch,
+            refresh,
         }
-    ));
+    }
+}
+
+impl Rendered for Serving {
+    fn text(&self, printer: &Printer) -> std::io::Result<()> {
+        printer.progress(&format!(
+            "Serving API {} ({}) on {}",
+            self.api_name, self.api_id, self.url
+        ));
+        for stage in &self.stages {
+            let limits = stage.throttle.map_or_else(
+                || "no throttling".to_string(),
+                |(rate, burst)| format!("throttling {rate} req/s, burst {burst}, per route"),
+            );
+            printer.progress(&format!("  stage {} at {}  {limits}", stage.name, stage.at));
+        }
+        for r in &self.routes {
+            let target = r.target.as_deref().unwrap_or("no integration");
+            let auth = match &r.jwt {
+                Some((name, keys)) => format!("JWT {name} (keys: {keys})"),
+                None => r.authorization.to_string(),
+            };
+            printer.progress(&format!("  {:<28} {target}  auth {auth}", r.key));
+        }
+        if let Some(origins) = &self.cors {
+            printer.progress(&format!(
+                "  CORS: origins {}; preflight OPTIONS answered by the gateway",
+                origins.join(", ")
+            ));
+        }
+        printer.note(&format!(
+            "emulated: route priority, stages, JWT (RSA keys, iss/aud/exp/nbf/scopes), AWS_IAM SigV4 (verified for your own access key), CORS, default route throttling, the {} MB payload limit, the 30 s integration timeout, and the integration role's trust and permissions (conditions not evaluated). Not emulated: Lambda authorizers, per-route throttling overrides, custom domains, mutual TLS; Step Functions is called with your credentials, not the role's. See docs/serve.md.",
+            MAX_PAYLOAD / (1024 * 1024)
+        ));
+        printer.progress(&format!(
+            "Ctrl-C stops. The routes are re-read from AWS {}, and on `kill -HUP`.",
+            if self.watch {
+                format!("every {} s (--watch)", WATCH_EVERY.as_secs())
+            } else {
+                format!("before a request when older than {} s", self.refresh.as_secs())
+            }
+        ));
+        Ok(())
+    }
+
+    fn json(&self) -> serde_json::Value {
+        use serde_json::json;
+        json!({
+            "url": self.url,
+            "api": {"id": self.api_id, "name": self.api_name},
+            "stages": self.stages.iter().map(|s| json!({
+                "name": s.name,
+                "path": s.at,
+                "throttle": s.throttle.map(|(rate, burst)| json!({"rate": rate, "burst": burst})),
+            })).collect::<Vec<_>>(),
+            "routes": self.routes.iter().map(|r| json!({
+                "route": r.key,
+                "integration": r.target,
+                "authorization": r.authorization.to_string(),
+                "authorizer": r.jwt.as_ref().map(|(name, _)| name),
+                "keys": r.jwt.as_ref().map(|(_, keys)| keys),
+            })).collect::<Vec<_>>(),
+            "cors": self.cors.as_ref().map(|origins| json!({"allow_origins": origins})),
+            "refresh": match self.watch {
+                true => json!({"watch": true, "every_seconds": WATCH_EVERY.as_secs()}),
+                false => json!({"watch": false, "after_seconds": self.refresh.as_secs()}),
+            },
+        })
+    }
 }
 
 async fn serve_connection(

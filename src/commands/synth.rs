@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use super::{ExitStatus, Outcome};
 use crate::error::Error;
 use crate::openapi;
-use crate::render::Printer;
+use crate::render::{Printer, Rendered};
 use crate::synth;
 
 /// Template formats `synth` can write.
@@ -61,7 +61,7 @@ pub fn run(
         Some(region) => desired.bind_region(region),
         None => desired.pin_machine_regions(),
     }
-    let (document, summary) = match options.format {
+    let (document, count) = match options.format {
         SynthFormat::Cloudformation => {
             // The file again with its `${var.NAME}` references kept, for template parameters.
             let base = loaded.path.parent().unwrap_or(std::path::Path::new("."));
@@ -73,7 +73,7 @@ pub fn run(
             }
             let template = synth::template_with_vars(&portable, &loaded.vars);
             let count = template["Resources"].as_object().map_or(0, |r| r.len());
-            (template, format!("{count} resources"))
+            (template, count)
         }
         SynthFormat::Openapi => {
             let target = openapi::Target {
@@ -82,7 +82,7 @@ pub fn run(
             };
             let doc = openapi::document(&desired, &target);
             openapi_notes(printer, &doc);
-            (doc.value, format!("{} routes", desired.routes.len()))
+            (doc.value, desired.routes.len())
         }
     };
     let text = if options.yaml {
@@ -95,23 +95,81 @@ pub fn run(
     if options.format == SynthFormat::Cloudformation {
         cloudformation_quotas(printer, &desired, &document, text.len())?;
     }
-    let Some(path) = options.output_file else {
-        printer
-            .document(text.as_bytes())
-            .map_err(|e| Error::msg(format!("cannot write the template to stdout: {e}")))?;
-        return Ok(ExitStatus::Success);
-    };
-    std::fs::write(&path, &text).map_err(|source| Error::Io {
-        action: "write",
-        path: path.clone(),
-        source,
+    if let Some(path) = &options.output_file {
+        std::fs::write(path, &text).map_err(|source| Error::Io {
+            action: "write",
+            path: path.clone(),
+            source,
+        })?;
+    }
+    printer.result(&Synthesized {
+        stack: &loaded.path,
+        format: options.format,
+        yaml: options.yaml,
+        document,
+        text,
+        count,
+        file: options.output_file.as_deref(),
     })?;
-    printer.progress(&format!(
-        "Wrote {} ({summary}) from {}",
-        path.display(),
-        loaded.path.display()
-    ));
     Ok(ExitStatus::Success)
+}
+
+/// `synth`'s result: the document on stdout (as JSON in JSON mode, whatever `--yaml` says), or,
+/// written to a file, what was written where.
+struct Synthesized<'a> {
+    stack: &'a std::path::Path,
+    format: SynthFormat,
+    yaml: bool,
+    document: serde_json::Value,
+    /// The document as written: JSON, or YAML with `--yaml`.
+    text: String,
+    /// Resources of a template, routes of an OpenAPI document.
+    count: usize,
+    file: Option<&'a std::path::Path>,
+}
+
+impl Synthesized<'_> {
+    /// What `count` counts.
+    fn counted(&self) -> &'static str {
+        match self.format {
+            SynthFormat::Cloudformation => "resources",
+            SynthFormat::Openapi => "routes",
+        }
+    }
+}
+
+impl Rendered for Synthesized<'_> {
+    fn text(&self, printer: &Printer) -> std::io::Result<()> {
+        let Some(path) = self.file else {
+            return printer.document(self.text.as_bytes());
+        };
+        printer.progress(&format!(
+            "Wrote {} ({} {}) from {}",
+            path.display(),
+            self.count,
+            self.counted(),
+            self.stack.display()
+        ));
+        Ok(())
+    }
+
+    fn json(&self) -> serde_json::Value {
+        let Some(path) = self.file else {
+            return self.document.clone();
+        };
+        let format = match self.format {
+            SynthFormat::Cloudformation => "cloudformation",
+            SynthFormat::Openapi => "openapi",
+        };
+        let mut report = serde_json::json!({
+            "file": path.display().to_string(),
+            "stack": self.stack.display().to_string(),
+            "format": format,
+            "yaml": self.yaml,
+        });
+        report[self.counted()] = serde_json::json!(self.count);
+        report
+    }
 }
 
 /// Refuses a template CloudFormation would refuse (exit 1, nothing written), and says on stderr

@@ -202,7 +202,7 @@ pub async fn run(
         crate::aws::has_session_token(&clients).await,
     );
     report["outputs"] = json!(outputs);
-    printer.result(&Applied { report, outputs });
+    printer.result(&Applied { report, outputs })?;
     Ok(ExitStatus::Success)
 }
 
@@ -250,8 +250,9 @@ struct Applied {
 }
 
 impl Rendered for Applied {
-    fn text(&self, printer: &Printer) {
+    fn text(&self, printer: &Printer) -> std::io::Result<()> {
         printer.outputs(&self.outputs);
+        Ok(())
     }
 
     fn json(&self) -> serde_json::Value {
@@ -359,29 +360,57 @@ pub async fn run_folder(
             errors[i] = error;
         }
     }
-    let failed = errors.iter().filter(|e| e.is_some()).count();
-    printer.line("");
-    for (file, error) in files.iter().zip(&errors) {
-        let mark = if error.is_none() { "✓" } else { "✗" };
-        printer.line(&format!("{mark} {}", file.display()));
-    }
-    printer.line(&format!(
-        "{} stack(s) up, {failed} failed, in {:.1}s",
-        files.len() - failed,
-        start.elapsed().as_secs_f64()
-    ));
-    printer.json(&json!({
-        "stacks": files.iter().zip(&errors).map(|(f, e)| json!({
-            "file": f.display().to_string(),
-            "ok": e.is_none(),
-            "error": e,
-        })).collect::<Vec<_>>(),
-    }));
-    Ok(if failed == 0 {
+    let applied = Folder {
+        files: &files,
+        errors: &errors,
+        elapsed: start.elapsed(),
+    };
+    printer.result(&applied)?;
+    Ok(if applied.failed() == 0 {
         ExitStatus::Success
     } else {
         ExitStatus::Failure
     })
+}
+
+/// `up` of a folder's result: each stack file, and the error of each that failed.
+struct Folder<'a> {
+    files: &'a [PathBuf],
+    errors: &'a [Option<serde_json::Value>],
+    elapsed: Duration,
+}
+
+impl Folder<'_> {
+    fn failed(&self) -> usize {
+        self.errors.iter().filter(|e| e.is_some()).count()
+    }
+}
+
+impl Rendered for Folder<'_> {
+    fn text(&self, printer: &Printer) -> std::io::Result<()> {
+        printer.line("");
+        for (file, error) in self.files.iter().zip(self.errors) {
+            let mark = if error.is_none() { "✓" } else { "✗" };
+            printer.line(&format!("{mark} {}", file.display()));
+        }
+        printer.line(&format!(
+            "{} stack(s) up, {} failed, in {:.1}s",
+            self.files.len() - self.failed(),
+            self.failed(),
+            self.elapsed.as_secs_f64()
+        ));
+        Ok(())
+    }
+
+    fn json(&self) -> serde_json::Value {
+        json!({
+            "stacks": self.files.iter().zip(self.errors).map(|(f, e)| json!({
+                "file": f.display().to_string(),
+                "ok": e.is_none(),
+                "error": e,
+            })).collect::<Vec<_>>(),
+        })
+    }
 }
 
 /// How many stacks of a folder are applied at once.

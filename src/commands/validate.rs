@@ -30,7 +30,7 @@ pub fn run(printer: &Printer, load: &stack::LoadOptions, args: ValidateArgs) -> 
         errors: loaded.diagnostics.iter().filter(|d| d.is_error()).count(),
         warnings: loaded.warnings(),
     };
-    printer.result(&validated);
+    printer.result(&validated)?;
     let Validated { errors, warnings, .. } = validated;
     Ok(if errors > 0 || (deny_warnings && warnings > 0) {
         ExitStatus::Failure
@@ -49,13 +49,14 @@ struct Validated<'a> {
 }
 
 impl Rendered for Validated<'_> {
-    fn text(&self, printer: &Printer) {
+    fn text(&self, printer: &Printer) -> std::io::Result<()> {
         printer.progress(&format!(
             "{}: {} error(s), {} warning(s)",
             self.path.display(),
             self.errors,
             self.warnings
         ));
+        Ok(())
     }
 
     fn json(&self) -> serde_json::Value {

@@ -51,6 +51,13 @@ impl JwtAuthorizer {
                 .unwrap_or_else(|| TokenSource::default().to_string()),
         }
     }
+
+    /// The request's token, from where this authorizer takes it; the refusal's description when
+    /// the request carries none there (API Gateway answers 401).
+    pub fn token_in(&self, headers: &[(String, String)], raw_query: Option<&str>) -> Result<String, String> {
+        token_from(&self.identity_source, headers, raw_query)
+            .ok_or_else(|| format!("no token in the identity source {}", self.identity_source))
+    }
 }
 
 /// Why a token is refused.

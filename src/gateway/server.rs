@@ -515,13 +515,9 @@ impl Gateway {
                 "the route's JWT authorizer does not exist".into(),
             ));
         };
-        let Some(token) = jwt::token_from(
-            &authorizer.identity_source,
-            &request.headers,
-            request.raw_query.as_deref(),
-        ) else {
-            let why = format!("no token in the identity source {}", authorizer.identity_source);
-            return Err(unauthorized(log, why));
+        let token = match authorizer.token_in(&request.headers, request.raw_query.as_deref()) {
+            Ok(token) => token,
+            Err(why) => return Err(unauthorized(log, why)),
         };
         let mut keys = match self.keys.keys(&authorizer.issuer, false).await {
             Ok(keys) => keys,

@@ -16,11 +16,12 @@ pub mod saved;
 
 use serde::Serialize;
 
-use crate::live::{Live, LiveApi};
 use crate::resource::api::plan as api;
 pub use crate::resource::api::plan::oldest_first;
+use crate::resource::api::spec::LiveApi;
 use crate::resource::authorizer::plan as authorizer;
 use crate::resource::integration::plan as integration;
+use crate::resource::live::Live;
 pub use crate::resource::role::existing::existing_role_gaps;
 use crate::resource::role::plan as role;
 use crate::resource::route::plan as route;
@@ -122,5 +123,7 @@ pub fn plan_down(desired: &BoundDesired, live: &Live) -> Plan {
     }
 }
 
+#[cfg(test)]
+pub(crate) mod fixtures;
 #[cfg(test)]
 mod tests;

@@ -207,7 +207,7 @@ mod tests {
     use crate::domain::{Action, Authorization, StageName};
     use crate::plan::saved::{canonical, sha256_hex};
     use crate::resource::state_machine::op::Routing;
-    use crate::stack::desired::{Cors, DesiredAuthorizer, DesiredIntegration, DesiredStage};
+    use crate::stack::desired::DesiredIntegration;
 
     fn tags() -> BTreeMap<String, String> {
         BTreeMap::from([("k".to_string(), "v".to_string())])
@@ -219,20 +219,8 @@ mod tests {
     }
 
     fn api_ops() -> Vec<Op> {
-        let authorizer = DesiredAuthorizer {
-            name: "a".into(),
-            issuer: "https://i".into(),
-            audience: vec!["x".into()],
-            identity_source: "$request.header.Authorization".into(),
-        };
-        let cors = Cors {
-            allow_origins: vec!["*".into()],
-            allow_methods: Vec::new(),
-            allow_headers: Vec::new(),
-            expose_headers: Vec::new(),
-            max_age: Some(3),
-            allow_credentials: None,
-        };
+        let authorizer = crate::resource::authorizer::spec::samples::desired();
+        let cors = crate::resource::api::spec::samples::cors();
         let tags = tags();
         vec![
             Op::Api(ApiOp::Create {
@@ -321,7 +309,6 @@ mod tests {
     }
 
     fn gateway_ops() -> Vec<Op> {
-        let tags = tags();
         let integration = DesiredIntegration {
             action: Action::StartExecution,
             parameters: BTreeMap::from([(
@@ -330,14 +317,7 @@ mod tests {
             )]),
             response: Default::default(),
         };
-        let stage = DesiredStage {
-            name: StageName::default_stage(),
-            auto_deploy: true,
-            throttling_burst_limit: Some(5),
-            throttling_rate_limit: Some(1.5),
-            access_log: None,
-        };
-        vec![
+        let mut ops = vec![
             Op::Integration(IntegrationOp::Create {
                 api: ApiRef::New,
                 route_key: "POST /a".into(),
@@ -382,31 +362,19 @@ mod tests {
                 target: Some("integrations/g".into()),
                 authorizer_id: None,
             }),
-            Op::Stage(StageOp::Create {
-                api: ApiRef::New,
-                spec: stage.clone(),
-                tags,
-                variables: BTreeMap::new(),
-            }),
-            Op::Stage(StageOp::Update {
-                api_id: "i".into(),
-                spec: stage,
-            }),
-            Op::Stage(StageOp::Delete {
-                api_id: "i".into(),
-                name: StageName::new("old"),
-            }),
-            Op::Stage(StageOp::DeleteAccessLog {
-                api_id: "i".into(),
-                stage: StageName::default_stage(),
-            }),
-            Op::Machine(MachineOp::CreateAlias {
-                machine_arn: "arn:m".into(),
-                machine: "m".into(),
-                name: "live".into(),
-                routing: Routing::Published,
-            }),
-        ]
+        ];
+        ops.extend(
+            crate::resource::stage::op::samples(tags())
+                .into_iter()
+                .map(Op::Stage),
+        );
+        ops.push(Op::Machine(MachineOp::CreateAlias {
+            machine_arn: "arn:m".into(),
+            machine: "m".into(),
+            name: "live".into(),
+            routing: Routing::Published,
+        }));
+        ops
     }
 
     /// Pinned: the JSON of every operation, which saved plans fingerprint ([`super::super::saved`]).

@@ -4,8 +4,8 @@
 
 use super::change::{Action, Change, Kind};
 use super::op::Op;
-use crate::live::LiveApi;
 use crate::plan::op::IntegrationOp;
+use crate::resource::api::spec::LiveApi;
 
 /// Integrations per HTTP API (API Gateway developer guide, "Quotas for configuring and running an
 /// HTTP API": 300, cannot be increased).
@@ -61,8 +61,8 @@ pub fn integrations(api: &LiveApi, changes: &[Change]) -> Result<(), Integration
 mod tests {
     use super::*;
     use crate::domain::Action as StepAction;
-    use crate::live::LiveIntegration;
     use crate::plan::{ApiRef, RoleRef};
+    use crate::resource::integration::spec::LiveIntegration;
     use crate::stack::desired::DesiredIntegration;
 
     fn api(n: usize) -> LiveApi {

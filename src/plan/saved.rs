@@ -7,7 +7,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::Plan;
-use crate::live::Live;
+use crate::resource::live::Live;
 
 /// The saved-plan format this build writes and reads.
 pub const FORMAT: u32 = 1;
@@ -165,7 +165,8 @@ impl SavedPlan {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::live::{LiveApi, LiveRoute};
+    use crate::resource::api::spec::LiveApi;
+    use crate::resource::route::spec::LiveRoute;
 
     fn live(route_ids: &[&str]) -> Live {
         Live {

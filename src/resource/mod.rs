@@ -14,8 +14,15 @@
 //! - below them, the vocabulary they share: the stack file's model (`stack::model`), refs and
 //!   keys (`plan::key`), changes and field changes (`plan::change`), the ids learned while
 //!   applying (`apply::resolve`), the AWS answer helpers (`apply::answer`, `apply::create`), the
-//!   pagination helpers (`live::paginate`), the error type. A unit imports only these, other
-//!   units' `spec.rs`, and (for a parent kind) its children's `read.rs` or `plan.rs`.
+//!   pagination helpers (`resource::paginate`, beside the units), the error type. A unit imports only
+//!   these, other units' `spec.rs`, and (for a parent kind) its children's `read.rs` or `plan.rs`;
+//!   a unit's `apply.rs` reads through its own `read.rs` (`super::read`), never through `live`.
+//! - beside them, [`live::Live`]: the live state of every kind as plain data, which the reader
+//!   fills and the planner compares (so the planner never imports the reader).
+//!
+//! Purity: every file of a unit but `read.rs` and `apply.rs`, and the stack model and planner,
+//! never name the AWS SDK, the reader (`crate::live`), the executor (`crate::apply`) or a unit's
+//! `read.rs`/`apply.rs`; a test (`purity.rs`) reads them and fails on any.
 //! - above them, what walks over every kind: the planner's driver (`plan::plan`), the
 //!   executor's dispatch (`apply::call`), the reader's fan-out (`live::read`), the CloudFormation
 //!   and OpenAPI documents (`synth`, `openapi`). Each names the kinds in one `match` or list.
@@ -29,6 +36,8 @@
 pub mod api;
 pub mod authorizer;
 pub mod integration;
+pub mod live;
+pub(crate) mod paginate;
 pub mod role;
 pub mod route;
 pub mod stage;
@@ -36,68 +45,4 @@ pub mod state_machine;
 pub mod unexpressed;
 
 #[cfg(test)]
-mod tests {
-    use std::path::{Path, PathBuf};
-
-    /// Files that must stay pure: every unit's spec and diff, the stack file's model and the
-    /// planner. The check reads the text, so a `use` or a path anywhere (tests included) counts.
-    fn pure_files() -> Vec<PathBuf> {
-        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-        let mut files = Vec::new();
-        for unit in std::fs::read_dir(src.join("resource")).unwrap().flatten() {
-            for name in ["spec.rs", "plan.rs"] {
-                let file = unit.path().join(name);
-                if file.is_file() {
-                    files.push(file);
-                }
-            }
-        }
-        for dir in ["stack", "plan"] {
-            rust_files(&src.join(dir), &mut files);
-        }
-        files
-    }
-
-    fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-        for entry in std::fs::read_dir(dir).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                rust_files(&path, out);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                out.push(path);
-            }
-        }
-    }
-
-    #[test]
-    fn spec_and_diff_never_touch_the_aws_sdk() {
-        let files = pure_files();
-        // The scan sees what it must: a broken scan cannot pass by reading nothing.
-        assert!(
-            files.iter().any(|f| f.ends_with("resource/route/plan.rs")),
-            "{files:?}"
-        );
-        assert!(
-            files.iter().any(|f| f.ends_with("resource/stage/spec.rs")),
-            "{files:?}"
-        );
-        assert!(files.iter().any(|f| f.ends_with("plan/mod.rs")), "{files:?}");
-        let mut offenders = Vec::new();
-        for file in &files {
-            let text = std::fs::read_to_string(file).unwrap();
-            for (n, line) in text.lines().enumerate() {
-                if ["aws_sdk_", "aws_smithy_", "aws_config", "crate::aws::"]
-                    .iter()
-                    .any(|sdk| line.contains(sdk))
-                {
-                    offenders.push(format!("{}:{}: {}", file.display(), n + 1, line.trim()));
-                }
-            }
-        }
-        assert!(
-            offenders.is_empty(),
-            "spec and diff must stay pure:\n{}",
-            offenders.join("\n")
-        );
-    }
-}
+mod purity;

@@ -364,3 +364,73 @@ fn contributing_names_every_src_module() {
          folder's line, with what it holds): {unnamed:?}"
     );
 }
+
+/// The tracked fields of `scripts/field-spread.sh` (its `fields=(...)` list, so the script and
+/// this test measure the same thing): (name, the pattern of the field's own identifiers).
+fn tracked_fields() -> Vec<(String, String)> {
+    let script = read("scripts/field-spread.sh");
+    let list = script
+        .split_once("\nfields=(\n")
+        .and_then(|(_, rest)| rest.split_once("\n)\n"))
+        .map(|(list, _)| list)
+        .expect("scripts/field-spread.sh has a fields=( ... ) list");
+    list.lines()
+        .map(|line| {
+            let entry = line.trim().trim_matches('"');
+            // name|raw word|pattern; the pattern holds `|` itself.
+            let mut parts = entry.splitn(3, '|');
+            let (Some(name), Some(_raw), Some(pattern)) = (parts.next(), parts.next(), parts.next()) else {
+                panic!("not name|raw|pattern: {line:?}")
+            };
+            (name.to_string(), pattern.to_string())
+        })
+        .collect()
+}
+
+/// Issue 25, "a resource kind is a unit": each tracked field is spelled (its own identifiers, tests
+/// included) in at most 10 files of `src/` and at most 4 folders: the kind's unit, the stack
+/// file's model, and the gateway where `serve` emulates it. A new file that spells one (a
+/// fixture writing a complete stack, say) belongs behind the unit's samples.
+#[test]
+fn every_tracked_field_is_spelled_in_at_most_ten_files_and_four_folders_of_src() {
+    let fields = tracked_fields();
+    assert!(fields.len() >= 5, "{fields:?}");
+    let files: Vec<(String, String)> = rust_files("src")
+        .into_iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(repo().join(&p)).expect("readable");
+            (p.to_string_lossy().replace('\\', "/"), text)
+        })
+        .collect();
+    let mut over = Vec::new();
+    for (name, pattern) in &fields {
+        let re = regex_lite::Regex::new(&format!("(?i){pattern}")).expect("the script's pattern");
+        let spelling: Vec<&str> = files
+            .iter()
+            .filter(|(_, text)| re.is_match(text))
+            .map(|(path, _)| path.as_str())
+            .collect();
+        // The stack file's model holds every tracked field: a pattern that finds nothing cannot pass.
+        assert!(
+            spelling.contains(&"src/stack/model.rs"),
+            "{name}: {pattern} {spelling:?}"
+        );
+        let folders: std::collections::BTreeSet<&str> = spelling
+            .iter()
+            .filter_map(|p| p.rsplit_once('/'))
+            .map(|(dir, _)| dir)
+            .collect();
+        if spelling.len() > 10 || folders.len() > 4 {
+            over.push(format!(
+                "{name}: {} files in {} folders {folders:?}: {spelling:?}",
+                spelling.len(),
+                folders.len()
+            ));
+        }
+    }
+    assert!(
+        over.is_empty(),
+        "fields spelled beyond their unit, the model and the gateway (see `scripts/field-spread.sh -v`):\n{}",
+        over.join("\n")
+    );
+}

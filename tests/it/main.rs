@@ -21,6 +21,7 @@ mod getting_started;
 mod harness;
 mod import;
 mod import_api;
+mod json_results;
 mod mocked;
 mod openapi;
 mod options;

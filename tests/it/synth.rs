@@ -463,6 +463,16 @@ fn a_stack_that_names_its_machine_synthesizes_a_template_for_any_account_and_reg
 /// pseudo parameter, `Fn::Sub`, `Fn::Join`, `Fn::Select`, `Fn::Split`) as CloudFormation would
 /// when deploying with `parameters` into account 189107071895 of ap-southeast-2.
 fn evaluate(value: &Value, parameters: &std::collections::BTreeMap<String, String>) -> Value {
+    evaluate_in(&Value::Null, value, parameters)
+}
+
+/// [`evaluate`] with the template's `Conditions`: `Fn::If`, the condition functions, and
+/// `AWS::NoValue` (an entry of a list that it drops).
+fn evaluate_in(
+    conditions: &Value,
+    value: &Value,
+    parameters: &std::collections::BTreeMap<String, String>,
+) -> Value {
     let pseudo = |name: &str| -> Option<String> {
         match name {
             "AWS::Partition" => Some("aws".into()),
@@ -471,13 +481,35 @@ fn evaluate(value: &Value, parameters: &std::collections::BTreeMap<String, Strin
             other => parameters.get(other).cloned(),
         }
     };
-    let text = |v: &Value| evaluate(v, parameters).as_str().expect("a string").to_string();
+    let eval = |v: &Value| evaluate_in(conditions, v, parameters);
+    let text = |v: &Value| eval(v).as_str().expect("a string").to_string();
+    let condition = |name: &Value| eval(&conditions[name.as_str().expect("a condition name")]) == json!(true);
     match value {
-        Value::Array(items) => Value::Array(items.iter().map(|v| evaluate(v, parameters)).collect()),
+        Value::Array(items) => Value::Array(items.iter().map(eval).filter(|v| !v.is_null()).collect()),
         Value::Object(map) if map.len() == 1 => {
             let (function, arg) = map.iter().next().expect("one key");
             match function.as_str() {
+                "Ref" if arg == "AWS::NoValue" => Value::Null,
                 "Ref" => json!(pseudo(arg.as_str().expect("name")).expect("a known parameter")),
+                "Condition" => json!(condition(arg)),
+                "Fn::If" => match condition(&arg[0]) {
+                    true => eval(&arg[1]),
+                    false => eval(&arg[2]),
+                },
+                "Fn::Equals" => json!(eval(&arg[0]) == eval(&arg[1])),
+                "Fn::And" => json!(
+                    arg.as_array()
+                        .expect("list")
+                        .iter()
+                        .all(|c| eval(c) == json!(true))
+                ),
+                "Fn::Or" => json!(
+                    arg.as_array()
+                        .expect("list")
+                        .iter()
+                        .any(|c| eval(c) == json!(true))
+                ),
+                "Fn::Not" => json!(eval(&arg[0]) != json!(true)),
                 "Fn::Sub" => {
                     let mut out = arg.as_str().expect("Fn::Sub of a string").to_string();
                     while let Some(at) = out.find("${") {
@@ -498,20 +530,17 @@ fn evaluate(value: &Value, parameters: &std::collections::BTreeMap<String, Strin
                 }
                 "Fn::Select" => {
                     let index = arg[0].as_u64().expect("index") as usize;
-                    evaluate(&arg[1], parameters)[index].clone()
+                    let list = eval(&arg[1]);
+                    assert!(
+                        index < list.as_array().map_or(0, Vec::len),
+                        "Fn::Select {index} of {list}: CloudFormation fails"
+                    );
+                    list[index].clone()
                 }
-                _ => Value::Object(
-                    map.iter()
-                        .map(|(k, v)| (k.clone(), evaluate(v, parameters)))
-                        .collect(),
-                ),
+                _ => Value::Object(map.iter().map(|(k, v)| (k.clone(), eval(v))).collect()),
             }
         }
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| (k.clone(), evaluate(v, parameters)))
-                .collect(),
-        ),
+        Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), eval(v))).collect()),
         other => other.clone(),
     }
 }
@@ -663,4 +692,136 @@ state_machine = "onboarding-canary"
     std::fs::write(&path, serde_json::to_string(&broken).expect("JSON")).expect("write");
     let (code, text) = cfn_lint(&path);
     assert_ne!(code, 0, "cfn-lint must refuse an unknown property:\n{text}");
+}
+
+/// A Lambda `FunctionName` that is a stack variable as a whole: Invoke takes a name, a partial
+/// ARN or an ARN, each optionally qualified (Lambda API reference, Invoke, "Name formats"), and
+/// `synth` cannot know which until deployed. For each form, the template's policy evaluated with
+/// that value grants exactly what `up` with that `--var` puts on the role (read back from moto),
+/// which is the function's ARN and, unqualified, its versions and aliases; the template passes
+/// cfn-lint. Before the fix the whole value stood where the function's name goes, so an ARN gave
+/// `function:arn:aws:lambda:...`.
+#[tokio::test]
+async fn a_function_name_variable_gives_the_generated_role_the_function_s_arn_in_every_form() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("notify.asl.json"),
+        r#"{"StartAt": "Notify", "States": {"Notify": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+            "Parameters": {"FunctionName": "${NotifyFunction}", "Payload.$": "$"}, "End": true}}}"#,
+    )
+    .expect("write definition");
+    let stack = dir.path().join("notify.toml");
+    std::fs::write(
+        &stack,
+        format!(
+            r#"[stack]
+name = "notify"
+region = "{region}"
+allow = ["no-throttling"]
+
+[vars]
+notify_function = "notify"
+
+[api]
+name = "notify-api"
+
+[role]
+name = "notify-api-role"
+policy_name = "Invoke"
+
+[[state_machine]]
+name = "notify"
+definition = "notify.asl.json"
+substitutions = {{ NotifyFunction = "${{var.notify_function}}" }}
+
+[[route]]
+key = "POST /notify"
+action = "StartExecution"
+state_machine = "notify"
+parameters = {{ Input = "$request.body" }}
+allow = ["no-authorization"]
+
+[stage]
+name = "$default"
+auto_deploy = true
+"#,
+            region = support::REGION
+        ),
+    )
+    .expect("write stack");
+    let text = synth(stack.to_str().expect("utf-8 path"), &[]);
+    let template_path = dir.path().join("template.json");
+    std::fs::write(&template_path, &text).expect("write template");
+    let (code, lint) = cfn_lint(&template_path);
+    assert_eq!(code, 0, "{lint}");
+    let template: Value = serde_json::from_str(&text).expect("JSON");
+    let policy =
+        &template["Resources"]["StateMachineRoleNotify"]["Properties"]["Policies"][0]["PolicyDocument"];
+
+    let here = format!("arn:aws:lambda:{}:189107071895:function", support::REGION);
+    let other = "arn:aws-cn:lambda:cn-north-1:111122223333:function";
+    let forms = [
+        (
+            "notify",
+            vec![format!("{here}:notify"), format!("{here}:notify:*")],
+        ),
+        ("notify:live", vec![format!("{here}:notify:live")]),
+        (
+            "111122223333:function:notify",
+            vec![
+                format!("arn:aws:lambda:{}:111122223333:function:notify", support::REGION),
+                format!(
+                    "arn:aws:lambda:{}:111122223333:function:notify:*",
+                    support::REGION
+                ),
+            ],
+        ),
+        (
+            "111122223333:function:notify:7",
+            vec![format!(
+                "arn:aws:lambda:{}:111122223333:function:notify:7",
+                support::REGION
+            )],
+        ),
+        (
+            "arn:aws-cn:lambda:cn-north-1:111122223333:function:notify",
+            vec![format!("{other}:notify"), format!("{other}:notify:*")],
+        ),
+        (
+            "arn:aws-cn:lambda:cn-north-1:111122223333:function:notify:$LATEST",
+            vec![format!("{other}:notify:$LATEST")],
+        ),
+    ];
+    let moto = Moto::start();
+    for (value, expected) in forms {
+        let parameters =
+            std::collections::BTreeMap::from([("VarNotifyFunction".to_string(), value.to_string())]);
+        let deployed = evaluate_in(&template["Conditions"], policy, &parameters);
+        assert_eq!(deployed["Statement"][0]["Resource"], json!(expected), "{value}");
+
+        let out = support::provision(&moto.url())
+            .arg("up")
+            .arg(&stack)
+            .args(["--var", &format!("notify_function={value}")])
+            .output()
+            .expect("run up");
+        assert!(
+            out.status.success(),
+            "{value}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let live = moto
+            .iam()
+            .get_role_policy()
+            .role_name(format!("StepFunctions-notify-{}", support::REGION))
+            .policy_name("StateMachineExecution")
+            .send()
+            .await
+            .expect("GetRolePolicy");
+        let live = support::decode_policy(live.policy_document());
+        assert_eq!(
+            deployed["Statement"], live["Statement"],
+            "{value}: what synth declares is what up made"
+        );
+    }
 }

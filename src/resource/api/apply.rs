@@ -83,7 +83,7 @@ pub(crate) async fn create(
             Ok((id, out.api_endpoint().map(str::to_string)))
         },
         || async {
-            let apis = crate::live::list_owned_apis(clients, &stack).await?;
+            let apis = super::read::list_owned_apis(clients, &stack).await?;
             let kept = crate::plan::oldest_first(&apis)
                 .first()
                 .map(|a| (a.id.clone(), a.endpoint.clone()));
@@ -140,7 +140,7 @@ pub(crate) async fn import(
     }
     let body = document.to_string();
     let lookup = || async {
-        let apis = crate::live::list_owned_apis(clients, &stack).await?;
+        let apis = super::read::list_owned_apis(clients, &stack).await?;
         Ok(crate::plan::oldest_first(&apis)
             .first()
             .map(|a| Imported::Api(a.id.clone(), a.endpoint.clone())))

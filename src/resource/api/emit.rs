@@ -128,3 +128,19 @@ pub fn write_cors(out: &mut String, cors: &Cors) {
         let _ = writeln!(out, "allow_credentials = {credentials}");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The secure stack's API as `synth` writes it (`synth`'s own test checks the template's
+    /// `Api` is this fragment): its CORS preflight cache, as `up` sends it.
+    #[test]
+    fn the_cors_configuration_carries_its_max_age() {
+        let d = crate::stack::from_source(include_str!("../../../stacks/onboarding-secure.toml"))
+            .desired
+            .expect("valid");
+        let api = cfn(&d.api, &d.tags);
+        assert_eq!(api["Properties"]["CorsConfiguration"]["MaxAge"], 300);
+    }
+}

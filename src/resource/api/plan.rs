@@ -220,3 +220,45 @@ pub(crate) fn covers(want: &Cors, live: &Cors) -> bool {
         && (live.max_age.is_none() || want.max_age.is_some())
         && (live.allow_credentials.is_none() || want.allow_credentials.is_some())
 }
+
+#[cfg(test)]
+mod tests {
+    //! The API's diff through the whole planner, from the planner's fixtures (the secure stack
+    //! and what `up` leaves for it).
+
+    use crate::plan::fixtures::*;
+    use crate::plan::op::ApiOp;
+    use crate::plan::*;
+
+    #[test]
+    fn a_cors_entry_dropped_clears_the_configuration_before_the_update() {
+        let d = secure();
+        let mut live = secure_live(&d);
+        if let Some(cors) = &mut live.apis[0].cors {
+            cors.allow_origins.push("https://old.example.com".into());
+        }
+        let p = up(&d, &live);
+        assert_eq!(
+            summary(&p),
+            vec![s(Action::Update, Kind::Api, "user-onboarding-secure-api")]
+        );
+        let ops = &p.changes[0].ops;
+        assert!(matches!(ops[0], Op::Api(ApiOp::DeleteCors { .. })), "{ops:?}");
+        assert!(
+            matches!(&ops[1], Op::Api(ApiOp::Update { cors: Some(c), .. }) if c.allow_origins == ["https://app.example.com"])
+        );
+        assert!(
+            ops[1].needs().iter().any(|k| ops[0].provides().contains(k)),
+            "update after the delete"
+        );
+
+        // Only additions: an update alone.
+        let mut live = secure_live(&d);
+        if let Some(cors) = &mut live.apis[0].cors {
+            cors.max_age = None;
+        }
+        let p = up(&d, &live);
+        assert_eq!(p.changes[0].ops.len(), 1);
+        assert!(matches!(p.changes[0].ops[0], Op::Api(ApiOp::Update { .. })));
+    }
+}

@@ -7,7 +7,7 @@ use aws_sdk_apigatewayv2::types::Api;
 use super::spec::{Cors, LiveApi};
 use crate::aws::Clients;
 use crate::error::AwsError;
-use crate::live::paginate::{paginate, required};
+use crate::resource::paginate::{paginate, required};
 use crate::resource::unexpressed::{flag, text};
 use crate::stack::rules::OWNER_TAG;
 

@@ -122,3 +122,22 @@ pub struct LiveApi {
 pub(crate) fn string_set(list: &Option<Vec<Sp<String>>>) -> BTreeSet<String> {
     list.iter().flatten().map(|s| s.value.clone()).collect()
 }
+
+/// CORS configurations for tests outside the unit (the operations' pins), so that they do not
+/// spell its fields: the unit owns its shapes.
+#[cfg(test)]
+pub(crate) mod samples {
+    use super::Cors;
+
+    /// Every origin, a preflight cached for 3 seconds, the rest AWS's defaults.
+    pub fn cors() -> Cors {
+        Cors {
+            allow_origins: vec!["*".into()],
+            allow_methods: Vec::new(),
+            allow_headers: Vec::new(),
+            expose_headers: Vec::new(),
+            max_age: Some(3),
+            allow_credentials: None,
+        }
+    }
+}

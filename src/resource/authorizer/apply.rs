@@ -66,7 +66,7 @@ pub(crate) async fn create(
             created_id(out.authorizer_id(), "CreateAuthorizer", &resource, "AuthorizerId")
         },
         || async {
-            let found = crate::live::read_authorizers(clients, &api).await?;
+            let found = super::read::read_authorizers(clients, &api).await?;
             Ok(found
                 .into_iter()
                 .filter(|a| a.name == spec.name && a.is_jwt())

@@ -5,7 +5,7 @@ use aws_sdk_apigatewayv2::types::Authorizer;
 use super::spec::LiveAuthorizer;
 use crate::aws::Clients;
 use crate::error::AwsError;
-use crate::live::paginate::{list_children, required};
+use crate::resource::paginate::{list_children, required};
 use crate::resource::unexpressed::text;
 
 /// Every authorizer of the API (GetAuthorizers, paginated).

@@ -112,3 +112,33 @@ impl LiveAuthorizer {
         self.authorizer_type == crate::domain::AuthorizerType::Jwt.as_str()
     }
 }
+
+/// Authorizers for tests outside the unit (the planner's, the operations' pins), so that they do
+/// not spell the authorizer's fields: the unit owns its shapes.
+#[cfg(test)]
+pub(crate) mod samples {
+    use super::{DesiredAuthorizer, LiveAuthorizer};
+
+    /// A JWT authorizer `a` with every field set.
+    pub fn desired() -> DesiredAuthorizer {
+        DesiredAuthorizer {
+            name: "a".into(),
+            issuer: "https://i".into(),
+            audience: vec!["x".into()],
+            identity_source: "$request.header.Authorization".into(),
+        }
+    }
+
+    /// The JWT authorizer as `up` leaves it for `desired`, read back with the id `id`.
+    pub fn live_of(desired: &DesiredAuthorizer, id: &str) -> LiveAuthorizer {
+        LiveAuthorizer {
+            id: id.into(),
+            name: desired.name.clone(),
+            authorizer_type: crate::domain::AuthorizerType::Jwt.as_str().into(),
+            issuer: Some(desired.issuer.clone()),
+            audience: desired.audience.clone(),
+            identity_source: vec![desired.identity_source.clone()],
+            ..LiveAuthorizer::default()
+        }
+    }
+}

@@ -106,8 +106,8 @@ async fn find_untargeted_twin(
     credentials: &str,
 ) -> Result<Option<String>, AwsError> {
     let (routes, integrations) = tokio::try_join!(
-        crate::live::read_routes(clients, api),
-        crate::live::read_integrations(clients, api)
+        crate::resource::route::read::read_routes(clients, api),
+        super::read::read_integrations(clients, api)
     )?;
     let taken: Vec<String> = lock(ctx).integrations.values().cloned().collect();
     Ok(integrations

@@ -5,7 +5,7 @@ use aws_sdk_apigatewayv2::types::Integration;
 use super::spec::LiveIntegration;
 use crate::aws::Clients;
 use crate::error::AwsError;
-use crate::live::paginate::{list_children, required};
+use crate::resource::paginate::{list_children, required};
 use crate::resource::unexpressed::{flag, map, text};
 
 /// Every integration of the API (GetIntegrations, paginated).

@@ -383,3 +383,31 @@ fn granted_actions(doc: &Value) -> Vec<String> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The onboarding stack with `lines` added to its `[role]` table.
+    fn with_role_lines(lines: &str) -> crate::stack::Desired {
+        let text = include_str!("../../../tests/fixtures/onboarding-existing-machine.toml").replace(
+            "policy_name = \"InvokeUserOnboardingWorkflow\"",
+            &format!("policy_name = \"InvokeUserOnboardingWorkflow\"\n{lines}"),
+        );
+        crate::stack::from_source(&text).desired.expect("valid")
+    }
+
+    /// `synth`'s own test checks the template's `Role` is this fragment.
+    #[test]
+    fn the_role_s_path_and_boundary_are_in_its_resource() {
+        let boundary = "arn:aws:iam::189107071895:policy/OrgBoundary";
+        let d = with_role_lines(&format!(
+            "path = \"/service/\"\npermissions_boundary = \"{boundary}\""
+        ));
+        let role = &cfn(&d.role, &d.tags)["Properties"];
+        assert_eq!(role["Path"], json!("/service/"));
+        assert_eq!(role["PermissionsBoundary"], json!(boundary));
+        let plain = with_role_lines("");
+        assert!(cfn(&plain.role, &plain.tags)["Properties"].get("Path").is_none());
+    }
+}

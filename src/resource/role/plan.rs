@@ -375,3 +375,37 @@ fn delete_role(role: &LiveRole, label: &str) -> Vec<Change> {
     ));
     changes
 }
+
+#[cfg(test)]
+mod tests {
+    //! The role's diff through the whole planner, from the planner's fixtures (the onboarding stack
+    //! and what `up` leaves for it).
+
+    use crate::plan::fixtures::*;
+    use crate::plan::op::RoleOp;
+    use crate::plan::*;
+
+    #[test]
+    fn a_boundary_is_put_changed_and_deleted_in_place() {
+        let boundary = "arn:aws:iam::189107071895:policy/OrgBoundary";
+        let desired = onboarding_with(
+            "policy_name = \"InvokeUserOnboardingWorkflow\"",
+            &format!("policy_name = \"InvokeUserOnboardingWorkflow\"\npermissions_boundary = \"{boundary}\""),
+        );
+        let p = up(&desired, &converged());
+        assert_eq!(
+            all_ops(&p),
+            vec![&Op::Role(RoleOp::PutBoundary {
+                name: ROLE.into(),
+                arn: boundary.into()
+            })]
+        );
+        let live = with_role(|r| r.permissions_boundary = Some(boundary.to_string()));
+        assert!(up(&desired, &live).is_empty());
+        let p = up(&onboarding(), &live);
+        assert_eq!(
+            all_ops(&p),
+            vec![&Op::Role(RoleOp::DeleteBoundary { name: ROLE.into() })]
+        );
+    }
+}

@@ -8,8 +8,8 @@ use aws_sdk_iam::operation::get_role_policy::GetRolePolicyError;
 use super::spec::{LiveRole, RoleState};
 use crate::aws::Clients;
 use crate::error::AwsError;
-use crate::live::paginate::required;
 use crate::policy;
+use crate::resource::paginate::required;
 use crate::stack::rules::OWNER_TAG;
 use crate::stack::rules::role_description;
 

@@ -235,3 +235,13 @@ impl LiveRole {
         self.tags.get(rules::OWNER_TAG).map(String::as_str) == Some(stack)
     }
 }
+
+/// `[role]` lines for tests outside the unit (`synth`'s), so that they do not spell its keys: the
+/// unit owns its shapes.
+#[cfg(test)]
+pub(crate) mod samples {
+    /// The `[role]` line that puts the role under the permissions boundary `arn`.
+    pub fn boundary_line(arn: &str) -> String {
+        format!("permissions_boundary = \"{arn}\"")
+    }
+}

@@ -110,7 +110,7 @@ pub(crate) async fn create(
             Ok(())
         },
         || async {
-            let routes = crate::live::read_routes(clients, &api).await?;
+            let routes = super::read::read_routes(clients, &api).await?;
             Ok(routes.iter().any(|r| r.key == key).then_some(()))
         },
     )

@@ -6,7 +6,7 @@ use super::spec::LiveRoute;
 use crate::aws::Clients;
 use crate::domain::Authorization;
 use crate::error::AwsError;
-use crate::live::paginate::{list_children, required};
+use crate::resource::paginate::{list_children, required};
 use crate::resource::unexpressed::{flag, map, text};
 
 /// Every route of the API (GetRoutes, paginated).

@@ -96,7 +96,7 @@ pub(crate) async fn create(
             Ok(())
         },
         || async {
-            let stages = crate::live::read_stages(clients, &api).await?;
+            let stages = super::read::read_stages(clients, &api).await?;
             Ok(stages.iter().any(|s| s.name == spec.name).then_some(()))
         },
     )

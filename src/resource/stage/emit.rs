@@ -212,3 +212,27 @@ pub fn write(out: &mut String, stage: Option<&DocStage>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The secure stack's stage as `synth` writes it (`synth`'s own test checks the template's
+    /// `Stage` is this fragment): its default route throttling and its access log format, as
+    /// `up` sends them.
+    #[test]
+    fn a_throttled_logging_stage_carries_its_route_settings_and_log_format() {
+        let d = crate::stack::from_source(include_str!("../../../stacks/onboarding-secure.toml"))
+            .desired
+            .expect("valid");
+        let stage = cfn(&d.stage, &d.tags, "Api", &[]);
+        assert_eq!(
+            stage["Properties"]["DefaultRouteSettings"]["ThrottlingBurstLimit"],
+            100
+        );
+        assert_eq!(
+            stage["Properties"]["AccessLogSettings"]["Format"],
+            json!(d.stage.access_log.as_ref().map(|l| &l.format))
+        );
+    }
+}

@@ -74,3 +74,30 @@ impl StageOp {
         }
     }
 }
+
+/// One operation of every variant, for the pins of every operation's JSON and label
+/// (`plan::op`'s tests), written here so they do not spell the stage's fields.
+#[cfg(test)]
+pub(crate) fn samples(tags: BTreeMap<String, String>) -> Vec<StageOp> {
+    let stage = super::spec::samples::throttled(5, 1.5);
+    vec![
+        StageOp::Create {
+            api: ApiRef::New,
+            spec: stage.clone(),
+            tags,
+            variables: BTreeMap::new(),
+        },
+        StageOp::Update {
+            api_id: "i".into(),
+            spec: stage,
+        },
+        StageOp::Delete {
+            api_id: "i".into(),
+            name: StageName::new("old"),
+        },
+        StageOp::DeleteAccessLog {
+            api_id: "i".into(),
+            stage: StageName::default_stage(),
+        },
+    ]
+}

@@ -200,3 +200,133 @@ pub(crate) fn stage_fields(live: Option<&LiveStage>, want: &DesiredStage) -> Vec
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    //! The stage's diff through the whole planner (so every other kind is seen to stay still),
+    //! from the planner's fixtures: the onboarding stack and the live state `up` leaves.
+
+    use std::collections::BTreeMap;
+
+    use serde_json::{Value, json};
+
+    use crate::plan::fixtures::*;
+    use crate::plan::op::StageOp;
+    use crate::plan::*;
+    use crate::resource::stage::spec::DesiredStage;
+    use crate::stack::Desired;
+
+    fn throttled() -> Desired {
+        onboarding_with(
+            "auto_deploy = true",
+            "auto_deploy = true\nthrottling_burst_limit = 20\nthrottling_rate_limit = 10.5",
+        )
+    }
+
+    fn throttled_stage() -> DesiredStage {
+        DesiredStage {
+            access_log: None,
+            name: "$default".into(),
+            auto_deploy: true,
+            throttling_burst_limit: Some(20),
+            throttling_rate_limit: Some(10.5),
+        }
+    }
+
+    #[test]
+    fn throttling_drift_updates_stage_without_deployments() {
+        let d = throttled();
+        assert_eq!(d.stage, throttled_stage());
+        let live = with_api(|api| {
+            api.stages[0].throttling_burst_limit = Some(5000);
+            api.stages[0].throttling_rate_limit = None;
+        });
+        let p = up(&d, &live);
+        assert_eq!(summary(&p), vec![s(Action::Update, Kind::Stage, "$default")]);
+        assert_eq!(
+            p.changes[0].fields,
+            vec![
+                FieldChange {
+                    field: "throttling_burst_limit".into(),
+                    before: json!(5000),
+                    after: json!(20),
+                },
+                FieldChange {
+                    field: "throttling_rate_limit".into(),
+                    before: Value::Null,
+                    after: json!(10.5),
+                },
+            ]
+        );
+        assert_eq!(
+            p.changes[0].ops,
+            vec![Op::Stage(StageOp::Update {
+                api_id: API_ID.into(),
+                spec: throttled_stage(),
+            })]
+        );
+        // Stages auto-deploy: no deployment appears anywhere in the plan.
+        let text = format!("{:?} {}", p.changes, serde_json::to_string(&p).unwrap());
+        assert!(!text.to_lowercase().contains("deployment"), "{text}");
+    }
+
+    #[test]
+    fn matching_throttling_plans_nothing() {
+        let live = with_api(|api| {
+            api.stages[0].throttling_burst_limit = Some(20);
+            api.stages[0].throttling_rate_limit = Some(10.5);
+        });
+        assert!(up(&throttled(), &live).is_empty());
+    }
+
+    #[test]
+    fn throttling_removed_from_the_file_replaces_the_stage() {
+        // UpdateStage cannot clear a limit and a 0 would block all traffic: the stage is made anew,
+        // deleted first, created after, and the next plan is empty.
+        let live = with_api(|api| {
+            api.stages[0].throttling_burst_limit = Some(20);
+            api.stages[0].throttling_rate_limit = Some(10.5);
+            api.stages[0].variables = BTreeMap::from([("env".to_string(), "prod".to_string())]);
+        });
+        let p = up(&onboarding(), &live);
+        assert_eq!(summary(&p), vec![s(Action::Replace, Kind::Stage, "$default")]);
+        let fields: Vec<(&str, &Value, &Value)> = p.changes[0]
+            .fields
+            .iter()
+            .map(|f| (f.field.as_str(), &f.before, &f.after))
+            .collect();
+        assert_eq!(
+            fields,
+            vec![
+                ("throttling_burst_limit", &json!(20), &Value::Null),
+                ("throttling_rate_limit", &json!(10.5), &Value::Null)
+            ]
+        );
+        let ops = &p.changes[0].ops;
+        assert!(matches!(&ops[0], Op::Stage(StageOp::Delete { name, .. }) if name == "$default"));
+        assert!(
+            matches!(&ops[1], Op::Stage(StageOp::Create { spec, variables, .. })
+            if spec.throttling_burst_limit.is_none() && variables["env"] == "prod"),
+            "stage variables are carried over"
+        );
+        assert!(
+            ops[1].needs().iter().any(|k| ops[0].provides().contains(k)),
+            "create waits for the delete"
+        );
+
+        let replaced = with_api(|_| {});
+        assert!(up(&onboarding(), &replaced).is_empty());
+    }
+
+    #[test]
+    fn created_stage_shows_throttling() {
+        let live = with_api(|api| api.stages.clear());
+        let p = up(&throttled(), &live);
+        assert_eq!(summary(&p), vec![s(Action::Create, Kind::Stage, "$default")]);
+        assert_eq!(
+            field_names(&p.changes[0]),
+            vec!["auto_deploy", "throttling_burst_limit", "throttling_rate_limit"]
+        );
+        assert!(p.changes[0].fields.iter().all(|f| f.before.is_null()));
+    }
+}

@@ -5,7 +5,7 @@ use aws_sdk_apigatewayv2::types::Stage;
 use super::spec::{AccessLog, LiveStage};
 use crate::aws::Clients;
 use crate::error::AwsError;
-use crate::live::paginate::{list_children, required};
+use crate::resource::paginate::{list_children, required};
 use crate::resource::unexpressed::{flag, map, text};
 
 /// Every stage of the API (GetStages, paginated).

@@ -106,3 +106,50 @@ pub struct LiveStage {
     #[serde(skip)]
     pub unexpressed: Vec<String>,
 }
+
+/// Stages for tests outside the unit (the planner's, the operations' pins), so that they do not
+/// spell the stage's fields: the unit owns its shapes.
+#[cfg(test)]
+pub(crate) mod samples {
+    use super::{DesiredStage, LiveStage};
+    use crate::domain::StageName;
+
+    /// The `$default` stage, auto-deployed, with no limits and no access log: what a `[stage]`
+    /// table with only `auto_deploy = true` declares.
+    pub fn plain() -> DesiredStage {
+        DesiredStage {
+            name: StageName::default_stage(),
+            auto_deploy: true,
+            throttling_burst_limit: None,
+            throttling_rate_limit: None,
+            access_log: None,
+        }
+    }
+
+    /// [`plain`] with default route throttling.
+    pub fn throttled(burst: i32, rate: f64) -> DesiredStage {
+        DesiredStage {
+            throttling_burst_limit: Some(burst),
+            throttling_rate_limit: Some(rate),
+            ..plain()
+        }
+    }
+
+    /// A `[stage]` table with default route throttling, for a stack text that must not draw the
+    /// `no-throttling` warning; more keys of the table may follow it.
+    pub fn throttled_table(burst: i32, rate: f64) -> String {
+        format!("[stage]\nthrottling_burst_limit = {burst}\nthrottling_rate_limit = {rate:?}\n")
+    }
+
+    /// The stage as `up` leaves it for `desired`, read back (no tags read, no variables).
+    pub fn live_of(desired: &DesiredStage) -> LiveStage {
+        LiveStage {
+            name: desired.name.clone(),
+            auto_deploy: desired.auto_deploy,
+            throttling_burst_limit: desired.throttling_burst_limit,
+            throttling_rate_limit: desired.throttling_rate_limit,
+            access_log: desired.access_log.clone(),
+            ..LiveStage::default()
+        }
+    }
+}

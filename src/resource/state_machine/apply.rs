@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use super::op::{MachineOp, MachineUpdate, NewMachine, Routing};
 use super::spec::{Logging, MachineType, ROLE_DESCRIPTION, ROLE_POLICY_NAME};
+use crate::apply::progress::Progress;
 use crate::apply::resolve::{Resolved, lock};
 use crate::aws::Clients;
 use crate::error::AwsError;
@@ -36,8 +37,14 @@ fn record_published(ctx: &Mutex<Resolved>, machine_arn: &str, version_arn: Optio
     }
 }
 
-/// Performs one operation.
-pub async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &MachineOp) -> Result<(), AwsError> {
+/// Performs one operation; a wait for a deleted machine says how long it has waited on
+/// `progress`.
+pub async fn run(
+    clients: &Clients,
+    ctx: &Mutex<Resolved>,
+    progress: &Progress,
+    op: &MachineOp,
+) -> Result<(), AwsError> {
     match op {
         MachineOp::CreateRole {
             name,
@@ -51,7 +58,7 @@ pub async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &MachineOp) -> Re
             role::put_policy(clients, name, ROLE_POLICY_NAME, policy).await
         }
         MachineOp::DeleteRole { name, inline, .. } => delete_role(clients, name, inline).await,
-        MachineOp::Create(new) => create(clients, ctx, new).await,
+        MachineOp::Create(new) => create(clients, ctx, progress, new).await,
         MachineOp::Update(update) => self::update(clients, ctx, update).await,
         MachineOp::Publish { arn, name } => publish(clients, ctx, arn, name).await,
         MachineOp::Tag {
@@ -60,7 +67,7 @@ pub async fn run(clients: &Clients, ctx: &Mutex<Resolved>, op: &MachineOp) -> Re
             set,
             remove,
         } => tag(clients, arn, name, set, remove).await,
-        MachineOp::Delete { arn, name, wait } => delete(clients, arn, name, *wait).await,
+        MachineOp::Delete { arn, name, wait } => delete(clients, progress, arn, name, *wait).await,
         MachineOp::CreateAlias {
             machine_arn,
             name,
@@ -223,10 +230,15 @@ where
 }
 
 /// CreateStateMachine, after waiting for a deleted machine of that name to be gone.
-async fn create(clients: &Clients, ctx: &Mutex<Resolved>, new: &NewMachine) -> Result<(), AwsError> {
+async fn create(
+    clients: &Clients,
+    ctx: &Mutex<Resolved>,
+    progress: &Progress,
+    new: &NewMachine,
+) -> Result<(), AwsError> {
     let resource = format!("state machine {}", new.name);
     if new.wait_for_name {
-        wait_gone(clients, &new.arn, &new.name).await?;
+        wait_gone(clients, progress, &new.arn, &new.name).await?;
     }
     let kind = match new.kind {
         MachineType::Standard => StateMachineType::Standard,
@@ -360,7 +372,13 @@ async fn tag(
 
 /// DeleteStateMachine ("This API action also deletes all versions and aliases associated with
 /// a state machine"); with `wait`, until it is gone, so that its name is free.
-async fn delete(clients: &Clients, arn: &str, name: &str, wait: bool) -> Result<(), AwsError> {
+async fn delete(
+    clients: &Clients,
+    progress: &Progress,
+    arn: &str,
+    name: &str,
+    wait: bool,
+) -> Result<(), AwsError> {
     let answer = clients
         .sfn
         .delete_state_machine()
@@ -369,14 +387,14 @@ async fn delete(clients: &Clients, arn: &str, name: &str, wait: bool) -> Result<
         .await;
     deleted(answer, "DeleteStateMachine", format!("state machine {name}"))?;
     if wait {
-        wait_gone(clients, arn, name).await?;
+        wait_gone(clients, progress, arn, name).await?;
     }
     Ok(())
 }
 
 /// Polls DescribeStateMachine until the machine is gone (its status is DELETING meanwhile),
 /// bounded by [`DELETE_WAIT`], with a progress line every 10 s.
-async fn wait_gone(clients: &Clients, arn: &str, name: &str) -> Result<(), AwsError> {
+async fn wait_gone(clients: &Clients, progress: &Progress, arn: &str, name: &str) -> Result<(), AwsError> {
     let start = Instant::now();
     let mut said = Duration::ZERO;
     loop {
@@ -411,10 +429,10 @@ async fn wait_gone(clients: &Clients, arn: &str, name: &str) -> Result<(), AwsEr
             Ok(_) => {
                 if start.elapsed() >= said + Duration::from_secs(10) {
                     said = start.elapsed();
-                    eprintln!(
+                    progress.say(format!(
                         "  … waiting for state machine {name} to finish deleting ({}s)",
                         said.as_secs()
-                    );
+                    ));
                 }
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }

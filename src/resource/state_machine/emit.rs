@@ -131,7 +131,7 @@ pub fn resources(machine: &DesiredMachine, ids: &Ids) -> Map<String, Value> {
                     "RoleName": g.name,
                     "Description": ROLE_DESCRIPTION,
                     "AssumeRolePolicyDocument": g.trust,
-                    "Policies": [{"PolicyName": ROLE_POLICY_NAME, "PolicyDocument": queue_urls_split(&g.policy)}],
+                    "Policies": [{"PolicyName": ROLE_POLICY_NAME, "PolicyDocument": function_names_resolved(&queue_urls_split(&g.policy), ids)}],
                     "Tags": tags,
                 }}),
             );
@@ -232,6 +232,125 @@ fn queue_urls_split(policy: &Value) -> Value {
         Value::Object(map) => Value::Object(
             map.iter()
                 .map(|(k, v)| (k.clone(), queue_urls_split(v)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// What the policy derivation makes of a Lambda `FunctionName` that is a stack variable as a
+/// whole (`FunctionName = "${Notify}"` with `Notify = "${var.notify}"`): in `synth` the value is
+/// a template parameter, so the derivation takes it for a name, where Invoke also takes a
+/// partial ARN or an ARN, each optionally qualified ([`crate::arn::FunctionArn::from_function_name`]).
+const FUNCTION_OF_WHOLE_NAME: &str =
+    "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${var.";
+
+/// The stack variables that are a whole `FunctionName` in `policy`, each once, in order.
+fn function_variables(policy: &Value) -> Vec<String> {
+    fn walk(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::String(s) => {
+                let name = s
+                    .strip_prefix(FUNCTION_OF_WHOLE_NAME)
+                    .and_then(|r| r.strip_suffix('}').or_else(|| r.strip_suffix("}:*")));
+                if let Some(name) = name.filter(|n| !n.contains(['$', '{', '}', ':']))
+                    && !out.iter().any(|o| o == name)
+                {
+                    out.push(name.to_string());
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|i| walk(i, out)),
+            Value::Object(map) => map.values().for_each(|i| walk(i, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(policy, &mut out);
+    out
+}
+
+/// The logical ids of the three conditions that read the form of the `n`th function variable of
+/// a machine: an ARN, a partial ARN, and no qualifier.
+fn function_conditions(ids: &Ids, n: usize) -> [String; 3] {
+    let base = format!("{}Function{}", ids.machine, n + 1);
+    [
+        format!("{base}IsArn"),
+        format!("{base}IsPartialArn"),
+        format!("{base}IsUnqualified"),
+    ]
+}
+
+/// The variable's value split at `:`, padded with seven empty fields so that `Fn::Select`
+/// finds a field 0-7 in every form (a qualified ARN has eight).
+fn padded_fields(name: &str) -> Value {
+    json!({"Fn::Split": [":", {"Fn::Join": [":", [format!("${{var.{name}}}"), "", "", "", "", "", "", ""]]}]})
+}
+
+/// The template's conditions for the machine's generated role: for each variable that is a
+/// whole `FunctionName`, whether its value is an ARN (`arn:...`), a partial ARN
+/// (`ACCOUNT:function:NAME`) and unqualified, read from the value's fields at `:` (Lambda API
+/// reference, Invoke, `FunctionName` "Name formats").
+pub fn conditions(machine: &DesiredMachine, ids: &Ids) -> Map<String, Value> {
+    let MachineRole::Generated(g) = &machine.role else {
+        return Map::new();
+    };
+    let mut out = Map::new();
+    for (n, name) in function_variables(&g.policy).iter().enumerate() {
+        let [arn, partial, unqualified] = function_conditions(ids, n);
+        let field = |i: usize| json!({"Fn::Select": [i, padded_fields(name)]});
+        out.insert(arn.clone(), json!({"Fn::Equals": [field(0), "arn"]}));
+        out.insert(partial.clone(), json!({"Fn::Equals": [field(1), "function"]}));
+        out.insert(
+            unqualified,
+            json!({"Fn::Or": [
+                {"Fn::And": [{"Condition": arn}, {"Fn::Equals": [field(7), ""]}]},
+                {"Fn::And": [{"Condition": partial}, {"Fn::Equals": [field(3), ""]}]},
+                {"Fn::Equals": [field(1), ""]},
+            ]}),
+        );
+    }
+    out
+}
+
+/// The policy with each function ARN made from a whole-variable `FunctionName` chosen by the
+/// value's form when the stack is deployed, as `up` makes it from the value: the ARN as it is, a
+/// partial ARN in the stack's partition and region, a name in the stack's account too; and
+/// its versions and aliases (`:*`) only when unqualified (`AWS::NoValue` drops the entry).
+fn function_names_resolved(policy: &Value, ids: &Ids) -> Value {
+    let names = function_variables(policy);
+    resolve_functions(policy, &names, ids)
+}
+
+fn resolve_functions(v: &Value, names: &[String], ids: &Ids) -> Value {
+    match v {
+        Value::String(s) => {
+            let Some(rest) = s.strip_prefix(FUNCTION_OF_WHOLE_NAME) else {
+                return v.clone();
+            };
+            let (name, all) = match rest.strip_suffix("}:*") {
+                Some(name) => (name, true),
+                None => (rest.strip_suffix('}').unwrap_or(rest), false),
+            };
+            let Some(n) = names.iter().position(|x| x == name) else {
+                return v.clone();
+            };
+            let [arn, partial, unqualified] = function_conditions(ids, n);
+            let value = format!("${{var.{name}}}");
+            let function = json!({"Fn::If": [arn, value, {"Fn::If": [partial,
+                format!("arn:${{AWS::Partition}}:lambda:${{AWS::Region}}:{value}"),
+                format!("arn:${{AWS::Partition}}:lambda:${{AWS::Region}}:${{AWS::AccountId}}:function:{value}"),
+            ]}]});
+            match all {
+                false => function,
+                true => {
+                    json!({"Fn::If": [unqualified, {"Fn::Join": ["", [function, ":*"]]}, {"Ref": "AWS::NoValue"}]})
+                }
+            }
+        }
+        Value::Array(items) => Value::Array(items.iter().map(|i| resolve_functions(i, names, ids)).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, i)| (k.clone(), resolve_functions(i, names, ids)))
                 .collect(),
         ),
         other => other.clone(),

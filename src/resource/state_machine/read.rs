@@ -14,7 +14,7 @@ use super::{LiveAlias, LiveMachine, LiveMachines, LiveVersion};
 use crate::arn::StateMachineArn;
 use crate::aws::Clients;
 use crate::error::AwsError;
-use crate::live::paginate::paginate;
+use crate::resource::paginate::paginate;
 use crate::resource::role::spec::RoleState;
 use crate::stack::Desired;
 
@@ -296,7 +296,7 @@ type SfnError<E> = aws_smithy_runtime_api::client::result::SdkError<
 >;
 
 /// Every version of the machine, page by page (the SDK has no paginator for this call). Not
-/// through `live::paginate`: the caller needs the SDK's own error to tell an endpoint without
+/// through `resource::paginate`: the caller needs the SDK's own error to tell an endpoint without
 /// the call (stock moto) from a failure.
 async fn list_versions(
     clients: &Clients,

@@ -70,7 +70,7 @@ pub(crate) fn required(
 macro_rules! list_children {
     ($call:literal, $api_id:expr, |$token:ident| $request:expr, $convert:expr) => {{
         let resource = format!("API {}", $api_id);
-        $crate::live::paginate::paginate($call, &resource, |$token| {
+        $crate::resource::paginate::paginate($call, &resource, |$token| {
             let resource = &resource;
             async move {
                 let page = $request
