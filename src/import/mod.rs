@@ -24,7 +24,7 @@ use crate::resource::role::emit as role;
 use crate::resource::route::emit::{self as route, Authorizers};
 use crate::resource::stage::emit::DocStage;
 use crate::stack::rules::{self, OWNER_TAG};
-pub use crate::stack::write::Skipped;
+pub use crate::stack::write::{Kept, Kind as SkippedKind, Skipped};
 pub(crate) use crate::stack::write::{blocking, left_alone};
 pub use doc::{Doc, DocRoute};
 
@@ -65,7 +65,7 @@ pub fn import(read: &ImportRead, options: &ImportOptions) -> Imported {
     let api = &read.api;
     if api.protocol.as_deref().is_some_and(|p| p != "HTTP") {
         skipped.push(blocking(
-            "api",
+            SkippedKind::Api,
             &api.name,
             format!(
                 "a {} API: the stack format describes HTTP APIs only",
@@ -74,11 +74,11 @@ pub fn import(read: &ImportRead, options: &ImportOptions) -> Imported {
         ));
     }
     for setting in &api.unexpressed {
-        skipped.push(left_alone("api", &api.name, setting.clone()));
+        skipped.push(left_alone(SkippedKind::Api, &api.name, setting.clone()));
     }
     for domain in &read.mtls_domains {
         skipped.push(left_alone(
-            "api",
+            SkippedKind::Api,
             &api.name,
             format!("mutual TLS on the custom domain {domain}, which maps this API"),
         ));
@@ -105,9 +105,9 @@ pub fn import(read: &ImportRead, options: &ImportOptions) -> Imported {
         vars: BTreeMap::new(),
         api_name: api.name.clone(),
         cors: api.cors_as_returned.clone(),
-        unmanaged_routes: unmanaged(&skipped, "route"),
-        unmanaged_stages: unmanaged(&skipped, "stage"),
-        unmanaged_authorizers: unmanaged(&skipped, "authorizer"),
+        unmanaged_routes: unmanaged(&skipped, SkippedKind::Route),
+        unmanaged_stages: unmanaged(&skipped, SkippedKind::Stage),
+        unmanaged_authorizers: unmanaged(&skipped, SkippedKind::Authorizer),
         role: doc_role,
         authorizers: imported.authorizers,
         routes: imported.routes,
@@ -116,7 +116,7 @@ pub fn import(read: &ImportRead, options: &ImportOptions) -> Imported {
     };
     if imported.none_left {
         skipped.push(blocking(
-            "api",
+            SkippedKind::Api,
             &api.name,
             "no route the stack format can express (a stack has at least one Step Functions route)".into(),
         ));
@@ -165,14 +165,14 @@ fn routes(read: &ImportRead, role_arn: Option<&str>, skipped: &mut Vec<Skipped>)
                 }
                 routes.push(doc);
             }
-            Err(reason) => skipped.push(left_alone("route", &live.key, reason)),
+            Err(reason) => skipped.push(left_alone(SkippedKind::Route, &live.key, reason)),
         }
     }
     let mut docs = Vec::new();
     for a in &api.authorizers {
         match &authorizers[a.id.as_str()] {
             Ok(doc) => docs.push(doc.clone()),
-            Err(reason) => skipped.push(left_alone("authorizer", &a.name, reason.clone())),
+            Err(reason) => skipped.push(left_alone(SkippedKind::Authorizer, &a.name, reason.clone())),
         }
     }
     ImportedRoutes {
@@ -182,10 +182,10 @@ fn routes(read: &ImportRead, role_arn: Option<&str>, skipped: &mut Vec<Skipped>)
     }
 }
 
-fn unmanaged(skipped: &[Skipped], kind: &str) -> Vec<String> {
+fn unmanaged(skipped: &[Skipped], kind: SkippedKind) -> Vec<String> {
     let mut names: Vec<String> = skipped
         .iter()
-        .filter(|s| s.kind == kind && !s.blocking && s.kept.contains("unmanaged"))
+        .filter(|s| s.kind == kind && !s.blocking && matches!(s.kept, Kept::Unmanaged(_)))
         .map(|s| s.name.clone())
         .collect();
     names.dedup();
@@ -236,7 +236,7 @@ fn pick_stage(stages: &[LiveStage], options: &ImportOptions, skipped: &mut Vec<S
             ),
         };
         skipped.push(blocking(
-            "stage",
+            SkippedKind::Stage,
             options.stage.as_deref().unwrap_or(StageName::DEFAULT),
             reason,
         ));
@@ -244,13 +244,17 @@ fn pick_stage(stages: &[LiveStage], options: &ImportOptions, skipped: &mut Vec<S
     };
     for other in stages.iter().filter(|s| s.name != chosen.name) {
         skipped.push(left_alone(
-            "stage",
+            SkippedKind::Stage,
             &other.name,
             "the stack manages one stage".into(),
         ));
     }
     for setting in &chosen.unexpressed {
-        skipped.push(left_alone("stage-setting", &chosen.name, setting.clone()));
+        skipped.push(left_alone(
+            SkippedKind::StageSetting,
+            &chosen.name,
+            setting.clone(),
+        ));
     }
     crate::resource::stage::emit::doc(chosen, skipped)
 }
@@ -273,7 +277,7 @@ fn tags(
         let role_tags = user(&role.tags);
         if role_tags != api_tags {
             skipped.push(blocking(
-                "role",
+                SkippedKind::Role,
                 &role.name,
                 format!(
                     "its tags {role_tags:?} differ from the API's {api_tags:?}: [tags] sets the same tags on both"

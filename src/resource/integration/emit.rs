@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::spec::{DesiredIntegration, LiveIntegration};
 use crate::arn::StateMachineArn;
-use crate::domain::{Action, ExecutionStatus};
+use crate::domain::{Action, ExecutionStatus, IntegrationType};
 use crate::grant::{SdkCall, When, call};
 use crate::resource::role::spec::RoleState;
 
@@ -205,25 +205,26 @@ pub fn doc(i: &LiveIntegration, at: &Importing<'_>) -> Result<DocIntegration, St
 /// VPC link, another AWS service) is named.
 fn step_functions_action(i: &LiveIntegration) -> Result<Action, String> {
     let subtype = i.subtype.as_deref().unwrap_or_default();
-    if let (Some(action), "AWS_PROXY") = (i.action(), i.integration_type.as_str()) {
+    let kind = i.integration_type.map_or("", IntegrationType::as_str);
+    if let (Some(action), Some(IntegrationType::AwsProxy)) = (i.action(), i.integration_type) {
         return Ok(action);
     }
     let what = match (
-        i.integration_type.as_str(),
+        i.integration_type,
         subtype,
         i.unexpressed.iter().any(|u| u.contains("VPC_LINK")),
     ) {
         (_, _, true) => "an HTTP integration through a VPC link".to_string(),
-        ("AWS_PROXY", "", _) => format!(
+        (Some(IntegrationType::AwsProxy), "", _) => format!(
             "a Lambda integration ({})",
             i.uri.as_deref().unwrap_or("no function")
         ),
-        ("AWS_PROXY", other, _) => format!("an AWS service integration ({other})"),
-        ("HTTP_PROXY", _, _) => format!(
+        (Some(IntegrationType::AwsProxy), other, _) => format!("an AWS service integration ({other})"),
+        (Some(IntegrationType::HttpProxy), _, _) => format!(
             "an HTTP proxy integration ({})",
             i.uri.as_deref().unwrap_or("no URI")
         ),
-        (other, _, _) => format!("a {other} integration"),
+        _ => format!("a {kind} integration"),
     };
     Err(format!(
         "{what}: the format holds Step Functions integrations only"

@@ -21,7 +21,7 @@ use crate::policy;
 use crate::resource::integration::spec::LiveIntegration;
 use crate::resource::route::emit::DocRoute;
 use crate::stack::Desired;
-use crate::stack::write::{Skipped, blocking, list, quote};
+use crate::stack::write::{Kind as SkippedKind, Skipped, blocking, list, quote};
 
 /// The deployer's rows for this unit's calls (its `read.rs` and `apply.rs`), with the IAM actions
 /// each needs ("Actions, resources, and condition keys for AWS Identity and Access Management"):
@@ -233,7 +233,7 @@ pub fn pick(
         Some(RoleState::Present(role)) => Some(role.clone()),
         _ => {
             skipped.push(blocking(
-                "role",
+                SkippedKind::Role,
                 arn,
                 "the integrations' role does not exist (GetRole: NoSuchEntity): `up` would create it".into(),
             ));
@@ -257,7 +257,7 @@ pub fn doc(
         [(name, doc)] => ((*name).clone(), Some(*doc)),
         none_or_many => {
             skipped.push(blocking(
-                "role",
+                SkippedKind::Role,
                 &role.name,
                 format!(
                     "{} inline policies ({}): the format holds exactly one, and `up` would {}",
@@ -308,7 +308,7 @@ fn trust(account: &str, role: &LiveRole, skipped: &mut Vec<Skipped>) -> bool {
         return true;
     }
     skipped.push(blocking(
-        "role",
+        SkippedKind::Role,
         &role.name,
         format!(
             "its trust policy is not the one the tool writes (apigateway.amazonaws.com may assume it, optionally only for account {}): {}",
