@@ -159,19 +159,29 @@ fn profile_in_use(settings: &AwsSettings) -> String {
         .unwrap_or_else(|| "default".into())
 }
 
+/// The region the environment names, and the variable it came from: `AWS_REGION`, else
+/// `AWS_DEFAULT_REGION`, a blank value counting as unset (AWS SDKs and Tools reference guide,
+/// "AWS Region"). The one reading of these variables, for `connect`'s explanation and for the
+/// offline commands that resolve a region as `up` would (`policy`).
+pub fn region_from_env() -> Option<(&'static str, String)> {
+    ["AWS_REGION", "AWS_DEFAULT_REGION"].into_iter().find_map(|name| {
+        std::env::var(name)
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| (name, v))
+    })
+}
+
 /// Where the region comes from, in the order [`connect`] resolves it: `--region`, the stack's
 /// `region`, then the SDK's chain (`AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's `region`;
 /// AWS SDKs and Tools reference guide, "AWS Region").
 fn region_source(settings: &AwsSettings, stack_region: Option<&str>) -> String {
-    let set = |name: &str| std::env::var(name).is_ok_and(|v| !v.trim().is_empty());
     if settings.region.is_some() {
         "--region".into()
     } else if stack_region.is_some() {
         "`region` under [stack] in the stack file".into()
-    } else if set("AWS_REGION") {
-        "AWS_REGION".into()
-    } else if set("AWS_DEFAULT_REGION") {
-        "AWS_DEFAULT_REGION".into()
+    } else if let Some((variable, _)) = region_from_env() {
+        variable.into()
     } else {
         format!("the `region` of AWS profile {}", profile_in_use(settings))
     }
@@ -277,7 +287,9 @@ impl Intercept for RecordTried {
 
 /// Retries a 409 that says "concurrent modification, please try again later", which API
 /// Gateway and IAM send while another change is in progress. The SDK does not retry it by
-/// default; a real conflict (a duplicate route key, IAM's LimitExceeded) is left alone.
+/// default; a real conflict (a duplicate route key, IAM's LimitExceeded) is left alone. AWS
+/// gives the two the same status and code, so the body's text decides, in one function:
+/// [`crate::error::is_concurrent_modification`].
 #[derive(Debug)]
 pub struct ConcurrentModification;
 

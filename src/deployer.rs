@@ -87,7 +87,7 @@ pub fn sdk_calls() -> impl Iterator<Item = &'static SdkCall> {
 }
 
 /// The service API Gateway assumes the stack's role as (`iam:PassedToService`).
-pub const API_GATEWAY_SERVICE: &str = "apigateway.amazonaws.com";
+pub use crate::policy::API_GATEWAY_PRINCIPAL as API_GATEWAY_SERVICE;
 
 /// Where the policy's ARNs point; a value that could not be known offline is an IAM policy
 /// variable, resolved by IAM for each request ("IAM policy elements: Variables and tags":

@@ -194,6 +194,13 @@ const INVALID_CREDENTIALS: &[&str] = &[
 ];
 
 /// True for a 409 that asks to try again (not a real conflict such as a duplicate route key).
+///
+/// Read from the message on purpose: API Gateway answers both with the same status and code
+/// (409 `ConflictException`, botocore apigatewayv2 `ConflictException` has no other field), and
+/// only the text ("Unable to complete operation due to concurrent modification. Please try again
+/// later.") tells a transient conflict from a real one. The one place that reads it, for the
+/// retry classifier ([`crate::aws::ConcurrentModification`]) and [`Retry`]; pinned by
+/// `tests::a_conflict_is_retried_only_when_it_says_concurrent_modification`.
 pub fn is_concurrent_modification(message: &str) -> bool {
     let m = message.to_ascii_lowercase();
     m.contains("concurrent modification") || m.contains("concurrentmodification")
@@ -232,6 +239,16 @@ impl AwsError {
             retry: Retry::Never,
             detail: Box::default(),
         }
+    }
+
+    /// A refusal as AWS would answer it: `code` and AWS's own `message`, for unit tests of
+    /// what reads them.
+    #[cfg(test)]
+    pub(crate) fn refused(call: &'static str, resource: &str, code: &str, message: &str) -> Self {
+        let mut e = Self::invalid(call, resource, format!("{code}: {message}"));
+        e.code = Some(code.into());
+        e.detail.aws_message = Some(message.into());
+        e
     }
 
     /// An answer that lacks a field the tool needs (an id, an ARN): never read as "".
@@ -786,6 +803,18 @@ mod tests {
             "iam"
         );
         assert_eq!(service_of::<std::io::Error>(), "aws");
+    }
+
+    #[test]
+    fn a_conflict_is_retried_only_when_it_says_concurrent_modification() {
+        assert!(is_concurrent_modification(
+            "Unable to complete operation due to concurrent modification. Please try again later."
+        ));
+        assert!(is_concurrent_modification("ConcurrentModificationException"));
+        assert!(!is_concurrent_modification(
+            "Unable to complete operation due to conflict: Route with key POST /x already exists"
+        ));
+        assert!(!is_concurrent_modification(""));
     }
 
     #[test]

@@ -14,8 +14,7 @@ use serde_json::Value;
 
 use crate::domain::Action;
 
-/// The service principal API Gateway assumes integration roles as.
-pub const API_GATEWAY_PRINCIPAL: &str = "apigateway.amazonaws.com";
+pub use crate::policy::API_GATEWAY_PRINCIPAL;
 
 /// A role's policies as the evaluator reads them.
 #[derive(Debug, Clone, Default, PartialEq)]

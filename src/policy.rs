@@ -5,12 +5,17 @@
 
 use serde_json::{Map, Value, json};
 
+/// The service principal API Gateway assumes roles as: the trust policy's `Principal.Service`,
+/// the evaluator's principal and the deployer policy's `iam:PassedToService` (IAM User Guide,
+/// "AWS JSON policy elements: Principal", AWS service principals).
+pub const API_GATEWAY_PRINCIPAL: &str = "apigateway.amazonaws.com";
+
 /// The trust policy that lets API Gateway assume the role; with `source_account`, only when it
 /// acts on behalf of that account (the confused-deputy guard).
 pub fn api_gateway_trust(source_account: Option<&str>) -> Value {
     let mut statement = json!({
         "Effect": "Allow",
-        "Principal": { "Service": "apigateway.amazonaws.com" },
+        "Principal": { "Service": API_GATEWAY_PRINCIPAL },
         "Action": "sts:AssumeRole"
     });
     if let Some(account) = source_account {

@@ -152,7 +152,14 @@ pub async fn apply(
                         on_event(Event::Note(&why));
                         let instead = match &ops[i] {
                             Op::ImportApi(ImportApiOp { instead, .. }) => instead.clone(),
-                            _ => Vec::new(),
+                            // Only an ImportApi is ever done instead of by another means.
+                            Op::Api(_)
+                            | Op::Route(_)
+                            | Op::Integration(_)
+                            | Op::Authorizer(_)
+                            | Op::Stage(_)
+                            | Op::Role(_)
+                            | Op::Machine(_) => Vec::new(),
                         };
                         retired.insert(i);
                         done.insert(i);

@@ -71,9 +71,7 @@ fn target(
     region: Option<&str>,
     account: Option<&str>,
 ) -> Target {
-    let from_env = ["AWS_REGION", "AWS_DEFAULT_REGION"]
-        .iter()
-        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()));
+    let from_env = crate::aws::region_from_env().map(|(_, region)| region);
     let region = region
         .map(str::to_string)
         .or_else(|| desired.region.clone())

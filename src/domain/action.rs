@@ -39,11 +39,7 @@ impl Action {
     /// The IAM action the integration's role needs (Step Functions' actions are named as its
     /// API operations: "Actions, resources, and condition keys for AWS Step Functions").
     pub fn iam_action(self) -> &'static str {
-        match self {
-            Action::StartExecution => "states:StartExecution",
-            Action::StartSyncExecution => "states:StartSyncExecution",
-            Action::StopExecution => "states:StopExecution",
-        }
+        StatesAction::from(self).as_str()
     }
 
     /// The machine type the action works on, if it needs one: StartSyncExecution runs EXPRESS
@@ -112,6 +108,78 @@ impl RouteAction {
         match self {
             RouteAction::DescribeExecution => (&[], &["ExecutionArn", "Name"]),
             other => other.integration().parameters(),
+        }
+    }
+}
+
+super::spelled! {
+    /// The Step Functions IAM actions a stack's role may grant (`[role] actions`): the
+    /// integrations' own ([`Action::iam_action`]) and the reads of a machine and its executions
+    /// ("Actions, resources, and condition keys for AWS Step Functions", Service Authorization
+    /// Reference).
+    StatesAction, "Step Functions IAM action" {
+        /// Starts an execution (resource: the state machine).
+        StartExecution = "states:StartExecution",
+        /// Runs an EXPRESS execution (resource: the state machine).
+        StartSyncExecution = "states:StartSyncExecution",
+        /// Stops an execution (resource: the execution).
+        StopExecution = "states:StopExecution",
+        /// Describes an execution (resource: the execution).
+        DescribeExecution = "states:DescribeExecution",
+        /// Describes a state machine (resource: the state machine).
+        DescribeStateMachine = "states:DescribeStateMachine",
+        /// Reads an execution's events (resource: the execution).
+        GetExecutionHistory = "states:GetExecutionHistory",
+        /// Lists a machine's executions (resource: the state machine).
+        ListExecutions = "states:ListExecutions",
+    }
+}
+
+impl StatesAction {
+    /// The action named with or without its `states:` prefix.
+    pub fn named(action: &str) -> Option<Self> {
+        match action.strip_prefix("states:") {
+            Some(_) => action.parse().ok(),
+            None => format!("states:{action}").parse().ok(),
+        }
+    }
+
+    /// True when the action's IAM resource type is the execution (granted on
+    /// `execution:MACHINE:*`), false when it is the state machine ("Resource types" of each
+    /// action, Service Authorization Reference for Step Functions).
+    pub fn on_execution(self) -> bool {
+        match self {
+            StatesAction::StopExecution
+            | StatesAction::DescribeExecution
+            | StatesAction::GetExecutionHistory => true,
+            StatesAction::StartExecution
+            | StatesAction::StartSyncExecution
+            | StatesAction::DescribeStateMachine
+            | StatesAction::ListExecutions => false,
+        }
+    }
+}
+
+impl From<RouteAction> for StatesAction {
+    /// The IAM action of the API call a route action names (a status route's DescribeExecution
+    /// is the helper's call, not the route's integration's).
+    fn from(action: RouteAction) -> Self {
+        match action {
+            RouteAction::StartExecution => StatesAction::StartExecution,
+            RouteAction::StartSyncExecution => StatesAction::StartSyncExecution,
+            RouteAction::StopExecution => StatesAction::StopExecution,
+            RouteAction::DescribeExecution => StatesAction::DescribeExecution,
+        }
+    }
+}
+
+impl From<Action> for StatesAction {
+    /// The IAM action an integration's role needs ([`Action::iam_action`]).
+    fn from(action: Action) -> Self {
+        match action {
+            Action::StartExecution => StatesAction::StartExecution,
+            Action::StartSyncExecution => StatesAction::StartSyncExecution,
+            Action::StopExecution => StatesAction::StopExecution,
         }
     }
 }

@@ -18,6 +18,25 @@ impl Default for MachineType {
     }
 }
 
+super::spelled! {
+    /// A state machine's status: botocore stepfunctions (2016-11-23) `service-2.json`, shape
+    /// `StateMachineStatus` (`ACTIVE | DELETING`). DeleteStateMachine is asynchronous: the
+    /// machine stays listed as DELETING until it is gone (DeleteStateMachine, API reference).
+    MachineStatus, "state machine status" {
+        /// In use.
+        Active = "ACTIVE",
+        /// Being deleted: planned as absent.
+        Deleting = "DELETING",
+    }
+}
+
+impl Default for MachineStatus {
+    /// A DescribeStateMachine answer without a status: the machine is there, so ACTIVE.
+    fn default() -> Self {
+        MachineStatus::Active
+    }
+}
+
 impl MachineType {
     /// `a STANDARD`, `an EXPRESS`: the type with its article, for messages.
     pub fn with_article(self) -> String {

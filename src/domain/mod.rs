@@ -1,6 +1,6 @@
 //! The domain's enumerations, each as AWS enumerates it, with one spelling: what a route's
-//! authorization is, which Step Functions action an integration takes, a stage's name, a state
-//! machine's type and an execution's status. Plain data below every other module (it imports
+//! authorization is, an integration's and an authorizer's type, which Step Functions action an
+//! integration takes, a stage's name, a state machine's type and status and an execution's status. Plain data below every other module (it imports
 //! nothing of the crate), so that the stack model, the units, the planner, the gateway and the
 //! commands all compare values of these types instead of strings.
 //!
@@ -10,11 +10,13 @@
 mod action;
 mod authorization;
 mod execution;
+mod integration;
 mod stage;
 
-pub use action::{Action, RouteAction, SUBTYPE_PREFIX};
+pub use action::{Action, RouteAction, SUBTYPE_PREFIX, StatesAction};
 pub use authorization::{Authorization, AuthorizerType};
-pub use execution::{ExecutionStatus, MachineType};
+pub use execution::{ExecutionStatus, MachineStatus, MachineType};
+pub use integration::IntegrationType;
 pub use stage::StageName;
 
 /// A value that is not one of an enumeration's: the value and the spellings it accepts.
@@ -108,6 +110,8 @@ mod tests {
         for a in Action::ALL {
             assert_eq!(a.to_string().parse::<Action>(), Ok(*a));
             assert_eq!(Action::from_subtype(a.subtype()), Some(*a));
+            // An action that does not start an execution acts on one: its IAM resource.
+            assert_eq!(StatesAction::from(*a).on_execution(), !a.starts());
         }
         for a in RouteAction::ALL {
             assert_eq!(a.as_str().parse::<RouteAction>(), Ok(*a));
@@ -117,11 +121,27 @@ mod tests {
                 *a != RouteAction::DescribeExecution
             );
         }
+        for a in StatesAction::ALL {
+            assert_eq!(a.as_str().parse::<StatesAction>(), Ok(*a));
+            assert_eq!(StatesAction::named(a.as_str()), Some(*a));
+            assert_eq!(StatesAction::named(&a.as_str()["states:".len()..]), Some(*a));
+        }
         for s in ExecutionStatus::ALL {
             assert_eq!(s.as_str().parse::<ExecutionStatus>(), Ok(*s));
         }
         for m in MachineType::ALL {
             assert_eq!(m.as_str().parse::<MachineType>(), Ok(*m));
+        }
+        for t in IntegrationType::ALL {
+            assert_eq!(t.as_str().parse::<IntegrationType>(), Ok(*t));
+            assert_eq!(serde_json::to_value(t).unwrap(), t.as_str());
+        }
+        for t in AuthorizerType::ALL {
+            assert_eq!(t.as_str().parse::<AuthorizerType>(), Ok(*t));
+        }
+        for s in MachineStatus::ALL {
+            assert_eq!(s.as_str().parse::<MachineStatus>(), Ok(*s));
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
         }
     }
 

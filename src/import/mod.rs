@@ -22,7 +22,7 @@ use crate::domain::StageName;
 use crate::live::{ImportRead, LiveStage};
 use crate::resource::stage::emit::DocStage;
 use crate::stack::rules::{self, OWNER_TAG};
-pub use crate::stack::write::Skipped;
+pub use crate::stack::write::{Kept, Kind as SkippedKind, Skipped};
 pub(crate) use crate::stack::write::{blocking, left_alone};
 pub use doc::{Doc, DocRoute};
 
@@ -63,7 +63,7 @@ pub fn import(read: &ImportRead, options: &ImportOptions) -> Imported {
     let api = &read.api;
     if api.protocol.as_deref().is_some_and(|p| p != "HTTP") {
         skipped.push(blocking(
-            "api",
+            SkippedKind::Api,
             &api.name,
             format!(
                 "a {} API: the stack format describes HTTP APIs only",
@@ -72,11 +72,11 @@ pub fn import(read: &ImportRead, options: &ImportOptions) -> Imported {
         ));
     }
     for setting in &api.unexpressed {
-        skipped.push(left_alone("api", &api.name, setting.clone()));
+        skipped.push(left_alone(SkippedKind::Api, &api.name, setting.clone()));
     }
     for domain in &read.mtls_domains {
         skipped.push(left_alone(
-            "api",
+            SkippedKind::Api,
             &api.name,
             format!("mutual TLS on the custom domain {domain}, which maps this API"),
         ));
@@ -95,9 +95,9 @@ pub fn import(read: &ImportRead, options: &ImportOptions) -> Imported {
         vars: BTreeMap::new(),
         api_name: api.name.clone(),
         cors: api.cors_as_returned.clone(),
-        unmanaged_routes: unmanaged(&skipped, "route"),
-        unmanaged_stages: unmanaged(&skipped, "stage"),
-        unmanaged_authorizers: unmanaged(&skipped, "authorizer"),
+        unmanaged_routes: unmanaged(&skipped, SkippedKind::Route),
+        unmanaged_stages: unmanaged(&skipped, SkippedKind::Stage),
+        unmanaged_authorizers: unmanaged(&skipped, SkippedKind::Authorizer),
         role: doc_role,
         authorizers: imported.authorizers,
         routes: imported.routes,
@@ -106,7 +106,7 @@ pub fn import(read: &ImportRead, options: &ImportOptions) -> Imported {
     };
     if imported.none_left {
         skipped.push(blocking(
-            "api",
+            SkippedKind::Api,
             &api.name,
             "no route the stack format can express (a stack has at least one Step Functions route)".into(),
         ));
@@ -117,10 +117,10 @@ pub fn import(read: &ImportRead, options: &ImportOptions) -> Imported {
     Imported { stack: doc, skipped }
 }
 
-fn unmanaged(skipped: &[Skipped], kind: &str) -> Vec<String> {
+fn unmanaged(skipped: &[Skipped], kind: SkippedKind) -> Vec<String> {
     let mut names: Vec<String> = skipped
         .iter()
-        .filter(|s| s.kind == kind && !s.blocking && s.kept.contains("unmanaged"))
+        .filter(|s| s.kind == kind && !s.blocking && matches!(s.kept, Kept::Unmanaged(_)))
         .map(|s| s.name.clone())
         .collect();
     names.dedup();
@@ -171,7 +171,7 @@ fn pick_stage(stages: &[LiveStage], options: &ImportOptions, skipped: &mut Vec<S
             ),
         };
         skipped.push(blocking(
-            "stage",
+            SkippedKind::Stage,
             options.stage.as_deref().unwrap_or(StageName::DEFAULT),
             reason,
         ));
@@ -179,13 +179,17 @@ fn pick_stage(stages: &[LiveStage], options: &ImportOptions, skipped: &mut Vec<S
     };
     for other in stages.iter().filter(|s| s.name != chosen.name) {
         skipped.push(left_alone(
-            "stage",
+            SkippedKind::Stage,
             &other.name,
             "the stack manages one stage".into(),
         ));
     }
     for setting in &chosen.unexpressed {
-        skipped.push(left_alone("stage-setting", &chosen.name, setting.clone()));
+        skipped.push(left_alone(
+            SkippedKind::StageSetting,
+            &chosen.name,
+            setting.clone(),
+        ));
     }
     crate::resource::stage::emit::doc(chosen, skipped)
 }
@@ -208,7 +212,7 @@ fn tags(
         let role_tags = user(&role.tags);
         if role_tags != api_tags {
             skipped.push(blocking(
-                "role",
+                SkippedKind::Role,
                 &role.name,
                 format!(
                     "its tags {role_tags:?} differ from the API's {api_tags:?}: [tags] sets the same tags on both"

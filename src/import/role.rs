@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::routes::ImportedRoutes;
-use super::{Skipped, blocking};
+use super::{Skipped, SkippedKind, blocking};
 use crate::live::{ImportRead, LiveRole, RoleState};
 use crate::policy;
 use crate::resource::role::emit::DocRole;
@@ -37,7 +37,7 @@ pub(super) fn pick_role(read: &ImportRead, skipped: &mut Vec<Skipped>) -> Option
         Some(RoleState::Present(role)) => Some(role.clone()),
         _ => {
             skipped.push(blocking(
-                "role",
+                SkippedKind::Role,
                 arn,
                 "the integrations' role does not exist (GetRole: NoSuchEntity): `up` would create it".into(),
             ));
@@ -60,7 +60,7 @@ pub(super) fn doc_role(
         [(name, doc)] => ((*name).clone(), Some(*doc)),
         none_or_many => {
             skipped.push(blocking(
-                "role",
+                SkippedKind::Role,
                 &role.name,
                 format!(
                     "{} inline policies ({}): the format holds exactly one, and `up` would {}",
@@ -111,7 +111,7 @@ fn trust(read: &ImportRead, role: &LiveRole, skipped: &mut Vec<Skipped>) -> bool
         return true;
     }
     skipped.push(blocking(
-        "role",
+        SkippedKind::Role,
         &role.name,
         format!(
             "its trust policy is not the one the tool writes (apigateway.amazonaws.com may assume it, optionally only for account {}): {}",

@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::doc::DocRoute;
-use super::{Skipped, left_alone};
-use crate::domain::{Action, Authorization};
+use super::{Skipped, SkippedKind, left_alone};
+use crate::domain::{Action, Authorization, IntegrationType};
 use crate::live::{ImportRead, LiveIntegration, LiveRoute};
 use crate::resource::authorizer::emit::{DocAuthorizer, doc as authorizer};
 
@@ -53,14 +53,14 @@ pub(super) fn routes(
                 }
                 routes.push(doc);
             }
-            Err(reason) => skipped.push(left_alone("route", &live.key, reason)),
+            Err(reason) => skipped.push(left_alone(SkippedKind::Route, &live.key, reason)),
         }
     }
     let mut docs = Vec::new();
     for a in &api.authorizers {
         match &authorizers[a.id.as_str()] {
             Ok(doc) => docs.push(doc.clone()),
-            Err(reason) => skipped.push(left_alone("authorizer", &a.name, reason.clone())),
+            Err(reason) => skipped.push(left_alone(SkippedKind::Authorizer, &a.name, reason.clone())),
         }
     }
     ImportedRoutes {
@@ -134,25 +134,26 @@ fn route(
 /// VPC link, another AWS service) is named.
 fn step_functions_action(i: &LiveIntegration) -> Result<Action, String> {
     let subtype = i.subtype.as_deref().unwrap_or_default();
-    if let (Some(action), "AWS_PROXY") = (i.action(), i.integration_type.as_str()) {
+    let kind = i.integration_type.map_or("", IntegrationType::as_str);
+    if let (Some(action), Some(IntegrationType::AwsProxy)) = (i.action(), i.integration_type) {
         return Ok(action);
     }
     let what = match (
-        i.integration_type.as_str(),
+        i.integration_type,
         subtype,
         i.unexpressed.iter().any(|u| u.contains("VPC_LINK")),
     ) {
         (_, _, true) => "an HTTP integration through a VPC link".to_string(),
-        ("AWS_PROXY", "", _) => format!(
+        (Some(IntegrationType::AwsProxy), "", _) => format!(
             "a Lambda integration ({})",
             i.uri.as_deref().unwrap_or("no function")
         ),
-        ("AWS_PROXY", other, _) => format!("an AWS service integration ({other})"),
-        ("HTTP_PROXY", _, _) => format!(
+        (Some(IntegrationType::AwsProxy), other, _) => format!("an AWS service integration ({other})"),
+        (Some(IntegrationType::HttpProxy), _, _) => format!(
             "an HTTP proxy integration ({})",
             i.uri.as_deref().unwrap_or("no URI")
         ),
-        (other, _, _) => format!("a {other} integration"),
+        _ => format!("a {kind} integration"),
     };
     Err(format!(
         "{what}: the format holds Step Functions integrations only"

@@ -3,7 +3,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::json;
 
 use super::*;
-use crate::domain::Authorization;
+use crate::domain::{Authorization, AuthorizerType, IntegrationType};
 use crate::live::{LiveApi, LiveAuthorizer, LiveIntegration, LiveRole, LiveRoute, LiveStage, RoleState};
 use crate::policy;
 
@@ -21,7 +21,7 @@ fn policy_doc(actions: &[&str], resource: &str) -> serde_json::Value {
 fn console() -> ImportRead {
     let integration = LiveIntegration {
         id: "i1".into(),
-        integration_type: "AWS_PROXY".into(),
+        integration_type: Some(IntegrationType::AwsProxy),
         subtype: Some("StepFunctions-StartExecution".into()),
         payload_format_version: Some("1.0".into()),
         credentials_arn: Some(ROLE_ARN.into()),
@@ -166,7 +166,7 @@ fn a_lambda_route_a_second_stage_and_a_lambda_authorizer_are_skipped_as_unmanage
     let mut read = console();
     read.api.integrations.push(LiveIntegration {
         id: "i2".into(),
-        integration_type: "AWS_PROXY".into(),
+        integration_type: Some(IntegrationType::AwsProxy),
         payload_format_version: Some("2.0".into()),
         uri: Some("arn:aws:lambda:ap-southeast-2:189107071895:function:legacy".into()),
         ..LiveIntegration::default()
@@ -174,7 +174,7 @@ fn a_lambda_route_a_second_stage_and_a_lambda_authorizer_are_skipped_as_unmanage
     read.api.authorizers.push(LiveAuthorizer {
         id: "au1".into(),
         name: "legacy-auth".into(),
-        authorizer_type: "REQUEST".into(),
+        authorizer_type: Some(AuthorizerType::Request),
         ..LiveAuthorizer::default()
     });
     read.api.routes.push(LiveRoute {

@@ -10,14 +10,10 @@ use crate::error::AwsError;
 use crate::iam::RolePolicies;
 use crate::resource::role::read::{read_role, read_role_documents};
 
-/// The role name of a role ARN (`arn:aws:iam::123456789012:role/path/NAME` -> `NAME`).
+/// The role name of a role ARN (`arn:aws:iam::123456789012:role/path/NAME` -> `NAME`), by the
+/// one role ARN parser ([`crate::arn::RoleArn`]); `None` for anything that is not a role ARN.
 pub fn role_name(arn: &str) -> Option<String> {
-    let arn: crate::arn::Arn = arn.parse().ok()?;
-    let path = arn.resource.strip_prefix("role/")?;
-    path.rsplit('/')
-        .next()
-        .filter(|n| !n.is_empty())
-        .map(str::to_string)
+    arn.parse::<crate::arn::RoleArn>().ok().map(|role| role.name)
 }
 
 /// Reads the role `arn` with every inline and attached policy document (the default version of

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Value, json};
 
 use super::*;
-use crate::domain::{Action as StepAction, Authorization};
+use crate::domain::{Action as StepAction, Authorization, IntegrationType};
 use crate::policy;
 use crate::resource::api::spec::LiveApi;
 use crate::resource::authorizer::spec::LiveAuthorizer;
@@ -107,7 +107,7 @@ pub(crate) fn live_integration(
 ) -> LiveIntegration {
     LiveIntegration {
         id: id.into(),
-        integration_type: "AWS_PROXY".into(),
+        integration_type: Some(IntegrationType::AwsProxy),
         subtype: Some(subtype.into()),
         payload_format_version: Some("1.0".into()),
         credentials_arn: Some(ROLE_ARN.into()),
@@ -265,7 +265,7 @@ pub(crate) fn secure_live(d: &Desired) -> Live {
     for (i, r) in d.routes.iter().enumerate() {
         api.integrations.push(LiveIntegration {
             id: format!("i-{i}"),
-            integration_type: "AWS_PROXY".into(),
+            integration_type: Some(IntegrationType::AwsProxy),
             subtype: Some(r.integration.subtype().to_string()),
             payload_format_version: Some("1.0".into()),
             credentials_arn: Some(format!("arn:aws:iam::189107071895:role/{}", d.role.name)),

@@ -124,7 +124,7 @@ impl std::fmt::Display for Op {
             Op::Authorizer(op) => op.fmt(f),
             Op::Stage(op) => op.fmt(f),
             Op::Role(op) => op.fmt(f),
-            Op::Machine(op) => f.write_str(&op.label()),
+            Op::Machine(op) => op.fmt(f),
         }
     }
 }

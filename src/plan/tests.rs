@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::fixtures::*;
 use super::*;
-use crate::domain::{Action as StepAction, Authorization};
+use crate::domain::{Action as StepAction, Authorization, AuthorizerType, IntegrationType};
 use crate::plan::op::{ApiOp, AuthorizerOp, IntegrationOp, RoleOp, RouteOp, StageOp};
 use crate::policy;
 use crate::resource::api::spec::LiveApi;
@@ -477,7 +477,7 @@ fn changed_subtype_replaces_integration() {
 
 #[test]
 fn changed_integration_type_replaces_integration() {
-    let live = with_api(|api| api.integrations[0].integration_type = "HTTP_PROXY".into());
+    let live = with_api(|api| api.integrations[0].integration_type = Some(IntegrationType::HttpProxy));
     let p = up(&onboarding(), &live);
     assert_eq!(p.changes[0].action, Action::Replace);
     assert_eq!(field_names(&p.changes[0]), vec!["id", "integration_type"]);
@@ -1935,7 +1935,7 @@ fn with_lambda_route(live: &mut Live) {
     let api = &mut live.apis[0];
     api.integrations.push(LiveIntegration {
         id: "i-lambda".into(),
-        integration_type: "AWS_PROXY".into(),
+        integration_type: Some(IntegrationType::AwsProxy),
         payload_format_version: Some("2.0".into()),
         uri: Some("arn:aws:lambda:ap-southeast-2:189107071895:function:legacy".into()),
         ..LiveIntegration::default()
@@ -1943,7 +1943,7 @@ fn with_lambda_route(live: &mut Live) {
     api.authorizers.push(LiveAuthorizer {
         id: "au-lambda".into(),
         name: "legacy-auth".into(),
-        authorizer_type: "REQUEST".into(),
+        authorizer_type: Some(AuthorizerType::Request),
         ..LiveAuthorizer::default()
     });
     let mut route = live_route("r-legacy", "GET /legacy", Some("i-lambda"));
@@ -1953,7 +1953,7 @@ fn with_lambda_route(live: &mut Live) {
     api.authorizers.push(LiveAuthorizer {
         id: "au-old".into(),
         name: "old-auth".into(),
-        authorizer_type: "REQUEST".into(),
+        authorizer_type: Some(AuthorizerType::Request),
         ..LiveAuthorizer::default()
     });
     api.stages.push(LiveStage {

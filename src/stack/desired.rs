@@ -326,7 +326,10 @@ policy_name = "p"
         assert_eq!(helper.kind, crate::resource::state_machine::MachineType::Express);
         assert_eq!(helper.describes.as_deref(), Some("orders"));
         assert_eq!(helper.tags[OWNER_TAG], "s");
-        assert_eq!(helper.definition, super::super::status_helper::definition());
+        assert_eq!(
+            helper.definition,
+            super::super::status_helper::definition_in("aws")
+        );
         let crate::resource::state_machine::spec::MachineRole::Generated(role) = &helper.role else {
             panic!("the helper's role is generated: {:?}", helper.role);
         };

@@ -74,10 +74,13 @@ fn machine_name(name: &str) -> String {
     }
 }
 
-/// The placeholder ARN written when no state machine is given.
+/// The placeholder ARN written when no state machine is given, in the region's partition
+/// (`arn:aws-cn:` in China, `arn:aws-us-gov:` in GovCloud), so that it reads as the ARN to
+/// replace it with.
 pub fn placeholder_arn(region: &str, name: &str) -> String {
     format!(
-        "arn:aws:states:{region}:{PLACEHOLDER_ACCOUNT}:stateMachine:{}",
+        "arn:{}:states:{region}:{PLACEHOLDER_ACCOUNT}:stateMachine:{}",
+        crate::arn::Partition::of_or_aws(region).id,
         machine_name(name)
     )
 }
@@ -179,4 +182,34 @@ pub fn schema_reference(path: &Path) -> Option<String> {
     }
     let depth = 1 + below.iter().filter(|c| matches!(c, Component::Normal(_))).count();
     Some(format!("{}{}", "../".repeat(depth), super::schema::SCHEMA_PATH))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_placeholder_arn_is_in_the_regions_partition() {
+        assert_eq!(
+            placeholder_arn("eu-west-1", "orders"),
+            format!("arn:aws:states:eu-west-1:{PLACEHOLDER_ACCOUNT}:stateMachine:orders")
+        );
+        assert_eq!(
+            placeholder_arn("cn-north-1", "orders"),
+            format!("arn:aws-cn:states:cn-north-1:{PLACEHOLDER_ACCOUNT}:stateMachine:orders")
+        );
+        assert_eq!(
+            placeholder_arn("us-gov-west-1", "orders"),
+            format!("arn:aws-us-gov:states:us-gov-west-1:{PLACEHOLDER_ACCOUNT}:stateMachine:orders")
+        );
+        // The starter stack written for China names its machine there.
+        let text = starter(&Starter {
+            region: "cn-north-1".into(),
+            ..Starter::default()
+        });
+        assert!(
+            text.contains("state_machine = \"arn:aws-cn:states:cn-north-1:"),
+            "{text}"
+        );
+    }
 }

@@ -226,13 +226,23 @@ fn execution(route: &RouteSection, out: &mut Vec<Diagnostic>) {
 /// keeps the raw answer under `$.d`, `Base` starts the answer under `$.r`, and for each optional
 /// field a Choice (`IsPresent`) leads to a Pass that picks it into `$.t` and one that merges it
 /// into `$.r` (`States.JsonMerge`); `Answer` returns `$.r`.
+///
+/// The task's ARN is in the stack's partition ("AWS SDK service integrations":
+/// `arn:aws:states:::aws-sdk:serviceName:apiAction`, `aws` being the partition): written with
+/// [`rules::PARTITION_PLACEHOLDER`], which binding the stack to its region replaces (as it does
+/// in the helper's other ARNs) and `synth` turns into `${AWS::Partition}`.
 pub fn definition() -> Value {
+    definition_in(rules::PARTITION_PLACEHOLDER)
+}
+
+/// [`definition`] with the task's ARN in `partition` (`aws`, `aws-cn`, ...).
+pub fn definition_in(partition: &str) -> Value {
     let mut states = serde_json::Map::new();
     states.insert(
         "Describe".into(),
         json!({
             "Type": "Task",
-            "Resource": "arn:aws:states:::aws-sdk:sfn:describeExecution",
+            "Resource": format!("arn:{partition}:states:::aws-sdk:sfn:describeExecution"),
             "Parameters": {"ExecutionArn.$": "$.executionArn"},
             "ResultPath": "$.d",
             "Next": "Base"
@@ -342,9 +352,9 @@ mod tests {
             .unwrap_or(Value::Null);
         assert_eq!(
             written,
-            definition(),
+            definition_in("aws"),
             "{path} is out of date; write this:\n{}",
-            serde_json::to_string_pretty(&definition()).unwrap_or_default()
+            serde_json::to_string_pretty(&definition_in("aws")).unwrap_or_default()
         );
     }
 
@@ -405,6 +415,36 @@ definition = { StartAt = "A", States = { A = { Type = "Pass", End = true } } }
     }
 
     const ROUTE: &str = "[[route]]\nkey = \"GET /status/{arn}\"\naction = \"DescribeExecution\"\n";
+
+    /// The helper's task ARN once the stack is bound to its region: `arn:aws-cn:` in China,
+    /// `arn:aws-us-gov:` in GovCloud, `arn:aws:` elsewhere (as its role's ARN).
+    #[test]
+    fn the_helpers_task_is_in_the_partition_of_the_stacks_region() {
+        let source = format!(
+            "{STATUS_BASE}{ROUTE}state_machine = \"orders\"\nparameters = {{ ExecutionArn = \"$request.path.arn\" }}\n"
+        );
+        let (mut file, diags) = crate::stack::load::parse(&source);
+        assert!(diags.is_empty(), "{diags:?}");
+        crate::resource::state_machine::spec::load_definitions(&mut file, std::path::Path::new("."));
+        for (region, partition) in [
+            ("cn-north-1", "aws-cn"),
+            ("us-gov-west-1", "aws-us-gov"),
+            ("eu-west-1", "aws"),
+        ] {
+            let Some(mut desired) = crate::stack::desired::desired(&file) else {
+                panic!("the file is complete")
+            };
+            desired.bind_machines(region, "111122223333");
+            let helper = &desired.state_machines[1];
+            assert_eq!(helper.name, "orders-status");
+            assert_eq!(
+                helper.definition["States"]["Describe"]["Resource"],
+                format!("arn:{partition}:states:::aws-sdk:sfn:describeExecution")
+            );
+            assert_eq!(helper.definition, definition_in(partition));
+            assert!(helper.role.arn().starts_with(&format!("arn:{partition}:iam::")));
+        }
+    }
 
     #[test]
     fn a_status_route_on_a_declared_standard_machine_is_accepted_by_arn_or_by_name() {

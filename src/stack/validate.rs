@@ -13,15 +13,7 @@ mod limits;
 
 pub use crate::resource::stage::check::{LOWER_THROTTLE_REGIONS, account_throttle};
 
-pub(crate) const ROLE_ACTIONS: &[&str] = &[
-    "states:StartExecution",
-    "states:StartSyncExecution",
-    "states:StopExecution",
-    "states:DescribeExecution",
-    "states:DescribeStateMachine",
-    "states:GetExecutionHistory",
-    "states:ListExecutions",
-];
+pub(crate) const ROLE_ACTIONS: &[&str] = crate::domain::StatesAction::NAMES;
 
 /// Every semantic problem of the file, errors and warnings, in file order.
 pub fn validate(file: &StackFile) -> Vec<Diagnostic> {

@@ -6,18 +6,101 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+/// What a skipped item is, as `import` lists it (`route POST /x: ...`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// The API.
+    Api,
+    /// A route.
+    Route,
+    /// An authorizer.
+    Authorizer,
+    /// A stage.
+    Stage,
+    /// A setting of the stage the stack manages.
+    StageSetting,
+    /// The integrations' role.
+    Role,
+}
+
+impl Kind {
+    /// The word `import` prints.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Api => "api",
+            Kind::Route => "route",
+            Kind::Authorizer => "authorizer",
+            Kind::Stage => "stage",
+            Kind::StageSetting => "stage-setting",
+            Kind::Role => "role",
+        }
+    }
+}
+
+/// What `up` does with a skipped item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kept {
+    /// Left as it is once listed in this `[api]` key (`unmanaged_routes`, ...).
+    Unmanaged(&'static str),
+    /// Left as it is: `up` never sends the setting.
+    NeverSent,
+    /// Nothing: no stack file can leave it as it is (`up` would change it).
+    NotImportable,
+}
+
+impl Kept {
+    /// The `[api]` key that lists unmanaged items of `kind`: routes, stages and authorizers
+    /// only.
+    pub fn unmanaged_list(kind: Kind) -> Option<&'static str> {
+        match kind {
+            Kind::Route => Some("unmanaged_routes"),
+            Kind::Stage => Some("unmanaged_stages"),
+            Kind::Authorizer => Some("unmanaged_authorizers"),
+            Kind::Api | Kind::StageSetting | Kind::Role => None,
+        }
+    }
+}
+
+/// Prints as `import` lists it and serializes as that text, as the `String` fields did.
+macro_rules! displayed {
+    ($name:ident) => {
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(self)
+            }
+        }
+    };
+}
+displayed!(Kind);
+displayed!(Kept);
+
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for Kept {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Kept::Unmanaged(list) => write!(f, "left as it is: listed in [api] {list}"),
+            Kept::NeverSent => f.write_str("left as it is: `up` never sends this setting"),
+            Kept::NotImportable => f.write_str("not importable: `up` would change it"),
+        }
+    }
+}
+
 /// Something of the API the stack format cannot express.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Skipped {
-    /// `api`, `route`, `integration`, `authorizer`, `stage`, `role`.
-    pub kind: &'static str,
+    /// What it is.
+    pub kind: Kind,
     /// Its name: route key, stage name, role name, ...
     pub name: String,
     /// What the format lacks, with the values read.
     pub reason: String,
-    /// What `up` does with it: `left as it is (unmanaged)`, ... ; for a blocking item, why no
-    /// file can be a no-op.
-    pub kept: String,
+    /// What `up` does with it; for a blocking item, that no file can be a no-op.
+    pub kept: Kept,
     /// True when no stack file can leave it as it is: `import` fails even with `--partial`.
     pub blocking: bool,
 }
@@ -59,29 +142,55 @@ pub fn key(k: &str) -> String {
 
 /// A skipped item `up` leaves as it is once it is listed as unmanaged (routes, stages,
 /// authorizers) or because `up` never sends that setting.
-pub(crate) fn left_alone(kind: &'static str, name: &str, reason: String) -> Skipped {
-    let kept = match kind {
-        "route" => "left as it is: listed in [api] unmanaged_routes",
-        "stage" => "left as it is: listed in [api] unmanaged_stages",
-        "authorizer" => "left as it is: listed in [api] unmanaged_authorizers",
-        _ => "left as it is: `up` never sends this setting",
-    };
+pub(crate) fn left_alone(kind: Kind, name: &str, reason: String) -> Skipped {
+    let kept = Kept::unmanaged_list(kind).map_or(Kept::NeverSent, Kept::Unmanaged);
     Skipped {
         kind,
         name: name.to_string(),
         reason,
-        kept: kept.into(),
+        kept,
         blocking: false,
     }
 }
 
 /// A difference `up` would undo, so no file can be a no-op against it.
-pub(crate) fn blocking(kind: &'static str, name: &str, reason: String) -> Skipped {
+pub(crate) fn blocking(kind: Kind, name: &str, reason: String) -> Skipped {
     Skipped {
         kind,
         name: name.to_string(),
         reason,
-        kept: "not importable: `up` would change it".into(),
+        kept: Kept::NotImportable,
         blocking: true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `import` prints and serializes the kind and what `up` does as the words it always has.
+    #[test]
+    fn a_skipped_item_prints_and_serializes_as_before() {
+        let route = left_alone(Kind::Route, "GET /x", "a Lambda integration".into());
+        assert_eq!(route.kept, Kept::Unmanaged("unmanaged_routes"));
+        assert_eq!(
+            serde_json::to_value(&route).unwrap(),
+            serde_json::json!({
+                "kind": "route",
+                "name": "GET /x",
+                "reason": "a Lambda integration",
+                "kept": "left as it is: listed in [api] unmanaged_routes",
+                "blocking": false,
+            })
+        );
+        let setting = left_alone(Kind::StageSetting, "$default", "r".into());
+        assert_eq!(setting.kind.to_string(), "stage-setting");
+        assert_eq!(
+            setting.kept.to_string(),
+            "left as it is: `up` never sends this setting"
+        );
+        let role = blocking(Kind::Role, "r", "r".into());
+        assert_eq!(role.kept.to_string(), "not importable: `up` would change it");
+        assert!(role.blocking);
     }
 }

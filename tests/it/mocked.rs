@@ -173,7 +173,7 @@ fn matching_live(d: &Desired) -> Live {
             }],
             integrations: vec![LiveIntegration {
                 id: "i-1".into(),
-                integration_type: "AWS_PROXY".into(),
+                integration_type: Some(provision::domain::IntegrationType::AwsProxy),
                 subtype: Some(route.integration.subtype().to_string()),
                 payload_format_version: Some("1.0".into()),
                 credentials_arn: Some(ROLE_ARN.into()),

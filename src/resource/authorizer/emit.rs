@@ -70,6 +70,7 @@ pub fn doc(a: &LiveAuthorizer) -> Result<DocAuthorizer, String> {
         return Err(format!(
             "a {} (Lambda) authorizer: the format has JWT authorizers only",
             a.authorizer_type
+                .map_or("", crate::domain::AuthorizerType::as_str)
         ));
     }
     if !a.unexpressed.is_empty() {

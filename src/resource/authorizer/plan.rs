@@ -65,7 +65,7 @@ pub(crate) fn plan_authorizers(
                     kind: Kind::Authorizer,
                     name: want.name.clone(),
                     fields: [
-                        vec![created("authorizer_type", json!(AuthorizerType::Jwt.as_str()))],
+                        vec![created("authorizer_type", json!(AuthorizerType::Jwt))],
                         fields(None),
                     ]
                     .concat(),

@@ -29,10 +29,14 @@ pub(crate) fn live_authorizer(a: &Authorizer, resource: &str) -> Result<LiveAuth
     Ok(LiveAuthorizer {
         id: required(a.authorizer_id(), "GetAuthorizers", resource, "AuthorizerId")?,
         name: required(a.name(), "GetAuthorizers", resource, "Name")?,
+        // A type this build does not know is refused, never read as another.
         authorizer_type: a
             .authorizer_type()
-            .map(|t| t.as_str().to_string())
-            .unwrap_or_default(),
+            .map(|t| t.as_str().parse())
+            .transpose()
+            .map_err(|e: crate::domain::Unknown| {
+                AwsError::invalid("GetAuthorizers", resource, e.to_string())
+            })?,
         issuer: jwt.and_then(|j| j.issuer()).map(str::to_string),
         audience,
         identity_source: a.identity_source().to_vec(),

@@ -92,8 +92,8 @@ pub struct LiveAuthorizer {
     pub id: String,
     /// Name.
     pub name: String,
-    /// `JWT` or `REQUEST` as read (empty when the answer had none); see [`Self::is_jwt`].
-    pub authorizer_type: String,
+    /// `JWT` or `REQUEST` as read (`None` when the answer had none); see [`Self::is_jwt`].
+    pub authorizer_type: Option<crate::domain::AuthorizerType>,
     /// JWT issuer.
     pub issuer: Option<String>,
     /// JWT audiences, sorted.
@@ -109,7 +109,7 @@ pub struct LiveAuthorizer {
 impl LiveAuthorizer {
     /// True for a JWT authorizer (botocore apigatewayv2 `AuthorizerType`).
     pub fn is_jwt(&self) -> bool {
-        self.authorizer_type == crate::domain::AuthorizerType::Jwt.as_str()
+        self.authorizer_type == Some(crate::domain::AuthorizerType::Jwt)
     }
 }
 
@@ -134,7 +134,7 @@ pub(crate) mod samples {
         LiveAuthorizer {
             id: id.into(),
             name: desired.name.clone(),
-            authorizer_type: crate::domain::AuthorizerType::Jwt.as_str().into(),
+            authorizer_type: Some(crate::domain::AuthorizerType::Jwt),
             issuer: Some(desired.issuer.clone()),
             audience: desired.audience.clone(),
             identity_source: vec![desired.identity_source.clone()],

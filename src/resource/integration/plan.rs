@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use serde_json::json;
 
+use crate::domain::IntegrationType;
 use crate::plan::change::{Action, Change, FieldChange, Kind, changed, created, field_names};
 use crate::plan::op::IntegrationOp;
 use crate::plan::op::{ApiRef, IntegrationRef, Op, RoleRef};
@@ -166,7 +167,7 @@ pub(crate) fn create_integration_op(want: &Shared<'_>, api_ref: &ApiRef, role: &
 
 pub(crate) fn create_integration(want: &Shared<'_>, api_ref: &ApiRef, role: &RoleRef) -> Change {
     let mut fields = vec![
-        created("integration_type", json!("AWS_PROXY")),
+        created("integration_type", json!(IntegrationType::AwsProxy)),
         created("integration_subtype", json!(want.spec.subtype())),
         created("payload_format_version", json!("1.0")),
         created("credentials_arn", role_display(role)),
@@ -205,8 +206,8 @@ pub(crate) fn integration_diff(
     let mut replace = false;
     if let Some(f) = changed(
         "integration_type",
-        json!(live.integration_type),
-        json!("AWS_PROXY"),
+        json!(live.integration_type.map_or("", IntegrationType::as_str)),
+        json!(IntegrationType::AwsProxy),
     ) {
         fields.push(f);
         replace = true;

@@ -24,10 +24,14 @@ pub async fn read_integrations(clients: &Clients, api_id: &str) -> Result<Vec<Li
 pub(crate) fn live_integration(i: &Integration, resource: &str) -> Result<LiveIntegration, AwsError> {
     Ok(LiveIntegration {
         id: required(i.integration_id(), "GetIntegrations", resource, "IntegrationId")?,
+        // A type this build does not know is refused, never read as another.
         integration_type: i
             .integration_type()
-            .map(|t| t.as_str().to_string())
-            .unwrap_or_default(),
+            .map(|t| t.as_str().parse())
+            .transpose()
+            .map_err(|e: crate::domain::Unknown| {
+                AwsError::invalid("GetIntegrations", resource, e.to_string())
+            })?,
         subtype: i.integration_subtype().map(str::to_string),
         payload_format_version: i.payload_format_version().map(str::to_string),
         credentials_arn: i.credentials_arn().map(str::to_string),

@@ -58,8 +58,8 @@ pub(crate) fn integration_parameters(
 pub struct LiveIntegration {
     /// Integration id.
     pub id: String,
-    /// `AWS_PROXY`, ...
-    pub integration_type: String,
+    /// `AWS_PROXY`, ... (`None` when the answer had none).
+    pub integration_type: Option<crate::domain::IntegrationType>,
     /// `StepFunctions-StartExecution`, ...
     pub subtype: Option<String>,
     /// `1.0` for service integrations.

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
-use crate::domain::Action;
+use crate::domain::{Action, StatesAction};
 use crate::policy;
 use crate::stack::model::RoleSection;
 use crate::stack::rules;
@@ -74,10 +74,6 @@ pub(crate) fn desired_role(
     })
 }
 
-/// Step Functions actions whose IAM resource type is the execution (Service Authorization
-/// Reference for Step Functions): granted on `execution:MACHINE:*`, never on the machine.
-const EXECUTION_ACTIONS: &[&str] = &["StopExecution", "DescribeExecution", "GetExecutionHistory"];
-
 /// Which qualifiers a grant on a machine allows.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum Scope {
@@ -112,7 +108,9 @@ pub fn least_privilege(
     let mut scopes: BTreeMap<(String, String), Scope> = BTreeMap::new();
     for (full, m) in pairs {
         let action = full.trim_start_matches("states:");
-        let resource = if EXECUTION_ACTIONS.contains(&action) {
+        // Actions whose IAM resource type is the execution: on `execution:MACHINE:*`, never on
+        // the machine.
+        let resource = if StatesAction::named(action).is_some_and(StatesAction::on_execution) {
             m.executions()
         } else {
             m.machine()

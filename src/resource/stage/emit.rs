@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use super::spec::{DEFAULT_ACCESS_LOG_FORMAT, DesiredStage, LiveStage};
 use crate::grant::{SdkCall, When, call};
 use crate::stack::Desired;
-use crate::stack::write::{Skipped, blocking, left_alone, quote};
+use crate::stack::write::{Kind as SkippedKind, Skipped, blocking, left_alone, quote};
 
 /// The deployer's rows for this unit's calls (its `read.rs` and `apply.rs`), with the IAM actions
 /// each needs: its fragment of the policy `provision policy` prints, assembled by
@@ -136,7 +136,7 @@ pub struct DocAccessLog {
 pub fn doc(stage: &LiveStage, skipped: &mut Vec<Skipped>) -> Option<DocStage> {
     if !stage.auto_deploy {
         skipped.push(blocking(
-            "stage",
+            SkippedKind::Stage,
             &stage.name,
             "not auto-deployed: the format serves routes through an auto-deployed stage, and `up` would turn it on"
                 .into(),
@@ -145,7 +145,7 @@ pub fn doc(stage: &LiveStage, skipped: &mut Vec<Skipped>) -> Option<DocStage> {
     let (burst, rate) = (stage.throttling_burst_limit, stage.throttling_rate_limit);
     if burst.is_some() != rate.is_some() {
         skipped.push(left_alone(
-            "stage-setting",
+            SkippedKind::StageSetting,
             &stage.name,
             format!("one throttling limit without the other (burst {burst:?}, rate {rate:?})"),
         ));

@@ -198,9 +198,13 @@ fn sfn_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {
 
 /// True when Step Functions refused the role because IAM has not yet made it assumable (a
 /// role made seconds ago): "Neither the global service principal states.amazonaws.com, nor the
-/// regional one is authorized to assume the provided role." AWS's own message is read (not the
-/// tool's explanation of it): the same codes also mean a caller without `iam:PassRole`, which
-/// waiting does not cure, and only the message tells the two apart.
+/// regional one is authorized to assume the provided role."
+///
+/// Read from AWS's own message on purpose (not the tool's explanation of it): Step Functions
+/// gives no distinct code for it (botocore stepfunctions has no such error shape; the answer is
+/// `AccessDeniedException` or `InvalidArn`), the same codes also mean a caller without
+/// `iam:PassRole` or a wrong ARN, which waiting does not cure, and only the message tells them
+/// apart. Pinned by `tests::only_a_role_not_yet_assumable_is_waited_for`.
 fn role_not_ready(e: &AwsError) -> bool {
     matches!(e.code.as_deref(), Some("AccessDeniedException" | "InvalidArn"))
         && e.aws_message().is_some_and(|m| m.contains("assume"))
@@ -519,4 +523,30 @@ async fn update_alias(
         .await
         .map(|_| ())
         .map_err(|e| AwsError::new("UpdateStateMachineAlias", format!("alias {arn}"), e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(code: &str, message: &str) -> AwsError {
+        AwsError::refused("CreateStateMachine", "state machine m", code, message)
+    }
+
+    #[test]
+    fn only_a_role_not_yet_assumable_is_waited_for() {
+        let assume = "Neither the global service principal states.amazonaws.com, nor the regional one is authorized to assume the provided role.";
+        assert!(role_not_ready(&refused("AccessDeniedException", assume)));
+        assert!(role_not_ready(&refused("InvalidArn", assume)));
+        // The same codes for anything else are not waited on.
+        assert!(!role_not_ready(&refused(
+            "AccessDeniedException",
+            "User is not authorized to perform: states:CreateStateMachine"
+        )));
+        assert!(!role_not_ready(&refused(
+            "InvalidArn",
+            "Invalid Arn: 'Resource type not valid in this context: user'"
+        )));
+        assert!(!role_not_ready(&refused("StateMachineAlreadyExists", assume)));
+    }
 }

@@ -52,7 +52,7 @@ pub struct LiveMachine {
     /// `STANDARD` or `EXPRESS`.
     pub kind: MachineType,
     /// `ACTIVE` or `DELETING`.
-    pub status: String,
+    pub status: crate::domain::MachineStatus,
     /// The definition, parsed (`None` when it does not parse: always different).
     pub definition: Option<Value>,
     /// Execution role ARN.

@@ -140,31 +140,36 @@ pub enum MachineOp {
     DeleteVersion { arn: String, machine: String },
 }
 
-impl MachineOp {
-    /// A short description, e.g. `create state machine user-onboarding`.
-    pub fn label(&self) -> String {
+impl std::fmt::Display for MachineOp {
+    /// The operation's label, e.g. `create state machine user-onboarding`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            MachineOp::CreateRole { name, .. } => format!("create workflow role {name}"),
-            MachineOp::TagRole { name, .. } => format!("tag workflow role {name}"),
-            MachineOp::UpdateRoleTrust { name, .. } => format!("update trust policy of workflow role {name}"),
-            MachineOp::PutRolePolicy { name, .. } => format!("put policy of workflow role {name}"),
-            MachineOp::DeleteRole { name, .. } => format!("delete workflow role {name}"),
-            MachineOp::Create(m) => format!("create state machine {}", m.name),
-            MachineOp::Update(u) => format!(
+            MachineOp::CreateRole { name, .. } => write!(f, "create workflow role {name}"),
+            MachineOp::TagRole { name, .. } => write!(f, "tag workflow role {name}"),
+            MachineOp::UpdateRoleTrust { name, .. } => {
+                write!(f, "update trust policy of workflow role {name}")
+            }
+            MachineOp::PutRolePolicy { name, .. } => write!(f, "put policy of workflow role {name}"),
+            MachineOp::DeleteRole { name, .. } => write!(f, "delete workflow role {name}"),
+            MachineOp::Create(m) => write!(f, "create state machine {}", m.name),
+            MachineOp::Update(u) => write!(
+                f,
                 "update state machine {}{}",
                 u.name,
                 if u.publish { " and publish a version" } else { "" }
             ),
-            MachineOp::Publish { name, .. } => format!("publish a version of state machine {name}"),
-            MachineOp::Tag { name, .. } => format!("tag state machine {name}"),
-            MachineOp::Delete { name, .. } => format!("delete state machine {name}"),
-            MachineOp::CreateAlias { machine, name, .. } => format!("create alias {machine}:{name}"),
-            MachineOp::UpdateAlias { machine, name, .. } => format!("move alias {machine}:{name}"),
-            MachineOp::DeleteAlias { arn, .. } => format!("delete alias {}", short(arn)),
-            MachineOp::DeleteVersion { arn, .. } => format!("delete version {}", short(arn)),
+            MachineOp::Publish { name, .. } => write!(f, "publish a version of state machine {name}"),
+            MachineOp::Tag { name, .. } => write!(f, "tag state machine {name}"),
+            MachineOp::Delete { name, .. } => write!(f, "delete state machine {name}"),
+            MachineOp::CreateAlias { machine, name, .. } => write!(f, "create alias {machine}:{name}"),
+            MachineOp::UpdateAlias { machine, name, .. } => write!(f, "move alias {machine}:{name}"),
+            MachineOp::DeleteAlias { arn, .. } => write!(f, "delete alias {}", short(arn)),
+            MachineOp::DeleteVersion { arn, .. } => write!(f, "delete version {}", short(arn)),
         }
     }
+}
 
+impl MachineOp {
     /// What this operation provides once done.
     pub fn provides(&self) -> Vec<MachineKey> {
         match self {
@@ -253,7 +258,22 @@ impl MachineOp {
     /// resends). CreateStateMachine and CreateStateMachineAlias are idempotent on the same
     /// settings (Step Functions API reference); CreateRole answers EntityAlreadyExists.
     pub fn is_create(&self) -> bool {
-        false
+        match self {
+            MachineOp::CreateRole { .. }
+            | MachineOp::TagRole { .. }
+            | MachineOp::UpdateRoleTrust { .. }
+            | MachineOp::PutRolePolicy { .. }
+            | MachineOp::DeleteRole { .. }
+            | MachineOp::Create(_)
+            | MachineOp::Update(_)
+            | MachineOp::Publish { .. }
+            | MachineOp::Tag { .. }
+            | MachineOp::Delete { .. }
+            | MachineOp::CreateAlias { .. }
+            | MachineOp::UpdateAlias { .. }
+            | MachineOp::DeleteAlias { .. }
+            | MachineOp::DeleteVersion { .. } => false,
+        }
     }
 }
 

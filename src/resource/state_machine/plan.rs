@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use super::op::{MachineOp, MachineUpdate, NewMachine, Routing, role_name};
 use super::spec::{AliasTarget, DesiredMachine, GeneratedRole, Logging, MachineRole, ROLE_POLICY_NAME};
 use super::{LiveMachine, LiveMachines};
+use crate::domain::MachineStatus;
 use crate::plan::change::{Action, Change, FieldChange, Kind};
 use crate::plan::error::PlanError;
 use crate::plan::op::Op;
@@ -37,7 +38,7 @@ pub fn plan(
         let found = live.machines.get(&desired.name);
         let publishes = plan_machine(stack, desired, found, adopt, &mut changes)?;
         // A replaced machine starts over without versions or aliases.
-        let kept = found.filter(|m| m.kind == desired.kind && m.status != "DELETING");
+        let kept = found.filter(|m| m.kind == desired.kind && m.status != MachineStatus::Deleting);
         plan_alias(desired, kept, publishes, &mut changes);
         if live.versions_listed
             && let Some(machine) = kept
@@ -56,7 +57,7 @@ pub fn plan(
     for machine in live.machines.values() {
         if !declared.contains(machine.name.as_str())
             && machine.owned_by(stack)
-            && machine.status != "DELETING"
+            && machine.status != MachineStatus::Deleting
         {
             tracing::debug!(
                 "state machine {}: tagged for the stack, no longer declared, delete",
@@ -72,7 +73,7 @@ pub fn plan(
 pub fn plan_down(stack: &str, live: &LiveMachines) -> Vec<Change> {
     live.machines
         .values()
-        .filter(|m| m.owned_by(stack) && m.status != "DELETING")
+        .filter(|m| m.owned_by(stack) && m.status != MachineStatus::Deleting)
         .flat_map(|m| delete_machine(stack, m, live, &BTreeSet::new()))
         .collect()
 }
@@ -228,7 +229,7 @@ fn plan_machine(
             ));
             return Ok(desired.publish);
         }
-        Some(live) if live.status == "DELETING" => {
+        Some(live) if live.status == MachineStatus::Deleting => {
             tracing::debug!(
                 "state machine {}: still deleting, create once it is gone",
                 desired.name

@@ -152,7 +152,7 @@ async fn describe(clients: &Clients, arn: &str) -> Result<Option<LiveMachine>, A
 }
 
 /// A DescribeStateMachine answer as plain data (without tags, versions and aliases).
-/// An answer with a type this build does not know is refused, never read as another type.
+/// An answer with a type or status this build does not know is refused, never read as another.
 fn from_describe(out: &DescribeStateMachineOutput) -> Result<LiveMachine, crate::domain::Unknown> {
     let logging = out
         .logging_configuration()
@@ -171,9 +171,10 @@ fn from_describe(out: &DescribeStateMachineOutput) -> Result<LiveMachine, crate:
         name: out.name().to_string(),
         arn: out.state_machine_arn().to_string(),
         kind: out.r#type().as_str().parse()?,
-        status: out
-            .status()
-            .map_or_else(|| "ACTIVE".to_string(), |s| s.as_str().to_string()),
+        status: match out.status() {
+            Some(status) => status.as_str().parse()?,
+            None => crate::domain::MachineStatus::default(),
+        },
         // AWS may return the definition reformatted: compared parsed, by meaning.
         definition: serde_json::from_str(out.definition()).ok(),
         role_arn: out.role_arn().to_string(),

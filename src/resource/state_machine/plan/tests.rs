@@ -40,7 +40,7 @@ fn live_of(d: &DesiredMachine, versions: &[u64], alias_on: Option<u64>) -> LiveM
         name: d.name.clone(),
         arn: arn.clone(),
         kind: MachineType::Standard,
-        status: "ACTIVE".into(),
+        status: crate::domain::MachineStatus::Active,
         definition: Some(d.definition.clone()),
         role_arn: d.role.arn().to_string(),
         logging: Logging::default(),
@@ -168,4 +168,20 @@ fn a_machine_tagged_for_the_stack_and_no_longer_declared_is_deleted() {
     assert_eq!(ops(&changes), vec!["delete state machine m"]);
     assert_eq!(ops(&plan_down(STACK, &live)), vec!["delete state machine m"]);
     assert!(plan_down("other", &live).is_empty());
+}
+
+/// DeleteStateMachine is asynchronous: a machine still DELETING (botocore stepfunctions
+/// `StateMachineStatus`) is planned as absent: created again, never deleted twice.
+#[test]
+fn a_machine_still_deleting_is_created_again_and_not_deleted_again() {
+    let d = desired(false, None);
+    let mut live = live_of(&d, &[], None);
+    live.machines.get_mut("m").unwrap().status = crate::domain::MachineStatus::Deleting;
+    let changes = plan(STACK, std::slice::from_ref(&d), &live, false).unwrap();
+    assert_eq!(ops(&changes), vec!["create state machine m"]);
+    assert_eq!(plan_down(STACK, &live), Vec::new());
+    assert_eq!(plan(STACK, &[], &live, false).unwrap(), Vec::new());
+    // ACTIVE, the same machine is deleted by both.
+    live.machines.get_mut("m").unwrap().status = crate::domain::MachineStatus::Active;
+    assert_eq!(ops(&plan_down(STACK, &live)), vec!["delete state machine m"]);
 }
