@@ -17,9 +17,9 @@ use serde_json::{Map, Value, json};
 
 use crate::domain::{Action, Authorization, ExecutionStatus};
 use crate::resource::api::emit::{Case, cors_configuration};
-use crate::stack::Desired;
 use crate::stack::desired::{DesiredIntegration, DesiredRoute};
 use crate::stack::rules::{self, JsonStep, Mapping, RouteKey, references};
+use crate::stack::{BoundDesired, Desired};
 
 /// The account API Gateway fills in on import ("AWS variables for OpenAPI import").
 pub const ACCOUNT_VARIABLE: &str = "${AWS::AccountId}";
@@ -56,11 +56,21 @@ pub struct Document {
 /// The region API Gateway fills in on import ("AWS variables for OpenAPI import").
 pub const REGION_VARIABLE: &str = "${AWS::Region}";
 
-/// The document of a stack's HTTP API. A machine named without an ARN is in the importing
-/// account and region: its ARN keeps the import variables for what `target` does not know.
-pub fn document(desired: &Desired, target: &Target) -> Document {
+/// The document of a stack's HTTP API, bound offline ([`Desired::bind_offline`] with
+/// [`Placeholders::Written`](crate::stack::Placeholders::Written)): the region and account it was
+/// bound to are where it will be imported. A machine named without an ARN is in the importing
+/// account and region: its ARN keeps the import variables for what the binding did not know.
+pub fn document(desired: &BoundDesired) -> Document {
+    let target = Target {
+        region: desired.bound_region(),
+        account: desired.bound_account(),
+    };
+    build(desired, &target)
+}
+
+/// The document of a stack whose names are bound, for `target`.
+fn build(desired: &Desired, target: &Target) -> Document {
     let partition = target.region.map(|r| crate::arn::Partition::of_or_aws(r).id);
-    let desired = &bind_known(desired, target);
     // An existing role (`[role] arn`) is exported as given, its account included; the stack's
     // own role keeps its path ("IAM identifiers": the path is part of the role's ARN).
     let role_arn = match &desired.role.existing {
@@ -131,7 +141,8 @@ pub fn document(desired: &Desired, target: &Target) -> Document {
 /// first the API's description). `info.version` stays, as OpenAPI requires it: ImportApi makes
 /// it the API's `Version`, a field `diff` does not compare.
 pub fn import_document(desired: &Desired, region: &str, tags: &BTreeMap<String, String>) -> Document {
-    let mut doc = document(
+    // Bound by `up` ([`Desired::bind`]): the document is built as it is.
+    let mut doc = build(
         desired,
         &Target {
             region: Some(region),
@@ -175,35 +186,6 @@ pub fn import_document(desired: &Desired, region: &str, tags: &BTreeMap<String, 
         }
     }
     doc
-}
-
-/// The desired state with what `target` knows written into the ARNs of machines named without
-/// one (the rest stays an import variable, which the rules' placeholders already are).
-fn bind_known(desired: &Desired, target: &Target) -> Desired {
-    let mut bound = desired.clone();
-    let bind = |text: &str| {
-        let mut text = text.to_string();
-        if let Some(region) = target.region {
-            text = text
-                .replace(
-                    rules::PARTITION_PLACEHOLDER,
-                    crate::arn::Partition::of_or_aws(region).id,
-                )
-                .replace(rules::REGION_PLACEHOLDER, region);
-        }
-        if let Some(account) = target.account {
-            text = text.replace(rules::ACCOUNT_PLACEHOLDER, account);
-        }
-        text
-    };
-    for route in &mut bound.routes {
-        route.state_machine = bind(&route.state_machine);
-        // The machine's ARN, and a status route's input (the described machine's executions).
-        for value in route.integration.parameters.values_mut() {
-            *value = bind(value);
-        }
-    }
-    bound
 }
 
 fn placeholder_meaning(placeholder: &str) -> &'static str {
@@ -777,10 +759,20 @@ mod tests {
         ))
     }
 
+    /// The document as `synth --format openapi` writes it: the stack bound offline to what
+    /// `target` knows.
+    fn exported(d: &Desired, target: Target) -> Document {
+        document(&d.clone().bind_offline(&crate::stack::Offline {
+            region: target.region.map(str::to_string),
+            account: target.account.map(str::to_string),
+            placeholders: crate::stack::Placeholders::Written,
+        }))
+    }
+
     #[test]
     fn the_role_arn_is_written_out_when_known_and_an_import_variable_when_not() {
         let d = secure();
-        let offline = document(&d, &Target::default());
+        let offline = exported(&d, Target::default());
         assert_eq!(
             offline.role_arn,
             "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/user-onboarding-secure-api-gateway-role"
@@ -795,9 +787,9 @@ mod tests {
                 "${AWS::AccountId}".to_string()
             ])
         );
-        let known = document(
+        let known = exported(
             &d,
-            &Target {
+            Target {
                 region: Some("cn-north-1"),
                 account: Some("111122223333"),
             },
@@ -826,9 +818,9 @@ mod tests {
              authorization = \"AWS_IAM\"\nparameters = {{ Input = \"$request.body\" }}\n"
         );
         let with_path = routes(&format!("path = \"/team/\"\n{route}"));
-        let doc = document(
+        let doc = exported(
             &with_path,
-            &Target {
+            Target {
                 region: Some("eusc-de-east-1"),
                 account: Some("111122223333"),
             },
@@ -847,9 +839,9 @@ mod tests {
         let existing = "arn:aws:iam::444455556666:role/platform/apigw";
         let given = routes(&format!("arn = \"{existing}\"\n{route}"));
         for account in [None, Some("111122223333")] {
-            let doc = document(
+            let doc = exported(
                 &given,
-                &Target {
+                Target {
                     region: Some("us-east-1"),
                     account,
                 },
@@ -872,7 +864,7 @@ mod tests {
              authorization = \"AWS_IAM\"\n\
              parameters = {{ Input = \"$request.body\", Name = \"order-${{request.path.id}}-${{context.requestId}}\" }}\n"
         ));
-        let doc = document(&d, &Target::default()).value;
+        let doc = exported(&d, Target::default()).value;
         let default = &doc["paths"]["/$default"][ANY_METHOD];
         assert_eq!(default["isDefaultRoute"], true);
         assert!(default.get("parameters").is_none());
@@ -913,7 +905,7 @@ mod tests {
              parameters = {{ Input = \"$request.body.order.items\", Name = \"$request.header.X-Order\", \
              TraceHeader = \"$request.header.x-order\", Region = \"$request.querystring.region\" }}\n"
         ));
-        let op = &document(&d, &Target::default()).value["paths"]["/orders"]["post"];
+        let op = &exported(&d, Target::default()).value["paths"]["/orders"]["post"];
         assert_eq!(
             op["parameters"],
             json!([
@@ -945,7 +937,7 @@ mod tests {
     #[test]
     fn authorizer_names_openapi_forbids_become_scheme_names_it_allows() {
         let text = include_str!("../stacks/onboarding-secure.toml").replace("\"cognito\"", "\"my cognito\"");
-        let doc = document(&desired(&text), &Target::default());
+        let doc = exported(&desired(&text), Target::default());
         assert_eq!(
             doc.renamed,
             [("my cognito".to_string(), "my-cognito".to_string())]
@@ -956,7 +948,7 @@ mod tests {
             json!([{"my-cognito": ["onboarding/write"]}])
         );
         let text = include_str!("../stacks/onboarding-secure.toml").replace("\"cognito\"", "\"sigv4\"");
-        let doc = document(&desired(&text), &Target::default()).value;
+        let doc = exported(&desired(&text), Target::default()).value;
         assert_eq!(
             doc["paths"]["/new-user-sync"]["post"]["security"],
             json!([{"sigv4-2": []}])
@@ -981,9 +973,9 @@ mod tests {
             route("PUT /orders/{id}", "$request.body.input"),
             route("POST /raw", "$request.body")
         ));
-        let doc = document(
+        let doc = exported(
             &d,
-            &Target {
+            Target {
                 region: Some("us-east-1"),
                 account: Some("123456789012"),
             },
