@@ -11,7 +11,8 @@
 #   raw    the issue's own measure, `grep -rli WORD src`. It also counts other concepts that share
 #          the word. For "throttling" that is most of it, and it stays: AWS's throttling answers
 #          that calls pace and retry on (aws.rs, error.rs, pace.rs: ThrottlingException, 429), the
-#          `no-throttling` warning's name and help (stack/diagnostic.rs, stack/validate.rs), what
+#          `no-throttling` warning's name and help (stack/diagnostic.rs, stack/validate.rs, and
+#          outputs.rs's test stack that acknowledges it), what
 #          serve says it emulates and its token buckets (commands/serve.rs, gateway/), and prose
 #          users read (openapi.rs's note in the document, stack/starter.rs's comment);
 #   field  the field's own identifiers: the TOML key, the SDK/CloudFormation member, the model's
