@@ -12,7 +12,11 @@ use crate::stack::rules::OWNER_TAG;
 /// Fills `live.adoptable` when no API carries the stack's tag and exactly one other API has the
 /// stack's API name (GetApi for its settings, then its children). Several of that name are an
 /// error: API names are not unique, and guessing which one to take over is not safe.
-pub async fn find_adoptable(clients: &Clients, desired: &Desired, live: &mut Live) -> Result<(), Error> {
+pub(super) async fn find_adoptable(
+    clients: &Clients,
+    desired: &Desired,
+    live: &mut Live,
+) -> Result<(), Error> {
     if !live.apis.is_empty() {
         return Ok(());
     }

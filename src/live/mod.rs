@@ -22,12 +22,11 @@ pub use crate::resource::route::read::read_routes;
 pub use crate::resource::route::spec::LiveRoute;
 pub use crate::resource::stage::read::read_stages;
 pub use crate::resource::stage::spec::LiveStage;
-pub use adopt::find_adoptable;
 pub use iam_wait::wait_for_role;
 pub use import::{ImportRead, read_for_import};
 pub use machines::{MachineProblem, check_state_machines};
 pub use read::{
-    ApiChildren, ReadScope, account_id, check_outside_use, outside_credentials, read, read_api_children,
+    ApiChildren, Purpose, ReadScope, account_id, outside_credentials, read, read_api_children,
     read_apis_and_role,
 };
 
