@@ -212,6 +212,30 @@ mod tests {
         crate::stack::from_source(&text).desired.expect("valid")
     }
 
+    /// PutRolePermissionsBoundary is the deployer's only when the tool owns the role and the stack
+    /// names a boundary; DeleteRolePermissionsBoundary whenever it owns the role (drift repair).
+    #[test]
+    fn the_boundary_rows_are_needed_only_for_an_owned_role_with_a_boundary() {
+        let row = |method: &str| {
+            DEPLOYER_CALLS
+                .iter()
+                .find(|c| c.method == method)
+                .copied()
+                .expect(method)
+        };
+        let When::Unit(needs) = row("put_role_permissions_boundary").when else {
+            panic!("put_role_permissions_boundary: not the unit's predicate")
+        };
+        let bounded =
+            with_role_lines("permissions_boundary = \"arn:aws:iam::189107071895:policy/OrgBoundary\"");
+        let existing = with_role_lines("arn = \"arn:aws:iam::189107071895:role/platform/apigw\"");
+        assert!(needs(&bounded) && !needs(&with_role_lines("")) && !needs(&existing));
+        assert!(matches!(
+            row("delete_role_permissions_boundary").when,
+            When::OwnedRole
+        ));
+    }
+
     /// `synth`'s own test checks the template's `Role` is this fragment.
     #[test]
     fn the_role_s_path_and_boundary_are_in_its_resource() {
