@@ -17,6 +17,7 @@ use crate::resource::role::spec::{LiveRole, RoleState};
 use crate::resource::route::spec::LiveRoute;
 use crate::resource::stage::spec::LiveStage;
 use crate::resource::{authorizer, stage};
+use crate::stack::Desired;
 use crate::stack::desired::DesiredIntegration;
 use crate::stack::rules::OWNER_TAG;
 

@@ -173,6 +173,15 @@ impl DocStage {
     }
 }
 
+/// Where the stage is served below the API's invoke URL, for the OpenAPI document's server URL
+/// ("Working with stages for HTTP APIs": `$default` at the root, another stage under its name).
+pub fn openapi_base_path(stage: &DesiredStage) -> String {
+    match stage.name.is_default() {
+        true => String::new(),
+        false => format!("/{}", stage.name),
+    }
+}
+
 /// Writes `[stage]` (or a comment saying it is the default one) for `import`.
 pub fn write(out: &mut String, stage: Option<&DocStage>) {
     let Some(stage) = stage else {
