@@ -1,7 +1,7 @@
 //! `--adopt` for the API: the one untagged API named as the stack's, read in full so that the
 //! plan can keep it (tag it) instead of creating another of the same name.
 
-use super::read::read_api_children;
+use super::children::read_api_children;
 use super::{Live, LiveApi};
 use crate::aws::Clients;
 use crate::error::{AwsError, Error};

@@ -8,20 +8,14 @@
 use std::collections::BTreeMap;
 
 use super::Live;
+use super::children::read_api_children;
 use crate::aws::Clients;
 use crate::error::{AwsError, Error};
 use crate::resource::api::read::list_apis;
 use crate::resource::api::spec::LiveApi;
-use crate::resource::authorizer::read::read_authorizers;
-use crate::resource::authorizer::spec::LiveAuthorizer;
 use crate::resource::integration::read::read_integrations;
-use crate::resource::integration::spec::LiveIntegration;
 use crate::resource::role::read::{read_role, read_role_documents, roles_made_for};
 use crate::resource::role::spec::{LiveRole, RoleState};
-use crate::resource::route::read::read_routes;
-use crate::resource::route::spec::LiveRoute;
-use crate::resource::stage::read::read_stages;
-use crate::resource::stage::spec::LiveStage;
 use crate::stack::{BoundDesired, Desired};
 
 /// What one read of live state covers.
@@ -255,55 +249,5 @@ pub async fn account_id(clients: &Clients) -> Result<String, AwsError> {
             "the caller's account",
             "no account in the answer",
         )
-    })
-}
-
-/// What lives inside one API.
-#[derive(Debug, Default)]
-pub struct ApiChildren {
-    /// Routes.
-    pub routes: Vec<LiveRoute>,
-    /// Integrations.
-    pub integrations: Vec<LiveIntegration>,
-    /// Stages.
-    pub stages: Vec<LiveStage>,
-    /// Authorizers: read only when the stack declares some or a route uses one, else empty.
-    pub authorizers: Vec<LiveAuthorizer>,
-}
-
-/// Routes, integrations and stages of one API, read concurrently, and its authorizers when
-/// they matter: when the stack declares authorizers (read alongside), or when a route uses one
-/// (read once the routes are known). A stack without authorizers then makes one call fewer,
-/// and works against endpoints that lack GetAuthorizers (moto_server has no handler for it).
-/// An unused authorizer on an API is then not seen, and not deleted until `down` deletes the API.
-pub async fn read_api_children(
-    clients: &Clients,
-    api_id: &str,
-    declares_authorizers: bool,
-) -> Result<ApiChildren, AwsError> {
-    let routes_and_authorizers = async {
-        if declares_authorizers {
-            let (routes, authorizers) =
-                tokio::join!(read_routes(clients, api_id), read_authorizers(clients, api_id));
-            return Ok::<_, AwsError>((routes?, authorizers?));
-        }
-        let routes = read_routes(clients, api_id).await?;
-        let authorizers = match routes.iter().any(|r| r.authorizer_id.is_some()) {
-            true => read_authorizers(clients, api_id).await?,
-            false => Vec::new(),
-        };
-        Ok((routes, authorizers))
-    };
-    let (routes_and_authorizers, integrations, stages) = tokio::join!(
-        routes_and_authorizers,
-        read_integrations(clients, api_id),
-        read_stages(clients, api_id)
-    );
-    let (routes, authorizers) = routes_and_authorizers?;
-    Ok(ApiChildren {
-        routes,
-        integrations: integrations?,
-        stages: stages?,
-        authorizers,
     })
 }
