@@ -183,8 +183,9 @@ impl Printer {
         }
     }
 
-    /// A JSON document on stdout (JSON mode only).
-    pub fn json(&self, value: &Value) {
+    /// A JSON document on stdout (JSON mode only): a result's ([`Printer::result`]) or a
+    /// failure's ([`Printer::failure`]), never anything else, so stdout holds one document.
+    fn json(&self, value: &Value) {
         if self.format == Format::Json && self.scope.is_none() {
             let mut out = std::io::stdout().lock();
             let _ = serde_json::to_writer_pretty(&mut out, value);
