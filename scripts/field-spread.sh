@@ -11,9 +11,10 @@
 #   raw    the issue's own measure, `grep -rli WORD src`. It also counts other concepts that share
 #          the word. For "throttling" that is most of it, and it stays: AWS's throttling answers
 #          that calls pace and retry on (aws.rs, error.rs, pace.rs: ThrottlingException, 429), the
-#          `no-throttling` warning's name and help (stack/diagnostic.rs, stack/validate.rs), what
-#          serve says it emulates and its token buckets (commands/serve.rs, gateway/), and prose
-#          users read (openapi.rs's note in the document, stack/starter.rs's comment);
+#          `no-throttling` warning's name and help (stack/diagnostic.rs, stack/validate.rs, and
+#          outputs.rs's test stack that acknowledges it), what serve says it emulates and its
+#          token buckets (commands/serve.rs, gateway/), and prose users read (openapi.rs's note
+#          in the document, stack/starter.rs's comment);
 #   field  the field's own identifiers: the TOML key, the SDK/CloudFormation member, the model's
 #          Rust field (e.g. throttling_burst_limit / ThrottlingBurstLimit), tests included;
 #   code   the same identifiers outside tests: a file's `#[cfg(test)]` module (from that line to

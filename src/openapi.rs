@@ -2,11 +2,15 @@
 //! configuration `up` creates, from the same [`Desired`] the planner and the CloudFormation
 //! template read, in the shape API Gateway itself exports and imports.
 //!
+//! This module assembles the document; each kind's part is its unit's fragment (`openapi*` in
+//! `resource/<kind>/emit.rs`: the API's info and CORS, a route's operation and security
+//! requirement, an integration's object and the Step Functions answers it passes through, an
+//! authorizer's security scheme, the stage's path in the server URL). What is the document's own
+//! stays here: the import variables left in it, the server, which integrations are shared
+//! components and the names of the security schemes.
+//!
 //! Sources (API Gateway developer guide): "Working with OpenAPI definitions for HTTP APIs",
-//! "x-amazon-apigateway-integration object", "x-amazon-apigateway-any-method object" (the
-//! `$default` route is `/$default` with `isDefaultRoute`), "x-amazon-apigateway-authorizer
-//! object" (JWT authorizers for HTTP APIs), "x-amazon-apigateway-authtype property" (`awsSigv4`),
-//! "x-amazon-apigateway-cors object", "x-amazon-apigateway-importexport-version" and "AWS
+//! "x-amazon-apigateway-integrations object", "x-amazon-apigateway-importexport-version" and "AWS
 //! variables for OpenAPI import" (`${AWS::AccountId}` and `${AWS::Partition}`, resolved when the
 //! document is imported). What the document cannot hold: the role itself, the stage (throttling,
 //! access logs) and tags.
@@ -15,20 +19,17 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value, json};
 
-use crate::domain::{Action, Authorization, ExecutionStatus};
-use crate::resource::api::emit::{Case, cors_configuration};
-use crate::stack::Desired;
+use crate::domain::{Action, Authorization};
+use crate::resource::{api, authorizer, integration, route, stage};
 use crate::stack::desired::{DesiredIntegration, DesiredRoute};
-use crate::stack::rules::{self, JsonStep, Mapping, RouteKey, references};
+use crate::stack::rules;
+use crate::stack::{BoundDesired, Desired};
 
 /// The account API Gateway fills in on import ("AWS variables for OpenAPI import").
 pub const ACCOUNT_VARIABLE: &str = "${AWS::AccountId}";
 /// The partition API Gateway fills in on import ("AWS variables for OpenAPI import").
 pub const PARTITION_VARIABLE: &str = "${AWS::Partition}";
-/// The operation key of an `ANY` route ("x-amazon-apigateway-any-method object").
-pub const ANY_METHOD: &str = "x-amazon-apigateway-any-method";
-/// The path that holds the `$default` route ("x-amazon-apigateway-any-method object").
-pub const DEFAULT_ROUTE_PATH: &str = "/$default";
+pub use crate::resource::route::emit::{ANY_METHOD, DEFAULT_ROUTE_PATH};
 
 /// What is known of where the document will be imported.
 #[derive(Debug, Clone, Copy, Default)]
@@ -56,11 +57,21 @@ pub struct Document {
 /// The region API Gateway fills in on import ("AWS variables for OpenAPI import").
 pub const REGION_VARIABLE: &str = "${AWS::Region}";
 
-/// The document of a stack's HTTP API. A machine named without an ARN is in the importing
-/// account and region: its ARN keeps the import variables for what `target` does not know.
-pub fn document(desired: &Desired, target: &Target) -> Document {
+/// The document of a stack's HTTP API, bound offline ([`Desired::bind_offline`] with
+/// [`Placeholders::Written`](crate::stack::Placeholders::Written)): the region and account it was
+/// bound to are where it will be imported. A machine named without an ARN is in the importing
+/// account and region: its ARN keeps the import variables for what the binding did not know.
+pub fn document(desired: &BoundDesired) -> Document {
+    let target = Target {
+        region: desired.bound_region(),
+        account: desired.bound_account(),
+    };
+    build(desired, &target)
+}
+
+/// The document of a stack whose names are bound, for `target`.
+fn build(desired: &Desired, target: &Target) -> Document {
     let partition = target.region.map(|r| crate::arn::Partition::of_or_aws(r).id);
-    let desired = &bind_known(desired, target);
     // An existing role (`[role] arn`) is exported as given, its account included; the stack's
     // own role keeps its path ("IAM identifiers": the path is part of the role's ARN).
     let role_arn = match &desired.role.existing {
@@ -83,7 +94,7 @@ pub fn document(desired: &Desired, target: &Target) -> Document {
     root.insert("openapi".into(), json!("3.0.1"));
     root.insert("info".into(), info(desired, &placeholders));
     root.insert("servers".into(), servers(desired, target.region));
-    let mut used = BTreeSet::new();
+    let mut used = Used::new();
     let shared = SharedIntegrations::new(desired);
     root.insert(
         "paths".into(),
@@ -97,11 +108,8 @@ pub fn document(desired: &Desired, target: &Target) -> Document {
     if !components.is_empty() {
         root.insert("components".into(), Value::Object(components));
     }
-    if let Some(cors) = &desired.api.cors {
-        root.insert(
-            "x-amazon-apigateway-cors".into(),
-            cors_configuration(cors, Case::Camel),
-        );
+    if let Some(cors) = api::emit::openapi_cors(&desired.api) {
+        root.insert("x-amazon-apigateway-cors".into(), cors);
     }
     root.insert("x-amazon-apigateway-importexport-version".into(), json!("1.0"));
     if !placeholders.is_empty() {
@@ -131,7 +139,8 @@ pub fn document(desired: &Desired, target: &Target) -> Document {
 /// first the API's description). `info.version` stays, as OpenAPI requires it: ImportApi makes
 /// it the API's `Version`, a field `diff` does not compare.
 pub fn import_document(desired: &Desired, region: &str, tags: &BTreeMap<String, String>) -> Document {
-    let mut doc = document(
+    // Bound by `up` ([`Desired::bind`]): the document is built as it is.
+    let mut doc = build(
         desired,
         &Target {
             region: Some(region),
@@ -177,35 +186,6 @@ pub fn import_document(desired: &Desired, region: &str, tags: &BTreeMap<String, 
     doc
 }
 
-/// The desired state with what `target` knows written into the ARNs of machines named without
-/// one (the rest stays an import variable, which the rules' placeholders already are).
-fn bind_known(desired: &Desired, target: &Target) -> Desired {
-    let mut bound = desired.clone();
-    let bind = |text: &str| {
-        let mut text = text.to_string();
-        if let Some(region) = target.region {
-            text = text
-                .replace(
-                    rules::PARTITION_PLACEHOLDER,
-                    crate::arn::Partition::of_or_aws(region).id,
-                )
-                .replace(rules::REGION_PLACEHOLDER, region);
-        }
-        if let Some(account) = target.account {
-            text = text.replace(rules::ACCOUNT_PLACEHOLDER, account);
-        }
-        text
-    };
-    for route in &mut bound.routes {
-        route.state_machine = bind(&route.state_machine);
-        // The machine's ARN, and a status route's input (the described machine's executions).
-        for value in route.integration.parameters.values_mut() {
-            *value = bind(value);
-        }
-    }
-    bound
-}
-
 fn placeholder_meaning(placeholder: &str) -> &'static str {
     match placeholder {
         REGION_VARIABLE => {
@@ -237,7 +217,7 @@ fn info(desired: &Desired, placeholders: &[&str]) -> Value {
             many.join(" and ")
         )),
     }
-    json!({"title": desired.api.name, "description": description, "version": "1.0"})
+    api::emit::openapi_info(&desired.api, description)
 }
 
 /// The invoke URL, with the API id as a variable: API Gateway gives it at import.
@@ -245,12 +225,7 @@ fn servers(desired: &Desired, region: Option<&str>) -> Value {
     // The partition's DNS suffix (botocore `partitions.json`); without a region, the `aws`
     // partition's, as the `region` variable's default is a placeholder anyway.
     let suffix = crate::arn::Partition::of_or_aws(region.unwrap_or_default()).dns_suffix;
-    // "Working with stages for HTTP APIs": `$default` is served at the root, another stage under
-    // its name.
-    let stage = match desired.stage.name.is_default() {
-        true => String::new(),
-        false => format!("/{}", desired.stage.name),
-    };
+    let stage = stage::emit::openapi_base_path(&desired.stage);
     json!([{
         "url": format!("https://{{apiId}}.execute-api.{{region}}.{suffix}{stage}"),
         "variables": {
@@ -307,34 +282,16 @@ impl<'a> SharedIntegrations<'a> {
     fn for_route(&self, spec: &DesiredIntegration, role_arn: &str) -> Value {
         match self.named.iter().find(|(s, _)| *s == spec) {
             Some((_, name)) => json!({"$ref": format!("#/components/{INTEGRATIONS}/{name}")}),
-            None => integration_object(spec, role_arn),
+            None => integration::emit::openapi(spec, role_arn),
         }
     }
 
     fn definitions(&self, role_arn: &str) -> Map<String, Value> {
         self.named
             .iter()
-            .map(|(spec, name)| (name.clone(), integration_object(spec, role_arn)))
+            .map(|(spec, name)| (name.clone(), integration::emit::openapi(spec, role_arn)))
             .collect()
     }
-}
-
-/// An "x-amazon-apigateway-integration object" for a Step Functions integration.
-fn integration_object(spec: &DesiredIntegration, role_arn: &str) -> Value {
-    let mut integration = json!({
-        "type": "aws_proxy",
-        "integrationSubtype": spec.subtype(),
-        "credentials": role_arn,
-        "requestParameters": spec.parameters,
-        "payloadFormatVersion": "1.0",
-        "connectionType": "INTERNET",
-    });
-    if !spec.response.is_empty() {
-        // "x-amazon-apigateway-integration object": `responseParameters`, for HTTP APIs, per
-        // integration status code.
-        integration["responseParameters"] = json!(spec.response);
-    }
-    integration
 }
 
 fn paths(
@@ -342,265 +299,29 @@ fn paths(
     role_arn: &str,
     schemes: &Schemes,
     shared: &SharedIntegrations<'_>,
-    used: &mut BTreeSet<&'static str>,
+    used: &mut Used,
 ) -> Value {
     let mut paths = Map::new();
-    for route in &desired.routes {
-        let Ok(key) = rules::parse_route_key(&route.key) else {
+    for r in &desired.routes {
+        let Ok(key) = rules::parse_route_key(&r.key) else {
             continue;
         };
-        let (path, method) = match &key {
-            RouteKey::Default => (DEFAULT_ROUTE_PATH.to_string(), ANY_METHOD.to_string()),
-            RouteKey::Path { method, path } if method == "ANY" => (path.clone(), ANY_METHOD.into()),
-            RouteKey::Path { method, path } => (path.clone(), method.to_ascii_lowercase()),
-        };
-        let mut op = operation(route, &key, schemes);
-        op.insert(
-            "x-amazon-apigateway-integration".into(),
-            shared.for_route(&route.integration, role_arn),
-        );
-        if key == RouteKey::Default {
-            op.insert("isDefaultRoute".into(), json!(true));
-        }
-        used.insert(output_schema(route.integration.action));
+        let (path, method) = route::emit::openapi_path(&key);
+        let integration = shared.for_route(&r.integration, role_arn);
+        let op = route::emit::openapi(r, &key, integration, schemes.requirement(r));
+        let action = r.integration.action;
+        used.insert(integration::emit::openapi_output_name(action), action);
         let item = paths.entry(path).or_insert_with(|| json!({}));
         item[method] = Value::Object(op);
     }
     Value::Object(paths)
 }
 
-fn operation(route: &DesiredRoute, key: &RouteKey, schemes: &Schemes) -> Map<String, Value> {
-    let action = route.integration.action;
-    // A machine named without an ARN may still hold import variables: its name is the last part.
-    let machine = crate::arn::parse_state_machine_arn(&route.state_machine).map_or_else(
-        |_| {
-            route
-                .state_machine
-                .split_once(":stateMachine:")
-                .map_or_else(|| route.state_machine.clone(), |(_, name)| name.to_string())
-        },
-        |m| m.name,
-    );
-    let summary = match action {
-        Action::StartExecution => format!("Start an execution of {machine}"),
-        Action::StartSyncExecution => format!("Run {machine} and wait for its result"),
-        Action::StopExecution => format!("Stop an execution of {machine}"),
-    };
-    let mut op = Map::new();
-    op.insert("summary".into(), json!(summary));
-    op.insert(
-        "description".into(),
-        json!(format!(
-            "API Gateway calls Step Functions {action} (integration subtype {}) on {}.",
-            route.integration.subtype(),
-            route.state_machine
-        )),
-    );
-    let parameters = parameters(route, key);
-    if !parameters.is_empty() {
-        op.insert("parameters".into(), Value::Array(parameters));
-    }
-    if let Some(body) = request_body(route) {
-        op.insert("requestBody".into(), body);
-    }
-    op.insert("responses".into(), responses(route));
-    if let Some(security) = schemes.requirement(route) {
-        op.insert("security".into(), security);
-    }
-    op
-}
+/// The Step Functions answers the routes pass through, by schema name: the schemas the document
+/// defines.
+type Used = BTreeMap<&'static str, Action>;
 
-/// The route's path parameters (always required), then the headers and query string
-/// parameters its integration reads.
-fn parameters(route: &DesiredRoute, key: &RouteKey) -> Vec<Value> {
-    let mut out = Vec::new();
-    for segment in key.path().unwrap_or_default().split('/') {
-        if let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-            // A greedy `{proxy+}` keeps its `+`: the name must match the path template, and
-            // API Gateway's own export names it so.
-            out.push(json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}));
-        }
-    }
-    // (in, name) -> the integration parameters it feeds; header names are case-insensitive.
-    let mut read: BTreeMap<(&str, String), (String, BTreeSet<&str>)> = BTreeMap::new();
-    for (param, value) in &route.integration.parameters {
-        for m in references(value) {
-            let (place, name) = match m {
-                Mapping::Header(n) => ("header", n),
-                Mapping::QueryString(n) => ("query", n),
-                _ => continue,
-            };
-            let id = if place == "header" {
-                name.to_ascii_lowercase()
-            } else {
-                name.clone()
-            };
-            read.entry((place, id))
-                .or_insert_with(|| (name, BTreeSet::new()))
-                .1
-                .insert(param);
-        }
-    }
-    for ((place, _), (name, params)) in read {
-        out.push(json!({
-            "name": name,
-            "in": place,
-            "description": format!("Mapped to the integration's {}", fed(&params)),
-            "schema": {"type": "string"},
-        }));
-    }
-    out
-}
-
-fn fed(params: &BTreeSet<&str>) -> String {
-    let list: Vec<String> = params.iter().map(|p| format!("`{p}`")).collect();
-    match list.len() {
-        1 => format!("{} parameter", list[0]),
-        _ => format!("{} parameters", list.join(", ")),
-    }
-}
-
-/// A JSON body with the fields the integration reads (`$request.body.input` reads `input`), or
-/// any JSON when it reads the whole body. Required when a parameter AWS requires reads it.
-fn request_body(route: &DesiredRoute) -> Option<Value> {
-    let (required_params, _) = route.integration.action.parameters();
-    let mut fields: BTreeMap<String, (Option<&str>, BTreeSet<&str>)> = BTreeMap::new();
-    let mut whole = BTreeSet::new();
-    let mut array = BTreeSet::new();
-    let mut required = BTreeSet::new();
-    let mut body_required = false;
-    for (param, value) in &route.integration.parameters {
-        for m in references(value) {
-            let steps = match m {
-                Mapping::Body => {
-                    whole.insert(param.as_str());
-                    body_required |= required_params.contains(&param.as_str());
-                    continue;
-                }
-                Mapping::BodyPath(steps) => steps,
-                _ => continue,
-            };
-            body_required |= required_params.contains(&param.as_str());
-            match steps.first() {
-                Some(JsonStep::Field(f)) => {
-                    let nested = match steps.get(1) {
-                        Some(JsonStep::Field(_)) => Some("object"),
-                        Some(JsonStep::Index(_) | JsonStep::Slice { .. }) => Some("array"),
-                        // `.*` and unions read objects and arrays alike.
-                        Some(JsonStep::Wildcard | JsonStep::Union(_)) | None => None,
-                    };
-                    let entry = fields.entry(f.clone()).or_insert((nested, BTreeSet::new()));
-                    entry.1.insert(param.as_str());
-                    if required_params.contains(&param.as_str()) {
-                        required.insert(f.clone());
-                    }
-                }
-                Some(JsonStep::Index(_) | JsonStep::Slice { .. }) => {
-                    array.insert(param.as_str());
-                }
-                // A wildcard or union at the top names no field: any JSON body will do.
-                Some(JsonStep::Wildcard | JsonStep::Union(_)) => {
-                    whole.insert(param.as_str());
-                }
-                None => {}
-            }
-        }
-    }
-    let schema = if !fields.is_empty() {
-        let properties: Map<String, Value> = fields
-            .into_iter()
-            .map(|(field, (ty, params))| {
-                let mut schema =
-                    json!({"description": format!("Mapped to the integration's {}", fed(&params))});
-                if let Some(ty) = ty {
-                    schema["type"] = json!(ty);
-                }
-                (field, schema)
-            })
-            .collect();
-        let mut schema = json!({"type": "object", "properties": properties});
-        if !required.is_empty() {
-            schema["required"] = json!(required);
-        }
-        schema
-    } else if !array.is_empty() {
-        json!({"type": "array", "description": format!("Read by the integration's {}", fed(&array))})
-    } else if !whole.is_empty() {
-        json!({"description": format!("The whole body is the integration's {}", fed(&whole))})
-    } else {
-        return None;
-    };
-    let mut body = json!({"content": {"application/json": {"schema": schema}}});
-    if body_required {
-        body["required"] = json!(true);
-    }
-    Some(body)
-}
-
-/// The Step Functions response shape of an action (the botocore `states` model names them so).
-fn output_schema(action: Action) -> &'static str {
-    match action {
-        Action::StartExecution => "StartExecutionOutput",
-        Action::StartSyncExecution => "StartSyncExecutionOutput",
-        Action::StopExecution => "StopExecutionOutput",
-    }
-}
-
-/// 200 with the Step Functions response, which an AWS_PROXY integration passes through; 401
-/// and 403 as the authorizers answer them (developer guide, "Troubleshooting issues with HTTP API
-/// JWT authorizers"; "Control access to HTTP APIs with IAM authorization").
-fn responses(route: &DesiredRoute) -> Value {
-    let action = route.integration.action;
-    let ok = match action {
-        Action::StartSyncExecution => {
-            "The execution ended: read `status`, since a failed execution answers 200 too"
-        }
-        Action::StopExecution => "The execution was stopped",
-        Action::StartExecution => "The execution started",
-    };
-    let mut answer = json!({
-        "description": ok,
-        "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{}", output_schema(action))}}}
-    });
-    // The response parameters of the service's 200 answer: the status and headers the client sees.
-    let shaped = route.integration.response.get("200");
-    let status = shaped
-        .and_then(|m| m.get("overwrite:statuscode"))
-        .filter(|s| s.parse::<u16>().is_ok())
-        .map_or("200", String::as_str);
-    let headers: Map<String, Value> = shaped
-        .into_iter()
-        .flatten()
-        .filter_map(|(k, v)| {
-            let name = k
-                .strip_prefix("overwrite:header.")
-                .or_else(|| k.strip_prefix("append:header."))?;
-            Some((
-                name.to_string(),
-                json!({"description": format!("From `{v}`"), "schema": {"type": "string"}}),
-            ))
-        })
-        .collect();
-    if !headers.is_empty() {
-        answer["headers"] = Value::Object(headers);
-    }
-    let mut responses = json!({ status: answer });
-    match route.authorization {
-        Authorization::Jwt => {
-            responses["401"] = json!({"description": "No token, or a token the JWT authorizer refuses"});
-            if !route.scopes.is_empty() {
-                responses["403"] = json!({"description": "The token lacks a scope this route requires"});
-            }
-        }
-        Authorization::AwsIam => {
-            responses["403"] = json!({"description": "The request is not signed by a caller allowed execute-api:Invoke on this route"});
-        }
-        Authorization::None | Authorization::Custom => {}
-    }
-    responses
-}
-
-fn components(desired: &Desired, schemes: &Schemes, used: &BTreeSet<&'static str>) -> Map<String, Value> {
+fn components(desired: &Desired, schemes: &Schemes, used: &Used) -> Map<String, Value> {
     let mut components = Map::new();
     let security = schemes.definitions(desired);
     if !security.is_empty() {
@@ -608,54 +329,17 @@ fn components(desired: &Desired, schemes: &Schemes, used: &BTreeSet<&'static str
     }
     let schemas: Map<String, Value> = used
         .iter()
-        .map(|name| (name.to_string(), step_functions_output(name)))
+        .map(|(name, action)| {
+            (
+                name.to_string(),
+                integration::emit::openapi_output_schema(*action),
+            )
+        })
         .collect();
     if !schemas.is_empty() {
         components.insert("schemas".into(), Value::Object(schemas));
     }
     components
-}
-
-/// Response shapes from the Step Functions API reference (StartExecution,
-/// StartSyncExecution, StopExecution): dates are epoch seconds.
-fn step_functions_output(name: &str) -> Value {
-    let string = json!({"type": "string"});
-    let date = json!({"type": "number", "description": "Seconds since the epoch"});
-    match name {
-        "StartSyncExecutionOutput" => json!({
-            "type": "object",
-            "required": ["executionArn", "startDate", "stopDate", "status"],
-            "properties": {
-                "executionArn": string,
-                "stateMachineArn": string,
-                "name": string,
-                "startDate": date,
-                "stopDate": date,
-                // botocore stepfunctions `SyncExecutionStatus`: the three ends of a synchronous run.
-                "status": {"type": "string", "enum": [
-                    ExecutionStatus::Succeeded.as_str(),
-                    ExecutionStatus::Failed.as_str(),
-                    ExecutionStatus::TimedOut.as_str(),
-                ]},
-                "error": string,
-                "cause": string,
-                "input": {"type": "string", "description": "The execution's input, JSON text"},
-                "output": {"type": "string", "description": "The execution's output, JSON text"},
-                "traceHeader": string,
-                "billingDetails": {"type": "object"},
-            }
-        }),
-        "StopExecutionOutput" => json!({
-            "type": "object",
-            "required": ["stopDate"],
-            "properties": {"stopDate": date}
-        }),
-        _ => json!({
-            "type": "object",
-            "required": ["executionArn", "startDate"],
-            "properties": {"executionArn": string, "startDate": date}
-        }),
-    }
 }
 
 /// Security scheme names: an authorizer's own name (which an import gives the authorizer),
@@ -698,16 +382,10 @@ impl Schemes {
         }
     }
 
-    /// The route's security requirement: one scheme, as API Gateway allows one per operation.
-    fn requirement(&self, route: &DesiredRoute) -> Option<Value> {
-        match route.authorization {
-            Authorization::Jwt => {
-                let name = route.authorizer.as_ref().and_then(|a| self.authorizers.get(a))?;
-                Some(json!([{ name.as_str(): route.scopes }]))
-            }
-            Authorization::AwsIam => Some(json!([{ self.sigv4.as_str(): [] }])),
-            Authorization::None | Authorization::Custom => None,
-        }
+    /// The route's security requirement, in these scheme names.
+    fn requirement(&self, r: &DesiredRoute) -> Option<Value> {
+        let authorizer = r.authorizer.as_ref().and_then(|a| self.authorizers.get(a));
+        route::emit::openapi_security(r, authorizer, &self.sigv4)
     }
 
     /// JWT authorizers as API Gateway exports them (`oauth2` with no flows), and `sigv4` when
@@ -718,22 +396,14 @@ impl Schemes {
             let Some(name) = self.authorizers.get(&a.name) else {
                 continue;
             };
-            out.insert(name.clone(), crate::resource::authorizer::emit::openapi(a));
+            out.insert(name.clone(), authorizer::emit::openapi(a));
         }
         if desired
             .routes
             .iter()
             .any(|r| r.authorization == Authorization::AwsIam)
         {
-            out.insert(
-                self.sigv4.clone(),
-                json!({
-                    "type": "apiKey",
-                    "name": "Authorization",
-                    "in": "header",
-                    "x-amazon-apigateway-authtype": "awsSigv4",
-                }),
-            );
+            out.insert(self.sigv4.clone(), route::emit::openapi_sigv4_scheme());
         }
         out
     }
@@ -753,6 +423,7 @@ fn unique(base: &str, taken: &BTreeSet<String>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stack::rules::{Mapping, references};
 
     fn desired(text: &str) -> Desired {
         let loaded = crate::stack::from_source(text);
@@ -777,10 +448,20 @@ mod tests {
         ))
     }
 
+    /// The document as `synth --format openapi` writes it: the stack bound offline to what
+    /// `target` knows.
+    fn exported(d: &Desired, target: Target) -> Document {
+        document(&d.clone().bind_offline(&crate::stack::Offline {
+            region: target.region.map(str::to_string),
+            account: target.account.map(str::to_string),
+            placeholders: crate::stack::Placeholders::Written,
+        }))
+    }
+
     #[test]
     fn the_role_arn_is_written_out_when_known_and_an_import_variable_when_not() {
         let d = secure();
-        let offline = document(&d, &Target::default());
+        let offline = exported(&d, Target::default());
         assert_eq!(
             offline.role_arn,
             "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/user-onboarding-secure-api-gateway-role"
@@ -795,9 +476,9 @@ mod tests {
                 "${AWS::AccountId}".to_string()
             ])
         );
-        let known = document(
+        let known = exported(
             &d,
-            &Target {
+            Target {
                 region: Some("cn-north-1"),
                 account: Some("111122223333"),
             },
@@ -826,9 +507,9 @@ mod tests {
              authorization = \"AWS_IAM\"\nparameters = {{ Input = \"$request.body\" }}\n"
         );
         let with_path = routes(&format!("path = \"/team/\"\n{route}"));
-        let doc = document(
+        let doc = exported(
             &with_path,
-            &Target {
+            Target {
                 region: Some("eusc-de-east-1"),
                 account: Some("111122223333"),
             },
@@ -847,9 +528,9 @@ mod tests {
         let existing = "arn:aws:iam::444455556666:role/platform/apigw";
         let given = routes(&format!("arn = \"{existing}\"\n{route}"));
         for account in [None, Some("111122223333")] {
-            let doc = document(
+            let doc = exported(
                 &given,
-                &Target {
+                Target {
                     region: Some("us-east-1"),
                     account,
                 },
@@ -872,7 +553,7 @@ mod tests {
              authorization = \"AWS_IAM\"\n\
              parameters = {{ Input = \"$request.body\", Name = \"order-${{request.path.id}}-${{context.requestId}}\" }}\n"
         ));
-        let doc = document(&d, &Target::default()).value;
+        let doc = exported(&d, Target::default()).value;
         let default = &doc["paths"]["/$default"][ANY_METHOD];
         assert_eq!(default["isDefaultRoute"], true);
         assert!(default.get("parameters").is_none());
@@ -913,7 +594,7 @@ mod tests {
              parameters = {{ Input = \"$request.body.order.items\", Name = \"$request.header.X-Order\", \
              TraceHeader = \"$request.header.x-order\", Region = \"$request.querystring.region\" }}\n"
         ));
-        let op = &document(&d, &Target::default()).value["paths"]["/orders"]["post"];
+        let op = &exported(&d, Target::default()).value["paths"]["/orders"]["post"];
         assert_eq!(
             op["parameters"],
             json!([
@@ -945,7 +626,7 @@ mod tests {
     #[test]
     fn authorizer_names_openapi_forbids_become_scheme_names_it_allows() {
         let text = include_str!("../stacks/onboarding-secure.toml").replace("\"cognito\"", "\"my cognito\"");
-        let doc = document(&desired(&text), &Target::default());
+        let doc = exported(&desired(&text), Target::default());
         assert_eq!(
             doc.renamed,
             [("my cognito".to_string(), "my-cognito".to_string())]
@@ -956,7 +637,7 @@ mod tests {
             json!([{"my-cognito": ["onboarding/write"]}])
         );
         let text = include_str!("../stacks/onboarding-secure.toml").replace("\"cognito\"", "\"sigv4\"");
-        let doc = document(&desired(&text), &Target::default()).value;
+        let doc = exported(&desired(&text), Target::default()).value;
         assert_eq!(
             doc["paths"]["/new-user-sync"]["post"]["security"],
             json!([{"sigv4-2": []}])
@@ -981,9 +662,9 @@ mod tests {
             route("PUT /orders/{id}", "$request.body.input"),
             route("POST /raw", "$request.body")
         ));
-        let doc = document(
+        let doc = exported(
             &d,
-            &Target {
+            Target {
                 region: Some("us-east-1"),
                 account: Some("123456789012"),
             },

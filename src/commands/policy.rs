@@ -95,7 +95,7 @@ pub fn workflow(
     name: &str,
 ) -> Outcome {
     use crate::resource::state_machine::spec::MachineRole;
-    let (_, mut desired) = super::load(printer, given, load)?;
+    let (_, desired) = super::load(printer, given, load)?;
     let Some(machine) = desired.machine(name) else {
         let names: Vec<&str> = desired.state_machines.iter().map(|m| m.name.as_str()).collect();
         return Err(Error::with_help(
@@ -118,7 +118,11 @@ pub fn workflow(
     // account where known, else IAM policy variables (said on stderr), never a CloudFormation
     // placeholder, which IAM would take as literal text.
     let target = target(printer, &desired, region, account);
-    desired.bind_machines(&target.region, &target.account);
+    let desired = desired.bind_offline(&crate::stack::Offline {
+        region: Some(target.region),
+        account: Some(target.account),
+        placeholders: crate::stack::Placeholders::Written,
+    });
     let Some(MachineRole::Generated(generated)) = desired.machine(name).map(|m| m.role.clone()) else {
         return Err(Error::msg(format!("state machine {name} has no generated role")));
     };

@@ -6,6 +6,7 @@ use super::{ExitStatus, Outcome};
 use crate::error::Error;
 use crate::openapi;
 use crate::render::{Printer, Rendered};
+use crate::stack::{Offline, Placeholders};
 use crate::synth;
 
 /// Template formats `synth` can write.
@@ -55,32 +56,28 @@ pub fn run(
             "a CloudFormation template takes the account from the stack it is deployed in",
         ));
     }
-    let (loaded, mut desired) = super::load(printer, given, load)?;
+    let (loaded, desired) = super::load(printer, given, load)?;
     let region = region.or(desired.region.as_deref()).map(str::to_string);
-    match &region {
-        Some(region) => desired.bind_region(region),
-        None => desired.pin_machine_regions(),
-    }
+    // A template keeps the machines' placeholders for CloudFormation to fill in; an OpenAPI
+    // document holds what `--region` and `--account` know, the rest as import variables.
+    let offline = |placeholders| Offline {
+        region: region.clone(),
+        account: options.account.clone(),
+        placeholders,
+    };
     let (document, count) = match options.format {
         SynthFormat::Cloudformation => {
             // The file again with its `${var.NAME}` references kept, for template parameters.
             let base = loaded.path.parent().unwrap_or(std::path::Path::new("."));
-            let mut portable = crate::stack::template_desired_at(&loaded.source, load, base)
-                .ok_or_else(|| Error::msg("cannot read the stack's variables for the template"))?;
-            match &region {
-                Some(region) => portable.bind_region(region),
-                None => portable.pin_machine_regions(),
-            }
+            let portable = crate::stack::template_desired_at(&loaded.source, load, base)
+                .ok_or_else(|| Error::msg("cannot read the stack's variables for the template"))?
+                .bind_offline(&offline(Placeholders::Kept));
             let template = synth::template_with_vars(&portable, &loaded.vars);
             let count = template["Resources"].as_object().map_or(0, |r| r.len());
             (template, count)
         }
         SynthFormat::Openapi => {
-            let target = openapi::Target {
-                region: region.as_deref(),
-                account: options.account.as_deref(),
-            };
-            let doc = openapi::document(&desired, &target);
+            let doc = openapi::document(&desired.clone().bind_offline(&offline(Placeholders::Written)));
             openapi_notes(printer, &doc);
             (doc.value, desired.routes.len())
         }

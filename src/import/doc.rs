@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::resource::authorizer::emit::DocAuthorizer;
 use crate::resource::role::emit::DocRole;
+pub use crate::resource::route::emit::DocRoute;
 use crate::resource::stage::emit::DocStage;
 use crate::stack::desired::Cors;
 
@@ -48,47 +49,11 @@ pub struct Doc {
     pub tags: BTreeMap<String, String>,
 }
 
-/// `[[route]]`.
-#[derive(Debug, Clone, Serialize)]
-pub struct DocRoute {
-    /// Route key.
-    pub key: String,
-    /// Step Functions action.
-    pub action: crate::domain::Action,
-    /// Machine ARN (or name, with `--portable`).
-    pub state_machine: String,
-    /// Parameters, when not the default `{ Input = "$request.body.input" }`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub parameters: Option<BTreeMap<String, String>>,
-    /// `AWS_IAM`; `NONE` is the default and a JWT route names its authorizer.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub authorization: Option<String>,
-    /// The authorizer's name.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub authorizer: Option<String>,
-    /// Scopes.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub scopes: Vec<String>,
-    /// The integration's response parameters, per status code, as AWS spells them (the long form
-    /// of `response`).
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub response: BTreeMap<String, BTreeMap<String, String>>,
-}
-
 /// `--portable`: each machine in the caller's account and the API's region by its name (a name
 /// means that account and region, docs/stack-format.md), and the account and region in every
 /// other ARN as `${var.account}` and `${var.region}`, declared under `[vars]` with the values
 /// read as defaults. With the defaults the file means exactly what was read.
 pub(super) fn make_portable(doc: &mut Doc, account: &str, region: &str) {
-    for route in &mut doc.routes {
-        if let Ok(m) = crate::arn::parse_state_machine_arn(&route.state_machine)
-            && m.qualifier.is_none()
-            && m.region == region
-            && m.account == account
-        {
-            route.state_machine = m.name.clone();
-        }
-    }
     let vars = |s: &str| {
         s.replace(&format!(":{region}:{account}:"), ":${var.region}:${var.account}:")
             .replace(&format!("::{account}:"), "::${var.account}:")
@@ -99,7 +64,7 @@ pub(super) fn make_portable(doc: &mut Doc, account: &str, region: &str) {
         }
     };
     for route in &mut doc.routes {
-        arn(&mut route.state_machine);
+        route.make_portable(account, region, &arn);
     }
     doc.role.make_portable(&vars, &arn);
     if let Some(stage) = doc.stage.as_mut() {

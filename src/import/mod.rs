@@ -10,16 +10,18 @@
 //! against them, so `import` exits 1 even with `--partial`.
 
 mod doc;
-mod role;
-mod routes;
 mod write;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
 use crate::domain::StageName;
 use crate::live::{ImportRead, LiveStage};
+use crate::resource::authorizer::emit::{self as authorizer, DocAuthorizer};
+use crate::resource::integration::emit::Importing;
+use crate::resource::role::emit as role;
+use crate::resource::route::emit::{self as route, Authorizers};
 use crate::resource::stage::emit::DocStage;
 use crate::stack::rules::{self, OWNER_TAG};
 pub use crate::stack::write::{Kept, Kind as SkippedKind, Skipped};
@@ -82,11 +84,19 @@ pub fn import(read: &ImportRead, options: &ImportOptions) -> Imported {
         ));
     }
     let stage = pick_stage(api.stages.as_slice(), options, &mut skipped);
-    let role = role::pick_role(read, &mut skipped);
-    let imported = routes::routes(read, role.as_ref().map(|r| r.arn.as_str()), &mut skipped);
+    let role = role::pick(&api.integrations, &read.roles, &mut skipped);
+    let imported = routes(read, role.as_ref().map(|r| r.arn.as_str()), &mut skipped);
     let doc_role = role
         .as_ref()
-        .map(|r| role::doc_role(read, r, &imported, &mut skipped))
+        .map(|r| {
+            role::doc(
+                r,
+                &read.account,
+                &read.policy_texts,
+                &imported.routes,
+                &mut skipped,
+            )
+        })
         .unwrap_or_default();
     let tags = tags(read, role.as_ref(), &mut skipped);
     let mut doc = Doc {
@@ -115,6 +125,61 @@ pub fn import(read: &ImportRead, options: &ImportOptions) -> Imported {
         doc::make_portable(&mut doc, &read.account, &read.region);
     }
     Imported { stack: doc, skipped }
+}
+
+/// What the routes came to.
+struct ImportedRoutes {
+    routes: Vec<route::DocRoute>,
+    authorizers: Vec<DocAuthorizer>,
+    /// No route could be imported.
+    none_left: bool,
+}
+
+/// Every route the format can hold (each with its own integration), in key order, and the
+/// authorizers it can hold; the others skipped as unmanaged.
+fn routes(read: &ImportRead, role_arn: Option<&str>, skipped: &mut Vec<Skipped>) -> ImportedRoutes {
+    let api = &read.api;
+    let authorizers: Authorizers<'_> = api
+        .authorizers
+        .iter()
+        .map(|a| (a.id.as_str(), authorizer::doc(a)))
+        .collect();
+    let mut used = BTreeSet::new();
+    let mut routes = Vec::new();
+    let mut live_routes: Vec<&crate::live::LiveRoute> = api.routes.iter().collect();
+    live_routes.sort_by(|a, b| a.key.cmp(&b.key));
+    for live in live_routes {
+        let integration = live
+            .integration_id()
+            .and_then(|id| api.integrations.iter().find(|i| i.id == id));
+        let at = Importing {
+            role_arn,
+            region: &read.region,
+            roles: &read.roles,
+            used: &used,
+        };
+        match route::doc(live, integration, &authorizers, &at) {
+            Ok(doc) => {
+                if let Some(i) = integration {
+                    used.insert(i.id.clone());
+                }
+                routes.push(doc);
+            }
+            Err(reason) => skipped.push(left_alone(SkippedKind::Route, &live.key, reason)),
+        }
+    }
+    let mut docs = Vec::new();
+    for a in &api.authorizers {
+        match &authorizers[a.id.as_str()] {
+            Ok(doc) => docs.push(doc.clone()),
+            Err(reason) => skipped.push(left_alone(SkippedKind::Authorizer, &a.name, reason.clone())),
+        }
+    }
+    ImportedRoutes {
+        none_left: routes.is_empty(),
+        routes,
+        authorizers: docs,
+    }
 }
 
 fn unmanaged(skipped: &[Skipped], kind: SkippedKind) -> Vec<String> {

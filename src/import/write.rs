@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use super::Skipped;
 use super::doc::Doc;
-use crate::stack::write::{key, list, quote, table};
+use crate::stack::write::{key, list, quote};
 
 /// The whole file: a header, one comment per skipped item, then the tables.
 pub(super) fn toml(doc: &Doc, skipped: &[Skipped]) -> String {
@@ -55,33 +55,7 @@ pub(super) fn toml(doc: &Doc, skipped: &[Skipped]) -> String {
         crate::resource::authorizer::emit::write(&mut out, a);
     }
     for r in &doc.routes {
-        let _ = writeln!(
-            out,
-            "\n[[route]]\nkey = {}\naction = {}\nstate_machine = {}",
-            quote(&r.key),
-            quote(r.action.as_str()),
-            quote(&r.state_machine)
-        );
-        if let Some(p) = &r.parameters {
-            let _ = writeln!(out, "parameters = {}", table(p));
-        }
-        if let Some(a) = &r.authorization {
-            let _ = writeln!(out, "authorization = {}", quote(a));
-        }
-        if let Some(a) = &r.authorizer {
-            let _ = writeln!(out, "authorizer = {}", quote(a));
-        }
-        if !r.scopes.is_empty() {
-            let _ = writeln!(out, "scopes = {}", list(&r.scopes));
-        }
-        if !r.response.is_empty() {
-            let codes: Vec<String> = r
-                .response
-                .iter()
-                .map(|(code, parameters)| format!("{} = {}", key(code), table(parameters)))
-                .collect();
-            let _ = writeln!(out, "response = {{ {} }}", codes.join(", "));
-        }
+        crate::resource::route::emit::write(&mut out, r);
     }
     crate::resource::stage::emit::write(&mut out, doc.stage.as_ref());
     if !doc.tags.is_empty() {

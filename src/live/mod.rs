@@ -8,7 +8,6 @@ mod machines;
 mod mismatch;
 mod read;
 pub mod serve;
-pub(crate) mod unexpressed;
 
 pub use crate::resource::api::read::list_owned_apis;
 pub use crate::resource::api::spec::LiveApi;

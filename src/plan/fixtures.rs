@@ -17,6 +17,7 @@ use crate::resource::role::spec::{LiveRole, RoleState};
 use crate::resource::route::spec::LiveRoute;
 use crate::resource::stage::spec::LiveStage;
 use crate::resource::{authorizer, stage};
+use crate::stack::Desired;
 use crate::stack::desired::DesiredIntegration;
 use crate::stack::rules::OWNER_TAG;
 
@@ -237,12 +238,16 @@ pub(crate) fn provided(plan: &Plan) -> Vec<Key> {
 }
 
 pub(crate) fn secure() -> Desired {
-    let mut d = desired_from(&include_str!("../../stacks/onboarding-secure.toml").replace(
+    let d = desired_from(&include_str!("../../stacks/onboarding-secure.toml").replace(
         "# restrict_source_account = true",
         "restrict_source_account = true",
     ));
-    d.bind_account("189107071895");
-    d
+    // Bound as `up` binds it once STS has answered: the trust policy names the account.
+    d.bind(&crate::stack::Binding {
+        region: "ap-southeast-2".into(),
+        account: Some("189107071895".into()),
+    })
+    .into_inner()
 }
 
 /// What `up` of the secure stack creates, read back as live state, with ids.

@@ -15,25 +15,21 @@ mod quota;
 pub mod saved;
 
 use serde::Serialize;
-use serde_json::json;
 
-use crate::plan::op::{ApiOp, IntegrationOp, RoleOp, StageOp};
+use crate::resource::api::plan as api;
+pub use crate::resource::api::plan::oldest_first;
 use crate::resource::api::spec::LiveApi;
+use crate::resource::authorizer::plan as authorizer;
+use crate::resource::integration::plan as integration;
 use crate::resource::live::Live;
 pub use crate::resource::role::existing::existing_role_gaps;
-use crate::resource::role::spec::{LiveRole, RoleState};
-use crate::stack::{BoundDesired, Desired};
+use crate::resource::role::plan as role;
+use crate::resource::route::plan as route;
+use crate::resource::stage::plan as stage;
+use crate::stack::BoundDesired;
 pub use change::{Action, Change, FieldChange, Kind, PlanOptions};
 pub use error::PlanError;
 pub use op::{ApiRef, AuthorizerRef, IntegrationRef, Key, Op, RoleRef};
-
-use crate::resource::api::plan::{cors_fields, plan_api_update};
-use crate::resource::authorizer::plan::{delete_authorizer, delete_unused_authorizers, plan_authorizers};
-use crate::resource::integration::plan::integration_label;
-use crate::resource::role::plan::plan_role;
-use crate::resource::route::plan::{delete_route_op, plan_routes};
-use crate::resource::stage::plan::plan_stages;
-use change::{created, delete, delete_inline_policy};
 
 /// Everything `up` (or `down`) would do.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -64,145 +60,59 @@ impl Plan {
 }
 
 /// Computes what `up` must do to make live state match the stack, once its names are bound
-/// ([`crate::stack::Desired::bind`]).
+/// ([`crate::stack::Desired::bind`]). Each kind's unit plans its part; the order of the parts is
+/// the order the changes are shown in.
 pub fn plan(desired: &BoundDesired, live: &Live, options: PlanOptions) -> Result<Plan, PlanError> {
     let mut changes = Vec::new();
-    let role_ref = plan_role(desired, &live.role, options, &mut changes)?;
+    let role_ref = role::plan_role(desired, &live.role, options, &mut changes)?;
     changes.extend(crate::resource::state_machine::plan::plan(
         &desired.stack,
         &desired.state_machines,
         &live.machines,
         options.adopt,
     )?);
-
     let apis = oldest_first(&live.apis);
-    let adopted = live
-        .adoptable
-        .as_ref()
-        .filter(|_| options.adopt && apis.is_empty());
-    if let Some(api) = adopted {
-        tracing::debug!("api {} ({}): adopted (untagged, --adopt)", api.name, api.id);
-    }
-    let kept = apis.first().copied().or(adopted);
-    let api_ref = match kept {
-        Some(api) => {
-            tracing::debug!(
-                "api {}: kept ({}), the oldest of {} tagged",
-                api.name,
-                api.id,
-                apis.len()
-            );
-            plan_api_update(desired, api, &mut changes);
-            ApiRef::Existing(api.id.clone())
-        }
-        None => {
-            tracing::debug!("api {}: none tagged for the stack, create", desired.api.name);
-            changes.push(Change {
-                action: Action::Create,
-                kind: Kind::Api,
-                name: desired.api.name.clone(),
-                fields: [
-                    vec![
-                        created("name", json!(desired.api.name)),
-                        created("protocol_type", json!("HTTP")),
-                    ],
-                    cors_fields(None, desired.api.cors.as_ref()),
-                    vec![created("tags", json!(desired.api_tags()))],
-                ]
-                .concat(),
-                ops: vec![Op::Api(ApiOp::Create {
-                    name: desired.api.name.clone(),
-                    tags: desired.api_tags(),
-                    cors: desired.api.cors.clone(),
-                })],
-            });
-            ApiRef::New
-        }
-    };
+    let kept = api::kept_api(&apis, live.adoptable.as_ref(), options.adopt);
+    let api_ref = api::plan_api(desired, kept, apis.len(), &mut changes);
     let empty = LiveApi::default();
     let api = kept.unwrap_or(&empty);
-    let authorizers = plan_authorizers(desired, api, &api_ref, &mut changes);
-    plan_routes(desired, api, &api_ref, &role_ref, &authorizers, &mut changes);
-    delete_unused_authorizers(desired, api, &authorizers, &mut changes);
-    plan_stages(desired, api, &api_ref, &mut changes);
+    let authorizers = authorizer::plan_authorizers(desired, api, &api_ref, &mut changes);
+    route::plan_routes(desired, api, &api_ref, &role_ref, &authorizers, &mut changes);
+    authorizer::delete_unused_authorizers(desired, api, &authorizers, &mut changes);
+    stage::plan_stages(desired, api, &api_ref, &mut changes);
     quota::integrations(api, &changes)?;
-    plan_former_roles(desired, live, &mut changes);
-    for duplicate in apis.iter().skip(1) {
-        tracing::debug!(
-            "api {} ({}): a younger duplicate, delete",
-            duplicate.name,
-            duplicate.id
-        );
-        changes.push(Change {
-            action: Action::Delete,
-            kind: Kind::Api,
-            name: format!("{} ({}, duplicate)", duplicate.name, duplicate.id),
-            fields: Vec::new(),
-            ops: vec![Op::Api(ApiOp::Delete {
-                id: duplicate.id.clone(),
-            })],
-        });
-    }
+    role::plan_former_roles(desired, &live.former_roles, &live.used_outside, &mut changes);
+    changes.extend(api::delete_duplicates(&apis));
     Ok(Plan {
         stack: desired.stack.clone(),
         changes,
     })
 }
 
-/// The owned APIs, the one `up` keeps first: the oldest wins, so every run (and every concurrent
-/// run) keeps the same one. An unknown creation time sorts last, then the id decides.
-pub fn oldest_first(apis: &[LiveApi]) -> Vec<&LiveApi> {
-    let mut apis: Vec<&LiveApi> = apis.iter().collect();
-    apis.sort_by_key(|a| (a.created.is_none(), a.created, a.id.clone()));
-    apis
-}
-
 /// Computes what `down` must do: delete everything the stack owns, children first.
 pub fn plan_down(desired: &BoundDesired, live: &Live) -> Plan {
     let mut changes = Vec::new();
     for api in &live.apis {
-        for route in &api.routes {
-            changes.push(delete(Kind::Route, &route.key, delete_route_op(api, route)));
-        }
-        for integration in &api.integrations {
-            changes.push(delete(
-                Kind::Integration,
-                &integration_label(api, integration),
-                Op::Integration(IntegrationOp::Delete {
-                    api_id: api.id.clone(),
-                    id: integration.id.clone(),
-                }),
-            ));
-        }
-        for authorizer in &api.authorizers {
-            changes.push(delete_authorizer(api, authorizer));
-        }
-        for stage in &api.stages {
-            changes.push(delete(
-                Kind::Stage,
-                &stage.name,
-                Op::Stage(StageOp::Delete {
-                    api_id: api.id.clone(),
-                    name: stage.name.clone(),
-                }),
-            ));
-        }
-        changes.push(delete(
-            Kind::Api,
-            &format!("{} ({})", api.name, api.id),
-            Op::Api(ApiOp::Delete { id: api.id.clone() }),
-        ));
+        changes.extend(api.routes.iter().map(|r| route::delete_route(api, r)));
+        changes.extend(
+            api.integrations
+                .iter()
+                .map(|i| integration::delete_integration(api, i)),
+        );
+        changes.extend(
+            api.authorizers
+                .iter()
+                .map(|a| authorizer::delete_authorizer(api, a)),
+        );
+        changes.extend(api.stages.iter().map(|s| stage::delete_stage(api, s)));
+        changes.push(api::delete_api(api));
     }
-    if let RoleState::Present(role) = &live.role
-        && deletable(desired, live, role)
-    {
-        changes.extend(delete_role(role, &role.name));
-    }
-    for role in &live.former_roles {
-        if deletable(desired, live, role) {
-            changes.extend(delete_role(role, &role.name));
-        }
-    }
+    changes.extend(role::plan_roles_down(
+        desired,
+        &live.role,
+        &live.former_roles,
+        &live.used_outside,
+    ));
     changes.extend(crate::resource::state_machine::plan::plan_down(
         &desired.stack,
         &live.machines,
@@ -211,72 +121,6 @@ pub fn plan_down(desired: &BoundDesired, live: &Live) -> Plan {
         stack: desired.stack.clone(),
         changes,
     }
-}
-
-/// True for a role the stack may delete: tagged for it and used by no API outside it.
-fn deletable(desired: &Desired, live: &Live, role: &LiveRole) -> bool {
-    if desired.role.existing.is_some() && role.name == desired.role.name {
-        tracing::debug!(
-            "role {}: an existing role the stack only uses, never deleted",
-            role.name
-        );
-        return false;
-    }
-    let owned = role.owned_by(&desired.stack);
-    let outside = live.used_outside.contains_key(&role.name);
-    if owned && outside {
-        tracing::debug!(
-            "role {}: tagged for the stack but used outside it, kept",
-            role.name
-        );
-    }
-    owned && !outside
-}
-
-/// The roles the stack's integrations used before and that it deletes once they are repointed
-/// (after a `[role] name` rename): create-new, repoint, delete-old.
-fn plan_former_roles(desired: &Desired, live: &Live, changes: &mut Vec<Change>) {
-    for role in &live.former_roles {
-        if deletable(desired, live, role) {
-            tracing::debug!(
-                "role {}: the stack's former role, delete after repointing",
-                role.name
-            );
-            let label = format!("{} (replaced by {})", role.name, desired.role.name);
-            changes.extend(delete_role(role, &label));
-        } else {
-            tracing::debug!(
-                "role {}: used by the stack but not deletable, left alone",
-                role.name
-            );
-        }
-    }
-}
-
-/// Every inline policy deleted, every managed policy detached, then the role deleted.
-fn delete_role(role: &LiveRole, label: &str) -> Vec<Change> {
-    let mut changes = Vec::new();
-    for name in role.inline.keys() {
-        changes.push(delete_inline_policy(&role.name, name));
-    }
-    for arn in &role.attached {
-        changes.push(delete(
-            Kind::ManagedPolicy,
-            arn,
-            Op::Role(RoleOp::Detach {
-                role: role.name.clone(),
-                arn: arn.clone(),
-            }),
-        ));
-    }
-    changes.push(delete(
-        Kind::Role,
-        label,
-        Op::Role(RoleOp::Delete {
-            name: role.name.clone(),
-        }),
-    ));
-    changes
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ use crate::resource::role::spec::{LiveRole, RoleState};
 use crate::resource::stage;
 use crate::resource::stage::spec::LiveStage;
 use crate::resource::state_machine::MachineKey;
+use crate::stack::Desired;
 use crate::stack::desired::Cors;
 use crate::stack::rules::OWNER_TAG;
 

@@ -52,6 +52,7 @@ pub mod role;
 pub mod route;
 pub mod stage;
 pub mod state_machine;
+pub mod unexpressed;
 
 #[cfg(test)]
 mod purity;

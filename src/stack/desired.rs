@@ -2,11 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
-
 use super::model::StackFile;
 use super::rules::{self, OWNER_TAG};
-use crate::policy;
 use crate::resource::api::spec::desired_cors;
 pub use crate::resource::api::spec::{Cors, DesiredApi};
 pub use crate::resource::authorizer::spec::DesiredAuthorizer;
@@ -44,42 +41,8 @@ pub struct Desired {
 }
 
 impl Desired {
-    /// Once the region is known: a route whose machine lives in another region gets
-    /// `Region = <machine's region>`, or API Gateway would call Step Functions in its own region
-    /// and every request would fail. A `Region` written in the file is kept.
-    pub fn bind_region(&mut self, region: &str) {
-        for route in &mut self.routes {
-            let Ok(machine) = crate::arn::parse_state_machine_arn(&route.state_machine) else {
-                continue;
-            };
-            if machine.region != region {
-                route
-                    .integration
-                    .parameters
-                    .entry("Region".into())
-                    .or_insert(machine.region);
-            }
-        }
-    }
-}
-
-impl Desired {
-    /// When the region the stack will live in is not known (a template deployed anywhere): every
-    /// route names its machine's region, which is right wherever the API ends up.
-    pub fn pin_machine_regions(&mut self) {
-        for route in &mut self.routes {
-            if let Ok(machine) = crate::arn::parse_state_machine_arn(&route.state_machine) {
-                route
-                    .integration
-                    .parameters
-                    .entry("Region".into())
-                    .or_insert(machine.region);
-            }
-        }
-    }
-
-    /// True when the account id is needed: for the trust policy ([`Desired::bind_account`]) or
-    /// for a machine named without an ARN ([`Desired::bind_machines`]).
+    /// True when the account id is needed: for the trust policy's `aws:SourceAccount` or
+    /// for a machine named without an ARN (both bound by [`Desired::bind`]).
     pub fn needs_account(&self) -> bool {
         self.role.restrict_source_account || self.names_machines()
     }
@@ -109,37 +72,6 @@ impl Desired {
                 .routes
                 .iter()
                 .any(|r| r.state_machine.contains(rules::ACCOUNT_PLACEHOLDER))
-    }
-
-    /// Once the region and the account are known: every machine named without an ARN becomes
-    /// `arn:PARTITION:states:REGION:ACCOUNT:stateMachine:NAME`, the partition the region's, in the
-    /// routes, their `StateMachineArn` and the derived policy.
-    pub fn bind_machines(&mut self, region: &str, account: &str) {
-        let partition = crate::arn::Partition::of_or_aws(region).id;
-        let bind = |text: &str| {
-            text.replace(rules::PARTITION_PLACEHOLDER, partition)
-                .replace(rules::REGION_PLACEHOLDER, region)
-                .replace(rules::ACCOUNT_PLACEHOLDER, account)
-        };
-        for route in &mut self.routes {
-            route.state_machine = bind(&route.state_machine);
-            // ARNs, and a status route's input, which holds the described machine's
-            // execution ARN when it takes the execution by name.
-            for value in route.integration.parameters.values_mut() {
-                *value = bind(value);
-            }
-        }
-        self.role.policy = policy::normalize(&map_strings(&self.role.policy, &bind));
-        for machine in &mut self.state_machines {
-            machine.bind(&bind);
-        }
-    }
-
-    /// Once the account is known: the `aws:SourceAccount` condition of the trust policy.
-    pub fn bind_account(&mut self, account: &str) {
-        if self.role.restrict_source_account {
-            self.role.trust = policy::normalize(&policy::api_gateway_trust(Some(account)));
-        }
     }
 }
 
@@ -191,21 +123,10 @@ fn desired_tags(file: &StackFile, stack: &str) -> BTreeMap<String, String> {
     tags
 }
 
-/// Every string of a JSON value mapped through `f`.
-fn map_strings(value: &Value, f: &impl Fn(&str) -> String) -> Value {
-    match value {
-        Value::String(s) => Value::String(f(s)),
-        Value::Array(items) => Value::Array(items.iter().map(|v| map_strings(v, f)).collect()),
-        Value::Object(map) => {
-            Value::Object(map.iter().map(|(k, v)| (k.clone(), map_strings(v, f))).collect())
-        }
-        other => other.clone(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::policy;
     use crate::stack::load::parse;
     use serde_json::json;
 
@@ -255,108 +176,6 @@ policy_name = "p"
             "the stage, roles and machines keep the stack's tags"
         );
         assert!(!with.state_machines[0].tags.contains_key(rules::MACHINES_TAG));
-    }
-
-    #[test]
-    fn a_machine_in_another_region_gets_a_region_parameter() {
-        let mut d = desired_of(include_str!(
-            "../../tests/fixtures/onboarding-existing-machine.toml"
-        ));
-        d.bind_region("ap-southeast-2");
-        assert!(!d.routes[0].integration.parameters.contains_key("Region"));
-        d.bind_region("us-east-1");
-        assert_eq!(d.routes[0].integration.parameters["Region"], "ap-southeast-2");
-    }
-
-    #[test]
-    fn without_a_region_every_route_names_its_machines() {
-        let mut d = desired_of(include_str!(
-            "../../tests/fixtures/onboarding-existing-machine.toml"
-        ));
-        d.pin_machine_regions();
-        assert_eq!(d.routes[0].integration.parameters["Region"], "ap-southeast-2");
-    }
-
-    #[test]
-    fn a_machine_by_name_is_bound_to_the_account_and_region() {
-        let source = format!(
-            "{BASE}{}",
-            "[[route]]\nkey = \"POST /a\"\naction = \"StartExecution\"\nstate_machine = \"orders\"\n\
-             [[route]]\nkey = \"DELETE /a\"\naction = \"StopExecution\"\nstate_machine = \"orders\"\n\
-             parameters = { ExecutionArn = \"$request.querystring.arn\" }\n"
-        );
-        let mut d = desired_of(&source);
-        assert!(d.needs_account() && d.names_machines());
-        let placeholder = "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:orders";
-        assert_eq!(d.routes[0].integration.parameters["StateMachineArn"], placeholder);
-        d.bind_region("cn-north-1");
-        assert!(!d.routes[0].integration.parameters.contains_key("Region"));
-        d.bind_machines("cn-north-1", "111122223333");
-        assert!(!d.names_machines());
-        let arn = "arn:aws-cn:states:cn-north-1:111122223333:stateMachine:orders";
-        assert_eq!(d.routes[0].state_machine, arn);
-        assert_eq!(d.routes[0].integration.parameters["StateMachineArn"], arn);
-        let expected = json!({"Version":"2012-10-17","Statement":[
-            {"Effect":"Allow","Action":"states:StartExecution","Resource":arn},
-            {"Effect":"Allow","Action":"states:StopExecution",
-             "Resource":"arn:aws-cn:states:cn-north-1:111122223333:execution:orders:*"}]});
-        assert_eq!(d.role.policy, policy::normalize(&expected));
-    }
-
-    #[test]
-    fn a_status_route_starts_the_helper_the_stack_owns_for_its_machine() {
-        let source = format!(
-            "{BASE}{}",
-            "[[state_machine]]\nname = \"orders\"\n\
-             definition = { StartAt = \"A\", States = { A = { Type = \"Pass\", End = true } } }\n\
-             [[route]]\nkey = \"GET /status/{arn}\"\naction = \"DescribeExecution\"\nstate_machine = \"orders\"\n\
-             parameters = { ExecutionArn = \"$request.path.arn\" }\n\
-             [[route]]\nkey = \"GET /orders/{id}\"\naction = \"DescribeExecution\"\nstate_machine = \"orders\"\n\
-             parameters = { Name = \"$request.path.id\" }\n"
-        );
-        let (mut file, diags) = parse(&source);
-        assert!(diags.is_empty(), "{diags:?}");
-        crate::resource::state_machine::spec::load_definitions(&mut file, std::path::Path::new("."));
-        let mut d = desired(&file).unwrap();
-        d.bind_machines("eu-west-1", "111122223333");
-        // One helper for the two routes on one machine: EXPRESS, owned, describing `orders`.
-        let names: Vec<&str> = d.state_machines.iter().map(|m| m.name.as_str()).collect();
-        assert_eq!(names, ["orders", "orders-status"]);
-        let helper = &d.state_machines[1];
-        assert_eq!(helper.kind, crate::resource::state_machine::MachineType::Express);
-        assert_eq!(helper.describes.as_deref(), Some("orders"));
-        assert_eq!(helper.tags[OWNER_TAG], "s");
-        assert_eq!(
-            helper.definition,
-            super::super::status_helper::definition_in("aws")
-        );
-        let crate::resource::state_machine::spec::MachineRole::Generated(role) = &helper.role else {
-            panic!("the helper's role is generated: {:?}", helper.role);
-        };
-        assert_eq!(role.name, "StepFunctions-orders-status-eu-west-1");
-        assert_eq!(
-            role.policy,
-            policy::normalize(&json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
-                "Action": "states:DescribeExecution",
-                "Resource": "arn:aws:states:eu-west-1:111122223333:execution:orders:*"}]}))
-        );
-        // The routes start the helper synchronously, with the execution's ARN as its input.
-        let helper_arn = "arn:aws:states:eu-west-1:111122223333:stateMachine:orders-status";
-        let by_arn = &d.routes[0].integration;
-        assert_eq!(by_arn.subtype(), "StepFunctions-StartSyncExecution");
-        assert_eq!(by_arn.parameters["StateMachineArn"], helper_arn);
-        assert_eq!(
-            by_arn.parameters["Input"],
-            r#"{"executionArn": "${request.path.arn}"}"#
-        );
-        assert_eq!(
-            d.routes[1].integration.parameters["Input"],
-            r#"{"executionArn": "arn:aws:states:eu-west-1:111122223333:execution:orders:${request.path.id}"}"#
-        );
-        // API Gateway's role may start the helper synchronously, and nothing else for it.
-        let expected = json!({"Version":"2012-10-17","Statement":[
-            {"Effect":"Allow","Action":"states:StartSyncExecution","Resource":helper_arn}]});
-        assert_eq!(d.role.policy, policy::normalize(&expected));
     }
 
     #[test]

@@ -17,7 +17,7 @@ pub mod write;
 
 use std::path::{Path, PathBuf};
 
-pub use bound::{Binding, BoundDesired};
+pub use bound::{Binding, BoundDesired, Offline, Placeholders};
 pub use desired::Desired;
 pub use diagnostic::{Diagnostic, Severity};
 

@@ -431,10 +431,13 @@ definition = { StartAt = "A", States = { A = { Type = "Pass", End = true } } }
             ("us-gov-west-1", "aws-us-gov"),
             ("eu-west-1", "aws"),
         ] {
-            let Some(mut desired) = crate::stack::desired::desired(&file) else {
+            let Some(desired) = crate::stack::desired::desired(&file) else {
                 panic!("the file is complete")
             };
-            desired.bind_machines(region, "111122223333");
+            let desired = desired.bind(&crate::stack::Binding {
+                region: region.into(),
+                account: Some("111122223333".into()),
+            });
             let helper = &desired.state_machines[1];
             assert_eq!(helper.name, "orders-status");
             assert_eq!(

@@ -47,6 +47,16 @@ key = "GET /greet-status/{executionArn}"
 action = "DescribeExecution"
 state_machine = "greeter"
 parameters = { ExecutionArn = "$request.path.executionArn" }
+
+[[state_machine]]
+name = "waiter"
+role = "arn:aws:iam::189107071895:role/sfn-role"
+definition = { StartAt = "Wait", States = { Wait = { Type = "Wait", Seconds = 5, End = true } } }
+
+[[route]]
+key = "POST /wait"
+action = "StartExecution"
+state_machine = "waiter"
 "#;
 
 /// stdout parsed as the one JSON document it must be.
@@ -266,6 +276,45 @@ async fn up_serve_and_invoke_results_are_json_and_the_status_try_line_works() {
         status["execution"]["output"],
         json!({"hello": "u-1"}),
         "{status:#}"
+    );
+
+    // Following an execution that outlives --timeout: in text the answer, then the error; in
+    // JSON the error is the one document.
+    let wait = [
+        "invoke",
+        &path,
+        "POST /wait",
+        "--local",
+        &base,
+        "--follow",
+        "--timeout",
+        "0",
+    ];
+    let timed_out = world.run(&wait);
+    assert_eq!(timed_out.status.code(), Some(1), "{}", printed(&timed_out));
+    let shown = text(&timed_out.stdout);
+    assert!(shown.starts_with("HTTP 200\n{"), "{shown}");
+    assert!(
+        shown.contains(&format!(
+            "arn:aws:states:ap-southeast-2:{ACCOUNT}:execution:waiter:"
+        )),
+        "{shown}"
+    );
+    assert!(!shown.contains("Execution "), "{shown}");
+    assert!(
+        text(&timed_out.stderr).contains("is still RUNNING after 0s"),
+        "{}",
+        printed(&timed_out)
+    );
+    let timed_out = world.run(&[&wait[..], &["--output", "json"]].concat());
+    assert_eq!(timed_out.status.code(), Some(1), "{}", printed(&timed_out));
+    let doc = document(&timed_out);
+    assert!(doc.get("status").is_none(), "{doc:#}");
+    assert!(
+        doc["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("is still RUNNING after 0s")),
+        "{doc:#}"
     );
 }
 

@@ -89,6 +89,25 @@ pub fn cors_configuration(cors: &Cors, case: Case) -> Value {
     Value::Object(out)
 }
 
+/// The `info.version` of the API's OpenAPI document, which OpenAPI requires and ImportApi makes
+/// the API's `Version` (a label with no effect on how the API answers; API reference, "Api": "A
+/// version identifier for the API").
+pub const DOCUMENT_VERSION: &str = "1.0";
+
+/// The API's `info` in its OpenAPI document: its name as the title, `description` (the
+/// document's, about the whole stack) and [`DOCUMENT_VERSION`].
+pub fn openapi_info(api: &DesiredApi, description: String) -> Value {
+    json!({"title": api.name, "description": description, "version": DOCUMENT_VERSION})
+}
+
+/// The API's CORS configuration in its OpenAPI document ("x-amazon-apigateway-cors object"), when
+/// it has one.
+pub fn openapi_cors(api: &DesiredApi) -> Option<Value> {
+    api.cors
+        .as_ref()
+        .map(|cors| cors_configuration(cors, Case::Camel))
+}
+
 /// Writes `[api.cors]` as AWS returned it, for `import`.
 pub fn write_cors(out: &mut String, cors: &Cors) {
     let _ = writeln!(out, "\n[api.cors]");

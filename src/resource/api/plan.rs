@@ -2,12 +2,119 @@
 
 use serde_json::json;
 
-use crate::plan::change::{Action, Change, FieldChange, Kind, changed, field_names, tag_diff};
+use crate::plan::change::{
+    Action, Change, FieldChange, Kind, changed, created, delete, field_names, tag_diff,
+};
 use crate::plan::op::ApiOp;
 use crate::plan::op::{ApiRef, Op};
 use crate::resource::api::spec::Cors;
 use crate::resource::api::spec::LiveApi;
 use crate::stack::Desired;
+
+/// The owned APIs, the one `up` keeps first: the oldest wins, so every run (and every concurrent
+/// run) keeps the same one. An unknown creation time sorts last, then the id decides.
+pub fn oldest_first(apis: &[LiveApi]) -> Vec<&LiveApi> {
+    let mut apis: Vec<&LiveApi> = apis.iter().collect();
+    apis.sort_by_key(|a| (a.created.is_none(), a.created, a.id.clone()));
+    apis
+}
+
+/// The API the stack keeps: the oldest of those tagged for it (`apis`, [`oldest_first`]), else,
+/// with `--adopt` and none tagged, the one untagged API named as the stack's.
+pub(crate) fn kept_api<'a>(
+    apis: &[&'a LiveApi],
+    adoptable: Option<&'a LiveApi>,
+    adopt: bool,
+) -> Option<&'a LiveApi> {
+    let adopted = adoptable.filter(|_| adopt && apis.is_empty());
+    if let Some(api) = adopted {
+        tracing::debug!("api {} ({}): adopted (untagged, --adopt)", api.name, api.id);
+    }
+    apis.first().copied().or(adopted)
+}
+
+/// Plans the API itself: the kept one ([`kept_api`], one of `tagged`) updated to match the file,
+/// or a new one created. Returns how its children refer to it.
+pub(crate) fn plan_api(
+    desired: &Desired,
+    kept: Option<&LiveApi>,
+    tagged: usize,
+    changes: &mut Vec<Change>,
+) -> ApiRef {
+    match kept {
+        Some(api) => {
+            tracing::debug!(
+                "api {}: kept ({}), the oldest of {} tagged",
+                api.name,
+                api.id,
+                tagged
+            );
+            plan_api_update(desired, api, changes);
+            ApiRef::Existing(api.id.clone())
+        }
+        None => {
+            tracing::debug!("api {}: none tagged for the stack, create", desired.api.name);
+            changes.push(create_api(desired));
+            ApiRef::New
+        }
+    }
+}
+
+/// A new HTTP API with the file's name, CORS configuration and tags.
+fn create_api(desired: &Desired) -> Change {
+    Change {
+        action: Action::Create,
+        kind: Kind::Api,
+        name: desired.api.name.clone(),
+        fields: [
+            vec![
+                created("name", json!(desired.api.name)),
+                created("protocol_type", json!("HTTP")),
+            ],
+            cors_fields(None, desired.api.cors.as_ref()),
+            vec![created("tags", json!(desired.api_tags()))],
+        ]
+        .concat(),
+        ops: vec![Op::Api(ApiOp::Create {
+            name: desired.api.name.clone(),
+            tags: desired.api_tags(),
+            cors: desired.api.cors.clone(),
+        })],
+    }
+}
+
+/// The deletes of the younger APIs tagged for the stack (`apis` oldest first, the first kept):
+/// duplicates a lost CreateApi answer or a concurrent run made.
+pub(crate) fn delete_duplicates(apis: &[&LiveApi]) -> Vec<Change> {
+    apis.iter()
+        .skip(1)
+        .map(|duplicate| {
+            tracing::debug!(
+                "api {} ({}): a younger duplicate, delete",
+                duplicate.name,
+                duplicate.id
+            );
+            Change {
+                action: Action::Delete,
+                kind: Kind::Api,
+                name: format!("{} ({}, duplicate)", duplicate.name, duplicate.id),
+                fields: Vec::new(),
+                ops: vec![Op::Api(ApiOp::Delete {
+                    id: duplicate.id.clone(),
+                })],
+            }
+        })
+        .collect()
+}
+
+/// The delete of an API `down` removes (after its children's).
+pub(crate) fn delete_api(api: &LiveApi) -> Change {
+    delete(
+        Kind::Api,
+        &format!("{} ({})", api.name, api.id),
+        Op::Api(ApiOp::Delete { id: api.id.clone() }),
+    )
+}
 
 pub(crate) fn plan_api_update(desired: &Desired, api: &LiveApi, changes: &mut Vec<Change>) {
     let mut fields = Vec::new();

@@ -8,6 +8,7 @@ use super::spec::{Cors, LiveApi};
 use crate::aws::Clients;
 use crate::error::AwsError;
 use crate::resource::paginate::{paginate, required};
+use crate::resource::unexpressed::{flag, text};
 use crate::stack::rules::OWNER_TAG;
 
 /// The APIs tagged for `stack`, without their children.
@@ -108,7 +109,53 @@ pub(crate) fn live_api(api: &Api, call: &'static str, resource: &str) -> Result<
             .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
             .unwrap_or_default(),
         protocol: api.protocol_type().map(|p| p.as_str().to_string()),
-        unexpressed: crate::live::unexpressed::api(api),
+        unexpressed: unexpressed(api),
         ..LiveApi::default()
     })
+}
+
+/// The default route selection expression of an HTTP API ("RouteSelectionExpression ... For
+/// HTTP APIs, this value must be `${request.method} ${request.path}`", botocore `CreateApi`);
+/// AWS returns it as `$request.method $request.path`.
+const HTTP_ROUTE_SELECTION: [&str; 2] = [
+    "$request.method $request.path",
+    "${request.method} ${request.path}",
+];
+/// The default API key selection expression (botocore `CreateApi`, ApiKeySelectionExpression).
+const DEFAULT_API_KEY_SELECTION: &str = "$request.header.x-api-key";
+
+/// The settings the stack format has no key for, which `import` lists (botocore apigatewayv2
+/// shape `Api`): description, version, a disabled default endpoint, dual-stack addressing,
+/// non-default selection expressions.
+fn unexpressed(a: &Api) -> Vec<String> {
+    let mut out = Vec::new();
+    text(&mut out, "Description", a.description());
+    // What `up`'s own ImportApi sets is not the user's: the `info.version` of its document.
+    text(
+        &mut out,
+        "Version",
+        a.version().filter(|v| *v != super::emit::DOCUMENT_VERSION),
+    );
+    flag(
+        &mut out,
+        "DisableExecuteApiEndpoint",
+        a.disable_execute_api_endpoint(),
+    );
+    flag(&mut out, "ApiGatewayManaged", a.api_gateway_managed());
+    if let Some(t) = a.ip_address_type().filter(|t| t.as_str() != "ipv4") {
+        out.push(format!("IpAddressType = {:?}", t.as_str()));
+    }
+    if let Some(expression) = a
+        .route_selection_expression()
+        .filter(|e| !HTTP_ROUTE_SELECTION.contains(e))
+    {
+        out.push(format!("RouteSelectionExpression = {expression:?}"));
+    }
+    text(
+        &mut out,
+        "ApiKeySelectionExpression",
+        a.api_key_selection_expression()
+            .filter(|e| *e != DEFAULT_API_KEY_SELECTION),
+    );
+    out
 }

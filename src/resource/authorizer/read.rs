@@ -6,6 +6,7 @@ use super::spec::LiveAuthorizer;
 use crate::aws::Clients;
 use crate::error::AwsError;
 use crate::resource::paginate::{list_children, required};
+use crate::resource::unexpressed::text;
 
 /// Every authorizer of the API (GetAuthorizers, paginated).
 pub async fn read_authorizers(clients: &Clients, api_id: &str) -> Result<Vec<LiveAuthorizer>, AwsError> {
@@ -44,18 +45,18 @@ pub(crate) fn live_authorizer(a: &Authorizer, resource: &str) -> Result<LiveAuth
     })
 }
 
-/// The settings the stack format has no key for, which `import` lists (as
-/// `live::unexpressed` does for the other kinds): a Lambda (REQUEST) authorizer's function, cache
+/// The settings the stack format has no key for, which `import` lists (botocore apigatewayv2
+/// shape `Authorizer`): a Lambda (REQUEST) authorizer's function, cache
 /// and responses, and more than one identity source.
 fn unexpressed(a: &Authorizer) -> Vec<String> {
     let mut out = Vec::new();
-    crate::live::unexpressed::text(&mut out, "AuthorizerUri", a.authorizer_uri());
-    crate::live::unexpressed::text(
+    text(&mut out, "AuthorizerUri", a.authorizer_uri());
+    text(
         &mut out,
         "AuthorizerCredentialsArn",
         a.authorizer_credentials_arn(),
     );
-    crate::live::unexpressed::text(
+    text(
         &mut out,
         "IdentityValidationExpression",
         a.identity_validation_expression(),

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use serde_json::json;
 
 use crate::domain::IntegrationType;
-use crate::plan::change::{Action, Change, FieldChange, Kind, changed, created, field_names};
+use crate::plan::change::{Action, Change, FieldChange, Kind, changed, created, delete, field_names};
 use crate::plan::op::IntegrationOp;
 use crate::plan::op::{ApiRef, IntegrationRef, Op, RoleRef};
 use crate::resource::api::spec::LiveApi;
@@ -140,6 +140,19 @@ pub(crate) fn reconcile_integration(
         })],
     });
     IntegrationRef::Existing(live.id.clone())
+}
+
+/// The delete of an integration of the API (one no declared route claims, or every integration
+/// on `down`).
+pub(crate) fn delete_integration(api: &LiveApi, integration: &LiveIntegration) -> Change {
+    delete(
+        Kind::Integration,
+        &integration_label(api, integration),
+        Op::Integration(IntegrationOp::Delete {
+            api_id: api.id.clone(),
+            id: integration.id.clone(),
+        }),
+    )
 }
 
 pub(crate) fn integration_label(api: &LiveApi, integration: &LiveIntegration) -> String {

@@ -6,6 +6,7 @@ use super::spec::LiveIntegration;
 use crate::aws::Clients;
 use crate::error::AwsError;
 use crate::resource::paginate::{list_children, required};
+use crate::resource::unexpressed::{flag, map, text};
 
 /// Every integration of the API (GetIntegrations, paginated).
 pub async fn read_integrations(clients: &Clients, api_id: &str) -> Result<Vec<LiveIntegration>, AwsError> {
@@ -52,6 +53,38 @@ pub(crate) fn live_integration(i: &Integration, resource: &str) -> Result<LiveIn
             })
             .collect(),
         uri: i.integration_uri().map(str::to_string),
-        unexpressed: crate::live::unexpressed::integration(i),
+        unexpressed: unexpressed(i),
     })
+}
+
+/// An HTTP API integration's default timeout: 30 000 ms ("TimeoutInMillis ... The default value
+/// is 29,000 milliseconds or 29 seconds for WebSocket APIs and 30,000 milliseconds or 30 seconds
+/// for HTTP APIs", botocore `Integration`).
+const DEFAULT_TIMEOUT_MS: i32 = 30_000;
+
+/// The settings the stack format has no key for, which `import` lists (botocore apigatewayv2
+/// shape `Integration`): a VPC link, a non-default timeout, a description, TLS settings,
+/// templates and methods (other integration types).
+fn unexpressed(i: &Integration) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(c) = i.connection_type().filter(|c| c.as_str() != "INTERNET") {
+        out.push(format!("ConnectionType = {:?}", c.as_str()));
+    }
+    text(&mut out, "ConnectionId", i.connection_id());
+    if let Some(t) = i.timeout_in_millis().filter(|t| *t != DEFAULT_TIMEOUT_MS) {
+        out.push(format!("TimeoutInMillis = {t}"));
+    }
+    text(&mut out, "Description", i.description());
+    text(&mut out, "IntegrationMethod", i.integration_method());
+    flag(&mut out, "ApiGatewayManaged", i.api_gateway_managed());
+    map(&mut out, "RequestTemplates", i.request_templates());
+    text(
+        &mut out,
+        "TemplateSelectionExpression",
+        i.template_selection_expression(),
+    );
+    if let Some(tls) = i.tls_config().and_then(|t| t.server_name_to_verify()) {
+        out.push(format!("TlsConfig.ServerNameToVerify = {tls:?}"));
+    }
+    out
 }

@@ -1,10 +1,13 @@
 //! The role: created, or kept when the stack owns it (adopted with `--adopt`), its trust policy,
 //! tags and policies made to match the file.
 
+use std::collections::BTreeMap;
+
 use serde_json::{Value, json};
 
 use crate::plan::change::{
-    Action, Change, FieldChange, Kind, PlanOptions, changed, created, delete, field_names, tag_diff,
+    Action, Change, FieldChange, Kind, PlanOptions, changed, created, delete, delete_inline_policy,
+    field_names, tag_diff,
 };
 use crate::plan::error::PlanError;
 use crate::plan::op::RoleOp;
@@ -276,6 +279,101 @@ pub(crate) fn role_name(role: &RoleRef, replaced: bool) -> String {
         RoleRef::Existing(arn) => role_name_of(arn).to_string(),
         RoleRef::New(name) => name.clone(),
     }
+}
+
+/// The roles other APIs' integrations use as credentials, by role name (`Live::used_outside`):
+/// such a role is never deleted.
+pub(crate) type UsedOutside = BTreeMap<String, Vec<String>>;
+
+/// True for a role the stack may delete: tagged for it and used by no API outside it.
+fn deletable(desired: &Desired, used_outside: &UsedOutside, role: &LiveRole) -> bool {
+    if desired.role.existing.is_some() && role.name == desired.role.name {
+        tracing::debug!(
+            "role {}: an existing role the stack only uses, never deleted",
+            role.name
+        );
+        return false;
+    }
+    let owned = role.owned_by(&desired.stack);
+    let outside = used_outside.contains_key(&role.name);
+    if owned && outside {
+        tracing::debug!(
+            "role {}: tagged for the stack but used outside it, kept",
+            role.name
+        );
+    }
+    owned && !outside
+}
+
+/// The roles the stack's integrations used before and that it deletes once they are repointed
+/// (after a `[role] name` rename): create-new, repoint, delete-old.
+pub(crate) fn plan_former_roles(
+    desired: &Desired,
+    former: &[LiveRole],
+    used_outside: &UsedOutside,
+    changes: &mut Vec<Change>,
+) {
+    for role in former {
+        if deletable(desired, used_outside, role) {
+            tracing::debug!(
+                "role {}: the stack's former role, delete after repointing",
+                role.name
+            );
+            let label = format!("{} (replaced by {})", role.name, desired.role.name);
+            changes.extend(delete_role(role, &label));
+        } else {
+            tracing::debug!(
+                "role {}: used by the stack but not deletable, left alone",
+                role.name
+            );
+        }
+    }
+}
+
+/// What `down` does to the roles: the stack's role and its former ones deleted, each when
+/// [`deletable`].
+pub(crate) fn plan_roles_down(
+    desired: &Desired,
+    role: &RoleState,
+    former: &[LiveRole],
+    used_outside: &UsedOutside,
+) -> Vec<Change> {
+    let present = match role {
+        RoleState::Present(role) => Some(role),
+        RoleState::Absent => None,
+    };
+    present
+        .into_iter()
+        .chain(former)
+        .filter(|role| deletable(desired, used_outside, role))
+        .flat_map(|role| delete_role(role, &role.name))
+        .collect()
+}
+
+/// Every inline policy deleted, every managed policy detached, then the role deleted.
+fn delete_role(role: &LiveRole, label: &str) -> Vec<Change> {
+    let mut changes = Vec::new();
+    for name in role.inline.keys() {
+        changes.push(delete_inline_policy(&role.name, name));
+    }
+    for arn in &role.attached {
+        changes.push(delete(
+            Kind::ManagedPolicy,
+            arn,
+            Op::Role(RoleOp::Detach {
+                role: role.name.clone(),
+                arn: arn.clone(),
+            }),
+        ));
+    }
+    changes.push(delete(
+        Kind::Role,
+        label,
+        Op::Role(RoleOp::Delete {
+            name: role.name.clone(),
+        }),
+    ));
+    changes
 }
 
 #[cfg(test)]

@@ -24,7 +24,7 @@ pub struct DesiredRole {
     /// ARNs of managed policies to attach.
     pub managed_policies: BTreeSet<String>,
     /// Trust API Gateway only on behalf of the stack's own account: the trust policy gets an
-    /// `aws:SourceAccount` condition once the account is known ([`Desired::bind_account`]).
+    /// `aws:SourceAccount` condition once the account is known ([`Desired::bind`]).
     pub restrict_source_account: bool,
     /// The IAM path, `/` unless the file says otherwise.
     pub path: String,

@@ -8,13 +8,13 @@ use serde_json::{Value, json};
 
 use crate::domain::Authorization;
 use crate::plan::change::{Action, Change, FieldChange, Kind, changed, created, delete, field_names};
+use crate::plan::op::RouteOp;
 use crate::plan::op::{ApiRef, AuthorizerRef, IntegrationRef, Op, RoleRef};
-use crate::plan::op::{IntegrationOp, RouteOp};
 use crate::resource::api::spec::LiveApi;
 use crate::resource::authorizer::plan::Authorizers;
 use crate::resource::integration::plan::{
-    Shared, create_integration, integration_diff, integration_label, orphan_for, reconcile_integration,
-    shared_integrations,
+    Shared, create_integration, delete_integration, integration_diff, integration_label, orphan_for,
+    reconcile_integration, shared_integrations,
 };
 use crate::resource::integration::spec::LiveIntegration;
 use crate::resource::role::plan::role_name;
@@ -347,7 +347,7 @@ pub(crate) fn delete_unclaimed(
             continue;
         }
         tracing::debug!("route {} ({}): not in the stack, delete", route.key, route.id);
-        changes.push(delete(Kind::Route, &route.key, delete_route_op(api, route)));
+        changes.push(delete_route(api, route));
     }
     for integration in api
         .integrations
@@ -359,15 +359,13 @@ pub(crate) fn delete_unclaimed(
             "integration {}: no declared route claims it (orphaned), delete",
             integration_label(api, integration)
         );
-        changes.push(delete(
-            Kind::Integration,
-            &integration_label(api, integration),
-            Op::Integration(IntegrationOp::Delete {
-                api_id: api.id.clone(),
-                id: integration.id.clone(),
-            }),
-        ));
+        changes.push(delete_integration(api, integration));
     }
+}
+
+/// The delete of a route of the API (one no declared route claims, or every route on `down`).
+pub(crate) fn delete_route(api: &LiveApi, route: &LiveRoute) -> Change {
+    delete(Kind::Route, &route.key, delete_route_op(api, route))
 }
 
 pub(crate) fn delete_route_op(api: &LiveApi, route: &LiveRoute) -> Op {

@@ -7,6 +7,7 @@ use crate::aws::Clients;
 use crate::domain::Authorization;
 use crate::error::AwsError;
 use crate::resource::paginate::{list_children, required};
+use crate::resource::unexpressed::{flag, map, text};
 
 /// Every route of the API (GetRoutes, paginated).
 pub async fn read_routes(clients: &Clients, api_id: &str) -> Result<Vec<LiveRoute>, AwsError> {
@@ -37,6 +38,29 @@ pub(crate) fn live_route(r: &Route, resource: &str) -> Result<LiveRoute, AwsErro
         },
         authorizer_id: r.authorizer_id().filter(|a| !a.is_empty()).map(str::to_string),
         scopes,
-        unexpressed: crate::live::unexpressed::route(r),
+        unexpressed: unexpressed(r),
     })
+}
+
+/// The settings the stack format has no key for, which `import` lists (botocore apigatewayv2
+/// shape `Route`): API keys, an operation name, request models and parameters (WebSocket
+/// features), a quick-create managed route.
+fn unexpressed(r: &Route) -> Vec<String> {
+    let mut out = Vec::new();
+    flag(&mut out, "ApiKeyRequired", r.api_key_required());
+    flag(&mut out, "ApiGatewayManaged", r.api_gateway_managed());
+    text(&mut out, "OperationName", r.operation_name());
+    text(
+        &mut out,
+        "ModelSelectionExpression",
+        r.model_selection_expression(),
+    );
+    text(
+        &mut out,
+        "RouteResponseSelectionExpression",
+        r.route_response_selection_expression(),
+    );
+    map(&mut out, "RequestModels", r.request_models());
+    map(&mut out, "RequestParameters", r.request_parameters());
+    out
 }

@@ -41,7 +41,7 @@ pub(crate) fn desired_route(r: &RouteSection) -> Option<(DesiredRoute, Action, c
             .or_else(|| crate::arn::StateMachineArn::lenient(written))?,
         false => rules::named_machine(written),
     };
-    // A name becomes an ARN with placeholders until [`Desired::bind_machines`]; a route on a
+    // A name becomes an ARN with placeholders until [`Desired::bind`]; a route on a
     // stack machine's alias starts the alias (`...:stateMachine:NAME:ALIAS`).
     let (machine, machine_arn) = match (written.starts_with("arn:"), &r.alias) {
         (true, _) => (machine, written.clone()),

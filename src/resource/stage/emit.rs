@@ -173,6 +173,15 @@ impl DocStage {
     }
 }
 
+/// Where the stage is served below the API's invoke URL, for the OpenAPI document's server URL
+/// ("Working with stages for HTTP APIs": `$default` at the root, another stage under its name).
+pub fn openapi_base_path(stage: &DesiredStage) -> String {
+    match stage.name.is_default() {
+        true => String::new(),
+        false => format!("/{}", stage.name),
+    }
+}
+
 /// Writes `[stage]` (or a comment saying it is the default one) for `import`.
 pub fn write(out: &mut String, stage: Option<&DocStage>) {
     let Some(stage) = stage else {
@@ -207,6 +216,33 @@ pub fn write(out: &mut String, stage: Option<&DocStage>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The log delivery rows ("Configuring logging for an HTTP API") are the deployer's only for a
+    /// stage that logs, and their statement keeps the name printed policies have always had.
+    #[test]
+    fn log_delivery_is_needed_only_when_the_stage_logs() {
+        let load = |text: &str| crate::stack::from_source(text).desired.expect("valid");
+        let secure = load(include_str!("../../../stacks/onboarding-secure.toml"));
+        let plain = load(include_str!(
+            "../../../tests/fixtures/onboarding-existing-machine.toml"
+        ));
+        assert!(secure.stage.access_log.is_some() && plain.stage.access_log.is_none());
+        let rows: Vec<_> = DEPLOYER_CALLS
+            .iter()
+            .filter(|c| c.actions == LOG_DELIVERY)
+            .collect();
+        assert_eq!(
+            rows.iter().map(|c| c.method).collect::<Vec<_>>(),
+            ["create_stage", "update_stage"]
+        );
+        for row in rows {
+            let When::Unit(needs) = row.when else {
+                panic!("{}: not the unit's predicate", row.method)
+            };
+            assert!(needs(&secure) && !needs(&plain), "{}", row.method);
+        }
+        assert_eq!(LOG_DELIVERY_SID, "AccessLogDelivery");
+    }
 
     /// The secure stack's stage as `synth` writes it (`synth`'s own test checks the template's
     /// `Stage` is this fragment): its default route throttling and its access log format, as

@@ -45,15 +45,20 @@ pub(crate) fn plan_stages(desired: &Desired, api: &LiveApi, api_ref: &ApiRef, ch
             continue;
         }
         tracing::debug!("stage {}: not in the stack, delete", stage.name);
-        changes.push(delete(
-            Kind::Stage,
-            &stage.name,
-            Op::Stage(StageOp::Delete {
-                api_id: api.id.clone(),
-                name: stage.name.clone(),
-            }),
-        ));
+        changes.push(delete_stage(api, stage));
     }
+}
+
+/// The delete of a stage of the API (one the file does not declare, or every stage on `down`).
+pub(crate) fn delete_stage(api: &LiveApi, stage: &LiveStage) -> Change {
+    delete(
+        Kind::Stage,
+        &stage.name,
+        Op::Stage(StageOp::Delete {
+            api_id: api.id.clone(),
+            name: stage.name.clone(),
+        }),
+    )
 }
 
 /// UpdateStage cannot unset a limit and a 0 rejects every request, so a stage whose limits the

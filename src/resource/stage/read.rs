@@ -6,6 +6,7 @@ use super::spec::{AccessLog, LiveStage};
 use crate::aws::Clients;
 use crate::error::AwsError;
 use crate::resource::paginate::{list_children, required};
+use crate::resource::unexpressed::{flag, map, text};
 
 /// Every stage of the API (GetStages, paginated).
 pub async fn read_stages(clients: &Clients, api_id: &str) -> Result<Vec<LiveStage>, AwsError> {
@@ -38,6 +39,31 @@ pub(crate) fn live_stage(s: &Stage, resource: &str) -> Result<LiveStage, AwsErro
             .stage_variables()
             .map(|v| v.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
             .unwrap_or_default(),
-        unexpressed: crate::live::unexpressed::stage(s),
+        unexpressed: unexpressed(s),
     })
+}
+
+/// The settings the stack format has no key for, which `import` lists (botocore apigatewayv2
+/// shape `Stage`): variables, per-route settings, a description, a client certificate,
+/// detailed metrics.
+fn unexpressed(s: &Stage) -> Vec<String> {
+    let mut out = Vec::new();
+    map(&mut out, "StageVariables", s.stage_variables());
+    map(&mut out, "RouteSettings", s.route_settings());
+    text(&mut out, "Description", s.description());
+    text(&mut out, "ClientCertificateId", s.client_certificate_id());
+    flag(&mut out, "ApiGatewayManaged", s.api_gateway_managed());
+    if let Some(d) = s.default_route_settings() {
+        flag(
+            &mut out,
+            "DefaultRouteSettings.DetailedMetricsEnabled",
+            d.detailed_metrics_enabled(),
+        );
+        flag(
+            &mut out,
+            "DefaultRouteSettings.DataTraceEnabled",
+            d.data_trace_enabled(),
+        );
+    }
+    out
 }
