@@ -397,10 +397,11 @@ async fn delete(
 }
 
 /// Polls DescribeStateMachine until the machine is gone (its status is DELETING meanwhile),
-/// bounded by [`DELETE_WAIT`], with a progress line every 10 s.
+/// bounded by [`DELETE_WAIT`], saying so on `progress` at the first answer that it is still
+/// there (a wait of seconds to minutes should not look like a hang) and every 10 s after.
 async fn wait_gone(clients: &Clients, progress: &Progress, arn: &str, name: &str) -> Result<(), AwsError> {
     let start = Instant::now();
-    let mut said = Duration::ZERO;
+    let mut said: Option<Duration> = None;
     loop {
         match clients
             .sfn
@@ -431,11 +432,12 @@ async fn wait_gone(clients: &Clients, progress: &Progress, arn: &str, name: &str
                 .with_help("Step Functions deletes a machine once its executions stop; run `provision up` again later"));
             }
             Ok(_) => {
-                if start.elapsed() >= said + Duration::from_secs(10) {
-                    said = start.elapsed();
+                let waited = start.elapsed();
+                if said.is_none_or(|at| waited >= at + Duration::from_secs(10)) {
+                    said = Some(waited);
                     progress.say(format!(
                         "  … waiting for state machine {name} to finish deleting ({}s)",
-                        said.as_secs()
+                        waited.as_secs()
                     ));
                 }
                 tokio::time::sleep(Duration::from_secs(1)).await;
