@@ -95,17 +95,13 @@ pub fn template(desired: &Desired) -> Value {
     outputs.insert("ApiEndpoint".into(), api::emit::cfn_endpoint_output(API));
     let credentials = role::emit::cfn_arn(&desired.role, ROLE);
     // A route's `StateMachineArn` naming a machine (or the alias of one) of the stack becomes a
-    // reference to it.
+    // reference to it (the last machine that claims it, as ever).
     let machine = |arn: &str| {
-        desired
-            .state_machines
-            .iter()
-            .filter_map(|m| {
-                machine_ids
-                    .get(&m.name)
-                    .and_then(|ids| machine_emit::reference(m, ids, arn))
-            })
-            .last()
+        desired.state_machines.iter().rev().find_map(|m| {
+            machine_ids
+                .get(&m.name)
+                .and_then(|ids| machine_emit::reference(m, ids, arn))
+        })
     };
     let url = |path: &str| stage::emit::cfn_invoke_url(&desired.stage, api::emit::cfn_endpoint(API), path);
     let urls_fit = route_urls_fit(desired);
