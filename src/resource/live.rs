@@ -13,7 +13,7 @@ pub struct Live {
     /// APIs carrying the stack's ownership tag. More than one only after a duplicate was made.
     pub apis: Vec<LiveApi>,
     /// The one untagged API named as the stack's API, read with its children, when none is
-    /// tagged and `--adopt` asked for it (`live::find_adoptable`): `up --adopt` tags and keeps it.
+    /// tagged and `--adopt` asked for it (`live::read` for `--adopt`): `up --adopt` tags and keeps it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub adoptable: Option<LiveApi>,
     /// The role named in the stack.
@@ -29,7 +29,7 @@ pub struct Live {
     /// Every other API of the account, (id, name), from the same GetApis listing.
     pub other_apis: Vec<(String, String)>,
     /// The credentials ARNs the other APIs' integrations use, with those APIs: read once, when
-    /// first needed (`live::outside_credentials`).
+    /// first needed (by `live::read`).
     pub outside_credentials: Option<BTreeMap<String, Vec<String>>>,
     /// The stack's state machines, their versions, aliases and generated roles (left out of a
     /// saved plan's fingerprint when there are none, as for every stack before them).
