@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::spec::{AliasTarget, DesiredMachine, MachineRole, ROLE_DESCRIPTION, ROLE_POLICY_NAME};
+use super::spec::{AliasTarget, DesiredMachine, GeneratedRole, MachineRole, ROLE_DESCRIPTION, ROLE_POLICY_NAME};
 use crate::grant::{SdkCall, When, call};
 
 /// The deployer's rows for this unit's calls (its `read.rs` and `apply.rs`) on the machines the
@@ -125,15 +125,21 @@ pub fn resources(machine: &DesiredMachine, ids: &Ids) -> Map<String, Value> {
         .collect();
     let role_arn = match (&machine.role, &ids.role) {
         (MachineRole::Generated(g), Some(id)) => {
+            let mut role = json!({
+                "RoleName": g.name,
+                "Description": ROLE_DESCRIPTION,
+                "AssumeRolePolicyDocument": g.trust,
+                "Tags": tags,
+            });
+            // `Policies` is optional on AWS::IAM::Role: a machine that needs no permission gets
+            // a role without it, as `up` makes it.
+            if let Some(policy) = &g.policy {
+                role["Policies"] = json!([{"PolicyName": ROLE_POLICY_NAME,
+                    "PolicyDocument": function_names_resolved(&queue_urls_split(policy), ids)}]);
+            }
             out.insert(
                 id.clone(),
-                json!({"Type": "AWS::IAM::Role", "Properties": {
-                    "RoleName": g.name,
-                    "Description": ROLE_DESCRIPTION,
-                    "AssumeRolePolicyDocument": g.trust,
-                    "Policies": [{"PolicyName": ROLE_POLICY_NAME, "PolicyDocument": function_names_resolved(&queue_urls_split(&g.policy), ids)}],
-                    "Tags": tags,
-                }}),
+                json!({"Type": "AWS::IAM::Role", "Properties": role}),
             );
             json!({"Fn::GetAtt": [id, "Arn"]})
         }
@@ -291,11 +297,14 @@ fn padded_fields(name: &str) -> Value {
 /// (`ACCOUNT:function:NAME`) and unqualified, read from the value's fields at `:` (Lambda API
 /// reference, Invoke, `FunctionName` "Name formats").
 pub fn conditions(machine: &DesiredMachine, ids: &Ids) -> Map<String, Value> {
-    let MachineRole::Generated(g) = &machine.role else {
+    let MachineRole::Generated(GeneratedRole {
+        policy: Some(policy), ..
+    }) = &machine.role
+    else {
         return Map::new();
     };
     let mut out = Map::new();
-    for (n, name) in function_variables(&g.policy).iter().enumerate() {
+    for (n, name) in function_variables(policy).iter().enumerate() {
         let [arn, partial, unqualified] = function_conditions(ids, n);
         let field = |i: usize| json!({"Fn::Select": [i, padded_fields(name)]});
         out.insert(arn.clone(), json!({"Fn::Equals": [field(0), "arn"]}));
