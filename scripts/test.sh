@@ -5,7 +5,8 @@
 #   scripts/test.sh --locked     # extra args are appended to cargo test
 #
 # scripts/moto.sh provisions .venv (pinned moto[server]) on first use; the
-# integration tests start one moto_server per test from $MOTO_SERVER.
+# integration tests start moto_servers from $MOTO_SERVER, pool them and reset one
+# (POST /moto-api/reset) for each test; a test holds its server alone while it runs.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -2,7 +2,7 @@
 //! `--profile`/`AWS_PROFILE`, `--region` then the stack's region then the environment, and
 //! `--endpoint-url` or `AWS_ENDPOINT_URL[_<SERVICE>]`.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
@@ -18,6 +18,8 @@ use aws_smithy_runtime_api::client::retries::classifiers::{
 };
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::{ConfigBag, Storable, StoreReplace};
+
+use crate::error::Limits;
 
 /// The AWS settings of a run: one group of options on the command line (global: they go before
 /// or after the command's name), and the run's token buckets.
@@ -40,6 +42,11 @@ pub struct AwsSettings {
     /// every tool in it. 0 means unlimited (for local endpoints).
     #[arg(long, global = true, value_name = "N", default_value_t = crate::pace::DEFAULT_RATE, value_parser = rate)]
     pub max_rps: f64,
+
+    /// Give up on an AWS call that gets no answer after this many seconds, its retries included
+    /// (default 90; each attempt waits at most 20 s).
+    #[arg(long, global = true, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub call_timeout: Option<u64>,
 
     /// The run's token buckets, shared by every client it builds (the stacks of `up FOLDER`
     /// included): made with the settings, so one per run.
@@ -89,8 +96,31 @@ pub struct Clients {
 )]
 pub struct NoRegion;
 
+/// How long a call may wait in all when `--call-timeout` is not given.
+const CALL_TIMEOUT: Duration = Duration::from_secs(90);
+/// How long one attempt may wait for an answer.
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(20);
+/// What the SDK's own attempt and operation timeouts add to an attempt's and a call's limit. An
+/// attempt ends by the HTTP client's read timeout (an answer that does not start in time), a
+/// failure of the attempt that [`RecordTried`] sees, so the error names the endpoint and the
+/// call ends on time; the SDK's timeouts drop the attempt unseen and stay backstops, beyond the
+/// longest backoff between two attempts (10 s, the retry configuration below).
+const BACKSTOP: Duration = Duration::from_secs(15);
+
+impl AwsSettings {
+    /// The time limits of every call: `--call-timeout`, else 90 s; an attempt 20 s at most.
+    pub fn limits(&self) -> Limits {
+        let call = self.call_timeout.map_or(CALL_TIMEOUT, Duration::from_secs);
+        Limits {
+            attempt: ATTEMPT_TIMEOUT.min(call),
+            call,
+        }
+    }
+}
+
 /// Loads the AWS configuration and builds the clients.
 pub async fn connect(settings: &AwsSettings, stack_region: Option<&str>) -> Result<Clients, NoRegion> {
+    let limits = settings.limits();
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .retry_config(
             RetryConfig::standard()
@@ -101,8 +131,9 @@ pub async fn connect(settings: &AwsSettings, stack_region: Option<&str>) -> Resu
         .timeout_config(
             TimeoutConfig::builder()
                 .connect_timeout(Duration::from_secs(5))
-                .operation_attempt_timeout(Duration::from_secs(20))
-                .operation_timeout(Duration::from_secs(90))
+                .read_timeout(limits.attempt)
+                .operation_attempt_timeout(limits.attempt + BACKSTOP)
+                .operation_timeout(limits.call + BACKSTOP)
                 .build(),
         );
     if let Some(profile) = &settings.profile {
@@ -120,7 +151,8 @@ pub async fn connect(settings: &AwsSettings, stack_region: Option<&str>) -> Resu
     let region_source = region_source(settings, stack_region);
     let mut apigw = aws_sdk_apigatewayv2::config::Builder::from(&config)
         .retry_classifier(ConcurrentModification)
-        .interceptor(RecordTried::new("apigatewayv2", &profile));
+        .interceptor(RecordTried::new("apigatewayv2", &profile, limits))
+        .retry_classifier(OutOfTime);
     if settings.max_rps > 0.0 && settings.max_rps.is_finite() {
         let bucket = settings
             .pacing
@@ -130,13 +162,16 @@ pub async fn connect(settings: &AwsSettings, stack_region: Option<&str>) -> Resu
     let apigw = apigw.build();
     let iam = aws_sdk_iam::config::Builder::from(&config)
         .retry_classifier(ConcurrentModification)
-        .interceptor(RecordTried::new("iam", &profile))
+        .interceptor(RecordTried::new("iam", &profile, limits))
+        .retry_classifier(OutOfTime)
         .build();
     let sfn = aws_sdk_sfn::config::Builder::from(&config)
-        .interceptor(RecordTried::new("sfn", &profile))
+        .interceptor(RecordTried::new("sfn", &profile, limits))
+        .retry_classifier(OutOfTime)
         .build();
     let sts = aws_sdk_sts::config::Builder::from(&config)
-        .interceptor(RecordTried::new("sts", &profile))
+        .interceptor(RecordTried::new("sts", &profile, limits))
+        .retry_classifier(OutOfTime)
         .build();
     Ok(Clients {
         apigw: aws_sdk_apigatewayv2::Client::from_conf(apigw),
@@ -230,17 +265,42 @@ impl Storable for SentTo {
 /// Puts into a failed call's error what was tried: the endpoint its request went to and the
 /// profile of its credentials ([`crate::error::Tried`]). The SDK's connection and credential
 /// errors carry neither, and the explanation needs both ("cannot reach http://...").
+///
+/// It also ends a call on time: an attempt that fails when another could not end within the
+/// call's limit is marked so that [`OutOfTime`] forbids another. The error is then the last
+/// attempt's, which names the endpoint; the SDK's own operation timeout would end the call
+/// without it.
 #[derive(Debug)]
 struct RecordTried {
     service: &'static str,
     profile: String,
+    limits: Limits,
+}
+
+/// When the call started, in the operation's config bag.
+#[derive(Debug, Clone, Copy)]
+struct Started(Instant);
+
+impl Storable for Started {
+    type Storer = StoreReplace<Self>;
 }
 
 impl RecordTried {
-    fn new(service: &'static str, profile: &str) -> Self {
+    fn new(service: &'static str, profile: &str, limits: Limits) -> Self {
         Self {
             service,
             profile: profile.to_string(),
+            limits,
+        }
+    }
+
+    fn tried(&self, cfg: &ConfigBag) -> crate::error::Tried {
+        crate::error::Tried {
+            service: self.service,
+            endpoint: cfg.load::<SentTo>().map(|s| s.0.clone()),
+            profile: self.profile.clone(),
+            waited: cfg.load::<Started>().map(|s| s.0.elapsed()),
+            limits: self.limits,
         }
     }
 }
@@ -248,6 +308,35 @@ impl RecordTried {
 impl Intercept for RecordTried {
     fn name(&self) -> &'static str {
         "RecordTried"
+    }
+
+    fn read_before_execution(
+        &self,
+        _context: &aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef<
+            '_,
+        >,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        cfg.interceptor_state().store_put(Started(Instant::now()));
+        Ok(())
+    }
+
+    fn modify_before_attempt_completion(
+        &self,
+        context: &mut FinalizerInterceptorContextMut<'_>,
+        _runtime_components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let Some(started) = cfg.load::<Started>().copied() else {
+            return Ok(());
+        };
+        if started.0.elapsed() + self.limits.attempt > self.limits.call {
+            let tried = self.tried(cfg);
+            if let Some(Err(error)) = context.output_or_error_mut() {
+                crate::error::Tried::attach_out_of_time(error, tried);
+            }
+        }
+        Ok(())
     }
 
     fn read_before_transmit(
@@ -273,15 +362,32 @@ impl Intercept for RecordTried {
         _runtime_components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        let tried = crate::error::Tried {
-            service: self.service,
-            endpoint: cfg.load::<SentTo>().map(|s| s.0.clone()),
-            profile: self.profile.clone(),
-        };
+        let tried = self.tried(cfg);
         if let Some(Err(error)) = context.output_or_error_mut() {
             crate::error::Tried::attach(error, tried);
         }
         Ok(())
+    }
+}
+
+/// Forbids another attempt of a call whose time is up ([`RecordTried`] marks its last error).
+#[derive(Debug)]
+pub struct OutOfTime;
+
+impl ClassifyRetry for OutOfTime {
+    fn classify_retry(&self, ctx: &InterceptorContext) -> RetryAction {
+        match ctx.output_or_error() {
+            Some(Err(error)) if crate::error::Tried::is_out_of_time(error) => RetryAction::RetryForbidden,
+            _ => RetryAction::NoActionIndicated,
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "OutOfTime"
+    }
+
+    fn priority(&self) -> RetryClassifierPriority {
+        RetryClassifierPriority::run_after(RetryClassifierPriority::transient_error_classifier())
     }
 }
 

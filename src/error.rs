@@ -79,6 +79,20 @@ pub struct Tried {
     pub endpoint: Option<String>,
     /// The AWS profile the credentials come from.
     pub profile: String,
+    /// How long the call waited in all, attempts and backoff included.
+    pub waited: Option<std::time::Duration>,
+    /// The call's time limits.
+    pub limits: Limits,
+}
+
+/// The time limits of one AWS call: each attempt waits at most `attempt` for an answer, and the
+/// call, retries included, at most `call` (`--call-timeout`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// One attempt.
+    pub attempt: std::time::Duration,
+    /// The whole call.
+    pub call: std::time::Duration,
 }
 
 /// An SDK error with what was tried, in its source chain (see [`Tried::attach`]).
@@ -86,6 +100,8 @@ pub struct Tried {
 struct WithTried {
     tried: Tried,
     error: OrchestratorError<TypeErasedError>,
+    /// The call's time is up: no attempt may follow ([`Tried::is_out_of_time`]).
+    out_of_time: bool,
 }
 
 impl std::fmt::Display for WithTried {
@@ -110,7 +126,26 @@ impl Tried {
     /// with an answer (AWS's own, or one that could not be read) need no endpoint: left as they
     /// are.
     pub fn attach(error: &mut OrchestratorError<TypeErasedError>, tried: Tried) {
+        Tried::wrap(error, tried, false);
+    }
+
+    /// As [`Tried::attach`], marking the error as the call's last: its time is up, so no retry
+    /// may follow (see `aws::OutOfTime`).
+    pub fn attach_out_of_time(error: &mut OrchestratorError<TypeErasedError>, tried: Tried) {
+        Tried::wrap(error, tried, true);
+    }
+
+    /// Whether `error` was marked by [`Tried::attach_out_of_time`].
+    pub fn is_out_of_time(error: &OrchestratorError<TypeErasedError>) -> bool {
+        find::<WithTried>(error).is_some_and(|w| w.out_of_time)
+    }
+
+    fn wrap(error: &mut OrchestratorError<TypeErasedError>, tried: Tried, out_of_time: bool) {
         if error.is_operation_error() || error.is_response_error() || error.is_interceptor_error() {
+            return;
+        }
+        // Attached once: an error marked at the end of its attempt reaches the end of the call.
+        if find::<WithTried>(&*error).is_some() {
             return;
         }
         let timeout = error.is_timeout_error();
@@ -121,6 +156,7 @@ impl Tried {
         let boxed: BoxError = Box::new(WithTried {
             tried,
             error: original,
+            out_of_time,
         });
         *error = match connector {
             _ if timeout => OrchestratorError::timeout(boxed),
@@ -359,15 +395,36 @@ fn explain<E: ProvideErrorMetadata + StdError + 'static>(
             e.message = format!("{} ({})", e.message, causes(err).join(": "));
             e
         }
-        SdkError::TimeoutError(_) => Explained {
-            message: "no answer within the time limit (20 s an attempt, 90 s in all)".into(),
-            help: Some(format!(
-                "check the network path to {}; AWS may also be slow: re-running is safe",
-                Tried::endpoint(Tried::of(err), service)
-            )),
-            status: None,
-        },
+        SdkError::TimeoutError(_) => explain_timeout(Tried::of(err), service),
+        // The HTTP client's connect and read timeouts: no answer either.
+        SdkError::DispatchFailure(d) if d.is_timeout() => explain_timeout(Tried::of(err), service),
         _ => explain_unsent(err, service),
+    }
+}
+
+/// A call that got no answer in time: the endpoint it waited on, how long, and what to do. The
+/// endpoint is unknown only when no request was sent (the call's time ran out before).
+fn explain_timeout(tried: Option<&Tried>, service: &str) -> Explained {
+    let endpoint = Tried::endpoint(tried, service);
+    let message = match tried.and_then(|t| t.waited) {
+        Some(waited) => format!("no answer from {endpoint} in {} s", waited.as_secs()),
+        None => format!("no answer from {endpoint} within the time limit"),
+    };
+    let limits = match tried.map(|t| t.limits) {
+        Some(l) => format!(
+            " (now {} s, each attempt at most {} s)",
+            l.call.as_secs(),
+            l.attempt.as_secs()
+        ),
+        None => String::new(),
+    };
+    Explained {
+        message,
+        help: Some(format!(
+            "check the network path (VPN, proxy, firewall) to {endpoint} and that its server answers; \
+             AWS may also be slow: re-running is safe, and --call-timeout SECONDS waits longer{limits}"
+        )),
+        status: None,
     }
 }
 

@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value, json};
 
 use crate::domain::{Action, Authorization};
-use crate::resource::{api, authorizer, integration, route, stage};
+use crate::resource::{api, authorizer, integration, route};
 use crate::stack::desired::{DesiredIntegration, DesiredRoute};
 use crate::stack::rules;
 use crate::stack::{BoundDesired, Desired};
@@ -158,16 +158,7 @@ pub fn import_document(desired: &Desired, region: &str, tags: &BTreeMap<String, 
                 let Value::Object(item) = item else { continue };
                 for op in item.values_mut() {
                     if let Value::Object(op) = op {
-                        op.retain(|k, _| {
-                            matches!(
-                                k.as_str(),
-                                "x-amazon-apigateway-integration" | "security" | "isDefaultRoute"
-                            )
-                        });
-                        op.insert(
-                            "responses".into(),
-                            json!({"default": {"description": "Default response"}}),
-                        );
+                        route::emit::openapi_for_import(op);
                     }
                 }
             }
@@ -225,7 +216,7 @@ fn servers(desired: &Desired, region: Option<&str>) -> Value {
     // The partition's DNS suffix (botocore `partitions.json`); without a region, the `aws`
     // partition's, as the `region` variable's default is a placeholder anyway.
     let suffix = crate::arn::Partition::of_or_aws(region.unwrap_or_default()).dns_suffix;
-    let stage = stage::emit::openapi_base_path(&desired.stage);
+    let stage = desired.stage.name.base_path();
     json!([{
         "url": format!("https://{{apiId}}.execute-api.{{region}}.{suffix}{stage}"),
         "variables": {

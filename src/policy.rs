@@ -105,9 +105,115 @@ pub fn parse_returned(encoded: &str) -> Result<Value, serde_json::Error> {
     Ok(normalize(&doc))
 }
 
+/// IAM's quotas on a policy's size, in characters without white space ("IAM and AWS STS
+/// quotas", "IAM and STS character limits": "IAM doesn't count white space when calculating the
+/// size of a policy against these quotas"; GetAccountSummary's `UserPolicySizeQuota` and the
+/// others, "in non-whitespace characters"). The inline quotas are for all of an identity's inline
+/// policies together.
+pub mod quota {
+    /// A user's inline policies, together.
+    pub const USER_INLINE: usize = 2_048;
+    /// A group's inline policies, together.
+    pub const GROUP_INLINE: usize = 5_120;
+    /// One managed policy.
+    pub const MANAGED: usize = 6_144;
+    /// A role's inline policies, together.
+    pub const ROLE_INLINE: usize = 10_240;
+}
+
+/// The size IAM counts for `doc`: its characters without white space (see [`quota`]).
+pub fn counted_size(doc: &Value) -> usize {
+    doc.to_string().chars().filter(|c| !c.is_whitespace()).count()
+}
+
+/// Where a policy of `size` counted characters cannot go, and where it can, when it is over a
+/// user's inline quota; `None` when it fits everywhere.
+pub fn size_note(size: usize) -> Option<String> {
+    use quota::*;
+    let fits: Vec<String> = [
+        (GROUP_INLINE, "a group's inline policies"),
+        (MANAGED, "a customer managed policy"),
+        (ROLE_INLINE, "a role's inline policies"),
+    ]
+    .iter()
+    .filter(|(max, _)| size <= *max)
+    .map(|(max, place)| format!("{place} ({} at most)", thousands(*max)))
+    .collect();
+    let over = format!(
+        "the policy is {} characters as IAM counts them (without white space), over the {} a user's inline policies may hold together",
+        thousands(size),
+        thousands(USER_INLINE)
+    );
+    match fits.as_slice() {
+        _ if size <= USER_INLINE => None,
+        [] => Some(format!(
+            "{over} and every other IAM quota ({} for a role's inline policies): split it into several customer managed policies",
+            thousands(ROLE_INLINE)
+        )),
+        places => Some(format!(
+            "{over}; it fits {}{}",
+            places.join(", "),
+            match size <= MANAGED {
+                true => ": for a user, create it as a managed policy (aws iam create-policy) and attach that",
+                false => "",
+            }
+        )),
+    }
+}
+
+/// `12345` → `12,345`, as the quotas page writes numbers.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// "IAM and AWS STS quotas": white space is not counted; 2,048 for a user's inline
+    /// policies, 5,120 a group's, 6,144 a managed policy, 10,240 a role's.
+    #[test]
+    fn sizes_are_counted_without_white_space_and_placed_by_the_quotas() {
+        let doc = json!({"Version": "2012-10-17", "Statement": [{"Sid": "A B", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]});
+        let compact = doc.to_string();
+        assert_eq!(
+            counted_size(&doc),
+            compact.len() - 1,
+            "the space inside the Sid is not counted"
+        );
+        assert_eq!(size_note(2_048), None);
+        let note = size_note(3_115).expect("over a user's quota");
+        assert!(
+            note.contains("3,115 characters") && note.contains("2,048"),
+            "{note}"
+        );
+        assert!(
+            note.contains("a group's inline policies (5,120 at most)"),
+            "{note}"
+        );
+        assert!(
+            note.contains("a customer managed policy (6,144 at most)"),
+            "{note}"
+        );
+        assert!(
+            note.contains("a role's inline policies (10,240 at most)"),
+            "{note}"
+        );
+        let note = size_note(6_145).expect("over a managed policy");
+        assert!(
+            !note.contains("managed policy (") && note.contains("role's inline"),
+            "{note}"
+        );
+        assert!(size_note(10_241).expect("over everything").contains("split it"));
+    }
 
     #[test]
     fn equal_meaning_normalises_equal() {

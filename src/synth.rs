@@ -133,10 +133,7 @@ pub fn template(desired: &Desired) -> Value {
         if let Some(path) = route.key.split_once(' ').map(|(_, p)| p)
             && route_urls_fit(desired)
         {
-            let stage_path = match desired.stage.name.is_default() {
-                true => String::new(),
-                false => format!("/{}", desired.stage.name),
-            };
+            let stage_path = desired.stage.name.base_path();
             outputs.insert(
                 ids.unique(&format!("Url{base}")),
                 json!({

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use super::{ExitStatus, Outcome};
 use crate::aws::AwsSettings;
 use crate::error::Error;
+use crate::live::Purpose;
 use crate::plan::saved::SavedPlan;
 use crate::plan::{self, Plan, PlanOptions};
 use crate::render::{Printer, Rendered};
@@ -66,9 +67,9 @@ async fn diff(
     out: Option<&Path>,
     adopt: bool,
 ) -> Outcome {
-    let (loaded, desired, clients, mut live) =
-        super::prepare_loaded(printer, settings, given, load, super::Machines::Required).await?;
-    super::adoption(printer, &clients, &desired, &mut live, adopt).await?;
+    let (loaded, desired, _, live) =
+        super::prepare_loaded(printer, settings, given, load, Purpose::Deploy { adopt }).await?;
+    super::note_untagged_api(printer, &desired, &live, adopt);
     let plan = plan::plan(&desired, &live, PlanOptions { adopt }).map_err(|e| Error::msg(e.to_string()))?;
     // The file first, then the result: a diff whose plan cannot be saved prints no plan to
     // apply, only why it failed.

@@ -7,12 +7,10 @@ use serde_json::json;
 use super::{ExitStatus, Outcome};
 use crate::apply::{self, Resolved};
 use crate::aws::AwsSettings;
-use crate::aws::Clients;
 use crate::error::Error;
-use crate::live::{Live, RoleState};
+use crate::live::{Purpose, RoleState};
 use crate::plan;
 use crate::render::{Printer, Rendered};
-use crate::stack::Desired;
 
 /// `down`'s options.
 #[derive(Debug, Clone, clap::Args)]
@@ -32,32 +30,17 @@ pub async fn run(
     args: DownArgs,
 ) -> Outcome {
     let DownArgs { stack: given, yes } = args;
-    let (loaded, desired, clients, mut live) =
-        super::prepare_loaded(printer, settings, given, load, super::Machines::NotNeeded).await?;
-    find_left_behind_roles(&clients, &desired, &mut live).await?;
-    if let RoleState::Present(role) = &live.role {
-        if role.owned_by(&desired.stack) {
-            // Before deleting the role: is an API outside the stack using it?
-            let role = role.clone();
-            let before = live.used_outside.len();
-            crate::live::check_outside_use(&clients, &desired.stack, &mut live, std::slice::from_ref(&role))
-                .await?;
-            if live.used_outside.len() > before
-                && let Some(apis) = live.used_outside.get(&role.name)
-            {
-                printer.note(&format!(
-                    "role {} is tagged for stack {} but {} use(s) it too; it is left alone",
-                    role.name,
-                    desired.stack,
-                    apis.join(", ")
-                ));
-            }
-        } else {
-            printer.note(&format!(
-                "role {} is not owned by stack {} and is left alone",
-                role.name, desired.stack
-            ));
-        }
+    // The live state read for a teardown holds the roles left behind and whether an API
+    // outside the stack uses the stack's own role (said with the other roles left alone).
+    let (loaded, desired, clients, live) =
+        super::prepare_loaded(printer, settings, given, load, Purpose::Teardown).await?;
+    if let RoleState::Present(role) = &live.role
+        && !role.owned_by(&desired.stack)
+    {
+        printer.note(&format!(
+            "role {} is not owned by stack {} and is left alone",
+            role.name, desired.stack
+        ));
     }
     let plan = plan::plan_down(&desired, &live);
     if plan.is_empty() {
@@ -121,27 +104,6 @@ impl Rendered for Deleted<'_> {
     fn json(&self) -> serde_json::Value {
         json!({"stack": self.plan.stack, "changes": self.plan.changes, "completed": self.completed})
     }
-}
-
-/// Roles the tool made for the stack that neither the file nor the integrations name (left by
-/// an `up` cut off after repointing): found by description and tag, read, checked for use
-/// outside the stack, and added to the former roles that `down` deletes.
-async fn find_left_behind_roles(clients: &Clients, desired: &Desired, live: &mut Live) -> Result<(), Error> {
-    let known: Vec<String> = std::iter::once(desired.role.name.to_lowercase())
-        .chain(live.former_roles.iter().map(|r| r.name.to_lowercase()))
-        .collect();
-    let mut found = Vec::new();
-    for name in crate::live::roles_made_for(clients, &desired.stack).await? {
-        if known.contains(&name.to_lowercase()) {
-            continue;
-        }
-        if let RoleState::Present(role) = crate::live::read_role(clients, &name, None).await? {
-            found.push(role);
-        }
-    }
-    crate::live::check_outside_use(clients, &desired.stack, live, &found).await?;
-    live.former_roles.extend(found);
-    Ok(())
 }
 
 /// On a terminal, asks for the stack's name; off one, refuses without `--yes`.

@@ -90,17 +90,6 @@ fn line_and_column(source: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-/// Whether a command needs the routes' state machines to exist.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Machines {
-    /// `diff`, `up`, `serve`, `invoke`: a missing machine, or one of the wrong type, stops the
-    /// command before any change, pointing at the route in the file.
-    Required,
-    /// `down`: deletes what the stack owns whatever became of the machines (deleting the
-    /// workflow first is a normal teardown order); a missing one is one note.
-    NotNeeded,
-}
-
 /// Everything a command that talks to AWS starts with: the validated stack, the clients and the
 /// live state.
 pub async fn prepare(
@@ -109,8 +98,14 @@ pub async fn prepare(
     given: Option<PathBuf>,
     options: &LoadOptions,
 ) -> Result<(BoundDesired, Clients, Live), Error> {
-    let (_, desired, clients, live) =
-        prepare_loaded(printer, settings, given, options, Machines::Required).await?;
+    let (_, desired, clients, live) = prepare_loaded(
+        printer,
+        settings,
+        given,
+        options,
+        live::Purpose::Deploy { adopt: false },
+    )
+    .await?;
     Ok((desired, clients, live))
 }
 
@@ -123,18 +118,22 @@ pub(crate) fn show(printer: &Printer, event: crate::apply::Event<'_>) {
     }
 }
 
-/// [`prepare`], keeping the loaded file (its path and text) too.
+/// [`prepare`] for `purpose` (what the live state is read for, [`live::read`]), keeping the
+/// loaded file (its path and text) too. A missing machine, or one of the wrong type, stops a
+/// command that needs them ([`live::Purpose::needs_machines`]) before any change, pointing at
+/// the route in the file; for `down` (deleting the workflow first is a normal teardown order)
+/// it is one note.
 pub async fn prepare_loaded(
     printer: &Printer,
     settings: &AwsSettings,
     given: Option<PathBuf>,
     options: &LoadOptions,
-    machines: Machines,
+    purpose: live::Purpose,
 ) -> Result<(Loaded, BoundDesired, Clients, Live), Error> {
     let (loaded, desired) = load(printer, given, options)?;
-    let (clients, desired, live, problems) = connect_and_read(settings, desired, machines).await?;
+    let (clients, desired, live, problems) = connect_and_read(settings, desired, purpose).await?;
     if !problems.is_empty() {
-        if machines == Machines::NotNeeded {
+        if !purpose.needs_machines() {
             let what: Vec<String> = problems.iter().map(|p| p.message.clone()).collect();
             printer.note(&format!(
                 "{}; `down` deletes what the stack owns all the same (it never needs or changes the machines)",
@@ -201,22 +200,24 @@ fn machine_diagnostics(loaded: &Loaded, problems: &[live::MachineProblem]) -> Lo
 }
 
 /// Connects, binds the stack to the region and (when it needs it) the account, then checks the
-/// routes' state machines while it reads live state. The machine problems are returned for the
-/// caller to report; with [`Machines::NotNeeded`] a failed check is no problem.
+/// routes' state machines while it reads the live state complete for `purpose`. The machine
+/// problems are returned for the caller to report; when the purpose needs no machines (`down`)
+/// a failed check is no problem.
 pub async fn connect_and_read(
     settings: &AwsSettings,
     desired: Desired,
-    machines: Machines,
+    purpose: live::Purpose,
 ) -> Result<(Clients, BoundDesired, Live, Vec<live::MachineProblem>), Error> {
+    let needed = purpose.needs_machines();
     let clients = crate::aws::connect(settings, desired.region.as_deref())
         .await
         .map_err(|e| Error::with_help(e.to_string(), NO_REGION_HELP))?;
     let account = match desired.needs_account() {
-        true => match (live::account_id(&clients).await, machines) {
+        true => match (live::account_id(&clients).await, needed) {
             (Ok(account), _) => Some(account),
-            (Err(e), Machines::Required) => return Err(e.into()),
+            (Err(e), true) => return Err(e.into()),
             // `down` needs neither the machines nor the account: what it deletes is found by tag.
-            (Err(_), Machines::NotNeeded) => None,
+            (Err(_), false) => None,
         },
         false => None,
     };
@@ -227,14 +228,14 @@ pub async fn connect_and_read(
     let desired = desired.bind(&binding);
     let (problems, live) = tokio::join!(
         live::check_state_machines(&clients, &desired),
-        live::read(&clients, &desired)
+        live::read(&clients, &desired, purpose)
     );
-    let problems = match (problems, machines) {
+    let problems = match (problems, needed) {
         (Ok(problems), _) => problems,
-        (Err(e), Machines::Required) => return Err(e.into()),
-        (Err(_), Machines::NotNeeded) => Vec::new(),
+        (Err(e), true) => return Err(e.into()),
+        (Err(_), false) => Vec::new(),
     };
-    if !problems.is_empty() && machines == Machines::Required {
+    if !problems.is_empty() && needed {
         return Ok((clients, desired, live.unwrap_or_default(), problems));
     }
     Ok((clients, desired, live?, problems))
@@ -275,30 +276,21 @@ pub fn note_roles_left_alone(printer: &Printer, desired: &Desired, live: &Live) 
     }
 }
 
-/// With `--adopt`, reads the untagged API of the stack's name for the plan to take over
-/// ([`live::find_adoptable`]). Without it, says that such an API exists and that `up` makes
-/// another of the same name rather than take it over.
-pub async fn adoption(
-    printer: &Printer,
-    clients: &Clients,
-    desired: &Desired,
-    live: &mut Live,
-    adopt: bool,
-) -> Result<(), Error> {
-    if adopt {
-        return live::find_adoptable(clients, desired, live).await;
+/// Without `--adopt`, says that an untagged API of the stack's API name exists and that `up`
+/// makes another of the same name rather than take it over (with it, [`live::read`] read that
+/// API into [`Live::adoptable`]).
+pub fn note_untagged_api(printer: &Printer, desired: &Desired, live: &Live, adopt: bool) {
+    if adopt || !live.apis.is_empty() {
+        return;
     }
-    if live.apis.is_empty() {
-        for (id, _) in live.other_apis.iter().filter(|(_, n)| *n == desired.api.name) {
-            printer.note(&format!(
-                "API {} ({id}) exists but is not tagged {}={}: `up` creates another API of that name; `up --adopt` takes it over instead",
-                desired.api.name,
-                crate::stack::rules::OWNER_TAG,
-                desired.stack
-            ));
-        }
+    for (id, _) in live.other_apis.iter().filter(|(_, n)| *n == desired.api.name) {
+        printer.note(&format!(
+            "API {} ({id}) exists but is not tagged {}={}: `up` creates another API of that name; `up --adopt` takes it over instead",
+            desired.api.name,
+            crate::stack::rules::OWNER_TAG,
+            desired.stack
+        ));
     }
-    Ok(())
 }
 
 const NO_REGION_HELP: &str = "e.g. `--region ap-southeast-2`, or `region = \"ap-southeast-2\"` under [stack]";

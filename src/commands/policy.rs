@@ -51,6 +51,11 @@ pub fn run(
     let (loaded, desired) = super::load(printer, given, load)?;
     let target = target(printer, &desired, region, account);
     let document = deployer::policy(&desired, &target);
+    // Not compacted further: merging statements of different actions or resources would widen
+    // what each allows.
+    if let Some(note) = crate::policy::size_note(crate::policy::counted_size(&document)) {
+        printer.note(&note);
+    }
     let about = format!(
         "The deployer of {} needs this policy for up, diff and down (role {}, APIs in {} of account {}).",
         loaded.path.display(),

@@ -12,7 +12,7 @@ use super::{ExitStatus, Outcome};
 use crate::apply::{self, Resolved};
 use crate::aws::AwsSettings;
 use crate::error::Error;
-use crate::live::{self, Live, RoleState};
+use crate::live::{self, Live, Purpose, RoleState};
 use crate::outputs;
 use crate::plan::saved::SavedPlan;
 use crate::plan::{self, Action, Kind, Plan, PlanOptions};
@@ -107,9 +107,15 @@ pub async fn run(
 ) -> Outcome {
     let saved = options.saved.as_deref().map(read_saved).transpose()?;
     let given = given.or_else(|| saved.as_ref().map(|s| PathBuf::from(&s.stack_file)));
-    let (loaded, desired, clients, mut live) =
-        super::prepare_loaded(printer, settings, given, load, super::Machines::Required).await?;
-    super::adoption(printer, &clients, &desired, &mut live, options.adopt).await?;
+    let (loaded, desired, clients, live) = super::prepare_loaded(
+        printer,
+        settings,
+        given,
+        load,
+        Purpose::Deploy { adopt: options.adopt },
+    )
+    .await?;
+    super::note_untagged_api(printer, &desired, &live, options.adopt);
     let plan = plan::plan(&desired, &live, PlanOptions { adopt: options.adopt })
         .map_err(|e| Error::msg(e.to_string()))?;
     match (&saved, &options.saved) {

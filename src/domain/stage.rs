@@ -36,6 +36,15 @@ impl StageName {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Where the stage is served below the API's endpoint ("Working with stages for HTTP APIs":
+    /// `$default` at the root, another stage under its name): empty, or `/NAME`.
+    pub fn base_path(&self) -> String {
+        match self.is_default() {
+            true => String::new(),
+            false => format!("/{}", self.0),
+        }
+    }
 }
 
 impl Default for StageName {

@@ -16,13 +16,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::domain::StageName;
-use crate::live::{ImportRead, LiveStage};
+use crate::live::ImportRead;
 use crate::resource::authorizer::emit::{self as authorizer, DocAuthorizer};
 use crate::resource::integration::emit::Importing;
 use crate::resource::role::emit as role;
 use crate::resource::route::emit::{self as route, Authorizers};
-use crate::resource::stage::emit::DocStage;
 use crate::stack::rules::{self, OWNER_TAG};
 pub use crate::stack::write::{Kept, Kind as SkippedKind, Skipped};
 pub(crate) use crate::stack::write::{blocking, left_alone};
@@ -83,7 +81,7 @@ pub fn import(read: &ImportRead, options: &ImportOptions) -> Imported {
             format!("mutual TLS on the custom domain {domain}, which maps this API"),
         ));
     }
-    let stage = pick_stage(api.stages.as_slice(), options, &mut skipped);
+    let stage = crate::resource::stage::emit::pick(&api.stages, options.stage.as_deref(), &mut skipped);
     let role = role::pick(&api.integrations, &read.roles, &mut skipped);
     let imported = routes(read, role.as_ref().map(|r| r.arn.as_str()), &mut skipped);
     let doc_role = role
@@ -212,51 +210,6 @@ fn stack_name(api: &crate::live::LiveApi) -> String {
         true => name,
         false => "imported".to_string(),
     }
-}
-
-/// The stage the stack manages, the others skipped as unmanaged. The console's HTTP API wizard
-/// makes an auto-deployed `$default` stage (API Gateway developer guide, "Working with stages
-/// for HTTP APIs"), which is the format's default and so written as no `[stage]` keys at all.
-fn pick_stage(stages: &[LiveStage], options: &ImportOptions, skipped: &mut Vec<Skipped>) -> Option<DocStage> {
-    let chosen = match &options.stage {
-        Some(name) => stages.iter().find(|s| &s.name == name),
-        None => stages
-            .iter()
-            .find(|s| s.name.is_default())
-            .or_else(|| (stages.len() == 1).then(|| &stages[0])),
-    };
-    let Some(chosen) = chosen else {
-        let names: Vec<&str> = stages.iter().map(|s| s.name.as_str()).collect();
-        let reason = match (&options.stage, names.is_empty()) {
-            (Some(name), _) => format!("no stage named {name} (the API has: {})", names.join(", ")),
-            (None, true) => "no stage: `up` would create the $default stage".to_string(),
-            (None, false) => format!(
-                "several stages and no $default ({}): choose one with --stage NAME",
-                names.join(", ")
-            ),
-        };
-        skipped.push(blocking(
-            SkippedKind::Stage,
-            options.stage.as_deref().unwrap_or(StageName::DEFAULT),
-            reason,
-        ));
-        return None;
-    };
-    for other in stages.iter().filter(|s| s.name != chosen.name) {
-        skipped.push(left_alone(
-            SkippedKind::Stage,
-            &other.name,
-            "the stack manages one stage".into(),
-        ));
-    }
-    for setting in &chosen.unexpressed {
-        skipped.push(left_alone(
-            SkippedKind::StageSetting,
-            &chosen.name,
-            setting.clone(),
-        ));
-    }
-    crate::resource::stage::emit::doc(chosen, skipped)
 }
 
 /// The user tags (not `aws:`, not the ownership tag) the API and the role share: `[tags]` puts

@@ -1,7 +1,7 @@
 //! `--adopt` for the API: the one untagged API named as the stack's, read in full so that the
 //! plan can keep it (tag it) instead of creating another of the same name.
 
-use super::read::read_api_children;
+use super::children::read_api_children;
 use super::{Live, LiveApi};
 use crate::aws::Clients;
 use crate::error::{AwsError, Error};
@@ -12,7 +12,11 @@ use crate::stack::rules::OWNER_TAG;
 /// Fills `live.adoptable` when no API carries the stack's tag and exactly one other API has the
 /// stack's API name (GetApi for its settings, then its children). Several of that name are an
 /// error: API names are not unique, and guessing which one to take over is not safe.
-pub async fn find_adoptable(clients: &Clients, desired: &Desired, live: &mut Live) -> Result<(), Error> {
+pub(super) async fn find_adoptable(
+    clients: &Clients,
+    desired: &Desired,
+    live: &mut Live,
+) -> Result<(), Error> {
     if !live.apis.is_empty() {
         return Ok(());
     }

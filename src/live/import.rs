@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::read::read_api_children;
+use super::children::read_api_children;
 use super::read_role;
 use super::{LiveApi, RoleState};
 use crate::aws::Clients;

@@ -1,6 +1,7 @@
 //! Live state: what exists in AWS, read into plain structs that the planner compares.
 
 mod adopt;
+mod children;
 pub mod execution;
 mod iam_wait;
 mod import;
@@ -21,14 +22,11 @@ pub use crate::resource::route::read::read_routes;
 pub use crate::resource::route::spec::LiveRoute;
 pub use crate::resource::stage::read::read_stages;
 pub use crate::resource::stage::spec::LiveStage;
-pub use adopt::find_adoptable;
+pub use children::{ApiChildren, read_api_children};
 pub use iam_wait::wait_for_role;
 pub use import::{ImportRead, read_for_import};
 pub use machines::{MachineProblem, check_state_machines};
-pub use read::{
-    ApiChildren, ReadScope, account_id, check_outside_use, outside_credentials, read, read_api_children,
-    read_apis_and_role,
-};
+pub use read::{Purpose, ReadScope, account_id, outside_credentials, read, read_apis_and_role};
 
 pub use crate::resource::live::Live;
 pub use crate::resource::role::spec::role_name_of;

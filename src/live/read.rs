@@ -8,20 +8,14 @@
 use std::collections::BTreeMap;
 
 use super::Live;
+use super::children::read_api_children;
 use crate::aws::Clients;
-use crate::error::AwsError;
+use crate::error::{AwsError, Error};
 use crate::resource::api::read::list_apis;
 use crate::resource::api::spec::LiveApi;
-use crate::resource::authorizer::read::read_authorizers;
-use crate::resource::authorizer::spec::LiveAuthorizer;
 use crate::resource::integration::read::read_integrations;
-use crate::resource::integration::spec::LiveIntegration;
-use crate::resource::role::read::{read_role, read_role_documents};
+use crate::resource::role::read::{read_role, read_role_documents, roles_made_for};
 use crate::resource::role::spec::{LiveRole, RoleState};
-use crate::resource::route::read::read_routes;
-use crate::resource::route::spec::LiveRoute;
-use crate::resource::stage::read::read_stages;
-use crate::resource::stage::spec::LiveStage;
 use crate::stack::{BoundDesired, Desired};
 
 /// What one read of live state covers.
@@ -49,11 +43,37 @@ impl<'a> ReadScope<'a> {
     }
 }
 
-/// Everything the stack could own, complete: the APIs tagged for it with their children, its
-/// role (and an existing role's documents), the roles its integrations used before, whether
-/// other APIs use those it would delete, and its state machines (by their bound ARNs, so the
-/// stack is a [`BoundDesired`]).
-pub async fn read(clients: &Clients, desired: &BoundDesired) -> Result<Live, AwsError> {
+/// What a command reads the live state for: what it needs beyond the stack's own state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// `diff`, `up`, `serve`, `invoke`: the stack's state, and with `adopt` (`--adopt`) the one
+    /// untagged API named as the stack's, which the plan may take over
+    /// ([`Live::adoptable`]).
+    Deploy {
+        /// `--adopt` was given.
+        adopt: bool,
+    },
+    /// `down`: also the roles the tool made for the stack that neither the file nor the
+    /// integrations name (left by an `up` cut off after repointing), as former roles, and
+    /// whether an API outside the stack uses any role it would delete, its own included
+    /// ([`Live::used_outside`]).
+    Teardown,
+}
+
+impl Purpose {
+    /// True when the routes' state machines must exist for the command to go on: every purpose
+    /// but `down`, which deletes what the stack owns whatever became of them.
+    pub fn needs_machines(self) -> bool {
+        self != Purpose::Teardown
+    }
+}
+
+/// Everything the stack could own, complete for `purpose`: the APIs tagged for it with their
+/// children, its role (and an existing role's documents), the roles its integrations used
+/// before, whether other APIs use those it would delete, and its state machines (by their bound
+/// ARNs, so the stack is a [`BoundDesired`]); with `--adopt` the API it may take over, for
+/// `down` the roles left behind and the use of its own. Commands only read the result.
+pub async fn read(clients: &Clients, desired: &BoundDesired, purpose: Purpose) -> Result<Live, Error> {
     let mut live = read_apis_and_role(clients, ReadScope::of(desired)).await?;
     if desired.role.existing.is_some()
         && let RoleState::Present(role) = &mut live.role
@@ -72,13 +92,46 @@ pub async fn read(clients: &Clients, desired: &BoundDesired) -> Result<Live, Aws
     if !desired.state_machines.is_empty() || had_machines {
         live.machines = crate::resource::state_machine::read::read(clients, desired, true).await?;
     }
+    match purpose {
+        Purpose::Deploy { adopt: true } => super::adopt::find_adoptable(clients, desired, &mut live).await?,
+        Purpose::Deploy { adopt: false } => {}
+        Purpose::Teardown => read_for_teardown(clients, desired, &mut live).await?,
+    }
     Ok(live)
+}
+
+/// For `down`: the roles the tool made for the stack that neither the file nor the
+/// integrations name (found by description and tag, read, checked for use outside the stack)
+/// join the former roles; then, when the stack's own role is tagged for it, whether an API
+/// outside the stack uses it (such a role is left alone).
+async fn read_for_teardown(clients: &Clients, desired: &Desired, live: &mut Live) -> Result<(), AwsError> {
+    let known: Vec<String> = std::iter::once(desired.role.name.to_lowercase())
+        .chain(live.former_roles.iter().map(|r| r.name.to_lowercase()))
+        .collect();
+    let mut found = Vec::new();
+    for name in roles_made_for(clients, &desired.stack).await? {
+        if known.contains(&name.to_lowercase()) {
+            continue;
+        }
+        if let RoleState::Present(role) = read_role(clients, &name, None).await? {
+            found.push(role);
+        }
+    }
+    check_outside_use(clients, &desired.stack, live, &found).await?;
+    live.former_roles.extend(found);
+    if let RoleState::Present(role) = &live.role
+        && role.owned_by(&desired.stack)
+    {
+        let role = role.clone();
+        check_outside_use(clients, &desired.stack, live, std::slice::from_ref(&role)).await?;
+    }
+    Ok(())
 }
 
 /// Fills `live.used_outside` for those of `roles` tagged for the stack (the ones it would
 /// delete). The other APIs' integrations are read once, and not at all when no tagged role is in
 /// question.
-pub async fn check_outside_use(
+async fn check_outside_use(
     clients: &Clients,
     stack: &str,
     live: &mut Live,
@@ -196,55 +249,5 @@ pub async fn account_id(clients: &Clients) -> Result<String, AwsError> {
             "the caller's account",
             "no account in the answer",
         )
-    })
-}
-
-/// What lives inside one API.
-#[derive(Debug, Default)]
-pub struct ApiChildren {
-    /// Routes.
-    pub routes: Vec<LiveRoute>,
-    /// Integrations.
-    pub integrations: Vec<LiveIntegration>,
-    /// Stages.
-    pub stages: Vec<LiveStage>,
-    /// Authorizers: read only when the stack declares some or a route uses one, else empty.
-    pub authorizers: Vec<LiveAuthorizer>,
-}
-
-/// Routes, integrations and stages of one API, read concurrently, and its authorizers when
-/// they matter: when the stack declares authorizers (read alongside), or when a route uses one
-/// (read once the routes are known). A stack without authorizers then makes one call fewer,
-/// and works against endpoints that lack GetAuthorizers (moto_server has no handler for it).
-/// An unused authorizer on an API is then not seen, and not deleted until `down` deletes the API.
-pub async fn read_api_children(
-    clients: &Clients,
-    api_id: &str,
-    declares_authorizers: bool,
-) -> Result<ApiChildren, AwsError> {
-    let routes_and_authorizers = async {
-        if declares_authorizers {
-            let (routes, authorizers) =
-                tokio::join!(read_routes(clients, api_id), read_authorizers(clients, api_id));
-            return Ok::<_, AwsError>((routes?, authorizers?));
-        }
-        let routes = read_routes(clients, api_id).await?;
-        let authorizers = match routes.iter().any(|r| r.authorizer_id.is_some()) {
-            true => read_authorizers(clients, api_id).await?,
-            false => Vec::new(),
-        };
-        Ok((routes, authorizers))
-    };
-    let (routes_and_authorizers, integrations, stages) = tokio::join!(
-        routes_and_authorizers,
-        read_integrations(clients, api_id),
-        read_stages(clients, api_id)
-    );
-    let (routes, authorizers) = routes_and_authorizers?;
-    Ok(ApiChildren {
-        routes,
-        integrations: integrations?,
-        stages: stages?,
-        authorizers,
     })
 }

@@ -13,7 +13,7 @@ pub struct Live {
     /// APIs carrying the stack's ownership tag. More than one only after a duplicate was made.
     pub apis: Vec<LiveApi>,
     /// The one untagged API named as the stack's API, read with its children, when none is
-    /// tagged and `--adopt` asked for it (`live::find_adoptable`): `up --adopt` tags and keeps it.
+    /// tagged and `--adopt` asked for it (`live::read` for `--adopt`): `up --adopt` tags and keeps it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub adoptable: Option<LiveApi>,
     /// The role named in the stack.

@@ -660,3 +660,42 @@ async fn a_stack_with_machines_goes_up_and_down_with_exactly_the_printed_policy(
         "generated role deleted"
     );
 }
+
+/// "IAM and AWS STS quotas": IAM counts a policy without white space, and a user's inline
+/// policies may hold 2,048 characters together (a group's 5,120, a managed policy 6,144, a
+/// role's 10,240). The printed deployer policy of the onboarding stack, counted here from what
+/// was printed, is over a user's quota, and `policy` says so on stderr with that count and where
+/// it fits; the smaller policy of `stacks/onboarding-anywhere.toml` (no state machine of its own)
+/// gets no such note.
+#[test]
+fn a_policy_over_a_user_s_inline_quota_is_said_to_fit_a_role_or_a_managed_policy() {
+    let run = |stack: &str| {
+        let out = support::provision("http://127.0.0.1:9")
+            .args(["policy", stack])
+            .output()
+            .expect("run provision policy");
+        ok(&out, "policy");
+        let counted = text(&out.stdout).chars().filter(|c| !c.is_whitespace()).count();
+        (counted, text(&out.stderr))
+    };
+    let (counted, stderr) = run("stacks/onboarding.toml");
+    assert!(counted > 2_048 && counted <= 5_120, "{counted}");
+    let thousands = format!("{},{:03}", counted / 1000, counted % 1000);
+    let note = stderr
+        .lines()
+        .find(|l| l.contains("as IAM counts them"))
+        .unwrap_or_else(|| panic!("no size note: {stderr}"));
+    assert!(note.contains(&format!("is {thousands} characters")), "{note}");
+    for place in [
+        "2,048 a user's inline policies",
+        "a group's inline policies (5,120 at most)",
+        "a customer managed policy (6,144 at most)",
+        "a role's inline policies (10,240 at most)",
+        "aws iam create-policy",
+    ] {
+        assert!(note.contains(place), "{place}: {note}");
+    }
+    let (counted, stderr) = run("stacks/onboarding-anywhere.toml");
+    assert!(counted <= 2_048, "{counted}");
+    assert!(!stderr.contains("as IAM counts them"), "{stderr}");
+}

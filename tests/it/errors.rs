@@ -353,3 +353,56 @@ fn a_stack_with_errors_is_one_json_document_with_its_diagnostics() {
     );
     assert_eq!(name["severity"], "error");
 }
+
+/// A loopback endpoint that accepts connections and never answers: the call gives up after
+/// `--call-timeout` (here 2 s, far below the default 90), and the error names the endpoint, how
+/// long it waited, and what to do next (the network path, `--call-timeout`), as the other
+/// network errors name the endpoint.
+#[test]
+fn an_endpoint_that_never_answers_is_named_when_the_call_s_time_is_up() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("cannot bind: {e}"));
+    let url = format!(
+        "http://{}",
+        listener.local_addr().map(|a| a.to_string()).unwrap_or_default()
+    );
+    // Connections are accepted and held open, never read or answered.
+    std::thread::spawn(move || {
+        let held: Vec<_> = listener.incoming().flatten().collect();
+        drop(held);
+    });
+    let started = std::time::Instant::now();
+    let out = run(
+        &url,
+        &[
+            "diff",
+            "tests/fixtures/onboarding-existing-machine.toml",
+            "--max-rps",
+            "0",
+            "--call-timeout",
+            "2",
+        ],
+    );
+    let took = started.elapsed();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        took < std::time::Duration::from_secs(15),
+        "gave up after {took:?}:\n{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("no answer from {url} in 2 s")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "help: check the network path (VPN, proxy, firewall) to {url}"
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("--call-timeout SECONDS waits longer (now 2 s"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("error:").count(), 1, "printed once:\n{stderr}");
+    assert_no_dump(&stderr);
+}

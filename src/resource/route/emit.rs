@@ -112,6 +112,23 @@ pub fn openapi(
     op
 }
 
+/// The route's operation ([`openapi`]) as API Gateway's own export of an HTTP API has it, for
+/// ImportApi ("Export an HTTP API from API Gateway"): its integration, security requirement and
+/// `isDefaultRoute`, and a default response; the documentation parts, which an HTTP API does not
+/// keep, left out.
+pub fn openapi_for_import(op: &mut Map<String, Value>) {
+    op.retain(|k, _| {
+        matches!(
+            k.as_str(),
+            "x-amazon-apigateway-integration" | "security" | "isDefaultRoute"
+        )
+    });
+    op.insert(
+        "responses".into(),
+        json!({"default": {"description": "Default response"}}),
+    );
+}
+
 /// The route's security requirement, one scheme as API Gateway allows one per operation: its
 /// JWT authorizer's scheme (`authorizer`, its name in the document) with the route's scopes, or
 /// `sigv4` (the document's name for [`openapi_sigv4_scheme`]) for IAM authorization.

@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::spec::{DEFAULT_ACCESS_LOG_FORMAT, DesiredStage, LiveStage};
+use crate::domain::StageName;
 use crate::grant::{SdkCall, When, call};
 use crate::stack::Desired;
 use crate::stack::write::{Kind as SkippedKind, Skipped, blocking, left_alone, quote};
@@ -130,6 +131,52 @@ pub struct DocAccessLog {
     pub format: Option<String>,
 }
 
+/// For `import`: the stage the stack manages (`wanted`, `--stage`; else `$default`, or the only
+/// stage), the others skipped as unmanaged, as its table. The console's HTTP API wizard
+/// makes an auto-deployed `$default` stage (API Gateway developer guide, "Working with stages
+/// for HTTP APIs"), which is the format's default and so written as no `[stage]` keys at all.
+pub fn pick(stages: &[LiveStage], wanted: Option<&str>, skipped: &mut Vec<Skipped>) -> Option<DocStage> {
+    let chosen = match wanted {
+        Some(name) => stages.iter().find(|s| s.name == name),
+        None => stages
+            .iter()
+            .find(|s| s.name.is_default())
+            .or_else(|| (stages.len() == 1).then(|| &stages[0])),
+    };
+    let Some(chosen) = chosen else {
+        let names: Vec<&str> = stages.iter().map(|s| s.name.as_str()).collect();
+        let reason = match (wanted, names.is_empty()) {
+            (Some(name), _) => format!("no stage named {name} (the API has: {})", names.join(", ")),
+            (None, true) => "no stage: `up` would create the $default stage".to_string(),
+            (None, false) => format!(
+                "several stages and no $default ({}): choose one with --stage NAME",
+                names.join(", ")
+            ),
+        };
+        skipped.push(blocking(
+            SkippedKind::Stage,
+            wanted.unwrap_or(StageName::DEFAULT),
+            reason,
+        ));
+        return None;
+    };
+    for other in stages.iter().filter(|s| s.name != chosen.name) {
+        skipped.push(left_alone(
+            SkippedKind::Stage,
+            &other.name,
+            "the stack manages one stage".into(),
+        ));
+    }
+    for setting in &chosen.unexpressed {
+        skipped.push(left_alone(
+            SkippedKind::StageSetting,
+            &chosen.name,
+            setting.clone(),
+        ));
+    }
+    doc(chosen, skipped)
+}
+
 /// The managed stage's keys; `None` when all are the defaults. A stage that is not
 /// auto-deployed blocks: the format refuses `auto_deploy = false`, so `up` would turn it on.
 /// One throttling limit without the other blocks too: the format takes both or neither.
@@ -170,15 +217,6 @@ impl DocStage {
         if let Some(log) = self.access_log.as_mut() {
             arn(&mut log.destination_arn);
         }
-    }
-}
-
-/// Where the stage is served below the API's invoke URL, for the OpenAPI document's server URL
-/// ("Working with stages for HTTP APIs": `$default` at the root, another stage under its name).
-pub fn openapi_base_path(stage: &DesiredStage) -> String {
-    match stage.name.is_default() {
-        true => String::new(),
-        false => format!("/{}", stage.name),
     }
 }
 
