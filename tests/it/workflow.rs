@@ -663,12 +663,31 @@ async fn a_machine_that_needs_no_permission_gets_a_role_without_a_policy_from_up
     assert!(shown.contains("create state machine wf"), "{shown}");
     let operations = world.proxy.operations();
     // Two roles made, one policy put: the API role's own (`StartWf`), none on the workflow role.
-    assert_eq!(operations.iter().filter(|o| *o == "CreateRole").count(), 2, "{operations:?}");
-    assert_eq!(operations.iter().filter(|o| *o == "PutRolePolicy").count(), 1, "{operations:?}");
+    assert_eq!(
+        operations.iter().filter(|o| *o == "CreateRole").count(),
+        2,
+        "{operations:?}"
+    );
+    assert_eq!(
+        operations.iter().filter(|o| *o == "PutRolePolicy").count(),
+        1,
+        "{operations:?}"
+    );
 
-    let role = world.moto.iam().get_role().role_name(ROLE).send().await.expect("GetRole");
+    let role = world
+        .moto
+        .iam()
+        .get_role()
+        .role_name(ROLE)
+        .send()
+        .await
+        .expect("GetRole");
     let role = role.role.expect("role");
-    assert!(role.tags().iter().any(|t| t.key() == "provision:stack" && t.value() == STACK));
+    assert!(
+        role.tags()
+            .iter()
+            .any(|t| t.key() == "provision:stack" && t.value() == STACK)
+    );
     assert_eq!(inline_policies(&world).await, Vec::<String>::new());
     let machine = describe(&world, &machine_arn("wf")).await;
     assert_eq!(machine.role_arn(), role.arn());
@@ -678,7 +697,11 @@ async fn a_machine_that_needs_no_permission_gets_a_role_without_a_policy_from_up
     world.proxy.clear();
     let again = world.ok(&["up", &path]);
     assert!(printed(&again).contains("No changes"), "{}", printed(&again));
-    assert_eq!(world.proxy.mutating_calls(), Vec::new(), "a no-op up mutates nothing");
+    assert_eq!(
+        world.proxy.mutating_calls(),
+        Vec::new(),
+        "a no-op up mutates nothing"
+    );
     let diff = world.ok(&["diff", &path]);
     assert!(printed(&diff).contains("No changes"), "{}", printed(&diff));
 
@@ -692,15 +715,27 @@ async fn a_machine_that_needs_no_permission_gets_a_role_without_a_policy_from_up
     let out = world.ok(&["policy", &path, "--workflow", "wf"]);
     assert_eq!(support::text(&out.stdout), "", "no policy document on stdout");
     let stderr = support::stderr(&out);
-    assert!(stderr.contains("state machine wf needs no permission"), "{stderr}");
+    assert!(
+        stderr.contains("state machine wf needs no permission"),
+        "{stderr}"
+    );
     assert!(stderr.contains(&format!("role {ROLE}")), "{stderr}");
     let out = world.ok(&["policy", &path, "--workflow", "wf", "--output", "json"]);
     let document: Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(document, Value::Null);
 
     world.ok(&["down", &path, "--yes"]);
-    assert!(world.moto.iam().get_role().role_name(ROLE).send().await.is_err(), "role deleted");
-    let gone = world.moto.sfn().describe_state_machine().state_machine_arn(machine_arn("wf")).send().await;
+    assert!(
+        world.moto.iam().get_role().role_name(ROLE).send().await.is_err(),
+        "role deleted"
+    );
+    let gone = world
+        .moto
+        .sfn()
+        .describe_state_machine()
+        .state_machine_arn(machine_arn("wf"))
+        .send()
+        .await;
     assert!(gone.is_err(), "machine deleted");
 }
 
@@ -712,7 +747,10 @@ async fn a_machine_that_needs_no_permission_gets_a_role_without_a_policy_from_up
 async fn a_machine_that_stops_needing_permissions_loses_the_tool_s_policy_and_nothing_else() {
     let (world, path) = world("", "").await;
     world.ok(&["up", &path]);
-    assert_eq!(inline_policies(&world).await, vec!["StateMachineExecution".to_string()]);
+    assert_eq!(
+        inline_policies(&world).await,
+        vec!["StateMachineExecution".to_string()]
+    );
     let theirs = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
         "Action": "s3:GetObject", "Resource": "arn:aws:s3:::theirs/*"}]});
     world
@@ -732,9 +770,21 @@ async fn a_machine_that_stops_needing_permissions_loses_the_tool_s_policy_and_no
     world.proxy.clear();
     let out = world.ok(&["up", &path]);
     let shown = printed(&out);
-    assert!(shown.contains(&format!("delete policy of workflow role {ROLE}")), "{shown}");
-    let mutating: Vec<String> = world.proxy.mutating_calls().into_iter().map(|c| c.operation).collect();
-    assert_eq!(mutating, ["UpdateStateMachine", "DeleteRolePolicy"], "{mutating:?}");
+    assert!(
+        shown.contains(&format!("delete policy of workflow role {ROLE}")),
+        "{shown}"
+    );
+    let mutating: Vec<String> = world
+        .proxy
+        .mutating_calls()
+        .into_iter()
+        .map(|c| c.operation)
+        .collect();
+    assert_eq!(
+        mutating,
+        ["UpdateStateMachine", "DeleteRolePolicy"],
+        "{mutating:?}"
+    );
     assert_eq!(inline_policies(&world).await, vec!["Theirs".to_string()]);
     let machine = describe(&world, &machine_arn("wf")).await;
     let definition: Value = serde_json::from_str(machine.definition()).expect("JSON definition");
@@ -743,7 +793,11 @@ async fn a_machine_that_stops_needing_permissions_loses_the_tool_s_policy_and_no
     world.proxy.clear();
     let again = world.ok(&["up", &path]);
     assert!(printed(&again).contains("No changes"), "{}", printed(&again));
-    assert_eq!(world.proxy.mutating_calls(), Vec::new(), "a no-op up mutates nothing");
+    assert_eq!(
+        world.proxy.mutating_calls(),
+        Vec::new(),
+        "a no-op up mutates nothing"
+    );
 
     std::fs::write(world.dir.path().join("wf.asl.json"), DEFINITION).expect("restore definition");
     world.ok(&["up", &path]);

@@ -57,7 +57,9 @@ pub async fn run(
         MachineOp::PutRolePolicy { name, policy } => {
             role::put_policy(clients, name, ROLE_POLICY_NAME, policy).await
         }
-        MachineOp::DeleteRolePolicy { name, .. } => role::delete_policy(clients, name, ROLE_POLICY_NAME).await,
+        MachineOp::DeleteRolePolicy { name, .. } => {
+            role::delete_policy(clients, name, ROLE_POLICY_NAME).await
+        }
         MachineOp::DeleteRole { name, inline, .. } => delete_role(clients, name, inline).await,
         MachineOp::Create(new) => create(clients, ctx, progress, new).await,
         MachineOp::Update(update) => self::update(clients, ctx, update).await,

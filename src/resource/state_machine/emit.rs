@@ -6,7 +6,9 @@
 
 use serde_json::{Map, Value, json};
 
-use super::spec::{AliasTarget, DesiredMachine, GeneratedRole, MachineRole, ROLE_DESCRIPTION, ROLE_POLICY_NAME};
+use super::spec::{
+    AliasTarget, DesiredMachine, GeneratedRole, MachineRole, ROLE_DESCRIPTION, ROLE_POLICY_NAME,
+};
 use crate::grant::{SdkCall, When, call};
 
 /// The deployer's rows for this unit's calls (its `read.rs` and `apply.rs`) on the machines the
@@ -137,10 +139,7 @@ pub fn resources(machine: &DesiredMachine, ids: &Ids) -> Map<String, Value> {
                 role["Policies"] = json!([{"PolicyName": ROLE_POLICY_NAME,
                     "PolicyDocument": function_names_resolved(&queue_urls_split(policy), ids)}]);
             }
-            out.insert(
-                id.clone(),
-                json!({"Type": "AWS::IAM::Role", "Properties": role}),
-            );
+            out.insert(id.clone(), json!({"Type": "AWS::IAM::Role", "Properties": role}));
             json!({"Fn::GetAtt": [id, "Arn"]})
         }
         (role, _) => json!(role.arn()),

@@ -191,7 +191,11 @@ fn plan_role_policy(
     match (live.inline.get(ROLE_POLICY_NAME), &role.policy) {
         (Some(there), Some(wanted)) if there == wanted => {}
         (there, Some(wanted)) => {
-            fields.push(field(&field_name, there.cloned().unwrap_or(Value::Null), wanted.clone()));
+            fields.push(field(
+                &field_name,
+                there.cloned().unwrap_or(Value::Null),
+                wanted.clone(),
+            ));
             ops.push(MachineOp::PutRolePolicy {
                 name: role.name.clone(),
                 policy: wanted.clone(),

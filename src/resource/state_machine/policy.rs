@@ -514,9 +514,13 @@ mod tests {
         let derived = derive(&definition, false, false);
         assert_eq!(derived.policy, None);
         assert!(derived.warnings.is_empty());
-        let logged = derive(&definition, true, false).policy.expect("logging needs a policy");
+        let logged = derive(&definition, true, false)
+            .policy
+            .expect("logging needs a policy");
         assert!(logged.to_string().contains("logs:CreateLogDelivery"), "{logged}");
-        let traced = derive(&definition, false, true).policy.expect("tracing needs a policy");
+        let traced = derive(&definition, false, true)
+            .policy
+            .expect("tracing needs a policy");
         assert!(traced.to_string().contains("xray:PutTraceSegments"), "{traced}");
     }
 

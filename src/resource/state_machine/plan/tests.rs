@@ -276,7 +276,10 @@ fn a_machine_that_stops_needing_permissions_has_the_tool_s_policy_deleted_after_
     let changes = plan(STACK, std::slice::from_ref(&after), &live, false).unwrap();
     assert_eq!(
         ops(&changes),
-        vec!["delete policy of workflow role StepFunctions-m", "update state machine m"]
+        vec![
+            "delete policy of workflow role StepFunctions-m",
+            "update state machine m"
+        ]
     );
     assert_eq!(changes[0].fields[0].field, "policy.StateMachineExecution");
     assert_eq!(changes[0].fields[0].after, serde_json::Value::Null);
@@ -289,7 +292,8 @@ fn a_machine_that_stops_needing_permissions_has_the_tool_s_policy_deleted_after_
         })
     );
     // Ordered after the machine's update, which provides Ready(m).
-    let ready = crate::plan::key::Key::StateMachine(crate::resource::state_machine::MachineKey::Ready("m".into()));
+    let ready =
+        crate::plan::key::Key::StateMachine(crate::resource::state_machine::MachineKey::Ready("m".into()));
     assert!(delete.needs().contains(&ready), "{:?}", delete.needs());
     assert!(changes[1].ops[0].provides().contains(&ready));
 
@@ -302,6 +306,9 @@ fn a_machine_that_stops_needing_permissions_has_the_tool_s_policy_deleted_after_
     let changes = plan(STACK, &[again], &live, false).unwrap();
     assert_eq!(
         ops(&changes),
-        vec!["put policy of workflow role StepFunctions-m", "update state machine m"]
+        vec![
+            "put policy of workflow role StepFunctions-m",
+            "update state machine m"
+        ]
     );
 }
