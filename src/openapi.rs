@@ -138,8 +138,8 @@ fn build(desired: &Desired, target: &Target) -> Document {
 /// `info.description` and `servers`, which CreateApi does not set (an import would make the
 /// first the API's description). `info.version` stays, as OpenAPI requires it: ImportApi makes
 /// it the API's `Version`, a field `diff` does not compare.
-pub fn import_document(desired: &Desired, region: &str, tags: &BTreeMap<String, String>) -> Document {
-    // Bound by `up` ([`Desired::bind`]): the document is built as it is.
+pub fn import_document(desired: &BoundDesired, region: &str, tags: &BTreeMap<String, String>) -> Document {
+    // Bound by `up` ([`Desired::bind`]) to `region` and the account: built as it is.
     let mut doc = build(
         desired,
         &Target {

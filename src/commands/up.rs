@@ -17,7 +17,7 @@ use crate::outputs;
 use crate::plan::saved::SavedPlan;
 use crate::plan::{self, Action, Kind, Plan, PlanOptions};
 use crate::render::{Printer, Rendered};
-use crate::stack::{Desired, LoadOptions};
+use crate::stack::{BoundDesired, Desired, LoadOptions};
 
 /// `up`'s options.
 #[derive(Debug, Clone, clap::Args)]
@@ -215,7 +215,7 @@ pub async fn run(
 /// Which way the API is made, said before it is: a new API in one ImportApi call (or, where the
 /// document cannot express the stack, one call per resource, and why); an existing one one call
 /// per change. Returns the plan rewritten for the import.
-fn api_path(printer: &Printer, plan: &Plan, desired: &Desired, region: &str) -> Option<Plan> {
+fn api_path(printer: &Printer, plan: &Plan, desired: &BoundDesired, region: &str) -> Option<Plan> {
     let name = &desired.api.name;
     match import::path(plan, desired, region) {
         import::Path::Import(rewritten) => {

@@ -460,14 +460,10 @@ fn a_stack_that_names_its_machine_synthesizes_a_template_for_any_account_and_reg
 }
 
 /// Evaluates the intrinsic functions a generated role's policy uses (`Ref` of a parameter or a
-/// pseudo parameter, `Fn::Sub`, `Fn::Join`, `Fn::Select`, `Fn::Split`) as CloudFormation would
-/// when deploying with `parameters` into account 189107071895 of ap-southeast-2.
-fn evaluate(value: &Value, parameters: &std::collections::BTreeMap<String, String>) -> Value {
-    evaluate_in(&Value::Null, value, parameters)
-}
-
-/// [`evaluate`] with the template's `Conditions`: `Fn::If`, the condition functions, and
-/// `AWS::NoValue` (an entry of a list that it drops).
+/// pseudo parameter, `Fn::Sub`, `Fn::Join`, `Fn::Select`, `Fn::Split`; `Fn::If` on the
+/// template's `conditions` and the condition functions; `AWS::NoValue`, an entry of a list that
+/// it drops) as CloudFormation would when deploying with `parameters` into account 189107071895
+/// of ap-southeast-2.
 fn evaluate_in(
     conditions: &Value,
     value: &Value,
@@ -560,12 +556,12 @@ async fn a_queue_url_variable_gives_the_generated_role_the_queue_s_arn() {
         parameters.insert(id.clone(), p["Default"].as_str().expect("default").to_string());
     }
     assert_eq!(
-        evaluate(policy, &parameters)["Statement"][1]["Resource"],
+        evaluate_in(&template["Conditions"], policy, &parameters)["Statement"][1]["Resource"],
         json!(["arn:aws:sqs:ap-southeast-2:189107071895:user-onboarding-welcome"]),
         "with the parameter's default"
     );
     parameters.insert("VarWelcomeQueueUrl".into(), url.into());
-    let deployed = evaluate(policy, &parameters);
+    let deployed = evaluate_in(&template["Conditions"], policy, &parameters);
 
     let moto = Moto::start();
     let out = support::provision(&moto.url())
@@ -704,51 +700,12 @@ state_machine = "onboarding-canary"
 #[tokio::test]
 async fn a_function_name_variable_gives_the_generated_role_the_function_s_arn_in_every_form() {
     let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(
-        dir.path().join("notify.asl.json"),
-        r#"{"StartAt": "Notify", "States": {"Notify": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
-            "Parameters": {"FunctionName": "${NotifyFunction}", "Payload.$": "$"}, "End": true}}}"#,
-    )
-    .expect("write definition");
-    let stack = dir.path().join("notify.toml");
-    std::fs::write(
-        &stack,
-        format!(
-            r#"[stack]
-name = "notify"
-region = "{region}"
-allow = ["no-throttling"]
-
-[vars]
-notify_function = "notify"
-
-[api]
-name = "notify-api"
-
-[role]
-name = "notify-api-role"
-policy_name = "Invoke"
-
-[[state_machine]]
-name = "notify"
-definition = "notify.asl.json"
-substitutions = {{ NotifyFunction = "${{var.notify_function}}" }}
-
-[[route]]
-key = "POST /notify"
-action = "StartExecution"
-state_machine = "notify"
-parameters = {{ Input = "$request.body" }}
-allow = ["no-authorization"]
-
-[stage]
-name = "$default"
-auto_deploy = true
-"#,
-            region = support::REGION
-        ),
-    )
-    .expect("write stack");
+    let stack = notify_stack(
+        dir.path(),
+        r#"{"Notify": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+            "Parameters": {"FunctionName": "${NotifyFunction}", "Payload.$": "$"}, "End": true}}"#,
+        &[("NotifyFunction", "notify_function", "notify")],
+    );
     let text = synth(stack.to_str().expect("utf-8 path"), &[]);
     let template_path = dir.path().join("template.json");
     std::fs::write(&template_path, &text).expect("write template");
@@ -799,29 +756,164 @@ auto_deploy = true
         let deployed = evaluate_in(&template["Conditions"], policy, &parameters);
         assert_eq!(deployed["Statement"][0]["Resource"], json!(expected), "{value}");
 
-        let out = support::provision(&moto.url())
-            .arg("up")
-            .arg(&stack)
-            .args(["--var", &format!("notify_function={value}")])
-            .output()
-            .expect("run up");
-        assert!(
-            out.status.success(),
-            "{value}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let live = moto
-            .iam()
-            .get_role_policy()
-            .role_name(format!("StepFunctions-notify-{}", support::REGION))
-            .policy_name("StateMachineExecution")
-            .send()
-            .await
-            .expect("GetRolePolicy");
-        let live = support::decode_policy(live.policy_document());
+        let live = generated_policy(&moto, &stack, &[format!("notify_function={value}")]).await;
         assert_eq!(
             deployed["Statement"], live["Statement"],
             "{value}: what synth declares is what up made"
+        );
+    }
+}
+
+/// A stack in `dir` with one machine, `notify`, whose definition's `States` are `states` (the
+/// first is where it starts), each (substitution, variable, default) of `vars` a definition
+/// substitution that is a stack variable as a whole; a route starts it.
+fn notify_stack(dir: &Path, states: &str, vars: &[(&str, &str, &str)]) -> PathBuf {
+    let states: Value = serde_json::from_str(states).expect("states are JSON");
+    let first = states
+        .as_object()
+        .and_then(|s| s.keys().next())
+        .expect("a state")
+        .clone();
+    let definition = json!({"StartAt": first, "States": states});
+    std::fs::write(dir.join("notify.asl.json"), definition.to_string()).expect("write definition");
+    let defaults: String = vars
+        .iter()
+        .map(|(_, var, value)| format!("{var} = \"{value}\"\n"))
+        .collect();
+    let substitutions: Vec<String> = vars
+        .iter()
+        .map(|(key, var, _)| format!("{key} = \"${{var.{var}}}\""))
+        .collect();
+    let stack = dir.join("notify.toml");
+    std::fs::write(
+        &stack,
+        format!(
+            r#"[stack]
+name = "notify"
+region = "{region}"
+allow = ["no-throttling"]
+
+[vars]
+{defaults}
+[api]
+name = "notify-api"
+
+[role]
+name = "notify-api-role"
+policy_name = "Invoke"
+
+[[state_machine]]
+name = "notify"
+definition = "notify.asl.json"
+substitutions = {{ {substitutions} }}
+
+[[route]]
+key = "POST /notify"
+action = "StartExecution"
+state_machine = "notify"
+parameters = {{ Input = "$request.body" }}
+allow = ["no-authorization"]
+
+[stage]
+name = "$default"
+auto_deploy = true
+"#,
+            region = support::REGION,
+            substitutions = substitutions.join(", ")
+        ),
+    )
+    .expect("write stack");
+    stack
+}
+
+/// What `up` with `vars` (NAME=VALUE) puts in the generated role's policy of the `notify` stack.
+async fn generated_policy(moto: &Moto, stack: &Path, vars: &[String]) -> Value {
+    let mut up = support::provision(&moto.url());
+    up.arg("up").arg(stack);
+    for var in vars {
+        up.args(["--var", var]);
+    }
+    let out = up.output().expect("run up");
+    assert!(
+        out.status.success(),
+        "{vars:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let live = moto
+        .iam()
+        .get_role_policy()
+        .role_name(format!("StepFunctions-notify-{}", support::REGION))
+        .policy_name("StateMachineExecution")
+        .send()
+        .await
+        .expect("GetRolePolicy");
+    support::decode_policy(live.policy_document())
+}
+
+/// A DynamoDB `TableName` and an EventBridge `EventBusName` that are stack variables as a whole:
+/// each takes a name or an ARN (DynamoDB API reference, PutItem: "You can also provide the
+/// Amazon Resource Name (ARN) of the table"; EventBridge, PutEventsRequestEntry: "The name or ARN
+/// of the event bus"). For each form, the template's policy evaluated with the values grants
+/// exactly what `up` with them puts on the role (read back from moto), and cfn-lint passes.
+/// Before the fix an ARN stood where the name goes (`table/arn:aws:dynamodb:...`).
+#[tokio::test]
+async fn table_and_event_bus_variables_give_the_generated_role_their_arns_in_both_forms() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let stack = notify_stack(
+        dir.path(),
+        r#"{"Save": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:putItem",
+              "Parameters": {"TableName": "${Table}", "Item": {"id": {"S.$": "$.id"}}}, "Next": "Tell"},
+            "Tell": {"Type": "Task", "Resource": "arn:aws:states:::events:putEvents",
+              "Parameters": {"Entries": [{"EventBusName": "${Bus}", "Source": "notify", "DetailType": "saved", "Detail.$": "$"}]}, "End": true}}"#,
+        &[("Table", "table", "users"), ("Bus", "bus", "orders")],
+    );
+    let text = synth(stack.to_str().expect("utf-8 path"), &[]);
+    let template_path = dir.path().join("template.json");
+    std::fs::write(&template_path, &text).expect("write template");
+    let (code, lint) = cfn_lint(&template_path);
+    assert_eq!(code, 0, "{lint}");
+    let template: Value = serde_json::from_str(&text).expect("JSON");
+    let policy =
+        &template["Resources"]["StateMachineRoleNotify"]["Properties"]["Policies"][0]["PolicyDocument"];
+    let here = format!("{}:189107071895", support::REGION);
+    let forms = [
+        (
+            ("users", "orders"),
+            (
+                format!("arn:aws:dynamodb:{here}:table/users"),
+                format!("arn:aws:events:{here}:event-bus/orders"),
+            ),
+        ),
+        (
+            (
+                "arn:aws-cn:dynamodb:cn-north-1:111122223333:table/users",
+                "arn:aws:events:eu-west-1:111122223333:event-bus/orders",
+            ),
+            (
+                "arn:aws-cn:dynamodb:cn-north-1:111122223333:table/users".to_string(),
+                "arn:aws:events:eu-west-1:111122223333:event-bus/orders".to_string(),
+            ),
+        ),
+    ];
+    let moto = Moto::start();
+    for ((table, bus), (table_arn, bus_arn)) in forms {
+        let parameters = std::collections::BTreeMap::from([
+            ("VarTable".to_string(), table.to_string()),
+            ("VarBus".to_string(), bus.to_string()),
+        ]);
+        let deployed = evaluate_in(&template["Conditions"], policy, &parameters);
+        let granted: Vec<Value> = deployed["Statement"]
+            .as_array()
+            .expect("statements")
+            .iter()
+            .flat_map(|s| s["Resource"].as_array().cloned().unwrap_or_default())
+            .collect();
+        assert!(granted.contains(&json!(table_arn)), "{table}: {deployed}");
+        assert!(granted.contains(&json!(bus_arn)), "{bus}: {deployed}");
+        let live = generated_policy(&moto, &stack, &[format!("table={table}"), format!("bus={bus}")]).await;
+        assert_eq!(
+            deployed["Statement"], live["Statement"],
+            "{table}, {bus}: what synth declares is what up made"
         );
     }
 }

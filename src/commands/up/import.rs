@@ -9,7 +9,7 @@
 
 use crate::plan::op::{ApiOp, AuthorizerOp, ImportApiOp, IntegrationOp, RouteOp};
 use crate::plan::{ApiRef, Change, Op, Plan, RoleRef};
-use crate::stack::Desired;
+use crate::stack::BoundDesired;
 
 /// The way a plan makes the stack's API.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,7 +35,7 @@ fn imported(op: &Op) -> bool {
 
 /// The plan with the new API's creates folded into one [`Op::ImportApi`], which takes the place
 /// of CreateApi; the stage and whatever else the document does not carry stay as they are.
-pub fn path(plan: &Plan, desired: &Desired, region: &str) -> Path {
+pub fn path(plan: &Plan, desired: &BoundDesired, region: &str) -> Path {
     let Some(tags) = plan.changes.iter().flat_map(|c| &c.ops).find_map(|op| match op {
         Op::Api(ApiOp::Create { tags, .. }) => Some(tags.clone()),
         _ => None,
@@ -137,18 +137,23 @@ mod tests {
     use crate::live::Live;
     use crate::plan::PlanOptions;
     use crate::plan::op::{RoleOp, StageOp};
+    use crate::stack::Desired;
 
     fn desired(text: &str) -> Desired {
         let loaded = crate::stack::from_source(text);
         loaded.desired.expect("a valid stack")
     }
 
-    fn fresh_plan(d: &Desired) -> Plan {
-        let bound = d.clone().bind(&crate::stack::Binding {
+    /// The stack bound as `up` binds it.
+    fn bound(d: &Desired) -> BoundDesired {
+        d.clone().bind(&crate::stack::Binding {
             region: "ap-southeast-2".into(),
             account: Some("189107071895".into()),
-        });
-        crate::plan::plan(&bound, &Live::default(), PlanOptions::default()).expect("plan")
+        })
+    }
+
+    fn fresh_plan(d: &Desired) -> Plan {
+        crate::plan::plan(&bound(d), &Live::default(), PlanOptions::default()).expect("plan")
     }
 
     fn ops(plan: &Plan) -> Vec<&Op> {
@@ -161,7 +166,7 @@ mod tests {
     fn a_new_api_is_one_import_and_the_stage_and_role_stay_their_own_calls() {
         let d = desired(include_str!("../../../stacks/onboarding-secure.toml"));
         let plan = fresh_plan(&d);
-        let Path::Import(rewritten) = path(&plan, &d, "ap-southeast-2") else {
+        let Path::Import(rewritten) = path(&plan, &bound(&d), "ap-southeast-2") else {
             panic!("a new API is imported")
         };
         let ops = ops(&rewritten);
@@ -214,7 +219,7 @@ mod tests {
         let text =
             include_str!("../../../stacks/onboarding-secure.toml").replace("\"cognito\"", "\"my cognito\"");
         let d = desired(&text);
-        match path(&fresh_plan(&d), &d, "ap-southeast-2") {
+        match path(&fresh_plan(&d), &bound(&d), "ap-southeast-2") {
             Path::OneByOne(why) => assert!(why.contains("`my cognito`"), "{why}"),
             other => panic!("not imported: {other:?}"),
         }

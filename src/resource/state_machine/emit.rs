@@ -136,8 +136,8 @@ pub fn resources(machine: &DesiredMachine, ids: &Ids) -> Map<String, Value> {
             // `Policies` is optional on AWS::IAM::Role: a machine that needs no permission gets
             // a role without it, as `up` makes it.
             if let Some(policy) = &g.policy {
-                role["Policies"] = json!([{"PolicyName": ROLE_POLICY_NAME,
-                    "PolicyDocument": function_names_resolved(&queue_urls_split(policy), ids)}]);
+                let document = names_resolved(&function_names_resolved(&queue_urls_split(policy), ids), ids);
+                role["Policies"] = json!([{"PolicyName": ROLE_POLICY_NAME, "PolicyDocument": document}]);
             }
             out.insert(id.clone(), json!({"Type": "AWS::IAM::Role", "Properties": role}));
             json!({"Fn::GetAtt": [id, "Arn"]})
@@ -274,6 +274,80 @@ fn function_variables(policy: &Value) -> Vec<String> {
     out
 }
 
+/// Resources the derivation names from a value that may be a name or an ARN, as (service,
+/// resource type prefix, label of the conditions): DynamoDB's `TableName` ("The name of the
+/// table ... You can also provide the Amazon Resource Name (ARN) of the table in this
+/// parameter", DynamoDB API reference, PutItem) and EventBridge's `EventBusName` ("The name or
+/// ARN of the event bus", EventBridge API reference, PutEventsRequestEntry). A stack variable as
+/// a whole there is, in `synth`, put where the name goes.
+const NAME_OR_ARN: &[(&str, &str, &str)] = &[
+    ("dynamodb", "table/", "Table"),
+    ("events", "event-bus/", "EventBus"),
+];
+
+/// What the derivation writes for a whole variable in the `kind`th of [`NAME_OR_ARN`], up to
+/// the variable's name.
+fn named_prefix(kind: usize) -> String {
+    let (service, resource, _) = NAME_OR_ARN[kind];
+    format!("arn:${{AWS::Partition}}:{service}:${{AWS::Region}}:${{AWS::AccountId}}:{resource}${{var.")
+}
+
+/// The (kind, variable) of each whole variable in a [`NAME_OR_ARN`] resource of `policy`, each
+/// once, in order.
+fn named_variables(policy: &Value) -> Vec<(usize, String)> {
+    fn walk(v: &Value, out: &mut Vec<(usize, String)>) {
+        match v {
+            Value::String(s) => {
+                for kind in 0..NAME_OR_ARN.len() {
+                    let name = s
+                        .strip_prefix(&named_prefix(kind))
+                        .and_then(|r| r.strip_suffix('}'));
+                    if let Some(name) = name.filter(|n| !n.contains(['$', '{', '}', ':']))
+                        && !out.iter().any(|(k, o)| *k == kind && o == name)
+                    {
+                        out.push((kind, name.to_string()));
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|i| walk(i, out)),
+            Value::Object(map) => map.values().for_each(|i| walk(i, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(policy, &mut out);
+    out
+}
+
+/// The logical id of the condition that the `n`th name-or-ARN variable of a machine is an ARN.
+fn named_condition(ids: &Ids, kind: usize, n: usize) -> String {
+    format!("{}{}{}IsArn", ids.machine, NAME_OR_ARN[kind].2, n + 1)
+}
+
+/// The policy with each resource made from a whole variable of [`NAME_OR_ARN`] chosen when the
+/// stack is deployed, as `up` chooses from the value: an ARN (`arn:...`) as it is, a name in the
+/// stack's partition, region and account.
+fn names_resolved(policy: &Value, ids: &Ids) -> Value {
+    fn walk(v: &Value, names: &[(usize, String)], ids: &Ids) -> Value {
+        match v {
+            Value::String(s) => names
+                .iter()
+                .enumerate()
+                .find(|(_, (kind, name))| *s == format!("{}{name}}}", named_prefix(*kind)))
+                .map_or_else(
+                    || v.clone(),
+                    |(n, (kind, name))| {
+                        json!({"Fn::If": [named_condition(ids, *kind, n), format!("${{var.{name}}}"), s]})
+                    },
+                ),
+            Value::Array(items) => Value::Array(items.iter().map(|i| walk(i, names, ids)).collect()),
+            Value::Object(map) => Value::Object(map.iter().map(|(k, i)| (k.clone(), walk(i, names, ids))).collect()),
+            other => other.clone(),
+        }
+    }
+    walk(policy, &named_variables(policy), ids)
+}
+
 /// The logical ids of the three conditions that read the form of the `n`th function variable of
 /// a machine: an ARN, a partial ARN, and no qualifier.
 fn function_conditions(ids: &Ids, n: usize) -> [String; 3] {
@@ -294,7 +368,8 @@ fn padded_fields(name: &str) -> Value {
 /// The template's conditions for the machine's generated role: for each variable that is a
 /// whole `FunctionName`, whether its value is an ARN (`arn:...`), a partial ARN
 /// (`ACCOUNT:function:NAME`) and unqualified, read from the value's fields at `:` (Lambda API
-/// reference, Invoke, `FunctionName` "Name formats").
+/// reference, Invoke, `FunctionName` "Name formats"); for each that is a whole table or event
+/// bus name ([`NAME_OR_ARN`]), whether it is an ARN.
 pub fn conditions(machine: &DesiredMachine, ids: &Ids) -> Map<String, Value> {
     let MachineRole::Generated(GeneratedRole {
         policy: Some(policy), ..
@@ -315,6 +390,13 @@ pub fn conditions(machine: &DesiredMachine, ids: &Ids) -> Map<String, Value> {
                 {"Fn::And": [{"Condition": partial}, {"Fn::Equals": [field(3), ""]}]},
                 {"Fn::Equals": [field(1), ""]},
             ]}),
+        );
+    }
+    for (n, (kind, name)) in named_variables(policy).iter().enumerate() {
+        let first = json!({"Fn::Select": [0, {"Fn::Split": [":", format!("${{var.{name}}}")]}]});
+        out.insert(
+            named_condition(ids, *kind, n),
+            json!({"Fn::Equals": [first, "arn"]}),
         );
     }
     out
