@@ -2,8 +2,9 @@
 
 use std::time::{Duration, Instant};
 
-use super::{RoleState, read_role};
+use super::RoleState;
 use crate::aws::Clients;
+use crate::resource::role::read::read_role;
 use crate::stack::Desired;
 
 /// How many consistent reads in a row count as settled.

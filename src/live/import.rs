@@ -5,13 +5,13 @@
 use std::collections::BTreeMap;
 
 use super::children::read_api_children;
-use super::read_role;
 use super::{LiveApi, RoleState};
 use crate::aws::Clients;
 use crate::error::{AwsError, Error};
 use crate::resource::api::read::{get_apis, live_api};
 use crate::resource::paginate::paginate;
 use crate::resource::role::read::read_inline_policy_text;
+use crate::resource::role::read::read_role;
 
 /// Everything an import starts from.
 #[derive(Debug, Clone)]

@@ -10,23 +10,17 @@ mod mismatch;
 mod read;
 pub mod serve;
 
-pub use crate::resource::api::read::list_owned_apis;
 pub use crate::resource::api::spec::LiveApi;
-pub use crate::resource::authorizer::read::read_authorizers;
 pub use crate::resource::authorizer::spec::LiveAuthorizer;
-pub use crate::resource::integration::read::read_integrations;
 pub use crate::resource::integration::spec::LiveIntegration;
-pub use crate::resource::role::read::{read_role, read_role_documents, roles_made_for};
 pub use crate::resource::role::spec::{LiveRole, RoleState};
 pub use crate::resource::route::read::read_routes;
 pub use crate::resource::route::spec::LiveRoute;
-pub use crate::resource::stage::read::read_stages;
 pub use crate::resource::stage::spec::LiveStage;
-pub use children::{ApiChildren, read_api_children};
 pub use iam_wait::wait_for_role;
 pub use import::{ImportRead, read_for_import};
 pub use machines::{MachineProblem, check_state_machines};
-pub use read::{Purpose, ReadScope, account_id, outside_credentials, read, read_apis_and_role};
+pub use read::{Purpose, ReadScope, account_id, read, read_apis_and_role};
 
 pub use crate::resource::live::Live;
 pub use crate::resource::role::spec::role_name_of;

@@ -29,7 +29,7 @@ pub struct Live {
     /// Every other API of the account, (id, name), from the same GetApis listing.
     pub other_apis: Vec<(String, String)>,
     /// The credentials ARNs the other APIs' integrations use, with those APIs: read once, when
-    /// first needed (`live::outside_credentials`).
+    /// first needed (by `live::read`).
     pub outside_credentials: Option<BTreeMap<String, Vec<String>>>,
     /// The stack's state machines, their versions, aliases and generated roles (left out of a
     /// saved plan's fingerprint when there are none, as for every stack before them).
