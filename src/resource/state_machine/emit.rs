@@ -370,6 +370,13 @@ fn padded_fields(name: &str) -> Value {
 /// (`ACCOUNT:function:NAME`) and unqualified, read from the value's fields at `:` (Lambda API
 /// reference, Invoke, `FunctionName` "Name formats"); for each that is a whole table or event
 /// bus name ([`NAME_OR_ARN`]), whether it is an ARN.
+///
+/// Inside `Fn::Equals` these use `Fn::Select`, `Fn::Split` and `Fn::Join`: the CloudFormation
+/// Template Reference ("Condition functions") lists only `Fn::FindInMap`, `Ref` and other
+/// condition functions there, while cfn-lint, AWS's own template linter, allows `Ref`,
+/// `Fn::FindInMap`, `Fn::Sub`, `Fn::Join`, `Fn::Select`, `Fn::Split`, `Fn::Length` and
+/// `Fn::ToJsonString` (its `schemas/other/functions/equals.json`), and the CI runs it on these
+/// templates. Not confirmed with a deploy to CloudFormation itself.
 pub fn conditions(machine: &DesiredMachine, ids: &Ids) -> Map<String, Value> {
     let MachineRole::Generated(GeneratedRole {
         policy: Some(policy), ..
