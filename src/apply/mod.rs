@@ -179,6 +179,12 @@ pub async fn apply(
                 }
             }
             _ = &mut ctrl_c, if stopped.is_none() => {
+                // Said as it happens (the report comes at the end), so that a reader of the log,
+                // and the test of this stop, know when nothing new starts any more.
+                tracing::debug!(
+                    "interrupted by Ctrl-C: {} operation(s) in flight finish, none starts",
+                    running.len()
+                );
                 stopped = Some(Stopped::Interrupted);
             }
         }

@@ -134,10 +134,25 @@ pub fn workflow(
     for warning in &generated.warnings {
         printer.note(warning);
     }
+    let Some(policy) = generated.policy else {
+        // No document to print: IAM takes no policy without statements, so `up` puts none on
+        // the role. Text mode says so on stderr and leaves stdout empty; JSON mode prints null.
+        printer.note(&format!(
+            "state machine {name} needs no permission (its definition calls no service, and it neither logs nor traces): \
+             role {} (trusted by states.amazonaws.com) gets no inline policy",
+            generated.name
+        ));
+        printer.result(&Document {
+            bytes: Vec::new(),
+            json: serde_json::Value::Null,
+            about: None,
+        })?;
+        return Ok(ExitStatus::Success);
+    };
     let about = format!(
         "Role {} (trusted by states.amazonaws.com) gets this policy, derived from the definition of state machine {name}.",
         generated.name
     );
-    printer.result(&Document::json(generated.policy, Some(about)))?;
+    printer.result(&Document::json(policy, Some(about)))?;
     Ok(ExitStatus::Success)
 }

@@ -351,9 +351,11 @@ policy_name = "p"
         assert_eq!(role.name, "StepFunctions-orders-status-eu-west-1");
         assert_eq!(
             role.policy,
-            policy::normalize(&json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            Some(policy::normalize(
+                &json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
                 "Action": "states:DescribeExecution",
-                "Resource": "arn:aws:states:eu-west-1:111122223333:execution:orders:*"}]}))
+                "Resource": "arn:aws:states:eu-west-1:111122223333:execution:orders:*"}]})
+            ))
         );
         // The routes start the helper synchronously, with the execution's ARN as its input.
         let helper_arn = "arn:aws:states:eu-west-1:111122223333:stateMachine:orders-status";

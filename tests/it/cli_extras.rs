@@ -1,6 +1,6 @@
 //! `provision schema`, `provision completions` and `provision init`, through the binary. No AWS.
 
-use crate::support::stderr;
+use crate::support::{stderr, stdout};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -15,10 +15,6 @@ fn run(dir: &Path, args: &[&str]) -> Output {
         .env_remove("PROVISION_LOG")
         .output()
         .unwrap_or_else(|e| panic!("cannot run {BIN}: {e}"))
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 fn tempdir() -> tempfile::TempDir {

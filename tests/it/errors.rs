@@ -7,9 +7,8 @@ use crate::support::text;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
-use std::process::Output;
 
-use support::provision;
+use support::{provision, run};
 
 /// Words that only a `{:?}` of an SDK type prints.
 const DEBUG_DUMP: &[&str] = &[
@@ -68,13 +67,6 @@ fn fake_endpoint(
         }
     });
     url
-}
-
-fn run(endpoint: &str, args: &[&str]) -> Output {
-    provision(endpoint)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run provision: {e}"))
 }
 
 fn assert_no_dump(stderr: &str) {

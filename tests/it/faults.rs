@@ -5,13 +5,13 @@
 use crate::support;
 
 use std::collections::HashMap;
-use std::process::{Child, Output};
+use std::process::Child;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use aws_sdk_sfn::types::StateMachineType;
-use support::{Action, Call, Moto, RecordingProxy};
+use support::{Action, Call, Moto, RecordingProxy, labelled as describe, run};
 
 const ROLE: &str = "user-onboarding-api-gateway-stepfunctions-role";
 const POLICY: &str = "InvokeUserOnboardingWorkflow";
@@ -40,13 +40,6 @@ async fn moto() -> Moto {
     moto
 }
 
-fn run(url: &str, args: &[&str]) -> Output {
-    support::provision(url)
-        .args(args)
-        .output()
-        .expect("run provision")
-}
-
 fn spawn(url: &str, args: &[&str]) -> Child {
     support::provision(url)
         .args(args)
@@ -54,15 +47,6 @@ fn spawn(url: &str, args: &[&str]) -> Child {
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("spawn provision")
-}
-
-fn describe(out: &Output) -> String {
-    format!(
-        "exit {:?}\n{}\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 /// Runs `args` up to three times until it succeeds; returns how many runs it took.
@@ -543,12 +527,26 @@ async fn ctrl_c_stops_at_a_step_boundary_and_says_what_was_done() {
             Action::Forward
         }
     });
-    let child = support::provision(&proxy.url())
+    // The executor's debug line says when it took the interrupt (nothing starts after it).
+    let mut child = support::provision(&proxy.url())
         .args(["up", STACK])
+        .env("PROVISION_LOG", "provision::apply=debug")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("spawn provision");
+    let log = Arc::new(Mutex::new(String::new()));
+    let reader = {
+        let (log, mut pipe) = (log.clone(), child.stderr.take().expect("stderr"));
+        std::thread::spawn(move || {
+            let mut chunk = [0u8; 4096];
+            while let Ok(n @ 1..) = std::io::Read::read(&mut pipe, &mut chunk) {
+                log.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&chunk[..n]));
+            }
+        })
+    };
     let deadline = Instant::now() + Duration::from_secs(20);
     while !proxy.operations().iter().any(|o| o.starts_with("Create")) {
         assert!(Instant::now() < deadline, "up never started creating");
@@ -559,17 +557,27 @@ async fn ctrl_c_stops_at_a_step_boundary_and_says_what_was_done() {
         .status()
         .expect("kill -INT");
     assert!(status.success());
-    // Calls in flight at the interrupt have reached the proxy by now; none may start later
-    // (a new one could only start once an in-flight one completes, 400 ms after it arrived).
-    std::thread::sleep(Duration::from_millis(100));
+    // Once the executor took the interrupt, the calls in flight have reached the proxy; none
+    // may start later (a new one could only start once an in-flight one completes, 400 ms
+    // after it arrived).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !log.lock().unwrap().contains("interrupted by Ctrl-C: ") {
+        assert!(
+            Instant::now() < deadline,
+            "the interrupt was never taken: {}",
+            log.lock().unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
     let at_interrupt = proxy.mutating_calls().len();
     let out = child.wait_with_output().expect("wait");
+    reader.join().expect("stderr reader");
     assert_eq!(
         proxy.mutating_calls().len(),
         at_interrupt,
         "nothing new started after Ctrl-C"
     );
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = log.lock().unwrap().clone();
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("interrupted by Ctrl-C"), "{stderr}");
     assert!(

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use aws_sdk_sfn::types::StateMachineType;
 use serde_json::json;
 use support::{Action, Moto, RecordingProxy};
-use support::{Serve, executions, input_of, send_head, up};
+use support::{Reply, Serve, executions, input_of, send_head, up};
 
 const MACHINE: &str = "arn:aws:states:ap-southeast-2:189107071895:stateMachine:serve-gw";
 const BODY: &[u8] = br#"{"input": {"user": "u-1"}}"#;
@@ -210,7 +210,6 @@ async fn limits_throttling_and_named_stages() {
     let fits = "x".repeat(10_240 - 200);
     let under = serve.send("POST", "/v1/new-user", &[("X-Pad", fits.as_str())], BODY);
     assert_eq!(under.status, 200, "{under:?}\n{}", serve.log());
-    std::thread::sleep(Duration::from_millis(1100));
 
     // The named stage is served under its prefix only; there is no $default stage.
     let root = serve.send("POST", "/new-user", &[], BODY);
@@ -219,28 +218,35 @@ async fn limits_throttling_and_named_stages() {
         (404, r#"{"message":"Not Found"}"#)
     );
 
-    // Rate 1, burst 1: the first passes, the one right after is throttled.
-    let first = serve.send("POST", "/v1/new-user", &[], BODY);
+    // Rate 1, burst 1: the first passes, the one right after is throttled. The first waits for
+    // the token spent above to come back (polled: a refused request takes no token).
+    let first = until_not_throttled(&serve);
     assert_eq!(first.status, 200, "{first:?}\n{}", serve.log());
     let second = serve.send("POST", "/v1/new-user", &[], BODY);
     assert_eq!(second.status, 429, "{second:?}");
     assert_eq!(second.body, r#"{"message":"Too Many Requests"}"#);
-    // The bucket refills at one token a second: poll until it has one (a refused request takes
-    // no token), bounded well past that second.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let later = loop {
-        let reply = serve.send("POST", "/v1/new-user", &[], BODY);
-        if reply.status != 429 || Instant::now() > deadline {
-            break reply;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    // The bucket refills at one token a second.
+    let later = until_not_throttled(&serve);
     assert_eq!(later.status, 200, "a token is back after a second: {later:?}");
 
     let started = executions(&moto.sfn(), MACHINE).await;
     assert_eq!(started.len(), 3, "{started:?}");
     let input = input_of(&moto.sfn(), started[0].execution_arn()).await;
     assert_eq!(input, json!({"user": "u-1"}));
+}
+
+/// The first answer to `POST /v1/new-user` that is not 429: the route's bucket (rate 1) has a
+/// token again. Polled, bounded well past the second a token takes to come back; a throttled
+/// request takes no token and starts no execution.
+fn until_not_throttled(serve: &Serve) -> Reply {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let reply = serve.send("POST", "/v1/new-user", &[], BODY);
+        if reply.status != 429 || Instant::now() > deadline {
+            return reply;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 #[tokio::test]

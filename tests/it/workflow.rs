@@ -621,3 +621,187 @@ async fn policy_workflow_prints_the_policy_up_gives_the_generated_role() {
         "says what would name the account: {stderr}"
     );
 }
+
+/// A definition that calls no service: a Choice, a Wait, and Pass states (the queue URL only a
+/// value it passes on). Its generated role needs no permission.
+const PASS_ONLY: &str = r#"{
+  "StartAt": "Check",
+  "States": {
+    "Check": {"Type": "Choice", "Choices": [{"Variable": "$.id", "IsPresent": true, "Next": "Wait"}], "Default": "Done"},
+    "Wait": {"Type": "Wait", "Seconds": 1, "Next": "Done"},
+    "Done": {"Type": "Pass", "Result": {"queue": "${QueueUrl}"}, "End": true}
+  }
+}
+"#;
+
+/// The names of the generated role's inline policies, read with a second client.
+async fn inline_policies(world: &World) -> Vec<String> {
+    world
+        .moto
+        .iam()
+        .list_role_policies()
+        .role_name(ROLE)
+        .send()
+        .await
+        .expect("ListRolePolicies")
+        .policy_names()
+        .to_vec()
+}
+
+/// A machine that needs no permission gets a role without an inline policy: IAM refuses a
+/// policy whose `Statement` is empty ("IAM JSON policy elements: Statement": the element is
+/// required; moto answers MalformedPolicyDocument), so `up` sends no PutRolePolicy. A second
+/// `up` and `diff` find nothing to do, `synth` declares the role without `Policies` (optional on
+/// AWS::IAM::Role), `policy --workflow` says there is no policy, and `down` removes it all.
+#[tokio::test]
+async fn a_machine_that_needs_no_permission_gets_a_role_without_a_policy_from_up_to_down() {
+    let (world, path) = world("", "").await;
+    std::fs::write(world.dir.path().join("wf.asl.json"), PASS_ONLY).expect("write definition");
+    let out = world.ok(&["up", &path]);
+    let shown = printed(&out);
+    assert!(shown.contains(&format!("create workflow role {ROLE}")), "{shown}");
+    assert!(shown.contains("create state machine wf"), "{shown}");
+    let operations = world.proxy.operations();
+    // Two roles made, one policy put: the API role's own (`StartWf`), none on the workflow role.
+    assert_eq!(
+        operations.iter().filter(|o| *o == "CreateRole").count(),
+        2,
+        "{operations:?}"
+    );
+    assert_eq!(
+        operations.iter().filter(|o| *o == "PutRolePolicy").count(),
+        1,
+        "{operations:?}"
+    );
+
+    let role = world
+        .moto
+        .iam()
+        .get_role()
+        .role_name(ROLE)
+        .send()
+        .await
+        .expect("GetRole");
+    let role = role.role.expect("role");
+    assert!(
+        role.tags()
+            .iter()
+            .any(|t| t.key() == "provision:stack" && t.value() == STACK)
+    );
+    assert_eq!(inline_policies(&world).await, Vec::<String>::new());
+    let machine = describe(&world, &machine_arn("wf")).await;
+    assert_eq!(machine.role_arn(), role.arn());
+    let definition: Value = serde_json::from_str(machine.definition()).expect("JSON definition");
+    assert_eq!(definition["States"]["Done"]["Result"]["queue"], QUEUE_URL);
+
+    world.proxy.clear();
+    let again = world.ok(&["up", &path]);
+    assert!(printed(&again).contains("No changes"), "{}", printed(&again));
+    assert_eq!(
+        world.proxy.mutating_calls(),
+        Vec::new(),
+        "a no-op up mutates nothing"
+    );
+    let diff = world.ok(&["diff", &path]);
+    assert!(printed(&diff).contains("No changes"), "{}", printed(&diff));
+
+    let template: Value = serde_json::from_slice(&world.ok(&["synth", &path]).stdout).expect("template");
+    let role = &template["Resources"]["StateMachineRoleWf"];
+    assert_eq!(role["Type"], "AWS::IAM::Role", "{template}");
+    let properties = &role["Properties"];
+    assert!(properties["AssumeRolePolicyDocument"].is_object(), "{properties}");
+    assert!(properties.get("Policies").is_none(), "{properties}");
+
+    let out = world.ok(&["policy", &path, "--workflow", "wf"]);
+    assert_eq!(support::text(&out.stdout), "", "no policy document on stdout");
+    let stderr = support::stderr(&out);
+    assert!(
+        stderr.contains("state machine wf needs no permission"),
+        "{stderr}"
+    );
+    assert!(stderr.contains(&format!("role {ROLE}")), "{stderr}");
+    let out = world.ok(&["policy", &path, "--workflow", "wf", "--output", "json"]);
+    let document: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(document, Value::Null);
+
+    world.ok(&["down", &path, "--yes"]);
+    assert!(
+        world.moto.iam().get_role().role_name(ROLE).send().await.is_err(),
+        "role deleted"
+    );
+    let gone = world
+        .moto
+        .sfn()
+        .describe_state_machine()
+        .state_machine_arn(machine_arn("wf"))
+        .send()
+        .await;
+    assert!(gone.is_err(), "machine deleted");
+}
+
+/// A machine whose definition no longer calls a service: `up` updates the machine, then deletes
+/// the tool's own inline policy from its role (DeleteRolePolicy, after UpdateStateMachine, so a
+/// run in between keeps what it needs), and leaves an inline policy of another name alone. The
+/// next `up` is a no-op; calling a service again puts the policy back.
+#[tokio::test]
+async fn a_machine_that_stops_needing_permissions_loses_the_tool_s_policy_and_nothing_else() {
+    let (world, path) = world("", "").await;
+    world.ok(&["up", &path]);
+    assert_eq!(
+        inline_policies(&world).await,
+        vec!["StateMachineExecution".to_string()]
+    );
+    let theirs = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Action": "s3:GetObject", "Resource": "arn:aws:s3:::theirs/*"}]});
+    world
+        .moto
+        .iam()
+        .put_role_policy()
+        .role_name(ROLE)
+        .policy_name("Theirs")
+        .policy_document(theirs.to_string())
+        .send()
+        .await
+        .expect("PutRolePolicy");
+
+    std::fs::write(world.dir.path().join("wf.asl.json"), PASS_ONLY).expect("rewrite definition");
+    let diff = printed(&world.run(&["diff", &path]));
+    assert!(diff.contains("policy.StateMachineExecution"), "{diff}");
+    world.proxy.clear();
+    let out = world.ok(&["up", &path]);
+    let shown = printed(&out);
+    assert!(
+        shown.contains(&format!("delete policy of workflow role {ROLE}")),
+        "{shown}"
+    );
+    let mutating: Vec<String> = world
+        .proxy
+        .mutating_calls()
+        .into_iter()
+        .map(|c| c.operation)
+        .collect();
+    assert_eq!(
+        mutating,
+        ["UpdateStateMachine", "DeleteRolePolicy"],
+        "{mutating:?}"
+    );
+    assert_eq!(inline_policies(&world).await, vec!["Theirs".to_string()]);
+    let machine = describe(&world, &machine_arn("wf")).await;
+    let definition: Value = serde_json::from_str(machine.definition()).expect("JSON definition");
+    assert_eq!(definition["StartAt"], "Check");
+
+    world.proxy.clear();
+    let again = world.ok(&["up", &path]);
+    assert!(printed(&again).contains("No changes"), "{}", printed(&again));
+    assert_eq!(
+        world.proxy.mutating_calls(),
+        Vec::new(),
+        "a no-op up mutates nothing"
+    );
+
+    std::fs::write(world.dir.path().join("wf.asl.json"), DEFINITION).expect("restore definition");
+    world.ok(&["up", &path]);
+    let mut names = inline_policies(&world).await;
+    names.sort();
+    assert_eq!(names, ["StateMachineExecution", "Theirs"]);
+}

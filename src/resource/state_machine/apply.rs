@@ -51,11 +51,14 @@ pub async fn run(
             trust,
             policy,
             tags,
-        } => create_role(clients, name, trust, policy, tags).await,
+        } => create_role(clients, name, trust, policy.as_ref(), tags).await,
         MachineOp::TagRole { name, tags } => role::tag(clients, name, tags, &[]).await,
         MachineOp::UpdateRoleTrust { name, trust } => role::update_trust(clients, name, trust).await,
         MachineOp::PutRolePolicy { name, policy } => {
             role::put_policy(clients, name, ROLE_POLICY_NAME, policy).await
+        }
+        MachineOp::DeleteRolePolicy { name, .. } => {
+            role::delete_policy(clients, name, ROLE_POLICY_NAME).await
         }
         MachineOp::DeleteRole { name, inline, .. } => delete_role(clients, name, inline).await,
         MachineOp::Create(new) => create(clients, ctx, progress, new).await,
@@ -137,14 +140,15 @@ where
     }
 }
 
-/// CreateRole then PutRolePolicy, through the role unit's calls (the stack's own role is made
-/// the same way). A role of that name already tagged for the stack (a run cut off after creating
-/// it) is taken; an untagged one is refused (the plan asks for `--adopt`).
+/// CreateRole then PutRolePolicy (none for a machine that needs no permission), through the role
+/// unit's calls (the stack's own role is made the same way). A role of that name already tagged
+/// for the stack (a run cut off after creating it) is taken; an untagged one is refused (the
+/// plan asks for `--adopt`).
 async fn create_role(
     clients: &Clients,
     name: &str,
     trust: &Value,
-    policy: &Value,
+    policy: Option<&Value>,
     tags: &BTreeMap<String, String>,
 ) -> Result<(), AwsError> {
     let spec = role::NewRole {
@@ -164,7 +168,10 @@ async fn create_role(
         Some(help),
     )
     .await?;
-    role::put_policy(clients, name, ROLE_POLICY_NAME, policy).await
+    match policy {
+        Some(policy) => role::put_policy(clients, name, ROLE_POLICY_NAME, policy).await,
+        None => Ok(()),
+    }
 }
 
 /// Each inline policy, then the role (asked again while IAM still sees the policies).

@@ -6,7 +6,9 @@
 
 use serde_json::{Map, Value, json};
 
-use super::spec::{AliasTarget, DesiredMachine, MachineRole, ROLE_DESCRIPTION, ROLE_POLICY_NAME};
+use super::spec::{
+    AliasTarget, DesiredMachine, GeneratedRole, MachineRole, ROLE_DESCRIPTION, ROLE_POLICY_NAME,
+};
 use crate::grant::{SdkCall, When, call};
 
 /// The deployer's rows for this unit's calls (its `read.rs` and `apply.rs`) on the machines the
@@ -125,16 +127,19 @@ pub fn resources(machine: &DesiredMachine, ids: &Ids) -> Map<String, Value> {
         .collect();
     let role_arn = match (&machine.role, &ids.role) {
         (MachineRole::Generated(g), Some(id)) => {
-            out.insert(
-                id.clone(),
-                json!({"Type": "AWS::IAM::Role", "Properties": {
-                    "RoleName": g.name,
-                    "Description": ROLE_DESCRIPTION,
-                    "AssumeRolePolicyDocument": g.trust,
-                    "Policies": [{"PolicyName": ROLE_POLICY_NAME, "PolicyDocument": names_resolved(&function_names_resolved(&queue_urls_split(&g.policy), ids), ids)}],
-                    "Tags": tags,
-                }}),
-            );
+            let mut role = json!({
+                "RoleName": g.name,
+                "Description": ROLE_DESCRIPTION,
+                "AssumeRolePolicyDocument": g.trust,
+                "Tags": tags,
+            });
+            // `Policies` is optional on AWS::IAM::Role: a machine that needs no permission gets
+            // a role without it, as `up` makes it.
+            if let Some(policy) = &g.policy {
+                let document = names_resolved(&function_names_resolved(&queue_urls_split(policy), ids), ids);
+                role["Policies"] = json!([{"PolicyName": ROLE_POLICY_NAME, "PolicyDocument": document}]);
+            }
+            out.insert(id.clone(), json!({"Type": "AWS::IAM::Role", "Properties": role}));
             json!({"Fn::GetAtt": [id, "Arn"]})
         }
         (role, _) => json!(role.arn()),
@@ -365,12 +370,22 @@ fn padded_fields(name: &str) -> Value {
 /// (`ACCOUNT:function:NAME`) and unqualified, read from the value's fields at `:` (Lambda API
 /// reference, Invoke, `FunctionName` "Name formats"); for each that is a whole table or event
 /// bus name ([`NAME_OR_ARN`]), whether it is an ARN.
+///
+/// Inside `Fn::Equals` these use `Fn::Select`, `Fn::Split` and `Fn::Join`: the CloudFormation
+/// Template Reference ("Condition functions") lists only `Fn::FindInMap`, `Ref` and other
+/// condition functions there, while cfn-lint, AWS's own template linter, allows `Ref`,
+/// `Fn::FindInMap`, `Fn::Sub`, `Fn::Join`, `Fn::Select`, `Fn::Split`, `Fn::Length` and
+/// `Fn::ToJsonString` (its `schemas/other/functions/equals.json`), and the CI runs it on these
+/// templates. Not confirmed with a deploy to CloudFormation itself.
 pub fn conditions(machine: &DesiredMachine, ids: &Ids) -> Map<String, Value> {
-    let MachineRole::Generated(g) = &machine.role else {
+    let MachineRole::Generated(GeneratedRole {
+        policy: Some(policy), ..
+    }) = &machine.role
+    else {
         return Map::new();
     };
     let mut out = Map::new();
-    for (n, name) in function_variables(&g.policy).iter().enumerate() {
+    for (n, name) in function_variables(policy).iter().enumerate() {
         let [arn, partial, unqualified] = function_conditions(ids, n);
         let field = |i: usize| json!({"Fn::Select": [i, padded_fields(name)]});
         out.insert(arn.clone(), json!({"Fn::Equals": [field(0), "arn"]}));
@@ -384,7 +399,7 @@ pub fn conditions(machine: &DesiredMachine, ids: &Ids) -> Map<String, Value> {
             ]}),
         );
     }
-    for (n, (kind, name)) in named_variables(&g.policy).iter().enumerate() {
+    for (n, (kind, name)) in named_variables(policy).iter().enumerate() {
         let first = json!({"Fn::Select": [0, {"Fn::Split": [":", format!("${{var.{name}}}")]}]});
         out.insert(
             named_condition(ids, *kind, n),

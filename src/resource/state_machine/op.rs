@@ -82,11 +82,12 @@ pub struct MachineUpdate {
 /// One AWS mutation of this unit.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub enum MachineOp {
-    /// CreateRole (trusted by Step Functions, tagged) then PutRolePolicy.
+    /// CreateRole (trusted by Step Functions, tagged) then PutRolePolicy, unless the machine
+    /// needs no permission (`None`: no inline policy at all).
     CreateRole {
         name: String,
         trust: Value,
-        policy: Value,
+        policy: Option<Value>,
         tags: BTreeMap<String, String>,
     },
     /// TagRole: adoption of a same-named role, or tags brought up to date.
@@ -98,6 +99,9 @@ pub enum MachineOp {
     UpdateRoleTrust { name: String, trust: Value },
     /// PutRolePolicy of the derived policy.
     PutRolePolicy { name: String, policy: Value },
+    /// DeleteRolePolicy of the tool's own inline policy, once `machine` needs no permission;
+    /// after the machine has its new definition, so a run in between keeps what it needs.
+    DeleteRolePolicy { name: String, machine: String },
     /// Every inline policy deleted, then DeleteRole.
     DeleteRole {
         name: String,
@@ -150,6 +154,9 @@ impl std::fmt::Display for MachineOp {
                 write!(f, "update trust policy of workflow role {name}")
             }
             MachineOp::PutRolePolicy { name, .. } => write!(f, "put policy of workflow role {name}"),
+            MachineOp::DeleteRolePolicy { name, .. } => {
+                write!(f, "delete policy of workflow role {name}")
+            }
             MachineOp::DeleteRole { name, .. } => write!(f, "delete workflow role {name}"),
             MachineOp::Create(m) => write!(f, "create state machine {}", m.name),
             MachineOp::Update(u) => write!(
@@ -200,7 +207,9 @@ impl MachineOp {
             | MachineOp::UpdateAlias { machine, .. }
             | MachineOp::DeleteAlias { machine, .. } => vec![MachineKey::AliasesSet(machine.clone())],
             // Nothing waits for these.
-            MachineOp::DeleteRole { .. } | MachineOp::DeleteVersion { .. } => Vec::new(),
+            MachineOp::DeleteRole { .. }
+            | MachineOp::DeleteRolePolicy { .. }
+            | MachineOp::DeleteVersion { .. } => Vec::new(),
         }
     }
 
@@ -226,6 +235,10 @@ impl MachineOp {
                 keys.push(MachineKey::Tagged(u.name.clone()));
                 keys
             }
+            MachineOp::DeleteRolePolicy { name, machine } => vec![
+                MachineKey::RoleTagged(name.clone()),
+                MachineKey::Ready(machine.clone()),
+            ],
             MachineOp::Publish { name, .. } => vec![MachineKey::Ready(name.clone())],
             MachineOp::CreateAlias { machine, routing, .. }
             | MachineOp::UpdateAlias { machine, routing, .. } => {
@@ -263,6 +276,7 @@ impl MachineOp {
             | MachineOp::TagRole { .. }
             | MachineOp::UpdateRoleTrust { .. }
             | MachineOp::PutRolePolicy { .. }
+            | MachineOp::DeleteRolePolicy { .. }
             | MachineOp::DeleteRole { .. }
             | MachineOp::Create(_)
             | MachineOp::Update(_)

@@ -126,14 +126,18 @@ fn plan_role(
     changes: &mut Vec<Change>,
 ) -> Result<(), PlanError> {
     let Some(live) = live else {
+        // A machine that needs no permission gets a role without an inline policy.
+        let mut fields = vec![created("trust", role.trust.clone())];
+        fields.extend(
+            role.policy
+                .clone()
+                .map(|policy| created(&format!("policy.{ROLE_POLICY_NAME}"), policy)),
+        );
         changes.push(change(
             Action::Create,
             Kind::Role,
             &role.name,
-            vec![
-                created("trust", role.trust.clone()),
-                created(&format!("policy.{ROLE_POLICY_NAME}"), role.policy.clone()),
-            ],
+            fields,
             vec![MachineOp::CreateRole {
                 name: role.name.clone(),
                 trust: role.trust.clone(),
@@ -166,22 +170,46 @@ fn plan_role(
             trust: role.trust.clone(),
         });
     }
-    let live_policy = live.inline.get(ROLE_POLICY_NAME).cloned().unwrap_or(Value::Null);
-    if live_policy != role.policy {
-        fields.push(field(
-            &format!("policy.{ROLE_POLICY_NAME}"),
-            live_policy,
-            role.policy.clone(),
-        ));
-        ops.push(MachineOp::PutRolePolicy {
-            name: role.name.clone(),
-            policy: role.policy.clone(),
-        });
-    }
+    plan_role_policy(&desired.name, role, live, &mut fields, &mut ops);
     if !ops.is_empty() {
         changes.push(change(Action::Update, Kind::Role, &role.name, fields, ops));
     }
     Ok(())
+}
+
+/// The role's inline policy, `StateMachineExecution` (the one policy name the tool owns on a role
+/// it generates; any other inline policy is left alone): put where it differs, deleted once the
+/// machine needs no permission, and "no policy wanted" with none there is no change.
+fn plan_role_policy(
+    machine: &str,
+    role: &GeneratedRole,
+    live: &LiveRole,
+    fields: &mut Vec<FieldChange>,
+    ops: &mut Vec<MachineOp>,
+) {
+    let field_name = format!("policy.{ROLE_POLICY_NAME}");
+    match (live.inline.get(ROLE_POLICY_NAME), &role.policy) {
+        (Some(there), Some(wanted)) if there == wanted => {}
+        (there, Some(wanted)) => {
+            fields.push(field(
+                &field_name,
+                there.cloned().unwrap_or(Value::Null),
+                wanted.clone(),
+            ));
+            ops.push(MachineOp::PutRolePolicy {
+                name: role.name.clone(),
+                policy: wanted.clone(),
+            });
+        }
+        (Some(there), None) => {
+            fields.push(field(&field_name, there.clone(), Value::Null));
+            ops.push(MachineOp::DeleteRolePolicy {
+                name: role.name.clone(),
+                machine: machine.to_string(),
+            });
+        }
+        (None, None) => {}
+    }
 }
 
 /// The machine: create, replace (a new type), adopt, update. Returns true when this run

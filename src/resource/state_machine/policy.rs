@@ -23,8 +23,12 @@ use crate::stack::rules::{
 /// run time (the grant is then as narrow as what is static).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Derived {
-    /// The inline policy document, normalised.
-    pub policy: Value,
+    /// The inline policy document, normalised; `None` when the machine needs no permission
+    /// (only Pass, Wait, Choice, Succeed, Fail or activity states, no logging, no tracing). The
+    /// role then gets no inline policy at all: "The Statement element is the main element for a
+    /// policy. This element is required." (IAM User Guide, "IAM JSON policy elements:
+    /// Statement"), and IAM answers MalformedPolicyDocument to `"Statement": []`.
+    pub policy: Option<Value>,
     /// (state, field, what was granted instead).
     pub warnings: Vec<String>,
 }
@@ -112,7 +116,8 @@ pub fn derive(definition: &Value, logging: bool, tracing: bool) -> Derived {
         .map(|(resources, actions)| json!({"Effect": "Allow", "Action": actions, "Resource": resources}))
         .collect();
     Derived {
-        policy: crate::policy::normalize(&json!({"Version": "2012-10-17", "Statement": statements})),
+        policy: (!statements.is_empty())
+            .then(|| crate::policy::normalize(&json!({"Version": "2012-10-17", "Statement": statements}))),
         warnings: grants.warnings,
     }
 }
@@ -436,7 +441,7 @@ mod tests {
              "Resource": "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/user-onboarding-users"},
             {"Effect": "Allow", "Action": "sqs:SendMessage",
              "Resource": "arn:aws:sqs:ap-southeast-2:189107071895:user-onboarding-welcome"}]});
-        assert_eq!(derived.policy, crate::policy::normalize(&expected));
+        assert_eq!(derived.policy, Some(crate::policy::normalize(&expected)));
         assert!(derived.warnings.is_empty());
     }
 
@@ -450,7 +455,7 @@ mod tests {
                 "Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"FunctionName": name}, "End": true}}});
             let derived = derive(&definition, false, false);
             assert!(derived.warnings.is_empty(), "{:?}", derived.warnings);
-            derived.policy["Statement"][0]["Resource"].clone()
+            derived.policy.expect("a policy")["Statement"][0]["Resource"].clone()
         };
         let here = "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function";
         assert_eq!(
@@ -482,7 +487,7 @@ mod tests {
                 "Parameters": {"ExecutionArn.$": "$.arn"}, "End": true}}}
         ]}}});
         let derived = derive(&definition, true, false);
-        let text = derived.policy.to_string();
+        let text = derived.policy.expect("a policy").to_string();
         assert!(text.contains("function:*"), "{text}");
         assert!(text.contains("arn:aws:states:us-east-1:111122223333:execution:child:*"));
         assert!(text.contains("StepFunctionsGetEventsForStepFunctionsExecutionRule"));
@@ -490,6 +495,33 @@ mod tests {
         assert!(text.contains("logs:CreateLogDelivery"));
         assert_eq!(derived.warnings.len(), 2, "{:?}", derived.warnings);
         assert!(derived.warnings[0].contains("state \"L\": `FunctionName`"));
+    }
+
+    /// Pass, Wait, Choice, Succeed, Fail, an activity and a Parallel or Map of them call no
+    /// service: no policy at all ("IAM JSON policy elements: Statement": the element is
+    /// required, so an empty one is no policy IAM takes). Logging or tracing alone needs one.
+    #[test]
+    fn a_definition_that_calls_nothing_needs_no_policy() {
+        let definition = json!({"StartAt": "C", "States": {
+            "C": {"Type": "Choice", "Choices": [{"Variable": "$.x", "IsPresent": true, "Next": "W"}], "Default": "F"},
+            "W": {"Type": "Wait", "Seconds": 1, "Next": "P"},
+            "P": {"Type": "Parallel", "Next": "A", "Branches": [
+                {"StartAt": "Q", "States": {"Q": {"Type": "Pass", "End": true}}}]},
+            "A": {"Type": "Task", "Resource": "arn:aws:states:us-east-1:111122223333:activity:work", "Next": "M"},
+            "M": {"Type": "Map", "Next": "S", "ItemProcessor": {"StartAt": "R", "States": {"R": {"Type": "Pass", "End": true}}}},
+            "S": {"Type": "Succeed"},
+            "F": {"Type": "Fail", "Error": "E"}}});
+        let derived = derive(&definition, false, false);
+        assert_eq!(derived.policy, None);
+        assert!(derived.warnings.is_empty());
+        let logged = derive(&definition, true, false)
+            .policy
+            .expect("logging needs a policy");
+        assert!(logged.to_string().contains("logs:CreateLogDelivery"), "{logged}");
+        let traced = derive(&definition, false, true)
+            .policy
+            .expect("tracing needs a policy");
+        assert!(traced.to_string().contains("xray:PutTraceSegments"), "{traced}");
     }
 
     #[test]

@@ -59,8 +59,9 @@ pub struct GeneratedRole {
     pub arn: String,
     /// Trust policy, normalised.
     pub trust: Value,
-    /// The inline policy derived from the definition, normalised.
-    pub policy: Value,
+    /// The inline policy derived from the definition, normalised; `None` when the machine needs
+    /// no permission, and the role then has no inline policy ([`policy::Derived::policy`]).
+    pub policy: Option<Value>,
     /// Warnings of the derivation: resources read at run time.
     pub warnings: Vec<String>,
 }
@@ -157,7 +158,9 @@ impl DesiredMachine {
                 let prefix = arn.rsplit_once('/').map_or(arn.as_str(), |(p, _)| p);
                 g.arn = format!("{prefix}/{}", g.name);
                 g.trust = crate::policy::normalize(&map_strings(&g.trust, bind));
-                g.policy = crate::policy::normalize(&map_strings(&g.policy, bind));
+                if let Some(policy) = &mut g.policy {
+                    *policy = crate::policy::normalize(&map_strings(policy, bind));
+                }
             }
         }
     }
@@ -273,7 +276,9 @@ pub fn status_helper_machine(described: &str, stack_tags: &BTreeMap<String, Stri
             arn: RoleArn::new(PARTITION_PLACEHOLDER, ACCOUNT_PLACEHOLDER, "/", &role_name).to_string(),
             name: role_name,
             trust: policy::trust(&machine_arn),
-            policy: crate::policy::normalize(&status_helper::role_policy(&rules::named_machine(described))),
+            policy: Some(crate::policy::normalize(&status_helper::role_policy(
+                &rules::named_machine(described),
+            ))),
             warnings: Vec::new(),
         }),
         publish: false,

@@ -766,6 +766,19 @@ pub fn stderr(out: &Output) -> String {
     text(&out.stderr)
 }
 
+/// What a command printed on stdout.
+pub fn stdout(out: &Output) -> String {
+    text(&out.stdout)
+}
+
+/// Runs [`provision`] against `endpoint` with `args` to its end.
+pub fn run(endpoint: &str, args: &[&str]) -> Output {
+    provision(endpoint)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run provision: {e}"))
+}
+
 /// `provision` pointed at `endpoint` (moto or a proxy) with every inherited
 /// `AWS_*` variable removed, dummy credentials, no readable config files, no
 /// IMDS, `NO_COLOR=1`, run from the crate root.

@@ -185,3 +185,130 @@ fn a_machine_still_deleting_is_created_again_and_not_deleted_again() {
     live.machines.get_mut("m").unwrap().status = crate::domain::MachineStatus::Active;
     assert_eq!(ops(&plan_down(STACK, &live)), vec!["delete state machine m"]);
 }
+
+/// `desired(..)` with the role the stack generates: its policy derived from the definition.
+fn with_generated_role(mut d: DesiredMachine) -> DesiredMachine {
+    let derived = crate::resource::state_machine::policy::derive(&d.definition, false, false);
+    d.role = MachineRole::Generated(GeneratedRole {
+        name: "StepFunctions-m".into(),
+        arn: "arn:aws:iam::111122223333:role/StepFunctions-m".into(),
+        trust: crate::resource::state_machine::policy::trust(&d.arn()),
+        policy: derived.policy,
+        warnings: derived.warnings,
+    });
+    d
+}
+
+/// A Task on a DynamoDB table: the role needs `dynamodb:PutItem` on it.
+fn put_item(d: &mut DesiredMachine) {
+    d.definition = json!({"StartAt": "A", "States": {"A": {"Type": "Task",
+        "Resource": "arn:aws:states:::dynamodb:putItem",
+        "Parameters": {"TableName": "t", "Item": {}}, "End": true}}});
+}
+
+/// The live state `up` leaves for `d`: the machine, and its generated role with the inline
+/// policy `up` puts on it (none when the machine needs no permission).
+fn live_with_role(d: &DesiredMachine) -> LiveMachines {
+    let MachineRole::Generated(role) = &d.role else {
+        panic!("a generated role: {:?}", d.role)
+    };
+    let mut live = live_of(d, &[], None);
+    live.roles.insert(
+        role.name.clone(),
+        LiveRole {
+            name: role.name.clone(),
+            arn: role.arn.clone(),
+            tags: d.tags.clone(),
+            trust: role.trust.clone(),
+            inline: role
+                .policy
+                .iter()
+                .map(|p| (ROLE_POLICY_NAME.to_string(), p.clone()))
+                .collect(),
+            path: "/".into(),
+            ..LiveRole::default()
+        },
+    );
+    live
+}
+
+/// A machine of only Pass states needs no permission: its role is created without an inline
+/// policy (IAM refuses `"Statement": []`: "IAM JSON policy elements: Statement", the element is
+/// required), and the role as `up` leaves it, with no policy, is no change.
+#[test]
+fn a_machine_that_needs_no_permission_gets_a_role_without_a_policy_and_that_is_no_change() {
+    let d = with_generated_role(desired(false, None));
+    let MachineRole::Generated(role) = &d.role else {
+        unreachable!()
+    };
+    assert_eq!(role.policy, None);
+    let changes = plan(STACK, std::slice::from_ref(&d), &LiveMachines::default(), false).unwrap();
+    assert_eq!(
+        ops(&changes),
+        vec!["create workflow role StepFunctions-m", "create state machine m"]
+    );
+    let Op::Machine(MachineOp::CreateRole { policy, .. }) = &changes[0].ops[0] else {
+        panic!("{changes:?}")
+    };
+    assert_eq!(*policy, None);
+    let fields: Vec<&str> = changes[0].fields.iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(fields, ["trust"]);
+
+    let live = live_with_role(&d);
+    assert!(live.roles["StepFunctions-m"].inline.is_empty());
+    assert_eq!(plan(STACK, &[d], &live, false).unwrap(), Vec::new());
+}
+
+/// A machine that needed a permission and no longer does: the machine is updated, then the
+/// tool's own inline policy is deleted (DeleteRolePolicy after the machine, so a run in between
+/// keeps what it needs); an inline policy of another name on the role is left alone.
+#[test]
+fn a_machine_that_stops_needing_permissions_has_the_tool_s_policy_deleted_after_its_update() {
+    let mut before = desired(false, None);
+    put_item(&mut before);
+    let before = with_generated_role(before);
+    let mut live = live_with_role(&before);
+    let role = live.roles.get_mut("StepFunctions-m").unwrap();
+    assert_eq!(role.inline.len(), 1, "{:?}", role.inline);
+    role.inline.insert("SomeoneElse".into(), serde_json::Value::Null);
+
+    let after = with_generated_role(desired(false, None));
+    let changes = plan(STACK, std::slice::from_ref(&after), &live, false).unwrap();
+    assert_eq!(
+        ops(&changes),
+        vec![
+            "delete policy of workflow role StepFunctions-m",
+            "update state machine m"
+        ]
+    );
+    assert_eq!(changes[0].fields[0].field, "policy.StateMachineExecution");
+    assert_eq!(changes[0].fields[0].after, serde_json::Value::Null);
+    let delete = &changes[0].ops[0];
+    assert_eq!(
+        delete,
+        &Op::Machine(MachineOp::DeleteRolePolicy {
+            name: "StepFunctions-m".into(),
+            machine: "m".into(),
+        })
+    );
+    // Ordered after the machine's update, which provides Ready(m).
+    let ready =
+        crate::plan::key::Key::StateMachine(crate::resource::state_machine::MachineKey::Ready("m".into()));
+    assert!(delete.needs().contains(&ready), "{:?}", delete.needs());
+    assert!(changes[1].ops[0].provides().contains(&ready));
+
+    // And back: a machine that needs a permission again gets the policy put.
+    let mut again = after.clone();
+    put_item(&mut again);
+    let again = with_generated_role(again);
+    let mut live = live_with_role(&after);
+    live.machines.get_mut("m").unwrap().definition = Some(after.definition.clone());
+    let changes = plan(STACK, &[again], &live, false).unwrap();
+    assert_eq!(
+        ops(&changes),
+        vec![
+            "put policy of workflow role StepFunctions-m",
+            "update state machine m"
+        ]
+    );
+}
