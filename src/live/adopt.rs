@@ -1,11 +1,11 @@
 //! `--adopt` for the API: the one untagged API named as the stack's, read in full so that the
 //! plan can keep it (tag it) instead of creating another of the same name.
 
+use super::Live;
 use super::children::read_api_children;
-use super::{Live, LiveApi};
 use crate::aws::Clients;
-use crate::error::{AwsError, Error};
-use crate::resource::api::read::live_api;
+use crate::error::Error;
+use crate::resource::api::read::get_api;
 use crate::stack::Desired;
 use crate::stack::rules::OWNER_TAG;
 
@@ -46,28 +46,9 @@ pub(super) async fn find_adoptable(
         }
     };
     let resource = format!("API {} ({id})", desired.api.name);
-    let out = clients
-        .apigw
-        .get_api()
-        .api_id(&id)
-        .send()
-        .await
-        .map_err(|e| AwsError::new("GetApi", &resource, e))?;
-    let api = aws_sdk_apigatewayv2::types::Api::builder()
-        .set_api_id(out.api_id)
-        .set_name(out.name)
-        .set_api_endpoint(out.api_endpoint)
-        .set_created_date(out.created_date)
-        .set_cors_configuration(out.cors_configuration)
-        .set_tags(out.tags)
-        .set_protocol_type(out.protocol_type)
-        .build();
-    let mut api: LiveApi = live_api(&api, "GetApi", &resource)?;
+    let mut api = get_api(clients, &id, &resource).await?;
     let children = read_api_children(clients, &id, true).await?;
-    api.routes = children.routes;
-    api.integrations = children.integrations;
-    api.stages = children.stages;
-    api.authorizers = children.authorizers;
+    children.fill(&mut api);
     live.adoptable = Some(api);
     Ok(())
 }

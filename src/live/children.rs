@@ -4,6 +4,7 @@
 
 use crate::aws::Clients;
 use crate::error::AwsError;
+use crate::resource::api::spec::LiveApi;
 use crate::resource::authorizer::read::read_authorizers;
 use crate::resource::authorizer::spec::LiveAuthorizer;
 use crate::resource::integration::read::read_integrations;
@@ -24,6 +25,16 @@ pub struct ApiChildren {
     pub stages: Vec<LiveStage>,
     /// Authorizers: read only when the stack declares some or a route uses one, else empty.
     pub authorizers: Vec<LiveAuthorizer>,
+}
+
+impl ApiChildren {
+    /// Puts the children into the API they were read from.
+    pub fn fill(self, api: &mut LiveApi) {
+        api.routes = self.routes;
+        api.integrations = self.integrations;
+        api.stages = self.stages;
+        api.authorizers = self.authorizers;
+    }
 }
 
 /// Routes, integrations and stages of one API, read concurrently, and its authorizers when

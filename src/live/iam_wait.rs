@@ -20,11 +20,7 @@ pub async fn wait_for_role(clients: &Clients, desired: &Desired, limit: Duration
     let mut streak = 0;
     while start.elapsed() < limit {
         let settled = match read_role(clients, &desired.role.name, Some(&desired.role.policy_name)).await {
-            Ok(RoleState::Present(role)) => {
-                role.trust == desired.role.trust
-                    && role.inline.get(&desired.role.policy_name) == Some(&desired.role.policy)
-                    && desired.role.managed_policies.is_subset(&role.attached)
-            }
+            Ok(RoleState::Present(role)) => role.shows_applied(&desired.role),
             Ok(RoleState::Absent) => false,
             Err(e) => {
                 tracing::debug!("waiting for IAM: {e}");

@@ -10,8 +10,7 @@ use crate::aws::Clients;
 use crate::error::{AwsError, Error};
 use crate::resource::api::read::{get_apis, live_api};
 use crate::resource::paginate::paginate;
-use crate::resource::role::read::read_inline_policy_text;
-use crate::resource::role::read::read_role;
+use crate::resource::role::read::read_role_with_policy_texts;
 
 /// Everything an import starts from.
 #[derive(Debug, Clone)]
@@ -47,10 +46,7 @@ pub async fn read_for_import(clients: &Clients, name_or_id: &str) -> Result<Impo
         mtls_domains(clients, &api.id)
     );
     let children = children?;
-    api.routes = children.routes;
-    api.integrations = children.integrations;
-    api.stages = children.stages;
-    api.authorizers = children.authorizers;
+    children.fill(&mut api);
     let mut roles = BTreeMap::new();
     let mut policy_texts = BTreeMap::new();
     for arn in api.integrations.iter().filter_map(|i| i.credentials_arn.clone()) {
@@ -58,7 +54,7 @@ pub async fn read_for_import(clients: &Clients, name_or_id: &str) -> Result<Impo
             continue;
         }
         let name = super::role_name_of(&arn).to_string();
-        let (role, texts) = read_role_with_policies(clients, &name).await?;
+        let (role, texts) = read_role_with_policy_texts(clients, &name).await?;
         roles.insert(arn, role);
         policy_texts.insert(name, texts);
     }
@@ -93,29 +89,6 @@ fn pick(all: Vec<LiveApi>, name_or_id: &str, region: &str) -> Result<LiveApi, Er
             "pass the id of the one to import: provision import --api ID",
         )),
     }
-}
-
-/// The role with every inline policy's document read (GetRolePolicy each), normalised in the
-/// role and as returned (URL-decoded) beside it.
-async fn read_role_with_policies(
-    clients: &Clients,
-    name: &str,
-) -> Result<(RoleState, BTreeMap<String, String>), AwsError> {
-    let mut state = read_role(clients, name, None).await?;
-    let mut texts = BTreeMap::new();
-    if let RoleState::Present(role) = &mut state {
-        let names: Vec<String> = role.inline.keys().cloned().collect();
-        for policy in names {
-            // A policy deleted between the listing and this read has nothing left to import.
-            let Some((text, doc)) = read_inline_policy_text(clients, name, &policy).await? else {
-                role.inline.remove(&policy);
-                continue;
-            };
-            role.inline.insert(policy.clone(), doc);
-            texts.insert(policy, text);
-        }
-    }
-    Ok((state, texts))
 }
 
 /// Custom domain names with mutual TLS (a truststore) that map `api_id` (GetDomainNames, then

@@ -5,15 +5,13 @@
 //! cannot act on, since skipping the item could create a duplicate of it and keeping it with an
 //! empty id would target or delete nothing.
 
-use std::collections::BTreeMap;
-
 use super::Live;
 use super::children::read_api_children;
 use crate::aws::Clients;
 use crate::error::{AwsError, Error};
 use crate::resource::api::read::list_apis;
 use crate::resource::api::spec::LiveApi;
-use crate::resource::integration::read::read_integrations;
+use crate::resource::integration::read::credentials_in;
 use crate::resource::role::read::{read_role, read_role_documents, roles_made_for};
 use crate::resource::role::spec::{LiveRole, RoleState};
 use crate::stack::{BoundDesired, Desired};
@@ -142,7 +140,7 @@ async fn check_outside_use(
         return Ok(());
     }
     if live.outside_credentials.is_none() {
-        live.outside_credentials = Some(outside_credentials(clients, &live.other_apis).await?);
+        live.outside_credentials = Some(credentials_in(clients, &live.other_apis).await?);
     }
     let used = live
         .outside_credentials
@@ -194,29 +192,6 @@ async fn read_former_roles(clients: &Clients, live: &Live, current: &str) -> Res
     Ok(roles)
 }
 
-/// The roles other APIs of the account use as integration credentials: each credentials ARN
-/// with the APIs (`API NAME (ID)`) whose integrations name it. One GetIntegrations per other API
-/// (there is no account-wide listing); read once, and only where a delete of a tagged role is in
-/// question.
-pub async fn outside_credentials(
-    clients: &Clients,
-    others: &[(String, String)],
-) -> Result<BTreeMap<String, Vec<String>>, AwsError> {
-    let mut used: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (id, name) in others {
-        for integration in read_integrations(clients, id).await? {
-            if let Some(credentials) = integration.credentials_arn {
-                let api = format!("API {name} ({id})");
-                let users = used.entry(credentials).or_default();
-                if !users.contains(&api) {
-                    users.push(api);
-                }
-            }
-        }
-    }
-    Ok(used)
-}
-
 /// The stack's APIs with their children, and the (id, name) of every other API of the account.
 async fn read_apis(
     clients: &Clients,
@@ -227,10 +202,7 @@ async fn read_apis(
     // control-plane rate limit.
     for api in &mut owned {
         let children = read_api_children(clients, &api.id, scope.declares_authorizers).await?;
-        api.routes = children.routes;
-        api.integrations = children.integrations;
-        api.stages = children.stages;
-        api.authorizers = children.authorizers;
+        children.fill(api);
     }
     Ok((owned, others))
 }

@@ -1,7 +1,6 @@
 //! The vocabulary every kind's diff speaks: a change, its fields, and the helpers that build
 //! them. It sits below the kinds (`resource/*/plan.rs`) and the planner's driver above them.
 
-use crate::plan::op::RoleOp;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -93,25 +92,6 @@ pub(crate) fn delete(kind: Kind, name: &str, op: Op) -> Change {
         fields: Vec::new(),
         ops: vec![op],
     }
-}
-
-/// The delete of an inline policy, saying which role it belongs to (a policy name alone does not
-/// say, and two roles may have policies of one name).
-pub(crate) fn delete_inline_policy(role: &str, policy_name: &str) -> Change {
-    let mut change = delete(
-        Kind::RolePolicy,
-        policy_name,
-        Op::Role(RoleOp::DeletePolicy {
-            role: role.to_string(),
-            policy_name: policy_name.to_string(),
-        }),
-    );
-    change.fields.push(FieldChange {
-        field: "role".into(),
-        before: Value::String(role.to_string()),
-        after: Value::Null,
-    });
-    change
 }
 
 pub(crate) fn created(field: &str, after: Value) -> FieldChange {

@@ -1,6 +1,6 @@
 //! Why no plan can be made.
 
-use super::quota;
+use crate::resource::integration::quota;
 use crate::stack::rules::OWNER_TAG;
 
 /// Why no plan can be made.

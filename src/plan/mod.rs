@@ -11,7 +11,6 @@ pub mod change;
 pub mod error;
 pub mod key;
 pub mod op;
-mod quota;
 pub mod saved;
 
 use serde::Serialize;
@@ -80,7 +79,7 @@ pub fn plan(desired: &BoundDesired, live: &Live, options: PlanOptions) -> Result
     route::plan_routes(desired, api, &api_ref, &role_ref, &authorizers, &mut changes);
     authorizer::delete_unused_authorizers(desired, api, &authorizers, &mut changes);
     stage::plan_stages(desired, api, &api_ref, &mut changes);
-    quota::integrations(api, &changes)?;
+    crate::resource::integration::quota::integrations(api, &changes)?;
     role::plan_former_roles(desired, &live.former_roles, &live.used_outside, &mut changes);
     changes.extend(api::delete_duplicates(&apis));
     Ok(Plan {

@@ -1,6 +1,6 @@
 //! The purity check: the files of the spec and the diff never reach the AWS SDK, nor the layers
 //! that call it. Pure are every file of a unit but its `read.rs` and `apply.rs` (so `spec.rs`,
-//! `plan.rs`, `op.rs`, `check.rs`, `emit.rs`, the state machine's definition, duration,
+//! `plan.rs`, `op.rs`, `check.rs`, `emit.rs`, the integration's `quota.rs`, the state machine's definition, duration,
 //! located, policy and YAML files and its `plan/` folder), `resource/live.rs` (the live state as
 //! data), the stack file's model (`stack/`) and the planner (`plan/`). Left out: the units'
 //! `read.rs` and `apply.rs`, `resource/paginate.rs` (the read side's list loop) and this file,

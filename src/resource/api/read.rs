@@ -87,6 +87,29 @@ pub(crate) fn owned_api(api: &Api, stack: &str, resource: &str) -> Result<Option
     live_api(api, "GetApis", resource).map(Some)
 }
 
+/// One API by id (GetApi), read as the list calls read it: for `--adopt`, which takes over an
+/// untagged API found by name.
+pub(crate) async fn get_api(clients: &Clients, id: &str, resource: &str) -> Result<LiveApi, AwsError> {
+    let out = clients
+        .apigw
+        .get_api()
+        .api_id(id)
+        .send()
+        .await
+        .map_err(|e| AwsError::new("GetApi", resource, e))?;
+    // GetApi answers the fields of an `Api` one by one: made into one, it is read as GetApis'
+    // items are.
+    let api = Api::builder()
+        .set_api_id(out.api_id)
+        .set_name(out.name)
+        .set_api_endpoint(out.api_endpoint)
+        .set_created_date(out.created_date)
+        .set_cors_configuration(out.cors_configuration)
+        .set_tags(out.tags)
+        .set_protocol_type(out.protocol_type)
+        .build();
+    live_api(&api, "GetApi", resource)
+}
 /// An API as GetApis or GetApi returns it, without its children.
 pub(crate) fn live_api(api: &Api, call: &'static str, resource: &str) -> Result<LiveApi, AwsError> {
     let cors_as_returned = api.cors_configuration().map(|c| Cors {

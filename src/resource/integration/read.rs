@@ -1,5 +1,7 @@
 //! The API's integrations as AWS lists them.
 
+use std::collections::BTreeMap;
+
 use aws_sdk_apigatewayv2::types::Integration;
 
 use super::spec::LiveIntegration;
@@ -20,6 +22,29 @@ pub async fn read_integrations(clients: &Clients, api_id: &str) -> Result<Vec<Li
             .set_next_token(token),
         live_integration
     )
+}
+
+/// The roles the APIs `others` (id, name) use as integration credentials: each credentials ARN
+/// with the APIs (`API NAME (ID)`) whose integrations name it. One GetIntegrations per API (there
+/// is no account-wide listing); `live::read` asks it once, of the account's other APIs, and only
+/// where a delete of a tagged role is in question.
+pub async fn credentials_in(
+    clients: &Clients,
+    others: &[(String, String)],
+) -> Result<BTreeMap<String, Vec<String>>, AwsError> {
+    let mut used: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (id, name) in others {
+        for integration in read_integrations(clients, id).await? {
+            if let Some(credentials) = integration.credentials_arn {
+                let api = format!("API {name} ({id})");
+                let users = used.entry(credentials).or_default();
+                if !users.contains(&api) {
+                    users.push(api);
+                }
+            }
+        }
+    }
+    Ok(used)
 }
 
 pub(crate) fn live_integration(i: &Integration, resource: &str) -> Result<LiveIntegration, AwsError> {

@@ -6,8 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use crate::plan::change::{
-    Action, Change, FieldChange, Kind, PlanOptions, changed, created, delete, delete_inline_policy,
-    field_names, tag_diff,
+    Action, Change, FieldChange, Kind, PlanOptions, changed, created, delete, field_names, tag_diff,
 };
 use crate::plan::error::PlanError;
 use crate::plan::op::RoleOp;
@@ -232,7 +231,7 @@ pub(crate) fn plan_role_policies(desired: &Desired, role: &LiveRole, changes: &m
     }
     for name in role.inline.keys().filter(|n| **n != want.policy_name) {
         tracing::debug!("role policy {name}: not the stack's, delete");
-        changes.push(crate::plan::change::delete_inline_policy(&role.name, name));
+        changes.push(delete_inline_policy(&role.name, name));
     }
     for arn in want.managed_policies.difference(&role.attached) {
         changes.push(Change {
@@ -374,6 +373,25 @@ fn delete_role(role: &LiveRole, label: &str) -> Vec<Change> {
         }),
     ));
     changes
+}
+
+/// The delete of an inline policy, saying which role it belongs to (a policy name alone does not
+/// say, and two roles may have policies of one name).
+fn delete_inline_policy(role: &str, policy_name: &str) -> Change {
+    let mut change = delete(
+        Kind::RolePolicy,
+        policy_name,
+        Op::Role(RoleOp::DeletePolicy {
+            role: role.to_string(),
+            policy_name: policy_name.to_string(),
+        }),
+    );
+    change.fields.push(FieldChange {
+        field: "role".into(),
+        before: Value::String(role.to_string()),
+        after: Value::Null,
+    });
+    change
 }
 
 #[cfg(test)]

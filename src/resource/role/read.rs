@@ -170,6 +170,30 @@ pub(crate) async fn read_inline_policy_text(
     Ok(Some((text, doc)))
 }
 
+/// The role with every inline policy's document read (GetRolePolicy each), normalised in the
+/// role and as returned (URL-decoded) beside it: what `import` reads of each role its
+/// integrations name.
+pub(crate) async fn read_role_with_policy_texts(
+    clients: &Clients,
+    name: &str,
+) -> Result<(RoleState, BTreeMap<String, String>), AwsError> {
+    let mut state = read_role(clients, name, None).await?;
+    let mut texts = BTreeMap::new();
+    if let RoleState::Present(role) = &mut state {
+        let names: Vec<String> = role.inline.keys().cloned().collect();
+        for policy in names {
+            // A policy deleted between the listing and this read has nothing left to import.
+            let Some((text, doc)) = read_inline_policy_text(clients, name, &policy).await? else {
+                role.inline.remove(&policy);
+                continue;
+            };
+            role.inline.insert(policy.clone(), doc);
+            texts.insert(policy, text);
+        }
+    }
+    Ok((state, texts))
+}
+
 /// The names of the role's inline policies (ListRolePolicies, through the SDK's paginator).
 pub(crate) async fn list_inline_policies(clients: &Clients, role: &str) -> Result<Vec<String>, AwsError> {
     clients

@@ -232,6 +232,15 @@ impl LiveRole {
     pub fn owned_by(&self, stack: &str) -> bool {
         self.tags.get(rules::OWNER_TAG).map(String::as_str) == Some(stack)
     }
+
+    /// True when a read of the role shows what `up` applied of `desired`: its trust policy, the
+    /// stack's inline policy and (at least) its managed policies. What waiting for IAM to settle
+    /// compares each read with.
+    pub fn shows_applied(&self, desired: &DesiredRole) -> bool {
+        self.trust == desired.trust
+            && self.inline.get(&desired.policy_name) == Some(&desired.policy)
+            && desired.managed_policies.is_subset(&self.attached)
+    }
 }
 
 /// `[role]` lines for tests outside the unit (`synth`'s), so that they do not spell its keys: the

@@ -1,10 +1,9 @@
-//! The integrations quota during an apply: creates and deletes run concurrently, so a plan that
-//! creates integrations while removing others can pass through more than the quota even when it
-//! ends within it.
+//! The integrations quota during an apply, which the planner checks once every kind has
+//! planned: creates and deletes run concurrently, so a plan that creates integrations while
+//! removing others can pass through more than the quota even when it ends within it. Pure.
 
-use super::change::{Action, Change, Kind};
-use super::op::Op;
-use crate::plan::op::IntegrationOp;
+use crate::plan::change::{Action, Change, Kind};
+use crate::plan::op::{IntegrationOp, Op};
 use crate::resource::api::spec::LiveApi;
 
 /// Integrations per HTTP API (API Gateway developer guide, "Quotas for configuring and running an
