@@ -38,7 +38,7 @@ pub const MAX_S3_BODY: usize = 1_000_000;
 /// Whether every route's invoke URL fits as an output beside `ApiEndpoint` (at most
 /// [`MAX_OUTPUTS`] in all); when not, the template has `ApiEndpoint` alone.
 pub fn route_urls_fit(desired: &Desired) -> bool {
-    let urls = desired.routes.iter().filter(|r| r.key.contains(' ')).count();
+    let urls = desired.routes.iter().filter(|r| route::emit::has_url(r)).count();
     // ApiEndpoint is one output: the URLs fit in the rest.
     urls < MAX_OUTPUTS
 }
@@ -71,9 +71,8 @@ pub fn check_quotas(template: &Value, body: usize) -> Result<Option<String>, Str
 pub fn template(desired: &Desired) -> Value {
     let mut ids = Ids::default();
     let mut resources = Map::new();
-    // An existing role (`[role] arn`) is not the template's: the integrations name its ARN.
-    if desired.role.existing.is_none() {
-        resources.insert(ROLE.into(), role::emit::cfn(&desired.role, &desired.tags));
+    if let Some(role) = role::emit::cfn_owned(&desired.role, &desired.tags) {
+        resources.insert(ROLE.into(), role);
     }
     resources.insert(API.into(), api::emit::cfn(&desired.api, &desired.tags));
     let mut machine_ids = BTreeMap::new();
@@ -93,10 +92,19 @@ pub fn template(desired: &Desired) -> Value {
     }
 
     let mut outputs = Map::new();
-    outputs.insert(
-        "ApiEndpoint".into(),
-        json!({"Description": "The API's default endpoint", "Value": {"Fn::GetAtt": [API, "ApiEndpoint"]}}),
-    );
+    outputs.insert("ApiEndpoint".into(), api::emit::cfn_endpoint_output(API));
+    let credentials = role::emit::cfn_arn(&desired.role, ROLE);
+    // A route's `StateMachineArn` naming a machine (or the alias of one) of the stack becomes a
+    // reference to it (the last machine that claims it, as ever).
+    let machine = |arn: &str| {
+        desired.state_machines.iter().rev().find_map(|m| {
+            machine_ids
+                .get(&m.name)
+                .and_then(|ids| machine_emit::reference(m, ids, arn))
+        })
+    };
+    let url = |path: &str| stage::emit::cfn_invoke_url(&desired.stage, api::emit::cfn_endpoint(API), path);
+    let urls_fit = route_urls_fit(desired);
     let mut route_ids = Vec::new();
     // Routes that declare the same integration share one resource, as `up` makes them share one
     // integration (an API holds at most 300 integrations, not raisable).
@@ -111,15 +119,8 @@ pub fn template(desired: &Desired) -> Value {
             Some(id) => id,
             None => {
                 let id = ids.unique(&format!("Integration{base}"));
-                let credentials = desired
-                    .role
-                    .existing
-                    .as_ref()
-                    .map_or_else(|| json!({"Fn::GetAtt": [ROLE, "Arn"]}), |arn| json!(arn));
-                let mut integration = integration::emit::cfn(&route.integration, API, credentials);
-                integration["Properties"]["RequestParameters"] =
-                    request_parameters(desired, &route.integration.parameters, &machine_ids);
-                resources.insert(id.clone(), integration);
+                let resource = integration::emit::cfn(&route.integration, API, credentials.clone(), &machine);
+                resources.insert(id.clone(), resource);
                 integrations.push((&route.integration, id.clone()));
                 id
             }
@@ -130,17 +131,8 @@ pub fn template(desired: &Desired) -> Value {
             route_id.clone(),
             route::emit::cfn(route, API, &integration_id, authorizer),
         );
-        if let Some(path) = route.key.split_once(' ').map(|(_, p)| p)
-            && route_urls_fit(desired)
-        {
-            let stage_path = desired.stage.name.base_path();
-            outputs.insert(
-                ids.unique(&format!("Url{base}")),
-                json!({
-                    "Description": format!("Invoke URL of {}", route.key),
-                    "Value": {"Fn::Join": ["", [{"Fn::GetAtt": [API, "ApiEndpoint"]}, format!("{stage_path}{path}")]]},
-                }),
-            );
+        if urls_fit && let Some(output) = route::emit::cfn_url_output(route, &url) {
+            outputs.insert(ids.unique(&format!("Url{base}")), output);
         }
         route_ids.push(route_id);
     }
@@ -160,27 +152,6 @@ pub fn template(desired: &Desired) -> Value {
     template["Resources"] = Value::Object(resources);
     template["Outputs"] = Value::Object(outputs);
     template
-}
-
-/// A route's request parameters, its `StateMachineArn` a reference when it names a machine (or
-/// the alias of one) of the stack.
-fn request_parameters(
-    desired: &Desired,
-    parameters: &BTreeMap<String, String>,
-    machine_ids: &BTreeMap<String, machine_emit::Ids>,
-) -> Value {
-    let mut out = json!(parameters);
-    if let Some(arn) = parameters.get("StateMachineArn") {
-        for machine in &desired.state_machines {
-            if let Some(reference) = machine_ids
-                .get(&machine.name)
-                .and_then(|ids| machine_emit::reference(machine, ids, arn))
-            {
-                out["StateMachineArn"] = reference;
-            }
-        }
-    }
-    out
 }
 
 /// The template of a stack read with its `${var.NAME}` references kept

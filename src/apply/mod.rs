@@ -16,7 +16,7 @@ use tokio::task::JoinSet;
 
 use crate::aws::Clients;
 use crate::error::AwsError;
-use crate::plan::op::{ImportApiOp, IntegrationOp};
+use crate::plan::op::ImportApiOp;
 use crate::plan::{Key, Op, Plan};
 pub use progress::Progress;
 pub use resolve::Resolved;
@@ -226,9 +226,8 @@ fn dependencies(ops: &[Op], retired: &HashSet<usize>) -> Vec<Vec<usize>> {
                 .flat_map(|k| providers.get(k).cloned().unwrap_or_default())
                 .filter(|d| *d != i)
                 .collect();
-            // Creates of identical integrations run one after the other: after a lost response,
-            // the lookup must not mistake a twin's fresh integration for its own.
-            deps.extend((0..i).filter(|&j| same_integration(&ops[j], op)));
+            // Twins (creates a unit says must not run at once) run one after the other.
+            deps.extend((0..i).filter(|&j| op.waits_for_twin(&ops[j])));
             deps.sort_unstable();
             deps.dedup();
             deps
@@ -236,18 +235,11 @@ fn dependencies(ops: &[Op], retired: &HashSet<usize>) -> Vec<Vec<usize>> {
         .collect()
 }
 
-fn same_integration(a: &Op, b: &Op) -> bool {
-    matches!(
-        (a, b),
-        (Op::Integration(IntegrationOp::Create { spec: x, .. }), Op::Integration(IntegrationOp::Create { spec: y, .. })) if x == y
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::{Action, Authorization};
-    use crate::plan::op::{ApiOp, RoleOp, RouteOp};
+    use crate::plan::op::{ApiOp, IntegrationOp, RoleOp, RouteOp};
     use crate::plan::{ApiRef, IntegrationRef, RoleRef};
     use crate::stack::desired::DesiredIntegration;
 

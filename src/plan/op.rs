@@ -163,6 +163,21 @@ impl Op {
         }
     }
 
+    /// True when this operation must wait for `earlier`, besides what it needs: the kind's unit
+    /// says when two of its creates are twins that must not run at once (identical integrations).
+    pub fn waits_for_twin(&self, earlier: &Op) -> bool {
+        match self {
+            Op::Integration(op) => matches!(earlier, Op::Integration(e) if e.creates_same(op)),
+            Op::Api(_)
+            | Op::ImportApi(_)
+            | Op::Route(_)
+            | Op::Authorizer(_)
+            | Op::Stage(_)
+            | Op::Role(_)
+            | Op::Machine(_) => false,
+        }
+    }
+
     /// True for operations that create something AWS does not deduplicate.
     pub fn is_create(&self) -> bool {
         match self {

@@ -39,6 +39,17 @@ pub fn number_slot(field: &str) -> Option<&'static str> {
     }
 }
 
+/// The API's default endpoint (`https://ID.execute-api.REGION.amazonaws.com`), the `ApiEndpoint`
+/// attribute of its resource of logical id `api` ("AWS::ApiGatewayV2::Api", return values).
+pub fn cfn_endpoint(api: &str) -> Value {
+    json!({"Fn::GetAtt": [api, "ApiEndpoint"]})
+}
+
+/// The template's `ApiEndpoint` output: the default endpoint of the API of logical id `api`.
+pub fn cfn_endpoint_output(api: &str) -> Value {
+    json!({"Description": "The API's default endpoint", "Value": cfn_endpoint(api)})
+}
+
 /// The API's `AWS::ApiGatewayV2::Api` resource, tagged with `tags`.
 pub fn cfn(api: &DesiredApi, tags: &BTreeMap<String, String>) -> Value {
     let mut properties = json!({

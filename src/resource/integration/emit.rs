@@ -36,8 +36,22 @@ pub const DEPLOYER_CALLS: &[SdkCall] = &[
 ];
 
 /// The integration's resource in the API of logical id `api`, assuming `credentials` (a role ARN
-/// or a `Fn::GetAtt`).
-pub fn cfn(integration: &DesiredIntegration, api: &str, credentials: Value) -> Value {
+/// or a `Fn::GetAtt`), its `StateMachineArn` what `machine` makes of it (a reference, for a
+/// machine of the stack) when anything.
+pub fn cfn(
+    integration: &DesiredIntegration,
+    api: &str,
+    credentials: Value,
+    machine: &dyn Fn(&str) -> Option<Value>,
+) -> Value {
+    let mut parameters = json!(integration.parameters);
+    if let Some(reference) = integration
+        .parameters
+        .get("StateMachineArn")
+        .and_then(|arn| machine(arn))
+    {
+        parameters["StateMachineArn"] = reference;
+    }
     let mut resource = json!({
         "Type": "AWS::ApiGatewayV2::Integration",
         "Properties": {
@@ -46,7 +60,7 @@ pub fn cfn(integration: &DesiredIntegration, api: &str, credentials: Value) -> V
             "IntegrationSubtype": integration.subtype(),
             "PayloadFormatVersion": "1.0",
             "CredentialsArn": credentials,
-            "RequestParameters": integration.parameters,
+            "RequestParameters": parameters,
         }
     });
     if !integration.response.is_empty() {

@@ -80,6 +80,19 @@ impl IntegrationOp {
         }
     }
 
+    /// True when both are creates of the same integration. A create that lost its response
+    /// finds what it made by its spec (`apply::create`), so twins run one after the other: the
+    /// lookup must not mistake a twin's fresh integration for its own.
+    pub fn creates_same(&self, other: &IntegrationOp) -> bool {
+        match (self, other) {
+            (IntegrationOp::Create { spec: a, .. }, IntegrationOp::Create { spec: b, .. }) => a == b,
+            (
+                IntegrationOp::Create { .. } | IntegrationOp::Update { .. } | IntegrationOp::Delete { .. },
+                _,
+            ) => false,
+        }
+    }
+
     /// True for a create AWS does not deduplicate.
     pub fn is_create(&self) -> bool {
         match self {

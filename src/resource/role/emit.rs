@@ -113,6 +113,20 @@ pub fn cfn(role: &DesiredRole, tags: &BTreeMap<String, String>) -> Value {
     json!({"Type": "AWS::IAM::Role", "Properties": properties})
 }
 
+/// The role's resource for a template, or nothing for an existing role (`[role] arn`), which
+/// the template does not own: the integrations only name its ARN ([`cfn_arn`]).
+pub fn cfn_owned(role: &DesiredRole, tags: &BTreeMap<String, String>) -> Option<Value> {
+    role.existing.is_none().then(|| cfn(role, tags))
+}
+
+/// The role's ARN as a template names it (an integration's credentials): an existing role's ARN
+/// as written, else the `Arn` attribute of the role's resource of logical id `id`.
+pub fn cfn_arn(role: &DesiredRole, id: &str) -> Value {
+    role.existing
+        .as_ref()
+        .map_or_else(|| json!({"Fn::GetAtt": [id, "Arn"]}), |arn| json!(arn))
+}
+
 /// `[role]`.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct DocRole {

@@ -53,6 +53,23 @@ pub fn cfn(route: &DesiredRoute, api: &str, integration: &str, authorizer: Optio
     json!({"Type": "AWS::ApiGatewayV2::Route", "Properties": properties})
 }
 
+/// The path of the route's invoke URL: none for `$default`, which has no path of its own.
+fn url_path(route: &DesiredRoute) -> Option<&str> {
+    route.key.split_once(' ').map(|(_, path)| path)
+}
+
+/// True when the route has an invoke URL of its own (it is not `$default`).
+pub fn has_url(route: &DesiredRoute) -> bool {
+    url_path(route).is_some()
+}
+
+/// The template output of the route's invoke URL, `url` making the URL of its path; none for
+/// `$default`.
+pub fn cfn_url_output(route: &DesiredRoute, url: &dyn Fn(&str) -> Value) -> Option<Value> {
+    let path = url_path(route)?;
+    Some(json!({"Description": format!("Invoke URL of {}", route.key), "Value": url(path)}))
+}
+
 /// The operation key of an `ANY` route ("x-amazon-apigateway-any-method object").
 pub const ANY_METHOD: &str = "x-amazon-apigateway-any-method";
 /// The path that holds the `$default` route ("x-amazon-apigateway-any-method object").

@@ -82,6 +82,13 @@ pub fn number_slot(field: &str) -> Option<&'static str> {
     }
 }
 
+/// The invoke URL of `path` on the stage: the API's `endpoint` (a template value) and the path
+/// below the stage's base ("Working with stages for HTTP APIs": `$default` at the root, another
+/// stage under its name).
+pub fn cfn_invoke_url(stage: &DesiredStage, endpoint: Value, path: &str) -> Value {
+    json!({"Fn::Join": ["", [endpoint, format!("{}{path}", stage.name.base_path())]]})
+}
+
 /// The stage's resource in the API of logical id `api`, after the routes `routes`.
 pub fn cfn(stage: &DesiredStage, tags: &BTreeMap<String, String>, api: &str, routes: &[String]) -> Value {
     let mut properties = json!({
