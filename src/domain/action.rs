@@ -160,19 +160,6 @@ impl StatesAction {
     }
 }
 
-impl From<RouteAction> for StatesAction {
-    /// The IAM action of the API call a route action names (a status route's DescribeExecution
-    /// is the helper's call, not the route's integration's).
-    fn from(action: RouteAction) -> Self {
-        match action {
-            RouteAction::StartExecution => StatesAction::StartExecution,
-            RouteAction::StartSyncExecution => StatesAction::StartSyncExecution,
-            RouteAction::StopExecution => StatesAction::StopExecution,
-            RouteAction::DescribeExecution => StatesAction::DescribeExecution,
-        }
-    }
-}
-
 impl From<Action> for StatesAction {
     /// The IAM action an integration's role needs ([`Action::iam_action`]).
     fn from(action: Action) -> Self {
