@@ -10,12 +10,6 @@ use crate::error::AwsError;
 use crate::iam::RolePolicies;
 use crate::resource::role::read::{read_role, read_role_documents};
 
-/// The role name of a role ARN (`arn:aws:iam::123456789012:role/path/NAME` -> `NAME`), by the
-/// one role ARN parser ([`crate::arn::RoleArn`]); `None` for anything that is not a role ARN.
-pub fn role_name(arn: &str) -> Option<String> {
-    arn.parse::<crate::arn::RoleArn>().ok().map(|role| role.name)
-}
-
 /// Reads the role `arn` with every inline and attached policy document (the default version of
 /// each managed policy), through the same paged reader `diff` uses. `known` is the role as
 /// already read (the stack's own, by `live::read`): its GetRole and listings are not repeated.
@@ -25,8 +19,11 @@ pub async fn read_role_policies(
     arn: &str,
     known: Option<&LiveRole>,
 ) -> Result<Option<RolePolicies>, AwsError> {
-    let name = role_name(arn)
-        .ok_or_else(|| AwsError::invalid("GetRole", format!("role {arn}"), "not a role ARN"))?;
+    // The one role ARN parser: a role's name is the last segment of its path.
+    let name = arn
+        .parse::<crate::arn::RoleArn>()
+        .map(|role| role.name)
+        .map_err(|_| AwsError::invalid("GetRole", format!("role {arn}"), "not a role ARN"))?;
     let mut role = match known.filter(|r| r.name == name) {
         Some(role) => role.clone(),
         None => match read_role(clients, &name, None).await? {
@@ -51,28 +48,4 @@ pub async fn local_credentials(profile: Option<&str>) -> Option<(String, String)
         credentials.access_key_id().to_string(),
         credentials.secret_access_key().to_string(),
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::role_name;
-
-    #[test]
-    fn role_names_come_from_role_arns() {
-        assert_eq!(
-            role_name("arn:aws:iam::123456789012:role/r").as_deref(),
-            Some("r")
-        );
-        assert_eq!(
-            role_name("arn:aws:iam::123456789012:role/service-role/x/r").as_deref(),
-            Some("r")
-        );
-        assert_eq!(
-            role_name("arn:aws-cn:iam::123456789012:role/r").as_deref(),
-            Some("r")
-        );
-        assert_eq!(role_name("arn:aws:iam::123456789012:user/r"), None);
-        assert_eq!(role_name("arn:aws:iam::123456789012:role/"), None);
-        assert_eq!(role_name("nonsense"), None);
-    }
 }
