@@ -168,16 +168,7 @@ impl Target {
 
     /// The ARN of the stack's role (its path included), or the existing role's.
     pub fn role_arn(&self, desired: &Desired) -> String {
-        if let Some(arn) = &desired.role.existing {
-            return arn.clone();
-        }
-        crate::arn::RoleArn::new(
-            &self.partition,
-            self.iam_account(),
-            &desired.role.path,
-            &desired.role.name,
-        )
-        .to_string()
+        role::emit::arn_in(&desired.role, &self.partition, self.iam_account())
     }
 
     /// The account in IAM ARNs: `*` where it is not known. IAM's own calls act only on the
@@ -324,14 +315,11 @@ pub fn needed(desired: &Desired, when: When) -> bool {
     match when {
         When::Always => true,
         When::Unit(needs) => needs(desired),
-        When::ManagedPolicies => !desired.role.managed_policies.is_empty(),
         When::CallerAccount => desired.needs_account(),
         When::Aliases => desired.routes.iter().any(|r| {
             crate::arn::parse_state_machine_arn(&r.state_machine)
                 .is_ok_and(|m| matches!(m.qualifier, Some(crate::arn::Qualifier::Alias(_))))
         }),
-        When::OwnedRole => desired.role.existing.is_none(),
-        When::ExistingRole => desired.role.existing.is_some(),
         When::NotDeploying | When::Importing | When::Courtesy => false,
         When::StateMachines => !desired.state_machines.is_empty(),
     }
@@ -372,18 +360,14 @@ pub fn policy(desired: &Desired, target: &Target) -> Value {
             .copied()
             .filter(|a| *a != "iam:PassRole" && *a != "iam:AttachRolePolicy" && !unscoped.contains(a))
             .collect();
-        // A role under a path is named by its path once it exists, but a call on a role that does
-        // not exist yet (the first GetRole) is authorised against the ARN of its name alone. Role
-        // names are unique in an account whatever the path ("IAM identifiers"), so both ARNs name
-        // the one role.
-        let resource = match desired.role.existing.is_none() && desired.role.path != "/" {
-            true => json!([
-                role,
-                crate::arn::RoleArn::new(&target.partition, target.iam_account(), "/", &desired.role.name)
-                    .to_string()
-            ]),
-            false => json!(role),
-        };
+        // One ARN as a string, two (a role under a path) as a list.
+        let resource =
+            match role::emit::authorized_arns(&desired.role, &target.partition, target.iam_account())
+                .as_slice()
+            {
+                [one] => json!(one),
+                several => json!(several),
+            };
         statements
             .push(json!({"Sid": "StackRole", "Effect": "Allow", "Action": plain, "Resource": resource}));
         iam_beyond_the_role(desired, target, actions, &mut statements);

@@ -15,16 +15,10 @@ pub enum When {
     /// Only when the unit that lists the row says the stack needs it: a predicate of the unit,
     /// which knows the field that calls for it (so the deployer does not name it).
     Unit(fn(&Desired) -> bool),
-    /// Only when the stack lists `managed_policies` (the only reason to attach one).
-    ManagedPolicies,
     /// Only when the trust policy needs the account (`restrict_source_account`).
     CallerAccount,
     /// Only when a route names a state machine alias (its existence is checked).
     Aliases,
-    /// Only when the tool owns the role (not for `[role] arn`, which it never changes).
-    OwnedRole,
-    /// Only for `[role] arn`: `diff` reads the existing role's attached policies.
-    ExistingRole,
     /// Never for the deployer: `invoke` and `serve` make these calls, not `up`, `diff` or `down`.
     NotDeploying,
     /// Only when the stack declares `[[state_machine]]` tables (the machines it owns).
@@ -47,7 +41,7 @@ pub struct SdkCall {
     pub when: When,
 }
 
-/// A row, written the way the tables read: `call("create_role", &["iam:CreateRole"], When::OwnedRole)`.
+/// A row, written the way the tables read: `call("delete_route", &["apigateway:DELETE"], When::Always)`.
 pub const fn call(method: &'static str, actions: &'static [&'static str], when: When) -> SdkCall {
     SdkCall {
         method,

@@ -36,23 +36,27 @@ pub const DEPLOYER_CALLS: &[SdkCall] = &[
         When::Always,
     ),
     // CreateRole carries the tags, which IAM authorises as iam:TagRole too.
-    call("create_role", &["iam:CreateRole", "iam:TagRole"], When::OwnedRole),
-    call("tag_role", &["iam:TagRole"], When::OwnedRole),
-    call("untag_role", &["iam:UntagRole"], When::OwnedRole),
+    call(
+        "create_role",
+        &["iam:CreateRole", "iam:TagRole"],
+        When::Unit(owned),
+    ),
+    call("tag_role", &["iam:TagRole"], When::Unit(owned)),
+    call("untag_role", &["iam:UntagRole"], When::Unit(owned)),
     call(
         "update_assume_role_policy",
         &["iam:UpdateAssumeRolePolicy"],
-        When::OwnedRole,
+        When::Unit(owned),
     ),
-    call("put_role_policy", &["iam:PutRolePolicy"], When::OwnedRole),
-    call("delete_role_policy", &["iam:DeleteRolePolicy"], When::OwnedRole),
+    call("put_role_policy", &["iam:PutRolePolicy"], When::Unit(owned)),
+    call("delete_role_policy", &["iam:DeleteRolePolicy"], When::Unit(owned)),
     call(
         "attach_role_policy",
         &["iam:AttachRolePolicy"],
-        When::ManagedPolicies,
+        When::Unit(attaches_managed),
     ),
-    call("detach_role_policy", &["iam:DetachRolePolicy"], When::OwnedRole),
-    call("delete_role", &["iam:DeleteRole"], When::OwnedRole),
+    call("detach_role_policy", &["iam:DetachRolePolicy"], When::Unit(owned)),
+    call("delete_role", &["iam:DeleteRole"], When::Unit(owned)),
     call(
         "put_role_permissions_boundary",
         &["iam:PutRolePermissionsBoundary"],
@@ -62,20 +66,35 @@ pub const DEPLOYER_CALLS: &[SdkCall] = &[
     call(
         "delete_role_permissions_boundary",
         &["iam:DeleteRolePermissionsBoundary"],
-        When::OwnedRole,
+        When::Unit(owned),
     ),
     // `down` finds roles a cut-off rename left behind by the tool's description and the stack's
     // tag (ListRoles has no resource-level permission: Resource "*").
-    call("list_roles", &["iam:ListRoles"], When::OwnedRole),
-    call("list_role_tags", &["iam:ListRoleTags"], When::OwnedRole),
+    call("list_roles", &["iam:ListRoles"], When::Unit(owned)),
+    call("list_role_tags", &["iam:ListRoleTags"], When::Unit(owned)),
     // `diff` of an existing role (and `serve`): its attached policy documents.
-    call("get_policy", &["iam:GetPolicy"], When::ExistingRole),
+    call("get_policy", &["iam:GetPolicy"], When::Unit(existing)),
     call(
         "get_policy_version",
         &["iam:GetPolicyVersion"],
-        When::ExistingRole,
+        When::Unit(existing),
     ),
 ];
+
+/// Whether the tool owns the role (not for `[role] arn`, which it never changes).
+fn owned(desired: &Desired) -> bool {
+    desired.role.existing.is_none()
+}
+
+/// Whether the role is an existing one (`[role] arn`): `diff` reads its attached policies.
+fn existing(desired: &Desired) -> bool {
+    desired.role.existing.is_some()
+}
+
+/// Whether the stack lists `managed_policies` (the only reason to attach one).
+fn attaches_managed(desired: &Desired) -> bool {
+    !desired.role.managed_policies.is_empty()
+}
 
 /// Whether the deployer sets a permissions boundary: the tool owns the role and the stack names one.
 fn sets_boundary(desired: &Desired) -> bool {
@@ -111,6 +130,27 @@ pub fn cfn(role: &DesiredRole, tags: &BTreeMap<String, String>) -> Value {
         properties["PermissionsBoundary"] = json!(boundary);
     }
     json!({"Type": "AWS::IAM::Role", "Properties": properties})
+}
+
+/// The role's ARN in `partition` and `account` (its path included), or the existing role's as
+/// written: what the deployer's policy names.
+pub fn arn_in(role: &DesiredRole, partition: &str, account: &str) -> String {
+    if let Some(arn) = &role.existing {
+        return arn.clone();
+    }
+    crate::arn::RoleArn::new(partition, account, &role.path, &role.name).to_string()
+}
+
+/// The ARNs IAM authorises calls on the role against ([`arn_in`]'s). A role under a path is named
+/// by its path once it exists, but a call on a role that does not exist yet (the first GetRole)
+/// is authorised against the ARN of its name alone. Role names are unique in an account whatever
+/// the path ("IAM identifiers"), so both ARNs name the one role.
+pub fn authorized_arns(role: &DesiredRole, partition: &str, account: &str) -> Vec<String> {
+    let mut arns = vec![arn_in(role, partition, account)];
+    if role.existing.is_none() && role.path != "/" {
+        arns.push(crate::arn::RoleArn::new(partition, account, "/", &role.name).to_string());
+    }
+    arns
 }
 
 /// The role's resource for a template, or nothing for an existing role (`[role] arn`), which
@@ -429,10 +469,11 @@ mod tests {
             with_role_lines("permissions_boundary = \"arn:aws:iam::189107071895:policy/OrgBoundary\"");
         let existing = with_role_lines("arn = \"arn:aws:iam::189107071895:role/platform/apigw\"");
         assert!(needs(&bounded) && !needs(&with_role_lines("")) && !needs(&existing));
-        assert!(matches!(
-            row("delete_role_permissions_boundary").when,
-            When::OwnedRole
-        ));
+        // Removing a boundary set by hand (drift) is needed for any role the tool owns.
+        let When::Unit(owned) = row("delete_role_permissions_boundary").when else {
+            panic!("delete_role_permissions_boundary: not the unit's predicate")
+        };
+        assert!(owned(&with_role_lines("")) && owned(&bounded) && !owned(&existing));
     }
 
     /// `synth`'s own test checks the template's `Role` is this fragment.
