@@ -48,7 +48,7 @@ pub const SDK_CALLS: &[SdkCall] = &[
     call(
         "describe_state_machine_alias",
         &["states:DescribeStateMachineAlias"],
-        When::Aliases,
+        When::Unit(route::emit::targets_alias),
     ),
     call(
         "list_state_machines",
@@ -257,10 +257,6 @@ pub fn needed(desired: &Desired, when: When) -> bool {
         When::Always => true,
         When::Unit(needs) => needs(desired),
         When::CallerAccount => desired.needs_account(),
-        When::Aliases => desired.routes.iter().any(|r| {
-            crate::arn::parse_state_machine_arn(&r.state_machine)
-                .is_ok_and(|m| matches!(m.qualifier, Some(crate::arn::Qualifier::Alias(_))))
-        }),
         When::NotDeploying | When::Importing | When::Courtesy => false,
         When::StateMachines => !desired.state_machines.is_empty(),
     }

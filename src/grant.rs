@@ -12,13 +12,11 @@ pub enum When {
     /// For every stack: `up`, `diff` or `down` may make the call whatever the stack says (a read,
     /// or a repair of drift such as detaching a policy someone attached by hand).
     Always,
-    /// Only when the unit that lists the row says the stack needs it: a predicate of the unit,
-    /// which knows the field that calls for it (so the deployer does not name it).
+    /// Only when the unit says the stack needs it: a predicate of the unit, which knows the field
+    /// that calls for it (so the deployer does not name it).
     Unit(fn(&Desired) -> bool),
     /// Only when the trust policy needs the account (`restrict_source_account`).
     CallerAccount,
-    /// Only when a route names a state machine alias (its existence is checked).
-    Aliases,
     /// Never for the deployer: `invoke` and `serve` make these calls, not `up`, `diff` or `down`.
     NotDeploying,
     /// Only when the stack declares `[[state_machine]]` tables (the machines it owns).

@@ -7,6 +7,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::Plan;
+use crate::resource::api::spec::LiveApi;
 use crate::resource::live::Live;
 
 /// The saved-plan format this build writes and reads.
@@ -70,12 +71,7 @@ pub fn live_fingerprint(live: &Live) -> String {
     live.other_apis.clear();
     live.outside_credentials = None;
     live.apis.sort_by(|a, b| a.id.cmp(&b.id));
-    for api in &mut live.apis {
-        api.routes.sort_by(|a, b| a.id.cmp(&b.id));
-        api.integrations.sort_by(|a, b| a.id.cmp(&b.id));
-        api.stages.sort_by(|a, b| a.name.cmp(&b.name));
-        api.authorizers.sort_by(|a, b| a.id.cmp(&b.id));
-    }
+    live.apis.iter_mut().for_each(LiveApi::sort_children);
     fingerprint(&live)
 }
 

@@ -118,6 +118,17 @@ pub struct LiveApi {
     pub unexpressed: Vec<String>,
 }
 
+impl LiveApi {
+    /// The children in one order whatever order AWS listed them in (it promises none): by id,
+    /// stages by name. What a saved plan's fingerprint is taken over.
+    pub fn sort_children(&mut self) {
+        self.routes.sort_by(|a, b| a.id.cmp(&b.id));
+        self.integrations.sort_by(|a, b| a.id.cmp(&b.id));
+        self.stages.sort_by(|a, b| a.name.cmp(&b.name));
+        self.authorizers.sort_by(|a, b| a.id.cmp(&b.id));
+    }
+}
+
 /// A list of strings as written, as a set (`[api] unmanaged_*`).
 pub(crate) fn string_set(list: &Option<Vec<Sp<String>>>) -> BTreeSet<String> {
     list.iter().flatten().map(|s| s.value.clone()).collect()

@@ -35,6 +35,15 @@ pub const DEPLOYER_CALLS: &[SdkCall] = &[
     call("delete_route", &["apigateway:DELETE"], When::Always),
 ];
 
+/// Whether a route of the stack targets a state machine alias, whose existence the reader checks
+/// (DescribeStateMachineAlias): the deployer's row for that call.
+pub fn targets_alias(desired: &crate::stack::Desired) -> bool {
+    desired.routes.iter().any(|r| {
+        crate::arn::parse_state_machine_arn(&r.state_machine)
+            .is_ok_and(|m| matches!(m.qualifier, Some(crate::arn::Qualifier::Alias(_))))
+    })
+}
+
 /// The route's resource in the API of logical id `api`, targeting the integration of logical id
 /// `integration`, with the authorizer of logical id `authorizer` for a JWT route.
 pub fn cfn(route: &DesiredRoute, api: &str, integration: &str, authorizer: Option<&String>) -> Value {
