@@ -228,86 +228,27 @@ fn iam_beyond_the_role(
     }
 }
 
-/// The `states:` actions of owned machines that act on no particular machine.
-const UNSCOPED_STATES: &[&str] = &[
-    "states:ListStateMachines",
-    "states:ValidateStateMachineDefinition",
-];
-
-/// What the stack's own state machines need: the `states:` actions of their rows on the machines
-/// (their versions and aliases are `NAME:*`), ListStateMachines on `*` (no resource-level
-/// permission), and the generated execution roles, passed to Step Functions only.
+/// What the stack's own state machines need, from the state machine unit: the actions of its
+/// rows on the machines and their execution roles, in this target.
 fn workflow_statements(desired: &Desired, target: &Target, statements: &mut Vec<Value>) {
-    use crate::resource::state_machine::spec::{MachineRole, fit_role_name};
     if desired.state_machines.is_empty() {
         return;
     }
-    let states: BTreeSet<&str> = sdk_calls()
+    let actions: BTreeSet<&str> = sdk_calls()
         .filter(|c| matches!(c.when, When::StateMachines))
         .flat_map(|c| c.actions.iter().copied())
-        .filter(|a| a.starts_with("states:") && !UNSCOPED_STATES.contains(a))
-        // The reader describes each declared machine by its unqualified ARN (its
-        // `describe_state_machine` row serves the routes' targets, which may be an alias).
-        .chain(["states:DescribeStateMachine"])
         .collect();
-    let machine = |name: &str| {
-        Arn::new(
-            &target.partition,
-            "states",
-            &target.region,
-            &target.account,
-            &format!("stateMachine:{name}"),
-        )
-        .to_string()
+    let at = state_machine::emit::DeployerTarget {
+        partition: &target.partition,
+        region: &target.region,
+        account: &target.account,
+        iam_account: target.iam_account(),
     };
-    let resources: Vec<String> = desired
-        .state_machines
-        .iter()
-        .flat_map(|m| [machine(&m.name), format!("{}:*", machine(&m.name))])
-        .collect();
-    statements.push(
-        json!({"Sid": "OwnedStateMachines", "Effect": "Allow", "Action": states, "Resource": resources}),
-    );
-    // ListStateMachines and ValidateStateMachineDefinition take no resource-level permission.
-    statements.push(
-        json!({"Sid": "FindStateMachines", "Effect": "Allow", "Action": UNSCOPED_STATES, "Resource": "*"}),
-    );
-    // IAM ARNs take `*` for an account not known offline (see `Target::iam_account`).
-    let role_arn =
-        |name: &str| crate::arn::RoleArn::new(&target.partition, target.iam_account(), "/", name).to_string();
-    let roles: Vec<String> = desired
-        .state_machines
-        .iter()
-        .map(|m| match &m.role {
-            MachineRole::Existing(arn) => arn.clone(),
-            MachineRole::Generated(g) => role_arn(&fit_role_name(
-                &g.name.replace(rules::REGION_PLACEHOLDER, &target.region),
-            )),
-        })
-        .collect();
-    let generated: Vec<&String> = roles
-        .iter()
-        .zip(&desired.state_machines)
-        .filter(|(_, m)| matches!(m.role, MachineRole::Generated(_)))
-        .map(|(arn, _)| arn)
-        .collect();
-    if !generated.is_empty() {
-        statements.push(json!({
-            "Sid": "StateMachineRoles",
-            "Effect": "Allow",
-            "Action": ["iam:CreateRole", "iam:TagRole", "iam:GetRole", "iam:ListRolePolicies", "iam:GetRolePolicy",
-                       "iam:ListAttachedRolePolicies", "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy",
-                       "iam:DeleteRolePolicy", "iam:DeleteRole"],
-            "Resource": generated,
-        }));
-    }
-    statements.push(json!({
-        "Sid": "PassRolesToStepFunctions",
-        "Effect": "Allow",
-        "Action": "iam:PassRole",
-        "Resource": roles,
-        "Condition": {"StringEquals": {"iam:PassedToService": "states.amazonaws.com"}},
-    }));
+    statements.extend(state_machine::emit::deployer_statements(
+        &desired.state_machines,
+        &at,
+        &actions,
+    ));
 }
 
 /// Whether the deployer of `desired` needs the actions of a row.

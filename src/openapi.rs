@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value, json};
 
 use crate::domain::{Action, Authorization};
-use crate::resource::{api, authorizer, integration, route};
+use crate::resource::{api, authorizer, integration, role, route};
 use crate::stack::desired::{DesiredIntegration, DesiredRoute};
 use crate::stack::rules;
 use crate::stack::{BoundDesired, Desired};
@@ -74,16 +74,11 @@ fn build(desired: &Desired, target: &Target) -> Document {
     let partition = target.region.map(|r| crate::arn::Partition::of_or_aws(r).id);
     // An existing role (`[role] arn`) is exported as given, its account included; the stack's
     // own role keeps its path ("IAM identifiers": the path is part of the role's ARN).
-    let role_arn = match &desired.role.existing {
-        Some(arn) => arn.clone(),
-        None => crate::arn::RoleArn::new(
-            partition.unwrap_or(PARTITION_VARIABLE),
-            target.account.unwrap_or(ACCOUNT_VARIABLE),
-            &desired.role.path,
-            &desired.role.name,
-        )
-        .to_string(),
-    };
+    let role_arn = role::emit::arn_in(
+        &desired.role,
+        partition.unwrap_or(PARTITION_VARIABLE),
+        target.account.unwrap_or(ACCOUNT_VARIABLE),
+    );
     // The import variables the document still holds, in the role ARN or a machine's.
     let placeholders: Vec<&'static str> = [PARTITION_VARIABLE, REGION_VARIABLE, ACCOUNT_VARIABLE]
         .into_iter()

@@ -104,6 +104,111 @@ pub struct Ids {
     pub alias: Option<String>,
 }
 
+/// Where the deployer's policy points (the deployer's target as plain text): a value that could
+/// not be known offline is an IAM policy variable, and `iam_account` is `*` where the account is
+/// not known (IAM ARNs refuse a variable there).
+#[derive(Debug, Clone, Copy)]
+pub struct DeployerTarget<'a> {
+    /// `aws`, `aws-cn`, ...
+    pub partition: &'a str,
+    /// The stack's region, or a policy variable.
+    pub region: &'a str,
+    /// The stack's account, or a policy variable.
+    pub account: &'a str,
+    /// The account in IAM ARNs.
+    pub iam_account: &'a str,
+}
+
+/// The `states:` actions of owned machines that act on no particular machine.
+const UNSCOPED_STATES: &[&str] = &[
+    "states:ListStateMachines",
+    "states:ValidateStateMachineDefinition",
+];
+
+/// The deployer's statements for the stack's own `machines`, from `actions` (those of the unit's
+/// rows): the `states:` actions on the machines (their versions and aliases are `NAME:*`),
+/// ListStateMachines on `*` (no resource-level permission), and the generated execution roles,
+/// passed to Step Functions only.
+pub fn deployer_statements(
+    machines: &[DesiredMachine],
+    target: &DeployerTarget<'_>,
+    actions: &std::collections::BTreeSet<&str>,
+) -> Vec<Value> {
+    let mut statements = Vec::new();
+    let states: std::collections::BTreeSet<&str> = actions
+        .iter()
+        .copied()
+        .filter(|a| a.starts_with("states:") && !UNSCOPED_STATES.contains(a))
+        // The reader describes each declared machine by its unqualified ARN (its
+        // `describe_state_machine` row serves the routes' targets, which may be an alias).
+        .chain(["states:DescribeStateMachine"])
+        .collect();
+    let machine = |name: &str| {
+        crate::arn::Arn::new(
+            target.partition,
+            "states",
+            target.region,
+            target.account,
+            &format!("stateMachine:{name}"),
+        )
+        .to_string()
+    };
+    let resources: Vec<String> = machines
+        .iter()
+        .flat_map(|m| [machine(&m.name), format!("{}:*", machine(&m.name))])
+        .collect();
+    statements.push(
+        json!({"Sid": "OwnedStateMachines", "Effect": "Allow", "Action": states, "Resource": resources}),
+    );
+    // ListStateMachines and ValidateStateMachineDefinition take no resource-level permission.
+    statements.push(
+        json!({"Sid": "FindStateMachines", "Effect": "Allow", "Action": UNSCOPED_STATES, "Resource": "*"}),
+    );
+    let roles: Vec<String> = machines.iter().map(|m| role_arn_in(m, target)).collect();
+    let generated: Vec<&String> = roles
+        .iter()
+        .zip(machines)
+        .filter(|(_, m)| matches!(m.role, MachineRole::Generated(_)))
+        .map(|(arn, _)| arn)
+        .collect();
+    if !generated.is_empty() {
+        statements.push(json!({
+            "Sid": "StateMachineRoles",
+            "Effect": "Allow",
+            "Action": ["iam:CreateRole", "iam:TagRole", "iam:GetRole", "iam:ListRolePolicies", "iam:GetRolePolicy",
+                       "iam:ListAttachedRolePolicies", "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy",
+                       "iam:DeleteRolePolicy", "iam:DeleteRole"],
+            "Resource": generated,
+        }));
+    }
+    statements.push(json!({
+        "Sid": "PassRolesToStepFunctions",
+        "Effect": "Allow",
+        "Action": "iam:PassRole",
+        "Resource": roles,
+        "Condition": {"StringEquals": {"iam:PassedToService": "states.amazonaws.com"}},
+    }));
+    statements
+}
+
+/// The ARN of a machine's execution role in `target`: an existing one as written, a generated
+/// one by its name (with the target's region for the region placeholder).
+fn role_arn_in(machine: &DesiredMachine, target: &DeployerTarget<'_>) -> String {
+    match &machine.role {
+        MachineRole::Existing(arn) => arn.clone(),
+        MachineRole::Generated(g) => crate::arn::RoleArn::new(
+            target.partition,
+            target.iam_account,
+            "/",
+            &super::spec::fit_role_name(
+                &g.name
+                    .replace(crate::stack::rules::REGION_PLACEHOLDER, target.region),
+            ),
+        )
+        .to_string(),
+    }
+}
+
 /// The logical ids of a machine (`StateMachine` + the name's letters and digits).
 pub fn ids(machine: &DesiredMachine, pascal: &str) -> Ids {
     Ids {
