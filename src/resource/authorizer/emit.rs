@@ -67,11 +67,11 @@ pub struct DocAuthorizer {
 /// A JWT authorizer with one identity source and nothing the format lacks.
 pub fn doc(a: &LiveAuthorizer) -> Result<DocAuthorizer, String> {
     if !a.is_jwt() {
-        return Err(format!(
-            "a {} (Lambda) authorizer: the format has JWT authorizers only",
-            a.authorizer_type
-                .map_or("", crate::domain::AuthorizerType::as_str)
-        ));
+        let what = match a.authorizer_type {
+            Some(t) => format!("a {t} (Lambda) authorizer"),
+            None => "an authorizer of a type this build does not know".to_string(),
+        };
+        return Err(format!("{what}: the format has JWT authorizers only"));
     }
     if !a.unexpressed.is_empty() {
         return Err(a.unexpressed.join("; "));

@@ -219,15 +219,10 @@ pub fn doc(i: &LiveIntegration, at: &Importing<'_>) -> Result<DocIntegration, St
 /// VPC link, another AWS service) is named.
 fn step_functions_action(i: &LiveIntegration) -> Result<Action, String> {
     let subtype = i.subtype.as_deref().unwrap_or_default();
-    let kind = i.integration_type.map_or("", IntegrationType::as_str);
     if let (Some(action), Some(IntegrationType::AwsProxy)) = (i.action(), i.integration_type) {
         return Ok(action);
     }
-    let what = match (
-        i.integration_type,
-        subtype,
-        i.unexpressed.iter().any(|u| u.contains("VPC_LINK")),
-    ) {
+    let what = match (i.integration_type, subtype, i.vpc_link) {
         (_, _, true) => "an HTTP integration through a VPC link".to_string(),
         (Some(IntegrationType::AwsProxy), "", _) => format!(
             "a Lambda integration ({})",
@@ -238,7 +233,8 @@ fn step_functions_action(i: &LiveIntegration) -> Result<Action, String> {
             "an HTTP proxy integration ({})",
             i.uri.as_deref().unwrap_or("no URI")
         ),
-        _ => format!("a {kind} integration"),
+        (Some(kind), _, _) => format!("a {kind} integration"),
+        (None, _, _) => "an integration of a type this build does not know".to_string(),
     };
     Err(format!(
         "{what}: the format holds Step Functions integrations only"

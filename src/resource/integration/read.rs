@@ -50,14 +50,10 @@ pub async fn credentials_in(
 pub(crate) fn live_integration(i: &Integration, resource: &str) -> Result<LiveIntegration, AwsError> {
     Ok(LiveIntegration {
         id: required(i.integration_id(), "GetIntegrations", resource, "IntegrationId")?,
-        // A type this build does not know is refused, never read as another.
-        integration_type: i
-            .integration_type()
-            .map(|t| t.as_str().parse())
-            .transpose()
-            .map_err(|e: crate::domain::Unknown| {
-                AwsError::invalid("GetIntegrations", resource, e.to_string())
-            })?,
+        // A type this build does not know (AWS adds values; the SDK keeps them as `Unknown`) is
+        // none of the known ones, never read as another: the diff replaces it. Refusing the
+        // answer would stop `diff` and `down`, which read other APIs' integrations too.
+        integration_type: i.integration_type().and_then(|t| t.as_str().parse().ok()),
         subtype: i.integration_subtype().map(str::to_string),
         payload_format_version: i.payload_format_version().map(str::to_string),
         credentials_arn: i.credentials_arn().map(str::to_string),
@@ -78,6 +74,7 @@ pub(crate) fn live_integration(i: &Integration, resource: &str) -> Result<LiveIn
             })
             .collect(),
         uri: i.integration_uri().map(str::to_string),
+        vpc_link: i.connection_type() == Some(&aws_sdk_apigatewayv2::types::ConnectionType::VpcLink),
         unexpressed: unexpressed(i),
     })
 }
@@ -112,4 +109,35 @@ fn unexpressed(i: &Integration) -> Vec<String> {
         out.push(format!("TlsConfig.ServerNameToVerify = {tls:?}"));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_apigatewayv2::types::{ConnectionType, Integration, IntegrationType as SdkType};
+
+    use super::live_integration;
+    use crate::domain::IntegrationType;
+
+    /// botocore apigatewayv2 `IntegrationType` may gain values; the SDK keeps one it does not
+    /// know as `Unknown`. Such an integration is read (no error stops `diff` or `down`) as none
+    /// of the known types, and a VPC link is read from `ConnectionType`, not from text.
+    #[test]
+    fn an_integration_type_this_build_does_not_know_is_read_as_none_of_the_known_ones() {
+        let future = Integration::builder()
+            .integration_id("abc123")
+            .integration_type(SdkType::from("SOME_FUTURE_TYPE"))
+            .build();
+        let live = live_integration(&future, "API a").expect("an unknown type is no error");
+        assert_eq!(live.integration_type, None);
+        assert!(!live.vpc_link);
+
+        let linked = Integration::builder()
+            .integration_id("def456")
+            .integration_type(SdkType::HttpProxy)
+            .connection_type(ConnectionType::VpcLink)
+            .build();
+        let live = live_integration(&linked, "API a").expect("read");
+        assert_eq!(live.integration_type, Some(IntegrationType::HttpProxy));
+        assert!(live.vpc_link);
+    }
 }

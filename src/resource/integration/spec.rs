@@ -74,6 +74,10 @@ pub struct LiveIntegration {
     /// The integration URI (a Lambda function or HTTP endpoint), read for `import` only.
     #[serde(skip)]
     pub uri: Option<String>,
+    /// Whether it reaches its target through a VPC link (`ConnectionType = VPC_LINK`), read
+    /// for `import`, which names it.
+    #[serde(skip)]
+    pub vpc_link: bool,
     /// Settings the stack format lacks, as read: what `import` lists. Not part of what a saved
     /// plan was computed from.
     #[serde(skip)]
