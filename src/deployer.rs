@@ -182,6 +182,16 @@ impl Target {
         }
     }
 
+    /// The target as the units' deployer statements take it.
+    fn at(&self) -> crate::grant::DeployerTarget<'_> {
+        crate::grant::DeployerTarget {
+            partition: &self.partition,
+            region: &self.region,
+            account: &self.account,
+            iam_account: self.iam_account(),
+        }
+    }
+
     /// API Gateway v2 resource ARNs: `arn:PARTITION:apigateway:REGION::/PATH`.
     fn apigateway(&self, path: &str) -> String {
         Arn::new(&self.partition, "apigateway", &self.region, "", path).to_string()
@@ -197,37 +207,6 @@ impl Target {
     }
 }
 
-/// The IAM statements beyond today's role: ListRoles (no resource-level permission), the
-/// existing role's attached policies, and the roles a rename left behind, which only carry the
-/// stack's tag (their names are no longer in the file).
-fn iam_beyond_the_role(
-    desired: &Desired,
-    target: &Target,
-    actions: &[&'static str],
-    statements: &mut Vec<Value>,
-) {
-    if actions.contains(&"iam:ListRoles") {
-        statements.push(json!({"Sid": "FindRolesLeftBehind", "Effect": "Allow", "Action": "iam:ListRoles", "Resource": "*"}));
-        let stack = desired.stack.as_str();
-        statements.push(json!({
-            "Sid": "DeleteRolesLeftBehind",
-            "Effect": "Allow",
-            "Action": ["iam:GetRole", "iam:ListRoleTags", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies",
-                       "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:DeleteRole"],
-            "Resource": Arn::new(&target.partition, "iam", "", target.iam_account(), "role/*").to_string(),
-            "Condition": {"StringEquals": {format!("iam:ResourceTag/{}", crate::stack::rules::OWNER_TAG): stack}},
-        }));
-    }
-    if actions.contains(&"iam:GetPolicy") {
-        statements.push(json!({
-            "Sid": "ExistingRolePolicies",
-            "Effect": "Allow",
-            "Action": ["iam:GetPolicy", "iam:GetPolicyVersion"],
-            "Resource": Arn::new(&target.partition, "iam", "", "*", "policy/*").to_string(),
-        }));
-    }
-}
-
 /// What the stack's own state machines need, from the state machine unit: the actions of its
 /// rows on the machines and their execution roles, in this target.
 fn workflow_statements(desired: &Desired, target: &Target, statements: &mut Vec<Value>) {
@@ -238,15 +217,9 @@ fn workflow_statements(desired: &Desired, target: &Target, statements: &mut Vec<
         .filter(|c| matches!(c.when, When::StateMachines))
         .flat_map(|c| c.actions.iter().copied())
         .collect();
-    let at = state_machine::emit::DeployerTarget {
-        partition: &target.partition,
-        region: &target.region,
-        account: &target.account,
-        iam_account: target.iam_account(),
-    };
     statements.extend(state_machine::emit::deployer_statements(
         &desired.state_machines,
-        &at,
+        &target.at(),
         &actions,
     ));
 }
@@ -278,7 +251,6 @@ pub fn policy(desired: &Desired, target: &Target) -> Value {
         let service = action.split(':').next().unwrap_or_default();
         by_service.entry(service).or_default().push(action);
     }
-    let role = target.role_arn(desired);
     let mut statements = Vec::new();
     if let Some(actions) = by_service.get("apigateway") {
         // API ids are not known before CreateApi, so the account's APIs in the region: the
@@ -291,42 +263,7 @@ pub fn policy(desired: &Desired, target: &Target) -> Value {
         }));
     }
     if let Some(actions) = by_service.get("iam") {
-        let unscoped = ["iam:ListRoles", "iam:GetPolicy", "iam:GetPolicyVersion"];
-        let plain: Vec<&str> = actions
-            .iter()
-            .copied()
-            .filter(|a| *a != "iam:PassRole" && *a != "iam:AttachRolePolicy" && !unscoped.contains(a))
-            .collect();
-        // One ARN as a string, two (a role under a path) as a list.
-        let resource =
-            match role::emit::authorized_arns(&desired.role, &target.partition, target.iam_account())
-                .as_slice()
-            {
-                [one] => json!(one),
-                several => json!(several),
-            };
-        statements
-            .push(json!({"Sid": "StackRole", "Effect": "Allow", "Action": plain, "Resource": resource}));
-        iam_beyond_the_role(desired, target, actions, &mut statements);
-        if actions.contains(&"iam:AttachRolePolicy") {
-            // Only the managed policies the stack lists (iam:PolicyARN).
-            statements.push(json!({
-                "Sid": "StackRoleManagedPolicies",
-                "Effect": "Allow",
-                "Action": "iam:AttachRolePolicy",
-                "Resource": role,
-                "Condition": {"ArnEquals": {"iam:PolicyARN": desired.role.managed_policies.iter().collect::<Vec<_>>()}},
-            }));
-        }
-        if actions.contains(&"iam:PassRole") {
-            statements.push(json!({
-                "Sid": "PassStackRoleToApiGateway",
-                "Effect": "Allow",
-                "Action": "iam:PassRole",
-                "Resource": role,
-                "Condition": {"StringEquals": {"iam:PassedToService": API_GATEWAY_SERVICE}},
-            }));
-        }
+        statements.extend(role::emit::deployer_statements(desired, &target.at(), actions));
     }
     let route_states: Vec<&str> = by_service
         .get("states")

@@ -2,7 +2,9 @@
 //! authorise it, and when the deployer needs them. It sits below every unit: each unit lists the
 //! rows of its own calls in its `emit.rs` (`DEPLOYER_CALLS`), as it emits its CloudFormation
 //! fragment, and [`crate::deployer`] assembles the policy from them and its own rows (the
-//! readers', `invoke`'s and `import`'s calls). Pure.
+//! readers', `invoke`'s and `import`'s calls). Also where the policy points
+//! ([`DeployerTarget`]), which the units' deployer statements (the role's, the state machines')
+//! take. Pure.
 
 use crate::stack::Desired;
 
@@ -46,4 +48,19 @@ pub const fn call(method: &'static str, actions: &'static [&'static str], when: 
         actions,
         when,
     }
+}
+
+/// Where the deployer's policy points (the deployer's target as plain text): a value that could
+/// not be known offline is an IAM policy variable, and `iam_account` is `*` where the account is
+/// not known (IAM ARNs refuse a variable there).
+#[derive(Debug, Clone, Copy)]
+pub struct DeployerTarget<'a> {
+    /// `aws`, `aws-cn`, ...
+    pub partition: &'a str,
+    /// The stack's region, or a policy variable.
+    pub region: &'a str,
+    /// The stack's account, or a policy variable.
+    pub account: &'a str,
+    /// The account in IAM ARNs.
+    pub iam_account: &'a str,
 }

@@ -16,7 +16,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::spec::{DesiredRole, LiveRole, RoleState, least_privilege};
-use crate::grant::{SdkCall, When, call};
+use crate::grant::{DeployerTarget, SdkCall, When, call};
 use crate::policy;
 use crate::resource::integration::spec::LiveIntegration;
 use crate::resource::route::emit::DocRoute;
@@ -151,6 +151,75 @@ pub fn authorized_arns(role: &DesiredRole, partition: &str, account: &str) -> Ve
         arns.push(crate::arn::RoleArn::new(partition, account, "/", &role.name).to_string());
     }
     arns
+}
+
+/// The deployer's statements for the stack's role, from `actions` (the `iam:` actions of the
+/// rows the stack needs): the role's own actions on its ARNs ([`authorized_arns`]), its managed
+/// policies only as listed (`iam:PolicyARN`), passing it to API Gateway only
+/// (`iam:PassedToService`), and the IAM statements beyond it ([`beyond_the_role`]).
+pub fn deployer_statements(desired: &Desired, at: &DeployerTarget<'_>, actions: &[&str]) -> Vec<Value> {
+    let role = arn_in(&desired.role, at.partition, at.iam_account);
+    let unscoped = ["iam:ListRoles", "iam:GetPolicy", "iam:GetPolicyVersion"];
+    let plain: Vec<&str> = actions
+        .iter()
+        .copied()
+        .filter(|a| *a != "iam:PassRole" && *a != "iam:AttachRolePolicy" && !unscoped.contains(a))
+        .collect();
+    // One ARN as a string, two (a role under a path) as a list.
+    let resource = match authorized_arns(&desired.role, at.partition, at.iam_account).as_slice() {
+        [one] => json!(one),
+        several => json!(several),
+    };
+    let mut statements =
+        vec![json!({"Sid": "StackRole", "Effect": "Allow", "Action": plain, "Resource": resource})];
+    statements.extend(beyond_the_role(&desired.stack, at, actions));
+    if actions.contains(&"iam:AttachRolePolicy") {
+        // Only the managed policies the stack lists (iam:PolicyARN).
+        statements.push(json!({
+            "Sid": "StackRoleManagedPolicies",
+            "Effect": "Allow",
+            "Action": "iam:AttachRolePolicy",
+            "Resource": role,
+            "Condition": {"ArnEquals": {"iam:PolicyARN": desired.role.managed_policies.iter().collect::<Vec<_>>()}},
+        }));
+    }
+    if actions.contains(&"iam:PassRole") {
+        statements.push(json!({
+            "Sid": "PassStackRoleToApiGateway",
+            "Effect": "Allow",
+            "Action": "iam:PassRole",
+            "Resource": role,
+            "Condition": {"StringEquals": {"iam:PassedToService": policy::API_GATEWAY_PRINCIPAL}},
+        }));
+    }
+    statements
+}
+
+/// The IAM statements beyond today's role: ListRoles (no resource-level permission), the
+/// existing role's attached policies, and the roles a rename left behind, which only carry the
+/// stack's tag (their names are no longer in the file).
+fn beyond_the_role(stack: &str, at: &DeployerTarget<'_>, actions: &[&str]) -> Vec<Value> {
+    let mut statements = Vec::new();
+    if actions.contains(&"iam:ListRoles") {
+        statements.push(json!({"Sid": "FindRolesLeftBehind", "Effect": "Allow", "Action": "iam:ListRoles", "Resource": "*"}));
+        statements.push(json!({
+            "Sid": "DeleteRolesLeftBehind",
+            "Effect": "Allow",
+            "Action": ["iam:GetRole", "iam:ListRoleTags", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies",
+                       "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:DeleteRole"],
+            "Resource": crate::arn::Arn::new(at.partition, "iam", "", at.iam_account, "role/*").to_string(),
+            "Condition": {"StringEquals": {format!("iam:ResourceTag/{}", crate::stack::rules::OWNER_TAG): stack}},
+        }));
+    }
+    if actions.contains(&"iam:GetPolicy") {
+        statements.push(json!({
+            "Sid": "ExistingRolePolicies",
+            "Effect": "Allow",
+            "Action": ["iam:GetPolicy", "iam:GetPolicyVersion"],
+            "Resource": crate::arn::Arn::new(at.partition, "iam", "", "*", "policy/*").to_string(),
+        }));
+    }
+    statements
 }
 
 /// The role's resource for a template, or nothing for an existing role (`[role] arn`), which

@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 use super::spec::{
     AliasTarget, DesiredMachine, GeneratedRole, MachineRole, ROLE_DESCRIPTION, ROLE_POLICY_NAME,
 };
-use crate::grant::{SdkCall, When, call};
+use crate::grant::{DeployerTarget, SdkCall, When, call};
 
 /// The deployer's rows for this unit's calls (its `read.rs` and `apply.rs`) on the machines the
 /// stack owns, with the IAM actions each needs ("Actions, resources, and condition keys for AWS
@@ -102,21 +102,6 @@ pub struct Ids {
     pub version: Option<String>,
     /// Its alias, if any.
     pub alias: Option<String>,
-}
-
-/// Where the deployer's policy points (the deployer's target as plain text): a value that could
-/// not be known offline is an IAM policy variable, and `iam_account` is `*` where the account is
-/// not known (IAM ARNs refuse a variable there).
-#[derive(Debug, Clone, Copy)]
-pub struct DeployerTarget<'a> {
-    /// `aws`, `aws-cn`, ...
-    pub partition: &'a str,
-    /// The stack's region, or a policy variable.
-    pub region: &'a str,
-    /// The stack's account, or a policy variable.
-    pub account: &'a str,
-    /// The account in IAM ARNs.
-    pub iam_account: &'a str,
 }
 
 /// The `states:` actions of owned machines that act on no particular machine.
