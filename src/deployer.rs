@@ -23,7 +23,6 @@ use crate::grant::call;
 pub use crate::grant::{SdkCall, When};
 use crate::resource::{api, authorizer, integration, role, route, stage, state_machine};
 use crate::stack::Desired;
-use crate::stack::rules;
 
 /// The SDK calls outside the units, with their IAM actions: the readers' (`live/`), `import`'s,
 /// `invoke`'s and `serve`'s. Each unit lists its own calls' rows (`DEPLOYER_CALLS` in its
@@ -196,15 +195,6 @@ impl Target {
     fn apigateway(&self, path: &str) -> String {
         Arn::new(&self.partition, "apigateway", &self.region, "", path).to_string()
     }
-
-    /// A route's `state_machine` with this target's partition, region and account in place of
-    /// what a machine named without an ARN leaves to be known (the stack's placeholders).
-    fn machine(&self, written: &str) -> String {
-        written
-            .replace(rules::PARTITION_PLACEHOLDER, &self.partition)
-            .replace(rules::REGION_PLACEHOLDER, &self.region)
-            .replace(rules::ACCOUNT_PLACEHOLDER, &self.account)
-    }
 }
 
 /// What the stack's own state machines need, from the state machine unit: the actions of its
@@ -276,23 +266,12 @@ pub fn policy(desired: &Desired, target: &Target) -> Value {
             })
         })
         .collect();
-    if let Some(actions) = Some(&route_states).filter(|a| !a.is_empty()) {
-        // Each route's ARN as written (a version or alias is described by it) and the machine
-        // behind it (its type is read from the unqualified ARN).
-        // A machine named without an ARN is in the target's partition, region and account.
-        let machines: BTreeSet<String> = desired
-            .routes
-            .iter()
-            .flat_map(|r| {
-                let written = target.machine(&r.state_machine);
-                let machine = crate::arn::StateMachineArn::lenient(&written).map(|m| m.machine());
-                [Some(written), machine]
-            })
-            .flatten()
-            .collect();
-        statements.push(
-            json!({"Sid": "StateMachines", "Effect": "Allow", "Action": actions, "Resource": machines}),
-        );
+    if !route_states.is_empty() {
+        statements.push(route::emit::deployer_statement(
+            &desired.routes,
+            &target.at(),
+            &route_states,
+        ));
     }
     workflow_statements(desired, target, &mut statements);
     if let Some(actions) = by_service.get("sts") {

@@ -44,6 +44,32 @@ pub fn targets_alias(desired: &crate::stack::Desired) -> bool {
     })
 }
 
+/// The deployer's statement for the routes' state machines, with `actions` (the `states:`
+/// actions of the rows the stack needs beyond its own machines'): each route's ARN as written (a
+/// version or alias is described by it) and the machine behind it (its type is read from the
+/// unqualified ARN). A machine named without an ARN is in the target's partition, region and
+/// account.
+pub fn deployer_statement(
+    routes: &[DesiredRoute],
+    at: &crate::grant::DeployerTarget<'_>,
+    actions: &[&str],
+) -> Value {
+    let machines: BTreeSet<String> = routes
+        .iter()
+        .flat_map(|r| {
+            let written = r
+                .state_machine
+                .replace(rules::PARTITION_PLACEHOLDER, at.partition)
+                .replace(rules::REGION_PLACEHOLDER, at.region)
+                .replace(rules::ACCOUNT_PLACEHOLDER, at.account);
+            let machine = StateMachineArn::lenient(&written).map(|m| m.machine());
+            [Some(written), machine]
+        })
+        .flatten()
+        .collect();
+    json!({"Sid": "StateMachines", "Effect": "Allow", "Action": actions, "Resource": machines})
+}
+
 /// The route's resource in the API of logical id `api`, targeting the integration of logical id
 /// `integration`, with the authorizer of logical id `authorizer` for a JWT route.
 pub fn cfn(route: &DesiredRoute, api: &str, integration: &str, authorizer: Option<&String>) -> Value {
