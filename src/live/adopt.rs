@@ -39,7 +39,8 @@ pub(super) async fn find_adoptable(
                     desired.stack
                 ),
                 format!(
-                    "tag the one to adopt: aws apigatewayv2 tag-resource --resource-arn arn:aws:apigateway:REGION::/apis/ID --tags {OWNER_TAG}={}",
+                    "tag the one to adopt: aws apigatewayv2 tag-resource --resource-arn {} --tags {OWNER_TAG}={}",
+                    crate::arn::apigateway_arn(&clients.region, "/apis/ID"),
                     desired.stack
                 ),
             ));

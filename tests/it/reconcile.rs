@@ -552,3 +552,52 @@ async fn the_wrong_machine_type_is_refused_before_any_change() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("does not exist"));
     assert_eq!(env.proxy.mutating_calls(), vec![]);
 }
+
+/// `--adopt` with two untagged APIs of the stack's API name refuses to guess (API names are not
+/// unique: botocore apigatewayv2 `CreateApi` has no uniqueness rule on `Name`), changes nothing,
+/// and says how to tag the one meant, with the API Gateway ARN in the region's partition.
+#[tokio::test]
+async fn adopt_with_two_untagged_apis_of_the_name_refuses_to_guess_and_changes_nothing() {
+    let env = env().await;
+    let apigw = env.moto.apigw();
+    for _ in 0..2 {
+        apigw
+            .create_api()
+            .name("user-onboarding-api")
+            .protocol_type(aws_sdk_apigatewayv2::types::ProtocolType::Http)
+            .send()
+            .await
+            .expect("create an untagged API");
+    }
+
+    let out = env.run(&["up", ONBOARDING, "--adopt", "--yes"]);
+    let err = support::stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("2 APIs are named user-onboarding-api"), "{err}");
+    assert!(
+        err.contains("--adopt cannot choose; nothing was changed"),
+        "{err}"
+    );
+    assert!(
+        err.contains("--resource-arn arn:aws:apigateway:ap-southeast-2::/apis/ID --tags provision:stack=user-onboarding"),
+        "{err}"
+    );
+    assert!(
+        env.proxy.mutating_calls().is_empty(),
+        "{:?}",
+        env.proxy.mutating_calls()
+    );
+
+    let apis = apigw
+        .get_apis()
+        .send()
+        .await
+        .expect("GetApis")
+        .items
+        .unwrap_or_default();
+    assert_eq!(apis.len(), 2);
+    assert!(
+        apis.iter().all(|a| a.tags().is_none_or(|t| t.is_empty())),
+        "{apis:?}"
+    );
+}
