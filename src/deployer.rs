@@ -321,24 +321,13 @@ mod tests {
             .collect()
     }
 
-    fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-        for entry in std::fs::read_dir(dir).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                rust_files(&path, out);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                out.push(path);
-            }
-        }
-    }
-
     /// Every SDK call in src/ has a row (a unit's or SDK_CALLS), and every row is a call the tool makes: a
     /// new call without a policy entry fails here, and so does an action nobody calls any more.
     #[test]
     fn every_sdk_call_in_src_has_a_policy_entry_and_every_entry_is_called() {
         let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
         let mut files = Vec::new();
-        rust_files(&src, &mut files);
+        crate::resource::purity::rust_files(&src, &mut files);
         let mut found: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for file in &files {
             if file.ends_with("deployer.rs") {

@@ -60,4 +60,4 @@ pub mod state_machine;
 pub mod unexpressed;
 
 #[cfg(test)]
-mod purity;
+pub(crate) mod purity;

@@ -52,7 +52,9 @@ fn pure_files() -> Vec<PathBuf> {
     files
 }
 
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+/// Every `.rs` file below `dir`, for the checks that read `src/` as text (this one and the
+/// deployer's SDK-call scan).
+pub(crate) fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap().flatten() {
         let path = entry.path();
         if path.is_dir() {

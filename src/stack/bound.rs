@@ -222,21 +222,7 @@ mod tests {
     use crate::stack::rules::OWNER_TAG;
     use serde_json::json;
 
-    fn desired_of(source: &str) -> Desired {
-        let (file, diags) = parse(source);
-        assert!(diags.is_empty(), "{diags:?}");
-        desired(&file).unwrap()
-    }
-
-    const BASE: &str = r#"
-[stack]
-name = "s"
-[api]
-name = "a"
-[role]
-name = "r"
-policy_name = "p"
-"#;
+    use crate::stack::desired::tests::{BASE, desired_of};
 
     #[test]
     fn binding_fills_the_machines_the_region_and_the_trust() {

@@ -124,19 +124,21 @@ fn desired_tags(file: &StackFile, stack: &str) -> BTreeMap<String, String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::policy;
     use crate::stack::load::parse;
     use serde_json::json;
 
-    fn desired_of(source: &str) -> Desired {
+    /// The desired state of a stack file's text, which must load without diagnostics.
+    pub(crate) fn desired_of(source: &str) -> Desired {
         let (file, diags) = parse(source);
         assert!(diags.is_empty(), "{diags:?}");
         desired(&file).unwrap()
     }
 
-    const BASE: &str = r#"
+    /// The smallest stack the tests add tables to.
+    pub(crate) const BASE: &str = r#"
 [stack]
 name = "s"
 [api]
