@@ -84,8 +84,8 @@ fn desired() -> Desired {
 
 /// Clients for the region whose API Gateway and IAM calls are answered by `gw_rules` and
 /// `iam_rules`. Retries are off: every rule counts exactly the calls the code sent. Step
-/// Functions is not called by `live::read` or `apply`; its client has no rules and only the
-/// mock HTTP client (which answers 418), so it never reaches the network.
+/// Functions is not called by `live::read` or `apply`; its client has no rules ([`sfn_client`])
+/// and only the mock HTTP client, so it never reaches the network.
 fn clients(gw_rules: &[&Rule], iam_rules: &[&Rule]) -> Clients {
     let apigw = mock_client!(gw, RuleMode::MatchAny, gw_rules, |c| c
         .region(gw::config::Region::new(REGION))
@@ -93,21 +93,7 @@ fn clients(gw_rules: &[&Rule], iam_rules: &[&Rule]) -> Clients {
     let iam = mock_client!(iam, RuleMode::MatchAny, iam_rules, |c| c
         .region(iam::config::Region::new(REGION))
         .retry_config(RetryConfig::disabled()));
-    let sfn = aws_sdk_sfn::Client::from_conf(
-        aws_sdk_sfn::Config::builder()
-            .behavior_version(aws_sdk_sfn::config::BehaviorVersion::latest())
-            .region(aws_sdk_sfn::config::Region::new(REGION))
-            .credentials_provider(aws_sdk_sfn::config::Credentials::new(
-                "AKIDMOCKED",
-                "secret",
-                None,
-                None,
-                "mocked",
-            ))
-            .retry_config(RetryConfig::disabled())
-            .http_client(aws_smithy_mocks::create_mock_http_client())
-            .build(),
-    );
+    let sfn = sfn_client(&[]);
     // Never called here: the stacks under test do not restrict the source account.
     let sts = aws_sdk_sts::Client::from_conf(
         aws_sdk_sts::Config::builder()

@@ -147,14 +147,7 @@ async fn a_status_route_owns_its_helper_and_reports_one_machines_executions_and_
     );
     check_the_helper(&world).await;
 
-    world.proxy.clear();
-    let again = world.ok(&["up", path]);
-    assert!(printed(&again).contains("No changes"), "{}", printed(&again));
-    assert_eq!(
-        world.proxy.mutating_calls(),
-        Vec::new(),
-        "a no-op up mutates nothing"
-    );
+    world.assert_no_op_up(path);
 
     let serve = Serve::start(&world.moto.url(), path, &[], &[]);
     // RUNNING: status and start date, no output yet.

@@ -706,12 +706,7 @@ async fn a_function_name_variable_gives_the_generated_role_the_function_s_arn_in
             "Parameters": {"FunctionName": "${NotifyFunction}", "Payload.$": "$"}, "End": true}}"#,
         &[("NotifyFunction", "notify_function", "notify")],
     );
-    let text = synth(stack.to_str().expect("utf-8 path"), &[]);
-    let template_path = dir.path().join("template.json");
-    std::fs::write(&template_path, &text).expect("write template");
-    let (code, lint) = cfn_lint(&template_path);
-    assert_eq!(code, 0, "{lint}");
-    let template: Value = serde_json::from_str(&text).expect("JSON");
+    let template = linted_template(dir.path(), &stack);
     let policy =
         &template["Resources"]["StateMachineRoleNotify"]["Properties"]["Policies"][0]["PolicyDocument"];
 
@@ -762,6 +757,16 @@ async fn a_function_name_variable_gives_the_generated_role_the_function_s_arn_in
             "{value}: what synth declares is what up made"
         );
     }
+}
+
+/// The template `synth` writes for `stack`, which cfn-lint must pass (written into `dir`).
+fn linted_template(dir: &Path, stack: &Path) -> Value {
+    let text = synth(stack.to_str().expect("utf-8 path"), &[]);
+    let template_path = dir.join("template.json");
+    std::fs::write(&template_path, &text).expect("write template");
+    let (code, lint) = cfn_lint(&template_path);
+    assert_eq!(code, 0, "{lint}");
+    serde_json::from_str(&text).expect("JSON")
 }
 
 /// A stack in `dir` with one machine, `notify`, whose definition's `States` are `states` (the
@@ -867,12 +872,7 @@ async fn table_and_event_bus_variables_give_the_generated_role_their_arns_in_bot
               "Parameters": {"Entries": [{"EventBusName": "${Bus}", "Source": "notify", "DetailType": "saved", "Detail.$": "$"}]}, "End": true}}"#,
         &[("Table", "table", "users"), ("Bus", "bus", "orders")],
     );
-    let text = synth(stack.to_str().expect("utf-8 path"), &[]);
-    let template_path = dir.path().join("template.json");
-    std::fs::write(&template_path, &text).expect("write template");
-    let (code, lint) = cfn_lint(&template_path);
-    assert_eq!(code, 0, "{lint}");
-    let template: Value = serde_json::from_str(&text).expect("JSON");
+    let template = linted_template(dir.path(), &stack);
     let policy =
         &template["Resources"]["StateMachineRoleNotify"]["Properties"]["Policies"][0]["PolicyDocument"];
     let here = format!("{}:189107071895", support::REGION);

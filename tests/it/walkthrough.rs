@@ -129,14 +129,7 @@ async fn the_walkthrough_stack_serves_its_three_endpoints_with_no_code() {
         printed(&out)
     );
     check_deployed(&world).await;
-    world.proxy.clear();
-    let again = world.ok(&["up", WALKTHROUGH]);
-    assert!(printed(&again).contains("No changes"), "{}", printed(&again));
-    assert_eq!(
-        world.proxy.mutating_calls(),
-        Vec::new(),
-        "a no-op up mutates nothing"
-    );
+    world.assert_no_op_up(WALKTHROUGH);
 
     let serve = Serve::start(&world.moto.url(), WALKTHROUGH, &[], &[]);
     let user = sample();

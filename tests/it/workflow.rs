@@ -219,14 +219,7 @@ async fn up_creates_the_machine_its_generated_role_and_the_route_and_a_second_up
     ]);
     assert_eq!(policy["Statement"], expected);
 
-    world.proxy.clear();
-    let again = world.ok(&["up", &path]);
-    assert!(printed(&again).contains("No changes"), "{}", printed(&again));
-    assert_eq!(
-        world.proxy.mutating_calls(),
-        Vec::new(),
-        "a no-op up mutates nothing"
-    );
+    world.assert_no_op_up(&path);
     let diff = world.run(&["diff", &path]);
     assert_eq!(diff.status.code(), Some(0), "{}", printed(&diff));
 }
@@ -528,14 +521,7 @@ state_machine = "{other}"
     assert!(!api_tags(&world).await.contains_key("provision:state-machines"));
     assert_eq!(integration_arn(&world).await, other);
 
-    world.proxy.clear();
-    let again = world.ok(&["up", &path]);
-    assert!(printed(&again).contains("No changes"), "{}", printed(&again));
-    assert_eq!(
-        world.proxy.mutating_calls(),
-        Vec::new(),
-        "a no-op up mutates nothing"
-    );
+    world.assert_no_op_up(&path);
     // Only the route's machine is checked (it exists, its type fits the action): the stack no
     // longer looks for machines of its own, so no ListStateMachines, no ListTagsForResource.
     let sfn_calls: Vec<_> = world
@@ -694,14 +680,7 @@ async fn a_machine_that_needs_no_permission_gets_a_role_without_a_policy_from_up
     let definition: Value = serde_json::from_str(machine.definition()).expect("JSON definition");
     assert_eq!(definition["States"]["Done"]["Result"]["queue"], QUEUE_URL);
 
-    world.proxy.clear();
-    let again = world.ok(&["up", &path]);
-    assert!(printed(&again).contains("No changes"), "{}", printed(&again));
-    assert_eq!(
-        world.proxy.mutating_calls(),
-        Vec::new(),
-        "a no-op up mutates nothing"
-    );
+    world.assert_no_op_up(&path);
     let diff = world.ok(&["diff", &path]);
     assert!(printed(&diff).contains("No changes"), "{}", printed(&diff));
 
@@ -790,14 +769,7 @@ async fn a_machine_that_stops_needing_permissions_loses_the_tool_s_policy_and_no
     let definition: Value = serde_json::from_str(machine.definition()).expect("JSON definition");
     assert_eq!(definition["StartAt"], "Check");
 
-    world.proxy.clear();
-    let again = world.ok(&["up", &path]);
-    assert!(printed(&again).contains("No changes"), "{}", printed(&again));
-    assert_eq!(
-        world.proxy.mutating_calls(),
-        Vec::new(),
-        "a no-op up mutates nothing"
-    );
+    world.assert_no_op_up(&path);
 
     std::fs::write(world.dir.path().join("wf.asl.json"), DEFINITION).expect("restore definition");
     world.ok(&["up", &path]);

@@ -691,6 +691,19 @@ impl World {
         out
     }
 
+    /// `up` of a stack that is already up: it says "No changes" and makes no mutating call. The
+    /// proxy is cleared first, so what this `up` called can be read after.
+    pub fn assert_no_op_up(&self, stack: &str) {
+        self.proxy.clear();
+        let again = self.ok(&["up", stack]);
+        assert!(printed(&again).contains("No changes"), "{}", printed(&again));
+        assert_eq!(
+            self.proxy.mutating_calls(),
+            Vec::new(),
+            "a no-op up mutates nothing"
+        );
+    }
+
     /// Writes `text` as the stack file `name` in the scratch dir.
     pub fn stack(&self, name: &str, text: &str) -> PathBuf {
         let path = self.dir.path().join(name);
